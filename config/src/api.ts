@@ -1,0 +1,186 @@
+// REST bodies and responses of the telemetry API, and the live feed's socket.io events.
+import { z } from 'zod';
+import { BBoxQuerySchema, BBoxSchema, LatSchema, LonSchema, UnitIdSchema, UnitTypeSchema } from './ids';
+
+export const UnitSchema = z.object({
+  id: UnitIdSchema,
+  name: z.string(),
+  type: UnitTypeSchema,
+  team: z.string().nullable(),
+  district: z.string().nullable(),
+  disabled: z.boolean(),
+  /** true once a credential has been issued */
+  hasCredential: z.boolean(),
+  createdAt: z.iso.datetime(),
+  updatedAt: z.iso.datetime(),
+});
+export type Unit = z.infer<typeof UnitSchema>;
+
+export const UnitCreateSchema = z.object({
+  id: UnitIdSchema,
+  name: z.string().min(1).max(200),
+  type: UnitTypeSchema,
+  team: z.string().max(100).nullable().optional(),
+  district: z.string().max(100).nullable().optional(),
+});
+export type UnitCreate = z.infer<typeof UnitCreateSchema>;
+
+export const UnitUpdateSchema = z
+  .object({
+    name: z.string().min(1).max(200),
+    type: UnitTypeSchema,
+    team: z.string().max(100).nullable(),
+    district: z.string().max(100).nullable(),
+    disabled: z.boolean(),
+  })
+  .partial();
+export type UnitUpdate = z.infer<typeof UnitUpdateSchema>;
+
+/** Returned once, when a credential is issued or rotated; only its hash is kept. */
+export const UnitCredentialSchema = z.object({
+  unitId: UnitIdSchema,
+  /** MQTT username */
+  username: z.string(),
+  /** MQTT password: shown only in this response */
+  secret: z.string(),
+});
+export type UnitCredential = z.infer<typeof UnitCredentialSchema>;
+
+/** A position as the API and the live feed return it. */
+export const PositionOutSchema = z.object({
+  unitId: UnitIdSchema,
+  ts: z.iso.datetime(),
+  lat: LatSchema,
+  lon: LonSchema,
+  speed: z.number().nullable(),
+  heading: z.number().nullable(),
+  accuracy: z.number().nullable(),
+  alt: z.number().nullable(),
+  battery: z.number().nullable(),
+  flags: z.array(z.string()).nullable(),
+});
+export type PositionOut = z.infer<typeof PositionOutSchema>;
+
+export const LatestQuerySchema = z.object({ bbox: BBoxQuerySchema.optional() });
+
+export const TrackQuerySchema = z
+  .object({
+    from: z.iso.datetime({ offset: true }),
+    to: z.iso.datetime({ offset: true }),
+    /** downsample to at most one point per this many seconds */
+    bucketSeconds: z.coerce.number().int().min(1).max(86400).optional(),
+    /** at most this many points (default 10,000) */
+    limit: z.coerce.number().int().min(1).max(100000).optional(),
+  })
+  .refine((q) => Date.parse(q.from) <= Date.parse(q.to), { message: 'from must not be after to', path: ['from'] });
+export type TrackQuery = z.infer<typeof TrackQuerySchema>;
+
+/** GeoJSON Polygon (RFC 7946 §3.1.6): rings of [lon, lat], each closed. */
+export const PolygonSchema = z.object({
+  type: z.literal('Polygon'),
+  coordinates: z
+    .array(
+      z
+        .array(z.tuple([LonSchema, LatSchema]))
+        .min(4)
+        .refine((ring) => {
+          const a = ring[0]!;
+          const b = ring[ring.length - 1]!;
+          return a[0] === b[0] && a[1] === b[1];
+        }, 'a linear ring must be closed (first and last positions equal, RFC 7946 §3.1.6)'),
+    )
+    .min(1),
+});
+export type Polygon = z.infer<typeof PolygonSchema>;
+
+export const GeofenceCreateSchema = z.object({
+  name: z.string().min(1).max(200),
+  geometry: PolygonSchema,
+  /** alarm when a unit enters / exits */
+  alarmOnEnter: z.boolean().default(true),
+  alarmOnExit: z.boolean().default(true),
+});
+export type GeofenceCreate = z.input<typeof GeofenceCreateSchema>;
+
+export const GeofenceSchema = z.object({
+  id: z.number().int(),
+  name: z.string(),
+  geometry: PolygonSchema,
+  alarmOnEnter: z.boolean(),
+  alarmOnExit: z.boolean(),
+  createdAt: z.iso.datetime(),
+});
+export type Geofence = z.infer<typeof GeofenceSchema>;
+
+export const AlarmKindSchema = z.enum([
+  'sos',
+  'device',
+  'geofence_enter',
+  'geofence_exit',
+  'overspeed',
+  'offline',
+  'low_battery',
+]);
+export type AlarmKind = z.infer<typeof AlarmKindSchema>;
+
+export const AlarmSchema = z.object({
+  id: z.number().int(),
+  unitId: UnitIdSchema,
+  kind: AlarmKindSchema,
+  ts: z.iso.datetime(),
+  lat: LatSchema.nullable(),
+  lon: LonSchema.nullable(),
+  /** kind-specific facts: geofence id and name, speed and limit, battery, device code… */
+  details: z.record(z.string(), z.unknown()),
+  acknowledgedAt: z.iso.datetime().nullable(),
+  acknowledgedBy: z.string().nullable(),
+  note: z.string().nullable(),
+});
+export type Alarm = z.infer<typeof AlarmSchema>;
+
+export const AlarmQuerySchema = z.object({
+  unitId: UnitIdSchema.optional(),
+  kind: AlarmKindSchema.optional(),
+  acknowledged: z.enum(['true', 'false']).transform((v) => v === 'true').optional(),
+  from: z.iso.datetime({ offset: true }).optional(),
+  to: z.iso.datetime({ offset: true }).optional(),
+  limit: z.coerce.number().int().min(1).max(1000).default(100),
+});
+export type AlarmQuery = z.infer<typeof AlarmQuerySchema>;
+
+export const AlarmAckSchema = z.object({ note: z.string().max(1000).optional() });
+
+/** Every API error body. `code` is stable (e.g. HUB_ERR_UNIT_NOT_FOUND); `message` is for the operator. */
+export const ApiErrorSchema = z.object({
+  code: z.string(),
+  message: z.string(),
+  details: z.unknown().optional(),
+});
+export type ApiError = z.infer<typeof ApiErrorSchema>;
+
+// ---- live feed (socket.io) ----
+
+/** Client → hub: which area this wall watches; no bbox means everything. */
+export const LiveSubscribeSchema = z.object({ bbox: BBoxSchema.nullable().optional() });
+export type LiveSubscribe = z.infer<typeof LiveSubscribeSchema>;
+
+export const UnitStatusOutSchema = z.object({
+  unitId: UnitIdSchema,
+  state: z.enum(['online', 'offline']),
+  ts: z.iso.datetime(),
+});
+export type UnitStatusOut = z.infer<typeof UnitStatusOutSchema>;
+
+/** One coalesced message of the live feed. */
+export interface LiveBatch {
+  positions: PositionOut[];
+  alarms: Alarm[];
+  statuses: UnitStatusOut[];
+}
+
+export interface LiveServerToClient {
+  batch: (batch: LiveBatch) => void;
+}
+export interface LiveClientToServer {
+  subscribe: (msg: LiveSubscribe, ack?: (res: { ok: boolean; error?: string }) => void) => void;
+}

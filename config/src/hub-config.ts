@@ -1,0 +1,90 @@
+// The hub's configuration file, with its defaults. See `load-config.ts` for the file + environment loader.
+import { z } from 'zod';
+
+const port = z.coerce.number().int().min(0).max(65535);
+const seconds = z.coerce.number().positive();
+
+export const HubConfigSchema = z.object({
+  /** which plugins this process runs; default all of them */
+  roles: z.array(z.enum(['telemetry', 'media', 'wall'])).default(['telemetry', 'media', 'wall']),
+  /** folder for the embedded database, the generated admin token and other state; default ./data */
+  dataDir: z.string().default('./data'),
+  http: z
+    .object({
+      /** default 0.0.0.0 */
+      host: z.string().default('0.0.0.0'),
+      /** REST API, socket.io, MQTT over WebSocket; default 8080 */
+      port: port.default(8080),
+    })
+    .prefault({}),
+  mqtt: z
+    .object({
+      /** default 0.0.0.0 */
+      host: z.string().default('0.0.0.0'),
+      /** MQTT over TCP; default 1883 */
+      port: port.default(1883),
+      /** path of MQTT over WebSocket on the HTTP port; default /mqtt */
+      wsPath: z.string().startsWith('/').default('/mqtt'),
+    })
+    .prefault({}),
+  database: z
+    .object({
+      /** postgres://… of an external PostgreSQL or TimescaleDB; unset = embedded server */
+      url: z.string().url().optional(),
+      /** port of the embedded server; default 5433 */
+      embeddedPort: port.default(5433),
+      /** pool size; default 10 */
+      poolSize: z.coerce.number().int().min(1).max(200).default(10),
+    })
+    .prefault({}),
+  auth: z
+    .object({
+      /** operator token for the API and live feed; unset = generated at first start and kept in dataDir */
+      adminToken: z.string().min(16, 'admin token must be at least 16 characters').optional(),
+    })
+    .prefault({}),
+  ingest: z
+    .object({
+      /** most positions in one database write; default 5000 */
+      maxBatch: z.coerce.number().int().min(1).max(50000).default(5000),
+      /** longest wait for a batch to fill, ms; default 20 */
+      flushMs: z.coerce.number().int().min(0).max(5000).default(20),
+      /** batch writes in flight at once; default 2 */
+      concurrency: z.coerce.number().int().min(1).max(16).default(2),
+      /** positions more than this far in the future are refused; default 300 */
+      maxFutureSeconds: seconds.default(300),
+    })
+    .prefault({}),
+  live: z
+    .object({
+      /** how often each wall gets a coalesced batch, ms; default 250 */
+      flushMs: z.coerce.number().int().min(20).max(10000).default(250),
+    })
+    .prefault({}),
+  alarms: z
+    .object({
+      /** a unit with no position for this long is offline; default 120 */
+      offlineAfterSeconds: seconds.default(120),
+      /** battery at or below this percent alarms; default 15 */
+      lowBatteryPercent: z.coerce.number().min(0).max(100).default(15),
+      /** speed limit by unit type, km/h; default vehicle 80, bodycam 25 */
+      overspeedKmh: z
+        .object({ vehicle: z.coerce.number().positive().default(80), bodycam: z.coerce.number().positive().default(25) })
+        .prefault({}),
+    })
+    .prefault({}),
+  retention: z
+    .object({
+      /** positions older than this are dropped; default 90 */
+      positionsDays: z.coerce.number().int().min(1).default(90),
+    })
+    .prefault({}),
+  log: z
+    .object({
+      /** pino level; default info */
+      level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    })
+    .prefault({}),
+});
+export type HubConfig = z.infer<typeof HubConfigSchema>;
+export type HubConfigInput = z.input<typeof HubConfigSchema>;

@@ -1,0 +1,6 @@
+export * from './ids';
+export * from './wire';
+export * from './topics';
+export * from './api';
+export * from './hub-config';
+export * from './load-config';

@@ -1,0 +1,75 @@
+// MQTT wire messages between units and the hub. Topics: see `topics.ts`.
+import { z } from 'zod';
+import { LatSchema, LonSchema, UnitIdSchema, WireTimestampSchema } from './ids';
+
+/** `units/{unitId}/gps`, QoS 1. */
+export const PositionMessageSchema = z.object({
+  unitId: UnitIdSchema,
+  ts: WireTimestampSchema,
+  lat: LatSchema,
+  lon: LonSchema,
+  /** metres per second */
+  speed: z.number().min(0).max(150).optional(),
+  /** degrees clockwise from true north, [0, 360) */
+  heading: z.number().min(0).lt(360).optional(),
+  /** horizontal accuracy, metres */
+  accuracy: z.number().min(0).optional(),
+  /** metres above sea level */
+  alt: z.number().min(-1000).max(20000).optional(),
+  /** percent */
+  battery: z.number().min(0).max(100).optional(),
+  /** device flags, e.g. ["ignition", "door_open"] */
+  flags: z.array(z.string().max(32)).max(16).optional(),
+});
+export type PositionMessage = z.input<typeof PositionMessageSchema>;
+/** A validated position, as stored and as pushed to walls. */
+export type Position = z.output<typeof PositionMessageSchema>;
+
+/** `units/{unitId}/alarm`, QoS 1: SOS or an alarm raised by the device itself. */
+export const AlarmMessageSchema = z.object({
+  unitId: UnitIdSchema,
+  ts: WireTimestampSchema,
+  type: z.enum(['sos', 'device']),
+  /** the device's own alarm code, e.g. "tamper" */
+  code: z.string().max(64).optional(),
+  message: z.string().max(500).optional(),
+  lat: LatSchema.optional(),
+  lon: LonSchema.optional(),
+});
+export type AlarmMessage = z.input<typeof AlarmMessageSchema>;
+
+/** `units/{unitId}/status`, retained; the last will carries `offline`. */
+export const StatusMessageSchema = z.object({
+  unitId: UnitIdSchema,
+  state: z.enum(['online', 'offline']),
+  ts: WireTimestampSchema.optional(),
+});
+export type StatusMessage = z.input<typeof StatusMessageSchema>;
+
+const CommandBase = { id: z.string().min(1).max(64), ts: WireTimestampSchema };
+
+/** `units/{unitId}/cmd`, QoS 1: downlink from the hub to a unit. */
+export const CommandMessageSchema = z.discriminatedUnion('type', [
+  z.object({ ...CommandBase, type: z.literal('stream.start'), streamId: z.string().optional() }),
+  z.object({ ...CommandBase, type: z.literal('stream.stop') }),
+  z.object({
+    ...CommandBase,
+    type: z.literal('dispatch'),
+    incidentId: z.string().optional(),
+    lat: LatSchema,
+    lon: LonSchema,
+    note: z.string().max(1000).optional(),
+  }),
+  z.object({ ...CommandBase, type: z.literal('message'), text: z.string().max(1000) }),
+]);
+export type CommandMessage = z.input<typeof CommandMessageSchema>;
+export type Command = z.output<typeof CommandMessageSchema>;
+
+/** `units/{unitId}/cmd/ack`, QoS 1: the unit's answer to a command. */
+export const CommandAckSchema = z.object({
+  id: z.string().min(1).max(64),
+  ok: z.boolean(),
+  message: z.string().max(500).optional(),
+  ts: WireTimestampSchema.optional(),
+});
+export type CommandAck = z.input<typeof CommandAckSchema>;
