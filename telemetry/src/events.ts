@@ -1,0 +1,18 @@
+// Typed events inside the telemetry plugin: ingest and the API emit, live feed and alarm rules listen.
+import { EventEmitter } from 'node:events';
+import type { Alarm, Position, UnitStatusOut } from '@hub/config';
+
+export type TelemetryEvents = {
+  /** positions just committed to the database (duplicates already removed) */
+  positions: [Position[]];
+  /** an alarm just stored, or one just acknowledged */
+  alarm: [Alarm];
+  /** a unit went online or offline */
+  status: [UnitStatusOut];
+  /** geofences were created, changed or deleted */
+  geofencesChanged: [];
+  /** a unit was created, changed or disabled */
+  unitChanged: [string];
+};
+
+export class TelemetryBus extends EventEmitter<TelemetryEvents> {}

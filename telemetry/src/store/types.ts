@@ -1,0 +1,33 @@
+// The store's contract: what the broker, ingest, API and alarm rules need from the
+// database. Implemented in this folder on `pg` (PostgreSQL / TimescaleDB).
+import type { Alarm, AlarmKind, AlarmQuery, BBox, Geofence, GeofenceCreate, Position, PositionOut, Unit, UnitCreate, UnitCredential, UnitType, UnitUpdate } from '@hub/config';
+
+/** The least of a database client: `pg.Pool`, `pg.Client` and (in tests) PGlite all fit. */
+export interface Queryable {
+  query<R = Record<string, unknown>>(text: string, params?: unknown[]): Promise<{ rows: R[] }>;
+}
+
+export type CredentialCheck = 'ok' | 'unknown_unit' | 'disabled' | 'no_credential' | 'bad_secret';
+
+export interface UnitFilter {
+  type?: UnitType;
+  disabled?: boolean;
+  /** matches id or name, case-insensitive substring */
+  search?: string;
+}
+
+export interface NewAlarm {
+  unitId: string;
+  kind: AlarmKind;
+  ts: Date;
+  lat?: number | null;
+  lon?: number | null;
+  details?: Record<string, unknown>;
+}
+
+export interface TrackOptions {
+  /** at most one point per bucket of this many seconds (the bucket's last point) */
+  bucketSeconds?: number;
+  /** default 10,000 */
+  limit?: number;
+}
