@@ -37,6 +37,8 @@ export const AlarmMessageSchema = z.object({
   lon: LonSchema.optional(),
 });
 export type AlarmMessage = z.input<typeof AlarmMessageSchema>;
+/** A validated device alarm (SOS or device). */
+export type DeviceAlarm = z.output<typeof AlarmMessageSchema>;
 
 /** `units/{unitId}/status`, retained; the last will carries `offline`. */
 export const StatusMessageSchema = z.object({
