@@ -4,3 +4,5 @@ export * from './topics';
 export * from './api';
 export * from './hub-config';
 export * from './load-config';
+export * from './api-routes';
+export * from './agent';

@@ -75,3 +75,5 @@ export const CommandAckSchema = z.object({
   ts: WireTimestampSchema.optional(),
 });
 export type CommandAck = z.input<typeof CommandAckSchema>;
+/** A validated acknowledgement. */
+export type CommandAckMessage = z.output<typeof CommandAckSchema>;

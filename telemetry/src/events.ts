@@ -1,6 +1,6 @@
 // Typed events inside the telemetry plugin: ingest and the API emit, live feed and alarm rules listen.
 import { EventEmitter } from 'node:events';
-import type { Alarm, DeviceAlarm, Position, UnitStatusOut } from '@hub/config';
+import type { Alarm, CommandAckMessage, DeviceAlarm, Position, UnitStatusOut } from '@hub/config';
 
 export type TelemetryEvents = {
   /** positions just committed to the database (duplicates already removed) */
@@ -11,6 +11,8 @@ export type TelemetryEvents = {
   alarm: [Alarm];
   /** a unit went online or offline */
   status: [UnitStatusOut];
+  /** a unit answered a command on units/{id}/cmd/ack */
+  commandAck: [{ unitId: string; ack: CommandAckMessage }];
   /** geofences were created, changed or deleted */
   geofencesChanged: [];
   /** a unit was created, changed or disabled */

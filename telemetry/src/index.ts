@@ -1,1 +1,5 @@
-export {};
+export { startTelemetry, type Telemetry, type TelemetryOptions } from './telemetry';
+export { TelemetryBus, type TelemetryEvents } from './events';
+export { startEmbeddedDatabase, type EmbeddedDatabase } from './db/embedded';
+export { createPool } from './db/pool';
+export { migrate } from './db/migrate';

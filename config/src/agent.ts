@@ -1,0 +1,153 @@
+// Options of the edge agent (CLI and UnitAgent), its GPS source spec, route files and the fleet simulator.
+import { z } from 'zod';
+import { LatSchema, LonSchema, UnitIdSchema } from './ids';
+import { UnitCredentialSchema } from './api';
+
+const BROKER_PROTOCOLS = ['mqtt:', 'mqtts:', 'ws:', 'wss:'];
+
+/** mqtt://, mqtts://, ws:// or wss:// URL of the hub's broker. */
+export const BrokerUrlSchema = z.string().refine((s) => {
+  try {
+    return BROKER_PROTOCOLS.includes(new URL(s).protocol);
+  } catch {
+    return false;
+  }
+}, 'broker must be a URL starting with mqtt://, mqtts://, ws:// or wss:// (e.g. mqtt://hub.example:1883)');
+
+/** A parsed `--gps` value. */
+export type GpsSpec =
+  | { kind: 'nmea'; device: string }
+  | { kind: 'nmea-file'; path: string; /** fixes per second; 0 = as fast as possible */ rate: number }
+  | { kind: 'gpsd'; host: string; port: number }
+  | { kind: 'sim'; routeFile?: string };
+
+const GPS_SPEC_HELP =
+  'gps must be nmea:/dev/ttyUSB0, nmea-file:path[:rate], gpsd:host:port (default gpsd:127.0.0.1:2947) or sim[:route-file]';
+
+/** `nmea:DEVICE | nmea-file:PATH[:RATE] | gpsd[:HOST[:PORT]] | sim[:ROUTE_FILE]`. */
+export const GpsSpecSchema = z.string().transform((s, ctx): GpsSpec => {
+  const colon = s.indexOf(':');
+  const kind = colon < 0 ? s : s.slice(0, colon);
+  const rest = colon < 0 ? '' : s.slice(colon + 1);
+  const fail = (why: string) => {
+    ctx.addIssue({ code: 'custom', message: `${why}; ${GPS_SPEC_HELP}` });
+    return z.NEVER;
+  };
+  switch (kind) {
+    case 'nmea':
+      return rest ? { kind: 'nmea', device: rest } : fail('nmea needs a device path');
+    case 'nmea-file': {
+      if (!rest) return fail('nmea-file needs a file path');
+      const m = /^(.*):(\d+(?:\.\d+)?)$/.exec(rest);
+      return m ? { kind: 'nmea-file', path: m[1]!, rate: Number(m[2]) } : { kind: 'nmea-file', path: rest, rate: 1 };
+    }
+    case 'gpsd': {
+      const [host = '127.0.0.1', portText = '2947', ...extra] = rest ? rest.split(':') : [];
+      const port = Number(portText);
+      if (extra.length || !host || !Number.isInteger(port) || port < 1 || port > 65535) return fail(`bad gpsd address "${rest}"`);
+      return { kind: 'gpsd', host, port };
+    }
+    case 'sim':
+      return rest ? { kind: 'sim', routeFile: rest } : { kind: 'sim' };
+    default:
+      return fail(`unknown gps source "${kind}"`);
+  }
+});
+
+/** Options of one unit's agent, from the CLI and the environment (UNIT_ID, UNIT_SECRET, BROKER_URL). */
+export const AgentOptionsSchema = z.object({
+  /** the unit's id, also its MQTT username */
+  unitId: UnitIdSchema,
+  /** the unit's secret, issued by the hub (POST /api/units/:id/credential) */
+  secret: z.string().min(1, 'secret is required (--secret or UNIT_SECRET)'),
+  /** broker URL; default mqtt://127.0.0.1:1883 */
+  broker: BrokerUrlSchema.default('mqtt://127.0.0.1:1883'),
+  /** GPS source; default sim */
+  gps: GpsSpecSchema.default({ kind: 'sim' }),
+  /** folder of the store-and-forward queue; default ./agent-queue/{unitId} */
+  queueDir: z.string().min(1).optional(),
+  /** most unsent positions kept; the oldest are dropped beyond it; default 100000 (about 28 h at 1 Hz) */
+  queueMax: z.coerce.number().int().min(1).max(10_000_000).default(100_000),
+  /** QoS 1 messages awaiting PUBACK at once; default 100 */
+  maxInFlight: z.coerce.number().int().min(1).max(65535).default(100),
+  /** pino level; default info */
+  logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+export type AgentOptions = z.infer<typeof AgentOptionsSchema>;
+export type AgentOptionsInput = z.input<typeof AgentOptionsSchema>;
+
+const LonLatSchema = z.tuple([LonSchema, LatSchema]).rest(z.number());
+const LineStringSchema = z.object({ type: z.literal('LineString'), coordinates: z.array(LonLatSchema).min(2) });
+
+/**
+ * A simulated route: a GeoJSON LineString (RFC 7946 §3.1.4), bare or in a Feature, driven as a
+ * closed loop (the last point joins the first). A Feature may carry `properties.speed` in m/s.
+ */
+export const RouteFileSchema = z.union([
+  LineStringSchema,
+  z.object({
+    type: z.literal('Feature'),
+    geometry: LineStringSchema,
+    properties: z.object({ speed: z.number().positive().max(150).optional() }).passthrough().nullable().optional(),
+  }),
+]);
+export type RouteFile = z.infer<typeof RouteFileSchema>;
+
+/** `--credentials` file of the fleet simulator: the hub's credential responses, one per unit. */
+export const FleetCredentialsFileSchema = z.array(UnitCredentialSchema).min(1);
+
+/** Options of the fleet simulator (`npm run simulate`). */
+export const FleetOptionsSchema = z
+  .object({
+    /** number of virtual units */
+    units: z.coerce.number().int().min(1).max(100_000),
+    /** broker URL; default mqtt://127.0.0.1:1883 */
+    broker: BrokerUrlSchema.default('mqtt://127.0.0.1:1883'),
+    /** hub base URL for creating units and issuing credentials, e.g. http://127.0.0.1:8080 */
+    hub: z.string().url().optional(),
+    /** operator token of the hub's REST API */
+    adminToken: z.string().min(1).optional(),
+    /** JSON file of credentials (FleetCredentialsFileSchema) when not using --hub */
+    credentials: z.string().min(1).optional(),
+    /** positions per second per unit; default 1 */
+    rateHz: z.coerce.number().positive().max(100).default(1),
+    /** stop after this many seconds; default run until stopped */
+    duration: z.coerce.number().positive().optional(),
+    /** centre of the city the routes go around; default Shenzhen Futian */
+    centreLat: z.coerce.number().pipe(LatSchema).default(22.54),
+    centreLon: z.coerce.number().pipe(LonSchema).default(114.05),
+    /** unit ids are this prefix + a number; default sim- */
+    idPrefix: z.string().regex(/^[A-Za-z0-9_.-]{0,40}$/).default('sim-'),
+    /** one queue folder per unit under it; default in-memory queues */
+    queueDir: z.string().min(1).optional(),
+    /** spread of connection starts, ms; default 1000 */
+    staggerMs: z.coerce.number().int().min(0).default(1000),
+  })
+  .refine((o) => !o.hub || o.adminToken, { message: '--hub needs --admin-token', path: ['adminToken'] })
+  .refine((o) => o.hub || o.credentials, {
+    message: 'give --hub URL with --admin-token (creates units), or --credentials FILE',
+    path: ['credentials'],
+  });
+export type FleetOptions = z.infer<typeof FleetOptionsSchema>;
+export type FleetOptionsInput = z.input<typeof FleetOptionsSchema>;
+
+/**
+ * gpsd's TPV report (time-position-velocity), the fields the agent reads. See gpsd_json(5):
+ * mode 0/1 = no fix, 2 = 2D, 3 = 3D; speed m/s; track degrees true; eph/epx/epy metres;
+ * altMSL since gpsd 3.20, `alt` before.
+ */
+export const GpsdTpvSchema = z.looseObject({
+  class: z.literal('TPV'),
+  mode: z.number().int(),
+  time: z.string().optional(),
+  lat: z.number().optional(),
+  lon: z.number().optional(),
+  alt: z.number().optional(),
+  altMSL: z.number().optional(),
+  speed: z.number().optional(),
+  track: z.number().optional(),
+  eph: z.number().optional(),
+  epx: z.number().optional(),
+  epy: z.number().optional(),
+});
+export type GpsdTpv = z.infer<typeof GpsdTpvSchema>;

@@ -1,0 +1,91 @@
+// One hub process: the database (embedded or external), then the telemetry plugin (and,
+// as they land, media and wall) on one Fastify instance, plus the MQTT port.
+import path from 'node:path';
+import Fastify, { type FastifyInstance } from 'fastify';
+import pino, { type Logger } from 'pino';
+import type pg from 'pg';
+import type { HubConfig } from '@hub/config';
+import { createPool, migrate, startEmbeddedDatabase, startTelemetry, type EmbeddedDatabase, type Telemetry } from '@hub/telemetry';
+import { resolveAdminToken, type AdminToken } from './admin-token';
+import { homePage } from './home-page';
+
+export interface Hub {
+  app: FastifyInstance;
+  config: HubConfig;
+  db: pg.Pool;
+  telemetry: Telemetry;
+  adminToken: AdminToken;
+  httpPort: number;
+  mqttPort: number;
+  /** the database URL in use (password included: never log it) */
+  databaseUrl: string;
+  timescale: boolean;
+  log: Logger;
+  close(): Promise<void>;
+}
+
+export interface StartHubOptions {
+  /** default: pino to stdout at config.log.level */
+  logger?: Logger;
+}
+
+export async function startHub(config: HubConfig, opts: StartHubOptions = {}): Promise<Hub> {
+  const log = opts.logger ?? pino({ level: config.log.level, redact: ['req.headers.authorization', 'headers.authorization'] });
+  const cleanup: (() => Promise<unknown>)[] = [];
+  const closeAll = async () => {
+    for (const fn of cleanup.splice(0).reverse()) {
+      await fn().catch((err: unknown) => log.error({ err }, 'error while closing'));
+    }
+  };
+  try {
+    let databaseUrl = config.database.url;
+    if (!databaseUrl) {
+      const dataDir = path.resolve(config.dataDir, 'postgres');
+      const dbLog = log.child({ module: 'embedded-postgres' });
+      log.info({ dataDir, port: config.database.embeddedPort }, 'starting the embedded PostgreSQL server');
+      const embedded: EmbeddedDatabase = await startEmbeddedDatabase({
+        dataDir,
+        port: config.database.embeddedPort,
+        onLog: (line) => dbLog.debug(line),
+      });
+      cleanup.push(() => embedded.stop());
+      databaseUrl = embedded.url;
+    }
+    const db = createPool(databaseUrl, config.database.poolSize, (err) => log.error({ err }, 'database connection error'));
+    cleanup.push(() => db.end());
+    const { timescale, applied } = await migrate(db, { retentionDays: config.retention.positionsDays });
+    log.info({ timescale, applied }, timescale ? 'database ready (TimescaleDB)' : 'database ready (PostgreSQL, native partitions)');
+
+    const adminToken = resolveAdminToken(config.auth.adminToken, config.dataDir);
+    const app: FastifyInstance = Fastify({
+      loggerInstance: log.child({ module: 'http' }) as unknown as import('fastify').FastifyBaseLogger,
+    });
+    cleanup.push(() => app.close());
+
+    const telemetry = await startTelemetry(app, { config, db, adminToken: adminToken.token, log });
+    cleanup.push(() => telemetry.close());
+    app.get('/', async (_req, reply) => reply.type('text/html').send(homePage(config)));
+
+    await app.listen({ host: config.http.host, port: config.http.port });
+    const httpPort = (app.server.address() as import('node:net').AddressInfo).port;
+    const mqttPort = await telemetry.listenMqtt();
+    log.info({ httpPort, mqttPort }, 'hub listening');
+
+    return {
+      app,
+      config,
+      db,
+      telemetry,
+      adminToken,
+      httpPort,
+      mqttPort,
+      databaseUrl,
+      timescale,
+      log,
+      close: closeAll,
+    };
+  } catch (err) {
+    await closeAll();
+    throw err;
+  }
+}

@@ -1,0 +1,1 @@
+export { startHub, type Hub, type StartHubOptions } from './hub';

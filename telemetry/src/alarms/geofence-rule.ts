@@ -1,0 +1,69 @@
+// Geofence enter / exit: one inside-state per unit × fence; a unit's first position only sets it.
+import type { Geofence } from '@hub/config';
+import type { NewAlarm } from '../store/types';
+import { inPolygon, prepare, type PreparedPolygon } from './geometry';
+import type { LastPosition, UnitState } from './unit-state';
+
+interface Fence {
+  id: number;
+  name: string;
+  alarmOnEnter: boolean;
+  alarmOnExit: boolean;
+  shape: PreparedPolygon;
+  /** the geometry as JSON, to tell a reshaped fence from an unchanged one */
+  key: string;
+}
+
+export class GeofenceRule {
+  private fences: Fence[] = [];
+
+  /**
+   * Replace the fence set. New or reshaped fences take their inside-state from each unit's
+   * last position without an alarm: drawing a fence around a parked unit is not an entry.
+   */
+  setFences(geofences: Geofence[], units: Iterable<UnitState>): void {
+    const old = new Map(this.fences.map((f) => [f.id, f]));
+    this.fences = geofences.map((g) => ({
+      id: g.id,
+      name: g.name,
+      alarmOnEnter: g.alarmOnEnter,
+      alarmOnExit: g.alarmOnExit,
+      shape: prepare(g.geometry),
+      key: JSON.stringify(g.geometry.coordinates),
+    }));
+    const ids = new Set(this.fences.map((f) => f.id));
+    const changed = this.fences.filter((f) => old.get(f.id)?.key !== f.key);
+    for (const unit of units) {
+      for (const id of unit.inside) if (!ids.has(id)) unit.inside.delete(id);
+      if (!unit.last) continue;
+      for (const f of changed) setInside(unit, f, unit.last);
+    }
+  }
+
+  /** `first`: the unit had no position before this one, so only its state is set. */
+  onPosition(unit: UnitState, pos: LastPosition, first: boolean): NewAlarm[] {
+    const alarms: NewAlarm[] = [];
+    for (const f of this.fences) {
+      const was = unit.inside.has(f.id);
+      const now = setInside(unit, f, pos);
+      if (first || was === now) continue;
+      if (now ? !f.alarmOnEnter : !f.alarmOnExit) continue;
+      alarms.push({
+        unitId: unit.unitId,
+        kind: now ? 'geofence_enter' : 'geofence_exit',
+        ts: new Date(pos.ts),
+        lat: pos.lat,
+        lon: pos.lon,
+        details: { geofenceId: f.id, geofenceName: f.name },
+      });
+    }
+    return alarms;
+  }
+}
+
+function setInside(unit: UnitState, f: Fence, pos: LastPosition): boolean {
+  const inside = inPolygon(f.shape, pos.lon, pos.lat);
+  if (inside) unit.inside.add(f.id);
+  else unit.inside.delete(f.id);
+  return inside;
+}

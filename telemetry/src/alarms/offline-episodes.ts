@@ -1,0 +1,11 @@
+// The newest stored offline alarm of each unit, so that the rules know at start which offline
+// episodes were already alarmed before a restart. (The store has no query for this; it reads
+// the store's `alarms` table directly.)
+import type { Queryable } from '../store/types';
+
+export async function newestOfflineAlarms(db: Queryable): Promise<Array<{ unitId: string; ts: Date }>> {
+  const { rows } = await db.query<{ unit_id: string; ts: Date | string }>(
+    `SELECT unit_id, max(ts) AS ts FROM alarms WHERE kind = 'offline' GROUP BY unit_id`,
+  );
+  return rows.map((r) => ({ unitId: r.unit_id, ts: new Date(r.ts) }));
+}

@@ -1,0 +1,51 @@
+// Offline: from the unit's last will (or its own offline status) and from silence.
+// One alarm per episode; the episode ends when the unit is heard from again.
+import type { NewAlarm } from '../store/types';
+import type { UnitState } from './unit-state';
+
+export type OfflineReason = 'last_will' | 'no_position';
+
+/** The unit spoke: a message whose own time is `ts` (epoch ms) arrived at clock time `now`. */
+export function heardFrom(unit: UnitState, ts: number, now: number): void {
+  unit.heardAt = Math.max(unit.heardAt ?? now, now);
+  // A message from before the episode began (a straggler committed after the last will) ends nothing.
+  if (unit.offlineSince !== undefined && ts > unit.offlineSince) unit.offlineSince = undefined;
+}
+
+/** An online status ends any episode: the broker has the unit's connection now. */
+export function cameOnline(unit: UnitState, now: number): void {
+  unit.heardAt = Math.max(unit.heardAt ?? now, now);
+  unit.offlineSince = undefined;
+}
+
+export function lastWill(unit: UnitState, ts: number): NewAlarm | null {
+  if (unit.offlineSince !== undefined) return null;
+  // The unit sent a position stamped after this status: the status is stale.
+  if (unit.last && ts < unit.last.ts) return null;
+  unit.offlineSince = Math.max(ts, unit.last?.ts ?? ts);
+  return offlineAlarm(unit, 'last_will', ts);
+}
+
+/** Silence: nothing heard since `since` (epoch ms, clock time), and `now - since` reached the limit. */
+export function silence(unit: UnitState, since: number, now: number, afterMs: number): NewAlarm | null {
+  if (unit.offlineSince !== undefined || now - since < afterMs) return null;
+  unit.offlineSince = unit.last?.ts ?? -Infinity;
+  return offlineAlarm(unit, 'no_position', now, afterMs / 1000);
+}
+
+function offlineAlarm(unit: UnitState, reason: OfflineReason, ts: number, afterSeconds?: number): NewAlarm {
+  const details: Record<string, unknown> = {
+    reason,
+    lastSeen: unit.heardAt === undefined ? null : new Date(unit.heardAt).toISOString(),
+    lastPositionTs: unit.last ? new Date(unit.last.ts).toISOString() : null,
+  };
+  if (afterSeconds !== undefined) details.offlineAfterSeconds = afterSeconds;
+  return {
+    unitId: unit.unitId,
+    kind: 'offline',
+    ts: new Date(ts),
+    lat: unit.last?.lat ?? null,
+    lon: unit.last?.lon ?? null,
+    details,
+  };
+}

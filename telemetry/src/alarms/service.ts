@@ -1,0 +1,183 @@
+// The alarm service: feeds the rules engine from the bus, stores what it raises and pushes the
+// stored alarm back on the bus for the live feed. All I/O of the alarm rules lives here.
+import type { Logger } from 'pino';
+import type { Alarm, DeviceAlarm, Position, UnitStatusOut } from '@hub/config';
+import type { TelemetryBus } from '../events';
+import { HubError } from '../errors';
+import { getUnit, insertAlarm, latestPositions, listGeofences, listUnits } from '../store';
+import type { NewAlarm, Queryable } from '../store/types';
+import { newestOfflineAlarms } from './offline-episodes';
+import { AlarmRules, type AlarmsConfig } from './rules';
+
+export interface AlarmServiceOptions {
+  db: Queryable;
+  bus: TelemetryBus;
+  config: AlarmsConfig;
+  log: Logger;
+  /** clock, epoch ms; default Date.now */
+  now?: () => number;
+  /** how often silent units are looked for, ms; default 5000 */
+  checkIntervalMs?: number;
+  /** wait before the one retry of a failed database write, ms; default 500 */
+  retryDelayMs?: number;
+}
+
+export interface AlarmService {
+  /** Raises and stores the alarm of an SOS or device message; resolves once it is stored, so the unit's PUBACK can follow. */
+  handleDeviceAlarm(msg: DeviceAlarm): Promise<void>;
+  /** Looks for silent units now (the timer does it too); resolves once their alarms are stored. */
+  checkOffline(): Promise<void>;
+  /** Resolves once every alarm raised so far has been stored (or given up on). */
+  flush(): Promise<void>;
+  /** Unsubscribes, stops the timer and waits for pending writes. Safe twice. */
+  close(): Promise<void>;
+}
+
+/** The service was closed and takes no more work. */
+export class AlarmServiceClosedError extends HubError {
+  constructor() {
+    super('HUB_ERR_ALARMS_CLOSED', 503, 'the alarm service is closed');
+  }
+}
+
+export async function startAlarmService(opts: AlarmServiceOptions): Promise<AlarmService> {
+  const { db, bus, log } = opts;
+  const retryDelayMs = opts.retryDelayMs ?? 500;
+  const rules = new AlarmRules({ config: opts.config, now: opts.now });
+  let closed = false;
+  // Stores run one after another, so that walls see alarms in the order they were raised.
+  let writes: Promise<unknown> = Promise.resolve();
+  // Reloads of geofences and units too, so that a slow older load cannot overwrite a newer one.
+  let reloads: Promise<unknown> = Promise.resolve();
+
+  async function retryOnce<T>(what: string, fn: () => Promise<T>, facts: object): Promise<T> {
+    try {
+      return await fn();
+    } catch (err) {
+      log.warn({ err, ...facts }, `${what} failed; retrying once`);
+      await new Promise((r) => setTimeout(r, retryDelayMs));
+      try {
+        return await fn();
+      } catch (err2) {
+        log.error({ err: err2, ...facts }, `${what} failed twice; giving up`);
+        throw err2;
+      }
+    }
+  }
+
+  function store(alarm: NewAlarm): Promise<Alarm> {
+    const facts = { unitId: alarm.unitId, kind: alarm.kind };
+    const stored = writes.then(() => retryOnce('storing an alarm', () => insertAlarm(db, alarm), facts));
+    writes = stored.catch(() => undefined);
+    return stored.then((row) => {
+      log.info({ alarmId: row.id, ...facts }, 'alarm raised');
+      // A listener's error is its own: it must not turn a stored alarm into a failed one.
+      try {
+        bus.emit('alarm', row);
+      } catch (err) {
+        log.error({ err, alarmId: row.id }, 'an alarm listener threw');
+      }
+      return row;
+    });
+  }
+
+  /** From a bus listener: nothing may be thrown back into the emitter. */
+  function raise(what: string, run: () => NewAlarm[]): Promise<void> {
+    let alarms: NewAlarm[];
+    try {
+      alarms = run();
+    } catch (err) {
+      log.error({ err }, `alarm rules failed on ${what}`);
+      return Promise.resolve();
+    }
+    return Promise.all(alarms.map((a) => store(a).catch(() => undefined))).then(() => undefined);
+  }
+
+  function reload(what: string, fn: () => Promise<void>): void {
+    reloads = reloads.then(() => (closed ? undefined : retryOnce(`reloading ${what}`, fn, {}))).catch(() => undefined);
+  }
+
+  // Subscribe first and hold events until the state is loaded: nothing emitted meanwhile is lost.
+  let held: Array<() => void> | null = [];
+  const whenReady = (fn: () => void) => (held ? held.push(fn) : fn());
+  const handlers = {
+    positions: (positions: Position[]) => whenReady(() => void raise('positions', () => rules.onPositions(positions))),
+    deviceAlarm: (msg: DeviceAlarm) => whenReady(() => void handleDeviceAlarm(msg).catch(() => undefined)),
+    status: (status: UnitStatusOut) => whenReady(() => void raise('a status', () => rules.onStatus(status))),
+    geofencesChanged: () =>
+      reload('geofences', async () => {
+        const fences = await listGeofences(db);
+        if (!closed) rules.setGeofences(fences);
+      }),
+    unitChanged: (unitId: string) =>
+      reload(`unit ${unitId}`, async () => {
+        const unit = await getUnit(db, unitId);
+        if (!closed) rules.setUnit(unitId, unit);
+      }),
+  };
+  bus.on('positions', handlers.positions);
+  bus.on('deviceAlarm', handlers.deviceAlarm);
+  bus.on('status', handlers.status);
+  bus.on('geofencesChanged', handlers.geofencesChanged);
+  bus.on('unitChanged', handlers.unitChanged);
+  const unsubscribe = () => {
+    bus.off('positions', handlers.positions);
+    bus.off('deviceAlarm', handlers.deviceAlarm);
+    bus.off('status', handlers.status);
+    bus.off('geofencesChanged', handlers.geofencesChanged);
+    bus.off('unitChanged', handlers.unitChanged);
+  };
+
+  try {
+    const [fences, units, latest, offlineAlarms] = await Promise.all([
+      listGeofences(db),
+      listUnits(db),
+      latestPositions(db),
+      newestOfflineAlarms(db),
+    ]);
+    rules.setGeofences(fences);
+    rules.setUnits(units);
+    rules.seed(latest, { offlineAlarms });
+    log.info({ geofences: fences.length, units: units.length, positions: latest.length }, 'alarm rules loaded');
+  } catch (err) {
+    unsubscribe();
+    throw err;
+  }
+  const pending = held;
+  held = null;
+  for (const fn of pending) fn();
+
+  const timer = setInterval(() => void checkOffline(), opts.checkIntervalMs ?? 5000);
+  timer.unref();
+
+  async function handleDeviceAlarm(msg: DeviceAlarm): Promise<void> {
+    if (closed) throw new AlarmServiceClosedError();
+    const [alarm] = rules.onDeviceAlarm(msg);
+    if (!alarm) return; // a redelivery of one already taken
+    try {
+      await store(alarm);
+    } catch (err) {
+      // Not stored: the unit will send it again, and that one must not be taken for a duplicate.
+      rules.forgetDeviceAlarm(msg);
+      throw err;
+    }
+  }
+
+  function checkOffline(): Promise<void> {
+    if (closed) return Promise.resolve();
+    return raise('the offline check', () => rules.checkOffline());
+  }
+
+  return {
+    handleDeviceAlarm,
+    checkOffline,
+    flush: () => Promise.all([writes, reloads]).then(() => undefined),
+    async close() {
+      if (closed) return;
+      closed = true;
+      unsubscribe();
+      clearInterval(timer);
+      await Promise.all([writes, reloads]);
+    },
+  };
+}

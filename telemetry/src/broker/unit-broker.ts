@@ -1,0 +1,204 @@
+// The embedded MQTT broker (aedes) with unit authentication and the topic ACL.
+// Every refusal is logged and counted: a CONNECT with a bad credential gets CONNACK 4
+// or 5, a publish outside the unit's topics closes its connection (MQTT-3.3.5-2: 3.1.1
+// has no other way to refuse), a subscribe outside them gets SUBACK 0x80.
+import net from 'node:net';
+import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { Aedes, type AuthenticateError, type Client } from 'aedes';
+import type { Logger } from 'pino';
+import { UnitIdSchema, topics, type CommandMessage } from '@hub/config';
+import type { CredentialCheck } from '../store/types';
+import type { TelemetryMetrics } from '../metrics';
+import { authorizeUnitPublish, authorizeUnitSubscribe } from './acl';
+import type { UnitTopicKind } from '@hub/config';
+
+export interface UnitBrokerOptions {
+  verifyCredential: (unitId: string, secret: string) => Promise<CredentialCheck>;
+  /** handles an authorized publish; the PUBACK waits for it, a rejection closes the connection */
+  handleMessage: (unitId: string, kind: UnitTopicKind, topic: string, payload: Buffer, qos: number) => Promise<void>;
+  /** a unit's first connection opened / last connection closed */
+  onUnitOnline: (unitId: string) => void;
+  onUnitOffline: (unitId: string) => void;
+  metrics: TelemetryMetrics;
+  log: Logger;
+}
+
+const RETURN_CODE: Record<Exclude<CredentialCheck, 'ok'>, number> = {
+  unknown_unit: 4, // bad user name or password
+  bad_secret: 4,
+  no_credential: 4,
+  disabled: 5, // not authorized
+};
+
+export class UnitBroker {
+  readonly aedes: Aedes;
+  private readonly unitOf = new WeakMap<Client, string>();
+  private readonly connections = new Map<string, Set<Client>>();
+  private tcp: net.Server | undefined;
+  private closed = false;
+
+  private constructor(aedes: Aedes, private readonly opts: UnitBrokerOptions) {
+    this.aedes = aedes;
+  }
+
+  static async create(opts: UnitBrokerOptions): Promise<UnitBroker> {
+    const aedes = await Aedes.createBroker({ connectTimeout: 10_000 });
+    const broker = new UnitBroker(aedes, opts);
+    broker.installHooks();
+    return broker;
+  }
+
+  /** Units with at least one open connection. */
+  get connectedUnits(): number {
+    return this.connections.size;
+  }
+
+  isConnected(unitId: string): boolean {
+    return this.connections.has(unitId);
+  }
+
+  private installHooks(): void {
+    const { aedes, opts } = this;
+    const { metrics, log } = opts;
+
+    aedes.authenticate = (client, username, password, done) => {
+      const refuse = (reason: string, check: Exclude<CredentialCheck, 'ok'> | 'bad_request') => {
+        metrics.connectRefused.inc({ reason });
+        log.warn({ clientId: client.id, unitId: username, reason, remote: remoteOf(client) }, 'MQTT CONNECT refused');
+        const err = new Error(`connect refused: ${reason}`) as AuthenticateError;
+        err.returnCode = check === 'bad_request' ? 4 : RETURN_CODE[check];
+        done(err, false);
+      };
+      if (!username || !password) return refuse('missing_credentials', 'bad_request');
+      if (!UnitIdSchema.safeParse(username).success) return refuse('unknown_unit', 'unknown_unit');
+      opts.verifyCredential(username, password.toString('utf8')).then(
+        (check) => {
+          if (check !== 'ok') return refuse(check, check);
+          this.unitOf.set(client, username);
+          done(null, true);
+        },
+        (err: unknown) => {
+          metrics.connectRefused.inc({ reason: 'server_unavailable' });
+          log.error({ err, unitId: username }, 'credential check failed');
+          const e = new Error('credential check failed') as AuthenticateError;
+          e.returnCode = 3; // server unavailable: the unit retries
+          done(e, false);
+        },
+      );
+    };
+
+    aedes.authorizePublish = (client, packet, done) => {
+      const unitId = client ? this.unitOf.get(client) : undefined;
+      if (!unitId) {
+        // A will of a client gone before authenticating, or a session without a unit.
+        metrics.publishRefused.inc({ reason: 'not_authenticated' });
+        return done(new Error('publish from a client that is not an authenticated unit'));
+      }
+      const decision = authorizeUnitPublish(unitId, packet.topic);
+      if (!decision.allowed) {
+        metrics.publishRefused.inc({ reason: decision.reason });
+        log.warn({ unitId, topic: packet.topic, reason: decision.reason }, 'MQTT publish refused; closing the connection');
+        return done(new Error(`unit ${unitId} may not publish to ${packet.topic}`));
+      }
+      const payload = Buffer.isBuffer(packet.payload) ? packet.payload : Buffer.from(packet.payload);
+      opts.handleMessage(unitId, decision.kind, packet.topic, payload, packet.qos).then(
+        () => done(null),
+        (err: unknown) => {
+          // Not stored: no PUBACK, the connection closes and the unit sends it again.
+          log.warn({ err, unitId, topic: packet.topic }, 'message not stored; the unit will resend it');
+          done(err instanceof Error ? err : new Error(String(err)));
+        },
+      );
+    };
+
+    aedes.authorizeSubscribe = (client, sub, done) => {
+      const unitId = this.unitOf.get(client);
+      if (unitId && authorizeUnitSubscribe(unitId, sub.topic)) return done(null, { ...sub, qos: Math.min(sub.qos, 1) as 0 | 1 });
+      metrics.subscribeRefused.inc({ reason: unitId ? 'topic_not_allowed' : 'not_authenticated' });
+      log.warn({ unitId, topic: sub.topic }, 'MQTT subscribe refused');
+      done(null, null); // SUBACK 0x80 for this filter (MQTT-3.9.3)
+    };
+
+    aedes.on('clientReady', (client) => {
+      const unitId = this.unitOf.get(client);
+      if (!unitId) return;
+      let set = this.connections.get(unitId);
+      if (!set) {
+        set = new Set();
+        this.connections.set(unitId, set);
+        opts.onUnitOnline(unitId);
+      }
+      set.add(client);
+      metrics.connectedUnits.set(this.connections.size);
+      log.info({ unitId, clientId: client.id }, 'unit connected');
+    });
+
+    aedes.on('clientDisconnect', (client) => {
+      const unitId = this.unitOf.get(client);
+      if (!unitId) return;
+      const set = this.connections.get(unitId);
+      if (!set?.delete(client)) return;
+      if (set.size === 0) {
+        this.connections.delete(unitId);
+        if (!this.closed) opts.onUnitOffline(unitId);
+      }
+      metrics.connectedUnits.set(this.connections.size);
+      log.info({ unitId, clientId: client.id }, 'unit disconnected');
+    });
+
+    aedes.on('clientError', (client, err) => {
+      log.debug({ unitId: this.unitOf.get(client), err: err.message }, 'MQTT client error');
+    });
+    aedes.on('connectionError', (client, err) => {
+      log.debug({ clientId: client?.id, err: err.message }, 'MQTT connection error');
+    });
+  }
+
+  /** Serves one connection (TCP socket or WebSocket stream). */
+  handle(stream: Duplex, req?: IncomingMessage): void {
+    this.aedes.handle(stream, req);
+  }
+
+  /** Listens for MQTT over TCP; resolves with the port. */
+  listenTcp(host: string, port: number): Promise<number> {
+    const server = net.createServer((socket) => this.aedes.handle(socket));
+    this.tcp = server;
+    return new Promise((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(port, host, () => {
+        server.off('error', reject);
+        resolve((server.address() as net.AddressInfo).port);
+      });
+    });
+  }
+
+  get tcpListening(): boolean {
+    return this.tcp?.listening ?? false;
+  }
+
+  /** Sends a command to a unit at QoS 1; kept for it while it is offline (persistent session). */
+  sendCommand(unitId: string, command: CommandMessage): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.aedes.publish(
+        { cmd: 'publish', topic: topics.cmd(unitId), payload: Buffer.from(JSON.stringify(command)), qos: 1, retain: false, dup: false },
+        (err) => (err ? reject(err) : resolve()),
+      );
+    });
+  }
+
+  /** Closes the TCP listener, every connection and the broker. Safe to call twice. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    // Stop accepting first; the listener's close completes once aedes has closed every connection.
+    const tcpClosed = new Promise<void>((r) => (this.tcp ? this.tcp.close(() => r()) : r()));
+    await new Promise<void>((r) => this.aedes.close(() => r()));
+    await tcpClosed;
+  }
+}
+
+function remoteOf(client: Client): string | undefined {
+  const conn = client.conn as { remoteAddress?: string };
+  return conn.remoteAddress ?? client.req?.socket.remoteAddress;
+}

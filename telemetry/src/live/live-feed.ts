@@ -1,0 +1,144 @@
+// The live feed: socket.io pushes positions, alarms and unit status to walls, coalesced
+// into one batch per client every `flushMs` (the newest position per unit), optionally
+// limited to the bounding box the client asked for.
+import type { Server, Socket } from 'socket.io';
+import type { Logger } from 'pino';
+import {
+  LiveSubscribeSchema,
+  type Alarm,
+  type BBox,
+  type LiveClientToServer,
+  type LiveServerToClient,
+  type Position,
+  type PositionOut,
+  type UnitStatusOut,
+} from '@hub/config';
+import type { TelemetryBus } from '../events';
+import type { TelemetryMetrics } from '../metrics';
+
+export interface LiveFeedOptions {
+  io: Server<LiveClientToServer, LiveServerToClient>;
+  bus: TelemetryBus;
+  /** how often each client gets a batch, ms */
+  flushMs: number;
+  /** true when the token presented in the handshake is an operator's */
+  authorize: (token: string | undefined) => boolean;
+  metrics: TelemetryMetrics;
+  log: Logger;
+}
+
+interface Wall {
+  socket: Socket<LiveClientToServer, LiveServerToClient>;
+  bbox: BBox | null;
+  positions: Map<string, PositionOut>;
+  alarms: Alarm[];
+  statuses: UnitStatusOut[];
+}
+
+export function toPositionOut(p: Position): PositionOut {
+  return {
+    unitId: p.unitId,
+    ts: p.ts.toISOString(),
+    lat: p.lat,
+    lon: p.lon,
+    speed: p.speed ?? null,
+    heading: p.heading ?? null,
+    accuracy: p.accuracy ?? null,
+    alt: p.alt ?? null,
+    battery: p.battery ?? null,
+    flags: p.flags ?? null,
+  };
+}
+
+function inside(b: BBox, lon: number, lat: number): boolean {
+  return lon >= b[0] && lat >= b[1] && lon <= b[2] && lat <= b[3];
+}
+
+export class LiveFeed {
+  private readonly walls = new Map<string, Wall>();
+  private readonly timer: NodeJS.Timeout;
+  private readonly unsubscribe: (() => void)[] = [];
+  private closed = false;
+
+  constructor(private readonly opts: LiveFeedOptions) {
+    const { io, bus } = opts;
+    io.use((socket, next) => {
+      const auth = socket.handshake.auth as { token?: unknown };
+      const header = socket.handshake.headers.authorization;
+      const token = typeof auth.token === 'string' ? auth.token : header?.replace(/^Bearer\s+/i, '');
+      if (opts.authorize(token)) return next();
+      opts.log.warn({ remote: socket.handshake.address }, 'live feed connection refused: no valid operator token');
+      next(new Error(token ? 'HUB_ERR_AUTH_INVALID: the operator token is not valid' : 'HUB_ERR_AUTH_REQUIRED: an operator token is required'));
+    });
+    io.on('connection', (socket) => this.attach(socket));
+
+    const onPositions = (ps: Position[]) => this.pushPositions(ps);
+    const onAlarm = (a: Alarm) => this.fanOut((w) => (!w.bbox || a.lat === null || a.lon === null || inside(w.bbox, a.lon, a.lat)) && w.alarms.push(a));
+    const onStatus = (s: UnitStatusOut) => this.fanOut((w) => w.statuses.push(s));
+    bus.on('positions', onPositions);
+    bus.on('alarm', onAlarm);
+    bus.on('status', onStatus);
+    this.unsubscribe.push(
+      () => bus.off('positions', onPositions),
+      () => bus.off('alarm', onAlarm),
+      () => bus.off('status', onStatus),
+    );
+    this.timer = setInterval(() => this.flush(), opts.flushMs);
+  }
+
+  private attach(socket: Socket<LiveClientToServer, LiveServerToClient>): void {
+    const wall: Wall = { socket, bbox: null, positions: new Map(), alarms: [], statuses: [] };
+    this.walls.set(socket.id, wall);
+    this.opts.metrics.liveClients.set(this.walls.size);
+    socket.on('subscribe', (msg, ack) => {
+      const parsed = LiveSubscribeSchema.safeParse(msg);
+      if (!parsed.success) {
+        const error = parsed.error.issues.map((i) => `${i.path.join('.') || 'message'}: ${i.message}`).join('; ');
+        if (typeof ack === 'function') ack({ ok: false, error });
+        return;
+      }
+      wall.bbox = parsed.data.bbox ?? null;
+      if (typeof ack === 'function') ack({ ok: true });
+    });
+    socket.on('disconnect', () => {
+      this.walls.delete(socket.id);
+      this.opts.metrics.liveClients.set(this.walls.size);
+    });
+  }
+
+  private fanOut(fn: (w: Wall) => unknown): void {
+    for (const w of this.walls.values()) fn(w);
+  }
+
+  private pushPositions(ps: Position[]): void {
+    if (this.walls.size === 0) return;
+    const out = ps.map(toPositionOut);
+    for (const w of this.walls.values()) {
+      for (const p of out) {
+        if (w.bbox && !inside(w.bbox, p.lon, p.lat)) continue;
+        const prev = w.positions.get(p.unitId);
+        // Late positions (stored in their place in time) do not move the live marker back.
+        if (!prev || prev.ts <= p.ts) w.positions.set(p.unitId, p);
+      }
+    }
+  }
+
+  private flush(): void {
+    for (const w of this.walls.values()) {
+      if (w.positions.size === 0 && w.alarms.length === 0 && w.statuses.length === 0) continue;
+      w.socket.emit('batch', { positions: [...w.positions.values()], alarms: w.alarms, statuses: w.statuses });
+      w.positions = new Map();
+      w.alarms = [];
+      w.statuses = [];
+      this.opts.metrics.liveBatches.inc();
+    }
+  }
+
+  /** Stops the timer and the bus listeners; sockets are closed with the socket.io server. Safe twice. */
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    clearInterval(this.timer);
+    this.unsubscribe.splice(0).forEach((u) => u());
+  }
+}

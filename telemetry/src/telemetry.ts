@@ -1,0 +1,159 @@
+// The telemetry plugin: MQTT broker (TCP + WebSocket), durable ingest, REST API, live
+// feed, alarm rules, metrics and health, composed on one Fastify instance.
+import type { FastifyInstance } from 'fastify';
+import type pg from 'pg';
+import type { Logger } from 'pino';
+import { Server as SocketServer } from 'socket.io';
+import type { DeviceAlarm, HubConfig, LiveClientToServer, LiveServerToClient } from '@hub/config';
+import { TelemetryBus } from './events';
+import { createTelemetryMetrics, type TelemetryMetrics } from './metrics';
+import { PositionWriter } from './ingest/position-writer';
+import { RejectionLog } from './ingest/rejections';
+import { UnitStatusTracker } from './ingest/unit-status';
+import { UnitMessageRouter } from './ingest/unit-messages';
+import { UnitBroker } from './broker/unit-broker';
+import { attachMqttOverWebSocket } from './broker/mqtt-over-websocket';
+import { LiveFeed } from './live/live-feed';
+import { telemetryApi, checkOperatorToken } from './api';
+import { operatorAuth } from './api/auth';
+import { startAlarmService, type AlarmService } from './alarms/service';
+import { insertPositions, setUnitOnline, verifyCredential } from './store';
+import { maintain } from './db/partitions';
+
+export interface TelemetryOptions {
+  config: HubConfig;
+  /** the migrated database */
+  db: pg.Pool;
+  /** the operator credential for the API and live feed */
+  adminToken: string;
+  log: Logger;
+}
+
+export interface Telemetry {
+  bus: TelemetryBus;
+  broker: UnitBroker;
+  writer: PositionWriter;
+  metrics: TelemetryMetrics;
+  rejections: RejectionLog;
+  alarms: AlarmService;
+  /** starts MQTT over TCP; resolves with the port */
+  listenMqtt(): Promise<number>;
+  /** flushes queued positions, closes broker, feed and timers. Safe twice. */
+  close(): Promise<void>;
+}
+
+const MAINTENANCE_MS = 3_600_000;
+
+export async function startTelemetry(app: FastifyInstance, opts: TelemetryOptions): Promise<Telemetry> {
+  const { config, db, log } = opts;
+  const bus = new TelemetryBus();
+  const metrics = createTelemetryMetrics();
+  const rejections = new RejectionLog(metrics);
+
+  // A previous run's online flags are stale: every unit is offline until it connects.
+  await db.query('UPDATE units SET online = false WHERE online');
+  const status = new UnitStatusTracker({ bus, log: log.child({ module: 'status' }), persist: (id, online, ts) => setUnitOnline(db, id, online, ts) });
+
+  const writer = new PositionWriter({
+    insert: (batch) => insertPositions(db, batch),
+    onCommitted: (fresh) => bus.emit('positions', fresh),
+    maxBatch: config.ingest.maxBatch,
+    flushMs: config.ingest.flushMs,
+    concurrency: config.ingest.concurrency,
+    metrics,
+    log: log.child({ module: 'ingest' }),
+  });
+
+  const alarms = await startAlarmService({ db, bus, config: config.alarms, log: log.child({ module: 'alarms' }) });
+
+  const router = new UnitMessageRouter({
+    writer,
+    bus,
+    status,
+    rejections,
+    metrics,
+    log: log.child({ module: 'ingest' }),
+    maxFutureSeconds: config.ingest.maxFutureSeconds,
+    retentionDays: config.retention.positionsDays,
+    storeDeviceAlarm: (a: DeviceAlarm) => alarms.handleDeviceAlarm(a),
+  });
+
+  const broker = await UnitBroker.create({
+    verifyCredential: (unitId, secret) => verifyCredential(db, unitId, secret),
+    handleMessage: (unitId, kind, topic, payload, qos) => router.handle(unitId, kind, topic, payload, qos),
+    onUnitOnline: (unitId) => status.set(unitId, 'online'),
+    onUnitOffline: (unitId) => status.set(unitId, 'offline'),
+    metrics,
+    log: log.child({ module: 'broker' }),
+  });
+  const detachWs = attachMqttOverWebSocket(app.server, config.mqtt.wsPath, broker);
+
+  const io = new SocketServer<LiveClientToServer, LiveServerToClient>(app.server, { serveClient: false, path: '/socket.io' });
+  const live = new LiveFeed({
+    io,
+    bus,
+    flushMs: config.live.flushMs,
+    authorize: (token) => checkOperatorToken(token, opts.adminToken),
+    metrics,
+    log: log.child({ module: 'live' }),
+  });
+
+  await app.register(telemetryApi, { db, bus, adminToken: opts.adminToken });
+  await app.register(async (scope) => {
+    scope.addHook('onRequest', operatorAuth(opts.adminToken));
+    scope.get('/api/ingest/rejections', async () => ({ rejections: rejections.list() }));
+  });
+
+  app.get('/metrics', async (_req, reply) => {
+    reply.header('content-type', metrics.registry.contentType);
+    return metrics.registry.metrics();
+  });
+
+  app.get('/health', async (_req, reply) => {
+    const started = Date.now();
+    let database: { up: boolean; latencyMs?: number; error?: string };
+    try {
+      await db.query('SELECT 1');
+      database = { up: true, latencyMs: Date.now() - started };
+    } catch (err) {
+      database = { up: false, error: (err as Error).message };
+    }
+    const mqtt = { up: broker.tcpListening, connectedUnits: broker.connectedUnits };
+    const up = database.up && mqtt.up;
+    reply.code(up ? 200 : 503);
+    return { status: up ? 'ok' : 'down', database, mqtt, ingestQueueDepth: writer.depth };
+  });
+
+  const maintenanceLog = log.child({ module: 'maintenance' });
+  const runMaintenance = () =>
+    maintain(db, { retentionDays: config.retention.positionsDays }).then(
+      ({ dropped }) => dropped.length && maintenanceLog.info({ dropped }, 'expired position partitions dropped'),
+      (err: unknown) => maintenanceLog.error({ err }, 'position partition upkeep failed'),
+    );
+  const maintenanceTimer = setInterval(runMaintenance, MAINTENANCE_MS);
+  maintenanceTimer.unref();
+
+  let closed = false;
+  return {
+    bus,
+    broker,
+    writer,
+    metrics,
+    rejections,
+    alarms,
+    listenMqtt: () => broker.listenTcp(config.mqtt.host, config.mqtt.port),
+    async close() {
+      if (closed) return;
+      closed = true;
+      clearInterval(maintenanceTimer);
+      await broker.close();
+      await writer.close();
+      live.close();
+      await detachWs();
+      // Not io.close(): that would also close the HTTP server, which Fastify owns.
+      io.disconnectSockets(true);
+      io.engine.close();
+      await alarms.close();
+    },
+  };
+}
