@@ -168,7 +168,13 @@ export const UnitStatusOutSchema = z.object({
   unitId: UnitIdSchema,
   state: z.enum(['online', 'offline']),
   ts: z.iso.datetime(),
+  /**
+   * why: the unit connected or disconnected cleanly, its own status message said so, or
+   * its last will was published because the link was lost (the case that alarms)
+   */
+  reason: z.enum(['connected', 'disconnected', 'status_message', 'last_will']),
 });
+export type UnitStatusReason = UnitStatusOut['reason'];
 export type UnitStatusOut = z.infer<typeof UnitStatusOutSchema>;
 
 /** One coalesced message of the live feed. */

@@ -64,7 +64,14 @@ export async function startTelemetry(app: FastifyInstance, opts: TelemetryOption
     log: log.child({ module: 'ingest' }),
   });
 
-  const alarms = await startAlarmService({ db, bus, config: config.alarms, log: log.child({ module: 'alarms' }) });
+  const alarms = await startAlarmService({
+    db,
+    bus,
+    config: config.alarms,
+    log: log.child({ module: 'alarms' }),
+    // a silent unit is noticed within a quarter of the offline time (at most 5 s late)
+    checkIntervalMs: Math.min(5000, (config.alarms.offlineAfterSeconds * 1000) / 4),
+  });
 
   const router = new UnitMessageRouter({
     writer,
@@ -80,9 +87,9 @@ export async function startTelemetry(app: FastifyInstance, opts: TelemetryOption
 
   const broker = await UnitBroker.create({
     verifyCredential: (unitId, secret) => verifyCredential(db, unitId, secret),
-    handleMessage: (unitId, kind, topic, payload, qos) => router.handle(unitId, kind, topic, payload, qos),
-    onUnitOnline: (unitId) => status.set(unitId, 'online'),
-    onUnitOffline: (unitId) => status.set(unitId, 'offline'),
+    handleMessage: (unitId, kind, topic, payload, qos, isWill) => router.handle(unitId, kind, topic, payload, qos, isWill),
+    onUnitOnline: (unitId) => status.set(unitId, 'online', 'connected'),
+    onUnitOffline: (unitId) => status.set(unitId, 'offline', 'disconnected'),
     metrics,
     log: log.child({ module: 'broker' }),
   });

@@ -18,6 +18,11 @@ export function cameOnline(unit: UnitState, now: number): void {
   unit.offlineSince = undefined;
 }
 
+/** The unit signed off: no alarm, and its silence from now on is expected. */
+export function signedOff(unit: UnitState, ts: number): void {
+  if (unit.offlineSince === undefined) unit.offlineSince = Math.max(ts, unit.last?.ts ?? ts);
+}
+
 export function lastWill(unit: UnitState, ts: number): NewAlarm | null {
   if (unit.offlineSince !== undefined) return null;
   // The unit sent a position stamped after this status: the status is stale.

@@ -5,7 +5,7 @@ import type { NewAlarm } from '../store/types';
 import { batteryRule } from './battery-rule';
 import { deviceAlarmRule, forgetDeviceAlarm } from './device-rule';
 import { GeofenceRule } from './geofence-rule';
-import { cameOnline, heardFrom, lastWill, silence } from './offline-rule';
+import { cameOnline, heardFrom, lastWill, signedOff, silence } from './offline-rule';
 import { overspeedRule } from './overspeed-rule';
 import { newUnitState, type UnitState } from './unit-state';
 
@@ -131,6 +131,12 @@ export class AlarmRules {
       return [];
     }
     if (this.info.get(status.unitId)?.disabled) return [];
+    // A unit that signs off (clean disconnect, its own offline status) is not an alarm;
+    // a last will means the link was lost.
+    if (status.reason !== 'last_will') {
+      signedOff(unit, Date.parse(status.ts));
+      return [];
+    }
     const alarm = lastWill(unit, Date.parse(status.ts));
     return alarm ? [alarm] : [];
   }

@@ -16,7 +16,7 @@ import type { UnitTopicKind } from '@hub/config';
 export interface UnitBrokerOptions {
   verifyCredential: (unitId: string, secret: string) => Promise<CredentialCheck>;
   /** handles an authorized publish; the PUBACK waits for it, a rejection closes the connection */
-  handleMessage: (unitId: string, kind: UnitTopicKind, topic: string, payload: Buffer, qos: number) => Promise<void>;
+  handleMessage: (unitId: string, kind: UnitTopicKind, topic: string, payload: Buffer, qos: number, isWill: boolean) => Promise<void>;
   /** a unit's first connection opened / last connection closed */
   onUnitOnline: (unitId: string) => void;
   onUnitOffline: (unitId: string) => void;
@@ -102,7 +102,9 @@ export class UnitBroker {
         return done(new Error(`unit ${unitId} may not publish to ${packet.topic}`));
       }
       const payload = Buffer.isBuffer(packet.payload) ? packet.payload : Buffer.from(packet.payload);
-      opts.handleMessage(unitId, decision.kind, packet.topic, payload, packet.qos).then(
+      // aedes publishes a will with the very packet object it keeps as client.will
+      const isWill = client !== null && (client as { will?: unknown }).will === packet;
+      opts.handleMessage(unitId, decision.kind, packet.topic, payload, packet.qos, isWill).then(
         () => done(null),
         (err: unknown) => {
           // Not stored: no PUBACK, the connection closes and the unit sends it again.

@@ -36,7 +36,7 @@ export interface UnitMessageRouterOptions {
 export class UnitMessageRouter {
   constructor(private readonly opts: UnitMessageRouterOptions) {}
 
-  async handle(unitId: string, kind: UnitTopicKind, topic: string, payload: Buffer, qos: number): Promise<void> {
+  async handle(unitId: string, kind: UnitTopicKind, topic: string, payload: Buffer, qos: number, isWill = false): Promise<void> {
     switch (kind) {
       case 'gps':
         return this.position(unitId, topic, payload, qos);
@@ -51,7 +51,7 @@ export class UnitMessageRouter {
         if (payload.length === 0) return;
         const parsed = parsePayload(StatusMessageSchema, unitId, payload);
         if (!parsed.ok) return this.reject('status', unitId, topic, parsed);
-        this.opts.status.set(unitId, parsed.value.state, parsed.value.ts ?? new Date());
+        this.opts.status.set(unitId, parsed.value.state, isWill ? 'last_will' : 'status_message', parsed.value.ts ?? new Date());
         return;
       }
       case 'cmd/ack': {

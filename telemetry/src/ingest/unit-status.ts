@@ -1,5 +1,6 @@
 // Whether each unit is online, from its connections, its status messages and its last will.
 import type { Logger } from 'pino';
+import type { UnitStatusReason } from '@hub/config';
 import type { TelemetryBus } from '../events';
 
 export interface UnitStatusTrackerOptions {
@@ -14,10 +15,10 @@ export class UnitStatusTracker {
 
   constructor(private readonly opts: UnitStatusTrackerOptions) {}
 
-  set(unitId: string, state: 'online' | 'offline', ts = new Date()): void {
+  set(unitId: string, state: 'online' | 'offline', reason: UnitStatusReason, ts = new Date()): void {
     if (this.state.get(unitId) === state) return;
     this.state.set(unitId, state);
-    this.opts.bus.emit('status', { unitId, state, ts: ts.toISOString() });
+    this.opts.bus.emit('status', { unitId, state, ts: ts.toISOString(), reason });
     this.opts.persist(unitId, state === 'online', ts).catch((err) => {
       this.opts.log.error({ err, unitId }, 'unit status could not be stored');
     });

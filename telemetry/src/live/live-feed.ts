@@ -14,6 +14,7 @@ import {
   type UnitStatusOut,
 } from '@hub/config';
 import type { TelemetryBus } from '../events';
+import { positionOut } from '../store/positions';
 import type { TelemetryMetrics } from '../metrics';
 
 export interface LiveFeedOptions {
@@ -33,21 +34,6 @@ interface Wall {
   positions: Map<string, PositionOut>;
   alarms: Alarm[];
   statuses: UnitStatusOut[];
-}
-
-export function toPositionOut(p: Position): PositionOut {
-  return {
-    unitId: p.unitId,
-    ts: p.ts.toISOString(),
-    lat: p.lat,
-    lon: p.lon,
-    speed: p.speed ?? null,
-    heading: p.heading ?? null,
-    accuracy: p.accuracy ?? null,
-    alt: p.alt ?? null,
-    battery: p.battery ?? null,
-    flags: p.flags ?? null,
-  };
 }
 
 function inside(b: BBox, lon: number, lat: number): boolean {
@@ -112,7 +98,7 @@ export class LiveFeed {
 
   private pushPositions(ps: Position[]): void {
     if (this.walls.size === 0) return;
-    const out = ps.map(toPositionOut);
+    const out = ps.map(positionOut);
     for (const w of this.walls.values()) {
       for (const p of out) {
         if (w.bbox && !inside(w.bbox, p.lon, p.lat)) continue;

@@ -159,16 +159,28 @@ describe('offline', () => {
     const c = clock();
     const rules = new AlarmRules({ config, now: c.now });
     rules.onPositions([pos('u1', 48, 11, { at: T0 })]);
-    const [will] = rules.onStatus({ unitId: 'u1', state: 'offline', ts: new Date(T0 + 2000).toISOString() });
+    const [will] = rules.onStatus({ unitId: 'u1', state: 'offline', ts: new Date(T0 + 2000).toISOString(), reason: 'last_will' });
     expect(will).toMatchObject({ kind: 'offline', details: { reason: 'last_will' } });
-    expect(rules.onStatus({ unitId: 'u1', state: 'offline', ts: new Date(T0 + 3000).toISOString() })).toEqual([]);
+    expect(rules.onStatus({ unitId: 'u1', state: 'offline', ts: new Date(T0 + 3000).toISOString(), reason: 'last_will' })).toEqual([]);
     // a position sent before the will but committed after it does not end the episode
     rules.onPositions([pos('u1', 48, 11, { at: T0 + 1000 })]);
     c.advance(300_000);
     expect(rules.checkOffline()).toEqual([]);
     // back online: re-armed
-    rules.onStatus({ unitId: 'u1', state: 'online', ts: new Date(c.now()).toISOString() });
-    expect(rules.onStatus({ unitId: 'u1', state: 'offline', ts: new Date(c.now() + 1).toISOString() })).toHaveLength(1);
+    rules.onStatus({ unitId: 'u1', state: 'online', ts: new Date(c.now()).toISOString(), reason: 'connected' });
+    expect(rules.onStatus({ unitId: 'u1', state: 'offline', ts: new Date(c.now() + 1).toISOString(), reason: 'last_will' })).toHaveLength(1);
+  });
+
+  it('raises nothing when a unit signs off cleanly, nor for the silence after it', () => {
+    const c = clock();
+    const rules = new AlarmRules({ config, now: c.now });
+    rules.onPositions([pos('u1', 48, 11, { at: T0 })]);
+    expect(rules.onStatus({ unitId: 'u1', state: 'offline', ts: new Date(T0 + 1000).toISOString(), reason: 'disconnected' })).toEqual([]);
+    c.advance(600_000);
+    expect(rules.checkOffline()).toEqual([]);
+    // and a later lost link of the same unit, once back, does alarm
+    rules.onStatus({ unitId: 'u1', state: 'online', ts: new Date(c.now()).toISOString(), reason: 'connected' });
+    expect(rules.onStatus({ unitId: 'u1', state: 'offline', ts: new Date(c.now() + 1).toISOString(), reason: 'last_will' })).toHaveLength(1);
   });
 
   it('raises nothing for a disabled unit', () => {
@@ -176,7 +188,7 @@ describe('offline', () => {
     const rules = new AlarmRules({ config, now: c.now });
     rules.setUnits([{ id: 'u1', type: 'vehicle', disabled: true }]);
     rules.onPositions([pos('u1', 48, 11)]);
-    expect(rules.onStatus({ unitId: 'u1', state: 'offline', ts: new Date(T0 + 5000).toISOString() })).toEqual([]);
+    expect(rules.onStatus({ unitId: 'u1', state: 'offline', ts: new Date(T0 + 5000).toISOString(), reason: 'last_will' })).toEqual([]);
     c.advance(600_000);
     expect(rules.checkOffline()).toEqual([]);
   });

@@ -62,7 +62,7 @@ describe('alarm service', () => {
     await commit(bus, [{ unitId: 'cam-1', ts: at(2), lat: 48.1, lon: 12.5, speed: 30 / 3.6, battery: 12 }]);
     bus.emit('deviceAlarm', { unitId: 'cam-1', ts: at(3), type: 'sos' });
     await service.handleDeviceAlarm({ unitId: 'car-1', ts: at(3), type: 'device', code: 'tamper', lat: 47.9, lon: 11.6 });
-    bus.emit('status', { unitId: 'cam-1', state: 'offline', ts: at(4).toISOString() });
+    bus.emit('status', { unitId: 'cam-1', state: 'offline', ts: at(4).toISOString(), reason: 'last_will' });
     // a fence drawn around the car raises nothing until the car leaves it
     await createGeofence(pool, { name: 'Depot', geometry: square(11.5, 47.8, 11.7, 48.0), alarmOnEnter: true, alarmOnExit: true });
     bus.emit('geofencesChanged');
@@ -110,7 +110,7 @@ describe('alarm service', () => {
     await again.flush();
     expect(await listAlarms(pool, { limit: 100 })).toHaveLength(stored.length);
     await again.close();
-    bus.emit('status', { unitId: 'car-1', state: 'offline', ts: new Date(now).toISOString() });
+    bus.emit('status', { unitId: 'car-1', state: 'offline', ts: new Date(now).toISOString(), reason: 'last_will' });
     expect(bus.listenerCount('positions')).toBe(0);
   });
 
