@@ -1,0 +1,231 @@
+// Ingest benchmark: N units publishing positions at a fixed rate through the hub's real
+// broker into the real database, and the same load through Mosquitto to a plain
+// subscriber as the reference broker figure. Prints figures; asserts nothing.
+//
+//   npm run bench:ingest -- --units 10000 --rate 1 --seconds 30
+//   npm run bench:ingest -- --units 200 --rate 200 --seconds 20
+//
+// Options: --units N, --rate positions/s per unit, --seconds T, --workers W (load
+// processes, default 2), --no-reference (skip Mosquitto), DATABASE_URL (else embedded).
+import { fork, spawn, type ChildProcess } from 'node:child_process';
+import { chmodSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import mqtt from 'mqtt';
+import pg from 'pg';
+import { io as ioClient } from 'socket.io-client';
+import type { LiveBatch } from '@hub/config';
+import { hashSecret } from '@hub/telemetry/store/credentials';
+import { freePort } from '../test-support/ports';
+import type { WorkerJob, WorkerReport } from './load-worker';
+
+const { values: args } = parseArgs({
+  options: {
+    units: { type: 'string', default: '1000' },
+    rate: { type: 'string', default: '1' },
+    seconds: { type: 'string', default: '20' },
+    workers: { type: 'string', default: '2' },
+    'no-reference': { type: 'boolean', default: false },
+  },
+});
+const UNITS = Number(args.units);
+const RATE = Number(args.rate);
+const SECONDS = Number(args.seconds);
+const WORKERS = Number(args.workers);
+const TOKEN = 'bench-admin-token-0000000000';
+const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
+
+function pct(sorted: number[], p: number): number {
+  if (sorted.length === 0) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+}
+const fmt = (n: number) => (Number.isFinite(n) ? n.toFixed(1) : '-');
+
+/** CPU seconds (user + system) a process has used, from /proc. */
+function cpuSeconds(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in clock ticks (100 Hz)
+}
+function treeCpuSeconds(pid: number): number {
+  // the hub and its embedded PostgreSQL server (its children)
+  let total = cpuSeconds(pid);
+  try {
+    const children = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean);
+    for (const c of children) total += treeCpuSeconds(Number(c));
+  } catch {
+    /* gone */
+  }
+  return total;
+}
+
+async function waitFor(child: ChildProcess, text: string, ms: number): Promise<void> {
+  let out = '';
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`not ready in ${ms} ms:\n${out}`)), ms);
+    const on = (d: Buffer) => {
+      out += d.toString();
+      if (out.includes(text)) {
+        clearTimeout(timer);
+        resolve();
+      }
+    };
+    child.stdout?.on('data', on);
+    child.stderr?.on('data', on);
+    child.once('exit', (code) => reject(new Error(`exited ${code}:\n${out}`)));
+  });
+}
+
+async function runLoad(broker: string, units: { id: string; secret: string }[]): Promise<{ reports: WorkerReport[]; startAt: number }> {
+  const workers = Array.from({ length: WORKERS }, () =>
+    fork(path.join(root, 'bench/load-worker.ts'), [], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] }),
+  );
+  const per = Math.ceil(units.length / WORKERS);
+  // everyone connects first; publishing starts together
+  const startAt = Date.now() + 5_000 + units.length * 3;
+  const reports = workers.map(
+    (w, i) =>
+      new Promise<WorkerReport>((resolve, reject) => {
+        w.on('message', (m: { type: string; report?: WorkerReport; error?: string }) => {
+          if (m.type === 'report') resolve(m.report!);
+          if (m.type === 'error') reject(new Error(m.error));
+        });
+        const job: WorkerJob = { broker, units: units.slice(i * per, (i + 1) * per), rate: RATE, seconds: SECONDS, startAt };
+        w.send(job);
+      }),
+  );
+  return { reports: await Promise.all(reports), startAt };
+}
+
+function summarize(reports: WorkerReport[]) {
+  const sent = reports.reduce((n, r) => n + r.sent, 0);
+  const acked = reports.reduce((n, r) => n + r.acked, 0);
+  const connected = reports.reduce((n, r) => n + r.connected, 0);
+  const lat = reports.flatMap((r) => r.ackLatencies).sort((a, b) => a - b);
+  const ackedByUnit: Record<string, number> = Object.assign({}, ...reports.map((r) => r.ackedByUnit));
+  return { sent, acked, connected, lat, ackedByUnit };
+}
+
+async function benchHub(): Promise<void> {
+  const dataDir = mkdtempSync(path.join(tmpdir(), 'hub-bench-'));
+  chmodSync(dataDir, 0o755);
+  const [httpPort, mqttPort, pgPort] = [await freePort(), await freePort(), await freePort()];
+  const hub = spawn(process.execPath, ['--import', 'tsx', 'hub/src/main.ts'], {
+    cwd: root,
+    env: {
+      ...process.env,
+      HUB_DATA_DIR: path.join(dataDir, 'data'),
+      HUB_HTTP__PORT: String(httpPort),
+      HUB_MQTT__PORT: String(mqttPort),
+      HUB_DATABASE__EMBEDDED_PORT: String(pgPort),
+      HUB_AUTH__ADMIN_TOKEN: TOKEN,
+      HUB_LOG__LEVEL: 'warn',
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  try {
+    await waitFor(hub, 'Hub ready', 120_000);
+    const dbUrl = process.env.DATABASE_URL ?? `postgres://hub:hub-embedded@127.0.0.1:${pgPort}/hub`;
+    const db = new pg.Client({ connectionString: dbUrl });
+    await db.connect();
+    const units = Array.from({ length: UNITS }, (_, i) => ({ id: `b-${i}`, secret: `bench-secret-${i}` }));
+    // units made directly in the database: 10,000 REST calls would only time the API
+    await db.query(
+      `INSERT INTO units (id, name, type, secret_hash) SELECT * FROM unnest($1::text[], $1::text[], $2::text[], $3::text[])`,
+      [units.map((u) => u.id), units.map(() => 'vehicle'), units.map((u) => hashSecret(u.secret))],
+    );
+
+    // a wall on the live feed: publish → socket latency from the position's own timestamp
+    const wall = ioClient(`http://127.0.0.1:${httpPort}`, { auth: { token: TOKEN }, transports: ['websocket'] });
+    const socketLat: number[] = [];
+    let socketPositions = 0;
+    let batches = 0;
+    wall.on('batch', (b: LiveBatch) => {
+      const now = Date.now();
+      batches++;
+      for (const p of b.positions) {
+        socketPositions++;
+        if (socketLat.length < 200_000) socketLat.push(now - Date.parse(p.ts));
+      }
+    });
+    await new Promise<void>((r) => wall.on('connect', () => r()));
+
+    const cpu0 = treeCpuSeconds(hub.pid!);
+    const t0 = Date.now();
+    const { reports, startAt } = await runLoad(`mqtt://127.0.0.1:${mqttPort}`, units);
+    const cpuDuring = treeCpuSeconds(hub.pid!) - cpu0;
+    const wallSeconds = (Date.now() - Math.max(t0, startAt)) / 1000;
+    const s = summarize(reports);
+    await new Promise((r) => setTimeout(r, 1000));
+    const { rows } = await db.query<{ unit_id: string; n: string }>(`SELECT unit_id, count(*) AS n FROM positions WHERE unit_id LIKE 'b-%' GROUP BY unit_id`);
+    const stored = new Map(rows.map((r) => [r.unit_id, Number(r.n)]));
+    let lost = 0;
+    for (const [id, n] of Object.entries(s.ackedByUnit)) lost += Math.max(0, n - (stored.get(id) ?? 0));
+    const storedTotal = [...stored.values()].reduce((a, b) => a + b, 0);
+    socketLat.sort((a, b) => a - b);
+    wall.close();
+    await db.end();
+
+    console.log(`\nHub (aedes → PostgreSQL ${process.env.DATABASE_URL ? 'external' : 'embedded'}), ${UNITS} units × ${RATE}/s for ${SECONDS} s, ${WORKERS} load processes`);
+    console.log(`  connected units            ${s.connected}`);
+    console.log(`  positions sent / acked     ${s.sent} / ${s.acked}`);
+    console.log(`  stored (committed)         ${storedTotal}`);
+    console.log(`  acked but not stored (lost) ${lost}`);
+    console.log(`  sustained durable rate     ${fmt(s.acked / SECONDS)} positions/s (offered ${fmt(UNITS * RATE)}/s)`);
+    console.log(`  publish → commit (PUBACK)  p50 ${fmt(pct(s.lat, 50))} ms  p99 ${fmt(pct(s.lat, 99))} ms  max ${fmt(s.lat[s.lat.length - 1] ?? NaN)} ms`);
+    console.log(`  publish → socket.io wall   p50 ${fmt(pct(socketLat, 50))} ms  p99 ${fmt(pct(socketLat, 99))} ms  (${socketPositions} positions in ${batches} batches)`);
+    console.log(`  hub + PostgreSQL CPU       ${fmt((cpuDuring / wallSeconds) * 100)}% of one core`);
+  } finally {
+    hub.kill('SIGINT');
+    await new Promise((r) => hub.once('exit', r));
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+async function benchMosquitto(): Promise<void> {
+  const port = await freePort();
+  const dir = mkdtempSync(path.join(tmpdir(), 'mosq-'));
+  const conf = path.join(dir, 'mosquitto.conf');
+  // anonymous on loopback: the reference measures the broker, not authentication
+  await import('node:fs').then((fs) =>
+    fs.writeFileSync(conf, `listener ${port} 127.0.0.1\nallow_anonymous true\nmax_inflight_messages 0\nmax_queued_messages 0\npersistence false\n`),
+  );
+  const mosq = spawn('mosquitto', ['-c', conf], { stdio: ['ignore', 'pipe', 'pipe'] });
+  try {
+    await new Promise((r) => setTimeout(r, 500));
+    const sub = await mqtt.connectAsync(`mqtt://127.0.0.1:${port}`, { clientId: 'reference-subscriber' });
+    const recvLat: number[] = [];
+    let received = 0;
+    sub.on('message', (_t, payload) => {
+      received++;
+      const m = /"ts":(\d+)/.exec(payload.toString());
+      if (m && recvLat.length < 200_000) recvLat.push(Date.now() - Number(m[1]));
+    });
+    await sub.subscribeAsync('units/+/gps', { qos: 1 });
+    const units = Array.from({ length: UNITS }, (_, i) => ({ id: `b-${i}`, secret: 'unused' }));
+    const cpu0 = cpuSeconds(mosq.pid!);
+    const t0 = Date.now();
+    const { reports, startAt } = await runLoad(`mqtt://127.0.0.1:${port}`, units);
+    const cpuDuring = cpuSeconds(mosq.pid!) - cpu0;
+    const wallSeconds = (Date.now() - Math.max(t0, startAt)) / 1000;
+    await new Promise((r) => setTimeout(r, 1000));
+    await sub.endAsync();
+    const s = summarize(reports);
+    recvLat.sort((a, b) => a - b);
+    console.log(`\nReference: Mosquitto (Debian) → one mqtt.js subscriber, same load`);
+    console.log(`  connected units            ${s.connected}`);
+    console.log(`  positions sent / acked     ${s.sent} / ${s.acked}`);
+    console.log(`  received by subscriber     ${received}`);
+    console.log(`  sustained acked rate       ${fmt(s.acked / SECONDS)} positions/s`);
+    console.log(`  publish → PUBACK           p50 ${fmt(pct(s.lat, 50))} ms  p99 ${fmt(pct(s.lat, 99))} ms`);
+    console.log(`  publish → subscriber       p50 ${fmt(pct(recvLat, 50))} ms  p99 ${fmt(pct(recvLat, 99))} ms`);
+    console.log(`  mosquitto CPU              ${fmt((cpuDuring / wallSeconds) * 100)}% of one core`);
+  } finally {
+    mosq.kill('SIGTERM');
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+await benchHub();
+if (!args['no-reference']) await benchMosquitto();
+process.exit(0);

@@ -1,0 +1,44 @@
+// /api/alarms: what the rules raised, and the operators' acknowledgements.
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { AlarmAckSchema, AlarmQuerySchema, AlarmSchema, ApiErrorSchema, RowIdParamsSchema } from '@hub/config';
+import { acknowledgeAlarm, getAlarm, listAlarms } from '../store';
+import { NotFoundError } from '../errors';
+import { ADMIN_OPERATOR } from './auth';
+import type { ApiContext } from './context';
+
+const tags = ['alarms'];
+
+export const alarmRoutes: FastifyPluginAsyncZod<ApiContext> = async (app, { db, bus }) => {
+  app.get('/alarms', {
+    schema: {
+      tags,
+      summary: 'List alarms, newest first',
+      querystring: AlarmQuerySchema,
+      response: { 200: AlarmSchema.array(), 400: ApiErrorSchema },
+    },
+  }, async (request) => listAlarms(db, request.query));
+
+  app.post('/alarms/:id/ack', {
+    schema: {
+      tags,
+      summary: 'Acknowledge an alarm; a second acknowledgement keeps the first',
+      params: RowIdParamsSchema,
+      body: AlarmAckSchema,
+      response: { 200: AlarmSchema, 400: ApiErrorSchema, 404: ApiErrorSchema },
+    },
+    // An acknowledgement without a note may come without a body.
+    preValidation: async (request) => {
+      request.body ??= {};
+    },
+  }, async (request) => {
+    const { id } = request.params;
+    const before = await getAlarm(db, id);
+    if (!before) throw new NotFoundError('alarm', id);
+    // Already acknowledged: the first acknowledgement stands and nothing changed to announce.
+    if (before.acknowledgedAt !== null) return before;
+    const alarm = await acknowledgeAlarm(db, id, request.operator ?? ADMIN_OPERATOR, request.body.note);
+    if (!alarm) throw new NotFoundError('alarm', id);
+    bus.emit('alarm', alarm);
+    return alarm;
+  });
+};

@@ -1,0 +1,53 @@
+// The telemetry REST API as a Fastify plugin: routes under /api (operator token required),
+// OpenAPI under /docs (public). Register it under no prefix.
+import type { FastifyInstance } from 'fastify';
+import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
+import type { TelemetryBus } from '../events';
+import type { Queryable } from '../store/types';
+import { operatorAuth } from './auth';
+import { registerDocs } from './docs';
+import { notFoundHandler, registerErrorHandler } from './error-handler';
+import { alarmRoutes } from './alarms';
+import { geofenceRoutes } from './geofences';
+import { positionRoutes } from './positions';
+import { unitRoutes } from './units';
+
+export interface TelemetryApiOptions {
+  /** the database: a pg.Pool */
+  db: Queryable;
+  /** the telemetry plugin's event bus; the API emits unitChanged, geofencesChanged and alarm */
+  bus: TelemetryBus;
+  /** the operator credential every /api request must present as a Bearer token */
+  adminToken: string;
+  /** serve the OpenAPI document and UI at /docs; default true (false when the host serves its own) */
+  docs?: boolean;
+}
+
+/**
+ * Not wrapped in fastify-plugin on purpose: the zod compilers, the error handler and the
+ * Swagger generator stay inside this plugin and do not leak into the hub's other plugins.
+ */
+export async function telemetryApi(app: FastifyInstance, opts: TelemetryApiOptions): Promise<void> {
+  if (!opts.adminToken) throw new Error('telemetryApi: adminToken must not be empty');
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  registerErrorHandler(app);
+  if (opts.docs !== false) await registerDocs(app);
+
+  const context = { db: opts.db, bus: opts.bus };
+  await app.register(
+    async (api) => {
+      api.decorateRequest('operator', undefined);
+      api.addHook('onRequest', operatorAuth(opts.adminToken));
+      api.setNotFoundHandler(notFoundHandler);
+      await api.register(unitRoutes, context);
+      await api.register(positionRoutes, context);
+      await api.register(geofenceRoutes, context);
+      await api.register(alarmRoutes, context);
+    },
+    { prefix: '/api' },
+  );
+}
+
+export { checkOperatorToken, bearerToken, operatorLogRedactPaths, ADMIN_OPERATOR } from './auth';
+export { errorHandler, registerErrorHandler, toApiError } from './error-handler';

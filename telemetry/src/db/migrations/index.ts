@@ -1,0 +1,9 @@
+// Every migration, in order of application. Append only: an applied migration never changes.
+import { core } from './001_core';
+import { positions } from './002_positions';
+import { positionsHourly } from './003_positions_hourly';
+import type { Migration } from './types';
+
+export type { Migration, MigrationContext } from './types';
+
+export const migrations: readonly Migration[] = [core, positions, positionsHourly];

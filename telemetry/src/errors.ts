@@ -1,0 +1,58 @@
+// Errors of the telemetry package. Each carries a stable `code` (HUB_ERR_<AREA>_<WHAT>) and the
+// HTTP status the API answers with; the API's error handler (api/error-handler.ts) maps them.
+// Kept free of Fastify so the broker and ingest can throw them too.
+
+export class HubError extends Error {
+  /** stable, for programs: e.g. HUB_ERR_UNIT_NOT_FOUND */
+  readonly code: string;
+  /** the HTTP status the API answers with */
+  readonly statusCode: number;
+  /** facts for the caller (field paths, ids); never internals */
+  readonly details?: unknown;
+
+  constructor(code: string, statusCode: number, message: string, details?: unknown) {
+    super(message);
+    this.name = new.target.name;
+    this.code = code;
+    this.statusCode = statusCode;
+    this.details = details;
+  }
+}
+
+/** 404: a unit, geofence or alarm that does not exist. Code: HUB_ERR_<WHAT>_NOT_FOUND. */
+export class NotFoundError extends HubError {
+  constructor(what: 'unit' | 'geofence' | 'alarm' | 'route', id: string | number) {
+    super(`HUB_ERR_${what.toUpperCase()}_NOT_FOUND`, 404, `${what} ${JSON.stringify(id)} does not exist`);
+  }
+}
+
+/** 409: the request clashes with what is stored (e.g. HUB_ERR_UNIT_EXISTS). */
+export class ConflictError extends HubError {
+  constructor(code: `HUB_ERR_${string}`, message: string, details?: unknown) {
+    super(code, 409, message, details);
+  }
+}
+
+export type AuthErrorCode = 'HUB_ERR_AUTH_REQUIRED' | 'HUB_ERR_AUTH_INVALID';
+
+/** 401: no operator credential, or one that is not accepted. */
+export class AuthError extends HubError {
+  declare readonly code: AuthErrorCode;
+  constructor(code: AuthErrorCode, message: string) {
+    super(code, 401, message);
+  }
+}
+
+/** One field that failed validation: `path` as `body.geometry.coordinates.0`. */
+export interface FieldIssue {
+  path: string;
+  message: string;
+}
+
+/** 400 HUB_ERR_VALIDATION: a request (or message) that does not match its schema. */
+export class ValidationError extends HubError {
+  declare readonly details: FieldIssue[];
+  constructor(issues: FieldIssue[]) {
+    super('HUB_ERR_VALIDATION', 400, issues.map((i) => `${i.path}: ${i.message}`).join('; ') || 'invalid request', issues);
+  }
+}

@@ -1,0 +1,41 @@
+// A fresh hub-less app for one API test file: a new database, migrated, with the API on it.
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import type pg from 'pg';
+import { createTestDatabase, type TestDatabase } from '../../../test-support/db';
+import { createPool } from '../../src/db/pool';
+import { migrate } from '../../src/db/migrate';
+import { TelemetryBus } from '../../src/events';
+import { telemetryApi } from '../../src/api';
+
+export const ADMIN_TOKEN = 'test-admin-token-5f0c2a9e';
+export const auth = { authorization: `Bearer ${ADMIN_TOKEN}` };
+
+export interface TestApi {
+  app: FastifyInstance;
+  db: pg.Pool;
+  bus: TelemetryBus;
+  close(): Promise<void>;
+}
+
+export async function startTestApi(logger: FastifyServerOptions['logger'] = false): Promise<TestApi> {
+  const database: TestDatabase = await createTestDatabase();
+  const db = createPool(database.url, 4);
+  await migrate(db, { retentionDays: 30 });
+  const bus = new TelemetryBus();
+  const app = Fastify({ logger });
+  await app.register(telemetryApi, { db, bus, adminToken: ADMIN_TOKEN });
+  await app.ready();
+  let closed = false;
+  return {
+    app,
+    db,
+    bus,
+    async close() {
+      if (closed) return;
+      closed = true;
+      await app.close();
+      await db.end();
+      await database.drop();
+    },
+  };
+}

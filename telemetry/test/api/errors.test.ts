@@ -1,0 +1,50 @@
+import Fastify from 'fastify';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freePort } from '../../../test-support/ports';
+import { createPool } from '../../src/db/pool';
+import { TelemetryBus } from '../../src/events';
+import { telemetryApi } from '../../src/api';
+import { toApiError } from '../../src/api/error-handler';
+import { ConflictError, NotFoundError } from '../../src/errors';
+import { ADMIN_TOKEN, auth } from './app';
+
+describe('error mapping', () => {
+  it('keeps a HubError\'s code and status', () => {
+    expect(toApiError(new NotFoundError('geofence', 7))).toEqual({
+      status: 404,
+      body: { code: 'HUB_ERR_GEOFENCE_NOT_FOUND', message: 'geofence 7 does not exist' },
+    });
+    expect(toApiError(new ConflictError('HUB_ERR_UNIT_EXISTS', 'taken', { unitId: 'a' }))).toEqual({
+      status: 409,
+      body: { code: 'HUB_ERR_UNIT_EXISTS', message: 'taken', details: { unitId: 'a' } },
+    });
+  });
+});
+
+describe('a database that cannot be reached', () => {
+  const app = Fastify({ logger: false });
+  let db: ReturnType<typeof createPool>;
+  beforeAll(async () => {
+    // Nothing listens on this port: every query fails inside pg.
+    db = createPool(`postgres://hub:x@127.0.0.1:${await freePort()}/hub`, 1);
+    await app.register(telemetryApi, { db, bus: new TelemetryBus(), adminToken: ADMIN_TOKEN, docs: false });
+  });
+  afterAll(async () => {
+    await app.close();
+    await db.end();
+  });
+
+  it('answers 500 HUB_ERR_INTERNAL without the internals', async () => {
+    const res = await app.inject({ method: 'GET', url: '/api/units', headers: auth });
+    expect(res.statusCode).toBe(500);
+    const body = res.json();
+    expect(body.code).toBe('HUB_ERR_INTERNAL');
+    expect(body.message).toMatch(/hub log under request id req-\d+\.$/);
+    expect(res.body).not.toMatch(/ECONNREFUSED|127\.0\.0\.1|postgres/);
+  });
+
+  it('serves no /docs when told not to', async () => {
+    const res = await app.inject({ method: 'GET', url: '/docs/json' });
+    expect(res.statusCode).toBe(404);
+  });
+});
