@@ -76,13 +76,14 @@ async function waitFor(child: ChildProcess, text: string, ms: number): Promise<v
   });
 }
 
-async function runLoad(broker: string, units: { id: string; secret: string }[]): Promise<{ reports: WorkerReport[]; startAt: number }> {
+async function runLoad(broker: string, units: { id: string; secret: string }[], onStart: () => void): Promise<{ reports: WorkerReport[]; startAt: number }> {
   const workers = Array.from({ length: WORKERS }, () =>
     fork(path.join(root, 'bench/load-worker.ts'), [], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] }),
   );
   const per = Math.ceil(units.length / WORKERS);
   // everyone connects first; publishing starts together
   const startAt = Date.now() + 5_000 + units.length * 3;
+  const startTimer = setTimeout(onStart, startAt - Date.now());
   const reports = workers.map(
     (w, i) =>
       new Promise<WorkerReport>((resolve, reject) => {
@@ -94,7 +95,9 @@ async function runLoad(broker: string, units: { id: string; secret: string }[]):
         w.send(job);
       }),
   );
-  return { reports: await Promise.all(reports), startAt };
+  const done = await Promise.all(reports);
+  clearTimeout(startTimer);
+  return { reports: done, startAt };
 }
 
 function summarize(reports: WorkerReport[]) {
@@ -110,7 +113,9 @@ async function benchHub(): Promise<void> {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'hub-bench-'));
   chmodSync(dataDir, 0o755);
   const [httpPort, mqttPort, pgPort] = [await freePort(), await freePort(), await freePort()];
-  const hub = spawn(process.execPath, ['--import', 'tsx', 'hub/src/main.ts'], {
+  // BENCH_PROFILE=dir writes a V8 CPU profile of the hub there
+  const profile = process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : [];
+  const hub = spawn(process.execPath, [...profile, '--import', 'tsx', 'hub/src/main.ts'], {
     cwd: root,
     env: {
       ...process.env,
@@ -150,11 +155,18 @@ async function benchHub(): Promise<void> {
     });
     await new Promise<void>((r) => wall.on('connect', () => r()));
 
-    const cpu0 = treeCpuSeconds(hub.pid!);
-    const t0 = Date.now();
-    const { reports, startAt } = await runLoad(`mqtt://127.0.0.1:${mqttPort}`, units);
+    // CPU from the moment publishing starts (connecting 10,000 units is not the steady state)
+    let cpu0 = 0;
+    let hubCpu0 = 0;
+    const { reports, startAt } = await runLoad(`mqtt://127.0.0.1:${mqttPort}`, units, () => {
+      cpu0 = treeCpuSeconds(hub.pid!);
+      hubCpu0 = cpuSeconds(hub.pid!);
+    });
     const cpuDuring = treeCpuSeconds(hub.pid!) - cpu0;
-    const wallSeconds = (Date.now() - Math.max(t0, startAt)) / 1000;
+    const hubCpuDuring = cpuSeconds(hub.pid!) - hubCpu0;
+    const metricsText = await (await fetch(`http://127.0.0.1:${httpPort}/metrics`)).text();
+    const metric = (name: string) => Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(metricsText)?.[1] ?? NaN);
+    const wallSeconds = (Date.now() - startAt) / 1000;
     const s = summarize(reports);
     await new Promise((r) => setTimeout(r, 1000));
     const { rows } = await db.query<{ unit_id: string; n: string }>(`SELECT unit_id, count(*) AS n FROM positions WHERE unit_id LIKE 'b-%' GROUP BY unit_id`);
@@ -174,7 +186,10 @@ async function benchHub(): Promise<void> {
     console.log(`  sustained durable rate     ${fmt(s.acked / SECONDS)} positions/s (offered ${fmt(UNITS * RATE)}/s)`);
     console.log(`  publish → commit (PUBACK)  p50 ${fmt(pct(s.lat, 50))} ms  p99 ${fmt(pct(s.lat, 99))} ms  max ${fmt(s.lat[s.lat.length - 1] ?? NaN)} ms`);
     console.log(`  publish → socket.io wall   p50 ${fmt(pct(socketLat, 50))} ms  p99 ${fmt(pct(socketLat, 99))} ms  (${socketPositions} positions in ${batches} batches)`);
-    console.log(`  hub + PostgreSQL CPU       ${fmt((cpuDuring / wallSeconds) * 100)}% of one core`);
+    console.log(`  CPU (% of one core)        hub ${fmt((hubCpuDuring / wallSeconds) * 100)}%, PostgreSQL ${fmt(((cpuDuring - hubCpuDuring) / wallSeconds) * 100)}% while publishing`);
+    console.log(`  batches                    ${metric('hub_ingest_batch_size_count')}, mean ${fmt(metric('hub_ingest_batch_size_sum') / metric('hub_ingest_batch_size_count'))} positions, mean commit ${fmt((metric('hub_ingest_commit_seconds_sum') / metric('hub_ingest_commit_seconds_count')) * 1000)} ms`);
+    console.log(`  hub: PUBLISH hook → ack   mean ${fmt((Number(/^hub_mqtt_publish_handled_seconds_sum\{kind="gps"\} (\S+)$/m.exec(metricsText)?.[1]) / Number(/^hub_mqtt_publish_handled_seconds_count\{kind="gps"\} (\S+)$/m.exec(metricsText)?.[1])) * 1000)} ms`);
+    console.log(`  hub event loop lag         mean ${fmt(metric('hub_process_nodejs_eventloop_lag_mean_seconds') * 1000)} ms  p99 ${fmt(metric('hub_process_nodejs_eventloop_lag_p99_seconds') * 1000)} ms`);
   } finally {
     hub.kill('SIGINT');
     await new Promise((r) => hub.once('exit', r));
@@ -203,11 +218,10 @@ async function benchMosquitto(): Promise<void> {
     });
     await sub.subscribeAsync('units/+/gps', { qos: 1 });
     const units = Array.from({ length: UNITS }, (_, i) => ({ id: `b-${i}`, secret: 'unused' }));
-    const cpu0 = cpuSeconds(mosq.pid!);
-    const t0 = Date.now();
-    const { reports, startAt } = await runLoad(`mqtt://127.0.0.1:${port}`, units);
+    let cpu0 = 0;
+    const { reports, startAt } = await runLoad(`mqtt://127.0.0.1:${port}`, units, () => (cpu0 = cpuSeconds(mosq.pid!)));
     const cpuDuring = cpuSeconds(mosq.pid!) - cpu0;
-    const wallSeconds = (Date.now() - Math.max(t0, startAt)) / 1000;
+    const wallSeconds = (Date.now() - startAt) / 1000;
     await new Promise((r) => setTimeout(r, 1000));
     await sub.endAsync();
     const s = summarize(reports);

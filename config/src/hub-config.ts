@@ -57,8 +57,8 @@ export const HubConfigSchema = z.object({
     .prefault({}),
   live: z
     .object({
-      /** how often each wall gets a coalesced batch, ms; default 250 */
-      flushMs: z.coerce.number().int().min(20).max(10000).default(250),
+      /** how often each wall gets a coalesced batch, ms; default 100 (at most 10 messages a second) */
+      flushMs: z.coerce.number().int().min(20).max(10000).default(100),
     })
     .prefault({}),
   alarms: z

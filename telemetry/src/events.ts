@@ -3,6 +3,11 @@ import { EventEmitter } from 'node:events';
 import type { Alarm, CommandAckMessage, DeviceAlarm, Position, UnitStatusOut } from '@hub/config';
 
 export type TelemetryEvents = {
+  /**
+   * a valid position just accepted from a unit, before its batch commits: the live feed
+   * shows it at once (a resend after a failed write is a duplicate the feed ignores)
+   */
+  positionAccepted: [Position];
   /** positions just committed to the database (duplicates already removed) */
   positions: [Position[]];
   /** an SOS or device alarm a unit published (validated, not yet stored) */

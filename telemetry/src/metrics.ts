@@ -49,6 +49,13 @@ export function createTelemetryMetrics(registry = new Registry()) {
       buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
       registers: [registry],
     }),
+    ackSeconds: new Histogram({
+      name: 'hub_mqtt_publish_handled_seconds',
+      help: 'From a PUBLISH reaching its hook to its acknowledgement being released (for a position: committed)',
+      labelNames: ['kind'] as const,
+      buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+      registers: [registry],
+    }),
     writeErrors: new Counter({ name: 'hub_ingest_write_errors_total', help: 'Failed batch writes', registers: [registry] }),
     queueDepth: new Gauge({ name: 'hub_ingest_queue_depth', help: 'Positions waiting to be written', registers: [registry] }),
     liveClients: new Gauge({ name: 'hub_live_clients', help: 'Walls connected to the live feed', registers: [registry] }),

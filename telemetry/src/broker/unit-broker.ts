@@ -104,8 +104,12 @@ export class UnitBroker {
       const payload = Buffer.isBuffer(packet.payload) ? packet.payload : Buffer.from(packet.payload);
       // aedes publishes a will with the very packet object it keeps as client.will
       const isWill = client !== null && (client as { will?: unknown }).will === packet;
+      const stopTimer = metrics.ackSeconds.startTimer({ kind: decision.kind });
       opts.handleMessage(unitId, decision.kind, packet.topic, payload, packet.qos, isWill).then(
-        () => done(null),
+        () => {
+          stopTimer();
+          done(null);
+        },
         (err: unknown) => {
           // Not stored: no PUBACK, the connection closes and the unit sends it again.
           log.warn({ err, unitId, topic: packet.topic }, 'message not stored; the unit will resend it');

@@ -83,6 +83,7 @@ export class UnitMessageRouter {
     }
     this.opts.metrics.positionsReceived.inc();
     const written = this.opts.writer.write(position);
+    this.opts.bus.emit('positionAccepted', position);
     // QoS 0 promises nothing, so it is not held up; QoS 1 is acknowledged after the commit.
     if (qos === 0) {
       written.catch(() => {});

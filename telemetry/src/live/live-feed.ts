@@ -1,6 +1,8 @@
 // The live feed: socket.io pushes positions, alarms and unit status to walls, coalesced
 // into one batch per client every `flushMs` (the newest position per unit), optionally
-// limited to the bounding box the client asked for.
+// limited to the bounding box the client asked for. Positions are taken as they are
+// accepted, not after their batch commits, so a wall lags a unit by the flush interval
+// only; late and repeated positions never move a marker back.
 import type { Server, Socket } from 'socket.io';
 import type { Logger } from 'pino';
 import {
@@ -42,6 +44,8 @@ function inside(b: BBox, lon: number, lat: number): boolean {
 
 export class LiveFeed {
   private readonly walls = new Map<string, Wall>();
+  /** each unit's newest position time seen, epoch ms */
+  private readonly newest = new Map<string, number>();
   private readonly timer: NodeJS.Timeout;
   private readonly unsubscribe: (() => void)[] = [];
   private closed = false;
@@ -58,14 +62,14 @@ export class LiveFeed {
     });
     io.on('connection', (socket) => this.attach(socket));
 
-    const onPositions = (ps: Position[]) => this.pushPositions(ps);
+    const onPosition = (p: Position) => this.pushPosition(p);
     const onAlarm = (a: Alarm) => this.fanOut((w) => (!w.bbox || a.lat === null || a.lon === null || inside(w.bbox, a.lon, a.lat)) && w.alarms.push(a));
     const onStatus = (s: UnitStatusOut) => this.fanOut((w) => w.statuses.push(s));
-    bus.on('positions', onPositions);
+    bus.on('positionAccepted', onPosition);
     bus.on('alarm', onAlarm);
     bus.on('status', onStatus);
     this.unsubscribe.push(
-      () => bus.off('positions', onPositions),
+      () => bus.off('positionAccepted', onPosition),
       () => bus.off('alarm', onAlarm),
       () => bus.off('status', onStatus),
     );
@@ -96,16 +100,15 @@ export class LiveFeed {
     for (const w of this.walls.values()) fn(w);
   }
 
-  private pushPositions(ps: Position[]): void {
+  private pushPosition(position: Position): void {
+    const t = position.ts.getTime();
+    // Late and repeated positions are stored in their place in time; live, only the newest counts.
+    if (t <= (this.newest.get(position.unitId) ?? -Infinity)) return;
+    this.newest.set(position.unitId, t);
     if (this.walls.size === 0) return;
-    const out = ps.map(positionOut);
+    const p = positionOut(position);
     for (const w of this.walls.values()) {
-      for (const p of out) {
-        if (w.bbox && !inside(w.bbox, p.lon, p.lat)) continue;
-        const prev = w.positions.get(p.unitId);
-        // Late positions (stored in their place in time) do not move the live marker back.
-        if (!prev || prev.ts <= p.ts) w.positions.set(p.unitId, p);
-      }
+      if (!w.bbox || inside(w.bbox, p.lon, p.lat)) w.positions.set(p.unitId, p);
     }
   }
 

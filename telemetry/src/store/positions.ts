@@ -62,14 +62,27 @@ const LATEST_SET = `ts = n.ts, lat = n.lat, lon = n.lon, speed = n.speed, headin
 // there (cheaper than ON CONFLICT DO UPDATE for thousands of rows), an upsert for the
 // rest (new units; ON CONFLICT covers another batch adding the same unit meanwhile).
 // One statement: atomic on any Queryable, one round trip, no BEGIN/COMMIT.
-const INSERT_SQL = `
-WITH batch AS (
+const BATCH_CTE = `
   SELECT e->>0 AS unit_id, (e->>1)::timestamptz AS ts, (e->>2)::float8 AS lat, (e->>3)::float8 AS lon,
          (e->>4)::float8 AS speed, (e->>5)::float8 AS heading, (e->>6)::float8 AS accuracy,
          (e->>7)::float8 AS alt, (e->>8)::float8 AS battery,
          CASE WHEN json_typeof(e->9) = 'array' THEN ARRAY(SELECT json_array_elements_text(e->9)) END AS flags
     FROM json_array_elements($1::json) AS e
+`;
+
+const LATEST_CTES = `moved AS (
+  UPDATE unit_latest l SET ${LATEST_SET}
+    FROM newest n WHERE l.unit_id = n.unit_id AND l.ts < n.ts
 ),
+added AS (
+  INSERT INTO unit_latest AS l (${COLUMNS})
+  SELECT ${COLUMNS} FROM newest n WHERE NOT EXISTS (SELECT 1 FROM unit_latest x WHERE x.unit_id = n.unit_id)
+  ON CONFLICT (unit_id) DO UPDATE SET ${LATEST_SET.replaceAll('n.', 'EXCLUDED.')}
+  WHERE l.ts < EXCLUDED.ts
+)`;
+
+const INSERT_SQL = `
+WITH batch AS (${BATCH_CTE}),
 ins AS (
   INSERT INTO positions (${COLUMNS})
   SELECT ${COLUMNS} FROM batch
@@ -79,17 +92,27 @@ ins AS (
 newest AS (
   SELECT DISTINCT ON (unit_id) ${COLUMNS} FROM ins ORDER BY unit_id, ts DESC
 ),
-moved AS (
-  UPDATE unit_latest l SET ${LATEST_SET}
-    FROM newest n WHERE l.unit_id = n.unit_id AND l.ts < n.ts
-),
-added AS (
-  INSERT INTO unit_latest AS l (${COLUMNS})
-  SELECT ${COLUMNS} FROM newest n WHERE NOT EXISTS (SELECT 1 FROM unit_latest x WHERE x.unit_id = n.unit_id)
-  ON CONFLICT (unit_id) DO UPDATE SET ${LATEST_SET.replaceAll('n.', 'EXCLUDED.')}
-  WHERE l.ts < EXCLUDED.ts
-)
+${LATEST_CTES}
 SELECT unit_id, ts FROM ins`;
+
+// The common case has no position already stored: then a plain INSERT (no speculative
+// insertion, no RETURNING) does the same for about a third less work (measured with
+// bench/store-insert.ts). A repeat makes it fail on the primary key as a whole, and the
+// batch goes again through INSERT_SQL, which skips what is stored.
+const FAST_SQL = `
+WITH batch AS (${BATCH_CTE}),
+ins AS (
+  INSERT INTO positions (${COLUMNS}) SELECT ${COLUMNS} FROM batch
+),
+newest AS (
+  SELECT DISTINCT ON (unit_id) ${COLUMNS} FROM batch ORDER BY unit_id, ts DESC
+),
+${LATEST_CTES}
+SELECT count(*)::int AS n FROM batch`;
+
+function isUniqueViolation(err: unknown): boolean {
+  return (err as { code?: string }).code === '23505';
+}
 
 function isMissingPartition(err: unknown): boolean {
   // check_violation "no partition of relation "positions" found for row": another hub dropped it
@@ -103,12 +126,23 @@ const ATTEMPTS = 3;
 
 type InsertedRow = { unit_id: string; ts: Date | string };
 
-async function runInsert(db: Queryable, payload: string, days: Set<number>): Promise<InsertedRow[]> {
+/** Returns the rows inserted, or 'all' when the fast path stored the whole batch. */
+async function runInsert(db: Queryable, payload: string, days: Set<number>): Promise<InsertedRow[] | 'all'> {
   await ensurePartitions(db, days);
+  let fast = true;
   for (let attempt = 1; ; attempt++) {
     try {
+      if (fast) {
+        await db.query(FAST_SQL, [payload]);
+        return 'all';
+      }
       return (await db.query<InsertedRow>(INSERT_SQL, [payload])).rows;
     } catch (err) {
+      if (fast && isUniqueViolation(err)) {
+        fast = false;
+        attempt--;
+        continue;
+      }
       if (attempt >= ATTEMPTS) throw err;
       if (isMissingPartition(err)) {
         forgetPartitions(db);
@@ -143,6 +177,7 @@ export async function insertPositions(db: Queryable, positions: Position[]): Pro
     batch.map((p) => [p.unitId, p.ts.toISOString(), p.lat, p.lon, p.speed, p.heading, p.accuracy, p.alt, p.battery, p.flags]),
   );
   const rows = await runInsert(db, payload, days);
+  if (rows === 'all') return { inserted: batch.length, fresh: [...unique.values()] };
   if (rows.length === 0) return { inserted: 0, fresh: [] };
   const stored = new Set(rows.map((r) => key(r.unit_id, toDate(r.ts))));
   const fresh: Position[] = [];

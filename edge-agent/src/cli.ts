@@ -1,0 +1,162 @@
+// `npm run agent -- --unit-id car-7 --secret … --broker mqtt://hub:1883 --gps nmea:/dev/ttyUSB0`
+// One unit's agent on a vehicle gateway or body cam. Type "sos [message]" + Enter to raise an SOS.
+import path from 'node:path';
+import { createInterface } from 'node:readline';
+import { parseArgs } from 'node:util';
+import { pathToFileURL } from 'node:url';
+import { AgentOptionsSchema, type AgentOptions } from '@hub/config';
+import { UnitAgent } from './agent/unit-agent';
+import { AgentOptionsError } from './errors';
+import { openGpsSource } from './gps/open-source';
+import { createLogger } from './log';
+
+export const USAGE = `usage: npm run agent -- --unit-id ID --secret SECRET [options]
+
+  --unit-id ID        the unit's id, also its MQTT username          (env UNIT_ID)
+  --secret SECRET     the unit's secret issued by the hub             (env UNIT_SECRET)
+  --broker URL        mqtt://, mqtts://, ws:// or wss:// (default mqtt://127.0.0.1:1883)  (env BROKER_URL)
+  --gps SOURCE        nmea:/dev/ttyUSB0          serial receiver (set its baud rate first: stty -F DEV 9600 raw)
+                      nmea-file:PATH[:RATE]      replay a recorded log at RATE fixes/s (default 1, 0 = fast)
+                      gpsd:HOST:PORT             gpsd's JSON protocol (default gpsd:127.0.0.1:2947)
+                      sim[:ROUTE.geojson]        a simulated drive (default)
+  --queue-dir DIR     store-and-forward queue folder (default ./agent-queue/ID)  (env QUEUE_DIR)
+  --queue-max N       most queued positions; the oldest are dropped beyond (default 100000)
+  --max-in-flight N   positions awaiting the hub's acknowledgement at once (default 100)
+  --log-level LEVEL   fatal|error|warn|info|debug|trace|silent (default info)  (env LOG_LEVEL)
+  --help
+
+While running, type "sos [message]" and Enter to raise an SOS, "stats" for counters.`;
+
+/** Exit codes: 2 bad arguments, 3 credential refused, 1 anything else. */
+export const EXIT = { usage: 2, auth: 3, failure: 1 } as const;
+
+/** Command line + environment → validated options; throws AgentOptionsError naming the flag. */
+export function parseAgentArgs(argv: string[], env: NodeJS.ProcessEnv = process.env): AgentOptions | 'help' {
+  let values: Record<string, string | boolean | undefined>;
+  try {
+    ({ values } = parseArgs({
+      args: argv,
+      options: {
+        'unit-id': { type: 'string' },
+        secret: { type: 'string' },
+        broker: { type: 'string' },
+        gps: { type: 'string' },
+        'queue-dir': { type: 'string' },
+        'queue-max': { type: 'string' },
+        'max-in-flight': { type: 'string' },
+        'log-level': { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+      strict: true,
+      allowPositionals: false,
+    }));
+  } catch (err) {
+    throw new AgentOptionsError((err as Error).message);
+  }
+  if (values.help) return 'help';
+  const raw = {
+    unitId: values['unit-id'] ?? env.UNIT_ID,
+    secret: values.secret ?? env.UNIT_SECRET,
+    broker: values.broker ?? env.BROKER_URL,
+    gps: values.gps ?? env.GPS,
+    queueDir: values['queue-dir'] ?? env.QUEUE_DIR,
+    queueMax: values['queue-max'],
+    maxInFlight: values['max-in-flight'],
+    logLevel: values['log-level'] ?? env.LOG_LEVEL,
+  };
+  const parsed = AgentOptionsSchema.safeParse(raw);
+  if (!parsed.success) {
+    const flag: Record<string, string> = {
+      unitId: '--unit-id (or UNIT_ID)',
+      secret: '--secret (or UNIT_SECRET)',
+      broker: '--broker (or BROKER_URL)',
+      gps: '--gps',
+      queueDir: '--queue-dir',
+      queueMax: '--queue-max',
+      maxInFlight: '--max-in-flight',
+      logLevel: '--log-level',
+    };
+    const lines = parsed.error.issues.map((i) => {
+      const key = String(i.path[0] ?? '');
+      const missing = raw[key as keyof typeof raw] === undefined;
+      return `  ${flag[key] ?? key}: ${missing ? 'is required' : i.message}`;
+    });
+    throw new AgentOptionsError(`invalid arguments:\n${lines.join('\n')}`);
+  }
+  return parsed.data;
+}
+
+export async function main(argv = process.argv.slice(2)): Promise<number> {
+  let opts: AgentOptions | 'help';
+  try {
+    opts = parseAgentArgs(argv);
+  } catch (err) {
+    process.stderr.write(`edge-agent: ${(err as Error).message}\n\n${USAGE}\n`);
+    return EXIT.usage;
+  }
+  if (opts === 'help') {
+    process.stdout.write(USAGE + '\n');
+    return 0;
+  }
+  const log = createLogger(opts.logLevel);
+  const gps = await openGpsSource(opts.gps, { logger: log });
+  const queueDir = opts.queueDir ?? path.join('agent-queue', opts.unitId);
+  const agent = await UnitAgent.start({
+    unitId: opts.unitId,
+    secret: opts.secret,
+    broker: opts.broker,
+    gps,
+    queueDir,
+    queueMax: opts.queueMax,
+    maxInFlight: opts.maxInFlight,
+    logger: log,
+  });
+  log.info({ unitId: opts.unitId, broker: opts.broker, gps: gps.name, queueDir }, 'agent started');
+
+  return new Promise<number>((resolve) => {
+    let stopping = false;
+    const stop = (code: number) => {
+      if (stopping) return;
+      stopping = true;
+      clearInterval(statsTimer);
+      rl?.close();
+      void agent.close().then(() => resolve(code));
+    };
+    agent.on('authError', (err) => {
+      process.stderr.write(`edge-agent: ${err.message}\n`);
+      stop(EXIT.auth);
+    });
+    const statsTimer = setInterval(() => log.info(agent.stats, 'stats'), 60_000);
+    const rl = process.stdin.readable ? createInterface({ input: process.stdin, terminal: false }) : undefined;
+    rl?.on('line', (line) => {
+      const [word, ...rest] = line.trim().split(/\s+/);
+      if (word?.toLowerCase() === 'sos') {
+        agent.sos(rest.join(' ') || undefined).then(
+          () => process.stdout.write('SOS queued; it is sent as soon as the link allows\n'),
+          (err: Error) => process.stderr.write(`SOS failed: ${err.message}\n`),
+        );
+      } else if (word === 'stats') {
+        process.stdout.write(JSON.stringify(agent.stats) + '\n');
+      } else if (word) {
+        process.stdout.write('commands: sos [message] | stats\n');
+      }
+    });
+    for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+      process.on(signal, () => {
+        if (stopping) process.exit(130); // a second ^C: leave now; the queue is on disk
+        log.info({ signal }, 'stopping');
+        stop(0);
+      });
+    }
+  });
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  main().then(
+    (code) => process.exit(code),
+    (err: Error & { code?: string }) => {
+      process.stderr.write(`edge-agent: ${err.message}${err.code ? ` (${err.code})` : ''}\n`);
+      process.exit(EXIT.failure);
+    },
+  );
+}

@@ -1,0 +1,140 @@
+// N virtual units in one process, each with its own MQTT connection, driving loops around a city
+// centre. The simulator's CLI and the ingest benchmark both run on this.
+import path from 'node:path';
+import type { UnitCredential } from '@hub/config';
+import { UnitAgent } from '../agent/unit-agent';
+import { silentLogger, type Logger } from '../log';
+import { RouteSource } from '../gps/route-source';
+import { cityLoop, seededRandom } from '../gps/routes';
+
+export interface StartFleetOptions {
+  /** one per unit: the unit's id is its username */
+  credentials: UnitCredential[];
+  /** broker URL */
+  broker: string;
+  /** positions per second per unit; default 1 */
+  rateHz?: number;
+  /** city centre; default Shenzhen Futian */
+  centre?: { lat: number; lon: number };
+  /** connections are spread over this many ms; default 1000 */
+  staggerMs?: number;
+  /** per-unit durable queues under this folder; default in memory */
+  queueDir?: string;
+  /** per-unit queue bound; default 100000 */
+  queueMax?: number;
+  /** per-unit QoS 1 window; default 100 */
+  maxInFlight?: number;
+  /** wall-clock ms between fixes; default 1000 / rateHz (smaller runs simulated time faster) */
+  tickMs?: number;
+  /** each unit stops after this many positions; default never */
+  maxFixes?: number;
+  logger?: Logger;
+}
+
+export interface FleetStats {
+  units: number;
+  /** agents started so far (starts are staggered) */
+  started: number;
+  connected: number;
+  /** publishes handed to MQTT clients */
+  sent: number;
+  /** PUBACKs: positions durable at the hub */
+  acked: number;
+  queued: number;
+  dropped: number;
+  /** link errors seen (refused connections, timeouts) */
+  errors: number;
+  /** units whose credential was refused */
+  authErrors: number;
+}
+
+export interface Fleet {
+  readonly agents: readonly UnitAgent[];
+  stats(): FleetStats;
+  /** Stops starting units and closes every agent. Safe to call twice. */
+  close(): Promise<void>;
+}
+
+export async function startFleet(opts: StartFleetOptions): Promise<Fleet> {
+  const rateHz = opts.rateHz ?? 1;
+  const intervalMs = 1000 / rateHz;
+  const centre = opts.centre ?? { lat: 22.54, lon: 114.05 };
+  const staggerMs = opts.staggerMs ?? 1000;
+  const log = (opts.logger ?? silentLogger).child({ module: 'fleet' });
+  const agents: UnitAgent[] = [];
+  const timers = new Set<NodeJS.Timeout>();
+  const pending = new Set<Promise<unknown>>();
+  let errors = 0;
+  let authErrors = 0;
+  let closing: Promise<void> | undefined;
+
+  const startUnit = async (cred: UnitCredential, index: number) => {
+    const route = cityLoop(centre, index);
+    const gps = new RouteSource({
+      route,
+      intervalMs,
+      tickMs: opts.tickMs ?? intervalMs,
+      maxFixes: opts.maxFixes,
+      startOffsetM: seededRandom(index + 7)() * 3000,
+      battery: { start: 60 + (index % 40), drainPerHour: 8 },
+    });
+    const agent = await UnitAgent.start({
+      unitId: cred.unitId,
+      secret: cred.secret,
+      broker: opts.broker,
+      gps,
+      queueDir: opts.queueDir ? path.join(opts.queueDir, cred.unitId) : undefined,
+      queueMax: opts.queueMax,
+      maxInFlight: opts.maxInFlight,
+      // simulated units: a power cut loses nothing real, and a thousand fsyncs a second would measure the disk
+      fsync: false,
+      logger: opts.logger,
+    });
+    agent.on('linkError', () => errors++);
+    agent.on('authError', (err) => {
+      authErrors++;
+      log.error({ unitId: cred.unitId }, err.message);
+    });
+    if (closing) await agent.close();
+    else agents.push(agent);
+  };
+
+  opts.credentials.forEach((cred, i) => {
+    const delay = opts.credentials.length > 1 ? Math.round((i * staggerMs) / opts.credentials.length) : 0;
+    const timer = setTimeout(() => {
+      timers.delete(timer);
+      const p = startUnit(cred, i).catch((err: Error) => {
+        errors++;
+        log.error({ unitId: cred.unitId, err: err.message }, 'unit failed to start');
+      });
+      pending.add(p);
+      void p.finally(() => pending.delete(p));
+    }, delay);
+    timers.add(timer);
+  });
+
+  return {
+    agents,
+    stats() {
+      const s: FleetStats = { units: opts.credentials.length, started: agents.length, connected: 0, sent: 0, acked: 0, queued: 0, dropped: 0, errors, authErrors };
+      for (const a of agents) {
+        const st = a.stats;
+        if (st.connected) s.connected++;
+        s.sent += st.sent;
+        s.acked += st.acked;
+        s.queued += st.queued;
+        s.dropped += st.dropped;
+      }
+      return s;
+    },
+    close() {
+      closing ??= (async () => {
+        for (const t of timers) clearTimeout(t);
+        timers.clear();
+        await Promise.all(pending);
+        await Promise.all(agents.map((a) => a.close()));
+      })();
+      return closing;
+    },
+  };
+}
