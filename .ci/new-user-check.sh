@@ -30,8 +30,8 @@ done
 grep -q "Hub ready" "$work/hub.log" || { cat "$work/hub.log"; echo "new-user: the hub did not start in 120 s"; exit 1; }
 
 token="$(cat data/admin-token)"
-api() { curl -sS -f -H "Authorization: Bearer $token" -H 'content-type: application/json' "$@"; }
-api -X POST http://localhost:18080/api/units -d '{"id":"car-1","name":"Patrol car 1","type":"vehicle"}' >/dev/null
+api() { curl -sS --fail-with-body -H "Authorization: Bearer $token" "$@"; }
+api -X POST http://localhost:18080/api/units -H 'content-type: application/json' -d '{"id":"car-1","name":"Patrol car 1","type":"vehicle"}' >/dev/null
 secret="$(api -X POST http://localhost:18080/api/units/car-1/credential | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>console.log(JSON.parse(s).secret))')"
 ts="$(date -u +%Y-%m-%dT%H:%M:%S.000Z)"
 mosquitto_pub -h localhost -p 11883 -q 1 -i car-1 -u car-1 -P "$secret" -t units/car-1/gps \

@@ -11,6 +11,7 @@ import { UnitIdSchema, topics, type CommandMessage } from '@hub/config';
 import type { CredentialCheck } from '../store/types';
 import type { TelemetryMetrics } from '../metrics';
 import { authorizeUnitPublish, authorizeUnitSubscribe } from './acl';
+import { DeferredPubacks } from './deferred-puback';
 import type { UnitTopicKind } from '@hub/config';
 
 export interface UnitBrokerOptions {
@@ -36,6 +37,10 @@ export class UnitBroker {
   private readonly unitOf = new WeakMap<Client, string>();
   private readonly connections = new Map<string, Set<Client>>();
   private tcp: net.Server | undefined;
+  private readonly pubacks = new DeferredPubacks((client, err) => {
+    this.opts.log.warn({ err, unitId: this.unitOf.get(client) }, 'positions not stored; closing the connection so the unit resends them');
+    client.close();
+  });
   private closed = false;
 
   private constructor(aedes: Aedes, private readonly opts: UnitBrokerOptions) {
@@ -105,7 +110,14 @@ export class UnitBroker {
       // aedes publishes a will with the very packet object it keeps as client.will
       const isWill = client !== null && (client as { will?: unknown }).will === packet;
       const stopTimer = metrics.ackSeconds.startTimer({ kind: decision.kind });
-      opts.handleMessage(unitId, decision.kind, packet.topic, payload, packet.qos, isWill).then(
+      const handled = opts.handleMessage(unitId, decision.kind, packet.topic, payload, packet.qos, isWill);
+      if (decision.kind === 'gps' && packet.qos === 1 && !isWill && client) {
+        // Positions: PUBACK after the commit, without holding up the connection (deferred-puback.ts).
+        packet.qos = 0;
+        this.pubacks.ackWhen(client, packet.messageId!, handled.then(() => void stopTimer()));
+        return done(null);
+      }
+      handled.then(
         () => {
           stopTimer();
           done(null);

