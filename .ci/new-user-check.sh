@@ -7,7 +7,8 @@ work="$(mktemp -d /tmp/hub-new-user-XXXXXX)"
 chmod 755 "$work"
 hub_pid=""
 cleanup() {
-  if [ -n "$hub_pid" ]; then kill -INT "$hub_pid" 2>/dev/null || true; wait "$hub_pid" 2>/dev/null || true; fi
+  # the hub runs in its own process group (setsid): stop npm, the hub and its PostgreSQL together
+  if [ -n "$hub_pid" ]; then kill -INT -- "-$hub_pid" 2>/dev/null || true; wait "$hub_pid" 2>/dev/null || true; fi
   rm -rf "$work"
 }
 trap cleanup EXIT
@@ -20,7 +21,7 @@ export HUB_HTTP__PORT=18080 HUB_MQTT__PORT=11883 HUB_DATABASE__EMBEDDED_PORT=154
 echo "new-user: npm ci"
 npm ci --no-audit --no-fund --loglevel=error >/dev/null
 echo "new-user: npm start"
-npm start >"$work/hub.log" 2>&1 &
+setsid npm start >"$work/hub.log" 2>&1 &
 hub_pid=$!
 for _ in $(seq 1 120); do
   grep -q "Hub ready" "$work/hub.log" && break

@@ -16,7 +16,7 @@ const FENCE = { lon: 114.05, lat: 22.54, d: 0.01 };
 
 beforeAll(async () => {
   t = await startTestHub({ 'alarms.offlineAfterSeconds': 2, 'live.flushMs': 100 });
-  for (const id of ['van-1', 'van-2', 'cam-1', 'cam-2']) secrets[id] = (await t.createUnit(id, id.startsWith('cam') ? 'bodycam' : 'vehicle')).secret;
+  for (const id of ['van-1', 'van-2', 'van-3', 'cam-1', 'cam-2']) secrets[id] = (await t.createUnit(id, id.startsWith('cam') ? 'bodycam' : 'vehicle')).secret;
   const { lon, lat, d } = FENCE;
   const fence = await t.api('POST', '/api/geofences', {
     name: 'Civic Square',
@@ -66,6 +66,18 @@ describe('alarms from unit messages', () => {
     await c.publishAsync('units/cam-1/gps', positionPayload('cam-1', Date.now() - 1000, 22.6, 114.1, { speed: 9 }), { qos: 1 }); // 32.4 km/h
     const alarm = await expectAlarm('cam-1', 'overspeed');
     expect(alarm.details).toMatchObject({ limitKmh: 25 });
+    await c.endAsync();
+  });
+
+  it('low battery, once per episode', async () => {
+    const c = await connectUnit('van-3');
+    const t0 = Date.now() - 5_000;
+    for (const [i, battery] of [40, 14, 12, 11].entries()) {
+      await c.publishAsync('units/van-3/gps', positionPayload('van-3', t0 + i * 1000, 22.6, 114.2, { battery }), { qos: 1 });
+    }
+    const alarm = await expectAlarm('van-3', 'low_battery');
+    expect(alarm.details).toMatchObject({ battery: 14 });
+    expect((await alarmsOf('van-3')).filter((a) => a.kind === 'low_battery')).toHaveLength(1);
     await c.endAsync();
   });
 

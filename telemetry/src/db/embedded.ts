@@ -67,7 +67,13 @@ async function stopOrphan(dataDir: string): Promise<void> {
 /** Starts (initialising on first use) the embedded server and makes sure the `hub` database exists. */
 export async function startEmbeddedDatabase(opts: EmbeddedDatabaseOptions): Promise<EmbeddedDatabase> {
   const databaseDir = path.resolve(opts.dataDir);
-  const log = opts.onLog ?? (() => {});
+  // the server's last lines, to say why it did not start
+  const recent: string[] = [];
+  const log = (line: string) => {
+    recent.push(...line.split('\n').filter((l) => /FATAL|ERROR|could not|HINT/.test(l)));
+    recent.splice(0, Math.max(0, recent.length - 6));
+    opts.onLog?.(line);
+  };
   const pg = new EmbeddedPostgres({
     databaseDir,
     port: opts.port,
@@ -98,9 +104,10 @@ export async function startEmbeddedDatabase(opts: EmbeddedDatabaseOptions): Prom
   try {
     await pg.start();
   } catch (err) {
+    const said = recent.map((l) => l.replace(/^.*?\b(LOG|FATAL|ERROR|HINT|WARNING):\s*/, '$1: ')).join('; ');
     throw new Error(
       `the embedded PostgreSQL server did not start in ${databaseDir} on port ${opts.port}` +
-        ` (is the port taken? set database.embeddedPort or HUB_DATABASE__EMBEDDED_PORT): ${String(err ?? 'exited early')}`,
+        ` (${said || String(err ?? 'it exited early')}). If the port is taken, set database.embeddedPort or HUB_DATABASE__EMBEDDED_PORT.`,
     );
   }
   const base = `postgres://${USER}:${PASSWORD}@127.0.0.1:${opts.port}`;
