@@ -19,6 +19,8 @@ export interface WorkerReport {
   acked: number;
   /** a uniform sample of publish→PUBACK latencies, ms */
   ackLatencies: number[];
+  /** epoch ms of the last PUBACK */
+  lastAckAt: number;
   /** unit id → acknowledged timestamps count (for the lost check) */
   ackedByUnit: Record<string, number>;
 }
@@ -26,7 +28,7 @@ export interface WorkerReport {
 const SAMPLE = 50_000;
 
 async function run(job: WorkerJob): Promise<WorkerReport> {
-  const report: WorkerReport = { connected: 0, connectErrors: 0, sent: 0, acked: 0, ackLatencies: [], ackedByUnit: {} };
+  const report: WorkerReport = { connected: 0, connectErrors: 0, sent: 0, acked: 0, lastAckAt: 0, ackLatencies: [], ackedByUnit: {} };
   const clients: { id: string; client: MqttClient }[] = [];
   // connect in slices so the broker's CONNECT handling is not one burst
   for (let i = 0; i < job.units.length; i += 200) {
@@ -89,6 +91,7 @@ async function run(job: WorkerJob): Promise<WorkerReport> {
               client.publish(`units/${id}/gps`, payload, { qos: 1 }, (err) => {
                 if (!err) {
                   report.acked++;
+                  report.lastAckAt = Date.now();
                   report.ackedByUnit[id] = (report.ackedByUnit[id] ?? 0) + 1;
                   const latency = performance.now() - sentAt;
                   seen++;

@@ -49,8 +49,10 @@ export const HubConfigSchema = z.object({
       maxBatch: z.coerce.number().int().min(1).max(50000).default(5000),
       /** longest wait for a batch to fill, ms; default 20 */
       flushMs: z.coerce.number().int().min(0).max(5000).default(20),
-      /** batch writes in flight at once; default 2 */
+      /** writer lanes (split by unit), each with one batch in flight; default 2 */
       concurrency: z.coerce.number().int().min(1).max(16).default(2),
+      /** queued positions beyond which units are slowed (no new reads until commit); default 50000 */
+      maxBacklog: z.coerce.number().int().min(100).default(50000),
       /** positions more than this far in the future are refused; default 300 */
       maxFutureSeconds: seconds.default(300),
     })

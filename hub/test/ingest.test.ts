@@ -91,3 +91,22 @@ describe('ingest', () => {
     expect(body.rejections.slice(0, 2).map((r) => r.reason).sort()).toEqual(['too_old', 'ts_in_future']);
   });
 });
+
+describe('ingest under a backlog', () => {
+  it('past the backlog limit holds each position until its commit, and still stores and acknowledges every one', async () => {
+    const small = await startTestHub({ 'ingest.maxBacklog': 100, 'ingest.flushMs': 200 });
+    try {
+      const { secret: s } = await small.createUnit('bus-9');
+      const client = await mqtt.connectAsync(small.mqtt, { username: 'bus-9', password: s, clientId: 'bus-9', reconnectPeriod: 0 });
+      const base = Date.now() - 60_000;
+      // 500 in flight at once: beyond 100 queued, each further position holds its connection until committed
+      await Promise.all(Array.from({ length: 500 }, (_, i) => client.publishAsync('units/bus-9/gps', positionPayload('bus-9', base + i), { qos: 1 })));
+      await client.endAsync();
+      const { rows } = await small.hub.db.query<{ n: number }>('SELECT count(*)::int AS n FROM positions WHERE unit_id = $1', ['bus-9']);
+      expect(rows[0]!.n).toBe(500);
+      expect(small.hub.telemetry.writer.depth).toBe(0);
+    } finally {
+      await small.close();
+    }
+  });
+});

@@ -88,6 +88,7 @@ export async function startTelemetry(app: FastifyInstance, opts: TelemetryOption
   const broker = await UnitBroker.create({
     verifyCredential: (unitId, secret) => verifyCredential(db, unitId, secret),
     handleMessage: (unitId, kind, topic, payload, qos, isWill) => router.handle(unitId, kind, topic, payload, qos, isWill),
+    ingestBacklogged: () => writer.depth >= config.ingest.maxBacklog,
     onUnitOnline: (unitId) => status.set(unitId, 'online', 'connected'),
     onUnitOffline: (unitId) => status.set(unitId, 'offline', 'disconnected'),
     metrics,

@@ -18,6 +18,7 @@ function puback(messageId: number): Buffer {
 interface ClientAcks {
   tail: Promise<void>;
   failed: boolean;
+  corked: boolean;
 }
 
 export class DeferredPubacks {
@@ -29,7 +30,7 @@ export class DeferredPubacks {
   ackWhen(client: Client, messageId: number, durable: Promise<void>): void {
     let acks = this.chains.get(client);
     if (!acks) {
-      acks = { tail: Promise.resolve(), failed: false };
+      acks = { tail: Promise.resolve(), failed: false, corked: false };
       this.chains.set(client, acks);
     }
     const state = acks;
@@ -37,7 +38,17 @@ export class DeferredPubacks {
     state.tail = state.tail.then(() =>
       durable.then(
         () => {
-          if (!state.failed && !client.closed) client.conn.write(puback(messageId));
+          if (state.failed || client.closed) return;
+          // A batch commit releases many PUBACKs of a connection at once: one write for all of them.
+          if (!state.corked) {
+            state.corked = true;
+            client.conn.cork?.();
+            process.nextTick(() => {
+              state.corked = false;
+              client.conn.uncork?.();
+            });
+          }
+          client.conn.write(puback(messageId));
         },
         (err: unknown) => {
           if (state.failed) return;

@@ -18,6 +18,11 @@ export interface UnitBrokerOptions {
   verifyCredential: (unitId: string, secret: string) => Promise<CredentialCheck>;
   /** handles an authorized publish; the PUBACK waits for it, a rejection closes the connection */
   handleMessage: (unitId: string, kind: UnitTopicKind, topic: string, payload: Buffer, qos: number, isWill: boolean) => Promise<void>;
+  /**
+   * true while the ingest queue is too long: positions then hold their connection until
+   * committed, so units slow down instead of the hub's memory growing; default never
+   */
+  ingestBacklogged?: () => boolean;
   /** a unit's first connection opened / last connection closed */
   onUnitOnline: (unitId: string) => void;
   onUnitOffline: (unitId: string) => void;
@@ -111,7 +116,7 @@ export class UnitBroker {
       const isWill = client !== null && (client as { will?: unknown }).will === packet;
       const stopTimer = metrics.ackSeconds.startTimer({ kind: decision.kind });
       const handled = opts.handleMessage(unitId, decision.kind, packet.topic, payload, packet.qos, isWill);
-      if (decision.kind === 'gps' && packet.qos === 1 && !isWill && client) {
+      if (decision.kind === 'gps' && packet.qos === 1 && !isWill && client && !opts.ingestBacklogged?.()) {
         // Positions: PUBACK after the commit, without holding up the connection (deferred-puback.ts).
         packet.qos = 0;
         this.pubacks.ackWhen(client, packet.messageId!, handled.then(() => void stopTimer()));
