@@ -110,6 +110,28 @@ describe('topic ACL', () => {
   });
 });
 
+describe('revocation', () => {
+  it('cuts off a unit at once when it is disabled or its credential is rotated', async () => {
+    const { secret } = await t.createUnit('car-stolen');
+    const connect = (password: string) =>
+      mqtt.connectAsync(t.mqtt, { username: 'car-stolen', password, clientId: `stolen-${Math.random()}`, reconnectPeriod: 0 });
+    // rotation: the connection made with the old secret is closed, and the old secret is refused
+    const first = await connect(secret);
+    const closed = new Promise<void>((r) => first.on('close', () => r()));
+    const rotated = await t.api<{ secret: string }>('POST', '/api/units/car-stolen/credential');
+    await closed;
+    await expect(connect(secret)).rejects.toMatchObject({ code: 4 });
+    // disabling: the connection made with the new secret is closed, and it is refused from then on
+    const second = await connect(rotated.body.secret);
+    const closedAgain = new Promise<void>((r) => second.on('close', () => r()));
+    expect((await t.api('POST', '/api/units/car-stolen/disable')).status).toBe(200);
+    await closedAgain;
+    await expect(connect(rotated.body.secret)).rejects.toMatchObject({ code: 5 });
+    first.end(true);
+    second.end(true);
+  });
+});
+
 describe('no credential at all', () => {
   it('refuses a CONNECT without username (mosquitto_sub)', async () => {
     const res = await run('mosquitto_sub', ['-h', '127.0.0.1', '-p', String(t.hub.mqttPort), '-t', 'units/#', '-C', '1', '-W', '3']);

@@ -22,6 +22,8 @@ export type TelemetryEvents = {
   geofencesChanged: [];
   /** a unit was created, changed or disabled */
   unitChanged: [string];
+  /** a unit was issued a new credential: the old secret no longer works */
+  credentialIssued: [string];
 };
 
 export class TelemetryBus extends EventEmitter<TelemetryEvents> {}

@@ -17,7 +17,7 @@ import { LiveFeed } from './live/live-feed';
 import { telemetryApi, checkOperatorToken } from './api';
 import { operatorAuth } from './api/auth';
 import { startAlarmService, type AlarmService } from './alarms/service';
-import { insertPositions, setUnitOnline, verifyCredential } from './store';
+import { getUnit, insertPositions, setUnitOnline, verifyCredential } from './store';
 import { maintain } from './db/partitions';
 
 export interface TelemetryOptions {
@@ -96,6 +96,18 @@ export async function startTelemetry(app: FastifyInstance, opts: TelemetryOption
   });
   const detachWs = attachMqttOverWebSocket(app.server, config.mqtt.wsPath, broker);
 
+  // A disabled unit or a rotated credential takes effect at once, not at the next reconnect.
+  const onCredentialIssued = (unitId: string) => broker.disconnectUnit(unitId, 'credential rotated');
+  const onUnitChanged = (unitId: string) => {
+    if (!broker.isConnected(unitId)) return;
+    getUnit(db, unitId).then(
+      (unit) => (!unit || unit.disabled) && broker.disconnectUnit(unitId, 'unit disabled'),
+      (err: unknown) => log.error({ err, unitId }, 'unit state could not be read'),
+    );
+  };
+  bus.on('credentialIssued', onCredentialIssued);
+  bus.on('unitChanged', onUnitChanged);
+
   const io = new SocketServer<LiveClientToServer, LiveServerToClient>(app.server, { serveClient: false, path: '/socket.io' });
   const live = new LiveFeed({
     io,
@@ -154,6 +166,8 @@ export async function startTelemetry(app: FastifyInstance, opts: TelemetryOption
       if (closed) return;
       closed = true;
       clearInterval(maintenanceTimer);
+      bus.off('credentialIssued', onCredentialIssued);
+      bus.off('unitChanged', onUnitChanged);
       await broker.close();
       await writer.close();
       live.close();

@@ -100,7 +100,7 @@ export const unitRoutes: FastifyPluginAsyncZod<ApiContext> = async (app, { db, b
     const credential = await issueCredential(db, request.params.unitId);
     if (!credential) throw new NotFoundError('unit', request.params.unitId);
     // A rotated secret must drop the unit's old session: the broker listens for this.
-    bus.emit('unitChanged', credential.unitId);
+    bus.emit('credentialIssued', credential.unitId);
     // The secret exists only in this response: no cache may keep a copy (RFC 9111 §5.2.2.5).
     return reply.code(201).header('Cache-Control', 'no-store').header('Pragma', 'no-cache').send(credential);
   });

@@ -200,6 +200,17 @@ export class UnitBroker {
     return this.tcp?.listening ?? false;
   }
 
+  /**
+   * Closes every connection of a unit (disabled, or its credential rotated): it must
+   * authenticate again, and is refused if it no longer may. Returns how many were closed.
+   */
+  disconnectUnit(unitId: string, reason: string): number {
+    const clients = [...(this.connections.get(unitId) ?? [])];
+    for (const client of clients) client.close();
+    if (clients.length > 0) this.opts.log.info({ unitId, reason, connections: clients.length }, 'unit disconnected by the hub');
+    return clients.length;
+  }
+
   /** Sends a command to a unit at QoS 1; kept for it while it is offline (persistent session). */
   sendCommand(unitId: string, command: CommandMessage): Promise<void> {
     return new Promise((resolve, reject) => {

@@ -14,6 +14,7 @@ describe('bus events from the API', () => {
     const events: string[] = [];
     const alarms: Alarm[] = [];
     api.bus.on('unitChanged', (id) => events.push(`unitChanged:${id}`));
+    api.bus.on('credentialIssued', (id) => events.push(`credentialIssued:${id}`));
     api.bus.on('geofencesChanged', () => events.push('geofencesChanged'));
     api.bus.on('alarm', (a) => {
       events.push(`alarm:${a.id}`);
@@ -38,7 +39,7 @@ describe('bus events from the API', () => {
       'unitChanged:car-9',
       'unitChanged:car-9',
       'unitChanged:car-9',
-      'unitChanged:car-9',
+      'credentialIssued:car-9',
       'geofencesChanged',
       'geofencesChanged',
       `alarm:${alarm.id}`,
