@@ -1,9 +1,8 @@
 // Daily partitions on plain PostgreSQL: on demand for old days, race-safe, dropped for retention.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type pg from 'pg';
-import { createTestDatabase, type TestDatabase } from '../../../test-support/db';
+import { createMigratedDatabase, type MigratedDatabase } from '../support/migrated-db';
 import { createPool } from '../../src/db/pool';
-import { migrate } from '../../src/db/migrate';
 import {
   dropExpiredPartitions,
   ensurePartitions,
@@ -15,7 +14,7 @@ import {
 import { insertPositions, track } from '../../src/store/positions';
 
 const DAY = 86_400_000;
-let tdb: TestDatabase;
+let mdb: MigratedDatabase;
 let db: pg.Pool;
 
 async function exists(name: string): Promise<boolean> {
@@ -24,14 +23,10 @@ async function exists(name: string): Promise<boolean> {
 }
 
 beforeAll(async () => {
-  tdb = await createTestDatabase();
-  db = createPool(tdb.url, 4);
-  await migrate(db, { retentionDays: 30 });
+  mdb = await createMigratedDatabase(4);
+  db = mdb.db;
 });
-afterAll(async () => {
-  await db.end();
-  await tdb.drop();
-});
+afterAll(() => mdb?.close());
 
 describe('partitions', () => {
   it('oldestAcceptedTs is the retention window back from now', () => {
@@ -52,7 +47,7 @@ describe('partitions', () => {
 
   it('survives several hubs creating the same partition at once', async () => {
     const day = utcDay(Date.now() - 25 * DAY);
-    const others = [createPool(tdb.url, 1), createPool(tdb.url, 1), createPool(tdb.url, 1)];
+    const others = [createPool(mdb.url, 1), createPool(mdb.url, 1), createPool(mdb.url, 1)];
     try {
       await Promise.all(others.map((p) => ensurePartitions(p, [new Date(day + 1000)])));
       expect(await exists(partitionName(day))).toBe(true);

@@ -2,24 +2,18 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type pg from 'pg';
 import type { Polygon } from '@hub/config';
-import { createTestDatabase, type TestDatabase } from '../../../test-support/db';
-import { createPool } from '../../src/db/pool';
-import { migrate } from '../../src/db/migrate';
+import { createMigratedDatabase, type MigratedDatabase } from '../support/migrated-db';
 import { createGeofence, deleteGeofence, getGeofence, listGeofences } from '../../src/store/geofences';
 import { acknowledgeAlarm, insertAlarm, listAlarms } from '../../src/store/alarms';
 
-let tdb: TestDatabase;
+let mdb: MigratedDatabase;
 let db: pg.Pool;
 
 beforeAll(async () => {
-  tdb = await createTestDatabase();
-  db = createPool(tdb.url, 2);
-  await migrate(db, { retentionDays: 30 });
+  mdb = await createMigratedDatabase(2);
+  db = mdb.db;
 });
-afterAll(async () => {
-  await db.end();
-  await tdb.drop();
-});
+afterAll(() => mdb?.close());
 
 const square = (lon: number, lat: number, d: number): Polygon => ({
   type: 'Polygon',

@@ -3,26 +3,20 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type pg from 'pg';
 import type { Position } from '@hub/config';
-import { createTestDatabase, type TestDatabase } from '../../../test-support/db';
-import { createPool } from '../../src/db/pool';
-import { migrate } from '../../src/db/migrate';
+import { createMigratedDatabase, type MigratedDatabase } from '../support/migrated-db';
 import { insertPositions, latestPosition, latestPositions, track } from '../../src/store/positions';
 
-let tdb: TestDatabase;
+let mdb: MigratedDatabase;
 let db: pg.Pool;
 // A whole minute, an hour ago: inside today's or yesterday's partition.
 const t0 = Math.floor((Date.now() - 3_600_000) / 60_000) * 60_000;
 const at = (s: number) => new Date(t0 + s * 1000);
 
 beforeAll(async () => {
-  tdb = await createTestDatabase();
-  db = createPool(tdb.url, 4);
-  await migrate(db, { retentionDays: 30 });
+  mdb = await createMigratedDatabase(4);
+  db = mdb.db;
 });
-afterAll(async () => {
-  await db.end();
-  await tdb.drop();
-});
+afterAll(() => mdb?.close());
 
 describe('insertPositions', () => {
   it('stores a batch once, skipping repeats inside it, and returns the new ones', async () => {

@@ -1,27 +1,21 @@
 // Units and their credentials against the embedded PostgreSQL server.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type pg from 'pg';
-import { createTestDatabase, type TestDatabase } from '../../../test-support/db';
-import { createPool } from '../../src/db/pool';
-import { migrate } from '../../src/db/migrate';
+import { createMigratedDatabase, type MigratedDatabase } from '../support/migrated-db';
 import { createUnit, getUnit, isUnitOnline, listUnits, setUnitOnline, updateUnit, UnitExistsError } from '../../src/store/units';
 import { hashSecret, issueCredential, verifyCredential } from '../../src/store/credentials';
 
-let tdb: TestDatabase;
+let mdb: MigratedDatabase;
 let db: pg.Pool;
 
 beforeAll(async () => {
-  tdb = await createTestDatabase();
-  db = createPool(tdb.url, 2);
-  await migrate(db, { retentionDays: 30 });
+  mdb = await createMigratedDatabase(2);
+  db = mdb.db;
   await createUnit(db, { id: 'car-1', name: 'Patrol 1', type: 'vehicle', team: 'north', district: 'Mitte' });
   await createUnit(db, { id: 'car-2', name: 'Patrol 100%', type: 'vehicle' });
   await createUnit(db, { id: 'cam-7', name: 'Officer Weber', type: 'bodycam' });
 });
-afterAll(async () => {
-  await db.end();
-  await tdb.drop();
-});
+afterAll(() => mdb?.close());
 
 describe('units', () => {
   it('creates a unit and reads it back with ISO dates', async () => {

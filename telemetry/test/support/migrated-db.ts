@@ -1,0 +1,26 @@
+// A fresh database on the test run's PostgreSQL server, migrated, behind the hub's pool.
+import type pg from 'pg';
+import { createTestDatabase } from '../../../test-support/db';
+import { createPool } from '../../src/db/pool';
+import { migrate } from '../../src/db/migrate';
+
+export interface MigratedDatabase {
+  db: pg.Pool;
+  url: string;
+  /** ends the pool and drops the database */
+  close(): Promise<void>;
+}
+
+export async function createMigratedDatabase(poolSize = 2, retentionDays = 30): Promise<MigratedDatabase> {
+  const tdb = await createTestDatabase();
+  const db = createPool(tdb.url, poolSize);
+  await migrate(db, { retentionDays });
+  return {
+    db,
+    url: tdb.url,
+    async close() {
+      await db.end();
+      await tdb.drop();
+    },
+  };
+}
