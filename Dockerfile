@@ -11,6 +11,8 @@ COPY hub/package.json hub/
 RUN npm ci --no-audit --no-fund
 COPY . .
 ENV HUB_DATA_DIR=/data
+# the hub runs as `node`: its data folder (admin token) must be its own
+RUN mkdir -p /data && chown node:node /data
 VOLUME /data
 EXPOSE 8080 1883
 USER node
