@@ -1,0 +1,75 @@
+// The SFU engine's narrow interface, in mediasoup's vocabulary, so that another engine
+// (mediasoup, where it installs) can stand in for werift. Signalling is SDP offer/answer
+// (WHIP/WHEP, RFC 9725): a transport answers one offer and then carries one producer
+// (a publisher's video) or one consumer (a viewer's copy of a producer).
+import type { EventEmitter } from 'node:events';
+
+export type ProducerEvents = {
+  /** the publisher's transport closed, or the producer was closed */
+  close: [];
+};
+export type ConsumerEvents = {
+  /** the viewer went away, or its producer closed */
+  close: [];
+};
+export type TransportEvents = {
+  close: [];
+};
+
+export interface ProducerStats {
+  packets: number;
+  bytes: number;
+  keyFrameRequests: number;
+  /** epoch ms of the first packet */
+  since: number | null;
+}
+
+export interface Producer extends EventEmitter<ProducerEvents> {
+  readonly id: string;
+  readonly streamId: string;
+  /** e.g. video/VP8, video/H264; known once negotiated */
+  readonly mimeType: string | undefined;
+  readonly consumers: ReadonlyMap<string, Consumer>;
+  readonly closed: boolean;
+  stats(): ProducerStats;
+  /** asks the publisher for a keyframe (PLI), at most once per second */
+  requestKeyFrame(): void;
+  /** closes the producer and its consumers; safe twice */
+  close(): void;
+}
+
+export interface Consumer extends EventEmitter<ConsumerEvents> {
+  readonly id: string;
+  readonly producerId: string;
+  readonly closed: boolean;
+  /** packets forwarded to the viewer */
+  readonly packets: number;
+  close(): void;
+}
+
+export interface WebRtcTransport extends EventEmitter<TransportEvents> {
+  readonly id: string;
+  readonly closed: boolean;
+  /** answers a publisher's offer; the producer appears when its track arrives */
+  publish(streamId: string, offerSdp: string): Promise<{ answerSdp: string; producer: Producer }>;
+  /** answers a viewer's offer with a consumer of `producer` */
+  consume(producer: Producer, offerSdp: string): Promise<{ answerSdp: string; consumer: Consumer }>;
+  close(): void;
+}
+
+export interface Router {
+  readonly producers: ReadonlyMap<string, Producer>;
+  readonly transports: ReadonlyMap<string, WebRtcTransport>;
+  createWebRtcTransport(): WebRtcTransport;
+  /** registers a stream's producer until it closes */
+  addProducer(producer: Producer): void;
+  /** closes every transport; safe twice */
+  close(): void;
+}
+
+export interface TransportOptions {
+  /** extra host candidates, e.g. 127.0.0.1 for tests on loopback */
+  additionalHostAddresses?: string[];
+  /** UDP port range for ICE; default any */
+  portRange?: [number, number];
+}

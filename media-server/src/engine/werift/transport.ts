@@ -1,0 +1,118 @@
+import { EventEmitter } from 'node:events';
+import { randomUUID } from 'node:crypto';
+import { RTCPeerConnection, RTCSessionDescription, useH264, useVP8 } from 'werift';
+import { InvalidOfferError, InvalidStateError } from '../../errors';
+import type { Producer, TransportEvents, TransportOptions, WebRtcTransport } from '../types';
+import { WeriftConsumer } from './consumer';
+import { WeriftProducer } from './producer';
+
+/** How long a `disconnected` peer may take to come back before its transport is closed. */
+const DISCONNECTED_GRACE_MS = 5000;
+
+function codecsFor(mimeType?: string) {
+  // VP8 and H.264 are forwarded as they are: a viewer is offered only its producer's codec
+  if (mimeType?.toLowerCase() === 'video/h264') return [useH264()];
+  if (mimeType?.toLowerCase() === 'video/vp8') return [useVP8()];
+  return [useVP8(), useH264()];
+}
+
+/** One peer connection: a publisher's or a viewer's. */
+export class WeriftTransport extends EventEmitter<TransportEvents> implements WebRtcTransport {
+  readonly id = randomUUID();
+  #pc: RTCPeerConnection | undefined;
+  #closed = false;
+  #graceTimer: NodeJS.Timeout | undefined;
+  #owned: { close(): void } | undefined;
+
+  constructor(private readonly opts: TransportOptions = {}) {
+    super();
+  }
+
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  #open(mimeType?: string): RTCPeerConnection {
+    if (this.#pc) throw new InvalidStateError('this transport has already answered an offer');
+    const pc = new RTCPeerConnection({
+      codecs: { video: codecsFor(mimeType), audio: [] },
+      iceAdditionalHostAddresses: this.opts.additionalHostAddresses,
+      iceUseIpv6: false,
+      icePortRange: this.opts.portRange,
+    });
+    pc.connectionStateChange.subscribe((state) => {
+      // every peer's end is detected and its transport closed (ARCHITECTURE.md, decision 1)
+      if (state === 'failed' || state === 'closed') this.close();
+      else if (state === 'disconnected') this.#graceTimer ??= setTimeout(() => this.close(), DISCONNECTED_GRACE_MS);
+      else if (state === 'connected' && this.#graceTimer) {
+        clearTimeout(this.#graceTimer);
+        this.#graceTimer = undefined;
+      }
+    });
+    this.#pc = pc;
+    return pc;
+  }
+
+  async #answer(pc: RTCPeerConnection, offerSdp: string): Promise<string> {
+    try {
+      await pc.setRemoteDescription(new RTCSessionDescription(offerSdp, 'offer'));
+    } catch (err) {
+      this.close();
+      throw new InvalidOfferError((err as Error).message);
+    }
+    if (!pc.getTransceivers().some((t) => t.kind === 'video')) {
+      this.close();
+      throw new InvalidOfferError('it has no video');
+    }
+    await pc.setLocalDescription(await pc.createAnswer());
+    return pc.localDescription!.sdp; // vanilla ICE: the candidates are in it
+  }
+
+  async publish(streamId: string, offerSdp: string): Promise<{ answerSdp: string; producer: Producer }> {
+    const pc = this.#open();
+    const producer = new WeriftProducer(streamId);
+    this.#owned = producer;
+    producer.once('close', () => this.close());
+    pc.onTrack.subscribe((track) => {
+      if (track.kind !== 'video' || producer.closed) return;
+      const transceiver = pc.getTransceivers().find((t) => t.receiver.tracks.includes(track));
+      if (transceiver) producer.attach(track, transceiver.receiver);
+    });
+    const answerSdp = await this.#answer(pc, offerSdp);
+    for (const t of pc.getTransceivers()) if (t.kind === 'video') t.setDirection('recvonly');
+    return { answerSdp, producer };
+  }
+
+  async consume(producer: Producer, offerSdp: string): Promise<{ answerSdp: string; consumer: WeriftConsumer }> {
+    if (!(producer instanceof WeriftProducer)) throw new InvalidStateError('a producer of another engine');
+    const pc = this.#open(producer.mimeType);
+    const consumer = new WeriftConsumer(producer.id);
+    this.#owned = consumer;
+    consumer.once('close', () => this.close());
+    try {
+      await pc.setRemoteDescription(new RTCSessionDescription(offerSdp, 'offer'));
+    } catch (err) {
+      this.close();
+      throw new InvalidOfferError((err as Error).message);
+    }
+    const video = pc.getTransceivers().find((t) => t.kind === 'video');
+    if (!video) {
+      this.close();
+      throw new InvalidOfferError('it has no video');
+    }
+    await video.sender.replaceTrack(consumer.track);
+    video.setDirection('sendonly');
+    await pc.setLocalDescription(await pc.createAnswer());
+    producer.addConsumer(consumer);
+    return { answerSdp: pc.localDescription!.sdp, consumer };
+  }
+
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    if (this.#graceTimer) clearTimeout(this.#graceTimer);
+    this.#owned?.close();
+    void this.#pc?.close().catch(() => {});
+    this.emit('close');
+  }
+}

@@ -1,0 +1,79 @@
+// WHIP publish and WHEP view (RFC 9725 shape): POST an SDP offer, get 201 with the SDP
+// answer and the session's URL in Location; DELETE that URL to end the session.
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { MediaError, SessionNotFoundError, StreamBusyError, StreamNotFoundError } from './errors';
+import type { Router } from './engine/types';
+
+export interface WhipWhepOptions {
+  router: Router;
+  /** true when the bearer token may publish / view */
+  authorize: (token: string | undefined, action: 'publish' | 'view') => boolean;
+}
+
+function bearer(req: FastifyRequest): string | undefined {
+  return /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '')?.[1];
+}
+
+function sendError(reply: FastifyReply, err: unknown): FastifyReply {
+  if (err instanceof MediaError) return reply.code(err.statusCode).send({ code: err.code, message: err.message });
+  throw err;
+}
+
+export async function whipWhep(app: FastifyInstance, opts: WhipWhepOptions): Promise<void> {
+  const { router } = opts;
+  app.addContentTypeParser('application/sdp', { parseAs: 'string', bodyLimit: 256 * 1024 }, (_req, body, done) => done(null, body));
+
+  const guard = (action: 'publish' | 'view') => async (req: FastifyRequest, reply: FastifyReply) => {
+    const token = bearer(req);
+    if (!opts.authorize(token, action)) {
+      // RFC 9725 §4.5: authentication by bearer token
+      return reply
+        .code(401)
+        .header('www-authenticate', 'Bearer')
+        .send({ code: token ? 'HUB_ERR_AUTH_INVALID' : 'HUB_ERR_AUTH_REQUIRED', message: `a valid bearer token is required to ${action} a stream` });
+    }
+  };
+  const sdpBody = (req: FastifyRequest): string => {
+    if (req.headers['content-type']?.split(';')[0]?.trim() !== 'application/sdp' || typeof req.body !== 'string') {
+      throw new MediaError('HUB_ERR_SDP_OFFER', 415, 'the body must be an SDP offer with Content-Type: application/sdp');
+    }
+    return req.body;
+  };
+
+  app.post<{ Params: { streamId: string } }>('/whip/:streamId', { onRequest: guard('publish') }, async (req, reply) => {
+    try {
+      const { streamId } = req.params;
+      const offer = sdpBody(req);
+      if (router.producers.has(streamId)) throw new StreamBusyError(streamId);
+      const transport = router.createWebRtcTransport();
+      const { answerSdp, producer } = await transport.publish(streamId, offer);
+      router.addProducer(producer);
+      return reply.code(201).header('content-type', 'application/sdp').header('location', `/whip/${streamId}/${transport.id}`).send(answerSdp);
+    } catch (err) {
+      return sendError(reply, err);
+    }
+  });
+
+  app.post<{ Params: { streamId: string } }>('/whep/:streamId', { onRequest: guard('view') }, async (req, reply) => {
+    try {
+      const { streamId } = req.params;
+      const offer = sdpBody(req);
+      const producer = router.producers.get(streamId);
+      if (!producer) throw new StreamNotFoundError(streamId);
+      const transport = router.createWebRtcTransport();
+      const { answerSdp } = await transport.consume(producer, offer);
+      return reply.code(201).header('content-type', 'application/sdp').header('location', `/whep/${streamId}/${transport.id}`).send(answerSdp);
+    } catch (err) {
+      return sendError(reply, err);
+    }
+  });
+
+  for (const [kind, action] of [['whip', 'publish'], ['whep', 'view']] as const) {
+    app.delete<{ Params: { streamId: string; sessionId: string } }>(`/${kind}/:streamId/:sessionId`, { onRequest: guard(action) }, async (req, reply) => {
+      const transport = router.transports.get(req.params.sessionId);
+      if (!transport) return sendError(reply, new SessionNotFoundError(req.params.sessionId));
+      transport.close();
+      return reply.code(200).send();
+    });
+  }
+}

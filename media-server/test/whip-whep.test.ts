@@ -1,0 +1,129 @@
+// WHIP publish and WHEP view through the SFU with real WebRTC peers (werift) on
+// loopback, fed by ffmpeg's test pattern as RTP, in VP8 and in H.264.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import dgram from 'node:dgram';
+import { spawn, type ChildProcess } from 'node:child_process';
+import Fastify, { type FastifyInstance } from 'fastify';
+import ffmpeg from '@ffmpeg-installer/ffmpeg';
+import { MediaStreamTrack, RTCPeerConnection, RTCSessionDescription, useH264, useVP8 } from 'werift';
+import { WeriftRouter, whipWhep } from '../src';
+
+const TOKEN = 'media-test-token';
+let app: FastifyInstance;
+let router: WeriftRouter;
+let base: string;
+const cleanup: (() => unknown)[] = [];
+
+beforeAll(async () => {
+  router = new WeriftRouter({ additionalHostAddresses: ['127.0.0.1'] });
+  app = Fastify();
+  await app.register(whipWhep, { router, authorize: (t) => t === TOKEN });
+  await app.listen({ host: '127.0.0.1', port: 0 });
+  base = `http://127.0.0.1:${(app.server.address() as import('node:net').AddressInfo).port}`;
+});
+afterAll(async () => {
+  for (const fn of cleanup.splice(0).reverse()) await fn();
+  router?.close();
+  await app?.close();
+});
+
+const peer = (codec: 'vp8' | 'h264') =>
+  new RTCPeerConnection({ codecs: { video: [codec === 'h264' ? useH264() : useVP8()], audio: [] }, iceAdditionalHostAddresses: ['127.0.0.1'], iceUseIpv6: false });
+
+async function signal(pc: RTCPeerConnection, url: string, token = TOKEN): Promise<Response> {
+  await pc.setLocalDescription(await pc.createOffer());
+  const res = await fetch(url, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/sdp' }, body: pc.localDescription!.sdp });
+  if (res.status === 201) await pc.setRemoteDescription(new RTCSessionDescription(await res.clone().text(), 'answer'));
+  return res;
+}
+
+/** A publisher peer whose track carries ffmpeg's test pattern. */
+async function publish(streamId: string, codec: 'vp8' | 'h264'): Promise<{ pc: RTCPeerConnection; ffmpeg: ChildProcess; location: string }> {
+  const pc = peer(codec);
+  const track = new MediaStreamTrack({ kind: 'video' });
+  pc.addTransceiver(track, { direction: 'sendonly' });
+  const res = await signal(pc, `${base}/whip/${streamId}`);
+  expect(res.status).toBe(201);
+  const sock = dgram.createSocket('udp4');
+  sock.on('message', (buf) => track.writeRtp(buf));
+  await new Promise<void>((r) => sock.bind(0, '127.0.0.1', () => r()));
+  const enc =
+    codec === 'h264'
+      ? ['-c:v', 'libx264', '-preset', 'ultrafast', '-tune', 'zerolatency', '-profile:v', 'baseline', '-pix_fmt', 'yuv420p', '-g', '20', '-bsf:v', 'h264_mp4toannexb']
+      : ['-c:v', 'libvpx', '-deadline', 'realtime', '-b:v', '500k', '-g', '20'];
+  const ff = spawn(ffmpeg.path, ['-hide_banner', '-loglevel', 'error', '-re', '-f', 'lavfi', '-i', 'testsrc=size=320x240:rate=15', '-t', '30', ...enc, '-payload_type', '96', '-f', 'rtp', '-pkt_size', '1200', `rtp://127.0.0.1:${sock.address().port}`], { stdio: 'ignore' });
+  cleanup.push(() => ff.kill('SIGKILL'), () => sock.close(), () => pc.close());
+  return { pc, ffmpeg: ff, location: res.headers.get('location')! };
+}
+
+/** A viewer peer; resolves with a counter of the RTP packets it receives. */
+async function view(streamId: string, codec: 'vp8' | 'h264', token = TOKEN) {
+  const pc = peer(codec);
+  pc.addTransceiver('video', { direction: 'recvonly' });
+  const counter = { packets: 0, mimeType: '' };
+  pc.onTrack.subscribe((track) => track.onReceiveRtp.subscribe(() => {
+    counter.packets++;
+    counter.mimeType = track.codec?.mimeType ?? '';
+  }));
+  const res = await signal(pc, `${base}/whep/${streamId}`, token);
+  cleanup.push(() => pc.close());
+  return { pc, res, counter };
+}
+
+async function until(cond: () => boolean, ms: number, what: string): Promise<void> {
+  const end = Date.now() + ms;
+  while (!cond()) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+describe('WHIP → SFU → WHEP', () => {
+  for (const codec of ['vp8', 'h264'] as const) {
+    it(`forwards ${codec.toUpperCase()} from a WHIP publisher to a WHEP viewer as it is`, async () => {
+      const streamId = `cam-${codec}`;
+      await publish(streamId, codec);
+      await until(() => (router.producers.get(streamId)?.stats().packets ?? 0) > 10, 10_000, 'the publisher’s packets at the SFU');
+      const viewer = await view(streamId, codec);
+      expect(viewer.res.status).toBe(201);
+      expect(viewer.res.headers.get('content-type')).toBe('application/sdp');
+      await until(() => viewer.counter.packets > 30, 10_000, 'packets at the viewer');
+      expect(viewer.counter.mimeType.toLowerCase()).toBe(`video/${codec}`);
+      expect(router.producers.get(streamId)!.stats().keyFrameRequests).toBeGreaterThanOrEqual(1);
+    });
+  }
+
+  it('refuses publishing and viewing without a valid token, and viewing a stream nobody publishes', async () => {
+    const pub = peer('vp8');
+    pub.addTransceiver(new MediaStreamTrack({ kind: 'video' }), { direction: 'sendonly' });
+    const refused = await signal(pub, `${base}/whip/cam-x`, 'wrong');
+    expect(refused.status).toBe(401);
+    expect(await refused.json()).toMatchObject({ code: 'HUB_ERR_AUTH_INVALID' });
+    await pub.close();
+    const anonymous = await view('cam-vp8', 'vp8', '');
+    expect(anonymous.res.status).toBe(401);
+    const missing = await view('nobody', 'vp8');
+    expect(missing.res.status).toBe(404);
+    expect(await missing.res.json()).toMatchObject({ code: 'HUB_ERR_STREAM_NOT_FOUND' });
+  });
+
+  it('frees the sessions: DELETE of a viewer closes its transport, DELETE of the publisher closes its viewers', async () => {
+    const streamId = 'cam-free';
+    const pub = await publish(streamId, 'vp8');
+    await until(() => router.producers.has(streamId), 10_000, 'producer');
+    const v = await view(streamId, 'vp8');
+    const viewerSession = v.res.headers.get('location')!;
+    const before = router.transports.size;
+    const del = await fetch(base + viewerSession, { method: 'DELETE', headers: { authorization: `Bearer ${TOKEN}` } });
+    expect(del.status).toBe(200);
+    expect(router.transports.size).toBe(before - 1);
+    const v2 = await view(streamId, 'vp8');
+    expect(v2.res.status).toBe(201);
+    const producer = router.producers.get(streamId)!;
+    expect(producer.consumers.size).toBe(1);
+    await fetch(base + pub.location, { method: 'DELETE', headers: { authorization: `Bearer ${TOKEN}` } });
+    expect(router.producers.has(streamId)).toBe(false);
+    expect(producer.consumers.size).toBe(0);
+    expect(router.transports.has(v2.res.headers.get('location')!.split('/').pop()!)).toBe(false);
+  });
+});
