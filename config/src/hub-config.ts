@@ -75,6 +75,14 @@ export const HubConfigSchema = z.object({
         .prefault({}),
     })
     .prefault({}),
+  media: z
+    .object({
+      /** UDP port range for WebRTC (ICE), e.g. [40000, 40999]; default any free port */
+      portRange: z.tuple([port, port]).optional(),
+      /** extra host addresses offered as ICE candidates (an announced IP behind NAT, or 127.0.0.1); default none */
+      additionalHostAddresses: z.array(z.string()).default([]),
+    })
+    .prefault({}),
   retention: z
     .object({
       /** positions older than this are dropped; default 90 */

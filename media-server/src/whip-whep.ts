@@ -6,8 +6,8 @@ import type { Router } from './engine/types';
 
 export interface WhipWhepOptions {
   router: Router;
-  /** true when the bearer token may publish / view */
-  authorize: (token: string | undefined, action: 'publish' | 'view') => boolean;
+  /** true when the bearer token may publish / view this stream */
+  authorize: (token: string | undefined, action: 'publish' | 'view', streamId: string) => boolean | Promise<boolean>;
 }
 
 function bearer(req: FastifyRequest): string | undefined {
@@ -25,7 +25,8 @@ export async function whipWhep(app: FastifyInstance, opts: WhipWhepOptions): Pro
 
   const guard = (action: 'publish' | 'view') => async (req: FastifyRequest, reply: FastifyReply) => {
     const token = bearer(req);
-    if (!opts.authorize(token, action)) {
+    const { streamId } = req.params as { streamId: string };
+    if (!(await opts.authorize(token, action, streamId))) {
       // RFC 9725 §4.5: authentication by bearer token
       return reply
         .code(401)
@@ -67,6 +68,23 @@ export async function whipWhep(app: FastifyInstance, opts: WhipWhepOptions): Pro
       return sendError(reply, err);
     }
   });
+
+  // Per-stream figures for operators: bitrate comes from the byte count over the producer's age.
+  app.get('/api/streams', { onRequest: guard('view') }, async () =>
+    [...router.producers.values()].map((p) => {
+      const s = p.stats();
+      const seconds = s.since ? (Date.now() - s.since) / 1000 : 0;
+      return {
+        streamId: p.streamId,
+        mimeType: p.mimeType ?? null,
+        viewers: p.consumers.size,
+        packets: s.packets,
+        bitrateKbps: seconds > 0 ? Math.round((s.bytes * 8) / seconds / 1000) : 0,
+        uptimeSeconds: Math.round(seconds),
+        keyFrameRequests: s.keyFrameRequests,
+      };
+    }),
+  );
 
   for (const [kind, action] of [['whip', 'publish'], ['whep', 'view']] as const) {
     app.delete<{ Params: { streamId: string; sessionId: string } }>(`/${kind}/:streamId/:sessionId`, { onRequest: guard(action) }, async (req, reply) => {

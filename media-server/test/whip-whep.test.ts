@@ -1,12 +1,10 @@
 // WHIP publish and WHEP view through the SFU with real WebRTC peers (werift) on
 // loopback, fed by ffmpeg's test pattern as RTP, in VP8 and in H.264.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import dgram from 'node:dgram';
-import { spawn, type ChildProcess } from 'node:child_process';
 import Fastify, { type FastifyInstance } from 'fastify';
-import ffmpeg from '@ffmpeg-installer/ffmpeg';
-import { MediaStreamTrack, RTCPeerConnection, RTCSessionDescription, useH264, useVP8 } from 'werift';
+import { MediaStreamTrack } from 'werift';
 import { WeriftRouter, whipWhep } from '../src';
+import { peer, publishTestPattern, signal, until, viewStream, type Codec } from './support/peers';
 
 const TOKEN = 'media-test-token';
 let app: FastifyInstance;
@@ -27,55 +25,17 @@ afterAll(async () => {
   await app?.close();
 });
 
-const peer = (codec: 'vp8' | 'h264') =>
-  new RTCPeerConnection({ codecs: { video: [codec === 'h264' ? useH264() : useVP8()], audio: [] }, iceAdditionalHostAddresses: ['127.0.0.1'], iceUseIpv6: false });
-
-async function signal(pc: RTCPeerConnection, url: string, token = TOKEN): Promise<Response> {
-  await pc.setLocalDescription(await pc.createOffer());
-  const res = await fetch(url, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/sdp' }, body: pc.localDescription!.sdp });
-  if (res.status === 201) await pc.setRemoteDescription(new RTCSessionDescription(await res.clone().text(), 'answer'));
-  return res;
+async function publish(streamId: string, codec: Codec) {
+  const p = await publishTestPattern(`${base}/whip/${streamId}`, TOKEN, codec);
+  cleanup.push(() => p.close());
+  expect(p.res.status).toBe(201);
+  return { ...p, location: p.res.headers.get('location')! };
 }
 
-/** A publisher peer whose track carries ffmpeg's test pattern. */
-async function publish(streamId: string, codec: 'vp8' | 'h264'): Promise<{ pc: RTCPeerConnection; ffmpeg: ChildProcess; location: string }> {
-  const pc = peer(codec);
-  const track = new MediaStreamTrack({ kind: 'video' });
-  pc.addTransceiver(track, { direction: 'sendonly' });
-  const res = await signal(pc, `${base}/whip/${streamId}`);
-  expect(res.status).toBe(201);
-  const sock = dgram.createSocket('udp4');
-  sock.on('message', (buf) => track.writeRtp(buf));
-  await new Promise<void>((r) => sock.bind(0, '127.0.0.1', () => r()));
-  const enc =
-    codec === 'h264'
-      ? ['-c:v', 'libx264', '-preset', 'ultrafast', '-tune', 'zerolatency', '-profile:v', 'baseline', '-pix_fmt', 'yuv420p', '-g', '20', '-bsf:v', 'h264_mp4toannexb']
-      : ['-c:v', 'libvpx', '-deadline', 'realtime', '-b:v', '500k', '-g', '20'];
-  const ff = spawn(ffmpeg.path, ['-hide_banner', '-loglevel', 'error', '-re', '-f', 'lavfi', '-i', 'testsrc=size=320x240:rate=15', '-t', '30', ...enc, '-payload_type', '96', '-f', 'rtp', '-pkt_size', '1200', `rtp://127.0.0.1:${sock.address().port}`], { stdio: 'ignore' });
-  cleanup.push(() => ff.kill('SIGKILL'), () => sock.close(), () => pc.close());
-  return { pc, ffmpeg: ff, location: res.headers.get('location')! };
-}
-
-/** A viewer peer; resolves with a counter of the RTP packets it receives. */
-async function view(streamId: string, codec: 'vp8' | 'h264', token = TOKEN) {
-  const pc = peer(codec);
-  pc.addTransceiver('video', { direction: 'recvonly' });
-  const counter = { packets: 0, mimeType: '' };
-  pc.onTrack.subscribe((track) => track.onReceiveRtp.subscribe(() => {
-    counter.packets++;
-    counter.mimeType = track.codec?.mimeType ?? '';
-  }));
-  const res = await signal(pc, `${base}/whep/${streamId}`, token);
-  cleanup.push(() => pc.close());
-  return { pc, res, counter };
-}
-
-async function until(cond: () => boolean, ms: number, what: string): Promise<void> {
-  const end = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
+async function view(streamId: string, codec: Codec, token = TOKEN) {
+  const v = await viewStream(`${base}/whep/${streamId}`, token, codec);
+  cleanup.push(() => v.close());
+  return v;
 }
 
 describe('WHIP → SFU → WHEP', () => {
