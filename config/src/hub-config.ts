@@ -81,6 +81,10 @@ export const HubConfigSchema = z.object({
       portRange: z.tuple([port, port]).optional(),
       /** extra host addresses offered as ICE candidates (an announced IP behind NAT, or 127.0.0.1); default none */
       additionalHostAddresses: z.array(z.string()).default([]),
+      /** a unit's stream nobody has watched for this long is stopped (its unit told stream.stop); default 60 */
+      idleStopSeconds: z.coerce.number().positive().default(60),
+      /** how long a start on demand may take before the wall is told it failed; default 10 */
+      startTimeoutSeconds: z.coerce.number().positive().default(10),
     })
     .prefault({}),
   retention: z

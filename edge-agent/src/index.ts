@@ -15,3 +15,6 @@ export { MemoryQueue } from './queue/memory-queue';
 export type { OutboxQueue, QueueEntry, QueueStats } from './queue/queue';
 export { startFleet, type Fleet, type FleetStats, type StartFleetOptions } from './fleet/fleet';
 export { provisionUnit, provisionUnits, type ProvisionOptions } from './fleet/provision';
+export { WhipPublisher, WhipError, type WhipPublisherOptions, type VideoCodec } from './video/whip-publisher';
+export { attachOnDemandVideo, type OnDemandVideoOptions } from './video/on-demand';
+export { ffmpegPath } from './video/ffmpeg-path';

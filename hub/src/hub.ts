@@ -8,16 +8,15 @@ import type { HubConfig } from '@hub/config';
 import { createPool, migrate, startEmbeddedDatabase, startTelemetry, type EmbeddedDatabase, type Telemetry } from '@hub/telemetry';
 import { resolveAdminToken, type AdminToken } from './admin-token';
 import { homePage } from './home-page';
-import { startMedia } from './media';
-import type { Router } from '@hub/media-server';
+import { startMedia, type Media } from './media';
 
 export interface Hub {
   app: FastifyInstance;
   config: HubConfig;
   db: pg.Pool;
   telemetry: Telemetry;
-  /** the SFU's router, when the media role runs here */
-  media: Router | undefined;
+  /** the SFU and cameras on demand, when the media role runs here */
+  media: Media | undefined;
   adminToken: AdminToken;
   httpPort: number;
   mqttPort: number;
@@ -68,7 +67,7 @@ export async function startHub(config: HubConfig, opts: StartHubOptions = {}): P
 
     const telemetry = await startTelemetry(app, { config, db, adminToken: adminToken.token, log });
     cleanup.push(() => telemetry.close());
-    const media = config.roles.includes('media') ? await startMedia(app, config, db, adminToken.token) : undefined;
+    const media = config.roles.includes('media') ? await startMedia(app, config, db, adminToken.token, telemetry, log) : undefined;
     if (media) cleanup.push(async () => media.close());
     app.get('/', async (_req, reply) => reply.type('text/html').send(homePage(config)));
 

@@ -5,6 +5,10 @@ import type { HubConfig } from '@hub/config';
 import { WeriftRouter, whipWhep, type Router } from '@hub/media-server';
 import { checkOperatorToken } from '@hub/telemetry/api/auth';
 import { verifyCredential } from '@hub/telemetry/store/credentials';
+import { operatorAuth } from '@hub/telemetry/api/auth';
+import type { Telemetry } from '@hub/telemetry';
+import type { Logger } from 'pino';
+import { StreamStartError, StreamsOnDemand } from './on-demand';
 
 /**
  * Who may do what: an operator token publishes and views any stream; a unit's credential,
@@ -19,8 +23,39 @@ async function authorize(db: pg.Pool, adminToken: string, token: string | undefi
   return unitId === streamId && (await verifyCredential(db, unitId, token.slice(colon + 1))) === 'ok';
 }
 
-export async function startMedia(app: FastifyInstance, config: HubConfig, db: pg.Pool, adminToken: string): Promise<Router> {
+export interface Media {
+  router: Router;
+  onDemand: StreamsOnDemand;
+  close(): void;
+}
+
+export async function startMedia(app: FastifyInstance, config: HubConfig, db: pg.Pool, adminToken: string, telemetry: Telemetry, log: Logger): Promise<Media> {
   const router = new WeriftRouter({ additionalHostAddresses: config.media.additionalHostAddresses, portRange: config.media.portRange });
   await app.register(whipWhep, { router, authorize: (token, action, streamId) => authorize(db, adminToken, token, action, streamId) });
-  return router;
+  const onDemand = new StreamsOnDemand({
+    router,
+    telemetry,
+    idleStopSeconds: config.media.idleStopSeconds,
+    startTimeoutSeconds: config.media.startTimeoutSeconds,
+    log: log.child({ module: 'on-demand' }),
+  });
+  await app.register(async (scope) => {
+    scope.addHook('onRequest', operatorAuth(adminToken));
+    scope.post<{ Params: { unitId: string } }>('/api/streams/:unitId/start', async (req, reply) => {
+      try {
+        return { unitId: req.params.unitId, state: await onDemand.start(req.params.unitId), whep: `/whep/${req.params.unitId}` };
+      } catch (err) {
+        if (err instanceof StreamStartError) return reply.code(err.statusCode).send({ code: err.code, message: err.message });
+        throw err;
+      }
+    });
+  });
+  return {
+    router,
+    onDemand,
+    close() {
+      onDemand.close();
+      router.close();
+    },
+  };
 }

@@ -93,7 +93,15 @@ describe('edge agent → hub', () => {
     const sos = await eventually(async () => (await t.api<Alarm[]>('GET', '/api/alarms?unitId=cam-9&kind=sos')).body[0], 10_000, 'SOS in the API');
     expect(sos.details).toMatchObject({ message: 'officer down' });
 
-    const ack = new Promise<{ unitId: string; ack: CommandAckMessage }>((r) => t.hub.telemetry.bus.once('commandAck', r));
+    // (the SOS also made the hub start the unit's camera: wait for this command's own answer)
+    const ack = new Promise<{ unitId: string; ack: CommandAckMessage }>((r) => {
+      const on = (a: { unitId: string; ack: CommandAckMessage }) => {
+        if (a.ack.id !== 'd-1') return;
+        t.hub.telemetry.bus.off('commandAck', on);
+        r(a);
+      };
+      t.hub.telemetry.bus.on('commandAck', on);
+    });
     await t.hub.telemetry.broker.sendCommand('cam-9', { id: 'd-1', type: 'dispatch', lat: 22.55, lon: 114.06, note: 'go', ts: Date.now() });
     expect(await ack).toMatchObject({ unitId: 'cam-9', ack: { id: 'd-1', ok: true } });
   });

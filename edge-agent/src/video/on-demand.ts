@@ -1,0 +1,51 @@
+// The unit's camera on demand: `stream.start` from the hub publishes over WHIP,
+// `stream.stop` ends it. The command is acknowledged once the hub has taken the stream.
+import type { UnitAgent } from '../agent/unit-agent';
+import { WhipPublisher, type VideoCodec } from './whip-publisher';
+
+export interface OnDemandVideoOptions {
+  /** the hub's base URL, e.g. http://hub:8080 */
+  hubUrl: string;
+  unitId: string;
+  secret: string;
+  codec?: VideoCodec;
+  additionalHostAddresses?: string[];
+}
+
+export function attachOnDemandVideo(agent: UnitAgent, opts: OnDemandVideoOptions): { publisher(): WhipPublisher | undefined; close(): Promise<void> } {
+  let publisher: WhipPublisher | undefined;
+  let starting: Promise<WhipPublisher> | undefined;
+  const stop = async () => {
+    const p = publisher ?? (await starting?.catch(() => undefined));
+    publisher = undefined;
+    starting = undefined;
+    await p?.close();
+  };
+  const offStart = agent.handleCommand('stream.start', async (cmd) => {
+    if (publisher && !publisher.closed) return 'already publishing';
+    starting ??= WhipPublisher.start({
+      whipUrl: new URL(`/whip/${encodeURIComponent(cmd.streamId ?? opts.unitId)}`, opts.hubUrl).toString(),
+      token: `${opts.unitId}:${opts.secret}`,
+      codec: opts.codec,
+      additionalHostAddresses: opts.additionalHostAddresses,
+    });
+    try {
+      publisher = await starting;
+    } finally {
+      starting = undefined;
+    }
+    return 'publishing';
+  });
+  const offStop = agent.handleCommand('stream.stop', async () => {
+    await stop();
+    return 'stopped';
+  });
+  return {
+    publisher: () => publisher,
+    async close() {
+      offStart();
+      offStop();
+      await stop();
+    },
+  };
+}

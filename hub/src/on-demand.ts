@@ -1,0 +1,97 @@
+// Cameras on demand: a wall asks for a unit's camera, the hub tells the unit to publish
+// (stream.start on its command topic) and answers once the stream is live; a stream that
+// nobody has watched for `idleStopSeconds` is stopped (stream.stop), so a vehicle on a
+// metered link streams only while someone watches. An SOS starts the unit's stream at
+// once and keeps it until the SOS is acknowledged.
+import { randomUUID } from 'node:crypto';
+import type { Logger } from 'pino';
+import type { Alarm } from '@hub/config';
+import type { Router } from '@hub/media-server';
+import type { Telemetry } from '@hub/telemetry';
+
+export class StreamStartError extends Error {
+  constructor(
+    readonly code: string,
+    readonly statusCode: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export interface StreamsOnDemandOptions {
+  router: Router;
+  telemetry: Telemetry;
+  idleStopSeconds: number;
+  startTimeoutSeconds: number;
+  log: Logger;
+}
+
+export class StreamsOnDemand {
+  private readonly idleSince = new Map<string, number>();
+  private readonly stopping = new Set<string>();
+  /** streams held open by an unacknowledged SOS */
+  private readonly pinned = new Set<string>();
+  private readonly timer: NodeJS.Timeout;
+  private readonly offAlarm: () => void;
+
+  constructor(private readonly opts: StreamsOnDemandOptions) {
+    this.timer = setInterval(() => this.stopIdle(), 1000);
+    this.timer.unref();
+    const onAlarm = (a: Alarm) => {
+      if (a.kind !== 'sos') return;
+      if (a.acknowledgedAt) {
+        this.pinned.delete(a.unitId);
+        return;
+      }
+      this.pinned.add(a.unitId);
+      this.start(a.unitId).catch((err: unknown) => opts.log.warn({ err, unitId: a.unitId }, 'SOS: the unit’s camera did not start'));
+    };
+    opts.telemetry.bus.on('alarm', onAlarm);
+    this.offAlarm = () => opts.telemetry.bus.off('alarm', onAlarm);
+  }
+
+  /** Resolves when the unit's stream is live: at once if it is, else after the unit has started it. */
+  async start(unitId: string): Promise<'live' | 'started'> {
+    const { router, telemetry } = this.opts;
+    if (router.producers.has(unitId)) return 'live';
+    if (!telemetry.broker.isConnected(unitId)) {
+      throw new StreamStartError('HUB_ERR_UNIT_OFFLINE', 409, `unit ${unitId} is not connected, so its camera cannot be started`);
+    }
+    await telemetry.broker.sendCommand(unitId, { id: randomUUID(), type: 'stream.start', streamId: unitId, ts: Date.now() });
+    const deadline = Date.now() + this.opts.startTimeoutSeconds * 1000;
+    while (!router.producers.has(unitId)) {
+      if (Date.now() > deadline) {
+        throw new StreamStartError('HUB_ERR_STREAM_START_TIMEOUT', 504, `unit ${unitId} did not start its camera within ${this.opts.startTimeoutSeconds} s`);
+      }
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    return 'started';
+  }
+
+  private stopIdle(): void {
+    const now = Date.now();
+    for (const [streamId, producer] of this.opts.router.producers) {
+      if (producer.consumers.size > 0 || this.pinned.has(streamId)) {
+        this.idleSince.delete(streamId);
+        this.stopping.delete(streamId);
+        continue;
+      }
+      const since = this.idleSince.get(streamId) ?? now;
+      this.idleSince.set(streamId, since);
+      if (now - since < this.opts.idleStopSeconds * 1000 || this.stopping.has(streamId)) continue;
+      if (!this.opts.telemetry.broker.isConnected(streamId)) continue;
+      this.stopping.add(streamId);
+      this.opts.log.info({ unitId: streamId }, 'nobody watches: stopping the unit’s camera');
+      this.opts.telemetry.broker
+        .sendCommand(streamId, { id: randomUUID(), type: 'stream.stop', ts: Date.now() })
+        .catch((err: unknown) => this.opts.log.warn({ err, unitId: streamId }, 'stream.stop not sent'));
+    }
+    for (const id of this.idleSince.keys()) if (!this.opts.router.producers.has(id)) this.idleSince.delete(id);
+  }
+
+  close(): void {
+    clearInterval(this.timer);
+    this.offAlarm();
+  }
+}

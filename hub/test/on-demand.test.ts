@@ -1,0 +1,66 @@
+// Cameras on demand, end to end: the wall asks for a unit's camera, the hub commands the
+// real edge agent over MQTT, the agent publishes over WHIP, a WHEP viewer gets video;
+// with nobody watching, the hub tells the agent to stop. An SOS starts it at once.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { UnitAgent, attachOnDemandVideo } from '@hub/edge-agent';
+import { until, viewStream } from '../../media-server/test/support/peers';
+import { ADMIN_TOKEN, startTestHub, type TestHub } from './support/test-hub';
+
+let t: TestHub;
+const closers: (() => Promise<void>)[] = [];
+
+beforeAll(async () => {
+  t = await startTestHub({ 'media.additionalHostAddresses': ['127.0.0.1'], 'media.idleStopSeconds': 2 });
+});
+afterAll(async () => {
+  for (const c of closers.splice(0).reverse()) await c();
+  await t?.close();
+});
+
+async function unitWithCamera(unitId: string) {
+  const { secret } = await t.createUnit(unitId, 'vehicle');
+  const agent = await UnitAgent.start({ unitId, secret, broker: t.mqtt, reconnectMs: 100 });
+  const video = attachOnDemandVideo(agent, { hubUrl: t.http, unitId, secret, additionalHostAddresses: ['127.0.0.1'] });
+  closers.push(() => agent.close(), () => video.close());
+  await until(() => agent.stats.connected, 10_000, 'agent connected');
+  return { agent, video };
+}
+
+describe('cameras on demand', () => {
+  it('starts a unit’s camera when the wall asks, and stops it when nobody watches', async () => {
+    const { video } = await unitWithCamera('van-7');
+    expect(t.hub.media!.router.producers.has('van-7')).toBe(false); // nothing streams until asked
+    const res = await t.api<{ state: string; whep: string }>('POST', '/api/streams/van-7/start');
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({ state: 'started', whep: '/whep/van-7' });
+
+    const viewer = await viewStream(`${t.http}/whep/van-7`, ADMIN_TOKEN, 'vp8');
+    expect(viewer.res.status).toBe(201);
+    await until(() => viewer.counter.packets > 20, 10_000, 'video at the viewer');
+    // asking again while it is live answers at once
+    expect((await t.api<{ state: string }>('POST', '/api/streams/van-7/start')).body.state).toBe('live');
+
+    await fetch(t.http + viewer.res.headers.get('location')!, { method: 'DELETE', headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
+    await viewer.close();
+    await until(() => !t.hub.media!.router.producers.has('van-7'), 10_000, 'the idle stream stopped');
+    expect(video.publisher()).toBeUndefined();
+  });
+
+  it('says why when the unit is not connected', async () => {
+    await t.createUnit('van-off', 'vehicle');
+    const res = await t.api<{ code: string; message: string }>('POST', '/api/streams/van-off/start');
+    expect(res.status).toBe(409);
+    expect(res.body).toMatchObject({ code: 'HUB_ERR_UNIT_OFFLINE' });
+  });
+
+  it('starts the camera at once on an SOS and keeps it without viewers until the SOS is acknowledged', async () => {
+    const { agent } = await unitWithCamera('cam-sos');
+    await agent.sos('help');
+    await until(() => t.hub.media!.router.producers.has('cam-sos'), 10_000, 'the SOS stream');
+    await new Promise((r) => setTimeout(r, 3500)); // longer than idleStopSeconds, nobody watching
+    expect(t.hub.media!.router.producers.has('cam-sos')).toBe(true);
+    const [sos] = (await t.api<{ id: number }[]>('GET', '/api/alarms?unitId=cam-sos&kind=sos')).body;
+    await t.api('POST', `/api/alarms/${sos!.id}/ack`, { note: 'seen' });
+    await until(() => !t.hub.media!.router.producers.has('cam-sos'), 10_000, 'the stream stopped after the acknowledgement');
+  });
+});
