@@ -13,7 +13,7 @@ let base: string;
 const cleanup: (() => unknown)[] = [];
 
 beforeAll(async () => {
-  router = new WeriftRouter({ additionalHostAddresses: ['127.0.0.1'] });
+  router = new WeriftRouter({ additionalHostAddresses: ['127.0.0.1'], publisherReturnMs: 1500 });
   app = Fastify();
   await app.register(whipWhep, { router, authorize: (t) => t === TOKEN });
   await app.listen({ host: '127.0.0.1', port: 0 });
@@ -67,23 +67,40 @@ describe('WHIP → SFU → WHEP', () => {
     expect(await missing.res.json()).toMatchObject({ code: 'HUB_ERR_STREAM_NOT_FOUND' });
   });
 
-  it('frees the sessions: DELETE of a viewer closes its transport, DELETE of the publisher closes its viewers', async () => {
+  it('frees the sessions: DELETE of a viewer closes its transport; viewers of a publisher that never returns are closed', async () => {
     const streamId = 'cam-free';
     const pub = await publish(streamId, 'vp8');
     await until(() => router.producers.has(streamId), 10_000, 'producer');
     const v = await view(streamId, 'vp8');
-    const viewerSession = v.res.headers.get('location')!;
     const before = router.transports.size;
-    const del = await fetch(base + viewerSession, { method: 'DELETE', headers: { authorization: `Bearer ${TOKEN}` } });
+    const del = await fetch(base + v.res.headers.get('location')!, { method: 'DELETE', headers: { authorization: `Bearer ${TOKEN}` } });
     expect(del.status).toBe(200);
     expect(router.transports.size).toBe(before - 1);
     const v2 = await view(streamId, 'vp8');
-    expect(v2.res.status).toBe(201);
-    const producer = router.producers.get(streamId)!;
-    expect(producer.consumers.size).toBe(1);
+    const v2Session = v2.res.headers.get('location')!.split('/').pop()!;
+    expect(router.producers.get(streamId)!.consumers.size).toBe(1);
     await fetch(base + pub.location, { method: 'DELETE', headers: { authorization: `Bearer ${TOKEN}` } });
     expect(router.producers.has(streamId)).toBe(false);
-    expect(producer.consumers.size).toBe(0);
-    expect(router.transports.has(v2.res.headers.get('location')!.split('/').pop()!)).toBe(false);
+    expect(router.waiting(streamId)).toHaveLength(1); // "reconnecting"
+    await until(() => !router.transports.has(v2Session), 5_000, 'the waiting viewer closed after publisherReturnMs');
+  });
+
+  it('resumes a viewer by itself when its publisher returns under the same stream id', async () => {
+    const streamId = 'cam-back';
+    const first = await publish(streamId, 'vp8');
+    await until(() => router.producers.has(streamId), 10_000, 'producer');
+    const v = await view(streamId, 'vp8');
+    await until(() => v.counter.packets > 20, 10_000, 'video before the drop');
+    const consumer = [...router.producers.get(streamId)!.consumers.values()][0]!;
+    const events: string[] = [];
+    consumer.on('producerpause', () => events.push('pause'));
+    consumer.on('producerresume', () => events.push('resume'));
+    await fetch(base + first.location, { method: 'DELETE', headers: { authorization: `Bearer ${TOKEN}` } });
+    await first.close();
+    const atDrop = v.counter.packets;
+    await publish(streamId, 'vp8'); // the camera comes back; the viewer does not signal again
+    await until(() => v.counter.packets > atDrop + 20, 10_000, 'video after the publisher returned');
+    expect(events).toEqual(['pause', 'resume']);
+    expect(consumer.closed).toBe(false);
   });
 });

@@ -9,8 +9,12 @@ export type ProducerEvents = {
   close: [];
 };
 export type ConsumerEvents = {
-  /** the viewer went away, or its producer closed */
+  /** the viewer went away, or its stream did not come back in time */
   close: [];
+  /** the publisher dropped: the viewer waits, showing "reconnecting" */
+  producerpause: [];
+  /** a publisher is back under the same stream id: media flows again */
+  producerresume: [];
 };
 export type TransportEvents = {
   close: [];
@@ -34,13 +38,17 @@ export interface Producer extends EventEmitter<ProducerEvents> {
   stats(): ProducerStats;
   /** asks the publisher for a keyframe (PLI), at most once per second */
   requestKeyFrame(): void;
-  /** closes the producer and its consumers; safe twice */
+  /** closes the producer; its consumers wait for a publisher under the same stream id. Safe twice. */
   close(): void;
 }
 
 export interface Consumer extends EventEmitter<ConsumerEvents> {
   readonly id: string;
-  readonly producerId: string;
+  readonly streamId: string;
+  /** the codec negotiated with the viewer; a returning publisher must send the same */
+  readonly mimeType: string | undefined;
+  /** true while the stream has no publisher */
+  readonly paused: boolean;
   readonly closed: boolean;
   /** packets forwarded to the viewer */
   readonly packets: number;
@@ -68,6 +76,8 @@ export interface Router {
 }
 
 export interface TransportOptions {
+  /** how long viewers of a dropped publisher wait for it to return, ms; default 60000 */
+  publisherReturnMs?: number;
   /** extra host candidates, e.g. 127.0.0.1 for tests on loopback */
   additionalHostAddresses?: string[];
   /** UDP port range for ICE; default any */

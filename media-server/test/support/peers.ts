@@ -45,10 +45,13 @@ export async function publishTestPattern(url: string, token: string, codec: Code
     ['-hide_banner', '-loglevel', 'error', '-re', '-f', 'lavfi', '-i', 'testsrc=size=320x240:rate=15', '-t', '60', ...enc, '-payload_type', '96', '-f', 'rtp', '-pkt_size', '1200', `rtp://127.0.0.1:${sock.address().port}`],
     { stdio: 'ignore' },
   );
+  let closed = false;
   return {
     pc,
     res,
     async close() {
+      if (closed) return;
+      closed = true;
       ff.kill('SIGKILL');
       sock.close();
       await pc.close();

@@ -8,10 +8,25 @@ export class WeriftConsumer extends EventEmitter<ConsumerEvents> implements Cons
   readonly id = randomUUID();
   readonly track = new MediaStreamTrack({ kind: 'video' });
   #closed = false;
+  #paused = false;
   #packets = 0;
 
-  constructor(readonly producerId: string) {
+  constructor(
+    readonly streamId: string,
+    readonly mimeType: string | undefined,
+  ) {
     super();
+  }
+
+  get paused(): boolean {
+    return this.#paused;
+  }
+
+  /** The publisher dropped (true) or is back (false). */
+  setPaused(paused: boolean): void {
+    if (this.#closed || paused === this.#paused) return;
+    this.#paused = paused;
+    this.emit(paused ? 'producerpause' : 'producerresume');
   }
 
   get closed(): boolean {

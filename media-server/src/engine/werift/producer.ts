@@ -47,7 +47,9 @@ export class WeriftProducer extends EventEmitter<ProducerEvents> implements Prod
   }
 
   addConsumer(consumer: WeriftConsumer): void {
+    if (this.#closed) return;
     this.#consumers.set(consumer.id, consumer);
+    consumer.setPaused(false);
     consumer.once('close', () => this.#consumers.delete(consumer.id));
     this.requestKeyFrame(); // a new viewer decodes from a keyframe
   }
@@ -69,7 +71,8 @@ export class WeriftProducer extends EventEmitter<ProducerEvents> implements Prod
     if (this.#closed) return;
     this.#closed = true;
     this.#unsubscribe?.();
-    for (const c of [...this.#consumers.values()]) c.close();
+    // the viewers stay: the router keeps them for a publisher under the same stream id
+    this.#consumers.clear();
     this.emit('close');
   }
 }

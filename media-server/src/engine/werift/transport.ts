@@ -24,7 +24,11 @@ export class WeriftTransport extends EventEmitter<TransportEvents> implements We
   #graceTimer: NodeJS.Timeout | undefined;
   #owned: { close(): void } | undefined;
 
-  constructor(private readonly opts: TransportOptions = {}) {
+  constructor(
+    private readonly opts: TransportOptions = {},
+    /** tells the router about a new viewer, so it can outlive its producer */
+    private readonly onConsumer: (consumer: WeriftConsumer) => void = () => {},
+  ) {
     super();
   }
 
@@ -86,7 +90,7 @@ export class WeriftTransport extends EventEmitter<TransportEvents> implements We
   async consume(producer: Producer, offerSdp: string): Promise<{ answerSdp: string; consumer: WeriftConsumer }> {
     if (!(producer instanceof WeriftProducer)) throw new InvalidStateError('a producer of another engine');
     const pc = this.#open(producer.mimeType);
-    const consumer = new WeriftConsumer(producer.id);
+    const consumer = new WeriftConsumer(producer.streamId, producer.mimeType);
     this.#owned = consumer;
     consumer.once('close', () => this.close());
     try {
@@ -103,6 +107,7 @@ export class WeriftTransport extends EventEmitter<TransportEvents> implements We
     await video.sender.replaceTrack(consumer.track);
     video.setDirection('sendonly');
     await pc.setLocalDescription(await pc.createAnswer());
+    this.onConsumer(consumer);
     producer.addConsumer(consumer);
     return { answerSdp: pc.localDescription!.sdp, consumer };
   }
