@@ -19,7 +19,6 @@ export default async function setup(project: TestProject) {
   const port = await freePort();
   const db = await startEmbeddedDatabase({ dataDir: path.join(root, 'pg'), port });
   project.provide('pgAdminUrl', db.adminUrl);
-  process.env.HUB_TEST_PG_ADMIN_URL = db.adminUrl;
   return async () => {
     await db.stop();
     rmSync(root, { recursive: true, force: true });

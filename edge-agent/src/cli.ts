@@ -2,10 +2,10 @@
 // One unit's agent on a vehicle gateway or body cam. Type "sos [message]" + Enter to raise an SOS.
 import path from 'node:path';
 import { createInterface } from 'node:readline';
-import { parseArgs } from 'node:util';
 import { pathToFileURL } from 'node:url';
 import { AgentOptionsSchema, type AgentOptions } from '@hub/config';
 import { UnitAgent } from './agent/unit-agent';
+import { parseFlags } from './cli-flags';
 import { AgentOptionsError } from './errors';
 import { openGpsSource } from './gps/open-source';
 import { createLogger } from './log';
@@ -32,27 +32,16 @@ export const EXIT = { usage: 2, auth: 3, failure: 1 } as const;
 
 /** Command line + environment → validated options; throws AgentOptionsError naming the flag. */
 export function parseAgentArgs(argv: string[], env: NodeJS.ProcessEnv = process.env): AgentOptions | 'help' {
-  let values: Record<string, string | boolean | undefined>;
-  try {
-    ({ values } = parseArgs({
-      args: argv,
-      options: {
-        'unit-id': { type: 'string' },
-        secret: { type: 'string' },
-        broker: { type: 'string' },
-        gps: { type: 'string' },
-        'queue-dir': { type: 'string' },
-        'queue-max': { type: 'string' },
-        'max-in-flight': { type: 'string' },
-        'log-level': { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
-      strict: true,
-      allowPositionals: false,
-    }));
-  } catch (err) {
-    throw new AgentOptionsError((err as Error).message);
-  }
+  const values = parseFlags(argv, {
+    'unit-id': { type: 'string' },
+    secret: { type: 'string' },
+    broker: { type: 'string' },
+    gps: { type: 'string' },
+    'queue-dir': { type: 'string' },
+    'queue-max': { type: 'string' },
+    'max-in-flight': { type: 'string' },
+    'log-level': { type: 'string' },
+  });
   if (values.help) return 'help';
   const raw = {
     unitId: values['unit-id'] ?? env.UNIT_ID,

@@ -1,9 +1,9 @@
 // `npm run simulate -- --units 50 --hub http://127.0.0.1:8080 --admin-token T`
 // N virtual units driving loops around a city centre at 1 Hz, one MQTT connection each.
 import { readFile } from 'node:fs/promises';
-import { parseArgs } from 'node:util';
 import { pathToFileURL } from 'node:url';
 import { FleetCredentialsFileSchema, FleetOptionsSchema, type FleetOptions, type UnitCredential } from '@hub/config';
+import { parseFlags } from './cli-flags';
 import { AgentOptionsError } from './errors';
 import { startFleet, type Fleet, type FleetStats } from './fleet/fleet';
 import { provisionUnits } from './fleet/provision';
@@ -27,30 +27,19 @@ export const USAGE = `usage: npm run simulate -- --units N [options]
   --stagger-ms MS        spread the connections over MS (default 1000)`;
 
 export function parseFleetArgs(argv: string[], env: NodeJS.ProcessEnv = process.env): FleetOptions | 'help' {
-  let values: Record<string, string | boolean | undefined>;
-  try {
-    ({ values } = parseArgs({
-      args: argv,
-      options: {
-        units: { type: 'string' },
-        broker: { type: 'string' },
-        hub: { type: 'string' },
-        'admin-token': { type: 'string' },
-        credentials: { type: 'string' },
-        'rate-hz': { type: 'string' },
-        duration: { type: 'string' },
-        centre: { type: 'string' },
-        'id-prefix': { type: 'string' },
-        'queue-dir': { type: 'string' },
-        'stagger-ms': { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
-      strict: true,
-      allowPositionals: false,
-    }));
-  } catch (err) {
-    throw new AgentOptionsError((err as Error).message);
-  }
+  const values = parseFlags(argv, {
+    units: { type: 'string' },
+    broker: { type: 'string' },
+    hub: { type: 'string' },
+    'admin-token': { type: 'string' },
+    credentials: { type: 'string' },
+    'rate-hz': { type: 'string' },
+    duration: { type: 'string' },
+    centre: { type: 'string' },
+    'id-prefix': { type: 'string' },
+    'queue-dir': { type: 'string' },
+    'stagger-ms': { type: 'string' },
+  });
   if (values.help) return 'help';
   const [centreLat, centreLon] = typeof values.centre === 'string' ? values.centre.split(',') : [];
   const parsed = FleetOptionsSchema.safeParse({

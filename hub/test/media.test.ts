@@ -20,7 +20,7 @@ describe('media role', () => {
     const { secret } = await t.createUnit('cam-1', 'bodycam');
     const pub = await publishTestPattern(`${t.http}/whip/cam-1`, `cam-1:${secret}`, 'vp8');
     closers.push(() => pub.close());
-    expect(pub.res.status).toBe(201);
+    expect(pub.status).toBe(201);
 
     const viewer = await viewStream(`${t.http}/whep/cam-1`, ADMIN_TOKEN, 'vp8');
     closers.push(() => viewer.close());
@@ -36,10 +36,10 @@ describe('media role', () => {
     const { secret } = await t.createUnit('cam-2', 'bodycam');
     const other = await publishTestPattern(`${t.http}/whip/cam-3`, `cam-2:${secret}`, 'vp8');
     closers.push(() => other.close());
-    expect(other.res.status).toBe(401);
+    expect(other.status).toBe(401);
     const wrong = await publishTestPattern(`${t.http}/whip/cam-2`, 'cam-2:not-the-secret', 'vp8');
     closers.push(() => wrong.close());
-    expect(wrong.res.status).toBe(401);
+    expect(wrong.status).toBe(401);
     const unitViewing = await viewStream(`${t.http}/whep/cam-1`, `cam-2:${secret}`, 'vp8');
     closers.push(() => unitViewing.close());
     expect(unitViewing.res.status).toBe(401);

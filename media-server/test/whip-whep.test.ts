@@ -28,8 +28,8 @@ afterAll(async () => {
 async function publish(streamId: string, codec: Codec) {
   const p = await publishTestPattern(`${base}/whip/${streamId}`, TOKEN, codec);
   cleanup.push(() => p.close());
-  expect(p.res.status).toBe(201);
-  return { ...p, location: p.res.headers.get('location')! };
+  expect(p.status).toBe(201);
+  return { ...p, location: p.location! };
 }
 
 async function view(streamId: string, codec: Codec, token = TOKEN) {

@@ -1,6 +1,6 @@
 // Typed events inside the telemetry plugin: ingest and the API emit, live feed and alarm rules listen.
 import { EventEmitter } from 'node:events';
-import type { Alarm, CommandAckMessage, DeviceAlarm, Position, UnitStatusOut } from '@hub/config';
+import type { Alarm, CommandAckMessage, Position, UnitStatusOut } from '@hub/config';
 
 export type TelemetryEvents = {
   /**
@@ -10,8 +10,6 @@ export type TelemetryEvents = {
   positionAccepted: [Position];
   /** positions just committed to the database (duplicates already removed) */
   positions: [Position[]];
-  /** an SOS or device alarm a unit published (validated, not yet stored) */
-  deviceAlarm: [DeviceAlarm];
   /** an alarm just stored, or one just acknowledged */
   alarm: [Alarm];
   /** a unit went online or offline */

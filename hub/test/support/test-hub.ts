@@ -69,21 +69,7 @@ export async function startTestHub(overrides: Record<string, unknown> = {}): Pro
   };
 }
 
-/** Polls `fn` until it returns a truthy value (or throws after `ms`). */
-export async function eventually<T>(fn: () => Promise<T | undefined | null | false>, ms = 10_000, what = 'condition'): Promise<T> {
-  const deadline = Date.now() + ms;
-  let last: unknown;
-  for (;;) {
-    try {
-      const v = await fn();
-      if (v) return v;
-    } catch (err) {
-      last = err;
-    }
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
+export { eventually } from '../../../test-support/wait';
 
 /** One position payload as a device sends it. */
 export function positionPayload(unitId: string, ts: Date | number, lat = 22.5431, lon = 114.0579, extra: Record<string, unknown> = {}) {

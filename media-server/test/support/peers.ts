@@ -1,9 +1,7 @@
-// Real WebRTC peers (werift) for tests: a WHIP publisher fed by ffmpeg's test pattern as
-// RTP, and a WHEP viewer that counts the RTP packets it receives.
-import dgram from 'node:dgram';
-import { spawn } from 'node:child_process';
-import ffmpeg from '@ffmpeg-installer/ffmpeg';
-import { MediaStreamTrack, RTCPeerConnection, RTCSessionDescription, useH264, useVP8 } from 'werift';
+// Real WebRTC peers (werift) for tests: the edge agent's WHIP publisher (ffmpeg's test
+// pattern), and a WHEP viewer that counts the RTP packets it receives.
+import { RTCPeerConnection, RTCSessionDescription, useH264, useVP8 } from 'werift';
+import { WhipError, WhipPublisher } from '@hub/edge-agent';
 
 export type Codec = 'vp8' | 'h264';
 
@@ -21,42 +19,22 @@ export async function signal(pc: RTCPeerConnection, url: string, token: string):
 }
 
 export interface Publisher {
-  pc: RTCPeerConnection;
-  res: Response;
+  /** the WHIP answer's status: 201, or the refusal */
+  status: number;
+  /** the session's URL (Location) when accepted */
+  location: string | undefined;
   close(): Promise<void>;
 }
 
-/** A WHIP publisher whose track carries ffmpeg's test pattern (320x240, 15 fps). */
+/** A WHIP publisher whose track carries ffmpeg's test pattern: the edge agent's own. */
 export async function publishTestPattern(url: string, token: string, codec: Codec): Promise<Publisher> {
-  const pc = peer(codec);
-  const track = new MediaStreamTrack({ kind: 'video' });
-  pc.addTransceiver(track, { direction: 'sendonly' });
-  const res = await signal(pc, url, token);
-  if (res.status !== 201) return { pc, res, close: () => pc.close() };
-  const sock = dgram.createSocket('udp4');
-  sock.on('message', (buf) => track.writeRtp(buf));
-  await new Promise<void>((r) => sock.bind(0, '127.0.0.1', () => r()));
-  const enc =
-    codec === 'h264'
-      ? ['-c:v', 'libx264', '-preset', 'ultrafast', '-tune', 'zerolatency', '-profile:v', 'baseline', '-pix_fmt', 'yuv420p', '-g', '20', '-bsf:v', 'h264_mp4toannexb']
-      : ['-c:v', 'libvpx', '-deadline', 'realtime', '-b:v', '500k', '-g', '20'];
-  const ff = spawn(
-    ffmpeg.path,
-    ['-hide_banner', '-loglevel', 'error', '-re', '-f', 'lavfi', '-i', 'testsrc=size=320x240:rate=15', '-t', '60', ...enc, '-payload_type', '96', '-f', 'rtp', '-pkt_size', '1200', `rtp://127.0.0.1:${sock.address().port}`],
-    { stdio: 'ignore' },
-  );
-  let closed = false;
-  return {
-    pc,
-    res,
-    async close() {
-      if (closed) return;
-      closed = true;
-      ff.kill('SIGKILL');
-      sock.close();
-      await pc.close();
-    },
-  };
+  try {
+    const p = await WhipPublisher.start({ whipUrl: url, token, codec, size: '320x240', fps: 15, additionalHostAddresses: ['127.0.0.1'] });
+    return { status: 201, location: new URL(p.sessionUrl).pathname, close: () => p.close() };
+  } catch (err) {
+    if (err instanceof WhipError) return { status: err.status, location: undefined, close: async () => {} };
+    throw err;
+  }
 }
 
 export interface Viewer {
@@ -80,10 +58,4 @@ export async function viewStream(url: string, token: string, codec: Codec): Prom
   return { pc, res, counter, close: () => pc.close() };
 }
 
-export async function until(cond: () => boolean, ms: number, what: string): Promise<void> {
-  const end = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
+export { waitFor as until } from '../../../test-support/wait';

@@ -102,7 +102,6 @@ export async function startAlarmService(opts: AlarmServiceOptions): Promise<Alar
   const whenReady = (fn: () => void) => (held ? held.push(fn) : fn());
   const handlers = {
     positions: (positions: Position[]) => whenReady(() => void raise('positions', () => rules.onPositions(positions))),
-    deviceAlarm: (msg: DeviceAlarm) => whenReady(() => void handleDeviceAlarm(msg).catch(() => undefined)),
     status: (status: UnitStatusOut) => whenReady(() => void raise('a status', () => rules.onStatus(status))),
     geofencesChanged: () =>
       reload('geofences', async () => {
@@ -116,13 +115,11 @@ export async function startAlarmService(opts: AlarmServiceOptions): Promise<Alar
       }),
   };
   bus.on('positions', handlers.positions);
-  bus.on('deviceAlarm', handlers.deviceAlarm);
   bus.on('status', handlers.status);
   bus.on('geofencesChanged', handlers.geofencesChanged);
   bus.on('unitChanged', handlers.unitChanged);
   const unsubscribe = () => {
     bus.off('positions', handlers.positions);
-    bus.off('deviceAlarm', handlers.deviceAlarm);
     bus.off('status', handlers.status);
     bus.off('geofencesChanged', handlers.geofencesChanged);
     bus.off('unitChanged', handlers.unitChanged);

