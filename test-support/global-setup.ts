@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { TestProject } from 'vitest/node';
 import { startEmbeddedDatabase } from '@hub/telemetry/db/embedded';
+import { buildWall } from '@hub/wall-ui';
 import { freePort } from './ports';
 
 declare module 'vitest' {
@@ -14,6 +15,8 @@ declare module 'vitest' {
 }
 
 export default async function setup(project: TestProject) {
+  // the browser tests load the built wall and body-cam pages from the hub
+  await buildWall({ quiet: true });
   const root = mkdtempSync(path.join(tmpdir(), 'hub-test-pg-'));
   chmodSync(root, 0o755);
   const port = await freePort();

@@ -1,7 +1,10 @@
 // One hub process: the database (embedded or external), then the telemetry plugin (and,
 // as they land, media and wall) on one Fastify instance, plus the MQTT port.
 import path from 'node:path';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import Fastify, { type FastifyInstance } from 'fastify';
+import fastifyStatic from '@fastify/static';
 import pino, { type Logger } from 'pino';
 import type pg from 'pg';
 import type { HubConfig } from '@hub/config';
@@ -69,7 +72,7 @@ export async function startHub(config: HubConfig, opts: StartHubOptions = {}): P
     cleanup.push(() => telemetry.close());
     const media = config.roles.includes('media') ? await startMedia(app, config, db, adminToken.token, telemetry, log) : undefined;
     if (media) cleanup.push(async () => media.close());
-    app.get('/', async (_req, reply) => reply.type('text/html').send(homePage(config)));
+    await serveWall(app, config);
 
     await app.listen({ host: config.http.host, port: config.http.port });
     const httpPort = (app.server.address() as import('node:net').AddressInfo).port;
@@ -94,4 +97,20 @@ export async function startHub(config: HubConfig, opts: StartHubOptions = {}): P
     await closeAll();
     throw err;
   }
+}
+
+const wallDist = fileURLToPath(new URL('../../wall-ui/dist', import.meta.url));
+
+/** The built wall at `/`, the body-cam page at `/bodycam`; the hub's index page at `/hub`. */
+async function serveWall(app: FastifyInstance, config: HubConfig): Promise<void> {
+  app.get('/hub', async (_req, reply) => reply.type('text/html').send(homePage(config)));
+  if (!existsSync(`${wallDist}/index.html`)) {
+    // not built (a test that starts the hub without the test setup): say how to build it
+    app.get('/', async (_req, reply) =>
+      reply.type('text/html').send(homePage(config, 'The wall is not built: run <code>node --import tsx wall-ui/scripts/build.ts</code>.')),
+    );
+    return;
+  }
+  await app.register(fastifyStatic, { root: wallDist, prefix: '/', index: ['index.html'], wildcard: true });
+  app.get('/bodycam', async (_req, reply) => reply.sendFile('bodycam.html'));
 }

@@ -1,5 +1,6 @@
 // `npm start`: the hub on its embedded defaults (config file and HUB_* variables override).
 import { ConfigError, loadConfig } from '@hub/config';
+import { buildWall } from '@hub/wall-ui';
 import { startHub } from './hub';
 
 async function main(): Promise<void> {
@@ -13,6 +14,8 @@ async function main(): Promise<void> {
     }
     throw err;
   }
+  // the wall and body-cam pages, rebuilt only when a source changed since the last build
+  await buildWall({ quiet: true });
   const hub = await startHub(config);
   const { adminToken } = hub;
   const host = config.http.host === '0.0.0.0' ? 'localhost' : config.http.host;

@@ -1,0 +1,1 @@
+export { buildWall, wallBuildIsStale } from '../scripts/build';

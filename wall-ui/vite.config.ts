@@ -1,0 +1,23 @@
+// The wall (index.html) and the body-cam page (bodycam.html), built into wall-ui/dist
+// and served by the hub. `npm start` and the tests build it when a source is newer.
+import { fileURLToPath } from 'node:url';
+import { defineConfig } from 'vite';
+import react from '@vitejs/plugin-react';
+
+const root = fileURLToPath(new URL('.', import.meta.url));
+
+export default defineConfig({
+  root,
+  plugins: [react()],
+  build: {
+    outDir: 'dist',
+    emptyOutDir: true,
+    chunkSizeWarningLimit: 2000,
+    rollupOptions: {
+      input: {
+        wall: `${root}index.html`,
+        bodycam: `${root}bodycam.html`,
+      },
+    },
+  },
+});
