@@ -1,5 +1,7 @@
 // Figures of one incoming RTP stream, from the packets alone: loss from sequence gaps
-// (RFC 3550 §A.3), frames from RTP timestamps changing, rates over a sliding window.
+// (RFC 3550 §A.3), frames from RTP timestamps changing, rates over a sliding window. The frame
+// rate is frames over media time (RTP timestamps, 90 kHz), so a late or bursty network does not
+// read as a camera changing its rate; a stream that stops sending reads 0.
 
 /** How far back the rates look, ms. */
 const WINDOW_MS = 2000;
@@ -9,6 +11,8 @@ const SAMPLE_MS = 250;
 interface Sample {
   at: number;
   frames: number;
+  /** RTP timestamp of the newest frame */
+  timestamp: number;
   bytes: number;
   expected: number;
   received: number;
@@ -21,7 +25,7 @@ export interface InboundFigures {
   keyFrames: number;
   /** packets the sequence numbers say were sent but never arrived (a late retransmission fills its gap) */
   packetsLost: number;
-  /** frames per second over the last ~2 s */
+  /** frames per second of media time over the last ~2 s */
   fps: number;
   /** payload bits per second over the last ~2 s */
   bitrate: number;
@@ -43,7 +47,11 @@ export class InboundRtpStats {
   #lastTimestamp: number | undefined;
   #samples: Sample[] = [];
 
-  constructor(private readonly now: () => number = Date.now) {}
+  constructor(
+    private readonly now: () => number = Date.now,
+    /** RTP clock rate; 90 kHz for video (RFC 3551 §5) */
+    private readonly clockRate = 90_000,
+  ) {}
 
   /** Counts one packet; `keyFrame` when it starts a keyframe. */
   onPacket(sequenceNumber: number, timestamp: number, payloadBytes: number, keyFrame = false): void {
@@ -80,7 +88,7 @@ export class InboundRtpStats {
   }
 
   #sample(at: number): Sample {
-    return { at, frames: this.#frames, bytes: this.#bytes, expected: this.#expected(), received: this.#packets };
+    return { at, frames: this.#frames, timestamp: this.#lastTimestamp ?? 0, bytes: this.#bytes, expected: this.#expected(), received: this.#packets };
   }
 
   figures(): InboundFigures {
@@ -96,7 +104,8 @@ export class InboundRtpStats {
     if (first && now - lastPacketAt < WINDOW_MS) {
       const span = (now - first.at) / 1000;
       if (span > 0.2) {
-        fps = (current.frames - first.frames) / span;
+        const mediaSeconds = ((current.timestamp - first.timestamp) >>> 0) / this.clockRate;
+        if (mediaSeconds > 0 && mediaSeconds < 3600) fps = (current.frames - first.frames) / mediaSeconds;
         bitrate = ((current.bytes - first.bytes) * 8) / span;
         const exp = current.expected - first.expected;
         const rec = current.received - first.received;

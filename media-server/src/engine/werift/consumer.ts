@@ -6,7 +6,8 @@ import type { CachedRtp } from '../rtp/packet-cache';
 import { disableSenderNackCache, senderInternals } from './internals';
 import type { WeriftProducer } from './producer';
 
-const FIR_COUNT = 4; // RFC 5104 §4.3.1, payload-specific feedback FMT 4
+const PLI_COUNT = 1; // RFC 4585 §6.3.1, payload-specific feedback FMT 1
+const FIR_COUNT = 4; // RFC 5104 §4.3.1, FMT 4
 
 /** a - b in 16-bit sequence space, as a signed number */
 const seqDiff = (a: number, b: number) => ((((a - b) & 0xffff) + 0x8000) & 0xffff) - 0x8000;
@@ -69,9 +70,14 @@ export class WeriftConsumer extends EventEmitter<ConsumerEvents> implements Cons
     disableSenderNackCache(sender);
     const subs = [
       sender.onGenericNack.subscribe((nack) => this.#onNack(nack.lost)),
-      sender.onPictureLossIndication.subscribe(() => this.#onKeyFrameRequest()),
-      sender.onRtcp.subscribe((packet: RtcpPacket) => {
-        if (packet.type === RtcpPayloadSpecificFeedback.type && (packet as RtcpPayloadSpecificFeedback).feedback?.count === FIR_COUNT) this.#onKeyFrameRequest();
+      // keyframe requests are picked out at the transport: werift routes a PLI by its sender
+      // SSRC first, which a viewer may also use for its own m-line, and a FIR's header names no
+      // media source at all (RFC 5104 §4.3.1.2), only the SSRCs in its FCI entries
+      sender.dtlsTransport.onRtcp.subscribe((packet: RtcpPacket) => {
+        if (packet.type !== RtcpPayloadSpecificFeedback.type) return;
+        const fb = (packet as RtcpPayloadSpecificFeedback).feedback as { count?: number; mediaSsrc?: number; fir?: { ssrc: number }[] } | undefined;
+        if (fb?.count === PLI_COUNT && fb.mediaSsrc === sender.ssrc) this.#onKeyFrameRequest();
+        else if (fb?.count === FIR_COUNT && fb.fir?.some((e) => e.ssrc === sender.ssrc)) this.#onKeyFrameRequest();
       }),
     ];
     this.#unsubscribe.push(...subs.map((s) => () => s.unSubscribe()));

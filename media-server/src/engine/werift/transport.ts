@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events';
 import { randomUUID } from 'node:crypto';
-import { RTCPeerConnection, RTCSessionDescription, useAbsSendTime, useFIR, useH264, useNACK, usePLI, useREMB, useTransportWideCC, useTWCC, useVP8 } from 'werift';
+import { RTCPeerConnection, RTCSessionDescription, useAbsSendTime, useFIR, useH264, useNACK, usePLI, useREMB, useVP8 } from 'werift';
 import { InvalidOfferError, InvalidStateError } from '../../errors';
 import type { Producer, TransportEvents, TransportOptions, WebRtcTransport } from '../types';
 import { WeriftConsumer } from './consumer';
@@ -13,9 +13,9 @@ type Role = 'publish' | 'consume';
 
 function codecsFor(role: Role, mimeType?: string) {
   // NACK and PLI both ways; FIR for encoders that only know FIR (RFC 5104); REMB from viewers.
-  // A publisher's transport-cc feedback (werift's receiver sends it) drives a browser's bandwidth
-  // estimate; viewers get abs-send-time so their REMB estimate has send times to work from.
-  const rtcpFeedback = [useNACK(), usePLI(), useFIR(), useREMB(), ...(role === 'publish' ? [useTWCC()] : [])];
+  // transport-cc is not offered to publishers: werift 0.24.4's receiver sends its feedback once
+  // and then stops (seen in a probe), and a browser relying on it would starve its estimate.
+  const rtcpFeedback = [useNACK(), usePLI(), useFIR(), useREMB()];
   // VP8 and H.264 are forwarded as they are: a viewer is offered only its producer's codec
   if (mimeType?.toLowerCase() === 'video/h264') return [useH264({ rtcpFeedback })];
   if (mimeType?.toLowerCase() === 'video/vp8') return [useVP8({ rtcpFeedback })];
@@ -46,7 +46,8 @@ export class WeriftTransport extends EventEmitter<TransportEvents> implements We
     if (this.#pc) throw new InvalidStateError('this transport has already answered an offer');
     const pc = new RTCPeerConnection({
       codecs: { video: codecsFor(role, mimeType), audio: [] },
-      headerExtensions: { video: role === 'publish' ? [useTransportWideCC()] : [useAbsSendTime()], audio: [] },
+      // viewers get abs-send-time so that their REMB estimate has send times to work from
+      headerExtensions: { video: role === 'publish' ? [] : [useAbsSendTime()], audio: [] },
       iceAdditionalHostAddresses: this.opts.additionalHostAddresses,
       iceUseIpv6: false,
       icePortRange: this.opts.portRange,
