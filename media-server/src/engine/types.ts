@@ -120,6 +120,8 @@ export interface TransportOptions {
   publisherReturnMs?: number;
   /** extra host candidates, e.g. 127.0.0.1 for tests on loopback */
   additionalHostAddresses?: string[];
+  /** a connected peer silent (no RTP, no RTCP) this long is taken as gone and closed, ms; default 10000 */
+  peerTimeoutMs?: number;
   /** least time between two keyframe requests to a publisher, ms; default 500 */
   keyFrameRequestIntervalMs?: number;
   /** RTP packets of each producer kept to answer NACKs; default 1024 */

@@ -19,7 +19,7 @@ import {
   type RtpPacket,
 } from 'werift';
 import { ffmpegPath } from '@hub/edge-agent/video/ffmpeg-path';
-import type { Router } from '../../src';
+import type { Router, WebRtcTransport } from '../../src';
 import { isKeyFrame } from '../../src/engine/rtp/keyframe';
 
 export type Codec = 'vp8' | 'h264';
@@ -124,6 +124,8 @@ export async function publishToRouter(router: Router, streamId: string, opts: Ro
 
 export interface RouterViewer {
   pc: RTCPeerConnection;
+  /** the SFU's side of this viewer */
+  transport: WebRtcTransport;
   receiver: RTCRtpReceiver | undefined;
   /** sequence numbers that arrived (first arrival kept or not), dropped once, and arrived again */
   seen: Set<number>;
@@ -186,6 +188,7 @@ export async function viewFromRouter(router: Router, streamId: string, opts: Rou
   await pc.setRemoteDescription(new RTCSessionDescription(answerSdp, 'answer'));
   return {
     pc,
+    transport,
     receiver,
     seen,
     droppedOnce,

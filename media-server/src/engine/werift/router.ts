@@ -25,6 +25,11 @@ export class WeriftRouter implements Router {
     return this.#producers;
   }
 
+  /** Every viewer of each stream, live or waiting (for operators and leak checks). */
+  get viewers(): ReadonlyMap<string, ReadonlySet<Consumer>> {
+    return this.#viewers;
+  }
+
   /** Viewers of `streamId` waiting for its publisher to return. */
   waiting(streamId: string): Consumer[] {
     return [...(this.#viewers.get(streamId) ?? [])].filter((c) => c.paused);

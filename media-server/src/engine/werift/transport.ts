@@ -8,6 +8,8 @@ import { WeriftProducer } from './producer';
 
 /** How long a `disconnected` peer may take to come back before its transport is closed. */
 const DISCONNECTED_GRACE_MS = 5000;
+/** How often a connected peer's silence is checked. */
+const LIVENESS_CHECK_MS = 1000;
 
 type Role = 'publish' | 'consume';
 
@@ -29,6 +31,8 @@ export class WeriftTransport extends EventEmitter<TransportEvents> implements We
   #closed = false;
   #graceTimer: NodeJS.Timeout | undefined;
   #owned: { close(): void } | undefined;
+  #liveness: NodeJS.Timeout | undefined;
+  #lastHeard = 0;
 
   constructor(
     private readonly opts: TransportOptions = {},
@@ -56,13 +60,37 @@ export class WeriftTransport extends EventEmitter<TransportEvents> implements We
       // every peer's end is detected and its transport closed (ARCHITECTURE.md, decision 1)
       if (state === 'failed' || state === 'closed') this.close();
       else if (state === 'disconnected') this.#graceTimer ??= setTimeout(() => this.close(), DISCONNECTED_GRACE_MS);
-      else if (state === 'connected' && this.#graceTimer) {
-        clearTimeout(this.#graceTimer);
+      else if (state === 'connected') {
+        if (this.#graceTimer) clearTimeout(this.#graceTimer);
         this.#graceTimer = undefined;
+        this.#watchLiveness(pc);
       }
     });
     this.#pc = pc;
     return pc;
+  }
+
+  /**
+   * A peer that closes without a word (a tab killed, a viewer's process gone) would be sent to
+   * until ICE consent expires (30 s, RFC 7675). Every live peer sends RTCP at least every few
+   * seconds (RFC 3550 §6.2; a publisher also sends RTP), so silence longer than
+   * `peerTimeoutMs` closes the transport.
+   */
+  #watchLiveness(pc: RTCPeerConnection): void {
+    if (this.#liveness || this.#closed) return;
+    const timeout = this.opts.peerTimeoutMs ?? 10_000;
+    this.#lastHeard = Date.now();
+    const heard = () => {
+      this.#lastHeard = Date.now();
+    };
+    for (const dtls of pc.dtlsTransports) {
+      dtls.onRtcp.subscribe(heard);
+      dtls.onRtp.subscribe(heard);
+    }
+    this.#liveness = setInterval(() => {
+      if (Date.now() - this.#lastHeard > timeout) this.close();
+    }, Math.min(LIVENESS_CHECK_MS, timeout));
+    this.#liveness.unref();
   }
 
   async #answer(pc: RTCPeerConnection, offerSdp: string): Promise<string> {
@@ -125,6 +153,7 @@ export class WeriftTransport extends EventEmitter<TransportEvents> implements We
     if (this.#closed) return;
     this.#closed = true;
     if (this.#graceTimer) clearTimeout(this.#graceTimer);
+    if (this.#liveness) clearInterval(this.#liveness);
     this.#owned?.close();
     void this.#pc?.close().catch(() => {});
     this.emit('close');

@@ -1,0 +1,58 @@
+// Viewer churn: 1,000 WebRTC viewers (werift peers) join and leave one live producer in the
+// SFU, half by going away, half closed by the SFU. Prints the heap after GC every 100 cycles,
+// open UDP sockets, and what the router still holds at the end. Prints figures; asserts nothing.
+//
+//   npm run bench:churn -- --cycles 1000 --parallel 8
+import { parseArgs } from 'node:util';
+import { WeriftRouter } from '@hub/media-server';
+import { publishToRouter } from '../media-server/test/support/rtp-peers';
+import { churnViewers, collectGarbage, udpSockets } from '../media-server/test/support/churn';
+
+const { values: args } = parseArgs({
+  options: {
+    cycles: { type: 'string', default: '1000' },
+    parallel: { type: 'string', default: '8' },
+    'peer-timeout-ms': { type: 'string', default: '3000' },
+  },
+});
+const CYCLES = Number(args.cycles);
+const STEP = Math.max(1, Math.round(CYCLES / 10));
+const mb = (n: number) => (n / 1024 / 1024).toFixed(1);
+
+async function main(): Promise<void> {
+  const router = new WeriftRouter({ additionalHostAddresses: ['127.0.0.1'], peerTimeoutMs: Number(args['peer-timeout-ms']) });
+  const streamId = 'churn';
+  const pub = await publishToRouter(router, streamId, { fps: 15 });
+  while ((router.producers.get(streamId)?.stats().packets ?? 0) === 0) await new Promise((r) => setTimeout(r, 50));
+  const producer = router.producers.get(streamId)!;
+  await collectGarbage();
+  const base = { heap: process.memoryUsage().heapUsed, rss: process.memoryUsage().rss, sockets: udpSockets() };
+  console.log(`viewer churn: ${CYCLES} cycles, ${args.parallel} at once, peer timeout ${args['peer-timeout-ms']} ms`);
+  console.log(`start: heap ${mb(base.heap)} MB, rss ${mb(base.rss)} MB, UDP sockets ${base.sockets}`);
+  console.log('cycles | heap after GC MB | Δ heap MB | rss MB | UDP sockets | transports | s');
+  const t0 = Date.now();
+  for (let done = 0; done < CYCLES; done += STEP) {
+    await churnViewers({ router, streamId, cycles: Math.min(STEP, CYCLES - done), parallel: Number(args.parallel) });
+    await collectGarbage();
+    const m = process.memoryUsage();
+    console.log(
+      `${String(done + STEP).padStart(6)} | ${mb(m.heapUsed).padStart(16)} | ${mb(m.heapUsed - base.heap).padStart(9)} | ${mb(m.rss).padStart(6)} | ${String(udpSockets()).padStart(11)} | ${String(router.transports.size).padStart(10)} | ${((Date.now() - t0) / 1000).toFixed(0)}`,
+    );
+  }
+  const end = process.memoryUsage().heapUsed;
+  console.log(
+    `end: heap ${mb(end)} MB (${((end - base.heap) / CYCLES / 1024).toFixed(1)} kB per cycle), UDP sockets ${udpSockets()} (start ${base.sockets}), ` +
+      `router transports ${router.transports.size} (the publisher's), viewer records ${router.viewers.size}, producer consumers ${producer.consumers.size}, ` +
+      `NACKs answered ${producer.stats().nacksAnswered}, keyframe requests ${producer.stats().keyFrameRequests}`,
+  );
+  await pub.close();
+  router.close();
+}
+
+main().then(
+  () => process.exit(0),
+  (err) => {
+    console.error(err);
+    process.exit(1);
+  },
+);
