@@ -9,6 +9,7 @@ import { operatorAuth } from '@hub/telemetry/api/auth';
 import type { Telemetry } from '@hub/telemetry';
 import type { Logger } from 'pino';
 import { StreamStartError, StreamsOnDemand } from './on-demand';
+import { startRecorder, type Recorder } from './recording';
 
 /**
  * Who may do what: an operator token publishes and views any stream; a unit's credential,
@@ -26,6 +27,8 @@ async function authorize(db: pg.Pool, adminToken: string, token: string | undefi
 export interface Media {
   router: Router;
   onDemand: StreamsOnDemand;
+  /** server-side recording of streams (hub/src/recording.ts); the hub awaits its close before close() */
+  recorder: Recorder;
   close(): void;
 }
 
@@ -50,9 +53,11 @@ export async function startMedia(app: FastifyInstance, config: HubConfig, db: pg
       }
     });
   });
+  const recorder = await startRecorder(app, { config, db, router, adminToken, log });
   return {
     router,
     onDemand,
+    recorder,
     close() {
       onDemand.close();
       router.close();

@@ -1,0 +1,14 @@
+// What the recording module needs from its host: a database client and a logger.
+
+/** The least of a database client: `pg.Pool` and `pg.Client` fit. */
+export interface Queryable {
+  query<R = Record<string, unknown>>(text: string, params?: unknown[]): Promise<{ rows: R[] }>;
+}
+
+/** A structured logger (pino fits). */
+export interface RecorderLog {
+  debug(obj: object, msg: string): void;
+  info(obj: object, msg: string): void;
+  warn(obj: object, msg: string): void;
+  error(obj: object, msg: string): void;
+}
