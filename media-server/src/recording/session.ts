@@ -187,7 +187,7 @@ export class RecordingSession {
     this.deps.log.info({ recordingId: this.id, part: partNo, codec }, 'recording: ffmpeg part started');
     if (!this.#codecSaved) {
       this.#codecSaved = true;
-      await setRecordingCodec(this.deps.db, this.id, producer.mimeType ?? codec, codec !== 'h264').catch((err: unknown) =>
+      await setRecordingCodec(this.deps.db, this.id, codec === 'h264' ? 'video/H264' : 'video/VP8', codec !== 'h264').catch((err: unknown) =>
         this.deps.log.error({ err, recordingId: this.id }, 'recording: codec not saved'),
       );
     }
