@@ -72,6 +72,7 @@ export class RecordingPart {
   #stopping = false;
   #last: Buffer | undefined;
   #startedAt = new Date();
+  #stopAt: number | undefined;
   /** resolves when ffmpeg has exited and every segment it wrote is indexed */
   readonly done: Promise<void>;
 
@@ -96,7 +97,11 @@ export class RecordingPart {
           opts.log.warn({ part: opts.part, code, signal, stderr: this.#stderr.slice(-5) }, 'recording: ffmpeg ended by itself');
         }
         this.#scan();
-        void this.#scanning.then(resolve);
+        void this.#scanning.then(() => {
+          const flushMs = this.#stopAt ? Date.now() - this.#stopAt : undefined;
+          opts.log.info({ part: opts.part, segments: this.#seen, flushMs }, 'recording: ffmpeg part ended');
+          resolve();
+        });
       };
       ffmpeg.once('exit', finish);
       ffmpeg.once('error', (err) => {
@@ -181,6 +186,7 @@ export class RecordingPart {
   async stop(timeoutMs = 15_000): Promise<void> {
     if (!this.#exited && !this.#stopping) {
       this.#stopping = true;
+      this.#stopAt = Date.now();
       this.#ffmpeg.kill('SIGINT');
       const nudge = setInterval(() => this.#nudge(), 500);
       setTimeout(() => this.#nudge(), 50);

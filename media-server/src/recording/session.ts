@@ -8,7 +8,7 @@ import type { Producer } from '../engine/types';
 import { RecordingPart, type ClosedSegment } from './ffmpeg-part';
 import { codecOf, isKeyFrameStart, parseRtpHeader, type RecordedCodec } from './rtp';
 import { insertSegment, setRecordingCodec, type NewRecording, type SegmentRow } from './store';
-import type { Queryable, RecorderLog } from './types';
+import { withFields, type Queryable, type RecorderLog } from './types';
 
 export interface SessionDeps {
   db: Queryable;
@@ -48,12 +48,14 @@ export class RecordingSession {
   #stopped: Promise<void> | undefined;
 
   readonly dir: string;
+  readonly #log: RecorderLog;
 
   constructor(
     readonly recording: NewRecording,
     private readonly deps: SessionDeps,
   ) {
     this.dir = path.join(deps.root, recording.id);
+    this.#log = withFields(deps.log, { recordingId: recording.id, streamId: recording.streamId });
   }
 
   get id(): string {
@@ -84,7 +86,7 @@ export class RecordingSession {
     };
     producer.once('close', this.#onProducerClose);
     producer.requestKeyFrame();
-    this.deps.log.info({ recordingId: this.id, streamId: this.streamId, producerId: producer.id }, 'recording: following the publisher');
+    this.#log.info({ producerId: producer.id }, 'recording: following the publisher');
   }
 
   /** The publisher went: its part ends (ffmpeg closes the last segment); a returning one starts a new part. */
@@ -110,7 +112,7 @@ export class RecordingSession {
     if (!codec) {
       if (this.#unsupported !== producer.id) {
         this.#unsupported = producer.id;
-        this.deps.log.warn({ recordingId: this.id, mimeType: producer.mimeType }, 'recording: this codec cannot be recorded (H.264 and VP8 can)');
+        this.#log.warn({ mimeType: producer.mimeType }, 'recording: this codec cannot be recorded (H.264 and VP8 can)');
       }
       return;
     }
@@ -158,14 +160,14 @@ export class RecordingSession {
         codec,
         payloadType,
         segmentSeconds: this.deps.segmentSeconds,
-        log: this.deps.log,
+        log: this.#log,
         onSegment: async (segment) => {
           await before;
           await this.#index(partNo, segment);
         },
       });
     } catch (err) {
-      this.deps.log.error({ err, recordingId: this.id }, 'recording: ffmpeg could not start');
+      this.#log.error({ err }, 'recording: ffmpeg could not start');
       return;
     }
     this.#partsDone.push(part.done);
@@ -184,11 +186,11 @@ export class RecordingSession {
       this.#keyFrameSeen = false;
       if (this.#state === 'recording') this.#state = 'waiting';
     });
-    this.deps.log.info({ recordingId: this.id, part: partNo, codec }, 'recording: ffmpeg part started');
+    this.#log.info({ part: partNo, codec }, 'recording: ffmpeg part started');
     if (!this.#codecSaved) {
       this.#codecSaved = true;
       await setRecordingCodec(this.deps.db, this.id, codec === 'h264' ? 'video/H264' : 'video/VP8', codec !== 'h264').catch((err: unknown) =>
-        this.deps.log.error({ err, recordingId: this.id }, 'recording: codec not saved'),
+        this.#log.error({ err }, 'recording: codec not saved'),
       );
     }
   }
