@@ -95,6 +95,16 @@ export const HubConfigSchema = z.object({
       positionsDays: z.coerce.number().int().min(1).default(90),
     })
     .prefault({}),
+  recording: z
+    .object({
+      /** recordings that ended more than this many days ago are deleted (unless kept, e.g. by an open incident); default 30 */
+      retentionDays: z.coerce.number().positive().default(30),
+      /** how often the retention sweep runs, seconds; default 3600 */
+      sweepIntervalSeconds: z.coerce.number().positive().default(3600),
+      /** target segment length, seconds (a segment is cut at the next keyframe after it); default 2 */
+      segmentSeconds: z.coerce.number().positive().max(60).default(2),
+    })
+    .prefault({}),
   log: z
     .object({
       /** pino level; default info */

@@ -7,3 +7,4 @@ export * from './load-config';
 export * from './api-routes';
 export * from './agent';
 export * from './operators';
+export * from './recording';

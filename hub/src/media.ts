@@ -9,6 +9,7 @@ import { recordAudit } from '@hub/telemetry/store/audit';
 import type { Telemetry } from '@hub/telemetry';
 import type { Logger } from 'pino';
 import { StreamStartError, StreamsOnDemand } from './on-demand';
+import { startRecorder, type Recorder } from './recording';
 
 /**
  * Who may do what: an operator (session or admin token) publishes and views any stream, and
@@ -31,6 +32,8 @@ async function authorize(db: pg.Pool, telemetry: Telemetry, token: string | unde
 export interface Media {
   router: Router;
   onDemand: StreamsOnDemand;
+  /** server-side recording of streams (hub/src/recording.ts); the hub awaits its close before close() */
+  recorder: Recorder;
   close(): void;
 }
 
@@ -55,9 +58,11 @@ export async function startMedia(app: FastifyInstance, config: HubConfig, db: pg
       }
     });
   });
+  const recorder = await startRecorder(app, { config, db, router, adminToken, log });
   return {
     router,
     onDemand,
+    recorder,
     close() {
       onDemand.close();
       router.close();

@@ -38,6 +38,8 @@ export interface Producer extends EventEmitter<ProducerEvents> {
   stats(): ProducerStats;
   /** asks the publisher for a keyframe (PLI), at most once per second */
   requestKeyFrame(): void;
+  /** taps every RTP packet the publisher sends, serialized (e.g. for recording); returns the unsubscribe */
+  onRtp(listener: (packet: Buffer) => void): () => void;
   /** closes the producer; its consumers wait for a publisher under the same stream id. Safe twice. */
   close(): void;
 }

@@ -16,6 +16,7 @@ export class WeriftProducer extends EventEmitter<ProducerEvents> implements Prod
   #lastKeyFrameRequest = 0;
   #stats: ProducerStats = { packets: 0, bytes: 0, keyFrameRequests: 0, since: null };
   #unsubscribe: (() => void) | undefined;
+  readonly #rtpListeners = new Set<(packet: Buffer) => void>();
 
   constructor(readonly streamId: string) {
     super();
@@ -40,6 +41,7 @@ export class WeriftProducer extends EventEmitter<ProducerEvents> implements Prod
       this.#stats.bytes += rtp.payload.length;
       this.#stats.since ??= Date.now();
       for (const c of this.#consumers.values()) c.send(rtp);
+      if (this.#rtpListeners.size > 0) this.#tapRtp(rtp);
     });
     this.#unsubscribe = () => sub.unSubscribe();
     // viewers that came first need a keyframe now
@@ -52,6 +54,16 @@ export class WeriftProducer extends EventEmitter<ProducerEvents> implements Prod
     consumer.setPaused(false);
     consumer.once('close', () => this.#consumers.delete(consumer.id));
     this.requestKeyFrame(); // a new viewer decodes from a keyframe
+  }
+
+  onRtp(listener: (packet: Buffer) => void): () => void {
+    this.#rtpListeners.add(listener);
+    return () => this.#rtpListeners.delete(listener);
+  }
+
+  #tapRtp(rtp: RtpPacket): void {
+    const packet = rtp.serialize();
+    for (const listener of this.#rtpListeners) listener(packet);
   }
 
   stats(): ProducerStats {
@@ -73,6 +85,7 @@ export class WeriftProducer extends EventEmitter<ProducerEvents> implements Prod
     this.#unsubscribe?.();
     // the viewers stay: the router keeps them for a publisher under the same stream id
     this.#consumers.clear();
+    this.#rtpListeners.clear();
     this.emit('close');
   }
 }
