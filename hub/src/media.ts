@@ -58,7 +58,7 @@ export async function startMedia(app: FastifyInstance, config: HubConfig, db: pg
       }
     });
   });
-  const recorder = await startRecorder(app, { config, db, router, adminToken, log });
+  const recorder = await startRecorder(app, { config, db, router, authenticate: (token) => telemetry.operators.authenticate(token), log });
   return {
     router,
     onDemand,

@@ -8,4 +8,4 @@ import type { Migration } from './types';
 
 export type { Migration, MigrationContext } from './types';
 
-export const migrations: readonly Migration[] = [] = [core, positions, positionsHourly, operators, recordings];
+export const migrations: readonly Migration[] = [core, positions, positionsHourly, operators, recordings];
