@@ -41,6 +41,8 @@ export const HubConfigSchema = z.object({
     .object({
       /** operator token for the API and live feed; unset = generated at first start and kept in dataDir */
       adminToken: z.string().min(16, 'admin token must be at least 16 characters').optional(),
+      /** how long an operator's login lasts, hours; default 12 */
+      sessionHours: z.coerce.number().positive().max(24 * 30).default(12),
     })
     .prefault({}),
   ingest: z
@@ -91,6 +93,16 @@ export const HubConfigSchema = z.object({
     .object({
       /** positions older than this are dropped; default 90 */
       positionsDays: z.coerce.number().int().min(1).default(90),
+    })
+    .prefault({}),
+  recording: z
+    .object({
+      /** recordings that ended more than this many days ago are deleted (unless kept, e.g. by an open incident); default 30 */
+      retentionDays: z.coerce.number().positive().default(30),
+      /** how often the retention sweep runs, seconds; default 3600 */
+      sweepIntervalSeconds: z.coerce.number().positive().default(3600),
+      /** target segment length, seconds (a segment is cut at the next keyframe after it); default 2 */
+      segmentSeconds: z.coerce.number().positive().max(60).default(2),
     })
     .prefault({}),
   log: z

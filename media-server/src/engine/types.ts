@@ -77,6 +77,8 @@ export interface Producer extends EventEmitter<ProducerEvents> {
    * a request inside the interval is sent when it ends, so no viewer waits for the next one.
    */
   requestKeyFrame(): void;
+  /** taps every RTP packet the publisher sends, serialized (e.g. for recording); returns the unsubscribe */
+  onRtp(listener: (packet: Buffer) => void): () => void;
   /** closes the producer; its consumers wait for a publisher under the same stream id. Safe twice. */
   close(): void;
 }

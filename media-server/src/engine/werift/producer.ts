@@ -57,6 +57,7 @@ export class WeriftProducer extends EventEmitter<ProducerEvents> implements Prod
   #nacksAnswered = 0;
   #nacksMissed = 0;
   #unsubscribe: (() => void) | undefined;
+  readonly #rtpListeners = new Set<(packet: Buffer) => void>();
 
   constructor(
     readonly streamId: string,
@@ -99,6 +100,7 @@ export class WeriftProducer extends EventEmitter<ProducerEvents> implements Prod
     };
     this.#cache.put(cached);
     for (const c of this.#consumers.values()) c.send(rtp, cached);
+    if (this.#rtpListeners.size > 0) this.#tapRtp(rtp);
   }
 
   /** A viewer's NACK: the packet as it was, or undefined once it has left the cache. */
@@ -115,6 +117,16 @@ export class WeriftProducer extends EventEmitter<ProducerEvents> implements Prod
     consumer.attachProducer(this);
     consumer.once('close', () => this.#consumers.delete(consumer.id));
     this.requestKeyFrame(); // a new viewer decodes from a keyframe
+  }
+
+  onRtp(listener: (packet: Buffer) => void): () => void {
+    this.#rtpListeners.add(listener);
+    return () => this.#rtpListeners.delete(listener);
+  }
+
+  #tapRtp(rtp: RtpPacket): void {
+    const packet = rtp.serialize();
+    for (const listener of this.#rtpListeners) listener(packet);
   }
 
   stats(): ProducerStats {
@@ -173,6 +185,7 @@ export class WeriftProducer extends EventEmitter<ProducerEvents> implements Prod
     this.#cache.clear();
     // the viewers stay: the router keeps them for a publisher under the same stream id
     this.#consumers.clear();
+    this.#rtpListeners.clear();
     this.emit('close');
   }
 }
