@@ -99,8 +99,9 @@ export class WeriftProducer extends EventEmitter<ProducerEvents> implements Prod
       paddingSize: header.padding ? header.paddingSize : 0,
     };
     this.#cache.put(cached);
-    for (const c of this.#consumers.values()) c.send(rtp, cached);
+    // the tap sees the packet as the publisher sent it: consumers rewrite the shared header
     if (this.#rtpListeners.size > 0) this.#tapRtp(rtp);
+    for (const c of this.#consumers.values()) c.send(rtp, cached);
   }
 
   /** A viewer's NACK: the packet as it was, or undefined once it has left the cache. */
