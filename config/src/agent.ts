@@ -54,6 +54,49 @@ export const GpsSpecSchema = z.string().transform((s, ctx): GpsSpec => {
   }
 });
 
+/** A parsed `--video` value: ffmpeg's test pattern, a V4L2 camera, or an RTSP camera (H.264, passed through). */
+export type VideoSourceSpec = { kind: 'testsrc' } | { kind: 'v4l2'; device: string } | { kind: 'rtsp'; url: string };
+
+const VIDEO_SPEC_HELP = 'video must be testsrc, v4l2:/dev/video0 or an rtsp:// (rtsps://) URL';
+
+/** `testsrc | v4l2:DEVICE | rtsp://… | rtsps://…` */
+export const VideoSourceSpecSchema = z.string().transform((s, ctx): VideoSourceSpec => {
+  const fail = (why: string) => {
+    ctx.addIssue({ code: 'custom', message: `${why}; ${VIDEO_SPEC_HELP}` });
+    return z.NEVER;
+  };
+  if (s === 'testsrc') return { kind: 'testsrc' };
+  if (s.startsWith('v4l2:')) {
+    const device = s.slice('v4l2:'.length);
+    return device.startsWith('/') ? { kind: 'v4l2', device } : fail(`v4l2 needs a device path, e.g. v4l2:/dev/video0 (got "${device}")`);
+  }
+  if (/^rtsps?:\/\//i.test(s)) {
+    try {
+      return { kind: 'rtsp', url: new URL(s).toString() };
+    } catch {
+      return fail(`bad RTSP URL "${s}"`);
+    }
+  }
+  return fail(`unknown video source "${s}"`);
+});
+
+/** Video settings of the agent's camera. */
+export const AgentVideoOptionsSchema = z.object({
+  /** the source; default the test pattern */
+  source: VideoSourceSpecSchema.default({ kind: 'testsrc' }),
+  /** codec sent; an RTSP source is H.264 as the camera sends it; default vp8 (h264 for RTSP) */
+  codec: z.enum(['vp8', 'h264']).optional(),
+  /** encoder target bitrate, kbit/s (not for RTSP, which is not re-encoded); default 800 */
+  bitrateKbps: z.coerce.number().int().min(50).max(20_000).default(800),
+  /** picture size WxH (test pattern and V4L2); default 640x480 */
+  size: z.string().regex(/^\d{2,5}x\d{2,5}$/, 'size must be WIDTHxHEIGHT, e.g. 1280x720').default('640x480'),
+  /** frames per second (test pattern and V4L2); default 15 */
+  fps: z.coerce.number().int().min(1).max(60).default(15),
+  /** the hub's base URL for WHIP, e.g. http://hub:8080; without it the agent has no video */
+  hubUrl: z.string().url().optional(),
+});
+export type AgentVideoOptions = z.infer<typeof AgentVideoOptionsSchema>;
+
 /** Options of one unit's agent, from the CLI and the environment (UNIT_ID, UNIT_SECRET, BROKER_URL). */
 export const AgentOptionsSchema = z.object({
   /** the unit's id, also its MQTT username */

@@ -3,12 +3,13 @@
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { pathToFileURL } from 'node:url';
-import { AgentOptionsSchema, type AgentOptions } from '@hub/config';
+import { AgentOptionsSchema, AgentVideoOptionsSchema, type AgentOptions, type AgentVideoOptions } from '@hub/config';
 import { UnitAgent } from './agent/unit-agent';
 import { parseFlags } from './cli-flags';
 import { AgentOptionsError } from './errors';
 import { openGpsSource } from './gps/open-source';
 import { createLogger } from './log';
+import { attachOnDemandVideo } from './video/on-demand';
 
 export const USAGE = `usage: npm run agent -- --unit-id ID --secret SECRET [options]
 
@@ -23,6 +24,16 @@ export const USAGE = `usage: npm run agent -- --unit-id ID --secret SECRET [opti
   --queue-max N       most queued positions; the oldest are dropped beyond (default 100000)
   --max-in-flight N   positions awaiting the hub's acknowledgement at once (default 100)
   --log-level LEVEL   fatal|error|warn|info|debug|trace|silent (default info)  (env LOG_LEVEL)
+
+ Video (published over WHIP while the hub asks for it: stream.start / stream.stop, and on SOS)
+  --hub URL           the hub's HTTP base URL, e.g. http://hub:8080; enables video  (env HUB_URL)
+  --video SOURCE      testsrc                    test pattern with the unit id and a clock (default)
+                      v4l2:/dev/video0           a V4L2 camera, encoded by ffmpeg
+                      rtsp://user:pass@cam/path  an RTSP camera's H.264, passed through (-c:v copy)
+  --video-codec C     vp8|h264 (default vp8; always h264 for RTSP)
+  --video-bitrate K   encoder target in kbit/s (default 800; not for RTSP)
+  --video-size WxH    picture size (default 640x480; not for RTSP)
+  --video-fps N       frames per second (default 15; not for RTSP)
   --help
 
 While running, type "sos [message]" and Enter to raise an SOS, "stats" for counters.`;
@@ -31,7 +42,7 @@ While running, type "sos [message]" and Enter to raise an SOS, "stats" for count
 export const EXIT = { usage: 2, auth: 3, failure: 1 } as const;
 
 /** Command line + environment → validated options; throws AgentOptionsError naming the flag. */
-export function parseAgentArgs(argv: string[], env: NodeJS.ProcessEnv = process.env): AgentOptions | 'help' {
+export function parseAgentArgs(argv: string[], env: NodeJS.ProcessEnv = process.env): AgentCliOptions | 'help' {
   const values = parseFlags(argv, {
     'unit-id': { type: 'string' },
     secret: { type: 'string' },
@@ -41,8 +52,15 @@ export function parseAgentArgs(argv: string[], env: NodeJS.ProcessEnv = process.
     'queue-max': { type: 'string' },
     'max-in-flight': { type: 'string' },
     'log-level': { type: 'string' },
+    hub: { type: 'string' },
+    video: { type: 'string' },
+    'video-codec': { type: 'string' },
+    'video-bitrate': { type: 'string' },
+    'video-size': { type: 'string' },
+    'video-fps': { type: 'string' },
   });
   if (values.help) return 'help';
+  const video = parseVideoFlags(values, env);
   const raw = {
     unitId: values['unit-id'] ?? env.UNIT_ID,
     secret: values.secret ?? env.UNIT_SECRET,
@@ -72,11 +90,48 @@ export function parseAgentArgs(argv: string[], env: NodeJS.ProcessEnv = process.
     });
     throw new AgentOptionsError(`invalid arguments:\n${lines.join('\n')}`);
   }
+  return video ? { ...parsed.data, video } : parsed.data;
+}
+
+/** The agent's options with its camera, when --hub (or HUB_URL) is given. */
+export type AgentCliOptions = AgentOptions & { video?: AgentVideoOptions };
+
+const VIDEO_FLAGS: Record<string, string> = {
+  hubUrl: '--hub (or HUB_URL)',
+  source: '--video',
+  codec: '--video-codec',
+  bitrateKbps: '--video-bitrate',
+  size: '--video-size',
+  fps: '--video-fps',
+};
+
+function parseVideoFlags(values: Record<string, string | boolean | undefined>, env: NodeJS.ProcessEnv): AgentVideoOptions | undefined {
+  const raw = {
+    hubUrl: (values.hub as string | undefined) ?? env.HUB_URL,
+    source: values.video,
+    codec: values['video-codec'],
+    bitrateKbps: values['video-bitrate'],
+    size: values['video-size'],
+    fps: values['video-fps'],
+  };
+  const given = Object.entries(raw).filter(([k, v]) => k !== 'hubUrl' && v !== undefined);
+  if (raw.hubUrl === undefined) {
+    if (given.length) throw new AgentOptionsError(`invalid arguments:\n  ${VIDEO_FLAGS[given[0]![0]]}: needs --hub (or HUB_URL), the hub's URL to publish to`);
+    return undefined;
+  }
+  const parsed = AgentVideoOptionsSchema.safeParse(raw);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${VIDEO_FLAGS[String(i.path[0] ?? '')] ?? String(i.path[0])}: ${i.message}`);
+    throw new AgentOptionsError(`invalid arguments:\n${lines.join('\n')}`);
+  }
+  if (parsed.data.source.kind === 'rtsp' && parsed.data.codec === 'vp8') {
+    throw new AgentOptionsError('invalid arguments:\n  --video-codec: an RTSP camera is passed through as H.264, without transcoding; leave out --video-codec or use h264');
+  }
   return parsed.data;
 }
 
 export async function main(argv = process.argv.slice(2)): Promise<number> {
-  let opts: AgentOptions | 'help';
+  let opts: AgentCliOptions | 'help';
   try {
     opts = parseAgentArgs(argv);
   } catch (err) {
@@ -100,7 +155,16 @@ export async function main(argv = process.argv.slice(2)): Promise<number> {
     maxInFlight: opts.maxInFlight,
     logger: log,
   });
-  log.info({ unitId: opts.unitId, broker: opts.broker, gps: gps.name, queueDir }, 'agent started');
+  const video = opts.video?.hubUrl
+    ? attachOnDemandVideo(agent, {
+        hubUrl: opts.video.hubUrl,
+        unitId: opts.unitId,
+        secret: opts.secret,
+        codec: opts.video.codec,
+        video: { source: opts.video.source, size: opts.video.size, fps: opts.video.fps, bitrateKbps: opts.video.bitrateKbps },
+      })
+    : undefined;
+  log.info({ unitId: opts.unitId, broker: opts.broker, gps: gps.name, queueDir, video: opts.video ? describeVideo(opts.video) : 'off' }, 'agent started');
 
   return new Promise<number>((resolve) => {
     let stopping = false;
@@ -109,7 +173,7 @@ export async function main(argv = process.argv.slice(2)): Promise<number> {
       stopping = true;
       clearInterval(statsTimer);
       rl?.close();
-      void agent.close().then(() => resolve(code));
+      void (video?.close() ?? Promise.resolve()).then(() => agent.close()).then(() => resolve(code));
     };
     agent.on('authError', (err) => {
       process.stderr.write(`edge-agent: ${err.message}\n`);
@@ -138,6 +202,17 @@ export async function main(argv = process.argv.slice(2)): Promise<number> {
       });
     }
   });
+}
+
+/** The camera in a log line, without an RTSP URL's password. */
+function describeVideo(v: AgentVideoOptions): string {
+  if (v.source.kind === 'rtsp') {
+    const u = new URL(v.source.url);
+    if (u.password) u.password = '***';
+    return `rtsp ${u.toString()} (h264 passed through)`;
+  }
+  const src = v.source.kind === 'v4l2' ? `v4l2 ${v.source.device}` : 'test pattern';
+  return `${src} ${v.codec ?? 'vp8'} ${v.size} ${v.fps} fps ${v.bitrateKbps} kbit/s`;
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {

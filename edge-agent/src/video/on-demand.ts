@@ -1,7 +1,7 @@
 // The unit's camera on demand: `stream.start` from the hub publishes over WHIP,
 // `stream.stop` ends it. The command is acknowledged once the hub has taken the stream.
 import type { UnitAgent } from '../agent/unit-agent';
-import { WhipPublisher, type VideoCodec } from './whip-publisher';
+import { WhipPublisher, type VideoCodec, type WhipPublisherOptions } from './whip-publisher';
 
 export interface OnDemandVideoOptions {
   /** the hub's base URL, e.g. http://hub:8080 */
@@ -10,6 +10,8 @@ export interface OnDemandVideoOptions {
   secret: string;
   codec?: VideoCodec;
   additionalHostAddresses?: string[];
+  /** the camera: source, size, rate, bitrate; default the test pattern labelled with the unit id */
+  video?: Pick<WhipPublisherOptions, 'source' | 'size' | 'fps' | 'bitrateKbps' | 'label'>;
 }
 
 export function attachOnDemandVideo(agent: UnitAgent, opts: OnDemandVideoOptions): { publisher(): WhipPublisher | undefined; close(): Promise<void> } {
@@ -28,6 +30,8 @@ export function attachOnDemandVideo(agent: UnitAgent, opts: OnDemandVideoOptions
       token: `${opts.unitId}:${opts.secret}`,
       codec: opts.codec,
       additionalHostAddresses: opts.additionalHostAddresses,
+      label: opts.unitId,
+      ...opts.video,
     });
     try {
       publisher = await starting;

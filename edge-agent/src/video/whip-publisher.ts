@@ -1,23 +1,31 @@
 // Publishes a video source to the hub over WHIP (RFC 9725): a werift peer connection
-// whose track carries RTP from ffmpeg. Sources: ffmpeg's test pattern now; V4L2 cameras
-// and RTSP pass-through come with the rest of the video issue.
+// whose track carries RTP from ffmpeg. Sources (./source.ts): ffmpeg's test pattern with the
+// unit id and a clock, a V4L2 camera, or an RTSP camera's H.264 passed through.
 import dgram from 'node:dgram';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { MediaStreamTrack, RTCPeerConnection, RTCSessionDescription, useH264, useVP8 } from 'werift';
+import type { VideoSourceSpec } from '@hub/config';
 import { ffmpegPath } from './ffmpeg-path';
+import { ffmpegSourceArgs, sourceCodec, type VideoCodec } from './source';
 
-export type VideoCodec = 'vp8' | 'h264';
+export type { VideoCodec };
 
 export interface WhipPublisherOptions {
   /** e.g. http://hub:8080/whip/cam-1 */
   whipUrl: string;
   /** bearer token: `{unitId}:{secret}` for a unit, or an operator token */
   token: string;
-  /** default vp8 */
+  /** default the test pattern */
+  source?: VideoSourceSpec;
+  /** default vp8; an RTSP source is H.264 as the camera sends it */
   codec?: VideoCodec;
-  /** test pattern size and rate; default 640x480 at 15 fps */
+  /** picture size and rate (test pattern, V4L2); default 640x480 at 15 fps */
   size?: string;
   fps?: number;
+  /** encoder target, kbit/s (test pattern, V4L2); default 800 */
+  bitrateKbps?: number;
+  /** drawn on the test pattern with the clock, e.g. the unit id */
+  label?: string;
   /** extra ICE host candidates, e.g. 127.0.0.1 */
   additionalHostAddresses?: string[];
 }
@@ -30,12 +38,6 @@ export class WhipError extends Error {
   ) {
     super(message);
   }
-}
-
-function encoderArgs(codec: VideoCodec): string[] {
-  return codec === 'h264'
-    ? ['-c:v', 'libx264', '-preset', 'ultrafast', '-tune', 'zerolatency', '-profile:v', 'baseline', '-pix_fmt', 'yuv420p', '-g', '30', '-bsf:v', 'h264_mp4toannexb']
-    : ['-c:v', 'libvpx', '-deadline', 'realtime', '-cpu-used', '8', '-b:v', '800k', '-g', '30'];
 }
 
 export class WhipPublisher {
@@ -51,7 +53,8 @@ export class WhipPublisher {
   ) {}
 
   static async start(opts: WhipPublisherOptions): Promise<WhipPublisher> {
-    const codec = opts.codec ?? 'vp8';
+    const source = opts.source ?? { kind: 'testsrc' };
+    const codec = sourceCodec(source, opts.codec);
     const pc = new RTCPeerConnection({
       codecs: { video: [codec === 'h264' ? useH264() : useVP8()], audio: [] },
       iceAdditionalHostAddresses: opts.additionalHostAddresses,
@@ -76,12 +79,29 @@ export class WhipPublisher {
     const socket = dgram.createSocket('udp4');
     socket.on('message', (buf) => track.writeRtp(buf));
     await new Promise<void>((r) => socket.bind(0, '127.0.0.1', () => r()));
-    const ffmpeg = spawn(
-      ffmpegPath(),
-      ['-hide_banner', '-loglevel', 'error', '-re', '-f', 'lavfi', '-i', `testsrc=size=${opts.size ?? '640x480'}:rate=${opts.fps ?? 15}`, ...encoderArgs(codec), '-payload_type', '96', '-f', 'rtp', '-pkt_size', '1200', `rtp://127.0.0.1:${socket.address().port}`],
-      { stdio: 'ignore' },
-    );
-    return new WhipPublisher(pc, ffmpeg, socket, sessionUrl, opts.token);
+    const args = ffmpegSourceArgs(source, { codec, size: opts.size, fps: opts.fps, bitrateKbps: opts.bitrateKbps, label: opts.label }, `rtp://127.0.0.1:${socket.address().port}`);
+    const ffmpeg = spawn(ffmpegPath(), args, { stdio: ['ignore', 'ignore', 'pipe'] });
+    // ffmpeg says why a camera cannot be read (device busy, RTSP 401, not H.264): keep the last words
+    let stderr = '';
+    ffmpeg.stderr?.on('data', (d: Buffer) => {
+      stderr = (stderr + d.toString()).slice(-2000);
+    });
+    const publisher = new WhipPublisher(pc, ffmpeg, socket, sessionUrl, opts.token);
+    ffmpeg.once('exit', (code, signal) => {
+      if (publisher.#closed) return;
+      publisher.#sourceError = `the video source stopped (ffmpeg ${signal ?? `exit ${code}`})${stderr ? `: ${stderr.trim().split('\n').at(-1)}` : ''}`;
+      publisher.onSourceEnd?.(publisher.#sourceError);
+    });
+    return publisher;
+  }
+
+  #sourceError: string | undefined;
+  /** called when ffmpeg ends by itself (a camera unplugged, an RTSP camera gone), with why */
+  onSourceEnd: ((why: string) => void) | undefined;
+
+  /** why the source stopped, if it did */
+  get sourceError(): string | undefined {
+    return this.#sourceError;
   }
 
   get closed(): boolean {

@@ -1,0 +1,94 @@
+// The agent's video sources as ffmpeg arguments: the test pattern (with the unit id and a
+// clock drawn on it), a V4L2 camera (encoded to VP8 or H.264), and an RTSP camera whose H.264
+// is passed through as it is (`-c:v copy`: the unit never transcodes a camera's stream).
+// ffmpeg writes RTP to a loopback UDP port; the WHIP publisher's track carries it.
+import { accessSync, constants } from 'node:fs';
+import type { VideoSourceSpec } from '@hub/config';
+
+export type VideoCodec = 'vp8' | 'h264';
+
+export interface SourceEncoding {
+  /** codec sent; an RTSP source is always h264 */
+  codec: VideoCodec;
+  /** encoder target, kbit/s; default 800 */
+  bitrateKbps?: number;
+  /** WxH; default 640x480 */
+  size?: string;
+  /** default 15 */
+  fps?: number;
+  /** drawn on the test pattern with the clock */
+  label?: string;
+}
+
+/** Fonts ffmpeg's drawtext can use without fontconfig (the static npm ffmpeg has none). */
+const FONT_CANDIDATES = [
+  '/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf',
+  '/usr/share/fonts/TTF/DejaVuSans.ttf',
+  '/usr/share/fonts/dejavu/DejaVuSans.ttf',
+  '/usr/share/fonts/truetype/liberation/LiberationSans-Regular.ttf',
+  '/System/Library/Fonts/Supplemental/Arial.ttf',
+];
+
+export function findFont(candidates = FONT_CANDIDATES): string | undefined {
+  for (const f of candidates) {
+    try {
+      accessSync(f, constants.R_OK);
+      return f;
+    } catch {
+      /* next */
+    }
+  }
+  return undefined;
+}
+
+/** Escapes text for a quoted drawtext value (ffmpeg-filters §"Notes on filtergraph escaping"). */
+function drawtextEscape(text: string): string {
+  return text.replace(/[\\':%]/g, (c) => `\\${c}`);
+}
+
+/** The drawtext filter with the unit's label and the local clock, or undefined without a font. */
+export function overlayFilter(label: string, height = 480, font = findFont()): string | undefined {
+  if (!font) return undefined;
+  // %{localtime:%H:%M:%S}: the colons are escaped once for drawtext's expansion and once more
+  // for the filter option parser
+  const clock = '%{localtime\\:%H\\\\\\:%M\\\\\\:%S}';
+  return `drawtext=fontfile=${font}:text='${drawtextEscape(label)} ${clock}':fontcolor=white:fontsize=${Math.max(12, Math.round(height / 16))}:box=1:boxcolor=black@0.6:boxborderw=6:x=10:y=10`;
+}
+
+/** The codec a source sends: RTSP is passed through, so H.264 whatever was asked. */
+export function sourceCodec(spec: VideoSourceSpec, asked: VideoCodec | undefined): VideoCodec {
+  return spec.kind === 'rtsp' ? 'h264' : (asked ?? 'vp8');
+}
+
+function encoderArgs(enc: SourceEncoding): string[] {
+  const kbps = enc.bitrateKbps ?? 800;
+  const fps = enc.fps ?? 15;
+  // a keyframe every second: a new viewer waits at most that long even when a PLI cannot
+  // reach the encoder (ffmpeg's RTP output does not read RTCP)
+  const gop = String(fps);
+  const rate = ['-b:v', `${kbps}k`, '-maxrate', `${kbps}k`, '-bufsize', `${kbps}k`];
+  return enc.codec === 'h264'
+    ? ['-c:v', 'libx264', '-preset', 'ultrafast', '-tune', 'zerolatency', '-profile:v', 'baseline', '-pix_fmt', 'yuv420p', '-g', gop, ...rate, '-bsf:v', 'h264_mp4toannexb']
+    : ['-c:v', 'libvpx', '-deadline', 'realtime', '-cpu-used', '8', '-g', gop, ...rate];
+}
+
+/** ffmpeg's arguments from the source to RTP on `rtpUrl` (rtp://127.0.0.1:PORT). */
+export function ffmpegSourceArgs(spec: VideoSourceSpec, enc: SourceEncoding, rtpUrl: string): string[] {
+  const size = enc.size ?? '640x480';
+  const fps = enc.fps ?? 15;
+  const head = ['-hide_banner', '-loglevel', 'error', '-nostdin'];
+  const rtp = ['-payload_type', '96', '-f', 'rtp', '-pkt_size', '1200', rtpUrl];
+  switch (spec.kind) {
+    case 'testsrc': {
+      const overlay = enc.label ? overlayFilter(enc.label, Number(size.split('x')[1]) || 480) : undefined;
+      return [...head, '-re', '-f', 'lavfi', '-i', `testsrc=size=${size}:rate=${fps}`, ...(overlay ? ['-vf', overlay] : []), ...encoderArgs(enc), ...rtp];
+    }
+    case 'v4l2':
+      // a live device paces itself: no -re
+      return [...head, '-f', 'v4l2', '-framerate', String(fps), '-video_size', size, '-i', spec.device, '-an', ...encoderArgs(enc), ...rtp];
+    case 'rtsp':
+      // TCP-interleaved RTSP survives NAT and lossy 4G better than UDP; SPS/PPS go in-band
+      // before every keyframe (dump_extra), since a camera may send them only in its SDP
+      return [...head, '-rtsp_transport', 'tcp', '-i', spec.url, '-map', '0:v:0', '-an', '-c:v', 'copy', '-bsf:v', 'dump_extra=freq=keyframe', ...rtp];
+  }
+}
