@@ -1,0 +1,211 @@
+// A process of WebRTC viewers (werift) for bench/fanout.ts: each viewer POSTs a WHEP offer,
+// counts what arrives (packets, bytes, sequence gaps, frames with a missing packet) and times
+// its first complete keyframe. Talks to the bench over IPC.
+import { RTCPeerConnection, RTCSessionDescription, useVP8, useNACK, usePLI, type RtpPacket } from 'werift';
+import { isVp8KeyFrame } from '@hub/media-server';
+
+export type ViewerJob =
+  | { kind: 'join'; base: string; token: string; streams: string[]; count: number; parallel: number }
+  | { kind: 'probe'; base: string; token: string; streamId: string; count: number }
+  | { kind: 'report' }
+  | { kind: 'mark' }
+  | { kind: 'close' };
+
+export interface ViewerReport {
+  viewers: number;
+  failed: number;
+  packets: number;
+  bytes: number;
+  /** packets the sequence numbers say were sent, up to the newest seen */
+  expected: number;
+  frames: number;
+  framesLost: number;
+  ttffMs: number[];
+  /** the same figures since the last mark */
+  sinceMark: { packets: number; bytes: number; expected: number; frames: number; framesLost: number; seconds: number };
+}
+
+class ViewerStats {
+  packets = 0;
+  /** distinct sequence numbers received (a retransmission that fills a gap counts once) */
+  unique = 0;
+  bytes = 0;
+  baseSeq = -1;
+  maxSeq = -1;
+  seen = new Set<number>();
+  /** per RTP timestamp: lowest and highest sequence, count, marker */
+  frames = new Map<number, { min: number; max: number; n: number; marker: boolean }>();
+  framesDone = 0;
+  framesLost = 0;
+  lastTs: number | undefined;
+  firstKeyAt: number | undefined;
+  keyTs: number | undefined;
+
+  onRtp(rtp: RtpPacket, startedAt: number): number | undefined {
+    const { sequenceNumber: s, timestamp: ts, marker } = rtp.header;
+    this.packets++;
+    this.bytes += rtp.payload.length;
+    // extended sequence numbers
+    let ext = s;
+    if (this.maxSeq >= 0) {
+      const cycle = this.maxSeq - (this.maxSeq & 0xffff);
+      ext = cycle + s;
+      if (ext - this.maxSeq > 0x8000) ext -= 0x10000;
+      else if (this.maxSeq - ext > 0x8000) ext += 0x10000;
+    } else this.baseSeq = ext;
+    if (ext > this.maxSeq) this.maxSeq = ext;
+    let f = this.frames.get(ts);
+    if (!f) {
+      f = { min: ext, max: ext, n: 0, marker: false };
+      this.frames.set(ts, f);
+    }
+    if (!this.seen.has(ext)) {
+      this.unique++;
+      this.seen.add(ext);
+      f.n++;
+      f.min = Math.min(f.min, ext);
+      f.max = Math.max(f.max, ext);
+    }
+    if (marker) f.marker = true;
+    this.#settle();
+    let ttff: number | undefined;
+    if (this.firstKeyAt === undefined) {
+      if (this.keyTs === undefined && isVp8KeyFrame(rtp.payload)) this.keyTs = ts;
+      if (this.keyTs === ts && marker) {
+        this.firstKeyAt = Date.now();
+        ttff = this.firstKeyAt - startedAt;
+      }
+    }
+    return ttff;
+  }
+
+  /** frames older than the newest 30 are final: complete, or lost */
+  #settle(): void {
+    if (this.frames.size <= 30) return;
+    const [ts, f] = this.frames.entries().next().value as [number, { min: number; max: number; n: number; marker: boolean }];
+    this.frames.delete(ts);
+    this.framesDone++;
+    if (!f.marker || f.max - f.min + 1 !== f.n) this.framesLost++;
+    // forget old sequence numbers
+    for (const s of this.seen) {
+      if (s >= f.min) break;
+      this.seen.delete(s);
+    }
+    this.seenFloor = f.max;
+  }
+  seenFloor = -1;
+  get expected(): number {
+    return this.maxSeq < 0 ? 0 : this.maxSeq - this.baseSeq + 1;
+  }
+}
+
+const viewers: { pc: RTCPeerConnection; stats: ViewerStats }[] = [];
+let failed = 0;
+const ttffs: number[] = [];
+let mark = { at: Date.now(), packets: 0, bytes: 0, expected: 0, frames: 0, framesLost: 0 };
+
+async function view(base: string, token: string, streamId: string, keep: boolean): Promise<number> {
+  const pc = new RTCPeerConnection({ codecs: { video: [useVP8({ rtcpFeedback: [useNACK(), usePLI()] })], audio: [] }, iceAdditionalHostAddresses: ['127.0.0.1'], iceUseIpv6: false });
+  const stats = new ViewerStats();
+  pc.addTransceiver('video', { direction: 'recvonly' });
+  const startedAt = Date.now();
+  const first = new Promise<number>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('no first frame in 20 s')), 20_000);
+    pc.onTrack.subscribe((track) =>
+      track.onReceiveRtp.subscribe((rtp) => {
+        const t = stats.onRtp(rtp, startedAt);
+        if (t !== undefined) {
+          clearTimeout(timer);
+          resolve(t);
+        }
+      }),
+    );
+  });
+  first.catch(() => {});
+  await pc.setLocalDescription(await pc.createOffer());
+  const res = await fetch(`${base}/whep/${streamId}`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/sdp' }, body: pc.localDescription!.sdp });
+  if (res.status !== 201) {
+    await pc.close();
+    throw new Error(`WHEP ${res.status}: ${await res.text()}`);
+  }
+  const location = res.headers.get('location');
+  await pc.setRemoteDescription(new RTCSessionDescription(await res.text(), 'answer'));
+  try {
+    return await first;
+  } finally {
+    if (keep) viewers.push({ pc, stats });
+    else {
+      if (location) await fetch(base + location, { method: 'DELETE', headers: { authorization: `Bearer ${token}` } }).catch(() => {});
+      await pc.close();
+    }
+  }
+}
+
+function totals() {
+  let packets = 0, bytes = 0, expected = 0, frames = 0, framesLost = 0;
+  for (const { stats } of viewers) {
+    packets += stats.unique;
+    bytes += stats.bytes;
+    expected += stats.expected;
+    frames += stats.framesDone;
+    framesLost += stats.framesLost;
+  }
+  return { packets, bytes, expected, frames, framesLost };
+}
+
+process.on('message', async (job: ViewerJob) => {
+  try {
+    if (job.kind === 'join') {
+      let next = 0;
+      const lane = async () => {
+        while (next < job.count) {
+          const k = next++;
+          try {
+            ttffs.push(await view(job.base, job.token, job.streams[k % job.streams.length]!, true));
+          } catch {
+            failed++;
+          }
+        }
+      };
+      await Promise.all(Array.from({ length: job.parallel }, lane));
+      process.send!({ kind: 'joined', viewers: viewers.length, failed });
+    } else if (job.kind === 'probe') {
+      const probe: number[] = [];
+      for (let i = 0; i < job.count; i++) {
+        try {
+          probe.push(await view(job.base, job.token, job.streamId, false));
+        } catch {
+          failed++;
+        }
+        await new Promise((r) => setTimeout(r, 300));
+      }
+      process.send!({ kind: 'probed', ttffMs: probe });
+    } else if (job.kind === 'mark') {
+      mark = { at: Date.now(), ...totals() };
+      process.send!({ kind: 'marked' });
+    } else if (job.kind === 'report') {
+      const t = totals();
+      const report: ViewerReport = {
+        viewers: viewers.length,
+        failed,
+        ...t,
+        ttffMs: ttffs,
+        sinceMark: {
+          packets: t.packets - mark.packets,
+          bytes: t.bytes - mark.bytes,
+          expected: t.expected - mark.expected,
+          frames: t.frames - mark.frames,
+          framesLost: t.framesLost - mark.framesLost,
+          seconds: (Date.now() - mark.at) / 1000,
+        },
+      };
+      process.send!({ kind: 'report', report });
+    } else if (job.kind === 'close') {
+      await Promise.all(viewers.map((v) => v.pc.close().catch(() => {})));
+      process.exit(0);
+    }
+  } catch (err) {
+    process.send!({ kind: 'error', message: (err as Error).message });
+  }
+});
+process.send!({ kind: 'ready' });

@@ -1,0 +1,246 @@
+// Video fan-out benchmark: the hub (its media role: the werift SFU) in its own process,
+// P publishers (the edge agent's WHIP publisher: ffmpeg's test pattern, VP8 at ~1 Mbit/s)
+// and C WHEP viewers (werift) in separate processes, so that the SFU's CPU can be read on
+// its own. Prints the SFU's CPU, egress, loss and frames lost at the viewers, and time to
+// first frame for a new viewer of a live stream and for a camera started on demand (the
+// hub's on-demand path with real edge agents over MQTT). Prints figures; asserts nothing.
+//
+//   npm run bench:fanout -- --publishers 1 --consumers 100 --seconds 20
+//
+// Options: --publishers P, --consumers C, --seconds S (measured window), --workers W (viewer
+// processes; default one per 150 viewers), --probes N (live TTFF probes, default 20),
+// --on-demand N (on-demand starts, default 6), --bitrate kbit/s (default 1000),
+// --janus (also run Janus's streaming plugin as the reference, when installed).
+// BENCH_PROFILE=dir writes a V8 CPU profile of the hub (node --cpu-prof) there.
+import { fork, spawn, type ChildProcess } from 'node:child_process';
+import { chmodSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir, loadavg } from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { UnitAgent, WhipPublisher, attachOnDemandVideo } from '@hub/edge-agent';
+import { freePort } from '../test-support/ports';
+import type { ViewerJob, ViewerReport } from './fanout-viewers';
+import { runJanusReference } from './fanout-janus';
+
+const { values: args } = parseArgs({
+  options: {
+    publishers: { type: 'string', default: '1' },
+    consumers: { type: 'string', default: '100' },
+    seconds: { type: 'string', default: '20' },
+    workers: { type: 'string' },
+    probes: { type: 'string', default: '20' },
+    'on-demand': { type: 'string', default: '6' },
+    bitrate: { type: 'string', default: '1000' },
+    janus: { type: 'boolean', default: false },
+  },
+});
+const P = Number(args.publishers);
+const C = Number(args.consumers);
+const SECONDS = Number(args.seconds);
+const WORKERS = Number(args.workers ?? Math.max(1, Math.ceil(C / 150)));
+const BITRATE = Number(args.bitrate);
+const TOKEN = 'bench-admin-token-0000000000';
+const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
+
+export function cpuSeconds(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+export function pct(sorted: number[], p: number): number {
+  if (!sorted.length) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+}
+const ms = (n: number) => (Number.isFinite(n) ? `${Math.round(n)} ms` : 'n/a');
+
+async function waitForText(child: ChildProcess, text: string, timeout: number): Promise<void> {
+  let out = '';
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`not ready in ${timeout} ms:\n${out}`)), timeout);
+    const on = (d: Buffer) => {
+      out += d.toString();
+      if (out.includes(text)) {
+        clearTimeout(timer);
+        resolve();
+      }
+    };
+    child.stdout?.on('data', on);
+    child.stderr?.on('data', on);
+  });
+}
+
+/** A viewer process and a request/answer helper over its IPC channel. */
+export interface ViewerWorker {
+  child: ChildProcess;
+  ask<T>(job: ViewerJob, answer: string): Promise<T>;
+}
+export async function startViewerWorker(): Promise<ViewerWorker> {
+  const child = fork(path.join(root, 'bench/fanout-viewers.ts'), [], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  await new Promise<void>((r) => child.once('message', () => r()));
+  return {
+    child,
+    ask<T>(job: ViewerJob, answer: string) {
+      return new Promise<T>((resolve, reject) => {
+        const on = (m: { kind: string; message?: string }) => {
+          if (m.kind === 'error') {
+            child.off('message', on);
+            reject(new Error(m.message));
+          } else if (m.kind === answer) {
+            child.off('message', on);
+            resolve(m as T);
+          }
+        };
+        child.on('message', on);
+        child.send(job);
+      });
+    },
+  };
+}
+
+export interface FanoutFigures {
+  viewers: number;
+  failed: number;
+  cpuPercent: number;
+  egressMbps: number;
+  packetsPerSecond: number;
+  lossPercent: number;
+  framesLostPercent: number;
+  framesLost: number;
+  joinTtff: number[];
+}
+
+/** Joins C viewers spread over workers, then measures a window of `seconds`. */
+export async function measureFanout(workers: ViewerWorker[], base: string, token: string, streams: string[], sfuPid: number, seconds: number): Promise<FanoutFigures> {
+  const per = Math.ceil(C / workers.length);
+  const joined = await Promise.all(
+    workers.map((w, i) => w.ask<{ viewers: number; failed: number }>({ kind: 'join', base, token, streams, count: Math.min(per, C - i * per), parallel: 8 }, 'joined')),
+  );
+  await new Promise((r) => setTimeout(r, 2000)); // settle after the joins
+  await Promise.all(workers.map((w) => w.ask({ kind: 'mark' }, 'marked')));
+  const cpu0 = cpuSeconds(sfuPid);
+  const t0 = Date.now();
+  await new Promise((r) => setTimeout(r, seconds * 1000));
+  const cpu1 = cpuSeconds(sfuPid);
+  const wall = (Date.now() - t0) / 1000;
+  const reports = (await Promise.all(workers.map((w) => w.ask<{ report: ViewerReport }>({ kind: 'report' }, 'report')))).map((r) => r.report);
+  const sum = (f: (r: ViewerReport) => number) => reports.reduce((n, r) => n + f(r), 0);
+  const packets = sum((r) => r.sinceMark.packets);
+  const expected = sum((r) => r.sinceMark.expected);
+  const frames = sum((r) => r.sinceMark.frames);
+  const framesLost = sum((r) => r.sinceMark.framesLost);
+  const span = Math.max(...reports.map((r) => r.sinceMark.seconds));
+  return {
+    viewers: joined.reduce((n, j) => n + j.viewers, 0),
+    failed: joined.reduce((n, j) => n + j.failed, 0),
+    cpuPercent: ((cpu1 - cpu0) / wall) * 100,
+    egressMbps: (sum((r) => r.sinceMark.bytes) * 8) / span / 1e6,
+    packetsPerSecond: packets / span,
+    lossPercent: expected > 0 ? (Math.max(0, expected - packets) / expected) * 100 : NaN,
+    framesLostPercent: frames > 0 ? (framesLost / frames) * 100 : NaN,
+    framesLost,
+    joinTtff: reports.flatMap((r) => r.ttffMs).sort((a, b) => a - b),
+  };
+}
+
+export function printFanout(title: string, f: FanoutFigures, probes: number[]): void {
+  console.log(`\n${title}`);
+  console.log(`  viewers connected        ${f.viewers} of ${C} (${f.failed} failed)`);
+  console.log(`  SFU CPU                  ${f.cpuPercent.toFixed(0)} % of one core`);
+  console.log(`  egress (payload)         ${f.egressMbps.toFixed(1)} Mbit/s, ${Math.round(f.packetsPerSecond)} packets/s`);
+  console.log(`  packet loss at viewers   ${f.lossPercent.toFixed(3)} %`);
+  console.log(`  frames lost at viewers   ${f.framesLost} (${f.framesLostPercent.toFixed(3)} %)`);
+  console.log(`  TTFF while C joined      p50 ${ms(pct(f.joinTtff, 50))} / p95 ${ms(pct(f.joinTtff, 95))}`);
+  console.log(`  TTFF new live viewer     p50 ${ms(pct(probes, 50))} / p95 ${ms(pct(probes, 95))} (${probes.length} probes, one at a time)`);
+}
+
+async function main(): Promise<void> {
+  const dataDir = mkdtempSync(path.join(tmpdir(), 'hub-fanout-'));
+  chmodSync(dataDir, 0o755);
+  const [httpPort, mqttPort, pgPort] = [await freePort(), await freePort(), await freePort()];
+  const profile = process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : [];
+  const hub = spawn(process.execPath, [...profile, '--import', 'tsx', 'hub/src/main.ts'], {
+    cwd: root,
+    env: {
+      ...process.env,
+      HUB_DATA_DIR: path.join(dataDir, 'data'),
+      HUB_HTTP__PORT: String(httpPort),
+      HUB_MQTT__PORT: String(mqttPort),
+      HUB_DATABASE__EMBEDDED_PORT: String(pgPort),
+      HUB_AUTH__ADMIN_TOKEN: TOKEN,
+      HUB_LOG__LEVEL: 'warn',
+      HUB_MEDIA__ADDITIONAL_HOST_ADDRESSES: '["127.0.0.1"]',
+      HUB_MEDIA__IDLE_STOP_SECONDS: '2',
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const closers: (() => Promise<unknown> | unknown)[] = [];
+  try {
+    await waitForText(hub, 'Hub ready', 120_000);
+    const base = `http://127.0.0.1:${httpPort}`;
+    console.log(`Video fan-out: ${P} publisher(s) × ${C} viewers, ${SECONDS} s measured, ${WORKERS} viewer process(es); load average at start ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
+
+    // publishers: the agent's own WHIP publisher, test pattern VP8 at ~1 Mbit/s
+    const streams = Array.from({ length: P }, (_, i) => `bench-${i}`);
+    const publishers = await Promise.all(
+      streams.map((s) => WhipPublisher.start({ whipUrl: `${base}/whip/${s}`, token: TOKEN, codec: 'vp8', size: '640x480', fps: 15, bitrateKbps: BITRATE, label: s, additionalHostAddresses: ['127.0.0.1'] })),
+    );
+    closers.push(() => Promise.all(publishers.map((p) => p.close())));
+    await new Promise((r) => setTimeout(r, 2000));
+
+    const workers = await Promise.all(Array.from({ length: WORKERS }, () => startViewerWorker()));
+    closers.push(() => Promise.all(workers.map((w) => w.ask({ kind: 'close' }, 'never').catch(() => {}))));
+    closers.push(() => workers.forEach((w) => w.child.kill('SIGKILL')));
+    const figures = await measureFanout(workers, base, TOKEN, streams, hub.pid!, SECONDS);
+    // new viewers of a live stream, one at a time, while the fan-out runs
+    const probeWorker = await startViewerWorker();
+    closers.push(() => probeWorker.child.kill('SIGKILL'));
+    const probes = (await probeWorker.ask<{ ttffMs: number[] }>({ kind: 'probe', base, token: TOKEN, streamId: streams[0]!, count: Number(args.probes) }, 'probed')).ttffMs.sort((a, b) => a - b);
+    printFanout(`werift SFU (the hub's media role, pid ${hub.pid})`, figures, probes);
+    await Promise.all(workers.map((w) => w.child.kill('SIGKILL')));
+
+    // on demand: the wall asks, the hub commands the agent over MQTT, the agent publishes, the viewer's first frame
+    const onDemand: number[] = [];
+    const n = Number(args['on-demand']);
+    for (let i = 0; i < n; i++) {
+      const unitId = `od-${i}`;
+      const api = (method: string, p: string, body?: unknown) =>
+        fetch(base + p, { method, headers: { authorization: `Bearer ${TOKEN}`, ...(body ? { 'content-type': 'application/json' } : {}) }, body: body ? JSON.stringify(body) : undefined });
+      await api('POST', '/api/units', { id: unitId, name: unitId, type: 'vehicle' });
+      const { secret } = (await (await api('POST', `/api/units/${unitId}/credential`)).json()) as { secret: string };
+      const agent = await UnitAgent.start({ unitId, secret, broker: `mqtt://127.0.0.1:${mqttPort}`, queueDir: path.join(dataDir, `q-${unitId}`) });
+      const video = attachOnDemandVideo(agent, { hubUrl: base, unitId, secret, additionalHostAddresses: ['127.0.0.1'], video: { bitrateKbps: BITRATE } });
+      while (!agent.stats.connected) await new Promise((r) => setTimeout(r, 50));
+      const t0 = Date.now();
+      const start = await api('POST', `/api/streams/${unitId}/start`);
+      if (start.status !== 200) {
+        console.log(`  on-demand ${unitId}: ${start.status} ${await start.text()}`);
+      } else {
+        const viewAt = Date.now();
+        const ttff = await probeWorker.ask<{ ttffMs: number[] }>({ kind: 'probe', base, token: TOKEN, streamId: unitId, count: 1 }, 'probed');
+        if (ttff.ttffMs[0] !== undefined) onDemand.push(viewAt - t0 + ttff.ttffMs[0]);
+      }
+      await video.close();
+      await agent.close();
+    }
+    onDemand.sort((a, b) => a - b);
+    console.log(`  TTFF on demand           p50 ${ms(pct(onDemand, 50))} / p95 ${ms(pct(onDemand, 95))} (${onDemand.length} starts: POST /api/streams/:unit/start → MQTT → agent's ffmpeg + WHIP → WHEP viewer's first keyframe)`);
+    probeWorker.child.kill('SIGKILL');
+    await Promise.all(publishers.map((p) => p.close()));
+
+    if (args.janus) await runJanusReference({ consumers: C, seconds: SECONDS, bitrateKbps: BITRATE, probes: Number(args.probes) });
+  } finally {
+    for (const c of closers.reverse()) await Promise.resolve(c()).catch(() => {});
+    hub.kill('SIGINT');
+    await new Promise((r) => hub.once('exit', r));
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  main().then(
+    () => process.exit(0),
+    (err) => {
+      console.error(err);
+      process.exit(1);
+    },
+  );
+}
