@@ -1,10 +1,81 @@
-// Janus's streaming plugin as the reference figure for bench/fanout.ts (filled in below).
+// Janus's streaming plugin (Debian's janus 1.1) as the reference figure for bench/fanout.ts:
+// the same ffmpeg test pattern as plain RTP into an RTP mountpoint, the same werift viewers
+// (signalled over Janus's HTTP API), the same measurements.
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { ffmpegPath } from '@hub/edge-agent';
+import { ffmpegSourceArgs } from '@hub/edge-agent/video/source';
+import { freePort } from '../test-support/ports';
+import { makeClip, measureFanout, printFanout, startViewerWorker } from './fanout';
+
 export interface JanusReferenceOptions {
   consumers: number;
   seconds: number;
   bitrateKbps: number;
   probes: number;
+  workers: number;
 }
-export async function runJanusReference(_opts: JanusReferenceOptions): Promise<void> {
-  console.log('\nJanus reference: not run');
+
+const LIB = '/usr/lib/x86_64-linux-gnu/janus';
+
+export async function runJanusReference(opts: JanusReferenceOptions): Promise<void> {
+  if (!existsSync('/usr/bin/janus')) {
+    console.log('\nJanus reference: /usr/bin/janus not installed (apt-get install janus)');
+    return;
+  }
+  const dir = mkdtempSync(path.join(tmpdir(), 'janus-bench-'));
+  const [httpPort, rtpPort] = [await freePort(), await freePort()];
+  const others = (kind: string, keep: string) =>
+    ['audiobridge', 'duktape', 'echotest', 'lua', 'nosip', 'recordplay', 'sip', 'streaming', 'textroom', 'videocall', 'videoroom', 'voicemail', 'http', 'mqtt', 'nanomsg', 'pfunix', 'rabbitmq', 'websockets']
+      .filter((n) => n !== keep)
+      .map((n) => `libjanus_${n}.so`)
+      .join(',');
+  writeFileSync(
+    path.join(dir, 'janus.jcfg'),
+    `general: { configs_folder = "${dir}" plugins_folder = "${LIB}/plugins" transports_folder = "${LIB}/transports" events_folder = "${LIB}/events" loggers_folder = "${LIB}/loggers" debug_level = 2 }
+media: { rtp_port_range = "30000-39999" }
+nat: { ice_enforce_list = "127.0.0.1" }
+plugins: { disable = "${others('plugin', 'streaming')}" }
+transports: { disable = "${others('transport', 'http')}" }
+events: { broadcast = false }
+`,
+  );
+  writeFileSync(path.join(dir, 'janus.transport.http.jcfg'), `general: { json = "indented" base_path = "/janus" http = true port = ${httpPort} ip = "127.0.0.1" }\nadmin: { admin_http = false }\n`);
+  writeFileSync(
+    path.join(dir, 'janus.plugin.streaming.jcfg'),
+    `general: { }\nbench: { type = "rtp" id = 1 description = "bench" media = ({ type = "video" mid = "v" port = ${rtpPort} pt = 96 codec = "vp8" }) }\n`,
+  );
+  const janus = spawn('/usr/bin/janus', ['-C', path.join(dir, 'janus.jcfg'), '-F', dir], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let log = '';
+  janus.stdout.on('data', (d) => (log = (log + d).slice(-4000)));
+  janus.stderr.on('data', (d) => (log = (log + d).slice(-4000)));
+  // the same clip, the same ffmpeg arguments as the agent's publisher, into Janus's RTP port
+  const clip = await makeClip(dir, opts.bitrateKbps);
+  const ffmpeg = spawn(ffmpegPath(), ffmpegSourceArgs({ kind: 'file', path: clip }, { codec: 'vp8' }, `rtp://127.0.0.1:${rtpPort}`), { stdio: 'ignore' });
+  const base = `http://127.0.0.1:${httpPort}/janus`;
+  const workers = [] as Awaited<ReturnType<typeof startViewerWorker>>[];
+  try {
+    for (let i = 0; ; i++) {
+      const ok = await fetch(`${base}/info`).then((r) => r.ok, () => false);
+      if (ok) break;
+      if (i > 100) throw new Error(`Janus did not start:\n${log}`);
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    await new Promise((r) => setTimeout(r, 2000));
+    for (let i = 0; i < opts.workers; i++) workers.push(await startViewerWorker());
+    const figures = await measureFanout(workers, base, '', ['1'], janus.pid!, opts.seconds, true);
+    const probeWorker = await startViewerWorker();
+    workers.push(probeWorker);
+    const probes = (await probeWorker.ask<{ ttffMs: number[] }>({ kind: 'probe', base, token: '', streamId: '1', count: opts.probes, janus: true }, 'probed')).ttffMs.sort((a, b) => a - b);
+    printFanout(`Janus 1.1 streaming plugin (reference, pid ${janus.pid})`, figures, probes);
+  } finally {
+    for (const w of workers) w.child.kill('SIGKILL');
+    ffmpeg.kill('SIGKILL');
+    janus.kill('SIGTERM');
+    await new Promise((r) => setTimeout(r, 500));
+    if (janus.exitCode === null) janus.kill('SIGKILL');
+    rmSync(dir, { recursive: true, force: true });
+  }
 }

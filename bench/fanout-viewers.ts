@@ -1,12 +1,13 @@
 // A process of WebRTC viewers (werift) for bench/fanout.ts: each viewer POSTs a WHEP offer,
 // counts what arrives (packets, bytes, sequence gaps, frames with a missing packet) and times
 // its first complete keyframe. Talks to the bench over IPC.
+import { randomUUID } from 'node:crypto';
 import { RTCPeerConnection, RTCSessionDescription, useVP8, useNACK, usePLI, type RtpPacket } from 'werift';
 import { isVp8KeyFrame } from '@hub/media-server';
 
 export type ViewerJob =
-  | { kind: 'join'; base: string; token: string; streams: string[]; count: number; parallel: number }
-  | { kind: 'probe'; base: string; token: string; streamId: string; count: number }
+  | { kind: 'join'; base: string; token: string; streams: string[]; count: number; parallel: number; janus?: boolean }
+  | { kind: 'probe'; base: string; token: string; streamId: string; count: number; janus?: boolean }
   | { kind: 'report' }
   | { kind: 'mark' }
   | { kind: 'close' };
@@ -101,6 +102,7 @@ class ViewerStats {
 
 const viewers: { pc: RTCPeerConnection; stats: ViewerStats }[] = [];
 let failed = 0;
+let lastError = '';
 const ttffs: number[] = [];
 let mark = { at: Date.now(), packets: 0, bytes: 0, expected: 0, frames: 0, framesLost: 0 };
 
@@ -141,6 +143,56 @@ async function view(base: string, token: string, streamId: string, keep: boolean
   }
 }
 
+/**
+ * A viewer of Janus's streaming plugin (the reference): Janus offers, the viewer answers
+ * (Janus HTTP API: create, attach, watch, start), with a keepalive so the session lives.
+ */
+async function viewJanus(base: string, mountpoint: string, keep: boolean): Promise<number> {
+  const call = async (url: string, body: object) => {
+    const r = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ ...body, transaction: randomUUID() }) });
+    return (await r.json()) as { janus: string; data?: { id: number }; jsep?: { type: string; sdp: string }; plugindata?: unknown; error?: unknown };
+  };
+  const startedAt = Date.now();
+  const session = (await call(base, { janus: 'create' })).data!.id;
+  const handle = (await call(`${base}/${session}`, { janus: 'attach', plugin: 'janus.plugin.streaming' })).data!.id;
+  await call(`${base}/${session}/${handle}`, { janus: 'message', body: { request: 'watch', id: Number(mountpoint) } });
+  let offer: { type: string; sdp: string } | undefined;
+  for (let i = 0; i < 20 && !offer; i++) {
+    const events = (await (await fetch(`${base}/${session}?maxev=5&rid=${Date.now()}`)).json()) as { jsep?: { type: string; sdp: string } } | { jsep?: { type: string; sdp: string } }[];
+    for (const e of Array.isArray(events) ? events : [events]) if (e.jsep?.type === 'offer') offer = e.jsep;
+  }
+  if (!offer) throw new Error('no offer from Janus');
+  const pc = new RTCPeerConnection({ codecs: { video: [useVP8({ rtcpFeedback: [useNACK(), usePLI()] })], audio: [] }, iceAdditionalHostAddresses: ['127.0.0.1'], iceUseIpv6: false });
+  const stats = new ViewerStats();
+  const first = new Promise<number>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('no first frame in 20 s')), 20_000);
+    pc.onTrack.subscribe((track) =>
+      track.onReceiveRtp.subscribe((rtp) => {
+        const t = stats.onRtp(rtp, startedAt);
+        if (t !== undefined) {
+          clearTimeout(timer);
+          resolve(t);
+        }
+      }),
+    );
+  });
+  first.catch(() => {});
+  await pc.setRemoteDescription(new RTCSessionDescription(offer.sdp, 'offer'));
+  await pc.setLocalDescription(await pc.createAnswer());
+  await call(`${base}/${session}/${handle}`, { janus: 'message', body: { request: 'start' }, jsep: { type: 'answer', sdp: pc.localDescription!.sdp } });
+  const keepalive = setInterval(() => void call(`${base}/${session}`, { janus: 'keepalive' }).catch(() => {}), 20_000);
+  try {
+    return await first;
+  } finally {
+    if (keep) viewers.push({ pc, stats });
+    else {
+      clearInterval(keepalive);
+      await call(`${base}/${session}`, { janus: 'destroy' }).catch(() => {});
+      await pc.close();
+    }
+  }
+}
+
 function totals() {
   let packets = 0, bytes = 0, expected = 0, frames = 0, framesLost = 0;
   for (const { stats } of viewers) {
@@ -161,25 +213,28 @@ process.on('message', async (job: ViewerJob) => {
         while (next < job.count) {
           const k = next++;
           try {
-            ttffs.push(await view(job.base, job.token, job.streams[k % job.streams.length]!, true));
-          } catch {
+            const stream = job.streams[k % job.streams.length]!;
+            ttffs.push(await (job.janus ? viewJanus(job.base, stream, true) : view(job.base, job.token, stream, true)));
+          } catch (err) {
             failed++;
+            lastError = (err as Error).message;
           }
         }
       };
       await Promise.all(Array.from({ length: job.parallel }, lane));
-      process.send!({ kind: 'joined', viewers: viewers.length, failed });
+      process.send!({ kind: 'joined', viewers: viewers.length, failed, lastError });
     } else if (job.kind === 'probe') {
       const probe: number[] = [];
       for (let i = 0; i < job.count; i++) {
         try {
-          probe.push(await view(job.base, job.token, job.streamId, false));
-        } catch {
+          probe.push(await (job.janus ? viewJanus(job.base, job.streamId, false) : view(job.base, job.token, job.streamId, false)));
+        } catch (err) {
           failed++;
+          lastError = (err as Error).message;
         }
         await new Promise((r) => setTimeout(r, 300));
       }
-      process.send!({ kind: 'probed', ttffMs: probe });
+      process.send!({ kind: 'probed', ttffMs: probe, lastError });
     } else if (job.kind === 'mark') {
       mark = { at: Date.now(), ...totals() };
       process.send!({ kind: 'marked' });

@@ -109,11 +109,12 @@ export interface FanoutFigures {
 }
 
 /** Joins C viewers spread over workers, then measures a window of `seconds`. */
-export async function measureFanout(workers: ViewerWorker[], base: string, token: string, streams: string[], sfuPid: number, seconds: number): Promise<FanoutFigures> {
+export async function measureFanout(workers: ViewerWorker[], base: string, token: string, streams: string[], sfuPid: number, seconds: number, janus = false): Promise<FanoutFigures> {
   const per = Math.ceil(C / workers.length);
   const joined = await Promise.all(
-    workers.map((w, i) => w.ask<{ viewers: number; failed: number }>({ kind: 'join', base, token, streams, count: Math.min(per, C - i * per), parallel: 8 }, 'joined')),
+    workers.map((w, i) => w.ask<{ viewers: number; failed: number; lastError: string }>({ kind: 'join', base, token, streams, count: Math.min(per, C - i * per), parallel: 8, janus }, 'joined')),
   );
+  for (const j of joined) if (j.failed) console.log(`  (${j.failed} viewers failed; the last: ${j.lastError})`);
   await new Promise((r) => setTimeout(r, 2000)); // settle after the joins
   await Promise.all(workers.map((w) => w.ask({ kind: 'mark' }, 'marked')));
   const cpu0 = cpuSeconds(sfuPid);
@@ -152,6 +153,22 @@ export function printFanout(title: string, f: FanoutFigures, probes: number[]): 
   console.log(`  TTFF new live viewer     p50 ${ms(pct(probes, 50))} / p95 ${ms(pct(probes, 95))} (${probes.length} probes, one at a time)`);
 }
 
+/**
+ * The publishers' video: ffmpeg's test pattern with noise, encoded once to VP8 at the asked
+ * bitrate (a keyframe a second) and replayed as it is. Encoding live in each publisher would
+ * compete for the CPU being measured, and on this loaded 2-core machine libvpx did not keep
+ * up with 15 frames/s (3.6 fps, 90 kbit/s in a probe).
+ */
+export async function makeClip(dir: string, kbps: number): Promise<string> {
+  const clip = path.join(dir, 'clip.webm');
+  const { spawnSync } = await import('node:child_process');
+  const { ffmpegPath } = await import('@hub/edge-agent');
+  const r = spawnSync(ffmpegPath(), ['-hide_banner', '-loglevel', 'error', '-y', '-f', 'lavfi', '-i', 'testsrc2=size=640x480:rate=15', '-vf', 'noise=alls=10:allf=t', '-t', '12',
+    '-c:v', 'libvpx', '-deadline', 'realtime', '-cpu-used', '8', '-b:v', `${kbps}k`, '-minrate', `${kbps}k`, '-maxrate', `${kbps}k`, '-bufsize', `${kbps}k`, '-g', '15', '-an', clip]);
+  if (r.status !== 0) throw new Error(`could not make the clip: ${r.stderr}`);
+  return clip;
+}
+
 async function main(): Promise<void> {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'hub-fanout-'));
   chmodSync(dataDir, 0o755);
@@ -174,20 +191,26 @@ async function main(): Promise<void> {
   });
   const closers: (() => Promise<unknown> | unknown)[] = [];
   try {
+    const clip = await makeClip(dataDir, BITRATE);
     await waitForText(hub, 'Hub ready', 120_000);
     const base = `http://127.0.0.1:${httpPort}`;
     console.log(`Video fan-out: ${P} publisher(s) × ${C} viewers, ${SECONDS} s measured, ${WORKERS} viewer process(es); load average at start ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
 
-    // publishers: the agent's own WHIP publisher, test pattern VP8 at ~1 Mbit/s
+    // publishers: the agent's own WHIP publisher, replaying the clip as it is
     const streams = Array.from({ length: P }, (_, i) => `bench-${i}`);
     const publishers = await Promise.all(
-      streams.map((s) => WhipPublisher.start({ whipUrl: `${base}/whip/${s}`, token: TOKEN, codec: 'vp8', size: '640x480', fps: 15, bitrateKbps: BITRATE, label: s, additionalHostAddresses: ['127.0.0.1'] })),
+      streams.map((s) => WhipPublisher.start({ whipUrl: `${base}/whip/${s}`, token: TOKEN, codec: 'vp8', source: { kind: 'file', path: clip }, additionalHostAddresses: ['127.0.0.1'] })),
     );
     closers.push(() => Promise.all(publishers.map((p) => p.close())));
-    await new Promise((r) => setTimeout(r, 2000));
+    // every stream live at the SFU before viewers come
+    for (let i = 0; ; i++) {
+      const live = (await (await fetch(`${base}/api/streams`, { headers: { authorization: `Bearer ${TOKEN}` } })).json()) as { streamId: string; packets?: number }[];
+      if (streams.every((s) => live.some((l) => l.streamId === s && (l.packets ?? 1) > 0))) break;
+      if (i === 150) throw new Error(`publishers not live after 30 s: ${JSON.stringify(live)}; ${publishers.map((p) => p.sourceError ?? p.pc.connectionState).join(', ')}`);
+      await new Promise((r) => setTimeout(r, 200));
+    }
 
     const workers = await Promise.all(Array.from({ length: WORKERS }, () => startViewerWorker()));
-    closers.push(() => Promise.all(workers.map((w) => w.ask({ kind: 'close' }, 'never').catch(() => {}))));
     closers.push(() => workers.forEach((w) => w.child.kill('SIGKILL')));
     const figures = await measureFanout(workers, base, TOKEN, streams, hub.pid!, SECONDS);
     // new viewers of a live stream, one at a time, while the fan-out runs
@@ -226,7 +249,7 @@ async function main(): Promise<void> {
     probeWorker.child.kill('SIGKILL');
     await Promise.all(publishers.map((p) => p.close()));
 
-    if (args.janus) await runJanusReference({ consumers: C, seconds: SECONDS, bitrateKbps: BITRATE, probes: Number(args.probes) });
+    if (args.janus) await runJanusReference({ consumers: C, seconds: SECONDS, bitrateKbps: BITRATE, probes: Number(args.probes), workers: WORKERS });
   } finally {
     for (const c of closers.reverse()) await Promise.resolve(c()).catch(() => {});
     hub.kill('SIGINT');

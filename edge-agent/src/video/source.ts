@@ -7,6 +7,12 @@ import type { VideoSourceSpec } from '@hub/config';
 
 export type VideoCodec = 'vp8' | 'h264';
 
+/**
+ * What the publisher can send: a `--video` source, or a recorded clip replayed in a loop as it
+ * is (`-c:v copy`; VP8 in WebM or H.264 in MP4/MKV), e.g. for benchmarks and demos.
+ */
+export type PublisherSource = VideoSourceSpec | { kind: 'file'; path: string };
+
 export interface SourceEncoding {
   /** codec sent; an RTSP source is always h264 */
   codec: VideoCodec;
@@ -56,7 +62,7 @@ export function overlayFilter(label: string, height = 480, font = findFont()): s
 }
 
 /** The codec a source sends: RTSP is passed through, so H.264 whatever was asked. */
-export function sourceCodec(spec: VideoSourceSpec, asked: VideoCodec | undefined): VideoCodec {
+export function sourceCodec(spec: PublisherSource, asked: VideoCodec | undefined): VideoCodec {
   return spec.kind === 'rtsp' ? 'h264' : (asked ?? 'vp8');
 }
 
@@ -73,7 +79,7 @@ function encoderArgs(enc: SourceEncoding): string[] {
 }
 
 /** ffmpeg's arguments from the source to RTP on `rtpUrl` (rtp://127.0.0.1:PORT). */
-export function ffmpegSourceArgs(spec: VideoSourceSpec, enc: SourceEncoding, rtpUrl: string): string[] {
+export function ffmpegSourceArgs(spec: PublisherSource, enc: SourceEncoding, rtpUrl: string): string[] {
   const size = enc.size ?? '640x480';
   const fps = enc.fps ?? 15;
   const head = ['-hide_banner', '-loglevel', 'error', '-nostdin'];
@@ -90,5 +96,7 @@ export function ffmpegSourceArgs(spec: VideoSourceSpec, enc: SourceEncoding, rtp
       // TCP-interleaved RTSP survives NAT and lossy 4G better than UDP; SPS/PPS go in-band
       // before every keyframe (dump_extra), since a camera may send them only in its SDP
       return [...head, '-rtsp_transport', 'tcp', '-i', spec.url, '-map', '0:v:0', '-an', '-c:v', 'copy', '-bsf:v', 'dump_extra=freq=keyframe', ...rtp];
+    case 'file':
+      return [...head, '-re', '-stream_loop', '-1', '-i', spec.path, '-map', '0:v:0', '-an', '-c:v', 'copy', ...(enc.codec === 'h264' ? ['-bsf:v', 'h264_mp4toannexb,dump_extra=freq=keyframe'] : []), ...rtp];
   }
 }

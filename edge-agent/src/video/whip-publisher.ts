@@ -4,9 +4,8 @@
 import dgram from 'node:dgram';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { MediaStreamTrack, RTCPeerConnection, RTCSessionDescription, useH264, useVP8 } from 'werift';
-import type { VideoSourceSpec } from '@hub/config';
 import { ffmpegPath } from './ffmpeg-path';
-import { ffmpegSourceArgs, sourceCodec, type VideoCodec } from './source';
+import { ffmpegSourceArgs, sourceCodec, type PublisherSource, type VideoCodec } from './source';
 
 export type { VideoCodec };
 
@@ -16,7 +15,7 @@ export interface WhipPublisherOptions {
   /** bearer token: `{unitId}:{secret}` for a unit, or an operator token */
   token: string;
   /** default the test pattern */
-  source?: VideoSourceSpec;
+  source?: PublisherSource;
   /** default vp8; an RTSP source is H.264 as the camera sends it */
   codec?: VideoCodec;
   /** picture size and rate (test pattern, V4L2); default 640x480 at 15 fps */

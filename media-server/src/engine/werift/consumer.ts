@@ -38,6 +38,7 @@ export class WeriftConsumer extends EventEmitter<ConsumerEvents> implements Cons
   #highSeq: number | undefined;
   #highTs = 0;
   #highAt = 0;
+  #lastSentAt = 0;
 
   constructor(
     readonly streamId: string,
@@ -62,6 +63,10 @@ export class WeriftConsumer extends EventEmitter<ConsumerEvents> implements Cons
   }
   get packets(): number {
     return this.#packets;
+  }
+  /** epoch ms of the last packet sent to the viewer */
+  get lastSentAt(): number {
+    return this.#lastSentAt;
   }
 
   /** The RTP sender of this viewer's transport: its NACKs and keyframe requests come here. */
@@ -147,6 +152,7 @@ export class WeriftConsumer extends EventEmitter<ConsumerEvents> implements Cons
     }
     this.#packets++;
     this.#bytes += rtp.payload.length;
+    this.#lastSentAt = now;
     this.track.writeRtp(rtp);
   }
 

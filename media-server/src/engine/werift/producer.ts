@@ -77,6 +77,10 @@ export class WeriftProducer extends EventEmitter<ProducerEvents> implements Prod
   get closed(): boolean {
     return this.#closed;
   }
+  /** true once the publisher's first RTP packet has arrived */
+  get flowing(): boolean {
+    return this.#inbound.figures().since !== null;
+  }
 
   /** The publisher's track has arrived. */
   attach(track: MediaStreamTrack, receiver: RTCRtpReceiver): void {

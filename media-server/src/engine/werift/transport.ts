@@ -72,9 +72,11 @@ export class WeriftTransport extends EventEmitter<TransportEvents> implements We
 
   /**
    * A peer that closes without a word (a tab killed, a viewer's process gone) would be sent to
-   * until ICE consent expires (30 s, RFC 7675). Every live peer sends RTCP at least every few
-   * seconds (RFC 3550 §6.2; a publisher also sends RTP), so silence longer than
-   * `peerTimeoutMs` closes the transport.
+   * until ICE consent expires (30 s, RFC 7675). While media flows, a live peer answers with
+   * RTCP every second or so (RFC 3550 §6.2; a publisher sends RTP too), so silence longer than
+   * `peerTimeoutMs` closes the transport. Only while media flows: a viewer waiting for its
+   * publisher to return, or a publisher whose camera has not started, receives nothing to
+   * report on and may be quiet.
    */
   #watchLiveness(pc: RTCPeerConnection): void {
     if (this.#liveness || this.#closed) return;
@@ -87,8 +89,12 @@ export class WeriftTransport extends EventEmitter<TransportEvents> implements We
       dtls.onRtcp.subscribe(heard);
       dtls.onRtp.subscribe(heard);
     }
+    const owned = this.#owned;
+    if (owned instanceof WeriftConsumer) owned.on('producerresume', heard); // a grace period after the gap
     this.#liveness = setInterval(() => {
-      if (Date.now() - this.#lastHeard > timeout) this.close();
+      const now = Date.now();
+      const flowing = owned instanceof WeriftConsumer ? !owned.paused && now - owned.lastSentAt < 2000 : owned instanceof WeriftProducer && owned.flowing;
+      if (flowing && now - this.#lastHeard > timeout) this.close();
     }, Math.min(LIVENESS_CHECK_MS, timeout));
     this.#liveness.unref();
   }
