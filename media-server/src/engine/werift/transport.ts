@@ -91,11 +91,18 @@ export class WeriftTransport extends EventEmitter<TransportEvents> implements We
     }
     const owned = this.#owned;
     if (owned instanceof WeriftConsumer) owned.on('producerresume', heard); // a grace period after the gap
+    const every = Math.min(LIVENESS_CHECK_MS, timeout);
+    let lastTick = Date.now();
     this.#liveness = setInterval(() => {
       const now = Date.now();
+      // after a stall of this process's event loop, timers run before the packets that waited:
+      // silence seen then is ours, not the peer's
+      const lagged = now - lastTick > 2 * every;
+      lastTick = now;
+      if (lagged) return;
       const flowing = owned instanceof WeriftConsumer ? !owned.paused && now - owned.lastSentAt < 2000 : owned instanceof WeriftProducer && owned.flowing;
       if (flowing && now - this.#lastHeard > timeout) this.close();
-    }, Math.min(LIVENESS_CHECK_MS, timeout));
+    }, every);
     this.#liveness.unref();
   }
 
