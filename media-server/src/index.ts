@@ -1,4 +1,5 @@
 export type { Router, Producer, Consumer, WebRtcTransport, TransportOptions, ProducerStats } from './engine/types';
 export { WeriftRouter } from './engine/werift/router';
-export { whipWhep, type WhipWhepOptions } from './whip-whep';
+export { whipWhep, type WhipWhepOptions, type MediaAuthorize } from './whip-whep';
+export { attachSignalling, type SignallingOptions, type MediaNamespace } from './signalling';
 export * from './errors';

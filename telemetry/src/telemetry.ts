@@ -36,6 +36,8 @@ export interface Telemetry {
   metrics: TelemetryMetrics;
   rejections: RejectionLog;
   alarms: AlarmService;
+  /** the socket.io server on the HTTP port (the live feed is its default namespace; media signalling adds /media) */
+  io: SocketServer;
   /** starts MQTT over TCP; resolves with the port */
   listenMqtt(): Promise<number>;
   /** flushes queued positions, closes broker, feed and timers. Safe twice. */
@@ -161,6 +163,7 @@ export async function startTelemetry(app: FastifyInstance, opts: TelemetryOption
     metrics,
     rejections,
     alarms,
+    io: io as unknown as SocketServer,
     listenMqtt: () => broker.listenTcp(config.mqtt.host, config.mqtt.port),
     async close() {
       if (closed) return;
