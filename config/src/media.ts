@@ -74,6 +74,13 @@ export type MediaViewRequest = z.infer<typeof MediaViewRequestSchema>;
 export const MediaCloseRequestSchema = z.object({ sessionId: z.string().min(1).max(64) });
 export type MediaCloseRequest = z.infer<typeof MediaCloseRequestSchema>;
 
+/**
+ * `keyframe`: a viewer that is connected but not decoding (just joined, or its publisher
+ * came back) asks for a keyframe; the SFU asks the publisher (PLI, at most once a second).
+ */
+export const MediaKeyFrameRequestSchema = z.object({ sessionId: z.string().min(1).max(64) });
+export type MediaKeyFrameRequest = z.infer<typeof MediaKeyFrameRequestSchema>;
+
 /** Why a request was refused: a stable code and a sentence an operator understands. */
 export const MediaRefusalSchema = z.object({
   ok: z.literal(false),
@@ -122,4 +129,5 @@ export interface MediaClientToServer {
   publish: (msg: MediaPublishRequest, ack: (res: MediaAnswer) => void) => void;
   view: (msg: MediaViewRequest, ack: (res: MediaAnswer) => void) => void;
   close: (msg: MediaCloseRequest, ack?: (res: { ok: true } | MediaRefusal) => void) => void;
+  keyframe: (msg: MediaKeyFrameRequest) => void;
 }

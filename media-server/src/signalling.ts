@@ -4,6 +4,7 @@
 import type { Namespace, Socket } from 'socket.io';
 import {
   MediaCloseRequestSchema,
+  MediaKeyFrameRequestSchema,
   MediaPublishRequestSchema,
   MediaViewRequestSchema,
   type IceServer,
@@ -164,6 +165,12 @@ export function attachSignalling(opts: SignallingOptions): { close(): void } {
       } catch (err) {
         if (typeof ack === 'function') ack(refusal(err));
       }
+    });
+
+    socket.on('keyframe', (msg) => {
+      const r = MediaKeyFrameRequestSchema.safeParse(msg);
+      const session = r.success ? sessions.get(r.data.sessionId) : undefined;
+      if (session?.role === 'viewer') router.producers.get(session.streamId)?.requestKeyFrame();
     });
 
     socket.on('disconnect', () => {
