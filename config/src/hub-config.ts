@@ -1,5 +1,6 @@
 // The hub's configuration file, with its defaults. See `load-config.ts` for the file + environment loader.
 import { z } from 'zod';
+import { IceServerSchema } from './media';
 
 const port = z.coerce.number().int().min(0).max(65535);
 const seconds = z.coerce.number().positive();
@@ -87,6 +88,8 @@ export const HubConfigSchema = z.object({
       idleStopSeconds: z.coerce.number().positive().default(60),
       /** how long a start on demand may take before the wall is told it failed; default 10 */
       startTimeoutSeconds: z.coerce.number().positive().default(10),
+      /** STUN/TURN servers given to browsers (signalling `hello`, GET /api/media/ice-servers); default none (host candidates only) */
+      iceServers: z.array(IceServerSchema).default([]),
     })
     .prefault({}),
   retention: z

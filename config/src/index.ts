@@ -8,3 +8,4 @@ export * from './api-routes';
 export * from './agent';
 export * from './operators';
 export * from './recording';
+export * from './media';

@@ -114,4 +114,5 @@ async function serveWall(app: FastifyInstance, config: HubConfig): Promise<void>
   }
   await app.register(fastifyStatic, { root: wallDist, prefix: '/', index: ['index.html'], wildcard: true });
   app.get('/bodycam', async (_req, reply) => reply.sendFile('bodycam.html'));
+  app.get('/viewer', async (_req, reply) => reply.sendFile('viewer.html'));
 }
