@@ -1,5 +1,6 @@
 // The hub's configuration file, with its defaults. See `load-config.ts` for the file + environment loader.
 import { z } from 'zod';
+import { BasemapConfigSchema } from './basemap';
 
 const port = z.coerce.number().int().min(0).max(65535);
 const seconds = z.coerce.number().positive();
@@ -99,6 +100,8 @@ export const HubConfigSchema = z.object({
       level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     })
     .prefault({}),
+  /** the wall's basemap: tile server, datum (wgs84 | gcj02), offline GeoJSON; see basemap.ts */
+  basemap: BasemapConfigSchema,
 });
 export type HubConfig = z.infer<typeof HubConfigSchema>;
 export type HubConfigInput = z.input<typeof HubConfigSchema>;

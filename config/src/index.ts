@@ -6,3 +6,5 @@ export * from './hub-config';
 export * from './load-config';
 export * from './api-routes';
 export * from './agent';
+export * from './basemap';
+export * from './gcj02';

@@ -118,7 +118,7 @@ export async function startTelemetry(app: FastifyInstance, opts: TelemetryOption
     log: log.child({ module: 'live' }),
   });
 
-  await app.register(telemetryApi, { db, bus, adminToken: opts.adminToken });
+  await app.register(telemetryApi, { db, bus, adminToken: opts.adminToken, basemap: config.basemap });
   await app.register(async (scope) => {
     scope.addHook('onRequest', operatorAuth(opts.adminToken));
     scope.get('/api/ingest/rejections', async () => ({ rejections: rejections.list() }));

@@ -8,6 +8,7 @@ import { operatorAuth } from './auth';
 import { registerDocs } from './docs';
 import { notFoundHandler, registerErrorHandler } from './error-handler';
 import { alarmRoutes } from './alarms';
+import { basemapRoutes } from './basemap';
 import { geofenceRoutes } from './geofences';
 import { positionRoutes } from './positions';
 import { unitRoutes } from './units';
@@ -21,6 +22,8 @@ export interface TelemetryApiOptions {
   adminToken: string;
   /** serve the OpenAPI document and UI at /docs; default true (false when the host serves its own) */
   docs?: boolean;
+  /** the wall's basemap settings served at /api/basemap; default every field's default */
+  basemap?: import('@hub/config').BasemapConfig;
 }
 
 /**
@@ -44,6 +47,7 @@ export async function telemetryApi(app: FastifyInstance, opts: TelemetryApiOptio
       await api.register(positionRoutes, context);
       await api.register(geofenceRoutes, context);
       await api.register(alarmRoutes, context);
+      await api.register(basemapRoutes, { basemap: opts.basemap });
     },
     { prefix: '/api' },
   );
