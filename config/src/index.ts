@@ -6,5 +6,6 @@ export * from './hub-config';
 export * from './load-config';
 export * from './api-routes';
 export * from './agent';
+export * from './operators';
 export * from './basemap';
 export * from './gcj02';
