@@ -17,7 +17,7 @@ function newestSource(): number {
       newest = Math.max(newest, st.mtimeMs);
     }
   };
-  for (const name of ['src', 'public', 'index.html', 'bodycam.html', 'vite.config.ts', 'package.json']) {
+  for (const name of ['src', 'public', 'index.html', 'bodycam.html', 'maptest.html', 'vite.config.ts', 'package.json']) {
     const p = path.join(root, name);
     if (existsSync(p)) visit(p);
   }

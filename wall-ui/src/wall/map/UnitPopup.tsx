@@ -8,50 +8,48 @@ import { STATUS_COLOURS } from './icons';
 import { useMapContext } from './map-context';
 import { mt } from './messages';
 
-function row(label: string, value: string): HTMLElement {
-  const div = document.createElement('div');
-  div.className = 'hub-popup-row';
-  const l = document.createElement('span');
-  l.textContent = label;
-  l.style.opacity = '0.7';
-  l.style.marginRight = '6px';
-  const v = document.createElement('span');
-  v.textContent = value;
-  div.append(l, v);
-  return div;
-}
-
-function render(el: HTMLElement, u: UnitView, onOpenCamera?: (unitId: string) => void): void {
-  const status = unitStatusKind(u);
-  el.replaceChildren();
-  const title = document.createElement('div');
+/** The popup's elements, built once; refresh() only sets their text (so a button under the pointer stays put). */
+function build(el: HTMLElement, onOpenCamera?: () => void) {
+  const line = (cls: string) => {
+    const div = document.createElement('div');
+    div.className = cls;
+    el.append(div);
+    return div;
+  };
+  const title = line('hub-popup-title');
   title.style.fontWeight = '600';
   title.style.marginBottom = '4px';
-  title.textContent = `${u.name} (${u.id})`;
-  const badge = document.createElement('div');
-  badge.dataset.status = status;
-  badge.className = 'hub-popup-status';
-  badge.textContent = `${mt(`map.unit.type.${u.type}`)} · ${mt(`map.unit.status.${status}`)}`;
-  badge.style.color = STATUS_COLOURS[status];
-  el.append(title, badge);
-  if (u.team) el.append(row(mt('map.unit.team'), u.team));
-  if (u.ts) {
-    el.append(row(mt('map.unit.speed'), u.speed === null ? '–' : `${(u.speed * 3.6).toFixed(0)} km/h`));
-    el.append(row(mt('map.unit.heading'), u.heading === null ? '–' : `${Math.round(u.heading)}°`));
-    if (u.battery !== null) el.append(row(mt('map.unit.battery'), `${Math.round(u.battery)}%`));
-    el.append(row(mt('map.unit.lastFix'), new Date(u.ts).toLocaleTimeString()));
-  } else {
-    el.append(row(mt('map.unit.lastFix'), mt('map.unit.noFix')));
-  }
+  const status = line('hub-popup-status');
+  const details = line('hub-popup-details');
+  details.style.whiteSpace = 'pre-line';
+  details.style.opacity = '0.85';
   if (onOpenCamera) {
     const button = document.createElement('button');
     button.type = 'button';
     button.className = 'hub-open-camera';
     button.textContent = mt('map.unit.openCamera');
     button.style.marginTop = '6px';
-    button.onclick = () => onOpenCamera(u.id);
+    button.onclick = onOpenCamera;
     el.append(button);
   }
+  return (u: UnitView) => {
+    const kind = unitStatusKind(u);
+    title.textContent = `${u.name} (${u.id})`;
+    status.dataset.status = kind;
+    status.textContent = `${mt(`map.unit.type.${u.type}`)} · ${mt(`map.unit.status.${kind}`)}`;
+    status.style.color = STATUS_COLOURS[kind];
+    const lines: string[] = [];
+    if (u.team) lines.push(`${mt('map.unit.team')}: ${u.team}`);
+    if (u.ts) {
+      lines.push(`${mt('map.unit.speed')}: ${u.speed === null ? '–' : `${(u.speed * 3.6).toFixed(0)} km/h`}`);
+      lines.push(`${mt('map.unit.heading')}: ${u.heading === null ? '–' : `${Math.round(u.heading)}°`}`);
+      if (u.battery !== null) lines.push(`${mt('map.unit.battery')}: ${Math.round(u.battery)}%`);
+      lines.push(`${mt('map.unit.lastFix')}: ${new Date(u.ts).toLocaleTimeString()}`);
+    } else {
+      lines.push(`${mt('map.unit.lastFix')}: ${mt('map.unit.noFix')}`);
+    }
+    details.textContent = lines.join('\n');
+  };
 }
 
 export function UnitPopup({ store, unitId, onOpenCamera, onClose }: { store: UnitStore; unitId: string; onOpenCamera?: (unitId: string) => void; onClose(): void }) {
@@ -63,12 +61,13 @@ export function UnitPopup({ store, unitId, onOpenCamera, onClose }: { store: Uni
     el.style.font = '13px system-ui, sans-serif';
     el.style.minWidth = '180px';
     const popup = new Popup({ closeOnClick: false, offset: 16, maxWidth: '280px' }).setDOMContent(el);
+    const fill = build(el, onOpenCamera ? () => onOpenCamera(unitId) : undefined);
     let shown = false;
     let closedByUs = false;
     const refresh = () => {
       const u = store.units.get(unitId);
       if (!u || u.lat === null || u.lon === null) return;
-      render(el, u, onOpenCamera);
+      fill(u);
       popup.setLngLat(projector.toMap(u.lat, u.lon));
       if (!shown) {
         popup.addTo(map);
