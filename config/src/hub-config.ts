@@ -1,6 +1,7 @@
 // The hub's configuration file, with its defaults. See `load-config.ts` for the file + environment loader.
 import { z } from 'zod';
 import { IceServerSchema } from './media';
+import { BasemapConfigSchema } from './basemap';
 
 const port = z.coerce.number().int().min(0).max(65535);
 const seconds = z.coerce.number().positive();
@@ -114,6 +115,8 @@ export const HubConfigSchema = z.object({
       level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     })
     .prefault({}),
+  /** the wall's basemap: tile server, datum (wgs84 | gcj02), offline GeoJSON; see basemap.ts */
+  basemap: BasemapConfigSchema,
 });
 export type HubConfig = z.infer<typeof HubConfigSchema>;
 export type HubConfigInput = z.input<typeof HubConfigSchema>;

@@ -9,3 +9,5 @@ export * from './agent';
 export * from './operators';
 export * from './recording';
 export * from './media';
+export * from './basemap';
+export * from './gcj02';
