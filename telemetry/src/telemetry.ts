@@ -19,6 +19,7 @@ import { operatorAuth } from './api/auth';
 import { startAlarmService, type AlarmService } from './alarms/service';
 import { getUnit, insertPositions, setUnitOnline, verifyCredential } from './store';
 import { maintain } from './db/partitions';
+import { IncidentService } from './incidents/service';
 
 export interface TelemetryOptions {
   config: HubConfig;
@@ -36,6 +37,8 @@ export interface Telemetry {
   metrics: TelemetryMetrics;
   rejections: RejectionLog;
   alarms: AlarmService;
+  /** incidents, dispatch, nearest units, KPIs, intake */
+  incidents: IncidentService;
   /** starts MQTT over TCP; resolves with the port */
   listenMqtt(): Promise<number>;
   /** flushes queued positions, closes broker, feed and timers. Safe twice. */
@@ -108,6 +111,15 @@ export async function startTelemetry(app: FastifyInstance, opts: TelemetryOption
   bus.on('credentialIssued', onCredentialIssued);
   bus.on('unitChanged', onUnitChanged);
 
+  const incidents = await IncidentService.start({
+    db,
+    bus,
+    sendCommand: (unitId, command) => broker.sendCommand(unitId, command),
+    linkage: config.linkage,
+    dataDir: config.dataDir,
+    log: log.child({ module: 'incidents' }),
+  });
+
   const io = new SocketServer<LiveClientToServer, LiveServerToClient>(app.server, { serveClient: false, path: '/socket.io' });
   const live = new LiveFeed({
     io,
@@ -116,9 +128,10 @@ export async function startTelemetry(app: FastifyInstance, opts: TelemetryOption
     authorize: (token) => checkOperatorToken(token, opts.adminToken),
     metrics,
     log: log.child({ module: 'live' }),
+    incidents: incidents.events,
   });
 
-  await app.register(telemetryApi, { db, bus, adminToken: opts.adminToken });
+  await app.register(telemetryApi, { db, bus, adminToken: opts.adminToken, incidents, intake: { intake: config.linkage.intake, dataDir: config.dataDir } });
   await app.register(async (scope) => {
     scope.addHook('onRequest', operatorAuth(opts.adminToken));
     scope.get('/api/ingest/rejections', async () => ({ rejections: rejections.list() }));
@@ -161,6 +174,7 @@ export async function startTelemetry(app: FastifyInstance, opts: TelemetryOption
     metrics,
     rejections,
     alarms,
+    incidents,
     listenMqtt: () => broker.listenTcp(config.mqtt.host, config.mqtt.port),
     async close() {
       if (closed) return;
@@ -168,6 +182,7 @@ export async function startTelemetry(app: FastifyInstance, opts: TelemetryOption
       clearInterval(maintenanceTimer);
       bus.off('credentialIssued', onCredentialIssued);
       bus.off('unitChanged', onUnitChanged);
+      await incidents.close();
       await broker.close();
       await writer.close();
       live.close();

@@ -18,6 +18,7 @@ import {
 import type { TelemetryBus } from '../events';
 import { positionOut } from '../store/positions';
 import type { TelemetryMetrics } from '../metrics';
+import type { IncidentBus } from '../incidents/events';
 
 export interface LiveFeedOptions {
   io: Server<LiveClientToServer, LiveServerToClient>;
@@ -28,6 +29,8 @@ export interface LiveFeedOptions {
   authorize: (token: string | undefined) => boolean;
   metrics: TelemetryMetrics;
   log: Logger;
+  /** incidents, dispatches, linkage and escalations: sent to every wall at once (rare, and all matter) */
+  incidents?: IncidentBus;
 }
 
 interface Wall {
@@ -73,6 +76,20 @@ export class LiveFeed {
       () => bus.off('alarm', onAlarm),
       () => bus.off('status', onStatus),
     );
+    if (opts.incidents) {
+      const feed = opts.incidents;
+      const relay = <K extends 'incident' | 'dispatch' | 'linkage' | 'escalation'>(event: K) => {
+        const fn = (payload: unknown) => {
+          for (const w of this.walls.values()) (w.socket.emit as (e: string, p: unknown) => void)(event, payload);
+        };
+        feed.on(event, fn as never);
+        this.unsubscribe.push(() => feed.off(event, fn as never));
+      };
+      relay('incident');
+      relay('dispatch');
+      relay('linkage');
+      relay('escalation');
+    }
     this.timer = setInterval(() => this.flush(), opts.flushMs);
   }
 
