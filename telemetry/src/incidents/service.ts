@@ -18,6 +18,7 @@ import type {
 } from '@hub/config';
 import type { TelemetryBus } from '../events';
 import type { Queryable } from '../store/types';
+import { toIso } from '../store/rows';
 import { IncidentBus } from './events';
 import { DispatchUnitsNotFoundError, IncidentClosedError, IncidentNotFoundError, ReasonRequiredError, TransitionError } from './errors';
 import { distanceM } from './geo';
@@ -194,15 +195,17 @@ export class IncidentService {
       if (!row) throw new IncidentNotFoundError(id);
       if (row.state === 'resolved' || row.state === 'closed') throw new IncidentClosedError(id, row.state);
       const out: { unitId: string; commandId: string; state: 'sent' }[] = [];
+      const { rows: now } = await tx.query<{ ts: Date }>('SELECT clock_timestamp() AS ts');
+      const ts = toIso(now[0]!.ts);
       for (const unitId of unique) {
         const commandId = randomUUID();
-        await insertIncidentUnit(tx, id, unitId, commandId);
-        await appendEvent(tx, { incidentId: id, actor, kind: 'dispatch_sent', detail: { unitId, commandId, ...(note ? { note } : {}) } });
+        await insertIncidentUnit(tx, id, unitId, commandId, ts);
+        await appendEvent(tx, { incidentId: id, actor, kind: 'dispatch_sent', ts, detail: { unitId, commandId, ...(note ? { note } : {}) } });
         out.push({ unitId, commandId, state: 'sent' });
       }
       if (row.state === 'reported') {
         await setIncidentState(tx, id, 'dispatched');
-        await appendEvent(tx, { incidentId: id, actor, kind: 'transition', fromState: 'reported', toState: 'dispatched', detail: { unitIds: unique } });
+        await appendEvent(tx, { incidentId: id, actor, kind: 'transition', fromState: 'reported', toState: 'dispatched', ts, detail: { unitIds: unique } });
       }
       return { out, lat: row.lat, lon: row.lon, note: note ?? row.note ?? undefined };
     });
@@ -237,17 +240,18 @@ export class IncidentService {
       if (!row) return undefined;
       if (!ack.ok) {
         const ts = await setDispatchState(tx, ack.id, 'refused', ack.message ?? null);
-        await appendEvent(tx, { incidentId: d.incidentId, actor, kind: 'unit_refused', detail: { unitId, commandId: ack.id, message: ack.message ?? null } });
+        await appendEvent(tx, { incidentId: d.incidentId, actor, kind: 'unit_refused', ts, detail: { unitId, commandId: ack.id, message: ack.message ?? null } });
         return { states: [['refused', ts]] as [DispatchState, string][], incidentMoved: false };
       }
       const ackTs = await setDispatchState(tx, ack.id, 'acknowledged', ack.message ?? null);
-      await appendEvent(tx, { incidentId: d.incidentId, actor, kind: 'unit_acknowledged', detail: { unitId, commandId: ack.id, message: ack.message ?? null } });
-      const enRouteTs = await setDispatchState(tx, ack.id, 'en_route');
-      await appendEvent(tx, { incidentId: d.incidentId, actor, kind: 'unit_en_route', detail: { unitId, commandId: ack.id } });
+      await appendEvent(tx, { incidentId: d.incidentId, actor, kind: 'unit_acknowledged', ts: ackTs, detail: { unitId, commandId: ack.id, message: ack.message ?? null } });
+      // the acknowledgement is the moment the unit sets off: one time for all three
+      const enRouteTs = await setDispatchState(tx, ack.id, 'en_route', null, ackTs);
+      await appendEvent(tx, { incidentId: d.incidentId, actor, kind: 'unit_en_route', ts: ackTs, detail: { unitId, commandId: ack.id } });
       let incidentMoved = false;
       if (row.state === 'dispatched') {
         await setIncidentState(tx, d.incidentId, 'en_route');
-        await appendEvent(tx, { incidentId: d.incidentId, actor, kind: 'transition', fromState: 'dispatched', toState: 'en_route', detail: { unitId } });
+        await appendEvent(tx, { incidentId: d.incidentId, actor, kind: 'transition', fromState: 'dispatched', toState: 'en_route', ts: ackTs, detail: { unitId } });
         incidentMoved = true;
       }
       return { states: [['acknowledged', ackTs], ['en_route', enRouteTs]] as [DispatchState, string][], incidentMoved };
@@ -294,13 +298,14 @@ export class IncidentService {
       await appendEvent(tx, {
         incidentId: at.incidentId,
         actor,
+        ts,
         kind: 'unit_on_scene',
         detail: { unitId, commandId: at.commandId, distanceM: distance, positionTs: position.ts.toISOString(), lat: position.lat, lon: position.lon },
       });
       let incidentMoved = false;
       if (ORDER[row.state] >= ORDER.dispatched && ORDER[row.state] < ORDER.on_scene) {
         await setIncidentState(tx, at.incidentId, 'on_scene');
-        await appendEvent(tx, { incidentId: at.incidentId, actor, kind: 'transition', fromState: row.state, toState: 'on_scene', detail: { unitId } });
+        await appendEvent(tx, { incidentId: at.incidentId, actor, kind: 'transition', fromState: row.state, toState: 'on_scene', ts, detail: { unitId } });
         incidentMoved = true;
       }
       return { ts, incidentMoved };

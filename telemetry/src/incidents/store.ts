@@ -175,11 +175,13 @@ export async function insertIncident(tx: Queryable, n: NewIncident): Promise<Inc
 /** Appends one event to the trail; returns it. */
 export async function appendEvent(
   db: Queryable,
-  e: { incidentId: number; actor: string; kind: string; fromState?: IncidentState | null; toState?: IncidentState | null; detail?: Record<string, unknown> },
+  e: { incidentId: number; actor: string; kind: string; fromState?: IncidentState | null; toState?: IncidentState | null; detail?: Record<string, unknown>; ts?: string },
 ): Promise<IncidentEvent> {
+  // `ts`: one moment shared by events that one fact caused (an ack that also moves the incident)
   const { rows } = await db.query<EventRow>(
-    `INSERT INTO incident_events (incident_id, actor, kind, from_state, to_state, detail) VALUES ($1, $2, $3, $4, $5, $6) RETURNING *`,
-    [e.incidentId, e.actor, e.kind, e.fromState ?? null, e.toState ?? null, JSON.stringify(e.detail ?? {})],
+    `INSERT INTO incident_events (incident_id, actor, kind, from_state, to_state, detail, ts)
+     VALUES ($1, $2, $3, $4, $5, $6, coalesce($7::timestamptz, clock_timestamp())) RETURNING *`,
+    [e.incidentId, e.actor, e.kind, e.fromState ?? null, e.toState ?? null, JSON.stringify(e.detail ?? {}), e.ts ?? null],
   );
   return toIncidentEvent(rows[0]!);
 }
@@ -217,13 +219,13 @@ export async function timeline(db: Queryable, id: number): Promise<IncidentEvent
   return rows.map(toIncidentEvent);
 }
 
-export async function insertIncidentUnit(tx: Queryable, incidentId: number, unitId: string, commandId: string): Promise<void> {
+export async function insertIncidentUnit(tx: Queryable, incidentId: number, unitId: string, commandId: string, ts: string): Promise<void> {
   // A unit sent again to the same incident gets the new command; its earlier progress starts over.
   await tx.query(
-    `INSERT INTO incident_units (incident_id, unit_id, command_id, state, sent_at) VALUES ($1, $2, $3, 'sent', clock_timestamp())
+    `INSERT INTO incident_units (incident_id, unit_id, command_id, state, sent_at) VALUES ($1, $2, $3, 'sent', $4)
      ON CONFLICT (incident_id, unit_id) DO UPDATE SET command_id = EXCLUDED.command_id, state = 'sent', sent_at = EXCLUDED.sent_at,
        acknowledged_at = NULL, en_route_at = NULL, on_scene_at = NULL, message = NULL`,
-    [incidentId, unitId, commandId],
+    [incidentId, unitId, commandId, ts],
   );
 }
 
@@ -240,13 +242,12 @@ export async function dispatchByCommand(tx: Queryable, commandId: string): Promi
   return r && { incidentId: Number(r.incident_id), unitId: r.unit_id, commandId: r.command_id, state: r.state };
 }
 
-export async function setDispatchState(tx: Queryable, commandId: string, state: DispatchState, message?: string | null): Promise<string> {
+export async function setDispatchState(tx: Queryable, commandId: string, state: DispatchState, message?: string | null, ts?: string): Promise<string> {
   const column = { sent: 'sent_at', acknowledged: 'acknowledged_at', refused: 'acknowledged_at', en_route: 'en_route_at', on_scene: 'on_scene_at' }[state];
-  const extra = state === 'en_route' ? ', acknowledged_at = coalesce(acknowledged_at, clock_timestamp())' : '';
   const { rows } = await tx.query<{ ts: Date | string }>(
-    `UPDATE incident_units SET state = $2, ${column} = clock_timestamp()${extra}, message = coalesce($3, message)
+    `UPDATE incident_units SET state = $2, ${column} = coalesce($4::timestamptz, clock_timestamp()), message = coalesce($3, message)
       WHERE command_id = $1 RETURNING ${column} AS ts`,
-    [commandId, state, message ?? null],
+    [commandId, state, message ?? null, ts ?? null],
   );
   return toIso(rows[0]!.ts);
 }
