@@ -20,7 +20,7 @@ import type { IncidentService } from '../incidents/service';
 import { kpis, kpisCsv } from '../incidents/kpis';
 import { evidencePack, replay } from '../incidents/replay';
 import type { ApiContext } from './context';
-import { ADMIN_OPERATOR } from './auth';
+import { ADMIN_OPERATOR, requireRole } from './auth';
 
 export interface IncidentApiContext extends ApiContext {
   incidents: IncidentService;
@@ -28,9 +28,11 @@ export interface IncidentApiContext extends ApiContext {
 
 const tags = ['incidents'];
 const actorOf = (request: { operator?: string }) => request.operator ?? ADMIN_OPERATOR;
+const coordinator = requireRole('coordinator');
 
 export const incidentRoutes: FastifyPluginAsyncZod<IncidentApiContext> = async (app, { db, incidents }) => {
   app.post('/incidents', {
+    preHandler: coordinator,
     schema: { tags, summary: 'Open an incident by hand', body: IncidentCreateSchema, response: { 201: IncidentSchema, 400: ApiErrorSchema } },
   }, async (request, reply) => {
     const b = request.body;
@@ -52,6 +54,7 @@ export const incidentRoutes: FastifyPluginAsyncZod<IncidentApiContext> = async (
   }, async (request) => incidents.get(request.params.id));
 
   app.post('/incidents/:id/dispatch', {
+    preHandler: coordinator,
     schema: {
       tags,
       summary: 'Send units to the incident (a dispatch command over MQTT, QoS 1)',
@@ -62,6 +65,7 @@ export const incidentRoutes: FastifyPluginAsyncZod<IncidentApiContext> = async (
   }, async (request) => ({ dispatches: await incidents.dispatch(request.params.id, request.body.unitIds, actorOf(request), request.body.note) }));
 
   app.post('/incidents/:id/transition', {
+    preHandler: coordinator,
     schema: {
       tags,
       summary: 'Move the incident (reported → dispatched → en_route → on_scene → resolved → closed; back to reported with a reason)',
@@ -72,6 +76,7 @@ export const incidentRoutes: FastifyPluginAsyncZod<IncidentApiContext> = async (
   }, async (request) => incidents.transition(request.params.id, request.body.to, actorOf(request), request.body.reason));
 
   app.post('/incidents/:id/reopen', {
+    preHandler: coordinator,
     schema: { tags, summary: 'Reopen a resolved or closed incident, with a reason', params: IncidentIdParamsSchema, body: ReopenRequestSchema, response: { 200: IncidentSchema, 400: ApiErrorSchema, 404: ApiErrorSchema, 409: ApiErrorSchema } },
   }, async (request) => incidents.transition(request.params.id, 'reported', actorOf(request), request.body.reason));
 

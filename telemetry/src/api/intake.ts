@@ -10,7 +10,7 @@ import {
   IntakeEventSchema,
 } from '@hub/config';
 import { authenticateIntake, createIntakeClient, listIntakeClients, submitExternalEvent } from '../incidents/intake';
-import { bearerToken, ADMIN_OPERATOR } from './auth';
+import { bearerToken, ADMIN_OPERATOR, requireRole } from './auth';
 import type { IncidentApiContext } from './incidents';
 
 const tags = ['intake'];
@@ -18,10 +18,12 @@ const tags = ['intake'];
 /** Operator routes: inside the operator-authenticated scope. */
 export const intakeClientRoutes: FastifyPluginAsyncZod<IncidentApiContext> = async (app, { db }) => {
   app.post('/intake/clients', {
+    preHandler: requireRole('admin'),
     schema: { tags, summary: 'Create an external system’s intake token (shown once; only its hash is kept)', body: IntakeClientCreateSchema, response: { 201: IntakeClientCreatedSchema, 400: ApiErrorSchema } },
   }, async (request, reply) => reply.code(201).send(await createIntakeClient(db, request.body.name, request.operator ?? ADMIN_OPERATOR)));
 
   app.get('/intake/clients', {
+    preHandler: requireRole('admin'),
     schema: { tags, summary: 'Intake clients (without tokens)', response: { 200: IntakeClientSchema.array() } },
   }, async () => listIntakeClients(db));
 };
