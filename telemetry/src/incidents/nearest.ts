@@ -28,21 +28,28 @@ interface Row {
 
 export async function nearestUnits(db: Queryable, q: Pick<NearestQuery, 'lat' | 'lon' | 'limit'> & { types?: UnitType[]; all?: boolean; exclude?: string[] }, eta: EtaSettings): Promise<NearestUnit[]> {
   const { rows } = await db.query<Row>(
-    `SELECT u.id, u.name, u.type, u.online, l.lat, l.lon, d.distance_m, a.incident_id
-       FROM unit_latest l
-       JOIN units u ON u.id = l.unit_id
-       CROSS JOIN LATERAL (SELECT ${distanceSql('$1', '$2', 'l.lat', 'l.lon')} AS distance_m) d
-       LEFT JOIN LATERAL (
-         SELECT iu.incident_id FROM incident_units iu JOIN incidents i ON i.id = iu.incident_id
-          WHERE iu.unit_id = u.id AND i.state IN ${OPEN_STATES_SQL} AND iu.state <> 'refused'
-          ORDER BY iu.sent_at DESC LIMIT 1
-       ) a ON true
-      WHERE NOT u.disabled
-        AND ($3::text[] IS NULL OR u.type = ANY($3::text[]))
-        AND ($4 OR (u.online AND a.incident_id IS NULL))
-        AND NOT (u.id = ANY($6::text[]))
-      ORDER BY d.distance_m, u.id
-      LIMIT $5`,
+    // the busy units once (a hash join), not a lookup per unit: 10,000 lookups cost a second
+    `WITH busy AS (
+       SELECT DISTINCT ON (iu.unit_id) iu.unit_id, iu.incident_id
+         FROM incident_units iu JOIN incidents i ON i.id = iu.incident_id
+        WHERE i.state IN ${OPEN_STATES_SQL} AND iu.state <> 'refused'
+        ORDER BY iu.unit_id, iu.sent_at DESC
+     )
+     , ranked AS (
+       SELECT u.id, u.name, u.type, u.online, l.lat, l.lon, ${distanceSql('$1', '$2', 'l.lat', 'l.lon')} AS distance_m
+         FROM unit_latest l
+         JOIN units u ON u.id = l.unit_id
+        WHERE NOT u.disabled
+          AND ($3::text[] IS NULL OR u.type = ANY($3::text[]))
+          AND ($4 OR u.online)
+          AND NOT (u.id = ANY($6::text[]))
+          AND ($4 OR NOT EXISTS (SELECT 1 FROM busy b WHERE b.unit_id = u.id))
+        ORDER BY distance_m, u.id
+        LIMIT $5
+     )
+     SELECT r.*, b.incident_id FROM ranked r LEFT JOIN busy b ON b.unit_id = r.id
+      ORDER BY r.distance_m, r.id
+`,
     [q.lat, q.lon, q.types?.length ? q.types : null, q.all ?? false, q.limit, q.exclude ?? []],
   );
   if (rows.length === 0) return [];
