@@ -11,3 +11,4 @@ export * from './recording';
 export * from './media';
 export * from './basemap';
 export * from './gcj02';
+export * from './incident';
