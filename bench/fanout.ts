@@ -213,6 +213,9 @@ async function main(): Promise<void> {
     const workers = await Promise.all(Array.from({ length: WORKERS }, () => startViewerWorker()));
     closers.push(() => workers.forEach((w) => w.child.kill('SIGKILL')));
     const figures = await measureFanout(workers, base, TOKEN, streams, hub.pid!, SECONDS);
+    // what the SFU says of the stream after the window (viewers, packets, loss)
+    const after = await (await fetch(`${base}/api/streams`, { headers: { authorization: `Bearer ${TOKEN}` } })).json();
+    console.log(`  the SFU's /api/streams after the window: ${JSON.stringify(after).slice(0, 400)}`);
     // new viewers of a live stream, one at a time, while the fan-out runs
     const probeWorker = await startViewerWorker();
     closers.push(() => probeWorker.child.kill('SIGKILL'));
