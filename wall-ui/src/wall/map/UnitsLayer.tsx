@@ -23,7 +23,7 @@ export interface UnitsLayerProps {
   highlightUnitIds?: string[];
   /** when given, a unit alarms while it has an unacknowledged alarm here (else: the store's view) */
   alarms?: Alarm[];
-  /** most source updates a second = 1000 / updateMs; default 250 */
+  /** most source updates a second = 1000 / updateMs; default by fleet size: 250 ms up to 5,000 units, 1 s from 20,000 */
   updateMs?: number;
   /** clusters up to this zoom; default 13 */
   clusterMaxZoom?: number;
@@ -174,7 +174,17 @@ export function UnitsLayer(props: UnitsLayerProps) {
     const off = props.store.subscribe(() => {
       dirty.current = true;
     });
-    const timer = setInterval(() => void update(), props.updateMs ?? 250);
+    // Each source update is a repaint, and a repaint is what costs frames (on a software
+    // renderer most of all): big fleets get fewer, since each unit reports once a second anyway.
+    let nextAt = 0;
+    const timer = setInterval(() => {
+      const now = performance.now();
+      if (now < nextAt) return;
+      const every = latest.current.updateMs ?? Math.min(1000, Math.max(250, latest.current.store.units.size / 20));
+      if (!dirty.current || inFlight) return;
+      nextAt = now + every;
+      void update();
+    }, 50);
     const onMoveEnd = () => {
       dirty.current = true;
       void update();

@@ -1,0 +1,252 @@
+// Wall benchmark: the hub with N units publishing at 1 Hz (bench/load-worker.ts processes,
+// one MQTT connection per unit, as bench/ingest.ts runs them), and the wall's live map in
+// headless Chromium (WebGL2 on SwiftShader, a software renderer: a floor, not what a wall's
+// GPU gives). Prints the page's frames per second, the main thread's busy share and the delay
+// from a position's publish to the first frame drawn with it. Asserts nothing.
+//
+//   npm run bench:wall -- --units 20000 --seconds 30
+//   npm run bench:wall -- --units 2000 --seconds 30 --zoom 14
+//
+// Options: --units N, --rate positions/s per unit (default 1), --seconds T (measured window),
+// --warmup S (publishing before measuring; default 10), --workers W (load processes, default 2),
+// --zoom Z (map zoom; default 12: the whole simulated city, clustered), --width/--height
+// (viewport; default 1920×1080), --page (default /maptest.html).
+import { fork, spawn, type ChildProcess } from 'node:child_process';
+import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import os, { tmpdir } from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import pg from 'pg';
+import { hashSecret } from '@hub/telemetry/store/credentials';
+import { buildWall } from '@hub/wall-ui';
+import { artifactDir, launchChromium } from '../test-support/browser';
+import { freePort } from '../test-support/ports';
+import type { WorkerJob, WorkerReport } from './load-worker';
+
+const { values: args } = parseArgs({
+  options: {
+    units: { type: 'string', default: '20000' },
+    rate: { type: 'string', default: '1' },
+    seconds: { type: 'string', default: '30' },
+    warmup: { type: 'string', default: '10' },
+    workers: { type: 'string', default: '2' },
+    zoom: { type: 'string', default: '12' },
+    width: { type: 'string', default: '1920' },
+    height: { type: 'string', default: '1080' },
+    page: { type: 'string', default: '/maptest.html' },
+  },
+});
+const UNITS = Number(args.units);
+const RATE = Number(args.rate);
+const SECONDS = Number(args.seconds);
+const WARMUP = Number(args.warmup);
+const WORKERS = Number(args.workers);
+const ZOOM = Number(args.zoom);
+const TOKEN = 'bench-admin-token-0000000000';
+const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
+
+const pct = (sorted: number[], p: number) => (sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]! : NaN);
+const fmt = (n: number, d = 1) => (Number.isFinite(n) ? n.toFixed(d) : '-');
+
+function cpuSeconds(pid: number): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return 0;
+  }
+}
+function treeCpuSeconds(pid: number): number {
+  let total = cpuSeconds(pid);
+  try {
+    for (const task of readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean)) total += treeCpuSeconds(Number(task));
+  } catch {
+    /* gone */
+  }
+  return total;
+}
+
+/** Our own child processes that are not the hub or the load workers: Chromium. */
+function browserCpuSeconds(exclude: (number | undefined)[]): number {
+  let total = 0;
+  const tasks = readdirSync(`/proc/${process.pid}/task`);
+  for (const t of tasks) {
+    let children: string[] = [];
+    try {
+      children = readFileSync(`/proc/${process.pid}/task/${t}/children`, 'utf8').trim().split(/\s+/).filter(Boolean);
+    } catch {
+      continue;
+    }
+    for (const c of children) if (!exclude.includes(Number(c))) total += treeCpuSeconds(Number(c));
+  }
+  return total;
+}
+
+async function waitForOutput(child: ChildProcess, text: string, ms: number): Promise<void> {
+  let out = '';
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`not ready in ${ms} ms:\n${out}`)), ms);
+    const on = (d: Buffer) => {
+      out += d.toString();
+      if (out.includes(text)) {
+        clearTimeout(timer);
+        resolve();
+      }
+    };
+    child.stdout?.on('data', on);
+    child.stderr?.on('data', on);
+    child.once('exit', (code) => reject(new Error(`exited ${code}:\n${out}`)));
+  });
+}
+
+interface PageFigures {
+  frames: number;
+  ms: number;
+  intervals: number[];
+  mapRenders: number;
+  delays: number[];
+  sourceUpdates: number;
+  features: number;
+  buildMs: number;
+  setDataMs: number;
+  storeUnits: number;
+  positionsApplied: number;
+  longTaskMs: number;
+}
+
+async function main(): Promise<void> {
+  await buildWall({ quiet: true });
+  const dataDir = mkdtempSync(path.join(tmpdir(), 'hub-wall-bench-'));
+  chmodSync(dataDir, 0o755);
+  const [httpPort, mqttPort, pgPort] = [await freePort(), await freePort(), await freePort()];
+  const hub = spawn(process.execPath, ['--import', 'tsx', 'hub/src/main.ts'], {
+    cwd: root,
+    env: {
+      ...process.env,
+      HUB_DATA_DIR: path.join(dataDir, 'data'),
+      HUB_HTTP__PORT: String(httpPort),
+      HUB_MQTT__PORT: String(mqttPort),
+      HUB_DATABASE__EMBEDDED_PORT: String(pgPort),
+      HUB_AUTH__ADMIN_TOKEN: TOKEN,
+      HUB_LOG__LEVEL: 'warn',
+      HUB_BASEMAP__ZOOM: String(ZOOM),
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const workers: ChildProcess[] = [];
+  let browser: Awaited<ReturnType<typeof launchChromium>> | undefined;
+  try {
+    await waitForOutput(hub, 'Hub ready', 120_000);
+    const http = `http://127.0.0.1:${httpPort}`;
+    const db = new pg.Client({ connectionString: process.env.DATABASE_URL ?? `postgres://hub:hub-embedded@127.0.0.1:${pgPort}/hub` });
+    await db.connect();
+    const units = Array.from({ length: UNITS }, (_, i) => ({ id: `w-${i}`, secret: `bench-secret-${i}` }));
+    await db.query(
+      `INSERT INTO units (id, name, type, secret_hash) SELECT * FROM unnest($1::text[], $1::text[], $2::text[], $3::text[])`,
+      [units.map((u) => u.id), units.map((_, i) => (i % 3 === 0 ? 'bodycam' : 'vehicle')), units.map((u) => hashSecret(u.secret))],
+    );
+    await db.end();
+
+    browser = await launchChromium();
+    const page = await browser.newPage({ viewport: { width: Number(args.width), height: Number(args.height) } });
+    page.on('pageerror', (err) => console.error('page error:', err.message));
+    await page.goto(`${http}${args.page}?testHooks#token=${TOKEN}`);
+    await page.waitForFunction(() => !!window.__hubWall, undefined, { timeout: 60_000 });
+    const cdp = await page.context().newCDPSession(page);
+    await cdp.send('Performance.enable');
+    const notBrowser = () => [hub.pid, ...workers.map((w) => w.pid)];
+
+    // the load: every unit connects first, then all publish from startAt (stamped with the send time)
+    const per = Math.ceil(units.length / WORKERS);
+    const startAt = Date.now() + 8_000 + units.length * 5;
+    const reports = Array.from({ length: WORKERS }, (_, i) => {
+      const w = fork(path.join(root, 'bench/load-worker.ts'), [], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+      workers.push(w);
+      return new Promise<WorkerReport>((resolve, reject) => {
+        w.on('message', (m: { type: string; report?: WorkerReport; error?: string }) => {
+          if (m.type === 'connected' && Date.now() > startAt) console.warn(`load worker ${i} connected ${Date.now() - startAt} ms after the start: the load begins late`);
+          if (m.type === 'report') resolve(m.report!);
+          if (m.type === 'error') reject(new Error(m.error));
+        });
+        const job: WorkerJob = { broker: `mqtt://127.0.0.1:${mqttPort}`, units: units.slice(i * per, (i + 1) * per), rate: RATE, seconds: WARMUP + SECONDS, startAt };
+        w.send(job);
+      });
+    });
+
+    await new Promise((r) => setTimeout(r, startAt + WARMUP * 1000 - Date.now()));
+    // measuring window
+    const metric = async (name: string) => ((await cdp.send('Performance.getMetrics')).metrics.find((m) => m.name === name)?.value ?? NaN);
+    const task0 = await metric('TaskDuration');
+    const script0 = await metric('ScriptDuration');
+    const cpu0 = { hub: treeCpuSeconds(hub.pid!), chrome: browserCpuSeconds(notBrowser()) };
+    const t0 = Date.now();
+    // as a string: tsx's transform would add helpers (__name) the page does not have
+    await page.evaluate(`(() => {
+      const hooks = window.__hubWall;
+      hooks.stats.markerDelaysMs.length = 0;
+      const b = { frames: 0, intervals: [], last: performance.now(), start: performance.now(), mapRenders: 0, longTaskMs: 0, stop: false };
+      window.__bench = b;
+      hooks.map.on('render', () => b.mapRenders++);
+      new PerformanceObserver((list) => { for (const e of list.getEntries()) b.longTaskMs += e.duration; }).observe({ type: 'longtask' });
+      const tick = (t) => { b.frames++; b.intervals.push(t - b.last); b.last = t; if (!b.stop) requestAnimationFrame(tick); };
+      requestAnimationFrame(tick);
+    })()`);
+    await new Promise((r) => setTimeout(r, SECONDS * 1000));
+    const fig = await page.evaluate((): PageFigures => {
+      const b = (window as unknown as { __bench: { frames: number; intervals: number[]; start: number; mapRenders: number; longTaskMs: number; stop: boolean } }).__bench;
+      b.stop = true;
+      const hooks = window.__hubWall!;
+      return {
+        frames: b.frames,
+        ms: performance.now() - b.start,
+        intervals: b.intervals,
+        mapRenders: b.mapRenders,
+        delays: [...hooks.stats.markerDelaysMs],
+        sourceUpdates: hooks.stats.sourceUpdates,
+        features: hooks.stats.features,
+        buildMs: hooks.stats.buildMs,
+        setDataMs: hooks.stats.setDataMs,
+        storeUnits: hooks.store.units.size,
+        positionsApplied: hooks.store.positionsApplied,
+        longTaskMs: b.longTaskMs,
+      };
+    });
+    const wallMs = Date.now() - t0;
+    const task = (await metric('TaskDuration')) - task0;
+    const script = (await metric('ScriptDuration')) - script0;
+    const cpu = { hub: treeCpuSeconds(hub.pid!) - cpu0.hub, chrome: browserCpuSeconds(notBrowser()) - cpu0.chrome };
+    await page.screenshot({ path: path.join(artifactDir('wall'), `bench-${UNITS}.png`) }).catch(() => {});
+
+    const done = await Promise.all(reports);
+    const sent = done.reduce((n, r) => n + r.sent, 0);
+    const acked = done.reduce((n, r) => n + r.acked, 0);
+    const connected = done.reduce((n, r) => n + r.connected, 0);
+    const intervals = [...fig.intervals].sort((a, b) => a - b);
+    const delays = [...fig.delays].sort((a, b) => a - b);
+    const updatesInWindow = fig.sourceUpdates;
+
+    console.log(`\nWall: ${UNITS} units × ${RATE}/s, map at zoom ${ZOOM}, ${args.width}×${args.height}, measured ${SECONDS} s after ${WARMUP} s of publishing`);
+    console.log(`  (headless Chromium, WebGL2 on SwiftShader: a software-rendering floor; hub, PostgreSQL, load and browser share ${os.cpus().length} cores; load average at the end ${os.loadavg()[0]!.toFixed(1)})`);
+    console.log(`  units connected / in the store        ${connected} / ${fig.storeUnits}; positions sent ${sent}, acked ${acked}, applied by the page ${fig.positionsApplied}`);
+    console.log(`  page frames per second (rAF)          ${fmt(fig.frames / (fig.ms / 1000))}  (frame interval p50 ${fmt(pct(intervals, 50))} ms, p99 ${fmt(pct(intervals, 99))} ms, max ${fmt(intervals.at(-1) ?? NaN)} ms)`);
+    console.log(`  map repaints per second               ${fmt(fig.mapRenders / (fig.ms / 1000))}`);
+    console.log(`  main thread busy (CDP TaskDuration)   ${fmt((task / (wallMs / 1000)) * 100)}%  (script ${fmt((script / (wallMs / 1000)) * 100)}%, long tasks ${fmt((fig.longTaskMs / fig.ms) * 100)}%)`);
+    console.log(`  unit source updates                   ${updatesInWindow} since load; last: ${fig.features} features, build ${fmt(fig.buildMs)} ms, setData→worker ${fmt(fig.setDataMs)} ms`);
+    console.log(`  publish → marker drawn                p50 ${fmt(pct(delays, 50), 0)} ms  p90 ${fmt(pct(delays, 90), 0)} ms  p99 ${fmt(pct(delays, 99), 0)} ms  (${delays.length} samples)`);
+    console.log(`  CPU, % of one core                    hub+PostgreSQL ${fmt((cpu.hub / (wallMs / 1000)) * 100)}%, Chromium (all processes) ${fmt((cpu.chrome / (wallMs / 1000)) * 100)}%`);
+  } finally {
+    await browser?.close().catch(() => {});
+    for (const w of workers) if (w.exitCode === null) w.kill('SIGTERM');
+    hub.kill('SIGINT');
+    await new Promise((r) => (hub.exitCode === null ? hub.once('exit', r) : r(null)));
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (err: unknown) => {
+    console.error(err);
+    process.exit(1);
+  },
+);
