@@ -20,6 +20,7 @@ import type { TelemetryBus } from '../events';
 import { handshakeToken, setSocketPrincipal } from '../auth/socket-sessions';
 import { positionOut } from '../store/positions';
 import type { TelemetryMetrics } from '../metrics';
+import type { IncidentBus } from '../incidents/events';
 
 export interface LiveFeedOptions {
   io: Server<LiveClientToServer, LiveServerToClient>;
@@ -30,12 +31,13 @@ export interface LiveFeedOptions {
   authorize: (token: string | undefined) => Promise<Principal | null>;
   metrics: TelemetryMetrics;
   log: Logger;
+  /** incidents, dispatches, linkage and escalations: sent to every wall at once (rare, and all matter) */
+  incidents?: IncidentBus;
 }
 
 interface Wall {
   socket: Socket<LiveClientToServer, LiveServerToClient>;
   bbox: BBox | null;
-  positions: Map<string, PositionOut>;
   alarms: Alarm[];
   statuses: UnitStatusOut[];
 }
@@ -48,6 +50,8 @@ export class LiveFeed {
   private readonly walls = new Map<string, Wall>();
   /** each unit's newest position time seen, epoch ms */
   private readonly newest = new Map<string, number>();
+  /** the newest position of each unit that moved since the last flush, shared by every wall */
+  private pending = new Map<string, Position>();
   private readonly timer: NodeJS.Timeout;
   private readonly unsubscribe: (() => void)[] = [];
   private closed = false;
@@ -84,11 +88,25 @@ export class LiveFeed {
       () => bus.off('alarm', onAlarm),
       () => bus.off('status', onStatus),
     );
+    if (opts.incidents) {
+      const feed = opts.incidents;
+      const relay = <K extends 'incident' | 'dispatch' | 'linkage' | 'escalation'>(event: K) => {
+        const fn = (payload: unknown) => {
+          for (const w of this.walls.values()) (w.socket.emit as (e: string, p: unknown) => void)(event, payload);
+        };
+        feed.on(event, fn as never);
+        this.unsubscribe.push(() => feed.off(event, fn as never));
+      };
+      relay('incident');
+      relay('dispatch');
+      relay('linkage');
+      relay('escalation');
+    }
     this.timer = setInterval(() => this.flush(), opts.flushMs);
   }
 
   private attach(socket: Socket<LiveClientToServer, LiveServerToClient>): void {
-    const wall: Wall = { socket, bbox: null, positions: new Map(), alarms: [], statuses: [] };
+    const wall: Wall = { socket, bbox: null, alarms: [], statuses: [] };
     this.walls.set(socket.id, wall);
     this.opts.metrics.liveClients.set(this.walls.size);
     socket.on('subscribe', (msg, ack) => {
@@ -117,17 +135,18 @@ export class LiveFeed {
     if (t <= (this.newest.get(position.unitId) ?? -Infinity)) return;
     this.newest.set(position.unitId, t);
     if (this.walls.size === 0) return;
-    const p = positionOut(position);
-    for (const w of this.walls.values()) {
-      if (!w.bbox || inside(w.bbox, p.lon, p.lat)) w.positions.set(p.unitId, p);
-    }
+    // converted to the wire shape at flush, once, and only if no newer one replaced it
+    this.pending.set(position.unitId, position);
   }
 
   private flush(): void {
+    const moved: PositionOut[] = [];
+    for (const p of this.pending.values()) moved.push(positionOut(p));
+    if (this.pending.size > 0) this.pending = new Map();
     for (const w of this.walls.values()) {
-      if (w.positions.size === 0 && w.alarms.length === 0 && w.statuses.length === 0) continue;
-      w.socket.emit('batch', { positions: [...w.positions.values()], alarms: w.alarms, statuses: w.statuses });
-      w.positions = new Map();
+      const positions = w.bbox ? moved.filter((p) => inside(w.bbox!, p.lon, p.lat)) : moved;
+      if (positions.length === 0 && w.alarms.length === 0 && w.statuses.length === 0) continue;
+      w.socket.emit('batch', { positions, alarms: w.alarms, statuses: w.statuses });
       w.alarms = [];
       w.statuses = [];
       this.opts.metrics.liveBatches.inc();
