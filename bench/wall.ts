@@ -1,5 +1,6 @@
-// Wall benchmark: the hub with N units publishing at 1 Hz (bench/load-worker.ts processes,
-// one MQTT connection per unit, as bench/ingest.ts runs them), and the wall's live map in
+// Wall benchmark: the hub with N units publishing at 1 Hz (bench/wall-publisher.ts processes:
+// one MQTT connection per unit, as bench/ingest.ts's load workers, publishing once all are
+// connected, each unit driving a small circle), and the wall's live map in
 // headless Chromium (WebGL2 on SwiftShader, a software renderer: a floor, not what a wall's
 // GPU gives). Prints the page's frames per second, the main thread's busy share and the delay
 // from a position's publish to the first frame drawn with it. Asserts nothing.
@@ -21,7 +22,7 @@ import { hashSecret } from '@hub/telemetry/store/credentials';
 import { buildWall } from '@hub/wall-ui';
 import { artifactDir, launchChromium } from '../test-support/browser';
 import { freePort } from '../test-support/ports';
-import type { WorkerJob, WorkerReport } from './load-worker';
+import type { PublisherMessage, PublisherReport } from './wall-publisher';
 
 const { values: args } = parseArgs({
   options: {
@@ -43,6 +44,8 @@ const WARMUP = Number(args.warmup);
 const WORKERS = Number(args.workers);
 const ZOOM = Number(args.zoom);
 const TOKEN = 'bench-admin-token-0000000000';
+/** the simulator's default centre, where the offline basemap's sample city is */
+const CENTRE = { lat: 22.54, lon: 114.05 };
 const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
 
 const pct = (sorted: number[], p: number) => (sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]! : NaN);
@@ -156,23 +159,30 @@ async function main(): Promise<void> {
     await cdp.send('Performance.enable');
     const notBrowser = () => [hub.pid, ...workers.map((w) => w.pid)];
 
-    // the load: every unit connects first, then all publish from startAt (stamped with the send time)
+    // the load: every unit connects first (minutes for 20,000 on a busy machine), then all publish
     const per = Math.ceil(units.length / WORKERS);
-    const startAt = Date.now() + 8_000 + units.length * 5;
-    const reports = Array.from({ length: WORKERS }, (_, i) => {
-      const w = fork(path.join(root, 'bench/load-worker.ts'), [], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-      workers.push(w);
-      return new Promise<WorkerReport>((resolve, reject) => {
-        w.on('message', (m: { type: string; report?: WorkerReport; error?: string }) => {
-          if (m.type === 'connected' && Date.now() > startAt) console.warn(`load worker ${i} connected ${Date.now() - startAt} ms after the start: the load begins late`);
-          if (m.type === 'report') resolve(m.report!);
-          if (m.type === 'error') reject(new Error(m.error));
+    const connectedAt = Date.now();
+    const connected = await Promise.all(
+      Array.from({ length: WORKERS }, (_, i) => {
+        const w = fork(path.join(root, 'bench/wall-publisher.ts'), [], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+        workers.push(w);
+        return new Promise<number>((resolve, reject) => {
+          w.once('message', (m: PublisherReport) => (m.type === 'connected' ? resolve(m.connected) : reject(new Error('unexpected'))));
+          w.once('exit', (code) => reject(new Error(`publisher ${i} exited ${code}`)));
+          w.send({ type: 'job', broker: `mqtt://127.0.0.1:${mqttPort}`, units: units.slice(i * per, (i + 1) * per), centre: CENTRE } satisfies PublisherMessage);
         });
-        const job: WorkerJob = { broker: `mqtt://127.0.0.1:${mqttPort}`, units: units.slice(i * per, (i + 1) * per), rate: RATE, seconds: WARMUP + SECONDS, startAt };
-        w.send(job);
-      });
-    });
-
+      }),
+    );
+    const connectedUnits = connected.reduce((a, b) => a + b, 0);
+    console.log(`${connectedUnits} units connected in ${((Date.now() - connectedAt) / 1000).toFixed(0)} s`);
+    const startAt = Date.now() + 2000;
+    const reports = workers.map(
+      (w) =>
+        new Promise<Extract<PublisherReport, { type: 'done' }>>((resolve) => {
+          w.on('message', (m: PublisherReport) => m.type === 'done' && resolve(m));
+          w.send({ type: 'go', rate: RATE, seconds: WARMUP + SECONDS, startAt } satisfies PublisherMessage);
+        }),
+    );
     await new Promise((r) => setTimeout(r, startAt + WARMUP * 1000 - Date.now()));
     // measuring window
     const metric = async (name: string) => ((await cdp.send('Performance.getMetrics')).metrics.find((m) => m.name === name)?.value ?? NaN);
@@ -220,14 +230,13 @@ async function main(): Promise<void> {
     const done = await Promise.all(reports);
     const sent = done.reduce((n, r) => n + r.sent, 0);
     const acked = done.reduce((n, r) => n + r.acked, 0);
-    const connected = done.reduce((n, r) => n + r.connected, 0);
     const intervals = [...fig.intervals].sort((a, b) => a - b);
     const delays = [...fig.delays].sort((a, b) => a - b);
     const updatesInWindow = fig.sourceUpdates;
 
     console.log(`\nWall: ${UNITS} units × ${RATE}/s, map at zoom ${ZOOM}, ${args.width}×${args.height}, measured ${SECONDS} s after ${WARMUP} s of publishing`);
     console.log(`  (headless Chromium, WebGL2 on SwiftShader: a software-rendering floor; hub, PostgreSQL, load and browser share ${os.cpus().length} cores; load average at the end ${os.loadavg()[0]!.toFixed(1)})`);
-    console.log(`  units connected / in the store        ${connected} / ${fig.storeUnits}; positions sent ${sent}, acked ${acked}, applied by the page ${fig.positionsApplied}`);
+    console.log(`  units connected / in the store        ${connectedUnits} / ${fig.storeUnits}; positions sent ${sent}, acked ${acked}, applied by the page ${fig.positionsApplied}`);
     console.log(`  page frames per second (rAF)          ${fmt(fig.frames / (fig.ms / 1000))}  (frame interval p50 ${fmt(pct(intervals, 50))} ms, p99 ${fmt(pct(intervals, 99))} ms, max ${fmt(intervals.at(-1) ?? NaN)} ms)`);
     console.log(`  map repaints per second               ${fmt(fig.mapRenders / (fig.ms / 1000))}`);
     console.log(`  main thread busy (CDP TaskDuration)   ${fmt((task / (wallMs / 1000)) * 100)}%  (script ${fmt((script / (wallMs / 1000)) * 100)}%, long tasks ${fmt((fig.longTaskMs / fig.ms) * 100)}%)`);
