@@ -19,7 +19,16 @@ async function connectAll(job: Extract<PublisherMessage, { type: 'job' }>): Prom
     const made = await Promise.all(
       job.units.slice(i, i + 250).map(async (u, k) => {
         try {
-          const client = await mqtt.connectAsync(job.broker, { username: u.id, password: u.secret, clientId: `wall-bench-${u.id}`, reconnectPeriod: 0, keepalive: 120, connectTimeout: 120_000 });
+          const client = mqtt.connect(job.broker, { username: u.id, password: u.secret, clientId: `wall-bench-${u.id}`, reconnectPeriod: 0, keepalive: 120, connectTimeout: 60_000 });
+          // a connection the hub never accepts (out of file descriptors) must not hold up the rest
+          await new Promise<void>((resolve, reject) => {
+            const timer = setTimeout(() => reject(new Error('no CONNACK in 60 s')), 60_000);
+            client.once('connect', () => (clearTimeout(timer), resolve()));
+            client.once('error', (err) => (clearTimeout(timer), reject(err)));
+          }).catch((err: unknown) => {
+            client.end(true);
+            throw err;
+          });
           client.on('error', () => {});
           // spread over ±0.05° around the centre (the simulated city), circles of 100-400 m
           const n = i + k;

@@ -11,12 +11,17 @@
 // Options: --units N, --rate positions/s per unit (default 1), --seconds T (measured window),
 // --warmup S (publishing before measuring; default 10), --workers W (load processes, default 2),
 // --zoom Z (map zoom; default 12: the whole simulated city, clustered), --width/--height
-// (viewport; default 1920×1080), --page (default /maptest.html).
+// (viewport; default 1920×1080), --page (default /maptest.html), --feed hub|synthetic (synthetic:
+// this process serves the live feed itself, in the hub's LiveBatch shape, at the full rate; the
+// hub still serves the page, units and basemap. For when the hub cannot carry the load here).
 import { fork, spawn, type ChildProcess } from 'node:child_process';
 import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import os, { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { createServer } from 'node:http';
+import { Server as SocketServer } from 'socket.io';
+import type { PositionOut } from '@hub/config';
 import pg from 'pg';
 import { hashSecret } from '@hub/telemetry/store/credentials';
 import { buildWall } from '@hub/wall-ui';
@@ -35,6 +40,7 @@ const { values: args } = parseArgs({
     width: { type: 'string', default: '1920' },
     height: { type: 'string', default: '1080' },
     page: { type: 'string', default: '/maptest.html' },
+    feed: { type: 'string', default: 'hub' },
   },
 });
 const UNITS = Number(args.units);
@@ -43,6 +49,8 @@ const SECONDS = Number(args.seconds);
 const WARMUP = Number(args.warmup);
 const WORKERS = Number(args.workers);
 const ZOOM = Number(args.zoom);
+/** hub: positions over MQTT through the hub's ingest and live feed; synthetic: this process plays the live feed (same LiveBatch shape), so the wall gets the full rate whatever the hub keeps up with */
+const FEED = args.feed === 'synthetic' ? 'synthetic' : 'hub';
 const TOKEN = 'bench-admin-token-0000000000';
 /** the simulator's default centre, where the offline basemap's sample city is */
 const CENTRE = { lat: 22.54, lon: 114.05 };
@@ -150,39 +158,98 @@ async function main(): Promise<void> {
     );
     await db.end();
 
+    let feedUrl = '';
+    let synthetic: { sent: number; close(): void; start(seconds: number): void } | undefined;
+    if (FEED === 'synthetic') {
+      const feedPort = await freePort();
+      const server = createServer();
+      const io = new SocketServer(server, { path: '/socket.io', serveClient: false });
+      server.listen(feedPort, '127.0.0.1');
+      feedUrl = `http://127.0.0.1:${feedPort}`;
+      const state = { sent: 0, timer: undefined as NodeJS.Timeout | undefined };
+      synthetic = {
+        get sent() {
+          return state.sent;
+        },
+        start(seconds: number) {
+          const endAt = Date.now() + seconds * 1000;
+          let tick = 0;
+          // every 100 ms (the hub's live.flushMs default) a tenth of the units: each unit once a second
+          state.timer = setInterval(() => {
+            const now = Date.now();
+            if (now > endAt) return clearInterval(state.timer);
+            const positions: PositionOut[] = [];
+            for (let i = tick % 10; i < units.length; i += 10) {
+              const a = (i * 2.399963) % (2 * Math.PI);
+              const d = Math.sqrt(((i * 7919) % 1000) / 1000) * 0.05;
+              const r = 0.001 + ((i * 31) % 30) / 10_000;
+              const w = (now / 60_000) * 2 * Math.PI + a;
+              positions.push({
+                unitId: units[i]!.id,
+                ts: new Date(now).toISOString(),
+                lat: CENTRE.lat + d * Math.sin(a) + r * Math.sin(w),
+                lon: CENTRE.lon + d * Math.cos(a) + r * Math.cos(w),
+                speed: 8.3,
+                heading: ((((-w * 180) / Math.PI) % 360) + 360) % 360,
+                accuracy: 5,
+                alt: null,
+                battery: 80,
+                flags: null,
+              });
+            }
+            tick++;
+            state.sent += positions.length;
+            io.emit('batch', { positions, alarms: [], statuses: [] });
+          }, 100);
+        },
+        close() {
+          clearInterval(state.timer);
+          void io.close();
+          server.close();
+        },
+      };
+    }
     browser = await launchChromium();
     const page = await browser.newPage({ viewport: { width: Number(args.width), height: Number(args.height) } });
     page.on('pageerror', (err) => console.error('page error:', err.message));
-    await page.goto(`${http}${args.page}?testHooks#token=${TOKEN}`);
+    await page.goto(`${http}${args.page}?testHooks#token=${TOKEN}${feedUrl ? `&feed=${encodeURIComponent(feedUrl)}` : ''}`);
     await page.waitForFunction(() => !!window.__hubWall, undefined, { timeout: 60_000 });
     const cdp = await page.context().newCDPSession(page);
     await cdp.send('Performance.enable');
     const notBrowser = () => [hub.pid, ...workers.map((w) => w.pid)];
 
-    // the load: every unit connects first (minutes for 20,000 on a busy machine), then all publish
-    const per = Math.ceil(units.length / WORKERS);
-    const connectedAt = Date.now();
-    const connected = await Promise.all(
-      Array.from({ length: WORKERS }, (_, i) => {
-        const w = fork(path.join(root, 'bench/wall-publisher.ts'), [], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-        workers.push(w);
-        return new Promise<number>((resolve, reject) => {
-          w.once('message', (m: PublisherReport) => (m.type === 'connected' ? resolve(m.connected) : reject(new Error('unexpected'))));
-          w.once('exit', (code) => reject(new Error(`publisher ${i} exited ${code}`)));
-          w.send({ type: 'job', broker: `mqtt://127.0.0.1:${mqttPort}`, units: units.slice(i * per, (i + 1) * per), centre: CENTRE } satisfies PublisherMessage);
-        });
-      }),
-    );
-    const connectedUnits = connected.reduce((a, b) => a + b, 0);
-    console.log(`${connectedUnits} units connected in ${((Date.now() - connectedAt) / 1000).toFixed(0)} s`);
-    const startAt = Date.now() + 2000;
-    const reports = workers.map(
-      (w) =>
-        new Promise<Extract<PublisherReport, { type: 'done' }>>((resolve) => {
-          w.on('message', (m: PublisherReport) => m.type === 'done' && resolve(m));
-          w.send({ type: 'go', rate: RATE, seconds: WARMUP + SECONDS, startAt } satisfies PublisherMessage);
+    let connectedUnits = 0;
+    let startAt = Date.now();
+    let reports: Promise<Extract<PublisherReport, { type: 'done' }>>[] = [];
+    if (synthetic) {
+      startAt = Date.now() + 500;
+      setTimeout(() => synthetic.start(WARMUP + SECONDS), 500);
+    } else {
+      // the load: every unit connects first (minutes for 20,000 on a busy machine), then all publish
+      const per = Math.ceil(units.length / WORKERS);
+      const connectedAt = Date.now();
+      const connected = await Promise.all(
+        Array.from({ length: WORKERS }, (_, i) => {
+          const w = fork(path.join(root, 'bench/wall-publisher.ts'), [], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+          workers.push(w);
+          return new Promise<number>((resolve, reject) => {
+            w.once('message', (m: PublisherReport) => (m.type === 'connected' ? resolve(m.connected) : reject(new Error('unexpected'))));
+            w.once('exit', (code) => reject(new Error(`publisher ${i} exited ${code}`)));
+            w.send({ type: 'job', broker: `mqtt://127.0.0.1:${mqttPort}`, units: units.slice(i * per, (i + 1) * per), centre: CENTRE } satisfies PublisherMessage);
+          });
         }),
-    );
+      );
+      connectedUnits = connected.reduce((a, b) => a + b, 0);
+      console.log(`${connectedUnits} units connected in ${((Date.now() - connectedAt) / 1000).toFixed(0)} s`);
+      startAt = Date.now() + 2000;
+      reports = workers.map(
+        (w) =>
+          new Promise<Extract<PublisherReport, { type: 'done' }>>((resolve) => {
+            w.on('message', (m: PublisherReport) => m.type === 'done' && resolve(m));
+            w.send({ type: 'go', rate: RATE, seconds: WARMUP + SECONDS, startAt } satisfies PublisherMessage);
+          }),
+      );
+    }
     await new Promise((r) => setTimeout(r, startAt + WARMUP * 1000 - Date.now()));
     // measuring window
     const metric = async (name: string) => ((await cdp.send('Performance.getMetrics')).metrics.find((m) => m.name === name)?.value ?? NaN);
@@ -228,15 +295,16 @@ async function main(): Promise<void> {
     await page.screenshot({ path: path.join(artifactDir('wall'), `bench-${UNITS}.png`) }).catch(() => {});
 
     const done = await Promise.all(reports);
-    const sent = done.reduce((n, r) => n + r.sent, 0);
-    const acked = done.reduce((n, r) => n + r.acked, 0);
+    const sent = synthetic ? synthetic.sent : done.reduce((n, r) => n + r.sent, 0);
+    const acked = synthetic ? NaN : done.reduce((n, r) => n + r.acked, 0);
+    synthetic?.close();
     const intervals = [...fig.intervals].sort((a, b) => a - b);
     const delays = [...fig.delays].sort((a, b) => a - b);
     const updatesInWindow = fig.sourceUpdates;
 
-    console.log(`\nWall: ${UNITS} units × ${RATE}/s, map at zoom ${ZOOM}, ${args.width}×${args.height}, measured ${SECONDS} s after ${WARMUP} s of publishing`);
+    console.log(`\nWall: ${UNITS} units × ${RATE}/s, map at zoom ${ZOOM}, ${args.width}×${args.height}, measured ${SECONDS} s after ${WARMUP} s of publishing, feed: ${FEED === 'hub' ? 'MQTT → hub → live feed' : 'synthetic live feed (the hub serves page, units, basemap)'}`);
     console.log(`  (headless Chromium, WebGL2 on SwiftShader: a software-rendering floor; hub, PostgreSQL, load and browser share ${os.cpus().length} cores; load average at the end ${os.loadavg()[0]!.toFixed(1)})`);
-    console.log(`  units connected / in the store        ${connectedUnits} / ${fig.storeUnits}; positions sent ${sent}, acked ${acked}, applied by the page ${fig.positionsApplied}`);
+    console.log(`  units connected / in the store        ${synthetic ? '-' : connectedUnits} / ${fig.storeUnits}; positions sent ${sent}, acked ${acked}, applied by the page ${fig.positionsApplied}`);
     console.log(`  page frames per second (rAF)          ${fmt(fig.frames / (fig.ms / 1000))}  (frame interval p50 ${fmt(pct(intervals, 50))} ms, p99 ${fmt(pct(intervals, 99))} ms, max ${fmt(intervals.at(-1) ?? NaN)} ms)`);
     console.log(`  map repaints per second               ${fmt(fig.mapRenders / (fig.ms / 1000))}`);
     console.log(`  main thread busy (CDP TaskDuration)   ${fmt((task / (wallMs / 1000)) * 100)}%  (script ${fmt((script / (wallMs / 1000)) * 100)}%, long tasks ${fmt((fig.longTaskMs / fig.ms) * 100)}%)`);

@@ -108,6 +108,8 @@ export function UnitsLayer(props: UnitsLayerProps) {
     let inFlight = false;
     let closed = false;
     const sentTs = new Map<string, string>();
+    let drawnHash = 0;
+    let drawnCount = -1;
 
     const update = async () => {
       if (inFlight || !dirty.current || closed) return;
@@ -131,11 +133,14 @@ export function UnitsLayer(props: UnitsLayerProps) {
       }
       const features: Feature<Point>[] = [];
       const moved: string[] = [];
+      // a hash of what is drawn: an update that changes nothing drawn costs no repaint
+      let hash = 0;
       for (const u of store.units.values()) {
         if (u.lat === null || u.lon === null) continue;
         const [x, y] = projector.toMap(u.lat, u.lon);
         if (x < west || x > east || y < south || y > north) continue;
         const status = unitStatusKind(alarmingIds ? { ...u, alarming: alarmingIds.has(u.id) } : u);
+        hash = (Math.imul(hash, 31) + ((x * 1e6) | 0) + Math.imul((y * 1e6) | 0, 7) + status.charCodeAt(1) * 13 + (u.heading ?? 0) + u.id.length) | 0;
         features.push({
           type: 'Feature',
           properties: { id: u.id, icon: unitIconName(u.type, status), heading: u.heading ?? 0, s: status },
@@ -147,6 +152,12 @@ export function UnitsLayer(props: UnitsLayerProps) {
         }
       }
       const t1 = performance.now();
+      if (hash === drawnHash && features.length === drawnCount) {
+        inFlight = false;
+        return;
+      }
+      drawnHash = hash;
+      drawnCount = features.length;
       try {
         await source.setData({ type: 'FeatureCollection', features }, true);
       } catch {
