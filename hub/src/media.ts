@@ -30,7 +30,8 @@ async function authorize(
 ): Promise<boolean> {
   const principal = await telemetry.operators.authenticate(token);
   if (principal) {
-    if (action === 'view') await recordAudit(db, { actor: principal.username, action: 'video_view', target: streamId });
+    // a view of one stream is audited; '*' is the stream list, which walls poll
+    if (action === 'view' && streamId !== '*') await recordAudit(db, { actor: principal.username, action: 'video_view', target: streamId });
     return true;
   }
   if (action !== 'publish' || !token) return false;
