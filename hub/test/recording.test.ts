@@ -144,6 +144,10 @@ describe('recording', () => {
     const { probe, playlist, indexed } = await checkPlayback(id);
     // copied, not re-encoded: H.264 at the publisher's size (the agent's test pattern is 320x240)
     expect(probe.streams[0]).toMatchObject({ codec_name: 'h264', width: 320, height: 240 });
+    // the first segment begins at the first keyframe after the start (the agent sends one every 2 s)
+    const firstAt = Date.parse(indexed[0]!.startedAt) - Date.parse(started.body.startedAt);
+    expect(firstAt).toBeGreaterThan(-1000);
+    expect(firstAt).toBeLessThan(4000);
     const total = indexed.reduce((s, x) => s + x.durationMs, 0) / 1000;
     expect(total).toBeGreaterThanOrEqual(6);
     expect(Math.abs(probe.duration - total)).toBeLessThan(1.5);
@@ -199,7 +203,8 @@ describe('recording', () => {
     const boundary = indexed.findIndex((s) => s.part === 2);
     expect(boundary).toBe(before);
     expect(playlist.entries[boundary]!.discontinuity).toBe(true);
-    expect(Date.parse(indexed[boundary]!.startedAt)).toBeGreaterThan(Date.parse(indexed[boundary - 1]!.startedAt));
+    // and on the time axis, after the first publisher's last frame: no overlap
+    expect(Date.parse(indexed[boundary]!.startedAt)).toBeGreaterThanOrEqual(Date.parse(indexed[boundary - 1]!.startedAt) + indexed[boundary - 1]!.durationMs);
   }, 150_000);
 
   it('lists recordings by stream, incident and time', async () => {
