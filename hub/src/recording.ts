@@ -7,17 +7,18 @@ import type { Logger } from 'pino';
 import type { HubConfig } from '@hub/config';
 import type { Router } from '@hub/media-server';
 import { Recorder, recordingApi } from '@hub/media-server/recording/index';
-import { operatorAuth } from '@hub/telemetry/api/auth';
+import { operatorAuth, type Authenticate } from '@hub/telemetry/api/auth';
 
 export interface StartRecorderOptions {
   config: HubConfig;
   db: pg.Pool;
   router: Router;
-  adminToken: string;
+  /** who is asking (OperatorAuth.authenticate) */
+  authenticate: Authenticate;
   log: Logger;
 }
 
-export async function startRecorder(app: FastifyInstance, { config, db, router, adminToken, log }: StartRecorderOptions): Promise<Recorder> {
+export async function startRecorder(app: FastifyInstance, { config, db, router, authenticate, log }: StartRecorderOptions): Promise<Recorder> {
   const recorder = new Recorder({
     router,
     db,
@@ -28,7 +29,7 @@ export async function startRecorder(app: FastifyInstance, { config, db, router, 
     sweepIntervalSeconds: config.recording.sweepIntervalSeconds,
   });
   await recorder.init();
-  await app.register(recordingApi, { recorder, authorize: operatorAuth(adminToken) });
+  await app.register(recordingApi, { recorder, authorize: operatorAuth(authenticate) });
   return recorder;
 }
 
