@@ -49,6 +49,7 @@ export class RecordingSession {
   /** every part's `done`, in order; a part indexes its segments after the one before it */
   #partsDone: Promise<void>[] = [];
   #stopped: Promise<void> | undefined;
+  #stoppedDone = false;
 
   readonly dir: string;
   readonly #log: RecorderLog;
@@ -67,8 +68,10 @@ export class RecordingSession {
   get streamId(): string {
     return this.recording.streamId;
   }
+  /** 'ended' only once stop() has finished: every segment indexed */
   get state(): RecordingState {
-    return this.#state;
+    if (this.#state !== 'ended') return this.#state;
+    return this.#stoppedDone ? 'ended' : 'stopping';
   }
 
   /** Called periodically with the stream's current producer (or none). */
@@ -245,6 +248,7 @@ export class RecordingSession {
       this.#detach();
       await this.#starting;
       await Promise.all(this.#partsDone);
+      this.#stoppedDone = true;
     })();
     return this.#stopped;
   }
