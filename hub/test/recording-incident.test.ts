@@ -3,10 +3,11 @@
 // id, not its unit id); resolving the incident stops the recording; the recording plays
 // (valid HLS, ffprobe, hashes), the incident's replay lists its segments on the time axis,
 // and retention keeps the recording only while the incident is open.
+import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { UnitAgent, attachOnDemandVideo } from '@hub/edge-agent';
 import type { Incident, Recording, Replay } from '@hub/config';
-import { eventually, startTestHub, type TestHub } from './support/test-hub';
+import { ADMIN_TOKEN, eventually, startTestHub, type TestHub } from './support/test-hub';
 import { checkPlayback } from './support/recording-playback';
 
 let t: TestHub;
@@ -23,6 +24,20 @@ afterAll(async () => {
   for (const c of closers.splice(0).reverse()) await c();
   await t?.close();
 });
+
+/** The files of a tar archive (ustar headers, names under 100 bytes). */
+function untar(buf: Buffer): Map<string, Buffer> {
+  const out = new Map<string, Buffer>();
+  for (let off = 0; off + 512 <= buf.length; ) {
+    const header = buf.subarray(off, off + 512);
+    if (header.every((b) => b === 0)) break;
+    const name = header.subarray(0, 100).toString('utf8').replace(/\0.*$/s, '');
+    const size = parseInt(header.subarray(124, 136).toString('ascii').replace(/\0.*$/s, '').trim(), 8);
+    out.set(name, buf.subarray(off + 512, off + 512 + size));
+    off += 512 + Math.ceil(size / 512) * 512;
+  }
+  return out;
+}
 
 describe('recording an incident', () => {
   it('records the SOS unit’s camera while its incident is open, and the recording plays', async () => {
@@ -66,6 +81,16 @@ describe('recording an incident', () => {
     for (const [i, s] of replay.segments.entries()) {
       expect(s.start).toBe(indexed[i]!.startedAt);
       expect(Date.parse(s.end) - Date.parse(s.start)).toBe(indexed[i]!.durationMs);
+    }
+
+    // the evidence pack carries each segment, byte for byte as indexed
+    const pack = await fetch(`${t.http}/api/incidents/${incident.id}/evidence`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
+    expect(pack.status).toBe(200);
+    const files = untar(Buffer.from(await pack.arrayBuffer()));
+    for (const s of indexed) {
+      const file = files.get(`incident-${incident.id}/segments/bc-7/${recording.id}-${s.seq}.ts`);
+      expect(file, `segment ${s.seq} in the pack`).toBeDefined();
+      expect(createHash('sha256').update(file!).digest('hex')).toBe(s.sha256);
     }
 
     // reopened, the incident keeps its recording past retention; resolved again, it does not
