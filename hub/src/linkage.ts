@@ -11,11 +11,6 @@ import { appendEvent } from '@hub/telemetry/incidents/store';
 import type pg from 'pg';
 import type { Media } from './media';
 
-/** The recorder of the media role (media-server/src/recording), as linkage uses it. */
-export interface IncidentRecorder {
-  start(streamId: string, opts: { incidentId: number | string }): Promise<unknown> | unknown;
-  stop(streamId: string, opts?: { incidentId?: number | string }): Promise<unknown> | unknown;
-}
 
 export interface LinkageOptions {
   config: HubConfig;
@@ -53,8 +48,8 @@ export class Linkage {
     return rules[type] ?? rules.external!;
   }
 
-  private get recorder(): IncidentRecorder | undefined {
-    return (this.opts.media as { recorder?: IncidentRecorder } | undefined)?.recorder;
+  private get recorder(): Media['recorder'] | undefined {
+    return this.opts.media?.recorder;
   }
 
   private async onAlarm(alarm: Alarm): Promise<void> {
@@ -129,8 +124,9 @@ export class Linkage {
   private async startCamera(unitId: string, incidentId: number | undefined, record: boolean): Promise<void> {
     const { media, log } = this.opts;
     if (!media) return;
+    let streamId: string;
     try {
-      await media.onDemand.start(unitId);
+      ({ streamId } = await media.onDemand.start(unitId));
     } catch (err) {
       log.warn({ err, unitId }, 'linkage: the unit’s camera did not start');
       return;
@@ -138,9 +134,10 @@ export class Linkage {
     const recorder = this.recorder;
     if (!record || incidentId === undefined || !recorder) return;
     try {
-      await recorder.start(unitId, { incidentId });
+      // the stream id is the hub's opaque id for the unit's camera, not the unit id
+      await recorder.start(streamId, { incidentId: String(incidentId), unitId, reason: 'incident' });
       const set = this.recording.get(incidentId) ?? new Set<string>();
-      set.add(unitId);
+      set.add(streamId);
       this.recording.set(incidentId, set);
     } catch (err) {
       log.warn({ err, unitId, incidentId }, 'linkage: recording did not start');
@@ -153,7 +150,7 @@ export class Linkage {
     this.recording.delete(incidentId);
     for (const streamId of streams) {
       try {
-        await this.recorder?.stop(streamId, { incidentId });
+        await this.recorder?.stop(streamId);
       } catch (err) {
         this.opts.log.warn({ err, streamId, incidentId }, 'linkage: recording did not stop');
       }
