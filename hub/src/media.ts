@@ -97,7 +97,7 @@ export async function startMedia(app: FastifyInstance, config: HubConfig, db: pg
     });
     scope.get('/api/media/ice-servers', async () => ({ iceServers: config.media.iceServers }));
   });
-  const recorder = await startRecorder(app, { config, db, router, authenticate: (token) => telemetry.operators.authenticate(token), log });
+  const recorder = await startRecorder(app, { config, db, router, streamIds, telemetry, log });
   return {
     router,
     onDemand,
