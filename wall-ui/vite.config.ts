@@ -17,6 +17,7 @@ export default defineConfig({
       input: {
         wall: `${root}index.html`,
         bodycam: `${root}bodycam.html`,
+        kpi: `${root}kpi.html`,
       },
     },
   },
