@@ -73,6 +73,7 @@ export async function startHub(config: HubConfig, opts: StartHubOptions = {}): P
     cleanup.push(() => telemetry.close());
     const media = config.roles.includes('media') ? await startMedia(app, config, db, telemetry, log) : undefined;
     if (media) cleanup.push(async () => media.close());
+    if (media) cleanup.push(() => media.recorder.close()); // recordings end (last segments indexed) before the SFU closes
     const linkage = new Linkage({ config, db, telemetry, media, log: log.child({ module: 'linkage' }) });
     cleanup.push(async () => linkage.close());
     await serveWall(app, config);
@@ -116,5 +117,6 @@ async function serveWall(app: FastifyInstance, config: HubConfig): Promise<void>
   }
   await app.register(fastifyStatic, { root: wallDist, prefix: '/', index: ['index.html'], wildcard: true });
   app.get('/bodycam', async (_req, reply) => reply.sendFile('bodycam.html'));
+  app.get('/viewer', async (_req, reply) => reply.sendFile('viewer.html'));
   app.get('/kpi', async (_req, reply) => reply.sendFile('kpi.html'));
 }

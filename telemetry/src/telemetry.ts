@@ -145,7 +145,7 @@ export async function startTelemetry(app: FastifyInstance, opts: TelemetryOption
 
   const stopGuard = guardOperatorSockets(io as unknown as SocketServer, operators, ['/', '/media']);
 
-  await app.register(telemetryApi, { db, bus, auth: operators, incidents, intake: { intake: config.linkage.intake, dataDir: config.dataDir } });
+  await app.register(telemetryApi, { db, bus, auth: operators, basemap: config.basemap, incidents, intake: { intake: config.linkage.intake, dataDir: config.dataDir } });
   await app.register(async (scope) => {
     scope.addHook('onRequest', operatorAuth(authenticate));
     scope.get('/api/ingest/rejections', async () => ({ rejections: rejections.list() }));
