@@ -23,6 +23,7 @@ import { IncidentBus } from './events';
 import { DispatchUnitsNotFoundError, IncidentClosedError, IncidentNotFoundError, ReasonRequiredError, TransitionError } from './errors';
 import { distanceM } from './geo';
 import { nearestUnits } from './nearest';
+import { UnitIndex } from './unit-index';
 import {
   appendEvent,
   dispatchByCommand,
@@ -87,12 +88,16 @@ export class IncidentService {
   private chain: Promise<unknown> = Promise.resolve();
   private closed = false;
 
-  private constructor(opts: IncidentServiceOptions) {
+  private constructor(
+    opts: IncidentServiceOptions,
+    /** every unit's latest position in memory, for the nearest-units ranking */
+    readonly units: UnitIndex,
+  ) {
     this.opts = opts;
   }
 
   static async start(opts: IncidentServiceOptions): Promise<IncidentService> {
-    const s = new IncidentService(opts);
+    const s = new IncidentService(opts, await UnitIndex.load(opts.db, opts.bus));
     for (const u of await unitsOnTheWay(opts.db)) s.watch(u.unitId, { incidentId: u.incidentId, commandId: u.commandId, lat: u.lat, lon: u.lon });
     const onAck = (e: { unitId: string; ack: { id: string; ok: boolean; message?: string } }) => s.serial(() => s.onCommandAck(e.unitId, e.ack));
     const onPositions = (positions: Position[]) => {
@@ -143,7 +148,7 @@ export class IncidentService {
   }
 
   nearest(q: { lat: number; lon: number; limit: number; types?: UnitType[]; all?: boolean; exclude?: string[] }): Promise<NearestUnit[]> {
-    return nearestUnits(this.opts.db, q, this.opts.linkage);
+    return nearestUnits(this.units, this.opts.db, q, this.opts.linkage);
   }
 
   // ---- changes ----
@@ -338,6 +343,7 @@ export class IncidentService {
     if (this.closed) return;
     this.closed = true;
     this.unsubscribe.splice(0).forEach((u) => u());
+    this.units.close();
     await this.chain.catch(() => undefined);
   }
 }
