@@ -93,7 +93,7 @@ export class Linkage {
           (i) => i.source === 'alarm' && i.unitId === alarm.unitId && i.type === alarm.kind,
         );
         if (open) {
-          await appendEvent(this.opts.db, { incidentId: open.id, actor: 'linkage', kind: 'merged', detail: { alarmId: alarm.id } });
+          await telemetry.incidents.mergeReport(open.id, 'linkage', { alarmId: alarm.id });
           return;
         }
         incident = await telemetry.incidents.create({

@@ -168,6 +168,16 @@ export class IncidentService {
     return incident;
   }
 
+  /** One more report of the same thing (a repeated alarm): counted on the incident, in its trail. */
+  async mergeReport(id: number, actor: string, detail: Record<string, unknown>): Promise<Incident | undefined> {
+    await withTransaction(this.opts.db, async (tx) => {
+      if (!(await lockIncident(tx, id))) throw new IncidentNotFoundError(id);
+      await tx.query('UPDATE incidents SET report_count = report_count + 1, last_reported_at = clock_timestamp(), updated_at = clock_timestamp() WHERE id = $1', [id]);
+      await appendEvent(tx, { incidentId: id, actor, kind: 'merged', detail });
+    });
+    return this.announce(id);
+  }
+
   /** Moves an incident by an operator's decision. Reopening needs a reason. */
   async transition(id: number, to: IncidentState, actor: string, reason?: string): Promise<Incident> {
     const moved = await withTransaction(this.opts.db, async (tx) => {
@@ -182,6 +192,10 @@ export class IncidentService {
       return { from, reopen };
     });
     if (to === 'resolved' || to === 'closed') this.unwatchIncident(id);
+    if (moved.reopen) {
+      // units still on their way are watched for arrival again
+      for (const u of await unitsOnTheWay(this.opts.db)) if (u.incidentId === id) this.watch(u.unitId, { incidentId: id, commandId: u.commandId, lat: u.lat, lon: u.lon });
+    }
     await this.audit({ actor, action: moved.reopen ? 'incident_reopened' : 'incident_transition', target: `incident:${id}`, detail: { from: moved.from, to, ...(reason ? { reason } : {}) } });
     this.opts.log.info({ incidentId: id, from: moved.from, to, actor }, moved.reopen ? 'incident reopened' : 'incident moved');
     return (await this.announce(id))!;
