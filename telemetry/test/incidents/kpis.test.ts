@@ -110,16 +110,18 @@ describe('tar writer', () => {
       [
         { name: 'pack/a.txt', size: 5, data: Buffer.from('hello') },
         { name: 'pack/b.bin', size: big.length, data: big },
+        { name: `pack/segments/${'u'.repeat(64)}/${'r'.repeat(36)}-123456.ts`, size: 3, data: Buffer.from('abc') },
       ],
       (n, c) => (seen.get(n) ?? seen.set(n, createHash('sha256')).get(n)!).update(c),
     )) chunks.push(c);
     const archive = Buffer.concat(chunks);
     expect(archive.length % 512).toBe(0);
     writeFileSync(`${dir}/x.tar`, archive);
-    expect(execFileSync('tar', ['-tf', `${dir}/x.tar`]).toString().trim().split('\n')).toEqual(['pack/a.txt', 'pack/b.bin']);
+    expect(execFileSync('tar', ['-tf', `${dir}/x.tar`]).toString().trim().split('\n')).toEqual(['pack/a.txt', 'pack/b.bin', `pack/segments/${'u'.repeat(64)}/${'r'.repeat(36)}-123456.ts`]);
     execFileSync('tar', ['-xf', `${dir}/x.tar`, '-C', dir]);
     expect(readFileSync(`${dir}/pack/a.txt`, 'utf8')).toBe('hello');
     expect(readFileSync(`${dir}/pack/b.bin`).equals(big)).toBe(true);
+    expect(readFileSync(`${dir}/pack/segments/${'u'.repeat(64)}/${'r'.repeat(36)}-123456.ts`, 'utf8')).toBe('abc'); // a name past 100 bytes, in the ustar prefix
     expect(seen.get('pack/b.bin')!.digest('hex')).toBe(createHash('sha256').update(big).digest('hex'));
   });
 });
