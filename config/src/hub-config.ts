@@ -88,6 +88,8 @@ export const HubConfigSchema = z.object({
       startTimeoutSeconds: z.coerce.number().positive().default(10),
       /** STUN/TURN servers given to browsers (signalling `hello`, GET /api/media/ice-servers); default none (host candidates only) */
       iceServers: z.array(IceServerSchema).default([]),
+      /** a publisher that sends nothing for this long is taken as gone (its viewers show reconnecting); default 5 */
+      publisherSilenceSeconds: z.coerce.number().positive().default(5),
     })
     .prefault({}),
   retention: z

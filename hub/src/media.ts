@@ -3,7 +3,7 @@
 import type { FastifyInstance } from 'fastify';
 import type pg from 'pg';
 import { MEDIA_NAMESPACE, type HubConfig, type MediaClientToServer, type MediaServerToClient } from '@hub/config';
-import { WeriftRouter, attachSignalling, whipWhep, type Router } from '@hub/media-server';
+import { WeriftRouter, attachSignalling, watchPublisherLiveness, whipWhep, type Router } from '@hub/media-server';
 import { checkOperatorToken } from '@hub/telemetry/api/auth';
 import { verifyCredential } from '@hub/telemetry/store/credentials';
 import { operatorAuth } from '@hub/telemetry/api/auth';
@@ -54,6 +54,11 @@ export async function startMedia(app: FastifyInstance, config: HubConfig, db: pg
     iceServers: () => config.media.iceServers,
     log: log.child({ module: 'signalling' }),
   });
+  const liveness = watchPublisherLiveness({
+    router,
+    silenceMs: config.media.publisherSilenceSeconds * 1000,
+    onSilent: (p) => log.warn({ streamId: p.streamId }, 'publisher silent: taken as gone'),
+  });
   const onDemand = new StreamsOnDemand({
     router,
     telemetry,
@@ -81,6 +86,7 @@ export async function startMedia(app: FastifyInstance, config: HubConfig, db: pg
     streamIds,
     close() {
       onDemand.close();
+      liveness.close();
       signalling.close();
       router.close();
     },
