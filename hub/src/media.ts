@@ -11,6 +11,7 @@ import type { Telemetry } from '@hub/telemetry';
 import type { Logger } from 'pino';
 import { StreamStartError, StreamsOnDemand } from './on-demand';
 import { StreamIds } from './stream-ids';
+import { iceServersFor } from './ice-servers';
 
 /**
  * Who may do what, for WHIP/WHEP, the socket.io signalling and the stream list alike: an
@@ -51,7 +52,7 @@ export async function startMedia(app: FastifyInstance, config: HubConfig, db: pg
     namespace: telemetry.io.of(MEDIA_NAMESPACE) as unknown as import('@hub/media-server').MediaNamespace,
     authorize: authorizeMedia,
     streamIdForUnit: (unitId) => streamIds.forUnit(unitId),
-    iceServers: () => config.media.iceServers,
+    iceServers: () => iceServersFor(config.media, 'media'),
     log: log.child({ module: 'signalling' }),
   });
   const liveness = watchPublisherLiveness({
@@ -78,7 +79,7 @@ export async function startMedia(app: FastifyInstance, config: HubConfig, db: pg
         throw err;
       }
     });
-    scope.get('/api/media/ice-servers', async () => ({ iceServers: config.media.iceServers }));
+    scope.get('/api/media/ice-servers', async (req) => ({ iceServers: iceServersFor(config.media, req.operator ?? 'operator') }));
   });
   return {
     router,

@@ -3,26 +3,39 @@
 // agent is killed and restarted under the same stream id and the page resumes by itself,
 // showing "reconnecting" in between; a dropped signalling socket is recovered too.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { UnitAgent, attachOnDemandVideo } from '@hub/edge-agent';
 import { MEDIA_NAMESPACE } from '@hub/config';
 import { launchChromium } from '../../test-support/browser';
+import { freePort } from '../../test-support/ports';
 import { ADMIN_TOKEN, eventually, startTestHub, type TestHub } from './support/test-hub';
 import { framesBeyond, openViewer, viewerStates, viewerStats } from './support/media-pages';
 
 let t: TestHub;
 let browser: Browser;
+let turn: ChildProcess | undefined;
 const closers: (() => Promise<unknown>)[] = [];
+const TURN_SECRET = 'test-turn-secret-0123456789';
 
 beforeAll(async () => {
-  t = await startTestHub({ 'media.additionalHostAddresses': ['127.0.0.1'] });
+  // coturn (Debian's turnserver) as docker-compose runs it: TURN REST credentials from a shared secret
+  const turnPort = await freePort();
+  turn = spawn('turnserver', ['-n', '--listening-ip=127.0.0.1', `--listening-port=${turnPort}`, '--relay-ip=127.0.0.1', '--use-auth-secret', `--static-auth-secret=${TURN_SECRET}`, '--realm=hub', '--allow-loopback-peers', '--no-cli', '--no-tls', '--no-dtls', '--no-tcp-relay', `--userdb=${mkdtempSync(path.join(tmpdir(), 'turn-'))}/turndb`], { stdio: 'ignore' });
+  t = await startTestHub({
+    'media.additionalHostAddresses': ['127.0.0.1'],
+    'media.turn': { urls: [`turn:127.0.0.1:${turnPort}?transport=udp`], secret: TURN_SECRET },
+  });
   browser = await launchChromium();
 }, 60_000);
 afterAll(async () => {
   for (const c of closers.splice(0).reverse()) await c().catch(() => {});
   await browser?.close();
   await t?.close();
+  turn?.kill();
 });
 
 async function startAgent(unitId: string, secret: string) {
@@ -86,5 +99,36 @@ describe('edge agent → SFU → Chromium viewer, with recovery', () => {
     // a new session: its decoded frames count from zero
     await eventually(async () => (await statesAfter(page, seen)).at(-1) === 'live' && (await viewerStats(page)).framesDecoded > 30, 60_000, 'frames after the socket came back');
     expect(await statesAfter(page, seen)).toEqual(['reconnecting', 'live']);
+  });
+});
+
+describe('ICE servers for browsers', () => {
+  it('gives each browser a TURN credential of its own that the TURN server (coturn) accepts', async () => {
+    const res = await t.api<{ iceServers: { urls: string[]; username: string; credential: string }[] }>('GET', '/api/media/ice-servers');
+    expect(res.status).toBe(200);
+    const [server] = res.body.iceServers;
+    expect(server!.username).toMatch(/^\d+:/); // expiry:name, the TURN REST scheme
+    expect(Number(server!.username.split(':')[0]) * 1000).toBeGreaterThan(Date.now());
+    const page = await (await browser.newContext()).newPage();
+    await page.goto(`${t.http}/hub`);
+    const relay = async (iceServers: unknown) =>
+      page.evaluate(async (servers) => {
+        const pc = new RTCPeerConnection({ iceServers: servers as RTCIceServer[], iceTransportPolicy: 'relay' });
+        pc.createDataChannel('probe');
+        const types: string[] = [];
+        pc.onicecandidate = (e) => e.candidate && types.push(e.candidate.type ?? '');
+        await pc.setLocalDescription(await pc.createOffer());
+        await new Promise<void>((r) => {
+          const done = () => pc.iceGatheringState === 'complete' && r();
+          pc.onicegatheringstatechange = done;
+          setTimeout(r, 8000);
+        });
+        pc.close();
+        return types;
+      }, iceServers);
+    expect(await relay(res.body.iceServers)).toContain('relay');
+    // a forged credential gets no relay
+    expect(await relay([{ ...server, credential: 'forged' }])).not.toContain('relay');
+    await page.close();
   });
 });
