@@ -4,29 +4,36 @@ import type { FastifyInstance } from 'fastify';
 import type pg from 'pg';
 import { MEDIA_NAMESPACE, type HubConfig, type MediaClientToServer, type MediaServerToClient } from '@hub/config';
 import { WeriftRouter, attachSignalling, watchPublisherLiveness, whipWhep, type Router } from '@hub/media-server';
-import { checkOperatorToken } from '@hub/telemetry/api/auth';
 import { verifyCredential } from '@hub/telemetry/store/credentials';
 import { operatorAuth } from '@hub/telemetry/api/auth';
+import { recordAudit } from '@hub/telemetry/store/audit';
+import { handshakeToken, setSocketPrincipal } from '@hub/telemetry/auth/socket-sessions';
 import type { Telemetry } from '@hub/telemetry';
 import type { Logger } from 'pino';
 import { StreamStartError, StreamsOnDemand } from './on-demand';
+import { startRecorder, type Recorder } from './recording';
 import { StreamIds } from './stream-ids';
 import { iceServersFor } from './ice-servers';
 
 /**
  * Who may do what, for WHIP/WHEP, the socket.io signalling and the stream list alike: an
- * operator token publishes and views any stream; a unit's credential, sent as
- * `{unitId}:{secret}`, publishes its own stream (the stream id the hub issued to it) only.
+ * operator (session or admin token) publishes and views any stream, and each view is
+ * audited; a unit's credential, sent as `{unitId}:{secret}`, publishes its own stream (the
+ * stream id the hub issued to it) only.
  */
 async function authorize(
   db: pg.Pool,
   streamIds: StreamIds,
-  adminToken: string,
+  telemetry: Telemetry,
   token: string | undefined,
   action: 'publish' | 'view',
   streamId: string,
 ): Promise<boolean> {
-  if (checkOperatorToken(token, adminToken)) return true;
+  const principal = await telemetry.operators.authenticate(token);
+  if (principal) {
+    if (action === 'view') await recordAudit(db, { actor: principal.username, action: 'video_view', target: streamId });
+    return true;
+  }
   if (action !== 'publish' || !token) return false;
   const colon = token.indexOf(':');
   if (colon <= 0) return false;
@@ -38,15 +45,29 @@ async function authorize(
 export interface Media {
   router: Router;
   onDemand: StreamsOnDemand;
+  /** server-side recording of streams (hub/src/recording.ts); the hub awaits its close before close() */
+  recorder: Recorder;
   streamIds: StreamIds;
   close(): void;
 }
 
-export async function startMedia(app: FastifyInstance, config: HubConfig, db: pg.Pool, adminToken: string, telemetry: Telemetry, log: Logger): Promise<Media> {
+export async function startMedia(app: FastifyInstance, config: HubConfig, db: pg.Pool, telemetry: Telemetry, log: Logger): Promise<Media> {
   const router = new WeriftRouter({ additionalHostAddresses: config.media.additionalHostAddresses, portRange: config.media.portRange });
   const streamIds = new StreamIds(db);
-  const authorizeMedia = (token: string | undefined, action: 'publish' | 'view', streamId: string) => authorize(db, streamIds, adminToken, token, action, streamId);
+  const authorizeMedia = (token: string | undefined, action: 'publish' | 'view', streamId: string) => authorize(db, streamIds, telemetry, token, action, streamId);
   await app.register(whipWhep, { router, authorize: authorizeMedia, unitOf: (streamId) => streamIds.unitOf(streamId) });
+  // An operator's media socket lives as long as their session: a logout or a disabled
+  // operator cuts it (telemetry's guardOperatorSockets watches /media too).
+  telemetry.io.of(MEDIA_NAMESPACE).use((socket, next) => {
+    const token = handshakeToken(socket);
+    telemetry.operators.authenticate(token).then(
+      (principal) => {
+        if (principal && token) setSocketPrincipal(socket, token, principal);
+        next();
+      },
+      () => next(),
+    );
+  });
   const signalling = attachSignalling({
     router,
     namespace: telemetry.io.of(MEDIA_NAMESPACE) as unknown as import('@hub/media-server').MediaNamespace,
@@ -69,7 +90,7 @@ export async function startMedia(app: FastifyInstance, config: HubConfig, db: pg
     log: log.child({ module: 'on-demand' }),
   });
   await app.register(async (scope) => {
-    scope.addHook('onRequest', operatorAuth(adminToken));
+    scope.addHook('onRequest', operatorAuth((token) => telemetry.operators.authenticate(token)));
     scope.post<{ Params: { unitId: string } }>('/api/streams/:unitId/start', async (req, reply) => {
       try {
         const { streamId, state } = await onDemand.start(req.params.unitId);
@@ -81,9 +102,11 @@ export async function startMedia(app: FastifyInstance, config: HubConfig, db: pg
     });
     scope.get('/api/media/ice-servers', async (req) => ({ iceServers: iceServersFor(config.media, req.operator ?? 'operator') }));
   });
+  const recorder = await startRecorder(app, { config, db, router, authenticate: (token) => telemetry.operators.authenticate(token), log });
   return {
     router,
     onDemand,
+    recorder,
     streamIds,
     close() {
       onDemand.close();

@@ -5,22 +5,36 @@ import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod
 import type { TelemetryBus } from '../events';
 import type { Queryable } from '../store/types';
 import { operatorAuth } from './auth';
+import type { OperatorAuth } from '../auth/operator-auth';
+import { loginRoute, operatorRoutes } from './operators';
 import { registerDocs } from './docs';
 import { notFoundHandler, registerErrorHandler } from './error-handler';
 import { alarmRoutes } from './alarms';
+import { basemapRoutes } from './basemap';
 import { geofenceRoutes } from './geofences';
 import { positionRoutes } from './positions';
 import { unitRoutes } from './units';
+import type { IncidentService } from '../incidents/service';
+import type { HubConfig } from '@hub/config';
+import { incidentRoutes } from './incidents';
+import { nearestRoutes } from './nearest';
+import { intakeClientRoutes, intakeEventRoutes } from './intake';
 
 export interface TelemetryApiOptions {
   /** the database: a pg.Pool */
   db: Queryable;
   /** the telemetry plugin's event bus; the API emits unitChanged, geofencesChanged and alarm */
   bus: TelemetryBus;
-  /** the operator credential every /api request must present as a Bearer token */
-  adminToken: string;
+  /** who is asking: every /api request but the login presents an operator's bearer token */
+  auth: OperatorAuth;
   /** serve the OpenAPI document and UI at /docs; default true (false when the host serves its own) */
   docs?: boolean;
+  /** the wall's basemap settings served at /api/basemap; default every field's default */
+  basemap?: import('@hub/config').BasemapConfig;
+  /** incidents, dispatch, nearest units, KPIs and external intake; default none */
+  incidents?: IncidentService;
+  /** intake settings and the data folder (snapshots), with `incidents` */
+  intake?: { intake: HubConfig['linkage']['intake']; dataDir: string };
 }
 
 /**
@@ -28,26 +42,40 @@ export interface TelemetryApiOptions {
  * Swagger generator stay inside this plugin and do not leak into the hub's other plugins.
  */
 export async function telemetryApi(app: FastifyInstance, opts: TelemetryApiOptions): Promise<void> {
-  if (!opts.adminToken) throw new Error('telemetryApi: adminToken must not be empty');
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   registerErrorHandler(app);
   if (opts.docs !== false) await registerDocs(app);
 
   const context = { db: opts.db, bus: opts.bus };
+  const auth = opts.auth;
+  await app.register(loginRoute, { prefix: '/api', db: opts.db, auth });
   await app.register(
     async (api) => {
       api.decorateRequest('operator', undefined);
-      api.addHook('onRequest', operatorAuth(opts.adminToken));
+      api.decorateRequest('principal', undefined);
+      api.addHook('onRequest', operatorAuth((token) => auth.authenticate(token)));
+      await api.register(operatorRoutes, { db: opts.db, auth });
       api.setNotFoundHandler(notFoundHandler);
       await api.register(unitRoutes, context);
       await api.register(positionRoutes, context);
       await api.register(geofenceRoutes, context);
       await api.register(alarmRoutes, context);
+      await api.register(basemapRoutes, { basemap: opts.basemap });
+      if (opts.incidents) {
+        const incidents = { ...context, incidents: opts.incidents };
+        await api.register(nearestRoutes, incidents);
+        await api.register(incidentRoutes, incidents);
+        await api.register(intakeClientRoutes, incidents);
+      }
     },
     { prefix: '/api' },
   );
+  // External systems post with their intake token, not an operator's: outside the operator scope.
+  if (opts.incidents && opts.intake) {
+    await app.register(intakeEventRoutes, { prefix: '/api', ...context, incidents: opts.incidents, settings: opts.intake });
+  }
 }
 
-export { checkOperatorToken, bearerToken, operatorLogRedactPaths, ADMIN_OPERATOR } from './auth';
+export { checkOperatorToken, bearerToken, operatorLogRedactPaths, ADMIN_OPERATOR, operatorAuth, requireRole } from './auth';
 export { errorHandler, registerErrorHandler, toApiError } from './error-handler';

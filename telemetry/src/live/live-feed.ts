@@ -12,28 +12,32 @@ import {
   type LiveClientToServer,
   type LiveServerToClient,
   type Position,
+  type Principal,
   type PositionOut,
   type UnitStatusOut,
 } from '@hub/config';
 import type { TelemetryBus } from '../events';
+import { handshakeToken, setSocketPrincipal } from '../auth/socket-sessions';
 import { positionOut } from '../store/positions';
 import type { TelemetryMetrics } from '../metrics';
+import type { IncidentBus } from '../incidents/events';
 
 export interface LiveFeedOptions {
   io: Server<LiveClientToServer, LiveServerToClient>;
   bus: TelemetryBus;
   /** how often each client gets a batch, ms */
   flushMs: number;
-  /** true when the token presented in the handshake is an operator's */
-  authorize: (token: string | undefined) => boolean;
+  /** the operator behind the token presented in the handshake, or null */
+  authorize: (token: string | undefined) => Promise<Principal | null>;
   metrics: TelemetryMetrics;
   log: Logger;
+  /** incidents, dispatches, linkage and escalations: sent to every wall at once (rare, and all matter) */
+  incidents?: IncidentBus;
 }
 
 interface Wall {
   socket: Socket<LiveClientToServer, LiveServerToClient>;
   bbox: BBox | null;
-  positions: Map<string, PositionOut>;
   alarms: Alarm[];
   statuses: UnitStatusOut[];
 }
@@ -46,6 +50,8 @@ export class LiveFeed {
   private readonly walls = new Map<string, Wall>();
   /** each unit's newest position time seen, epoch ms */
   private readonly newest = new Map<string, number>();
+  /** the newest position of each unit that moved since the last flush, shared by every wall */
+  private pending = new Map<string, Position>();
   private readonly timer: NodeJS.Timeout;
   private readonly unsubscribe: (() => void)[] = [];
   private closed = false;
@@ -53,12 +59,21 @@ export class LiveFeed {
   constructor(private readonly opts: LiveFeedOptions) {
     const { io, bus } = opts;
     io.use((socket, next) => {
-      const auth = socket.handshake.auth as { token?: unknown };
-      const header = socket.handshake.headers.authorization;
-      const token = typeof auth.token === 'string' ? auth.token : header?.replace(/^Bearer\s+/i, '');
-      if (opts.authorize(token)) return next();
-      opts.log.warn({ remote: socket.handshake.address }, 'live feed connection refused: no valid operator token');
-      next(new Error(token ? 'HUB_ERR_AUTH_INVALID: the operator token is not valid' : 'HUB_ERR_AUTH_REQUIRED: an operator token is required'));
+      const token = handshakeToken(socket);
+      opts.authorize(token).then(
+        (principal) => {
+          if (principal) {
+            setSocketPrincipal(socket, token!, principal);
+            return next();
+          }
+          opts.log.warn({ remote: socket.handshake.address }, 'live feed connection refused: no valid operator credential');
+          next(new Error(token ? 'HUB_ERR_AUTH_INVALID: the operator token is not valid (expired or ended?): log in again' : 'HUB_ERR_AUTH_REQUIRED: log in first; the handshake needs auth.token'));
+        },
+        (err: unknown) => {
+          opts.log.error({ err }, 'live feed authorization failed');
+          next(new Error('HUB_ERR_INTERNAL: the credential could not be checked; try again'));
+        },
+      );
     });
     io.on('connection', (socket) => this.attach(socket));
 
@@ -73,11 +88,25 @@ export class LiveFeed {
       () => bus.off('alarm', onAlarm),
       () => bus.off('status', onStatus),
     );
+    if (opts.incidents) {
+      const feed = opts.incidents;
+      const relay = <K extends 'incident' | 'dispatch' | 'linkage' | 'escalation'>(event: K) => {
+        const fn = (payload: unknown) => {
+          for (const w of this.walls.values()) (w.socket.emit as (e: string, p: unknown) => void)(event, payload);
+        };
+        feed.on(event, fn as never);
+        this.unsubscribe.push(() => feed.off(event, fn as never));
+      };
+      relay('incident');
+      relay('dispatch');
+      relay('linkage');
+      relay('escalation');
+    }
     this.timer = setInterval(() => this.flush(), opts.flushMs);
   }
 
   private attach(socket: Socket<LiveClientToServer, LiveServerToClient>): void {
-    const wall: Wall = { socket, bbox: null, positions: new Map(), alarms: [], statuses: [] };
+    const wall: Wall = { socket, bbox: null, alarms: [], statuses: [] };
     this.walls.set(socket.id, wall);
     this.opts.metrics.liveClients.set(this.walls.size);
     socket.on('subscribe', (msg, ack) => {
@@ -106,17 +135,18 @@ export class LiveFeed {
     if (t <= (this.newest.get(position.unitId) ?? -Infinity)) return;
     this.newest.set(position.unitId, t);
     if (this.walls.size === 0) return;
-    const p = positionOut(position);
-    for (const w of this.walls.values()) {
-      if (!w.bbox || inside(w.bbox, p.lon, p.lat)) w.positions.set(p.unitId, p);
-    }
+    // converted to the wire shape at flush, once, and only if no newer one replaced it
+    this.pending.set(position.unitId, position);
   }
 
   private flush(): void {
+    const moved: PositionOut[] = [];
+    for (const p of this.pending.values()) moved.push(positionOut(p));
+    if (this.pending.size > 0) this.pending = new Map();
     for (const w of this.walls.values()) {
-      if (w.positions.size === 0 && w.alarms.length === 0 && w.statuses.length === 0) continue;
-      w.socket.emit('batch', { positions: [...w.positions.values()], alarms: w.alarms, statuses: w.statuses });
-      w.positions = new Map();
+      const positions = w.bbox ? moved.filter((p) => inside(w.bbox!, p.lon, p.lat)) : moved;
+      if (positions.length === 0 && w.alarms.length === 0 && w.statuses.length === 0) continue;
+      w.socket.emit('batch', { positions, alarms: w.alarms, statuses: w.statuses });
       w.alarms = [];
       w.statuses = [];
       this.opts.metrics.liveBatches.inc();
