@@ -3,15 +3,17 @@
 import type { FastifyInstance } from 'fastify';
 import type pg from 'pg';
 import { MEDIA_NAMESPACE, type HubConfig, type MediaClientToServer, type MediaServerToClient } from '@hub/config';
-import { WeriftRouter, attachSignalling, whipWhep, type Router } from '@hub/media-server';
+import { WeriftRouter, attachSignalling, watchPublisherLiveness, whipWhep, type Router } from '@hub/media-server';
 import { verifyCredential } from '@hub/telemetry/store/credentials';
 import { operatorAuth } from '@hub/telemetry/api/auth';
 import { recordAudit } from '@hub/telemetry/store/audit';
+import { handshakeToken, setSocketPrincipal } from '@hub/telemetry/auth/socket-sessions';
 import type { Telemetry } from '@hub/telemetry';
 import type { Logger } from 'pino';
 import { StreamStartError, StreamsOnDemand } from './on-demand';
 import { startRecorder, type Recorder } from './recording';
 import { StreamIds } from './stream-ids';
+import { iceServersFor } from './ice-servers';
 
 /**
  * Who may do what, for WHIP/WHEP, the socket.io signalling and the stream list alike: an
@@ -29,7 +31,8 @@ async function authorize(
 ): Promise<boolean> {
   const principal = await telemetry.operators.authenticate(token);
   if (principal) {
-    if (action === 'view') await recordAudit(db, { actor: principal.username, action: 'video_view', target: streamId });
+    // a view of one stream is audited; '*' is the stream list, which walls poll
+    if (action === 'view' && streamId !== '*') await recordAudit(db, { actor: principal.username, action: 'video_view', target: streamId });
     return true;
   }
   if (action !== 'publish' || !token) return false;
@@ -54,13 +57,30 @@ export async function startMedia(app: FastifyInstance, config: HubConfig, db: pg
   const streamIds = new StreamIds(db);
   const authorizeMedia = (token: string | undefined, action: 'publish' | 'view', streamId: string) => authorize(db, streamIds, telemetry, token, action, streamId);
   await app.register(whipWhep, { router, authorize: authorizeMedia, unitOf: (streamId) => streamIds.unitOf(streamId) });
+  // An operator's media socket lives as long as their session: a logout or a disabled
+  // operator cuts it (telemetry's guardOperatorSockets watches /media too).
+  telemetry.io.of(MEDIA_NAMESPACE).use((socket, next) => {
+    const token = handshakeToken(socket);
+    telemetry.operators.authenticate(token).then(
+      (principal) => {
+        if (principal && token) setSocketPrincipal(socket, token, principal);
+        next();
+      },
+      () => next(),
+    );
+  });
   const signalling = attachSignalling({
     router,
     namespace: telemetry.io.of(MEDIA_NAMESPACE) as unknown as import('@hub/media-server').MediaNamespace,
     authorize: authorizeMedia,
     streamIdForUnit: (unitId) => streamIds.forUnit(unitId),
-    iceServers: () => config.media.iceServers,
+    iceServers: () => iceServersFor(config.media, 'media'),
     log: log.child({ module: 'signalling' }),
+  });
+  const liveness = watchPublisherLiveness({
+    router,
+    silenceMs: config.media.publisherSilenceSeconds * 1000,
+    onSilent: (p) => log.warn({ streamId: p.streamId }, 'publisher silent: taken as gone'),
   });
   const onDemand = new StreamsOnDemand({
     router,
@@ -81,9 +101,9 @@ export async function startMedia(app: FastifyInstance, config: HubConfig, db: pg
         throw err;
       }
     });
-    scope.get('/api/media/ice-servers', async () => ({ iceServers: config.media.iceServers }));
+    scope.get('/api/media/ice-servers', async (req) => ({ iceServers: iceServersFor(config.media, req.operator ?? 'operator') }));
   });
-  const recorder = await startRecorder(app, { config, db, router, authenticate: (token) => telemetry.operators.authenticate(token), log });
+  const recorder = await startRecorder(app, { config, db, router, streamIds, telemetry, log });
   return {
     router,
     onDemand,
@@ -91,6 +111,7 @@ export async function startMedia(app: FastifyInstance, config: HubConfig, db: pg
     streamIds,
     close() {
       onDemand.close();
+      liveness.close();
       signalling.close();
       router.close();
     },

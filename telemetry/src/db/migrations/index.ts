@@ -10,4 +10,4 @@ import type { Migration } from './types';
 
 export type { Migration, MigrationContext } from './types';
 
-export const migrations: readonly Migration[] = [core, positions, positionsHourly, operators, recordings, streams, incidents];
+export const migrations: readonly Migration[] = [core, positions, positionsHourly, operators, recordings, incidents, streams];
