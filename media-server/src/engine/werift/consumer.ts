@@ -97,6 +97,11 @@ export class WeriftConsumer extends EventEmitter<ConsumerEvents> implements Cons
     this.setPaused(false);
   }
 
+  /** Asks the producer for a keyframe for this viewer (rate-limited by the producer). */
+  requestKeyFrame(): void {
+    this.#onKeyFrameRequest();
+  }
+
   #onKeyFrameRequest(): void {
     this.#keyFrameRequests++;
     this.#producer?.requestKeyFrame();

@@ -64,6 +64,9 @@ export class WeriftTransport extends EventEmitter<TransportEvents> implements We
         if (this.#graceTimer) clearTimeout(this.#graceTimer);
         this.#graceTimer = undefined;
         this.#watchLiveness(pc);
+        // The keyframe asked for at the answer may have passed before this viewer's DTLS was
+        // up; ask again now that it can receive, or it waits for the publisher's next GOP.
+        if (this.#owned instanceof WeriftConsumer) this.#owned.requestKeyFrame();
       }
     });
     this.#pc = pc;
