@@ -6,3 +6,4 @@ export * from './hub-config';
 export * from './load-config';
 export * from './api-routes';
 export * from './agent';
+export * from './presets';

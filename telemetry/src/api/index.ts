@@ -11,6 +11,7 @@ import { alarmRoutes } from './alarms';
 import { geofenceRoutes } from './geofences';
 import { positionRoutes } from './positions';
 import { unitRoutes } from './units';
+import { presetRoutes } from './presets';
 
 export interface TelemetryApiOptions {
   /** the database: a pg.Pool */
@@ -44,6 +45,7 @@ export async function telemetryApi(app: FastifyInstance, opts: TelemetryApiOptio
       await api.register(positionRoutes, context);
       await api.register(geofenceRoutes, context);
       await api.register(alarmRoutes, context);
+      await api.register(presetRoutes, context);
     },
     { prefix: '/api' },
   );
