@@ -37,34 +37,3 @@ export function VideoGrid({ grid, tiles, unitName, onSetTile }: VideoGridProps) 
     </div>
   );
 }
-
-/** Puts units on tiles: those already shown stay, the rest fill empty tiles, then the last ones. Grows the grid when needed. */
-export function placeUnits(grid: GridSize, tiles: (string | null)[], unitIds: string[]): { grid: GridSize; tiles: (string | null)[] } {
-  const wanted = unitIds.filter((id, i) => unitIds.indexOf(id) === i);
-  const missing = wanted.filter((id) => !tiles.includes(id));
-  let size = grid;
-  const need = tiles.filter((x) => x !== null).length + missing.length;
-  for (const g of [1, 4, 9, 16] as const) {
-    if (g >= size && (g >= need || g === 16)) {
-      size = g;
-      break;
-    }
-  }
-  const out = Array.from({ length: size }, (_, i) => tiles[i] ?? null);
-  const keep = new Set(wanted);
-  for (const id of missing) {
-    let i = out.indexOf(null);
-    if (i < 0) {
-      // replace from the end, never a unit that was asked for
-      for (let j = out.length - 1; j >= 0; j--) {
-        if (!keep.has(out[j]!)) {
-          i = j;
-          break;
-        }
-      }
-    }
-    if (i < 0) break;
-    out[i] = id;
-  }
-  return { grid: size, tiles: out };
-}
