@@ -41,6 +41,8 @@ export const HubConfigSchema = z.object({
     .object({
       /** operator token for the API and live feed; unset = generated at first start and kept in dataDir */
       adminToken: z.string().min(16, 'admin token must be at least 16 characters').optional(),
+      /** how long an operator's login lasts, hours; default 12 */
+      sessionHours: z.coerce.number().positive().max(24 * 30).default(12),
     })
     .prefault({}),
   ingest: z

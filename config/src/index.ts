@@ -6,4 +6,5 @@ export * from './hub-config';
 export * from './load-config';
 export * from './api-routes';
 export * from './agent';
+export * from './operators';
 export * from './presets';

@@ -70,7 +70,7 @@ export async function startHub(config: HubConfig, opts: StartHubOptions = {}): P
 
     const telemetry = await startTelemetry(app, { config, db, adminToken: adminToken.token, log });
     cleanup.push(() => telemetry.close());
-    const media = config.roles.includes('media') ? await startMedia(app, config, db, adminToken.token, telemetry, log) : undefined;
+    const media = config.roles.includes('media') ? await startMedia(app, config, db, telemetry, log) : undefined;
     if (media) cleanup.push(async () => media.close());
     await serveWall(app, config);
 

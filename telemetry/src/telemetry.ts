@@ -14,8 +14,10 @@ import { UnitMessageRouter } from './ingest/unit-messages';
 import { UnitBroker } from './broker/unit-broker';
 import { attachMqttOverWebSocket } from './broker/mqtt-over-websocket';
 import { LiveFeed } from './live/live-feed';
-import { telemetryApi, checkOperatorToken } from './api';
+import { telemetryApi } from './api';
 import { operatorAuth } from './api/auth';
+import { OperatorAuth } from './auth/operator-auth';
+import { guardOperatorSockets } from './auth/socket-sessions';
 import { startAlarmService, type AlarmService } from './alarms/service';
 import { getUnit, insertPositions, setUnitOnline, verifyCredential } from './store';
 import { maintain } from './db/partitions';
@@ -24,7 +26,7 @@ export interface TelemetryOptions {
   config: HubConfig;
   /** the migrated database */
   db: pg.Pool;
-  /** the operator credential for the API and live feed */
+  /** the built-in admin's credential (operators log in for sessions) */
   adminToken: string;
   log: Logger;
 }
@@ -36,6 +38,10 @@ export interface Telemetry {
   metrics: TelemetryMetrics;
   rejections: RejectionLog;
   alarms: AlarmService;
+  /** operators: authenticate(token), login, sessions */
+  operators: OperatorAuth;
+  /** the hub's socket.io server (live feed on "/"; other plugins add namespaces) */
+  io: SocketServer;
   /** starts MQTT over TCP; resolves with the port */
   listenMqtt(): Promise<number>;
   /** flushes queued positions, closes broker, feed and timers. Safe twice. */
@@ -108,19 +114,25 @@ export async function startTelemetry(app: FastifyInstance, opts: TelemetryOption
   bus.on('credentialIssued', onCredentialIssued);
   bus.on('unitChanged', onUnitChanged);
 
+  const operators = new OperatorAuth({ db, adminToken: opts.adminToken, sessionHours: config.auth.sessionHours, log: log.child({ module: 'operators' }) });
+  await operators.ensureBuiltinAdmin();
+  const authenticate = (token: string | undefined) => operators.authenticate(token);
+
   const io = new SocketServer<LiveClientToServer, LiveServerToClient>(app.server, { serveClient: false, path: '/socket.io' });
   const live = new LiveFeed({
     io,
     bus,
     flushMs: config.live.flushMs,
-    authorize: (token) => checkOperatorToken(token, opts.adminToken),
+    authorize: authenticate,
     metrics,
     log: log.child({ module: 'live' }),
   });
 
-  await app.register(telemetryApi, { db, bus, adminToken: opts.adminToken });
+  const stopGuard = guardOperatorSockets(io as unknown as SocketServer, operators, ['/', '/media']);
+
+  await app.register(telemetryApi, { db, bus, auth: operators });
   await app.register(async (scope) => {
-    scope.addHook('onRequest', operatorAuth(opts.adminToken));
+    scope.addHook('onRequest', operatorAuth(authenticate));
     scope.get('/api/ingest/rejections', async () => ({ rejections: rejections.list() }));
   });
 
@@ -161,11 +173,14 @@ export async function startTelemetry(app: FastifyInstance, opts: TelemetryOption
     metrics,
     rejections,
     alarms,
+    operators,
+    io: io as unknown as SocketServer,
     listenMqtt: () => broker.listenTcp(config.mqtt.host, config.mqtt.port),
     async close() {
       if (closed) return;
       closed = true;
       clearInterval(maintenanceTimer);
+      stopGuard();
       bus.off('credentialIssued', onCredentialIssued);
       bus.off('unitChanged', onUnitChanged);
       await broker.close();

@@ -4,7 +4,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import pino from 'pino';
-import { loadConfig, type UnitCredential, type UnitType } from '@hub/config';
+import { loadConfig, type OperatorRole, type Session, type UnitCredential, type UnitType } from '@hub/config';
 import { startHub, type Hub } from '@hub/server';
 import { createTestDatabase, type TestDatabase } from '../../../test-support/db';
 
@@ -19,6 +19,8 @@ export interface TestHub {
   /** fetch an /api path with the admin token */
   api<T = unknown>(method: string, path: string, body?: unknown): Promise<{ status: number; body: T }>;
   createUnit(id: string, type?: UnitType): Promise<UnitCredential>;
+  /** creates an operator with `role` and logs them in */
+  createOperator(username: string, role: OperatorRole): Promise<{ username: string; password: string; token: string }>;
   close(): Promise<void>;
 }
 
@@ -61,6 +63,19 @@ export async function startTestHub(overrides: Record<string, unknown> = {}): Pro
       const cred = await api<UnitCredential>('POST', `/api/units/${id}/credential`);
       if (cred.status !== 200 && cred.status !== 201) throw new Error(`credential ${id}: ${cred.status}`);
       return cred.body;
+    },
+    async createOperator(username, role) {
+      const password = `pw-${username}-0123456789`;
+      const created = await api('POST', '/api/operators', { username, role, password });
+      if (created.status !== 201) throw new Error(`create operator ${username}: ${created.status} ${JSON.stringify(created.body)}`);
+      const res = await fetch(`${http}/api/auth/login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ username, password }),
+      });
+      if (res.status !== 200) throw new Error(`login ${username}: ${res.status}`);
+      const session = (await res.json()) as Session;
+      return { username, password, token: session.token };
     },
     async close() {
       await hub.close();

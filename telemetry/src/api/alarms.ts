@@ -3,7 +3,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { AlarmAckSchema, AlarmQuerySchema, AlarmSchema, ApiErrorSchema, RowIdParamsSchema } from '@hub/config';
 import { acknowledgeAlarm, getAlarm, listAlarms } from '../store';
 import { NotFoundError } from '../errors';
-import { ADMIN_OPERATOR } from './auth';
+import { ADMIN_OPERATOR, requireRole } from './auth';
 import type { ApiContext } from './context';
 
 const tags = ['alarms'];
@@ -19,6 +19,7 @@ export const alarmRoutes: FastifyPluginAsyncZod<ApiContext> = async (app, { db, 
   }, async (request) => listAlarms(db, request.query));
 
   app.post('/alarms/:id/ack', {
+    preHandler: requireRole('coordinator'),
     schema: {
       tags,
       summary: 'Acknowledge an alarm; a second acknowledgement keeps the first',

@@ -1,8 +1,9 @@
-// Operator access to the REST API (and, through checkOperatorToken, to the live feed).
-// Until operator logins exist the only operator credential is the admin token from the config.
+// Operator access to the REST API: a session token from a login, or the admin token from the
+// config (the built-in admin). Roles: admin > coordinator > viewer.
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
-import { AuthError } from '../errors';
+import { roleAtLeast, type OperatorRole, type Principal } from '@hub/config';
+import { AuthError, ForbiddenError } from '../errors';
 
 /** The operator name recorded for the admin token (e.g. as an alarm's acknowledgedBy). */
 export const ADMIN_OPERATOR = 'admin';
@@ -31,29 +32,47 @@ export function bearerToken(header: string | undefined): string | undefined {
  */
 export const operatorLogRedactPaths = ['req.headers.authorization', 'headers.authorization'];
 
-/** onRequest hook: refuses a request without the admin token; records the operator on success. */
-export function operatorAuth(adminToken: string) {
+/** The principal behind a bearer token, or null (OperatorAuth.authenticate). */
+export type Authenticate = (token: string | undefined) => Promise<Principal | null>;
+
+/** onRequest hook: refuses a request without a valid operator credential; records who asks. */
+export function operatorAuth(authenticate: Authenticate) {
   return async function requireOperator(request: FastifyRequest): Promise<void> {
     const header = request.headers.authorization;
     if (!header) {
       throw new AuthError(
         'HUB_ERR_AUTH_REQUIRED',
-        'This API needs an operator credential: send the header "Authorization: Bearer <admin token>" (the admin token is in the hub configuration, and is printed at the first start).',
+        'This needs an operator credential: log in (POST /api/auth/login, or the wall\'s login page) and send "Authorization: Bearer <session token>", or use the admin token.',
       );
     }
-    if (!checkOperatorToken(bearerToken(header), adminToken)) {
+    const principal = await authenticate(bearerToken(header));
+    if (!principal) {
       throw new AuthError(
         'HUB_ERR_AUTH_INVALID',
-        'The operator credential was not accepted: the Authorization header must be "Bearer <admin token>" with the admin token from the hub configuration.',
+        'The operator credential was not accepted: the session may have expired or been ended, or the token is wrong. Log in again.',
       );
     }
-    request.operator = ADMIN_OPERATOR;
+    request.principal = principal;
+    request.operator = principal.username;
+  };
+}
+
+/** preHandler: the operator's role must be at least `least` (admin > coordinator > viewer). */
+export function requireRole(least: OperatorRole) {
+  return async function checkRole(request: FastifyRequest): Promise<void> {
+    const p = request.principal;
+    if (!p) throw new AuthError('HUB_ERR_AUTH_REQUIRED', 'This needs an operator credential: log in first.');
+    if (!roleAtLeast(p.role, least)) {
+      throw new ForbiddenError(`This needs the ${least} role or higher; ${p.username} is a ${p.role}. Ask an admin if you need it.`);
+    }
   };
 }
 
 declare module 'fastify' {
   interface FastifyRequest {
-    /** the operator making an /api request, set once the credential is checked */
+    /** the operator making an /api request (username), set once the credential is checked */
     operator?: string;
+    /** who is asking, with their role */
+    principal?: Principal;
   }
 }

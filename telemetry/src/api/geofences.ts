@@ -3,6 +3,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { ApiErrorSchema, GeofenceCreateSchema, GeofenceSchema, NoContentSchema, RowIdParamsSchema } from '@hub/config';
 import { createGeofence, deleteGeofence, getGeofence, listGeofences } from '../store';
 import { NotFoundError } from '../errors';
+import { requireRole } from './auth';
 import type { ApiContext } from './context';
 
 const tags = ['geofences'];
@@ -13,6 +14,7 @@ export const geofenceRoutes: FastifyPluginAsyncZod<ApiContext> = async (app, { d
   }, async () => listGeofences(db));
 
   app.post('/geofences', {
+    preHandler: requireRole('coordinator'),
     schema: {
       tags,
       summary: 'Create a geofence',
@@ -39,6 +41,7 @@ export const geofenceRoutes: FastifyPluginAsyncZod<ApiContext> = async (app, { d
   });
 
   app.delete('/geofences/:id', {
+    preHandler: requireRole('coordinator'),
     schema: {
       tags,
       summary: 'Delete a geofence',

@@ -5,6 +5,8 @@ import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod
 import type { TelemetryBus } from '../events';
 import type { Queryable } from '../store/types';
 import { operatorAuth } from './auth';
+import type { OperatorAuth } from '../auth/operator-auth';
+import { loginRoute, operatorRoutes } from './operators';
 import { registerDocs } from './docs';
 import { notFoundHandler, registerErrorHandler } from './error-handler';
 import { alarmRoutes } from './alarms';
@@ -18,8 +20,8 @@ export interface TelemetryApiOptions {
   db: Queryable;
   /** the telemetry plugin's event bus; the API emits unitChanged, geofencesChanged and alarm */
   bus: TelemetryBus;
-  /** the operator credential every /api request must present as a Bearer token */
-  adminToken: string;
+  /** who is asking: every /api request but the login presents an operator's bearer token */
+  auth: OperatorAuth;
   /** serve the OpenAPI document and UI at /docs; default true (false when the host serves its own) */
   docs?: boolean;
 }
@@ -29,17 +31,20 @@ export interface TelemetryApiOptions {
  * Swagger generator stay inside this plugin and do not leak into the hub's other plugins.
  */
 export async function telemetryApi(app: FastifyInstance, opts: TelemetryApiOptions): Promise<void> {
-  if (!opts.adminToken) throw new Error('telemetryApi: adminToken must not be empty');
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   registerErrorHandler(app);
   if (opts.docs !== false) await registerDocs(app);
 
   const context = { db: opts.db, bus: opts.bus };
+  const auth = opts.auth;
+  await app.register(loginRoute, { prefix: '/api', db: opts.db, auth });
   await app.register(
     async (api) => {
       api.decorateRequest('operator', undefined);
-      api.addHook('onRequest', operatorAuth(opts.adminToken));
+      api.decorateRequest('principal', undefined);
+      api.addHook('onRequest', operatorAuth((token) => auth.authenticate(token)));
+      await api.register(operatorRoutes, { db: opts.db, auth });
       api.setNotFoundHandler(notFoundHandler);
       await api.register(unitRoutes, context);
       await api.register(positionRoutes, context);
@@ -51,5 +56,5 @@ export async function telemetryApi(app: FastifyInstance, opts: TelemetryApiOptio
   );
 }
 
-export { checkOperatorToken, bearerToken, operatorLogRedactPaths, ADMIN_OPERATOR } from './auth';
+export { checkOperatorToken, bearerToken, operatorLogRedactPaths, ADMIN_OPERATOR, operatorAuth, requireRole } from './auth';
 export { errorHandler, registerErrorHandler, toApiError } from './error-handler';

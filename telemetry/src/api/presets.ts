@@ -26,8 +26,7 @@ function presetOut(r: PresetRow): Preset {
 
 /** The operator a request acts for: the logged-in principal, or the admin token's operator. */
 function operatorOf(request: FastifyRequest): string {
-  const principal = (request as { principal?: { username: string } }).principal;
-  return principal?.username ?? request.operator ?? ADMIN_OPERATOR;
+  return request.principal?.username ?? request.operator ?? ADMIN_OPERATOR;
 }
 
 class PresetNotFoundError extends HubError {

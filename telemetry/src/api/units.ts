@@ -11,6 +11,7 @@ import {
 } from '@hub/config';
 import { createUnit, getUnit, issueCredential, listUnits, updateUnit, UnitExistsError } from '../store';
 import { ConflictError, NotFoundError } from '../errors';
+import { requireRole } from './auth';
 import type { ApiContext } from './context';
 
 const tags = ['units'];
@@ -18,6 +19,7 @@ const tags = ['units'];
 
 export const unitRoutes: FastifyPluginAsyncZod<ApiContext> = async (app, { db, bus }) => {
   app.post('/units', {
+    preHandler: requireRole('admin'),
     schema: {
       tags,
       summary: 'Register a unit',
@@ -61,6 +63,7 @@ export const unitRoutes: FastifyPluginAsyncZod<ApiContext> = async (app, { db, b
   });
 
   app.patch('/units/:unitId', {
+    preHandler: requireRole('admin'),
     schema: {
       tags,
       summary: 'Change a unit',
@@ -76,6 +79,7 @@ export const unitRoutes: FastifyPluginAsyncZod<ApiContext> = async (app, { db, b
   });
 
   app.post('/units/:unitId/disable', {
+    preHandler: requireRole('admin'),
     schema: {
       tags,
       summary: 'Disable a unit (its credential is refused from then on)',
@@ -90,6 +94,7 @@ export const unitRoutes: FastifyPluginAsyncZod<ApiContext> = async (app, { db, b
   });
 
   app.post('/units/:unitId/credential', {
+    preHandler: requireRole('admin'),
     schema: {
       tags,
       summary: 'Issue or rotate the unit\'s MQTT credential; the secret is shown only in this response',

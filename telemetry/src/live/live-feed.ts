@@ -12,10 +12,12 @@ import {
   type LiveClientToServer,
   type LiveServerToClient,
   type Position,
+  type Principal,
   type PositionOut,
   type UnitStatusOut,
 } from '@hub/config';
 import type { TelemetryBus } from '../events';
+import { handshakeToken, setSocketPrincipal } from '../auth/socket-sessions';
 import { positionOut } from '../store/positions';
 import type { TelemetryMetrics } from '../metrics';
 
@@ -24,8 +26,8 @@ export interface LiveFeedOptions {
   bus: TelemetryBus;
   /** how often each client gets a batch, ms */
   flushMs: number;
-  /** true when the token presented in the handshake is an operator's */
-  authorize: (token: string | undefined) => boolean;
+  /** the operator behind the token presented in the handshake, or null */
+  authorize: (token: string | undefined) => Promise<Principal | null>;
   metrics: TelemetryMetrics;
   log: Logger;
 }
@@ -53,12 +55,21 @@ export class LiveFeed {
   constructor(private readonly opts: LiveFeedOptions) {
     const { io, bus } = opts;
     io.use((socket, next) => {
-      const auth = socket.handshake.auth as { token?: unknown };
-      const header = socket.handshake.headers.authorization;
-      const token = typeof auth.token === 'string' ? auth.token : header?.replace(/^Bearer\s+/i, '');
-      if (opts.authorize(token)) return next();
-      opts.log.warn({ remote: socket.handshake.address }, 'live feed connection refused: no valid operator token');
-      next(new Error(token ? 'HUB_ERR_AUTH_INVALID: the operator token is not valid' : 'HUB_ERR_AUTH_REQUIRED: an operator token is required'));
+      const token = handshakeToken(socket);
+      opts.authorize(token).then(
+        (principal) => {
+          if (principal) {
+            setSocketPrincipal(socket, token!, principal);
+            return next();
+          }
+          opts.log.warn({ remote: socket.handshake.address }, 'live feed connection refused: no valid operator credential');
+          next(new Error(token ? 'HUB_ERR_AUTH_INVALID: the operator token is not valid (expired or ended?): log in again' : 'HUB_ERR_AUTH_REQUIRED: log in first; the handshake needs auth.token'));
+        },
+        (err: unknown) => {
+          opts.log.error({ err }, 'live feed authorization failed');
+          next(new Error('HUB_ERR_INTERNAL: the credential could not be checked; try again'));
+        },
+      );
     });
     io.on('connection', (socket) => this.attach(socket));
 

@@ -5,7 +5,9 @@ import { createTestDatabase, type TestDatabase } from '../../../test-support/db'
 import { createPool } from '../../src/db/pool';
 import { migrate } from '../../src/db/migrate';
 import { TelemetryBus } from '../../src/events';
+import pino from 'pino';
 import { telemetryApi } from '../../src/api';
+import { OperatorAuth } from '../../src/auth/operator-auth';
 
 export const ADMIN_TOKEN = 'test-admin-token-5f0c2a9e';
 export const auth = { authorization: `Bearer ${ADMIN_TOKEN}` };
@@ -23,7 +25,9 @@ export async function startTestApi(logger: FastifyServerOptions['logger'] = fals
   await migrate(db, { retentionDays: 30 });
   const bus = new TelemetryBus();
   const app = Fastify({ logger });
-  await app.register(telemetryApi, { db, bus, adminToken: ADMIN_TOKEN });
+  const auth = new OperatorAuth({ db, adminToken: ADMIN_TOKEN, sessionHours: 12, log: pino({ level: 'silent' }) });
+  await auth.ensureBuiltinAdmin();
+  await app.register(telemetryApi, { db, bus, auth });
   await app.ready();
   let closed = false;
   return {

@@ -4,6 +4,8 @@ import { freePort } from '../../../test-support/ports';
 import { createPool } from '../../src/db/pool';
 import { TelemetryBus } from '../../src/events';
 import { telemetryApi } from '../../src/api';
+import { OperatorAuth } from '../../src/auth/operator-auth';
+import pino from 'pino';
 import { toApiError } from '../../src/api/error-handler';
 import { ConflictError, NotFoundError } from '../../src/errors';
 import { ADMIN_TOKEN, auth } from './app';
@@ -27,7 +29,8 @@ describe('a database that cannot be reached', () => {
   beforeAll(async () => {
     // Nothing listens on this port: every query fails inside pg.
     db = createPool(`postgres://hub:x@127.0.0.1:${await freePort()}/hub`, 1);
-    await app.register(telemetryApi, { db, bus: new TelemetryBus(), adminToken: ADMIN_TOKEN, docs: false });
+    const auth = new OperatorAuth({ db, adminToken: ADMIN_TOKEN, sessionHours: 12, log: pino({ level: 'silent' }) });
+    await app.register(telemetryApi, { db, bus: new TelemetryBus(), auth, docs: false });
   });
   afterAll(async () => {
     await app.close();

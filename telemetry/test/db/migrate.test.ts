@@ -4,10 +4,13 @@ import type pg from 'pg';
 import { createTestDatabase, type TestDatabase } from '../../../test-support/db';
 import { createPool } from '../../src/db/pool';
 import { migrate } from '../../src/db/migrate';
+import { migrations } from '../../src/db/migrations';
 import { partitionName, utcDay } from '../../src/db/partitions';
 import { insertPositions } from '../../src/store/positions';
 
 const DAY = 86_400_000;
+/** every migration of the package, in order (the list grows; the order is what matters) */
+const ALL = migrations.map((m) => m.id);
 let tdb: TestDatabase;
 let pools: pg.Pool[];
 
@@ -25,7 +28,8 @@ describe('migrate on plain PostgreSQL', () => {
     const results = await Promise.all(pools.map((p) => migrate(p, { retentionDays: 30 })));
     expect(results.map((r) => r.timescale)).toEqual([false, false]);
     const applied = results.map((r) => r.applied).sort((a, b) => b.length - a.length);
-    expect(applied[0]).toEqual(['001_core', '002_positions', '003_positions_hourly']);
+    expect(applied[0]).toEqual(ALL);
+    expect(ALL.slice(0, 4)).toEqual(['001_core', '002_positions', '003_positions_hourly', '004_operators']);
     expect(applied[1]).toEqual([]);
   });
 
@@ -33,11 +37,7 @@ describe('migrate on plain PostgreSQL', () => {
     const again = await migrate(pools[0]!, { retentionDays: 30 });
     expect(again).toEqual({ timescale: false, applied: [] });
     const { rows } = await pools[0]!.query('SELECT id, branch FROM schema_migrations ORDER BY id');
-    expect(rows).toEqual([
-      { id: '001_core', branch: 'postgresql' },
-      { id: '002_positions', branch: 'postgresql' },
-      { id: '003_positions_hourly', branch: 'postgresql' },
-    ]);
+    expect(rows).toEqual(ALL.map((id) => ({ id, branch: 'postgresql' })));
   });
 
   it('makes positions a range-partitioned table with a BRIN index on ts and no foreign key', async () => {

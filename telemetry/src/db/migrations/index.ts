@@ -2,9 +2,10 @@
 import { core } from './001_core';
 import { positions } from './002_positions';
 import { positionsHourly } from './003_positions_hourly';
+import { operators } from './004_operators';
 import { presets } from './007_presets';
 import type { Migration } from './types';
 
 export type { Migration, MigrationContext } from './types';
 
-export const migrations: readonly Migration[] = [core, positions, positionsHourly, presets];
+export const migrations: readonly Migration[] = [core, positions, positionsHourly, operators, presets];
