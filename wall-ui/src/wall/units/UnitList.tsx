@@ -97,6 +97,7 @@ export function UnitList({ store, selectedUnitId, dispatched, onSelect, onOpenCa
               data-testid="unit"
               data-unit-id={u.id}
               data-online={on}
+              data-ts={p?.ts ?? ''}
               draggable
               onDragStart={(e) => {
                 e.dataTransfer.setData(UNIT_DRAG_TYPE, u.id);

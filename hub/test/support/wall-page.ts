@@ -1,0 +1,34 @@
+// Driving the wall page in Chromium: log in through the login screen, read the panels.
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { ADMIN_TOKEN } from './test-hub';
+
+export interface WallPage {
+  context: BrowserContext;
+  page: Page;
+  /** messages the page logged as errors, and uncaught exceptions */
+  errors: string[];
+}
+
+/** A fresh browser context with the wall at `http`, in English, 1600×900. */
+export async function openWall(browser: Browser, http: string, size = { width: 1600, height: 900 }): Promise<WallPage> {
+  const context = await browser.newContext({ viewport: size, locale: 'en-GB' });
+  await context.addInitScript(() => localStorage.setItem('wall.locale', localStorage.getItem('wall.locale') ?? 'en'));
+  const page = await context.newPage();
+  const errors: string[] = [];
+  page.on('pageerror', (err) => errors.push(String(err)));
+  await page.goto(http + '/');
+  return { context, page, errors };
+}
+
+/** Fills the login form and submits; does not wait for the outcome. */
+export async function submitLogin(page: Page, username: string, password: string): Promise<void> {
+  await page.fill('[data-testid=login-username]', username);
+  await page.fill('[data-testid=login-password]', password);
+  await page.click('[data-testid=login-submit]');
+}
+
+/** Logs in and waits for the wall. The built-in admin's password is the admin token. */
+export async function login(page: Page, username = 'admin', password = ADMIN_TOKEN): Promise<void> {
+  await submitLogin(page, username, password);
+  await page.waitForSelector('[data-testid=wall]', { timeout: 15_000 });
+}
