@@ -3,7 +3,7 @@
 // unacknowledged alarm beeps and flashes.
 import { useCallback, useEffect, useRef, useState } from 'react';
 import type { Alarm } from '@hub/config/api';
-import type { UnitStore } from '../live/UnitStore';
+import type { UnitStore } from '../live/unit-store';
 import { api } from '../app/session';
 import { beep } from './beep';
 

@@ -3,7 +3,7 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { Alarm, PositionOut } from '@hub/config/api';
 import type { GridSize, Preset, WallLayout } from '@hub/config/presets';
-import { UnitStore } from '../live/UnitStore';
+import { UnitStore } from '../live/unit-store';
 import { LiveMap } from '../map/LiveMap';
 import { useT } from '../i18n';
 import { AlarmPanel } from '../alarms/AlarmPanel';
@@ -93,6 +93,9 @@ export function Wall({ session }: { session: Session }) {
 
   // incidents, dispatch answers and linkage from the live feed
   useEffect(() => {
+    api<IncidentLite[]>('GET', '/api/incidents?state=open')
+      .then((list) => setIncidents((m) => new Map([...list.map((i) => [String(i.id), i] as const), ...m])))
+      .catch(() => undefined);
     const offIncident = store.on('incident', (inc: IncidentLite) => setIncidents((m) => new Map(m).set(String(inc.id), inc)));
     const offDispatch = store.on('dispatch', (ev: DispatchEvent) => {
       setDispatchStates((m) => new Map(m).set(ev.unitId, ev));

@@ -1,6 +1,6 @@
-// What the wall's panels read from the live store's UnitView (wall-b's live/UnitStore):
+// What the wall's panels read from the live store's UnitView (wall-b's live/unit-store):
 // kept in one place so the panels do not depend on the view's exact field layout.
-import type { UnitView } from '../live/UnitStore';
+import type { UnitView } from '../live/unit-store';
 
 export interface UnitPosition {
   lat: number;

@@ -101,6 +101,7 @@ export const en = {
   'alarm.kind.overspeed': 'Overspeed',
   'alarm.kind.offline': 'Went offline',
   'alarm.kind.low_battery': 'Low battery',
+  'alarm.kind.escalation': 'Escalation: nobody acknowledged',
 
   'linkage.title': 'Emergency linkage',
   'linkage.hint': 'Select an alarm, or click a point on the map, to list the nearest available units.',

@@ -101,6 +101,7 @@ export const zhCN: Record<MessageKey, string> = {
   'alarm.kind.overspeed': '超速',
   'alarm.kind.offline': '离线',
   'alarm.kind.low_battery': '电量低',
+  'alarm.kind.escalation': '升级：无人确认',
 
   'linkage.title': '应急联动',
   'linkage.hint': '选择一条告警，或在地图上点击一个位置，列出最近的空闲单元。',

@@ -86,7 +86,7 @@ export function LinkagePanel(props: LinkagePanelProps) {
       let id = incidentId;
       if (id === null) {
         const incident = await api<IncidentLite>('POST', '/api/incidents', {
-          type: props.alarm?.kind === 'sos' ? 'sos' : 'other',
+          type: props.alarm?.kind ?? 'manual',
           lat: target.lat,
           lon: target.lon,
           ...(target.alarmId !== undefined ? { alarmId: target.alarmId } : {}),

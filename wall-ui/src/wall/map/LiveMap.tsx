@@ -2,7 +2,7 @@
 // props (CONTRACTS.md "Wall"), drawn as a plain SVG plot of the units. On merge, wall-b's wins.
 import { useEffect, useMemo, useReducer, useRef } from 'react';
 import type { Alarm, PositionOut } from '@hub/config/api';
-import type { UnitStore } from '../live/UnitStore';
+import type { UnitStore } from '../live/unit-store';
 import { viewOnline, viewPosition } from '../app/unit-view';
 
 export interface LiveMapProps {
