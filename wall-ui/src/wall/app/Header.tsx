@@ -56,7 +56,7 @@ export function Header({ operator, page, wallMode, onPage, onToggleWallMode, onL
         ))}
       </select>
       <span className="operator" data-testid="operator" data-role={operator.role}>
-        {operator.displayName || operator.username} · {t(`role.${operator.role}`)}
+        {operator.username} · {t(`role.${operator.role}`)}
       </span>
       <button className="secondary" onClick={onLogout} data-testid="logout">
         {t('header.logout')}

@@ -293,11 +293,11 @@ export function Wall({ session }: { session: Session }) {
               <ReplayPanel units={unitOptions} defaultUnitId={selectedUnitId} onReplay={setReplay} />
             )}
           </aside>
-          {layout.wallMode && openAlarms.length > 0 && (
-            <div className="wall-mode-alarms" data-testid="wall-mode-alarms">
-              {t('wall.openAlarms', { n: openAlarms.length })}: {t(`alarm.kind.${openAlarms[0]!.kind}`)} · {unitName(openAlarms[0]!.unitId)}
-            </div>
-          )}
+        </div>
+      )}
+      {layout.wallMode && openAlarms.length > 0 && (
+        <div className="wall-mode-alarms" data-testid="wall-mode-alarms">
+          {t('wall.openAlarms', { n: openAlarms.length })} · {t(`alarm.kind.${openAlarms[0]!.kind}`)} · {unitName(openAlarms[0]!.unitId)}
         </div>
       )}
     </div>
