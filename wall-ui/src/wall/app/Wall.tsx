@@ -94,9 +94,16 @@ export function Wall({ session }: { session: Session }) {
   // incidents, dispatch answers and linkage from the live feed
   useEffect(() => {
     api<IncidentLite[]>('GET', '/api/incidents?state=open')
-      .then((list) => setIncidents((m) => new Map([...list.map((i) => [String(i.id), i] as const), ...m])))
+      .then((list) => {
+        incidentsRef.current = new Map([...list.map((i) => [String(i.id), i] as const), ...incidentsRef.current]);
+        setIncidents(incidentsRef.current);
+      })
       .catch(() => undefined);
-    const offIncident = store.on('incident', (inc: IncidentLite) => setIncidents((m) => new Map(m).set(String(inc.id), inc)));
+    // kept in the ref at once: a linkage event may follow its incident before React renders
+    const offIncident = store.on('incident', (inc: IncidentLite) => {
+      incidentsRef.current = new Map(incidentsRef.current).set(String(inc.id), inc);
+      setIncidents(incidentsRef.current);
+    });
     const offDispatch = store.on('dispatch', (ev: DispatchEvent) => {
       setDispatchStates((m) => new Map(m).set(ev.unitId, ev));
       setDispatched((m) => new Map(m).set(ev.unitId, String(ev.incidentId)));

@@ -44,12 +44,14 @@ export function LinkagePanel(props: LinkagePanelProps) {
     setIncidentId(target?.incidentId ?? null);
     if (!target) return;
     let cancelled = false;
-    api<{ units: NearestUnit[] }>('GET', `/api/units/nearest?lat=${target.lat}&lon=${target.lon}&limit=${NEAREST_LIMIT}`)
+    // one more than shown: the alarming unit itself is not a responder
+    api<{ units: NearestUnit[] }>('GET', `/api/units/nearest?lat=${target.lat}&lon=${target.lon}&limit=${NEAREST_LIMIT + 1}`)
       .then((res) => {
         if (cancelled) return;
-        setNearest(res.units);
-        setChosen(new Set(res.units.map((u) => u.unitId)));
-        props.onNearest(res.units);
+        const units = res.units.filter((u) => u.unitId !== target.unitId).slice(0, NEAREST_LIMIT);
+        setNearest(units);
+        setChosen(new Set(units.map((u) => u.unitId)));
+        props.onNearest(units);
       })
       .catch((err: unknown) => !cancelled && setError(err instanceof ApiError ? err.message : String(err)));
     return () => {
