@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Tried as a new user would: a clean clone, the README's two commands (install, start),
-# then a position published with mosquitto_pub, then the REST API returns it.
+# then a position published with mosquitto_pub, then the REST API returns it; the wall is
+# served and the admin logs in.
 set -euo pipefail
 src="$(cd "$(dirname "$0")/.." && pwd)"
 work="$(mktemp -d /tmp/hub-new-user-XXXXXX)"
@@ -40,4 +41,8 @@ mosquitto_pub -h localhost -p 11883 -q 1 -i car-1 -u car-1 -P "$secret" -t units
 latest="$(api http://localhost:18080/api/positions/latest)"
 echo "new-user: latest positions: $latest"
 echo "$latest" | grep -q '"unitId":"car-1"' || { echo "new-user: the position is not in the API"; exit 1; }
-echo "new-user: the README path works (clone, npm ci, npm start, mosquitto_pub, REST)"
+# the wall is served, and the built-in admin logs in with the admin token as the README says
+curl -sS --fail http://localhost:18080/ | grep -q '<div id="root">' || { echo "new-user: the wall page is not served at /"; exit 1; }
+login="$(curl -sS --fail-with-body -H 'content-type: application/json' -d "{\"username\":\"admin\",\"password\":\"$token\"}" http://localhost:18080/api/auth/login)"
+echo "$login" | grep -q '"role":"admin"' || { echo "new-user: the admin could not log in: $login"; exit 1; }
+echo "new-user: the README path works (clone, npm ci, npm start, mosquitto_pub, REST, the wall and the admin login)"

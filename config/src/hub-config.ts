@@ -1,5 +1,7 @@
 // The hub's configuration file, with its defaults. See `load-config.ts` for the file + environment loader.
 import { z } from 'zod';
+import { IceServerSchema } from './media';
+import { BasemapConfigSchema } from './basemap';
 
 const port = z.coerce.number().int().min(0).max(65535);
 const seconds = z.coerce.number().positive();
@@ -87,6 +89,8 @@ export const HubConfigSchema = z.object({
       idleStopSeconds: z.coerce.number().positive().default(60),
       /** how long a start on demand may take before the wall is told it failed; default 10 */
       startTimeoutSeconds: z.coerce.number().positive().default(10),
+      /** STUN/TURN servers given to browsers (signalling `hello`, GET /api/media/ice-servers); default none (host candidates only) */
+      iceServers: z.array(IceServerSchema).default([]),
     })
     .prefault({}),
   retention: z
@@ -95,12 +99,24 @@ export const HubConfigSchema = z.object({
       positionsDays: z.coerce.number().int().min(1).default(90),
     })
     .prefault({}),
+  recording: z
+    .object({
+      /** recordings that ended more than this many days ago are deleted (unless kept, e.g. by an open incident); default 30 */
+      retentionDays: z.coerce.number().positive().default(30),
+      /** how often the retention sweep runs, seconds; default 3600 */
+      sweepIntervalSeconds: z.coerce.number().positive().default(3600),
+      /** target segment length, seconds (a segment is cut at the next keyframe after it); default 2 */
+      segmentSeconds: z.coerce.number().positive().max(60).default(2),
+    })
+    .prefault({}),
   log: z
     .object({
       /** pino level; default info */
       level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     })
     .prefault({}),
+  /** the wall's basemap: tile server, datum (wgs84 | gcj02), offline GeoJSON; see basemap.ts */
+  basemap: BasemapConfigSchema,
 });
 export type HubConfig = z.infer<typeof HubConfigSchema>;
 export type HubConfigInput = z.input<typeof HubConfigSchema>;

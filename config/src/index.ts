@@ -7,4 +7,8 @@ export * from './load-config';
 export * from './api-routes';
 export * from './agent';
 export * from './operators';
+export * from './recording';
+export * from './media';
+export * from './basemap';
+export * from './gcj02';
 export * from './presets';

@@ -72,6 +72,7 @@ export async function startHub(config: HubConfig, opts: StartHubOptions = {}): P
     cleanup.push(() => telemetry.close());
     const media = config.roles.includes('media') ? await startMedia(app, config, db, telemetry, log) : undefined;
     if (media) cleanup.push(async () => media.close());
+    if (media) cleanup.push(() => media.recorder.close()); // recordings end (last segments indexed) before the SFU closes
     await serveWall(app, config);
 
     await app.listen({ host: config.http.host, port: config.http.port });
@@ -113,4 +114,5 @@ async function serveWall(app: FastifyInstance, config: HubConfig): Promise<void>
   }
   await app.register(fastifyStatic, { root: wallDist, prefix: '/', index: ['index.html'], wildcard: true });
   app.get('/bodycam', async (_req, reply) => reply.sendFile('bodycam.html'));
+  app.get('/viewer', async (_req, reply) => reply.sendFile('viewer.html'));
 }

@@ -1,21 +1,32 @@
-// The media role: the WebRTC SFU with WHIP publish and WHEP view on the hub's port.
+// The media role: the WebRTC SFU with WHIP publish and WHEP view on the hub's port, the
+// socket.io signalling (namespace /media) for browsers, cameras on demand, ICE servers.
 import type { FastifyInstance } from 'fastify';
 import type pg from 'pg';
-import type { HubConfig } from '@hub/config';
-import { WeriftRouter, whipWhep, type Router } from '@hub/media-server';
+import { MEDIA_NAMESPACE, type HubConfig, type MediaClientToServer, type MediaServerToClient } from '@hub/config';
+import { WeriftRouter, attachSignalling, whipWhep, type Router } from '@hub/media-server';
 import { verifyCredential } from '@hub/telemetry/store/credentials';
 import { operatorAuth } from '@hub/telemetry/api/auth';
 import { recordAudit } from '@hub/telemetry/store/audit';
 import type { Telemetry } from '@hub/telemetry';
 import type { Logger } from 'pino';
 import { StreamStartError, StreamsOnDemand } from './on-demand';
+import { startRecorder, type Recorder } from './recording';
+import { StreamIds } from './stream-ids';
 
 /**
- * Who may do what: an operator (session or admin token) publishes and views any stream, and
- * each view is audited; a unit's credential, sent as `Bearer {unitId}:{secret}`, publishes
- * its own stream (stream id = unit id) only.
+ * Who may do what, for WHIP/WHEP, the socket.io signalling and the stream list alike: an
+ * operator (session or admin token) publishes and views any stream, and each view is
+ * audited; a unit's credential, sent as `{unitId}:{secret}`, publishes its own stream (the
+ * stream id the hub issued to it) only.
  */
-async function authorize(db: pg.Pool, telemetry: Telemetry, token: string | undefined, action: 'publish' | 'view', streamId: string): Promise<boolean> {
+async function authorize(
+  db: pg.Pool,
+  streamIds: StreamIds,
+  telemetry: Telemetry,
+  token: string | undefined,
+  action: 'publish' | 'view',
+  streamId: string,
+): Promise<boolean> {
   const principal = await telemetry.operators.authenticate(token);
   if (principal) {
     if (action === 'view') await recordAudit(db, { actor: principal.username, action: 'video_view', target: streamId });
@@ -25,21 +36,36 @@ async function authorize(db: pg.Pool, telemetry: Telemetry, token: string | unde
   const colon = token.indexOf(':');
   if (colon <= 0) return false;
   const unitId = token.slice(0, colon);
-  return unitId === streamId && (await verifyCredential(db, unitId, token.slice(colon + 1))) === 'ok';
+  if ((await streamIds.unitOf(streamId)) !== unitId) return false;
+  return (await verifyCredential(db, unitId, token.slice(colon + 1))) === 'ok';
 }
 
 export interface Media {
   router: Router;
   onDemand: StreamsOnDemand;
+  /** server-side recording of streams (hub/src/recording.ts); the hub awaits its close before close() */
+  recorder: Recorder;
+  streamIds: StreamIds;
   close(): void;
 }
 
 export async function startMedia(app: FastifyInstance, config: HubConfig, db: pg.Pool, telemetry: Telemetry, log: Logger): Promise<Media> {
   const router = new WeriftRouter({ additionalHostAddresses: config.media.additionalHostAddresses, portRange: config.media.portRange });
-  await app.register(whipWhep, { router, authorize: (token, action, streamId) => authorize(db, telemetry, token, action, streamId) });
+  const streamIds = new StreamIds(db);
+  const authorizeMedia = (token: string | undefined, action: 'publish' | 'view', streamId: string) => authorize(db, streamIds, telemetry, token, action, streamId);
+  await app.register(whipWhep, { router, authorize: authorizeMedia, unitOf: (streamId) => streamIds.unitOf(streamId) });
+  const signalling = attachSignalling({
+    router,
+    namespace: telemetry.io.of(MEDIA_NAMESPACE) as unknown as import('@hub/media-server').MediaNamespace,
+    authorize: authorizeMedia,
+    streamIdForUnit: (unitId) => streamIds.forUnit(unitId),
+    iceServers: () => config.media.iceServers,
+    log: log.child({ module: 'signalling' }),
+  });
   const onDemand = new StreamsOnDemand({
     router,
     telemetry,
+    streamIds,
     idleStopSeconds: config.media.idleStopSeconds,
     startTimeoutSeconds: config.media.startTimeoutSeconds,
     log: log.child({ module: 'on-demand' }),
@@ -48,19 +74,27 @@ export async function startMedia(app: FastifyInstance, config: HubConfig, db: pg
     scope.addHook('onRequest', operatorAuth((token) => telemetry.operators.authenticate(token)));
     scope.post<{ Params: { unitId: string } }>('/api/streams/:unitId/start', async (req, reply) => {
       try {
-        return { unitId: req.params.unitId, state: await onDemand.start(req.params.unitId), whep: `/whep/${req.params.unitId}` };
+        const { streamId, state } = await onDemand.start(req.params.unitId);
+        return { unitId: req.params.unitId, streamId, state, whep: `/whep/${streamId}` };
       } catch (err) {
         if (err instanceof StreamStartError) return reply.code(err.statusCode).send({ code: err.code, message: err.message });
         throw err;
       }
     });
+    scope.get('/api/media/ice-servers', async () => ({ iceServers: config.media.iceServers }));
   });
+  const recorder = await startRecorder(app, { config, db, router, authenticate: (token) => telemetry.operators.authenticate(token), log });
   return {
     router,
     onDemand,
+    recorder,
+    streamIds,
     close() {
       onDemand.close();
+      signalling.close();
       router.close();
     },
   };
 }
+
+export type { MediaClientToServer, MediaServerToClient };

@@ -8,6 +8,7 @@ import type { Logger } from 'pino';
 import type { Alarm } from '@hub/config';
 import type { Router } from '@hub/media-server';
 import type { Telemetry } from '@hub/telemetry';
+import type { StreamIds } from './stream-ids';
 
 export class StreamStartError extends Error {
   constructor(
@@ -22,15 +23,18 @@ export class StreamStartError extends Error {
 export interface StreamsOnDemandOptions {
   router: Router;
   telemetry: Telemetry;
+  /** each unit's opaque stream id */
+  streamIds: StreamIds;
   idleStopSeconds: number;
   startTimeoutSeconds: number;
   log: Logger;
 }
 
 export class StreamsOnDemand {
+  /** by stream id */
   private readonly idleSince = new Map<string, number>();
   private readonly stopping = new Set<string>();
-  /** streams held open by an unacknowledged SOS */
+  /** units whose stream an unacknowledged SOS holds open */
   private readonly pinned = new Set<string>();
   private readonly timer: NodeJS.Timeout;
   private readonly offAlarm: () => void;
@@ -51,28 +55,32 @@ export class StreamsOnDemand {
     this.offAlarm = () => opts.telemetry.bus.off('alarm', onAlarm);
   }
 
-  /** Resolves when the unit's stream is live: at once if it is, else after the unit has started it. */
-  async start(unitId: string): Promise<'live' | 'started'> {
+  /** Resolves with the unit's stream id when its stream is live: at once if it is, else after the unit has started it. */
+  async start(unitId: string): Promise<{ streamId: string; state: 'live' | 'started' }> {
     const { router, telemetry } = this.opts;
-    if (router.producers.has(unitId)) return 'live';
+    const streamId = await this.opts.streamIds.forUnit(unitId);
+    if (!streamId) throw new StreamStartError('HUB_ERR_UNIT_NOT_FOUND', 404, `unit ${unitId} does not exist`);
+    if (router.producers.has(streamId)) return { streamId, state: 'live' };
     if (!telemetry.broker.isConnected(unitId)) {
       throw new StreamStartError('HUB_ERR_UNIT_OFFLINE', 409, `unit ${unitId} is not connected, so its camera cannot be started`);
     }
-    await telemetry.broker.sendCommand(unitId, { id: randomUUID(), type: 'stream.start', streamId: unitId, ts: Date.now() });
+    await telemetry.broker.sendCommand(unitId, { id: randomUUID(), type: 'stream.start', streamId, ts: Date.now() });
     const deadline = Date.now() + this.opts.startTimeoutSeconds * 1000;
-    while (!router.producers.has(unitId)) {
+    while (!router.producers.has(streamId)) {
       if (Date.now() > deadline) {
         throw new StreamStartError('HUB_ERR_STREAM_START_TIMEOUT', 504, `unit ${unitId} did not start its camera within ${this.opts.startTimeoutSeconds} s`);
       }
       await new Promise((r) => setTimeout(r, 50));
     }
-    return 'started';
+    return { streamId, state: 'started' };
   }
 
   private stopIdle(): void {
     const now = Date.now();
     for (const [streamId, producer] of this.opts.router.producers) {
-      if (producer.consumers.size > 0 || this.pinned.has(streamId)) {
+      // a stream an operator published under an id of its own has no unit to stop
+      const unitId = this.opts.streamIds.cachedUnitOf(streamId);
+      if (!unitId || producer.consumers.size > 0 || this.pinned.has(unitId)) {
         this.idleSince.delete(streamId);
         this.stopping.delete(streamId);
         continue;
@@ -80,14 +88,16 @@ export class StreamsOnDemand {
       const since = this.idleSince.get(streamId) ?? now;
       this.idleSince.set(streamId, since);
       if (now - since < this.opts.idleStopSeconds * 1000 || this.stopping.has(streamId)) continue;
-      if (!this.opts.telemetry.broker.isConnected(streamId)) continue;
+      if (!this.opts.telemetry.broker.isConnected(unitId)) continue;
       this.stopping.add(streamId);
-      this.opts.log.info({ unitId: streamId }, 'nobody watches: stopping the unit’s camera');
+      this.opts.log.info({ unitId, streamId }, 'nobody watches: stopping the unit’s camera');
       this.opts.telemetry.broker
-        .sendCommand(streamId, { id: randomUUID(), type: 'stream.stop', ts: Date.now() })
-        .catch((err: unknown) => this.opts.log.warn({ err, unitId: streamId }, 'stream.stop not sent'));
+        .sendCommand(unitId, { id: randomUUID(), type: 'stream.stop', ts: Date.now() })
+        .catch((err: unknown) => this.opts.log.warn({ err, unitId }, 'stream.stop not sent'));
     }
     for (const id of this.idleSince.keys()) if (!this.opts.router.producers.has(id)) this.idleSince.delete(id);
+    // a stopped stream may start again later, and must then be stoppable again
+    for (const id of this.stopping) if (!this.opts.router.producers.has(id)) this.stopping.delete(id);
   }
 
   close(): void {

@@ -29,20 +29,24 @@ async function unitWithCamera(unitId: string) {
 describe('cameras on demand', () => {
   it('starts a unit’s camera when the wall asks, and stops it when nobody watches', async () => {
     const { video } = await unitWithCamera('van-7');
-    expect(t.hub.media!.router.producers.has('van-7')).toBe(false); // nothing streams until asked
-    const res = await t.api<{ state: string; whep: string }>('POST', '/api/streams/van-7/start');
+    expect(t.hub.media!.router.producers.size).toBe(0); // nothing streams until asked
+    const res = await t.api<{ unitId: string; streamId: string; state: string; whep: string }>('POST', '/api/streams/van-7/start');
     expect(res.status).toBe(200);
-    expect(res.body).toMatchObject({ state: 'started', whep: '/whep/van-7' });
+    const { streamId } = res.body;
+    expect(streamId).not.toContain('van-7');
+    expect(res.body).toMatchObject({ unitId: 'van-7', state: 'started', whep: `/whep/${streamId}` });
+    const listed = await t.api<{ streamId: string; unitId: string }[]>('GET', '/api/streams');
+    expect(listed.body).toEqual([expect.objectContaining({ streamId, unitId: 'van-7' })]);
 
-    const viewer = await viewStream(`${t.http}/whep/van-7`, ADMIN_TOKEN, 'vp8');
+    const viewer = await viewStream(`${t.http}/whep/${streamId}`, ADMIN_TOKEN, 'vp8');
     expect(viewer.res.status).toBe(201);
     await until(() => viewer.counter.packets > 20, 10_000, 'video at the viewer');
     // asking again while it is live answers at once
-    expect((await t.api<{ state: string }>('POST', '/api/streams/van-7/start')).body.state).toBe('live');
+    expect((await t.api<{ state: string; streamId: string }>('POST', '/api/streams/van-7/start')).body).toMatchObject({ state: 'live', streamId });
 
     await fetch(t.http + viewer.res.headers.get('location')!, { method: 'DELETE', headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
     await viewer.close();
-    await until(() => !t.hub.media!.router.producers.has('van-7'), 10_000, 'the idle stream stopped');
+    await until(() => !t.hub.media!.router.producers.has(streamId), 10_000, 'the idle stream stopped');
     expect(video.publisher()).toBeUndefined();
   });
 
@@ -56,11 +60,12 @@ describe('cameras on demand', () => {
   it('starts the camera at once on an SOS and keeps it without viewers until the SOS is acknowledged', async () => {
     const { agent } = await unitWithCamera('cam-sos');
     await agent.sos('help');
-    await until(() => t.hub.media!.router.producers.has('cam-sos'), 10_000, 'the SOS stream');
+    const streamId = (await t.hub.media!.streamIds.forUnit('cam-sos'))!;
+    await until(() => t.hub.media!.router.producers.has(streamId), 10_000, 'the SOS stream');
     await new Promise((r) => setTimeout(r, 3500)); // longer than idleStopSeconds, nobody watching
-    expect(t.hub.media!.router.producers.has('cam-sos')).toBe(true);
+    expect(t.hub.media!.router.producers.has(streamId)).toBe(true);
     const [sos] = (await t.api<{ id: number }[]>('GET', '/api/alarms?unitId=cam-sos&kind=sos')).body;
     await t.api('POST', `/api/alarms/${sos!.id}/ack`, { note: 'seen' });
-    await until(() => !t.hub.media!.router.producers.has('cam-sos'), 10_000, 'the stream stopped after the acknowledgement');
+    await until(() => !t.hub.media!.router.producers.has(streamId), 10_000, 'the stream stopped after the acknowledgement');
   });
 });

@@ -39,3 +39,33 @@ export class InvalidStateError extends MediaError {
     super('HUB_ERR_MEDIA_STATE', 409, message);
   }
 }
+
+export class AuthRequiredError extends MediaError {
+  constructor(action: string) {
+    super('HUB_ERR_AUTH_REQUIRED', 401, `a credential is required for ${action}: an operator token to view, a unit's "unitId:secret" or an operator token to publish`);
+  }
+}
+
+export class AuthInvalidError extends MediaError {
+  constructor(action: 'publish' | 'view', streamId: string) {
+    super(
+      'HUB_ERR_AUTH_INVALID',
+      401,
+      action === 'view'
+        ? `the credential may not view stream ${streamId}: viewing needs a valid operator token`
+        : `the credential may not publish stream ${streamId}: a unit publishes only its own stream, with its current secret`,
+    );
+  }
+}
+
+export class BadRequestError extends MediaError {
+  constructor(reason: string) {
+    super('HUB_ERR_BAD_REQUEST', 400, `the request is malformed: ${reason}`);
+  }
+}
+
+export class StreamEndedError extends MediaError {
+  constructor(streamId: string) {
+    super('HUB_ERR_STREAM_ENDED', 410, `stream "${streamId}" ended (its publisher left and did not come back in time, or the session closed)`);
+  }
+}

@@ -1,4 +1,6 @@
-export type { Router, Producer, Consumer, WebRtcTransport, TransportOptions, ProducerStats } from './engine/types';
+export type { Router, Producer, Consumer, WebRtcTransport, TransportOptions, ProducerStats, ConsumerStats } from './engine/types';
+export { isKeyFrame, isVp8KeyFrame, isH264KeyFrame } from './engine/rtp/keyframe';
 export { WeriftRouter } from './engine/werift/router';
-export { whipWhep, type WhipWhepOptions } from './whip-whep';
+export { whipWhep, type WhipWhepOptions, type MediaAuthorize } from './whip-whep';
+export { attachSignalling, type SignallingOptions, type MediaNamespace } from './signalling';
 export * from './errors';

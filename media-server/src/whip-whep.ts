@@ -2,12 +2,21 @@
 // answer and the session's URL in Location; DELETE that URL to end the session.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { MediaError, SessionNotFoundError, StreamBusyError, StreamNotFoundError } from './errors';
+import type { StreamInfo } from '@hub/config';
 import type { Router } from './engine/types';
+
+/**
+ * The one authorization callback of the media server (WHIP/WHEP, socket.io signalling,
+ * GET /api/streams): true when the token may publish / view this stream. The stream list
+ * asks with action 'view' and streamId '*'.
+ */
+export type MediaAuthorize = (token: string | undefined, action: 'publish' | 'view', streamId: string) => boolean | Promise<boolean>;
 
 export interface WhipWhepOptions {
   router: Router;
-  /** true when the bearer token may publish / view this stream */
-  authorize: (token: string | undefined, action: 'publish' | 'view', streamId: string) => boolean | Promise<boolean>;
+  authorize: MediaAuthorize;
+  /** the unit a stream belongs to, for GET /api/streams; default none */
+  unitOf?: (streamId: string) => string | undefined | Promise<string | undefined>;
 }
 
 function bearer(req: FastifyRequest): string | undefined {
@@ -25,7 +34,7 @@ export async function whipWhep(app: FastifyInstance, opts: WhipWhepOptions): Pro
 
   const guard = (action: 'publish' | 'view') => async (req: FastifyRequest, reply: FastifyReply) => {
     const token = bearer(req);
-    const { streamId } = req.params as { streamId: string };
+    const streamId = (req.params as { streamId?: string }).streamId ?? '*';
     if (!(await opts.authorize(token, action, streamId))) {
       // RFC 9725 §4.5: authentication by bearer token
       return reply
@@ -70,12 +79,15 @@ export async function whipWhep(app: FastifyInstance, opts: WhipWhepOptions): Pro
   });
 
   // Per-stream figures for operators: bitrate comes from the byte count over the producer's age.
-  app.get('/api/streams', { onRequest: guard('view') }, async () =>
-    [...router.producers.values()].map((p) => {
+  app.get('/api/streams', { onRequest: guard('view') }, async (): Promise<StreamInfo[]> => {
+    const producers = [...router.producers.values()];
+    const units = await Promise.all(producers.map((p) => opts.unitOf?.(p.streamId)));
+    return producers.map((p, i) => {
       const s = p.stats();
       const seconds = s.since ? (Date.now() - s.since) / 1000 : 0;
       return {
         streamId: p.streamId,
+        unitId: units[i] ?? null,
         mimeType: p.mimeType ?? null,
         viewers: p.consumers.size,
         packets: s.packets,
@@ -83,8 +95,8 @@ export async function whipWhep(app: FastifyInstance, opts: WhipWhepOptions): Pro
         uptimeSeconds: Math.round(seconds),
         keyFrameRequests: s.keyFrameRequests,
       };
-    }),
-  );
+    });
+  });
 
   for (const [kind, action] of [['whip', 'publish'], ['whep', 'view']] as const) {
     app.delete<{ Params: { streamId: string; sessionId: string } }>(`/${kind}/:streamId/:sessionId`, { onRequest: guard(action) }, async (req, reply) => {

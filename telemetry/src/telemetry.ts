@@ -130,7 +130,7 @@ export async function startTelemetry(app: FastifyInstance, opts: TelemetryOption
 
   const stopGuard = guardOperatorSockets(io as unknown as SocketServer, operators, ['/', '/media']);
 
-  await app.register(telemetryApi, { db, bus, auth: operators });
+  await app.register(telemetryApi, { db, bus, auth: operators, basemap: config.basemap });
   await app.register(async (scope) => {
     scope.addHook('onRequest', operatorAuth(authenticate));
     scope.get('/api/ingest/rejections', async () => ({ rejections: rejections.list() }));

@@ -17,7 +17,9 @@ function newestSource(): number {
       newest = Math.max(newest, st.mtimeMs);
     }
   };
-  for (const name of ['src', 'public', 'index.html', 'bodycam.html', 'vite.config.ts', 'package.json']) {
+  // every page (*.html at the top of wall-ui) and what it is built from
+  const pages = readdirSync(root).filter((n) => n.endsWith('.html'));
+  for (const name of ['src', 'public', ...pages, 'vite.config.ts', 'package.json']) {
     const p = path.join(root, name);
     if (existsSync(p)) visit(p);
   }

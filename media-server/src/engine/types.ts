@@ -21,11 +21,47 @@ export type TransportEvents = {
 };
 
 export interface ProducerStats {
+  /** RTP packets received from the publisher */
   packets: number;
+  /** RTP payload bytes received */
   bytes: number;
+  /** keyframe requests (PLI, or FIR where the publisher only knows FIR) sent to the publisher */
   keyFrameRequests: number;
   /** epoch ms of the first packet */
   since: number | null;
+  /** frames per second over the last ~2 s (a frame = a new RTP timestamp) */
+  fps: number;
+  /** payload bits per second over the last ~2 s */
+  bitrate: number;
+  /** frames received so far, and how many of them started a keyframe */
+  frames: number;
+  keyFrames: number;
+  /** packets missing from the publisher's sequence numbers so far (RFC 3550 §A.3) */
+  packetsLost: number;
+  /** share of the publisher's packets lost over the last ~2 s, 0..1 */
+  fractionLost: number;
+  /** viewers' NACKed packets resent from the SFU's packet cache, and those no longer cached */
+  nacksAnswered: number;
+  nacksMissed: number;
+  /** one entry per viewer */
+  consumers: ConsumerStats[];
+}
+
+export interface ConsumerStats {
+  id: string;
+  /** packets forwarded to the viewer, not counting retransmissions */
+  packets: number;
+  bytes: number;
+  /** packets the viewer asked for again (NACK) and the SFU resent */
+  retransmitted: number;
+  /** keyframe requests from the viewer (PLI + FIR) */
+  keyFrameRequests: number;
+  /** from the viewer's receiver reports, when it has sent one */
+  packetsLost: number | null;
+  fractionLost: number | null;
+  roundTripMs: number | null;
+  /** the viewer's bandwidth estimate (REMB), bits/s, when it sends one */
+  estimatedBitrate: number | null;
 }
 
 export interface Producer extends EventEmitter<ProducerEvents> {
@@ -36,8 +72,13 @@ export interface Producer extends EventEmitter<ProducerEvents> {
   readonly consumers: ReadonlyMap<string, Consumer>;
   readonly closed: boolean;
   stats(): ProducerStats;
-  /** asks the publisher for a keyframe (PLI), at most once per second */
+  /**
+   * asks the publisher for a keyframe (PLI, else FIR), at most once per `keyFrameRequestIntervalMs`;
+   * a request inside the interval is sent when it ends, so no viewer waits for the next one.
+   */
   requestKeyFrame(): void;
+  /** taps every RTP packet the publisher sends, serialized (e.g. for recording); returns the unsubscribe */
+  onRtp(listener: (packet: Buffer) => void): () => void;
   /** closes the producer; its consumers wait for a publisher under the same stream id. Safe twice. */
   close(): void;
 }
@@ -52,6 +93,7 @@ export interface Consumer extends EventEmitter<ConsumerEvents> {
   readonly closed: boolean;
   /** packets forwarded to the viewer */
   readonly packets: number;
+  stats(): ConsumerStats;
   close(): void;
 }
 
@@ -80,6 +122,10 @@ export interface TransportOptions {
   publisherReturnMs?: number;
   /** extra host candidates, e.g. 127.0.0.1 for tests on loopback */
   additionalHostAddresses?: string[];
+  /** least time between two keyframe requests to a publisher, ms; default 500 */
+  keyFrameRequestIntervalMs?: number;
+  /** RTP packets of each producer kept to answer NACKs; default 1024 */
+  packetCacheSize?: number;
   /** UDP port range for ICE; default any */
   portRange?: [number, number];
 }

@@ -1,7 +1,9 @@
 // Geofence enter / exit: one inside-state per unit × fence; a unit's first position only sets it.
+// A unit standing on a fence's edge must not raise an alarm at every GPS wobble: the state
+// changes only once a fix is across the edge by more than its own uncertainty (hysteresis).
 import type { Geofence } from '@hub/config';
 import type { NewAlarm } from '../store/types';
-import { inPolygon, prepare, type PreparedPolygon } from './geometry';
+import { distanceToEdgeM, inPolygon, prepare, type PreparedPolygon } from './geometry';
 import type { LastPosition, UnitState } from './unit-state';
 
 interface Fence {
@@ -45,8 +47,15 @@ export class GeofenceRule {
     const alarms: NewAlarm[] = [];
     for (const f of this.fences) {
       const was = unit.inside.has(f.id);
-      const now = setInside(unit, f, pos);
-      if (first || was === now) continue;
+      if (first) {
+        setInside(unit, f, pos);
+        continue;
+      }
+      const now = inPolygon(f.shape, pos.lon, pos.lat);
+      if (was === now) continue;
+      // across the edge, but not by more than the fix's uncertainty: keep the old state
+      if (distanceToEdgeM(f.shape, pos.lon, pos.lat) < edgeMarginM(pos)) continue;
+      setInside(unit, f, pos);
       if (now ? !f.alarmOnEnter : !f.alarmOnExit) continue;
       alarms.push({
         unitId: unit.unitId,
@@ -59,6 +68,13 @@ export class GeofenceRule {
     }
     return alarms;
   }
+}
+
+/** Metres a fix must be across an edge to count: its accuracy, within [MIN, MAX]. */
+export const EDGE_MARGIN_MIN_M = 3;
+export const EDGE_MARGIN_MAX_M = 50;
+function edgeMarginM(pos: LastPosition): number {
+  return Math.min(EDGE_MARGIN_MAX_M, Math.max(EDGE_MARGIN_MIN_M, pos.accuracy ?? EDGE_MARGIN_MIN_M));
 }
 
 function setInside(unit: UnitState, f: Fence, pos: LastPosition): boolean {

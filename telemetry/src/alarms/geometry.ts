@@ -49,3 +49,29 @@ export function inPolygon(p: PreparedPolygon, lon: number, lat: number): boolean
   for (const hole of holes) if (inRing(hole, lon, lat)) return false;
   return true;
 }
+
+const EARTH_RADIUS_M = 6_371_008.8;
+
+/**
+ * Distance in metres from a point to the nearest edge of the polygon (outer ring or a hole),
+ * on a local equirectangular projection around the point: exact enough at city scale.
+ */
+export function distanceToEdgeM(p: PreparedPolygon, lon: number, lat: number): number {
+  const kx = (Math.PI / 180) * EARTH_RADIUS_M * Math.cos((lat * Math.PI) / 180);
+  const ky = (Math.PI / 180) * EARTH_RADIUS_M;
+  let best = Infinity;
+  for (const ring of p.rings) {
+    for (let i = 0, j = ring.length - 1; i < ring.length; j = i++) {
+      const ax = (ring[j]![0] - lon) * kx;
+      const ay = (ring[j]![1] - lat) * ky;
+      const bx = (ring[i]![0] - lon) * kx;
+      const by = (ring[i]![1] - lat) * ky;
+      const dx = bx - ax;
+      const dy = by - ay;
+      const len2 = dx * dx + dy * dy;
+      const t = len2 === 0 ? 0 : Math.max(0, Math.min(1, -(ax * dx + ay * dy) / len2));
+      best = Math.min(best, Math.hypot(ax + t * dx, ay + t * dy));
+    }
+  }
+  return best;
+}

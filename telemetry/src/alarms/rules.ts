@@ -161,7 +161,7 @@ export class AlarmRules {
 
   private applyPosition(unit: UnitState, pos: Position): NewAlarm[] {
     const first = unit.last === undefined;
-    unit.last = { ts: pos.ts.getTime(), lat: pos.lat, lon: pos.lon };
+    unit.last = { ts: pos.ts.getTime(), lat: pos.lat, lon: pos.lon, accuracy: pos.accuracy ?? undefined };
     const alarms = this.geofences.onPosition(unit, unit.last, first);
     const { limitKmh, unitType } = this.limitKmh(unit.unitId);
     const overspeed = overspeedRule(unit, pos, limitKmh, unitType);

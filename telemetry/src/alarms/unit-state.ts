@@ -5,6 +5,8 @@ export interface LastPosition {
   ts: number;
   lat: number;
   lon: number;
+  /** the fix's horizontal accuracy, metres, when the unit reported it */
+  accuracy?: number;
 }
 
 export interface UnitState {

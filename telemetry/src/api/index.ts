@@ -10,6 +10,7 @@ import { loginRoute, operatorRoutes } from './operators';
 import { registerDocs } from './docs';
 import { notFoundHandler, registerErrorHandler } from './error-handler';
 import { alarmRoutes } from './alarms';
+import { basemapRoutes } from './basemap';
 import { geofenceRoutes } from './geofences';
 import { positionRoutes } from './positions';
 import { unitRoutes } from './units';
@@ -24,6 +25,8 @@ export interface TelemetryApiOptions {
   auth: OperatorAuth;
   /** serve the OpenAPI document and UI at /docs; default true (false when the host serves its own) */
   docs?: boolean;
+  /** the wall's basemap settings served at /api/basemap; default every field's default */
+  basemap?: import('@hub/config').BasemapConfig;
 }
 
 /**
@@ -50,6 +53,7 @@ export async function telemetryApi(app: FastifyInstance, opts: TelemetryApiOptio
       await api.register(positionRoutes, context);
       await api.register(geofenceRoutes, context);
       await api.register(alarmRoutes, context);
+      await api.register(basemapRoutes, { basemap: opts.basemap });
       await api.register(presetRoutes, context);
     },
     { prefix: '/api' },

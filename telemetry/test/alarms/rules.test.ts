@@ -218,3 +218,37 @@ describe('late positions', () => {
     expect(rules.onPositions([pos('u1', 50.1, 10.1, { at: T0 + 11_000 })]).map((a) => a.kind)).toEqual(['geofence_enter']);
   });
 });
+
+describe('geofence edge hysteresis', () => {
+  // a 1 km square fence in Shenzhen; the east edge at lon 114.0
+  const lat0 = 22.5;
+  const mPerDegLon = 111_195 * Math.cos((lat0 * Math.PI) / 180);
+  const east = (metres: number) => 114.0 + metres / mPerDegLon;
+  const square: Geofence = fence({
+    id: 9,
+    name: 'Market',
+    geometry: { type: 'Polygon', coordinates: [[[113.99, 22.495], [114.0, 22.495], [114.0, 22.505], [113.99, 22.505], [113.99, 22.495]]] },
+  });
+
+  it('a unit wobbling across the edge within its accuracy raises no alarm; a clear crossing does', () => {
+    const rules = new AlarmRules({ config, now: clock().now });
+    rules.setGeofences([square]);
+    rules.onPositions([pos('w1', lat0, east(-30), { accuracy: 10 })]); // inside, 30 m from the edge
+    const wobble = [4, -4, 6, -5, 8, -3].flatMap((m) => rules.onPositions([pos('w1', lat0, east(m), { accuracy: 10 })]));
+    expect(wobble).toEqual([]);
+    const [exit] = rules.onPositions([pos('w1', lat0, east(15), { accuracy: 10 })]);
+    expect(exit).toMatchObject({ kind: 'geofence_exit', unitId: 'w1' });
+    expect(rules.onPositions([pos('w1', lat0, east(-5), { accuracy: 10 })])).toEqual([]);
+    expect(rules.onPositions([pos('w1', lat0, east(-12), { accuracy: 10 })]).map((a) => a.kind)).toEqual(['geofence_enter']);
+  });
+
+  it('a fix without accuracy needs only the minimum margin; a very poor one is capped', () => {
+    const rules = new AlarmRules({ config, now: clock().now });
+    rules.setGeofences([square]);
+    rules.onPositions([pos('w2', lat0, east(-100))]);
+    expect(rules.onPositions([pos('w2', lat0, east(2))])).toEqual([]);
+    expect(rules.onPositions([pos('w2', lat0, east(5))]).map((a) => a.kind)).toEqual(['geofence_exit']);
+    // accuracy 500 m: capped at 50 m, so a crossing by 60 m still counts
+    expect(rules.onPositions([pos('w2', lat0, east(-60), { accuracy: 500 })]).map((a) => a.kind)).toEqual(['geofence_enter']);
+  });
+});

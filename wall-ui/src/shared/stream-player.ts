@@ -1,112 +1,230 @@
-// STAND-IN written by wall-a until media-a's player lands on main (CONTRACTS.md "Video"):
-// same signature, a plain WHEP viewer (RFC 9725) with retry. On merge, media-a's file wins.
-export type StreamState = 'connecting' | 'live' | 'reconnecting' | 'offline';
+// Plays one stream of the hub's SFU in a <video>: signals over socket.io (/media), shows
+// the state (connecting / live / reconnecting / offline), and recovers by itself — a
+// dropped socket, a failed peer connection, a publisher that left or a stream not (yet)
+// published are retried with backoff, never with a page reload. A refused credential
+// stops it (offline, with the refusal's code): retrying would not help.
+import { backoffMs, connectMedia, MediaRequestError, offerWithCandidates, request, type MediaSocket } from './media-socket';
 
-export interface StreamStats {
+export type PlayerState = 'connecting' | 'live' | 'reconnecting' | 'offline';
+
+export interface PlayerStateDetail {
+  /** the hub's code when the state comes from a refusal or an end, e.g. HUB_ERR_STREAM_NOT_FOUND */
+  code?: string;
+  message?: string;
+  /** true when the player has given up (a refused credential) */
+  fatal?: boolean;
+  /** when it tries again, ms from now */
+  retryInMs?: number;
+}
+
+export interface PlayerStats {
   bitrateKbps: number;
   fps: number;
   framesDecoded: number;
   packetsLost: number;
   width: number;
   height: number;
+  /** the jitter buffer's mean delay, when the browser reports it */
   delayMs?: number;
+  /** e.g. video/VP8, video/H264 */
+  codec?: string;
 }
 
 export interface OpenStreamOptions {
+  /** the operator token */
   token: string;
+  /** the hub's origin; default the page's */
   hubUrl?: string;
-  onState?(state: StreamState, detail?: string): void;
+  onState?: (state: PlayerState, detail?: PlayerStateDetail) => void;
 }
 
 export interface StreamPlayer {
   close(): void;
-  stats(): Promise<StreamStats>;
+  stats(): Promise<PlayerStats>;
 }
 
+const EMPTY_STATS: PlayerStats = { bitrateKbps: 0, fps: 0, framesDecoded: 0, packetsLost: 0, width: 0, height: 0 };
+
 export function openStream(video: HTMLVideoElement, streamId: string, opts: OpenStreamOptions): StreamPlayer {
-  const base = opts.hubUrl ?? '';
-  let pc: RTCPeerConnection | undefined;
-  let session: string | undefined;
   let closed = false;
-  let retry: ReturnType<typeof setTimeout> | undefined;
-  let last = { at: 0, bytes: 0, frames: 0 };
-  const state = (s: StreamState, detail?: string) => !closed && opts.onState?.(s, detail);
+  let attempt = 0;
+  let everLive = false;
+  let state: PlayerState | undefined;
+  let socket: MediaSocket | undefined;
+  let pc: RTCPeerConnection | undefined;
+  let sessionId: string | undefined;
+  let retryTimer: ReturnType<typeof setTimeout> | undefined;
+  /** what the hub says of the stream; live is shown once the peer is connected too */
+  let streamState: 'live' | 'reconnecting' = 'live';
+  let lastBytes: { bytes: number; at: number; kbps: number } | undefined;
+  /** bumps on every (re)connection, so callbacks of an old one are ignored */
+  let generation = 0;
+
+  video.muted = true;
+  video.playsInline = true;
+  video.autoplay = true;
+
+  const setState = (next: PlayerState, detail?: PlayerStateDetail) => {
+    if (closed) return;
+    if (next === state && !detail) return;
+    state = next;
+    opts.onState?.(next, detail);
+  };
+
+  let watchdog: ReturnType<typeof setInterval> | undefined;
+  let lastDecoded = { frames: -1, at: 0 };
 
   const teardown = () => {
+    generation++;
+    clearInterval(watchdog);
+    watchdog = undefined;
+    sessionId = undefined;
     pc?.close();
     pc = undefined;
-    if (session) void fetch(base + session, { method: 'DELETE', headers: { authorization: `Bearer ${opts.token}` } }).catch(() => {});
-    session = undefined;
+    socket?.close();
+    socket = undefined;
+    lastBytes = undefined;
   };
-  const again = (detail: string) => {
+
+  /**
+   * A viewer that is connected but decodes nothing (it joined between keyframes, or its
+   * publisher came back) asks for a keyframe, now and after every second without a frame.
+   */
+  const watchFrames = (gen: number) => {
+    const ask = () => sessionId && socket?.emit('keyframe', { sessionId });
+    ask();
+    clearInterval(watchdog);
+    lastDecoded = { frames: -1, at: performance.now() };
+    watchdog = setInterval(async () => {
+      if (gen !== generation || !pc) return;
+      const { framesDecoded } = await player.stats();
+      const now = performance.now();
+      if (framesDecoded !== lastDecoded.frames) lastDecoded = { frames: framesDecoded, at: now };
+      else if (now - lastDecoded.at >= 1000 && streamState === 'live') {
+        ask();
+        lastDecoded.at = now;
+      }
+    }, 500);
+  };
+
+  const showLiveIfReady = () => {
+    if (pc?.connectionState === 'connected' && streamState === 'live') {
+      everLive = true;
+      attempt = 0;
+      setState('live');
+    }
+  };
+
+  /** Tears the connection down and tries again later; `err` says why. */
+  const retry = (err?: unknown) => {
     if (closed) return;
     teardown();
-    state('reconnecting', detail);
-    clearTimeout(retry);
-    retry = setTimeout(() => void connect(), 1500);
+    const e = err instanceof MediaRequestError ? err : undefined;
+    if (e?.fatal) {
+      setState('offline', { code: e.code, message: e.message, fatal: true });
+      return;
+    }
+    const retryInMs = backoffMs(attempt++);
+    const gone = e && (e.code === 'HUB_ERR_STREAM_NOT_FOUND' || e.code === 'HUB_ERR_STREAM_ENDED');
+    setState(gone ? 'offline' : everLive ? 'reconnecting' : 'connecting', { code: e?.code, message: e?.message ?? (err as Error | undefined)?.message, retryInMs });
+    clearTimeout(retryTimer);
+    retryTimer = setTimeout(() => void connect(), retryInMs);
   };
 
   const connect = async () => {
     if (closed) return;
-    const peer = new RTCPeerConnection();
-    pc = peer;
-    peer.addTransceiver('video', { direction: 'recvonly' });
-    peer.ontrack = (e) => {
-      video.srcObject = e.streams[0] ?? new MediaStream([e.track]);
-      void video.play().catch(() => {});
-    };
-    peer.onconnectionstatechange = () => {
-      if (peer !== pc) return;
-      if (peer.connectionState === 'connected') state('live');
-      if (peer.connectionState === 'failed' || peer.connectionState === 'disconnected') again(peer.connectionState);
-    };
+    const gen = ++generation;
+    if (!everLive) setState('connecting');
     try {
-      await peer.setLocalDescription(await peer.createOffer());
-      const res = await fetch(`${base}/whep/${encodeURIComponent(streamId)}`, {
-        method: 'POST',
-        headers: { authorization: `Bearer ${opts.token}`, 'content-type': 'application/sdp' },
-        body: peer.localDescription!.sdp,
-      });
-      if (res.status === 401) {
-        state('offline', 'HUB_ERR_AUTH');
+      const conn = await connectMedia(opts.token, opts.hubUrl);
+      if (gen !== generation || closed) {
+        conn.socket.close();
         return;
       }
-      if (res.status !== 201) return again(`HTTP ${res.status}`);
-      session = res.headers.get('location') ?? undefined;
-      await peer.setRemoteDescription({ type: 'answer', sdp: await res.text() });
+      socket = conn.socket;
+      socket.on('disconnect', () => gen === generation && retry(new MediaRequestError('HUB_ERR_MEDIA_DISCONNECTED', 'the connection to the hub dropped')));
+      socket.on('state', (ev) => {
+        if (gen !== generation || ev.sessionId !== sessionId) return;
+        if (ev.state === 'ended') return retry(new MediaRequestError(ev.code ?? 'HUB_ERR_STREAM_ENDED', ev.message ?? 'the stream ended'));
+        streamState = ev.state;
+        if (ev.state === 'reconnecting') setState('reconnecting', { code: ev.code, message: ev.message });
+        else {
+          socket?.emit('keyframe', { sessionId: ev.sessionId });
+          showLiveIfReady();
+        }
+      });
+
+      const peer = new RTCPeerConnection({ iceServers: conn.iceServers });
+      pc = peer;
+      peer.addTransceiver('video', { direction: 'recvonly' });
+      peer.ontrack = (e) => {
+        video.srcObject = e.streams[0] ?? new MediaStream([e.track]);
+        void video.play().catch(() => {});
+      };
+      peer.onconnectionstatechange = () => {
+        if (gen !== generation) return;
+        if (peer.connectionState === 'connected') {
+          watchFrames(gen);
+          showLiveIfReady();
+        }
+        else if (peer.connectionState === 'failed') retry(new MediaRequestError('HUB_ERR_PEER_FAILED', 'the media connection failed'));
+        else if (peer.connectionState === 'disconnected' && state === 'live') setState('reconnecting');
+      };
+      const sdp = await offerWithCandidates(peer);
+      if (gen !== generation) return;
+      const session = await request(socket, 'view', { streamId, sdp });
+      if (gen !== generation) return;
+      sessionId = session.sessionId;
+      streamState = session.state;
+      await peer.setRemoteDescription({ type: 'answer', sdp: session.sdp });
+      if (streamState === 'reconnecting') setState('reconnecting');
+      showLiveIfReady();
     } catch (err) {
-      again(String((err as Error).message ?? err));
+      if (gen === generation) retry(err);
     }
   };
 
-  state('connecting');
   void connect();
-  return {
+
+  const player: StreamPlayer = {
     close() {
       if (closed) return;
       closed = true;
-      clearTimeout(retry);
+      clearTimeout(retryTimer);
+      if (socket && sessionId) socket.emit('close', { sessionId });
       teardown();
       video.srcObject = null;
     },
     async stats() {
-      const out: StreamStats = { bitrateKbps: 0, fps: 0, framesDecoded: 0, packetsLost: 0, width: 0, height: 0 };
-      if (!pc) return out;
+      if (!pc) return { ...EMPTY_STATS };
       const report = await pc.getStats();
-      report.forEach((s: RTCInboundRtpStreamStats & { kind?: string; jitterBufferDelay?: number; jitterBufferEmittedCount?: number }) => {
-        if (s.type !== 'inbound-rtp' || s.kind !== 'video') return;
-        const now = s.timestamp;
-        const bytes = s.bytesReceived ?? 0;
-        if (last.at && now > last.at) out.bitrateKbps = Math.round(((bytes - last.bytes) * 8) / (now - last.at));
-        out.fps = Math.round(s.framesPerSecond ?? 0);
-        out.framesDecoded = s.framesDecoded ?? 0;
-        out.packetsLost = s.packetsLost ?? 0;
-        out.width = s.frameWidth ?? 0;
-        out.height = s.frameHeight ?? 0;
-        if (s.jitterBufferDelay !== undefined && s.jitterBufferEmittedCount) out.delayMs = Math.round((s.jitterBufferDelay / s.jitterBufferEmittedCount) * 1000);
-        last = { at: now, bytes, frames: out.framesDecoded };
+      let inbound: Record<string, unknown> | undefined;
+      const byId = new Map<string, Record<string, unknown>>();
+      report.forEach((s: Record<string, unknown>) => {
+        byId.set(s.id as string, s);
+        if (s.type === 'inbound-rtp' && s.kind === 'video') inbound = s;
       });
-      return out;
+      if (!inbound) return { ...EMPTY_STATS };
+      const num = (k: string) => (typeof inbound![k] === 'number' ? (inbound![k] as number) : 0);
+      const now = performance.now();
+      const bytes = num('bytesReceived');
+      // over at least a second, whoever else asks for stats in between
+      if (!lastBytes || bytes < lastBytes.bytes) lastBytes = { bytes, at: now, kbps: 0 };
+      else if (now - lastBytes.at >= 1000) lastBytes = { bytes, at: now, kbps: Math.round(((bytes - lastBytes.bytes) * 8) / (now - lastBytes.at)) };
+      const bitrateKbps = lastBytes.kbps;
+      const emitted = num('jitterBufferEmittedCount');
+      const codec = byId.get(inbound.codecId as string) as { mimeType?: string } | undefined;
+      return {
+        bitrateKbps,
+        fps: num('framesPerSecond'),
+        framesDecoded: num('framesDecoded'),
+        packetsLost: num('packetsLost'),
+        width: num('frameWidth'),
+        height: num('frameHeight'),
+        delayMs: emitted > 0 ? Math.round((num('jitterBufferDelay') / emitted) * 1000) : undefined,
+        codec: codec?.mimeType,
+      };
     },
   };
+  return player;
 }

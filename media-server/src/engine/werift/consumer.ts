@@ -1,15 +1,43 @@
 import { EventEmitter } from 'node:events';
 import { randomUUID } from 'node:crypto';
-import { MediaStreamTrack, type RtpPacket } from 'werift';
-import type { Consumer, ConsumerEvents } from '../types';
+import { MediaStreamTrack, RtcpPayloadSpecificFeedback, RtpHeader, type RTCRtpSender, type RtcpPacket, type RtpPacket } from 'werift';
+import type { Consumer, ConsumerEvents, ConsumerStats } from '../types';
+import type { CachedRtp } from '../rtp/packet-cache';
+import { disableSenderNackCache, senderInternals } from './internals';
+import type { WeriftProducer } from './producer';
 
-/** A viewer's copy of a producer: the track its transport sends. */
+const PLI_COUNT = 1; // RFC 4585 §6.3.1, payload-specific feedback FMT 1
+const FIR_COUNT = 4; // RFC 5104 §4.3.1, FMT 4
+
+/** a - b in 16-bit sequence space, as a signed number */
+const seqDiff = (a: number, b: number) => ((((a - b) & 0xffff) + 0x8000) & 0xffff) - 0x8000;
+
+/**
+ * A viewer's copy of a producer: the track its transport sends. Each viewer has its own
+ * sequence and timestamp space, continuous across publishers of the same stream id, so a
+ * returning camera looks to the viewer's jitter buffer like a short gap, not a new stream.
+ */
 export class WeriftConsumer extends EventEmitter<ConsumerEvents> implements Consumer {
   readonly id = randomUUID();
   readonly track = new MediaStreamTrack({ kind: 'video' });
   #closed = false;
   #paused = false;
   #packets = 0;
+  #bytes = 0;
+  #retransmitted = 0;
+  #keyFrameRequests = 0;
+  #producer: WeriftProducer | undefined;
+  #sender: RTCRtpSender | undefined;
+  #unsubscribe: (() => void)[] = [];
+  // this viewer's sequence space: out = in + offset (mod 2^16 / 2^32)
+  #seqOffset = 0;
+  #tsOffset = 0;
+  #rebase = false;
+  /** the first sequence number sent from the current producer; older NACKs are not ours to answer */
+  #firstSeq: number | undefined;
+  #highSeq: number | undefined;
+  #highTs = 0;
+  #highAt = 0;
 
   constructor(
     readonly streamId: string,
@@ -36,16 +64,115 @@ export class WeriftConsumer extends EventEmitter<ConsumerEvents> implements Cons
     return this.#packets;
   }
 
-  send(rtp: RtpPacket): void {
+  /** The RTP sender of this viewer's transport: its NACKs and keyframe requests come here. */
+  bindSender(sender: RTCRtpSender): void {
+    this.#sender = sender;
+    disableSenderNackCache(sender);
+    const subs = [
+      sender.onGenericNack.subscribe((nack) => this.#onNack(nack.lost)),
+      // keyframe requests are picked out at the transport: werift routes a PLI by its sender
+      // SSRC first, which a viewer may also use for its own m-line, and a FIR's header names no
+      // media source at all (RFC 5104 §4.3.1.2), only the SSRCs in its FCI entries
+      sender.dtlsTransport.onRtcp.subscribe((packet: RtcpPacket) => {
+        if (packet.type !== RtcpPayloadSpecificFeedback.type) return;
+        const fb = (packet as RtcpPayloadSpecificFeedback).feedback as { count?: number; mediaSsrc?: number; fir?: { ssrc: number }[] } | undefined;
+        if (fb?.count === PLI_COUNT && fb.mediaSsrc === sender.ssrc) this.#onKeyFrameRequest();
+        else if (fb?.count === FIR_COUNT && fb.fir?.some((e) => e.ssrc === sender.ssrc)) this.#onKeyFrameRequest();
+      }),
+    ];
+    this.#unsubscribe.push(...subs.map((s) => () => s.unSubscribe()));
+  }
+
+  /** Media now comes from `producer`: continue this viewer's sequence where it stopped. */
+  attachProducer(producer: WeriftProducer): void {
+    if (this.#producer === producer) return;
+    this.#producer = producer;
+    this.#rebase = this.#highSeq !== undefined;
+    this.#firstSeq = undefined;
+    this.setPaused(false);
+  }
+
+  #onKeyFrameRequest(): void {
+    this.#keyFrameRequests++;
+    this.#producer?.requestKeyFrame();
+  }
+
+  #onNack(lost: number[]): void {
+    const sender = this.#sender;
+    const producer = this.#producer;
+    if (this.#closed || !sender?.codec || !producer || this.#firstSeq === undefined) return;
+    for (const seq of lost) {
+      if (seqDiff(seq, this.#firstSeq) < 0) continue; // sent from an earlier publisher
+      const p = producer.retransmission((seq - this.#seqOffset) & 0xffff);
+      if (!p) continue;
+      // RFC 4588 is not negotiated: the packet goes again under its own sequence number
+      const header = new RtpHeader({
+        ssrc: sender.ssrc,
+        payloadType: sender.codec.payloadType,
+        sequenceNumber: seq,
+        timestamp: (p.timestamp + this.#tsOffset) >>> 0,
+        marker: p.marker,
+        padding: p.paddingSize > 0,
+        paddingSize: p.paddingSize,
+      });
+      this.#retransmitted++;
+      void sender.dtlsTransport.sendRtp(p.payload, header).catch(() => {});
+    }
+  }
+
+  /** Forwards one packet of the producer. `orig` holds its numbers as the publisher sent them. */
+  send(rtp: RtpPacket, orig: CachedRtp): void {
     if (this.#closed) return;
+    const now = Date.now();
+    if (this.#rebase) {
+      this.#rebase = false;
+      this.#seqOffset = (this.#highSeq! + 1 - orig.sequenceNumber) & 0xffff;
+      // keep RTP time running with the wall clock across the gap (90 kHz video clock)
+      this.#tsOffset = (this.#highTs + Math.max(1, now - this.#highAt) * 90 - orig.timestamp) >>> 0;
+    }
+    const h = rtp.header;
+    // the packet object is shared by every viewer: set absolute values from the originals
+    h.sequenceNumber = (orig.sequenceNumber + this.#seqOffset) & 0xffff;
+    h.timestamp = (orig.timestamp + this.#tsOffset) >>> 0;
+    // the publisher's header extensions (its transport-cc numbers, mid, abs-send-time) are its
+    // transport's: werift would keep them over this viewer's own, so they go
+    h.extensions = [];
+    h.extension = false;
+    h.extensionProfile = 0xbede;
+    this.#firstSeq ??= h.sequenceNumber;
+    if (this.#highSeq === undefined || seqDiff(h.sequenceNumber, this.#highSeq) > 0) {
+      this.#highSeq = h.sequenceNumber;
+      this.#highTs = h.timestamp;
+      this.#highAt = now;
+    }
     this.#packets++;
-    // werift rewrites SSRC and payload type to this sender's negotiated values
+    this.#bytes += rtp.payload.length;
     this.track.writeRtp(rtp);
+  }
+
+  stats(): ConsumerStats {
+    const s = this.#sender ? senderInternals(this.#sender) : undefined;
+    const remb = this.#sender?.receiverEstimatedMaxBitrate ?? 0n;
+    return {
+      id: this.id,
+      packets: this.#packets,
+      bytes: this.#bytes,
+      retransmitted: this.#retransmitted,
+      keyFrameRequests: this.#keyFrameRequests,
+      packetsLost: s?.remotePacketsLost ?? null,
+      fractionLost: s?.remoteFractionLost ?? null,
+      roundTripMs: s?.rtt !== undefined ? Math.round(s.rtt * 1000) : null,
+      estimatedBitrate: remb > 0n ? Number(remb) : null,
+    };
   }
 
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
+    for (const off of this.#unsubscribe.splice(0)) off();
+    this.#producer = undefined;
+    this.#sender = undefined;
+    this.track.stop();
     this.emit('close');
   }
 }

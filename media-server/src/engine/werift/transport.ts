@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events';
 import { randomUUID } from 'node:crypto';
-import { RTCPeerConnection, RTCSessionDescription, useH264, useVP8 } from 'werift';
+import { RTCPeerConnection, RTCSessionDescription, useAbsSendTime, useFIR, useH264, useNACK, usePLI, useREMB, useVP8 } from 'werift';
 import { InvalidOfferError, InvalidStateError } from '../../errors';
 import type { Producer, TransportEvents, TransportOptions, WebRtcTransport } from '../types';
 import { WeriftConsumer } from './consumer';
@@ -9,11 +9,17 @@ import { WeriftProducer } from './producer';
 /** How long a `disconnected` peer may take to come back before its transport is closed. */
 const DISCONNECTED_GRACE_MS = 5000;
 
-function codecsFor(mimeType?: string) {
+type Role = 'publish' | 'consume';
+
+function codecsFor(role: Role, mimeType?: string) {
+  // NACK and PLI both ways; FIR for encoders that only know FIR (RFC 5104); REMB from viewers.
+  // transport-cc is not offered to publishers: werift 0.24.4's receiver sends its feedback once
+  // and then stops (seen in a probe), and a browser relying on it would starve its estimate.
+  const rtcpFeedback = [useNACK(), usePLI(), useFIR(), useREMB()];
   // VP8 and H.264 are forwarded as they are: a viewer is offered only its producer's codec
-  if (mimeType?.toLowerCase() === 'video/h264') return [useH264()];
-  if (mimeType?.toLowerCase() === 'video/vp8') return [useVP8()];
-  return [useVP8(), useH264()];
+  if (mimeType?.toLowerCase() === 'video/h264') return [useH264({ rtcpFeedback })];
+  if (mimeType?.toLowerCase() === 'video/vp8') return [useVP8({ rtcpFeedback })];
+  return [useVP8({ rtcpFeedback }), useH264({ rtcpFeedback })];
 }
 
 /** One peer connection: a publisher's or a viewer's. */
@@ -36,10 +42,12 @@ export class WeriftTransport extends EventEmitter<TransportEvents> implements We
     return this.#closed;
   }
 
-  #open(mimeType?: string): RTCPeerConnection {
+  #open(role: Role, mimeType?: string): RTCPeerConnection {
     if (this.#pc) throw new InvalidStateError('this transport has already answered an offer');
     const pc = new RTCPeerConnection({
-      codecs: { video: codecsFor(mimeType), audio: [] },
+      codecs: { video: codecsFor(role, mimeType), audio: [] },
+      // viewers get abs-send-time so that their REMB estimate has send times to work from
+      headerExtensions: { video: role === 'publish' ? [] : [useAbsSendTime()], audio: [] },
       iceAdditionalHostAddresses: this.opts.additionalHostAddresses,
       iceUseIpv6: false,
       icePortRange: this.opts.portRange,
@@ -73,8 +81,8 @@ export class WeriftTransport extends EventEmitter<TransportEvents> implements We
   }
 
   async publish(streamId: string, offerSdp: string): Promise<{ answerSdp: string; producer: Producer }> {
-    const pc = this.#open();
-    const producer = new WeriftProducer(streamId);
+    const pc = this.#open('publish');
+    const producer = new WeriftProducer(streamId, { keyFrameRequestIntervalMs: this.opts.keyFrameRequestIntervalMs, packetCacheSize: this.opts.packetCacheSize });
     this.#owned = producer;
     producer.once('close', () => this.close());
     pc.onTrack.subscribe((track) => {
@@ -89,7 +97,7 @@ export class WeriftTransport extends EventEmitter<TransportEvents> implements We
 
   async consume(producer: Producer, offerSdp: string): Promise<{ answerSdp: string; consumer: WeriftConsumer }> {
     if (!(producer instanceof WeriftProducer)) throw new InvalidStateError('a producer of another engine');
-    const pc = this.#open(producer.mimeType);
+    const pc = this.#open('consume', producer.mimeType);
     const consumer = new WeriftConsumer(producer.streamId, producer.mimeType);
     this.#owned = consumer;
     consumer.once('close', () => this.close());
@@ -105,6 +113,7 @@ export class WeriftTransport extends EventEmitter<TransportEvents> implements We
       throw new InvalidOfferError('it has no video');
     }
     await video.sender.replaceTrack(consumer.track);
+    consumer.bindSender(video.sender);
     video.setDirection('sendonly');
     await pc.setLocalDescription(await pc.createAnswer());
     this.onConsumer(consumer);

@@ -3,9 +3,11 @@ import { core } from './001_core';
 import { positions } from './002_positions';
 import { positionsHourly } from './003_positions_hourly';
 import { operators } from './004_operators';
+import { recordings } from './005_recordings';
 import { presets } from './007_presets';
+import { streams } from './008_streams';
 import type { Migration } from './types';
 
 export type { Migration, MigrationContext } from './types';
 
-export const migrations: readonly Migration[] = [core, positions, positionsHourly, operators, presets];
+export const migrations: readonly Migration[] = [core, positions, positionsHourly, operators, recordings, presets, streams];

@@ -18,7 +18,7 @@ import { PresetBar } from '../layout/PresetBar';
 import { deletePreset, lastPresetName, listPresets, rememberPreset, savePreset } from '../layout/presets';
 import { Header, type Page } from './Header';
 import { OperatorsPage } from './OperatorsPage';
-import { api, hasRole, logout, type Session } from './session';
+import { api, endSession, hasRole, logout, type Session } from './session';
 import { viewPosition } from './unit-view';
 
 const GRIDS: readonly GridSize[] = [1, 4, 9, 16];
@@ -49,7 +49,6 @@ export function Wall({ session }: { session: Session }) {
   const [incidents, setIncidents] = useState<ReadonlyMap<string, IncidentLite>>(new Map());
   const [replay, setReplay] = useState<{ points: PositionOut[]; cursorTs?: string } | undefined>();
   const [tab, setTab] = useState<SideTab>('linkage');
-  const [storeError, setStoreError] = useState<string | null>(null);
   const flyKey = useRef(0);
   const alarmsRef = useRef(alarms);
   alarmsRef.current = alarms;
@@ -64,8 +63,15 @@ export function Wall({ session }: { session: Session }) {
 
   // the live store: one socket for the whole wall
   useEffect(() => {
-    store.connect({ token: session.token }).catch((err: unknown) => setStoreError(err instanceof Error ? err.message : String(err)));
-    return () => store.close();
+    // the live socket refused the token: the session is over (expired, logged out elsewhere)
+    const off = store.onConnectionState((state) => {
+      if (state === 'unauthorized') endSession({ code: 'HUB_ERR_AUTH_INVALID', message: '' });
+    });
+    store.connect({ token: session.token });
+    return () => {
+      off();
+      store.close();
+    };
   }, [store, session.token]);
 
   // an idle wall still learns that its session ended
@@ -100,15 +106,18 @@ export function Wall({ session }: { session: Session }) {
       })
       .catch(() => undefined);
     // kept in the ref at once: a linkage event may follow its incident before React renders
-    const offIncident = store.on('incident', (inc: IncidentLite) => {
+    const offIncident = store.on('incident', (payload) => {
+      const inc = payload as unknown as IncidentLite;
       incidentsRef.current = new Map(incidentsRef.current).set(String(inc.id), inc);
       setIncidents(incidentsRef.current);
     });
-    const offDispatch = store.on('dispatch', (ev: DispatchEvent) => {
+    const offDispatch = store.on('dispatch', (payload) => {
+      const ev = payload as unknown as DispatchEvent;
       setDispatchStates((m) => new Map(m).set(ev.unitId, ev));
       setDispatched((m) => new Map(m).set(ev.unitId, String(ev.incidentId)));
     });
-    const offLinkage = store.on('linkage', (ev: LinkageEvent) => {
+    const offLinkage = store.on('linkage', (payload) => {
+      const ev = payload as unknown as LinkageEvent;
       const alarm = ev.alarmId !== undefined ? alarmsRef.current.find((a) => a.id === ev.alarmId) : undefined;
       const inc = incidentsRef.current.get(String(ev.incidentId));
       const lat = alarm?.lat ?? inc?.lat;
@@ -222,7 +231,6 @@ export function Wall({ session }: { session: Session }) {
         </div>
         <PresetBar presets={presets} current={preset} onApply={apply} onSave={save} onDelete={remove} />
       </Header>
-      {storeError && <p className="error banner">{t('wall.liveError', { message: storeError })}</p>}
       {page === 'operators' ? (
         <OperatorsPage />
       ) : (
@@ -263,7 +271,10 @@ export function Wall({ session }: { session: Session }) {
               onToggleSound={() => setSound((s) => !s)}
               unitName={unitName}
               onSelect={selectAlarm}
-              onAcknowledged={replace}
+              onAcknowledged={(a) => {
+                replace(a);
+                store.alarmAcknowledged(a);
+              }}
             />
             <div className="tabs" role="tablist">
               <button role="tab" className={tab === 'linkage' ? 'active' : 'secondary'} onClick={() => setTab('linkage')} data-testid="tab-linkage">

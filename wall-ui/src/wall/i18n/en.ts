@@ -41,7 +41,6 @@ export const en = {
   'presets.name': 'Preset name',
   'presets.delete': 'Delete preset',
 
-  'wall.liveError': 'The live feed could not start: {message}',
   'wall.openAlarms': 'Open alarms: {n}',
 
   'units.title': 'Units ({n})',

@@ -41,7 +41,6 @@ export const zhCN: Record<MessageKey, string> = {
   'presets.name': '预设名称',
   'presets.delete': '删除预设',
 
-  'wall.liveError': '实时数据无法启动：{message}',
   'wall.openAlarms': '未处理告警：{n}',
 
   'units.title': '单元（{n}）',

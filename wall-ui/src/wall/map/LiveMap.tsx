@@ -1,75 +1,186 @@
-// STAND-IN written by wall-a until wall-b's MapLibre LiveMap lands on main: the contract's
-// props (CONTRACTS.md "Wall"), drawn as a plain SVG plot of the units. On merge, wall-b's wins.
-import { useEffect, useMemo, useReducer, useRef } from 'react';
-import type { Alarm, PositionOut } from '@hub/config/api';
+// The wall's live map: one MapLibre GL instance; each layer is a component that renders
+// nothing and adds its source in an effect (traccar-web's pattern). Units come from the
+// UnitStore; the basemap from GET /api/basemap (the city's tiles, or the offline GeoJSON).
+import { useEffect, useMemo, useRef, useState, type CSSProperties } from 'react';
+import maplibregl, { type Map as MapLibreMap } from 'maplibre-gl';
+import 'maplibre-gl/dist/maplibre-gl.css';
+import type { Alarm, BasemapOut, PositionOut } from '@hub/config';
 import type { UnitStore } from '../live/unit-store';
-import { viewOnline, viewPosition } from '../app/unit-view';
+import { useConnectionState } from '../live/hooks';
+import { basemapStyle, DEFAULT_BASEMAP } from './basemap-style';
+import { addIcons } from './icons';
+import { MapContext, type MapContextValue } from './map-context';
+import { makeProjector } from './projection';
+import { newMapStats, type MapStats } from './stats';
+import { GeofencesLayer } from './GeofencesLayer';
+import { MarkersLayer, type IncidentMarker } from './MarkersLayer';
+import { ReplayLayer } from './ReplayLayer';
+import { TrailsLayer } from './TrailsLayer';
+import { UnitPopup } from './UnitPopup';
+import { UnitsLayer } from './UnitsLayer';
+import { BasemapHoverLabel, ClusterLabels } from './Overlays';
+import { mt } from './messages';
 
 export interface LiveMapProps {
   store: UnitStore;
   selectedUnitId?: string;
   onSelectUnit?(unitId: string): void;
   onOpenCamera?(unitId: string): void;
+  /** a click on the map away from units, in WGS-84 */
   onMapClick?(lat: number, lon: number): void;
+  /** fly there whenever `key` changes */
   flyTo?: { lat: number; lon: number; zoom?: number; key: number };
   alarms?: Alarm[];
-  incidents?: { id: string | number; lat: number; lon: number; state: string }[];
+  incidents?: IncidentMarker[];
   highlightUnitIds?: string[];
   replay?: { points: PositionOut[]; cursorTs?: string };
+  /** most unit-source updates a second = 1000 / updateMs; default 250 */
+  updateMs?: number;
+  style?: CSSProperties;
+  className?: string;
 }
 
-const W = 1000;
-const H = 600;
+/** What tests and the benchmark read from the page (only with ?testHooks in the URL). */
+export interface LiveMapTestHooks {
+  map: MapLibreMap;
+  store: UnitStore;
+  stats: MapStats;
+  basemap: BasemapOut;
+  /** a WGS-84 position as the map draws it ([lon, lat]) */
+  toMap(lat: number, lon: number): [number, number];
+}
+
+declare global {
+  interface Window {
+    __hubWall?: LiveMapTestHooks;
+  }
+}
+
+async function loadBasemap(store: UnitStore, signal: { stopped: boolean }): Promise<BasemapOut> {
+  // the store gets its token from connect(), which the wall may call after this mounts
+  while (store.connectionState === 'closed' && !signal.stopped) await new Promise((r) => setTimeout(r, 100));
+  for (let attempt = 0; !signal.stopped; attempt++) {
+    try {
+      return await store.api.basemap();
+    } catch (err) {
+      if (attempt >= 2) {
+        console.warn('wall: the basemap settings could not be loaded; drawing the plain offline basemap', err);
+        return DEFAULT_BASEMAP;
+      }
+      await new Promise((r) => setTimeout(r, 1000));
+    }
+  }
+  return DEFAULT_BASEMAP;
+}
+
+const badgeColours: Record<string, string> = { live: '#2ecc71', connecting: '#ffb020', reconnecting: '#ffb020', unauthorized: '#ff3b30', closed: '#8a949e' };
 
 export function LiveMap(props: LiveMapProps) {
   const { store } = props;
-  const [, redraw] = useReducer((n: number) => n + 1, 0);
-  useEffect(() => store.subscribe(() => redraw()), [store]);
-  const svg = useRef<SVGSVGElement>(null);
-  const units = [...store.units.values()].flatMap((u) => {
-    const p = viewPosition(u);
-    return p ? [{ id: u.id, p, online: viewOnline(u) }] : [];
-  });
-  const centre = props.flyTo ?? units[0]?.p ?? { lat: 22.54, lon: 114.05 };
-  const span = 0.08;
-  const box = useMemo(() => ({ w: centre.lon - span, n: centre.lat + span * 0.6 }), [centre.lat, centre.lon]);
-  const x = (lon: number) => ((lon - box.w) / span / 2) * W;
-  const y = (lat: number) => ((box.n - lat) / (span * 1.2)) * H;
-  const highlight = new Set(props.highlightUnitIds ?? []);
-  const click = (e: React.MouseEvent<SVGSVGElement>) => {
-    const r = svg.current!.getBoundingClientRect();
-    const lon = box.w + ((e.clientX - r.left) / r.width) * span * 2;
-    const lat = box.n - ((e.clientY - r.top) / r.height) * span * 1.2;
-    props.onMapClick?.(lat, lon);
-  };
-  const replay = props.replay?.points ?? [];
-  const cursor = props.replay?.cursorTs ? replay.filter((p) => p.ts <= props.replay!.cursorTs!).at(-1) : undefined;
+  const container = useRef<HTMLDivElement>(null);
+  const [basemap, setBasemap] = useState<BasemapOut | null>(null);
+  const [ctx, setCtx] = useState<MapContextValue | null>(null);
+  const [popupUnitId, setPopupUnitId] = useState<string | undefined>(props.selectedUnitId);
+  const stats = useMemo(newMapStats, []);
+  const connection = useConnectionState(store);
+  const latest = useRef(props);
+  latest.current = props;
+
+  useEffect(() => {
+    const signal = { stopped: false };
+    void loadBasemap(store, signal).then((b) => !signal.stopped && setBasemap(b));
+    return () => {
+      signal.stopped = true;
+    };
+  }, [store]);
+
+  useEffect(() => {
+    if (!basemap || !container.current) return;
+    const projector = makeProjector(basemap.coordinateSystem);
+    const map = new maplibregl.Map({
+      container: container.current,
+      style: basemapStyle(basemap, projector),
+      center: projector.toMap(basemap.center.lat, basemap.center.lon),
+      zoom: basemap.zoom,
+      maxPitch: 0,
+      dragRotate: false,
+      fadeDuration: 0,
+      attributionControl: basemap.attribution ? { compact: true, customAttribution: basemap.attribution } : false,
+    });
+    map.touchZoomRotate.disableRotation();
+    let stopped = false;
+    map.on('load', () => {
+      if (stopped) return;
+      addIcons(map);
+      setCtx({ map, projector });
+      if (new URLSearchParams(location.search).has('testHooks')) {
+        window.__hubWall = { map, store, stats, basemap, toMap: (lat, lon) => projector.toMap(lat, lon) };
+      }
+    });
+    map.on('styleimagemissing', () => addIcons(map));
+    return () => {
+      stopped = true;
+      setCtx(null);
+      map.remove();
+      if (window.__hubWall?.map === map) delete window.__hubWall;
+    };
+  }, [basemap, store, stats]);
+
+  useEffect(() => setPopupUnitId(props.selectedUnitId), [props.selectedUnitId]);
+
+  const flyKey = props.flyTo?.key;
+  useEffect(() => {
+    const f = latest.current.flyTo;
+    if (!ctx || !f) return;
+    ctx.map.flyTo({ center: ctx.projector.toMap(f.lat, f.lon), zoom: f.zoom ?? Math.max(ctx.map.getZoom(), 15), essential: true });
+  }, [ctx, flyKey]);
+
   return (
-    <svg ref={svg} className="live-map-stub" viewBox={`0 0 ${W} ${H}`} preserveAspectRatio="none" onClick={click} data-testid="live-map">
-      {replay.length > 1 && <polyline points={replay.map((p) => `${x(p.lon)},${y(p.lat)}`).join(' ')} fill="none" stroke="#f0c040" strokeWidth={2} />}
-      {cursor && <circle cx={x(cursor.lon)} cy={y(cursor.lat)} r={8} fill="#f0c040" />}
-      {(props.alarms ?? []).filter((a) => a.lat !== null && a.lon !== null && !a.acknowledgedAt).map((a) => (
-        <circle key={a.id} cx={x(a.lon!)} cy={y(a.lat!)} r={14} fill="none" stroke="#ff4040" strokeWidth={3} />
-      ))}
-      {units.map((u) => (
-        <circle
-          key={u.id}
-          data-unit-id={u.id}
-          cx={x(u.p.lon)}
-          cy={y(u.p.lat)}
-          r={u.id === props.selectedUnitId || highlight.has(u.id) ? 8 : 5}
-          fill={u.online ? '#3fbf6f' : '#888'}
-          stroke={highlight.has(u.id) ? '#fff' : 'none'}
-          onClick={(e) => {
-            e.stopPropagation();
-            props.onSelectUnit?.(u.id);
-          }}
-          onDoubleClick={(e) => {
-            e.stopPropagation();
-            props.onOpenCamera?.(u.id);
-          }}
-        />
-      ))}
-    </svg>
+    <div className={props.className} style={{ position: 'relative', width: '100%', height: '100%', minHeight: 200, ...props.style }} data-testid="live-map">
+      <div ref={container} style={{ position: 'absolute', inset: 0, background: basemap?.background ?? DEFAULT_BASEMAP.background }} />
+      {ctx && (
+        <MapContext.Provider value={ctx}>
+          <GeofencesLayer store={store} />
+          <TrailsLayer store={store} selectedUnitId={popupUnitId} highlightUnitIds={props.highlightUnitIds} />
+          <UnitsLayer
+            store={store}
+            selectedUnitId={popupUnitId}
+            highlightUnitIds={props.highlightUnitIds}
+            alarms={props.alarms}
+            updateMs={props.updateMs}
+            stats={stats}
+            onUnitClick={(id) => {
+              setPopupUnitId(id);
+              latest.current.onSelectUnit?.(id);
+            }}
+            onEmptyClick={(lon, lat) => {
+              const w = ctx.projector.fromMap(lon, lat);
+              latest.current.onMapClick?.(w.lat, w.lon);
+            }}
+          />
+          <MarkersLayer alarms={props.alarms} incidents={props.incidents} />
+          {props.replay && <ReplayLayer points={props.replay.points} cursorTs={props.replay.cursorTs} />}
+          {popupUnitId && (
+            <UnitPopup
+              store={store}
+              unitId={popupUnitId}
+              onOpenCamera={props.onOpenCamera ? (id) => latest.current.onOpenCamera?.(id) : undefined}
+              onClose={() => setPopupUnitId(undefined)}
+            />
+          )}
+          <ClusterLabels />
+          <BasemapHoverLabel />
+        </MapContext.Provider>
+      )}
+      <div
+        className="hub-map-connection"
+        data-state={connection}
+        style={{ position: 'absolute', top: 8, left: 8, padding: '2px 8px', borderRadius: 10, background: 'rgba(11,15,20,0.8)', color: badgeColours[connection] ?? '#fff', font: '12px system-ui, sans-serif', pointerEvents: 'none' }}
+      >
+        ● {mt(`map.connection.${connection}`)}
+        {basemap && !basemap.tiles && <span style={{ color: '#8a949e' }}> · {mt('map.basemap.offline')}</span>}
+        {basemap?.geojsonError && <span style={{ color: '#ffb020' }}> · {mt('map.basemap.geojsonMissing')}</span>}
+      </div>
+    </div>
   );
 }

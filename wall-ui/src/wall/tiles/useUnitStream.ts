@@ -52,7 +52,7 @@ export function useUnitStream(unitId: string | null, video: React.RefObject<HTML
           onState: (s, d) => {
             if (cancelled) return;
             setState(s);
-            setDetail(d ?? null);
+            setDetail(d?.code ?? d?.message ?? null);
           },
         });
       } catch (err) {

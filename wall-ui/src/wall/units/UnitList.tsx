@@ -2,7 +2,8 @@
 // tile, or open its camera on the first free tile. Redraws at most twice a second however
 // often the store changes, and lists at most LIST_LIMIT units (a city has thousands).
 import { useEffect, useMemo, useReducer, useState } from 'react';
-import type { UnitStore, UnitView } from '../live/unit-store';
+import type { UnitStore } from '../live/unit-store';
+import type { UnitView } from '../live/types';
 import { useT } from '../i18n';
 import { viewAssignedIncident, viewOnline, viewPosition } from '../app/unit-view';
 import { UNIT_DRAG_TYPE } from '../tiles/Tile';

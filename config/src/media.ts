@@ -1,0 +1,133 @@
+// Video: stream ids, ICE servers, and the socket.io signalling on the hub's `/media`
+// namespace (publish and view), next to WHIP/WHEP (RFC 9725) which carry the same SDP.
+import { z } from 'zod';
+import { UnitIdSchema } from './ids';
+
+/** The socket.io namespace of the media signalling. */
+export const MEDIA_NAMESPACE = '/media';
+
+/**
+ * A stream id: opaque and random, issued by the hub for a unit (not its unit id), so
+ * that knowing a unit does not let anyone guess its video's address.
+ */
+export const StreamIdSchema = z.string().regex(/^[A-Za-z0-9_-]{8,64}$/, 'stream id must be 8-64 characters of A-Z a-z 0-9 _ -');
+export type StreamId = z.infer<typeof StreamIdSchema>;
+
+/** One ICE server as the browser's RTCPeerConnection takes it (W3C RTCIceServer). */
+export const IceServerSchema = z.object({
+  urls: z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]),
+  username: z.string().optional(),
+  credential: z.string().optional(),
+});
+export type IceServer = z.infer<typeof IceServerSchema>;
+
+/** `GET /api/media/ice-servers`, and the `hello` event of the signalling. */
+export const IceServersResponseSchema = z.object({ iceServers: z.array(IceServerSchema) });
+export type IceServersResponse = z.infer<typeof IceServersResponseSchema>;
+
+/** `POST /api/streams/{unitId}/start`: the unit's stream id, live now or just started. */
+export const StreamStartResponseSchema = z.object({
+  unitId: UnitIdSchema,
+  streamId: StreamIdSchema,
+  state: z.enum(['live', 'started']),
+  whep: z.string(),
+});
+export type StreamStartResponse = z.infer<typeof StreamStartResponseSchema>;
+
+/** One row of `GET /api/streams`: a stream with a live publisher. */
+export const StreamInfoSchema = z.object({
+  streamId: z.string(),
+  /** the unit the stream belongs to; null for a stream an operator published under an id of its own */
+  unitId: z.string().nullable(),
+  mimeType: z.string().nullable(),
+  viewers: z.number().int(),
+  packets: z.number().int(),
+  bitrateKbps: z.number(),
+  uptimeSeconds: z.number(),
+  keyFrameRequests: z.number().int(),
+});
+export type StreamInfo = z.infer<typeof StreamInfoSchema>;
+
+// ---- socket.io signalling (namespace /media) ----
+// Handshake: `io(hub + '/media', { auth: { token } })`, token = an operator token, or a
+// unit's `{unitId}:{secret}` (publish its own stream only). No token: connect_error with
+// data {code, message}. Every request is acknowledged with ok:true or a refusal.
+
+/** `publish`: a publisher's SDP offer for a stream; a unit may name itself instead of its stream id. */
+export const MediaPublishRequestSchema = z
+  .object({
+    streamId: StreamIdSchema.optional(),
+    unitId: UnitIdSchema.optional(),
+    sdp: z.string().min(10).max(256 * 1024),
+  })
+  .refine((r) => r.streamId !== undefined || r.unitId !== undefined, 'either streamId or unitId is required');
+export type MediaPublishRequest = z.input<typeof MediaPublishRequestSchema>;
+
+/** `view`: a viewer's SDP offer (recvonly video) for a stream. */
+export const MediaViewRequestSchema = z.object({
+  streamId: StreamIdSchema,
+  sdp: z.string().min(10).max(256 * 1024),
+});
+export type MediaViewRequest = z.infer<typeof MediaViewRequestSchema>;
+
+/** `close`: ends one of this socket's sessions (closing the socket ends them all). */
+export const MediaCloseRequestSchema = z.object({ sessionId: z.string().min(1).max(64) });
+export type MediaCloseRequest = z.infer<typeof MediaCloseRequestSchema>;
+
+/**
+ * `keyframe`: a viewer that is connected but not decoding (just joined, or its publisher
+ * came back) asks for a keyframe; the SFU asks the publisher (PLI, at most once a second).
+ */
+export const MediaKeyFrameRequestSchema = z.object({ sessionId: z.string().min(1).max(64) });
+export type MediaKeyFrameRequest = z.infer<typeof MediaKeyFrameRequestSchema>;
+
+/** Why a request was refused: a stable code and a sentence an operator understands. */
+export const MediaRefusalSchema = z.object({
+  ok: z.literal(false),
+  code: z.string(),
+  message: z.string(),
+});
+export type MediaRefusal = z.infer<typeof MediaRefusalSchema>;
+
+export const MediaSessionSchema = z.object({
+  ok: z.literal(true),
+  streamId: StreamIdSchema,
+  sessionId: z.string(),
+  /** the SFU's SDP answer (vanilla ICE: candidates included) */
+  sdp: z.string(),
+  /** a viewer joining a stream whose publisher dropped starts in `reconnecting` */
+  state: z.enum(['live', 'reconnecting']),
+});
+export type MediaSession = z.infer<typeof MediaSessionSchema>;
+
+export type MediaAnswer = MediaSession | MediaRefusal;
+
+/** What a viewer sees of its stream: live; reconnecting (publisher dropped); ended (gone for good). */
+export const StreamStateSchema = z.enum(['live', 'reconnecting', 'ended']);
+export type StreamState = z.infer<typeof StreamStateSchema>;
+
+/** `state`, server → client, for each session of the socket. */
+export const MediaStateEventSchema = z.object({
+  sessionId: z.string(),
+  streamId: z.string(),
+  state: StreamStateSchema,
+  /** why it ended, e.g. HUB_ERR_STREAM_ENDED */
+  code: z.string().optional(),
+  message: z.string().optional(),
+});
+export type MediaStateEvent = z.infer<typeof MediaStateEventSchema>;
+
+/** `hello`, server → client at connection: what a browser needs for its peer connection. */
+export const MediaHelloSchema = IceServersResponseSchema;
+export type MediaHello = z.infer<typeof MediaHelloSchema>;
+
+export interface MediaServerToClient {
+  hello: (msg: MediaHello) => void;
+  state: (msg: MediaStateEvent) => void;
+}
+export interface MediaClientToServer {
+  publish: (msg: MediaPublishRequest, ack: (res: MediaAnswer) => void) => void;
+  view: (msg: MediaViewRequest, ack: (res: MediaAnswer) => void) => void;
+  close: (msg: MediaCloseRequest, ack?: (res: { ok: true } | MediaRefusal) => void) => void;
+  keyframe: (msg: MediaKeyFrameRequest) => void;
+}

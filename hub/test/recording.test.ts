@@ -1,0 +1,260 @@
+// Server-side recording from the SFU's RTP: the edge agent's test pattern published over
+// WHIP, recorded by the hub's ffmpeg into HLS segments, each hashed and indexed in the
+// database; the served playlist plays in ffprobe, the hashes match the files, H.264 is
+// stored as it came, VP8 is re-encoded, a returning publisher keeps the same recording
+// going, and the retention sweep deletes what it no longer keeps.
+import { createHash } from 'node:crypto';
+import { execFile } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Recording, RecordingSegment } from '@hub/config';
+import { publishTestPattern, type Codec } from '../../media-server/test/support/peers';
+import { ADMIN_TOKEN, eventually, startTestHub, type TestHub } from './support/test-hub';
+
+const run = promisify(execFile);
+let t: TestHub;
+const closers: (() => Promise<void>)[] = [];
+
+beforeAll(async () => {
+  t = await startTestHub({ 'media.additionalHostAddresses': ['127.0.0.1'] });
+});
+afterAll(async () => {
+  for (const c of closers.splice(0)) await c();
+  await t?.close();
+});
+
+async function publish(streamId: string, codec: Codec) {
+  const pub = await publishTestPattern(`${t.http}/whip/${streamId}`, ADMIN_TOKEN, codec);
+  closers.push(() => pub.close());
+  expect(pub.status).toBe(201);
+  return pub;
+}
+
+async function recording(id: string): Promise<Recording> {
+  const res = await t.api<Recording>('GET', `/api/recordings/${id}`);
+  expect(res.status).toBe(200);
+  return res.body;
+}
+
+async function segments(id: string): Promise<RecordingSegment[]> {
+  const res = await t.api<RecordingSegment[]>('GET', `/api/recordings/${id}/segments`);
+  expect(res.status).toBe(200);
+  return res.body;
+}
+
+const sha256 = (b: Buffer | Uint8Array) => createHash('sha256').update(b).digest('hex');
+
+interface Entry {
+  uri: string;
+  duration: number;
+  programDateTime: string | undefined;
+  discontinuity: boolean;
+}
+
+/** Parses an HLS media playlist (RFC 8216 §4.3), checking the rules a player relies on. */
+function parsePlaylist(text: string) {
+  const lines = text.split('\n').filter(Boolean);
+  expect(lines[0]).toBe('#EXTM3U');
+  const target = Number(/^#EXT-X-TARGETDURATION:(\d+)$/m.exec(text)?.[1]);
+  expect(target).toBeGreaterThan(0);
+  const entries: Entry[] = [];
+  let pending: Partial<Entry> = {};
+  for (const line of lines) {
+    if (line.startsWith('#EXT-X-PROGRAM-DATE-TIME:')) pending.programDateTime = line.slice('#EXT-X-PROGRAM-DATE-TIME:'.length);
+    else if (line === '#EXT-X-DISCONTINUITY') pending.discontinuity = true;
+    else if (line.startsWith('#EXTINF:')) pending.duration = Number(line.slice(8).split(',')[0]);
+    else if (!line.startsWith('#')) {
+      expect(pending.duration, `EXTINF before ${line}`).toBeGreaterThan(0);
+      expect(Math.round(pending.duration!)).toBeLessThanOrEqual(target); // §4.3.3.1
+      entries.push({ uri: line, duration: pending.duration!, programDateTime: pending.programDateTime, discontinuity: pending.discontinuity ?? false });
+      pending = {};
+    }
+  }
+  return { entries, ended: lines.at(-1) === '#EXT-X-ENDLIST', vod: text.includes('#EXT-X-PLAYLIST-TYPE:VOD') };
+}
+
+async function ffprobe(target: string, headers = false): Promise<{ duration: number; streams: { codec_name: string; width: number; height: number }[] }> {
+  const args = ['-v', 'error', '-show_entries', 'format=duration:stream=codec_name,width,height', '-of', 'json'];
+  if (headers) args.push('-headers', `Authorization: Bearer ${ADMIN_TOKEN}\r\n`);
+  const { stdout } = await run('/usr/bin/ffprobe', [...args, target], { timeout: 60_000 });
+  const out = JSON.parse(stdout) as { format: { duration: string }; streams: { codec_name: string; width: number; height: number }[] };
+  return { duration: Number(out.format.duration), streams: out.streams };
+}
+
+/**
+ * The served playlist is valid and every segment it names fetches, with the size and
+ * SHA-256 the database holds for it, which are also those of the file on disk; ffprobe
+ * plays the playlist over HTTP. Returns what ffprobe read.
+ */
+async function checkPlayback(id: string) {
+  const url = `${t.http}/api/recordings/${id}/index.m3u8`;
+  const res = await fetch(url, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
+  expect(res.status).toBe(200);
+  expect(res.headers.get('content-type')).toContain('application/vnd.apple.mpegurl');
+  const playlist = parsePlaylist(await res.text());
+  expect(playlist.ended).toBe(true);
+  expect(playlist.vod).toBe(true);
+  const indexed = await segments(id);
+  expect(playlist.entries).toHaveLength(indexed.length);
+  expect(indexed.length).toBeGreaterThan(0);
+
+  const { rows } = await t.hub.db.query<{ seq: number; path: string }>('SELECT seq, path FROM recording_segments WHERE recording_id = $1 ORDER BY seq', [id]);
+  let lastTime = 0;
+  for (const [i, entry] of playlist.entries.entries()) {
+    const segment = indexed[i]!;
+    expect(entry.programDateTime).toBe(segment.startedAt);
+    const time = Date.parse(entry.programDateTime!);
+    expect(time).toBeGreaterThanOrEqual(lastTime);
+    lastTime = time;
+    const seg = await fetch(new URL(entry.uri, url), { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
+    expect(seg.status, entry.uri).toBe(200);
+    expect(seg.headers.get('content-type')).toBe('video/mp2t');
+    const body = Buffer.from(await seg.arrayBuffer());
+    expect(body.length).toBe(segment.bytes);
+    expect(sha256(body)).toBe(segment.sha256);
+    const onDisk = readFileSync(path.resolve(t.hub.config.dataDir, 'recordings', rows[i]!.path));
+    expect(sha256(onDisk)).toBe(segment.sha256);
+  }
+  const probe = await ffprobe(url, true);
+  expect(probe.duration).toBeGreaterThan(0);
+  return { probe, playlist, indexed };
+}
+
+describe('recording', () => {
+  it('records an H.264 publish as it came: a valid HLS playlist, hashed segments, ffprobe plays it', async () => {
+    await publish('rec-h264', 'h264');
+    const started = await t.api<Recording>('POST', '/api/recordings', { streamId: 'rec-h264', reason: 'test' });
+    expect(started.status).toBe(201);
+    const { id } = started.body;
+    expect(started.body).toMatchObject({ streamId: 'rec-h264', unitId: 'rec-h264', incidentId: null, reason: 'test', endedAt: null });
+    // the same stream again (no incident) is the same recording
+    expect((await t.api<Recording>('POST', '/api/recordings', { streamId: 'rec-h264' })).body.id).toBe(id);
+
+    await eventually(async () => (await recording(id)).durationMs >= 6000, 40_000, '6 s of indexed segments');
+    const live = await fetch(`${t.http}/api/recordings/${id}/index.m3u8`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
+    expect(parsePlaylist(await live.text())).toMatchObject({ ended: false, vod: false }); // EVENT while it grows
+
+    const stopped = await t.api<Recording>('POST', `/api/recordings/${id}/stop`);
+    expect(stopped.status).toBe(200);
+    expect(stopped.body).toMatchObject({ state: 'ended', codec: 'video/H264', transcoded: false });
+    expect(stopped.body.endedAt).not.toBeNull();
+
+    const { probe, playlist, indexed } = await checkPlayback(id);
+    // copied, not re-encoded: H.264 at the publisher's size (the agent's test pattern is 320x240)
+    expect(probe.streams[0]).toMatchObject({ codec_name: 'h264', width: 320, height: 240 });
+    const total = indexed.reduce((s, x) => s + x.durationMs, 0) / 1000;
+    expect(total).toBeGreaterThanOrEqual(6);
+    expect(Math.abs(probe.duration - total)).toBeLessThan(1.5);
+    expect(playlist.entries.every((e) => !e.discontinuity)).toBe(true);
+    // ffmpeg ended cleanly: its own playlist of the part is closed
+    expect(readFileSync(path.resolve(t.hub.config.dataDir, 'recordings', id, 'p1.m3u8'), 'utf8').trim().endsWith('#EXT-X-ENDLIST')).toBe(true);
+    // each segment alone decodes from its first frame: ffprobe reads H.264 from the file
+    const first = await ffprobe(path.resolve(t.hub.config.dataDir, 'recordings', id, 'p1_00000.ts'));
+    expect(first.streams[0]).toMatchObject({ codec_name: 'h264', width: 320, height: 240 });
+  }, 120_000);
+
+  it('records a VP8 publish as H.264 (re-encoded for the recording only) that plays', async () => {
+    await publish('rec-vp8', 'vp8');
+    const started = await t.api<Recording>('POST', '/api/recordings', { streamId: 'rec-vp8', incidentId: 'inc-1', reason: 'incident' });
+    expect(started.status).toBe(201);
+    const { id } = started.body;
+    await eventually(async () => (await recording(id)).durationMs >= 4000, 40_000, '4 s of indexed segments');
+    const [stopped] = await t.hub.media!.recorder.stop('rec-vp8'); // by stream id, as the incidents work will
+    expect(stopped).toMatchObject({ id, state: 'ended', codec: 'video/VP8', transcoded: true, incidentId: 'inc-1' });
+    const { probe } = await checkPlayback(id);
+    expect(probe.streams[0]).toMatchObject({ codec_name: 'h264', width: 320, height: 240 });
+    expect(probe.duration).toBeGreaterThan(3);
+  }, 120_000);
+
+  it('keeps recording when the publisher drops and returns under the same stream id', async () => {
+    // started before the stream is live: the recording waits for its publisher
+    const started = await t.api<Recording>('POST', '/api/recordings', { streamId: 'rec-back', reason: 'test' });
+    expect(started.body.state).toBe('waiting');
+    const { id } = started.body;
+    const first = await publish('rec-back', 'h264');
+    await eventually(async () => (await segments(id)).length >= 2, 40_000, 'segments from the first publisher');
+    await first.close();
+    await eventually(async () => (await recording(id)).state === 'waiting', 20_000, 'the recording waiting for its publisher');
+    // the first part's last segment is flushed (ffmpeg ends its playlist), then hashed and indexed
+    const part1 = path.resolve(t.hub.config.dataDir, 'recordings', id, 'p1.m3u8');
+    await eventually(async () => {
+      const text = readFileSync(part1, 'utf8');
+      const files = text.split('\n').filter((l) => l.endsWith('.ts')).length;
+      return text.includes('#EXT-X-ENDLIST') && (await segments(id)).length === files;
+    }, 20_000, 'part 1 closed and indexed');
+    const before = (await segments(id)).length;
+
+    await publish('rec-back', 'h264');
+    await eventually(async () => (await segments(id)).filter((s) => s.part === 2).length >= 2, 40_000, 'segments from the returning publisher');
+    expect((await recording(id)).state).toBe('recording');
+    const [stopped] = await t.hub.media!.recorder.stop(id);
+    expect(stopped!.segments).toBeGreaterThan(before);
+
+    const { playlist, indexed } = await checkPlayback(id);
+    expect(indexed.map((s) => s.seq)).toEqual(indexed.map((_, i) => i));
+    expect(new Set(indexed.map((s) => s.part))).toEqual(new Set([1, 2]));
+    // the returning publisher's segments follow a discontinuity, after the first publisher's
+    const boundary = indexed.findIndex((s) => s.part === 2);
+    expect(boundary).toBe(before);
+    expect(playlist.entries[boundary]!.discontinuity).toBe(true);
+    expect(Date.parse(indexed[boundary]!.startedAt)).toBeGreaterThan(Date.parse(indexed[boundary - 1]!.startedAt));
+  }, 150_000);
+
+  it('lists recordings by stream, incident and time', async () => {
+    const byStream = await t.api<Recording[]>('GET', '/api/recordings?streamId=rec-h264');
+    expect(byStream.body.map((r) => r.streamId)).toEqual(['rec-h264']);
+    const byIncident = await t.api<Recording[]>('GET', '/api/recordings?incidentId=inc-1');
+    expect(byIncident.body.map((r) => r.streamId)).toEqual(['rec-vp8']);
+    const all = await t.api<Recording[]>('GET', '/api/recordings');
+    expect(all.body.map((r) => r.streamId)).toEqual(['rec-back', 'rec-vp8', 'rec-h264']); // newest first
+    const future = await t.api<Recording[]>('GET', `/api/recordings?from=${encodeURIComponent(new Date(Date.now() + 3_600_000).toISOString())}`);
+    expect(future.body).toEqual([]);
+  });
+
+  it('refuses requests without an operator token, unknown recordings and bad input, with a code', async () => {
+    const anonymous = await fetch(`${t.http}/api/recordings`);
+    expect(anonymous.status).toBe(401);
+    expect(((await anonymous.json()) as { code: string }).code).toBe('HUB_ERR_AUTH_REQUIRED');
+    const seg = await fetch(`${t.http}/api/recordings/00000000-0000-4000-8000-000000000000/segments/0.ts`);
+    expect(seg.status).toBe(401);
+    const unknown = await t.api<{ code: string }>('GET', '/api/recordings/00000000-0000-4000-8000-000000000000/index.m3u8');
+    expect(unknown).toMatchObject({ status: 404, body: { code: 'HUB_ERR_RECORDING_NOT_FOUND' } });
+    const bad = await t.api<{ code: string; message: string }>('POST', '/api/recordings', { streamId: 'no/slashes' });
+    expect(bad).toMatchObject({ status: 400, body: { code: 'HUB_ERR_VALIDATION' } });
+    expect(bad.body.message).toContain('streamId');
+    const noSegment = await t.api<{ code: string }>('GET', `/api/recordings/${(await t.api<Recording[]>('GET', '/api/recordings?streamId=rec-h264')).body[0]!.id}/segments/9999.ts`);
+    expect(noSegment).toMatchObject({ status: 404, body: { code: 'HUB_ERR_RECORDING_SEGMENT_NOT_FOUND' } });
+  });
+
+  it('sweeps ended recordings past retention (files and rows), keeping those the predicate keeps and running ones', async () => {
+    const recorder = t.hub.media!.recorder;
+    const waiting = await recorder.start('rec-not-live', { reason: 'test' }); // running: never swept
+    const all = await recorder.list();
+    const ended = all.filter((r) => r.state === 'ended');
+    expect(ended).toHaveLength(3);
+    // nothing is old enough yet
+    expect(await recorder.sweep()).toEqual({ deleted: [], kept: [] });
+
+    recorder.keepWhen((r) => r.incidentId === 'inc-1'); // e.g. its incident is still open
+    const later = new Date(Date.now() + (t.hub.config.recording.retentionDays + 1) * 86_400_000);
+    const result = await recorder.sweep(later);
+    const kept = ended.find((r) => r.incidentId === 'inc-1')!;
+    expect(result.kept).toEqual([kept.id]);
+    expect(result.deleted.sort()).toEqual(ended.filter((r) => r !== kept).map((r) => r.id).sort());
+    for (const id of result.deleted) {
+      expect(existsSync(path.resolve(t.hub.config.dataDir, 'recordings', id))).toBe(false);
+      expect((await t.api('GET', `/api/recordings/${id}`)).status).toBe(404);
+      const { rows } = await t.hub.db.query('SELECT 1 FROM recording_segments WHERE recording_id = $1', [id]);
+      expect(rows).toHaveLength(0);
+    }
+    expect((await segments(kept.id)).length).toBeGreaterThan(0);
+    expect(existsSync(path.resolve(t.hub.config.dataDir, 'recordings', kept.id, 'p1_00000.ts'))).toBe(true);
+    expect((await recording(waiting.id)).state).toBe('waiting');
+
+    recorder.keepWhen(undefined); // the incident closed
+    expect((await recorder.sweep(later)).deleted).toEqual([kept.id]);
+    await recorder.stop(waiting.id);
+  });
+});

@@ -1,0 +1,71 @@
+// Drives the body-cam page and the viewer page in Chromium for the video tests, reading
+// the figures they expose (window.hubBodycam, window.hubViewer) — the same getStats()
+// figures an operator sees in the viewer's overlay.
+import type { Page } from 'playwright-core';
+import type { UnitCredential } from '@hub/config';
+import { eventually } from '../../../test-support/wait';
+
+export interface ViewerFigures {
+  framesDecoded: number;
+  width: number;
+  height: number;
+  fps: number;
+  packetsLost: number;
+  bitrateKbps: number;
+  codec?: string;
+}
+
+type PageWindow = {
+  hubBodycam?: { link: string; video: string; streamId?: string; videoStats(): Promise<{ framesEncoded: number; width: number; height: number; codec?: string }> };
+  hubViewer?: { states: string[]; detail?: { code?: string; message?: string }; stats(): Promise<ViewerFigures> };
+};
+
+/** Opens /bodycam signed in through the provisioning fragment, and presses "Go live". */
+export async function openBodycam(page: Page, hub: string, cred: UnitCredential, query = ''): Promise<void> {
+  await page.goto(`${hub}/bodycam${query}#unit=${encodeURIComponent(cred.unitId)}&secret=${encodeURIComponent(cred.secret)}`);
+  await page.waitForSelector('[data-testid="go-live"]');
+}
+
+export async function goLive(page: Page): Promise<string> {
+  await page.click('[data-testid="go-live"]');
+  const s = await eventually(async () => {
+    const st = await bodycamState(page);
+    return st?.video === 'live' && st.streamId ? st : undefined;
+  }, 20_000, 'the body cam live');
+  return s.streamId!;
+}
+
+export function bodycamState(page: Page) {
+  return page.evaluate(() => {
+    const b = (window as unknown as PageWindow).hubBodycam;
+    return b ? { link: b.link, video: b.video, streamId: b.streamId } : undefined;
+  });
+}
+
+export function bodycamVideo(page: Page) {
+  return page.evaluate(() => (window as unknown as PageWindow).hubBodycam!.videoStats());
+}
+
+export async function openViewer(page: Page, hub: string, token: string, streamId: string): Promise<void> {
+  await page.goto(`${hub}/viewer#token=${encodeURIComponent(token)}&stream=${encodeURIComponent(streamId)}`);
+  await page.waitForFunction(() => !!(window as unknown as PageWindow).hubViewer);
+}
+
+export function viewerStats(page: Page): Promise<ViewerFigures> {
+  return page.evaluate(() => (window as unknown as PageWindow).hubViewer!.stats());
+}
+
+export function viewerStates(page: Page): Promise<{ states: string[]; detail?: { code?: string; message?: string } }> {
+  return page.evaluate(() => {
+    const v = (window as unknown as PageWindow).hubViewer!;
+    return { states: [...v.states], detail: v.detail };
+  });
+}
+
+/** Waits until the viewer has decoded more than `beyond` frames; returns its figures. */
+export async function framesBeyond(page: Page, beyond: number, what: string, timeoutMs = 20_000): Promise<ViewerFigures> {
+  return eventually(async () => {
+    const s = await viewerStats(page);
+    return s.framesDecoded > beyond ? s : undefined;
+  }, timeoutMs, what);
+}

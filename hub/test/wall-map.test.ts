@@ -1,0 +1,184 @@
+// The wall's live map in Debian's Chromium (WebGL2 on SwiftShader) against the real hub:
+// simulated units appear and move, a unit that drops off turns grey, the basemap is the
+// offline one (no tile server, no network), and the hub's GCJ-02 setting shifts what is drawn.
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser, Page } from 'playwright-core';
+import { wgs84ToGcj02, type BasemapOut } from '@hub/config';
+import { provisionUnit, startFleet, type Fleet } from '@hub/edge-agent';
+import { artifactDir, launchChromium } from '../../test-support/browser';
+import { ADMIN_TOKEN, eventually, startTestHub, type TestHub } from './support/test-hub';
+
+let th: TestHub;
+let browser: Browser;
+let page: Page;
+let fleet: Fleet;
+const foreignRequests: string[] = [];
+const CENTRE = { lat: 22.54, lon: 114.05 };
+const UNITS = [
+  { id: 'map-car-1', type: 'vehicle' as const },
+  { id: 'map-car-2', type: 'vehicle' as const },
+  { id: 'map-car-3', type: 'vehicle' as const },
+  { id: 'map-cam-1', type: 'bodycam' as const },
+  { id: 'map-cam-2', type: 'bodycam' as const },
+];
+
+interface Drawn {
+  id: string;
+  icon: string;
+  s: string;
+  lon: number;
+  lat: number;
+}
+
+/** The units the map has drawn (unclustered symbols in view), with their drawn coordinates. */
+function drawnUnits(): Promise<Drawn[]> {
+  return page.evaluate(() => {
+    const map = window.__hubWall!.map;
+    const seen = new Map<string, Drawn>();
+    for (const f of map.queryRenderedFeatures({ layers: ['unit-symbols'] })) {
+      const [lon, lat] = (f.geometry as unknown as { coordinates: [number, number] }).coordinates;
+      seen.set(String(f.properties.id), { id: String(f.properties.id), icon: String(f.properties.icon), s: String(f.properties.s), lon, lat });
+    }
+    return [...seen.values()];
+  });
+}
+
+function storeUnit(id: string) {
+  return page.evaluate((unitId) => {
+    const u = window.__hubWall!.store.units.get(unitId);
+    return u ? { lat: u.lat, lon: u.lon, ts: u.ts, online: u.online } : null;
+  }, id);
+}
+
+/** Flies the map there and waits until it rests on it. */
+async function flyAndSettle(lat: number, lon: number): Promise<void> {
+  await page.evaluate(({ lat, lon }) => window.__mapTest!.flyTo(lat, lon, 14), { lat, lon });
+  await page.waitForFunction(
+    ({ lat, lon }) => {
+      const { map, toMap } = window.__hubWall!;
+      const [x, y] = toMap(lat, lon);
+      const c = map.getCenter();
+      return !map.isMoving() && Math.abs(c.lng - x) < 1e-6 && Math.abs(c.lat - y) < 1e-6;
+    },
+    { lat, lon },
+    { timeout: 15_000 },
+  );
+}
+
+beforeAll(async () => {
+  // the hub as a command centre in China would run it: a GCJ-02 basemap; no tile server (offline)
+  th = await startTestHub({ 'basemap.coordinateSystem': 'gcj02', 'basemap.zoom': 14 });
+  const creds = await Promise.all(UNITS.map((u) => provisionUnit({ hub: th.http, adminToken: ADMIN_TOKEN }, { id: u.id, name: `Unit ${u.id}`, type: u.type })));
+  fleet = await startFleet({ credentials: creds, broker: th.mqtt, rateHz: 1, staggerMs: 200, centre: CENTRE });
+  const viewer = await th.createOperator('wall-viewer', 'viewer');
+  browser = await launchChromium();
+  const ctx = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  page = await ctx.newPage();
+  // nothing but the hub: a request anywhere else would be a download the offline wall must not need
+  await page.route('**/*', (route) => {
+    const url = route.request().url();
+    if (url.startsWith(th.http) || url.startsWith(th.http.replace('http', 'ws')) || url.startsWith('blob:') || url.startsWith('data:')) return route.continue();
+    foreignRequests.push(url);
+    return route.abort();
+  });
+  page.on('pageerror', (err) => console.error('page error:', err.message));
+  await page.goto(`${th.http}/maptest.html?testHooks#token=${encodeURIComponent(viewer.token)}`);
+  await page.waitForFunction(() => !!window.__hubWall, undefined, { timeout: 30_000 });
+}, 90_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await fleet?.close();
+  await th?.close();
+});
+
+describe('live map', () => {
+  it('serves the basemap settings and the offline GeoJSON to the wall', async () => {
+    const res = await th.api<BasemapOut>('GET', '/api/basemap');
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({ tiles: null, coordinateSystem: 'gcj02', geojsonError: null });
+    expect(res.body.geojson?.features.length).toBeGreaterThan(5);
+    const anonymous = await fetch(`${th.http}/api/basemap`);
+    expect(anonymous.status).toBe(401);
+  });
+
+  it('draws the simulated units, and they move', async () => {
+    const first = await eventually(async () => {
+      const d = await drawnUnits();
+      return d.length === UNITS.length ? d : null;
+    }, 30_000, 'all five units drawn');
+    expect(first.map((d) => d.id).sort()).toEqual(UNITS.map((u) => u.id).sort());
+    expect(first.find((d) => d.id === 'map-cam-1')!.icon).toBe('unit-bodycam-online');
+    expect(first.find((d) => d.id === 'map-car-1')!.icon).toBe('unit-vehicle-online');
+    await eventually(async () => {
+      const now = await drawnUnits();
+      const moved = now.filter((d) => {
+        const before = first.find((f) => f.id === d.id)!;
+        return Math.hypot(d.lon - before.lon, d.lat - before.lat) > 2e-5;
+      });
+      return moved.length === UNITS.length;
+    }, 20_000, 'every unit to move on the map');
+  });
+
+  it('colours a unit offline when its link drops', async () => {
+    const id = 'map-car-3';
+    await fleet.agents.find((a) => a.unitId === id)!.close();
+    const offline = await eventually(async () => (await drawnUnits()).find((d) => d.id === id && d.s === 'offline'), 20_000, `${id} drawn offline`);
+    expect(offline.icon).toMatch(/-offline$/);
+    expect((await storeUnit(id))!.online).toBe(false);
+    // the others stay online
+    expect((await drawnUnits()).filter((d) => d.s === 'online').length).toBe(UNITS.length - 1);
+  });
+
+  it('draws positions shifted to GCJ-02, and turns clicks back into WGS-84', async () => {
+    // map-car-3 is offline now and stands still: where it is drawn is exactly its last position, shifted
+    const unit = (await storeUnit('map-car-3'))!;
+    const drawn = (await drawnUnits()).find((d) => d.id === 'map-car-3')!;
+    const expected = wgs84ToGcj02(unit.lat!, unit.lon!);
+    expect(drawn.lat).toBeCloseTo(expected.lat, 5);
+    expect(drawn.lon).toBeCloseTo(expected.lon, 5);
+    // near Shenzhen GCJ-02 draws a point about 300 m south and 530 m east of its WGS-84 position
+    expect(expected.lat - unit.lat!).toBeCloseTo(-0.00272, 4);
+    expect(expected.lon - unit.lon!).toBeCloseTo(0.00512, 4);
+    expect(Math.abs(drawn.lat - unit.lat!) + Math.abs(drawn.lon - unit.lon!)).toBeGreaterThan(5e-3);
+
+    // a click on empty map at the drawn place of a known WGS-84 point comes back as that point
+    const target = { lat: 22.5, lon: 114.0 }; // south-west of every simulated loop
+    await flyAndSettle(target.lat, target.lon);
+    const point = await page.evaluate(({ lat, lon }) => {
+      const p = window.__hubWall!.map.project(window.__hubWall!.toMap(lat, lon));
+      return { x: p.x, y: p.y };
+    }, target);
+    await page.mouse.click(point.x, point.y);
+    const click = await eventually(async () => page.evaluate(() => window.__mapTest!.clicks.at(-1)), 5_000, 'the map click');
+    expect(click.lat).toBeCloseTo(target.lat, 4);
+    expect(click.lon).toBeCloseTo(target.lon, 4);
+    await flyAndSettle(CENTRE.lat, CENTRE.lon);
+  });
+
+  it('opens a unit popup with "open camera" on click', async () => {
+    const d = await eventually(async () => (await drawnUnits()).find((u) => u.id === 'map-car-3'), 10_000, 'map-car-3 drawn');
+    const pt = await page.evaluate(([lon, lat]) => window.__hubWall!.map.project([lon, lat]), [d.lon, d.lat] as [number, number]);
+    await page.mouse.click(pt.x, pt.y);
+    await page.waitForFunction(() => !!document.querySelector('.hub-unit-popup button.hub-open-camera'), undefined, { timeout: 15_000 });
+    expect(await page.textContent('.hub-unit-popup')).toContain('map-car-3');
+    await page.click('.hub-unit-popup button.hub-open-camera');
+    expect(await page.evaluate(() => window.__mapTest!.cameras)).toEqual(['map-car-3']);
+    expect(await page.evaluate(() => window.__mapTest!.selected.at(-1))).toBe('map-car-3');
+  });
+
+  it('renders the offline basemap (districts, roads, grid) with no request leaving the hub', async () => {
+    const layers = await page.evaluate(() => {
+      const map = window.__hubWall!.map;
+      const count = (id: string) => map.queryRenderedFeatures({ layers: [id] }).length;
+      return { districts: count('basemap-districts-fill'), roads: count('basemap-roads'), grid: count('basemap-grid-fine') };
+    });
+    expect(layers.districts).toBeGreaterThan(0);
+    expect(layers.roads).toBeGreaterThan(0);
+    expect(layers.grid).toBeGreaterThan(0);
+    expect(foreignRequests).toEqual([]);
+    expect(await page.getAttribute('.hub-map-connection', 'data-state')).toBe('live');
+    await page.screenshot({ path: path.join(artifactDir('wall'), 'map.png') });
+  });
+});

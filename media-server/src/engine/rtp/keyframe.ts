@@ -1,0 +1,44 @@
+// Is this RTP payload the start of a keyframe? Used for stats and by benchmark viewers to
+// time their first decodable frame.
+
+/** VP8: RFC 7741 §4.2 payload descriptor, then §4.3 payload header (P bit 0 = key frame). */
+export function isVp8KeyFrame(payload: Buffer): boolean {
+  if (payload.length < 1) return false;
+  const b0 = payload[0]!;
+  const start = (b0 & 0x10) !== 0;
+  const partitionId = b0 & 0x07;
+  if (!start || partitionId !== 0) return false;
+  let i = 1;
+  if (b0 & 0x80) {
+    const x = payload[i++] ?? 0;
+    if (x & 0x80) i += (payload[i] ?? 0) & 0x80 ? 2 : 1; // PictureID, 7 or 15 bits
+    if (x & 0x40) i++; // TL0PICIDX
+    if (x & 0x20 || x & 0x10) i++; // TID/KEYIDX
+  }
+  return i < payload.length && (payload[i]! & 0x01) === 0;
+}
+
+/** H.264: RFC 6184 §5.4: an IDR slice or SPS, alone, in a STAP-A, or starting an FU-A. */
+export function isH264KeyFrame(payload: Buffer): boolean {
+  if (payload.length < 1) return false;
+  const type = payload[0]! & 0x1f;
+  const isKey = (t: number) => t === 5 || t === 7;
+  if (type === 24) {
+    // STAP-A: 16-bit sizes, then NAL units
+    for (let i = 1; i + 2 < payload.length; ) {
+      const size = payload.readUInt16BE(i);
+      if (isKey(payload[i + 2]! & 0x1f)) return true;
+      i += 2 + size;
+    }
+    return false;
+  }
+  if (type === 28) return payload.length > 1 && (payload[1]! & 0x80) !== 0 && isKey(payload[1]! & 0x1f);
+  return isKey(type);
+}
+
+export function isKeyFrame(mimeType: string | undefined, payload: Buffer): boolean {
+  const m = mimeType?.toLowerCase();
+  if (m === 'video/vp8') return isVp8KeyFrame(payload);
+  if (m === 'video/h264') return isH264KeyFrame(payload);
+  return false;
+}

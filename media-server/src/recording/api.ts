@@ -1,0 +1,113 @@
+// /api/recordings: list recordings, a recording's segments with their hashes, its HLS
+// playlist and segment files, and start/stop for operators. Register under no prefix.
+import { createReadStream } from 'node:fs';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { serializerCompiler, validatorCompiler, type FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import {
+  ApiErrorSchema,
+  RecordingIdParamsSchema,
+  RecordingListQuerySchema,
+  RecordingSchema,
+  RecordingSegmentFileParamsSchema,
+  RecordingSegmentSchema,
+  RecordingStartSchema,
+} from '@hub/config';
+import { RecordingNotFoundError } from './errors';
+import type { Recorder } from './recorder';
+
+export interface RecordingApiOptions {
+  recorder: Recorder;
+  /** onRequest hook that refuses a request without an operator credential (it throws or replies) */
+  authorize: (request: FastifyRequest, reply: FastifyReply) => Promise<unknown>;
+}
+
+const tags = ['recordings'];
+
+/** Errors leave as {code, message, details?}: codes of this package, schema failures, the auth hook's. */
+function errorHandler(error: FastifyError & { details?: unknown }, request: FastifyRequest, reply: FastifyReply): void {
+  if (Array.isArray(error.validation)) {
+    const details = error.validation.map((v) => ({ path: [error.validationContext ?? 'request', ...v.instancePath.split('/').filter(Boolean)].join('.'), message: v.message ?? 'is invalid' }));
+    reply.code(400).send({ code: 'HUB_ERR_VALIDATION', message: details.map((d) => `${d.path}: ${d.message}`).join('; '), details });
+    return;
+  }
+  const status = typeof error.statusCode === 'number' ? error.statusCode : 500;
+  if (status < 500 && typeof error.code === 'string' && error.code.startsWith('HUB_ERR_')) {
+    if (status === 401) reply.header('WWW-Authenticate', 'Bearer realm="hub"'); // RFC 6750 §3
+    reply.code(status).send({ code: error.code, message: error.message });
+    return;
+  }
+  if (status < 500) {
+    reply.code(status).send({ code: 'HUB_ERR_BAD_REQUEST', message: error.message });
+    return;
+  }
+  request.log.error({ err: error }, 'recording api request failed');
+  reply.code(500).send({ code: 'HUB_ERR_INTERNAL', message: `The hub could not complete this request; the cause is in the hub log under request id ${request.id}.` });
+}
+
+const routes: FastifyPluginAsyncZod<{ recorder: Recorder }> = async (app, { recorder }) => {
+  app.get('/recordings', {
+    schema: { tags, summary: 'List recordings, newest first', querystring: RecordingListQuerySchema, response: { 200: RecordingSchema.array(), 400: ApiErrorSchema } },
+  }, async (request) => recorder.list(request.query));
+
+  app.post('/recordings', {
+    schema: {
+      tags,
+      summary: 'Start recording a stream (it may go live later); the same stream and incident again returns the running recording',
+      body: RecordingStartSchema,
+      response: { 201: RecordingSchema, 400: ApiErrorSchema },
+    },
+  }, async (request, reply) => {
+    const { streamId, ...opts } = request.body;
+    return reply.code(201).send(await recorder.start(streamId, opts));
+  });
+
+  app.get('/recordings/:id', {
+    schema: { tags, summary: 'One recording', params: RecordingIdParamsSchema, response: { 200: RecordingSchema, 404: ApiErrorSchema } },
+  }, async (request) => {
+    const recording = await recorder.get(request.params.id);
+    if (!recording) throw new RecordingNotFoundError(request.params.id);
+    return recording;
+  });
+
+  app.post('/recordings/:id/stop', {
+    schema: { tags, summary: 'Stop a recording: its last segment is closed and indexed before the answer', params: RecordingIdParamsSchema, response: { 200: RecordingSchema, 404: ApiErrorSchema } },
+  }, async (request) => {
+    const [stopped] = await recorder.stop(request.params.id);
+    if (stopped) return stopped;
+    const recording = await recorder.get(request.params.id); // already ended: nothing to do
+    if (!recording) throw new RecordingNotFoundError(request.params.id);
+    return recording;
+  });
+
+  app.get('/recordings/:id/segments', {
+    schema: { tags, summary: "A recording's segments, with each file's SHA-256", params: RecordingIdParamsSchema, response: { 200: RecordingSegmentSchema.array(), 404: ApiErrorSchema } },
+  }, async (request) => recorder.segments(request.params.id));
+
+  app.get('/recordings/:id/index.m3u8', {
+    schema: { tags, summary: 'HLS playlist (VOD once ended), EXT-X-PROGRAM-DATE-TIME on every segment', params: RecordingIdParamsSchema, response: { 200: z.string(), 404: ApiErrorSchema } },
+  }, async (request, reply) => reply.type('application/vnd.apple.mpegurl').header('cache-control', 'no-cache').send(await recorder.playlist(request.params.id)));
+
+  app.get('/recordings/:id/segments/:file', {
+    schema: { tags, summary: 'A segment file (MPEG-TS)', params: RecordingSegmentFileParamsSchema },
+  }, async (request, reply) => {
+    const seq = Number.parseInt(request.params.file, 10);
+    const { file, bytes, sha256 } = await recorder.segmentFile(request.params.id, seq);
+    // a closed segment never changes: cache it for good
+    return reply
+      .type('video/mp2t')
+      .header('content-length', bytes)
+      .header('cache-control', 'private, max-age=31536000, immutable')
+      .header('etag', `"${sha256}"`)
+      .send(createReadStream(file));
+  });
+};
+
+/** Not wrapped in fastify-plugin: the zod compilers and the error handler stay in this scope. */
+export async function recordingApi(app: FastifyInstance, opts: RecordingApiOptions): Promise<void> {
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  app.setErrorHandler(errorHandler);
+  app.addHook('onRequest', opts.authorize);
+  await app.register(routes, { prefix: '/api', recorder: opts.recorder });
+}

@@ -1,0 +1,5 @@
+export { Recorder, type RecorderOptions, type StartRecordingOptions, type KeepPredicate, type SweepResult, type RecorderEvents } from './recorder';
+export { recordingApi, type RecordingApiOptions } from './api';
+export { buildPlaylist } from './playlist';
+export { parsePlaylist, findFfmpeg } from './ffmpeg-part';
+export * from './errors';

@@ -1,0 +1,259 @@
+// Server-side recording of live streams, from the SFU's RTP: start a stream's recording
+// (for an incident, an SOS, an operator), stop it, list and replay what was recorded, and
+// delete what retention no longer keeps. Other code drives it: the REST API (api.ts), and
+// the incidents work through `hub.media.recorder`.
+import { EventEmitter } from 'node:events';
+import { randomUUID } from 'node:crypto';
+import { mkdir, rm, stat } from 'node:fs/promises';
+import path from 'node:path';
+import type { Recording, RecordingListQuery, RecordingSegment } from '@hub/config';
+import type { Router } from '../engine/types';
+import { RecorderClosedError, RecordingNotFoundError, SegmentNotFoundError } from './errors';
+import { findFfmpeg } from './ffmpeg-part';
+import { buildPlaylist } from './playlist';
+import { RecordingSession } from './session';
+import {
+  deleteRecording,
+  endOrphanRecordings,
+  endRecording,
+  endedBefore,
+  getRecording,
+  getSegment,
+  insertRecording,
+  listRecordings,
+  listSegments,
+  segmentOut,
+  type RecordingRow,
+} from './store';
+import type { Queryable, RecorderLog } from './types';
+
+/** true keeps a recording past retention, e.g. while its incident is open */
+export type KeepPredicate = (recording: Recording) => boolean | Promise<boolean>;
+
+export interface RecorderOptions {
+  router: Router;
+  db: Queryable;
+  /** the recordings folder (e.g. dataDir/recordings); each recording gets a sub-folder named by its id */
+  dir: string;
+  log: RecorderLog;
+  /** default: the system ffmpeg when on PATH, else @ffmpeg-installer's */
+  ffmpegPath?: string;
+  /** target segment length, seconds (cut at the next keyframe); default 2 */
+  segmentSeconds?: number;
+  /** recordings that ended longer ago than this are deleted by the sweep; default 30 */
+  retentionDays?: number;
+  /** how often the sweep runs by itself, seconds; default 3600; 0 = only when called */
+  sweepIntervalSeconds?: number;
+  /** recordings for which this is true survive the sweep; default none */
+  keep?: KeepPredicate;
+  /** how often a recording looks for its stream's (new) producer, ms; default 250 */
+  followMs?: number;
+}
+
+export interface StartRecordingOptions {
+  /** why, e.g. "incident", "sos", "operator" */
+  reason: string;
+  incidentId?: string;
+  /** the unit filmed; default the stream id (a unit's stream id is its unit id) */
+  unitId?: string;
+}
+
+export interface SweepResult {
+  deleted: string[];
+  kept: string[];
+}
+
+export type RecorderEvents = {
+  start: [Recording];
+  /** a segment closed, was hashed and indexed */
+  segment: [recordingId: string, segment: RecordingSegment];
+  end: [Recording];
+};
+
+export class Recorder extends EventEmitter<RecorderEvents> {
+  readonly #opts: RecorderOptions;
+  readonly #ffmpegPath: string;
+  readonly #sessions = new Map<string, RecordingSession>();
+  #keep: KeepPredicate | undefined;
+  #followTimer: NodeJS.Timeout | undefined;
+  #sweepTimer: NodeJS.Timeout | undefined;
+  #closed = false;
+
+  constructor(opts: RecorderOptions) {
+    super();
+    this.#opts = opts;
+    this.#ffmpegPath = opts.ffmpegPath ?? findFfmpeg();
+    this.#keep = opts.keep;
+  }
+
+  /** Ends recordings a previous run left open, and starts following streams and sweeping. */
+  async init(): Promise<void> {
+    await mkdir(this.#opts.dir, { recursive: true });
+    const orphans = await endOrphanRecordings(this.#opts.db);
+    if (orphans.length) this.#opts.log.warn({ recordings: orphans }, 'recording: ended recordings left open by the previous run');
+    this.#followTimer = setInterval(() => this.#follow(), this.#opts.followMs ?? 250);
+    this.#followTimer.unref();
+    const sweepSeconds = this.#opts.sweepIntervalSeconds ?? 3600;
+    if (sweepSeconds > 0) {
+      this.#sweepTimer = setInterval(() => {
+        this.sweep().catch((err: unknown) => this.#opts.log.error({ err }, 'recording: retention sweep failed'));
+      }, sweepSeconds * 1000);
+      this.#sweepTimer.unref();
+    }
+  }
+
+  /** Sets what keeps a recording past retention (e.g. "its incident is still open"). */
+  keepWhen(predicate: KeepPredicate | undefined): void {
+    this.#keep = predicate;
+  }
+
+  /**
+   * Starts recording `streamId`. It need not be live yet: the recording waits for its
+   * publisher, and follows the stream id when a publisher drops and returns. Starting a
+   * stream already recorded for the same incident (or both for none) returns that recording.
+   */
+  async start(streamId: string, opts: StartRecordingOptions): Promise<Recording> {
+    if (this.#closed) throw new RecorderClosedError();
+    const incidentId = opts.incidentId ?? null;
+    for (const s of this.#sessions.values()) {
+      if (s.streamId === streamId && s.recording.incidentId === incidentId) return this.#require(s.id);
+    }
+    const recording = { id: randomUUID(), streamId, unitId: opts.unitId ?? streamId, incidentId, reason: opts.reason, startedAt: new Date() };
+    const session = new RecordingSession(recording, {
+      db: this.#opts.db,
+      root: this.#opts.dir,
+      ffmpegPath: this.#ffmpegPath,
+      segmentSeconds: this.#opts.segmentSeconds ?? 2,
+      log: this.#opts.log,
+      onSegment: (row) => this.emit('segment', row.recordingId, segmentOut(row)),
+    });
+    await mkdir(session.dir, { recursive: true });
+    await insertRecording(this.#opts.db, recording);
+    this.#sessions.set(recording.id, session);
+    session.follow(this.#opts.router.producers.get(streamId));
+    this.#opts.log.info({ recordingId: recording.id, streamId, incidentId, reason: opts.reason }, 'recording started');
+    const out = await this.#require(recording.id);
+    this.emit('start', out);
+    return out;
+  }
+
+  /**
+   * Stops a recording (by its id) or every recording of a stream (by the stream id): ffmpeg
+   * closes the last segment, every segment is indexed, the recording ends. Resolves with
+   * the recordings stopped (none when nothing was recording).
+   */
+  async stop(streamOrRecordingId: string): Promise<Recording[]> {
+    const byId = this.#sessions.get(streamOrRecordingId);
+    const sessions = byId ? [byId] : [...this.#sessions.values()].filter((s) => s.streamId === streamOrRecordingId);
+    return Promise.all(sessions.map((s) => this.#stopSession(s)));
+  }
+
+  async #stopSession(session: RecordingSession): Promise<Recording> {
+    const endedAt = new Date();
+    await session.stop();
+    await endRecording(this.#opts.db, session.id, endedAt);
+    this.#sessions.delete(session.id);
+    const out = await this.#require(session.id);
+    this.#opts.log.info({ recordingId: session.id, segments: out.segments, durationMs: out.durationMs }, 'recording stopped');
+    this.emit('end', out);
+    return out;
+  }
+
+  /** Recordings running now (waiting for a publisher, or writing segments). */
+  active(): { id: string; streamId: string; incidentId: string | null; state: Recording['state'] }[] {
+    return [...this.#sessions.values()].map((s) => ({ id: s.id, streamId: s.streamId, incidentId: s.recording.incidentId, state: s.state }));
+  }
+
+  async list(query: Partial<RecordingListQuery> = {}): Promise<Recording[]> {
+    return (await listRecordings(this.#opts.db, query)).map((r) => this.#out(r));
+  }
+
+  async get(id: string): Promise<Recording | undefined> {
+    const row = await getRecording(this.#opts.db, id);
+    return row && this.#out(row);
+  }
+
+  async segments(id: string): Promise<RecordingSegment[]> {
+    await this.#require(id);
+    return (await listSegments(this.#opts.db, id)).map(segmentOut);
+  }
+
+  /** The recording's HLS playlist, from its indexed segments. */
+  async playlist(id: string): Promise<string> {
+    const recording = await this.#require(id);
+    return buildPlaylist(await listSegments(this.#opts.db, id), recording.state === 'ended');
+  }
+
+  /** Where a segment's file is, and its indexed size and hash. */
+  async segmentFile(id: string, seq: number): Promise<{ file: string; bytes: number; sha256: string }> {
+    const segment = await getSegment(this.#opts.db, id, seq);
+    if (!segment) throw new SegmentNotFoundError(id, seq);
+    const root = path.resolve(this.#opts.dir);
+    const file = path.resolve(root, segment.path);
+    if (!file.startsWith(root + path.sep)) throw new SegmentNotFoundError(id, seq);
+    await stat(file).catch(() => {
+      throw new SegmentNotFoundError(id, seq);
+    });
+    return { file, bytes: segment.bytes, sha256: segment.sha256 };
+  }
+
+  /**
+   * Deletes the files and rows of recordings that ended more than `retentionDays` before
+   * `now`, except those the keep predicate holds (e.g. attached to an open incident).
+   */
+  async sweep(now = new Date()): Promise<SweepResult> {
+    const days = this.#opts.retentionDays ?? 30;
+    const before = new Date(now.getTime() - days * 86_400_000);
+    const result: SweepResult = { deleted: [], kept: [] };
+    for (const row of await endedBefore(this.#opts.db, before)) {
+      const recording = this.#out(row);
+      if (this.#keep && (await this.#keep(recording))) {
+        result.kept.push(row.id);
+        continue;
+      }
+      // the rows first: a file without a row is only space, a row without its file is a lie
+      await deleteRecording(this.#opts.db, row.id);
+      await rm(path.join(this.#opts.dir, row.id), { recursive: true, force: true });
+      result.deleted.push(row.id);
+    }
+    if (result.deleted.length || result.kept.length) this.#opts.log.info({ ...result, retentionDays: days }, 'recording: retention sweep');
+    return result;
+  }
+
+  /** Stops every recording (each ends cleanly) and the timers. Safe twice. */
+  async close(): Promise<void> {
+    this.#closed = true;
+    clearInterval(this.#followTimer);
+    clearInterval(this.#sweepTimer);
+    await Promise.all([...this.#sessions.values()].map((s) => this.#stopSession(s).catch((err: unknown) => this.#opts.log.error({ err }, 'recording: stop failed'))));
+  }
+
+  #follow(): void {
+    for (const s of this.#sessions.values()) s.follow(this.#opts.router.producers.get(s.streamId));
+  }
+
+  async #require(id: string): Promise<Recording> {
+    const recording = await this.get(id);
+    if (!recording) throw new RecordingNotFoundError(id);
+    return recording;
+  }
+
+  #out(r: RecordingRow): Recording {
+    const session = this.#sessions.get(r.id);
+    return {
+      id: r.id,
+      streamId: r.streamId,
+      unitId: r.unitId,
+      incidentId: r.incidentId,
+      reason: r.reason,
+      startedAt: r.startedAt.toISOString(),
+      endedAt: r.endedAt?.toISOString() ?? null,
+      codec: r.codec,
+      transcoded: r.transcoded,
+      state: session ? session.state : r.endedAt ? 'ended' : 'waiting',
+      segments: r.segments,
+      durationMs: r.durationMs,
+      bytes: r.bytes,
+    };
+  }
+}

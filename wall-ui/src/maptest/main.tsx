@@ -1,0 +1,47 @@
+// The live map alone, for the map's browser tests and the wall benchmark:
+// /maptest.html?testHooks#token=<operator token>. Not linked from the wall.
+import { useEffect, useMemo, useState } from 'react';
+import { createRoot } from 'react-dom/client';
+import { UnitStore } from '../wall/live';
+import { LiveMap } from '../wall/map';
+
+interface MapTestState {
+  clicks: { lat: number; lon: number }[];
+  selected: string[];
+  cameras: string[];
+  flyTo(lat: number, lon: number, zoom?: number): void;
+}
+
+declare global {
+  interface Window {
+    __mapTest?: MapTestState;
+  }
+}
+
+function MapTestPage() {
+  const token = new URLSearchParams(location.hash.slice(1)).get('token') ?? '';
+  const store = useMemo(() => new UnitStore(), []);
+  const [flyTo, setFlyTo] = useState<{ lat: number; lon: number; zoom?: number; key: number }>();
+  const [selected, setSelected] = useState<string>();
+  const state = useMemo<MapTestState>(() => ({ clicks: [], selected: [], cameras: [], flyTo: (lat, lon, zoom) => setFlyTo({ lat, lon, zoom, key: Date.now() }) }), []);
+  useEffect(() => {
+    window.__mapTest = state;
+    store.connect({ token });
+    return () => store.close();
+  }, [store, token, state]);
+  return (
+    <LiveMap
+      store={store}
+      selectedUnitId={selected}
+      flyTo={flyTo}
+      onSelectUnit={(id) => {
+        state.selected.push(id);
+        setSelected(id);
+      }}
+      onOpenCamera={(id) => state.cameras.push(id)}
+      onMapClick={(lat, lon) => state.clicks.push({ lat, lon })}
+    />
+  );
+}
+
+createRoot(document.getElementById('root')!).render(<MapTestPage />);

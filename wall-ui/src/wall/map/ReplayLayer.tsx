@@ -1,0 +1,68 @@
+// Track replay: the unit's path as a line and a marker at the cursor's time, placed between
+// the two fixes around it and turned to the direction of travel.
+import { useEffect, useMemo } from 'react';
+import type { GeoJSONSource } from 'maplibre-gl';
+import type { PositionOut } from '@hub/config';
+import { addSourceWithLayers, useMapContext } from './map-context';
+import type { Feature } from 'geojson';
+
+export interface ReplayProps {
+  points: PositionOut[];
+  /** ISO time of the marker; default the first point */
+  cursorTs?: string;
+}
+
+/** The position at `t` (epoch ms) along time-sorted points. */
+export function positionAt(points: { lat: number; lon: number; t: number; heading: number | null }[], t: number) {
+  if (points.length === 0) return null;
+  if (t <= points[0]!.t) return points[0]!;
+  const last = points[points.length - 1]!;
+  if (t >= last.t) return last;
+  let lo = 0;
+  let hi = points.length - 1;
+  while (hi - lo > 1) {
+    const mid = (lo + hi) >> 1;
+    if (points[mid]!.t <= t) lo = mid;
+    else hi = mid;
+  }
+  const a = points[lo]!;
+  const b = points[hi]!;
+  const f = b.t === a.t ? 0 : (t - a.t) / (b.t - a.t);
+  const bearing = (Math.atan2((b.lon - a.lon) * Math.cos((a.lat * Math.PI) / 180), b.lat - a.lat) * 180) / Math.PI;
+  return { lat: a.lat + (b.lat - a.lat) * f, lon: a.lon + (b.lon - a.lon) * f, t, heading: a.heading ?? (bearing + 360) % 360 };
+}
+
+export function ReplayLayer({ points, cursorTs }: ReplayProps) {
+  const { map, projector } = useMapContext();
+  const sorted = useMemo(
+    () => points.map((p) => ({ lat: p.lat, lon: p.lon, t: Date.parse(p.ts), heading: p.heading })).sort((a, b) => a.t - b.t),
+    [points],
+  );
+  useEffect(
+    () =>
+      addSourceWithLayers(
+        map,
+        'replay',
+        { type: 'geojson', data: { type: 'FeatureCollection', features: [] } },
+        [
+          { id: 'replay-track', type: 'line', source: 'replay', filter: ['==', ['geometry-type'], 'LineString'], layout: { 'line-cap': 'round', 'line-join': 'round' }, paint: { 'line-color': '#b388ff', 'line-width': 4, 'line-opacity': 0.9 } },
+          {
+            id: 'replay-marker',
+            type: 'symbol',
+            source: 'replay',
+            filter: ['==', ['geometry-type'], 'Point'],
+            layout: { 'icon-image': 'unit-vehicle-assigned', 'icon-rotate': ['get', 'heading'], 'icon-rotation-alignment': 'map', 'icon-allow-overlap': true, 'icon-ignore-placement': true, 'icon-size': 1.3 },
+          },
+        ],
+      ),
+    [map],
+  );
+  useEffect(() => {
+    const features: Feature[] = [];
+    if (sorted.length > 1) features.push({ type: 'Feature', properties: {}, geometry: { type: 'LineString', coordinates: sorted.map((p) => projector.toMap(p.lat, p.lon)) } });
+    const at = positionAt(sorted, cursorTs ? Date.parse(cursorTs) : (sorted[0]?.t ?? 0));
+    if (at) features.push({ type: 'Feature', properties: { heading: at.heading ?? 0 }, geometry: { type: 'Point', coordinates: projector.toMap(at.lat, at.lon) } });
+    (map.getSource('replay') as GeoJSONSource | undefined)?.setData({ type: 'FeatureCollection', features });
+  }, [map, projector, sorted, cursorTs]);
+  return null;
+}
