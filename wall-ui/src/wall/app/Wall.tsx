@@ -144,7 +144,7 @@ export function Wall({ session }: { session: Session }) {
       setSelectedUnitId(id);
       const u = store.units.get(id);
       const p = u && viewPosition(u);
-      if (p) fly(p.lat, p.lon);
+      if (p) fly(p.lat, p.lon, 15);
     },
     [store, fly],
   );
