@@ -1,6 +1,7 @@
 // REST bodies and responses of the telemetry API, and the live feed's socket.io events.
 import { z } from 'zod';
 import { BBoxQuerySchema, BBoxSchema, LatSchema, LonSchema, UnitIdSchema, UnitTypeSchema } from './ids';
+import type { DispatchEvent, EscalationEvent, Incident, LinkageEvent } from './incident';
 
 export const UnitSchema = z.object({
   id: UnitIdSchema,
@@ -120,6 +121,8 @@ export const AlarmKindSchema = z.enum([
   'overspeed',
   'offline',
   'low_battery',
+  /** an incident nobody acknowledged in time (raised by the linkage rules) */
+  'escalation',
 ]);
 export type AlarmKind = z.infer<typeof AlarmKindSchema>;
 
@@ -186,6 +189,14 @@ export interface LiveBatch {
 
 export interface LiveServerToClient {
   batch: (batch: LiveBatch) => void;
+  /** an incident, on every change */
+  incident: (incident: Incident) => void;
+  /** a unit's dispatch moved on: sent, acknowledged, refused, en route, on scene */
+  dispatch: (event: DispatchEvent) => void;
+  /** an alarm set linkage in motion: open these cameras, propose these units */
+  linkage: (event: LinkageEvent) => void;
+  /** an incident nobody acknowledged in time */
+  escalation: (event: EscalationEvent) => void;
 }
 export interface LiveClientToServer {
   subscribe: (msg: LiveSubscribe, ack?: (res: { ok: boolean; error?: string }) => void) => void;

@@ -5,6 +5,32 @@ import { BasemapConfigSchema } from './basemap';
 
 const port = z.coerce.number().int().min(0).max(65535);
 const seconds = z.coerce.number().positive();
+const flag = z.union([z.boolean(), z.enum(['true', 'false']).transform((v) => v === 'true')]);
+
+/** What an alarm (or external event) of one type sets in motion. `defaults` differ per type. */
+function linkageRule(d: { createIncident: boolean; startStream: boolean; record: boolean; openCameras: boolean; proposeNearest: number; escalateAfterSeconds: number }) {
+  return z
+    .object({
+      /** open an incident for it */
+      createIncident: flag.default(d.createIncident),
+      /** start the unit's camera (on demand) */
+      startStream: flag.default(d.startStream),
+      /** record the unit's stream while the incident is open */
+      record: flag.default(d.record),
+      /** tell the walls to open the unit's camera */
+      openCameras: flag.default(d.openCameras),
+      /** propose this many nearest available units; 0 = none */
+      proposeNearest: z.coerce.number().int().min(0).max(20).default(d.proposeNearest),
+      /** unit types proposed; default every type */
+      nearestTypes: z.array(z.enum(['vehicle', 'bodycam'])).optional(),
+      /** escalate to a supervisor when nobody acknowledged within this many seconds; 0 = never */
+      escalateAfterSeconds: z.coerce.number().min(0).default(d.escalateAfterSeconds),
+    })
+    .prefault({});
+}
+export type LinkageRule = z.infer<ReturnType<typeof linkageRule>>;
+const all = { createIncident: true, startStream: true, record: true, openCameras: true, proposeNearest: 3, escalateAfterSeconds: 60 };
+const quiet = { createIncident: false, startStream: false, record: false, openCameras: false, proposeNearest: 0, escalateAfterSeconds: 0 };
 
 export const HubConfigSchema = z.object({
   /** which plugins this process runs; default all of them */
@@ -107,6 +133,53 @@ export const HubConfigSchema = z.object({
       sweepIntervalSeconds: z.coerce.number().positive().default(3600),
       /** target segment length, seconds (a segment is cut at the next keyframe after it); default 2 */
       segmentSeconds: z.coerce.number().positive().max(60).default(2),
+    })
+    .prefault({}),
+  linkage: z
+    .object({
+      /** per alarm kind (and external event type): what happens. Types not listed use `external`. */
+      rules: z
+        .object({
+          /** default: everything (incident, camera, recording, wall, 3 nearest, escalate after 60 s) */
+          sos: linkageRule(all),
+          /** default: incident, open the camera on the wall, 2 nearest, escalate after 300 s */
+          geofence_enter: linkageRule({ ...quiet, createIncident: true, openCameras: true, proposeNearest: 2, escalateAfterSeconds: 300 }),
+          geofence_exit: linkageRule({ ...quiet, createIncident: true, openCameras: true, proposeNearest: 2, escalateAfterSeconds: 300 }),
+          /** default: nothing beyond the alarm */
+          overspeed: linkageRule(quiet),
+          offline: linkageRule(quiet),
+          low_battery: linkageRule(quiet),
+          /** a device's own alarm: incident, camera, recording, wall, 2 nearest, escalate after 300 s */
+          device: linkageRule({ ...all, proposeNearest: 2, escalateAfterSeconds: 300 }),
+          /** any external event type (illegal_parking, street_encroachment, hotline…): incident, 3 nearest, escalate after 600 s */
+          external: linkageRule({ ...quiet, createIncident: true, proposeNearest: 3, escalateAfterSeconds: 600 }),
+        })
+        .catchall(linkageRule({ ...quiet, createIncident: true, proposeNearest: 3, escalateAfterSeconds: 600 }))
+        .prefault({}),
+      /** a dispatched unit within this distance of the incident is on scene, metres; default 50 */
+      onSceneRadiusM: z.coerce.number().positive().default(50),
+      /** recent speed for arrival estimates: the median over this many minutes; default 10 */
+      etaWindowMinutes: z.coerce.number().positive().default(10),
+      /** road distance ÷ straight distance for arrival estimates; default 1.3 */
+      routeFactor: z.coerce.number().min(1).default(1.3),
+      /** speed assumed without recent positions, m/s; default vehicle 8 (29 km/h), bodycam 1.4 (walking) */
+      defaultSpeedMps: z
+        .object({ vehicle: z.coerce.number().positive().default(8), bodycam: z.coerce.number().positive().default(1.4) })
+        .prefault({}),
+      /** the least speed an estimate uses (a parked unit still drives off), m/s; default vehicle 4, bodycam 1 */
+      minSpeedMps: z
+        .object({ vehicle: z.coerce.number().positive().default(4), bodycam: z.coerce.number().positive().default(1) })
+        .prefault({}),
+      intake: z
+        .object({
+          /** events of one type this close to an open incident of that type merge into it, metres; default 100 */
+          mergeRadiusM: z.coerce.number().min(0).default(100),
+          /** … if that incident was last reported within this many minutes; default 30 */
+          mergeWindowMinutes: z.coerce.number().min(0).default(30),
+          /** largest snapshot accepted, bytes (decoded); default 2000000 */
+          snapshotMaxBytes: z.coerce.number().int().min(1).default(2_000_000),
+        })
+        .prefault({}),
     })
     .prefault({}),
   log: z

@@ -11,4 +11,5 @@ export * from './recording';
 export * from './media';
 export * from './basemap';
 export * from './gcj02';
+export * from './incident';
 export * from './presets';

@@ -12,6 +12,7 @@ import { createPool, migrate, startEmbeddedDatabase, startTelemetry, type Embedd
 import { resolveAdminToken, type AdminToken } from './admin-token';
 import { homePage } from './home-page';
 import { startMedia, type Media } from './media';
+import { Linkage } from './linkage';
 
 export interface Hub {
   app: FastifyInstance;
@@ -73,6 +74,8 @@ export async function startHub(config: HubConfig, opts: StartHubOptions = {}): P
     const media = config.roles.includes('media') ? await startMedia(app, config, db, telemetry, log) : undefined;
     if (media) cleanup.push(async () => media.close());
     if (media) cleanup.push(() => media.recorder.close()); // recordings end (last segments indexed) before the SFU closes
+    const linkage = new Linkage({ config, db, telemetry, media, log: log.child({ module: 'linkage' }) });
+    cleanup.push(async () => linkage.close());
     await serveWall(app, config);
 
     await app.listen({ host: config.http.host, port: config.http.port });
@@ -115,4 +118,5 @@ async function serveWall(app: FastifyInstance, config: HubConfig): Promise<void>
   await app.register(fastifyStatic, { root: wallDist, prefix: '/', index: ['index.html'], wildcard: true });
   app.get('/bodycam', async (_req, reply) => reply.sendFile('bodycam.html'));
   app.get('/viewer', async (_req, reply) => reply.sendFile('viewer.html'));
+  app.get('/kpi', async (_req, reply) => reply.sendFile('kpi.html'));
 }

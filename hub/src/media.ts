@@ -7,6 +7,7 @@ import { WeriftRouter, attachSignalling, whipWhep, type Router } from '@hub/medi
 import { verifyCredential } from '@hub/telemetry/store/credentials';
 import { operatorAuth } from '@hub/telemetry/api/auth';
 import { recordAudit } from '@hub/telemetry/store/audit';
+import { handshakeToken, setSocketPrincipal } from '@hub/telemetry/auth/socket-sessions';
 import type { Telemetry } from '@hub/telemetry';
 import type { Logger } from 'pino';
 import { StreamStartError, StreamsOnDemand } from './on-demand';
@@ -54,6 +55,18 @@ export async function startMedia(app: FastifyInstance, config: HubConfig, db: pg
   const streamIds = new StreamIds(db);
   const authorizeMedia = (token: string | undefined, action: 'publish' | 'view', streamId: string) => authorize(db, streamIds, telemetry, token, action, streamId);
   await app.register(whipWhep, { router, authorize: authorizeMedia, unitOf: (streamId) => streamIds.unitOf(streamId) });
+  // An operator's media socket lives as long as their session: a logout or a disabled
+  // operator cuts it (telemetry's guardOperatorSockets watches /media too).
+  telemetry.io.of(MEDIA_NAMESPACE).use((socket, next) => {
+    const token = handshakeToken(socket);
+    telemetry.operators.authenticate(token).then(
+      (principal) => {
+        if (principal && token) setSocketPrincipal(socket, token, principal);
+        next();
+      },
+      () => next(),
+    );
+  });
   const signalling = attachSignalling({
     router,
     namespace: telemetry.io.of(MEDIA_NAMESPACE) as unknown as import('@hub/media-server').MediaNamespace,

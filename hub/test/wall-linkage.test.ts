@@ -2,10 +2,6 @@
 // distances (real edge agents); the wall lists them nearest first, opens the alarming unit's
 // camera by itself, and one click dispatches them; each agent answers and the wall shows it.
 // A viewer sees the list but cannot dispatch, and the hub refuses the viewer too.
-//
-// NEEDS the incidents helper's work on main (GET /api/units/nearest, POST /api/incidents/{id}/dispatch,
-// the `incident`/`dispatch`/`linkage` live events and the hub's linkage rules): until it has
-// landed, this file is skipped. The lead unskips it after merging `incidents`.
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { Browser } from 'playwright-core';
 import type { Command } from '@hub/config';
@@ -47,8 +43,7 @@ afterAll(async () => {
   await th?.close();
 });
 
-// SKIPPED until the incidents helper's nearest/dispatch API and linkage events are on main.
-describe.skip('emergency linkage', () => {
+describe('emergency linkage', () => {
   test('nearest units in order, the alarming camera opens by itself, dispatch reaches the agents and their answers show', async () => {
     const coordinator = await th.createOperator('coord', 'coordinator');
     const sosAgent = await startAgent('cam-sos', 'bodycam', SOS_AT.lat, SOS_AT.lon);

@@ -21,6 +21,8 @@ import { guardOperatorSockets } from './auth/socket-sessions';
 import { startAlarmService, type AlarmService } from './alarms/service';
 import { getUnit, insertPositions, setUnitOnline, verifyCredential } from './store';
 import { maintain } from './db/partitions';
+import { IncidentService } from './incidents/service';
+import { recordAudit } from './store/audit';
 
 export interface TelemetryOptions {
   config: HubConfig;
@@ -38,6 +40,8 @@ export interface Telemetry {
   metrics: TelemetryMetrics;
   rejections: RejectionLog;
   alarms: AlarmService;
+  /** incidents, dispatch, nearest units, KPIs, intake */
+  incidents: IncidentService;
   /** operators: authenticate(token), login, sessions */
   operators: OperatorAuth;
   /** the hub's socket.io server (live feed on "/"; other plugins add namespaces) */
@@ -118,6 +122,16 @@ export async function startTelemetry(app: FastifyInstance, opts: TelemetryOption
   await operators.ensureBuiltinAdmin();
   const authenticate = (token: string | undefined) => operators.authenticate(token);
 
+  const incidents = await IncidentService.start({
+    db,
+    bus,
+    sendCommand: (unitId, command) => broker.sendCommand(unitId, command),
+    linkage: config.linkage,
+    dataDir: config.dataDir,
+    log: log.child({ module: 'incidents' }),
+    audit: (entry) => recordAudit(db, entry),
+  });
+
   const io = new SocketServer<LiveClientToServer, LiveServerToClient>(app.server, { serveClient: false, path: '/socket.io' });
   const live = new LiveFeed({
     io,
@@ -126,11 +140,12 @@ export async function startTelemetry(app: FastifyInstance, opts: TelemetryOption
     authorize: authenticate,
     metrics,
     log: log.child({ module: 'live' }),
+    incidents: incidents.events,
   });
 
   const stopGuard = guardOperatorSockets(io as unknown as SocketServer, operators, ['/', '/media']);
 
-  await app.register(telemetryApi, { db, bus, auth: operators, basemap: config.basemap });
+  await app.register(telemetryApi, { db, bus, auth: operators, basemap: config.basemap, incidents, intake: { intake: config.linkage.intake, dataDir: config.dataDir } });
   await app.register(async (scope) => {
     scope.addHook('onRequest', operatorAuth(authenticate));
     scope.get('/api/ingest/rejections', async () => ({ rejections: rejections.list() }));
@@ -173,6 +188,7 @@ export async function startTelemetry(app: FastifyInstance, opts: TelemetryOption
     metrics,
     rejections,
     alarms,
+    incidents,
     operators,
     io: io as unknown as SocketServer,
     listenMqtt: () => broker.listenTcp(config.mqtt.host, config.mqtt.port),
@@ -183,6 +199,7 @@ export async function startTelemetry(app: FastifyInstance, opts: TelemetryOption
       stopGuard();
       bus.off('credentialIssued', onCredentialIssued);
       bus.off('unitChanged', onUnitChanged);
+      await incidents.close();
       await broker.close();
       await writer.close();
       live.close();

@@ -120,3 +120,25 @@ export class CommandDesk {
     this.#closed = true;
   }
 }
+
+/** A dispatch from the hub: go to (lat, lon) for an incident, with the coordinator's note. */
+export type DispatchOrder = Extract<Command, { type: 'dispatch' }>;
+
+/** What `handleDispatches` needs of an agent (UnitAgent fits). */
+export interface DispatchReceiver {
+  handleCommand(type: 'dispatch', handler: CommandHandler<'dispatch'>): () => void;
+}
+
+/**
+ * Takes dispatches: `onDispatch` hears each order (a body cam shows it, a gateway tells the
+ * driver) and the hub gets an acknowledgement, which moves the unit to "en route". Throwing
+ * from `onDispatch` (or returning false) refuses the order: the ack says ok: false with the reason.
+ * Returns a function that stops taking them (later ones are then acked without a listener).
+ */
+export function handleDispatches(agent: DispatchReceiver, onDispatch: (order: DispatchOrder) => boolean | void | Promise<boolean | void>): () => void {
+  return agent.handleCommand('dispatch', async (order) => {
+    const accepted = await onDispatch(order);
+    if (accepted === false) throw new Error('dispatch refused by the unit');
+    return `dispatch received${order.incidentId ? ` for incident ${order.incidentId}` : ''}`;
+  });
+}

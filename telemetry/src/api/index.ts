@@ -14,6 +14,11 @@ import { basemapRoutes } from './basemap';
 import { geofenceRoutes } from './geofences';
 import { positionRoutes } from './positions';
 import { unitRoutes } from './units';
+import type { IncidentService } from '../incidents/service';
+import type { HubConfig } from '@hub/config';
+import { incidentRoutes } from './incidents';
+import { nearestRoutes } from './nearest';
+import { intakeClientRoutes, intakeEventRoutes } from './intake';
 import { presetRoutes } from './presets';
 
 export interface TelemetryApiOptions {
@@ -27,6 +32,10 @@ export interface TelemetryApiOptions {
   docs?: boolean;
   /** the wall's basemap settings served at /api/basemap; default every field's default */
   basemap?: import('@hub/config').BasemapConfig;
+  /** incidents, dispatch, nearest units, KPIs and external intake; default none */
+  incidents?: IncidentService;
+  /** intake settings and the data folder (snapshots), with `incidents` */
+  intake?: { intake: HubConfig['linkage']['intake']; dataDir: string };
 }
 
 /**
@@ -54,10 +63,20 @@ export async function telemetryApi(app: FastifyInstance, opts: TelemetryApiOptio
       await api.register(geofenceRoutes, context);
       await api.register(alarmRoutes, context);
       await api.register(basemapRoutes, { basemap: opts.basemap });
+      if (opts.incidents) {
+        const incidents = { ...context, incidents: opts.incidents };
+        await api.register(nearestRoutes, incidents);
+        await api.register(incidentRoutes, incidents);
+        await api.register(intakeClientRoutes, incidents);
+      }
       await api.register(presetRoutes, context);
     },
     { prefix: '/api' },
   );
+  // External systems post with their intake token, not an operator's: outside the operator scope.
+  if (opts.incidents && opts.intake) {
+    await app.register(intakeEventRoutes, { prefix: '/api', ...context, incidents: opts.incidents, settings: opts.intake });
+  }
 }
 
 export { checkOperatorToken, bearerToken, operatorLogRedactPaths, ADMIN_OPERATOR, operatorAuth, requireRole } from './auth';

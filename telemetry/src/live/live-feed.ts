@@ -20,6 +20,7 @@ import type { TelemetryBus } from '../events';
 import { handshakeToken, setSocketPrincipal } from '../auth/socket-sessions';
 import { positionOut } from '../store/positions';
 import type { TelemetryMetrics } from '../metrics';
+import type { IncidentBus } from '../incidents/events';
 
 export interface LiveFeedOptions {
   io: Server<LiveClientToServer, LiveServerToClient>;
@@ -30,6 +31,8 @@ export interface LiveFeedOptions {
   authorize: (token: string | undefined) => Promise<Principal | null>;
   metrics: TelemetryMetrics;
   log: Logger;
+  /** incidents, dispatches, linkage and escalations: sent to every wall at once (rare, and all matter) */
+  incidents?: IncidentBus;
 }
 
 interface Wall {
@@ -85,6 +88,20 @@ export class LiveFeed {
       () => bus.off('alarm', onAlarm),
       () => bus.off('status', onStatus),
     );
+    if (opts.incidents) {
+      const feed = opts.incidents;
+      const relay = <K extends 'incident' | 'dispatch' | 'linkage' | 'escalation'>(event: K) => {
+        const fn = (payload: unknown) => {
+          for (const w of this.walls.values()) (w.socket.emit as (e: string, p: unknown) => void)(event, payload);
+        };
+        feed.on(event, fn as never);
+        this.unsubscribe.push(() => feed.off(event, fn as never));
+      };
+      relay('incident');
+      relay('dispatch');
+      relay('linkage');
+      relay('escalation');
+    }
     this.timer = setInterval(() => this.flush(), opts.flushMs);
   }
 

@@ -5,7 +5,7 @@ import type { Alarm, AlarmKind } from '@hub/config/api';
 import { useT } from '../i18n';
 import { api, ApiError } from '../app/session';
 
-export const ALARM_KINDS: readonly AlarmKind[] = ['sos', 'device', 'geofence_enter', 'geofence_exit', 'overspeed', 'offline', 'low_battery'];
+export const ALARM_KINDS: readonly AlarmKind[] = ['sos', 'device', 'geofence_enter', 'geofence_exit', 'overspeed', 'offline', 'low_battery', 'escalation'];
 
 export interface AlarmPanelProps {
   alarms: Alarm[];

@@ -9,7 +9,7 @@ import { useT } from '../i18n';
 import { AlarmPanel } from '../alarms/AlarmPanel';
 import { useAlarms } from '../alarms/useAlarms';
 import { LinkagePanel } from '../linkage/LinkagePanel';
-import type { DispatchEvent, IncidentLite, LinkageEvent, LinkageTarget, NearestUnit } from '../linkage/types';
+import type { DispatchEvent, Incident, LinkageEvent, LinkageTarget, NearestUnit } from '../linkage/types';
 import { ReplayPanel } from '../replay/ReplayPanel';
 import { UnitList } from '../units/UnitList';
 import { VideoGrid } from '../tiles/VideoGrid';
@@ -46,7 +46,7 @@ export function Wall({ session }: { session: Session }) {
   const [highlight, setHighlight] = useState<string[]>([]);
   const [dispatchStates, setDispatchStates] = useState<ReadonlyMap<string, DispatchEvent>>(new Map());
   const [dispatched, setDispatched] = useState<ReadonlyMap<string, string>>(new Map());
-  const [incidents, setIncidents] = useState<ReadonlyMap<string, IncidentLite>>(new Map());
+  const [incidents, setIncidents] = useState<ReadonlyMap<string, Incident>>(new Map());
   const [replay, setReplay] = useState<{ points: PositionOut[]; cursorTs?: string } | undefined>();
   const [tab, setTab] = useState<SideTab>('linkage');
   const flyKey = useRef(0);
@@ -99,7 +99,7 @@ export function Wall({ session }: { session: Session }) {
 
   // incidents, dispatch answers and linkage from the live feed
   useEffect(() => {
-    api<IncidentLite[]>('GET', '/api/incidents?state=open')
+    api<Incident[]>('GET', '/api/incidents?state=open')
       .then((list) => {
         incidentsRef.current = new Map([...list.map((i) => [String(i.id), i] as const), ...incidentsRef.current]);
         setIncidents(incidentsRef.current);
@@ -107,7 +107,7 @@ export function Wall({ session }: { session: Session }) {
       .catch(() => undefined);
     // kept in the ref at once: a linkage event may follow its incident before React renders
     const offIncident = store.on('incident', (payload) => {
-      const inc = payload as unknown as IncidentLite;
+      const inc = payload as unknown as Incident;
       incidentsRef.current = new Map(incidentsRef.current).set(String(inc.id), inc);
       setIncidents(incidentsRef.current);
     });

@@ -6,7 +6,7 @@ import { useEffect, useState } from 'react';
 import type { Alarm } from '@hub/config/api';
 import { useT } from '../i18n';
 import { api, ApiError } from '../app/session';
-import type { DispatchEvent, DispatchState, IncidentLite, LinkageTarget, NearestUnit } from './types';
+import type { DispatchEvent, DispatchState, Incident, LinkageTarget, NearestUnit } from './types';
 
 export const NEAREST_LIMIT = 5;
 
@@ -19,7 +19,7 @@ export interface LinkagePanelProps {
   /** a nearest list pushed by a `linkage` event for this target */
   pushedNearest: NearestUnit[] | null;
   onNearest(units: NearestUnit[]): void;
-  onDispatched(incidentId: string | number, unitIds: string[]): void;
+  onDispatched(incidentId: number, unitIds: string[]): void;
   onClear(): void;
 }
 
@@ -34,7 +34,7 @@ export function LinkagePanel(props: LinkagePanelProps) {
   const [chosen, setChosen] = useState<ReadonlySet<string>>(new Set());
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
-  const [incidentId, setIncidentId] = useState<string | number | null>(null);
+  const [incidentId, setIncidentId] = useState<number | null>(null);
   const [sentTo, setSentTo] = useState<string[]>([]);
 
   useEffect(() => {
@@ -87,7 +87,7 @@ export function LinkagePanel(props: LinkagePanelProps) {
     try {
       let id = incidentId;
       if (id === null) {
-        const incident = await api<IncidentLite>('POST', '/api/incidents', {
+        const incident = await api<Incident>('POST', '/api/incidents', {
           type: props.alarm?.kind ?? 'manual',
           lat: target.lat,
           lon: target.lon,

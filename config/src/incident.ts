@@ -1,0 +1,302 @@
+// Incidents: their lifecycle, dispatches to units, nearest units, linkage, KPIs, replay and
+// external intake. REST bodies, responses and live-feed events.
+import { z } from 'zod';
+import { LatSchema, LonSchema, UnitIdSchema, UnitTypeSchema } from './ids';
+
+/** reported → dispatched → en_route → on_scene → resolved → closed (reopen goes back to reported). */
+export const IncidentStateSchema = z.enum(['reported', 'dispatched', 'en_route', 'on_scene', 'resolved', 'closed']);
+export type IncidentState = z.infer<typeof IncidentStateSchema>;
+export const INCIDENT_STATES = IncidentStateSchema.options;
+/** States in which an incident still needs someone: its units are not available. */
+export const OPEN_INCIDENT_STATES: readonly IncidentState[] = ['reported', 'dispatched', 'en_route', 'on_scene'];
+
+export const IncidentSourceSchema = z.enum(['alarm', 'external', 'manual']);
+export type IncidentSource = z.infer<typeof IncidentSourceSchema>;
+
+/** A unit's part in an incident, from the dispatch command to arrival. */
+export const DispatchStateSchema = z.enum(['sent', 'acknowledged', 'refused', 'en_route', 'on_scene']);
+export type DispatchState = z.infer<typeof DispatchStateSchema>;
+
+export const IncidentUnitSchema = z.object({
+  unitId: UnitIdSchema,
+  /** id of the dispatch command sent to the unit (its ack carries it) */
+  commandId: z.string(),
+  state: DispatchStateSchema,
+  sentAt: z.iso.datetime(),
+  acknowledgedAt: z.iso.datetime().nullable(),
+  enRouteAt: z.iso.datetime().nullable(),
+  onSceneAt: z.iso.datetime().nullable(),
+  /** the unit's refusal or its ack's message */
+  message: z.string().nullable(),
+});
+export type IncidentUnit = z.infer<typeof IncidentUnitSchema>;
+
+export const IncidentSchema = z.object({
+  id: z.number().int(),
+  /** sos, geofence_enter, illegal_parking, hotline, … */
+  type: z.string(),
+  source: IncidentSourceSchema,
+  alarmId: z.number().int().nullable(),
+  /** the unit whose alarm raised it, if any */
+  unitId: z.string().nullable(),
+  lat: LatSchema,
+  lon: LonSchema,
+  note: z.string().nullable(),
+  state: IncidentStateSchema,
+  district: z.string().nullable(),
+  /** the external system and its id for this event (external incidents) */
+  externalSource: z.string().nullable(),
+  externalId: z.string().nullable(),
+  /** how many reports were merged into this incident (1 = one report) */
+  reportCount: z.number().int(),
+  createdAt: z.iso.datetime(),
+  updatedAt: z.iso.datetime(),
+  createdBy: z.string(),
+  units: z.array(IncidentUnitSchema),
+});
+export type Incident = z.infer<typeof IncidentSchema>;
+
+/** One entry of an incident's audit trail: never changed once written. */
+export const IncidentEventSchema = z.object({
+  id: z.number().int(),
+  incidentId: z.number().int(),
+  ts: z.iso.datetime(),
+  actor: z.string(),
+  /** created, transition, reopened, dispatch_sent, unit_acknowledged, unit_refused, unit_en_route, unit_on_scene, merged, escalated */
+  kind: z.string(),
+  fromState: IncidentStateSchema.nullable(),
+  toState: IncidentStateSchema.nullable(),
+  detail: z.record(z.string(), z.unknown()),
+});
+export type IncidentEvent = z.infer<typeof IncidentEventSchema>;
+
+export const IncidentDetailSchema = IncidentSchema.extend({ timeline: z.array(IncidentEventSchema) });
+export type IncidentDetail = z.infer<typeof IncidentDetailSchema>;
+
+export const IncidentCreateSchema = z.object({
+  type: z.string().min(1).max(64),
+  lat: LatSchema,
+  lon: LonSchema,
+  note: z.string().max(2000).optional(),
+  alarmId: z.number().int().positive().optional(),
+  district: z.string().max(100).optional(),
+});
+export type IncidentCreate = z.infer<typeof IncidentCreateSchema>;
+
+export const IncidentListQuerySchema = z.object({
+  /** open = any state before resolved; or one state */
+  state: z.union([z.literal('open'), IncidentStateSchema]).optional(),
+  limit: z.coerce.number().int().min(1).max(1000).default(100),
+});
+export type IncidentListQuery = z.infer<typeof IncidentListQuerySchema>;
+
+export const IncidentIdParamsSchema = z.object({ id: z.coerce.number().int().positive() });
+
+export const DispatchRequestSchema = z.object({
+  unitIds: z.array(UnitIdSchema).min(1).max(50),
+  note: z.string().max(1000).optional(),
+});
+export type DispatchRequest = z.infer<typeof DispatchRequestSchema>;
+
+export const DispatchResponseSchema = z.object({
+  dispatches: z.array(z.object({ unitId: UnitIdSchema, commandId: z.string(), state: z.literal('sent') })),
+});
+export type DispatchResponse = z.infer<typeof DispatchResponseSchema>;
+
+export const TransitionRequestSchema = z.object({
+  to: IncidentStateSchema,
+  /** required to reopen (resolved/closed → reported) */
+  reason: z.string().min(1).max(1000).optional(),
+});
+export type TransitionRequest = z.infer<typeof TransitionRequestSchema>;
+
+export const ReopenRequestSchema = z.object({ reason: z.string().min(1).max(1000) });
+
+// ---- nearest units ----
+
+const TypesListSchema = z
+  .string()
+  .transform((s) => s.split(',').map((t) => t.trim()).filter(Boolean))
+  .pipe(z.array(UnitTypeSchema).min(1));
+
+export const NearestQuerySchema = z.object({
+  lat: z.coerce.number().pipe(LatSchema),
+  lon: z.coerce.number().pipe(LonSchema),
+  limit: z.coerce.number().int().min(1).max(100).default(5),
+  /** comma-separated unit types; default every type */
+  types: TypesListSchema.optional(),
+  /** true: also offline and assigned units (ranked the same way) */
+  all: z.enum(['true', 'false']).transform((v) => v === 'true').default(false),
+});
+export type NearestQuery = z.infer<typeof NearestQuerySchema>;
+
+export const NearestUnitSchema = z.object({
+  unitId: UnitIdSchema,
+  name: z.string(),
+  type: UnitTypeSchema,
+  lat: LatSchema,
+  lon: LonSchema,
+  /** great-circle distance, metres */
+  distanceM: z.number(),
+  /** distance × route factor ÷ recent speed (median over the ETA window, floored by unit type) */
+  etaSeconds: z.number(),
+  online: z.boolean(),
+  assignedIncidentId: z.number().int().nullable(),
+});
+export type NearestUnit = z.infer<typeof NearestUnitSchema>;
+export const NearestResponseSchema = z.object({ units: z.array(NearestUnitSchema) });
+
+// ---- live feed ----
+
+export const DispatchEventSchema = z.object({
+  incidentId: z.number().int(),
+  unitId: UnitIdSchema,
+  commandId: z.string(),
+  state: DispatchStateSchema,
+  ts: z.iso.datetime(),
+});
+export type DispatchEvent = z.infer<typeof DispatchEventSchema>;
+
+/** What an alarm set in motion: the wall opens these cameras and shows the proposed units. */
+export const LinkageEventSchema = z.object({
+  incidentId: z.number().int(),
+  alarmId: z.number().int().optional(),
+  openCameras: z.array(UnitIdSchema),
+  nearest: z.array(NearestUnitSchema),
+});
+export type LinkageEvent = z.infer<typeof LinkageEventSchema>;
+
+/** Nobody acknowledged in time: a supervisor must look. */
+export const EscalationEventSchema = z.object({
+  incidentId: z.number().int(),
+  alarmId: z.number().int().optional(),
+  afterSeconds: z.number(),
+  ts: z.iso.datetime(),
+});
+export type EscalationEvent = z.infer<typeof EscalationEventSchema>;
+
+// ---- KPIs ----
+
+export const KpiGroupBySchema = z.enum(['unit', 'team', 'district']);
+export type KpiGroupBy = z.infer<typeof KpiGroupBySchema>;
+
+export const KpiQuerySchema = z
+  .object({
+    from: z.iso.datetime({ offset: true }),
+    to: z.iso.datetime({ offset: true }),
+    groupBy: KpiGroupBySchema.default('district'),
+    format: z.enum(['json', 'csv']).default('json'),
+  })
+  .refine((q) => Date.parse(q.from) <= Date.parse(q.to), { message: 'from must not be after to', path: ['from'] });
+export type KpiQuery = z.infer<typeof KpiQuerySchema>;
+
+export const KPI_METRICS = ['acknowledge', 'dispatch', 'arrive', 'resolve'] as const;
+export type KpiMetric = (typeof KPI_METRICS)[number];
+
+/** count, median and 90th percentile of one duration, seconds (null when none measured). */
+export const KpiStatSchema = z.object({ count: z.number().int(), median: z.number().nullable(), p90: z.number().nullable() });
+export type KpiStat = z.infer<typeof KpiStatSchema>;
+
+export const KpiGroupSchema = z.object({
+  /** the unit id, team or district; "(none)" when not set */
+  key: z.string(),
+  incidents: z.number().int(),
+  acknowledge: KpiStatSchema,
+  dispatch: KpiStatSchema,
+  arrive: KpiStatSchema,
+  resolve: KpiStatSchema,
+});
+export type KpiGroup = z.infer<typeof KpiGroupSchema>;
+
+/** One incident's times, seconds from its creation (null: not reached). */
+export const IncidentKpiSchema = z.object({
+  incidentId: z.number().int(),
+  type: z.string(),
+  district: z.string().nullable(),
+  createdAt: z.iso.datetime(),
+  acknowledgeS: z.number().nullable(),
+  dispatchS: z.number().nullable(),
+  arriveS: z.number().nullable(),
+  resolveS: z.number().nullable(),
+});
+export type IncidentKpi = z.infer<typeof IncidentKpiSchema>;
+
+export const KpiResponseSchema = z.object({
+  from: z.iso.datetime(),
+  to: z.iso.datetime(),
+  groupBy: KpiGroupBySchema,
+  groups: z.array(KpiGroupSchema),
+  incidents: z.array(IncidentKpiSchema),
+});
+export type KpiResponse = z.infer<typeof KpiResponseSchema>;
+
+// ---- replay ----
+
+export const ReplaySegmentSchema = z.object({
+  recordingId: z.union([z.string(), z.number()]),
+  unitId: z.string(),
+  seq: z.number().int(),
+  start: z.iso.datetime(),
+  end: z.iso.datetime(),
+  url: z.string(),
+  sha256: z.string().nullable(),
+});
+export type ReplaySegment = z.infer<typeof ReplaySegmentSchema>;
+
+export const ReplayTrackPointSchema = z.object({
+  ts: z.iso.datetime(),
+  lat: LatSchema,
+  lon: LonSchema,
+  speed: z.number().nullable(),
+  heading: z.number().nullable(),
+});
+
+export const ReplaySchema = z.object({
+  incidentId: z.number().int(),
+  /** the time axis every item below lies on */
+  from: z.iso.datetime(),
+  to: z.iso.datetime(),
+  segments: z.array(ReplaySegmentSchema),
+  /** HLS playlists of the incident's recordings, per unit */
+  playlists: z.array(z.object({ recordingId: z.union([z.string(), z.number()]), unitId: z.string(), url: z.string() })),
+  tracks: z.array(z.object({ unitId: UnitIdSchema, points: z.array(ReplayTrackPointSchema) })),
+  timeline: z.array(IncidentEventSchema),
+});
+export type Replay = z.infer<typeof ReplaySchema>;
+
+// ---- external intake ----
+
+export const IntakeClientCreateSchema = z.object({ name: z.string().min(1).max(200) });
+export const IntakeClientSchema = z.object({
+  id: z.number().int(),
+  name: z.string(),
+  createdAt: z.iso.datetime(),
+  disabled: z.boolean(),
+});
+export type IntakeClient = z.infer<typeof IntakeClientSchema>;
+/** Returned once at creation: the token is shown only here (its hash is kept). */
+export const IntakeClientCreatedSchema = IntakeClientSchema.extend({ token: z.string() });
+
+export const IntakeEventSchema = z.object({
+  /** the reporting system's name for itself, e.g. hotline-12345, camera-ai */
+  source: z.string().min(1).max(100),
+  /** illegal_parking, street_encroachment, hotline, … */
+  type: z.string().regex(/^[a-z0-9_.-]{1,64}$/, 'type must be 1-64 characters of a-z 0-9 _ . -'),
+  lat: LatSchema,
+  lon: LonSchema,
+  ts: z.iso.datetime({ offset: true }),
+  description: z.string().max(2000).optional(),
+  /** base64 JPEG, at most linkage.intake.snapshotMaxBytes once decoded */
+  snapshot: z.string().max(16_000_000).optional(),
+  externalId: z.string().min(1).max(200).optional(),
+});
+export type IntakeEvent = z.infer<typeof IntakeEventSchema>;
+
+export const IntakeEventResultSchema = z.object({
+  incidentId: z.number().int(),
+  /** true when the event joined an incident already open for the same thing */
+  merged: z.boolean(),
+  reportCount: z.number().int(),
+  snapshotSha256: z.string().nullable(),
+});
+export type IntakeEventResult = z.infer<typeof IntakeEventResultSchema>;

@@ -1,0 +1,204 @@
+// Emergency linkage: what an alarm (or an external event) sets in motion, by the rules in
+// config `linkage.rules`: open an incident, start the unit's camera, record it while the
+// incident is open, tell the walls to open the camera, propose the nearest units, and
+// escalate to a supervisor when nobody acknowledged in time.
+import type { Logger } from 'pino';
+import type { Alarm, HubConfig, Incident, LinkageRule, NearestUnit } from '@hub/config';
+import type { Telemetry } from '@hub/telemetry';
+import { insertAlarm, getAlarm } from '@hub/telemetry/store/alarms';
+import { latestPosition } from '@hub/telemetry/store/positions';
+import { appendEvent } from '@hub/telemetry/incidents/store';
+import type pg from 'pg';
+import type { Media } from './media';
+
+
+export interface LinkageOptions {
+  config: HubConfig;
+  db: pg.Pool;
+  telemetry: Telemetry;
+  media: Media | undefined;
+  log: Logger;
+}
+
+export class Linkage {
+  private readonly timers = new Set<NodeJS.Timeout>();
+  private readonly unsubscribe: (() => void)[] = [];
+  /** incidents whose linkage ran (external ones are seen through incident events) */
+  private readonly linked = new Set<number>();
+  /** streams recorded per open incident */
+  private readonly recording = new Map<number, Set<string>>();
+  private closed = false;
+
+  constructor(private readonly opts: LinkageOptions) {
+    const { telemetry } = opts;
+    const onAlarm = (a: Alarm) => {
+      if (a.acknowledgedAt || a.kind === 'escalation') return;
+      this.onAlarm(a).catch((err: unknown) => opts.log.error({ err, alarmId: a.id }, 'linkage failed'));
+    };
+    const onIncident = (i: Incident) => {
+      this.onIncident(i).catch((err: unknown) => opts.log.error({ err, incidentId: i.id }, 'linkage failed'));
+    };
+    telemetry.bus.on('alarm', onAlarm);
+    telemetry.incidents.events.on('incident', onIncident);
+    this.unsubscribe.push(() => telemetry.bus.off('alarm', onAlarm), () => telemetry.incidents.events.off('incident', onIncident));
+  }
+
+  rule(type: string): LinkageRule {
+    const rules = this.opts.config.linkage.rules as Record<string, LinkageRule>;
+    return rules[type] ?? rules.external!;
+  }
+
+  private get recorder(): Media['recorder'] | undefined {
+    return this.opts.media?.recorder;
+  }
+
+  private async onAlarm(alarm: Alarm): Promise<void> {
+    const rule = this.rule(alarm.kind);
+    const { telemetry, log } = this.opts;
+    if (!rule.createIncident && !rule.openCameras && !rule.startStream && rule.proposeNearest === 0) return;
+    let lat = alarm.lat;
+    let lon = alarm.lon;
+    if (lat === null || lon === null) {
+      const p = await latestPosition(this.opts.db, alarm.unitId);
+      [lat, lon] = p ? [p.lat, p.lon] : [null, null];
+    }
+    let incident: Incident | undefined;
+    if (rule.createIncident) {
+      if (lat === null || lon === null) {
+        log.warn({ alarmId: alarm.id, unitId: alarm.unitId }, 'no position for the alarm: no incident opened');
+      } else {
+        // the same unit's same alarm while its incident is open joins that incident
+        const open = (await telemetry.incidents.list({ state: 'open', limit: 1000 })).find(
+          (i) => i.source === 'alarm' && i.unitId === alarm.unitId && i.type === alarm.kind,
+        );
+        if (open) {
+          await appendEvent(this.opts.db, { incidentId: open.id, actor: 'linkage', kind: 'merged', detail: { alarmId: alarm.id } });
+          return;
+        }
+        incident = await telemetry.incidents.create({
+          type: alarm.kind,
+          source: 'alarm',
+          alarmId: alarm.id,
+          unitId: alarm.unitId,
+          lat,
+          lon,
+          note: typeof alarm.details.message === 'string' ? alarm.details.message : null,
+          createdBy: 'linkage',
+        });
+        this.linked.add(incident.id);
+      }
+    }
+    if (rule.startStream || rule.record) void this.startCamera(alarm.unitId, incident?.id, rule.record);
+    const nearest = lat !== null && lon !== null ? await this.nearest(rule, lat, lon, [alarm.unitId]) : [];
+    if (incident) {
+      telemetry.incidents.events.emit('linkage', {
+        incidentId: incident.id,
+        alarmId: alarm.id,
+        openCameras: rule.openCameras ? [alarm.unitId] : [],
+        nearest,
+      });
+      this.escalateLater(incident.id, alarm.id, rule);
+    }
+  }
+
+  /** External incidents: their rule by type (or `external`), on their first report. */
+  private async onIncident(incident: Incident): Promise<void> {
+    if (incident.state === 'resolved' || incident.state === 'closed') {
+      await this.stopRecordings(incident.id);
+      return;
+    }
+    if (incident.source !== 'external' || this.linked.has(incident.id)) return;
+    this.linked.add(incident.id);
+    const rule = this.rule(incident.type);
+    if (!rule.createIncident) return;
+    const nearest = await this.nearest(rule, incident.lat, incident.lon, []);
+    this.opts.telemetry.incidents.events.emit('linkage', { incidentId: incident.id, openCameras: [], nearest });
+    this.escalateLater(incident.id, undefined, rule);
+  }
+
+  private async nearest(rule: LinkageRule, lat: number, lon: number, exclude: string[]): Promise<NearestUnit[]> {
+    if (rule.proposeNearest === 0) return [];
+    return this.opts.telemetry.incidents.nearest({ lat, lon, limit: rule.proposeNearest, types: rule.nearestTypes, exclude });
+  }
+
+  private async startCamera(unitId: string, incidentId: number | undefined, record: boolean): Promise<void> {
+    const { media, log } = this.opts;
+    if (!media) return;
+    let streamId: string;
+    try {
+      ({ streamId } = await media.onDemand.start(unitId));
+    } catch (err) {
+      log.warn({ err, unitId }, 'linkage: the unit’s camera did not start');
+      return;
+    }
+    const recorder = this.recorder;
+    if (!record || incidentId === undefined || !recorder) return;
+    try {
+      // the stream id is the hub's opaque id for the unit's camera, not the unit id
+      await recorder.start(streamId, { incidentId: String(incidentId), unitId, reason: 'incident' });
+      const set = this.recording.get(incidentId) ?? new Set<string>();
+      set.add(streamId);
+      this.recording.set(incidentId, set);
+    } catch (err) {
+      log.warn({ err, unitId, incidentId }, 'linkage: recording did not start');
+    }
+  }
+
+  private async stopRecordings(incidentId: number): Promise<void> {
+    const streams = this.recording.get(incidentId);
+    if (!streams) return;
+    this.recording.delete(incidentId);
+    for (const streamId of streams) {
+      try {
+        await this.recorder?.stop(streamId);
+      } catch (err) {
+        this.opts.log.warn({ err, streamId, incidentId }, 'linkage: recording did not stop');
+      }
+    }
+  }
+
+  /**
+   * Escalates when, after `escalateAfterSeconds`, the alarm is still unacknowledged and the
+   * incident still only reported (nobody dispatched): a live `escalation` event, an entry in
+   * the incident's trail and the audit log, and an `escalation` alarm for the supervisors.
+   */
+  private escalateLater(incidentId: number, alarmId: number | undefined, rule: LinkageRule): void {
+    if (!rule.escalateAfterSeconds || this.closed) return;
+    const timer = setTimeout(() => {
+      this.timers.delete(timer);
+      this.escalate(incidentId, alarmId, rule.escalateAfterSeconds).catch((err: unknown) => this.opts.log.error({ err, incidentId }, 'escalation failed'));
+    }, rule.escalateAfterSeconds * 1000);
+    timer.unref();
+    this.timers.add(timer);
+  }
+
+  private async escalate(incidentId: number, alarmId: number | undefined, afterSeconds: number): Promise<void> {
+    if (this.closed) return;
+    const { telemetry, db, log } = this.opts;
+    const incident = await telemetry.incidents.get(incidentId);
+    if (incident.state !== 'reported') return;
+    if (alarmId !== undefined && (await getAlarm(db, alarmId))?.acknowledgedAt) return;
+    const ts = new Date();
+    await appendEvent(db, { incidentId, actor: 'linkage', kind: 'escalated', detail: { alarmId: alarmId ?? null, afterSeconds } });
+    await telemetry.incidents.opts.audit?.({ actor: 'linkage', action: 'incident_escalated', target: `incident:${incidentId}`, detail: { alarmId: alarmId ?? null, afterSeconds } });
+    const alarm = await insertAlarm(db, {
+      unitId: incident.unitId ?? 'hub',
+      kind: 'escalation',
+      ts,
+      lat: incident.lat,
+      lon: incident.lon,
+      details: { incidentId, alarmId: alarmId ?? null, afterSeconds, type: incident.type },
+    });
+    telemetry.bus.emit('alarm', alarm);
+    telemetry.incidents.events.emit('escalation', { incidentId, ...(alarmId !== undefined ? { alarmId } : {}), afterSeconds, ts: ts.toISOString() });
+    log.warn({ incidentId, alarmId, afterSeconds }, 'incident escalated: nobody acknowledged in time');
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    for (const t of this.timers) clearTimeout(t);
+    this.timers.clear();
+    this.unsubscribe.splice(0).forEach((u) => u());
+  }
+}

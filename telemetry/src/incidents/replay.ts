@@ -1,0 +1,110 @@
+// One time axis for an incident: its recorded video segments, its units' GPS tracks and its
+// timeline, every item with ISO times; and the evidence pack built from the same parts.
+import { createHash } from 'node:crypto';
+import { stat } from 'node:fs/promises';
+import path from 'node:path';
+import { Readable } from 'node:stream';
+import type { Replay } from '@hub/config';
+import type { Queryable } from '../store/types';
+import { track } from '../store/positions';
+import { tarStream, type TarEntry } from './tar';
+import type { IncidentService } from './service';
+
+/** The axis starts this long before the incident (what led to it), ms. */
+const LEAD_MS = 60_000;
+
+export async function replay(service: IncidentService, db: Queryable, id: number): Promise<Replay & { segmentFiles: Map<string, string> }> {
+  const incident = await service.get(id);
+  const from = new Date(Date.parse(incident.createdAt) - LEAD_MS);
+  const ended = [...incident.timeline].reverse().find((e) => e.toState === 'closed' || e.toState === 'resolved');
+  const reopened = incident.state !== 'resolved' && incident.state !== 'closed';
+  const to = reopened || !ended ? new Date() : new Date(ended.ts);
+  const unitIds = [...new Set([incident.unitId, ...incident.units.map((u) => u.unitId)].filter((u): u is string => !!u))];
+  const tracks = await Promise.all(
+    unitIds.map(async (unitId) => ({
+      unitId,
+      points: (await track(db, unitId, from, to, { limit: 50_000 })).map((p) => ({ ts: p.ts, lat: p.lat, lon: p.lon, speed: p.speed, heading: p.heading })),
+    })),
+  );
+  const recorded = service.recordings ? await service.recordings.forIncident(id) : { segments: [], playlists: [] };
+  const segmentFiles = new Map<string, string>();
+  const segments = recorded.segments
+    .map(({ path: file, ...s }) => {
+      if (file) segmentFiles.set(`${s.recordingId}/${s.seq}`, file);
+      return { ...s, start: new Date(s.start).toISOString(), end: new Date(s.end).toISOString() };
+    })
+    .sort((a, b) => a.start.localeCompare(b.start) || a.seq - b.seq);
+  return {
+    incidentId: id,
+    from: from.toISOString(),
+    to: to.toISOString(),
+    segments,
+    playlists: recorded.playlists,
+    tracks,
+    timeline: incident.timeline,
+    segmentFiles,
+  };
+}
+
+function trackGeoJson(r: Replay): string {
+  return JSON.stringify({
+    type: 'FeatureCollection',
+    features: r.tracks.map((t) => ({
+      type: 'Feature',
+      properties: { unitId: t.unitId, times: t.points.map((p) => p.ts) },
+      geometry: { type: 'LineString', coordinates: t.points.map((p) => [p.lon, p.lat]) },
+    })),
+  }, null, 1);
+}
+
+function trackCsv(r: Replay): string {
+  const lines = ['unit_id,ts,lat,lon,speed_mps,heading_deg'];
+  for (const t of r.tracks) for (const p of t.points) lines.push([t.unitId, p.ts, p.lat, p.lon, p.speed ?? '', p.heading ?? ''].join(','));
+  return lines.join('\r\n') + '\r\n';
+}
+
+/**
+ * The evidence pack: incident.json, timeline.json, track.geojson, track.csv, the segments, and
+ * last `manifest-sha256.txt` (sha256sum format: every other file's SHA-256) and manifest.json.
+ */
+export async function evidencePack(service: IncidentService, db: Queryable, id: number): Promise<{ name: string; stream: Readable }> {
+  const r = await replay(service, db, id);
+  const incident = await service.get(id);
+  const root = `incident-${id}`;
+  const mem = (name: string, text: string): TarEntry => {
+    const data = Buffer.from(text, 'utf8');
+    return { name: `${root}/${name}`, size: data.length, data };
+  };
+  const fixed: TarEntry[] = [
+    mem('incident.json', JSON.stringify({ ...incident, timeline: undefined }, null, 1)),
+    mem('timeline.json', JSON.stringify(r.timeline, null, 1)),
+    mem('track.geojson', trackGeoJson(r)),
+    mem('track.csv', trackCsv(r)),
+    mem('replay.json', JSON.stringify({ ...r, segmentFiles: undefined }, null, 1)),
+  ];
+  const files: TarEntry[] = [];
+  for (const s of r.segments) {
+    const file = r.segmentFiles.get(`${s.recordingId}/${s.seq}`);
+    if (!file) continue;
+    const st = await stat(file).catch(() => undefined);
+    if (!st) continue;
+    files.push({ name: `${root}/segments/${s.unitId}/${String(s.recordingId).slice(0, 36)}-${s.seq}${path.extname(file)}`, size: st.size, mtime: st.mtime, data: { file } });
+  }
+  const hashes = new Map<string, ReturnType<typeof createHash>>();
+  const onData = (name: string, chunk: Buffer) => {
+    let h = hashes.get(name);
+    if (!h) hashes.set(name, (h = createHash('sha256')));
+    h.update(chunk);
+  };
+  async function* entries(): AsyncGenerator<TarEntry> {
+    for (const e of [...fixed, ...files]) yield e;
+    const digests = [...hashes].map(([name, h]) => [name.slice(root.length + 1), h.digest('hex')] as const);
+    const expected = new Map(r.segments.filter((s) => s.sha256).map((s) => [`${s.recordingId}/${s.seq}`, s.sha256]));
+    yield mem('manifest-sha256.txt', digests.map(([n, d]) => `${d}  ${n}`).join('\n') + '\n');
+    yield mem(
+      'manifest.json',
+      JSON.stringify({ incidentId: id, createdAt: new Date().toISOString(), algorithm: 'SHA-256', files: Object.fromEntries(digests), recordedSha256: Object.fromEntries(expected) }, null, 1),
+    );
+  }
+  return { name: `${root}.tar`, stream: Readable.from(tarStream(entries(), onData)) };
+}
