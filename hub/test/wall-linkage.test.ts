@@ -79,12 +79,14 @@ describe('emergency linkage', () => {
 
   test('a viewer sees the nearest units but no dispatch button, and the hub refuses the viewer’s dispatch (403)', async () => {
     const viewer = await th.createOperator('viewer1', 'viewer');
+    // the responders above are busy now: one more, available, 500 m west
+    await startAgent('car-spare', 'vehicle', SOS_AT.lat, SOS_AT.lon - 0.00487);
     const { page, context } = await openWall(browser, th.http);
     await login(page, viewer.username, viewer.password);
     const alarm = page.locator('[data-testid=alarm][data-kind=sos]').first();
     await alarm.waitFor();
     await alarm.click();
-    await page.waitForSelector('[data-testid=nearest-unit]');
+    await page.waitForSelector('[data-testid=nearest-unit][data-unit-id="car-spare"]');
     expect(await page.locator('[data-testid=dispatch]').count()).toBe(0);
     const [incident] = (await th.api<{ id: number }[]>('GET', '/api/incidents?state=open')).body;
     const res = await page.evaluate(async (id) => {

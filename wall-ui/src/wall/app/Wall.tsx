@@ -50,6 +50,7 @@ export function Wall({ session }: { session: Session }) {
   const [replay, setReplay] = useState<{ points: PositionOut[]; cursorTs?: string } | undefined>();
   const [tab, setTab] = useState<SideTab>('linkage');
   const flyKey = useRef(0);
+  const targetSeq = useRef(0);
   const alarmsRef = useRef(alarms);
   alarmsRef.current = alarms;
   const incidentsRef = useRef(incidents);
@@ -123,7 +124,7 @@ export function Wall({ session }: { session: Session }) {
       const lat = alarm?.lat ?? inc?.lat;
       const lon = alarm?.lon ?? inc?.lon;
       if (lat != null && lon != null) {
-        setTarget({ lat, lon, alarmId: ev.alarmId, unitId: alarm?.unitId, incidentId: ev.incidentId });
+        setTarget({ lat, lon, alarmId: ev.alarmId, unitId: alarm?.unitId ?? inc?.unitId ?? undefined, incidentId: ev.incidentId, seq: ++targetSeq.current });
         setTab('linkage');
       }
       setPushedNearest(ev.nearest);
@@ -158,7 +159,7 @@ export function Wall({ session }: { session: Session }) {
     if (lat == null || lon == null) return;
     fly(lat, lon, 15);
     const inc = [...incidents.values()].find((i) => i.alarmId === a.id);
-    setTarget({ lat, lon, alarmId: a.id, unitId: a.unitId, incidentId: inc?.id });
+    setTarget({ lat, lon, alarmId: a.id, unitId: a.unitId, incidentId: inc?.id, seq: ++targetSeq.current });
     setPushedNearest(null);
     setTab('linkage');
   };
@@ -246,7 +247,7 @@ export function Wall({ session }: { session: Session }) {
                 onSelectUnit={selectUnit}
                 onOpenCamera={(id) => openOnTiles([id])}
                 onMapClick={(lat, lon) => {
-                  setTarget({ lat, lon });
+                  setTarget({ lat, lon, seq: ++targetSeq.current });
                   setPushedNearest(null);
                   setTab('linkage');
                 }}

@@ -37,11 +37,16 @@ export function LinkagePanel(props: LinkagePanelProps) {
   const [incidentId, setIncidentId] = useState<number | null>(null);
   const [sentTo, setSentTo] = useState<string[]>([]);
 
+  // a target picked again is asked for again; an incident id learned later changes nothing
+  const targetKey = target ? `${target.seq}` : '';
+  useEffect(() => {
+    setIncidentId(target?.incidentId ?? null);
+  }, [target?.incidentId]);
+
   useEffect(() => {
     setNearest(null);
     setError(null);
     setSentTo([]);
-    setIncidentId(target?.incidentId ?? null);
     if (!target) return;
     let cancelled = false;
     // one more than shown: the alarming unit itself is not a responder
@@ -59,7 +64,7 @@ export function LinkagePanel(props: LinkagePanelProps) {
     };
     // a new target asks again; the callbacks are not part of what is asked
     // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [target]);
+  }, [targetKey]);
 
   useEffect(() => {
     if (props.pushedNearest) {

@@ -11,4 +11,6 @@ export interface LinkageTarget {
   unitId?: string;
   /** the incident already made for this target, if any */
   incidentId?: number;
+  /** a new number each time an operator or a linkage event picks the target: the list is asked for again */
+  seq: number;
 }
