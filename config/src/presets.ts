@@ -1,5 +1,5 @@
-// Wall presets: an operator's named layouts (grid size, wall mode, which unit sits in which
-// tile, panels shown), saved per operator at /api/presets/{name}.
+// Wall presets: an operator's named layouts (grid size, which unit sits in which tile, wall
+// mode), saved per operator at /api/presets/{name}.
 import { z } from 'zod';
 import { UnitIdSchema } from './ids';
 
@@ -19,12 +19,6 @@ export const WallLayoutSchema = z.object({
   tiles: z.array(UnitIdSchema.nullable()).max(16),
   /** full-screen video wall for the big screen */
   wallMode: z.boolean().default(false),
-  /** side panels shown */
-  panels: z
-    .object({ units: z.boolean().default(true), alarms: z.boolean().default(true), linkage: z.boolean().default(true) })
-    .default({ units: true, alarms: true, linkage: true }),
-  /** where the map looked */
-  map: z.object({ lat: z.number().min(-90).max(90), lon: z.number().min(-180).max(180), zoom: z.number().min(0).max(24) }).nullable().optional(),
 });
 export type WallLayout = z.infer<typeof WallLayoutSchema>;
 export type WallLayoutInput = z.input<typeof WallLayoutSchema>;

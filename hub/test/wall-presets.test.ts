@@ -29,7 +29,7 @@ describe('wall presets', () => {
     const op = await th.createOperator('wall-op', 'viewer');
     const saved = await as<Preset>(op.token, 'PUT', '/api/presets/Night shift', { layout });
     expect(saved.status).toBe(200);
-    expect(saved.body).toMatchObject({ name: 'Night shift', operator: 'wall-op', layout: { grid: 4, tiles: ['car-1', null, 'cam-2'], wallMode: false, panels: { units: true } } });
+    expect(saved.body).toMatchObject({ name: 'Night shift', operator: 'wall-op', layout: { grid: 4, tiles: ['car-1', null, 'cam-2'], wallMode: false } });
 
     const replaced = await as<Preset>(op.token, 'PUT', `/api/presets/${encodeURIComponent('Night shift')}`, { layout: { ...layout, grid: 9, wallMode: true } });
     expect(replaced.body.layout).toMatchObject({ grid: 9, wallMode: true });

@@ -1,5 +1,5 @@
 // /api/presets/{name}: each operator's named wall layouts (grid, tiles and their units,
-// wall mode, panels). An operator sees and changes only their own.
+// wall mode). An operator sees and changes only their own.
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { FastifyRequest } from 'fastify';
 import { ApiErrorSchema, NoContentSchema, PresetNameParamsSchema, PresetPutSchema, PresetSchema, WallLayoutSchema, type Preset } from '@hub/config';

@@ -22,7 +22,7 @@ import { api, endSession, hasRole, logout, type Session } from './session';
 import { viewPosition } from './unit-view';
 
 const GRIDS: readonly GridSize[] = [1, 4, 9, 16];
-const DEFAULT_LAYOUT: WallLayout = { grid: 4, tiles: [], wallMode: false, panels: { units: true, alarms: true, linkage: true } };
+const DEFAULT_LAYOUT: WallLayout = { grid: 4, tiles: [], wallMode: false };
 /** How often the wall asks whether its session still holds (an idle wall makes no other call). */
 const SESSION_CHECK_MS = 60_000;
 
@@ -157,7 +157,7 @@ export function Wall({ session }: { session: Session }) {
     const lat = a.lat ?? p?.lat;
     const lon = a.lon ?? p?.lon;
     if (lat == null || lon == null) return;
-    fly(lat, lon, 15);
+    fly(lat, lon, 14);
     const inc = [...incidents.values()].find((i) => i.alarmId === a.id);
     setTarget({ lat, lon, alarmId: a.id, unitId: a.unitId, incidentId: inc?.id, seq: ++targetSeq.current });
     setPushedNearest(null);
