@@ -31,7 +31,7 @@ async function unitWithCamera(unitId: string, type: 'vehicle' | 'bodycam', lat: 
   closers.push(() => agent.close(), () => video.close());
   await eventually(async () => agent.stats.connected, 10_000, `${unitId} connected`);
   await agent.report({ ts: Date.now(), lat, lon, speed: 6, heading: 45 });
-  return agent;
+  return { agent, video };
 }
 
 async function framesOn(page: Page, unitId: string): Promise<number> {
@@ -43,7 +43,7 @@ async function framesOn(page: Page, unitId: string): Promise<number> {
 
 describe('video tiles', () => {
   test('a unit’s camera opens on a tile by drag and drop, plays, and its frames advance', async () => {
-    await unitWithCamera('van-1', 'vehicle', 22.541, 114.052);
+    const van = await unitWithCamera('van-1', 'vehicle', 22.541, 114.052);
     const { page, context } = await openWall(browser, th.http);
     await login(page);
     await page.waitForSelector('[data-testid=unit][data-unit-id="van-1"]');
@@ -61,6 +61,13 @@ describe('video tiles', () => {
     expect(await tile.locator('.tile-unit').textContent()).toBe('Unit van-1');
     await eventually(async () => /kbit\/s/.test((await tile.locator('.tile-bottom').textContent()) ?? ''), 10_000, 'bitrate in the overlay');
 
+    // the unit's camera dies (its publisher ends): the tile says so and recovers by itself
+    await van.video.publisher()!.close();
+    await page.waitForSelector('[data-testid=tile][data-unit-id="van-1"]:not([data-state=live])', { timeout: 30_000 });
+    await page.waitForSelector('[data-testid=tile][data-unit-id="van-1"][data-state=live]', { timeout: 60_000 });
+    const resumed = await framesOn(page, 'van-1');
+    await eventually(async () => (await framesOn(page, 'van-1')) > resumed + 5, 45_000, 'frames advance after the recovery');
+
     // double-click enlarges the tile over the grid, again restores it
     await tile.dblclick();
     expect(await tile.getAttribute('class')).toContain('tile-enlarged');
@@ -76,7 +83,7 @@ describe('video tiles', () => {
       ['cam-13', 'bodycam', 22.5478, 114.0631],
       ['cam-14', 'bodycam', 22.5399, 114.0668],
     ];
-    const agents = await Promise.all(spots.map(([id, type, lat, lon]) => unitWithCamera(id, type, lat, lon)));
+    const units = await Promise.all(spots.map(([id, type, lat, lon]) => unitWithCamera(id, type, lat, lon)));
     const { page, context } = await openWall(browser, th.http);
     await login(page);
     await page.click('[data-testid=grid-4]');
@@ -87,7 +94,7 @@ describe('video tiles', () => {
     // a picture on every tile (the frames-advance check is the test above; four software
     // decoders and four ffmpeg encoders on a shared 2-core machine make slow frame rates)
     for (const [id] of spots) await eventually(async () => (await framesOn(page, id)) > 0, 60_000, `${id} frames`);
-    await agents[2]!.sos('wall screenshot: officer needs help');
+    await units[2]!.agent.sos('wall screenshot: officer needs help');
     await page.locator('[data-testid=alarm][data-kind=sos]').first().waitFor({ timeout: 10_000 });
     await page.locator('[data-testid=alarm][data-kind=sos]').first().click();
 

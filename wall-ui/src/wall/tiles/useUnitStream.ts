@@ -38,6 +38,26 @@ export function useUnitStream(unitId: string | null, video: React.RefObject<HTML
     const el = video.current;
     let cancelled = false;
     let retry: ReturnType<typeof setTimeout> | undefined;
+    let nudge: ReturnType<typeof setInterval> | undefined;
+
+    // The player waits for the stream to come back; the unit's camera only comes back when
+    // the hub asks it again (its publisher may have died, or the hub stopped an idle stream).
+    // While the tile is not live, ask again now and then (start is idempotent).
+    const askAgain = async () => {
+      try {
+        await api('POST', `/api/streams/${encodeURIComponent(unitId)}/start`);
+      } catch {
+        // the unit is offline or the start timed out: the tile keeps saying so; next round
+      }
+    };
+    const watch = (s: string, fatal: boolean) => {
+      if (s === 'live' || fatal) {
+        clearInterval(nudge);
+        nudge = undefined;
+      } else if (!nudge && s !== 'connecting') {
+        nudge = setInterval(() => void askAgain(), START_RETRY_MS);
+      }
+    };
 
     const start = async () => {
       if (cancelled) return;
@@ -53,6 +73,7 @@ export function useUnitStream(unitId: string | null, video: React.RefObject<HTML
             if (cancelled) return;
             setState(s);
             setDetail(d?.code ?? d?.message ?? null);
+            watch(s, d?.fatal === true);
           },
         });
       } catch (err) {
@@ -78,6 +99,7 @@ export function useUnitStream(unitId: string | null, video: React.RefObject<HTML
     return () => {
       cancelled = true;
       clearTimeout(retry);
+      clearInterval(nudge);
       clearInterval(poll);
       player.current?.close();
       player.current = null;
