@@ -11,6 +11,7 @@ import { loadConfig, type Position } from '@hub/config';
 import { createPool, migrate, startEmbeddedDatabase, TelemetryBus } from '@hub/telemetry';
 import { insertPositions } from '@hub/telemetry/store/positions';
 import { IncidentService } from '@hub/telemetry/incidents/service';
+import { nearestUnitsSql } from '@hub/telemetry/incidents/nearest';
 import { freePort } from '../test-support/ports';
 
 const { values: a } = parseArgs({
@@ -68,20 +69,31 @@ const busy = await service.create({ type: 'bench', source: 'manual', lat: centre
 await service.dispatch(busy.id, ids.slice(1, 200), 'bench');
 
 const point = () => ({ lat: centre.lat + (Math.random() - 0.5) * spread, lon: centre.lon + (Math.random() - 0.5) * spread });
-for (let i = 0; i < 20; i++) await service.nearest({ ...point(), limit: LIMIT }); // warm-up
-const lat: number[] = [];
-const started = performance.now();
-for (let i = 0; i < QUERIES; i++) {
-  const t0 = performance.now();
-  const units = await service.nearest({ ...point(), limit: LIMIT, types: i % 2 ? ['vehicle'] : undefined });
-  lat.push(performance.now() - t0);
-  if (units.length !== LIMIT) throw new Error(`expected ${LIMIT} units, got ${units.length}`);
+type Ranker = (q: { lat: number; lon: number; limit: number; types?: ('vehicle' | 'bodycam')[] }) => Promise<{ unitId: string }[]>;
+async function measure(name: string, rank: Ranker) {
+  for (let i = 0; i < 20; i++) await rank({ ...point(), limit: LIMIT }); // warm-up
+  const lat: number[] = [];
+  const started = performance.now();
+  for (let i = 0; i < QUERIES; i++) {
+    const t0 = performance.now();
+    const units = await rank({ ...point(), limit: LIMIT, types: i % 2 ? ['vehicle'] : undefined });
+    lat.push(performance.now() - t0);
+    if (units.length !== LIMIT) throw new Error(`expected ${LIMIT} units, got ${units.length}`);
+  }
+  const secs = (performance.now() - started) / 1000;
+  lat.sort((x, y) => x - y);
+  const q = (p: number) => lat[Math.min(lat.length - 1, Math.floor(p * lat.length))]!.toFixed(1);
+  console.log(`  ${name}: p50 ${q(0.5)} ms, p90 ${q(0.9)} ms, p99 ${q(0.99)} ms, max ${lat.at(-1)!.toFixed(1)} ms; ${(QUERIES / secs).toFixed(0)} queries/s one at a time`);
 }
-const secs = (performance.now() - started) / 1000;
-lat.sort((x, y) => x - y);
-const q = (p: number) => lat[Math.min(lat.length - 1, Math.floor(p * lat.length))]!.toFixed(1);
+// the two rankings agree
+for (let i = 0; i < 20; i++) {
+  const p = { ...point(), limit: LIMIT };
+  const [a, b] = [await service.nearest(p), await nearestUnitsSql(db, p, config.linkage)];
+  if (a.map((u) => u.unitId).join() !== b.map((u) => u.unitId).join()) throw new Error(`rankings differ at ${JSON.stringify(p)}`);
+}
 console.log(`nearest units: ${UNITS} units (${HISTORY} positions each in the ETA window), ${QUERIES} queries, limit ${LIMIT}`);
-console.log(`  p50 ${q(0.5)} ms, p90 ${q(0.9)} ms, p99 ${q(0.99)} ms, max ${lat.at(-1)!.toFixed(1)} ms; ${(QUERIES / secs).toFixed(0)} queries/s one at a time`);
+await measure('in-memory index (the API)', (q) => service.nearest(q));
+await measure('one SQL over unit_latest', (q) => nearestUnitsSql(db, q, config.linkage));
 await service.close();
 await db.end();
 await embedded?.stop();

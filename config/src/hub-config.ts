@@ -117,6 +117,22 @@ export const HubConfigSchema = z.object({
       startTimeoutSeconds: z.coerce.number().positive().default(10),
       /** STUN/TURN servers given to browsers (signalling `hello`, GET /api/media/ice-servers); default none (host candidates only) */
       iceServers: z.array(IceServerSchema).default([]),
+      /**
+       * a TURN server (coturn with use-auth-secret): each client gets its own credential for
+       * `ttlSeconds`, made from the shared secret (TURN REST API), added to iceServers; default none
+       */
+      turn: z
+        .object({
+          /** e.g. ["turn:turn.example:3478?transport=udp", "turn:turn.example:3478?transport=tcp"] */
+          urls: z.array(z.string().regex(/^turns?:/, 'a TURN url starts with turn: or turns:')).min(1),
+          /** coturn's static-auth-secret */
+          secret: z.string().min(16, 'the TURN secret must be at least 16 characters'),
+          /** how long a credential stays valid; default 86400 */
+          ttlSeconds: z.coerce.number().int().positive().default(86400),
+        })
+        .optional(),
+      /** a publisher that sends nothing for this long is taken as gone (its viewers show reconnecting); default 5 */
+      publisherSilenceSeconds: z.coerce.number().positive().default(5),
     })
     .prefault({}),
   retention: z

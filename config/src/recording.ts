@@ -9,20 +9,22 @@ export const RecordingIdSchema = z.uuid();
 /** An incident's id as text: the incidents table decides its type (bigint or uuid both fit). */
 export const RecordingIncidentIdSchema = z.string().regex(/^[A-Za-z0-9_.:-]{1,64}$/, 'incident id must be 1-64 characters of A-Z a-z 0-9 _ . : -');
 
-/** waiting: no publisher (or no keyframe yet); recording: segments are being written; ended: stopped */
-export const RecordingStateSchema = z.enum(['waiting', 'recording', 'ended']);
+/** waiting: no publisher (or no keyframe yet); recording: segments are being written; stopping: the last segments are being closed and indexed; ended: complete */
+export const RecordingStateSchema = z.enum(['waiting', 'recording', 'stopping', 'ended']);
 export type RecordingState = z.infer<typeof RecordingStateSchema>;
 
 /** `POST /api/recordings`: start recording a stream (it may not be live yet: the recording waits for it). */
-export const RecordingStartSchema = z.object({
-  /** the stream's id (today a unit's stream id is its unit id) */
-  streamId: UnitIdSchema,
-  /** the unit filmed; default the stream id */
-  unitId: UnitIdSchema.optional(),
-  incidentId: RecordingIncidentIdSchema.optional(),
-  /** why it is recorded, e.g. "operator", "sos", "incident"; default "operator" */
-  reason: z.string().trim().min(1).max(200).default('operator'),
-});
+export const RecordingStartSchema = z
+  .object({
+    /** the stream's id (a unit's id also names that unit's stream) */
+    streamId: UnitIdSchema.optional(),
+    /** the unit filmed: without streamId, the unit's stream is recorded */
+    unitId: UnitIdSchema.optional(),
+    incidentId: RecordingIncidentIdSchema.optional(),
+    /** why it is recorded, e.g. "operator", "sos", "incident"; default "incident" with an incident, else "operator" */
+    reason: z.string().trim().min(1).max(200).optional(),
+  })
+  .refine((b) => b.streamId !== undefined || b.unitId !== undefined, { message: 'streamId or unitId is required', path: ['streamId'] });
 export type RecordingStart = z.infer<typeof RecordingStartSchema>;
 
 export const RecordingSchema = z.object({

@@ -9,8 +9,10 @@ import { insertAlarm, getAlarm } from '@hub/telemetry/store/alarms';
 import { latestPosition } from '@hub/telemetry/store/positions';
 import { appendEvent } from '@hub/telemetry/incidents/store';
 import type pg from 'pg';
+import { OPEN_INCIDENT_STATES } from '@hub/config';
+import type { DispatchEvent } from '@hub/config';
+import type { RecordingSource } from '@hub/telemetry/incidents/service';
 import type { Media } from './media';
-
 
 export interface LinkageOptions {
   config: HubConfig;
@@ -25,7 +27,7 @@ export class Linkage {
   private readonly unsubscribe: (() => void)[] = [];
   /** incidents whose linkage ran (external ones are seen through incident events) */
   private readonly linked = new Set<number>();
-  /** streams recorded per open incident */
+  /** recordings (ids) made for each open incident */
   private readonly recording = new Map<number, Set<string>>();
   private closed = false;
 
@@ -38,18 +40,37 @@ export class Linkage {
     const onIncident = (i: Incident) => {
       this.onIncident(i).catch((err: unknown) => opts.log.error({ err, incidentId: i.id }, 'linkage failed'));
     };
+    // a unit sent to an incident whose rule records: its camera is recorded too
+    const onDispatch = (d: DispatchEvent) => {
+      if (d.state !== 'sent') return;
+      telemetry.incidents.get(d.incidentId).then(
+        (i) => (this.rule(i.type).record ? this.startCamera(d.unitId, i.id, true) : undefined),
+        (err: unknown) => opts.log.error({ err, incidentId: d.incidentId }, 'linkage failed'),
+      );
+    };
     telemetry.bus.on('alarm', onAlarm);
     telemetry.incidents.events.on('incident', onIncident);
-    this.unsubscribe.push(() => telemetry.bus.off('alarm', onAlarm), () => telemetry.incidents.events.off('incident', onIncident));
+    telemetry.incidents.events.on('dispatch', onDispatch);
+    this.unsubscribe.push(
+      () => telemetry.bus.off('alarm', onAlarm),
+      () => telemetry.incidents.events.off('incident', onIncident),
+      () => telemetry.incidents.events.off('dispatch', onDispatch),
+    );
+    const recorder = opts.media?.recorder;
+    if (recorder) {
+      telemetry.incidents.recordings = recordingSource(opts.media!);
+      // an open incident's recordings survive the retention sweep
+      recorder.keepWhen(async (r) => {
+        if (!r.incidentId || !/^\d+$/.test(r.incidentId)) return false;
+        const { rows } = await opts.db.query<{ state: string }>('SELECT state FROM incidents WHERE id = $1', [Number(r.incidentId)]);
+        return !!rows[0] && (OPEN_INCIDENT_STATES as readonly string[]).includes(rows[0].state);
+      });
+    }
   }
 
   rule(type: string): LinkageRule {
     const rules = this.opts.config.linkage.rules as Record<string, LinkageRule>;
     return rules[type] ?? rules.external!;
-  }
-
-  private get recorder(): Media['recorder'] | undefined {
-    return this.opts.media?.recorder;
   }
 
   private async onAlarm(alarm: Alarm): Promise<void> {
@@ -72,7 +93,7 @@ export class Linkage {
           (i) => i.source === 'alarm' && i.unitId === alarm.unitId && i.type === alarm.kind,
         );
         if (open) {
-          await appendEvent(this.opts.db, { incidentId: open.id, actor: 'linkage', kind: 'merged', detail: { alarmId: alarm.id } });
+          await telemetry.incidents.mergeReport(open.id, 'linkage', { alarmId: alarm.id });
           return;
         }
         incident = await telemetry.incidents.create({
@@ -131,28 +152,30 @@ export class Linkage {
       log.warn({ err, unitId }, 'linkage: the unit’s camera did not start');
       return;
     }
-    const recorder = this.recorder;
-    if (!record || incidentId === undefined || !recorder) return;
+    if (!record || incidentId === undefined || this.closed) return;
     try {
-      // the stream id is the hub's opaque id for the unit's camera, not the unit id
-      await recorder.start(streamId, { incidentId: String(incidentId), unitId, reason: 'incident' });
+      // the recorder answers with the running recording when this stream is already recorded for the incident
+      const recording = await media.recorder.start(streamId, { reason: 'incident', incidentId: String(incidentId), unitId });
       const set = this.recording.get(incidentId) ?? new Set<string>();
-      set.add(streamId);
+      set.add(recording.id);
       this.recording.set(incidentId, set);
+      // the incident may have ended while the camera started
+      const now = await this.opts.telemetry.incidents.get(incidentId);
+      if (now.state === 'resolved' || now.state === 'closed') await this.stopRecordings(incidentId);
     } catch (err) {
       log.warn({ err, unitId, incidentId }, 'linkage: recording did not start');
     }
   }
 
   private async stopRecordings(incidentId: number): Promise<void> {
-    const streams = this.recording.get(incidentId);
-    if (!streams) return;
+    const recordings = this.recording.get(incidentId);
+    if (!recordings || !this.opts.media) return;
     this.recording.delete(incidentId);
-    for (const streamId of streams) {
+    for (const recordingId of recordings) {
       try {
-        await this.recorder?.stop(streamId);
+        await this.opts.media.recorder.stop(recordingId);
       } catch (err) {
-        this.opts.log.warn({ err, streamId, incidentId }, 'linkage: recording did not stop');
+        this.opts.log.warn({ err, recordingId, incidentId }, 'linkage: recording did not stop');
       }
     }
   }
@@ -201,4 +224,31 @@ export class Linkage {
     this.timers.clear();
     this.unsubscribe.splice(0).forEach((u) => u());
   }
+}
+
+/** An incident's recordings, as the replay and the evidence pack read them. */
+function recordingSource(media: Media): RecordingSource {
+  const { recorder } = media;
+  return {
+    async forIncident(incidentId) {
+      const recordings = await recorder.list({ incidentId: String(incidentId), limit: 1000 });
+      const segments: Awaited<ReturnType<RecordingSource['forIncident']>>['segments'] = [];
+      for (const r of recordings) {
+        for (const s of await recorder.segments(r.id)) {
+          const file = await recorder.segmentFile(r.id, s.seq).then((f) => f.file, () => undefined);
+          segments.push({
+            recordingId: r.id,
+            unitId: r.unitId,
+            seq: s.seq,
+            start: s.startedAt,
+            end: new Date(Date.parse(s.startedAt) + s.durationMs).toISOString(),
+            url: s.url,
+            sha256: s.sha256,
+            ...(file ? { path: file } : {}),
+          });
+        }
+      }
+      return { segments, playlists: recordings.map((r) => ({ recordingId: r.id, unitId: r.unitId, url: `/api/recordings/${r.id}/index.m3u8` })) };
+    },
+  };
 }

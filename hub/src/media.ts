@@ -3,7 +3,7 @@
 import type { FastifyInstance } from 'fastify';
 import type pg from 'pg';
 import { MEDIA_NAMESPACE, type HubConfig, type MediaClientToServer, type MediaServerToClient } from '@hub/config';
-import { WeriftRouter, attachSignalling, whipWhep, type Router } from '@hub/media-server';
+import { WeriftRouter, attachSignalling, watchPublisherLiveness, whipWhep, type Router } from '@hub/media-server';
 import { verifyCredential } from '@hub/telemetry/store/credentials';
 import { operatorAuth } from '@hub/telemetry/api/auth';
 import { recordAudit } from '@hub/telemetry/store/audit';
@@ -13,6 +13,7 @@ import type { Logger } from 'pino';
 import { StreamStartError, StreamsOnDemand } from './on-demand';
 import { startRecorder, type Recorder } from './recording';
 import { StreamIds } from './stream-ids';
+import { iceServersFor } from './ice-servers';
 
 /**
  * Who may do what, for WHIP/WHEP, the socket.io signalling and the stream list alike: an
@@ -30,7 +31,8 @@ async function authorize(
 ): Promise<boolean> {
   const principal = await telemetry.operators.authenticate(token);
   if (principal) {
-    if (action === 'view') await recordAudit(db, { actor: principal.username, action: 'video_view', target: streamId });
+    // a view of one stream is audited; '*' is the stream list, which walls poll
+    if (action === 'view' && streamId !== '*') await recordAudit(db, { actor: principal.username, action: 'video_view', target: streamId });
     return true;
   }
   if (action !== 'publish' || !token) return false;
@@ -72,8 +74,13 @@ export async function startMedia(app: FastifyInstance, config: HubConfig, db: pg
     namespace: telemetry.io.of(MEDIA_NAMESPACE) as unknown as import('@hub/media-server').MediaNamespace,
     authorize: authorizeMedia,
     streamIdForUnit: (unitId) => streamIds.forUnit(unitId),
-    iceServers: () => config.media.iceServers,
+    iceServers: () => iceServersFor(config.media, 'media'),
     log: log.child({ module: 'signalling' }),
+  });
+  const liveness = watchPublisherLiveness({
+    router,
+    silenceMs: config.media.publisherSilenceSeconds * 1000,
+    onSilent: (p) => log.warn({ streamId: p.streamId }, 'publisher silent: taken as gone'),
   });
   const onDemand = new StreamsOnDemand({
     router,
@@ -94,9 +101,9 @@ export async function startMedia(app: FastifyInstance, config: HubConfig, db: pg
         throw err;
       }
     });
-    scope.get('/api/media/ice-servers', async () => ({ iceServers: config.media.iceServers }));
+    scope.get('/api/media/ice-servers', async (req) => ({ iceServers: iceServersFor(config.media, req.operator ?? 'operator') }));
   });
-  const recorder = await startRecorder(app, { config, db, router, authenticate: (token) => telemetry.operators.authenticate(token), log });
+  const recorder = await startRecorder(app, { config, db, router, streamIds, telemetry, log });
   return {
     router,
     onDemand,
@@ -104,6 +111,7 @@ export async function startMedia(app: FastifyInstance, config: HubConfig, db: pg
     streamIds,
     close() {
       onDemand.close();
+      liveness.close();
       signalling.close();
       router.close();
     },

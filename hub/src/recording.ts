@@ -1,5 +1,7 @@
 // Recording in the hub: the Recorder on the media role's router, its REST API under
-// /api/recordings (operator token), files under dataDir/recordings, the retention sweep.
+// /api/recordings (operator sessions), files under dataDir/recordings, the retention sweep
+// (which keeps the recordings of open incidents), and the incidents' replay and
+// evidence pack fed with the recorded segments.
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type pg from 'pg';
@@ -7,18 +9,21 @@ import type { Logger } from 'pino';
 import type { HubConfig } from '@hub/config';
 import type { Router } from '@hub/media-server';
 import { Recorder, recordingApi } from '@hub/media-server/recording/index';
-import { operatorAuth, type Authenticate } from '@hub/telemetry/api/auth';
+import type { Telemetry } from '@hub/telemetry';
+import { operatorAuth } from '@hub/telemetry/api/auth';
+import type { StreamIds } from './stream-ids';
 
 export interface StartRecorderOptions {
   config: HubConfig;
   db: pg.Pool;
   router: Router;
-  /** who is asking (OperatorAuth.authenticate) */
-  authenticate: Authenticate;
+  /** unit id ↔ stream id: linkage and operators name a unit, the SFU knows its stream id */
+  streamIds: StreamIds;
+  telemetry: Telemetry;
   log: Logger;
 }
 
-export async function startRecorder(app: FastifyInstance, { config, db, router, authenticate, log }: StartRecorderOptions): Promise<Recorder> {
+export async function startRecorder(app: FastifyInstance, { config, db, router, streamIds, telemetry, log }: StartRecorderOptions): Promise<Recorder> {
   const recorder = new Recorder({
     router,
     db,
@@ -27,9 +32,22 @@ export async function startRecorder(app: FastifyInstance, { config, db, router, 
     segmentSeconds: config.recording.segmentSeconds,
     retentionDays: config.recording.retentionDays,
     sweepIntervalSeconds: config.recording.sweepIntervalSeconds,
+    // a unit's id names its stream; any other id is a stream id (an operator's own stream)
+    resolve: async (id) => {
+      const streamId = await streamIds.forUnit(id);
+      if (streamId) return { streamId, unitId: id };
+      return { streamId: id, unitId: (await streamIds.unitOf(id)) ?? id };
+    },
+    // an open incident's recordings (before resolved, as the incidents API counts "open") outlive retention
+    keep: async (recording) => {
+      if (recording.incidentId === null || !/^\d+$/.test(recording.incidentId)) return false;
+      const incident = await telemetry.incidents.get(Number(recording.incidentId)).catch(() => undefined);
+      return incident !== undefined && incident.state !== 'resolved' && incident.state !== 'closed';
+    },
   });
   await recorder.init();
-  await app.register(recordingApi, { recorder, authorize: operatorAuth(authenticate) });
+  telemetry.incidents.recordings = recorder;
+  await app.register(recordingApi, { recorder, authorize: operatorAuth((token) => telemetry.operators.authenticate(token)) });
   return recorder;
 }
 

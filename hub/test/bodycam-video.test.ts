@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext } from 'playwright-core';
 import { launchChromium, newDeviceContext } from '../../test-support/browser';
 import { ADMIN_TOKEN, eventually, startTestHub, type TestHub } from './support/test-hub';
-import { bodycamVideo, framesBeyond, goLive, openBodycam, openViewer, viewerStats } from './support/media-pages';
+import { bodycamState, bodycamVideo, framesBeyond, goLive, openBodycam, openViewer, viewerStates } from './support/media-pages';
 
 let t: TestHub;
 let browser: Browser;
@@ -74,6 +74,43 @@ describe('body cam → SFU → viewer in Chromium', () => {
     expect(alarms.body).toEqual([expect.objectContaining({ kind: 'sos', unitId: 'bc-gps' })]);
     expect(alarms.body[0]!.lat).toBeCloseTo(22.55, 5);
     await cam.close();
+  });
+
+  it('goes live when the wall asks for the unit’s camera (stream.start), and the wall plays it', async () => {
+    const cred = await t.createUnit('bc-demand', 'bodycam');
+    const cam = await cams.newPage();
+    await openBodycam(cam, t.http, cred);
+    await eventually(async () => (await bodycamState(cam))?.link === 'online', 15_000, 'the body cam online');
+    const res = await t.api<{ streamId: string; state: string }>('POST', '/api/streams/bc-demand/start');
+    expect(res).toMatchObject({ status: 200, body: { state: 'started' } });
+    await eventually(async () => (await bodycamState(cam))?.streamId === res.body.streamId, 15_000, 'the body cam live under the stream id');
+    const view = await walls.newPage();
+    await openViewer(view, t.http, ADMIN_TOKEN, res.body.streamId);
+    await framesBeyond(view, 10, 'frames of the on-demand body cam');
+    await view.close();
+    await cam.close();
+  });
+
+  it('the viewer says why it shows nothing: a wrong token, a stream nobody publishes', async () => {
+    let view = await walls.newPage();
+    await openViewer(view, t.http, 'not-the-admin-token', 'AAAAAAAAAAAAAAAAAAAAAA');
+    const refused = await eventually(async () => {
+      const s = await viewerStates(view);
+      return s.states.at(-1) === 'offline' ? s : undefined;
+    }, 15_000, 'the refusal');
+    expect(refused.detail).toMatchObject({ code: 'HUB_ERR_AUTH_INVALID', fatal: true });
+    expect(await view.textContent('#state')).toContain('operator token');
+
+    await view.close();
+    view = await walls.newPage();
+    await openViewer(view, t.http, ADMIN_TOKEN, 'AAAAAAAAAAAAAAAAAAAAAA');
+    const missing = await eventually(async () => {
+      const s = await viewerStates(view);
+      return s.states.at(-1) === 'offline' ? s : undefined;
+    }, 15_000, 'stream not found');
+    expect(missing.detail).toMatchObject({ code: 'HUB_ERR_STREAM_NOT_FOUND' });
+    expect(missing.detail).not.toHaveProperty('fatal'); // it keeps trying: the stream may start later
+    await view.close();
   });
 
   it('says clearly when the secret is wrong', async () => {

@@ -158,6 +158,15 @@ describe('dispatch and escalation', () => {
     expect(detail.timeline.some((e) => e.kind === 'escalated' && e.actor === 'linkage')).toBe(true);
     const audit = (await t.api<{ action: string; target: string }[]>('GET', '/api/audit?limit=200')).body;
     expect(audit.some((a) => a.action === 'incident_escalated' && a.target === `incident:${inc.id}`)).toBe(true);
+
+    // a second SOS while the incident is open joins it
+    await agent.sos('again');
+    const merged = await eventually(async () => {
+      const i = (await t.api<Incident>('GET', `/api/incidents/${inc.id}`)).body;
+      return i.reportCount === 2 && i;
+    }, 10_000, 'second SOS merged');
+    expect(merged.state).toBe('reported');
+    expect((await t.api<Incident[]>('GET', '/api/incidents?state=open')).body.filter((i) => i.unitId === 'cam-esc')).toHaveLength(1);
   });
 });
 
@@ -241,6 +250,14 @@ describe('external intake', () => {
     const incident = (await t.api<IncidentDetail>('GET', `/api/incidents/${first.body.incidentId}`)).body;
     expect(incident).toMatchObject({ source: 'external', type: 'illegal_parking', reportCount: 2, externalSource: 'camera-ai', createdBy: 'intake:camera-ai' });
     expect(incident.timeline.map((e) => e.kind)).toEqual(['created', 'merged']);
+    // the evidence pack carries the reports and the snapshot, hashed
+    const tar = Buffer.from(await (await fetch(`${t.http}/api/incidents/${first.body.incidentId}/evidence`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } })).arrayBuffer());
+    const snapName = `incident-${first.body.incidentId}/snapshots/${first.body.snapshotSha256}.jpg`;
+    const at = tar.indexOf(Buffer.from(snapName));
+    expect(at).toBeGreaterThanOrEqual(0);
+    expect(tar.subarray(at + 512, at + 512 + jpeg.length).equals(jpeg)).toBe(true);
+    expect(tar.toString('latin1')).toContain(`${first.body.snapshotSha256}  snapshots/${first.body.snapshotSha256}.jpg`);
+    expect(tar.toString('latin1')).toContain('"description": "car on the pavement"');
     // linkage for an external type: the wall hears of it (no units near: nobody proposed)
     await eventually(async () => live.linkage.find((l) => l.incidentId === first.body.incidentId), 10_000, 'linkage for the external incident');
   });

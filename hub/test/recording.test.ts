@@ -3,17 +3,14 @@
 // database; the served playlist plays in ffprobe, the hashes match the files, H.264 is
 // stored as it came, VP8 is re-encoded, a returning publisher keeps the same recording
 // going, and the retention sweep deletes what it no longer keeps.
-import { createHash } from 'node:crypto';
-import { execFile } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Recording, RecordingSegment } from '@hub/config';
 import { publishTestPattern, type Codec } from '../../media-server/test/support/peers';
 import { ADMIN_TOKEN, eventually, startTestHub, type TestHub } from './support/test-hub';
+import { checkPlayback as check, ffprobe, parseHlsPlaylist as parsePlaylist } from './support/recording-playback';
 
-const run = promisify(execFile);
 let t: TestHub;
 const closers: (() => Promise<void>)[] = [];
 
@@ -44,83 +41,7 @@ async function segments(id: string): Promise<RecordingSegment[]> {
   return res.body;
 }
 
-const sha256 = (b: Buffer | Uint8Array) => createHash('sha256').update(b).digest('hex');
-
-interface Entry {
-  uri: string;
-  duration: number;
-  programDateTime: string | undefined;
-  discontinuity: boolean;
-}
-
-/** Parses an HLS media playlist (RFC 8216 §4.3), checking the rules a player relies on. */
-function parsePlaylist(text: string) {
-  const lines = text.split('\n').filter(Boolean);
-  expect(lines[0]).toBe('#EXTM3U');
-  const target = Number(/^#EXT-X-TARGETDURATION:(\d+)$/m.exec(text)?.[1]);
-  expect(target).toBeGreaterThan(0);
-  const entries: Entry[] = [];
-  let pending: Partial<Entry> = {};
-  for (const line of lines) {
-    if (line.startsWith('#EXT-X-PROGRAM-DATE-TIME:')) pending.programDateTime = line.slice('#EXT-X-PROGRAM-DATE-TIME:'.length);
-    else if (line === '#EXT-X-DISCONTINUITY') pending.discontinuity = true;
-    else if (line.startsWith('#EXTINF:')) pending.duration = Number(line.slice(8).split(',')[0]);
-    else if (!line.startsWith('#')) {
-      expect(pending.duration, `EXTINF before ${line}`).toBeGreaterThan(0);
-      expect(Math.round(pending.duration!)).toBeLessThanOrEqual(target); // §4.3.3.1
-      entries.push({ uri: line, duration: pending.duration!, programDateTime: pending.programDateTime, discontinuity: pending.discontinuity ?? false });
-      pending = {};
-    }
-  }
-  return { entries, ended: lines.at(-1) === '#EXT-X-ENDLIST', vod: text.includes('#EXT-X-PLAYLIST-TYPE:VOD') };
-}
-
-async function ffprobe(target: string, headers = false): Promise<{ duration: number; streams: { codec_name: string; width: number; height: number }[] }> {
-  const args = ['-v', 'error', '-show_entries', 'format=duration:stream=codec_name,width,height', '-of', 'json'];
-  if (headers) args.push('-headers', `Authorization: Bearer ${ADMIN_TOKEN}\r\n`);
-  const { stdout } = await run('/usr/bin/ffprobe', [...args, target], { timeout: 60_000 });
-  const out = JSON.parse(stdout) as { format: { duration: string }; streams: { codec_name: string; width: number; height: number }[] };
-  return { duration: Number(out.format.duration), streams: out.streams };
-}
-
-/**
- * The served playlist is valid and every segment it names fetches, with the size and
- * SHA-256 the database holds for it, which are also those of the file on disk; ffprobe
- * plays the playlist over HTTP. Returns what ffprobe read.
- */
-async function checkPlayback(id: string) {
-  const url = `${t.http}/api/recordings/${id}/index.m3u8`;
-  const res = await fetch(url, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
-  expect(res.status).toBe(200);
-  expect(res.headers.get('content-type')).toContain('application/vnd.apple.mpegurl');
-  const playlist = parsePlaylist(await res.text());
-  expect(playlist.ended).toBe(true);
-  expect(playlist.vod).toBe(true);
-  const indexed = await segments(id);
-  expect(playlist.entries).toHaveLength(indexed.length);
-  expect(indexed.length).toBeGreaterThan(0);
-
-  const { rows } = await t.hub.db.query<{ seq: number; path: string }>('SELECT seq, path FROM recording_segments WHERE recording_id = $1 ORDER BY seq', [id]);
-  let lastTime = 0;
-  for (const [i, entry] of playlist.entries.entries()) {
-    const segment = indexed[i]!;
-    expect(entry.programDateTime).toBe(segment.startedAt);
-    const time = Date.parse(entry.programDateTime!);
-    expect(time).toBeGreaterThanOrEqual(lastTime);
-    lastTime = time;
-    const seg = await fetch(new URL(entry.uri, url), { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
-    expect(seg.status, entry.uri).toBe(200);
-    expect(seg.headers.get('content-type')).toBe('video/mp2t');
-    const body = Buffer.from(await seg.arrayBuffer());
-    expect(body.length).toBe(segment.bytes);
-    expect(sha256(body)).toBe(segment.sha256);
-    const onDisk = readFileSync(path.resolve(t.hub.config.dataDir, 'recordings', rows[i]!.path));
-    expect(sha256(onDisk)).toBe(segment.sha256);
-  }
-  const probe = await ffprobe(url, true);
-  expect(probe.duration).toBeGreaterThan(0);
-  return { probe, playlist, indexed };
-}
+const checkPlayback = (id: string) => check(t, id);
 
 describe('recording', () => {
   it('records an H.264 publish as it came: a valid HLS playlist, hashed segments, ffprobe plays it', async () => {
@@ -144,6 +65,11 @@ describe('recording', () => {
     const { probe, playlist, indexed } = await checkPlayback(id);
     // copied, not re-encoded: H.264 at the publisher's size (the agent's test pattern is 320x240)
     expect(probe.streams[0]).toMatchObject({ codec_name: 'h264', width: 320, height: 240 });
+    // on the wall clock: the first segment begins at a keyframe after the start (the agent
+    // sends one every 2 s), and the last one ends before the stop
+    expect(Date.parse(indexed[0]!.startedAt)).toBeGreaterThan(Date.parse(started.body.startedAt) - 1000);
+    const last = indexed.at(-1)!;
+    expect(Date.parse(last.startedAt) + last.durationMs).toBeLessThanOrEqual(Date.parse(stopped.body.endedAt!) + 1000);
     const total = indexed.reduce((s, x) => s + x.durationMs, 0) / 1000;
     expect(total).toBeGreaterThanOrEqual(6);
     expect(Math.abs(probe.duration - total)).toBeLessThan(1.5);
@@ -199,7 +125,8 @@ describe('recording', () => {
     const boundary = indexed.findIndex((s) => s.part === 2);
     expect(boundary).toBe(before);
     expect(playlist.entries[boundary]!.discontinuity).toBe(true);
-    expect(Date.parse(indexed[boundary]!.startedAt)).toBeGreaterThan(Date.parse(indexed[boundary - 1]!.startedAt));
+    // and on the time axis, after the first publisher's last frame: no overlap
+    expect(Date.parse(indexed[boundary]!.startedAt)).toBeGreaterThanOrEqual(Date.parse(indexed[boundary - 1]!.startedAt) + indexed[boundary - 1]!.durationMs);
   }, 150_000);
 
   it('lists recordings by stream, incident and time', async () => {
@@ -224,6 +151,8 @@ describe('recording', () => {
     const bad = await t.api<{ code: string; message: string }>('POST', '/api/recordings', { streamId: 'no/slashes' });
     expect(bad).toMatchObject({ status: 400, body: { code: 'HUB_ERR_VALIDATION' } });
     expect(bad.body.message).toContain('streamId');
+    const nothing = await t.api<{ code: string; message: string }>('POST', '/api/recordings', {});
+    expect(nothing).toMatchObject({ status: 400, body: { code: 'HUB_ERR_VALIDATION', message: expect.stringContaining('streamId or unitId is required') } });
     const noSegment = await t.api<{ code: string }>('GET', `/api/recordings/${(await t.api<Recording[]>('GET', '/api/recordings?streamId=rec-h264')).body[0]!.id}/segments/9999.ts`);
     expect(noSegment).toMatchObject({ status: 404, body: { code: 'HUB_ERR_RECORDING_SEGMENT_NOT_FOUND' } });
   });

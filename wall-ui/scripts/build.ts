@@ -40,7 +40,16 @@ export async function buildWall(opts: { force?: boolean; quiet?: boolean } = {})
   if (!opts.force && !wallBuildIsStale()) return false;
   const started = newestSource();
   const { build } = await import('vite');
-  await build({ configFile: path.join(root, 'vite.config.ts'), logLevel: opts.quiet ? 'warn' : 'info' });
+  // Always React's production build: the test runner sets NODE_ENV=test, which Vite would
+  // otherwise pass to the pages, and `npm start` would then serve that build as up to date.
+  const nodeEnv = process.env.NODE_ENV;
+  process.env.NODE_ENV = 'production';
+  try {
+    await build({ configFile: path.join(root, 'vite.config.ts'), mode: 'production', logLevel: opts.quiet ? 'warn' : 'info' });
+  } finally {
+    if (nodeEnv === undefined) delete process.env.NODE_ENV;
+    else process.env.NODE_ENV = nodeEnv;
+  }
   writeFileSync(stampFile, String(started));
   return true;
 }

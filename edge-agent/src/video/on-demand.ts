@@ -1,5 +1,6 @@
 // The unit's camera on demand: `stream.start` from the hub publishes over WHIP,
-// `stream.stop` ends it. The command is acknowledged once the hub has taken the stream.
+// `stream.stop` ends it. The command carries the stream id the hub issued to the unit; it
+// is acknowledged once the hub has taken the stream.
 import type { UnitAgent } from '../agent/unit-agent';
 import { WhipPublisher, type VideoCodec } from './whip-publisher';
 
@@ -9,6 +10,9 @@ export interface OnDemandVideoOptions {
   unitId: string;
   secret: string;
   codec?: VideoCodec;
+  /** test pattern size and rate, as WhipPublisher takes them; default its own */
+  size?: string;
+  fps?: number;
   additionalHostAddresses?: string[];
 }
 
@@ -23,10 +27,14 @@ export function attachOnDemandVideo(agent: UnitAgent, opts: OnDemandVideoOptions
   };
   const offStart = agent.handleCommand('stream.start', async (cmd) => {
     if (publisher && !publisher.closed) return 'already publishing';
+    // the hub names the stream: an opaque id it issued to this unit (not the unit id)
+    if (!cmd.streamId) throw new Error('stream.start without a stream id: the hub is older than this agent');
     starting ??= WhipPublisher.start({
-      whipUrl: new URL(`/whip/${encodeURIComponent(cmd.streamId ?? opts.unitId)}`, opts.hubUrl).toString(),
+      whipUrl: new URL(`/whip/${encodeURIComponent(cmd.streamId)}`, opts.hubUrl).toString(),
       token: `${opts.unitId}:${opts.secret}`,
       codec: opts.codec,
+      size: opts.size,
+      fps: opts.fps,
       additionalHostAddresses: opts.additionalHostAddresses,
     });
     try {

@@ -17,7 +17,7 @@ export interface ViewerFigures {
 
 type PageWindow = {
   hubBodycam?: { link: string; video: string; streamId?: string; videoStats(): Promise<{ framesEncoded: number; width: number; height: number; codec?: string }> };
-  hubViewer?: { states: string[]; detail?: { code?: string; message?: string }; stats(): Promise<ViewerFigures> };
+  hubViewer?: { states: string[]; detail?: { code?: string; message?: string; fatal?: boolean }; stats(): Promise<ViewerFigures> };
 };
 
 /** Opens /bodycam signed in through the provisioning fragment, and presses "Go live". */
@@ -55,7 +55,7 @@ export function viewerStats(page: Page): Promise<ViewerFigures> {
   return page.evaluate(() => (window as unknown as PageWindow).hubViewer!.stats());
 }
 
-export function viewerStates(page: Page): Promise<{ states: string[]; detail?: { code?: string; message?: string } }> {
+export function viewerStates(page: Page): Promise<{ states: string[]; detail?: { code?: string; message?: string; fatal?: boolean } }> {
   return page.evaluate(() => {
     const v = (window as unknown as PageWindow).hubViewer!;
     return { states: [...v.states], detail: v.detail };

@@ -58,8 +58,9 @@ const routes: FastifyPluginAsyncZod<{ recorder: Recorder }> = async (app, { reco
       response: { 201: RecordingSchema, 400: ApiErrorSchema },
     },
   }, async (request, reply) => {
-    const { streamId, ...opts } = request.body;
-    return reply.code(201).send(await recorder.start(streamId, opts));
+    const { streamId, unitId, ...opts } = request.body;
+    // a unit id alone names the unit's stream
+    return reply.code(201).send(await recorder.start((streamId ?? unitId)!, streamId ? { ...opts, unitId } : opts));
   });
 
   app.get('/recordings/:id', {

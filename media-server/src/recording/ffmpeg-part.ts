@@ -71,7 +71,8 @@ export class RecordingPart {
   #stderr: string[] = [];
   #stopping = false;
   #last: Buffer | undefined;
-  #startedAt = new Date();
+  #anchor = Date.now();
+  #firstAnchor = this.#anchor;
   #stopAt: number | undefined;
   /** resolves when ffmpeg has exited and every segment it wrote is indexed */
   readonly done: Promise<void>;
@@ -99,7 +100,8 @@ export class RecordingPart {
         this.#scan();
         void this.#scanning.then(() => {
           const flushMs = this.#stopAt ? Date.now() - this.#stopAt : undefined;
-          opts.log.info({ part: opts.part, segments: this.#seen, flushMs }, 'recording: ffmpeg part ended');
+          // movedMs: how much earlier the part's start proved to be than its first packets told
+          opts.log.info({ part: opts.part, segments: this.#seen, flushMs, movedMs: this.#firstAnchor - this.#anchor }, 'recording: ffmpeg part ended');
           resolve();
         });
       };
@@ -157,10 +159,11 @@ export class RecordingPart {
 
   /**
    * Sends `packets` (the cached GOP, from a keyframe) ahead of anything sent after;
-   * `startedAt` is when its keyframe arrived: the time of the part's first segment.
+   * `anchor` (epoch ms) is when its keyframe was sent: the time of the part's first segment.
    */
-  sendBacklog(packets: Buffer[], startedAt: Date): void {
-    this.#startedAt = startedAt;
+  sendBacklog(packets: Buffer[], anchor: number): void {
+    this.#anchor = anchor;
+    this.#firstAnchor = anchor;
     this.#queue.push(...packets);
     if (this.#draining) return;
     this.#draining = true;
@@ -171,6 +174,14 @@ export class RecordingPart {
       else this.#draining = false;
     };
     drain();
+  }
+
+  /**
+   * A better (earlier) estimate of when the first keyframe was sent, from a later packet.
+   * Fixed once the first segment is indexed, so that segment times never move.
+   */
+  anchor(time: number): void {
+    if (this.#seen === 0 && time < this.#anchor) this.#anchor = time;
   }
 
   #write(packet: Buffer): void {
@@ -232,7 +243,7 @@ export class RecordingPart {
       const entries = parsePlaylist(text);
       for (const entry of entries.slice(this.#seen)) {
         this.#seen++;
-        const startedAt = new Date(this.#startedAt.getTime() + this.#elapsedMs);
+        const startedAt = new Date(this.#anchor + this.#elapsedMs);
         this.#elapsedMs += entry.durationMs;
         try {
           await this.#opts.onSegment({ file: entry.uri, durationMs: entry.durationMs, startedAt });

@@ -48,14 +48,25 @@ export interface RecorderOptions {
   keep?: KeepPredicate;
   /** how often a recording looks for its stream's (new) producer, ms; default 250 */
   followMs?: number;
+  /**
+   * What `start` and `stop` are given (a stream id, or something that names one, such as a
+   * unit id) → the stream id to follow and the unit filmed; default the id itself for both
+   */
+  resolve?: (id: string) => Promise<{ streamId: string; unitId: string }>;
 }
 
 export interface StartRecordingOptions {
-  /** why, e.g. "incident", "sos", "operator" */
-  reason: string;
-  incidentId?: string;
-  /** the unit filmed; default the stream id (a unit's stream id is its unit id) */
+  /** why, e.g. "incident", "sos", "operator"; default "incident" with an incident, else "operator" */
+  reason?: string;
+  incidentId?: string | number;
+  /** the unit filmed; default what `resolve` says (else the stream id) */
   unitId?: string;
+}
+
+/** An incident's recorded video, as the incident replay and evidence pack take it. */
+export interface IncidentRecordings {
+  segments: { recordingId: string; unitId: string; seq: number; start: string; end: string; url: string; sha256: string; path: string }[];
+  playlists: { recordingId: string; unitId: string; url: string }[];
 }
 
 export interface SweepResult {
@@ -112,13 +123,15 @@ export class Recorder extends EventEmitter<RecorderEvents> {
    * publisher, and follows the stream id when a publisher drops and returns. Starting a
    * stream already recorded for the same incident (or both for none) returns that recording.
    */
-  async start(streamId: string, opts: StartRecordingOptions): Promise<Recording> {
+  async start(stream: string, opts: StartRecordingOptions = {}): Promise<Recording> {
     if (this.#closed) throw new RecorderClosedError();
-    const incidentId = opts.incidentId ?? null;
+    const { streamId, unitId } = await this.#resolve(stream);
+    const incidentId = opts.incidentId === undefined ? null : String(opts.incidentId);
     for (const s of this.#sessions.values()) {
       if (s.streamId === streamId && s.recording.incidentId === incidentId) return this.#require(s.id);
     }
-    const recording = { id: randomUUID(), streamId, unitId: opts.unitId ?? streamId, incidentId, reason: opts.reason, startedAt: new Date() };
+    const reason = opts.reason ?? (incidentId === null ? 'operator' : 'incident');
+    const recording = { id: randomUUID(), streamId, unitId: opts.unitId ?? unitId, incidentId, reason, startedAt: new Date() };
     const session = new RecordingSession(recording, {
       db: this.#opts.db,
       root: this.#opts.dir,
@@ -131,21 +144,53 @@ export class Recorder extends EventEmitter<RecorderEvents> {
     await insertRecording(this.#opts.db, recording);
     this.#sessions.set(recording.id, session);
     session.follow(this.#opts.router.producers.get(streamId));
-    this.#opts.log.info({ recordingId: recording.id, streamId, incidentId, reason: opts.reason }, 'recording started');
+    this.#opts.log.info({ recordingId: recording.id, streamId, unitId: recording.unitId, incidentId, reason }, 'recording started');
     const out = await this.#require(recording.id);
     this.emit('start', out);
     return out;
   }
 
   /**
-   * Stops a recording (by its id) or every recording of a stream (by the stream id): ffmpeg
-   * closes the last segment, every segment is indexed, the recording ends. Resolves with
-   * the recordings stopped (none when nothing was recording).
+   * Stops a recording (by its id) or the recordings of a stream (by the stream id, or what
+   * `resolve` maps to one; only those of `incidentId` when given): ffmpeg closes the last
+   * segment, every segment is indexed, the recording ends. Resolves with the recordings
+   * stopped (none when nothing was recording).
    */
-  async stop(streamOrRecordingId: string): Promise<Recording[]> {
-    const byId = this.#sessions.get(streamOrRecordingId);
-    const sessions = byId ? [byId] : [...this.#sessions.values()].filter((s) => s.streamId === streamOrRecordingId);
+  async stop(id: string, opts: { incidentId?: string | number } = {}): Promise<Recording[]> {
+    const byId = this.#sessions.get(id);
+    let sessions = byId ? [byId] : [];
+    if (!byId) {
+      const { streamId } = await this.#resolve(id);
+      sessions = [...this.#sessions.values()].filter((s) => s.streamId === streamId || s.streamId === id);
+    }
+    if (opts.incidentId !== undefined) sessions = sessions.filter((s) => s.recording.incidentId === String(opts.incidentId));
     return Promise.all(sessions.map((s) => this.#stopSession(s)));
+  }
+
+  /** Every segment and playlist recorded for an incident, with the segments' files. */
+  async forIncident(incidentId: string | number): Promise<IncidentRecordings> {
+    const out: IncidentRecordings = { segments: [], playlists: [] };
+    for (const r of await listRecordings(this.#opts.db, { incidentId: String(incidentId), limit: 1000 })) {
+      out.playlists.push({ recordingId: r.id, unitId: r.unitId, url: `/api/recordings/${r.id}/index.m3u8` });
+      for (const s of await listSegments(this.#opts.db, r.id)) {
+        const start = s.startedAt.getTime();
+        out.segments.push({
+          recordingId: r.id,
+          unitId: r.unitId,
+          seq: s.seq,
+          start: new Date(start).toISOString(),
+          end: new Date(start + s.durationMs).toISOString(),
+          url: segmentOut(s).url,
+          sha256: s.sha256,
+          path: path.resolve(this.#opts.dir, s.path),
+        });
+      }
+    }
+    return out;
+  }
+
+  async #resolve(id: string): Promise<{ streamId: string; unitId: string }> {
+    return this.#opts.resolve ? this.#opts.resolve(id) : { streamId: id, unitId: id };
   }
 
   async #stopSession(session: RecordingSession): Promise<Recording> {
@@ -250,7 +295,8 @@ export class Recorder extends EventEmitter<RecorderEvents> {
       endedAt: r.endedAt?.toISOString() ?? null,
       codec: r.codec,
       transcoded: r.transcoded,
-      state: session ? session.state : r.endedAt ? 'ended' : 'waiting',
+      // ended once the row says so: the last segments are indexed before ended_at is written
+      state: r.endedAt ? 'ended' : session?.state === 'ended' ? 'stopping' : (session?.state ?? 'waiting'),
       segments: r.segments,
       durationMs: r.durationMs,
       bytes: r.bytes,

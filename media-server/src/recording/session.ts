@@ -36,7 +36,10 @@ export class RecordingSession {
   #gop: Buffer[] = [];
   #gopBytes = 0;
   #gopTimestamp = 0;
-  #gopAt = new Date();
+  /** RTP time → wall clock for the producer's packets: the last timestamp and the ticks since the GOP's keyframe */
+  #clock = { last: 0, ticks: 0 };
+  /** the earliest wall-clock time the GOP's keyframe can have been sent (see #impliedStart) */
+  #gopAnchor = 0;
   #part: RecordingPart | undefined;
   #starting: Promise<void> | undefined;
   #nextStartAt = 0;
@@ -46,6 +49,7 @@ export class RecordingSession {
   /** every part's `done`, in order; a part indexes its segments after the one before it */
   #partsDone: Promise<void>[] = [];
   #stopped: Promise<void> | undefined;
+  #stoppedDone = false;
 
   readonly dir: string;
   readonly #log: RecorderLog;
@@ -64,8 +68,10 @@ export class RecordingSession {
   get streamId(): string {
     return this.recording.streamId;
   }
+  /** 'ended' only once stop() has finished: every segment indexed */
   get state(): RecordingState {
-    return this.#state;
+    if (this.#state !== 'ended') return this.#state;
+    return this.#stoppedDone ? 'ended' : 'stopping';
   }
 
   /** Called periodically with the stream's current producer (or none). */
@@ -118,9 +124,12 @@ export class RecordingSession {
     }
     const header = parseRtpHeader(packet);
     if (!header) return;
+    const now = Date.now();
     const part = this.#part;
     if (part && !part.exited) {
-      if (header.payloadType === part.payloadType) part.send(packet);
+      if (header.payloadType !== part.payloadType) return;
+      part.send(packet);
+      part.anchor(this.#impliedStart(header.timestamp, now));
       return;
     }
     // no ffmpeg running: keep the GOP from the last keyframe until one is
@@ -130,10 +139,12 @@ export class RecordingSession {
       this.#gop = [packet];
       this.#gopBytes = packet.length;
       this.#gopTimestamp = header.timestamp;
-      this.#gopAt = new Date();
+      this.#clock = { last: header.timestamp, ticks: 0 };
+      this.#gopAnchor = now;
     } else if (this.#gop.length > 0) {
       this.#gop.push(packet);
       this.#gopBytes += packet.length;
+      this.#gopAnchor = Math.min(this.#gopAnchor, this.#impliedStart(header.timestamp, now));
       if (this.#gop.length > MAX_GOP_PACKETS || this.#gopBytes > MAX_GOP_BYTES) {
         this.#gop = []; // wait for the next keyframe
         this.#gopBytes = 0;
@@ -145,6 +156,18 @@ export class RecordingSession {
         this.#starting = undefined;
       });
     }
+  }
+
+  /**
+   * When the GOP's keyframe was sent, as this packet tells it: its arrival less its RTP time
+   * after the keyframe (90 kHz for H.264 and VP8: RFC 6184 §8.1, RFC 7741 §6.1). Packets that
+   * waited somewhere (a burst when a publisher connects) tell a later time; the least over
+   * the packets is the closest, so a segment's time is where it was filmed, not where it arrived.
+   */
+  #impliedStart(timestamp: number, arrival: number): number {
+    this.#clock.ticks += (timestamp - this.#clock.last) | 0; // signed 32-bit difference: survives wrap-around
+    this.#clock.last = timestamp;
+    return arrival - this.#clock.ticks / 90;
   }
 
   async #startPart(producer: Producer, codec: RecordedCodec, payloadType: number): Promise<void> {
@@ -176,7 +199,7 @@ export class RecordingSession {
       return;
     }
     this.#part = part;
-    part.sendBacklog(this.#gop, this.#gopAt);
+    part.sendBacklog(this.#gop, this.#gopAnchor);
     this.#gop = [];
     this.#gopBytes = 0;
     this.#state = 'recording';
@@ -225,6 +248,7 @@ export class RecordingSession {
       this.#detach();
       await this.#starting;
       await Promise.all(this.#partsDone);
+      this.#stoppedDone = true;
     })();
     return this.#stopped;
   }

@@ -1,10 +1,39 @@
-// Nearest available units to a point: one SQL over unit_latest (the latest position of every
-// unit) ranked by great-circle distance, then arrival estimates from each candidate's recent
-// speed (median over a window of its stored positions, floored by unit type).
+// Nearest available units to a point, ranked by great-circle distance, then arrival estimates
+// from each candidate's recent speed (median over a window of its stored positions, floored by
+// unit type). The ranking runs on the in-memory UnitIndex (`nearestUnits`); `nearestUnitsSql`
+// is the same ranking as one SQL over unit_latest, kept for comparison (bench/nearest.ts).
 import type { NearestQuery, NearestUnit, UnitType } from '@hub/config';
 import type { Queryable } from '../store/types';
 import { distanceSql } from './geo';
 import { OPEN_STATES_SQL } from './store';
+import type { UnitIndex } from './unit-index';
+
+export type NearestRequest = Pick<NearestQuery, 'lat' | 'lon' | 'limit'> & { types?: UnitType[]; all?: boolean; exclude?: string[] };
+
+/** Units dispatched to an open incident (and not refused): unit id → that incident. */
+async function busyUnits(db: Queryable): Promise<Map<string, number>> {
+  const { rows } = await db.query<{ unit_id: string; incident_id: number | string }>(
+    `SELECT DISTINCT ON (iu.unit_id) iu.unit_id, iu.incident_id
+       FROM incident_units iu JOIN incidents i ON i.id = iu.incident_id
+      WHERE i.state IN ${OPEN_STATES_SQL} AND iu.state <> 'refused'
+      ORDER BY iu.unit_id, iu.sent_at DESC`,
+  );
+  return new Map(rows.map((r) => [r.unit_id, Number(r.incident_id)]));
+}
+
+export async function nearestUnits(index: UnitIndex, db: Queryable, q: NearestRequest, eta: EtaSettings): Promise<NearestUnit[]> {
+  const busy = await busyUnits(db);
+  const exclude = new Set(q.exclude ?? []);
+  const types = q.types?.length ? new Set(q.types) : undefined;
+  const ranked = index.nearest(q.lat, q.lon, q.limit, (u) =>
+    !u.disabled && !exclude.has(u.id) && (!types || types.has(u.type)) && (q.all === true || (u.online && !busy.has(u.id))),
+  );
+  return withEta(
+    db,
+    ranked.map((r) => ({ id: r.id, name: r.name, type: r.type, online: r.online, lat: r.lat, lon: r.lon, distance_m: r.distanceM, incident_id: busy.get(r.id) ?? null })),
+    eta,
+  );
+}
 
 export interface EtaSettings {
   /** median speed over this many minutes of positions */
@@ -26,7 +55,7 @@ interface Row {
   incident_id: number | string | null;
 }
 
-export async function nearestUnits(db: Queryable, q: Pick<NearestQuery, 'lat' | 'lon' | 'limit'> & { types?: UnitType[]; all?: boolean; exclude?: string[] }, eta: EtaSettings): Promise<NearestUnit[]> {
+export async function nearestUnitsSql(db: Queryable, q: NearestRequest, eta: EtaSettings): Promise<NearestUnit[]> {
   const { rows } = await db.query<Row>(
     // the busy units once (a hash join), not a lookup per unit: 10,000 lookups cost a second
     `WITH busy AS (
@@ -52,6 +81,10 @@ export async function nearestUnits(db: Queryable, q: Pick<NearestQuery, 'lat' | 
 `,
     [q.lat, q.lon, q.types?.length ? q.types : null, q.all ?? false, q.limit, q.exclude ?? []],
   );
+  return withEta(db, rows, eta);
+}
+
+async function withEta(db: Queryable, rows: Row[], eta: EtaSettings): Promise<NearestUnit[]> {
   if (rows.length === 0) return [];
   const speeds = await recentSpeeds(db, rows.map((r) => r.id), eta.etaWindowMinutes);
   return rows.map((r) => {

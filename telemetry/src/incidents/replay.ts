@@ -83,6 +83,21 @@ export async function evidencePack(service: IncidentService, db: Queryable, id: 
     mem('replay.json', JSON.stringify({ ...r, segmentFiles: undefined }, null, 1)),
   ];
   const files: TarEntry[] = [];
+  // external reports and their snapshots
+  const { rows: reports } = await db.query<{ source: string; type: string; external_id: string | null; ts: Date | string; lat: number; lon: number; description: string | null; snapshot_path: string | null; snapshot_sha256: string | null; received_at: Date | string }>(
+    `SELECT source, type, external_id, ts, lat, lon, description, snapshot_path, snapshot_sha256, received_at FROM incident_reports WHERE incident_id = $1 ORDER BY id`,
+    [id],
+  );
+  if (reports.length) {
+    fixed.push(mem('reports.json', JSON.stringify(reports.map(({ snapshot_path: _p, ...r }) => ({ ...r, ts: new Date(r.ts).toISOString(), received_at: new Date(r.received_at).toISOString() })), null, 1)));
+    for (const r of reports) {
+      if (!r.snapshot_path || !r.snapshot_sha256) continue;
+      const st = await stat(r.snapshot_path).catch(() => undefined);
+      if (st && !files.some((f) => f.name.endsWith(`${r.snapshot_sha256}.jpg`))) {
+        files.push({ name: `${root}/snapshots/${r.snapshot_sha256}.jpg`, size: st.size, mtime: st.mtime, data: { file: r.snapshot_path } });
+      }
+    }
+  }
   for (const s of r.segments) {
     const file = r.segmentFiles.get(`${s.recordingId}/${s.seq}`);
     if (!file) continue;

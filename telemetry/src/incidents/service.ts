@@ -23,6 +23,7 @@ import { IncidentBus } from './events';
 import { DispatchUnitsNotFoundError, IncidentClosedError, IncidentNotFoundError, ReasonRequiredError, TransitionError } from './errors';
 import { distanceM } from './geo';
 import { nearestUnits } from './nearest';
+import { UnitIndex } from './unit-index';
 import {
   appendEvent,
   dispatchByCommand,
@@ -87,12 +88,16 @@ export class IncidentService {
   private chain: Promise<unknown> = Promise.resolve();
   private closed = false;
 
-  private constructor(opts: IncidentServiceOptions) {
+  private constructor(
+    opts: IncidentServiceOptions,
+    /** every unit's latest position in memory, for the nearest-units ranking */
+    readonly units: UnitIndex,
+  ) {
     this.opts = opts;
   }
 
   static async start(opts: IncidentServiceOptions): Promise<IncidentService> {
-    const s = new IncidentService(opts);
+    const s = new IncidentService(opts, await UnitIndex.load(opts.db, opts.bus));
     for (const u of await unitsOnTheWay(opts.db)) s.watch(u.unitId, { incidentId: u.incidentId, commandId: u.commandId, lat: u.lat, lon: u.lon });
     const onAck = (e: { unitId: string; ack: { id: string; ok: boolean; message?: string } }) => s.serial(() => s.onCommandAck(e.unitId, e.ack));
     const onPositions = (positions: Position[]) => {
@@ -143,7 +148,7 @@ export class IncidentService {
   }
 
   nearest(q: { lat: number; lon: number; limit: number; types?: UnitType[]; all?: boolean; exclude?: string[] }): Promise<NearestUnit[]> {
-    return nearestUnits(this.opts.db, q, this.opts.linkage);
+    return nearestUnits(this.units, this.opts.db, q, this.opts.linkage);
   }
 
   // ---- changes ----
@@ -163,6 +168,16 @@ export class IncidentService {
     return incident;
   }
 
+  /** One more report of the same thing (a repeated alarm): counted on the incident, in its trail. */
+  async mergeReport(id: number, actor: string, detail: Record<string, unknown>): Promise<Incident | undefined> {
+    await withTransaction(this.opts.db, async (tx) => {
+      if (!(await lockIncident(tx, id))) throw new IncidentNotFoundError(id);
+      await tx.query('UPDATE incidents SET report_count = report_count + 1, last_reported_at = clock_timestamp(), updated_at = clock_timestamp() WHERE id = $1', [id]);
+      await appendEvent(tx, { incidentId: id, actor, kind: 'merged', detail });
+    });
+    return this.announce(id);
+  }
+
   /** Moves an incident by an operator's decision. Reopening needs a reason. */
   async transition(id: number, to: IncidentState, actor: string, reason?: string): Promise<Incident> {
     const moved = await withTransaction(this.opts.db, async (tx) => {
@@ -177,6 +192,10 @@ export class IncidentService {
       return { from, reopen };
     });
     if (to === 'resolved' || to === 'closed') this.unwatchIncident(id);
+    if (moved.reopen) {
+      // units still on their way are watched for arrival again
+      for (const u of await unitsOnTheWay(this.opts.db)) if (u.incidentId === id) this.watch(u.unitId, { incidentId: id, commandId: u.commandId, lat: u.lat, lon: u.lon });
+    }
     await this.audit({ actor, action: moved.reopen ? 'incident_reopened' : 'incident_transition', target: `incident:${id}`, detail: { from: moved.from, to, ...(reason ? { reason } : {}) } });
     this.opts.log.info({ incidentId: id, from: moved.from, to, actor }, moved.reopen ? 'incident reopened' : 'incident moved');
     return (await this.announce(id))!;
@@ -338,6 +357,7 @@ export class IncidentService {
     if (this.closed) return;
     this.closed = true;
     this.unsubscribe.splice(0).forEach((u) => u());
+    this.units.close();
     await this.chain.catch(() => undefined);
   }
 }

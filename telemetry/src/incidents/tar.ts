@@ -15,11 +15,21 @@ function octal(n: number, width: number): string {
   return n.toString(8).padStart(width - 1, '0') + '\0';
 }
 
+/** ustar keeps up to 100 bytes in `name` and 155 more in `prefix`, split at a slash. */
+function splitName(name: string): [string, string] {
+  if (Buffer.byteLength(name) <= 100) return ['', name];
+  for (let i = name.lastIndexOf('/'); i > 0; i = name.lastIndexOf('/', i - 1)) {
+    const [prefix, base] = [name.slice(0, i), name.slice(i + 1)];
+    if (Buffer.byteLength(base) <= 100 && Buffer.byteLength(prefix) <= 155) return [prefix, base];
+  }
+  throw new Error(`tar entry name too long for ustar: ${name}`);
+}
+
 export function tarHeader(name: string, size: number, mtime: Date): Buffer {
   const h = Buffer.alloc(512, 0);
-  const nameBytes = Buffer.from(name, 'utf8');
-  if (nameBytes.length > 100) throw new Error(`tar entry name longer than 100 bytes: ${name}`);
-  nameBytes.copy(h, 0);
+  const [prefix, base] = splitName(name);
+  Buffer.from(base, 'utf8').copy(h, 0);
+  Buffer.from(prefix, 'utf8').copy(h, 345);
   h.write(octal(0o644, 8), 100, 'ascii'); // mode
   h.write(octal(0, 8), 108, 'ascii'); // uid
   h.write(octal(0, 8), 116, 'ascii'); // gid

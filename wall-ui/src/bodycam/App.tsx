@@ -37,6 +37,18 @@ export function App() {
   }, []);
   const [cred, setCred] = useState<UnitCredential | undefined>(initial);
   const [error, setError] = useState<string>();
+  // a provisioning link opened while the page is already open
+  useEffect(() => {
+    const onHash = () => {
+      const fromLink = credentialFromFragment();
+      if (!fromLink) return;
+      remember(fromLink);
+      setError(undefined);
+      setCred(fromLink);
+    };
+    window.addEventListener('hashchange', onHash);
+    return () => window.removeEventListener('hashchange', onHash);
+  }, []);
 
   if (!cred) {
     return (

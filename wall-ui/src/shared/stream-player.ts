@@ -43,6 +43,9 @@ export interface StreamPlayer {
   stats(): Promise<PlayerStats>;
 }
 
+/** A viewer that decodes nothing for this long while the hub says live signals again (longer after each try). */
+const STALL_RESIGNAL_MS = 6000;
+
 const EMPTY_STATS: PlayerStats = { bitrateKbps: 0, fps: 0, framesDecoded: 0, packetsLost: 0, width: 0, height: 0 };
 
 export function openStream(video: HTMLVideoElement, streamId: string, opts: OpenStreamOptions): StreamPlayer {
@@ -72,10 +75,13 @@ export function openStream(video: HTMLVideoElement, streamId: string, opts: Open
   };
 
   let watchdog: ReturnType<typeof setInterval> | undefined;
-  let lastDecoded = { frames: -1, at: 0 };
+  let lastDecoded: { frames: number; at: number; stalledSince?: number } = { frames: -1, at: 0 };
+  /** frames decoded since the last (re)connection or publisher return */
+  let decoding = false;
 
   const teardown = () => {
     generation++;
+    decoding = false;
     clearInterval(watchdog);
     watchdog = undefined;
     sessionId = undefined;
@@ -88,7 +94,9 @@ export function openStream(video: HTMLVideoElement, streamId: string, opts: Open
 
   /**
    * A viewer that is connected but decodes nothing (it joined between keyframes, or its
-   * publisher came back) asks for a keyframe, now and after every second without a frame.
+   * publisher came back) asks for a keyframe, now and after every second without a frame;
+   * if that does not help within STALL_RESIGNAL_MS (e.g. an engine that does not carry the
+   * RTP sequence across a returning publisher), it signals a fresh session.
    */
   const watchFrames = (gen: number) => {
     const ask = () => sessionId && socket?.emit('keyframe', { sessionId });
@@ -99,16 +107,25 @@ export function openStream(video: HTMLVideoElement, streamId: string, opts: Open
       if (gen !== generation || !pc) return;
       const { framesDecoded } = await player.stats();
       const now = performance.now();
-      if (framesDecoded !== lastDecoded.frames) lastDecoded = { frames: framesDecoded, at: now };
-      else if (now - lastDecoded.at >= 1000 && streamState === 'live') {
-        ask();
-        lastDecoded.at = now;
-      }
+      if (framesDecoded !== lastDecoded.frames) {
+        if (lastDecoded.frames >= 0) decoding = true;
+        lastDecoded = { frames: framesDecoded, at: now, stalledSince: undefined };
+        showLiveIfReady();
+      } else if (streamState === 'live') {
+        lastDecoded.stalledSince ??= now;
+        // the hub says live, yet nothing decodes even after keyframes: signal afresh
+        if (now - lastDecoded.stalledSince >= STALL_RESIGNAL_MS * (1 + attempt)) return retry(new MediaRequestError('HUB_ERR_STREAM_STALLED', 'no video arrived: connecting again'));
+        if (now - lastDecoded.at >= 1000) {
+          ask();
+          lastDecoded.at = now;
+        }
+      } else lastDecoded.stalledSince = undefined;
     }, 500);
   };
 
+  /** live = connected, the hub says live, and frames decode (since the last (re)connection or resume) */
   const showLiveIfReady = () => {
-    if (pc?.connectionState === 'connected' && streamState === 'live') {
+    if (pc?.connectionState === 'connected' && streamState === 'live' && decoding) {
       everLive = true;
       attempt = 0;
       setState('live');
@@ -147,7 +164,10 @@ export function openStream(video: HTMLVideoElement, streamId: string, opts: Open
         if (gen !== generation || ev.sessionId !== sessionId) return;
         if (ev.state === 'ended') return retry(new MediaRequestError(ev.code ?? 'HUB_ERR_STREAM_ENDED', ev.message ?? 'the stream ended'));
         streamState = ev.state;
-        if (ev.state === 'reconnecting') setState('reconnecting', { code: ev.code, message: ev.message });
+        if (ev.state === 'reconnecting') {
+          decoding = false;
+          setState('reconnecting', { code: ev.code, message: ev.message });
+        }
         else {
           socket?.emit('keyframe', { sessionId: ev.sessionId });
           showLiveIfReady();

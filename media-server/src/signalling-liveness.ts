@@ -1,0 +1,37 @@
+// A publisher that stops sending is gone, whatever its peer connection says: a killed
+// process or a dead link sends no DTLS close, and ICE takes long to notice. Video never
+// pauses for seconds (every encoder sends frames, static picture or not), so a producer
+// whose packet count has not moved for `silenceMs` is closed: its viewers show
+// "reconnecting" at once, and the stream id is free for the publisher's return.
+import type { Producer, Router } from './engine/types';
+
+export interface LivenessOptions {
+  router: Router;
+  /** silence after which a producer is closed, ms; default 5000 */
+  silenceMs?: number;
+  /** how often producers are checked, ms; default 1000 */
+  intervalMs?: number;
+  onSilent?: (producer: Producer) => void;
+}
+
+export function watchPublisherLiveness(opts: LivenessOptions): { close(): void } {
+  const silenceMs = opts.silenceMs ?? 5000;
+  const seen = new WeakMap<Producer, { packets: number; since: number }>();
+  const timer = setInterval(() => {
+    const now = Date.now();
+    for (const producer of [...opts.router.producers.values()]) {
+      const { packets } = producer.stats();
+      const last = seen.get(producer);
+      if (!last || last.packets !== packets) {
+        seen.set(producer, { packets, since: now });
+        continue;
+      }
+      if (now - last.since >= silenceMs) {
+        opts.onSilent?.(producer);
+        producer.close();
+      }
+    }
+  }, opts.intervalMs ?? 1000);
+  timer.unref();
+  return { close: () => clearInterval(timer) };
+}

@@ -1,0 +1,72 @@
+// Strings of the KPI page, in English and Simplified Chinese.
+export const en = {
+  title: 'Response times',
+  from: 'From',
+  to: 'To',
+  groupBy: 'Group by',
+  'groupBy.unit': 'Unit',
+  'groupBy.team': 'Team',
+  'groupBy.district': 'District',
+  refresh: 'Show',
+  csv: 'Download CSV',
+  incidents: 'Incidents',
+  count: 'n',
+  median: 'median',
+  p90: '90th pct.',
+  'metric.acknowledge': 'To acknowledge',
+  'metric.dispatch': 'To dispatch',
+  'metric.arrive': 'To arrive',
+  'metric.resolve': 'To resolve',
+  seconds: 's',
+  none: 'No incidents in this period.',
+  loading: 'Loading…',
+  login: 'Sign in',
+  username: 'Username',
+  password: 'Password',
+  loginFailed: 'Sign-in failed: check the username and password.',
+  legend: 'Bar: median; line: 90th percentile (seconds from the report).',
+  error: 'Could not load the figures',
+} as const;
+
+export type MessageKey = keyof typeof en;
+
+export const zhCN: Record<MessageKey, string> = {
+  title: '响应时间',
+  from: '开始',
+  to: '结束',
+  groupBy: '分组',
+  'groupBy.unit': '单位',
+  'groupBy.team': '班组',
+  'groupBy.district': '辖区',
+  refresh: '查询',
+  csv: '下载 CSV',
+  incidents: '事件数',
+  count: '数量',
+  median: '中位数',
+  p90: '90 分位',
+  'metric.acknowledge': '确认用时',
+  'metric.dispatch': '派遣用时',
+  'metric.arrive': '到场用时',
+  'metric.resolve': '处置用时',
+  seconds: '秒',
+  none: '该时段没有事件。',
+  loading: '加载中…',
+  login: '登录',
+  username: '用户名',
+  password: '密码',
+  loginFailed: '登录失败：请检查用户名和密码。',
+  legend: '柱：中位数；线：90 分位（自报告起的秒数）。',
+  error: '无法加载数据',
+};
+
+export type Lang = 'en' | 'zh-CN';
+
+export function pickLang(requested: string | null, browser: string): Lang {
+  const l = requested ?? browser;
+  return l.toLowerCase().startsWith('zh') ? 'zh-CN' : 'en';
+}
+
+export function translator(lang: Lang): (key: MessageKey) => string {
+  const table = lang === 'zh-CN' ? zhCN : en;
+  return (key) => table[key] ?? en[key];
+}
