@@ -98,3 +98,36 @@ describe('emergency linkage', () => {
     await context.close();
   });
 });
+
+describe('linkage from the map', () => {
+  test('a point clicked on the map lists the nearest available units to it', async () => {
+    const coordinator = await th.createOperator('coord2', 'coordinator');
+    const { page, context } = await openWall(browser, th.http, undefined, '?testHooks');
+    await login(page, coordinator.username, coordinator.password);
+    await page.waitForFunction(() => !!(window as unknown as { __hubWall?: unknown }).__hubWall, undefined, { timeout: 30_000 });
+    // select the SOS: the map flies there; then click 150 m west of it, where no unit is
+    const alarm = page.locator('[data-testid=alarm][data-kind=sos]').first();
+    await alarm.waitFor();
+    await alarm.click();
+    const point = { lat: SOS_AT.lat, lon: SOS_AT.lon - 0.0015 };
+    type Hooks = { map: { isMoving(): boolean; project(p: [number, number]): { x: number; y: number }; getContainer(): HTMLElement }; toMap(lat: number, lon: number): [number, number] };
+    await page.waitForFunction(() => {
+      const h = (window as unknown as { __hubWall: Hooks }).__hubWall;
+      return !h.map.isMoving();
+    }, undefined, { timeout: 15_000 });
+    const xy = await page.evaluate(({ lat, lon }) => {
+      const h = (window as unknown as { __hubWall: Hooks }).__hubWall;
+      const p = h.map.project(h.toMap(lat, lon));
+      const r = h.map.getContainer().getBoundingClientRect();
+      return { x: r.left + p.x, y: r.top + p.y };
+    }, point);
+    await page.mouse.click(xy.x, xy.y);
+    await page.waitForSelector('.linkage-target >> text=Point on the map');
+    const order = async () => page.locator('[data-testid=nearest-unit]').evaluateAll((els) => els.map((e) => e.getAttribute('data-unit-id')));
+    // the first test's responders are dispatched (not available); the alarming body cam is
+    // ~150 m away, the spare car ~350 m
+    await eventually(async () => (await order()).length >= 2, 10_000, 'units listed for the point');
+    expect((await order()).slice(0, 2)).toEqual(['cam-sos', 'car-spare']);
+    await context.close();
+  });
+});
