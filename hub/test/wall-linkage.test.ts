@@ -4,7 +4,7 @@
 // A viewer sees the list but cannot dispatch, and the hub refuses the viewer too.
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { Browser } from 'playwright-core';
-import type { Command } from '@hub/config';
+import type { AuditEntry, Command } from '@hub/config';
 import { UnitAgent } from '@hub/edge-agent';
 import { launchChromium } from '../../test-support/browser';
 import { eventually, startTestHub, type TestHub } from './support/test-hub';
@@ -74,6 +74,9 @@ describe('emergency linkage', () => {
     }
     // the dispatched units' cameras join the alarming one on the wall
     for (const [id] of RESPONDERS) await page.waitForSelector(`[data-testid=tile][data-unit-id="${id}"]`, { timeout: 5_000 });
+    // the audit log names who dispatched whom
+    const audit = await th.api<AuditEntry[]>('GET', '/api/audit?action=dispatch');
+    expect(audit.body.filter((e) => e.actor === 'coord').map((e) => e.target).sort()).toEqual(['unit:cam-far', 'unit:car-mid', 'unit:car-near']);
     await context.close();
   });
 
