@@ -4,6 +4,7 @@
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
+import type { AuditEntry } from '@hub/config';
 import { UnitAgent, attachOnDemandVideo } from '@hub/edge-agent';
 import { artifactDir, launchChromium } from '../../test-support/browser';
 import { eventually, startTestHub, type TestHub } from './support/test-hub';
@@ -57,6 +58,9 @@ describe('video tiles', () => {
       return n > 0 ? n : undefined;
     }, 45_000, 'first decoded frames');
     await eventually(async () => (await framesOn(page, 'van-1')) > before + 10, 45_000, 'frames advance');
+    // the view is in the audit log under the operator who watched
+    const audit = await th.api<AuditEntry[]>('GET', '/api/audit?action=video_view');
+    expect(audit.body.some((e) => e.actor === 'admin')).toBe(true);
     // the overlay shows the unit and its figures
     expect(await tile.locator('.tile-unit').textContent()).toBe('Unit van-1');
     await eventually(async () => /kbit\/s/.test((await tile.locator('.tile-bottom').textContent()) ?? ''), 10_000, 'bitrate in the overlay');
