@@ -179,6 +179,10 @@ describe('live map', () => {
     expect(layers.grid).toBeGreaterThan(0);
     expect(foreignRequests).toEqual([]);
     expect(await page.getAttribute('.hub-map-connection', 'data-state')).toBe('live');
+    await page.screenshot({ path: path.join(artifactDir('wall'), 'map-unit.png') });
+    // the whole simulated area: clusters with their counts
+    await page.evaluate(() => window.__hubWall!.map.jumpTo({ zoom: 12.5 }));
+    await page.waitForFunction(() => document.querySelectorAll('.hub-cluster-label').length > 0 || window.__hubWall!.map.queryRenderedFeatures({ layers: ['unit-symbols'] }).length > 0, undefined, { timeout: 10_000 });
     await page.screenshot({ path: path.join(artifactDir('wall'), 'map.png') });
   });
 });

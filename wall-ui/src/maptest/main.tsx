@@ -19,16 +19,19 @@ declare global {
 }
 
 function MapTestPage() {
-  const token = new URLSearchParams(location.hash.slice(1)).get('token') ?? '';
+  const hash = new URLSearchParams(location.hash.slice(1));
+  const token = hash.get('token') ?? '';
+  // the wall benchmark's synthetic feed (bench/wall.ts --feed synthetic)
+  const feedUrl = hash.get('feed') ?? undefined;
   const store = useMemo(() => new UnitStore(), []);
   const [flyTo, setFlyTo] = useState<{ lat: number; lon: number; zoom?: number; key: number }>();
   const [selected, setSelected] = useState<string>();
   const state = useMemo<MapTestState>(() => ({ clicks: [], selected: [], cameras: [], flyTo: (lat, lon, zoom) => setFlyTo({ lat, lon, zoom, key: Date.now() }) }), []);
   useEffect(() => {
     window.__mapTest = state;
-    store.connect({ token });
+    store.connect({ token, feedUrl });
     return () => store.close();
-  }, [store, token, state]);
+  }, [store, token, feedUrl, state]);
   return (
     <LiveMap
       store={store}

@@ -12,6 +12,8 @@ export interface ConnectOptions {
   token: string;
   /** the hub's origin; default the page's own */
   hubUrl?: string;
+  /** where the live feed (socket.io) is, when not at hubUrl (a separate live node, or a benchmark's feed); default hubUrl */
+  feedUrl?: string;
 }
 
 export interface UnitStoreOptions {
@@ -130,7 +132,7 @@ export class UnitStore {
     this.setConnectionState('connecting');
     this.connection = new LiveConnection({
       token: opts.token,
-      hubUrl: opts.hubUrl,
+      hubUrl: opts.feedUrl ?? opts.hubUrl,
       onState: (state, firstOrRe) => {
         this.setConnectionState(state);
         // on every (re)connect: ask for the area again, and reload the snapshot (what was missed while away)

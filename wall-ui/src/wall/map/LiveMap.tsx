@@ -34,7 +34,7 @@ export interface LiveMapProps {
   incidents?: IncidentMarker[];
   highlightUnitIds?: string[];
   replay?: { points: PositionOut[]; cursorTs?: string };
-  /** most unit-source updates a second = 1000 / updateMs; default 250 */
+  /** most unit-source updates a second = 1000 / updateMs; default by fleet size (250 ms up to 5,000 units, 1 s from 20,000) */
   updateMs?: number;
   style?: CSSProperties;
   className?: string;

@@ -30,8 +30,15 @@ export function ClusterLabels() {
       moving = false;
       refresh();
     };
+    // one wait for idle at a time: under a steady stream of updates the map is seldom idle
+    let waiting = false;
     const onData = (e: { sourceId?: string; isSourceLoaded?: boolean }) => {
-      if (e.sourceId === UNITS_SOURCE && e.isSourceLoaded) map.once('idle', refresh);
+      if (e.sourceId !== UNITS_SOURCE || !e.isSourceLoaded || waiting) return;
+      waiting = true;
+      map.once('idle', () => {
+        waiting = false;
+        refresh();
+      });
     };
     map.on('movestart', onStart);
     map.on('moveend', onEnd);

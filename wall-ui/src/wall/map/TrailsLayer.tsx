@@ -5,7 +5,7 @@ import type { GeoJSONSource } from 'maplibre-gl';
 import type { UnitStore } from '../live/unit-store';
 import { addSourceWithLayers, useMapContext } from './map-context';
 import { UNIT_SYMBOL_LAYER } from './UnitsLayer';
-import type { Feature } from 'geojson';
+import type { Feature, LineString } from 'geojson';
 
 export interface TrailsLayerProps {
   store: UnitStore;
@@ -63,6 +63,7 @@ export function TrailsLayer(props: TrailsLayerProps) {
       watch();
     };
     map.on('moveend', onMoveEnd);
+    let drawn = '';
     const draw = () => {
       const { store, selectedUnitId } = latest.current;
       const ids = new Set<string>(latest.current.highlightUnitIds ?? []);
@@ -78,6 +79,10 @@ export function TrailsLayer(props: TrailsLayerProps) {
           geometry: { type: 'LineString', coordinates: trail.map((p) => projector.toMap(p[1], p[0])) },
         });
       }
+      // a repaint is the costly part on a software renderer: only when a trail changed
+      const signature = features.map((f) => `${String(f.properties?.id)}:${(f.geometry as LineString).coordinates.length}:${JSON.stringify((f.geometry as LineString).coordinates.at(-1))}`).join('|') + `|${selectedUnitId ?? ''}`;
+      if (signature === drawn) return;
+      drawn = signature;
       (map.getSource('trails') as GeoJSONSource | undefined)?.setData({ type: 'FeatureCollection', features });
     };
     const timer = setInterval(draw, 1000);

@@ -23,7 +23,7 @@ export interface UnitsLayerProps {
   highlightUnitIds?: string[];
   /** when given, a unit alarms while it has an unacknowledged alarm here (else: the store's view) */
   alarms?: Alarm[];
-  /** most source updates a second = 1000 / updateMs; default 250 */
+  /** most source updates a second = 1000 / updateMs; default by fleet size: 250 ms up to 5,000 units, 1 s from 20,000 */
   updateMs?: number;
   /** clusters up to this zoom; default 13 */
   clusterMaxZoom?: number;
@@ -108,6 +108,8 @@ export function UnitsLayer(props: UnitsLayerProps) {
     let inFlight = false;
     let closed = false;
     const sentTs = new Map<string, string>();
+    let drawnHash = 0;
+    let drawnCount = -1;
 
     const update = async () => {
       if (inFlight || !dirty.current || closed) return;
@@ -131,11 +133,14 @@ export function UnitsLayer(props: UnitsLayerProps) {
       }
       const features: Feature<Point>[] = [];
       const moved: string[] = [];
+      // a hash of what is drawn: an update that changes nothing drawn costs no repaint
+      let hash = 0;
       for (const u of store.units.values()) {
         if (u.lat === null || u.lon === null) continue;
         const [x, y] = projector.toMap(u.lat, u.lon);
         if (x < west || x > east || y < south || y > north) continue;
         const status = unitStatusKind(alarmingIds ? { ...u, alarming: alarmingIds.has(u.id) } : u);
+        hash = (Math.imul(hash, 31) + ((x * 1e6) | 0) + Math.imul((y * 1e6) | 0, 7) + status.charCodeAt(1) * 13 + (u.heading ?? 0) + u.id.length) | 0;
         features.push({
           type: 'Feature',
           properties: { id: u.id, icon: unitIconName(u.type, status), heading: u.heading ?? 0, s: status },
@@ -147,6 +152,12 @@ export function UnitsLayer(props: UnitsLayerProps) {
         }
       }
       const t1 = performance.now();
+      if (hash === drawnHash && features.length === drawnCount) {
+        inFlight = false;
+        return;
+      }
+      drawnHash = hash;
+      drawnCount = features.length;
       try {
         await source.setData({ type: 'FeatureCollection', features }, true);
       } catch {
@@ -174,7 +185,17 @@ export function UnitsLayer(props: UnitsLayerProps) {
     const off = props.store.subscribe(() => {
       dirty.current = true;
     });
-    const timer = setInterval(() => void update(), props.updateMs ?? 250);
+    // Each source update is a repaint, and a repaint is what costs frames (on a software
+    // renderer most of all): big fleets get fewer, since each unit reports once a second anyway.
+    let nextAt = 0;
+    const timer = setInterval(() => {
+      const now = performance.now();
+      if (now < nextAt) return;
+      const every = latest.current.updateMs ?? Math.min(1000, Math.max(250, latest.current.store.units.size / 20));
+      if (!dirty.current || inFlight) return;
+      nextAt = now + every;
+      void update();
+    }, 50);
     const onMoveEnd = () => {
       dirty.current = true;
       void update();

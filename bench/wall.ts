@@ -1,0 +1,329 @@
+// Wall benchmark: the hub with N units publishing at 1 Hz (bench/wall-publisher.ts processes:
+// one MQTT connection per unit, as bench/ingest.ts's load workers, publishing once all are
+// connected, each unit driving a small circle), and the wall's live map in
+// headless Chromium (WebGL2 on SwiftShader, a software renderer: a floor, not what a wall's
+// GPU gives). Prints the page's frames per second, the main thread's busy share and the delay
+// from a position's publish to the first frame drawn with it. Asserts nothing.
+//
+//   npm run bench:wall -- --units 20000 --seconds 30
+//   npm run bench:wall -- --units 2000 --seconds 30 --zoom 14
+//
+// Options: --units N, --rate positions/s per unit (default 1), --seconds T (measured window),
+// --warmup S (publishing before measuring; default 10), --workers W (load processes, default 2),
+// --zoom Z (map zoom; default 12: the whole simulated city, clustered), --width/--height
+// (viewport; default 1920×1080), --page (default /maptest.html), --feed hub|synthetic (synthetic:
+// this process serves the live feed itself, in the hub's LiveBatch shape, at the full rate; the
+// hub still serves the page, units and basemap. For when the hub cannot carry the load here).
+import { fork, spawn, type ChildProcess } from 'node:child_process';
+import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import os, { tmpdir } from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { createServer } from 'node:http';
+import { Server as SocketServer } from 'socket.io';
+import type { PositionOut } from '@hub/config';
+import pg from 'pg';
+import { hashSecret } from '@hub/telemetry/store/credentials';
+import { buildWall } from '@hub/wall-ui';
+import { artifactDir, launchChromium } from '../test-support/browser';
+import { freePort } from '../test-support/ports';
+import type { PublisherMessage, PublisherReport } from './wall-publisher';
+
+const { values: args } = parseArgs({
+  options: {
+    units: { type: 'string', default: '20000' },
+    rate: { type: 'string', default: '1' },
+    seconds: { type: 'string', default: '30' },
+    warmup: { type: 'string', default: '10' },
+    workers: { type: 'string', default: '2' },
+    zoom: { type: 'string', default: '12' },
+    width: { type: 'string', default: '1920' },
+    height: { type: 'string', default: '1080' },
+    page: { type: 'string', default: '/maptest.html' },
+    feed: { type: 'string', default: 'hub' },
+  },
+});
+const UNITS = Number(args.units);
+const RATE = Number(args.rate);
+const SECONDS = Number(args.seconds);
+const WARMUP = Number(args.warmup);
+const WORKERS = Number(args.workers);
+const ZOOM = Number(args.zoom);
+/** hub: positions over MQTT through the hub's ingest and live feed; synthetic: this process plays the live feed (same LiveBatch shape), so the wall gets the full rate whatever the hub keeps up with */
+const FEED = args.feed === 'synthetic' ? 'synthetic' : 'hub';
+const TOKEN = 'bench-admin-token-0000000000';
+/** the simulator's default centre, where the offline basemap's sample city is */
+const CENTRE = { lat: 22.54, lon: 114.05 };
+const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
+
+const pct = (sorted: number[], p: number) => (sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]! : NaN);
+const fmt = (n: number, d = 1) => (Number.isFinite(n) ? n.toFixed(d) : '-');
+
+function cpuSeconds(pid: number): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return 0;
+  }
+}
+function treeCpuSeconds(pid: number): number {
+  let total = cpuSeconds(pid);
+  try {
+    for (const task of readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean)) total += treeCpuSeconds(Number(task));
+  } catch {
+    /* gone */
+  }
+  return total;
+}
+
+/** Our own child processes that are not the hub or the load workers: Chromium. */
+function browserCpuSeconds(exclude: (number | undefined)[]): number {
+  let total = 0;
+  const tasks = readdirSync(`/proc/${process.pid}/task`);
+  for (const t of tasks) {
+    let children: string[] = [];
+    try {
+      children = readFileSync(`/proc/${process.pid}/task/${t}/children`, 'utf8').trim().split(/\s+/).filter(Boolean);
+    } catch {
+      continue;
+    }
+    for (const c of children) if (!exclude.includes(Number(c))) total += treeCpuSeconds(Number(c));
+  }
+  return total;
+}
+
+async function waitForOutput(child: ChildProcess, text: string, ms: number): Promise<void> {
+  let out = '';
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`not ready in ${ms} ms:\n${out}`)), ms);
+    const on = (d: Buffer) => {
+      out += d.toString();
+      if (out.includes(text)) {
+        clearTimeout(timer);
+        resolve();
+      }
+    };
+    child.stdout?.on('data', on);
+    child.stderr?.on('data', on);
+    child.once('exit', (code) => reject(new Error(`exited ${code}:\n${out}`)));
+  });
+}
+
+interface PageFigures {
+  frames: number;
+  ms: number;
+  intervals: number[];
+  mapRenders: number;
+  delays: number[];
+  sourceUpdates: number;
+  features: number;
+  buildMs: number;
+  setDataMs: number;
+  storeUnits: number;
+  positionsApplied: number;
+  longTaskMs: number;
+}
+
+async function main(): Promise<void> {
+  await buildWall({ quiet: true });
+  const dataDir = mkdtempSync(path.join(tmpdir(), 'hub-wall-bench-'));
+  chmodSync(dataDir, 0o755);
+  const [httpPort, mqttPort, pgPort] = [await freePort(), await freePort(), await freePort()];
+  const hub = spawn(process.execPath, ['--import', 'tsx', 'hub/src/main.ts'], {
+    cwd: root,
+    env: {
+      ...process.env,
+      HUB_DATA_DIR: path.join(dataDir, 'data'),
+      HUB_HTTP__PORT: String(httpPort),
+      HUB_MQTT__PORT: String(mqttPort),
+      HUB_DATABASE__EMBEDDED_PORT: String(pgPort),
+      HUB_AUTH__ADMIN_TOKEN: TOKEN,
+      HUB_LOG__LEVEL: 'warn',
+      HUB_BASEMAP__ZOOM: String(ZOOM),
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const workers: ChildProcess[] = [];
+  let browser: Awaited<ReturnType<typeof launchChromium>> | undefined;
+  try {
+    await waitForOutput(hub, 'Hub ready', 120_000);
+    const http = `http://127.0.0.1:${httpPort}`;
+    const db = new pg.Client({ connectionString: process.env.DATABASE_URL ?? `postgres://hub:hub-embedded@127.0.0.1:${pgPort}/hub` });
+    await db.connect();
+    const units = Array.from({ length: UNITS }, (_, i) => ({ id: `w-${i}`, secret: `bench-secret-${i}` }));
+    await db.query(
+      `INSERT INTO units (id, name, type, secret_hash) SELECT * FROM unnest($1::text[], $1::text[], $2::text[], $3::text[])`,
+      [units.map((u) => u.id), units.map((_, i) => (i % 3 === 0 ? 'bodycam' : 'vehicle')), units.map((u) => hashSecret(u.secret))],
+    );
+    await db.end();
+
+    let feedUrl = '';
+    let synthetic: { sent: number; close(): void; start(seconds: number): void } | undefined;
+    if (FEED === 'synthetic') {
+      const feedPort = await freePort();
+      const server = createServer();
+      const io = new SocketServer(server, { path: '/socket.io', serveClient: false });
+      server.listen(feedPort, '127.0.0.1');
+      feedUrl = `http://127.0.0.1:${feedPort}`;
+      const state = { sent: 0, timer: undefined as NodeJS.Timeout | undefined };
+      synthetic = {
+        get sent() {
+          return state.sent;
+        },
+        start(seconds: number) {
+          const endAt = Date.now() + seconds * 1000;
+          let tick = 0;
+          // every 100 ms (the hub's live.flushMs default) a tenth of the units: each unit once a second
+          state.timer = setInterval(() => {
+            const now = Date.now();
+            if (now > endAt) return clearInterval(state.timer);
+            const positions: PositionOut[] = [];
+            for (let i = tick % 10; i < units.length; i += 10) {
+              const a = (i * 2.399963) % (2 * Math.PI);
+              const d = Math.sqrt(((i * 7919) % 1000) / 1000) * 0.05;
+              const r = 0.001 + ((i * 31) % 30) / 10_000;
+              const w = (now / 60_000) * 2 * Math.PI + a;
+              positions.push({
+                unitId: units[i]!.id,
+                ts: new Date(now).toISOString(),
+                lat: CENTRE.lat + d * Math.sin(a) + r * Math.sin(w),
+                lon: CENTRE.lon + d * Math.cos(a) + r * Math.cos(w),
+                speed: 8.3,
+                heading: ((((-w * 180) / Math.PI) % 360) + 360) % 360,
+                accuracy: 5,
+                alt: null,
+                battery: 80,
+                flags: null,
+              });
+            }
+            tick++;
+            state.sent += positions.length;
+            io.emit('batch', { positions, alarms: [], statuses: [] });
+          }, 100);
+        },
+        close() {
+          clearInterval(state.timer);
+          void io.close();
+          server.close();
+        },
+      };
+    }
+    browser = await launchChromium();
+    const page = await browser.newPage({ viewport: { width: Number(args.width), height: Number(args.height) } });
+    page.on('pageerror', (err) => console.error('page error:', err.message));
+    await page.goto(`${http}${args.page}?testHooks#token=${TOKEN}${feedUrl ? `&feed=${encodeURIComponent(feedUrl)}` : ''}`);
+    await page.waitForFunction(() => !!window.__hubWall, undefined, { timeout: 60_000 });
+    const cdp = await page.context().newCDPSession(page);
+    await cdp.send('Performance.enable');
+    const notBrowser = () => [hub.pid, ...workers.map((w) => w.pid)];
+
+    let connectedUnits = 0;
+    let startAt = Date.now();
+    let reports: Promise<Extract<PublisherReport, { type: 'done' }>>[] = [];
+    if (synthetic) {
+      startAt = Date.now() + 500;
+      setTimeout(() => synthetic.start(WARMUP + SECONDS), 500);
+    } else {
+      // the load: every unit connects first (minutes for 20,000 on a busy machine), then all publish
+      const per = Math.ceil(units.length / WORKERS);
+      const connectedAt = Date.now();
+      const connected = await Promise.all(
+        Array.from({ length: WORKERS }, (_, i) => {
+          const w = fork(path.join(root, 'bench/wall-publisher.ts'), [], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+          workers.push(w);
+          return new Promise<number>((resolve, reject) => {
+            w.once('message', (m: PublisherReport) => (m.type === 'connected' ? resolve(m.connected) : reject(new Error('unexpected'))));
+            w.once('exit', (code) => reject(new Error(`publisher ${i} exited ${code}`)));
+            w.send({ type: 'job', broker: `mqtt://127.0.0.1:${mqttPort}`, units: units.slice(i * per, (i + 1) * per), centre: CENTRE } satisfies PublisherMessage);
+          });
+        }),
+      );
+      connectedUnits = connected.reduce((a, b) => a + b, 0);
+      console.log(`${connectedUnits} units connected in ${((Date.now() - connectedAt) / 1000).toFixed(0)} s`);
+      startAt = Date.now() + 2000;
+      reports = workers.map(
+        (w) =>
+          new Promise<Extract<PublisherReport, { type: 'done' }>>((resolve) => {
+            w.on('message', (m: PublisherReport) => m.type === 'done' && resolve(m));
+            w.send({ type: 'go', rate: RATE, seconds: WARMUP + SECONDS, startAt } satisfies PublisherMessage);
+          }),
+      );
+    }
+    await new Promise((r) => setTimeout(r, startAt + WARMUP * 1000 - Date.now()));
+    // measuring window
+    const metric = async (name: string) => ((await cdp.send('Performance.getMetrics')).metrics.find((m) => m.name === name)?.value ?? NaN);
+    const task0 = await metric('TaskDuration');
+    const script0 = await metric('ScriptDuration');
+    const cpu0 = { hub: treeCpuSeconds(hub.pid!), chrome: browserCpuSeconds(notBrowser()) };
+    const t0 = Date.now();
+    // as a string: tsx's transform would add helpers (__name) the page does not have
+    await page.evaluate(`(() => {
+      const hooks = window.__hubWall;
+      hooks.stats.markerDelaysMs.length = 0;
+      const b = { frames: 0, intervals: [], last: performance.now(), start: performance.now(), mapRenders: 0, longTaskMs: 0, stop: false };
+      window.__bench = b;
+      hooks.map.on('render', () => b.mapRenders++);
+      new PerformanceObserver((list) => { for (const e of list.getEntries()) b.longTaskMs += e.duration; }).observe({ type: 'longtask' });
+      const tick = (t) => { b.frames++; b.intervals.push(t - b.last); b.last = t; if (!b.stop) requestAnimationFrame(tick); };
+      requestAnimationFrame(tick);
+    })()`);
+    await new Promise((r) => setTimeout(r, SECONDS * 1000));
+    const fig = await page.evaluate((): PageFigures => {
+      const b = (window as unknown as { __bench: { frames: number; intervals: number[]; start: number; mapRenders: number; longTaskMs: number; stop: boolean } }).__bench;
+      b.stop = true;
+      const hooks = window.__hubWall!;
+      return {
+        frames: b.frames,
+        ms: performance.now() - b.start,
+        intervals: b.intervals,
+        mapRenders: b.mapRenders,
+        delays: [...hooks.stats.markerDelaysMs],
+        sourceUpdates: hooks.stats.sourceUpdates,
+        features: hooks.stats.features,
+        buildMs: hooks.stats.buildMs,
+        setDataMs: hooks.stats.setDataMs,
+        storeUnits: hooks.store.units.size,
+        positionsApplied: hooks.store.positionsApplied,
+        longTaskMs: b.longTaskMs,
+      };
+    });
+    const wallMs = Date.now() - t0;
+    const task = (await metric('TaskDuration')) - task0;
+    const script = (await metric('ScriptDuration')) - script0;
+    const cpu = { hub: treeCpuSeconds(hub.pid!) - cpu0.hub, chrome: browserCpuSeconds(notBrowser()) - cpu0.chrome };
+    await page.screenshot({ path: path.join(artifactDir('wall'), `bench-${UNITS}.png`) }).catch(() => {});
+
+    const done = await Promise.all(reports);
+    const sent = synthetic ? synthetic.sent : done.reduce((n, r) => n + r.sent, 0);
+    const acked = synthetic ? NaN : done.reduce((n, r) => n + r.acked, 0);
+    synthetic?.close();
+    const intervals = [...fig.intervals].sort((a, b) => a - b);
+    const delays = [...fig.delays].sort((a, b) => a - b);
+    const updatesInWindow = fig.sourceUpdates;
+
+    console.log(`\nWall: ${UNITS} units × ${RATE}/s, map at zoom ${ZOOM}, ${args.width}×${args.height}, measured ${SECONDS} s after ${WARMUP} s of publishing, feed: ${FEED === 'hub' ? 'MQTT → hub → live feed' : 'synthetic live feed (the hub serves page, units, basemap)'}`);
+    console.log(`  (headless Chromium, WebGL2 on SwiftShader: a software-rendering floor; hub, PostgreSQL, load and browser share ${os.cpus().length} cores; load average at the end ${os.loadavg()[0]!.toFixed(1)})`);
+    console.log(`  units connected / in the store        ${synthetic ? '-' : connectedUnits} / ${fig.storeUnits}; positions sent ${sent}, acked ${acked}, applied by the page ${fig.positionsApplied}`);
+    console.log(`  page frames per second (rAF)          ${fmt(fig.frames / (fig.ms / 1000))}  (frame interval p50 ${fmt(pct(intervals, 50))} ms, p99 ${fmt(pct(intervals, 99))} ms, max ${fmt(intervals.at(-1) ?? NaN)} ms)`);
+    console.log(`  map repaints per second               ${fmt(fig.mapRenders / (fig.ms / 1000))}`);
+    console.log(`  main thread busy (CDP TaskDuration)   ${fmt((task / (wallMs / 1000)) * 100)}%  (script ${fmt((script / (wallMs / 1000)) * 100)}%, long tasks ${fmt((fig.longTaskMs / fig.ms) * 100)}%)`);
+    console.log(`  unit source updates                   ${updatesInWindow} since load; last: ${fig.features} features, build ${fmt(fig.buildMs)} ms, setData→worker ${fmt(fig.setDataMs)} ms`);
+    console.log(`  publish → marker drawn                p50 ${fmt(pct(delays, 50), 0)} ms  p90 ${fmt(pct(delays, 90), 0)} ms  p99 ${fmt(pct(delays, 99), 0)} ms  (${delays.length} samples)`);
+    console.log(`  CPU, % of one core                    hub+PostgreSQL ${fmt((cpu.hub / (wallMs / 1000)) * 100)}%, Chromium (all processes) ${fmt((cpu.chrome / (wallMs / 1000)) * 100)}%`);
+  } finally {
+    await browser?.close().catch(() => {});
+    for (const w of workers) if (w.exitCode === null) w.kill('SIGTERM');
+    hub.kill('SIGINT');
+    await new Promise((r) => (hub.exitCode === null ? hub.once('exit', r) : r(null)));
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (err: unknown) => {
+    console.error(err);
+    process.exit(1);
+  },
+);
