@@ -12,3 +12,4 @@ export * from './media';
 export * from './basemap';
 export * from './gcj02';
 export * from './incident';
+export * from './presets';

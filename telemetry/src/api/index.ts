@@ -19,6 +19,7 @@ import type { HubConfig } from '@hub/config';
 import { incidentRoutes } from './incidents';
 import { nearestRoutes } from './nearest';
 import { intakeClientRoutes, intakeEventRoutes } from './intake';
+import { presetRoutes } from './presets';
 
 export interface TelemetryApiOptions {
   /** the database: a pg.Pool */
@@ -68,6 +69,7 @@ export async function telemetryApi(app: FastifyInstance, opts: TelemetryApiOptio
         await api.register(incidentRoutes, incidents);
         await api.register(intakeClientRoutes, incidents);
       }
+      await api.register(presetRoutes, context);
     },
     { prefix: '/api' },
   );

@@ -1,3 +1,7 @@
 import { createRoot } from 'react-dom/client';
+import { App } from './app/App';
+import { getLocale } from './i18n';
+import './app/wall.css';
 
-createRoot(document.getElementById('root')!).render(<h1>Command centre wall</h1>);
+document.documentElement.lang = getLocale();
+createRoot(document.getElementById('root')!).render(<App />);

@@ -1,0 +1,50 @@
+// Driving the wall page in Chromium: log in through the login screen, read the panels.
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { ADMIN_TOKEN } from './test-hub';
+
+export interface WallPage {
+  context: BrowserContext;
+  page: Page;
+  /** messages the page logged as errors, and uncaught exceptions */
+  errors: string[];
+}
+
+/** A fresh browser context with the wall at `http`, in English, 1600×900. */
+export async function openWall(browser: Browser, http: string, size = { width: 1600, height: 900 }, query = ''): Promise<WallPage> {
+  const context = await browser.newContext({ viewport: size, locale: 'en-GB' });
+  await context.addInitScript(() => localStorage.setItem('wall.locale', localStorage.getItem('wall.locale') ?? 'en'));
+  const page = await context.newPage();
+  const errors: string[] = [];
+  page.on('pageerror', (err) => errors.push(String(err)));
+  await page.goto(http + '/' + query);
+  return { context, page, errors };
+}
+
+/** Fills the login form and submits; does not wait for the outcome. */
+export async function submitLogin(page: Page, username: string, password: string): Promise<void> {
+  await page.fill('[data-testid=login-username]', username);
+  await page.fill('[data-testid=login-password]', password);
+  await page.click('[data-testid=login-submit]');
+}
+
+/** The units the wall's map has drawn (needs `?testHooks` in the URL): id → drawn [lon, lat]. */
+export function drawnUnits(page: Page): Promise<Record<string, [number, number]>> {
+  return page.evaluate(() => {
+    const hooks = (window as unknown as { __hubWall?: { map: { queryRenderedFeatures(o: unknown): { properties: Record<string, unknown>; geometry: unknown }[] } } }).__hubWall;
+    const out: Record<string, [number, number]> = {};
+    try {
+      for (const f of hooks?.map.queryRenderedFeatures({ layers: ['unit-symbols'] }) ?? []) {
+        out[String(f.properties.id)] = (f.geometry as { coordinates: [number, number] }).coordinates;
+      }
+    } catch {
+      // the map's style or the units layer is not there yet
+    }
+    return out;
+  });
+}
+
+/** Logs in and waits for the wall. The built-in admin's password is the admin token. */
+export async function login(page: Page, username = 'admin', password = ADMIN_TOKEN): Promise<void> {
+  await submitLogin(page, username, password);
+  await page.waitForSelector('[data-testid=wall]', { timeout: 15_000 });
+}

@@ -1,0 +1,66 @@
+// The wall's header: clock, operator, language, wall mode, pages, logout.
+import { useEffect, useState } from 'react';
+import { LOCALES, setLocale, useLocale, useT, type Locale } from '../i18n';
+import type { OperatorInfo } from './session';
+
+export type Page = 'wall' | 'operators';
+
+export interface HeaderProps {
+  operator: OperatorInfo;
+  page: Page;
+  wallMode: boolean;
+  onPage(page: Page): void;
+  onToggleWallMode(): void;
+  onLogout(): void;
+  children?: React.ReactNode;
+}
+
+function Clock() {
+  const locale = useLocale();
+  const [now, setNow] = useState(() => new Date());
+  useEffect(() => {
+    const timer = setInterval(() => setNow(new Date()), 1000);
+    return () => clearInterval(timer);
+  }, []);
+  return (
+    <time className="clock" data-testid="clock" dateTime={now.toISOString()}>
+      {now.toLocaleDateString(locale)} {now.toLocaleTimeString(locale, { hour12: false })}
+    </time>
+  );
+}
+
+export function Header({ operator, page, wallMode, onPage, onToggleWallMode, onLogout, children }: HeaderProps) {
+  const t = useT();
+  const locale = useLocale();
+  return (
+    <header className="wall-header" data-testid="header">
+      <h1>{t('app.title')}</h1>
+      <Clock />
+      {page === 'wall' && children}
+      <span className="spacer" />
+      {operator.role === 'admin' && (
+        <button className="secondary" onClick={() => onPage(page === 'wall' ? 'operators' : 'wall')} data-testid="page-toggle">
+          {page === 'wall' ? t('header.operators') : t('header.backToWall')}
+        </button>
+      )}
+      {page === 'wall' && (
+        <button className={wallMode ? 'active' : 'secondary'} onClick={onToggleWallMode} data-testid="wall-mode">
+          {wallMode ? t('header.exitWallMode') : t('header.wallMode')}
+        </button>
+      )}
+      <select value={locale} onChange={(e) => setLocale(e.target.value as Locale)} aria-label={t('header.language')} data-testid="language">
+        {LOCALES.map((l) => (
+          <option key={l} value={l}>
+            {t(`language.${l}`)}
+          </option>
+        ))}
+      </select>
+      <span className="operator" data-testid="operator" data-role={operator.role}>
+        {operator.username} · {t(`role.${operator.role}`)}
+      </span>
+      <button className="secondary" onClick={onLogout} data-testid="logout">
+        {t('header.logout')}
+      </button>
+    </header>
+  );
+}

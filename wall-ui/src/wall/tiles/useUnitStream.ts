@@ -1,0 +1,110 @@
+// A tile's camera: ask the hub to start the unit's stream (POST /api/streams/{unitId}/start),
+// then play it with the shared player, which recovers by itself. The tile only shows state.
+//
+// Layers: a tile smaller than the stream should ask for no more than it shows, but our
+// streams carry one encoding (no simulcast or SVC layers yet), so there is nothing to select;
+// when the publishers send layers, this is where the tile's size picks one.
+import { useEffect, useRef, useState } from 'react';
+import { openStream, type StreamPlayer } from '../../shared/stream-player';
+import { api, ApiError, currentSession } from '../app/session';
+
+export type TileState = 'idle' | 'starting' | 'connecting' | 'live' | 'reconnecting' | 'offline';
+
+export interface TileFigures {
+  bitrateKbps: number;
+  delayMs: number | null;
+  fps: number;
+  framesDecoded: number;
+  width: number;
+  height: number;
+}
+
+/** How long a tile waits before asking again for a camera the hub could not start. */
+const START_RETRY_MS = 5000;
+
+export function useUnitStream(unitId: string | null, video: React.RefObject<HTMLVideoElement | null>) {
+  const [state, setState] = useState<TileState>('idle');
+  const [detail, setDetail] = useState<string | null>(null);
+  const [figures, setFigures] = useState<TileFigures | null>(null);
+  const player = useRef<StreamPlayer | null>(null);
+
+  useEffect(() => {
+    setFigures(null);
+    setDetail(null);
+    if (!unitId || !video.current) {
+      setState('idle');
+      return;
+    }
+    const el = video.current;
+    let cancelled = false;
+    let retry: ReturnType<typeof setTimeout> | undefined;
+    let nudge: ReturnType<typeof setInterval> | undefined;
+
+    // The player waits for the stream to come back; the unit's camera only comes back when
+    // the hub asks it again (its publisher may have died, or the hub stopped an idle stream).
+    // While the tile is not live, ask again now and then (start is idempotent).
+    const askAgain = async () => {
+      try {
+        await api('POST', `/api/streams/${encodeURIComponent(unitId)}/start`);
+      } catch {
+        // the unit is offline or the start timed out: the tile keeps saying so; next round
+      }
+    };
+    const watch = (s: string, fatal: boolean) => {
+      if (s === 'live' || fatal) {
+        clearInterval(nudge);
+        nudge = undefined;
+      } else if (!nudge && s !== 'connecting') {
+        nudge = setInterval(() => void askAgain(), START_RETRY_MS);
+      }
+    };
+
+    const start = async () => {
+      if (cancelled) return;
+      setState('starting');
+      try {
+        const res = await api<{ streamId?: string; unitId?: string; state: string }>('POST', `/api/streams/${encodeURIComponent(unitId)}/start`);
+        if (cancelled) return;
+        const streamId = res.streamId ?? res.unitId ?? unitId;
+        const token = currentSession()?.token ?? '';
+        player.current = openStream(el, streamId, {
+          token,
+          onState: (s, d) => {
+            if (cancelled) return;
+            setState(s);
+            setDetail(d?.code ?? d?.message ?? null);
+            watch(s, d?.fatal === true);
+          },
+        });
+      } catch (err) {
+        if (cancelled) return;
+        setState('offline');
+        setDetail(err instanceof ApiError ? err.code : String(err));
+        if (!(err instanceof ApiError && err.status === 401)) retry = setTimeout(() => void start(), START_RETRY_MS);
+      }
+    };
+    void start();
+
+    const poll = setInterval(async () => {
+      const p = player.current;
+      if (!p) return;
+      try {
+        const s = await p.stats();
+        if (!cancelled) setFigures({ bitrateKbps: s.bitrateKbps, delayMs: s.delayMs ?? null, fps: s.fps, framesDecoded: s.framesDecoded, width: s.width, height: s.height });
+      } catch {
+        // a closing peer connection: the next round or the player's state says it
+      }
+    }, 1000);
+
+    return () => {
+      cancelled = true;
+      clearTimeout(retry);
+      clearInterval(nudge);
+      clearInterval(poll);
+      player.current?.close();
+      player.current = null;
+    };
+  }, [unitId, video]);
+
+  return { state, detail, figures };
+}
