@@ -119,4 +119,5 @@ async function serveWall(app: FastifyInstance, config: HubConfig): Promise<void>
   app.get('/bodycam', async (_req, reply) => reply.sendFile('bodycam.html'));
   app.get('/viewer', async (_req, reply) => reply.sendFile('viewer.html'));
   app.get('/kpi', async (_req, reply) => reply.sendFile('kpi.html'));
+  app.get('/replay', async (_req, reply) => reply.sendFile('replay.html'));
 }

@@ -1,0 +1,44 @@
+// The replay page's calls: the operator's token and the incident come in the URL fragment
+// (#token=…&incident=…), which leaves the address bar at once; the token stays in this tab.
+import type { Incident, Replay } from '@hub/config';
+
+const KEY = 'hub.replay.token';
+
+export interface Fragment {
+  token: string | null;
+  incident: string | null;
+  lang: string | null;
+}
+
+export function takeFragment(): Fragment {
+  const hash = new URLSearchParams(location.hash.replace(/^#/, ''));
+  const token = hash.get('token');
+  const incident = hash.get('incident') ?? new URLSearchParams(location.search).get('incident');
+  if (token) sessionStorage.setItem(KEY, token);
+  if (location.hash) {
+    // keep the token out of the address bar and history; the incident stays as ?incident=
+    const url = new URL(location.href);
+    url.hash = '';
+    if (incident) url.searchParams.set('incident', incident);
+    history.replaceState(null, '', url);
+  }
+  return { token: token ?? sessionStorage.getItem(KEY), incident, lang: hash.get('lang') };
+}
+
+export class HttpError extends Error {
+  constructor(readonly status: number, message: string) {
+    super(message);
+  }
+}
+
+async function get<T>(token: string, path: string): Promise<T> {
+  const res = await fetch(path, { headers: { authorization: `Bearer ${token}` } });
+  if (!res.ok) {
+    const body = (await res.json().catch(() => ({}))) as { message?: string };
+    throw new HttpError(res.status, body.message ?? res.statusText);
+  }
+  return (await res.json()) as T;
+}
+
+export const fetchIncident = (token: string, id: string) => get<Incident>(token, `/api/incidents/${encodeURIComponent(id)}`);
+export const fetchReplay = (token: string, id: string) => get<Replay>(token, `/api/incidents/${encodeURIComponent(id)}/replay`);
