@@ -1,0 +1,95 @@
+// The incident replay page at /replay: an SOS body cam's recorded video plays in Chromium with
+// hls.js, the clock shows the video's wall-clock time (the segments' program date time) inside
+// the recording, and the unit's marker on the track map moves with the video's time.
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import type { Browser } from 'playwright-core';
+import { UnitAgent, attachOnDemandVideo } from '@hub/edge-agent';
+import type { Incident, Recording, Replay } from '@hub/config';
+import { artifactDir, launchChromium } from '../../test-support/browser';
+import { ADMIN_TOKEN, eventually, startTestHub, type TestHub } from './support/test-hub';
+
+let t: TestHub;
+let browser: Browser;
+const closers: (() => Promise<void>)[] = [];
+
+beforeAll(async () => {
+  t = await startTestHub({ 'media.additionalHostAddresses': ['127.0.0.1'], 'linkage.rules.sos.escalateAfterSeconds': 0, 'linkage.rules.sos.proposeNearest': 0 });
+  browser = await launchChromium();
+});
+afterAll(async () => {
+  for (const c of closers.splice(0).reverse()) await c();
+  await browser?.close();
+  await t?.close();
+});
+
+it('plays the incident’s recording and moves the unit’s marker with the video’s time', async () => {
+  const { secret } = await t.createUnit('cam-replay', 'bodycam');
+  const agent = await UnitAgent.start({ unitId: 'cam-replay', secret, broker: t.mqtt, reconnectMs: 100 });
+  const video = attachOnDemandVideo(agent, { hubUrl: t.http, unitId: 'cam-replay', secret, codec: 'h264', additionalHostAddresses: ['127.0.0.1'] });
+  closers.push(() => agent.close(), () => video.close());
+  await eventually(async () => agent.connected, 10_000, 'agent connected');
+  await agent.report({ ts: Date.now(), lat: 22.54, lon: 114.05, speed: 1, accuracy: 5 });
+
+  await agent.sos('attacked');
+  const incident = await eventually(async () => (await t.api<Incident[]>('GET', '/api/incidents?state=open')).body.find((i) => i.unitId === 'cam-replay'), 15_000, 'incident');
+  // the unit walks north while its camera is recorded: one position every half second
+  let step = 0;
+  const walk = setInterval(() => {
+    step++;
+    void agent.report({ ts: Date.now(), lat: 22.54 + step / 10_000, lon: 114.05 + step / 40_000, speed: 1.5, accuracy: 5 });
+  }, 500);
+  closers.push(async () => clearInterval(walk));
+  const recording = await eventually(async () => {
+    const list = (await t.api<Recording[]>('GET', `/api/recordings?incidentId=${incident.id}`)).body;
+    return list[0] && list[0].segments >= 4 && list[0];
+  }, 45_000, 'four recorded segments');
+  clearInterval(walk);
+  expect((await t.api('POST', `/api/incidents/${incident.id}/transition`, { to: 'resolved' })).status).toBe(200);
+  await eventually(async () => {
+    const r = (await t.api<Recording>('GET', `/api/recordings/${recording.id}`)).body;
+    return r.state === 'ended' && r.endedAt !== null;
+  }, 20_000, 'recording ended with the incident');
+
+  const replay = (await t.api<Replay>('GET', `/api/incidents/${incident.id}/replay`)).body;
+  const videoFrom = Date.parse(replay.segments[0]!.start);
+  const videoTo = Date.parse(replay.segments.at(-1)!.end);
+  const track = replay.tracks.find((x) => x.unitId === 'cam-replay')!.points.map((p) => ({ t: Date.parse(p.ts), lat: p.lat }));
+  expect(track.filter((p) => p.t >= videoFrom && p.t <= videoTo).length).toBeGreaterThanOrEqual(4);
+
+  const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  const res = await page.goto(`${t.http}/replay#token=${ADMIN_TOKEN}&incident=${incident.id}`);
+  expect(res?.status()).toBe(200);
+  await page.waitForSelector('[data-testid="replay-video"]');
+  expect(page.url()).not.toContain(ADMIN_TOKEN); // the token leaves the address bar
+  expect(await page.locator('[data-testid="replay-heading"]').innerText()).toContain(`#${incident.id}`);
+  expect(await page.locator('[data-testid="replay-timeline"] li[data-kind="created"]').count()).toBe(1);
+
+  type Sample = { time: number; frames: number; clock: number; lat: number };
+  const sample = () =>
+    page.evaluate((): Sample => {
+      const v = document.querySelector<HTMLVideoElement>('[data-testid="replay-video"]')!;
+      const clock = document.querySelector('[data-testid="replay-clock"]')!.getAttribute('data-ts');
+      const marker = document.querySelector('[data-testid="replay-marker"]');
+      return { time: v.currentTime, frames: v.getVideoPlaybackQuality().totalVideoFrames, clock: clock ? Number(clock) : NaN, lat: marker ? Number(marker.getAttribute('data-lat')) : NaN };
+    });
+  const first = await eventually(async () => { const s = await sample(); return s.time > 0.5 && Number.isFinite(s.clock) && Number.isFinite(s.lat) && s; }, 20_000, 'the video plays');
+  const later = await eventually(async () => { const s = await sample(); return s.time > first.time + 2 && s; }, 20_000, 'the video keeps playing');
+  expect(later.frames).toBeGreaterThan(first.frames);
+  for (const s of [first, later]) {
+    // the clock is the video's wall-clock time, inside the recording
+    expect(s.clock).toBeGreaterThanOrEqual(videoFrom - 1_000);
+    expect(s.clock).toBeLessThanOrEqual(videoTo + 1_000);
+    // and the marker stands between the track points around that time
+    const before = track.filter((p) => p.t <= s.clock).at(-1) ?? track[0]!;
+    const after = track.find((p) => p.t >= s.clock) ?? track.at(-1)!;
+    expect(s.lat).toBeGreaterThanOrEqual(Math.min(before.lat, after.lat) - 1e-9);
+    expect(s.lat).toBeLessThanOrEqual(Math.max(before.lat, after.lat) + 1e-9);
+  }
+  expect(later.clock - first.clock).toBeGreaterThan(1_000);
+  expect(later.lat).toBeGreaterThan(first.lat); // the unit walked north as the video went on
+  expect(errors).toEqual([]);
+  await page.screenshot({ path: `${artifactDir('wall')}/replay.png`, fullPage: true });
+  await page.close();
+}, 120_000);
