@@ -107,6 +107,7 @@ export const en = {
   'linkage.forAlarm': '{kind} from {unit}',
   'linkage.forPoint': 'Point on the map',
   'linkage.incident': 'Incident {id}',
+  'linkage.replay': 'Replay',
   'linkage.noneAvailable': 'No available unit nearby.',
   'linkage.choose': 'Dispatch {unit}',
   'linkage.km': '{km} km',

@@ -107,6 +107,7 @@ export const zhCN: Record<MessageKey, string> = {
   'linkage.forAlarm': '{unit} 的{kind}',
   'linkage.forPoint': '地图上的位置',
   'linkage.incident': '事件 {id}',
+  'linkage.replay': '回放',
   'linkage.noneAvailable': '附近没有空闲单元。',
   'linkage.choose': '派遣 {unit}',
   'linkage.km': '{km} 公里',

@@ -5,7 +5,7 @@
 import { useEffect, useState } from 'react';
 import type { Alarm } from '@hub/config/api';
 import { useT } from '../i18n';
-import { api, ApiError } from '../app/session';
+import { api, ApiError, currentSession } from '../app/session';
 import type { DispatchEvent, DispatchState, Incident, LinkageTarget, NearestUnit } from './types';
 
 export const NEAREST_LIMIT = 5;
@@ -131,7 +131,7 @@ export function LinkagePanel(props: LinkagePanelProps) {
           {target.lat.toFixed(5)}, {target.lon.toFixed(5)}
         </span>
       </p>
-      {incidentId !== null && <p className="muted">{t('linkage.incident', { id: String(incidentId) })}</p>}
+      {incidentId !== null && <p className="muted">{t('linkage.incident', { id: String(incidentId) })} <a href="/replay" data-testid="linkage-replay" onClick={(e) => { e.preventDefault(); window.open(`/replay#token=${encodeURIComponent(currentSession()?.token ?? '')}&incident=${incidentId}`, '_blank', 'noopener'); }}>{t('linkage.replay')}</a></p>}
       {error && <p className="error">{error}</p>}
       {nearest === null && !error && <p className="muted">{t('common.loading')}</p>}
       {nearest?.length === 0 && <p className="muted">{t('linkage.noneAvailable')}</p>}
