@@ -77,6 +77,7 @@ it('plays the incident’s recording and moves the unit’s marker with the vide
   const first = await eventually(async () => { const s = await sample(); return s.time > 0.5 && Number.isFinite(s.clock) && Number.isFinite(s.lat) && s; }, 20_000, 'the video plays');
   const later = await eventually(async () => { const s = await sample(); return s.time > first.time + 2 && s; }, 20_000, 'the video keeps playing');
   expect(later.frames).toBeGreaterThan(first.frames);
+  expect(await page.locator('[data-testid="replay-clock"]').getAttribute('data-source')).toBe('program-date-time');
   for (const s of [first, later]) {
     // the clock is the video's wall-clock time, inside the recording
     expect(s.clock).toBeGreaterThanOrEqual(videoFrom - 1_000);
@@ -91,5 +92,10 @@ it('plays the incident’s recording and moves the unit’s marker with the vide
   expect(later.lat).toBeGreaterThan(first.lat); // the unit walked north as the video went on
   expect(errors).toEqual([]);
   await page.screenshot({ path: `${artifactDir('wall')}/replay.png`, fullPage: true });
+
+  // in Chinese, reloaded in the same tab: the token is kept for the tab, not in the address
+  await page.goto(`${t.http}/replay?incident=${incident.id}&lang=zh-CN`);
+  await page.waitForSelector('[data-testid="replay-timeline"] li');
+  expect(await page.locator('h2').allInnerTexts()).toEqual(['录像', '轨迹', '时间线']);
   await page.close();
 }, 120_000);

@@ -14,6 +14,7 @@ export function App({ token, incidentId, lang }: { token: string | null; inciden
   const [error, setError] = useState<string | null>(null);
   const [playlist, setPlaylist] = useState(0);
   const [cursor, setCursor] = useState<number | null>(null);
+  const [fromProgramDate, setFromProgramDate] = useState(false);
 
   useEffect(() => {
     if (!token || !incidentId) return;
@@ -61,13 +62,13 @@ export function App({ token, incidentId, lang }: { token: string | null; inciden
             </select>
           )}
           {current ? (
-            <Player key={String(current.recordingId)} url={current.url} token={token} fallbackStart={first ? Date.parse(first.start) : Date.parse(replay.from)} onTime={setCursor} errorLabel={t('videoError')} />
+            <Player key={String(current.recordingId)} url={current.url} token={token} fallbackStart={first ? Date.parse(first.start) : Date.parse(replay.from)} onTime={(ms, pdt) => { setCursor(ms); setFromProgramDate(pdt); }} errorLabel={t('videoError')} />
           ) : (
             <p>{t('noRecording')}</p>
           )}
           <p>
             {t('videoTime')}:{' '}
-            <output data-testid="replay-clock" data-ts={cursor ?? ''} style={{ fontVariantNumeric: 'tabular-nums', fontWeight: 600 }}>
+            <output data-testid="replay-clock" data-ts={cursor ?? ''} data-source={fromProgramDate ? 'program-date-time' : 'estimate'} style={{ fontVariantNumeric: 'tabular-nums', fontWeight: 600 }}>
               {cursor === null ? '—' : fmtTime(cursor)}
             </output>
           </p>

@@ -3,7 +3,7 @@
 import { useEffect, useRef, useState } from 'react';
 import Hls from 'hls.js';
 
-export function Player({ url, token, fallbackStart, onTime, errorLabel }: { url: string; token: string; fallbackStart: number; onTime: (ms: number) => void; errorLabel: string }) {
+export function Player({ url, token, fallbackStart, onTime, errorLabel }: { url: string; token: string; fallbackStart: number; onTime: (ms: number, fromProgramDate: boolean) => void; errorLabel: string }) {
   const video = useRef<HTMLVideoElement>(null);
   const [error, setError] = useState<string | null>(null);
 
@@ -11,11 +11,12 @@ export function Player({ url, token, fallbackStart, onTime, errorLabel }: { url:
     const el = video.current!;
     setError(null);
     let hls: Hls | null = null;
-    const wallClock = () => {
+    // the segments' EXT-X-PROGRAM-DATE-TIME; before hls.js knows it, the first segment's start
+    const tick = () => {
       const d = hls?.playingDate;
-      return d ? d.getTime() : fallbackStart + el.currentTime * 1000;
+      if (d) onTime(d.getTime(), true);
+      else onTime(fallbackStart + el.currentTime * 1000, false);
     };
-    const tick = () => onTime(wallClock());
     el.addEventListener('timeupdate', tick);
     el.addEventListener('seeked', tick);
     if (Hls.isSupported()) {

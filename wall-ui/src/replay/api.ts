@@ -20,6 +20,7 @@ export function takeFragment(): Fragment {
     const url = new URL(location.href);
     url.hash = '';
     if (incident) url.searchParams.set('incident', incident);
+    if (hash.get('lang')) url.searchParams.set('lang', hash.get('lang')!);
     history.replaceState(null, '', url);
   }
   return { token: token ?? sessionStorage.getItem(KEY), incident, lang: hash.get('lang') };
