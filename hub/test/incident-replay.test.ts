@@ -7,6 +7,7 @@ import { UnitAgent, attachOnDemandVideo } from '@hub/edge-agent';
 import type { Incident, Recording, Replay } from '@hub/config';
 import { artifactDir, launchChromium } from '../../test-support/browser';
 import { ADMIN_TOKEN, eventually, startTestHub, type TestHub } from './support/test-hub';
+import { login, openWall } from './support/wall-page';
 
 let t: TestHub;
 let browser: Browser;
@@ -99,3 +100,25 @@ it('plays the incident’s recording and moves the unit’s marker with the vide
   expect(await page.locator('h2').allInnerTexts()).toEqual(['录像', '轨迹', '时间线']);
   await page.close();
 }, 120_000);
+
+it('the wall’s linkage panel opens the incident’s replay in a new tab, the token not in its address', async () => {
+  const { secret } = await t.createUnit('cam-link', 'bodycam');
+  const agent = await UnitAgent.start({ unitId: 'cam-link', secret, broker: t.mqtt, reconnectMs: 100 });
+  closers.push(() => agent.close());
+  await eventually(async () => agent.connected, 10_000, 'agent connected');
+  await agent.report({ ts: Date.now(), lat: 22.55, lon: 114.06, speed: 0, accuracy: 5 });
+  const { page, context, errors } = await openWall(browser, t.http);
+  closers.push(() => context.close());
+  await login(page);
+  await agent.sos('help');
+  const incident = await eventually(async () => (await t.api<Incident[]>('GET', '/api/incidents?state=open')).body.find((i) => i.unitId === 'cam-link'), 15_000, 'incident');
+  // the linkage event puts the incident in the panel
+  const link = page.locator('[data-testid=linkage-replay]');
+  await link.waitFor({ timeout: 15_000 });
+  const [popup] = await Promise.all([context.waitForEvent('page'), link.click()]);
+  await popup.waitForSelector('[data-testid=replay-heading]', { timeout: 15_000 });
+  expect(await popup.locator('[data-testid=replay-heading]').innerText()).toContain(`#${incident.id}`);
+  expect(popup.url()).not.toContain(ADMIN_TOKEN);
+  expect(popup.url()).toContain(`incident=${incident.id}`);
+  expect(errors).toEqual([]);
+}, 60_000);
