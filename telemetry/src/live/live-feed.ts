@@ -38,6 +38,7 @@ export interface LiveFeedOptions {
 interface Wall {
   socket: Socket<LiveClientToServer, LiveServerToClient>;
   bbox: BBox | null;
+  positions: Map<string, PositionOut>;
   alarms: Alarm[];
   statuses: UnitStatusOut[];
 }
@@ -50,8 +51,6 @@ export class LiveFeed {
   private readonly walls = new Map<string, Wall>();
   /** each unit's newest position time seen, epoch ms */
   private readonly newest = new Map<string, number>();
-  /** the newest position of each unit that moved since the last flush, shared by every wall */
-  private pending = new Map<string, Position>();
   private readonly timer: NodeJS.Timeout;
   private readonly unsubscribe: (() => void)[] = [];
   private closed = false;
@@ -106,7 +105,7 @@ export class LiveFeed {
   }
 
   private attach(socket: Socket<LiveClientToServer, LiveServerToClient>): void {
-    const wall: Wall = { socket, bbox: null, alarms: [], statuses: [] };
+    const wall: Wall = { socket, bbox: null, positions: new Map(), alarms: [], statuses: [] };
     this.walls.set(socket.id, wall);
     this.opts.metrics.liveClients.set(this.walls.size);
     socket.on('subscribe', (msg, ack) => {
@@ -135,18 +134,17 @@ export class LiveFeed {
     if (t <= (this.newest.get(position.unitId) ?? -Infinity)) return;
     this.newest.set(position.unitId, t);
     if (this.walls.size === 0) return;
-    // converted to the wire shape at flush, once, and only if no newer one replaced it
-    this.pending.set(position.unitId, position);
+    const p = positionOut(position);
+    for (const w of this.walls.values()) {
+      if (!w.bbox || inside(w.bbox, p.lon, p.lat)) w.positions.set(p.unitId, p);
+    }
   }
 
   private flush(): void {
-    const moved: PositionOut[] = [];
-    for (const p of this.pending.values()) moved.push(positionOut(p));
-    if (this.pending.size > 0) this.pending = new Map();
     for (const w of this.walls.values()) {
-      const positions = w.bbox ? moved.filter((p) => inside(w.bbox!, p.lon, p.lat)) : moved;
-      if (positions.length === 0 && w.alarms.length === 0 && w.statuses.length === 0) continue;
-      w.socket.emit('batch', { positions, alarms: w.alarms, statuses: w.statuses });
+      if (w.positions.size === 0 && w.alarms.length === 0 && w.statuses.length === 0) continue;
+      w.socket.emit('batch', { positions: [...w.positions.values()], alarms: w.alarms, statuses: w.statuses });
+      w.positions = new Map();
       w.alarms = [];
       w.statuses = [];
       this.opts.metrics.liveBatches.inc();
