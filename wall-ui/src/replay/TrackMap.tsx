@@ -1,7 +1,7 @@
 // The incident's GPS tracks drawn in a plain SVG (lat/lon scaled to the box, north up), with
 // each unit's position at the video's wall-clock time as a marker.
 import { useMemo } from 'react';
-import { positionAt, type TrackPoint } from './track';
+import { positionAt, type TrackPoint } from '../shared/track';
 
 export interface UnitTrack {
   unitId: string;

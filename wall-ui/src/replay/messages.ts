@@ -1,4 +1,5 @@
 // Strings of the incident replay page, in English and Simplified Chinese.
+import { translator as pageTranslator, type Lang } from '../shared/page-language';
 export const en = {
   title: 'Incident replay',
   incident: 'Incident',
@@ -35,14 +36,8 @@ export const zhCN: Record<MessageKey, string> = {
   map: '轨迹',
 };
 
-export type Lang = 'en' | 'zh-CN';
-
-export function pickLang(requested: string | null, browser: string): Lang {
-  const l = requested ?? browser;
-  return l.toLowerCase().startsWith('zh') ? 'zh-CN' : 'en';
-}
+export { pickLang, type Lang } from '../shared/page-language';
 
 export function translator(lang: Lang): (key: MessageKey) => string {
-  const table = lang === 'zh-CN' ? zhCN : en;
-  return (key) => table[key] ?? en[key];
+  return pageTranslator({ en, zhCN }, lang);
 }

@@ -5,6 +5,7 @@ import type { GeoJSONSource } from 'maplibre-gl';
 import type { PositionOut } from '@hub/config';
 import { addSourceWithLayers, useMapContext } from './map-context';
 import type { Feature } from 'geojson';
+import { positionAt, type TrackPosition } from '../../shared/track';
 
 export interface ReplayProps {
   points: PositionOut[];
@@ -12,24 +13,12 @@ export interface ReplayProps {
   cursorTs?: string;
 }
 
-/** The position at `t` (epoch ms) along time-sorted points. */
-export function positionAt(points: { lat: number; lon: number; t: number; heading: number | null }[], t: number) {
-  if (points.length === 0) return null;
-  if (t <= points[0]!.t) return points[0]!;
-  const last = points[points.length - 1]!;
-  if (t >= last.t) return last;
-  let lo = 0;
-  let hi = points.length - 1;
-  while (hi - lo > 1) {
-    const mid = (lo + hi) >> 1;
-    if (points[mid]!.t <= t) lo = mid;
-    else hi = mid;
-  }
-  const a = points[lo]!;
-  const b = points[hi]!;
-  const f = b.t === a.t ? 0 : (t - a.t) / (b.t - a.t);
+/** The marker's heading: the fix's own, else the direction of travel between the fixes around it. */
+function headingAt(at: TrackPosition<{ t: number; lat: number; lon: number; heading: number | null }>): number {
+  const { from: a, to: b } = at;
+  if (a.heading !== null || a === b) return a.heading ?? 0;
   const bearing = (Math.atan2((b.lon - a.lon) * Math.cos((a.lat * Math.PI) / 180), b.lat - a.lat) * 180) / Math.PI;
-  return { lat: a.lat + (b.lat - a.lat) * f, lon: a.lon + (b.lon - a.lon) * f, t, heading: a.heading ?? (bearing + 360) % 360 };
+  return (bearing + 360) % 360;
 }
 
 export function ReplayLayer({ points, cursorTs }: ReplayProps) {
@@ -61,7 +50,7 @@ export function ReplayLayer({ points, cursorTs }: ReplayProps) {
     const features: Feature[] = [];
     if (sorted.length > 1) features.push({ type: 'Feature', properties: {}, geometry: { type: 'LineString', coordinates: sorted.map((p) => projector.toMap(p.lat, p.lon)) } });
     const at = positionAt(sorted, cursorTs ? Date.parse(cursorTs) : (sorted[0]?.t ?? 0));
-    if (at) features.push({ type: 'Feature', properties: { heading: at.heading ?? 0 }, geometry: { type: 'Point', coordinates: projector.toMap(at.lat, at.lon) } });
+    if (at) features.push({ type: 'Feature', properties: { heading: headingAt(at) }, geometry: { type: 'Point', coordinates: projector.toMap(at.lat, at.lon) } });
     (map.getSource('replay') as GeoJSONSource | undefined)?.setData({ type: 'FeatureCollection', features });
   }, [map, projector, sorted, cursorTs]);
   return null;
