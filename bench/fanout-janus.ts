@@ -9,6 +9,7 @@ import { ffmpegPath } from '@hub/edge-agent';
 import { ffmpegSourceArgs } from '@hub/edge-agent/video/source';
 import { freePort } from '../test-support/ports';
 import { makeClip, measureFanout, printFanout, startViewerWorker } from './fanout';
+import type { Phases } from './fanout-phases';
 
 export interface JanusReferenceOptions {
   consumers: number;
@@ -68,7 +69,7 @@ events: { broadcast = false }
     const figures = await measureFanout(workers, base, '', ['1'], janus.pid!, opts.seconds, true);
     const probeWorker = await startViewerWorker();
     workers.push(probeWorker);
-    const probes = (await probeWorker.ask<{ ttffMs: number[] }>({ kind: 'probe', base, token: '', streamId: '1', count: opts.probes, janus: true }, 'probed')).ttffMs.sort((a, b) => a - b);
+    const probes = (await probeWorker.ask<{ phases: Phases[] }>({ kind: 'probe', base, token: '', streamId: '1', count: opts.probes, janus: true }, 'probed')).phases;
     printFanout(`Janus 1.1 streaming plugin (reference, pid ${janus.pid})`, figures, probes);
   } finally {
     for (const w of workers) w.child.kill('SIGKILL');

@@ -2,6 +2,9 @@
 // counts what arrives (packets, bytes, sequence gaps, frames with a missing packet) and times
 // its first complete keyframe. Talks to the bench over IPC.
 import { randomUUID } from 'node:crypto';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { loopDelay, RESOLUTION_MS, type LoopDelay } from './loop-delay';
+import type { Phases } from './fanout-phases';
 import { RTCPeerConnection, RTCSessionDescription, useVP8, useNACK, usePLI, type RtpPacket } from 'werift';
 import { isVp8KeyFrame } from '@hub/media-server';
 
@@ -21,7 +24,12 @@ export interface ViewerReport {
   expected: number;
   frames: number;
   framesLost: number;
-  ttffMs: number[];
+  /** where each joining viewer's time to first frame went */
+  phases: Phases[];
+  /** this process's event-loop delay since the mark, ms */
+  loopDelay: LoopDelay;
+  /** CPU seconds of this process since the mark */
+  cpuSeconds: number;
   /** the same figures since the last mark */
   sinceMark: { packets: number; bytes: number; expected: number; frames: number; framesLost: number; seconds: number };
 }
@@ -103,27 +111,45 @@ class ViewerStats {
 const viewers: { pc: RTCPeerConnection; stats: ViewerStats }[] = [];
 let failed = 0;
 let lastError = '';
-const ttffs: number[] = [];
+const joinPhases: Phases[] = [];
+const loop = monitorEventLoopDelay({ resolution: RESOLUTION_MS });
+loop.enable();
+let markCpu = process.cpuUsage();
 let mark = { at: Date.now(), packets: 0, bytes: 0, expected: 0, frames: 0, framesLost: 0 };
 
-async function view(base: string, token: string, streamId: string, keep: boolean): Promise<number> {
-  const pc = new RTCPeerConnection({ codecs: { video: [useVP8({ rtcpFeedback: [useNACK(), usePLI()] })], audio: [] }, iceAdditionalHostAddresses: ['127.0.0.1'], iceUseIpv6: false });
-  const stats = new ViewerStats();
-  pc.addTransceiver('video', { direction: 'recvonly' });
-  const startedAt = Date.now();
-  const first = new Promise<number>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error('no first frame in 20 s')), 20_000);
+
+function watchPhases(pc: RTCPeerConnection, stats: ViewerStats, startedAt: number) {
+  const phases: Partial<Phases> = {};
+  pc.iceConnectionStateChange.subscribe((s) => {
+    if (s === 'connected') phases.ice ??= Date.now() - startedAt;
+  });
+  pc.connectionStateChange.subscribe((s) => {
+    if (s === 'connected') phases.dtls ??= Date.now() - startedAt;
+  });
+  const first = new Promise<Phases>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no first frame in 20 s (${JSON.stringify(phases)})`)), 20_000);
     pc.onTrack.subscribe((track) =>
       track.onReceiveRtp.subscribe((rtp) => {
+        phases.rtp ??= Date.now() - startedAt;
         const t = stats.onRtp(rtp, startedAt);
         if (t !== undefined) {
           clearTimeout(timer);
-          resolve(t);
+          phases.key = t;
+          resolve({ answer: NaN, ice: NaN, dtls: NaN, rtp: NaN, ...phases } as Phases);
         }
       }),
     );
   });
   first.catch(() => {});
+  return { phases, first };
+}
+
+async function view(base: string, token: string, streamId: string, keep: boolean): Promise<Phases> {
+  const pc = new RTCPeerConnection({ codecs: { video: [useVP8({ rtcpFeedback: [useNACK(), usePLI()] })], audio: [] }, iceAdditionalHostAddresses: ['127.0.0.1'], iceUseIpv6: false });
+  const stats = new ViewerStats();
+  pc.addTransceiver('video', { direction: 'recvonly' });
+  const startedAt = Date.now();
+  const { phases, first } = watchPhases(pc, stats, startedAt);
   await pc.setLocalDescription(await pc.createOffer());
   const res = await fetch(`${base}/whep/${streamId}`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/sdp' }, body: pc.localDescription!.sdp });
   if (res.status !== 201) {
@@ -131,7 +157,9 @@ async function view(base: string, token: string, streamId: string, keep: boolean
     throw new Error(`WHEP ${res.status}: ${await res.text()}`);
   }
   const location = res.headers.get('location');
-  await pc.setRemoteDescription(new RTCSessionDescription(await res.text(), 'answer'));
+  const answer = await res.text();
+  phases.answer = Date.now() - startedAt;
+  await pc.setRemoteDescription(new RTCSessionDescription(answer, 'answer'));
   try {
     return await first;
   } finally {
@@ -147,7 +175,7 @@ async function view(base: string, token: string, streamId: string, keep: boolean
  * A viewer of Janus's streaming plugin (the reference): Janus offers, the viewer answers
  * (Janus HTTP API: create, attach, watch, start), with a keepalive so the session lives.
  */
-async function viewJanus(base: string, mountpoint: string, keep: boolean): Promise<number> {
+async function viewJanus(base: string, mountpoint: string, keep: boolean): Promise<Phases> {
   const call = async (url: string, body: object) => {
     const r = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ ...body, transaction: randomUUID() }) });
     return (await r.json()) as { janus: string; data?: { id: number }; jsep?: { type: string; sdp: string }; plugindata?: unknown; error?: unknown };
@@ -164,19 +192,8 @@ async function viewJanus(base: string, mountpoint: string, keep: boolean): Promi
   if (!offer) throw new Error('no offer from Janus');
   const pc = new RTCPeerConnection({ codecs: { video: [useVP8({ rtcpFeedback: [useNACK(), usePLI()] })], audio: [] }, iceAdditionalHostAddresses: ['127.0.0.1'], iceUseIpv6: false });
   const stats = new ViewerStats();
-  const first = new Promise<number>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error('no first frame in 20 s')), 20_000);
-    pc.onTrack.subscribe((track) =>
-      track.onReceiveRtp.subscribe((rtp) => {
-        const t = stats.onRtp(rtp, startedAt);
-        if (t !== undefined) {
-          clearTimeout(timer);
-          resolve(t);
-        }
-      }),
-    );
-  });
-  first.catch(() => {});
+  const { phases, first } = watchPhases(pc, stats, startedAt);
+  phases.answer = Date.now() - startedAt; // Janus offers: its offer is the signalling's end
   await pc.setRemoteDescription(new RTCSessionDescription(offer.sdp, 'offer'));
   await pc.setLocalDescription(await pc.createAnswer());
   await call(`${base}/${session}/${handle}`, { janus: 'message', body: { request: 'start' }, jsep: { type: 'answer', sdp: pc.localDescription!.sdp } });
@@ -214,7 +231,7 @@ process.on('message', async (job: ViewerJob) => {
           const k = next++;
           try {
             const stream = job.streams[k % job.streams.length]!;
-            ttffs.push(await (job.janus ? viewJanus(job.base, stream, true) : view(job.base, job.token, stream, true)));
+            joinPhases.push(await (job.janus ? viewJanus(job.base, stream, true) : view(job.base, job.token, stream, true)));
           } catch (err) {
             failed++;
             lastError = (err as Error).message;
@@ -224,7 +241,7 @@ process.on('message', async (job: ViewerJob) => {
       await Promise.all(Array.from({ length: job.parallel }, lane));
       process.send!({ kind: 'joined', viewers: viewers.length, failed, lastError });
     } else if (job.kind === 'probe') {
-      const probe: number[] = [];
+      const probe: Phases[] = [];
       for (let i = 0; i < job.count; i++) {
         try {
           probe.push(await (job.janus ? viewJanus(job.base, job.streamId, false) : view(job.base, job.token, job.streamId, false)));
@@ -234,9 +251,11 @@ process.on('message', async (job: ViewerJob) => {
         }
         await new Promise((r) => setTimeout(r, 300));
       }
-      process.send!({ kind: 'probed', ttffMs: probe, lastError });
+      process.send!({ kind: 'probed', phases: probe, lastError });
     } else if (job.kind === 'mark') {
       mark = { at: Date.now(), ...totals() };
+      loop.reset();
+      markCpu = process.cpuUsage();
       process.send!({ kind: 'marked' });
     } else if (job.kind === 'report') {
       const t = totals();
@@ -244,7 +263,12 @@ process.on('message', async (job: ViewerJob) => {
         viewers: viewers.length,
         failed,
         ...t,
-        ttffMs: ttffs,
+        phases: joinPhases,
+        loopDelay: loopDelay(loop),
+        cpuSeconds: (() => {
+          const u = process.cpuUsage(markCpu);
+          return (u.user + u.system) / 1e6;
+        })(),
         sinceMark: {
           packets: t.packets - mark.packets,
           bytes: t.bytes - mark.bytes,

@@ -13,13 +13,15 @@
 // --janus (also run Janus's streaming plugin as the reference, when installed).
 // BENCH_PROFILE=dir writes a V8 CPU profile of the hub (node --cpu-prof) there.
 import { fork, spawn, type ChildProcess } from 'node:child_process';
-import { chmodSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir, loadavg } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { UnitAgent, WhipPublisher, attachOnDemandVideo } from '@hub/edge-agent';
 import { freePort } from '../test-support/ports';
 import type { ViewerJob, ViewerReport } from './fanout-viewers';
+import { PHASES, type Phases } from './fanout-phases';
+import type { LoopDelay } from './loop-delay';
 import { runJanusReference } from './fanout-janus';
 
 const { values: args } = parseArgs({
@@ -105,11 +107,17 @@ export interface FanoutFigures {
   lossPercent: number;
   framesLostPercent: number;
   framesLost: number;
-  joinTtff: number[];
+  joinPhases: Phases[];
+  /** CPU of the viewer processes (the load generator), % of one core */
+  viewerCpuPercent: number;
+  /** the viewer processes' event-loop delay over the window, worst of them */
+  viewerLoop: LoopDelay;
+  /** the SFU's event-loop delay over the window (worst second), when recorded */
+  sfuLoop?: LoopDelay;
 }
 
 /** Joins C viewers spread over workers, then measures a window of `seconds`. */
-export async function measureFanout(workers: ViewerWorker[], base: string, token: string, streams: string[], sfuPid: number, seconds: number, janus = false): Promise<FanoutFigures> {
+export async function measureFanout(workers: ViewerWorker[], base: string, token: string, streams: string[], sfuPid: number, seconds: number, janus = false, sfuLoopFile?: string): Promise<FanoutFigures> {
   const per = Math.ceil(C / workers.length);
   const joined = await Promise.all(
     workers.map((w, i) => w.ask<{ viewers: number; failed: number; lastError: string }>({ kind: 'join', base, token, streams, count: Math.min(per, C - i * per), parallel: 8, janus }, 'joined')),
@@ -129,6 +137,12 @@ export async function measureFanout(workers: ViewerWorker[], base: string, token
   const frames = sum((r) => r.sinceMark.frames);
   const framesLost = sum((r) => r.sinceMark.framesLost);
   const span = Math.max(...reports.map((r) => r.sinceMark.seconds));
+  const worst = (l: LoopDelay[]): LoopDelay => ({ p50: Math.max(...l.map((d) => d.p50)), p99: Math.max(...l.map((d) => d.p99)), max: Math.max(...l.map((d) => d.max)) });
+  let sfuLoop: LoopDelay | undefined;
+  if (sfuLoopFile && existsSync(sfuLoopFile)) {
+    const seconds = readFileSync(sfuLoopFile, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as LoopDelay & { at: number }).filter((l) => l.at > t0 && l.at <= t0 + wall * 1000 + 500);
+    if (seconds.length) sfuLoop = worst(seconds);
+  }
   return {
     viewers: joined.reduce((n, j) => n + j.viewers, 0),
     failed: joined.reduce((n, j) => n + j.failed, 0),
@@ -138,19 +152,39 @@ export async function measureFanout(workers: ViewerWorker[], base: string, token
     lossPercent: expected > 0 ? (Math.max(0, expected - packets) / expected) * 100 : NaN,
     framesLostPercent: frames > 0 ? (framesLost / frames) * 100 : NaN,
     framesLost,
-    joinTtff: reports.flatMap((r) => r.ttffMs).sort((a, b) => a - b),
+    joinPhases: reports.flatMap((r) => r.phases),
+    viewerCpuPercent: (sum((r) => r.cpuSeconds) / span) * 100,
+    viewerLoop: worst(reports.map((r) => r.loopDelay)),
+    sfuLoop,
   };
 }
 
-export function printFanout(title: string, f: FanoutFigures, probes: number[]): void {
+/** p50 / p95 of each phase of the viewers' time to first frame */
+export function phaseLine(phases: Phases[]): string {
+  if (!phases.length) return 'none';
+  return PHASES.map((k) => {
+    const v = phases.map((p) => p[k]).filter(Number.isFinite).sort((a, b) => a - b);
+    return `${k} ${Math.round(pct(v, 50))}/${Math.round(pct(v, 95))}`;
+  }).join(', ');
+}
+const loopLine = (l: LoopDelay) => `p50 ${l.p50} ms / p99 ${l.p99} ms / max ${l.max} ms`;
+
+export function printFanout(title: string, f: FanoutFigures, probePhases: Phases[]): void {
+  const probes = probePhases.map((p) => p.key).sort((a, b) => a - b);
   console.log(`\n${title}`);
+  console.log(`  load average             ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
   console.log(`  viewers connected        ${f.viewers} of ${C} (${f.failed} failed)`);
   console.log(`  SFU CPU                  ${f.cpuPercent.toFixed(0)} % of one core`);
+  if (f.sfuLoop) console.log(`  SFU event-loop delay     ${loopLine(f.sfuLoop)} (worst second of the window)`);
+  console.log(`  viewers' CPU (load gen.) ${f.viewerCpuPercent.toFixed(0)} % of one core; their event-loop delay ${loopLine(f.viewerLoop)}`);
   console.log(`  egress (payload)         ${f.egressMbps.toFixed(1)} Mbit/s, ${Math.round(f.packetsPerSecond)} packets/s`);
   console.log(`  packet loss at viewers   ${f.lossPercent.toFixed(3)} %`);
   console.log(`  frames lost at viewers   ${f.framesLost} (${f.framesLostPercent.toFixed(3)} %)`);
-  console.log(`  TTFF while C joined      p50 ${ms(pct(f.joinTtff, 50))} / p95 ${ms(pct(f.joinTtff, 95))}`);
+  const join = f.joinPhases.map((p) => p.key).sort((a, b) => a - b);
+  console.log(`  TTFF while C joined      p50 ${ms(pct(join, 50))} / p95 ${ms(pct(join, 95))}`);
+  console.log(`    phases p50/p95 ms      ${phaseLine(f.joinPhases)}`);
   console.log(`  TTFF new live viewer     p50 ${ms(pct(probes, 50))} / p95 ${ms(pct(probes, 95))} (${probes.length} probes, one at a time)`);
+  console.log(`    phases p50/p95 ms      ${phaseLine(probePhases)}`);
 }
 
 /**
@@ -174,7 +208,8 @@ async function main(): Promise<void> {
   chmodSync(dataDir, 0o755);
   const [httpPort, mqttPort, pgPort] = [await freePort(), await freePort(), await freePort()];
   const profile = process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : [];
-  const hub = spawn(process.execPath, [...profile, '--import', 'tsx', 'hub/src/main.ts'], {
+  const loopFile = path.join(dataDir, 'hub-loop-delay.jsonl');
+  const hub = spawn(process.execPath, [...profile, '--import', 'tsx', '--import', './bench/loop-delay.ts', 'hub/src/main.ts'], {
     cwd: root,
     env: {
       ...process.env,
@@ -186,6 +221,7 @@ async function main(): Promise<void> {
       HUB_LOG__LEVEL: 'warn',
       HUB_MEDIA__ADDITIONAL_HOST_ADDRESSES: '["127.0.0.1"]',
       HUB_MEDIA__IDLE_STOP_SECONDS: '2',
+      BENCH_LOOP_DELAY_FILE: loopFile,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -193,6 +229,10 @@ async function main(): Promise<void> {
   try {
     const clip = await makeClip(dataDir, BITRATE);
     await waitForText(hub, 'Hub ready', 120_000);
+    // the hub's warnings and errors (HUB_LOG__LEVEL=warn) say why a peer was closed
+    const hubLog = (d: Buffer) => process.stderr.write(d.toString().replace(/^(?=.)/gm, '  [hub] '));
+    hub.stdout!.on('data', hubLog);
+    hub.stderr!.on('data', hubLog);
     const base = `http://127.0.0.1:${httpPort}`;
     console.log(`Video fan-out: ${P} publisher(s) × ${C} viewers, ${SECONDS} s measured, ${WORKERS} viewer process(es); load average at start ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
 
@@ -202,6 +242,14 @@ async function main(): Promise<void> {
       streams.map((s) => WhipPublisher.start({ whipUrl: `${base}/whip/${s}`, token: TOKEN, codec: 'vp8', source: { kind: 'file', path: clip }, additionalHostAddresses: ['127.0.0.1'] })),
     );
     closers.push(() => Promise.all(publishers.map((p) => p.close())));
+    // a publisher that stops is the first thing to know when viewers get nothing
+    const benchStart = Date.now();
+    publishers.forEach((p, i) => {
+      const say = (what: string) => console.log(`  publisher ${streams[i]} ${what} at +${((Date.now() - benchStart) / 1000).toFixed(1)} s`);
+      p.pc.connectionStateChange.subscribe((st) => say(`connection ${st}`));
+      p.pc.iceConnectionStateChange.subscribe((st) => say(`ICE ${st}`));
+      p.onSourceEnd = (why) => say(why);
+    });
     // every stream live at the SFU before viewers come
     for (let i = 0; ; i++) {
       const live = (await (await fetch(`${base}/api/streams`, { headers: { authorization: `Bearer ${TOKEN}` } })).json()) as { streamId: string; packets?: number }[];
@@ -212,14 +260,14 @@ async function main(): Promise<void> {
 
     const workers = await Promise.all(Array.from({ length: WORKERS }, () => startViewerWorker()));
     closers.push(() => workers.forEach((w) => w.child.kill('SIGKILL')));
-    const figures = await measureFanout(workers, base, TOKEN, streams, hub.pid!, SECONDS);
+    const figures = await measureFanout(workers, base, TOKEN, streams, hub.pid!, SECONDS, false, loopFile);
     // what the SFU says of the stream after the window (viewers, packets, loss)
     const after = await (await fetch(`${base}/api/streams`, { headers: { authorization: `Bearer ${TOKEN}` } })).json();
     console.log(`  the SFU's /api/streams after the window: ${JSON.stringify(after).slice(0, 400)}`);
     // new viewers of a live stream, one at a time, while the fan-out runs
     const probeWorker = await startViewerWorker();
     closers.push(() => probeWorker.child.kill('SIGKILL'));
-    const probes = (await probeWorker.ask<{ ttffMs: number[] }>({ kind: 'probe', base, token: TOKEN, streamId: streams[0]!, count: Number(args.probes) }, 'probed')).ttffMs.sort((a, b) => a - b);
+    const probes = (await probeWorker.ask<{ phases: Phases[] }>({ kind: 'probe', base, token: TOKEN, streamId: streams[0]!, count: Number(args.probes) }, 'probed')).phases;
     printFanout(`werift SFU (the hub's media role, pid ${hub.pid})`, figures, probes);
     await Promise.all(workers.map((w) => w.child.kill('SIGKILL')));
 
@@ -241,8 +289,8 @@ async function main(): Promise<void> {
         console.log(`  on-demand ${unitId}: ${start.status} ${await start.text()}`);
       } else {
         const viewAt = Date.now();
-        const ttff = await probeWorker.ask<{ ttffMs: number[] }>({ kind: 'probe', base, token: TOKEN, streamId: unitId, count: 1 }, 'probed');
-        if (ttff.ttffMs[0] !== undefined) onDemand.push(viewAt - t0 + ttff.ttffMs[0]);
+        const ttff = await probeWorker.ask<{ phases: Phases[] }>({ kind: 'probe', base, token: TOKEN, streamId: unitId, count: 1 }, 'probed');
+        if (ttff.phases[0] !== undefined) onDemand.push(viewAt - t0 + ttff.phases[0].key);
       }
       await video.close();
       await agent.close();
