@@ -5,6 +5,7 @@ import { InvalidOfferError, InvalidStateError } from '../../errors';
 import type { Producer, TransportEvents, TransportOptions, WebRtcTransport } from '../types';
 import { WeriftConsumer } from './consumer';
 import { WeriftProducer } from './producer';
+import './dtls-retransmit'; // werift's DTLS client must survive a duplicate HelloVerifyRequest
 
 /** How long a `disconnected` peer may take to come back before its transport is closed. */
 const DISCONNECTED_GRACE_MS = 5000;
