@@ -6,6 +6,7 @@ import type { Producer, TransportEvents, TransportOptions, WebRtcTransport } fro
 import { WeriftConsumer } from './consumer';
 import { WeriftProducer } from './producer';
 import './dtls-retransmit'; // werift's DTLS client must survive a duplicate HelloVerifyRequest
+import './consent-timeout'; // ICE consent answers delayed by an event-loop stall still count
 
 /** How long a `disconnected` peer may take to come back before its transport is closed. */
 const DISCONNECTED_GRACE_MS = 5000;
