@@ -7,6 +7,9 @@ import { loopDelay, RESOLUTION_MS, type LoopDelay } from './loop-delay';
 import type { Phases } from './fanout-phases';
 import { RTCPeerConnection, RTCSessionDescription, useVP8, useNACK, usePLI, type RtpPacket } from 'werift';
 import { isVp8KeyFrame } from '@hub/media-server';
+// the load generators run werift on the same starved machine: the SFU's fixes for stalls apply to them too
+import '@hub/media-server/engine/werift/consent-timeout';
+import '@hub/media-server/engine/werift/dtls-retransmit';
 
 export type ViewerJob =
   | { kind: 'join'; base: string; token: string; streams: string[]; count: number; parallel: number; janus?: boolean }
@@ -145,7 +148,7 @@ function watchPhases(pc: RTCPeerConnection, stats: ViewerStats, startedAt: numbe
 }
 
 async function view(base: string, token: string, streamId: string, keep: boolean): Promise<Phases> {
-  const pc = new RTCPeerConnection({ codecs: { video: [useVP8({ rtcpFeedback: [useNACK(), usePLI()] })], audio: [] }, iceAdditionalHostAddresses: ['127.0.0.1'], iceUseIpv6: false });
+  const pc = new RTCPeerConnection({ codecs: { video: [useVP8({ rtcpFeedback: [useNACK(), usePLI()] })], audio: [] }, iceServers: [], iceAdditionalHostAddresses: ['127.0.0.1'], iceUseIpv6: false });
   const stats = new ViewerStats();
   pc.addTransceiver('video', { direction: 'recvonly' });
   const startedAt = Date.now();
@@ -190,7 +193,7 @@ async function viewJanus(base: string, mountpoint: string, keep: boolean): Promi
     for (const e of Array.isArray(events) ? events : [events]) if (e.jsep?.type === 'offer') offer = e.jsep;
   }
   if (!offer) throw new Error('no offer from Janus');
-  const pc = new RTCPeerConnection({ codecs: { video: [useVP8({ rtcpFeedback: [useNACK(), usePLI()] })], audio: [] }, iceAdditionalHostAddresses: ['127.0.0.1'], iceUseIpv6: false });
+  const pc = new RTCPeerConnection({ codecs: { video: [useVP8({ rtcpFeedback: [useNACK(), usePLI()] })], audio: [] }, iceServers: [], iceAdditionalHostAddresses: ['127.0.0.1'], iceUseIpv6: false });
   const stats = new ViewerStats();
   const { phases, first } = watchPhases(pc, stats, startedAt);
   phases.answer = Date.now() - startedAt; // Janus offers: its offer is the signalling's end

@@ -18,6 +18,9 @@ import { tmpdir, loadavg } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { UnitAgent, WhipPublisher, attachOnDemandVideo } from '@hub/edge-agent';
+// the load generators run werift on the same starved machine: the SFU's fixes for stalls apply to them too
+import '@hub/media-server/engine/werift/consent-timeout';
+import '@hub/media-server/engine/werift/dtls-retransmit';
 import { freePort } from '../test-support/ports';
 import type { ViewerJob, ViewerReport } from './fanout-viewers';
 import { PHASES, type Phases } from './fanout-phases';
@@ -247,8 +250,25 @@ async function main(): Promise<void> {
     publishers.forEach((p, i) => {
       const say = (what: string) => console.log(`  publisher ${streams[i]} ${what} at +${((Date.now() - benchStart) / 1000).toFixed(1)} s`);
       p.pc.connectionStateChange.subscribe((st) => say(`connection ${st}`));
-      p.pc.iceConnectionStateChange.subscribe((st) => say(`ICE ${st}`));
+      // its consent checks (RFC 7675): ICE fails 30 s after the SFU's last answer to one
+      const consent = () => {
+        const pair = p.pc.iceTransports[0]?.connection.nominated;
+        return pair ? `consent requests ${pair.consentRequestsSent}, answers ${pair.responsesReceived}, rtt ${Math.round((pair.rtt ?? 0) * 1000)} ms` : 'no pair';
+      };
+      p.pc.iceConnectionStateChange.subscribe((st) => say(`ICE ${st} (${consent()})`));
       p.onSourceEnd = (why) => say(why);
+      // a second in which ffmpeg gave the publisher nothing, or the publisher sent nothing
+      const sender = p.pc.getTransceivers()[0]!.sender;
+      const sent = () => (sender as unknown as { packetCount: number }).packetCount;
+      let fromSource = 0;
+      sender.track?.onReceiveRtp.subscribe(() => fromSource++);
+      let last = { fromSource: 0, sent: 0 };
+      const watch = setInterval(() => {
+        const now = { fromSource, sent: sent() };
+        if (now.fromSource === last.fromSource || now.sent === last.sent) say(`idle for a second: ${now.fromSource - last.fromSource} packets from ffmpeg, ${now.sent - last.sent} sent (ICE ${p.pc.iceConnectionState}, DTLS ${sender.dtlsTransport.state})`);
+        last = now;
+      }, 1000);
+      closers.push(() => clearInterval(watch));
     });
     // every stream live at the SFU before viewers come
     for (let i = 0; ; i++) {
@@ -264,6 +284,17 @@ async function main(): Promise<void> {
     // what the SFU says of the stream after the window (viewers, packets, loss)
     const after = await (await fetch(`${base}/api/streams`, { headers: { authorization: `Bearer ${TOKEN}` } })).json();
     console.log(`  the SFU's /api/streams after the window: ${JSON.stringify(after).slice(0, 400)}`);
+    // the SFU's event loop from the publishers' start to now, in 5 s steps: a stall during the
+    // joins delays every peer's ICE and DTLS answers
+    if (existsSync(loopFile)) {
+      const secs = readFileSync(loopFile, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as LoopDelay & { at: number; cpu: number }).filter((l) => l.at >= benchStart);
+      const steps: string[] = [];
+      for (let i = 0; i < secs.length; i += 5) {
+        const g = secs.slice(i, i + 5);
+        steps.push(`${Math.round((g[0]!.at - benchStart) / 1000)}s: max ${Math.round(Math.max(...g.map((x) => x.max)))} ms, cpu ${Math.round((g.reduce((n, x) => n + x.cpu, 0) / g.length) * 100)}%`);
+      }
+      console.log(`  SFU event loop over time (max delay, CPU of one core per 5 s): ${steps.join(' | ')}`);
+    }
     // new viewers of a live stream, one at a time, while the fan-out runs
     const probeWorker = await startViewerWorker();
     closers.push(() => probeWorker.child.kill('SIGKILL'));
