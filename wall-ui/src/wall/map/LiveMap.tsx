@@ -19,7 +19,8 @@ import { TrailsLayer } from './TrailsLayer';
 import { UnitPopup } from './UnitPopup';
 import { UnitsLayer } from './UnitsLayer';
 import { BasemapHoverLabel, ClusterLabels } from './Overlays';
-import { mt } from './messages';
+import { MapUiLanguage } from './MapUiLanguage';
+import { useT } from '../i18n';
 
 export interface LiveMapProps {
   store: UnitStore;
@@ -83,6 +84,7 @@ export function LiveMap(props: LiveMapProps) {
   const [popupUnitId, setPopupUnitId] = useState<string | undefined>(props.selectedUnitId);
   const stats = useMemo(newMapStats, []);
   const connection = useConnectionState(store);
+  const t = useT();
   const latest = useRef(props);
   latest.current = props;
 
@@ -170,6 +172,7 @@ export function LiveMap(props: LiveMapProps) {
           )}
           <ClusterLabels />
           <BasemapHoverLabel />
+          <MapUiLanguage />
         </MapContext.Provider>
       )}
       <div
@@ -177,9 +180,9 @@ export function LiveMap(props: LiveMapProps) {
         data-state={connection}
         style={{ position: 'absolute', top: 8, left: 8, padding: '2px 8px', borderRadius: 10, background: 'rgba(11,15,20,0.8)', color: badgeColours[connection] ?? '#fff', font: '12px system-ui, sans-serif', pointerEvents: 'none' }}
       >
-        ● {mt(`map.connection.${connection}`)}
-        {basemap && !basemap.tiles && <span style={{ color: '#8a949e' }}> · {mt('map.basemap.offline')}</span>}
-        {basemap?.geojsonError && <span style={{ color: '#ffb020' }}> · {mt('map.basemap.geojsonMissing')}</span>}
+        ● {t(`map.connection.${connection}`)}
+        {basemap && !basemap.tiles && <span style={{ color: '#8a949e' }}> · {t('map.basemap.offline')}</span>}
+        {basemap?.geojsonError && <span style={{ color: '#ffb020' }}> · {t('map.basemap.geojsonMissing')}</span>}
       </div>
     </div>
   );
