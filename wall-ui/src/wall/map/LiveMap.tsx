@@ -4,7 +4,7 @@
 import { useEffect, useMemo, useRef, useState, type CSSProperties } from 'react';
 import maplibregl, { type Map as MapLibreMap } from 'maplibre-gl';
 import 'maplibre-gl/dist/maplibre-gl.css';
-import type { Alarm, BasemapOut, PositionOut } from '@hub/config';
+import type { Alarm, BasemapOut, MapView, PositionOut } from '@hub/config';
 import type { UnitStore } from '../live/unit-store';
 import { useConnectionState } from '../live/hooks';
 import { basemapStyle, DEFAULT_BASEMAP } from './basemap-style';
@@ -29,8 +29,10 @@ export interface LiveMapProps {
   onOpenCamera?(unitId: string): void;
   /** a click on the map away from units, in WGS-84 */
   onMapClick?(lat: number, lon: number): void;
-  /** fly there whenever `key` changes */
-  flyTo?: { lat: number; lon: number; zoom?: number; key: number };
+  /** fly there whenever `key` changes; `instant` jumps without the flight (a preset's saved view) */
+  flyTo?: { lat: number; lon: number; zoom?: number; bearing?: number; instant?: boolean; key: number };
+  /** the map's view (WGS-84 centre) whenever it comes to rest */
+  onViewChange?(view: MapView): void;
   alarms?: Alarm[];
   incidents?: IncidentMarker[];
   highlightUnitIds?: string[];
@@ -134,8 +136,25 @@ export function LiveMap(props: LiveMapProps) {
   useEffect(() => {
     const f = latest.current.flyTo;
     if (!ctx || !f) return;
-    ctx.map.flyTo({ center: ctx.projector.toMap(f.lat, f.lon), zoom: f.zoom ?? Math.max(ctx.map.getZoom(), 15), essential: true });
+    const view = { center: ctx.projector.toMap(f.lat, f.lon), zoom: f.zoom ?? Math.max(ctx.map.getZoom(), 15), bearing: f.bearing };
+    if (f.instant) ctx.map.jumpTo(view);
+    else ctx.map.flyTo({ ...view, essential: true });
   }, [ctx, flyKey]);
+
+  useEffect(() => {
+    if (!ctx) return;
+    const { map, projector } = ctx;
+    const report = () => {
+      const c = map.getCenter().wrap();
+      const w = projector.fromMap(c.lng, c.lat);
+      latest.current.onViewChange?.({ center: { lat: w.lat, lon: w.lon }, zoom: map.getZoom(), bearing: map.getBearing() });
+    };
+    report();
+    map.on('moveend', report);
+    return () => {
+      map.off('moveend', report);
+    };
+  }, [ctx]);
 
   return (
     <div className={props.className} style={{ position: 'relative', width: '100%', height: '100%', minHeight: 200, ...props.style }} data-testid="live-map">
