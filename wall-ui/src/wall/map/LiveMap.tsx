@@ -136,7 +136,8 @@ export function LiveMap(props: LiveMapProps) {
   useEffect(() => {
     const f = latest.current.flyTo;
     if (!ctx || !f) return;
-    const view = { center: ctx.projector.toMap(f.lat, f.lon), zoom: f.zoom ?? Math.max(ctx.map.getZoom(), 15), bearing: f.bearing };
+    // no `bearing` key unless given: MapLibre reads a present-but-undefined one as NaN
+    const view = { center: ctx.projector.toMap(f.lat, f.lon), zoom: f.zoom ?? Math.max(ctx.map.getZoom(), 15), ...(f.bearing === undefined ? {} : { bearing: f.bearing }) };
     if (f.instant) ctx.map.jumpTo(view);
     else ctx.map.flyTo({ ...view, essential: true });
   }, [ctx, flyKey]);
