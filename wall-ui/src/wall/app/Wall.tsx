@@ -18,7 +18,7 @@ import { PresetBar } from '../layout/PresetBar';
 import { deletePreset, lastPresetName, listPresets, rememberPreset, savePreset } from '../layout/presets';
 import { Header, type Page } from './Header';
 import { OperatorsPage } from './OperatorsPage';
-import { api, endSession, hasRole, logout, type Session } from './session';
+import { api, hasRole, logout, sessionRefused, type Session } from './session';
 import { viewPosition } from './unit-view';
 
 const GRIDS: readonly GridSize[] = [1, 4, 9, 16];
@@ -73,7 +73,7 @@ export function Wall({ session }: { session: Session }) {
   useEffect(() => {
     // the live socket refused the token: the session is over (expired, logged out elsewhere)
     const off = store.onConnectionState((state) => {
-      if (state === 'unauthorized') endSession({ code: 'HUB_ERR_AUTH_INVALID', message: '' });
+      if (state === 'unauthorized') sessionRefused({ code: 'HUB_ERR_AUTH_INVALID', message: '' });
     });
     store.connect({ token: session.token });
     return () => {
@@ -89,6 +89,21 @@ export function Wall({ session }: { session: Session }) {
     }, SESSION_CHECK_MS);
     return () => clearInterval(timer);
   }, []);
+
+  // when the session's time is up, ask the hub at once: its refusal brings the login screen back
+  // saying the session expired, rather than leaving a wall whose calls all fail
+  useEffect(() => {
+    if (!session.expiresAt) return;
+    const expiresAt = Date.parse(session.expiresAt);
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const check = () => {
+      const left = expiresAt - Date.now();
+      if (left > 0) timer = setTimeout(check, Math.min(left + 250, 2 ** 31 - 1));
+      else api('GET', '/api/auth/me').catch(() => undefined);
+    };
+    check();
+    return () => clearTimeout(timer);
+  }, [session.expiresAt]);
 
   // presets: load the operator's, apply the last one used here
   useEffect(() => {
