@@ -47,7 +47,7 @@ describe('ICE consent checks', () => {
     closers.push(() => (StunProtocol.prototype.sendStun = sendStun));
     await waitFor(() => stalled, 10_000, 'a consent request');
     // its answer was in the socket when the loop came back; it is counted, not timed out
-    await waitFor(() => pair.responsesReceived > answersBefore.value, 3500, 'the consent answer counted');
+    await waitFor(() => pair.responsesReceived > answersBefore.value, 10_000, 'the consent answer counted');
     expect(pair.responsesReceived).toBe(answersBefore.value + 1);
   }, 30_000);
 });
