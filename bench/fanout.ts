@@ -107,6 +107,8 @@ export interface FanoutFigures {
   cpuPercent: number;
   egressMbps: number;
   packetsPerSecond: number;
+  /** packets/s the viewers' sequence numbers say were sent to them (received + lost) */
+  sentPerSecond: number;
   lossPercent: number;
   framesLostPercent: number;
   framesLost: number;
@@ -152,6 +154,7 @@ export async function measureFanout(workers: ViewerWorker[], base: string, token
     cpuPercent: ((cpu1 - cpu0) / wall) * 100,
     egressMbps: (sum((r) => r.sinceMark.bytes) * 8) / span / 1e6,
     packetsPerSecond: packets / span,
+    sentPerSecond: expected / span,
     lossPercent: expected > 0 ? (Math.max(0, expected - packets) / expected) * 100 : NaN,
     framesLostPercent: frames > 0 ? (framesLost / frames) * 100 : NaN,
     framesLost,
@@ -180,7 +183,8 @@ export function printFanout(title: string, f: FanoutFigures, probePhases: Phases
   console.log(`  SFU CPU                  ${f.cpuPercent.toFixed(0)} % of one core`);
   if (f.sfuLoop) console.log(`  SFU event-loop delay     ${loopLine(f.sfuLoop)} (worst second of the window)`);
   console.log(`  viewers' CPU (load gen.) ${f.viewerCpuPercent.toFixed(0)} % of one core; their event-loop delay ${loopLine(f.viewerLoop)}`);
-  console.log(`  egress (payload)         ${f.egressMbps.toFixed(1)} Mbit/s, ${Math.round(f.packetsPerSecond)} packets/s`);
+  console.log(`  egress (payload)         ${f.egressMbps.toFixed(1)} Mbit/s, ${Math.round(f.packetsPerSecond)} packets/s received (${Math.round(f.sentPerSecond)} sent)`);
+  console.log(`  SFU CPU per packet sent  ${((f.cpuPercent / 100 / f.sentPerSecond) * 1e6).toFixed(0)} µs`);
   console.log(`  packet loss at viewers   ${f.lossPercent.toFixed(3)} %`);
   console.log(`  frames lost at viewers   ${f.framesLost} (${f.framesLostPercent.toFixed(3)} %)`);
   const join = f.joinPhases.map((p) => p.key).sort((a, b) => a - b);
