@@ -107,7 +107,7 @@ export interface FanoutFigures {
   cpuPercent: number;
   egressMbps: number;
   packetsPerSecond: number;
-  /** packets/s the viewers' sequence numbers say were sent to them (received + lost) */
+  /** packets/s the SFU sent (werift: its own count; Janus: the viewers' sequence numbers) */
   sentPerSecond: number;
   lossPercent: number;
   framesLostPercent: number;
@@ -130,11 +130,19 @@ export async function measureFanout(workers: ViewerWorker[], base: string, token
   for (const j of joined) if (j.failed) console.log(`  (${j.failed} viewers failed; the last: ${j.lastError})`);
   await new Promise((r) => setTimeout(r, 2000)); // settle after the joins
   await Promise.all(workers.map((w) => w.ask({ kind: 'mark' }, 'marked')));
+  // the SFU's own count: packets in from each publisher × its viewers = packets it sent
+  const sfuCount = async () => {
+    if (janus) return NaN;
+    const live = (await (await fetch(`${base}/api/streams`, { headers: { authorization: `Bearer ${token}` } })).json()) as { packets: number; viewers: number }[];
+    return live.reduce((n, l) => n + l.packets * l.viewers, 0);
+  };
+  const sfu0 = await sfuCount();
   const cpu0 = cpuSeconds(sfuPid);
   const t0 = Date.now();
   await new Promise((r) => setTimeout(r, seconds * 1000));
   const cpu1 = cpuSeconds(sfuPid);
   const wall = (Date.now() - t0) / 1000;
+  const sfuSent = ((await sfuCount()) - sfu0) / wall;
   const reports = (await Promise.all(workers.map((w) => w.ask<{ report: ViewerReport }>({ kind: 'report' }, 'report')))).map((r) => r.report);
   const sum = (f: (r: ViewerReport) => number) => reports.reduce((n, r) => n + f(r), 0);
   const packets = sum((r) => r.sinceMark.packets);
@@ -154,7 +162,7 @@ export async function measureFanout(workers: ViewerWorker[], base: string, token
     cpuPercent: ((cpu1 - cpu0) / wall) * 100,
     egressMbps: (sum((r) => r.sinceMark.bytes) * 8) / span / 1e6,
     packetsPerSecond: packets / span,
-    sentPerSecond: expected / span,
+    sentPerSecond: Number.isFinite(sfuSent) ? sfuSent : expected / span,
     lossPercent: expected > 0 ? (Math.max(0, expected - packets) / expected) * 100 : NaN,
     framesLostPercent: frames > 0 ? (framesLost / frames) * 100 : NaN,
     framesLost,
