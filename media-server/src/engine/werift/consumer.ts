@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events';
 import { randomUUID } from 'node:crypto';
-import { MediaStreamTrack, RtcpPayloadSpecificFeedback, RtpHeader, type RTCRtpSender, type RtcpPacket, type RtpPacket } from 'werift';
+import { MediaStreamTrack, RTP_EXTENSION_URI, RtcpPayloadSpecificFeedback, RtpHeader, ntpTime, serializeAbsSendTime, type RTCRtpSender, type RtcpPacket, type RtpPacket } from 'werift';
 import type { Consumer, ConsumerEvents, ConsumerStats } from '../types';
 import type { CachedRtp } from '../rtp/packet-cache';
 import { disableSenderNackCache, senderInternals } from './internals';
@@ -8,6 +8,30 @@ import type { WeriftProducer } from './producer';
 
 const PLI_COUNT = 1; // RFC 4585 §6.3.1, payload-specific feedback FMT 1
 const FIR_COUNT = 4; // RFC 5104 §4.3.1, FMT 4
+
+/** The sender's fields werift's RTCP sender reports are made from (RTCRtpSender.runRtcp). */
+interface SenderReportState {
+  ntpTimestamp: bigint;
+  rtpTimestamp: number;
+  packetCount: number;
+  octetCount: number;
+  runRtcp(): void;
+}
+
+/**
+ * The send time of the packet being fanned out, taken once for all its viewers: werift's
+ * ntpTime() (string formatting, buffer writes) per viewer and packet was 3 % of the SFU's CPU.
+ */
+let sendTimeOf: RtpPacket | undefined;
+let sendTime = { ntp: 0n, absSendTime: Buffer.alloc(3) };
+function sendTimeFor(rtp: RtpPacket) {
+  if (sendTimeOf !== rtp) {
+    sendTimeOf = rtp;
+    const ntp = ntpTime();
+    sendTime = { ntp, absSendTime: serializeAbsSendTime(ntp) };
+  }
+  return sendTime;
+}
 
 /** a - b in 16-bit sequence space, as a signed number */
 const seqDiff = (a: number, b: number) => ((((a - b) & 0xffff) + 0x8000) & 0xffff) - 0x8000;
@@ -39,6 +63,12 @@ export class WeriftConsumer extends EventEmitter<ConsumerEvents> implements Cons
   #highTs = 0;
   #highAt = 0;
   #lastSentAt = 0;
+  /** this viewer's RTP header, rewritten for each packet (werift serializes it before its first await) */
+  readonly #header = new RtpHeader();
+  /** the abs-send-time extension, when the viewer negotiated it; its payload set per packet */
+  #absSendTime: { id: number; payload: Buffer } | undefined;
+  #rtcpStarted = false;
+  #prepared = false;
 
   constructor(
     readonly streamId: string,
@@ -86,6 +116,21 @@ export class WeriftConsumer extends EventEmitter<ConsumerEvents> implements Cons
       }),
     ];
     this.#unsubscribe.push(...subs.map((s) => () => s.unSubscribe()));
+  }
+
+  /** The negotiated parameters of this viewer's RTP, known once its DTLS is up. */
+  #prepareHeader(): void {
+    const sender = this.#sender;
+    if (!sender?.codec) return;
+    this.#prepared = true;
+    this.#header.ssrc = sender.ssrc;
+    this.#header.payloadType = sender.codec.payloadType;
+    const id = senderInternals(sender).headerExtensions?.find((e) => e.uri === RTP_EXTENSION_URI.absSendTime)?.id;
+    if (id !== undefined) {
+      this.#absSendTime = { id, payload: Buffer.alloc(3) };
+      this.#header.extensions = [this.#absSendTime];
+      this.#header.extension = true;
+    }
   }
 
   /** Media now comes from `producer`: continue this viewer's sequence where it stopped. */
@@ -140,15 +185,14 @@ export class WeriftConsumer extends EventEmitter<ConsumerEvents> implements Cons
       // keep RTP time running with the wall clock across the gap (90 kHz video clock)
       this.#tsOffset = (this.#highTs + Math.max(1, now - this.#highAt) * 90 - orig.timestamp) >>> 0;
     }
-    const h = rtp.header;
-    // the packet object is shared by every viewer: set absolute values from the originals
+    // this viewer's own header: its SSRC, payload type, sequence and time, and its own header
+    // extensions (the publisher's transport-cc numbers, mid and abs-send-time are its transport's)
+    const h = this.#header;
     h.sequenceNumber = (orig.sequenceNumber + this.#seqOffset) & 0xffff;
     h.timestamp = (orig.timestamp + this.#tsOffset) >>> 0;
-    // the publisher's header extensions (its transport-cc numbers, mid, abs-send-time) are its
-    // transport's: werift would keep them over this viewer's own, so they go
-    h.extensions = [];
-    h.extension = false;
-    h.extensionProfile = 0xbede;
+    h.marker = orig.marker;
+    h.padding = orig.paddingSize > 0;
+    h.paddingSize = orig.paddingSize;
     this.#firstSeq ??= h.sequenceNumber;
     if (this.#highSeq === undefined || seqDiff(h.sequenceNumber, this.#highSeq) > 0) {
       this.#highSeq = h.sequenceNumber;
@@ -158,7 +202,34 @@ export class WeriftConsumer extends EventEmitter<ConsumerEvents> implements Cons
     this.#packets++;
     this.#bytes += rtp.payload.length;
     this.#lastSentAt = now;
-    this.track.writeRtp(rtp);
+    this.#write(rtp);
+  }
+
+  /**
+   * Straight to the viewer's DTLS transport (SRTP, then its ICE pair), not through
+   * track.writeRtp → RTCRtpSender.sendRtp, which per viewer and packet re-read the codec,
+   * rebuilt and sorted the header extensions, took the time twice and fed a bandwidth
+   * estimator nothing reads. What its RTCP sender reports need is kept here.
+   */
+  #write(rtp: RtpPacket): void {
+    const sender = this.#sender;
+    const dtls = sender?.dtlsTransport;
+    if (!sender || dtls?.state !== 'connected') return;
+    if (!this.#prepared) this.#prepareHeader();
+    if (!this.#prepared) return;
+    const h = this.#header;
+    const { ntp, absSendTime } = sendTimeFor(rtp);
+    if (this.#absSendTime) this.#absSendTime.payload = absSendTime;
+    const report = sender as unknown as SenderReportState;
+    report.ntpTimestamp = ntp;
+    report.rtpTimestamp = h.timestamp;
+    report.octetCount += rtp.payload.length;
+    report.packetCount = (report.packetCount + 1) >>> 0;
+    if (!this.#rtcpStarted) {
+      this.#rtcpStarted = true;
+      void report.runRtcp();
+    }
+    void dtls.sendRtp(rtp.payload, h).catch(() => {});
   }
 
   stats(): ConsumerStats {

@@ -11,6 +11,8 @@ export interface SenderInternals {
   rtt?: number;
   remotePacketsLost?: number;
   remoteFractionLost?: number;
+  /** the header extensions negotiated for this sender */
+  headerExtensions?: { id: number; uri: string }[];
 }
 
 export const receiverInternals = (r: RTCRtpReceiver) => r as unknown as ReceiverInternals;
