@@ -121,13 +121,33 @@ let markCpu = process.cpuUsage();
 let mark = { at: Date.now(), packets: 0, bytes: 0, expected: 0, frames: 0, framesLost: 0 };
 
 
+/**
+ * A cheap viewer: SRTP keeps the RTP header in the clear, and what the bench counts (sequence
+ * numbers, timestamps, markers) is in it. So a viewer decrypts its packets only until its first
+ * complete keyframe (the keyframe bit is in the encrypted VP8 payload); after that the payload
+ * is passed on as it came, without its authentication tag. Decrypting every packet made a
+ * viewer cost the load generator about as much CPU as the SFU spends on it.
+ */
+function decryptUntilFirstKeyFrame(pc: RTCPeerConnection, stats: ViewerStats): void {
+  if (process.env.BENCH_FULL_DECRYPT) return;
+  for (const dtls of pc.dtlsTransports) {
+    const srtp = (dtls as unknown as { srtp?: { decrypt: (b: Buffer) => Buffer; remoteContext: { rtpAuthTagLength: number } } }).srtp;
+    if (!srtp) continue;
+    const full = srtp.decrypt;
+    const tag = srtp.remoteContext.rtpAuthTagLength;
+    srtp.decrypt = (buf: Buffer) => (stats.firstKeyAt === undefined ? full(buf) : buf.subarray(0, buf.length - tag));
+  }
+}
+
 function watchPhases(pc: RTCPeerConnection, stats: ViewerStats, startedAt: number) {
   const phases: Partial<Phases> = {};
   pc.iceConnectionStateChange.subscribe((s) => {
     if (s === 'connected') phases.ice ??= Date.now() - startedAt;
   });
   pc.connectionStateChange.subscribe((s) => {
-    if (s === 'connected') phases.dtls ??= Date.now() - startedAt;
+    if (s !== 'connected' || phases.dtls !== undefined) return;
+    phases.dtls = Date.now() - startedAt;
+    decryptUntilFirstKeyFrame(pc, stats);
   });
   const first = new Promise<Phases>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`no first frame in 20 s (${JSON.stringify(phases)})`)), 20_000);
