@@ -276,6 +276,7 @@ async function main(): Promise<void> {
       sender.track?.onReceiveRtp.subscribe(() => fromSource++);
       let last = { fromSource: 0, sent: 0 };
       const watch = setInterval(() => {
+        if (p.closed) return clearInterval(watch);
         const now = { fromSource, sent: sent() };
         if (now.fromSource === last.fromSource || now.sent === last.sent) say(`idle for a second: ${now.fromSource - last.fromSource} packets from ffmpeg, ${now.sent - last.sent} sent (ICE ${p.pc.iceConnectionState}, DTLS ${sender.dtlsTransport.state})`);
         last = now;
@@ -316,6 +317,7 @@ async function main(): Promise<void> {
 
     // on demand: the wall asks, the hub commands the agent over MQTT, the agent publishes, the viewer's first frame
     const onDemand: number[] = [];
+    const onDemandPhases: Phases[] = [];
     const n = Number(args['on-demand']);
     for (let i = 0; i < n; i++) {
       const unitId = `od-${i}`;
@@ -332,14 +334,18 @@ async function main(): Promise<void> {
         console.log(`  on-demand ${unitId}: ${start.status} ${await start.text()}`);
       } else {
         const viewAt = Date.now();
-        const ttff = await probeWorker.ask<{ phases: Phases[] }>({ kind: 'probe', base, token: TOKEN, streamId: unitId, count: 1 }, 'probed');
-        if (ttff.phases[0] !== undefined) onDemand.push(viewAt - t0 + ttff.phases[0].key);
+        const ttff = await probeWorker.ask<{ phases: Phases[]; lastError: string }>({ kind: 'probe', base, token: TOKEN, streamId: unitId, count: 1 }, 'probed');
+        if (ttff.phases[0] !== undefined) {
+          onDemand.push(viewAt - t0 + ttff.phases[0].key);
+          onDemandPhases.push(ttff.phases[0]);
+        } else console.log(`  on-demand ${unitId}: no frame (${ttff.lastError})`);
       }
       await video.close();
       await agent.close();
     }
     onDemand.sort((a, b) => a - b);
     console.log(`  TTFF on demand           p50 ${ms(pct(onDemand, 50))} / p95 ${ms(pct(onDemand, 95))} (${onDemand.length} starts: POST /api/streams/:unit/start → MQTT → agent's ffmpeg + WHIP → WHEP viewer's first keyframe)`);
+    console.log(`    viewer's phases p50/p95 ${phaseLine(onDemandPhases)} (from its WHEP POST, made when the start answered)`);
     probeWorker.child.kill('SIGKILL');
     await Promise.all(publishers.map((p) => p.close()));
 
