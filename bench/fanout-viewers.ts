@@ -13,7 +13,7 @@ import '@hub/media-server/engine/werift/dtls-retransmit';
 
 export type ViewerJob =
   | { kind: 'join'; base: string; token: string; streams: string[]; count: number; parallel: number; janus?: boolean }
-  | { kind: 'probe'; base: string; token: string; streamId: string; count: number; janus?: boolean }
+  | { kind: 'probe'; base: string; token: string; streamId: string; count: number; janus?: boolean; waitForStream?: boolean }
   | { kind: 'report' }
   | { kind: 'mark' }
   | { kind: 'close' };
@@ -167,14 +167,20 @@ function watchPhases(pc: RTCPeerConnection, stats: ViewerStats, startedAt: numbe
   return { phases, first };
 }
 
-async function view(base: string, token: string, streamId: string, keep: boolean): Promise<Phases> {
+async function view(base: string, token: string, streamId: string, keep: boolean, waitForStream = false): Promise<Phases> {
   const pc = new RTCPeerConnection({ codecs: { video: [useVP8({ rtcpFeedback: [useNACK(), usePLI()] })], audio: [] }, iceServers: [], iceAdditionalHostAddresses: ['127.0.0.1'], iceUseIpv6: false });
   const stats = new ViewerStats();
   pc.addTransceiver('video', { direction: 'recvonly' });
   const startedAt = Date.now();
   const { phases, first } = watchPhases(pc, stats, startedAt);
   await pc.setLocalDescription(await pc.createOffer());
-  const res = await fetch(`${base}/whep/${streamId}`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/sdp' }, body: pc.localDescription!.sdp });
+  const post = () => fetch(`${base}/whep/${streamId}`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/sdp' }, body: pc.localDescription!.sdp });
+  let res = await post();
+  // a camera started on demand: its stream appears when the agent's publisher is in
+  while (waitForStream && res.status === 404 && Date.now() - startedAt < 20_000) {
+    await new Promise((r) => setTimeout(r, 50));
+    res = await post();
+  }
   if (res.status !== 201) {
     await pc.close();
     throw new Error(`WHEP ${res.status}: ${await res.text()}`);
@@ -267,7 +273,7 @@ process.on('message', async (job: ViewerJob) => {
       const probe: Phases[] = [];
       for (let i = 0; i < job.count; i++) {
         try {
-          probe.push(await (job.janus ? viewJanus(job.base, job.streamId, false) : view(job.base, job.token, job.streamId, false)));
+          probe.push(await (job.janus ? viewJanus(job.base, job.streamId, false) : view(job.base, job.token, job.streamId, false, job.waitForStream)));
         } catch (err) {
           failed++;
           lastError = (err as Error).message;

@@ -10,7 +10,8 @@
 // Options: --publishers P, --consumers C, --seconds S (measured window), --workers W (viewer
 // processes; default one per 150 viewers), --probes N (live TTFF probes, default 20),
 // --on-demand N (on-demand starts, default 6), --bitrate kbit/s (default 1000),
-// --janus (also run Janus's streaming plugin as the reference, when installed).
+// --janus (also run Janus's streaming plugin as the reference, when installed), --join-parallel N
+// (viewers joining at once per viewer process, default 8).
 // BENCH_PROFILE=dir writes a V8 CPU profile of the hub (node --cpu-prof) there.
 import { fork, spawn, type ChildProcess } from 'node:child_process';
 import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -37,6 +38,7 @@ const { values: args } = parseArgs({
     'on-demand': { type: 'string', default: '6' },
     bitrate: { type: 'string', default: '1000' },
     janus: { type: 'boolean', default: false },
+    'join-parallel': { type: 'string', default: '8' },
   },
 });
 const P = Number(args.publishers);
@@ -44,6 +46,8 @@ const C = Number(args.consumers);
 const SECONDS = Number(args.seconds);
 const WORKERS = Number(args.workers ?? Math.max(1, Math.ceil(C / 150)));
 const BITRATE = Number(args.bitrate);
+/** viewers joining at once, per viewer process */
+const JOIN_PARALLEL = Number(args['join-parallel']);
 const TOKEN = 'bench-admin-token-0000000000';
 const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
 
@@ -125,7 +129,7 @@ export interface FanoutFigures {
 export async function measureFanout(workers: ViewerWorker[], base: string, token: string, streams: string[], sfuPid: number, seconds: number, janus = false, sfuLoopFile?: string): Promise<FanoutFigures> {
   const per = Math.ceil(C / workers.length);
   const joined = await Promise.all(
-    workers.map((w, i) => w.ask<{ viewers: number; failed: number; lastError: string }>({ kind: 'join', base, token, streams, count: Math.min(per, C - i * per), parallel: 8, janus }, 'joined')),
+    workers.map((w, i) => w.ask<{ viewers: number; failed: number; lastError: string }>({ kind: 'join', base, token, streams, count: Math.min(per, C - i * per), parallel: JOIN_PARALLEL, janus }, 'joined')),
   );
   for (const j of joined) if (j.failed) console.log(`  (${j.failed} viewers failed; the last: ${j.lastError})`);
   await new Promise((r) => setTimeout(r, 2000)); // settle after the joins
@@ -334,7 +338,9 @@ async function main(): Promise<void> {
         console.log(`  on-demand ${unitId}: ${start.status} ${await start.text()}`);
       } else {
         const viewAt = Date.now();
-        const ttff = await probeWorker.ask<{ phases: Phases[]; lastError: string }>({ kind: 'probe', base, token: TOKEN, streamId: unitId, count: 1 }, 'probed');
+        // the unit's stream id is not its unit id (opaque per unit): the start answer says it
+        const { streamId } = (await start.json()) as { streamId: string };
+        const ttff = await probeWorker.ask<{ phases: Phases[]; lastError: string }>({ kind: 'probe', base, token: TOKEN, streamId, count: 1, waitForStream: true }, 'probed');
         if (ttff.phases[0] !== undefined) {
           onDemand.push(viewAt - t0 + ttff.phases[0].key);
           onDemandPhases.push(ttff.phases[0]);
