@@ -17,6 +17,7 @@ export interface JanusReferenceOptions {
   bitrateKbps: number;
   probes: number;
   workers: number;
+  joinParallel: number;
 }
 
 const LIB = '/usr/lib/x86_64-linux-gnu/janus';
@@ -66,7 +67,7 @@ events: { broadcast = false }
     }
     await new Promise((r) => setTimeout(r, 2000));
     for (let i = 0; i < opts.workers; i++) workers.push(await startViewerWorker());
-    const figures = await measureFanout(workers, base, '', ['1'], janus.pid!, opts.seconds, true);
+    const figures = await measureFanout(workers, base, '', ['1'], janus.pid!, opts.seconds, true, undefined, opts.joinParallel);
     const probeWorker = await startViewerWorker();
     workers.push(probeWorker);
     const probes = (await probeWorker.ask<{ phases: Phases[] }>({ kind: 'probe', base, token: '', streamId: '1', count: opts.probes, janus: true }, 'probed')).phases;

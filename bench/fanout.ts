@@ -39,6 +39,7 @@ const { values: args } = parseArgs({
     bitrate: { type: 'string', default: '1000' },
     janus: { type: 'boolean', default: false },
     'join-parallel': { type: 'string', default: '8' },
+    'janus-only': { type: 'boolean', default: false },
   },
 });
 const P = Number(args.publishers);
@@ -126,10 +127,10 @@ export interface FanoutFigures {
 }
 
 /** Joins C viewers spread over workers, then measures a window of `seconds`. */
-export async function measureFanout(workers: ViewerWorker[], base: string, token: string, streams: string[], sfuPid: number, seconds: number, janus = false, sfuLoopFile?: string): Promise<FanoutFigures> {
+export async function measureFanout(workers: ViewerWorker[], base: string, token: string, streams: string[], sfuPid: number, seconds: number, janus = false, sfuLoopFile?: string, joinParallel = JOIN_PARALLEL): Promise<FanoutFigures> {
   const per = Math.ceil(C / workers.length);
   const joined = await Promise.all(
-    workers.map((w, i) => w.ask<{ viewers: number; failed: number; lastError: string }>({ kind: 'join', base, token, streams, count: Math.min(per, C - i * per), parallel: JOIN_PARALLEL, janus }, 'joined')),
+    workers.map((w, i) => w.ask<{ viewers: number; failed: number; lastError: string }>({ kind: 'join', base, token, streams, count: Math.min(per, C - i * per), parallel: joinParallel, janus }, 'joined')),
   );
   for (const j of joined) if (j.failed) console.log(`  (${j.failed} viewers failed; the last: ${j.lastError})`);
   await new Promise((r) => setTimeout(r, 2000)); // settle after the joins
@@ -223,6 +224,10 @@ export async function makeClip(dir: string, kbps: number): Promise<string> {
 }
 
 async function main(): Promise<void> {
+  if (args['janus-only']) {
+    console.log(`Janus reference only: 1 stream × ${C} viewers; load average ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
+    return runJanusReference({ consumers: C, seconds: SECONDS, bitrateKbps: BITRATE, probes: Number(args.probes), workers: WORKERS, joinParallel: JOIN_PARALLEL });
+  }
   const dataDir = mkdtempSync(path.join(tmpdir(), 'hub-fanout-'));
   chmodSync(dataDir, 0o755);
   const [httpPort, mqttPort, pgPort] = [await freePort(), await freePort(), await freePort()];
@@ -355,7 +360,7 @@ async function main(): Promise<void> {
     probeWorker.child.kill('SIGKILL');
     await Promise.all(publishers.map((p) => p.close()));
 
-    if (args.janus) await runJanusReference({ consumers: C, seconds: SECONDS, bitrateKbps: BITRATE, probes: Number(args.probes), workers: WORKERS });
+    if (args.janus) await runJanusReference({ consumers: C, seconds: SECONDS, bitrateKbps: BITRATE, probes: Number(args.probes), workers: WORKERS, joinParallel: JOIN_PARALLEL });
   } finally {
     for (const c of closers.reverse()) await Promise.resolve(c()).catch(() => {});
     hub.kill('SIGINT');
