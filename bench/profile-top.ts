@@ -1,13 +1,16 @@
 // Prints the functions with the most self time in a V8 .cpuprofile:
-//   tsx bench/profile-top.ts FILE [N] [--busiest S]
+//   tsx bench/profile-top.ts FILE [N] [--busiest S | --window A-B]
 // --busiest S: only the S seconds with the least idle time (under fan-out, the measured window
-// rather than the hub's start-up), shares of that window's busy (non-idle) time.
+// rather than the hub's start-up), shares of that window's busy (non-idle) time; --window A-B:
+// from second A to second B of the profile (also without idle).
 import { readFileSync } from 'node:fs';
 
 interface Node { id: number; callFrame: { functionName: string; url: string; lineNumber: number }; hitCount?: number; children?: number[] }
 const args = process.argv.slice(2);
 const busiestAt = args.indexOf('--busiest');
 const busiest = busiestAt >= 0 ? Number(args.splice(busiestAt, 2)[1]) : 0;
+const windowAt = args.indexOf('--window');
+const windowArg = windowAt >= 0 ? args.splice(windowAt, 2)[1]!.split('-').map(Number) : undefined;
 const prof = JSON.parse(readFileSync(args[0]!, 'utf8')) as { nodes: Node[]; samples: number[]; timeDeltas: number[] };
 const idleIds = new Set(prof.nodes.filter((n) => n.callFrame.functionName === '(idle)').map((n) => n.id));
 
@@ -33,7 +36,11 @@ if (busiest > 0) {
   }
   to = from + span;
   console.log(`window ${(from / 1e6).toFixed(0)}–${(to / 1e6).toFixed(0)} s of ${(t / 1e6).toFixed(0)} s: busy ${((best / span) * 100).toFixed(0)} % of one core`);
+} else if (windowArg) {
+  from = windowArg[0]! * 1e6;
+  to = windowArg[1]! * 1e6;
 }
+const noIdle = busiest > 0 || !!windowArg;
 
 const self = new Map<number, number>();
 prof.samples.forEach((id, i) => {
@@ -44,7 +51,7 @@ const byFn = new Map<string, number>();
 let total = 0;
 for (const n of prof.nodes) {
   const s = self.get(n.id) ?? 0;
-  if (busiest > 0 && idleIds.has(n.id)) continue;
+  if (noIdle && idleIds.has(n.id)) continue;
   total += s;
   const key = `${n.callFrame.functionName || '(anon)'} ${n.callFrame.url.replace(/^.*node_modules\//, '').replace(/^file:\/\/.*?\/(media-server|hub|telemetry|config)\//, '$1/')}:${n.callFrame.lineNumber}`;
   byFn.set(key, (byFn.get(key) ?? 0) + s);
