@@ -79,7 +79,9 @@ export class WeriftProducer extends EventEmitter<ProducerEvents> implements Prod
 
   /** A track of the publisher has arrived: its only one, or one simulcast layer. */
   attach(track: MediaStreamTrack, receiver: RTCRtpReceiver): void {
-    if (this.#closed) return;
+    if (this.#closed || this.#layers.some((l) => l.track === track)) return;
+    // an audio producer takes one track
+    if (this.kind === 'audio' && this.#layers.length > 0) return;
     this.#receiver = receiver;
     this.#mimeType ??= track.codec?.mimeType;
     const layer = new ProducerLayer(track.rid ?? '', this.#layers.length, track, receiver, this.#opts);

@@ -164,14 +164,17 @@ export class WeriftTransport extends EventEmitter<TransportEvents> implements We
       if (!producer.audio && first('audio')) producer.setAudio(new WeriftProducer(streamId, { ...opts, kind: 'audio' }));
       return producer.audio;
     };
-    pc.onTrack.subscribe((track) => {
+    // werift announces a transceiver's first track only: every simulcast layer is a track of its receiver
+    const attachAll = () => {
       if (producer.closed) return;
-      const transceiver = pc.getTransceivers().find((t) => t.receiver.tracks.includes(track));
-      if (!transceiver) return;
-      if (track.kind === 'video' && transceiver === first('video')) producer.attach(track, transceiver.receiver);
-      else if (track.kind === 'audio' && transceiver === first('audio')) withAudio()?.attach(track, transceiver.receiver);
-    });
+      const video = first('video');
+      const audio = first('audio');
+      for (const track of video?.receiver.tracks ?? []) producer.attach(track, video!.receiver);
+      for (const track of audio?.receiver.tracks ?? []) withAudio()?.attach(track, audio!.receiver);
+    };
+    pc.onTrack.subscribe(attachAll);
     const answerSdp = await this.#answer(pc, offerSdp, withAudio);
+    attachAll();
     for (const t of [first('video'), first('audio')]) t?.setDirection('recvonly');
     return { answerSdp, producer };
   }

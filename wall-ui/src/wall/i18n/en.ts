@@ -75,6 +75,10 @@ export const en = {
   'tile.bitrate': '{kbps} kbit/s',
   'tile.delay': 'delay {ms} ms',
   'tile.size': '{w}×{h} {fps} fps',
+  'tile.delayEstimate': 'delay ≈ {ms} ms',
+  'tile.delayEstimateHint': 'An estimate: the browser’s jitter buffer plus half the round trip to the hub (camera, encoder and the unit’s link come on top)',
+  'tile.unmute': 'Sound off: click to listen to this camera',
+  'tile.mute': 'Sound on: click to mute this camera',
 
   'alarms.title': 'Alarms ({n} open)',
   'alarms.soundOn': 'Sound on',

@@ -75,6 +75,10 @@ export const zhCN: Record<MessageKey, string> = {
   'tile.bitrate': '{kbps} kbit/s',
   'tile.delay': '延迟 {ms} 毫秒',
   'tile.size': '{w}×{h} {fps} 帧/秒',
+  'tile.delayEstimate': '延迟约 {ms} 毫秒',
+  'tile.delayEstimateHint': '估计值：浏览器抖动缓冲加上到指挥中心往返时间的一半（摄像头、编码和设备链路的延迟另计）',
+  'tile.unmute': '声音已关闭：点击收听此摄像头',
+  'tile.mute': '声音已打开：点击将此摄像头静音',
 
   'alarms.title': '告警（{n} 条未处理）',
   'alarms.soundOn': '声音开',
