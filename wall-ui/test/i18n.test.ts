@@ -6,7 +6,8 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { en } from '../src/wall/i18n/en';
 import { zhCN } from '../src/wall/i18n/zh-CN';
-import { translate } from '../src/wall/i18n';
+import { translate, type MessageKey, type MessageVars } from '../src/wall/i18n';
+import { errorText } from '../src/wall/i18n/errors';
 
 const placeholders = (s: string) => [...s.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort();
 
@@ -20,6 +21,20 @@ describe('wall messages', () => {
       expect(placeholders(zhCN[key]), key).toEqual(placeholders(en[key]));
       expect(zhCN[key].trim(), key).not.toBe('');
     }
+  });
+
+  it('says a refusal of the hub in the operator\u2019s language, by its code', () => {
+    const zh = (key: MessageKey, vars?: MessageVars) => translate('zh-CN', key, vars);
+    const en = (key: MessageKey, vars?: MessageVars) => translate('en', key, vars);
+    const limit = { code: 'HUB_ERR_PRESET_LIMIT', message: 'you already have 50 presets: delete one before saving a new one' };
+    expect(errorText(zh, limit)).toBe(zhCN['error.presetLimit']);
+    expect(errorText(en, { code: 'HUB_ERR_FORBIDDEN', message: 'x' })).toBe('Your role does not allow this.');
+    expect(errorText(zh, { code: 'HUB_ERR_VALIDATION', message: 'zoom: too big' })).toBe('中心服务拒绝了输入：zoom: too big');
+    // thrown by fetch itself: the hub was not reached
+    expect(errorText(zh, new TypeError('Failed to fetch'))).toBe(zhCN['error.network']);
+    // a code the wall does not know: the hub's own sentence, never nothing
+    expect(errorText(zh, { code: 'HUB_ERR_SOMETHING_NEW', message: 'the hub says why' })).toBe('the hub says why');
+    expect(errorText(zh, { code: 'HUB_ERR_SOMETHING_NEW', message: '' })).toBe('HUB_ERR_SOMETHING_NEW');
   });
 
   it('fills placeholders in the chosen language', () => {

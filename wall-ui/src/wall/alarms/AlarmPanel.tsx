@@ -3,7 +3,8 @@
 import { useState } from 'react';
 import type { Alarm, AlarmKind } from '@hub/config/api';
 import { useT } from '../i18n';
-import { api, ApiError } from '../app/session';
+import { errorText } from '../i18n/errors';
+import { api } from '../app/session';
 
 export const ALARM_KINDS: readonly AlarmKind[] = ['sos', 'device', 'geofence_enter', 'geofence_exit', 'overspeed', 'offline', 'low_battery', 'escalation'];
 
@@ -42,7 +43,7 @@ export function AlarmPanel(props: AlarmPanelProps) {
       setAcking(null);
       setNote('');
     } catch (err) {
-      setError(err instanceof ApiError ? err.message : String(err));
+      setError(errorText(t, err));
     }
   };
 

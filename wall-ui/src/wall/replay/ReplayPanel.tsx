@@ -3,7 +3,8 @@
 import { useEffect, useRef, useState } from 'react';
 import type { PositionOut } from '@hub/config/api';
 import { useT } from '../i18n';
-import { api, ApiError } from '../app/session';
+import { errorText } from '../i18n/errors';
+import { api } from '../app/session';
 
 export const REPLAY_SPEEDS = [1, 4, 16] as const;
 export type ReplaySpeed = (typeof REPLAY_SPEEDS)[number];
@@ -71,7 +72,7 @@ export function ReplayPanel({ units, defaultUnitId, onReplay }: ReplayPanelProps
       setCursor(0);
       if (!track.length) setError(t('replay.empty'));
     } catch (err) {
-      setError(err instanceof ApiError ? err.message : String(err));
+      setError(errorText(t, err));
     }
   };
 
