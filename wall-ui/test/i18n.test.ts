@@ -127,8 +127,11 @@ function readableLiterals(expr: string): string[] {
     .filter(({ text, before }) => {
       const words = text.replace(/\u0000/g, ' ').trim();
       if (!LETTERS.test(words) || KEY_SHAPED.test(words)) return false;
-      // an argument of t()/translate(), a key looked up in a table (strings['Map.Title']), a comparison (state !== 'live')
-      return !/\b(t|translate)\(\s*(\w+,\s*)?$/.test(before) && !/(\[|[=!]==?)\s*$/.test(before);
+      // an argument of t()/translate(), a key looked up in a table (strings['Map.Title']), a comparison
+      // (state !== 'live'), a nested tag's attribute (className="muted": checked as an attribute above)
+      if (/\b(t|translate)\(\s*(\w+,\s*)?$/.test(before) || /(\[|=\s*\{?)\s*$/.test(before)) return false;
+      // a style value: { font: '600 11px system-ui, sans-serif' }
+      return !/\b(font\w*|background\w*|border\w*|color|transform|transition|margin|padding|\w*[sS]hadow|grid\w*)\s*:\s*$/.test(before);
     })
     .map(({ text }) => text.replace(/\u0000/g, '${…}'));
 }
@@ -143,6 +146,12 @@ export function hardCodedStrings(source: string, jsx: boolean): string[] {
       if (text) found.push(text);
     }
     for (const m of src.matchAll(/\b(title|placeholder|aria-label|alt)="([^"]*[A-Za-z\u4e00-\u9fff][^"]*)"/g)) found.push(`${m[1]}="${m[2]}"`);
+    // the same attributes, and a tag's child expression, with prose inside: title={`Open ${x}`}, <b>{on ? 'Live' : 'Off'}</b>
+    // (prose: words with a space, a capitalised word or Chinese; a lower-case word there is a value, 'active', '_blank')
+    const prose = (text: string) => /[A-Za-z]\s+[A-Za-z]|^\s*[A-Z][a-z]|[\u4e00-\u9fff]/.test(text);
+    for (const m of src.matchAll(/\b(?:title|placeholder|aria-label|alt|label)=\{|(?<![=-])>\s*\{/g)) {
+      found.push(...readableLiterals(expressionAt(src, m.index! + m[0].length)).filter(prose));
+    }
   }
   // DOM written by hand, MapLibre popups, document.title
   const sinks = [
@@ -165,6 +174,8 @@ describe('the hard-coded string check', () => {
     const samples: [string, boolean][] = [
       ['<span>Live</span>', true],
       ['<button title="Zoom in" />', true],
+      ['<button title={`Zoom ${dir}`} />', true],
+      ["<span>{on ? 'Online' : t('unit.offline')}</span>", true],
       ["button.textContent = 'Open camera';", false],
       ['details.textContent = `${speed} km/h`;', false],
       ["el.setAttribute('aria-label', 'Close popup');", false],
