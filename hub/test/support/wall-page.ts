@@ -31,18 +31,9 @@ export async function submitLogin(page: Page, username: string, password: string
 /** The units the wall's map has drawn (needs `?testHooks` in the URL): id → drawn [lon, lat]. */
 export function drawnUnits(page: Page): Promise<Record<string, [number, number]>> {
   return page.evaluate(() => {
-    type Hooks = {
-      // the WebGL units layer reports what it drew; the older symbol layer is queried
-      drawnUnits?: () => { id: string; lon: number; lat: number }[];
-      map: { queryRenderedFeatures(o: unknown): { properties: Record<string, unknown>; geometry: unknown }[] };
-    };
-    const hooks = (window as unknown as { __hubWall?: Hooks }).__hubWall;
+    const hooks = (window as unknown as { __hubWall?: { map: { queryRenderedFeatures(o: unknown): { properties: Record<string, unknown>; geometry: unknown }[] } } }).__hubWall;
     const out: Record<string, [number, number]> = {};
     try {
-      if (hooks?.drawnUnits) {
-        for (const u of hooks.drawnUnits()) out[u.id] = [u.lon, u.lat];
-        return out;
-      }
       for (const f of hooks?.map.queryRenderedFeatures({ layers: ['unit-symbols'] }) ?? []) {
         out[String(f.properties.id)] = (f.geometry as { coordinates: [number, number] }).coordinates;
       }
