@@ -23,6 +23,7 @@ export interface OutboundVideo {
   width: number;
   height: number;
   codec?: string;
+  nackCount?: number;
 }
 
 type PageWindow = {

@@ -52,6 +52,8 @@ export interface OutboundVideo {
   width: number;
   height: number;
   codec?: string;
+  /** NACKs the SFU sent for this layer */
+  nackCount?: number;
 }
 
 export class CameraPublisher {
@@ -158,7 +160,7 @@ export class CameraPublisher {
     byId.forEach((s) => {
       if (s.type === 'outbound-rtp' && s.kind === 'video') {
         const codec = byId.get(s.codecId as string) as { mimeType?: string } | undefined;
-        layers.push({ rid: s.rid as string | undefined, framesEncoded: Number(s.framesEncoded ?? 0), width: Number(s.frameWidth ?? 0), height: Number(s.frameHeight ?? 0), codec: codec?.mimeType });
+        layers.push({ rid: s.rid as string | undefined, framesEncoded: Number(s.framesEncoded ?? 0), width: Number(s.frameWidth ?? 0), height: Number(s.frameHeight ?? 0), codec: codec?.mimeType, nackCount: Number(s.nackCount ?? 0) });
       }
       if (s.type === 'outbound-rtp' && s.kind === 'audio') audioPackets += Number(s.packetsSent ?? 0);
     });

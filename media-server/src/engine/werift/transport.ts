@@ -19,6 +19,7 @@ import { InvalidOfferError, InvalidStateError } from '../../errors';
 import type { ConsumeOptions, Producer, TransportEvents, TransportOptions, WebRtcTransport } from '../types';
 import { WeriftConsumer } from './consumer';
 import { WeriftProducer } from './producer';
+import { nackPerSsrc } from './internals';
 
 /** How long a `disconnected` peer may take to come back before its transport is closed. */
 const DISCONNECTED_GRACE_MS = 5000;
@@ -165,10 +166,15 @@ export class WeriftTransport extends EventEmitter<TransportEvents> implements We
       return producer.audio;
     };
     // werift announces a transceiver's first track only: every simulcast layer is a track of its receiver
+    const nackSplit = new WeakSet<object>();
     const attachAll = () => {
       if (producer.closed) return;
       const video = first('video');
       const audio = first('audio');
+      if (video && !nackSplit.has(video.receiver)) {
+        nackSplit.add(video.receiver);
+        nackPerSsrc(video.receiver);
+      }
       for (const track of video?.receiver.tracks ?? []) producer.attach(track, video!.receiver);
       for (const track of audio?.receiver.tracks ?? []) withAudio()?.attach(track, audio!.receiver);
     };
