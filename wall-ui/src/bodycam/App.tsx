@@ -26,7 +26,12 @@ declare global {
   }
 }
 
-/** Simulcast (three VP8 layers) unless `?simulcast=0`; see camera-publisher.ts. */
+/**
+ * Simulcast (VP8 layers, see camera-publisher.ts) with `?simulcast=1`. Not the default: from a
+ * 640×480 camera Chromium 156 sends two of the three layers and starts the full-size one seconds
+ * after the half-size one, so every viewer (and the recording) starts small; and a body cam on a
+ * metered link pays for the extra layers.
+ */
 const SIMULCAST_DEFAULT = false;
 function simulcastFromQuery(): boolean {
   const v = new URLSearchParams(window.location.search).get('simulcast');
