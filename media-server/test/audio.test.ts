@@ -153,4 +153,13 @@ describe('audio through the SFU', () => {
     expect(ticks).toBeGreaterThan(0);
     expect(ticks).toBeLessThan((gapMs + 2000) * 48);
   });
+
+  it('refuses a WHEP maxHeight that is not a height, with a clear reason', async () => {
+    const pc = peer();
+    pc.addTransceiver('video', { direction: 'recvonly' });
+    const res = await signal(pc, `${base}/whep/av-whip?maxHeight=tall`, TOKEN);
+    expect(res.status).toBe(400);
+    expect(await res.json()).toMatchObject({ code: 'HUB_ERR_BAD_REQUEST', message: expect.stringContaining('maxHeight') });
+    await pc.close();
+  });
 });
