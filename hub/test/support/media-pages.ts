@@ -14,6 +14,7 @@ export interface ViewerFigures {
   bitrateKbps: number;
   codec?: string;
   estimatedDelayMs?: number;
+  senderReportLagMs?: { audio?: number; video?: number };
   audio?: { codec?: string; totalSamplesReceived: number; audioLevel: number; totalAudioEnergy: number };
 }
 

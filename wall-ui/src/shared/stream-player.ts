@@ -38,6 +38,12 @@ export interface PlayerStats {
   codec?: string;
   /** the stream's audio, when it has some: samples received so far, the level now (0..1), energy so far */
   audio?: { codec?: string; totalSamplesReceived: number; audioLevel: number; totalAudioEnergy: number };
+  /**
+   * the last sender report's clock against this browser's, ms, per kind (remote-outbound-rtp:
+   * received at − NTP time in it): the SFU's reports carry the publisher's clock, so on one
+   * machine this is the network delay; the browser aligns sound and picture by these reports
+   */
+  senderReportLagMs?: { audio?: number; video?: number };
 }
 
 export interface OpenStreamOptions {
@@ -252,12 +258,15 @@ export function openStream(video: HTMLVideoElement, streamId: string, opts: Open
       let inbound: Record<string, unknown> | undefined;
       let audio: Record<string, unknown> | undefined;
       let pair: Record<string, unknown> | undefined;
+      let senderReportLagMs: PlayerStats['senderReportLagMs'];
       const byId = new Map<string, Record<string, unknown>>();
       report.forEach((s: Record<string, unknown>) => {
         byId.set(s.id as string, s);
         if (s.type === 'inbound-rtp' && s.kind === 'video') inbound = s;
         if (s.type === 'inbound-rtp' && s.kind === 'audio') audio = s;
         if (s.type === 'candidate-pair' && s.nominated && s.state === 'succeeded') pair = s;
+        if (s.type === 'remote-outbound-rtp' && typeof s.remoteTimestamp === 'number' && (s.kind === 'audio' || s.kind === 'video'))
+          (senderReportLagMs ??= {})[s.kind] = Math.round((s.timestamp as number) - (s.remoteTimestamp as number));
       });
       if (!inbound) return { ...EMPTY_STATS };
       const num = (k: string) => (typeof inbound![k] === 'number' ? (inbound![k] as number) : 0);
@@ -281,6 +290,7 @@ export function openStream(video: HTMLVideoElement, streamId: string, opts: Open
         width: num('frameWidth'),
         height: num('frameHeight'),
         delayMs,
+        senderReportLagMs,
         estimatedDelayMs: delayMs !== undefined && rtt !== undefined ? Math.round(delayMs + (rtt * 1000) / 2) : delayMs,
         codec: codec?.mimeType,
         audio: a
