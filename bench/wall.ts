@@ -25,7 +25,8 @@ import type { PositionOut } from '@hub/config';
 import pg from 'pg';
 import { hashSecret } from '@hub/telemetry/store/credentials';
 import { buildWall } from '@hub/wall-ui';
-import { artifactDir, launchChromium } from '../test-support/browser';
+import { chromium } from 'playwright-core';
+import { artifactDir, CHROMIUM_PATH, launchChromium } from '../test-support/browser';
 import { freePort } from '../test-support/ports';
 import type { PublisherMessage, PublisherReport } from './wall-publisher';
 
@@ -41,6 +42,11 @@ const { values: args } = parseArgs({
     height: { type: 'string', default: '1080' },
     page: { type: 'string', default: '/maptest.html' },
     feed: { type: 'string', default: 'hub' },
+    dpr: { type: 'string', default: '1' },
+    gl: { type: 'string', default: 'default' },
+    variants: { type: 'string', default: 'all' },
+    modes: { type: 'string', default: 'idle,pan' },
+    query: { type: 'string', default: '' },
   },
 });
 const UNITS = Number(args.units);
@@ -55,6 +61,49 @@ const TOKEN = 'bench-admin-token-0000000000';
 /** the simulator's default centre, where the offline basemap's sample city is */
 const CENTRE = { lat: 22.54, lon: 114.05 };
 const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
+
+/** The tests' Chromium flags without --disable-gpu, for --gl. */
+const BASE_FLAGS_NO_GPU = ['--no-sandbox', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+/** --gl NAME: GL backends this machine's Chromium has (else --gl takes the flags themselves) */
+const GL_ARGS: Record<string, string[]> = {
+  swiftshader: ['--use-angle=swiftshader', '--enable-unsafe-swiftshader'],
+  'swiftshader-vulkan': ['--use-angle=vulkan', '--use-vulkan=swiftshader', '--enable-unsafe-swiftshader'],
+  llvmpipe: ['--use-angle=gl', '--enable-unsafe-swiftshader'],
+  'llvmpipe-egl': ['--use-angle=gl-egl', '--enable-unsafe-swiftshader'],
+};
+
+/**
+ * --variants: layers turned off (or swapped) one at a time, to see what a repaint's time goes to.
+ * A string, run in the page: tsx would add helpers to a compiled function that the page lacks.
+ * all: the map as the wall draws it; no-units: no unit layers; circles: units as plain circles,
+ * not rotated icons (only with the symbol-layer renderer); no-trails; no-basemap: background only
+ * under the units; no-geofences; bare: the background alone; undo: back to all.
+ */
+const applyVariant = `function (map, variant) {
+  var style = map.getStyle();
+  var hidden = window.__benchHidden || (window.__benchHidden = []);
+  if (variant === 'undo') {
+    for (var i = 0; i < hidden.length; i++) if (map.getLayer(hidden[i])) map.setLayoutProperty(hidden[i], 'visibility', 'visible');
+    hidden.length = 0;
+    if (map.getLayer('bench-unit-circles')) map.removeLayer('bench-unit-circles');
+    return;
+  }
+  var hide = function (test) {
+    for (var k = 0; k < style.layers.length; k++) {
+      var id = style.layers[k].id;
+      if (test(id) && (map.getLayoutProperty(id, 'visibility') !== 'none')) { map.setLayoutProperty(id, 'visibility', 'none'); hidden.push(id); }
+    }
+  };
+  if (variant === 'no-units') hide(function (id) { return id.indexOf('unit-') === 0; });
+  if (variant === 'no-trails') hide(function (id) { return id === 'trails'; });
+  if (variant === 'no-geofences') hide(function (id) { return id.indexOf('geofences') === 0; });
+  if (variant === 'no-basemap') hide(function (id) { return id.indexOf('basemap-') === 0 && id !== 'basemap-background'; });
+  if (variant === 'bare') hide(function (id) { return id !== 'basemap-background'; });
+  if (variant === 'circles' && map.getLayer('unit-symbols')) {
+    hide(function (id) { return id === 'unit-symbols'; });
+    map.addLayer({ id: 'bench-unit-circles', type: 'circle', source: 'units', filter: ['!', ['has', 'point_count']], paint: { 'circle-radius': 6, 'circle-color': ['match', ['get', 's'], 'alarming', '#ff3b30', 'offline', '#8a949e', 'assigned', '#3d8bff', '#2ecc71'] } });
+  }
+}`;
 
 const pct = (sorted: number[], p: number) => (sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]! : NaN);
 const fmt = (n: number, d = 1) => (Number.isFinite(n) ? n.toFixed(d) : '-');
@@ -209,21 +258,34 @@ async function main(): Promise<void> {
         },
       };
     }
-    browser = await launchChromium();
-    const page = await browser.newPage({ viewport: { width: Number(args.width), height: Number(args.height) } });
+    // Chromium: the tests' flags (launchChromium), or with --gl the same flags but the GL backend
+    // chosen here (no --disable-gpu), to see what the renderer costs
+    const glArgs = GL_ARGS[args.gl] ?? args.gl.split(/\s+/).filter(Boolean);
+    browser = args.gl === 'default' ? await launchChromium() : await chromium.launch({ executablePath: CHROMIUM_PATH, headless: true, args: [...BASE_FLAGS_NO_GPU, ...glArgs] });
+    const page = await browser.newPage({ viewport: { width: Number(args.width), height: Number(args.height) }, deviceScaleFactor: Number(args.dpr) });
     page.on('pageerror', (err) => console.error('page error:', err.message));
-    await page.goto(`${http}${args.page}?testHooks#token=${TOKEN}${feedUrl ? `&feed=${encodeURIComponent(feedUrl)}` : ''}`);
+    await page.goto(`${http}${args.page}?testHooks${args.query ? `&${args.query}` : ''}#token=${TOKEN}${feedUrl ? `&feed=${encodeURIComponent(feedUrl)}` : ''}`);
     await page.waitForFunction(() => !!window.__hubWall, undefined, { timeout: 60_000 });
+    const renderer = await page.evaluate(`(() => {
+      const gl = window.__hubWall.map.painter.context.gl;
+      const ext = gl.getExtension('WEBGL_debug_renderer_info');
+      return (ext ? gl.getParameter(ext.UNMASKED_RENDERER_WEBGL) : gl.getParameter(gl.RENDERER)) + ' · devicePixelRatio ' + devicePixelRatio + ' · canvas ' + window.__hubWall.map.getCanvas().width + '×' + window.__hubWall.map.getCanvas().height;
+    })()`);
     const cdp = await page.context().newCDPSession(page);
     await cdp.send('Performance.enable');
     const notBrowser = () => [hub.pid, ...workers.map((w) => w.pid)];
+
+    const variants = args.variants.split(',').filter(Boolean);
+    const modes = args.modes.split(',').filter((m): m is 'idle' | 'pan' => m === 'idle' || m === 'pan');
+    const SETTLE = 3;
+    const publishSeconds = WARMUP + variants.length * modes.length * (SECONDS + SETTLE) + 5;
 
     let connectedUnits = 0;
     let startAt = Date.now();
     let reports: Promise<Extract<PublisherReport, { type: 'done' }>>[] = [];
     if (synthetic) {
       startAt = Date.now() + 500;
-      setTimeout(() => synthetic.start(WARMUP + SECONDS), 500);
+      setTimeout(() => synthetic.start(publishSeconds), 500);
     } else {
       // the load: every unit connects first (minutes for 20,000 on a busy machine), then all publish
       const per = Math.ceil(units.length / WORKERS);
@@ -246,71 +308,102 @@ async function main(): Promise<void> {
         (w) =>
           new Promise<Extract<PublisherReport, { type: 'done' }>>((resolve) => {
             w.on('message', (m: PublisherReport) => m.type === 'done' && resolve(m));
-            w.send({ type: 'go', rate: RATE, seconds: WARMUP + SECONDS, startAt } satisfies PublisherMessage);
+            w.send({ type: 'go', rate: RATE, seconds: publishSeconds, startAt } satisfies PublisherMessage);
           }),
       );
     }
     await new Promise((r) => setTimeout(r, startAt + WARMUP * 1000 - Date.now()));
-    // measuring window
-    const metric = async (name: string) => ((await cdp.send('Performance.getMetrics')).metrics.find((m) => m.name === name)?.value ?? NaN);
-    const task0 = await metric('TaskDuration');
-    const script0 = await metric('ScriptDuration');
-    const cpu0 = { hub: treeCpuSeconds(hub.pid!), chrome: browserCpuSeconds(notBrowser()) };
-    const t0 = Date.now();
-    // as a string: tsx's transform would add helpers (__name) the page does not have
-    await page.evaluate(`(() => {
-      const hooks = window.__hubWall;
-      hooks.stats.markerDelaysMs.length = 0;
-      const b = { frames: 0, intervals: [], last: performance.now(), start: performance.now(), mapRenders: 0, longTaskMs: 0, stop: false };
-      window.__bench = b;
-      hooks.map.on('render', () => b.mapRenders++);
-      new PerformanceObserver((list) => { for (const e of list.getEntries()) b.longTaskMs += e.duration; }).observe({ type: 'longtask' });
-      const tick = (t) => { b.frames++; b.intervals.push(t - b.last); b.last = t; if (!b.stop) requestAnimationFrame(tick); };
-      requestAnimationFrame(tick);
-    })()`);
-    await new Promise((r) => setTimeout(r, SECONDS * 1000));
-    const fig = await page.evaluate((): PageFigures => {
-      const b = (window as unknown as { __bench: { frames: number; intervals: number[]; start: number; mapRenders: number; longTaskMs: number; stop: boolean } }).__bench;
-      b.stop = true;
-      const hooks = window.__hubWall!;
-      return {
-        frames: b.frames,
-        ms: performance.now() - b.start,
-        intervals: b.intervals,
-        mapRenders: b.mapRenders,
-        delays: [...hooks.stats.markerDelaysMs],
-        sourceUpdates: hooks.stats.sourceUpdates,
-        features: hooks.stats.features,
-        buildMs: hooks.stats.buildMs,
-        setDataMs: hooks.stats.setDataMs,
-        storeUnits: hooks.store.units.size,
-        positionsApplied: hooks.store.positionsApplied,
-        longTaskMs: b.longTaskMs,
-      };
-    });
-    const wallMs = Date.now() - t0;
-    const task = (await metric('TaskDuration')) - task0;
-    const script = (await metric('ScriptDuration')) - script0;
-    const cpu = { hub: treeCpuSeconds(hub.pid!) - cpu0.hub, chrome: browserCpuSeconds(notBrowser()) - cpu0.chrome };
-    await page.screenshot({ path: path.join(artifactDir('wall'), `bench-${UNITS}.png`) }).catch(() => {});
 
+    console.log(`\nWall: ${UNITS} units × ${RATE}/s, map at zoom ${ZOOM}, ${args.width}×${args.height} at devicePixelRatio ${args.dpr}, ${SECONDS} s per window after ${WARMUP} s of publishing, feed: ${FEED === 'hub' ? 'MQTT → hub → live feed' : 'synthetic live feed (the hub serves page, units, basemap)'}`);
+    console.log(`  WebGL: ${renderer} (Chromium flags: ${args.gl === 'default' ? 'the tests\' (--disable-gpu)' : glArgs.join(' ')})`);
+    console.log(`  (headless Chromium on a software renderer: a floor, not what a wall's GPU gives; hub, PostgreSQL, load and browser share ${os.cpus().length} cores; load average at the start ${os.loadavg()[0]!.toFixed(1)})`);
+    const metric = async (name: string) => ((await cdp.send('Performance.getMetrics')).metrics.find((m) => m.name === name)?.value ?? NaN);
+    const rows: string[] = [];
+    for (const variant of variants) {
+      await page.evaluate(`(${applyVariant})(window.__hubWall.map, ${JSON.stringify(variant)})`);
+      for (const mode of modes) {
+        await new Promise((r) => setTimeout(r, SETTLE * 1000));
+        const task0 = await metric('TaskDuration');
+        const script0 = await metric('ScriptDuration');
+        const cpu0 = { hub: treeCpuSeconds(hub.pid!), chrome: browserCpuSeconds(notBrowser()) };
+        const t0 = Date.now();
+        // as a string: tsx's transform would add helpers (__name) the page does not have
+        await page.evaluate(`(() => {
+          const hooks = window.__hubWall;
+          hooks.stats.markerDelaysMs.length = 0;
+          const b = { frames: 0, intervals: [], last: performance.now(), start: performance.now(), mapRenders: 0, longTaskMs: 0, stop: false, updates0: hooks.stats.sourceUpdates };
+          window.__bench = b;
+          const onRender = () => b.mapRenders++;
+          hooks.map.on('render', onRender);
+          b.off = () => hooks.map.off('render', onRender);
+          const lt = new PerformanceObserver((list) => { for (const e of list.getEntries()) b.longTaskMs += e.duration; });
+          lt.observe({ type: 'longtask' });
+          b.lt = lt;
+          const tick = (t) => { b.frames++; b.intervals.push(t - b.last); b.last = t; if (!b.stop) requestAnimationFrame(tick); };
+          requestAnimationFrame(tick);
+          if (${JSON.stringify(mode)} === 'pan') {
+            // a coordinator dragging the map: 400 px one way over 2 s, then back, continuously
+            let dir = 1;
+            const pan = () => { if (b.stop) return; hooks.map.panBy([400 * dir, 0], { duration: 2000, easing: (t) => t }); dir = -dir; };
+            hooks.map.on('moveend', function next() { if (b.stop) { hooks.map.off('moveend', next); return; } pan(); });
+            pan();
+          }
+        })()`);
+        await new Promise((r) => setTimeout(r, SECONDS * 1000));
+        const fig = await page.evaluate(`(() => {
+          const b = window.__bench;
+          b.stop = true;
+          b.off();
+          b.lt.disconnect();
+          const hooks = window.__hubWall;
+          return {
+            frames: b.frames,
+            ms: performance.now() - b.start,
+            intervals: b.intervals,
+            mapRenders: b.mapRenders,
+            delays: [...hooks.stats.markerDelaysMs],
+            sourceUpdates: hooks.stats.sourceUpdates - b.updates0,
+            features: hooks.stats.features,
+            buildMs: hooks.stats.buildMs,
+            setDataMs: hooks.stats.setDataMs,
+            storeUnits: hooks.store.units.size,
+            positionsApplied: hooks.store.positionsApplied,
+            longTaskMs: b.longTaskMs,
+          };
+        })()`) as PageFigures;
+        const wallMs = Date.now() - t0;
+        const task = (await metric('TaskDuration')) - task0;
+        const script = (await metric('ScriptDuration')) - script0;
+        const cpu = { hub: treeCpuSeconds(hub.pid!) - cpu0.hub, chrome: browserCpuSeconds(notBrowser()) - cpu0.chrome };
+        await page.screenshot({ path: path.join(artifactDir('wall'), `bench-${UNITS}-${variant}-${mode}.png`) }).catch(() => {});
+        const intervals = [...fig.intervals].sort((a, b) => a - b);
+        const delays = [...fig.delays].sort((a, b) => a - b);
+        const fps = fig.frames / (fig.ms / 1000);
+        const busy = (task / (wallMs / 1000)) * 100;
+        console.log(`\n  [${variant}, ${mode === 'pan' ? 'panning' : 'idle'}]`);
+        console.log(`  page frames per second (rAF)          ${fmt(fps)}  (frame interval p50 ${fmt(pct(intervals, 50))} ms, p99 ${fmt(pct(intervals, 99))} ms, max ${fmt(intervals.at(-1) ?? NaN)} ms)`);
+        console.log(`  map repaints per second               ${fmt(fig.mapRenders / (fig.ms / 1000))}`);
+        console.log(`  main thread busy (CDP TaskDuration)   ${fmt(busy)}%  (script ${fmt((script / (wallMs / 1000)) * 100)}%, long tasks ${fmt((fig.longTaskMs / fig.ms) * 100)}%)`);
+        console.log(`  unit layer updates                    ${fig.sourceUpdates} in the window; last: ${fig.features} units, build ${fmt(fig.buildMs)} ms, upload ${fmt(fig.setDataMs)} ms`);
+        console.log(`  publish → marker drawn                p50 ${fmt(pct(delays, 50), 0)} ms  p90 ${fmt(pct(delays, 90), 0)} ms  p99 ${fmt(pct(delays, 99), 0)} ms  (${delays.length} samples)`);
+        console.log(`  units in the store / positions applied ${fig.storeUnits} / ${fig.positionsApplied}`);
+        console.log(`  CPU, % of one core                    hub+PostgreSQL ${fmt((cpu.hub / (wallMs / 1000)) * 100)}%, Chromium (all processes) ${fmt((cpu.chrome / (wallMs / 1000)) * 100)}%`);
+        rows.push(`| ${variant} | ${mode} | ${fmt(fps)} | ${fmt(pct(intervals, 99))} ms | ${fmt(fig.mapRenders / (fig.ms / 1000))} | ${fmt(busy)} % | ${fmt(pct(delays, 50), 0)} / ${fmt(pct(delays, 99), 0)} ms |`);
+        if (mode === 'pan') {
+          // back to where the window started, at rest
+          await page.evaluate(`new Promise((r) => { const m = window.__hubWall.map; m.once('moveend', r); m.stop(); m.jumpTo({ center: m.getCenter() }); })`);
+        }
+      }
+      await page.evaluate(`(${applyVariant})(window.__hubWall.map, 'undo')`);
+    }
     const done = await Promise.all(reports);
     const sent = synthetic ? synthetic.sent : done.reduce((n, r) => n + r.sent, 0);
     const acked = synthetic ? NaN : done.reduce((n, r) => n + r.acked, 0);
     synthetic?.close();
-    const intervals = [...fig.intervals].sort((a, b) => a - b);
-    const delays = [...fig.delays].sort((a, b) => a - b);
-    const updatesInWindow = fig.sourceUpdates;
-
-    console.log(`\nWall: ${UNITS} units × ${RATE}/s, map at zoom ${ZOOM}, ${args.width}×${args.height}, measured ${SECONDS} s after ${WARMUP} s of publishing, feed: ${FEED === 'hub' ? 'MQTT → hub → live feed' : 'synthetic live feed (the hub serves page, units, basemap)'}`);
-    console.log(`  (headless Chromium, WebGL2 on SwiftShader: a software-rendering floor; hub, PostgreSQL, load and browser share ${os.cpus().length} cores; load average at the end ${os.loadavg()[0]!.toFixed(1)})`);
-    console.log(`  units connected / in the store        ${synthetic ? '-' : connectedUnits} / ${fig.storeUnits}; positions sent ${sent}, acked ${acked}, applied by the page ${fig.positionsApplied}`);
-    console.log(`  page frames per second (rAF)          ${fmt(fig.frames / (fig.ms / 1000))}  (frame interval p50 ${fmt(pct(intervals, 50))} ms, p99 ${fmt(pct(intervals, 99))} ms, max ${fmt(intervals.at(-1) ?? NaN)} ms)`);
-    console.log(`  map repaints per second               ${fmt(fig.mapRenders / (fig.ms / 1000))}`);
-    console.log(`  main thread busy (CDP TaskDuration)   ${fmt((task / (wallMs / 1000)) * 100)}%  (script ${fmt((script / (wallMs / 1000)) * 100)}%, long tasks ${fmt((fig.longTaskMs / fig.ms) * 100)}%)`);
-    console.log(`  unit source updates                   ${updatesInWindow} since load; last: ${fig.features} features, build ${fmt(fig.buildMs)} ms, setData→worker ${fmt(fig.setDataMs)} ms`);
-    console.log(`  publish → marker drawn                p50 ${fmt(pct(delays, 50), 0)} ms  p90 ${fmt(pct(delays, 90), 0)} ms  p99 ${fmt(pct(delays, 99), 0)} ms  (${delays.length} samples)`);
-    console.log(`  CPU, % of one core                    hub+PostgreSQL ${fmt((cpu.hub / (wallMs / 1000)) * 100)}%, Chromium (all processes) ${fmt((cpu.chrome / (wallMs / 1000)) * 100)}%`);
+    console.log(`\n  units connected ${synthetic ? '-' : connectedUnits}; positions sent ${sent}, acked ${acked}; load average at the end ${os.loadavg()[0]!.toFixed(1)}`);
+    console.log('\n| variant | map | fps | frame p99 | repaints/s | main thread busy | publish → drawn p50 / p99 |');
+    console.log('| --- | --- | --- | --- | --- | --- | --- |');
+    for (const r of rows) console.log(r);
   } finally {
     await browser?.close().catch(() => {});
     for (const w of workers) if (w.exitCode === null) w.kill('SIGTERM');

@@ -18,6 +18,7 @@ import { ReplayLayer } from './ReplayLayer';
 import { TrailsLayer } from './TrailsLayer';
 import { UnitPopup } from './UnitPopup';
 import { UnitsLayer } from './UnitsLayer';
+import { unitsLayerOf, type DrawnCluster, type DrawnUnit, type UnitHit } from './units-gl';
 import { BasemapHoverLabel, ClusterLabels } from './Overlays';
 import { mt } from './messages';
 
@@ -48,6 +49,12 @@ export interface LiveMapTestHooks {
   basemap: BasemapOut;
   /** a WGS-84 position as the map draws it ([lon, lat]) */
   toMap(lat: number, lon: number): [number, number];
+  /** the units the units layer draws on their own (not clustered), with their drawn [lon, lat] */
+  drawnUnits(): DrawnUnit[];
+  /** the clusters it draws */
+  drawnClusters(): DrawnCluster[];
+  /** what a click at this canvas point would hit */
+  unitAt(x: number, y: number): UnitHit | null;
 }
 
 declare global {
@@ -114,7 +121,16 @@ export function LiveMap(props: LiveMapProps) {
       addIcons(map);
       setCtx({ map, projector });
       if (new URLSearchParams(location.search).has('testHooks')) {
-        window.__hubWall = { map, store, stats, basemap, toMap: (lat, lon) => projector.toMap(lat, lon) };
+        window.__hubWall = {
+          map,
+          store,
+          stats,
+          basemap,
+          toMap: (lat, lon) => projector.toMap(lat, lon),
+          drawnUnits: () => unitsLayerOf(map)?.drawn() ?? [],
+          drawnClusters: () => unitsLayerOf(map)?.clusters() ?? [],
+          unitAt: (x, y) => unitsLayerOf(map)?.hitTest(x, y) ?? null,
+        };
       }
     });
     map.on('styleimagemissing', () => addIcons(map));

@@ -4,7 +4,8 @@ import { useEffect, useRef } from 'react';
 import type { GeoJSONSource } from 'maplibre-gl';
 import type { UnitStore } from '../live/unit-store';
 import { addSourceWithLayers, useMapContext } from './map-context';
-import { UNIT_SYMBOL_LAYER } from './UnitsLayer';
+import { UNITS_LAYER } from './UnitsLayer';
+import { unitsLayerOf } from './units-gl';
 import type { Feature, LineString } from 'geojson';
 
 export interface TrailsLayerProps {
@@ -37,7 +38,7 @@ export function TrailsLayer(props: TrailsLayerProps) {
           paint: { 'line-color': ['case', ['get', 'selected'], '#ffffff', '#7fd1ff'], 'line-width': ['case', ['get', 'selected'], 3, 2], 'line-opacity': 0.75 },
         },
       ],
-      'unit-clusters',
+      UNITS_LAYER,
     );
     let visibleIds: string[] = [];
     const watch = () => {
@@ -51,12 +52,10 @@ export function TrailsLayer(props: TrailsLayerProps) {
       const { visibleFromZoom = 15, maxVisible = 200 } = latest.current;
       visibleIds = [];
       if (map.getZoom() >= visibleFromZoom) {
-        const seen = new Set<string>();
-        for (const f of map.queryRenderedFeatures({ layers: [UNIT_SYMBOL_LAYER] })) {
-          const id = String(f.properties.id);
-          if (seen.has(id)) continue;
-          seen.add(id);
-          visibleIds.push(id);
+        const bounds = map.getBounds();
+        for (const u of unitsLayerOf(map)?.drawn() ?? []) {
+          if (!bounds.contains([u.lon, u.lat])) continue;
+          visibleIds.push(u.id);
           if (visibleIds.length >= maxVisible) break;
         }
       }
