@@ -77,12 +77,15 @@ const GL_ARGS: Record<string, string[]> = {
  * A string, run in the page: tsx would add helpers to a compiled function that the page lacks.
  * all: the map as the wall draws it; no-units: no unit layers; circles: units as plain circles,
  * not rotated icons (only with the symbol-layer renderer); no-trails; no-basemap: background only
- * under the units; no-geofences; bare: the background alone; undo: back to all.
+ * under the units; no-geofences; bare: the background alone; only:PREFIX: the background and the
+ * layers whose id starts with PREFIX; hide:PREFIX: all but those; undo: back to all.
  */
 const applyVariant = `function (map, variant) {
   var style = map.getStyle();
   var hidden = window.__benchHidden || (window.__benchHidden = []);
+  var overlay = document.querySelector('.hub-units-overlay');
   if (variant === 'undo') {
+    if (overlay) overlay.style.visibility = '';
     for (var i = 0; i < hidden.length; i++) if (map.getLayer(hidden[i])) map.setLayoutProperty(hidden[i], 'visibility', 'visible');
     hidden.length = 0;
     if (map.getLayer('bench-unit-circles')) map.removeLayer('bench-unit-circles');
@@ -94,11 +97,15 @@ const applyVariant = `function (map, variant) {
       if (test(id) && (map.getLayoutProperty(id, 'visibility') !== 'none')) { map.setLayoutProperty(id, 'visibility', 'none'); hidden.push(id); }
     }
   };
+  var unitsOff = variant === 'no-units' || variant === 'bare' || (variant.indexOf('only:') === 0 && 'unit-gl'.indexOf(variant.slice(5)) !== 0) || (variant.indexOf('hide:') === 0 && 'unit-gl'.indexOf(variant.slice(5)) === 0);
+  if (overlay && unitsOff) overlay.style.visibility = 'hidden';
   if (variant === 'no-units') hide(function (id) { return id.indexOf('unit-') === 0; });
   if (variant === 'no-trails') hide(function (id) { return id === 'trails'; });
   if (variant === 'no-geofences') hide(function (id) { return id.indexOf('geofences') === 0; });
   if (variant === 'no-basemap') hide(function (id) { return id.indexOf('basemap-') === 0 && id !== 'basemap-background'; });
   if (variant === 'bare') hide(function (id) { return id !== 'basemap-background'; });
+  if (variant.indexOf('only:') === 0) hide(function (id) { return id !== 'basemap-background' && id.indexOf(variant.slice(5)) !== 0; });
+  if (variant.indexOf('hide:') === 0) hide(function (id) { return id.indexOf(variant.slice(5)) === 0; });
   if (variant === 'circles' && map.getLayer('unit-symbols')) {
     hide(function (id) { return id === 'unit-symbols'; });
     map.addLayer({ id: 'bench-unit-circles', type: 'circle', source: 'units', filter: ['!', ['has', 'point_count']], paint: { 'circle-radius': 6, 'circle-color': ['match', ['get', 's'], 'alarming', '#ff3b30', 'offline', '#8a949e', 'assigned', '#3d8bff', '#2ecc71'] } });
@@ -276,7 +283,7 @@ async function main(): Promise<void> {
     const notBrowser = () => [hub.pid, ...workers.map((w) => w.pid)];
 
     const variants = args.variants.split(',').filter(Boolean);
-    const modes = args.modes.split(',').filter((m): m is 'idle' | 'pan' => m === 'idle' || m === 'pan');
+    const modes = args.modes.split(',').filter((m): m is 'idle' | 'pan' | 'repaint' => m === 'idle' || m === 'pan' || m === 'repaint');
     const SETTLE = 3;
     const publishSeconds = WARMUP + variants.length * modes.length * (SECONDS + SETTLE) + 5;
 
@@ -335,12 +342,22 @@ async function main(): Promise<void> {
           window.__bench = b;
           const onRender = () => b.mapRenders++;
           hooks.map.on('render', onRender);
-          b.off = () => hooks.map.off('render', onRender);
+          // time inside MapLibre's render call (its GL commands), per repaint
+          b.renderMs = [];
+          const map = hooks.map;
+          const orig = map._render;
+          map._render = function (p) { const t = performance.now(); const r = orig.call(this, p); b.renderMs.push(performance.now() - t); return r; };
+          b.off = () => { hooks.map.off('render', onRender); map._render = orig; };
           const lt = new PerformanceObserver((list) => { for (const e of list.getEntries()) b.longTaskMs += e.duration; });
           lt.observe({ type: 'longtask' });
           b.lt = lt;
           const tick = (t) => { b.frames++; b.intervals.push(t - b.last); b.last = t; if (!b.stop) requestAnimationFrame(tick); };
           requestAnimationFrame(tick);
+          if (${JSON.stringify(mode)} === 'repaint') {
+            // the map redrawn every frame without moving: what a repaint costs, camera still
+            const again = () => { if (b.stop) return; hooks.map.triggerRepaint(); requestAnimationFrame(again); };
+            requestAnimationFrame(again);
+          }
           if (${JSON.stringify(mode)} === 'pan') {
             // a coordinator dragging the map: 400 px one way over 2 s, then back, continuously
             let dir = 1;
@@ -369,8 +386,9 @@ async function main(): Promise<void> {
             storeUnits: hooks.store.units.size,
             positionsApplied: hooks.store.positionsApplied,
             longTaskMs: b.longTaskMs,
+            renderMs: b.renderMs,
           };
-        })()`) as PageFigures;
+        })()`) as PageFigures & { renderMs: number[] };
         const wallMs = Date.now() - t0;
         const task = (await metric('TaskDuration')) - task0;
         const script = (await metric('ScriptDuration')) - script0;
@@ -380,15 +398,16 @@ async function main(): Promise<void> {
         const delays = [...fig.delays].sort((a, b) => a - b);
         const fps = fig.frames / (fig.ms / 1000);
         const busy = (task / (wallMs / 1000)) * 100;
-        console.log(`\n  [${variant}, ${mode === 'pan' ? 'panning' : 'idle'}]`);
+        console.log(`\n  [${variant}, ${mode === 'pan' ? 'panning' : mode === 'repaint' ? 'repainted every frame, camera still' : 'idle'}]`);
         console.log(`  page frames per second (rAF)          ${fmt(fps)}  (frame interval p50 ${fmt(pct(intervals, 50))} ms, p99 ${fmt(pct(intervals, 99))} ms, max ${fmt(intervals.at(-1) ?? NaN)} ms)`);
-        console.log(`  map repaints per second               ${fmt(fig.mapRenders / (fig.ms / 1000))}`);
+        const renderMs = [...fig.renderMs].sort((a, b) => a - b);
+        console.log(`  map repaints per second               ${fmt(fig.mapRenders / (fig.ms / 1000))}  (MapLibre's render call p50 ${fmt(pct(renderMs, 50))} ms, p90 ${fmt(pct(renderMs, 90))} ms, max ${fmt(renderMs.at(-1) ?? NaN)} ms)`);
         console.log(`  main thread busy (CDP TaskDuration)   ${fmt(busy)}%  (script ${fmt((script / (wallMs / 1000)) * 100)}%, long tasks ${fmt((fig.longTaskMs / fig.ms) * 100)}%)`);
         console.log(`  unit layer updates                    ${fig.sourceUpdates} in the window; last: ${fig.features} units, build ${fmt(fig.buildMs)} ms, upload ${fmt(fig.setDataMs)} ms`);
         console.log(`  publish → marker drawn                p50 ${fmt(pct(delays, 50), 0)} ms  p90 ${fmt(pct(delays, 90), 0)} ms  p99 ${fmt(pct(delays, 99), 0)} ms  (${delays.length} samples)`);
         console.log(`  units in the store / positions applied ${fig.storeUnits} / ${fig.positionsApplied}`);
         console.log(`  CPU, % of one core                    hub+PostgreSQL ${fmt((cpu.hub / (wallMs / 1000)) * 100)}%, Chromium (all processes) ${fmt((cpu.chrome / (wallMs / 1000)) * 100)}%`);
-        rows.push(`| ${variant} | ${mode} | ${fmt(fps)} | ${fmt(pct(intervals, 99))} ms | ${fmt(fig.mapRenders / (fig.ms / 1000))} | ${fmt(busy)} % | ${fmt(pct(delays, 50), 0)} / ${fmt(pct(delays, 99), 0)} ms |`);
+        rows.push(`| ${variant} | ${mode} | ${fmt(fps)} | ${fmt(pct(intervals, 99))} ms | ${fmt(fig.mapRenders / (fig.ms / 1000))} | ${fmt(pct(renderMs, 50))} ms | ${fmt(busy)} % | ${fmt(pct(delays, 50), 0)} / ${fmt(pct(delays, 99), 0)} ms |`);
         if (mode === 'pan') {
           // back to where the window started, at rest
           await page.evaluate(`new Promise((r) => { const m = window.__hubWall.map; m.once('moveend', r); m.stop(); m.jumpTo({ center: m.getCenter() }); })`);
@@ -401,8 +420,8 @@ async function main(): Promise<void> {
     const acked = synthetic ? NaN : done.reduce((n, r) => n + r.acked, 0);
     synthetic?.close();
     console.log(`\n  units connected ${synthetic ? '-' : connectedUnits}; positions sent ${sent}, acked ${acked}; load average at the end ${os.loadavg()[0]!.toFixed(1)}`);
-    console.log('\n| variant | map | fps | frame p99 | repaints/s | main thread busy | publish → drawn p50 / p99 |');
-    console.log('| --- | --- | --- | --- | --- | --- | --- |');
+    console.log('\n| variant | map | fps | frame p99 | repaints/s | render call p50 | main thread busy | publish → drawn p50 / p99 |');
+    console.log('| --- | --- | --- | --- | --- | --- | --- | --- |');
     for (const r of rows) console.log(r);
   } finally {
     await browser?.close().catch(() => {});

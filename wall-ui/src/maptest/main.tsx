@@ -24,6 +24,8 @@ function MapTestPage() {
   // the wall benchmark's synthetic feed (bench/wall.ts --feed synthetic)
   const feedUrl = hash.get('feed') ?? undefined;
   const store = useMemo(() => new UnitStore(), []);
+  // ?unitsRenderer=layer|overlay (the benchmark compares them)
+  const renderer = new URLSearchParams(location.search).get('unitsRenderer');
   const [flyTo, setFlyTo] = useState<{ lat: number; lon: number; zoom?: number; key: number }>();
   const [selected, setSelected] = useState<string>();
   const state = useMemo<MapTestState>(() => ({ clicks: [], selected: [], cameras: [], flyTo: (lat, lon, zoom) => setFlyTo({ lat, lon, zoom, key: Date.now() }) }), []);
@@ -35,6 +37,7 @@ function MapTestPage() {
   return (
     <LiveMap
       store={store}
+      unitsRenderer={renderer === 'layer' || renderer === 'overlay' ? renderer : undefined}
       selectedUnitId={selected}
       flyTo={flyTo}
       onSelectUnit={(id) => {

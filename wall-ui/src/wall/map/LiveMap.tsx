@@ -35,6 +35,8 @@ export interface LiveMapProps {
   incidents?: IncidentMarker[];
   highlightUnitIds?: string[];
   replay?: { points: PositionOut[]; cursorTs?: string };
+  /** how the units are drawn (UnitsLayer's renderer); default overlay */
+  unitsRenderer?: 'overlay' | 'layer';
   /** most unit-source updates a second = 1000 / updateMs; default by fleet size (250 ms up to 5,000 units, 1 s from 20,000) */
   updateMs?: number;
   style?: CSSProperties;
@@ -164,6 +166,7 @@ export function LiveMap(props: LiveMapProps) {
             highlightUnitIds={props.highlightUnitIds}
             alarms={props.alarms}
             updateMs={props.updateMs}
+            renderer={props.unitsRenderer}
             stats={stats}
             onUnitClick={(id) => {
               setPopupUnitId(id);

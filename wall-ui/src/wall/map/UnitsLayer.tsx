@@ -1,9 +1,10 @@
-// Units in WebGL: one custom layer (units-gl.ts) draws every unit as an icon by type and
+// Units in WebGL: one instanced layer (units-gl.ts) draws every unit as an icon by type and
 // status, turned to heading, clustered on a grid when zoomed out, with highlight and selection
 // rings. The store changes every frame under load; the layer's instance buffer is refilled at
-// most every `updateMs` (1 s from 20,000 units), so the units cost one repaint a second while
+// most every `updateMs` (1 s from 20,000 units), so the units cost one redraw a second while
 // pans and zooms redraw the same buffer at full rate. An update that changes nothing drawn
-// costs nothing.
+// costs nothing. By default the units have a canvas of their own over the map's, so that redraw
+// is of the units alone, not of the whole map (bench/RESULTS.md, "Wall map").
 import { useEffect, useRef } from 'react';
 import type { MapMouseEvent } from 'maplibre-gl';
 import type { Alarm } from '@hub/config';
@@ -26,6 +27,12 @@ export interface UnitsLayerProps {
   updateMs?: number;
   /** clusters up to this zoom; default 13 */
   clusterMaxZoom?: number;
+  /**
+   * overlay (default): the units on a canvas of their own over the map, so a unit update redraws
+   * only the units; layer: inside MapLibre's frame as a custom layer (below alarm markers), where
+   * every update repaints the whole map (cheap on a GPU, about a second on a software renderer)
+   */
+  renderer?: 'overlay' | 'layer';
   stats: MapStats;
   onUnitClick(unitId: string): void;
   onEmptyClick(lon: number, lat: number): void;
@@ -45,7 +52,9 @@ export function UnitsLayer(props: UnitsLayerProps) {
 
   useEffect(() => {
     const layer = new UnitsGlLayer(UNITS_LAYER, { clusterMaxZoom: props.clusterMaxZoom ?? 13, clusterRadius: 48 });
-    map.addLayer(layer);
+    const renderer = props.renderer ?? 'overlay';
+    if (renderer === 'layer') map.addLayer(layer);
+    else layer.attachOverlay(map);
     layerRef.current = layer;
     layer.setSelection(latest.current.selectedUnitId, latest.current.highlightUnitIds ?? []);
     let closed = false;
@@ -144,7 +153,8 @@ export function UnitsLayer(props: UnitsLayerProps) {
       map.off('mousemove', onMove);
       layerRef.current = null;
       // the map may be gone already (LiveMap unmounting removes it first)
-      if (map.style && map.getLayer(UNITS_LAYER)) map.removeLayer(UNITS_LAYER);
+      if (renderer === 'overlay') layer.detachOverlay();
+      else if (map.style && map.getLayer(UNITS_LAYER)) map.removeLayer(UNITS_LAYER);
     };
     // the layer is set up once per map; the props it reads live in `latest`
     // eslint-disable-next-line react-hooks/exhaustive-deps

@@ -5,6 +5,9 @@
 // re-tiling, no symbol placement. Pans and zooms only redraw the same buffer with a new matrix.
 // Clustering is a grid on the main thread at the map's whole zoom level, computed with the
 // update (not per frame). Hit-testing and the clusters' labels read the same arrays.
+// Two ways to draw: inside MapLibre's frame (a custom layer, ordered with the other layers), or
+// on a canvas of its own over the map's (attachOverlay), so that a unit update does not repaint
+// the whole map; the overlay is the default (see UnitsLayer).
 import { MercatorCoordinate, type CustomLayerInterface, type CustomRenderMethodInput, type Map as MapLibreMap } from 'maplibre-gl';
 import type { UnitType } from '@hub/config';
 import type { UnitStatusKind } from '../live/types';
@@ -228,6 +231,7 @@ export class UnitsGlLayer implements CustomLayerInterface {
   }
 
   onRemove(map: MapLibreMap, gl: GL): void {
+    if (this.overlay && gl !== this.overlay.gl) return;
     map.off('zoomend', this.onZoomEnd);
     if (layers.get(map) === this) layers.delete(map);
     gl.deleteBuffer(this.instanceBuffer);
@@ -238,6 +242,75 @@ export class UnitsGlLayer implements CustomLayerInterface {
     else gl.getExtension('OES_vertex_array_object')?.deleteVertexArrayOES(this.vao);
     this.map = undefined;
     this.gl = undefined;
+  }
+
+  // ---- overlay mode: its own canvas over the map's ----
+
+  private overlay: { canvas: HTMLCanvasElement; gl: GL; frame: number } | undefined;
+  private readonly onMapRender = () => this.drawOverlay();
+  private readonly onMapResize = () => this.scheduleOverlay();
+
+  /**
+   * Draws the units on a canvas of their own, over the map's, instead of inside MapLibre's
+   * frame: an update then redraws only the units, not the basemap, geofences and trails
+   * (a full map repaint is what costs on a software renderer). The map's own frames (pans,
+   * zooms) redraw the overlay in the same task, so both move together.
+   */
+  attachOverlay(map: MapLibreMap): void {
+    const canvas = document.createElement('canvas');
+    canvas.className = 'hub-units-overlay';
+    canvas.style.cssText = 'position:absolute;left:0;top:0;pointer-events:none;';
+    map.getCanvas().after(canvas);
+    const attrs: WebGLContextAttributes = { alpha: true, premultipliedAlpha: true, antialias: false, depth: false, stencil: false };
+    const gl = (canvas.getContext('webgl2', attrs) ?? canvas.getContext('webgl', attrs)) as GL | null;
+    if (!gl) throw new Error('units layer: no WebGL context for the overlay');
+    this.overlay = { canvas, gl, frame: 0 };
+    map.on('render', this.onMapRender);
+    map.on('resize', this.onMapResize);
+    this.onAdd(map, gl);
+  }
+
+  detachOverlay(): void {
+    const o = this.overlay;
+    if (!o || !this.map) return;
+    const map = this.map;
+    map.off('render', this.onMapRender);
+    map.off('resize', this.onMapResize);
+    cancelAnimationFrame(o.frame);
+    this.onRemove(map, o.gl);
+    o.gl.getExtension('WEBGL_lose_context')?.loseContext();
+    o.canvas.remove();
+    this.overlay = undefined;
+  }
+
+  private scheduleOverlay(): void {
+    const o = this.overlay;
+    if (!o || o.frame) return;
+    o.frame = requestAnimationFrame(() => {
+      o.frame = 0;
+      this.drawOverlay();
+    });
+  }
+
+  private drawOverlay(): void {
+    const o = this.overlay;
+    const map = this.map;
+    if (!o || !map) return;
+    const mapCanvas = map.getCanvas();
+    const { canvas, gl } = o;
+    if (canvas.width !== mapCanvas.width || canvas.height !== mapCanvas.height) {
+      canvas.width = mapCanvas.width;
+      canvas.height = mapCanvas.height;
+    }
+    if (canvas.style.width !== mapCanvas.style.width || canvas.style.height !== mapCanvas.style.height) {
+      canvas.style.width = mapCanvas.style.width;
+      canvas.style.height = mapCanvas.style.height;
+    }
+    gl.viewport(0, 0, canvas.width, canvas.height);
+    gl.clearColor(0, 0, 0, 0);
+    gl.clear(gl.COLOR_BUFFER_BIT);
+    this.prerender(gl);
+    this.draw(gl, map.transform.getProjectionDataForCustomLayer(false).mainMatrix as unknown as ArrayLike<number>);
   }
 
   /** Replaces what is drawn (the caller throttles); repaints once. */
@@ -312,11 +385,15 @@ export class UnitsGlLayer implements CustomLayerInterface {
   private pendingDrawn = false;
 
   render(gl: GL, args: CustomRenderMethodInput): void {
+    this.draw(gl, args.defaultProjectionData.mainMatrix as unknown as ArrayLike<number>);
+  }
+
+  /** Draws the instances with `m`, the map's matrix from mercator [0..1] to clip space. */
+  private draw(gl: GL, m: ArrayLike<number>): void {
     const map = this.map;
     if (!map || !this.program || this.count === 0) return;
-    const m = args.defaultProjectionData.mainMatrix as unknown as ArrayLike<number>;
-    // mainMatrix × translate(origin), in double precision, then to float32: the instances'
-    // offsets from the origin are small, so a unit is placed to the pixel at any zoom
+    // m × translate(origin), in double precision, then to float32: the instances' offsets
+    // from the origin are small, so a unit is placed to the pixel at any zoom
     const ox = this.origin.x;
     const oy = this.origin.y;
     const matrix = new Float32Array(16);
@@ -414,7 +491,8 @@ export class UnitsGlLayer implements CustomLayerInterface {
     this.drawnUnits = units;
     this.drawnClusters = clusters;
     this.version++;
-    map.triggerRepaint();
+    if (this.overlay) this.scheduleOverlay();
+    else map.triggerRepaint();
     for (const fn of this.changeListeners) fn();
   }
 
