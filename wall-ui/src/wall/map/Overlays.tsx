@@ -6,7 +6,7 @@ import { unitsLayerOf } from './units-gl';
 import { NAMED_BASEMAP_LAYERS } from './basemap-style';
 import { useMapContext } from './map-context';
 
-const MAX_LABELS = 150;
+const MAX_LABELS = 400;
 
 /** 1234 → 1.2k, as MapLibre's point_count_abbreviated. */
 function abbreviate(n: number): string {
