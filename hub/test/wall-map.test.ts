@@ -255,4 +255,20 @@ describe('live map', () => {
     await page.waitForFunction(() => document.querySelectorAll('.hub-cluster-label').length > 0 || window.__hubWall!.drawnUnits().length > 0, undefined, { timeout: 10_000 });
     await page.screenshot({ path: path.join(artifactDir('wall'), 'map.png') });
   });
+
+  it('clusters the units when zoomed out (each unit once), and a click on a cluster zooms in', async () => {
+    await page.evaluate(({ lat, lon }) => window.__hubWall!.map.jumpTo({ zoom: 10, center: window.__hubWall!.toMap(lat, lon) }), CENTRE);
+    const placed = await page.evaluate(() => [...window.__hubWall!.store.units.values()].filter((u) => u.lat !== null).length);
+    const view = await eventually(async () => {
+      const v = await page.evaluate(() => ({ clusters: window.__hubWall!.drawnClusters(), units: window.__hubWall!.drawnUnits() }));
+      return v.clusters.length > 0 ? v : null;
+    }, 10_000, 'clusters at zoom 10');
+    expect(view.clusters.reduce((n, c) => n + c.count, 0) + view.units.length).toBe(placed);
+    const biggest = view.clusters.sort((a, b) => b.count - a.count)[0]!;
+    await eventually(async () => (await page.locator('.hub-cluster-label', { hasText: String(biggest.count) }).count()) > 0, 10_000, 'the cluster labelled with its count');
+    const p = await onPage(biggest.lon, biggest.lat);
+    expect(await page.evaluate(({ x, y }) => window.__hubWall!.unitAt(x, y)?.kind, p)).toBe('cluster');
+    await page.mouse.click(p.x, p.y);
+    await page.waitForFunction(() => !window.__hubWall!.map.isMoving() && window.__hubWall!.map.getZoom() > 11, undefined, { timeout: 15_000 });
+  });
 });

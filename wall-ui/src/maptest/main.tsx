@@ -25,7 +25,10 @@ function MapTestPage() {
   const feedUrl = hash.get('feed') ?? undefined;
   const store = useMemo(() => new UnitStore(), []);
   // ?unitsRenderer=layer|overlay (the benchmark compares them)
-  const renderer = new URLSearchParams(location.search).get('unitsRenderer');
+  const query = new URLSearchParams(location.search);
+  const renderer = query.get('unitsRenderer');
+  // ?pixelRatio=0.5 (the benchmark measures what a smaller canvas gives)
+  const pixelRatio = query.has('pixelRatio') ? Number(query.get('pixelRatio')) : undefined;
   const [flyTo, setFlyTo] = useState<{ lat: number; lon: number; zoom?: number; key: number }>();
   const [selected, setSelected] = useState<string>();
   const state = useMemo<MapTestState>(() => ({ clicks: [], selected: [], cameras: [], flyTo: (lat, lon, zoom) => setFlyTo({ lat, lon, zoom, key: Date.now() }) }), []);
@@ -38,6 +41,7 @@ function MapTestPage() {
     <LiveMap
       store={store}
       unitsRenderer={renderer === 'layer' || renderer === 'overlay' ? renderer : undefined}
+      pixelRatio={pixelRatio}
       selectedUnitId={selected}
       flyTo={flyTo}
       onSelectUnit={(id) => {

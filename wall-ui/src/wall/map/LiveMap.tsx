@@ -35,6 +35,8 @@ export interface LiveMapProps {
   incidents?: IncidentMarker[];
   highlightUnitIds?: string[];
   replay?: { points: PositionOut[]; cursorTs?: string };
+  /** the map canvas's pixels per CSS pixel; default the screen's (a lower one trades sharpness for repaint time on a software renderer) */
+  pixelRatio?: number;
   /** how the units are drawn (UnitsLayer's renderer); default overlay */
   unitsRenderer?: 'overlay' | 'layer';
   /** most unit-source updates a second = 1000 / updateMs; default by fleet size (250 ms up to 5,000 units, 1 s from 20,000) */
@@ -114,6 +116,7 @@ export function LiveMap(props: LiveMapProps) {
       maxPitch: 0,
       dragRotate: false,
       fadeDuration: 0,
+      pixelRatio: latest.current.pixelRatio,
       attributionControl: basemap.attribution ? { compact: true, customAttribution: basemap.attribution } : false,
     });
     map.touchZoomRotate.disableRotation();
