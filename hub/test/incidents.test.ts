@@ -87,6 +87,8 @@ describe('an SOS, from report to resolved', () => {
     incident = await eventually(async () => (await t.api<Incident[]>('GET', '/api/incidents?state=open')).body.find((i) => i.type === 'sos'), 10_000, 'SOS incident');
     expect(incident).toMatchObject({ source: 'alarm', unitId: 'sos-1', state: 'reported', lat: P0.lat, lon: P0.lon, note: 'help needed' });
     expect(incident.alarmId).toBeGreaterThan(0);
+    // the district it happened in, from the basemap's GeoJSON (the illustrative sample's centre square)
+    expect(incident.district).toBe('Centre district (illustrative)');
     const linkage = await eventually(async () => live.linkage.find((l) => l.incidentId === incident.id), 10_000, 'linkage event');
     expect(linkage.openCameras).toEqual(['sos-1']);
     expect(linkage.alarmId).toBe(incident.alarmId);

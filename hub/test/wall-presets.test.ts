@@ -1,14 +1,22 @@
-// Wall presets over the real API: each operator's named layouts, kept apart per operator.
+// Wall presets over the real API: each operator's named layouts, kept apart per operator; and
+// in Chromium, the map's view saved with a preset and restored when it is applied.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Preset } from '@hub/config';
-import { startTestHub, type TestHub } from './support/test-hub';
+import pg from 'pg';
+import type { Browser, Page } from 'playwright-core';
+import type { MapView, Preset } from '@hub/config';
+import { launchChromium } from '../../test-support/browser';
+import { eventually, startTestHub, type TestHub } from './support/test-hub';
+import { login, openWall } from './support/wall-page';
 
 let th: TestHub;
+let browser: Browser;
 
 beforeAll(async () => {
   th = await startTestHub();
+  browser = await launchChromium();
 });
 afterAll(async () => {
+  await browser?.close();
   await th?.close();
 });
 
@@ -69,8 +77,111 @@ describe('wall presets', () => {
     expect((await as<Preset>(op.token, 'GET', '/api/presets/p1')).body.layout.grid).toBe(4);
   });
 
+  it('keeps a map view with the layout; a preset without one still loads; a bad view is refused', async () => {
+    const op = await th.createOperator('op-d', 'viewer');
+    const map = { center: { lat: 22.6, lon: 114.1 }, zoom: 13.5, bearing: 0 };
+    const saved = await as<Preset>(op.token, 'PUT', '/api/presets/with-view', { layout: { ...layout, map } });
+    expect(saved.status).toBe(200);
+    expect(saved.body.layout.map).toEqual(map);
+    // a view without a bearing is north-up
+    const north = await as<Preset>(op.token, 'PUT', '/api/presets/north', { layout: { ...layout, map: { center: map.center, zoom: 12 } } });
+    expect(north.body.layout.map).toEqual({ center: map.center, zoom: 12, bearing: 0 });
+    // stored before presets kept a view: the layout column holds no `map`
+    await sql(`INSERT INTO wall_presets (operator, name, layout) VALUES ('op-d', 'old', $1::jsonb)`, [JSON.stringify({ grid: 9, tiles: [], wallMode: true })]);
+    const list = await as<Preset[]>(op.token, 'GET', '/api/presets');
+    expect(list.status).toBe(200);
+    expect(list.body.find((p) => p.name === 'old')!.layout).toEqual({ grid: 9, tiles: [], wallMode: true });
+    const bad = await as<{ code: string; message: string }>(op.token, 'PUT', '/api/presets/with-view', { layout: { ...layout, map: { center: { lat: 95, lon: 114 }, zoom: 30 } } });
+    expect(bad.status).toBe(400);
+    expect(bad.body.code).toBe('HUB_ERR_VALIDATION');
+    expect((await as<Preset>(op.token, 'GET', '/api/presets/with-view')).body.layout.map).toEqual(map);
+  });
+
   it('needs a login', async () => {
     const res = await fetch(th.http + '/api/presets');
     expect(res.status).toBe(401);
+  });
+});
+
+/** The wall map's view as the page has it, and whether it is `want` (a WGS-84 centre, drawn in the map's datum). */
+function mapViewOf(page: Page, want: { lat: number; lon: number; zoom: number }): Promise<{ at: boolean; lng: number; lat: number; zoom: number; bearing: number }> {
+  return page.evaluate((w) => {
+    const { map, toMap } = window.__hubWall!;
+    const c = map.getCenter();
+    const [lng, lat] = toMap(w.lat, w.lon);
+    const at = Math.abs(c.lng - lng) < 1e-4 && Math.abs(c.lat - lat) < 1e-4 && Math.abs(map.getZoom() - w.zoom) < 1e-3;
+    return { at, lng: c.lng, lat: c.lat, zoom: map.getZoom(), bearing: map.getBearing() };
+  }, want);
+}
+
+/** A statement on the hub's database, as an older hub version would have left it. */
+async function sql(text: string, params: unknown[]): Promise<void> {
+  const client = new pg.Client({ connectionString: th.db.url });
+  await client.connect();
+  try {
+    await client.query(text, params);
+  } finally {
+    await client.end();
+  }
+}
+
+async function moveMap(page: Page, lat: number, lon: number, zoom: number): Promise<void> {
+  await page.evaluate(([lat, lon, zoom]) => {
+    const { map, toMap } = window.__hubWall!;
+    map.jumpTo({ center: toMap(lat!, lon!), zoom });
+  }, [lat, lon, zoom]);
+}
+
+async function saveAs(page: Page, name: string): Promise<void> {
+  await page.click('[data-testid=preset-save-as]');
+  await page.fill('[data-testid=preset-name]', name);
+  await page.click('[data-testid=preset-save-as-confirm]');
+  await page.waitForFunction((n) => (document.querySelector('[data-testid=preset-pick]') as HTMLSelectElement | null)?.value === n, name);
+}
+
+describe('a preset in the wall keeps the map view', () => {
+  it('saves where the map looks, and a reload or an apply brings it back; an old preset leaves the map alone', async () => {
+    const op = await th.createOperator('map-op', 'coordinator');
+    const { page, context, errors } = await openWall(browser, th.http, undefined, '?testHooks');
+    await login(page, op.username, op.password);
+    await page.waitForFunction(() => !!window.__hubWall, undefined, { timeout: 30_000 });
+
+    const harbour = { lat: 22.4862, lon: 113.9085, zoom: 14.25 };
+    const centre = { lat: 22.5431, lon: 114.0579, zoom: 11.5 };
+    await moveMap(page, harbour.lat, harbour.lon, harbour.zoom);
+    await saveAs(page, 'Harbour');
+    await moveMap(page, centre.lat, centre.lon, centre.zoom);
+    await saveAs(page, 'Centre');
+    const stored = await eventually(async () => {
+      const res = await as<Preset>(op.token, 'GET', '/api/presets/Harbour');
+      return res.status === 200 ? res.body : undefined;
+    }, 10_000, 'the preset stored');
+    expect(stored.layout.map!.center.lat).toBeCloseTo(harbour.lat, 4);
+    expect(stored.layout.map!.center.lon).toBeCloseTo(harbour.lon, 4);
+    expect(stored.layout.map!.zoom).toBeCloseTo(harbour.zoom, 4);
+
+    // away from both, then a reload: the last preset used here (Centre) comes back with its view
+    await moveMap(page, 22.7, 114.3, 9);
+    await page.reload();
+    await page.waitForSelector('[data-testid=wall]');
+    await page.waitForFunction(() => !!window.__hubWall, undefined, { timeout: 30_000 });
+    expect(await page.locator('[data-testid=preset-pick]').inputValue()).toBe('Centre');
+    await eventually(async () => (await mapViewOf(page, centre)).at, 10_000, 'the map back at the Centre view after a reload');
+
+    // applying the other preset jumps there
+    await page.selectOption('[data-testid=preset-pick]', 'Harbour');
+    await eventually(async () => (await mapViewOf(page, harbour)).at, 10_000, 'the map at the Harbour view after applying it');
+    expect((await mapViewOf(page, harbour)).bearing).toBe(0);
+
+    // a preset saved before views were kept: its layout applies, the map stays where it is
+    await sql(`INSERT INTO wall_presets (operator, name, layout) VALUES ('map-op', 'Old', $1::jsonb)`, [JSON.stringify({ grid: 9, tiles: [], wallMode: false })]);
+    await page.reload();
+    await page.waitForFunction(() => !!window.__hubWall, undefined, { timeout: 30_000 });
+    await eventually(async () => (await mapViewOf(page, harbour)).at, 10_000, 'the Harbour view after a reload');
+    await page.selectOption('[data-testid=preset-pick]', 'Old');
+    await page.waitForFunction(() => document.querySelectorAll('[data-testid=tile]').length === 9);
+    expect((await mapViewOf(page, harbour)).at).toBe(true);
+    expect(errors).toEqual([]);
+    await context.close();
   });
 });

@@ -1,9 +1,11 @@
-// The wall at work in Chromium against the real hub: the simulated fleet in the unit list and
-// on the map, an SOS from mosquitto_pub in the alarm panel acknowledged with a note, a viewer
-// who may look but not acknowledge.
+// The wall at work in Chromium against the real hub: the simulated fleet in the unit list (its
+// search and type, link and duty filters) and on the map, the unit's popup following a language
+// switch, an SOS from mosquitto_pub in the alarm panel (with a sound and a flash, flying the map
+// to it on a click) acknowledged with a note, a viewer who may look but not acknowledge.
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { Browser } from 'playwright-core';
-import type { Alarm, AuditEntry } from '@hub/config';
+import type { Page } from 'playwright-core';
+import type { Alarm, AuditEntry, Incident } from '@hub/config';
 import { provisionUnit, startFleet, type Fleet } from '@hub/edge-agent';
 import { launchChromium } from '../../test-support/browser';
 import { ADMIN_TOKEN, eventually, startTestHub, type TestHub } from './support/test-hub';
@@ -28,24 +30,45 @@ describe('the wall at work', () => {
   test('units of the simulated fleet appear in the unit list and their figures update', async () => {
     const ids = ['patrol-1', 'patrol-2', 'patrol-3'];
     const creds = await Promise.all(ids.map((id) => provisionUnit({ hub: th.http, adminToken: ADMIN_TOKEN }, { id, name: `Patrol ${id.slice(-1)}`, type: 'vehicle' })));
+    // a body cam that has never connected: offline, and the only one of its type
+    await th.createUnit('cam-idle', 'bodycam');
     fleet = await startFleet({ credentials: creds, broker: th.mqtt, rateHz: 2, staggerMs: 100 });
     await eventually(async () => fleet!.stats().acked >= 6, 20_000, 'positions acknowledged');
 
     const { page, context } = await openWall(browser, th.http, undefined, '?testHooks');
     await login(page);
     for (const id of ids) await page.waitForSelector(`[data-testid=unit][data-unit-id="${id}"][data-online=true]`, { timeout: 15_000 });
+    await page.waitForSelector('[data-testid=unit][data-unit-id="cam-idle"][data-online=false]');
 
-    // search and filters
+    // search, and each filter: what it keeps, and what it leaves out
     await page.fill('[data-testid=unit-search]', 'patrol 2');
-    await eventually(async () => (await page.locator('[data-testid=unit]').count()) === 1, 5_000, 'one match');
-    expect(await page.locator('[data-testid=unit]').getAttribute('data-unit-id')).toBe('patrol-2');
+    await listed(page, ['patrol-2'], 'a search by name');
+    await page.fill('[data-testid=unit-search]', 'PATROL-3');
+    await listed(page, ['patrol-3'], 'a search by id');
     await page.fill('[data-testid=unit-search]', '');
     await page.selectOption('[data-testid=unit-type]', 'bodycam');
-    await eventually(async () => (await page.locator('[data-testid=unit]').count()) === 0, 5_000, 'no body cams');
+    await listed(page, ['cam-idle'], 'the body cams');
+    await page.selectOption('[data-testid=unit-type]', 'vehicle');
+    await listed(page, ids, 'the vehicles');
     await page.selectOption('[data-testid=unit-type]', 'all');
     await page.selectOption('[data-testid=unit-online]', 'offline');
-    await eventually(async () => (await page.locator('[data-testid=unit]').count()) === 0, 5_000, 'nobody offline');
+    await listed(page, ['cam-idle'], 'the offline units');
+    await page.selectOption('[data-testid=unit-online]', 'online');
+    await listed(page, ids, 'the online units');
     await page.selectOption('[data-testid=unit-online]', 'all');
+    // on duty: patrol-3 dispatched to an incident through the API (another wall's dispatch)
+    const incident = await th.api<Incident>('POST', '/api/incidents', { type: 'hotline', lat: 22.55, lon: 114.06, note: 'duty filter' });
+    expect((await th.api('POST', `/api/incidents/${incident.body.id}/dispatch`, { unitIds: ['patrol-3'] })).status).toBe(200);
+    await page.selectOption('[data-testid=unit-duty]', 'assigned');
+    await listed(page, ['patrol-3'], 'the dispatched units');
+    await page.selectOption('[data-testid=unit-duty]', 'available');
+    await listed(page, ['cam-idle', 'patrol-1', 'patrol-2'], 'the available units');
+    // filters combine
+    await page.selectOption('[data-testid=unit-online]', 'online');
+    await listed(page, ['patrol-1', 'patrol-2'], 'the online available units');
+    await page.selectOption('[data-testid=unit-duty]', 'all');
+    await page.selectOption('[data-testid=unit-online]', 'all');
+    await listed(page, ['cam-idle', ...ids], 'every unit again');
 
     // the row follows the live feed: the unit's newest position time moves on
     const row = page.locator('[data-testid=unit][data-unit-id="patrol-1"]');
@@ -60,23 +83,74 @@ describe('the wall at work', () => {
       const now = (await drawnUnits(page))['patrol-1'];
       return now && (now[0] !== drawn[0] || now[1] !== drawn[1]);
     }, 20_000, 'patrol-1 moved on the map');
+
+    // the unit's popup (plain DOM outside React) and MapLibre's own labels follow a language switch
+    const popup = page.locator('.hub-unit-popup');
+    await popup.locator('.hub-open-camera').waitFor();
+    expect(await popup.locator('.hub-open-camera').textContent()).toBe('Open camera');
+    expect(await popup.locator('.hub-popup-status').textContent()).toMatch(/^Vehicle · /);
+    expect(await popup.locator('.hub-popup-details').textContent()).toContain('Speed: ');
+    expect(await page.locator('.maplibregl-canvas').getAttribute('aria-label')).toBe('Map');
+    await page.selectOption('[data-testid=language]', 'zh-CN');
+    await page.waitForFunction(() => document.querySelector('.hub-unit-popup .hub-open-camera')?.textContent === '打开摄像头');
+    expect(await popup.locator('.hub-popup-status').textContent()).toMatch(/^车辆 · /);
+    expect(await popup.locator('.hub-popup-details').textContent()).toContain('速度：');
+    expect(await page.locator('.maplibregl-popup-close-button').getAttribute('aria-label')).toBe('关闭弹窗');
+    expect(await page.locator('.maplibregl-canvas').getAttribute('aria-label')).toBe('地图');
+    expect(await page.locator('.hub-map-connection').textContent()).toContain('实时');
+    expect(await page.title()).toBe('指挥中心大屏');
+    await page.selectOption('[data-testid=language]', 'en');
+    await page.waitForFunction(() => document.querySelector('.hub-unit-popup .hub-open-camera')?.textContent === 'Open camera');
     await context.close();
   });
 
   test('an SOS published with mosquitto_pub shows in the alarm panel, flashing, and is acknowledged with a note', async () => {
     const { secret } = await th.createUnit('cam-77', 'bodycam');
-    const { page, context } = await openWall(browser, th.http);
+    const { page, context } = await openWall(browser, th.http, undefined, '?testHooks');
+    // headless Chromium has no speakers: count the beeps the page starts instead
+    await context.addInitScript(countBeeps);
+    await page.reload();
     await login(page);
     await page.waitForSelector('[data-testid=alarm-panel]');
+    await page.waitForFunction(() => !!window.__hubWall, undefined, { timeout: 30_000 });
+    // the map looks elsewhere, so that flying to the alarm is a move
+    await page.evaluate(() => window.__hubWall!.map.jumpTo({ center: [114.3, 22.7], zoom: 10 }));
+    expect(await beeps(page)).toBe(0);
 
+    const SOS = { lat: 22.5405, lon: 114.0552 };
     const published = Date.now();
-    const pub = await mosquittoPub({ port: th.hub.mqttPort, username: 'cam-77', password: secret }, 'units/cam-77/alarm', JSON.stringify({ ts: new Date().toISOString(), type: 'sos', message: 'officer needs help', lat: 22.5405, lon: 114.0552 }));
+    const pub = await mosquittoPub({ port: th.hub.mqttPort, username: 'cam-77', password: secret }, 'units/cam-77/alarm', JSON.stringify({ ts: new Date().toISOString(), type: 'sos', message: 'officer needs help', ...SOS }));
     expect(pub.code, pub.stderr).toBe(0);
     const row = page.locator('[data-testid=alarm][data-kind=sos]').filter({ hasText: 'cam-77' });
     await row.waitFor({ timeout: 15_000 });
     // a figure, not an assertion: from starting mosquitto_pub to the row on the wall
     console.log(`SOS on the wall ${Date.now() - published} ms after mosquitto_pub started`);
+    // the flash (the new row and the panel) and the sound
     expect(await row.getAttribute('class')).toContain('fresh');
+    expect(await page.locator('[data-testid=alarm-panel]').getAttribute('class')).toContain('flash');
+    await eventually(async () => (await beeps(page)) > 0, 5_000, 'the new-alarm beep started');
+
+    // clicking the alarm flies the map to it
+    await row.locator('.alarm-line').click();
+    await eventually(async () => {
+      const v = await page.evaluate(({ lat, lon }) => {
+        const { map, toMap } = window.__hubWall!;
+        const [x, y] = toMap(lat, lon);
+        const c = map.getCenter();
+        return { d: Math.hypot(c.lng - x, c.lat - y), zoom: map.getZoom(), moving: map.isMoving() };
+      }, SOS);
+      return !v.moving && v.d < 1e-5 && Math.abs(v.zoom - 14) < 1e-3;
+    }, 10_000, 'the map centred on the alarm at zoom 14');
+
+    // muted: the next alarm flashes without a sound
+    await page.click('[data-testid=alarm-sound]');
+    expect(await page.locator('[data-testid=alarm-sound]').textContent()).toBe('Sound off');
+    const before = await beeps(page);
+    await mosquittoPub({ port: th.hub.mqttPort, username: 'cam-77', password: secret }, 'units/cam-77/alarm', JSON.stringify({ ts: new Date().toISOString(), type: 'device', code: 'tamper' }));
+    const quiet = page.locator('[data-testid=alarm][data-kind=device]').filter({ hasText: 'cam-77' });
+    await quiet.waitFor({ timeout: 15_000 });
+    expect(await quiet.getAttribute('class')).toContain('fresh');
+    expect(await beeps(page)).toBe(before);
 
     const id = Number(await row.getAttribute('data-alarm-id'));
     await row.locator('[data-testid=ack]').click();
@@ -121,3 +195,37 @@ describe('the wall at work', () => {
     expect(audit.body.some((e) => e.actor === 'watcher')).toBe(true);
   });
 });
+
+/** The unit list shows exactly these units (in any order), within a few redraws. */
+async function listed(page: Page, unitIds: string[], what: string): Promise<void> {
+  const want = [...unitIds].sort().join(',');
+  let last = '';
+  await eventually(async () => {
+    last = (await page.locator('[data-testid=unit]').evaluateAll((els) => els.map((e) => e.getAttribute('data-unit-id')))).sort().join(',');
+    return last === want;
+  }, 10_000, `${what}: [${want}] listed`).catch((err: Error) => {
+    throw new Error(`${err.message}; listed [${last}]`);
+  });
+}
+
+/** An init script: every oscillator the page starts through WebAudio is counted in window.__beeps. */
+function countBeeps(): void {
+  const w = window as unknown as { __beeps: number; AudioContext: typeof AudioContext };
+  w.__beeps = 0;
+  const Original = w.AudioContext;
+  w.AudioContext = class extends Original {
+    override createOscillator(): OscillatorNode {
+      const osc = super.createOscillator();
+      const start = osc.start.bind(osc);
+      osc.start = (when?: number) => {
+        w.__beeps++;
+        start(when);
+      };
+      return osc;
+    }
+  };
+}
+
+function beeps(page: Page): Promise<number> {
+  return page.evaluate(() => (window as unknown as { __beeps: number }).__beeps);
+}

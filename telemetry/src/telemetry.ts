@@ -22,6 +22,8 @@ import { startAlarmService, type AlarmService } from './alarms/service';
 import { getUnit, insertPositions, setUnitOnline, verifyCredential } from './store';
 import { maintain } from './db/partitions';
 import { IncidentService } from './incidents/service';
+import { districtMap } from './basemap/districts';
+import { basemapGeojsonPath, readBasemapGeojson } from './basemap/geojson';
 import { recordAudit } from './store/audit';
 
 export interface TelemetryOptions {
@@ -130,6 +132,7 @@ export async function startTelemetry(app: FastifyInstance, opts: TelemetryOption
     dataDir: config.dataDir,
     log: log.child({ module: 'incidents' }),
     audit: (entry) => recordAudit(db, entry),
+    districts: districtMap((await readBasemapGeojson(basemapGeojsonPath(config.basemap))).geojson),
   });
 
   const io = new SocketServer<LiveClientToServer, LiveServerToClient>(app.server, { serveClient: false, path: '/socket.io' });

@@ -110,6 +110,7 @@ export async function submitExternalEvent(
         lat: e.lat,
         lon: e.lon,
         note: e.description ?? null,
+        district: service.districtAt(e.lat, e.lon),
         externalSource: e.source,
         externalId: e.externalId ?? null,
         createdBy: actor,

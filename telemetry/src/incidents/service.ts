@@ -17,6 +17,7 @@ import type {
   UnitType,
 } from '@hub/config';
 import type { TelemetryBus } from '../events';
+import type { DistrictMap } from '../basemap/districts';
 import type { Queryable } from '../store/types';
 import { toIso } from '../store/rows';
 import { IncidentBus } from './events';
@@ -68,6 +69,8 @@ export interface IncidentServiceOptions {
   log: Logger;
   /** the hub's audit log; default none */
   audit?: (entry: AuditEntry) => Promise<void>;
+  /** the basemap's districts: an incident takes the one it happened in; default none */
+  districts?: DistrictMap;
 }
 
 interface OnTheWay {
@@ -153,10 +156,15 @@ export class IncidentService {
 
   // ---- changes ----
 
-  /** Opens an incident (state reported). District: as given, else the unit's. */
+  /** The district of the basemap that contains the point, if the basemap has districts there. */
+  districtAt(lat: number, lon: number): string | null {
+    return this.opts.districts?.at(lat, lon) ?? null;
+  }
+
+  /** Opens an incident (state reported). District: as given, else the basemap's at its place, else the unit's. */
   async create(n: NewIncident): Promise<Incident> {
     const { db } = this.opts;
-    let district = n.district ?? null;
+    let district = n.district ?? this.districtAt(n.lat, n.lon);
     if (!district && n.unitId) {
       const { rows } = await db.query<{ district: string | null }>('SELECT district FROM units WHERE id = $1', [n.unitId]);
       district = rows[0]?.district ?? null;

@@ -1,6 +1,9 @@
 import { createRoot } from 'react-dom/client';
 import { App } from './App';
-import { pickLang } from './messages';
+import { pickLang, translator } from './messages';
 
-document.documentElement.lang = pickLang(new URLSearchParams(location.search).get('lang'), navigator.language);
+const lang = pickLang(new URLSearchParams(location.search).get('lang'), navigator.language);
+document.documentElement.lang = lang;
+const t = translator(lang);
+document.title = t('title');
 createRoot(document.getElementById('root')!).render(<App />);

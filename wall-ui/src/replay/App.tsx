@@ -5,7 +5,7 @@ import type { Incident, Replay } from '@hub/config';
 import { fetchIncident, fetchReplay } from './api';
 import { Player } from './Player';
 import { TrackMap, type UnitTrack } from './TrackMap';
-import { translator, type Lang } from './messages';
+import { en, translator, type Lang, type MessageKey } from './messages';
 
 export function App({ token, incidentId, lang }: { token: string | null; incidentId: string | null; lang: Lang }) {
   const t = useMemo(() => translator(lang), [lang]);
@@ -31,6 +31,8 @@ export function App({ token, incidentId, lang }: { token: string | null; inciden
     [replay],
   );
 
+  // an incident state in the page's language; a state this page does not know stays as the hub wrote it
+  const stateText = (s: string) => (`state.${s}` in en ? t(`state.${s}` as MessageKey) : s);
   const fmtTime = (ms: number) => new Date(ms).toLocaleString(lang, { hour12: false });
   const style = { fontFamily: 'system-ui, sans-serif', padding: 16, color: '#111' };
   if (!token) return <main style={style}><p role="alert">{t('noToken')}</p></main>;
@@ -47,7 +49,7 @@ export function App({ token, incidentId, lang }: { token: string | null; inciden
         {incident.unitId ? ` · ${incident.unitId}` : ''}
       </h1>
       <p>
-        {t('state')}: {incident.state} · {fmtTime(Date.parse(replay.from))} – {fmtTime(Date.parse(replay.to))}
+        {t('state')}: {stateText(incident.state)} · {fmtTime(Date.parse(replay.from))} – {fmtTime(Date.parse(replay.to))}
       </p>
       <div style={{ display: 'flex', gap: 16, flexWrap: 'wrap', alignItems: 'flex-start' }}>
         <section>
@@ -62,7 +64,7 @@ export function App({ token, incidentId, lang }: { token: string | null; inciden
             </select>
           )}
           {current ? (
-            <Player key={String(current.recordingId)} url={current.url} token={token} fallbackStart={first ? Date.parse(first.start) : Date.parse(replay.from)} onTime={(ms, pdt) => { setCursor(ms); setFromProgramDate(pdt); }} errorLabel={t('videoError')} />
+            <Player key={String(current.recordingId)} url={current.url} token={token} fallbackStart={first ? Date.parse(first.start) : Date.parse(replay.from)} onTime={(ms, pdt) => { setCursor(ms); setFromProgramDate(pdt); }} errorLabel={t('videoError')} noMseLabel={t('noMse')} />
           ) : (
             <p>{t('noRecording')}</p>
           )}
@@ -83,7 +85,7 @@ export function App({ token, incidentId, lang }: { token: string | null; inciden
         {replay.timeline.map((e) => (
           <li key={e.id} data-kind={e.kind} style={{ fontWeight: cursor !== null && Math.abs(Date.parse(e.ts) - cursor) < 2_000 ? 700 : 400 }}>
             <time dateTime={e.ts}>{fmtTime(Date.parse(e.ts))}</time> · {e.kind}
-            {e.toState ? ` → ${e.toState}` : ''} · {e.actor}
+            {e.toState ? ` → ${stateText(e.toState)}` : ''} · {e.actor}
           </li>
         ))}
       </ol>

@@ -3,7 +3,7 @@
 import { useEffect, useRef, useState } from 'react';
 import Hls from 'hls.js';
 
-export function Player({ url, token, fallbackStart, onTime, errorLabel }: { url: string; token: string; fallbackStart: number; onTime: (ms: number, fromProgramDate: boolean) => void; errorLabel: string }) {
+export function Player({ url, token, fallbackStart, onTime, errorLabel, noMseLabel }: { url: string; token: string; fallbackStart: number; onTime: (ms: number, fromProgramDate: boolean) => void; errorLabel: string; noMseLabel: string }) {
   const video = useRef<HTMLVideoElement>(null);
   const [error, setError] = useState<string | null>(null);
 
@@ -28,7 +28,7 @@ export function Player({ url, token, fallbackStart, onTime, errorLabel }: { url:
       hls.loadSource(url);
       hls.attachMedia(el);
     } else {
-      setError('Media Source Extensions unavailable');
+      setError(noMseLabel);
     }
     return () => {
       el.removeEventListener('timeupdate', tick);

@@ -15,6 +15,13 @@ export const en = {
   videoError: 'The video cannot be played',
   state: 'State',
   map: 'Tracks',
+  noMse: 'this browser cannot play HLS video (no Media Source Extensions)',
+  'state.reported': 'reported',
+  'state.dispatched': 'dispatched',
+  'state.en_route': 'en route',
+  'state.on_scene': 'on scene',
+  'state.resolved': 'resolved',
+  'state.closed': 'closed',
 } as const;
 
 export type MessageKey = keyof typeof en;
@@ -34,6 +41,13 @@ export const zhCN: Record<MessageKey, string> = {
   videoError: '无法播放录像',
   state: '状态',
   map: '轨迹',
+  noMse: '此浏览器无法播放 HLS 录像（不支持 Media Source Extensions）',
+  'state.reported': '已上报',
+  'state.dispatched': '已派遣',
+  'state.en_route': '途中',
+  'state.on_scene': '已到场',
+  'state.resolved': '已处置',
+  'state.closed': '已关闭',
 };
 
 export { pickLang, type Lang } from '../shared/page-language';

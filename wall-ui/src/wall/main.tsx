@@ -1,7 +1,7 @@
 import { createRoot } from 'react-dom/client';
 import { App } from './app/App';
-import { getLocale } from './i18n';
+import { applyToDocument } from './i18n';
 import './app/wall.css';
 
-document.documentElement.lang = getLocale();
+applyToDocument();
 createRoot(document.getElementById('root')!).render(<App />);

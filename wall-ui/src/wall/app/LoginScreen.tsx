@@ -1,7 +1,7 @@
 // Log in with username and password (POST /api/auth/login); shows why the last session ended.
 import { useState } from 'react';
 import { LOCALES, setLocale, useLocale, useT, type Locale, type Translate } from '../i18n';
-import { ApiError, login, type Session, type SessionEnd } from './session';
+import { ApiError, login, SESSION_EXPIRED, type Session, type SessionEnd } from './session';
 
 export interface LoginScreenProps {
   reason: SessionEnd | null;
@@ -15,8 +15,9 @@ export function refusalText(t: Translate, code: string, message: string): string
       return t('login.failed');
     case 'HUB_ERR_AUTH_REQUIRED':
     case 'HUB_ERR_AUTH_INVALID':
-    case 'HUB_ERR_SESSION_EXPIRED':
       return t('login.sessionEnded');
+    case SESSION_EXPIRED:
+      return t('login.sessionExpired');
     case 'LOGGED_OUT':
       return t('login.loggedOut');
     default:

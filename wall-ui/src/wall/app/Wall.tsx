@@ -2,7 +2,7 @@
 // logged-in operator. Owns the live store (one socket) and the layout (saved as presets).
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { Alarm, PositionOut } from '@hub/config/api';
-import type { GridSize, Preset, WallLayout } from '@hub/config/presets';
+import type { GridSize, MapView, Preset, WallLayout } from '@hub/config/presets';
 import { UnitStore } from '../live/unit-store';
 import { LiveMap } from '../map/LiveMap';
 import { useT } from '../i18n';
@@ -18,7 +18,7 @@ import { PresetBar } from '../layout/PresetBar';
 import { deletePreset, lastPresetName, listPresets, rememberPreset, savePreset } from '../layout/presets';
 import { Header, type Page } from './Header';
 import { OperatorsPage } from './OperatorsPage';
-import { api, endSession, hasRole, logout, type Session } from './session';
+import { api, hasRole, logout, sessionRefused, type Session } from './session';
 import { viewPosition } from './unit-view';
 
 const GRIDS: readonly GridSize[] = [1, 4, 9, 16];
@@ -38,7 +38,9 @@ export function Wall({ session }: { session: Session }) {
   const [presets, setPresets] = useState<Preset[]>([]);
   const [preset, setPreset] = useState<string | null>(null);
   const [selectedUnitId, setSelectedUnitId] = useState<string | null>(null);
-  const [flyTo, setFlyTo] = useState<{ lat: number; lon: number; zoom?: number; key: number } | undefined>();
+  const [flyTo, setFlyTo] = useState<{ lat: number; lon: number; zoom?: number; bearing?: number; instant?: boolean; key: number } | undefined>();
+  /** where the map looks now (saved with a preset); kept out of state: the map moves often */
+  const mapView = useRef<MapView | undefined>(undefined);
   const [sound, setSound] = useState(true);
   const { alarms, fresh, replace } = useAlarms(store, sound);
   const [target, setTarget] = useState<LinkageTarget | null>(null);
@@ -57,6 +59,11 @@ export function Wall({ session }: { session: Session }) {
   incidentsRef.current = incidents;
 
   const fly = useCallback((lat: number, lon: number, zoom?: number) => setFlyTo({ lat, lon, zoom, key: ++flyKey.current }), []);
+  /** a preset's layout, and its map view when it has one (older presets have none: the map stays) */
+  const applyLayout = useCallback((l: WallLayout) => {
+    setLayout(l);
+    if (l.map) setFlyTo({ lat: l.map.center.lat, lon: l.map.center.lon, zoom: l.map.zoom, bearing: l.map.bearing, instant: true, key: ++flyKey.current });
+  }, []);
 
   const openOnTiles = useCallback((unitIds: string[]) => {
     setLayout((l) => ({ ...l, ...placeUnits(l.grid, l.tiles, unitIds) }));
@@ -66,7 +73,7 @@ export function Wall({ session }: { session: Session }) {
   useEffect(() => {
     // the live socket refused the token: the session is over (expired, logged out elsewhere)
     const off = store.onConnectionState((state) => {
-      if (state === 'unauthorized') endSession({ code: 'HUB_ERR_AUTH_INVALID', message: '' });
+      if (state === 'unauthorized') sessionRefused({ code: 'HUB_ERR_AUTH_INVALID', message: '' });
     });
     store.connect({ token: session.token });
     return () => {
@@ -83,6 +90,21 @@ export function Wall({ session }: { session: Session }) {
     return () => clearInterval(timer);
   }, []);
 
+  // when the session's time is up, ask the hub at once: its refusal brings the login screen back
+  // saying the session expired, rather than leaving a wall whose calls all fail
+  useEffect(() => {
+    if (!session.expiresAt) return;
+    const expiresAt = Date.parse(session.expiresAt);
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const check = () => {
+      const left = expiresAt - Date.now();
+      if (left > 0) timer = setTimeout(check, Math.min(left + 250, 2 ** 31 - 1));
+      else api('GET', '/api/auth/me').catch(() => undefined);
+    };
+    check();
+    return () => clearTimeout(timer);
+  }, [session.expiresAt]);
+
   // presets: load the operator's, apply the last one used here
   useEffect(() => {
     listPresets()
@@ -91,12 +113,12 @@ export function Wall({ session }: { session: Session }) {
         const last = lastPresetName(operator.username);
         const found = list.find((p) => p.name === last);
         if (found) {
-          setLayout(found.layout);
+          applyLayout(found.layout);
           setPreset(found.name);
         }
       })
       .catch(() => undefined);
-  }, [operator.username]);
+  }, [operator.username, applyLayout]);
 
   // incidents, dispatch answers and linkage from the live feed
   useEffect(() => {
@@ -185,7 +207,7 @@ export function Wall({ session }: { session: Session }) {
   };
 
   const save = async (name: string) => {
-    const saved = await savePreset(name, { ...layout, tiles: layout.tiles.slice(0, layout.grid) });
+    const saved = await savePreset(name, { ...layout, tiles: layout.tiles.slice(0, layout.grid), map: mapView.current ?? layout.map });
     setPresets((list) => [...list.filter((p) => p.name !== name), saved].sort((a, b) => a.name.localeCompare(b.name)));
     setPreset(name);
     rememberPreset(operator.username, name);
@@ -199,7 +221,7 @@ export function Wall({ session }: { session: Session }) {
   const apply = (name: string) => {
     const p = presets.find((x) => x.name === name);
     if (!p) return;
-    setLayout(p.layout);
+    applyLayout(p.layout);
     setPreset(name);
     rememberPreset(operator.username, name);
   };
@@ -252,6 +274,9 @@ export function Wall({ session }: { session: Session }) {
                   setTab('linkage');
                 }}
                 flyTo={flyTo}
+                onViewChange={(v) => {
+                  mapView.current = v;
+                }}
                 alarms={openAlarms}
                 incidents={[...incidents.values()].map((i) => ({ id: i.id, lat: i.lat, lon: i.lon, state: i.state }))}
                 highlightUnitIds={highlight}

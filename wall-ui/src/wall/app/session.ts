@@ -22,6 +22,10 @@ export interface SessionEnd {
 }
 
 const STORAGE_KEY = 'wall.session';
+/** The code the wall gives a refusal that comes when the session's time is up (the hub only says the token is not valid). */
+export const SESSION_EXPIRED = 'HUB_ERR_SESSION_EXPIRED';
+/** A refusal this close to the hub's expiry time counts as the expiry (clocks and timers are not exact). */
+const EXPIRY_SLACK_MS = 5_000;
 const RANK: Record<Role, number> = { viewer: 0, coordinator: 1, admin: 2 };
 
 export function hasRole(operator: OperatorInfo | undefined, least: Role): boolean {
@@ -77,6 +81,16 @@ export function endSession(end: SessionEnd): void {
   endListeners.forEach((fn) => fn(end));
 }
 
+/** The session's time is up (by this browser's clock). */
+export function sessionExpired(s: Session | null = session): boolean {
+  return !!s?.expiresAt && Date.now() >= Date.parse(s.expiresAt) - EXPIRY_SLACK_MS;
+}
+
+/** The hub refused the session's token: back to the login screen, saying so when it simply expired. */
+export function sessionRefused(end: SessionEnd): void {
+  endSession(sessionExpired() ? { code: SESSION_EXPIRED, message: end.message } : end);
+}
+
 async function errorOf(res: Response): Promise<ApiError> {
   let code = `HTTP_${res.status}`;
   let message = res.statusText;
@@ -103,7 +117,7 @@ export async function api<T>(method: string, path: string, body?: unknown): Prom
   });
   if (!res.ok) {
     const err = await errorOf(res);
-    if (res.status === 401) endSession({ code: err.code, message: err.message });
+    if (res.status === 401) sessionRefused({ code: err.code, message: err.message });
     throw err;
   }
   if (res.status === 204) return undefined as T;

@@ -37,8 +37,15 @@ export function setLocale(locale: Locale): void {
   } catch {
     // not remembered, still switched
   }
-  if (globalThis.document) document.documentElement.lang = locale;
+  applyToDocument();
   listeners.forEach((fn) => fn());
+}
+
+/** <html lang> and the window's title in the current language (at start and on every switch). */
+export function applyToDocument(): void {
+  if (!globalThis.document) return;
+  document.documentElement.lang = current;
+  document.title = translate(current, 'app.title');
 }
 
 export type MessageVars = Record<string, string | number>;

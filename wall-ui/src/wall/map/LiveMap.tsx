@@ -4,7 +4,7 @@
 import { useEffect, useMemo, useRef, useState, type CSSProperties } from 'react';
 import maplibregl, { type Map as MapLibreMap } from 'maplibre-gl';
 import 'maplibre-gl/dist/maplibre-gl.css';
-import type { Alarm, BasemapOut, PositionOut } from '@hub/config';
+import type { Alarm, BasemapOut, MapView, PositionOut } from '@hub/config';
 import type { UnitStore } from '../live/unit-store';
 import { useConnectionState } from '../live/hooks';
 import { basemapStyle, DEFAULT_BASEMAP } from './basemap-style';
@@ -20,7 +20,8 @@ import { UnitPopup } from './UnitPopup';
 import { UnitsLayer } from './UnitsLayer';
 import { unitsLayerOf, type DrawnCluster, type DrawnUnit, type UnitHit } from './units-gl';
 import { BasemapHoverLabel, ClusterLabels } from './Overlays';
-import { mt } from './messages';
+import { MapUiLanguage } from './MapUiLanguage';
+import { useT } from '../i18n';
 
 export interface LiveMapProps {
   store: UnitStore;
@@ -29,8 +30,10 @@ export interface LiveMapProps {
   onOpenCamera?(unitId: string): void;
   /** a click on the map away from units, in WGS-84 */
   onMapClick?(lat: number, lon: number): void;
-  /** fly there whenever `key` changes */
-  flyTo?: { lat: number; lon: number; zoom?: number; key: number };
+  /** fly there whenever `key` changes; `instant` jumps without the flight (a preset's saved view) */
+  flyTo?: { lat: number; lon: number; zoom?: number; bearing?: number; instant?: boolean; key: number };
+  /** the map's view (WGS-84 centre) whenever it comes to rest */
+  onViewChange?(view: MapView): void;
   alarms?: Alarm[];
   incidents?: IncidentMarker[];
   highlightUnitIds?: string[];
@@ -94,6 +97,7 @@ export function LiveMap(props: LiveMapProps) {
   const [popupUnitId, setPopupUnitId] = useState<string | undefined>(props.selectedUnitId);
   const stats = useMemo(newMapStats, []);
   const connection = useConnectionState(store);
+  const t = useT();
   const latest = useRef(props);
   latest.current = props;
 
@@ -153,8 +157,26 @@ export function LiveMap(props: LiveMapProps) {
   useEffect(() => {
     const f = latest.current.flyTo;
     if (!ctx || !f) return;
-    ctx.map.flyTo({ center: ctx.projector.toMap(f.lat, f.lon), zoom: f.zoom ?? Math.max(ctx.map.getZoom(), 15), essential: true });
+    // no `bearing` key unless given: MapLibre reads a present-but-undefined one as NaN
+    const view = { center: ctx.projector.toMap(f.lat, f.lon), zoom: f.zoom ?? Math.max(ctx.map.getZoom(), 15), ...(f.bearing === undefined ? {} : { bearing: f.bearing }) };
+    if (f.instant) ctx.map.jumpTo(view);
+    else ctx.map.flyTo({ ...view, essential: true });
   }, [ctx, flyKey]);
+
+  useEffect(() => {
+    if (!ctx) return;
+    const { map, projector } = ctx;
+    const report = () => {
+      const c = map.getCenter().wrap();
+      const w = projector.fromMap(c.lng, c.lat);
+      latest.current.onViewChange?.({ center: { lat: w.lat, lon: w.lon }, zoom: map.getZoom(), bearing: map.getBearing() });
+    };
+    report();
+    map.on('moveend', report);
+    return () => {
+      map.off('moveend', report);
+    };
+  }, [ctx]);
 
   return (
     <div className={props.className} style={{ position: 'relative', width: '100%', height: '100%', minHeight: 200, ...props.style }} data-testid="live-map">
@@ -192,6 +214,7 @@ export function LiveMap(props: LiveMapProps) {
           )}
           <ClusterLabels />
           <BasemapHoverLabel />
+          <MapUiLanguage />
         </MapContext.Provider>
       )}
       <div
@@ -199,9 +222,9 @@ export function LiveMap(props: LiveMapProps) {
         data-state={connection}
         style={{ position: 'absolute', top: 8, left: 8, padding: '2px 8px', borderRadius: 10, background: 'rgba(11,15,20,0.8)', color: badgeColours[connection] ?? '#fff', font: '12px system-ui, sans-serif', pointerEvents: 'none' }}
       >
-        ● {mt(`map.connection.${connection}`)}
-        {basemap && !basemap.tiles && <span style={{ color: '#8a949e' }}> · {mt('map.basemap.offline')}</span>}
-        {basemap?.geojsonError && <span style={{ color: '#ffb020' }}> · {mt('map.basemap.geojsonMissing')}</span>}
+        ● {t(`map.connection.${connection}`)}
+        {basemap && !basemap.tiles && <span style={{ color: '#8a949e' }}> · {t('map.basemap.offline')}</span>}
+        {basemap?.geojsonError && <span style={{ color: '#ffb020' }}> · {t('map.basemap.geojsonMissing')}</span>}
       </div>
     </div>
   );

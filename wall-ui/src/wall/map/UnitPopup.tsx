@@ -1,15 +1,17 @@
 // The clicked unit's details in a MapLibre popup that follows the unit, with "open camera".
-// Plain DOM (the popup lives outside React's tree), refreshed when the store says the unit changed.
-import { useEffect } from 'react';
+// Plain DOM (the popup lives outside React's tree), refreshed when the store says the unit changed
+// and when the operator switches the language.
+import { useEffect, useRef } from 'react';
 import { Popup } from 'maplibre-gl';
 import type { UnitStore } from '../live/unit-store';
 import { unitStatusKind, type UnitView } from '../live/types';
 import { STATUS_COLOURS } from './icons';
 import { useMapContext } from './map-context';
-import { mt } from './messages';
+import { translate, useLocale, type Locale, type Translate } from '../i18n';
 
 /** The popup's elements, built once; refresh() only sets their text (so a button under the pointer stays put). */
 function build(el: HTMLElement, onOpenCamera?: () => void) {
+  let button: HTMLButtonElement | undefined;
   const line = (cls: string) => {
     const div = document.createElement('div');
     div.className = cls;
@@ -24,29 +26,31 @@ function build(el: HTMLElement, onOpenCamera?: () => void) {
   details.style.whiteSpace = 'pre-line';
   details.style.opacity = '0.85';
   if (onOpenCamera) {
-    const button = document.createElement('button');
+    button = document.createElement('button');
     button.type = 'button';
     button.className = 'hub-open-camera';
-    button.textContent = mt('map.unit.openCamera');
     button.style.marginTop = '6px';
     button.onclick = onOpenCamera;
     el.append(button);
   }
-  return (u: UnitView) => {
+  return (u: UnitView, locale: Locale) => {
+    const t: Translate = (key, vars) => translate(locale, key, vars);
+    const labelled = (label: string, value: string) => t('map.unit.line', { label, value });
     const kind = unitStatusKind(u);
+    if (button) button.textContent = t('map.unit.openCamera');
     title.textContent = `${u.name} (${u.id})`;
     status.dataset.status = kind;
-    status.textContent = `${mt(`map.unit.type.${u.type}`)} · ${mt(`map.unit.status.${kind}`)}`;
+    status.textContent = `${t(`map.unit.type.${u.type}`)} · ${t(`map.unit.status.${kind}`)}`;
     status.style.color = STATUS_COLOURS[kind];
     const lines: string[] = [];
-    if (u.team) lines.push(`${mt('map.unit.team')}: ${u.team}`);
+    if (u.team) lines.push(labelled(t('map.unit.team'), u.team));
     if (u.ts) {
-      lines.push(`${mt('map.unit.speed')}: ${u.speed === null ? '–' : `${(u.speed * 3.6).toFixed(0)} km/h`}`);
-      lines.push(`${mt('map.unit.heading')}: ${u.heading === null ? '–' : `${Math.round(u.heading)}°`}`);
-      if (u.battery !== null) lines.push(`${mt('map.unit.battery')}: ${Math.round(u.battery)}%`);
-      lines.push(`${mt('map.unit.lastFix')}: ${new Date(u.ts).toLocaleTimeString()}`);
+      lines.push(labelled(t('map.unit.speed'), u.speed === null ? t('map.unit.none') : t('map.unit.speedValue', { kmh: (u.speed * 3.6).toFixed(0) })));
+      lines.push(labelled(t('map.unit.heading'), u.heading === null ? t('map.unit.none') : t('map.unit.headingValue', { deg: Math.round(u.heading) })));
+      if (u.battery !== null) lines.push(labelled(t('map.unit.battery'), t('map.unit.batteryValue', { pct: Math.round(u.battery) })));
+      lines.push(labelled(t('map.unit.lastFix'), new Date(u.ts).toLocaleTimeString(locale)));
     } else {
-      lines.push(`${mt('map.unit.lastFix')}: ${mt('map.unit.noFix')}`);
+      lines.push(labelled(t('map.unit.lastFix'), t('map.unit.noFix')));
     }
     details.textContent = lines.join('\n');
   };
@@ -54,6 +58,10 @@ function build(el: HTMLElement, onOpenCamera?: () => void) {
 
 export function UnitPopup({ store, unitId, onOpenCamera, onClose }: { store: UnitStore; unitId: string; onOpenCamera?: (unitId: string) => void; onClose(): void }) {
   const { map, projector } = useMapContext();
+  const locale = useLocale();
+  const localeRef = useRef(locale);
+  localeRef.current = locale;
+  const refreshRef = useRef<() => void>(() => undefined);
   useEffect(() => {
     const el = document.createElement('div');
     el.className = 'hub-unit-popup';
@@ -67,17 +75,20 @@ export function UnitPopup({ store, unitId, onOpenCamera, onClose }: { store: Uni
     const refresh = () => {
       const u = store.units.get(unitId);
       if (!u || u.lat === null || u.lon === null) return;
-      fill(u);
+      fill(u, localeRef.current);
       popup.setLngLat(projector.toMap(u.lat, u.lon));
       if (!shown) {
         popup.addTo(map);
         shown = true;
       }
+      // MapLibre's own close button comes with an English label
+      popup.getElement()?.querySelector('.maplibregl-popup-close-button')?.setAttribute('aria-label', translate(localeRef.current, 'map.ui.closePopup'));
     };
     popup.on('close', () => {
       if (!closedByUs) onClose();
     });
     refresh();
+    refreshRef.current = refresh;
     const off = store.subscribe((ids) => ids.includes(unitId) && refresh());
     return () => {
       off();
@@ -87,5 +98,7 @@ export function UnitPopup({ store, unitId, onOpenCamera, onClose }: { store: Uni
     // onClose/onOpenCamera are read when called; a new function each render must not reopen the popup
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [map, projector, store, unitId]);
+  // a language switch redraws the open popup's text in place
+  useEffect(() => refreshRef.current(), [locale]);
   return null;
 }
