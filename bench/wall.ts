@@ -47,6 +47,7 @@ const { values: args } = parseArgs({
     variants: { type: 'string', default: 'all' },
     modes: { type: 'string', default: 'idle,pan' },
     query: { type: 'string', default: '' },
+    trace: { type: 'boolean', default: false },
   },
 });
 const UNITS = Number(args.units);
@@ -111,6 +112,23 @@ const applyVariant = `function (map, variant) {
     map.addLayer({ id: 'bench-unit-circles', type: 'circle', source: 'units', filter: ['!', ['has', 'point_count']], paint: { 'circle-radius': 6, 'circle-color': ['match', ['get', 's'], 'alarming', '#ff3b30', 'offline', '#8a949e', 'assigned', '#3d8bff', '#2ecc71'] } });
   }
 }`;
+
+/** --trace: where the renderer's main thread and the GPU process spent the window, by event name (complete events, self-nesting not removed). */
+function printTrace(buf: Buffer): void {
+  const { traceEvents } = JSON.parse(buf.toString()) as { traceEvents: { name: string; ph: string; dur?: number; pid: number; tid: number; args?: { name?: string } }[] };
+  const threads = new Map<string, string>();
+  for (const e of traceEvents) if (e.ph === 'M' && e.name === 'thread_name') threads.set(`${e.pid}:${e.tid}`, e.args?.name ?? '');
+  const totals = new Map<string, number>();
+  for (const e of traceEvents) {
+    if (e.ph !== 'X' || !e.dur) continue;
+    const thread = threads.get(`${e.pid}:${e.tid}`) ?? '?';
+    if (!/CrRendererMain|CrGpuMain|VizCompositor|Compositor/.test(thread)) continue;
+    const key = `${thread} · ${e.name}`;
+    totals.set(key, (totals.get(key) ?? 0) + e.dur / 1000);
+  }
+  console.log('  trace, ms per thread · event (top 25):');
+  for (const [k, ms] of [...totals].sort((a, b) => b[1] - a[1]).slice(0, 25)) console.log(`    ${ms.toFixed(0).padStart(7)}  ${k}`);
+}
 
 const pct = (sorted: number[], p: number) => (sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]! : NaN);
 const fmt = (n: number, d = 1) => (Number.isFinite(n) ? n.toFixed(d) : '-');
@@ -366,7 +384,9 @@ async function main(): Promise<void> {
             pan();
           }
         })()`);
+        if (args.trace) await browser.startTracing(page, { categories: ['devtools.timeline', 'disabled-by-default-devtools.timeline', 'gpu', 'cc', 'viz', 'blink', 'toplevel'] });
         await new Promise((r) => setTimeout(r, SECONDS * 1000));
+        if (args.trace) printTrace(await browser.stopTracing());
         const fig = await page.evaluate(`(() => {
           const b = window.__bench;
           b.stop = true;
