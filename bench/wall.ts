@@ -2,18 +2,27 @@
 // one MQTT connection per unit, as bench/ingest.ts's load workers, publishing once all are
 // connected, each unit driving a small circle), and the wall's live map in
 // headless Chromium (WebGL2 on SwiftShader, a software renderer: a floor, not what a wall's
-// GPU gives). Prints the page's frames per second, the main thread's busy share and the delay
-// from a position's publish to the first frame drawn with it. Asserts nothing.
+// GPU gives). Prints, for each window, the page's frames per second, the map's repaints and the
+// time inside MapLibre's render call, the main thread's busy share and the delay from a
+// position's publish to the first frame drawn with it. Asserts nothing.
 //
-//   npm run bench:wall -- --units 20000 --seconds 30
+//   npm run bench:wall -- --units 20000 --seconds 30 --feed synthetic
 //   npm run bench:wall -- --units 2000 --seconds 30 --zoom 14
+//   npm run bench:wall -- --units 20000 --seconds 10 --feed synthetic --modes idle,pan --variants all,no-units,no-basemap,bare
 //
-// Options: --units N, --rate positions/s per unit (default 1), --seconds T (measured window),
+// Options: --units N, --rate positions/s per unit (default 1), --seconds T (each measured window),
 // --warmup S (publishing before measuring; default 10), --workers W (load processes, default 2),
 // --zoom Z (map zoom; default 12: the whole simulated city, clustered), --width/--height
-// (viewport; default 1920×1080), --page (default /maptest.html), --feed hub|synthetic (synthetic:
-// this process serves the live feed itself, in the hub's LiveBatch shape, at the full rate; the
-// hub still serves the page, units and basemap. For when the hub cannot carry the load here).
+// (viewport; default 1920×1080), --dpr (devicePixelRatio; default 1), --page (default
+// /maptest.html), --query (added to the page's query: unitsRenderer=layer|overlay,
+// pixelRatio=0.5), --feed hub|synthetic (synthetic: this process serves the live feed itself, in
+// the hub's LiveBatch shape, at the full rate; the hub still serves the page, units and basemap.
+// For when the hub cannot carry the load here), --modes idle,pan,repaint (idle: the map at rest;
+// pan: panned back and forth continuously, 400 px per 2 s, as a coordinator drags it; repaint:
+// redrawn every frame with the camera still), --variants (layers turned off one at a time, see
+// applyVariant), --gl default|swiftshader|swiftshader-vulkan|llvmpipe|"<flags>" (Chromium's GL
+// flags instead of the tests' --disable-gpu), --trace (where the renderer's main thread and the
+// GPU process spent each window).
 import { fork, spawn, type ChildProcess } from 'node:child_process';
 import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import os, { tmpdir } from 'node:os';
