@@ -9,10 +9,11 @@ export interface WallPage {
   errors: string[];
 }
 
-/** A fresh browser context with the wall at `http`, in English, 1600×900. */
-export async function openWall(browser: Browser, http: string, size = { width: 1600, height: 900 }, query = ''): Promise<WallPage> {
+/** A fresh browser context with the wall at `http`, in English, 1600×900; `initScript` runs in the page before the wall's own scripts. */
+export async function openWall(browser: Browser, http: string, size = { width: 1600, height: 900 }, query = '', initScript?: () => void): Promise<WallPage> {
   const context = await browser.newContext({ viewport: size, locale: 'en-GB' });
   await context.addInitScript(() => localStorage.setItem('wall.locale', localStorage.getItem('wall.locale') ?? 'en'));
+  if (initScript) await context.addInitScript(initScript);
   const page = await context.newPage();
   const errors: string[] = [];
   page.on('pageerror', (err) => errors.push(String(err)));

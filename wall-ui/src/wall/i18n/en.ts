@@ -173,6 +173,16 @@ export const en = {
   'map.ui.toggleAttribution': 'Toggle attribution',
 
   'login.sessionExpired': 'Your session has expired. Please log in again.',
+  'error.network': 'The hub cannot be reached. Check the network and try again.',
+  'error.forbidden': 'Your role does not allow this.',
+  'error.presetLimit': 'You have too many presets: delete one before saving a new one.',
+  'error.presetNotFound': 'This preset no longer exists.',
+  'error.operatorExists': 'An operator with this username already exists.',
+  'error.incidentNotFound': 'This incident no longer exists.',
+  'error.incidentClosed': 'This incident is closed.',
+  'error.unitNotFound': 'This unit does not exist.',
+  'error.internal': 'The hub hit an internal error; try again, and tell the administrator if it persists.',
+  'error.validation': 'The hub refused the input: {detail}',
 } as const satisfies Record<string, string>;
 
 export type MessageKey = keyof typeof en;

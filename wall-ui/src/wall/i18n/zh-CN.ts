@@ -173,4 +173,14 @@ export const zhCN: Record<MessageKey, string> = {
   'map.ui.toggleAttribution': '显示或隐藏版权信息',
 
   'login.sessionExpired': '您的会话已过期，请重新登录。',
+  'error.network': '无法连接到中心服务，请检查网络后重试。',
+  'error.forbidden': '您的角色无权执行此操作。',
+  'error.presetLimit': '预设数量已达上限：请先删除一个再保存新的。',
+  'error.presetNotFound': '该预设已不存在。',
+  'error.operatorExists': '已存在同名操作员。',
+  'error.incidentNotFound': '该事件已不存在。',
+  'error.incidentClosed': '该事件已关闭。',
+  'error.unitNotFound': '该单元不存在。',
+  'error.internal': '中心服务内部错误，请重试；如仍出现请联系管理员。',
+  'error.validation': '中心服务拒绝了输入：{detail}',
 };
