@@ -201,6 +201,20 @@ describe('live map', () => {
     expect((await drawnUnits()).filter((d) => d.s === 'online' && UNITS.some((u) => u.id === d.id)).length).toBe(UNITS.length - 1);
   });
 
+  it('draws the units again after their canvas loses its WebGL context and gets it back', async () => {
+    const d = (await drawnUnits()).find((u) => u.id === 'map-car-3')!;
+    const p = await onPage(d.lon, d.lat);
+    await page.evaluate(() => {
+      const canvas = document.querySelector<HTMLCanvasElement>('.hub-units-overlay')!;
+      const lose = canvas.getContext('webgl2')!.getExtension('WEBGL_lose_context')!;
+      (window as unknown as { __lose: WEBGL_lose_context }).__lose = lose;
+      lose.loseContext();
+    });
+    await eventually(async () => !near(await pixelAt(p.x, p.y), '#8a949e'), 10_000, 'the units gone with the context');
+    await page.evaluate(() => (window as unknown as { __lose: WEBGL_lose_context }).__lose.restoreContext());
+    await eventually(async () => near(await pixelAt(p.x, p.y), '#8a949e'), 10_000, 'map-car-3 drawn grey again');
+  });
+
   it('draws positions shifted to GCJ-02, and turns clicks back into WGS-84', async () => {
     // map-car-3 is offline now and stands still: where it is drawn is exactly its last position, shifted
     const unit = (await storeUnit('map-car-3'))!;

@@ -179,6 +179,13 @@ export class UnitsGlLayer implements CustomLayerInterface {
     const c = map.getCenter();
     const o = MercatorCoordinate.fromLngLat(c);
     this.origin = { x: o.x, y: o.y };
+    this.initGl(gl);
+    map.on('zoomend', this.onZoomEnd);
+    this.rebuild();
+  }
+
+  /** The program, buffers and icon texture (again after a lost context is restored). */
+  private initGl(gl: GL): void {
     const compile = (type: number, src: string) => {
       const s = gl.createShader(type)!;
       gl.shaderSource(s, src);
@@ -226,8 +233,7 @@ export class UnitsGlLayer implements CustomLayerInterface {
       this.divisor(gl, 2, 1);
     });
     this.uploaded = -1;
-    map.on('zoomend', this.onZoomEnd);
-    this.rebuild();
+    this.capacity = 0;
   }
 
   onRemove(map: MapLibreMap, gl: GL): void {
@@ -265,6 +271,16 @@ export class UnitsGlLayer implements CustomLayerInterface {
     const gl = (canvas.getContext('webgl2', attrs) ?? canvas.getContext('webgl', attrs)) as GL | null;
     if (!gl) throw new Error('units layer: no WebGL context for the overlay');
     this.overlay = { canvas, gl, frame: 0 };
+    // a lost context (a GPU reset, a driver update) draws nothing until restored, then all again
+    canvas.addEventListener('webglcontextlost', (e) => {
+      e.preventDefault();
+      this.program = null;
+    });
+    canvas.addEventListener('webglcontextrestored', () => {
+      if (!this.overlay || !this.map) return;
+      this.initGl(gl);
+      this.scheduleOverlay();
+    });
     map.on('render', this.onMapRender);
     map.on('resize', this.onMapResize);
     this.onAdd(map, gl);
