@@ -432,7 +432,7 @@ async function main(): Promise<void> {
         const renderMs = [...fig.renderMs].sort((a, b) => a - b);
         console.log(`  map repaints per second               ${fmt(fig.mapRenders / (fig.ms / 1000))}  (MapLibre's render call p50 ${fmt(pct(renderMs, 50))} ms, p90 ${fmt(pct(renderMs, 90))} ms, max ${fmt(renderMs.at(-1) ?? NaN)} ms)`);
         console.log(`  main thread busy (CDP TaskDuration)   ${fmt(busy)}%  (script ${fmt((script / (wallMs / 1000)) * 100)}%, long tasks ${fmt((fig.longTaskMs / fig.ms) * 100)}%)`);
-        console.log(`  unit layer updates                    ${fig.sourceUpdates} in the window; last: ${fig.features} units, build ${fmt(fig.buildMs)} ms, upload ${fmt(fig.setDataMs)} ms`);
+        console.log(`  unit layer updates                    ${fig.sourceUpdates} in the window; last: ${fig.features} units, read ${fmt(fig.buildMs)} ms, cluster+fill ${fmt(fig.setDataMs)} ms`);
         console.log(`  publish → marker drawn                p50 ${fmt(pct(delays, 50), 0)} ms  p90 ${fmt(pct(delays, 90), 0)} ms  p99 ${fmt(pct(delays, 99), 0)} ms  (${delays.length} samples)`);
         console.log(`  units in the store / positions applied ${fig.storeUnits} / ${fig.positionsApplied}`);
         console.log(`  CPU, % of one core                    hub+PostgreSQL ${fmt((cpu.hub / (wallMs / 1000)) * 100)}%, Chromium (all processes) ${fmt((cpu.chrome / (wallMs / 1000)) * 100)}%`);
