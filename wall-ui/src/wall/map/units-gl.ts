@@ -4,7 +4,7 @@
 // second for a big fleet) and uploaded with one bufferSubData: no GeoJSON, no worker, no
 // re-tiling, no symbol placement. Pans and zooms only redraw the same buffer with a new matrix.
 // Clustering is a grid on the main thread at the map's whole zoom level, computed with the
-// update (not per frame). Hit-testing and the clusters' labels read the same arrays.
+// update (not per frame), up to clusterMaxZoom and past it while the view is crowded. Hit-testing and the clusters' labels read the same arrays.
 // Two ways to draw: inside MapLibre's frame (a custom layer, ordered with the other layers), or
 // on a canvas of its own over the map's (attachOverlay), so that a unit update does not repaint
 // the whole map; the overlay is the default (see UnitsLayer).
@@ -49,6 +49,12 @@ export interface UnitsGlOptions {
   clusterMaxZoom: number;
   /** a cluster cell's size on screen, px; default 48 */
   clusterRadius: number;
+  /**
+   * past clusterMaxZoom, still cluster while more units than this are in and around the view:
+   * a grid cell draws one disc or icon, so what is drawn stays bounded however dense the fleet
+   * (each icon is ~900 px to fill, the cost on a software renderer); default 3,000
+   */
+  maxUnitsInView?: number;
 }
 
 // instance: x, y (mercator, relative to the origin), angle (rad), kind, atlas cell, radius (px)
@@ -160,8 +166,9 @@ export class UnitsGlLayer implements CustomLayerInterface {
   private selected: string | undefined;
   private highlighted = new Set<string>();
   private clusterZoom = -1;
-  private readonly onZoomEnd = () => {
-    if (this.clusterLevel() !== this.clusterZoom) this.rebuild();
+  /** a new zoom level clusters anew; past clusterMaxZoom a move may reach a crowded area */
+  private readonly onMoveEnd = () => {
+    if (this.clusterLevel() !== this.clusterZoom || this.clusterLevel() > this.opts.clusterMaxZoom) this.rebuild();
   };
   private readonly changeListeners = new Set<() => void>();
   /** called once per render that drew a new upload (the benchmark's publish → drawn delay) */
@@ -180,7 +187,7 @@ export class UnitsGlLayer implements CustomLayerInterface {
     const o = MercatorCoordinate.fromLngLat(c);
     this.origin = { x: o.x, y: o.y };
     this.initGl(gl);
-    map.on('zoomend', this.onZoomEnd);
+    map.on('moveend', this.onMoveEnd);
     this.rebuild();
   }
 
@@ -238,7 +245,7 @@ export class UnitsGlLayer implements CustomLayerInterface {
 
   onRemove(map: MapLibreMap, gl: GL): void {
     if (this.overlay && gl !== this.overlay.gl) return;
-    map.off('zoomend', this.onZoomEnd);
+    map.off('moveend', this.onMoveEnd);
     if (layers.get(map) === this) layers.delete(map);
     gl.deleteBuffer(this.instanceBuffer);
     gl.deleteBuffer(this.cornerBuffer);
@@ -378,7 +385,7 @@ export class UnitsGlLayer implements CustomLayerInterface {
       const d = Math.hypot(c.x - m.x, c.y - m.y) * worldSize;
       if (d <= clusterRadius(c.count) + pad && d < bestD) {
         bestD = d;
-        best = { kind: 'cluster', cluster: { key: c.key, count: c.count, alarming: c.alarming, lon: c.lon, lat: c.lat }, expandToZoom: Math.min(this.opts.clusterMaxZoom + 1, this.clusterLevel() + 2) };
+        best = { kind: 'cluster', cluster: { key: c.key, count: c.count, alarming: c.alarming, lon: c.lon, lat: c.lat }, expandToZoom: this.clusterLevel() < this.opts.clusterMaxZoom ? Math.min(this.opts.clusterMaxZoom + 1, this.clusterLevel() + 2) : this.clusterLevel() + 2 };
       }
     }
     return best;
@@ -448,7 +455,18 @@ export class UnitsGlLayer implements CustomLayerInterface {
     if (!map) return;
     const level = this.clusterLevel();
     this.clusterZoom = level;
-    const cluster = level <= this.opts.clusterMaxZoom;
+    let cluster = level <= this.opts.clusterMaxZoom;
+    if (!cluster) {
+      // crowded view: count the units in and around it
+      const b = map.getBounds();
+      const padLon = (b.getEast() - b.getWest()) * 0.25;
+      const padLat = (b.getNorth() - b.getSouth()) * 0.25;
+      const [w, e, so, n] = [b.getWest() - padLon, b.getEast() + padLon, b.getSouth() - padLat, b.getNorth() + padLat];
+      const cap = this.opts.maxUnitsInView ?? 3000;
+      let inView = 0;
+      for (const p of this.points) if (p.lon >= w && p.lon <= e && p.lat >= so && p.lat <= n && ++inView > cap) break;
+      cluster = inView > cap;
+    }
     const worldSize = 512 * Math.pow(2, level);
     const cell = this.opts.clusterRadius / worldSize;
     const units: (DrawnUnit & { x: number; y: number; heading: number; type: UnitType })[] = [];
