@@ -22,7 +22,7 @@
 // redrawn every frame with the camera still), --variants (layers turned off one at a time, see
 // applyVariant), --gl default|swiftshader|swiftshader-vulkan|llvmpipe|"<flags>" (Chromium's GL
 // flags instead of the tests' --disable-gpu), --trace (where the renderer's main thread and the
-// GPU process spent each window).
+// GPU process spent each window), --select (click a unit first: its popup and trail are shown).
 import { fork, spawn, type ChildProcess } from 'node:child_process';
 import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import os, { tmpdir } from 'node:os';
@@ -57,6 +57,7 @@ const { values: args } = parseArgs({
     modes: { type: 'string', default: 'idle,pan' },
     query: { type: 'string', default: '' },
     trace: { type: 'boolean', default: false },
+    select: { type: 'boolean', default: false },
   },
 });
 const UNITS = Number(args.units);
@@ -351,6 +352,20 @@ async function main(): Promise<void> {
     console.log(`\nWall: ${UNITS} units × ${RATE}/s, map at zoom ${ZOOM}, ${args.width}×${args.height} at devicePixelRatio ${args.dpr}, ${SECONDS} s per window after ${WARMUP} s of publishing, feed: ${FEED === 'hub' ? 'MQTT → hub → live feed' : 'synthetic live feed (the hub serves page, units, basemap)'}`);
     console.log(`  WebGL: ${renderer} (Chromium flags: ${args.gl === 'default' ? 'the tests\' (--disable-gpu)' : glArgs.join(' ')})`);
     console.log(`  (headless Chromium on a software renderer: a floor, not what a wall's GPU gives; hub, PostgreSQL, load and browser share ${os.cpus().length} cores; load average at the start ${os.loadavg()[0]!.toFixed(1)})`);
+    if (args.select) {
+      // a coordinator's click on a unit: its popup and its trail (a trail update repaints the map)
+      const at = (await page.evaluate(`(() => {
+        const h = window.__hubWall;
+        const c = h.map.getCanvas().getBoundingClientRect();
+        for (const u of h.drawnUnits()) {
+          const p = h.map.project([u.lon, u.lat]);
+          if (p.x > 100 && p.y > 100 && p.x < c.width - 100 && p.y < c.height - 100) return { x: p.x, y: p.y, id: u.id };
+        }
+        return null;
+      })()`)) as { x: number; y: number; id: string } | null;
+      if (at) await page.mouse.click(at.x, at.y);
+      console.log(`  selected ${at?.id ?? 'nothing (no unit drawn on its own in view)'}`);
+    }
     const metric = async (name: string) => ((await cdp.send('Performance.getMetrics')).metrics.find((m) => m.name === name)?.value ?? NaN);
     const rows: string[] = [];
     for (const variant of variants) {

@@ -183,6 +183,11 @@ describe('live map', () => {
       await eventually(async () => near(await pixelAt(q.x, q.y), '#2ecc71') && !near(await pixelAt(p.x, p.y), '#2ecc71'), 10_000, 'the icon drawn at the new place, gone from the old');
       // a click on the drawn icon is a click on that unit
       expect(await page.evaluate(({ x, y }) => window.__hubWall!.unitAt(x, y), q)).toEqual({ kind: 'unit', unitId: 'map-pub-1' });
+      // selected, its trail (its stored track: the two positions) is drawn in white between them
+      await page.mouse.click(q.x, q.y);
+      await page.waitForFunction(() => document.querySelector('.hub-unit-popup')?.textContent?.includes('map-pub-1'), undefined, { timeout: 10_000 });
+      const mid = { x: (p.x + q.x) / 2, y: (p.y + q.y) / 2 };
+      await eventually(async () => near(await pixelAt(mid.x, mid.y), '#c6c8cb', 45), 10_000, 'the white trail drawn between the two positions');
     } finally {
       await client.endAsync();
     }

@@ -123,6 +123,46 @@ void main() {
   }
 }`;
 
+// trails: one instance per segment, a quad of the line's width between its two points
+const TRAIL_STRIDE = 5;
+const TRAIL_VERTEX = `
+precision highp float;
+attribute vec2 a_corner; // along (0..1), side (-1, 1)
+attribute vec2 a_p0;
+attribute vec2 a_p1;
+attribute float a_selected;
+uniform mat4 u_matrix;
+uniform vec2 u_viewport;
+uniform float u_ratio;
+varying float v_selected;
+void main() {
+  vec4 c0 = u_matrix * vec4(a_p0, 0.0, 1.0);
+  vec4 c1 = u_matrix * vec4(a_p1, 0.0, 1.0);
+  vec2 half_vp = u_viewport * 0.5;
+  vec2 s0 = c0.xy / c0.w * half_vp;
+  vec2 s1 = c1.xy / c1.w * half_vp;
+  vec2 d = s1 - s0;
+  float len = length(d);
+  vec2 dir = len > 0.0001 ? d / len : vec2(1.0, 0.0);
+  float width = (a_selected > 0.5 ? 3.0 : 2.0) * u_ratio;
+  vec2 s = mix(s0, s1, a_corner.x) + vec2(-dir.y, dir.x) * a_corner.y * width * 0.5;
+  gl_Position = vec4(s / half_vp, 0.0, 1.0);
+  v_selected = a_selected;
+}`;
+const TRAIL_FRAGMENT = `
+precision mediump float;
+varying float v_selected;
+void main() {
+  // white for the selected unit, light blue for others, at 0.75 opacity (premultiplied)
+  gl_FragColor = v_selected > 0.5 ? vec4(0.75) : vec4(0.498, 0.820, 1.0, 1.0) * 0.75;
+}`;
+
+/** A trail to draw: points on the basemap ([lon, lat], already shifted), oldest first. */
+export interface TrailLine {
+  coords: [number, number][];
+  selected: boolean;
+}
+
 /** The cluster disc's radius by its count (as the symbol layer's step expression had it). */
 function clusterRadius(count: number): number {
   return count < 10 ? 12 : count < 100 ? 16 : count < 1000 ? 21 : 27;
@@ -153,6 +193,7 @@ export class UnitsGlLayer implements CustomLayerInterface {
   private cornerBuffer: WebGLBuffer | null = null;
   private atlas: WebGLTexture | null = null;
   private uniforms: Record<string, WebGLUniformLocation | null> = {};
+  private trail = { program: null as WebGLProgram | null, vao: null as WebGLVertexArrayObject | null, buffer: null as WebGLBuffer | null, corners: null as WebGLBuffer | null, uniforms: {} as Record<string, WebGLUniformLocation | null>, data: new Float32Array(TRAIL_STRIDE * 256), count: 0, version: 0, uploaded: -1, capacity: 0 };
   private instances = new Float32Array(STRIDE * 1024);
   private count = 0;
   private uploaded = -1;
@@ -200,6 +241,35 @@ export class UnitsGlLayer implements CustomLayerInterface {
       if (!gl.getShaderParameter(s, gl.COMPILE_STATUS)) throw new Error(`units layer shader: ${gl.getShaderInfoLog(s)}`);
       return s;
     };
+    const t = this.trail;
+    const trailProgram = gl.createProgram()!;
+    gl.attachShader(trailProgram, compile(gl.VERTEX_SHADER, TRAIL_VERTEX));
+    gl.attachShader(trailProgram, compile(gl.FRAGMENT_SHADER, TRAIL_FRAGMENT));
+    ['a_corner', 'a_p0', 'a_p1', 'a_selected'].forEach((name, i) => gl.bindAttribLocation(trailProgram, i, name));
+    gl.linkProgram(trailProgram);
+    if (!gl.getProgramParameter(trailProgram, gl.LINK_STATUS)) throw new Error(`trails program: ${gl.getProgramInfoLog(trailProgram)}`);
+    t.program = trailProgram;
+    for (const name of ['u_matrix', 'u_viewport', 'u_ratio']) t.uniforms[name] = gl.getUniformLocation(trailProgram, name);
+    t.corners = gl.createBuffer();
+    gl.bindBuffer(gl.ARRAY_BUFFER, t.corners);
+    gl.bufferData(gl.ARRAY_BUFFER, new Float32Array([0, -1, 0, 1, 1, -1, 1, 1]), gl.STATIC_DRAW);
+    t.buffer = gl.createBuffer();
+    t.vao = this.withVao(gl, () => {
+      gl.bindBuffer(gl.ARRAY_BUFFER, t.corners);
+      gl.enableVertexAttribArray(0);
+      gl.vertexAttribPointer(0, 2, gl.FLOAT, false, 0, 0);
+      gl.bindBuffer(gl.ARRAY_BUFFER, t.buffer);
+      gl.enableVertexAttribArray(1);
+      gl.vertexAttribPointer(1, 2, gl.FLOAT, false, TRAIL_STRIDE * 4, 0);
+      gl.enableVertexAttribArray(2);
+      gl.vertexAttribPointer(2, 2, gl.FLOAT, false, TRAIL_STRIDE * 4, 8);
+      gl.enableVertexAttribArray(3);
+      gl.vertexAttribPointer(3, 1, gl.FLOAT, false, TRAIL_STRIDE * 4, 16);
+      for (const i of [1, 2, 3]) this.divisor(gl, i, 1);
+    });
+    t.uploaded = -1;
+    t.capacity = 0;
+
     const program = gl.createProgram()!;
     gl.attachShader(program, compile(gl.VERTEX_SHADER, VERTEX));
     gl.attachShader(program, compile(gl.FRAGMENT_SHADER, FRAGMENT));
@@ -251,6 +321,11 @@ export class UnitsGlLayer implements CustomLayerInterface {
     gl.deleteBuffer(this.cornerBuffer);
     gl.deleteTexture(this.atlas);
     gl.deleteProgram(this.program);
+    gl.deleteProgram(this.trail.program);
+    gl.deleteBuffer(this.trail.buffer);
+    gl.deleteBuffer(this.trail.corners);
+    if ('deleteVertexArray' in gl) gl.deleteVertexArray(this.trail.vao);
+    else gl.getExtension('OES_vertex_array_object')?.deleteVertexArrayOES(this.trail.vao);
     if ('deleteVertexArray' in gl) gl.deleteVertexArray(this.vao);
     else gl.getExtension('OES_vertex_array_object')?.deleteVertexArrayOES(this.vao);
     this.map = undefined;
@@ -336,6 +411,34 @@ export class UnitsGlLayer implements CustomLayerInterface {
     this.draw(gl, map.transform.getProjectionDataForCustomLayer(false).mainMatrix as unknown as ArrayLike<number>);
   }
 
+  /** Replaces the trails drawn under the units (the caller throttles: about once a second). */
+  setTrails(lines: TrailLine[]): void {
+    const t = this.trail;
+    let segments = 0;
+    for (const l of lines) segments += Math.max(0, l.coords.length - 1);
+    if (t.data.length < segments * TRAIL_STRIDE) t.data = new Float32Array(Math.ceil(segments * 1.25) * TRAIL_STRIDE);
+    const a = t.data;
+    let i = 0;
+    for (const l of lines) {
+      let prev: { x: number; y: number } | undefined;
+      for (const c of l.coords) {
+        const p = MercatorCoordinate.fromLngLat(c);
+        if (prev) {
+          a[i++] = prev.x - this.origin.x;
+          a[i++] = prev.y - this.origin.y;
+          a[i++] = p.x - this.origin.x;
+          a[i++] = p.y - this.origin.y;
+          a[i++] = l.selected ? 1 : 0;
+        }
+        prev = p;
+      }
+    }
+    t.count = i / TRAIL_STRIDE;
+    t.version++;
+    if (this.overlay) this.scheduleOverlay();
+    else this.map?.triggerRepaint();
+  }
+
   /** Replaces what is drawn (the caller throttles); repaints once. */
   setUnits(points: UnitPoint[]): void {
     this.points = points;
@@ -392,6 +495,17 @@ export class UnitsGlLayer implements CustomLayerInterface {
   }
 
   prerender(gl: GL): void {
+    const t = this.trail;
+    if (t.uploaded !== t.version && t.buffer) {
+      gl.bindBuffer(gl.ARRAY_BUFFER, t.buffer);
+      if (t.count * TRAIL_STRIDE * 4 > t.capacity) {
+        t.capacity = t.data.byteLength;
+        gl.bufferData(gl.ARRAY_BUFFER, t.data, gl.DYNAMIC_DRAW);
+      } else if (t.count > 0) {
+        gl.bufferSubData(gl.ARRAY_BUFFER, 0, t.data.subarray(0, t.count * TRAIL_STRIDE));
+      }
+      t.uploaded = t.version;
+    }
     if (this.uploaded === this.version || !this.instanceBuffer) return;
     gl.bindBuffer(gl.ARRAY_BUFFER, this.instanceBuffer);
     const bytes = this.count * STRIDE * 4;
@@ -414,7 +528,7 @@ export class UnitsGlLayer implements CustomLayerInterface {
   /** Draws the instances with `m`, the map's matrix from mercator [0..1] to clip space. */
   private draw(gl: GL, m: ArrayLike<number>): void {
     const map = this.map;
-    if (!map || !this.program || this.count === 0) return;
+    if (!map || !this.program || (this.count === 0 && this.trail.count === 0)) return;
     // m × translate(origin), in double precision, then to float32: the instances' offsets
     // from the origin are small, so a unit is placed to the pixel at any zoom
     const ox = this.origin.x;
@@ -422,18 +536,28 @@ export class UnitsGlLayer implements CustomLayerInterface {
     const matrix = new Float32Array(16);
     for (let i = 0; i < 16; i++) matrix[i] = m[i]!;
     for (let r = 0; r < 4; r++) matrix[12 + r] = m[r]! * ox + m[4 + r]! * oy + m[12 + r]!;
+    const ratio = gl.drawingBufferWidth / Math.max(1, map.getCanvas().clientWidth || gl.drawingBufferWidth);
+    gl.enable(gl.BLEND);
+    gl.blendFunc(gl.ONE, gl.ONE_MINUS_SRC_ALPHA);
+    const t = this.trail;
+    if (t.count > 0 && t.program) {
+      gl.useProgram(t.program);
+      gl.uniformMatrix4fv(t.uniforms.u_matrix!, false, matrix);
+      gl.uniform2f(t.uniforms.u_viewport!, gl.drawingBufferWidth, gl.drawingBufferHeight);
+      gl.uniform1f(t.uniforms.u_ratio!, ratio);
+      this.bindVao(gl, t.vao);
+      this.drawInstanced(gl, t.count);
+      this.bindVao(gl, null);
+    }
     gl.useProgram(this.program);
     gl.uniformMatrix4fv(this.uniforms.u_matrix!, false, matrix);
     gl.uniform2f(this.uniforms.u_viewport!, gl.drawingBufferWidth, gl.drawingBufferHeight);
-    const ratio = gl.drawingBufferWidth / Math.max(1, map.getCanvas().clientWidth || gl.drawingBufferWidth);
     gl.uniform1f(this.uniforms.u_icon_px!, ICON_SIZE * iconScale(map.getZoom()) * ratio);
     gl.uniform1f(this.uniforms.u_ratio!, ratio);
     gl.uniform1f(this.uniforms.u_bearing!, (map.getBearing() * Math.PI) / 180);
     gl.activeTexture(gl.TEXTURE0);
     gl.bindTexture(gl.TEXTURE_2D, this.atlas);
     gl.uniform1i(this.uniforms.u_atlas!, 0);
-    gl.enable(gl.BLEND);
-    gl.blendFunc(gl.ONE, gl.ONE_MINUS_SRC_ALPHA);
     this.bindVao(gl, this.vao);
     this.drawInstanced(gl, this.count);
     this.bindVao(gl, null);
