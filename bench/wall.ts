@@ -87,7 +87,8 @@ const GL_ARGS: Record<string, string[]> = {
  * --variants: layers turned off (or swapped) one at a time, to see what a repaint's time goes to.
  * A string, run in the page: tsx would add helpers to a compiled function that the page lacks.
  * all: the map as the wall draws it; no-units: no unit layers; circles: units as plain circles,
- * not rotated icons (only with the symbol-layer renderer); no-trails; no-basemap: background only
+ * not rotated icons (only with the old symbol layer); no-trails (only with the old line layer: trails
+ * are drawn by the units layer now); no-basemap: background only
  * under the units; no-geofences; bare: the background alone; only:PREFIX: the background and the
  * layers whose id starts with PREFIX; hide:PREFIX: all but those; undo: back to all.
  */
