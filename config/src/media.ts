@@ -45,6 +45,20 @@ export const StreamInfoSchema = z.object({
   bitrateKbps: z.number(),
   uptimeSeconds: z.number(),
   keyFrameRequests: z.number().int(),
+  /** the stream's audio codec (audio/opus) when the publisher sends audio, else null */
+  audioMimeType: z.string().nullable(),
+  /** the incoming video streams: one, or one per simulcast layer (rid) in the publisher's order */
+  layers: z.array(
+    z.object({
+      rid: z.string().nullable(),
+      width: z.number().int().nullable(),
+      height: z.number().int().nullable(),
+      bitrateKbps: z.number(),
+      fps: z.number(),
+    }),
+  ),
+  /** each viewer's video: the layer it gets (null without simulcast) and the height it asked for */
+  consumers: z.array(z.object({ id: z.string(), layer: z.string().nullable(), maxHeight: z.number().int().nullable() })),
 });
 export type StreamInfo = z.infer<typeof StreamInfoSchema>;
 
@@ -63,10 +77,15 @@ export const MediaPublishRequestSchema = z
   .refine((r) => r.streamId !== undefined || r.unitId !== undefined, 'either streamId or unitId is required');
 export type MediaPublishRequest = z.input<typeof MediaPublishRequestSchema>;
 
-/** `view`: a viewer's SDP offer (recvonly video) for a stream. */
+/** The tallest picture a viewer shows, in device pixels (a tile's height × devicePixelRatio). */
+export const MaxHeightSchema = z.number().int().min(1).max(8192);
+
+/** `view`: a viewer's SDP offer (recvonly video, and audio if it plays sound) for a stream. */
 export const MediaViewRequestSchema = z.object({
   streamId: StreamIdSchema,
   sdp: z.string().min(10).max(256 * 1024),
+  /** of a simulcast stream, the smallest layer at least this tall (else the tallest); default the tallest */
+  maxHeight: MaxHeightSchema.optional(),
 });
 export type MediaViewRequest = z.infer<typeof MediaViewRequestSchema>;
 
@@ -80,6 +99,10 @@ export type MediaCloseRequest = z.infer<typeof MediaCloseRequestSchema>;
  */
 export const MediaKeyFrameRequestSchema = z.object({ sessionId: z.string().min(1).max(64) });
 export type MediaKeyFrameRequest = z.infer<typeof MediaKeyFrameRequestSchema>;
+
+/** `layer`: a viewer's tile changed size; null = the tallest layer. The switch waits for the layer's keyframe. */
+export const MediaLayerRequestSchema = z.object({ sessionId: z.string().min(1).max(64), maxHeight: MaxHeightSchema.nullable() });
+export type MediaLayerRequest = z.infer<typeof MediaLayerRequestSchema>;
 
 /** Why a request was refused: a stable code and a sentence an operator understands. */
 export const MediaRefusalSchema = z.object({
@@ -130,4 +153,5 @@ export interface MediaClientToServer {
   view: (msg: MediaViewRequest, ack: (res: MediaAnswer) => void) => void;
   close: (msg: MediaCloseRequest, ack?: (res: { ok: true } | MediaRefusal) => void) => void;
   keyframe: (msg: MediaKeyFrameRequest) => void;
+  layer: (msg: MediaLayerRequest) => void;
 }

@@ -3,6 +3,7 @@
 // offline one (no tile server, no network), and the hub's GCJ-02 setting shifts what is drawn.
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import mqtt from 'mqtt';
 import type { Browser, Page } from 'playwright-core';
 import { wgs84ToGcj02, type BasemapOut } from '@hub/config';
 import { provisionUnit, startFleet, type Fleet } from '@hub/edge-agent';
@@ -31,18 +32,40 @@ interface Drawn {
   lat: number;
 }
 
-/** The units the map has drawn (unclustered symbols in view), with their drawn coordinates. */
+/** The units the map's units layer draws on their own (not in a cluster), with their drawn coordinates. */
 function drawnUnits(): Promise<Drawn[]> {
-  return page.evaluate(() => {
-    const map = window.__hubWall!.map;
-    const seen = new Map<string, Drawn>();
-    for (const f of map.queryRenderedFeatures({ layers: ['unit-symbols'] })) {
-      const [lon, lat] = (f.geometry as unknown as { coordinates: [number, number] }).coordinates;
-      seen.set(String(f.properties.id), { id: String(f.properties.id), icon: String(f.properties.icon), s: String(f.properties.s), lon, lat });
-    }
-    return [...seen.values()];
-  });
+  return page.evaluate(() => window.__hubWall!.drawnUnits());
 }
+
+/** The colour the page shows at a point of the map (from a screenshot, decoded in the page). */
+async function pixelAt(x: number, y: number): Promise<[number, number, number]> {
+  const png = await page.screenshot({ clip: { x: Math.round(x) - 1, y: Math.round(y) - 1, width: 3, height: 3 } });
+  return page.evaluate(async (b64) => {
+    const img = new Image();
+    img.src = `data:image/png;base64,${b64}`;
+    await img.decode();
+    const c = document.createElement('canvas');
+    c.width = img.width;
+    c.height = img.height;
+    const ctx = c.getContext('2d')!;
+    ctx.drawImage(img, 0, 0);
+    const d = ctx.getImageData(1, 1, 1, 1).data;
+    return [d[0]!, d[1]!, d[2]!] as [number, number, number];
+  }, png.toString('base64'));
+}
+
+/** Where a drawn [lon, lat] is on the page. */
+function onPage(lon: number, lat: number): Promise<{ x: number; y: number }> {
+  return page.evaluate(([lon, lat]) => {
+    const p = window.__hubWall!.map.project([lon, lat]);
+    return { x: p.x, y: p.y };
+  }, [lon, lat] as [number, number]);
+}
+
+const near = (c: [number, number, number], hex: string, tol = 40) => {
+  const want = [1, 3, 5].map((i) => parseInt(hex.slice(i, i + 2), 16));
+  return c.every((v, i) => Math.abs(v - want[i]!) <= tol);
+};
 
 function storeUnit(id: string) {
   return page.evaluate((unitId) => {
@@ -121,14 +144,80 @@ describe('live map', () => {
     }, 20_000, 'every unit to move on the map');
   });
 
+  it('draws a unit published over MQTT where it is, turned to its heading, and moves it with its next position', async () => {
+    const { secret } = await th.createUnit('map-pub-1', 'vehicle');
+    const client = await mqtt.connectAsync(th.mqtt, { username: 'map-pub-1', password: secret, clientId: `map-pub-1-${Date.now()}`, reconnectPeriod: 0 });
+    try {
+      const publish = (lat: number, lon: number, heading: number) =>
+        client.publishAsync('units/map-pub-1/gps', JSON.stringify({ unitId: 'map-pub-1', ts: new Date().toISOString(), lat, lon, speed: 5, heading, accuracy: 5 }), { qos: 1 });
+      // north-east of the simulated loops, so no other icon covers it
+      const first = { lat: 22.548, lon: 114.058 };
+      const second = { lat: 22.548, lon: 114.061 }; // ~300 m east
+      await publish(first.lat, first.lon, 90);
+      const at = wgs84ToGcj02(first.lat, first.lon);
+      const drawn = await eventually(async () => {
+        const d = (await drawnUnits()).find((u) => u.id === 'map-pub-1');
+        return d && Math.abs(d.lat - at.lat) < 1e-7 && Math.abs(d.lon - at.lon) < 1e-7 ? d : null;
+      }, 15_000, 'map-pub-1 drawn at its published position');
+      expect(drawn.icon).toBe('unit-vehicle-online');
+      // the pixels: the arrowhead, green (online), points east (heading 90): its tip side is
+      // green, north of its centre is the basemap
+      const p = await onPage(drawn.lon, drawn.lat);
+      let seen: unknown;
+      await eventually(async () => {
+        const [centre, east, north] = [await pixelAt(p.x, p.y), await pixelAt(p.x + 5, p.y), await pixelAt(p.x, p.y - 9)];
+        seen = { p, centre, east, north };
+        return near(centre, '#2ecc71') && near(east, '#2ecc71') && !near(north, '#2ecc71');
+      }, 10_000, 'a green arrow pointing east drawn there').catch((err: unknown) => {
+        throw new Error(`${String(err)}: ${JSON.stringify(seen)}`);
+      });
+
+      await publish(second.lat, second.lon, 90);
+      const to = wgs84ToGcj02(second.lat, second.lon);
+      await eventually(async () => {
+        const d = (await drawnUnits()).find((u) => u.id === 'map-pub-1');
+        return d && Math.abs(d.lat - to.lat) < 1e-7 && Math.abs(d.lon - to.lon) < 1e-7;
+      }, 15_000, 'map-pub-1 drawn at its next position');
+      const q = await onPage(to.lon, to.lat);
+      expect(q.x - p.x).toBeGreaterThan(40);
+      await eventually(async () => near(await pixelAt(q.x, q.y), '#2ecc71') && !near(await pixelAt(p.x, p.y), '#2ecc71'), 10_000, 'the icon drawn at the new place, gone from the old');
+      // a click on the drawn icon is a click on that unit
+      expect(await page.evaluate(({ x, y }) => window.__hubWall!.unitAt(x, y), q)).toEqual({ kind: 'unit', unitId: 'map-pub-1' });
+      // selected, its trail (its stored track: the two positions) is drawn in white between them
+      await page.mouse.click(q.x, q.y);
+      await page.waitForFunction(() => document.querySelector('.hub-unit-popup')?.textContent?.includes('map-pub-1'), undefined, { timeout: 10_000 });
+      const mid = { x: (p.x + q.x) / 2, y: (p.y + q.y) / 2 };
+      await eventually(async () => near(await pixelAt(mid.x, mid.y), '#c6c8cb', 45), 10_000, 'the white trail drawn between the two positions');
+    } finally {
+      await client.endAsync();
+    }
+  });
+
   it('colours a unit offline when its link drops', async () => {
     const id = 'map-car-3';
     await fleet.agents.find((a) => a.unitId === id)!.close();
     const offline = await eventually(async () => (await drawnUnits()).find((d) => d.id === id && d.s === 'offline'), 20_000, `${id} drawn offline`);
     expect(offline.icon).toMatch(/-offline$/);
+    // and the page shows it grey where it is drawn
+    const p = await onPage(offline.lon, offline.lat);
+    await eventually(async () => near(await pixelAt(p.x, p.y), '#8a949e'), 10_000, `${id} grey on the page`);
     expect((await storeUnit(id))!.online).toBe(false);
     // the others stay online
-    expect((await drawnUnits()).filter((d) => d.s === 'online').length).toBe(UNITS.length - 1);
+    expect((await drawnUnits()).filter((d) => d.s === 'online' && UNITS.some((u) => u.id === d.id)).length).toBe(UNITS.length - 1);
+  });
+
+  it('draws the units again after their canvas loses its WebGL context and gets it back', async () => {
+    const d = (await drawnUnits()).find((u) => u.id === 'map-car-3')!;
+    const p = await onPage(d.lon, d.lat);
+    await page.evaluate(() => {
+      const canvas = document.querySelector<HTMLCanvasElement>('.hub-units-overlay')!;
+      const lose = canvas.getContext('webgl2')!.getExtension('WEBGL_lose_context')!;
+      (window as unknown as { __lose: WEBGL_lose_context }).__lose = lose;
+      lose.loseContext();
+    });
+    await eventually(async () => !near(await pixelAt(p.x, p.y), '#8a949e'), 10_000, 'the units gone with the context');
+    await page.evaluate(() => (window as unknown as { __lose: WEBGL_lose_context }).__lose.restoreContext());
+    await eventually(async () => near(await pixelAt(p.x, p.y), '#8a949e'), 10_000, 'map-car-3 drawn grey again');
   });
 
   it('draws positions shifted to GCJ-02, and turns clicks back into WGS-84', async () => {
@@ -182,7 +271,23 @@ describe('live map', () => {
     await page.screenshot({ path: path.join(artifactDir('wall'), 'map-unit.png') });
     // the whole simulated area: clusters with their counts
     await page.evaluate(() => window.__hubWall!.map.jumpTo({ zoom: 12.5 }));
-    await page.waitForFunction(() => document.querySelectorAll('.hub-cluster-label').length > 0 || window.__hubWall!.map.queryRenderedFeatures({ layers: ['unit-symbols'] }).length > 0, undefined, { timeout: 10_000 });
+    await page.waitForFunction(() => document.querySelectorAll('.hub-cluster-label').length > 0 || window.__hubWall!.drawnUnits().length > 0, undefined, { timeout: 10_000 });
     await page.screenshot({ path: path.join(artifactDir('wall'), 'map.png') });
+  });
+
+  it('clusters the units when zoomed out (each unit once), and a click on a cluster zooms in', async () => {
+    await page.evaluate(({ lat, lon }) => window.__hubWall!.map.jumpTo({ zoom: 10, center: window.__hubWall!.toMap(lat, lon) }), CENTRE);
+    const placed = await page.evaluate(() => [...window.__hubWall!.store.units.values()].filter((u) => u.lat !== null).length);
+    const view = await eventually(async () => {
+      const v = await page.evaluate(() => ({ clusters: window.__hubWall!.drawnClusters(), units: window.__hubWall!.drawnUnits() }));
+      return v.clusters.length > 0 ? v : null;
+    }, 10_000, 'clusters at zoom 10');
+    expect(view.clusters.reduce((n, c) => n + c.count, 0) + view.units.length).toBe(placed);
+    const biggest = view.clusters.sort((a, b) => b.count - a.count)[0]!;
+    await eventually(async () => (await page.locator('.hub-cluster-label', { hasText: String(biggest.count) }).count()) > 0, 10_000, 'the cluster labelled with its count');
+    const p = await onPage(biggest.lon, biggest.lat);
+    expect(await page.evaluate(({ x, y }) => window.__hubWall!.unitAt(x, y)?.kind, p)).toBe('cluster');
+    await page.mouse.click(p.x, p.y);
+    await page.waitForFunction(() => !window.__hubWall!.map.isMoving() && window.__hubWall!.map.getZoom() > 11, undefined, { timeout: 15_000 });
   });
 });

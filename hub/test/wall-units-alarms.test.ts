@@ -106,10 +106,8 @@ describe('the wall at work', () => {
 
   test('an SOS published with mosquitto_pub shows in the alarm panel, flashing, and is acknowledged with a note', async () => {
     const { secret } = await th.createUnit('cam-77', 'bodycam');
-    const { page, context } = await openWall(browser, th.http, undefined, '?testHooks');
     // headless Chromium has no speakers: count the beeps the page starts instead
-    await context.addInitScript(countBeeps);
-    await page.reload();
+    const { page, context } = await openWall(browser, th.http, undefined, '?testHooks', countBeeps);
     await login(page);
     await page.waitForSelector('[data-testid=alarm-panel]');
     await page.waitForFunction(() => !!window.__hubWall, undefined, { timeout: 30_000 });

@@ -64,6 +64,19 @@ describe('video tiles', () => {
     // the overlay shows the unit and its figures
     expect(await tile.locator('.tile-unit').textContent()).toBe('Unit van-1');
     await eventually(async () => /kbit\/s/.test((await tile.locator('.tile-bottom').textContent()) ?? ''), 10_000, 'bitrate in the overlay');
+    // the delay is shown as an estimate (jitter buffer + half the round trip), labelled so
+    await eventually(async () => /≈/.test((await tile.locator('.tile-bottom').textContent()) ?? ''), 10_000, 'the delay estimate in the overlay');
+    // a wall plays no microphone unasked: the tile is muted (this camera has no audio: no sound button)
+    expect(await tile.locator('video').evaluate((v: HTMLVideoElement) => v.muted)).toBe(true);
+    expect(await tile.locator('[data-testid=tile-sound]').count()).toBe(0);
+    // the tile asks the SFU for no taller picture than it shows (its height in device pixels)
+    const askedFor = async () => {
+      const shown = await tile.locator('video').evaluate((v: HTMLVideoElement) => Math.round(v.clientHeight * devicePixelRatio));
+      const streams = await th.api<{ unitId: string | null; consumers: { maxHeight: number | null }[] }[]>('GET', '/api/streams');
+      const asked = streams.body.find((s) => s.unitId === 'van-1')?.consumers.map((c) => c.maxHeight) ?? [];
+      return asked.includes(shown) ? shown : undefined;
+    };
+    const small = await eventually(askedFor, 10_000, 'the tile’s height as the viewer’s maxHeight');
 
     // the unit's camera dies (its publisher ends): the tile says so and recovers by itself
     await van.video.publisher()!.close();
@@ -75,6 +88,12 @@ describe('video tiles', () => {
     // double-click enlarges the tile over the grid, again restores it
     await tile.dblclick();
     expect(await tile.getAttribute('class')).toContain('tile-enlarged');
+    // enlarged, it asks for more, on the same connection
+    const large = await eventually(async () => {
+      const h = await askedFor();
+      return h && h > small ? h : undefined;
+    }, 10_000, 'the enlarged tile’s height as its maxHeight');
+    expect(large).toBeGreaterThan(small);
     await tile.dblclick();
     expect(await tile.getAttribute('class')).not.toContain('tile-enlarged');
     await context.close();

@@ -5,6 +5,7 @@ import type { Namespace, Socket } from 'socket.io';
 import {
   MediaCloseRequestSchema,
   MediaKeyFrameRequestSchema,
+  MediaLayerRequestSchema,
   MediaPublishRequestSchema,
   MediaViewRequestSchema,
   type IceServer,
@@ -14,7 +15,7 @@ import {
   type MediaServerToClient,
   type StreamState,
 } from '@hub/config';
-import type { Router, WebRtcTransport } from './engine/types';
+import type { Consumer, Router, WebRtcTransport } from './engine/types';
 import { AuthInvalidError, AuthRequiredError, BadRequestError, MediaError, SessionNotFoundError, StreamBusyError, StreamEndedError, StreamNotFoundError } from './errors';
 import type { MediaAuthorize } from './whip-whep';
 
@@ -44,6 +45,8 @@ interface Session {
   transport: WebRtcTransport;
   streamId: string;
   role: 'publisher' | 'viewer';
+  /** a viewer's consumer */
+  consumer?: Consumer;
 }
 
 function tokenOf(socket: MediaSocket): string | undefined {
@@ -140,14 +143,14 @@ export function attachSignalling(opts: SignallingOptions): { close(): void } {
         const producer = router.producers.get(req.streamId);
         if (!producer) throw new StreamNotFoundError(req.streamId);
         const transport = router.createWebRtcTransport();
-        const { answerSdp, consumer } = await transport.consume(producer, req.sdp);
+        const { answerSdp, consumer } = await transport.consume(producer, req.sdp, { maxHeight: req.maxHeight });
         if (!socket.connected) {
           transport.close();
           throw new SessionNotFoundError(transport.id);
         }
         const sessionId = transport.id;
         const emit = (state: StreamState, err?: MediaError) => socket.emit('state', { sessionId, streamId: req.streamId, state, code: err?.code, message: err?.message });
-        track({ transport, streamId: req.streamId, role: 'viewer' }, emit);
+        track({ transport, streamId: req.streamId, role: 'viewer', consumer }, emit);
         consumer.on('producerpause', () => emit('reconnecting'));
         consumer.on('producerresume', () => emit('live'));
         return { ok: true, streamId: req.streamId, sessionId, sdp: answerSdp, state: consumer.paused ? 'reconnecting' : 'live' };
@@ -170,7 +173,13 @@ export function attachSignalling(opts: SignallingOptions): { close(): void } {
     socket.on('keyframe', (msg) => {
       const r = MediaKeyFrameRequestSchema.safeParse(msg);
       const session = r.success ? sessions.get(r.data.sessionId) : undefined;
-      if (session?.role === 'viewer') router.producers.get(session.streamId)?.requestKeyFrame();
+      session?.consumer?.requestKeyFrame();
+    });
+
+    socket.on('layer', (msg) => {
+      const r = MediaLayerRequestSchema.safeParse(msg);
+      const session = r.success ? sessions.get(r.data.sessionId) : undefined;
+      if (r.success) session?.consumer?.setMaxHeight(r.data.maxHeight ?? undefined);
     });
 
     socket.on('disconnect', () => {

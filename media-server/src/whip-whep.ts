@@ -1,8 +1,8 @@
 // WHIP publish and WHEP view (RFC 9725 shape): POST an SDP offer, get 201 with the SDP
 // answer and the session's URL in Location; DELETE that URL to end the session.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { MediaError, SessionNotFoundError, StreamBusyError, StreamNotFoundError } from './errors';
-import type { StreamInfo } from '@hub/config';
+import { BadRequestError, MediaError, SessionNotFoundError, StreamBusyError, StreamNotFoundError } from './errors';
+import { MaxHeightSchema, type StreamInfo } from '@hub/config';
 import type { Router } from './engine/types';
 
 /**
@@ -64,14 +64,17 @@ export async function whipWhep(app: FastifyInstance, opts: WhipWhepOptions): Pro
     }
   });
 
-  app.post<{ Params: { streamId: string } }>('/whep/:streamId', { onRequest: guard('view') }, async (req, reply) => {
+  app.post<{ Params: { streamId: string }; Querystring: { maxHeight?: string } }>('/whep/:streamId', { onRequest: guard('view') }, async (req, reply) => {
     try {
       const { streamId } = req.params;
       const offer = sdpBody(req);
+      // ?maxHeight=N: of a simulcast stream, the smallest layer at least N pixels tall
+      const maxHeight = req.query.maxHeight === undefined ? undefined : MaxHeightSchema.safeParse(Number(req.query.maxHeight));
+      if (maxHeight && !maxHeight.success) throw new BadRequestError('maxHeight must be a whole number of pixels, 1 to 8192');
       const producer = router.producers.get(streamId);
       if (!producer) throw new StreamNotFoundError(streamId);
       const transport = router.createWebRtcTransport();
-      const { answerSdp } = await transport.consume(producer, offer);
+      const { answerSdp } = await transport.consume(producer, offer, { maxHeight: maxHeight?.data });
       return reply.code(201).header('content-type', 'application/sdp').header('location', `/whep/${streamId}/${transport.id}`).send(answerSdp);
     } catch (err) {
       return sendError(reply, err);
@@ -94,6 +97,9 @@ export async function whipWhep(app: FastifyInstance, opts: WhipWhepOptions): Pro
         bitrateKbps: seconds > 0 ? Math.round((s.bytes * 8) / seconds / 1000) : 0,
         uptimeSeconds: Math.round(seconds),
         keyFrameRequests: s.keyFrameRequests,
+        audioMimeType: p.audio?.mimeType ?? null,
+        layers: s.layers.map((l) => ({ rid: l.rid, width: l.width, height: l.height, bitrateKbps: Math.round(l.bitrate / 1000), fps: l.fps })),
+        consumers: s.consumers.map((c) => ({ id: c.id, layer: c.layer, maxHeight: c.maxHeight })),
       };
     });
   });

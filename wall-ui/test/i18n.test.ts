@@ -6,7 +6,8 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { en } from '../src/wall/i18n/en';
 import { zhCN } from '../src/wall/i18n/zh-CN';
-import { translate } from '../src/wall/i18n';
+import { translate, type MessageKey, type MessageVars } from '../src/wall/i18n';
+import { errorText } from '../src/wall/i18n/errors';
 
 const placeholders = (s: string) => [...s.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort();
 
@@ -20,6 +21,20 @@ describe('wall messages', () => {
       expect(placeholders(zhCN[key]), key).toEqual(placeholders(en[key]));
       expect(zhCN[key].trim(), key).not.toBe('');
     }
+  });
+
+  it('says a refusal of the hub in the operator\u2019s language, by its code', () => {
+    const zh = (key: MessageKey, vars?: MessageVars) => translate('zh-CN', key, vars);
+    const en = (key: MessageKey, vars?: MessageVars) => translate('en', key, vars);
+    const limit = { code: 'HUB_ERR_PRESET_LIMIT', message: 'you already have 50 presets: delete one before saving a new one' };
+    expect(errorText(zh, limit)).toBe(zhCN['error.presetLimit']);
+    expect(errorText(en, { code: 'HUB_ERR_FORBIDDEN', message: 'x' })).toBe('Your role does not allow this.');
+    expect(errorText(zh, { code: 'HUB_ERR_VALIDATION', message: 'zoom: too big' })).toBe('中心服务拒绝了输入：zoom: too big');
+    // thrown by fetch itself: the hub was not reached
+    expect(errorText(zh, new TypeError('Failed to fetch'))).toBe(zhCN['error.network']);
+    // a code the wall does not know: the hub's own sentence, never nothing
+    expect(errorText(zh, { code: 'HUB_ERR_SOMETHING_NEW', message: 'the hub says why' })).toBe('the hub says why');
+    expect(errorText(zh, { code: 'HUB_ERR_SOMETHING_NEW', message: '' })).toBe('HUB_ERR_SOMETHING_NEW');
   });
 
   it('fills placeholders in the chosen language', () => {
@@ -112,8 +127,11 @@ function readableLiterals(expr: string): string[] {
     .filter(({ text, before }) => {
       const words = text.replace(/\u0000/g, ' ').trim();
       if (!LETTERS.test(words) || KEY_SHAPED.test(words)) return false;
-      // an argument of t()/translate(), a key looked up in a table (strings['Map.Title']), a comparison (state !== 'live')
-      return !/\b(t|translate)\(\s*(\w+,\s*)?$/.test(before) && !/(\[|[=!]==?)\s*$/.test(before);
+      // an argument of t()/translate(), a key looked up in a table (strings['Map.Title']), a comparison
+      // (state !== 'live'), a nested tag's attribute (className="muted": checked as an attribute above)
+      if (/\b(t|translate)\(\s*(\w+,\s*)?$/.test(before) || /(\[|=\s*\{?)\s*$/.test(before)) return false;
+      // a style value: { font: '600 11px system-ui, sans-serif' }
+      return !/\b(font\w*|background\w*|border\w*|color|transform|transition|margin|padding|\w*[sS]hadow|grid\w*)\s*:\s*$/.test(before);
     })
     .map(({ text }) => text.replace(/\u0000/g, '${…}'));
 }
@@ -128,6 +146,12 @@ export function hardCodedStrings(source: string, jsx: boolean): string[] {
       if (text) found.push(text);
     }
     for (const m of src.matchAll(/\b(title|placeholder|aria-label|alt)="([^"]*[A-Za-z\u4e00-\u9fff][^"]*)"/g)) found.push(`${m[1]}="${m[2]}"`);
+    // the same attributes, and a tag's child expression, with prose inside: title={`Open ${x}`}, <b>{on ? 'Live' : 'Off'}</b>
+    // (prose: words with a space, a capitalised word or Chinese; a lower-case word there is a value, 'active', '_blank')
+    const prose = (text: string) => /[A-Za-z]\s+[A-Za-z]|^\s*[A-Z][a-z]|[\u4e00-\u9fff]/.test(text);
+    for (const m of src.matchAll(/\b(?:title|placeholder|aria-label|alt|label)=\{|(?<![=-])>\s*\{/g)) {
+      found.push(...readableLiterals(expressionAt(src, m.index! + m[0].length)).filter(prose));
+    }
   }
   // DOM written by hand, MapLibre popups, document.title
   const sinks = [
@@ -150,6 +174,8 @@ describe('the hard-coded string check', () => {
     const samples: [string, boolean][] = [
       ['<span>Live</span>', true],
       ['<button title="Zoom in" />', true],
+      ['<button title={`Zoom ${dir}`} />', true],
+      ["<span>{on ? 'Online' : t('unit.offline')}</span>", true],
       ["button.textContent = 'Open camera';", false],
       ['details.textContent = `${speed} km/h`;', false],
       ["el.setAttribute('aria-label', 'Close popup');", false],

@@ -13,11 +13,23 @@ export interface ViewerFigures {
   packetsLost: number;
   bitrateKbps: number;
   codec?: string;
+  estimatedDelayMs?: number;
+  senderReportLagMs?: { audio?: number; video?: number };
+  audio?: { codec?: string; totalSamplesReceived: number; audioLevel: number; totalAudioEnergy: number };
+}
+
+export interface OutboundVideo {
+  rid?: string;
+  framesEncoded: number;
+  width: number;
+  height: number;
+  codec?: string;
+  nackCount?: number;
 }
 
 type PageWindow = {
-  hubBodycam?: { link: string; video: string; streamId?: string; videoStats(): Promise<{ framesEncoded: number; width: number; height: number; codec?: string }> };
-  hubViewer?: { states: string[]; detail?: { code?: string; message?: string; fatal?: boolean }; stats(): Promise<ViewerFigures> };
+  hubBodycam?: { link: string; video: string; streamId?: string; audio: boolean; videoStats(): Promise<OutboundVideo & { layers: OutboundVideo[]; audioPackets: number }> };
+  hubViewer?: { states: string[]; detail?: { code?: string; message?: string; fatal?: boolean }; stats(): Promise<ViewerFigures>; setMaxHeight(h: number | undefined): void };
 };
 
 /** Opens /bodycam signed in through the provisioning fragment, and presses "Go live". */
@@ -38,7 +50,7 @@ export async function goLive(page: Page): Promise<string> {
 export function bodycamState(page: Page) {
   return page.evaluate(() => {
     const b = (window as unknown as PageWindow).hubBodycam;
-    return b ? { link: b.link, video: b.video, streamId: b.streamId } : undefined;
+    return b ? { link: b.link, video: b.video, streamId: b.streamId, audio: b.audio } : undefined;
   });
 }
 
@@ -46,8 +58,9 @@ export function bodycamVideo(page: Page) {
   return page.evaluate(() => (window as unknown as PageWindow).hubBodycam!.videoStats());
 }
 
-export async function openViewer(page: Page, hub: string, token: string, streamId: string): Promise<void> {
-  await page.goto(`${hub}/viewer#token=${encodeURIComponent(token)}&stream=${encodeURIComponent(streamId)}`);
+/** Opens /viewer; `maxHeight` asks for a simulcast layer (default: the window's height). */
+export async function openViewer(page: Page, hub: string, token: string, streamId: string, maxHeight?: number): Promise<void> {
+  await page.goto(`${hub}/viewer#token=${encodeURIComponent(token)}&stream=${encodeURIComponent(streamId)}${maxHeight ? `&maxHeight=${maxHeight}` : ''}`);
   await page.waitForFunction(() => !!(window as unknown as PageWindow).hubViewer);
 }
 
@@ -68,4 +81,9 @@ export async function framesBeyond(page: Page, beyond: number, what: string, tim
     const s = await viewerStats(page);
     return s.framesDecoded > beyond ? s : undefined;
   }, timeoutMs, what);
+}
+
+/** Asks the viewer page for another layer height, on its open connection. */
+export function setViewerMaxHeight(page: Page, h: number | undefined): Promise<void> {
+  return page.evaluate((height) => (window as unknown as PageWindow).hubViewer!.setMaxHeight(height ?? undefined), h ?? null);
 }

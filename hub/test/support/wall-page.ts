@@ -9,10 +9,11 @@ export interface WallPage {
   errors: string[];
 }
 
-/** A fresh browser context with the wall at `http`, in English, 1600×900. */
-export async function openWall(browser: Browser, http: string, size = { width: 1600, height: 900 }, query = ''): Promise<WallPage> {
+/** A fresh browser context with the wall at `http`, in English, 1600×900; `initScript` runs in the page before the wall's own scripts. */
+export async function openWall(browser: Browser, http: string, size = { width: 1600, height: 900 }, query = '', initScript?: () => void): Promise<WallPage> {
   const context = await browser.newContext({ viewport: size, locale: 'en-GB' });
   await context.addInitScript(() => localStorage.setItem('wall.locale', localStorage.getItem('wall.locale') ?? 'en'));
+  if (initScript) await context.addInitScript(initScript);
   const page = await context.newPage();
   const errors: string[] = [];
   page.on('pageerror', (err) => errors.push(String(err)));
@@ -30,15 +31,9 @@ export async function submitLogin(page: Page, username: string, password: string
 /** The units the wall's map has drawn (needs `?testHooks` in the URL): id → drawn [lon, lat]. */
 export function drawnUnits(page: Page): Promise<Record<string, [number, number]>> {
   return page.evaluate(() => {
-    const hooks = (window as unknown as { __hubWall?: { map: { queryRenderedFeatures(o: unknown): { properties: Record<string, unknown>; geometry: unknown }[] } } }).__hubWall;
+    const hooks = (window as unknown as { __hubWall?: { drawnUnits(): { id: string; lon: number; lat: number }[] } }).__hubWall;
     const out: Record<string, [number, number]> = {};
-    try {
-      for (const f of hooks?.map.queryRenderedFeatures({ layers: ['unit-symbols'] }) ?? []) {
-        out[String(f.properties.id)] = (f.geometry as { coordinates: [number, number] }).coordinates;
-      }
-    } catch {
-      // the map's style or the units layer is not there yet
-    }
+    for (const u of hooks?.drawnUnits() ?? []) out[u.id] = [u.lon, u.lat];
     return out;
   });
 }

@@ -1,7 +1,9 @@
 // The SFU engine's narrow interface, in mediasoup's vocabulary, so that another engine
 // (mediasoup, where it installs) can stand in for werift. Signalling is SDP offer/answer
 // (WHIP/WHEP, RFC 9725): a transport answers one offer and then carries one producer
-// (a publisher's video) or one consumer (a viewer's copy of a producer).
+// (a publisher's video, with its audio producer beside it when the publisher sends audio) or
+// one consumer (a viewer's copy of a producer, with an audio consumer when the viewer takes audio).
+// A video producer may receive up to three simulcast layers (rid); each consumer forwards one.
 import type { EventEmitter } from 'node:events';
 
 export type ProducerEvents = {
@@ -19,6 +21,22 @@ export type ConsumerEvents = {
 export type TransportEvents = {
   close: [];
 };
+
+export type MediaKind = 'audio' | 'video';
+
+/** One incoming RTP stream of a producer: a simulcast layer, or the only stream. */
+export interface LayerStats {
+  /** the simulcast rid; null for a stream without layers */
+  rid: string | null;
+  ssrc: number | null;
+  /** frame size from the layer's last keyframe (VP8), when known */
+  width: number | null;
+  height: number | null;
+  packets: number;
+  /** payload bits per second over the last ~2 s */
+  bitrate: number;
+  fps: number;
+}
 
 export interface ProducerStats {
   /** RTP packets received from the publisher */
@@ -45,6 +63,8 @@ export interface ProducerStats {
   nacksMissed: number;
   /** one entry per viewer */
   consumers: ConsumerStats[];
+  /** the incoming streams: one, or one per simulcast layer in the publisher's order */
+  layers: LayerStats[];
 }
 
 export interface ConsumerStats {
@@ -62,13 +82,21 @@ export interface ConsumerStats {
   roundTripMs: number | null;
   /** the viewer's bandwidth estimate (REMB), bits/s, when it sends one */
   estimatedBitrate: number | null;
+  kind: MediaKind;
+  /** the simulcast layer (rid) being forwarded; null without layers or before the first */
+  layer: string | null;
+  /** the tallest picture the viewer asked for, device pixels; null = the tallest layer */
+  maxHeight: number | null;
 }
 
 export interface Producer extends EventEmitter<ProducerEvents> {
   readonly id: string;
   readonly streamId: string;
-  /** e.g. video/VP8, video/H264; known once negotiated */
+  readonly kind: MediaKind;
+  /** e.g. video/VP8, video/H264, audio/opus; known once negotiated */
   readonly mimeType: string | undefined;
+  /** a video producer's audio (Opus) from the same publisher transport, when it sends audio */
+  readonly audio: Producer | undefined;
   readonly consumers: ReadonlyMap<string, Consumer>;
   readonly closed: boolean;
   stats(): ProducerStats;
@@ -77,7 +105,11 @@ export interface Producer extends EventEmitter<ProducerEvents> {
    * a request inside the interval is sent when it ends, so no viewer waits for the next one.
    */
   requestKeyFrame(): void;
-  /** taps every RTP packet the publisher sends, serialized (e.g. for recording); returns the unsubscribe */
+  /**
+   * taps every RTP packet the publisher sends, serialized (e.g. for recording); of a simulcast
+   * producer, the packets of its first layer in the offer (the body cam offers full size first);
+   * returns the unsubscribe
+   */
   onRtp(listener: (packet: Buffer) => void): () => void;
   /** closes the producer; its consumers wait for a publisher under the same stream id. Safe twice. */
   close(): void;
@@ -86,15 +118,31 @@ export interface Producer extends EventEmitter<ProducerEvents> {
 export interface Consumer extends EventEmitter<ConsumerEvents> {
   readonly id: string;
   readonly streamId: string;
+  readonly kind: MediaKind;
   /** the codec negotiated with the viewer; a returning publisher must send the same */
   readonly mimeType: string | undefined;
+  /** a video consumer's audio consumer, when the viewer's offer takes audio */
+  readonly audio: Consumer | undefined;
   /** true while the stream has no publisher */
   readonly paused: boolean;
   readonly closed: boolean;
   /** packets forwarded to the viewer */
   readonly packets: number;
   stats(): ConsumerStats;
+  /**
+   * the tallest picture the viewer shows, device pixels: of a simulcast producer it gets the
+   * smallest layer at least that tall (else the tallest), switching at that layer's keyframe;
+   * undefined = the tallest layer (the default)
+   */
+  setMaxHeight(maxHeight: number | undefined): void;
+  /** asks the producer for a keyframe of the layer this viewer gets (rate-limited) */
+  requestKeyFrame(): void;
   close(): void;
+}
+
+export interface ConsumeOptions {
+  /** see Consumer.setMaxHeight; default the tallest layer */
+  maxHeight?: number;
 }
 
 export interface WebRtcTransport extends EventEmitter<TransportEvents> {
@@ -102,8 +150,8 @@ export interface WebRtcTransport extends EventEmitter<TransportEvents> {
   readonly closed: boolean;
   /** answers a publisher's offer; the producer appears when its track arrives */
   publish(streamId: string, offerSdp: string): Promise<{ answerSdp: string; producer: Producer }>;
-  /** answers a viewer's offer with a consumer of `producer` */
-  consume(producer: Producer, offerSdp: string): Promise<{ answerSdp: string; consumer: Consumer }>;
+  /** answers a viewer's offer with a consumer of `producer` (and of its audio, when the offer takes audio) */
+  consume(producer: Producer, offerSdp: string, opts?: ConsumeOptions): Promise<{ answerSdp: string; consumer: Consumer }>;
   close(): void;
 }
 

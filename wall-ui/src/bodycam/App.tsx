@@ -6,7 +6,7 @@ import { useCallback, useEffect, useMemo, useRef, useState, type FormEvent } fro
 import { bodycamMessages } from './messages';
 import { credentialFromFragment, remember, rememberedCredential, type UnitCredential } from './credentials';
 import { UnitLink, type LinkState } from './unit-link';
-import { CameraPublisher, type PublishState, type VideoCodecChoice } from './camera-publisher';
+import { CameraPublisher, type OutboundVideo, type PublishState, type VideoCodecChoice } from './camera-publisher';
 
 const t = bodycamMessages();
 
@@ -19,9 +19,23 @@ declare global {
       link: LinkState;
       video: VideoState;
       streamId?: string;
-      videoStats(): Promise<{ framesEncoded: number; width: number; height: number; codec?: string }>;
+      /** false when the microphone was refused (video only) */
+      audio: boolean;
+      videoStats(): Promise<OutboundVideo & { layers: OutboundVideo[]; audioPackets: number }>;
     };
   }
+}
+
+/**
+ * Simulcast (VP8 layers, see camera-publisher.ts) with `?simulcast=1`. Not the default: from a
+ * 640×480 camera Chromium 156 sends two of the three layers and starts the full-size one seconds
+ * after the half-size one, so every viewer (and the recording) starts small; and a body cam on a
+ * metered link pays for the extra layers.
+ */
+const SIMULCAST_DEFAULT = false;
+function simulcastFromQuery(): boolean {
+  const v = new URLSearchParams(window.location.search).get('simulcast');
+  return v === null ? SIMULCAST_DEFAULT : v === '1' || v === 'true';
 }
 
 function codecFromQuery(): VideoCodecChoice {
@@ -119,6 +133,7 @@ function Station({ cred, onRefused, onSignOut }: { cred: UnitCredential; onRefus
   const [gps, setGps] = useState<{ accuracy?: number; error?: boolean }>({});
   const [sos, setSos] = useState<'idle' | 'sending' | 'sent' | 'failed'>('idle');
   const [cameraError, setCameraError] = useState(false);
+  const [micRefused, setMicRefused] = useState(false);
   const [videoError, setVideoError] = useState<string>();
   const linkRef = useRef<UnitLink>(undefined);
   const publisherRef = useRef<CameraPublisher>(undefined);
@@ -147,19 +162,27 @@ function Station({ cred, onRefused, onSignOut }: { cred: UnitCredential; onRefus
     setVideo('starting');
     setCameraError(false);
     let media: MediaStream;
+    const camera = { facingMode: 'environment' };
     try {
-      // video only for now: the SFU engine negotiates video codecs only (an audio m-line fails its offer)
-      media = await navigator.mediaDevices.getUserMedia({ video: { facingMode: 'environment' }, audio: false });
+      media = await navigator.mediaDevices.getUserMedia({ video: camera, audio: { echoCancellation: true, noiseSuppression: true } });
+      setMicRefused(false);
     } catch {
-      setCameraError(true);
-      setVideo('off');
-      throw new Error(t.errors.camera);
+      // no microphone, or refused: the picture is what matters most, so it goes without sound (and says so)
+      try {
+        media = await navigator.mediaDevices.getUserMedia({ video: camera, audio: false });
+        setMicRefused(true);
+      } catch {
+        setCameraError(true);
+        setVideo('off');
+        throw new Error(t.errors.camera);
+      }
     }
     if (preview.current) preview.current.srcObject = media;
     publisherRef.current = new CameraPublisher(media, {
       unitId: cred.unitId,
       secret: cred.secret,
       codec: codecFromQuery(),
+      simulcast: simulcastFromQuery(),
       onState: (state, detail) => {
         setVideo(state);
         // the hub's own sentence for a refusal; a transient failure only shows as "reconnecting"
@@ -227,9 +250,10 @@ function Station({ cred, onRefused, onSignOut }: { cred: UnitCredential; onRefus
       link,
       video,
       streamId,
-      videoStats: async () => (publisherRef.current ? publisherRef.current.videoStats() : { framesEncoded: 0, width: 0, height: 0 }),
+      audio: !micRefused,
+      videoStats: async () => (publisherRef.current ? publisherRef.current.videoStats() : { framesEncoded: 0, width: 0, height: 0, layers: [], audioPackets: 0 }),
     };
-  }, [link, video, streamId]);
+  }, [link, video, streamId, micRefused]);
 
   const raiseSos = async () => {
     setSos('sending');
@@ -261,6 +285,11 @@ function Station({ cred, onRefused, onSignOut }: { cred: UnitCredential; onRefus
       {cameraError && (
         <p className="error" role="alert">
           {t.errors.camera}
+        </p>
+      )}
+      {micRefused && live && (
+        <p className="notice" role="status" data-testid="mic-refused">
+          {t.errors.microphone}
         </p>
       )}
       {videoError && (

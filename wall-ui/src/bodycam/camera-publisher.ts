@@ -11,8 +11,13 @@ export type VideoCodecChoice = 'h264' | 'vp8' | undefined;
 export interface CameraPublisherOptions {
   unitId: string;
   secret: string;
-  /** forced codec (`?codec=`); default the browser's first choice */
+  /** forced codec (`?codec=`); default the browser's first choice (VP8 when sending layers) */
   codec?: VideoCodecChoice;
+  /**
+   * send three VP8 layers (simulcast, rid h/m/l at full, half and quarter size) so that small wall
+   * tiles take a small one; ignored with H.264. Default false.
+   */
+  simulcast?: boolean;
   hubUrl?: string;
   onState(state: PublishState, detail?: { code?: string; message?: string; streamId?: string }): void;
 }
@@ -32,6 +37,23 @@ function preferCodec(transceiver: RTCRtpTransceiver, codec: VideoCodecChoice): v
 }
 function score(fmtp = ''): number {
   return (fmtp.includes('packetization-mode=1') ? 2 : 0) + (fmtp.includes('profile-level-id=42e01f') ? 1 : 0);
+}
+
+/** Full, half and quarter size; the full one first (the SFU records the first layer). */
+export const SIMULCAST_LAYERS: RTCRtpEncodingParameters[] = [
+  { rid: 'h', scaleResolutionDownBy: 1, maxBitrate: 1_200_000 },
+  { rid: 'm', scaleResolutionDownBy: 2, maxBitrate: 400_000 },
+  { rid: 'l', scaleResolutionDownBy: 4, maxBitrate: 150_000 },
+];
+
+export interface OutboundVideo {
+  rid?: string;
+  framesEncoded: number;
+  width: number;
+  height: number;
+  codec?: string;
+  /** NACKs the SFU sent for this layer */
+  nackCount?: number;
 }
 
 export class CameraPublisher {
@@ -94,10 +116,11 @@ export class CameraPublisher {
         if (gen === this.#generation && ev.sessionId === this.#sessionId && ev.state === 'ended') this.#retry(new MediaRequestError(ev.code ?? 'HUB_ERR_STREAM_ENDED', ev.message ?? 'the stream ended'));
       });
       const pc = (this.#pc = new RTCPeerConnection({ iceServers: conn.iceServers }));
+      const layers = this.opts.simulcast && this.opts.codec !== 'h264';
       for (const track of this.media.getTracks()) {
-        const t = pc.addTransceiver(track, { direction: 'sendonly', streams: [this.media] });
+        const t = pc.addTransceiver(track, { direction: 'sendonly', streams: [this.media], ...(track.kind === 'video' && layers ? { sendEncodings: SIMULCAST_LAYERS } : {}) });
         if (track.kind === 'video') {
-          preferCodec(t, this.opts.codec);
+          preferCodec(t, layers ? 'vp8' : this.opts.codec);
           // evidence video: keep the frame size, drop frames instead when the CPU or link is short
           const params = t.sender.getParameters();
           params.degradationPreference = 'maintain-resolution';
@@ -124,19 +147,25 @@ export class CameraPublisher {
     }
   }
 
-  /** The outbound video's figures, for the page and for tests. */
-  async videoStats(): Promise<{ framesEncoded: number; width: number; height: number; codec?: string }> {
+  /**
+   * The outbound video's figures, for the page and for tests: of the largest layer, with every
+   * layer's in `layers`; and whether audio goes out.
+   */
+  async videoStats(): Promise<OutboundVideo & { layers: OutboundVideo[]; audioPackets: number }> {
     const report = await this.#pc?.getStats();
-    let out = { framesEncoded: 0, width: 0, height: 0, codec: undefined as string | undefined };
+    const layers: OutboundVideo[] = [];
+    let audioPackets = 0;
     const byId = new Map<string, Record<string, unknown>>();
     report?.forEach((s: Record<string, unknown>) => byId.set(s.id as string, s));
     byId.forEach((s) => {
       if (s.type === 'outbound-rtp' && s.kind === 'video') {
         const codec = byId.get(s.codecId as string) as { mimeType?: string } | undefined;
-        out = { framesEncoded: Number(s.framesEncoded ?? 0), width: Number(s.frameWidth ?? 0), height: Number(s.frameHeight ?? 0), codec: codec?.mimeType };
+        layers.push({ rid: s.rid as string | undefined, framesEncoded: Number(s.framesEncoded ?? 0), width: Number(s.frameWidth ?? 0), height: Number(s.frameHeight ?? 0), codec: codec?.mimeType, nackCount: Number(s.nackCount ?? 0) });
       }
+      if (s.type === 'outbound-rtp' && s.kind === 'audio') audioPackets += Number(s.packetsSent ?? 0);
     });
-    return out;
+    const top = [...layers].sort((a, b) => b.width - a.width)[0] ?? { framesEncoded: 0, width: 0, height: 0 };
+    return { ...top, layers, audioPackets };
   }
 
   /** Ends the stream; the camera tracks are the caller's to stop. Safe twice. */

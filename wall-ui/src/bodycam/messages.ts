@@ -3,7 +3,7 @@
 export interface BodycamMessages {
   title: string;
   signIn: { heading: string; unitId: string; secret: string; remember: string; submit: string; checking: string };
-  errors: { refused: string; camera: string; geolocation: string; sosFailed: string; unsupported: string; videoRefused(reason: string): string };
+  errors: { refused: string; camera: string; geolocation: string; sosFailed: string; unsupported: string; videoRefused(reason: string): string; microphone: string };
   link: Record<'connecting' | 'online' | 'offline' | 'refused', string>;
   video: Record<'off' | 'starting' | 'connecting' | 'live' | 'reconnecting' | 'stopped' | 'refused', string>;
   gps: { waiting: string; fix(accuracyM: number): string; off: string };
@@ -26,6 +26,7 @@ const en: BodycamMessages = {
     sosFailed: 'SOS not confirmed by the hub yet: it is sent again when the link returns.',
     unsupported: 'This browser cannot stream video (no WebRTC).',
     videoRefused: (reason) => `The hub refused the video: ${reason}`,
+    microphone: 'The microphone could not be opened: streaming video without sound. Allow the microphone for this page to be heard.',
   },
   link: { connecting: 'Connecting to the hub…', online: 'Connected', offline: 'No connection — retrying', refused: 'Refused' },
   video: { off: 'Camera off', starting: 'Opening the camera…', connecting: 'Connecting video…', live: 'LIVE', reconnecting: 'Video reconnecting…', stopped: 'Camera off', refused: 'Video refused' },
@@ -49,6 +50,7 @@ const zh: BodycamMessages = {
     sosFailed: '指挥中心尚未确认收到 SOS：连接恢复后会自动重发。',
     unsupported: '此浏览器不支持视频直播（无 WebRTC）。',
     videoRefused: (reason) => `指挥中心拒绝了视频：${reason}`,
+    microphone: '无法打开麦克风：正在直播无声视频。请允许本页面使用麦克风，以便指挥中心听到声音。',
   },
   link: { connecting: '正在连接指挥中心…', online: '已连接', offline: '连接中断，正在重试', refused: '被拒绝' },
   video: { off: '摄像头已关闭', starting: '正在打开摄像头…', connecting: '正在连接视频…', live: '直播中', reconnecting: '视频正在重新连接…', stopped: '摄像头已关闭', refused: '视频被拒绝' },

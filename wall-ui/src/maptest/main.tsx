@@ -24,6 +24,11 @@ function MapTestPage() {
   // the wall benchmark's synthetic feed (bench/wall.ts --feed synthetic)
   const feedUrl = hash.get('feed') ?? undefined;
   const store = useMemo(() => new UnitStore(), []);
+  // ?unitsRenderer=layer|overlay (the benchmark compares them)
+  const query = new URLSearchParams(location.search);
+  const renderer = query.get('unitsRenderer');
+  // ?pixelRatio=0.5 (the benchmark measures what a smaller canvas gives)
+  const pixelRatio = query.has('pixelRatio') ? Number(query.get('pixelRatio')) : undefined;
   const [flyTo, setFlyTo] = useState<{ lat: number; lon: number; zoom?: number; key: number }>();
   const [selected, setSelected] = useState<string>();
   const state = useMemo<MapTestState>(() => ({ clicks: [], selected: [], cameras: [], flyTo: (lat, lon, zoom) => setFlyTo({ lat, lon, zoom, key: Date.now() }) }), []);
@@ -35,6 +40,8 @@ function MapTestPage() {
   return (
     <LiveMap
       store={store}
+      unitsRenderer={renderer === 'layer' || renderer === 'overlay' ? renderer : undefined}
+      pixelRatio={pixelRatio}
       selectedUnitId={selected}
       flyTo={flyTo}
       onSelectUnit={(id) => {

@@ -3,6 +3,9 @@
 // dropped socket, a failed peer connection, a publisher that left or a stream not (yet)
 // published are retried with backoff, never with a page reload. A refused credential
 // stops it (offline, with the refusal's code): retrying would not help.
+// It takes the stream's audio too, muted until the caller unmutes the <video> (a wall must not
+// play every tile's microphone at once), and asks for no taller picture than `maxHeight`
+// (of a simulcast stream the SFU forwards the smallest layer at least that tall).
 import { backoffMs, connectMedia, MediaRequestError, offerWithCandidates, request, type MediaSocket } from './media-socket';
 
 export type PlayerState = 'connecting' | 'live' | 'reconnecting' | 'offline';
@@ -26,8 +29,21 @@ export interface PlayerStats {
   height: number;
   /** the jitter buffer's mean delay, when the browser reports it */
   delayMs?: number;
+  /**
+   * an estimate of the delay from the SFU to the screen: the jitter buffer's mean delay plus half
+   * the round trip to the SFU (camera, encoder and the publisher's link come on top); when known
+   */
+  estimatedDelayMs?: number;
   /** e.g. video/VP8, video/H264 */
   codec?: string;
+  /** the stream's audio, when it has some: samples received so far, the level now (0..1), energy so far */
+  audio?: { codec?: string; totalSamplesReceived: number; audioLevel: number; totalAudioEnergy: number };
+  /**
+   * the last sender report's clock against this browser's, ms, per kind (remote-outbound-rtp:
+   * received at − NTP time in it): the SFU's reports carry the publisher's clock, so on one
+   * machine this is the network delay; the browser aligns sound and picture by these reports
+   */
+  senderReportLagMs?: { audio?: number; video?: number };
 }
 
 export interface OpenStreamOptions {
@@ -36,15 +52,25 @@ export interface OpenStreamOptions {
   /** the hub's origin; default the page's */
   hubUrl?: string;
   onState?: (state: PlayerState, detail?: PlayerStateDetail) => void;
+  /** the tallest picture shown, device pixels (element height × devicePixelRatio); default the tallest layer */
+  maxHeight?: number;
 }
 
 export interface StreamPlayer {
   close(): void;
   stats(): Promise<PlayerStats>;
+  /** the element's size changed: of a simulcast stream, the SFU moves to the layer that fits (no reconnection) */
+  setMaxHeight(maxHeight: number | undefined): void;
 }
 
 /** A viewer that decodes nothing for this long while the hub says live signals again (longer after each try). */
 const STALL_RESIGNAL_MS = 6000;
+
+/** A height the hub takes (1..8192 whole pixels), else undefined (the tallest layer). */
+function validHeight(h: number | undefined): number | undefined {
+  if (h === undefined || !Number.isFinite(h) || h < 1) return undefined;
+  return Math.min(8192, Math.round(h));
+}
 
 const EMPTY_STATS: PlayerStats = { bitrateKbps: 0, fps: 0, framesDecoded: 0, packetsLost: 0, width: 0, height: 0 };
 
@@ -60,6 +86,7 @@ export function openStream(video: HTMLVideoElement, streamId: string, opts: Open
   /** what the hub says of the stream; live is shown once the peer is connected too */
   let streamState: 'live' | 'reconnecting' = 'live';
   let lastBytes: { bytes: number; at: number; kbps: number } | undefined;
+  let maxHeight = opts.maxHeight;
   /** bumps on every (re)connection, so callbacks of an old one are ignored */
   let generation = 0;
 
@@ -177,8 +204,12 @@ export function openStream(video: HTMLVideoElement, streamId: string, opts: Open
       const peer = new RTCPeerConnection({ iceServers: conn.iceServers });
       pc = peer;
       peer.addTransceiver('video', { direction: 'recvonly' });
+      peer.addTransceiver('audio', { direction: 'recvonly' });
+      // one MediaStream for both tracks, so the browser plays them in sync
+      const media = new MediaStream();
       peer.ontrack = (e) => {
-        video.srcObject = e.streams[0] ?? new MediaStream([e.track]);
+        media.addTrack(e.track);
+        if (video.srcObject !== media) video.srcObject = media;
         void video.play().catch(() => {});
       };
       peer.onconnectionstatechange = () => {
@@ -192,7 +223,7 @@ export function openStream(video: HTMLVideoElement, streamId: string, opts: Open
       };
       const sdp = await offerWithCandidates(peer);
       if (gen !== generation) return;
-      const session = await request(socket, 'view', { streamId, sdp });
+      const session = await request(socket, 'view', { streamId, sdp, maxHeight: validHeight(maxHeight) });
       if (gen !== generation) return;
       sessionId = session.sessionId;
       streamState = session.state;
@@ -215,14 +246,27 @@ export function openStream(video: HTMLVideoElement, streamId: string, opts: Open
       teardown();
       video.srcObject = null;
     },
+    setMaxHeight(h) {
+      const next = validHeight(h);
+      if (next === maxHeight) return;
+      maxHeight = next;
+      if (socket && sessionId) socket.emit('layer', { sessionId, maxHeight: next ?? null });
+    },
     async stats() {
       if (!pc) return { ...EMPTY_STATS };
       const report = await pc.getStats();
       let inbound: Record<string, unknown> | undefined;
+      let audio: Record<string, unknown> | undefined;
+      let pair: Record<string, unknown> | undefined;
+      let senderReportLagMs: PlayerStats['senderReportLagMs'];
       const byId = new Map<string, Record<string, unknown>>();
       report.forEach((s: Record<string, unknown>) => {
         byId.set(s.id as string, s);
         if (s.type === 'inbound-rtp' && s.kind === 'video') inbound = s;
+        if (s.type === 'inbound-rtp' && s.kind === 'audio') audio = s;
+        if (s.type === 'candidate-pair' && s.nominated && s.state === 'succeeded') pair = s;
+        if (s.type === 'remote-outbound-rtp' && typeof s.remoteTimestamp === 'number' && (s.kind === 'audio' || s.kind === 'video'))
+          (senderReportLagMs ??= {})[s.kind] = Math.round((s.timestamp as number) - (s.remoteTimestamp as number));
       });
       if (!inbound) return { ...EMPTY_STATS };
       const num = (k: string) => (typeof inbound![k] === 'number' ? (inbound![k] as number) : 0);
@@ -234,6 +278,10 @@ export function openStream(video: HTMLVideoElement, streamId: string, opts: Open
       const bitrateKbps = lastBytes.kbps;
       const emitted = num('jitterBufferEmittedCount');
       const codec = byId.get(inbound.codecId as string) as { mimeType?: string } | undefined;
+      const delayMs = emitted > 0 ? Math.round((num('jitterBufferDelay') / emitted) * 1000) : undefined;
+      const rtt = typeof pair?.currentRoundTripTime === 'number' ? (pair.currentRoundTripTime as number) : undefined;
+      const a = audio;
+      const anum = (k: string) => (a && typeof a[k] === 'number' ? (a[k] as number) : 0);
       return {
         bitrateKbps,
         fps: num('framesPerSecond'),
@@ -241,8 +289,18 @@ export function openStream(video: HTMLVideoElement, streamId: string, opts: Open
         packetsLost: num('packetsLost'),
         width: num('frameWidth'),
         height: num('frameHeight'),
-        delayMs: emitted > 0 ? Math.round((num('jitterBufferDelay') / emitted) * 1000) : undefined,
+        delayMs,
+        senderReportLagMs,
+        estimatedDelayMs: delayMs !== undefined && rtt !== undefined ? Math.round(delayMs + (rtt * 1000) / 2) : delayMs,
         codec: codec?.mimeType,
+        audio: a
+          ? {
+              codec: (byId.get(a.codecId as string) as { mimeType?: string } | undefined)?.mimeType,
+              totalSamplesReceived: anum('totalSamplesReceived'),
+              audioLevel: anum('audioLevel'),
+              totalAudioEnergy: anum('totalAudioEnergy'),
+            }
+          : undefined,
       };
     },
   };

@@ -4,6 +4,8 @@ export interface ViewerParams {
   token: string;
   streamId: string;
   hubUrl?: string;
+  /** the tallest picture to ask for (`maxHeight=`, device pixels); default the window's height */
+  maxHeight?: number;
 }
 
 export function viewerParams(loc: Location): ViewerParams | { error: string } {
@@ -13,5 +15,6 @@ export function viewerParams(loc: Location): ViewerParams | { error: string } {
   const token = get('token');
   const streamId = get('stream') ?? get('streamId');
   if (!token || !streamId) return { error: 'missing token or stream: open /viewer#token=<operator token>&stream=<stream id>' };
-  return { token, streamId, hubUrl: get('hub') };
+  const h = Number(get('maxHeight'));
+  return { token, streamId, hubUrl: get('hub'), maxHeight: Number.isInteger(h) && h > 0 ? h : undefined };
 }

@@ -1,13 +1,13 @@
 // Is this RTP payload the start of a keyframe? Used for stats and by benchmark viewers to
 // time their first decodable frame.
 
-/** VP8: RFC 7741 §4.2 payload descriptor, then §4.3 payload header (P bit 0 = key frame). */
-export function isVp8KeyFrame(payload: Buffer): boolean {
-  if (payload.length < 1) return false;
+/** Where the VP8 payload header starts after the payload descriptor (RFC 7741 §4.2), or -1. */
+function vp8HeaderOffset(payload: Buffer): number {
+  if (payload.length < 1) return -1;
   const b0 = payload[0]!;
   const start = (b0 & 0x10) !== 0;
   const partitionId = b0 & 0x07;
-  if (!start || partitionId !== 0) return false;
+  if (!start || partitionId !== 0) return -1;
   let i = 1;
   if (b0 & 0x80) {
     const x = payload[i++] ?? 0;
@@ -15,7 +15,24 @@ export function isVp8KeyFrame(payload: Buffer): boolean {
     if (x & 0x40) i++; // TL0PICIDX
     if (x & 0x20 || x & 0x10) i++; // TID/KEYIDX
   }
-  return i < payload.length && (payload[i]! & 0x01) === 0;
+  return i < payload.length ? i : -1;
+}
+
+/** VP8: RFC 7741 §4.2 payload descriptor, then §4.3 payload header (P bit 0 = key frame). */
+export function isVp8KeyFrame(payload: Buffer): boolean {
+  const i = vp8HeaderOffset(payload);
+  return i >= 0 && (payload[i]! & 0x01) === 0;
+}
+
+/**
+ * The frame size a VP8 keyframe carries (RFC 6386 §9.1: 3-byte frame tag, start code
+ * 9d 01 2a, then 14-bit width and height, little-endian), or undefined.
+ */
+export function vp8KeyFrameSize(payload: Buffer): { width: number; height: number } | undefined {
+  const i = vp8HeaderOffset(payload);
+  if (i < 0 || (payload[i]! & 0x01) !== 0 || payload.length < i + 10) return undefined;
+  if (payload[i + 3] !== 0x9d || payload[i + 4] !== 0x01 || payload[i + 5] !== 0x2a) return undefined;
+  return { width: payload.readUInt16LE(i + 6) & 0x3fff, height: payload.readUInt16LE(i + 8) & 0x3fff };
 }
 
 /** H.264: RFC 6184 §5.4: an IDR slice or SPS, alone, in a STAP-A, or starting an FU-A. */

@@ -1,10 +1,12 @@
 import { EventEmitter } from 'node:events';
 import { randomUUID } from 'node:crypto';
-import { MediaStreamTrack, RTP_EXTENSION_URI, RtcpPayloadSpecificFeedback, RtpHeader, ntpTime, serializeAbsSendTime, type RTCRtpSender, type RtcpPacket, type RtpPacket } from 'werift';
-import type { Consumer, ConsumerEvents, ConsumerStats } from '../types';
+import { MediaStreamTrack, RTP_EXTENSION_URI, RtcpPayloadSpecificFeedback, RtpHeader, serializeAbsSendTime, type RTCRtpSender, type RtcpPacket, type RtpPacket } from 'werift';
+import type { Consumer, ConsumerEvents, ConsumerStats, MediaKind } from '../types';
 import type { CachedRtp } from '../rtp/packet-cache';
 import { disableSenderNackCache, senderInternals } from './internals';
 import type { WeriftProducer } from './producer';
+import { chooseLayer, type ProducerLayer } from './layer';
+import { installSenderClock, ntpFromMs, ntpSpan, type SenderClockReading } from './sender-clock';
 
 const PLI_COUNT = 1; // RFC 4585 §6.3.1, payload-specific feedback FMT 1
 const FIR_COUNT = 4; // RFC 5104 §4.3.1, FMT 4
@@ -21,13 +23,14 @@ interface SenderReportState {
 /**
  * The send time of the packet being fanned out, taken once for all its viewers: werift's
  * ntpTime() (string formatting, buffer writes) per viewer and packet was 3 % of the SFU's CPU.
+ * (And its fraction is wrong, see sender-clock.ts: abs-send-time is taken from ntpFromMs.)
  */
 let sendTimeOf: RtpPacket | undefined;
 let sendTime = { ntp: 0n, absSendTime: Buffer.alloc(3) };
 function sendTimeFor(rtp: RtpPacket) {
   if (sendTimeOf !== rtp) {
     sendTimeOf = rtp;
-    const ntp = ntpTime();
+    const ntp = ntpFromMs(performance.timeOrigin + performance.now());
     sendTime = { ntp, absSendTime: serializeAbsSendTime(ntp) };
   }
   return sendTime;
@@ -40,10 +43,19 @@ const seqDiff = (a: number, b: number) => ((((a - b) & 0xffff) + 0x8000) & 0xfff
  * A viewer's copy of a producer: the track its transport sends. Each viewer has its own
  * sequence and timestamp space, continuous across publishers of the same stream id, so a
  * returning camera looks to the viewer's jitter buffer like a short gap, not a new stream.
+ * Of a simulcast producer it forwards one layer, and moves to another at that layer's keyframe
+ * in the same way (a layer switch is a short gap too).
  */
 export class WeriftConsumer extends EventEmitter<ConsumerEvents> implements Consumer {
   readonly id = randomUUID();
-  readonly track = new MediaStreamTrack({ kind: 'video' });
+  readonly track: MediaStreamTrack;
+  /** RTP clock ticks per ms: 90 kHz video, 48 kHz Opus */
+  readonly #ticksPerMs: number;
+  #audio: WeriftConsumer | undefined;
+  /** the layer forwarded now, and the one wanted (switched to at its next keyframe) */
+  #layer: ProducerLayer | undefined;
+  #wanted: ProducerLayer | undefined;
+  #maxHeight: number | undefined;
   #closed = false;
   #paused = false;
   #packets = 0;
@@ -73,8 +85,22 @@ export class WeriftConsumer extends EventEmitter<ConsumerEvents> implements Cons
   constructor(
     readonly streamId: string,
     readonly mimeType: string | undefined,
+    readonly kind: MediaKind = 'video',
+    opts: { maxHeight?: number } = {},
   ) {
     super();
+    this.track = new MediaStreamTrack({ kind });
+    this.#ticksPerMs = kind === 'audio' ? 48 : 90;
+    this.#maxHeight = opts.maxHeight;
+  }
+
+  get audio(): WeriftConsumer | undefined {
+    return this.#audio;
+  }
+
+  /** The viewer's audio: closed with this consumer. */
+  setAudio(audio: WeriftConsumer): void {
+    this.#audio = audio;
   }
 
   get paused(): boolean {
@@ -103,6 +129,7 @@ export class WeriftConsumer extends EventEmitter<ConsumerEvents> implements Cons
   bindSender(sender: RTCRtpSender): void {
     this.#sender = sender;
     disableSenderNackCache(sender);
+    installSenderClock(sender, () => this.#senderClock());
     const subs = [
       sender.onGenericNack.subscribe((nack) => this.#onNack(nack.lost)),
       // keyframe requests are picked out at the transport: werift routes a PLI by its sender
@@ -137,9 +164,39 @@ export class WeriftConsumer extends EventEmitter<ConsumerEvents> implements Cons
   attachProducer(producer: WeriftProducer): void {
     if (this.#producer === producer) return;
     this.#producer = producer;
+    this.#layer = undefined;
+    this.#wanted = undefined;
+    this.fitLayer();
+    this.setPaused(false);
+  }
+
+  setMaxHeight(maxHeight: number | undefined): void {
+    if (this.#closed || maxHeight === this.#maxHeight) return;
+    this.#maxHeight = maxHeight;
+    this.fitLayer();
+  }
+
+  /** Picks the layer for the viewer's height; a new one is asked for a keyframe to switch at. */
+  fitLayer(): void {
+    const producer = this.#producer;
+    if (this.#closed || !producer) return;
+    const next = chooseLayer(producer.layers, this.#maxHeight);
+    if (next) this.#wanted = next;
+    if (this.#wanted && this.#wanted !== this.#layer) producer.requestKeyFrame(this.#wanted);
+  }
+
+  /**
+   * Whether a packet of `layer` goes to this viewer: the current layer's do; the wanted layer
+   * takes over at its keyframe (at once for a producer without layers, as audio is).
+   */
+  accepts(layer: ProducerLayer, keyFrame: boolean): boolean {
+    if (layer === this.#layer) return true;
+    if (layer !== this.#wanted) return false;
+    if (!keyFrame && this.#producer!.layers.length > 1) return false;
+    this.#layer = layer;
     this.#rebase = this.#highSeq !== undefined;
     this.#firstSeq = undefined;
-    this.setPaused(false);
+    return true;
   }
 
   /** Asks the producer for a keyframe for this viewer (rate-limited by the producer). */
@@ -148,8 +205,22 @@ export class WeriftConsumer extends EventEmitter<ConsumerEvents> implements Cons
   }
 
   #onKeyFrameRequest(): void {
+    if (this.kind !== 'video') return;
     this.#keyFrameRequests++;
-    this.#producer?.requestKeyFrame();
+    const layer = this.#wanted ?? this.#layer;
+    if (layer) this.#producer?.requestKeyFrame(layer);
+  }
+
+  /** What this viewer's sender reports say: see sender-clock.ts. */
+  #senderClock(): SenderClockReading | undefined {
+    const sr = this.#layer?.sender;
+    const now = Date.now();
+    if (sr && !this.#rebase) {
+      const elapsed = now - sr.at;
+      return { ntp: sr.ntp + ntpSpan(elapsed), rtpTimestamp: (sr.rtpTimestamp + this.#tsOffset + Math.round(elapsed * this.#ticksPerMs)) >>> 0 };
+    }
+    if (this.#highSeq === undefined) return undefined;
+    return { ntp: ntpFromMs(this.#highAt), rtpTimestamp: this.#highTs };
   }
 
   #onNack(lost: number[]): void {
@@ -158,7 +229,7 @@ export class WeriftConsumer extends EventEmitter<ConsumerEvents> implements Cons
     if (this.#closed || !sender?.codec || !producer || this.#firstSeq === undefined) return;
     for (const seq of lost) {
       if (seqDiff(seq, this.#firstSeq) < 0) continue; // sent from an earlier publisher
-      const p = producer.retransmission((seq - this.#seqOffset) & 0xffff);
+      const p = this.#layer && producer.retransmission(this.#layer, (seq - this.#seqOffset) & 0xffff);
       if (!p) continue;
       // RFC 4588 is not negotiated: the packet goes again under its own sequence number
       const header = new RtpHeader({
@@ -182,8 +253,8 @@ export class WeriftConsumer extends EventEmitter<ConsumerEvents> implements Cons
     if (this.#rebase) {
       this.#rebase = false;
       this.#seqOffset = (this.#highSeq! + 1 - orig.sequenceNumber) & 0xffff;
-      // keep RTP time running with the wall clock across the gap (90 kHz video clock)
-      this.#tsOffset = (this.#highTs + Math.max(1, now - this.#highAt) * 90 - orig.timestamp) >>> 0;
+      // keep RTP time running with the wall clock across the gap (90 kHz video, 48 kHz Opus)
+      this.#tsOffset = (this.#highTs + Math.max(1, now - this.#highAt) * this.#ticksPerMs - orig.timestamp) >>> 0;
     }
     // this viewer's own header: its SSRC, payload type, sequence and time, and its own header
     // extensions (the publisher's transport-cc numbers, mid and abs-send-time are its transport's)
@@ -245,6 +316,9 @@ export class WeriftConsumer extends EventEmitter<ConsumerEvents> implements Cons
       fractionLost: s?.remoteFractionLost ?? null,
       roundTripMs: s?.rtt !== undefined ? Math.round(s.rtt * 1000) : null,
       estimatedBitrate: remb > 0n ? Number(remb) : null,
+      kind: this.kind,
+      layer: this.#layer?.rid || null,
+      maxHeight: this.#maxHeight ?? null,
     };
   }
 
@@ -252,7 +326,10 @@ export class WeriftConsumer extends EventEmitter<ConsumerEvents> implements Cons
     if (this.#closed) return;
     this.#closed = true;
     for (const off of this.#unsubscribe.splice(0)) off();
+    this.#audio?.close();
     this.#producer = undefined;
+    this.#layer = undefined;
+    this.#wanted = undefined;
     this.#sender = undefined;
     this.track.stop();
     this.emit('close');

@@ -28,3 +28,37 @@ const NO_CACHE = new Proxy([] as unknown[], { set: () => true, get: (t, k) => (k
 export function disableSenderNackCache(sender: RTCRtpSender): void {
   Object.defineProperty(sender, 'rtpCache', { get: () => NO_CACHE, set: () => {}, configurable: true });
 }
+
+interface NackGenerator {
+  addPacket(packet: { header: { sequenceNumber: number; ssrc: number } }): void;
+  close(): void;
+  onPacketLost: unknown;
+}
+
+/**
+ * werift's receiver keeps one NACK generator for all its SSRCs: with simulcast layers
+ * interleaved it reads each layer's sequence numbers as gaps in another's, and NACKs the
+ * publisher every 5 ms for packets nobody lost (under the last packet's SSRC). This gives each
+ * SSRC a generator of its own (werift's class, reached through the instance: it is not exported).
+ */
+export function nackPerSsrc(receiver: RTCRtpReceiver): void {
+  const r = receiver as unknown as { nack: NackGenerator };
+  const first = r.nack;
+  const Generator = first.constructor as new (receiver: RTCRtpReceiver) => NackGenerator;
+  const bySsrc = new Map<number, NackGenerator>();
+  r.nack = {
+    addPacket(packet) {
+      let g = bySsrc.get(packet.header.ssrc);
+      if (!g) {
+        g = bySsrc.size === 0 ? first : new Generator(receiver);
+        bySsrc.set(packet.header.ssrc, g);
+      }
+      g.addPacket(packet);
+    },
+    close() {
+      first.close();
+      for (const g of bySsrc.values()) g.close();
+    },
+    onPacketLost: first.onPacketLost,
+  };
+}

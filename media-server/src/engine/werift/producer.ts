@@ -1,62 +1,44 @@
 import { EventEmitter } from 'node:events';
 import { randomUUID } from 'node:crypto';
-import { RtcpPayloadSpecificFeedback, type MediaStreamTrack, type RTCRtpReceiver, type RtpPacket } from 'werift';
-import type { Consumer, Producer, ProducerEvents, ProducerStats } from '../types';
-import { RtpPacketCache, type CachedRtp } from '../rtp/packet-cache';
-import { InboundRtpStats } from '../rtp/inbound-stats';
+import type { MediaStreamTrack, RTCRtpReceiver, RtpPacket } from 'werift';
+import type { Consumer, MediaKind, Producer, ProducerEvents, ProducerStats } from '../types';
+import type { CachedRtp } from '../rtp/packet-cache';
 import { isKeyFrame } from '../rtp/keyframe';
 import type { WeriftConsumer } from './consumer';
-import { receiverInternals } from './internals';
+import { ProducerLayer } from './layer';
 
 export interface ProducerOptions {
+  /** video or audio; default video */
+  kind?: MediaKind;
   /** least time between two keyframe requests, ms; default 500 */
   keyFrameRequestIntervalMs?: number;
   /** packets kept to answer NACKs; default 1024 */
   packetCacheSize?: number;
 }
 
-/** FIR (RFC 5104 §4.3.1), for publishers that negotiated `ccm fir` but not `nack pli`. */
-class FullIntraRequest {
-  static readonly count = 4;
-  readonly count = FullIntraRequest.count;
-  constructor(
-    readonly senderSsrc: number,
-    readonly mediaSsrc: number,
-    readonly sequenceNumber: number,
-  ) {}
-  get length(): number {
-    return 4; // 32-bit words after the common header: sender, media, one FCI entry (2 words)
-  }
-  serialize(): Buffer {
-    const buf = Buffer.alloc(16);
-    buf.writeUInt32BE(this.senderSsrc, 0);
-    buf.writeUInt32BE(0, 4); // RFC 5104 §4.3.1.2: media source SSRC is unused, 0
-    buf.writeUInt32BE(this.mediaSsrc, 8);
-    buf[12] = this.sequenceNumber & 0xff;
-    return buf;
-  }
-}
+/** How often a simulcast producer checks whether its viewers' layers still fit (a layer may stop), ms. */
+const LAYER_CHECK_MS = 1000;
 
 /**
- * A publisher's video inside the SFU. Every RTP packet is counted, kept in a ring buffer
- * for viewers' NACKs, and handed to each consumer, which sends it in its own sequence space.
+ * A publisher's video (or audio) inside the SFU. Every RTP packet is counted, kept in a ring
+ * buffer for viewers' NACKs (video), and handed to each consumer, which sends it in its own
+ * sequence space. A simulcast publisher's layers arrive as one track each; a consumer takes
+ * the packets of one layer.
  */
 export class WeriftProducer extends EventEmitter<ProducerEvents> implements Producer {
   readonly id = randomUUID();
+  readonly kind: MediaKind;
   readonly #consumers = new Map<string, WeriftConsumer>();
-  readonly #cache: RtpPacketCache;
-  readonly #inbound = new InboundRtpStats();
-  readonly #keyFrameIntervalMs: number;
-  #track: MediaStreamTrack | undefined;
+  readonly #layers: ProducerLayer[] = [];
+  readonly #opts: Required<ProducerOptions>;
   #receiver: RTCRtpReceiver | undefined;
+  #mimeType: string | undefined;
   #closed = false;
-  #lastKeyFrameRequest = 0;
-  #deferredKeyFrame: NodeJS.Timeout | undefined;
-  #firSequence = 0;
-  #keyFrameRequests = 0;
   #nacksAnswered = 0;
   #nacksMissed = 0;
-  #unsubscribe: (() => void) | undefined;
+  #unsubscribe: (() => void)[] = [];
+  #layerCheck: NodeJS.Timeout | undefined;
+  #audio: WeriftProducer | undefined;
   readonly #rtpListeners = new Set<(packet: Buffer) => void>();
 
   constructor(
@@ -64,12 +46,15 @@ export class WeriftProducer extends EventEmitter<ProducerEvents> implements Prod
     opts: ProducerOptions = {},
   ) {
     super();
-    this.#cache = new RtpPacketCache(opts.packetCacheSize ?? 1024);
-    this.#keyFrameIntervalMs = opts.keyFrameRequestIntervalMs ?? 500;
+    this.kind = opts.kind ?? 'video';
+    this.#opts = { kind: this.kind, keyFrameRequestIntervalMs: opts.keyFrameRequestIntervalMs ?? 500, packetCacheSize: opts.packetCacheSize ?? 1024 };
   }
 
   get mimeType(): string | undefined {
-    return this.#track?.codec?.mimeType;
+    return this.#mimeType;
+  }
+  get audio(): WeriftProducer | undefined {
+    return this.#audio;
   }
   get consumers(): ReadonlyMap<string, Consumer> {
     return this.#consumers;
@@ -77,24 +62,52 @@ export class WeriftProducer extends EventEmitter<ProducerEvents> implements Prod
   get closed(): boolean {
     return this.#closed;
   }
+  /** the incoming streams, in the publisher's order (one unless simulcast) */
+  get layers(): readonly ProducerLayer[] {
+    return this.#layers;
+  }
   /** true once the publisher's first RTP packet has arrived */
   get flowing(): boolean {
-    return this.#inbound.figures().since !== null;
+    return this.#layers.some((l) => l.lastPacketAt > 0);
   }
 
-  /** The publisher's track has arrived. */
+  /** The audio of the same publisher; closed with this producer. */
+  setAudio(audio: WeriftProducer): void {
+    this.#audio = audio;
+    this.once('close', () => audio.close());
+  }
+
+  /** A track of the publisher has arrived: its only one, or one simulcast layer. */
   attach(track: MediaStreamTrack, receiver: RTCRtpReceiver): void {
-    this.#track = track;
+    if (this.#closed || this.#layers.some((l) => l.track === track)) return;
+    // an audio producer takes one track
+    if (this.kind === 'audio' && this.#layers.length > 0) return;
     this.#receiver = receiver;
-    const sub = track.onReceiveRtp.subscribe((rtp: RtpPacket) => this.#onRtp(rtp));
-    this.#unsubscribe = () => sub.unSubscribe();
+    this.#mimeType ??= track.codec?.mimeType;
+    const layer = new ProducerLayer(track.rid ?? '', this.#layers.length, track, receiver, this.#opts);
+    this.#layers.push(layer);
+    const sub = track.onReceiveRtp.subscribe((rtp: RtpPacket) => this.#onRtp(layer, rtp));
+    this.#unsubscribe.push(() => sub.unSubscribe(), () => layer.close());
+    if (this.#layers.length === 2) {
+      this.#layerCheck = setInterval(() => this.#fitLayers(), LAYER_CHECK_MS);
+      this.#layerCheck.unref();
+    }
     // viewers that came first need a keyframe now
-    if (this.#consumers.size > 0) this.requestKeyFrame();
+    for (const c of this.#consumers.values()) c.fitLayer();
+    if (this.#consumers.size > 0) layer.requestKeyFrame();
   }
 
-  #onRtp(rtp: RtpPacket): void {
+  #fitLayers(): void {
+    for (const c of this.#consumers.values()) c.fitLayer();
+  }
+
+  #onRtp(layer: ProducerLayer, rtp: RtpPacket): void {
     const { header, payload } = rtp;
-    this.#inbound.onPacket(header.sequenceNumber, header.timestamp, payload.length, isKeyFrame(this.mimeType, payload));
+    this.#mimeType ??= layer.track.codec?.mimeType;
+    const keyFrame = this.kind === 'video' && isKeyFrame(this.#mimeType, payload);
+    const sizeBefore = layer.height;
+    const first = layer.lastPacketAt === 0;
+    layer.onPacket(header.ssrc, header.sequenceNumber, header.timestamp, payload, keyFrame, this.#mimeType);
     const cached: CachedRtp = {
       sequenceNumber: header.sequenceNumber,
       timestamp: header.timestamp,
@@ -102,15 +115,18 @@ export class WeriftProducer extends EventEmitter<ProducerEvents> implements Prod
       payload,
       paddingSize: header.padding ? header.paddingSize : 0,
     };
-    this.#cache.put(cached);
+    layer.cache?.put(cached);
+    // a layer's size is known (or changed), or it has started: viewers may fit another layer now
+    // (a simulcast layer's SSRC is known only from its first packet: keyframe requests wait for it)
+    if (first || (this.#layers.length > 1 && keyFrame && layer.height !== sizeBefore)) this.#fitLayers();
     // the tap sees the packet as the publisher sent it: consumers rewrite the shared header
-    if (this.#rtpListeners.size > 0) this.#tapRtp(rtp);
-    for (const c of this.#consumers.values()) c.send(rtp, cached);
+    if (this.#rtpListeners.size > 0 && layer.index === 0) this.#tapRtp(rtp);
+    for (const c of this.#consumers.values()) if (c.accepts(layer, keyFrame)) c.send(rtp, cached);
   }
 
-  /** A viewer's NACK: the packet as it was, or undefined once it has left the cache. */
-  retransmission(sequenceNumber: number): CachedRtp | undefined {
-    const p = this.#cache.get(sequenceNumber);
+  /** A viewer's NACK: the packet of `layer` as it was, or undefined once it has left the cache. */
+  retransmission(layer: ProducerLayer, sequenceNumber: number): CachedRtp | undefined {
+    const p = layer.cache?.get(sequenceNumber);
     if (p) this.#nacksAnswered++;
     else this.#nacksMissed++;
     return p;
@@ -121,7 +137,8 @@ export class WeriftProducer extends EventEmitter<ProducerEvents> implements Prod
     this.#consumers.set(consumer.id, consumer);
     consumer.attachProducer(this);
     consumer.once('close', () => this.#consumers.delete(consumer.id));
-    this.requestKeyFrame(); // a new viewer decodes from a keyframe
+    if (consumer.audio && this.#audio) this.#audio.addConsumer(consumer.audio);
+    consumer.requestKeyFrame(); // a new viewer decodes from a keyframe
   }
 
   onRtp(listener: (packet: Buffer) => void): () => void {
@@ -135,59 +152,45 @@ export class WeriftProducer extends EventEmitter<ProducerEvents> implements Prod
   }
 
   stats(): ProducerStats {
-    const f = this.#inbound.figures();
+    const layers = this.#layers.map((l) => ({ layer: l, f: l.inbound.figures() }));
+    // frames and frame rate are those of the tallest (else first) layer; counts are summed
+    const top = [...layers].sort((a, b) => (b.layer.height ?? 0) - (a.layer.height ?? 0))[0]?.f;
+    const sum = (k: 'packets' | 'bytes' | 'bitrate' | 'packetsLost') => layers.reduce((n, l) => n + l.f[k], 0);
+    const since = layers.map((l) => l.f.since).filter((s): s is number => s !== null);
     return {
-      packets: f.packets,
-      bytes: f.bytes,
-      keyFrameRequests: this.#keyFrameRequests,
-      since: f.since,
-      fps: f.fps,
-      bitrate: f.bitrate,
-      frames: f.frames,
-      keyFrames: f.keyFrames,
-      packetsLost: f.packetsLost,
-      fractionLost: f.fractionLost,
+      packets: sum('packets'),
+      bytes: sum('bytes'),
+      keyFrameRequests: this.#layers.reduce((n, l) => n + l.keyFrameRequests, 0),
+      since: since.length ? Math.min(...since) : null,
+      fps: top?.fps ?? 0,
+      bitrate: sum('bitrate'),
+      frames: top?.frames ?? 0,
+      keyFrames: top?.keyFrames ?? 0,
+      packetsLost: sum('packetsLost'),
+      fractionLost: Math.max(0, ...layers.map((l) => l.f.fractionLost)),
       nacksAnswered: this.#nacksAnswered,
       nacksMissed: this.#nacksMissed,
       consumers: [...this.#consumers.values()].map((c) => c.stats()),
+      layers: this.#layers.map((l) => l.stats()),
     };
   }
 
-  requestKeyFrame(): void {
-    if (this.#closed || this.#deferredKeyFrame) return; // one is already on its way
-    const wait = this.#lastKeyFrameRequest + this.#keyFrameIntervalMs - Date.now();
-    if (wait > 0) {
-      this.#deferredKeyFrame = setTimeout(() => {
-        this.#deferredKeyFrame = undefined;
-        this.requestKeyFrame();
-      }, wait);
-      return;
-    }
-    const ssrc = this.#track?.ssrc;
-    const receiver = this.#receiver;
-    if (!receiver || ssrc === undefined) return; // attach() asks once the track is here
-    this.#lastKeyFrameRequest = Date.now();
-    this.#keyFrameRequests++;
-    const feedback = receiverInternals(receiver).codecArray[0]?.rtcpFeedback ?? [];
-    const pli = feedback.some((f) => f.type === 'nack' && f.parameter === 'pli');
-    const fir = feedback.some((f) => f.type === 'ccm' && f.parameter === 'fir');
-    if (pli || !fir) {
-      receiver.sendRtcpPLI(ssrc).catch(() => {});
-    } else {
-      const packet = new RtcpPayloadSpecificFeedback({
-        feedback: new FullIntraRequest(receiver.rtcpSsrc, ssrc, this.#firSequence++) as never,
-      });
-      receiver.dtlsTransport?.sendRtcp([packet]).catch(() => {});
-    }
+  /** Asks the publisher for a keyframe: of one layer, or of every layer. */
+  requestKeyFrame(layer?: ProducerLayer): void {
+    if (this.#closed) return;
+    for (const l of layer ? [layer] : this.#layers) l.requestKeyFrame();
+  }
+
+  /** The receiver of the publisher's track, for tests and stats. */
+  get receiver(): RTCRtpReceiver | undefined {
+    return this.#receiver;
   }
 
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
-    this.#unsubscribe?.();
-    if (this.#deferredKeyFrame) clearTimeout(this.#deferredKeyFrame);
-    this.#deferredKeyFrame = undefined;
-    this.#cache.clear();
+    if (this.#layerCheck) clearInterval(this.#layerCheck);
+    for (const off of this.#unsubscribe.splice(0)) off();
     // the viewers stay: the router keeps them for a publisher under the same stream id
     this.#consumers.clear();
     this.#rtpListeners.clear();

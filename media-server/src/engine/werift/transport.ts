@@ -1,10 +1,25 @@
 import { EventEmitter } from 'node:events';
 import { randomUUID } from 'node:crypto';
-import { RTCPeerConnection, RTCSessionDescription, useAbsSendTime, useFIR, useH264, useNACK, usePLI, useREMB, useVP8 } from 'werift';
+import {
+  RTCPeerConnection,
+  RTCSessionDescription,
+  useAbsSendTime,
+  useFIR,
+  useH264,
+  useNACK,
+  useOPUS,
+  usePLI,
+  useREMB,
+  useRepairedRtpStreamId,
+  useSdesMid,
+  useSdesRTPStreamId,
+  useVP8,
+} from 'werift';
 import { InvalidOfferError, InvalidStateError } from '../../errors';
-import type { Producer, TransportEvents, TransportOptions, WebRtcTransport } from '../types';
+import type { ConsumeOptions, Producer, TransportEvents, TransportOptions, WebRtcTransport } from '../types';
 import { WeriftConsumer } from './consumer';
 import { WeriftProducer } from './producer';
+import { nackPerSsrc } from './internals';
 import './dtls-retransmit'; // werift's DTLS client must survive a duplicate HelloVerifyRequest
 import './consent-timeout'; // ICE consent answers delayed by an event-loop stall still count
 
@@ -24,6 +39,14 @@ function codecsFor(role: Role, mimeType?: string) {
   if (mimeType?.toLowerCase() === 'video/h264') return [useH264({ rtcpFeedback })];
   if (mimeType?.toLowerCase() === 'video/vp8') return [useVP8({ rtcpFeedback })];
   return [useVP8({ rtcpFeedback }), useH264({ rtcpFeedback })];
+}
+
+/**
+ * Opus is forwarded as it is, without NACK (a late audio packet is no use) or PLI; in-band FEC
+ * is the publisher's to send. Stereo as browsers offer it (RFC 7587 §6.1).
+ */
+function audioCodecs() {
+  return [useOPUS({ parameters: 'minptime=10;useinbandfec=1' })];
 }
 
 /** One peer connection: a publisher's or a viewer's. */
@@ -51,9 +74,13 @@ export class WeriftTransport extends EventEmitter<TransportEvents> implements We
   #open(role: Role, mimeType?: string): RTCPeerConnection {
     if (this.#pc) throw new InvalidStateError('this transport has already answered an offer');
     const pc = new RTCPeerConnection({
-      codecs: { video: codecsFor(role, mimeType), audio: [] },
-      // viewers get abs-send-time so that their REMB estimate has send times to work from
-      headerExtensions: { video: role === 'publish' ? [] : [useAbsSendTime()], audio: [] },
+      codecs: { video: codecsFor(role, mimeType), audio: audioCodecs() },
+      // viewers get abs-send-time so that their REMB estimate has send times to work from;
+      // publishers' simulcast layers are told apart by rid (RFC 8852): a browser sends no SSRCs for them
+      headerExtensions:
+        role === 'publish'
+          ? { video: [useSdesMid(), useSdesRTPStreamId(), useRepairedRtpStreamId()], audio: [useSdesMid()] }
+          : { video: [useAbsSendTime()], audio: [] },
       iceAdditionalHostAddresses: this.opts.additionalHostAddresses,
       iceUseIpv6: false,
       icePortRange: this.opts.portRange,
@@ -111,7 +138,7 @@ export class WeriftTransport extends EventEmitter<TransportEvents> implements We
     this.#liveness.unref();
   }
 
-  async #answer(pc: RTCPeerConnection, offerSdp: string): Promise<string> {
+  async #answer(pc: RTCPeerConnection, offerSdp: string, beforeAnswer: () => void): Promise<string> {
     try {
       await pc.setRemoteDescription(new RTCSessionDescription(offerSdp, 'offer'));
     } catch (err) {
@@ -122,29 +149,48 @@ export class WeriftTransport extends EventEmitter<TransportEvents> implements We
       this.close();
       throw new InvalidOfferError('it has no video');
     }
+    beforeAnswer();
     await pc.setLocalDescription(await pc.createAnswer());
     return pc.localDescription!.sdp; // vanilla ICE: the candidates are in it
   }
 
   async publish(streamId: string, offerSdp: string): Promise<{ answerSdp: string; producer: Producer }> {
     const pc = this.#open('publish');
-    const producer = new WeriftProducer(streamId, { keyFrameRequestIntervalMs: this.opts.keyFrameRequestIntervalMs, packetCacheSize: this.opts.packetCacheSize });
+    const opts = { keyFrameRequestIntervalMs: this.opts.keyFrameRequestIntervalMs, packetCacheSize: this.opts.packetCacheSize };
+    const producer = new WeriftProducer(streamId, opts);
     this.#owned = producer;
     producer.once('close', () => this.close());
-    pc.onTrack.subscribe((track) => {
-      if (track.kind !== 'video' || producer.closed) return;
-      const transceiver = pc.getTransceivers().find((t) => t.receiver.tracks.includes(track));
-      if (transceiver) producer.attach(track, transceiver.receiver);
-    });
-    const answerSdp = await this.#answer(pc, offerSdp);
-    for (const t of pc.getTransceivers()) if (t.kind === 'video') t.setDirection('recvonly');
+    // one video (its only track, or one per simulcast layer) and at most one audio track; tracks
+    // signalled by SSRC arrive while the offer is applied, simulcast layers at their first packet
+    const first = (kind: 'audio' | 'video') => pc.getTransceivers().find((t) => t.kind === kind && t.codecs.length > 0);
+    const withAudio = () => {
+      if (!producer.audio && first('audio')) producer.setAudio(new WeriftProducer(streamId, { ...opts, kind: 'audio' }));
+      return producer.audio;
+    };
+    // werift announces a transceiver's first track only: every simulcast layer is a track of its receiver
+    const nackSplit = new WeakSet<object>();
+    const attachAll = () => {
+      if (producer.closed) return;
+      const video = first('video');
+      const audio = first('audio');
+      if (video && !nackSplit.has(video.receiver)) {
+        nackSplit.add(video.receiver);
+        nackPerSsrc(video.receiver);
+      }
+      for (const track of video?.receiver.tracks ?? []) producer.attach(track, video!.receiver);
+      for (const track of audio?.receiver.tracks ?? []) withAudio()?.attach(track, audio!.receiver);
+    };
+    pc.onTrack.subscribe(attachAll);
+    const answerSdp = await this.#answer(pc, offerSdp, withAudio);
+    attachAll();
+    for (const t of [first('video'), first('audio')]) t?.setDirection('recvonly');
     return { answerSdp, producer };
   }
 
-  async consume(producer: Producer, offerSdp: string): Promise<{ answerSdp: string; consumer: WeriftConsumer }> {
+  async consume(producer: Producer, offerSdp: string, opts: ConsumeOptions = {}): Promise<{ answerSdp: string; consumer: WeriftConsumer }> {
     if (!(producer instanceof WeriftProducer)) throw new InvalidStateError('a producer of another engine');
     const pc = this.#open('consume', producer.mimeType);
-    const consumer = new WeriftConsumer(producer.streamId, producer.mimeType);
+    const consumer = new WeriftConsumer(producer.streamId, producer.mimeType, 'video', { maxHeight: opts.maxHeight });
     this.#owned = consumer;
     consumer.once('close', () => this.close());
     try {
@@ -161,6 +207,15 @@ export class WeriftTransport extends EventEmitter<TransportEvents> implements We
     await video.sender.replaceTrack(consumer.track);
     consumer.bindSender(video.sender);
     video.setDirection('sendonly');
+    // audio when the viewer takes it, even of a stream without audio now: a returning publisher may bring it
+    const audio = pc.getTransceivers().find((t) => t.kind === 'audio' && t.codecs.length > 0);
+    if (audio) {
+      const audioConsumer = new WeriftConsumer(producer.streamId, audio.codecs[0]?.mimeType, 'audio');
+      consumer.setAudio(audioConsumer);
+      await audio.sender.replaceTrack(audioConsumer.track);
+      audioConsumer.bindSender(audio.sender);
+      audio.setDirection('sendonly');
+    }
     await pc.setLocalDescription(await pc.createAnswer());
     this.onConsumer(consumer);
     producer.addConsumer(consumer);

@@ -2,8 +2,9 @@
 // alarm flies the map to it and makes it the linkage target.
 import { useState } from 'react';
 import type { Alarm, AlarmKind } from '@hub/config/api';
-import { useT } from '../i18n';
-import { api, ApiError } from '../app/session';
+import { useLocale, useT } from '../i18n';
+import { errorText } from '../i18n/errors';
+import { api } from '../app/session';
 
 export const ALARM_KINDS: readonly AlarmKind[] = ['sos', 'device', 'geofence_enter', 'geofence_exit', 'overspeed', 'offline', 'low_battery', 'escalation'];
 
@@ -23,6 +24,7 @@ type StateFilter = 'open' | 'acknowledged' | 'all';
 
 export function AlarmPanel(props: AlarmPanelProps) {
   const t = useT();
+  const locale = useLocale();
   const [kind, setKind] = useState<AlarmKind | 'all'>('all');
   const [state, setState] = useState<StateFilter>('open');
   const [acking, setAcking] = useState<number | null>(null);
@@ -42,7 +44,7 @@ export function AlarmPanel(props: AlarmPanelProps) {
       setAcking(null);
       setNote('');
     } catch (err) {
-      setError(err instanceof ApiError ? err.message : String(err));
+      setError(errorText(t, err));
     }
   };
 
@@ -84,7 +86,7 @@ export function AlarmPanel(props: AlarmPanelProps) {
             <div className="alarm-line">
               <strong>{t(`alarm.kind.${a.kind}`)}</strong>
               <span>{props.unitName(a.unitId)}</span>
-              <time>{new Date(a.ts).toLocaleTimeString()}</time>
+              <time>{new Date(a.ts).toLocaleTimeString(locale, { hour12: false })}</time>
             </div>
             {a.acknowledgedAt ? (
               <div className="alarm-ack">{t('alarms.acknowledgedBy', { who: a.acknowledgedBy ?? '', note: a.note ?? '' })}</div>

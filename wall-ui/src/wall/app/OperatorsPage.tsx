@@ -1,7 +1,8 @@
 // Admin: the operators who may log in to the wall, and a form to add one with a role.
 import { useEffect, useState } from 'react';
 import { useT } from '../i18n';
-import { api, ApiError, type OperatorInfo, type Role } from './session';
+import { errorText } from '../i18n/errors';
+import { api, type OperatorInfo, type Role } from './session';
 
 const ROLES: readonly Role[] = ['viewer', 'coordinator', 'admin'];
 
@@ -14,7 +15,7 @@ export function OperatorsPage() {
   const reload = () =>
     api<OperatorInfo[] | { operators: OperatorInfo[] }>('GET', '/api/operators')
       .then((res) => setOperators(Array.isArray(res) ? res : res.operators))
-      .catch((err: unknown) => setMessage({ error: true, text: err instanceof ApiError ? err.message : String(err) }));
+      .catch((err: unknown) => setMessage({ error: true, text: errorText(t, err) }));
 
   useEffect(() => {
     void reload();
@@ -29,7 +30,7 @@ export function OperatorsPage() {
       setForm({ username: '', displayName: '', role: 'viewer', password: '' });
       await reload();
     } catch (err) {
-      setMessage({ error: true, text: err instanceof ApiError ? err.message : String(err) });
+      setMessage({ error: true, text: errorText(t, err) });
     }
   };
 

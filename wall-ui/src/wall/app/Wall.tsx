@@ -96,13 +96,19 @@ export function Wall({ session }: { session: Session }) {
     if (!session.expiresAt) return;
     const expiresAt = Date.parse(session.expiresAt);
     let timer: ReturnType<typeof setTimeout> | undefined;
+    let stopped = false;
     const check = () => {
+      if (stopped) return;
       const left = expiresAt - Date.now();
       if (left > 0) timer = setTimeout(check, Math.min(left + 250, 2 ** 31 - 1));
-      else api('GET', '/api/auth/me').catch(() => undefined);
+      // still accepted (this browser's clock runs ahead of the hub's): ask again shortly
+      else api('GET', '/api/auth/me').then(() => (timer = setTimeout(check, 5_000)), () => undefined);
     };
     check();
-    return () => clearTimeout(timer);
+    return () => {
+      stopped = true;
+      clearTimeout(timer);
+    };
   }, [session.expiresAt]);
 
   // presets: load the operator's, apply the last one used here

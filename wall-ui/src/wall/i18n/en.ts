@@ -75,6 +75,10 @@ export const en = {
   'tile.bitrate': '{kbps} kbit/s',
   'tile.delay': 'delay {ms} ms',
   'tile.size': '{w}×{h} {fps} fps',
+  'tile.delayEstimate': 'delay ≈ {ms} ms',
+  'tile.delayEstimateHint': 'An estimate: the browser’s jitter buffer plus half the round trip to the hub (camera, encoder and the unit’s link come on top)',
+  'tile.unmute': 'Sound off: click to listen to this camera',
+  'tile.mute': 'Sound on: click to mute this camera',
 
   'alarms.title': 'Alarms ({n} open)',
   'alarms.soundOn': 'Sound on',
@@ -173,6 +177,16 @@ export const en = {
   'map.ui.toggleAttribution': 'Toggle attribution',
 
   'login.sessionExpired': 'Your session has expired. Please log in again.',
+  'error.network': 'The hub cannot be reached. Check the network and try again.',
+  'error.forbidden': 'Your role does not allow this.',
+  'error.presetLimit': 'You have too many presets: delete one before saving a new one.',
+  'error.presetNotFound': 'This preset no longer exists.',
+  'error.operatorExists': 'An operator with this username already exists.',
+  'error.incidentNotFound': 'This incident no longer exists.',
+  'error.incidentClosed': 'This incident is closed.',
+  'error.unitNotFound': 'This unit does not exist.',
+  'error.internal': 'The hub hit an internal error; try again, and tell the administrator if it persists.',
+  'error.validation': 'The hub refused the input: {detail}',
 } as const satisfies Record<string, string>;
 
 export type MessageKey = keyof typeof en;

@@ -75,6 +75,10 @@ export const zhCN: Record<MessageKey, string> = {
   'tile.bitrate': '{kbps} kbit/s',
   'tile.delay': '延迟 {ms} 毫秒',
   'tile.size': '{w}×{h} {fps} 帧/秒',
+  'tile.delayEstimate': '延迟约 {ms} 毫秒',
+  'tile.delayEstimateHint': '估计值：浏览器抖动缓冲加上到指挥中心往返时间的一半（摄像头、编码和设备链路的延迟另计）',
+  'tile.unmute': '声音已关闭：点击收听此摄像头',
+  'tile.mute': '声音已打开：点击将此摄像头静音',
 
   'alarms.title': '告警（{n} 条未处理）',
   'alarms.soundOn': '声音开',
@@ -173,4 +177,14 @@ export const zhCN: Record<MessageKey, string> = {
   'map.ui.toggleAttribution': '显示或隐藏版权信息',
 
   'login.sessionExpired': '您的会话已过期，请重新登录。',
+  'error.network': '无法连接到中心服务，请检查网络后重试。',
+  'error.forbidden': '您的角色无权执行此操作。',
+  'error.presetLimit': '预设数量已达上限：请先删除一个再保存新的。',
+  'error.presetNotFound': '该预设已不存在。',
+  'error.operatorExists': '已存在同名操作员。',
+  'error.incidentNotFound': '该事件已不存在。',
+  'error.incidentClosed': '该事件已关闭。',
+  'error.unitNotFound': '该单元不存在。',
+  'error.internal': '中心服务内部错误，请重试；如仍出现请联系管理员。',
+  'error.validation': '中心服务拒绝了输入：{detail}',
 };

@@ -2,6 +2,7 @@
 import { useState } from 'react';
 import type { Preset } from '@hub/config/presets';
 import { useT } from '../i18n';
+import { errorText } from '../i18n/errors';
 
 export interface PresetBarProps {
   presets: Preset[];
@@ -23,7 +24,7 @@ export function PresetBar({ presets, current, onApply, onSave, onDelete }: Prese
       await onSave(n);
       setNaming(false);
     } catch (err) {
-      setError((err as Error).message);
+      setError(errorText(t, err));
     }
   };
 
@@ -65,7 +66,7 @@ export function PresetBar({ presets, current, onApply, onSave, onDelete }: Prese
         </button>
       )}
       {current && (
-        <button className="small secondary" onClick={() => void onDelete(current).catch((err: Error) => setError(err.message))} data-testid="preset-delete">
+        <button className="small secondary" onClick={() => void onDelete(current).catch((err: unknown) => setError(errorText(t, err)))} data-testid="preset-delete">
           {t('presets.delete')}
         </button>
       )}

@@ -5,7 +5,8 @@
 import { useEffect, useState } from 'react';
 import type { Alarm } from '@hub/config/api';
 import { useT } from '../i18n';
-import { api, ApiError, currentSession } from '../app/session';
+import { errorText } from '../i18n/errors';
+import { api, currentSession } from '../app/session';
 import type { DispatchEvent, DispatchState, Incident, LinkageTarget, NearestUnit } from './types';
 
 export const NEAREST_LIMIT = 5;
@@ -58,7 +59,7 @@ export function LinkagePanel(props: LinkagePanelProps) {
         setChosen(new Set(units.map((u) => u.unitId)));
         props.onNearest(units);
       })
-      .catch((err: unknown) => !cancelled && setError(err instanceof ApiError ? err.message : String(err)));
+      .catch((err: unknown) => !cancelled && setError(errorText(t, err)));
     return () => {
       cancelled = true;
     };
@@ -105,7 +106,7 @@ export function LinkagePanel(props: LinkagePanelProps) {
       setSentTo(unitIds);
       props.onDispatched(id, unitIds);
     } catch (err) {
-      setError(err instanceof ApiError ? `${err.message}` : String(err));
+      setError(errorText(t, err));
     } finally {
       setBusy(false);
     }

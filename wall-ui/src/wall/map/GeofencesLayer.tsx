@@ -5,6 +5,7 @@ import type { Geofence } from '@hub/config';
 import type { UnitStore } from '../live/unit-store';
 import { addSourceWithLayers, useMapContext } from './map-context';
 import { projectGeometryCoords } from './projection';
+import { UNITS_LAYER } from './UnitsLayer';
 
 export function GeofencesLayer({ store, refreshMs = 60_000 }: { store: UnitStore; refreshMs?: number }) {
   const { map, projector } = useMapContext();
@@ -17,7 +18,7 @@ export function GeofencesLayer({ store, refreshMs = 60_000 }: { store: UnitStore
         { id: 'geofences-fill', type: 'fill', source: 'geofences', paint: { 'fill-color': '#ff9f1a', 'fill-opacity': 0.12 } },
         { id: 'geofences-line', type: 'line', source: 'geofences', paint: { 'line-color': '#ff9f1a', 'line-width': 2, 'line-dasharray': [2, 1] } },
       ],
-      'unit-clusters',
+      UNITS_LAYER,
     );
     let stopped = false;
     const load = async () => {

@@ -18,6 +18,7 @@ import { ReplayLayer } from './ReplayLayer';
 import { TrailsLayer } from './TrailsLayer';
 import { UnitPopup } from './UnitPopup';
 import { UnitsLayer } from './UnitsLayer';
+import { unitsLayerOf, type DrawnCluster, type DrawnUnit, type UnitHit } from './units-gl';
 import { BasemapHoverLabel, ClusterLabels } from './Overlays';
 import { MapUiLanguage } from './MapUiLanguage';
 import { useT } from '../i18n';
@@ -37,6 +38,10 @@ export interface LiveMapProps {
   incidents?: IncidentMarker[];
   highlightUnitIds?: string[];
   replay?: { points: PositionOut[]; cursorTs?: string };
+  /** the map canvas's pixels per CSS pixel; default the screen's (a lower one trades sharpness for repaint time on a software renderer) */
+  pixelRatio?: number;
+  /** how the units are drawn (UnitsLayer's renderer); default overlay */
+  unitsRenderer?: 'overlay' | 'layer';
   /** most unit-source updates a second = 1000 / updateMs; default by fleet size (250 ms up to 5,000 units, 1 s from 20,000) */
   updateMs?: number;
   style?: CSSProperties;
@@ -51,6 +56,12 @@ export interface LiveMapTestHooks {
   basemap: BasemapOut;
   /** a WGS-84 position as the map draws it ([lon, lat]) */
   toMap(lat: number, lon: number): [number, number];
+  /** the units the units layer draws on their own (not clustered), with their drawn [lon, lat] */
+  drawnUnits(): DrawnUnit[];
+  /** the clusters it draws */
+  drawnClusters(): DrawnCluster[];
+  /** what a click at this canvas point would hit */
+  unitAt(x: number, y: number): UnitHit | null;
 }
 
 declare global {
@@ -109,6 +120,7 @@ export function LiveMap(props: LiveMapProps) {
       maxPitch: 0,
       dragRotate: false,
       fadeDuration: 0,
+      pixelRatio: latest.current.pixelRatio,
       attributionControl: basemap.attribution ? { compact: true, customAttribution: basemap.attribution } : false,
     });
     map.touchZoomRotate.disableRotation();
@@ -118,7 +130,16 @@ export function LiveMap(props: LiveMapProps) {
       addIcons(map);
       setCtx({ map, projector });
       if (new URLSearchParams(location.search).has('testHooks')) {
-        window.__hubWall = { map, store, stats, basemap, toMap: (lat, lon) => projector.toMap(lat, lon) };
+        window.__hubWall = {
+          map,
+          store,
+          stats,
+          basemap,
+          toMap: (lat, lon) => projector.toMap(lat, lon),
+          drawnUnits: () => unitsLayerOf(map)?.drawn() ?? [],
+          drawnClusters: () => unitsLayerOf(map)?.clusters() ?? [],
+          unitAt: (x, y) => unitsLayerOf(map)?.hitTest(x, y) ?? null,
+        };
       }
     });
     map.on('styleimagemissing', () => addIcons(map));
@@ -170,6 +191,7 @@ export function LiveMap(props: LiveMapProps) {
             highlightUnitIds={props.highlightUnitIds}
             alarms={props.alarms}
             updateMs={props.updateMs}
+            renderer={props.unitsRenderer}
             stats={stats}
             onUnitClick={(id) => {
               setPopupUnitId(id);

@@ -1,24 +1,34 @@
 // HTML overlays where MapLibre would need glyph files for text: unit counts on clusters, and
-// the name of the district or road under the pointer. Both are redrawn only when the map rests.
+// the name of the district or road under the pointer. Both are redrawn only when the map rests
+// (the cluster labels also after each update of the units layer, about once a second).
 import { useEffect, useRef, useState } from 'react';
-import { UNIT_CLUSTER_LAYER, UNITS_SOURCE } from './UnitsLayer';
+import { unitsLayerOf } from './units-gl';
 import { NAMED_BASEMAP_LAYERS } from './basemap-style';
 import { useMapContext } from './map-context';
 
-const MAX_LABELS = 150;
+const MAX_LABELS = 400;
+
+/** 1234 → 1.2k, as MapLibre's point_count_abbreviated. */
+function abbreviate(n: number): string {
+  return n >= 10_000 ? `${Math.round(n / 1000)}k` : n >= 1000 ? `${(Math.round(n / 100) / 10).toString()}k` : String(n);
+}
 
 export function ClusterLabels() {
   const { map } = useMapContext();
   const [labels, setLabels] = useState<{ key: string; x: number; y: number; text: string }[]>([]);
   useEffect(() => {
+    const layer = unitsLayerOf(map);
+    if (!layer) return;
     let moving = false;
     const refresh = () => {
       if (moving) return;
       const out: { key: string; x: number; y: number; text: string }[] = [];
-      for (const f of map.queryRenderedFeatures({ layers: [UNIT_CLUSTER_LAYER] })) {
-        if (f.geometry.type !== 'Point' || out.length >= MAX_LABELS) continue;
-        const p = map.project(f.geometry.coordinates as [number, number]);
-        out.push({ key: String(f.properties.cluster_id), x: p.x, y: p.y, text: String(f.properties.point_count_abbreviated ?? f.properties.point_count) });
+      const { width, height } = map.getCanvas().getBoundingClientRect();
+      for (const c of layer.clusters()) {
+        const p = map.project([c.lon, c.lat]);
+        if (p.x < -30 || p.y < -30 || p.x > width + 30 || p.y > height + 30) continue;
+        out.push({ key: c.key, x: p.x, y: p.y, text: abbreviate(c.count) });
+        if (out.length >= MAX_LABELS) break;
       }
       setLabels(out);
     };
@@ -30,23 +40,14 @@ export function ClusterLabels() {
       moving = false;
       refresh();
     };
-    // one wait for idle at a time: under a steady stream of updates the map is seldom idle
-    let waiting = false;
-    const onData = (e: { sourceId?: string; isSourceLoaded?: boolean }) => {
-      if (e.sourceId !== UNITS_SOURCE || !e.isSourceLoaded || waiting) return;
-      waiting = true;
-      map.once('idle', () => {
-        waiting = false;
-        refresh();
-      });
-    };
     map.on('movestart', onStart);
     map.on('moveend', onEnd);
-    map.on('sourcedata', onData);
+    const off = layer.onChange(refresh);
+    refresh();
     return () => {
       map.off('movestart', onStart);
       map.off('moveend', onEnd);
-      map.off('sourcedata', onData);
+      off();
     };
   }, [map]);
   return (

@@ -1,11 +1,11 @@
 // Trails of the last minutes for the selected and highlighted units, and for every unit in
 // view once zoomed in far enough that they are few. The store keeps points only for these.
+// Drawn by the units layer (units-gl.ts), under the units: a trail update once a second redraws
+// the units' canvas, not the whole map.
 import { useEffect, useRef } from 'react';
-import type { GeoJSONSource } from 'maplibre-gl';
 import type { UnitStore } from '../live/unit-store';
-import { addSourceWithLayers, useMapContext } from './map-context';
-import { UNIT_SYMBOL_LAYER } from './UnitsLayer';
-import type { Feature, LineString } from 'geojson';
+import { useMapContext } from './map-context';
+import { unitsLayerOf, type TrailLine } from './units-gl';
 
 export interface TrailsLayerProps {
   store: UnitStore;
@@ -24,21 +24,6 @@ export function TrailsLayer(props: TrailsLayerProps) {
   const highlightKey = (props.highlightUnitIds ?? []).join(',');
 
   useEffect(() => {
-    const remove = addSourceWithLayers(
-      map,
-      'trails',
-      { type: 'geojson', data: { type: 'FeatureCollection', features: [] } },
-      [
-        {
-          id: 'trails',
-          type: 'line',
-          source: 'trails',
-          layout: { 'line-cap': 'round', 'line-join': 'round' },
-          paint: { 'line-color': ['case', ['get', 'selected'], '#ffffff', '#7fd1ff'], 'line-width': ['case', ['get', 'selected'], 3, 2], 'line-opacity': 0.75 },
-        },
-      ],
-      'unit-clusters',
-    );
     let visibleIds: string[] = [];
     const watch = () => {
       const { store, selectedUnitId, highlightUnitIds } = latest.current;
@@ -51,12 +36,10 @@ export function TrailsLayer(props: TrailsLayerProps) {
       const { visibleFromZoom = 15, maxVisible = 200 } = latest.current;
       visibleIds = [];
       if (map.getZoom() >= visibleFromZoom) {
-        const seen = new Set<string>();
-        for (const f of map.queryRenderedFeatures({ layers: [UNIT_SYMBOL_LAYER] })) {
-          const id = String(f.properties.id);
-          if (seen.has(id)) continue;
-          seen.add(id);
-          visibleIds.push(id);
+        const bounds = map.getBounds();
+        for (const u of unitsLayerOf(map)?.drawn() ?? []) {
+          if (!bounds.contains([u.lon, u.lat])) continue;
+          visibleIds.push(u.id);
           if (visibleIds.length >= maxVisible) break;
         }
       }
@@ -69,28 +52,25 @@ export function TrailsLayer(props: TrailsLayerProps) {
       const ids = new Set<string>(latest.current.highlightUnitIds ?? []);
       if (selectedUnitId) ids.add(selectedUnitId);
       for (const id of visibleIds) ids.add(id);
-      const features: Feature[] = [];
+      const lines: (TrailLine & { id: string })[] = [];
       for (const id of ids) {
         const trail = store.trail(id);
         if (trail.length < 2) continue;
-        features.push({
-          type: 'Feature',
-          properties: { id, selected: id === selectedUnitId },
-          geometry: { type: 'LineString', coordinates: trail.map((p) => projector.toMap(p[1], p[0])) },
-        });
+        lines.push({ id, selected: id === selectedUnitId, coords: trail.map((p) => projector.toMap(p[1], p[0])) });
       }
-      // a repaint is the costly part on a software renderer: only when a trail changed
-      const signature = features.map((f) => `${String(f.properties?.id)}:${(f.geometry as LineString).coordinates.length}:${JSON.stringify((f.geometry as LineString).coordinates.at(-1))}`).join('|') + `|${selectedUnitId ?? ''}`;
-      if (signature === drawn) return;
+      // a redraw is the costly part on a software renderer: only when a trail changed
+      const signature = lines.map((l) => `${l.id}:${l.coords.length}:${JSON.stringify(l.coords.at(-1))}`).join('|') + `|${selectedUnitId ?? ''}`;
+      const layer = unitsLayerOf(map);
+      if (signature === drawn || !layer) return;
       drawn = signature;
-      (map.getSource('trails') as GeoJSONSource | undefined)?.setData({ type: 'FeatureCollection', features });
+      layer.setTrails(lines);
     };
     const timer = setInterval(draw, 1000);
     watch();
     return () => {
       clearInterval(timer);
       map.off('moveend', onMoveEnd);
-      remove();
+      unitsLayerOf(map)?.setTrails([]);
     };
   }, [map, projector]);
 

@@ -48,7 +48,7 @@ function build(el: HTMLElement, onOpenCamera?: () => void) {
       lines.push(labelled(t('map.unit.speed'), u.speed === null ? t('map.unit.none') : t('map.unit.speedValue', { kmh: (u.speed * 3.6).toFixed(0) })));
       lines.push(labelled(t('map.unit.heading'), u.heading === null ? t('map.unit.none') : t('map.unit.headingValue', { deg: Math.round(u.heading) })));
       if (u.battery !== null) lines.push(labelled(t('map.unit.battery'), t('map.unit.batteryValue', { pct: Math.round(u.battery) })));
-      lines.push(labelled(t('map.unit.lastFix'), new Date(u.ts).toLocaleTimeString(locale)));
+      lines.push(labelled(t('map.unit.lastFix'), new Date(u.ts).toLocaleTimeString(locale, { hour12: false })));
     } else {
       lines.push(labelled(t('map.unit.lastFix'), t('map.unit.noFix')));
     }

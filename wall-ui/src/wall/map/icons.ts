@@ -19,7 +19,9 @@ export function unitIconName(type: UnitType, status: UnitStatusKind): string {
   return `unit-${type}-${status}`;
 }
 
-const SIZE = 28;
+/** An icon's edge, CSS px. */
+export const ICON_SIZE = 28;
+const SIZE = ICON_SIZE;
 
 function draw(size: number, ratio: number, paint: (ctx: CanvasRenderingContext2D, s: number) => void): ImageData {
   const px = Math.round(size * ratio);
@@ -106,4 +108,25 @@ export function addIcons(map: MapLibreMap): void {
     }
   }
   if (!map.hasImage('incident')) map.addImage('incident', draw(SIZE, ratio, incident), { pixelRatio: ratio });
+}
+
+/**
+ * Every unit icon side by side on one canvas, for the units' WebGL layer: cell
+ * `typeIndex × STATUSES.length + statusIndex` (UNIT_TYPES and STATUSES order), each
+ * ICON_SIZE × ratio px square.
+ */
+export function iconAtlas(ratio: number): HTMLCanvasElement {
+  const px = Math.round(SIZE * ratio);
+  const canvas = document.createElement('canvas');
+  canvas.width = px * UNIT_TYPES.length * STATUSES.length;
+  canvas.height = px;
+  const ctx = canvas.getContext('2d')!;
+  let cell = 0;
+  for (const type of UNIT_TYPES) {
+    for (const status of STATUSES) {
+      ctx.putImageData(draw(SIZE, ratio, type === 'vehicle' ? vehicle(STATUS_COLOURS[status]) : bodycam(STATUS_COLOURS[status])), cell * px, 0);
+      cell++;
+    }
+  }
+  return canvas;
 }

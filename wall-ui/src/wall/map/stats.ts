@@ -1,12 +1,12 @@
 // Figures of the unit layer, read by the benchmark and tests through window.__hubWall.
 export interface MapStats {
-  /** setData calls of the units source that completed */
+  /** updates of the units layer (each one rebuild of its instances and one redraw) */
   sourceUpdates: number;
-  /** features in the last update */
+  /** units in the last update */
   features: number;
-  /** main-thread ms building the last feature collection */
+  /** main-thread ms reading the store for the last update */
   buildMs: number;
-  /** ms from setData to the worker having the data */
+  /** main-thread ms clustering and filling the instance array for the last update (its upload is part of the next draw) */
   setDataMs: number;
   /** sampled delays, ms, from a position's own timestamp to the first frame drawn with it */
   markerDelaysMs: number[];

@@ -2,8 +2,9 @@
 // with a time slider and 1x / 4x / 16x playback.
 import { useEffect, useRef, useState } from 'react';
 import type { PositionOut } from '@hub/config/api';
-import { useT } from '../i18n';
-import { api, ApiError } from '../app/session';
+import { useLocale, useT } from '../i18n';
+import { errorText } from '../i18n/errors';
+import { api } from '../app/session';
 
 export const REPLAY_SPEEDS = [1, 4, 16] as const;
 export type ReplaySpeed = (typeof REPLAY_SPEEDS)[number];
@@ -24,6 +25,7 @@ function localInput(d: Date): string {
 
 export function ReplayPanel({ units, defaultUnitId, onReplay }: ReplayPanelProps) {
   const t = useT();
+  const locale = useLocale();
   const [unitId, setUnitId] = useState(defaultUnitId ?? '');
   const [from, setFrom] = useState(() => localInput(new Date(Date.now() - 30 * 60_000)));
   const [to, setTo] = useState(() => localInput(new Date(Date.now() + 60_000)));
@@ -71,7 +73,7 @@ export function ReplayPanel({ units, defaultUnitId, onReplay }: ReplayPanelProps
       setCursor(0);
       if (!track.length) setError(t('replay.empty'));
     } catch (err) {
-      setError(err instanceof ApiError ? err.message : String(err));
+      setError(errorText(t, err));
     }
   };
 
@@ -138,7 +140,7 @@ export function ReplayPanel({ units, defaultUnitId, onReplay }: ReplayPanelProps
             data-testid="replay-slider"
           />
           <span className="muted" data-testid="replay-cursor">
-            {new Date(start + cursor).toLocaleTimeString()} · {t('replay.points', { n: points.length })}
+            {new Date(start + cursor).toLocaleTimeString(locale, { hour12: false })} · {t('replay.points', { n: points.length })}
           </span>
         </div>
       )}

@@ -1,6 +1,6 @@
 // One tile of the video wall: a unit's camera with its overlay (unit, state, bitrate, delay).
 // Takes a unit dropped from the unit list or the map; double-click enlarges it.
-import { useRef, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { useT } from '../i18n';
 import { useUnitStream } from './useUnitStream';
 
@@ -22,6 +22,15 @@ export function Tile({ index, unitId, unitName, enlarged, onDropUnit, onClear, o
   const video = useRef<HTMLVideoElement>(null);
   const { state, detail, figures } = useUnitStream(unitId, video);
   const [over, setOver] = useState(false);
+  // a wall must not play every tile's microphone: muted until the coordinator asks for one
+  const [muted, setMuted] = useState(true);
+  useEffect(() => setMuted(true), [unitId]);
+  useEffect(() => {
+    const el = video.current;
+    if (!el) return;
+    el.muted = muted;
+    if (!muted) void el.play().catch(() => {});
+  }, [muted, unitId]);
 
   return (
     <div
@@ -31,6 +40,7 @@ export function Tile({ index, unitId, unitName, enlarged, onDropUnit, onClear, o
       data-unit-id={unitId ?? ''}
       data-state={state}
       data-frames={figures?.framesDecoded ?? 0}
+      data-muted={muted}
       onDoubleClick={onToggleEnlarge}
       onDragOver={(e) => {
         if (!e.dataTransfer.types.includes(UNIT_DRAG_TYPE)) return;
@@ -52,6 +62,18 @@ export function Tile({ index, unitId, unitName, enlarged, onDropUnit, onClear, o
           <div className="tile-top">
             <span className="tile-unit">{unitName ?? unitId}</span>
             <span className={`tile-state state-${state}`}>{t(`tile.state.${state}`)}</span>
+            {figures?.hasAudio && (
+              <button
+                className="tile-close tile-sound"
+                data-testid="tile-sound"
+                title={muted ? t('tile.unmute') : t('tile.mute')}
+                aria-pressed={!muted}
+                onClick={() => setMuted((m) => !m)}
+                onDoubleClick={(e) => e.stopPropagation()}
+              >
+                {muted ? '🔇' : '🔊'}
+              </button>
+            )}
             <button className="tile-close" title={t('tile.close')} onClick={onClear}>
               ×
             </button>
@@ -60,7 +82,11 @@ export function Tile({ index, unitId, unitName, enlarged, onDropUnit, onClear, o
             {figures && state === 'live' && (
               <>
                 <span>{t('tile.bitrate', { kbps: figures.bitrateKbps })}</span>
-                {figures.delayMs !== null && <span>{t('tile.delay', { ms: figures.delayMs })}</span>}
+                {figures.estimatedDelayMs !== null ? (
+                  <span title={t('tile.delayEstimateHint')}>{t('tile.delayEstimate', { ms: figures.estimatedDelayMs })}</span>
+                ) : (
+                  figures.delayMs !== null && <span>{t('tile.delay', { ms: figures.delayMs })}</span>
+                )}
                 <span>{t('tile.size', { w: figures.width, h: figures.height, fps: figures.fps })}</span>
               </>
             )}

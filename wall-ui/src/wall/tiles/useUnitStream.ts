@@ -1,9 +1,9 @@
 // A tile's camera: ask the hub to start the unit's stream (POST /api/streams/{unitId}/start),
 // then play it with the shared player, which recovers by itself. The tile only shows state.
 //
-// Layers: a tile smaller than the stream should ask for no more than it shows, but our
-// streams carry one encoding (no simulcast or SVC layers yet), so there is nothing to select;
-// when the publishers send layers, this is where the tile's size picks one.
+// Layers: a tile smaller than the stream asks for no more than it shows: its video element's
+// height in device pixels goes to the player (ResizeObserver), and of a simulcast stream the
+// SFU forwards the smallest layer at least that tall.
 import { useEffect, useRef, useState } from 'react';
 import { openStream, type StreamPlayer } from '../../shared/stream-player';
 import { api, ApiError, currentSession } from '../app/session';
@@ -13,10 +13,19 @@ export type TileState = 'idle' | 'starting' | 'connecting' | 'live' | 'reconnect
 export interface TileFigures {
   bitrateKbps: number;
   delayMs: number | null;
+  /** jitter buffer + half the round trip to the hub: an estimate (see PlayerStats) */
+  estimatedDelayMs: number | null;
+  /** true once the stream's audio arrives */
+  hasAudio: boolean;
   fps: number;
   framesDecoded: number;
   width: number;
   height: number;
+}
+
+/** The tile's picture height in device pixels, for the layer it asks for. */
+function shownHeight(el: HTMLVideoElement): number | undefined {
+  return Math.round(el.clientHeight * (window.devicePixelRatio || 1)) || undefined;
 }
 
 /** How long a tile waits before asking again for a camera the hub could not start. */
@@ -69,6 +78,7 @@ export function useUnitStream(unitId: string | null, video: React.RefObject<HTML
         const token = currentSession()?.token ?? '';
         player.current = openStream(el, streamId, {
           token,
+          maxHeight: shownHeight(el),
           onState: (s, d) => {
             if (cancelled) return;
             setState(s);
@@ -90,14 +100,29 @@ export function useUnitStream(unitId: string | null, video: React.RefObject<HTML
       if (!p) return;
       try {
         const s = await p.stats();
-        if (!cancelled) setFigures({ bitrateKbps: s.bitrateKbps, delayMs: s.delayMs ?? null, fps: s.fps, framesDecoded: s.framesDecoded, width: s.width, height: s.height });
+        if (!cancelled)
+          setFigures({
+            bitrateKbps: s.bitrateKbps,
+            delayMs: s.delayMs ?? null,
+            estimatedDelayMs: s.estimatedDelayMs ?? null,
+            hasAudio: (s.audio?.totalSamplesReceived ?? 0) > 0,
+            fps: s.fps,
+            framesDecoded: s.framesDecoded,
+            width: s.width,
+            height: s.height,
+          });
       } catch {
         // a closing peer connection: the next round or the player's state says it
       }
     }, 1000);
 
+    // an enlarged or resized tile asks for the layer that fits (no reconnection)
+    const resized = new ResizeObserver(() => player.current?.setMaxHeight(shownHeight(el)));
+    resized.observe(el);
+
     return () => {
       cancelled = true;
+      resized.disconnect();
       clearTimeout(retry);
       clearInterval(nudge);
       clearInterval(poll);

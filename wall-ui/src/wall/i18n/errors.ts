@@ -1,0 +1,28 @@
+// A refusal from the hub in the operator's language: the hub's error code picks the sentence
+// (its own sentence is English); a code the wall does not know shows the hub's sentence.
+import type { MessageKey, Translate } from './index';
+
+/** The hub's error codes an operator meets at the wall, with their message. */
+const BY_CODE: Partial<Record<string, MessageKey>> = {
+  HUB_ERR_FORBIDDEN: 'error.forbidden',
+  HUB_ERR_PRESET_LIMIT: 'error.presetLimit',
+  HUB_ERR_PRESET_NOT_FOUND: 'error.presetNotFound',
+  HUB_ERR_OPERATOR_EXISTS: 'error.operatorExists',
+  HUB_ERR_INCIDENT_NOT_FOUND: 'error.incidentNotFound',
+  HUB_ERR_INCIDENT_CLOSED: 'error.incidentClosed',
+  HUB_ERR_UNIT_NOT_FOUND: 'error.unitNotFound',
+  HUB_ERR_INTERNAL: 'error.internal',
+};
+
+/** What the wall says about a failed call: `err` is an ApiError-like ({code, message}) or anything thrown. */
+export function errorText(t: Translate, err: unknown): string {
+  const e = err as { code?: unknown; message?: unknown } | null;
+  const code = typeof e?.code === 'string' ? e.code : undefined;
+  const message = typeof e?.message === 'string' ? e.message : '';
+  if (!code) return t('error.network');
+  const key = BY_CODE[code];
+  if (key) return t(key);
+  // the hub's details (which field, which limit) are worth more than a vague sentence
+  if (code === 'HUB_ERR_VALIDATION') return t('error.validation', { detail: message });
+  return message || code;
+}
