@@ -2,7 +2,8 @@
 // the database after a restart. Runs the hub as `npm start` does, on the embedded server,
 // so the restart also has to take over the PostgreSQL server the killed hub left behind.
 import { afterAll, describe, expect, it } from 'vitest';
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { spawnTied } from '@hub/config/ffmpeg';
 import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -25,7 +26,7 @@ afterAll(async () => {
 });
 
 function startHubProcess(env: Record<string, string>): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'hub/src/main.ts'], {
+  const child = spawnTied(process.execPath, ['--import', 'tsx', 'hub/src/main.ts'], {
     cwd: path.resolve(__dirname, '../..'),
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

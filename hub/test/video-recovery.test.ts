@@ -3,7 +3,8 @@
 // agent is killed and restarted under the same stream id and the page resumes by itself,
 // showing "reconnecting" in between; a dropped signalling socket is recovered too.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { spawnTied } from '@hub/config/ffmpeg';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -24,7 +25,7 @@ const TURN_SECRET = 'test-turn-secret-0123456789';
 beforeAll(async () => {
   // coturn (Debian's turnserver) as docker-compose runs it: TURN REST credentials from a shared secret
   const turnPort = await freePort();
-  turn = spawn('turnserver', ['-n', '--listening-ip=127.0.0.1', `--listening-port=${turnPort}`, '--relay-ip=127.0.0.1', '--use-auth-secret', `--static-auth-secret=${TURN_SECRET}`, '--realm=hub', '--allow-loopback-peers', '--no-cli', '--no-tls', '--no-dtls', '--no-tcp-relay', `--userdb=${mkdtempSync(path.join(tmpdir(), 'turn-'))}/turndb`], { stdio: 'ignore' });
+  turn = spawnTied('turnserver', ['-n', '--listening-ip=127.0.0.1', `--listening-port=${turnPort}`, '--relay-ip=127.0.0.1', '--use-auth-secret', `--static-auth-secret=${TURN_SECRET}`, '--realm=hub', '--allow-loopback-peers', '--no-cli', '--no-tls', '--no-dtls', '--no-tcp-relay', `--userdb=${mkdtempSync(path.join(tmpdir(), 'turn-'))}/turndb`], { stdio: 'ignore' });
   t = await startTestHub({
     'media.additionalHostAddresses': ['127.0.0.1'],
     'media.turn': { urls: [`turn:127.0.0.1:${turnPort}?transport=udp`], secret: TURN_SECRET },

@@ -3,11 +3,10 @@
 // viewer receives both, the Opus packets as they were sent, in its own sequence and timestamp
 // space (continuous when the publisher returns), with sender reports in that timestamp space.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { spawn } from 'node:child_process';
 import dgram from 'node:dgram';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { MediaStreamTrack, RTCPeerConnection, RtcpSrPacket, useOPUS, useVP8, type RtcpPacket, type RtpPacket } from 'werift';
-import { ffmpegPath } from '@hub/edge-agent/video/ffmpeg-path';
+import { spawnFfmpeg } from '@hub/config/ffmpeg';
 import { WeriftRouter, whipWhep } from '../src';
 import { signal, until } from './support/peers';
 import { ffmpegRtp } from './support/rtp-peers';
@@ -39,8 +38,7 @@ async function toneInto(track: MediaStreamTrack): Promise<() => void> {
   const socket = dgram.createSocket('udp4');
   socket.on('message', (buf) => track.writeRtp(buf));
   await new Promise<void>((r) => socket.bind(0, '127.0.0.1', () => r()));
-  const ffmpeg = spawn(
-    ffmpegPath(),
+  const ffmpeg = spawnFfmpeg(
     ['-hide_banner', '-loglevel', 'error', '-re', '-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=48000', '-c:a', 'libopus', '-b:a', '32k', '-frame_duration', '20', '-payload_type', '111', '-f', 'rtp', `rtp://127.0.0.1:${socket.address().port}`],
     { stdio: 'ignore' },
   );

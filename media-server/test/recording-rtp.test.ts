@@ -1,9 +1,9 @@
 // The recorder's RTP reading and playlists: keyframe starts found in the RTP that ffmpeg
 // itself sends (H.264 per RFC 6184, VP8 per RFC 7741), and the HLS playlist it serves.
 import dgram from 'node:dgram';
-import { spawn } from 'node:child_process';
+import { spawnFfmpeg } from '@hub/config/ffmpeg';
 import { describe, expect, it } from 'vitest';
-import { buildPlaylist, findFfmpeg, parsePlaylist } from '../src/recording/index';
+import { buildPlaylist, parsePlaylist } from '../src/recording/index';
 import { isKeyFrameStart, parseRtpHeader, type RecordedCodec } from '../src/recording/rtp';
 
 /** `frames` frames of ffmpeg's test pattern with a keyframe every `gop`, as RTP packets. */
@@ -16,7 +16,7 @@ async function rtpFromFfmpeg(codec: RecordedCodec, frames: number, gop: number):
     codec === 'h264'
       ? ['-c:v', 'libx264', '-preset', 'ultrafast', '-tune', 'zerolatency', '-pix_fmt', 'yuv420p', '-g', String(gop), '-keyint_min', String(gop), '-sc_threshold', '0', '-bsf:v', 'h264_mp4toannexb']
       : ['-c:v', 'libvpx', '-deadline', 'realtime', '-g', String(gop), '-keyint_min', String(gop), '-auto-alt-ref', '0'];
-  const ffmpeg = spawn(findFfmpeg(), ['-hide_banner', '-loglevel', 'error', '-f', 'lavfi', '-i', 'testsrc=size=320x240:rate=20', '-frames:v', String(frames), ...encoder, '-payload_type', '96', '-f', 'rtp', '-pkt_size', '1200', `rtp://127.0.0.1:${socket.address().port}`], { stdio: 'ignore' });
+  const ffmpeg = spawnFfmpeg(['-hide_banner', '-loglevel', 'error', '-f', 'lavfi', '-i', 'testsrc=size=320x240:rate=20', '-frames:v', String(frames), ...encoder, '-payload_type', '96', '-f', 'rtp', '-pkt_size', '1200', `rtp://127.0.0.1:${socket.address().port}`], { stdio: 'ignore' });
   const code = await new Promise<number | null>((r) => ffmpeg.once('exit', r));
   await new Promise((r) => setTimeout(r, 200)); // the last datagrams
   socket.close();

@@ -2,9 +2,9 @@
 // whose track carries RTP from ffmpeg. Sources (./source.ts): ffmpeg's test pattern with the
 // unit id and a clock, a V4L2 camera, or an RTSP camera's H.264 passed through.
 import dgram from 'node:dgram';
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { MediaStreamTrack, RTCPeerConnection, RTCSessionDescription, useH264, useVP8 } from 'werift';
-import { ffmpegPath } from './ffmpeg-path';
+import { spawnFfmpeg } from './ffmpeg-path';
 import { ffmpegSourceArgs, sourceCodec, type PublisherSource, type VideoCodec } from './source';
 
 export type { VideoCodec };
@@ -79,7 +79,7 @@ export class WhipPublisher {
     socket.on('message', (buf) => track.writeRtp(buf));
     await new Promise<void>((r) => socket.bind(0, '127.0.0.1', () => r()));
     const args = ffmpegSourceArgs(source, { codec, size: opts.size, fps: opts.fps, bitrateKbps: opts.bitrateKbps, label: opts.label }, `rtp://127.0.0.1:${socket.address().port}`);
-    const ffmpeg = spawn(ffmpegPath(), args, { stdio: ['ignore', 'ignore', 'pipe'] });
+    const ffmpeg = spawnFfmpeg(args, { stdio: ['ignore', 'ignore', 'pipe'] });
     // ffmpeg says why a camera cannot be read (device busy, RTSP 401, not H.264): keep the last words
     let stderr = '';
     ffmpeg.stderr?.on('data', (d: Buffer) => {

@@ -7,27 +7,15 @@
 // thread); the live path (SFU → viewers) never transcodes. Recording VP8 as WebM would
 // keep it untouched, but hls.js and most players could not play it, and a replay must.
 import dgram from 'node:dgram';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { accessSync, constants } from 'node:fs';
+import type { ChildProcess } from 'node:child_process';
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import installer from '@ffmpeg-installer/ffmpeg';
+import { ffmpegPath, spawnTied } from '@hub/config/ffmpeg';
 import type { RecordedCodec } from './rtp';
 import type { RecorderLog } from './types';
 
 /** The system ffmpeg when on PATH (Debian's is newer), else the static one from npm. */
-export function findFfmpeg(env: NodeJS.ProcessEnv = process.env): string {
-  for (const dir of (env.PATH ?? '').split(path.delimiter)) {
-    if (!dir) continue;
-    try {
-      accessSync(path.join(dir, 'ffmpeg'), constants.X_OK);
-      return path.join(dir, 'ffmpeg');
-    } catch {
-      /* not here */
-    }
-  }
-  return installer.path;
-}
+export const findFfmpeg = ffmpegPath;
 
 export interface ClosedSegment {
   /** file name in the recording's folder */
@@ -131,7 +119,7 @@ export class RecordingPart {
       // temp_file: a segment appears under its name (and in the playlist) only once complete
       ...['-hls_flags', 'temp_file', '-hls_segment_type', 'mpegts', '-hls_segment_filename', path.join(opts.dir, `${base}_%05d.ts`), playlist],
     ];
-    const ffmpeg = spawn(opts.ffmpegPath, args, { stdio: ['pipe', 'ignore', 'pipe'] });
+    const ffmpeg = spawnTied(opts.ffmpegPath, args, { stdio: ['pipe', 'ignore', 'pipe'] });
     ffmpeg.stdin?.on('error', () => {}); // ffmpeg gone: nothing to tell it
     const socket = dgram.createSocket('udp4');
     socket.on('error', (err) => opts.log.debug({ err }, 'recording: RTP socket error'));

@@ -3,7 +3,7 @@
 // before they are sent, and a viewer whose incoming packets can be dropped on first arrival
 // (so that only a retransmission brings them), with counts of what arrived.
 import dgram from 'node:dgram';
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import {
   MediaStreamTrack,
   RTCPeerConnection,
@@ -18,7 +18,7 @@ import {
   type RTCRtpReceiver,
   type RtpPacket,
 } from 'werift';
-import { ffmpegPath } from '@hub/edge-agent/video/ffmpeg-path';
+import { spawnFfmpeg } from '@hub/config/ffmpeg';
 import type { Router, WebRtcTransport } from '../../src';
 import { isKeyFrame } from '../../src/engine/rtp/keyframe';
 
@@ -45,8 +45,7 @@ export async function ffmpegRtp(opts: TestPatternOptions, onPacket: (buf: Buffer
     opts.codec === 'h264'
       ? ['-c:v', 'libx264', '-preset', 'ultrafast', '-tune', 'zerolatency', '-profile:v', 'baseline', '-pix_fmt', 'yuv420p', '-g', gop, '-bsf:v', 'h264_mp4toannexb']
       : ['-c:v', 'libvpx', '-deadline', 'realtime', '-cpu-used', '8', '-b:v', opts.bitrate ?? '600k', '-g', gop];
-  const ffmpeg = spawn(
-    ffmpegPath(),
+  const ffmpeg = spawnFfmpeg(
     ['-hide_banner', '-loglevel', 'error', '-re', '-f', 'lavfi', '-i', `testsrc=size=${opts.size ?? '320x240'}:rate=${fps}`, ...enc, '-payload_type', '96', '-f', 'rtp', '-pkt_size', '1200', `rtp://127.0.0.1:${socket.address().port}`],
     { stdio: 'ignore' },
   );

@@ -187,6 +187,17 @@ export const en = {
   'error.unitNotFound': 'This unit does not exist.',
   'error.internal': 'The hub hit an internal error; try again, and tell the administrator if it persists.',
   'error.validation': 'The hub refused the input: {detail}',
+  'error.streamStalled': 'No video is arriving; connecting again.',
+  'error.mediaDisconnected': 'The connection to the hub dropped; reconnecting.',
+  'error.streamEnded': 'The camera stopped sending.',
+  'error.peerFailed': 'The video connection failed; trying again.',
+  'error.mediaTimeout': 'The hub did not answer in time; trying again.',
+  'error.mediaUnreachable': 'The video service cannot be reached.',
+  'error.unitOffline': 'The unit is offline: its camera cannot be started.',
+  'error.streamStartTimeout': 'The unit did not start its camera in time; trying again.',
+  'error.streamNotFound': 'This camera is not streaming.',
+  'error.authInvalid': 'Your session is no longer valid: log in again.',
+  'error.authRequired': 'Log in to watch video.',
 } as const satisfies Record<string, string>;
 
 export type MessageKey = keyof typeof en;

@@ -12,6 +12,18 @@ const BY_CODE: Partial<Record<string, MessageKey>> = {
   HUB_ERR_INCIDENT_CLOSED: 'error.incidentClosed',
   HUB_ERR_UNIT_NOT_FOUND: 'error.unitNotFound',
   HUB_ERR_INTERNAL: 'error.internal',
+  // the video path (tiles)
+  HUB_ERR_STREAM_STALLED: 'error.streamStalled',
+  HUB_ERR_MEDIA_DISCONNECTED: 'error.mediaDisconnected',
+  HUB_ERR_STREAM_ENDED: 'error.streamEnded',
+  HUB_ERR_PEER_FAILED: 'error.peerFailed',
+  HUB_ERR_MEDIA_TIMEOUT: 'error.mediaTimeout',
+  HUB_ERR_MEDIA_UNREACHABLE: 'error.mediaUnreachable',
+  HUB_ERR_UNIT_OFFLINE: 'error.unitOffline',
+  HUB_ERR_STREAM_START_TIMEOUT: 'error.streamStartTimeout',
+  HUB_ERR_STREAM_NOT_FOUND: 'error.streamNotFound',
+  HUB_ERR_AUTH_INVALID: 'error.authInvalid',
+  HUB_ERR_AUTH_REQUIRED: 'error.authRequired',
 };
 
 /** What the wall says about a failed call: `err` is an ApiError-like ({code, message}) or anything thrown. */

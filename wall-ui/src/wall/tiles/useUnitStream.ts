@@ -7,6 +7,8 @@
 import { useEffect, useRef, useState } from 'react';
 import { openStream, type StreamPlayer } from '../../shared/stream-player';
 import { api, ApiError, currentSession } from '../app/session';
+import { useT } from '../i18n';
+import { errorText } from '../i18n/errors';
 
 export type TileState = 'idle' | 'starting' | 'connecting' | 'live' | 'reconnecting' | 'offline';
 
@@ -33,13 +35,15 @@ const START_RETRY_MS = 5000;
 
 export function useUnitStream(unitId: string | null, video: React.RefObject<HTMLVideoElement | null>) {
   const [state, setState] = useState<TileState>('idle');
-  const [detail, setDetail] = useState<string | null>(null);
+  // why the tile is not live, as the hub or the player said it; shown in the wall's language
+  const [problem, setProblem] = useState<unknown>(null);
+  const t = useT();
   const [figures, setFigures] = useState<TileFigures | null>(null);
   const player = useRef<StreamPlayer | null>(null);
 
   useEffect(() => {
     setFigures(null);
-    setDetail(null);
+    setProblem(null);
     if (!unitId || !video.current) {
       setState('idle');
       return;
@@ -82,14 +86,14 @@ export function useUnitStream(unitId: string | null, video: React.RefObject<HTML
           onState: (s, d) => {
             if (cancelled) return;
             setState(s);
-            setDetail(d?.code ?? d?.message ?? null);
+            setProblem(d ?? null);
             watch(s, d?.fatal === true);
           },
         });
       } catch (err) {
         if (cancelled) return;
         setState('offline');
-        setDetail(err instanceof ApiError ? err.code : String(err));
+        setProblem(err);
         if (!(err instanceof ApiError && err.status === 401)) retry = setTimeout(() => void start(), START_RETRY_MS);
       }
     };
@@ -131,5 +135,5 @@ export function useUnitStream(unitId: string | null, video: React.RefObject<HTML
     };
   }, [unitId, video]);
 
-  return { state, detail, figures };
+  return { state, detail: problem == null ? null : errorText(t, problem), figures };
 }
