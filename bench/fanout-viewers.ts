@@ -8,8 +8,7 @@ import type { Phases } from './fanout-phases';
 import { RTCPeerConnection, RTCSessionDescription, useVP8, useNACK, usePLI, type RtpPacket } from 'werift';
 import { isVp8KeyFrame } from '@hub/media-server';
 // the load generators run werift on the same starved machine: the SFU's fixes for stalls apply to them too
-import '@hub/media-server/engine/werift/consent-timeout';
-import '@hub/media-server/engine/werift/dtls-retransmit';
+import '@hub/werift-patches';
 
 export type ViewerJob =
   | { kind: 'join'; base: string; token: string; streams: string[]; count: number; parallel: number; janus?: boolean }

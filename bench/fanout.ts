@@ -20,8 +20,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { UnitAgent, WhipPublisher, attachOnDemandVideo } from '@hub/edge-agent';
 // the load generators run werift on the same starved machine: the SFU's fixes for stalls apply to them too
-import '@hub/media-server/engine/werift/consent-timeout';
-import '@hub/media-server/engine/werift/dtls-retransmit';
+import '@hub/werift-patches';
 import { freePort } from '../test-support/ports';
 import type { ViewerJob, ViewerReport } from './fanout-viewers';
 import { PHASES, type Phases } from './fanout-phases';

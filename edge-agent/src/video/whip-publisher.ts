@@ -4,6 +4,7 @@
 import dgram from 'node:dgram';
 import type { ChildProcess } from 'node:child_process';
 import { MediaStreamTrack, RTCPeerConnection, RTCSessionDescription, useH264, useVP8 } from 'werift';
+import '@hub/werift-patches'; // werift's fixes: consent answers delayed by a stall (a busy vehicle gateway), duplicate HelloVerifyRequests
 import { spawnFfmpeg } from './ffmpeg-path';
 import { ffmpegSourceArgs, sourceCodec, type PublisherSource, type VideoCodec } from './source';
 

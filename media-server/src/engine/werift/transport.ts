@@ -20,8 +20,7 @@ import type { ConsumeOptions, Producer, TransportEvents, TransportOptions, WebRt
 import { WeriftConsumer } from './consumer';
 import { WeriftProducer } from './producer';
 import { nackPerSsrc } from './internals';
-import './dtls-retransmit'; // werift's DTLS client must survive a duplicate HelloVerifyRequest
-import './consent-timeout'; // ICE consent answers delayed by an event-loop stall still count
+import '@hub/werift-patches'; // a duplicate DTLS HelloVerifyRequest, ICE consent answers delayed by a stall
 
 /** How long a `disconnected` peer may take to come back before its transport is closed. */
 const DISCONNECTED_GRACE_MS = 5000;
@@ -81,6 +80,10 @@ export class WeriftTransport extends EventEmitter<TransportEvents> implements We
         role === 'publish'
           ? { video: [useSdesMid(), useSdesRTPStreamId(), useRepairedRtpStreamId()], audio: [useSdesMid()] }
           : { video: [useAbsSendTime()], audio: [] },
+      // the SFU answers with its host addresses (and any announced one): no STUN server. werift's
+      // default would ask stun.l.google.com on every answer, which a hub without the internet
+      // (or with outbound UDP blocked) waits for.
+      iceServers: [],
       iceAdditionalHostAddresses: this.opts.additionalHostAddresses,
       iceUseIpv6: false,
       icePortRange: this.opts.portRange,
