@@ -244,6 +244,8 @@ async function main(): Promise<void> {
       HUB_LOG__LEVEL: 'warn',
       HUB_MEDIA__ADDITIONAL_HOST_ADDRESSES: '["127.0.0.1"]',
       HUB_MEDIA__IDLE_STOP_SECONDS: '2',
+      // the bench measures how many viewers the SFU carries: no viewer limit
+      HUB_MEDIA__MAX_VIEWERS: '0',
       BENCH_LOOP_DELAY_FILE: loopFile,
     },
     stdio: ['ignore', 'pipe', 'pipe'],

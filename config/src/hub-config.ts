@@ -131,6 +131,13 @@ export const HubConfigSchema = z.object({
           ttlSeconds: z.coerce.number().int().positive().default(86400),
         })
         .optional(),
+      /**
+       * viewers the SFU takes at once, all streams together; one more is refused (503
+       * HUB_ERR_VIEWER_LIMIT) rather than overloading the SFU's one thread until it drops the
+       * publishers for everyone. The werift SFU filled a core at about 200 viewers of a
+       * 1 Mbit/s stream (bench/RESULTS.md); default 150. 0 = no limit.
+       */
+      maxViewers: z.coerce.number().int().min(0).default(150),
       /** a publisher that sends nothing for this long is taken as gone (its viewers show reconnecting); default 5 */
       publisherSilenceSeconds: z.coerce.number().positive().default(5),
     })

@@ -56,7 +56,7 @@ export async function startMedia(app: FastifyInstance, config: HubConfig, db: pg
   const router = new WeriftRouter({ additionalHostAddresses: config.media.additionalHostAddresses, portRange: config.media.portRange });
   const streamIds = new StreamIds(db);
   const authorizeMedia = (token: string | undefined, action: 'publish' | 'view', streamId: string) => authorize(db, streamIds, telemetry, token, action, streamId);
-  await app.register(whipWhep, { router, authorize: authorizeMedia, unitOf: (streamId) => streamIds.unitOf(streamId) });
+  await app.register(whipWhep, { router, authorize: authorizeMedia, unitOf: (streamId) => streamIds.unitOf(streamId), maxViewers: config.media.maxViewers });
   // An operator's media socket lives as long as their session: a logout or a disabled
   // operator cuts it (telemetry's guardOperatorSockets watches /media too).
   telemetry.io.of(MEDIA_NAMESPACE).use((socket, next) => {
@@ -75,6 +75,7 @@ export async function startMedia(app: FastifyInstance, config: HubConfig, db: pg
     authorize: authorizeMedia,
     streamIdForUnit: (unitId) => streamIds.forUnit(unitId),
     iceServers: () => iceServersFor(config.media, 'media'),
+    maxViewers: config.media.maxViewers,
     log: log.child({ module: 'signalling' }),
   });
   const liveness = watchPublisherLiveness({

@@ -4,4 +4,5 @@ export { WeriftRouter } from './engine/werift/router';
 export { whipWhep, type WhipWhepOptions, type MediaAuthorize } from './whip-whep';
 export { attachSignalling, type SignallingOptions, type MediaNamespace } from './signalling';
 export * from './errors';
+export { checkViewerLimit, viewerCount } from './viewer-limit';
 export { watchPublisherLiveness, type LivenessOptions } from './signalling-liveness';

@@ -18,6 +18,7 @@ import {
 import type { Consumer, Router, WebRtcTransport } from './engine/types';
 import { AuthInvalidError, AuthRequiredError, BadRequestError, MediaError, SessionNotFoundError, StreamBusyError, StreamEndedError, StreamNotFoundError } from './errors';
 import type { MediaAuthorize } from './whip-whep';
+import { checkViewerLimit } from './viewer-limit';
 
 export type MediaNamespace = Namespace<MediaClientToServer, MediaServerToClient>;
 type MediaSocket = Socket<MediaClientToServer, MediaServerToClient>;
@@ -38,6 +39,8 @@ export interface SignallingOptions {
   streamIdForUnit?: (unitId: string) => Promise<string | undefined>;
   /** given to every client in `hello`; default none */
   iceServers?: () => IceServer[];
+  /** viewers served at once, all streams together (see viewer-limit.ts); default no limit */
+  maxViewers?: number;
   log?: SignallingLog;
 }
 
@@ -142,6 +145,7 @@ export function attachSignalling(opts: SignallingOptions): { close(): void } {
         await authorize(socket, 'view', req.streamId);
         const producer = router.producers.get(req.streamId);
         if (!producer) throw new StreamNotFoundError(req.streamId);
+        checkViewerLimit(router, opts.maxViewers);
         const transport = router.createWebRtcTransport();
         const { answerSdp, consumer } = await transport.consume(producer, req.sdp, { maxHeight: req.maxHeight });
         if (!socket.connected) {

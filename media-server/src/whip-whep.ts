@@ -4,6 +4,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { BadRequestError, MediaError, SessionNotFoundError, StreamBusyError, StreamNotFoundError } from './errors';
 import { MaxHeightSchema, type StreamInfo } from '@hub/config';
 import type { Router } from './engine/types';
+import { checkViewerLimit } from './viewer-limit';
 
 /**
  * The one authorization callback of the media server (WHIP/WHEP, socket.io signalling,
@@ -17,6 +18,8 @@ export interface WhipWhepOptions {
   authorize: MediaAuthorize;
   /** the unit a stream belongs to, for GET /api/streams; default none */
   unitOf?: (streamId: string) => string | undefined | Promise<string | undefined>;
+  /** viewers served at once, all streams together (see viewer-limit.ts); default no limit */
+  maxViewers?: number;
 }
 
 function bearer(req: FastifyRequest): string | undefined {
@@ -73,6 +76,7 @@ export async function whipWhep(app: FastifyInstance, opts: WhipWhepOptions): Pro
       if (maxHeight && !maxHeight.success) throw new BadRequestError('maxHeight must be a whole number of pixels, 1 to 8192');
       const producer = router.producers.get(streamId);
       if (!producer) throw new StreamNotFoundError(streamId);
+      checkViewerLimit(router, opts.maxViewers);
       const transport = router.createWebRtcTransport();
       const { answerSdp } = await transport.consume(producer, offer, { maxHeight: maxHeight?.data });
       return reply.code(201).header('content-type', 'application/sdp').header('location', `/whep/${streamId}/${transport.id}`).send(answerSdp);

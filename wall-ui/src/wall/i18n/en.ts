@@ -198,6 +198,7 @@ export const en = {
   'error.streamNotFound': 'This camera is not streaming.',
   'error.authInvalid': 'Your session is no longer valid: log in again.',
   'error.authRequired': 'Log in to watch video.',
+  'error.viewerLimit': 'The video server is at its viewer limit: close a tile you do not need; this one will try again.',
 } as const satisfies Record<string, string>;
 
 export type MessageKey = keyof typeof en;

@@ -24,6 +24,7 @@ const BY_CODE: Partial<Record<string, MessageKey>> = {
   HUB_ERR_STREAM_NOT_FOUND: 'error.streamNotFound',
   HUB_ERR_AUTH_INVALID: 'error.authInvalid',
   HUB_ERR_AUTH_REQUIRED: 'error.authRequired',
+  HUB_ERR_VIEWER_LIMIT: 'error.viewerLimit',
 };
 
 /** What the wall says about a failed call: `err` is an ApiError-like ({code, message}) or anything thrown. */

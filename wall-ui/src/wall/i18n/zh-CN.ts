@@ -198,4 +198,5 @@ export const zhCN: Record<MessageKey, string> = {
   'error.streamNotFound': '该摄像头当前没有视频流。',
   'error.authInvalid': '您的会话已失效，请重新登录。',
   'error.authRequired': '请登录后观看视频。',
+  'error.viewerLimit': '视频服务器已达观看人数上限：请关闭不需要的画面，本画面将自动重试。',
 };

@@ -1,0 +1,63 @@
+// The SFU's viewer limit: one viewer past `maxViewers` (all streams together) is refused with
+// 503 and a reason, and gets in once another viewer has left; viewers already in keep their
+// media. Real peers: a WHIP test pattern, werift WHEP viewers.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import Fastify, { type FastifyInstance } from 'fastify';
+import { WeriftRouter, viewerCount, whipWhep } from '../src';
+import { publishTestPattern, until, viewStream } from './support/peers';
+
+const TOKEN = 'media-test-token';
+let app: FastifyInstance;
+let router: WeriftRouter;
+let base: string;
+const cleanup: (() => unknown)[] = [];
+
+beforeAll(async () => {
+  router = new WeriftRouter({ additionalHostAddresses: ['127.0.0.1'] });
+  app = Fastify();
+  await app.register(whipWhep, { router, authorize: (t) => t === TOKEN, maxViewers: 2 });
+  await app.listen({ host: '127.0.0.1', port: 0 });
+  base = `http://127.0.0.1:${(app.server.address() as import('node:net').AddressInfo).port}`;
+});
+afterAll(async () => {
+  for (const fn of cleanup.splice(0).reverse()) await fn();
+  router?.close();
+  await app?.close();
+});
+
+async function view(streamId: string) {
+  const v = await viewStream(`${base}/whep/${streamId}`, TOKEN, 'vp8');
+  cleanup.push(() => v.close());
+  return v;
+}
+
+describe('viewer limit', () => {
+  it('refuses the viewer past the limit with a reason, and takes one again after a viewer leaves', async () => {
+    const pub = await publishTestPattern(`${base}/whip/cam-limit`, TOKEN, 'vp8');
+    cleanup.push(() => pub.close());
+    expect(pub.status).toBe(201);
+    await until(() => (router.producers.get('cam-limit')?.stats().packets ?? 0) > 10, 10_000, 'the publisher’s packets at the SFU');
+
+    const first = await view('cam-limit');
+    const second = await view('cam-limit');
+    expect([first.res.status, second.res.status]).toEqual([201, 201]);
+    expect(viewerCount(router)).toBe(2);
+
+    const third = await view('cam-limit');
+    expect(third.res.status).toBe(503);
+    const body = (await third.res.json()) as { code: string; message: string };
+    expect(body.code).toBe('HUB_ERR_VIEWER_LIMIT');
+    expect(body.message).toContain('limit of 2 viewers');
+    expect(viewerCount(router)).toBe(2);
+
+    // the two inside still get media
+    const [a, b] = [first.counter.packets, second.counter.packets];
+    await until(() => first.counter.packets > a + 10 && second.counter.packets > b + 10, 10_000, 'media to the viewers inside the limit');
+
+    const left = await fetch(base + first.res.headers.get('location')!, { method: 'DELETE', headers: { authorization: `Bearer ${TOKEN}` } });
+    expect(left.status).toBe(200);
+    const fourth = await view('cam-limit');
+    expect(fourth.res.status).toBe(201);
+    await until(() => fourth.counter.packets > 10, 10_000, 'media to the viewer let in after one left');
+  });
+});
