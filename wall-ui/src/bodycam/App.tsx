@@ -186,7 +186,7 @@ function Station({ cred, onRefused, onSignOut }: { cred: UnitCredential; onRefus
       onState: (state, detail) => {
         setVideo(state);
         // the hub's own sentence for a refusal; a transient failure only shows as "reconnecting"
-        setVideoError(state === 'refused' ? detail?.message : undefined);
+        setVideoError(state === 'refused' ? ((detail?.code && t.videoRefusedBecause[detail.code]) ?? detail?.message) : undefined);
         if (detail?.streamId) setStreamId(detail.streamId);
       },
     });

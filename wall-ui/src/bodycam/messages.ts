@@ -4,6 +4,8 @@ export interface BodycamMessages {
   title: string;
   signIn: { heading: string; unitId: string; secret: string; remember: string; submit: string; checking: string };
   errors: { refused: string; camera: string; geolocation: string; sosFailed: string; unsupported: string; videoRefused(reason: string): string; microphone: string };
+  /** a video refusal by the hub's error code, in the page's language; other codes show the hub's sentence */
+  videoRefusedBecause: Partial<Record<string, string>>;
   link: Record<'connecting' | 'online' | 'offline' | 'refused', string>;
   video: Record<'off' | 'starting' | 'connecting' | 'live' | 'reconnecting' | 'stopped' | 'refused', string>;
   gps: { waiting: string; fix(accuracyM: number): string; off: string };
@@ -28,6 +30,12 @@ const en: BodycamMessages = {
     videoRefused: (reason) => `The hub refused the video: ${reason}`,
     microphone: 'The microphone could not be opened: streaming video without sound. Allow the microphone for this page to be heard.',
   },
+  videoRefusedBecause: {
+    HUB_ERR_AUTH_INVALID: 'this unit may not stream with this secret any more (changed or disabled). Sign out and sign in with the new secret.',
+    HUB_ERR_AUTH_REQUIRED: 'the unit is not signed in. Sign out and sign in again.',
+    HUB_ERR_SDP_OFFER: 'this browser offered no video format the hub takes (VP8 or H.264).',
+    HUB_ERR_BAD_REQUEST: 'this page sent a request the hub does not understand. Reload the page.',
+  },
   link: { connecting: 'Connecting to the hub…', online: 'Connected', offline: 'No connection — retrying', refused: 'Refused' },
   video: { off: 'Camera off', starting: 'Opening the camera…', connecting: 'Connecting video…', live: 'LIVE', reconnecting: 'Video reconnecting…', stopped: 'Camera off', refused: 'Video refused' },
   gps: { waiting: 'Waiting for location…', fix: (m) => `Location ±${Math.round(m)} m`, off: 'Location off' },
@@ -51,6 +59,12 @@ const zh: BodycamMessages = {
     unsupported: '此浏览器不支持视频直播（无 WebRTC）。',
     videoRefused: (reason) => `指挥中心拒绝了视频：${reason}`,
     microphone: '无法打开麦克风：正在直播无声视频。请允许本页面使用麦克风，以便指挥中心听到声音。',
+  },
+  videoRefusedBecause: {
+    HUB_ERR_AUTH_INVALID: '该设备的密钥已更改或设备已停用，无法再用此密钥直播。请退出后用新密钥登录。',
+    HUB_ERR_AUTH_REQUIRED: '设备未登录。请退出后重新登录。',
+    HUB_ERR_SDP_OFFER: '此浏览器没有指挥中心支持的视频格式（VP8 或 H.264）。',
+    HUB_ERR_BAD_REQUEST: '本页面发送了指挥中心无法识别的请求。请刷新页面。',
   },
   link: { connecting: '正在连接指挥中心…', online: '已连接', offline: '连接中断，正在重试', refused: '被拒绝' },
   video: { off: '摄像头已关闭', starting: '正在打开摄像头…', connecting: '正在连接视频…', live: '直播中', reconnecting: '视频正在重新连接…', stopped: '摄像头已关闭', refused: '视频被拒绝' },
