@@ -4,31 +4,24 @@
 // space (continuous when the publisher returns), with sender reports in that timestamp space.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import dgram from 'node:dgram';
-import Fastify, { type FastifyInstance } from 'fastify';
 import { MediaStreamTrack, RTCPeerConnection, RtcpSrPacket, useOPUS, useVP8, type RtcpPacket, type RtpPacket } from 'werift';
 import { spawnFfmpeg } from '@hub/config/ffmpeg';
-import { WeriftRouter, whipWhep } from '../src';
+import type { WeriftRouter } from '../src';
+import { startWhipServer, type WhipServer } from './support/whip-server';
 import { signal, until } from './support/peers';
 import { ffmpegRtp } from './support/rtp-peers';
 
 const TOKEN = 'audio-test-token';
-let app: FastifyInstance;
+let server: WhipServer;
 let router: WeriftRouter;
 let base: string;
-const cleanup: (() => unknown)[] = [];
+let cleanup: (() => unknown)[];
 
 beforeAll(async () => {
-  router = new WeriftRouter({ additionalHostAddresses: ['127.0.0.1'], publisherReturnMs: 10_000 });
-  app = Fastify();
-  await app.register(whipWhep, { router, authorize: (t) => t === TOKEN });
-  await app.listen({ host: '127.0.0.1', port: 0 });
-  base = `http://127.0.0.1:${(app.server.address() as import('node:net').AddressInfo).port}`;
+  server = await startWhipServer({ token: TOKEN, router: { publisherReturnMs: 10_000 } });
+  ({ router, base, cleanup } = server);
 });
-afterAll(async () => {
-  for (const fn of cleanup.splice(0).reverse()) await fn();
-  router?.close();
-  await app?.close();
-});
+afterAll(() => server?.close());
 
 const peer = () =>
   new RTCPeerConnection({ codecs: { video: [useVP8()], audio: [useOPUS()] }, iceAdditionalHostAddresses: ['127.0.0.1'], iceUseIpv6: false });

@@ -2,28 +2,22 @@
 // 503 and a reason, and gets in once another viewer has left; viewers already in keep their
 // media. Real peers: a WHIP test pattern, werift WHEP viewers.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import Fastify, { type FastifyInstance } from 'fastify';
-import { WeriftRouter, viewerCount, whipWhep } from '../src';
+import { viewerCount } from '../src';
+import type { WeriftRouter } from '../src';
+import { startWhipServer, type WhipServer } from './support/whip-server';
 import { publishTestPattern, until, viewStream } from './support/peers';
 
 const TOKEN = 'media-test-token';
-let app: FastifyInstance;
+let server: WhipServer;
 let router: WeriftRouter;
 let base: string;
-const cleanup: (() => unknown)[] = [];
+let cleanup: (() => unknown)[];
 
 beforeAll(async () => {
-  router = new WeriftRouter({ additionalHostAddresses: ['127.0.0.1'] });
-  app = Fastify();
-  await app.register(whipWhep, { router, authorize: (t) => t === TOKEN, maxViewers: 2 });
-  await app.listen({ host: '127.0.0.1', port: 0 });
-  base = `http://127.0.0.1:${(app.server.address() as import('node:net').AddressInfo).port}`;
+  server = await startWhipServer({ token: TOKEN, maxViewers: 2 });
+  ({ router, base, cleanup } = server);
 });
-afterAll(async () => {
-  for (const fn of cleanup.splice(0).reverse()) await fn();
-  router?.close();
-  await app?.close();
-});
+afterAll(() => server?.close());
 
 async function view(streamId: string) {
   const v = await viewStream(`${base}/whep/${streamId}`, TOKEN, 'vp8');

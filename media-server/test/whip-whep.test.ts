@@ -1,29 +1,22 @@
 // WHIP publish and WHEP view through the SFU with real WebRTC peers (werift) on
 // loopback, fed by ffmpeg's test pattern as RTP, in VP8 and in H.264.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import Fastify, { type FastifyInstance } from 'fastify';
 import { MediaStreamTrack } from 'werift';
-import { WeriftRouter, whipWhep } from '../src';
+import type { WeriftRouter } from '../src';
+import { startWhipServer, type WhipServer } from './support/whip-server';
 import { peer, publishTestPattern, signal, until, viewStream, type Codec } from './support/peers';
 
 const TOKEN = 'media-test-token';
-let app: FastifyInstance;
+let server: WhipServer;
 let router: WeriftRouter;
 let base: string;
-const cleanup: (() => unknown)[] = [];
+let cleanup: (() => unknown)[];
 
 beforeAll(async () => {
-  router = new WeriftRouter({ additionalHostAddresses: ['127.0.0.1'], publisherReturnMs: 1500 });
-  app = Fastify();
-  await app.register(whipWhep, { router, authorize: (t) => t === TOKEN });
-  await app.listen({ host: '127.0.0.1', port: 0 });
-  base = `http://127.0.0.1:${(app.server.address() as import('node:net').AddressInfo).port}`;
+  server = await startWhipServer({ token: TOKEN, router: { publisherReturnMs: 1500 } });
+  ({ router, base, cleanup } = server);
 });
-afterAll(async () => {
-  for (const fn of cleanup.splice(0).reverse()) await fn();
-  router?.close();
-  await app?.close();
-});
+afterAll(() => server?.close());
 
 async function publish(streamId: string, codec: Codec) {
   const p = await publishTestPattern(`${base}/whip/${streamId}`, TOKEN, codec);
