@@ -16,9 +16,10 @@ import {
   type StreamState,
 } from '@hub/config';
 import type { Consumer, Router, WebRtcTransport } from './engine/types';
-import { AuthInvalidError, AuthRequiredError, BadRequestError, MediaError, SessionNotFoundError, StreamBusyError, StreamEndedError, StreamNotFoundError } from './errors';
+import { AuthInvalidError, AuthRequiredError, BadRequestError, MediaError, SessionNotFoundError, StreamEndedError, StreamNotFoundError } from './errors';
 import type { MediaAuthorize } from './whip-whep';
 import { checkViewerLimit } from './viewer-limit';
+import { claimStream } from './stream-claim';
 
 export type MediaNamespace = Namespace<MediaClientToServer, MediaServerToClient>;
 type MediaSocket = Socket<MediaClientToServer, MediaServerToClient>;
@@ -124,7 +125,7 @@ export function attachSignalling(opts: SignallingOptions): { close(): void } {
           if (!streamId) throw tokenOf(socket) ? new AuthInvalidError('publish', `of unit ${req.unitId}`) : new AuthRequiredError('publish');
         }
         await authorize(socket, 'publish', streamId);
-        if (router.producers.has(streamId)) throw new StreamBusyError(streamId);
+        await claimStream(router, streamId);
         const transport = router.createWebRtcTransport();
         const { answerSdp, producer } = await transport.publish(streamId, req.sdp);
         if (!socket.connected) {

@@ -1,10 +1,11 @@
 // WHIP publish and WHEP view (RFC 9725 shape): POST an SDP offer, get 201 with the SDP
 // answer and the session's URL in Location; DELETE that URL to end the session.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { BadRequestError, MediaError, SessionNotFoundError, StreamBusyError, StreamNotFoundError } from './errors';
+import { BadRequestError, MediaError, SessionNotFoundError, StreamNotFoundError } from './errors';
 import { MaxHeightSchema, type StreamInfo } from '@hub/config';
 import type { Router } from './engine/types';
 import { checkViewerLimit } from './viewer-limit';
+import { claimStream } from './stream-claim';
 
 /**
  * The one authorization callback of the media server (WHIP/WHEP, socket.io signalling,
@@ -57,7 +58,7 @@ export async function whipWhep(app: FastifyInstance, opts: WhipWhepOptions): Pro
     try {
       const { streamId } = req.params;
       const offer = sdpBody(req);
-      if (router.producers.has(streamId)) throw new StreamBusyError(streamId);
+      await claimStream(router, streamId);
       const transport = router.createWebRtcTransport();
       const { answerSdp, producer } = await transport.publish(streamId, offer);
       router.addProducer(producer);
