@@ -9,6 +9,7 @@ import pino, { type Logger } from 'pino';
 import type pg from 'pg';
 import type { HubConfig } from '@hub/config';
 import { createPool, migrate, startEmbeddedDatabase, startTelemetry, type EmbeddedDatabase, type Telemetry } from '@hub/telemetry';
+import { registerDocs } from '@hub/telemetry/api/docs';
 import { resolveAdminToken, type AdminToken } from './admin-token';
 import { homePage } from './home-page';
 import { startMedia, type Media } from './media';
@@ -69,7 +70,9 @@ export async function startHub(config: HubConfig, opts: StartHubOptions = {}): P
     });
     cleanup.push(() => app.close());
 
-    const telemetry = await startTelemetry(app, { config, db, adminToken: adminToken.token, log });
+    // /docs at the root, before any route: it documents telemetry's, media's and the recordings' routes alike
+    await registerDocs(app);
+    const telemetry = await startTelemetry(app, { config, db, adminToken: adminToken.token, log, docs: false });
     cleanup.push(() => telemetry.close());
     const media = config.roles.includes('media') ? await startMedia(app, config, db, telemetry, log) : undefined;
     if (media) cleanup.push(async () => media.close());

@@ -33,6 +33,8 @@ export interface TelemetryOptions {
   /** the built-in admin's credential (operators log in for sessions) */
   adminToken: string;
   log: Logger;
+  /** serve /docs from the telemetry API's own scope; default true. The hub registers /docs at its root instead, to document every route. */
+  docs?: boolean;
 }
 
 export interface Telemetry {
@@ -148,7 +150,7 @@ export async function startTelemetry(app: FastifyInstance, opts: TelemetryOption
 
   const stopGuard = guardOperatorSockets(io as unknown as SocketServer, operators, ['/', '/media']);
 
-  await app.register(telemetryApi, { db, bus, auth: operators, basemap: config.basemap, incidents, intake: { intake: config.linkage.intake, dataDir: config.dataDir } });
+  await app.register(telemetryApi, { docs: opts.docs ?? true, db, bus, auth: operators, basemap: config.basemap, incidents, intake: { intake: config.linkage.intake, dataDir: config.dataDir } });
   await app.register(async (scope) => {
     scope.addHook('onRequest', operatorAuth(authenticate));
     scope.get('/api/ingest/rejections', async () => ({ rejections: rejections.list() }));

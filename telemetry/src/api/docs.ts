@@ -14,8 +14,9 @@ export async function registerDocs(app: FastifyInstance): Promise<void> {
       // 3.1 so that JSON Schema 2020-12 (tuples such as [lon, lat]) is written as it is.
       openapi: '3.1.0',
       info: {
-        title: 'City monitoring hub: telemetry API',
-        description: 'Units, positions, tracks, geofences and alarms. Every /api route needs `Authorization: Bearer <admin token>`.',
+        title: 'City monitoring hub API',
+        description:
+          'Units, positions, tracks, geofences, alarms, incidents, operators and, on a hub with the media role, video streams (WHIP/WHEP) and recordings. Every /api route needs `Authorization: Bearer <token>`: an operator session token from POST /api/auth/login, or the admin token.',
         version: '0.1.0',
       },
       tags: [
@@ -23,9 +24,10 @@ export async function registerDocs(app: FastifyInstance): Promise<void> {
         { name: 'positions', description: 'latest positions and tracks' },
         { name: 'geofences', description: 'areas whose entry or exit raises an alarm' },
         { name: 'alarms', description: 'alarms and their acknowledgement' },
+        { name: 'recordings', description: 'recorded video (HLS) with SHA-256 hashed segments' },
       ],
       components: {
-        securitySchemes: { operatorToken: { type: 'http', scheme: 'bearer', description: 'the admin token from the hub configuration' } },
+        securitySchemes: { operatorToken: { type: 'http', scheme: 'bearer', description: 'an operator session token (POST /api/auth/login), or the admin token from the hub configuration' } },
       },
       security: [{ operatorToken: [] }],
     },
