@@ -1,11 +1,10 @@
 // Janus's streaming plugin (Debian's janus 1.1) as the reference figure for bench/fanout.ts:
 // the same ffmpeg test pattern as plain RTP into an RTP mountpoint, the same werift viewers
 // (signalled over Janus's HTTP API), the same measurements.
-import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { ffmpegPath } from '@hub/edge-agent';
+import { spawnFfmpeg, spawnTied } from '@hub/config/ffmpeg';
 import { ffmpegSourceArgs } from '@hub/edge-agent/video/source';
 import { freePort } from '../test-support/ports';
 import { makeClip, measureFanout, printFanout, startViewerWorker } from './fanout';
@@ -49,13 +48,13 @@ events: { broadcast = false }
     path.join(dir, 'janus.plugin.streaming.jcfg'),
     `general: { }\nbench: { type = "rtp" id = 1 description = "bench" media = ({ type = "video" mid = "v" port = ${rtpPort} pt = 96 codec = "vp8" }) }\n`,
   );
-  const janus = spawn('/usr/bin/janus', ['-C', path.join(dir, 'janus.jcfg'), '-F', dir], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const janus = spawnTied('/usr/bin/janus', ['-C', path.join(dir, 'janus.jcfg'), '-F', dir], { stdio: ['ignore', 'pipe', 'pipe'] });
   let log = '';
-  janus.stdout.on('data', (d) => (log = (log + d).slice(-4000)));
-  janus.stderr.on('data', (d) => (log = (log + d).slice(-4000)));
+  janus.stdout?.on('data', (d) => (log = (log + d).slice(-4000)));
+  janus.stderr?.on('data', (d) => (log = (log + d).slice(-4000)));
   // the same clip, the same ffmpeg arguments as the agent's publisher, into Janus's RTP port
   const clip = await makeClip(dir, opts.bitrateKbps);
-  const ffmpeg = spawn(ffmpegPath(), ffmpegSourceArgs({ kind: 'file', path: clip }, { codec: 'vp8' }, `rtp://127.0.0.1:${rtpPort}`), { stdio: 'ignore' });
+  const ffmpeg = spawnFfmpeg(ffmpegSourceArgs({ kind: 'file', path: clip }, { codec: 'vp8' }, `rtp://127.0.0.1:${rtpPort}`), { stdio: 'ignore' });
   const base = `http://127.0.0.1:${httpPort}/janus`;
   const workers = [] as Awaited<ReturnType<typeof startViewerWorker>>[];
   try {

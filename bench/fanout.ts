@@ -13,7 +13,7 @@
 // --janus (also run Janus's streaming plugin as the reference, when installed), --join-parallel N
 // (viewers joining at once per viewer process, default 8).
 // BENCH_PROFILE=dir writes a V8 CPU profile of the hub (node --cpu-prof) there.
-import { fork, spawn, type ChildProcess } from 'node:child_process';
+import { fork, type ChildProcess } from 'node:child_process';
 import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir, loadavg } from 'node:os';
 import path from 'node:path';
@@ -21,11 +21,13 @@ import { parseArgs } from 'node:util';
 import { UnitAgent, WhipPublisher, attachOnDemandVideo } from '@hub/edge-agent';
 // the load generators run werift on the same starved machine: the SFU's fixes for stalls apply to them too
 import '@hub/werift-patches';
+import { spawnTied } from '@hub/config/ffmpeg';
 import { freePort } from '../test-support/ports';
 import type { ViewerJob, ViewerReport } from './fanout-viewers';
 import { PHASES, type Phases } from './fanout-phases';
 import type { LoopDelay } from './loop-delay';
 import { runJanusReference } from './fanout-janus';
+import { cpuSeconds, waitForOutput } from './processes';
 
 const { values: args } = parseArgs({
   options: {
@@ -51,31 +53,12 @@ const JOIN_PARALLEL = Number(args['join-parallel']);
 const TOKEN = 'bench-admin-token-0000000000';
 const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
 
-export function cpuSeconds(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / 100;
-}
 export function pct(sorted: number[], p: number): number {
   if (!sorted.length) return NaN;
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
 }
 const ms = (n: number) => (Number.isFinite(n) ? `${Math.round(n)} ms` : 'n/a');
 
-async function waitForText(child: ChildProcess, text: string, timeout: number): Promise<void> {
-  let out = '';
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`not ready in ${timeout} ms:\n${out}`)), timeout);
-    const on = (d: Buffer) => {
-      out += d.toString();
-      if (out.includes(text)) {
-        clearTimeout(timer);
-        resolve();
-      }
-    };
-    child.stdout?.on('data', on);
-    child.stderr?.on('data', on);
-  });
-}
 
 /** A viewer process and a request/answer helper over its IPC channel. */
 export interface ViewerWorker {
@@ -232,7 +215,7 @@ async function main(): Promise<void> {
   const [httpPort, mqttPort, pgPort] = [await freePort(), await freePort(), await freePort()];
   const profile = process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : [];
   const loopFile = path.join(dataDir, 'hub-loop-delay.jsonl');
-  const hub = spawn(process.execPath, [...profile, '--import', 'tsx', '--import', './bench/loop-delay.ts', 'hub/src/main.ts'], {
+  const hub = spawnTied(process.execPath, [...profile, '--import', 'tsx', '--import', './bench/loop-delay.ts', 'hub/src/main.ts'], {
     cwd: root,
     env: {
       ...process.env,
@@ -253,7 +236,7 @@ async function main(): Promise<void> {
   const closers: (() => Promise<unknown> | unknown)[] = [];
   try {
     const clip = await makeClip(dataDir, BITRATE);
-    await waitForText(hub, 'Hub ready', 120_000);
+    await waitForOutput(hub, 'Hub ready', 120_000);
     // the hub's warnings and errors (HUB_LOG__LEVEL=warn) say why a peer was closed
     const hubLog = (d: Buffer) => process.stderr.write(d.toString().replace(/^(?=.)/gm, '  [hub] '));
     hub.stdout!.on('data', hubLog);

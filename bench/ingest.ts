@@ -7,8 +7,8 @@
 //
 // Options: --units N, --rate positions/s per unit, --seconds T, --workers W (load
 // processes, default 2), --no-reference (skip Mosquitto), --reference-only, DATABASE_URL (else embedded).
-import { fork, spawn, type ChildProcess } from 'node:child_process';
-import { chmodSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { fork, type ChildProcess } from 'node:child_process';
+import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -17,8 +17,10 @@ import pg from 'pg';
 import { io as ioClient } from 'socket.io-client';
 import type { LiveBatch } from '@hub/config';
 import { hashSecret } from '@hub/telemetry/store/credentials';
+import { spawnTied } from '@hub/config/ffmpeg';
 import { freePort } from '../test-support/ports';
 import type { WorkerJob, WorkerReport } from './load-worker';
+import { cpuSeconds, treeCpuSeconds, waitForOutput } from './processes';
 
 const { values: args } = parseArgs({
   options: {
@@ -43,39 +45,7 @@ function pct(sorted: number[], p: number): number {
 }
 const fmt = (n: number) => (Number.isFinite(n) ? n.toFixed(1) : '-');
 
-/** CPU seconds (user + system) a process has used, from /proc. */
-function cpuSeconds(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in clock ticks (100 Hz)
-}
-function treeCpuSeconds(pid: number): number {
-  // the hub and its embedded PostgreSQL server (its children)
-  let total = cpuSeconds(pid);
-  try {
-    const children = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean);
-    for (const c of children) total += treeCpuSeconds(Number(c));
-  } catch {
-    /* gone */
-  }
-  return total;
-}
 
-async function waitFor(child: ChildProcess, text: string, ms: number): Promise<void> {
-  let out = '';
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`not ready in ${ms} ms:\n${out}`)), ms);
-    const on = (d: Buffer) => {
-      out += d.toString();
-      if (out.includes(text)) {
-        clearTimeout(timer);
-        resolve();
-      }
-    };
-    child.stdout?.on('data', on);
-    child.stderr?.on('data', on);
-    child.once('exit', (code) => reject(new Error(`exited ${code}:\n${out}`)));
-  });
-}
 
 async function runLoad(
   broker: string,
@@ -124,7 +94,7 @@ async function benchHub(): Promise<void> {
   const [httpPort, mqttPort, pgPort] = [await freePort(), await freePort(), await freePort()];
   // BENCH_PROFILE=dir writes a V8 CPU profile of the hub there
   const profile = process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : [];
-  const hub = spawn(process.execPath, [...profile, '--import', 'tsx', 'hub/src/main.ts'], {
+  const hub = spawnTied(process.execPath, [...profile, '--import', 'tsx', 'hub/src/main.ts'], {
     cwd: root,
     env: {
       ...process.env,
@@ -138,7 +108,7 @@ async function benchHub(): Promise<void> {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   try {
-    await waitFor(hub, 'Hub ready', 120_000);
+    await waitForOutput(hub, 'Hub ready', 120_000);
     const dbUrl = process.env.DATABASE_URL ?? `postgres://hub:hub-embedded@127.0.0.1:${pgPort}/hub`;
     const db = new pg.Client({ connectionString: dbUrl });
     await db.connect();
@@ -220,7 +190,7 @@ async function benchMosquitto(): Promise<void> {
   await import('node:fs').then((fs) =>
     fs.writeFileSync(conf, `listener ${port} 127.0.0.1\nallow_anonymous true\nmax_inflight_messages 0\nmax_queued_messages 0\npersistence false\n`),
   );
-  const mosq = spawn('mosquitto', ['-c', conf], { stdio: ['ignore', 'ignore', process.env.BENCH_MOSQUITTO_LOG ? 'inherit' : 'ignore'] });
+  const mosq = spawnTied('mosquitto', ['-c', conf], { stdio: ['ignore', 'ignore', process.env.BENCH_MOSQUITTO_LOG ? 'inherit' : 'ignore'] });
   try {
     await new Promise((r) => setTimeout(r, 500));
     const sub = await mqtt.connectAsync(`mqtt://127.0.0.1:${port}`, { clientId: 'reference-subscriber' });

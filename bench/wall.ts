@@ -23,7 +23,7 @@
 // applyVariant), --gl default|swiftshader|swiftshader-vulkan|llvmpipe|"<flags>" (Chromium's GL
 // flags instead of the tests' --disable-gpu), --trace (where the renderer's main thread and the
 // GPU process spent each window), --select (click a unit first: its popup and trail are shown).
-import { fork, spawn, type ChildProcess } from 'node:child_process';
+import { fork, type ChildProcess } from 'node:child_process';
 import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import os, { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -36,8 +36,10 @@ import { hashSecret } from '@hub/telemetry/store/credentials';
 import { buildWall } from '@hub/wall-ui';
 import { chromium } from 'playwright-core';
 import { artifactDir, CHROMIUM_PATH, launchChromium } from '../test-support/browser';
+import { spawnTied } from '@hub/config/ffmpeg';
 import { freePort } from '../test-support/ports';
 import type { PublisherMessage, PublisherReport } from './wall-publisher';
+import { treeCpuSeconds, waitForOutput } from './processes';
 
 const { values: args } = parseArgs({
   options: {
@@ -144,23 +146,6 @@ function printTrace(buf: Buffer): void {
 const pct = (sorted: number[], p: number) => (sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]! : NaN);
 const fmt = (n: number, d = 1) => (Number.isFinite(n) ? n.toFixed(d) : '-');
 
-function cpuSeconds(pid: number): number {
-  try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / 100;
-  } catch {
-    return 0;
-  }
-}
-function treeCpuSeconds(pid: number): number {
-  let total = cpuSeconds(pid);
-  try {
-    for (const task of readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean)) total += treeCpuSeconds(Number(task));
-  } catch {
-    /* gone */
-  }
-  return total;
-}
 
 /** Our own child processes that are not the hub or the load workers: Chromium. */
 function browserCpuSeconds(exclude: (number | undefined)[]): number {
@@ -178,22 +163,6 @@ function browserCpuSeconds(exclude: (number | undefined)[]): number {
   return total;
 }
 
-async function waitForOutput(child: ChildProcess, text: string, ms: number): Promise<void> {
-  let out = '';
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`not ready in ${ms} ms:\n${out}`)), ms);
-    const on = (d: Buffer) => {
-      out += d.toString();
-      if (out.includes(text)) {
-        clearTimeout(timer);
-        resolve();
-      }
-    };
-    child.stdout?.on('data', on);
-    child.stderr?.on('data', on);
-    child.once('exit', (code) => reject(new Error(`exited ${code}:\n${out}`)));
-  });
-}
 
 interface PageFigures {
   frames: number;
@@ -215,7 +184,7 @@ async function main(): Promise<void> {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'hub-wall-bench-'));
   chmodSync(dataDir, 0o755);
   const [httpPort, mqttPort, pgPort] = [await freePort(), await freePort(), await freePort()];
-  const hub = spawn(process.execPath, ['--import', 'tsx', 'hub/src/main.ts'], {
+  const hub = spawnTied(process.execPath, ['--import', 'tsx', 'hub/src/main.ts'], {
     cwd: root,
     env: {
       ...process.env,
