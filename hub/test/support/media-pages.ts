@@ -3,6 +3,7 @@
 // figures an operator sees in the viewer's overlay.
 import type { Page } from 'playwright-core';
 import type { UnitCredential } from '@hub/config';
+import type { OutboundVideo } from '@hub/wall-ui/bodycam/camera-publisher';
 import { eventually } from '../../../test-support/wait';
 
 export interface ViewerFigures {
@@ -18,14 +19,7 @@ export interface ViewerFigures {
   audio?: { codec?: string; totalSamplesReceived: number; audioLevel: number; totalAudioEnergy: number };
 }
 
-export interface OutboundVideo {
-  rid?: string;
-  framesEncoded: number;
-  width: number;
-  height: number;
-  codec?: string;
-  nackCount?: number;
-}
+export type { OutboundVideo };
 
 type PageWindow = {
   hubBodycam?: { link: string; video: string; streamId?: string; audio: boolean; videoStats(): Promise<OutboundVideo & { layers: OutboundVideo[]; audioPackets: number }> };
