@@ -17,7 +17,9 @@ export const USAGE = `usage: npm run agent -- --unit-id ID --secret SECRET [opti
   --secret SECRET     the unit's secret issued by the hub             (env UNIT_SECRET)
   --broker URL        mqtt://, mqtts://, ws:// or wss:// (default mqtt://127.0.0.1:1883)  (env BROKER_URL)
   --gps SOURCE        nmea:/dev/ttyUSB0          serial receiver (set its baud rate first: stty -F DEV 9600 raw)
-                      nmea-file:PATH[:RATE]      replay a recorded log at RATE fixes/s (default 1, 0 = fast)
+                      nmea-file:PATH[:RATE]      replay a recorded log at RATE fixes/s (default 1, 0 = fast),
+                                                 its times moved to now: at RATE > 0 each fix is stamped
+                                                 as it is replayed; at 0 the log is shifted to end now
                       gpsd:HOST:PORT             gpsd's JSON protocol (default gpsd:127.0.0.1:2947)
                       sim[:ROUTE.geojson]        a simulated drive (default)
   --queue-dir DIR     store-and-forward queue folder (default ./agent-queue/ID)  (env QUEUE_DIR)

@@ -1,11 +1,12 @@
 // The real edge agent against the real hub, through a link that cuts like a cellular
 // dead zone: positions wait on disk and all reach the database, once, after reconnect.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { Alarm, CommandAckMessage } from '@hub/config';
-import { RouteSource, UnitAgent, provisionUnit, startFleet, type UnitAgentOptions } from '@hub/edge-agent';
+import { GpsSpecSchema, type Alarm, type CommandAckMessage } from '@hub/config';
+import { RouteSource, UnitAgent, openGpsSource, provisionUnit, startFleet, type UnitAgentOptions } from '@hub/edge-agent';
+import { fixToNmea } from '../../edge-agent/test/support/nmea-writer';
 import { LinkProxy } from '../../edge-agent/test/support/link-proxy';
 import { ADMIN_TOKEN, eventually, startTestHub, type TestHub } from './support/test-hub';
 
@@ -82,6 +83,22 @@ describe('edge agent → hub', () => {
     await startAgent({ unitId: 'truck-2', secret, queueDir: dir, gps: new RouteSource({ startTs: startTs + 40_000, tickMs: 10, maxFixes: 20 }) });
     await eventually(async () => (await storedTs('truck-2')).length >= 60, 30_000, '60 positions stored');
     expect(await storedTs('truck-2')).toEqual(expected(startTs, 60));
+  });
+
+  it('stores every fix of a 10-minute NMEA log replayed as fast as the hub takes it', async () => {
+    const { secret } = await t.createUnit('replay-1');
+    const logStart = Date.UTC(2026, 0, 5, 8, 0, 0);
+    const log = path.join(queueDir(), 'drive.nmea');
+    writeFileSync(log, Array.from({ length: 600 }, (_, i) => fixToNmea({ ts: logStart + i * 1000, lat: 22.54 + i * 1e-5, lon: 114.05, speed: 5, heading: 0, accuracy: 4, alt: 12 })).join(''));
+    const before = Date.now();
+    const gps = await openGpsSource(GpsSpecSchema.parse(`nmea-file:${log}:0`));
+    await startAgent({ unitId: 'replay-1', secret, queueDir: queueDir(), gps });
+    await eventually(async () => (await storedTs('replay-1')).length >= 600, 45_000, '600 positions stored');
+    const ts = await storedTs('replay-1');
+    expect(ts).toHaveLength(600);
+    // moved to end at the replay's start, one second apart as recorded
+    expect(ts[599]! - ts[0]!).toBe(599_000);
+    expect(ts[599]).toBeGreaterThanOrEqual(before);
   });
 
   it('raises an SOS that the hub stores, and answers a command the hub sends', async () => {

@@ -36,6 +36,49 @@ export function fixFromTpv(tpv: GpsdTpv): GpsFix | undefined {
   return fix;
 }
 
+/**
+ * gpsd may report one epoch in several TPVs (one as each sentence of the receiver's cycle comes
+ * in, the first without the course of the RMC that follows). A unit sends one position per
+ * instant, so the TPVs of one time join into one fix, later fields over earlier ones. The number
+ * of TPVs an epoch takes is learned: a gpsd that sends one per epoch is passed through at once.
+ */
+export class TpvEpochs {
+  /** the most TPVs seen for one epoch */
+  #parts = 1;
+  #held?: { fix: GpsFix; parts: number };
+  #sent?: { ts: number; parts: number };
+
+  /** Adds one TPV's fix; returns the fixes whose epoch is complete. */
+  add(fix: GpsFix): GpsFix[] {
+    const held = this.#held;
+    if (held && held.fix.ts === fix.ts) {
+      Object.assign(held.fix, fix);
+      held.parts++;
+      this.#parts = Math.max(this.#parts, held.parts);
+      return held.parts >= this.#parts ? this.flush() : [];
+    }
+    const sent = this.#sent;
+    if (sent && sent.ts === fix.ts) {
+      // a part of an epoch that already went out: from now on wait for it
+      this.#parts = Math.max(this.#parts, ++sent.parts);
+      return [];
+    }
+    const out = this.flush();
+    this.#held = { fix: { ...fix }, parts: 1 };
+    if (this.#parts === 1) out.push(...this.flush());
+    return out;
+  }
+
+  /** The fix still waiting for the rest of its epoch. */
+  flush(): GpsFix[] {
+    const held = this.#held;
+    if (!held) return [];
+    this.#held = undefined;
+    this.#sent = { ts: held.fix.ts, parts: held.parts };
+    return [held.fix];
+  }
+}
+
 export class GpsdSource implements GpsSource {
   readonly name: string;
   readonly stats: GpsSourceStats = { fixes: 0, bad: 0, opens: 0 };
@@ -47,6 +90,7 @@ export class GpsdSource implements GpsSource {
   readonly #abort = new AbortController();
   #socket?: net.Socket;
   #iterated = false;
+  readonly #epochs = new TpvEpochs();
 
   constructor(opts: GpsdSourceOptions = {}) {
     this.#host = opts.host ?? '127.0.0.1';
@@ -84,9 +128,10 @@ export class GpsdSource implements GpsSource {
             }
             for (const line of lines) {
               const fix = this.#parseLine(line);
-              if (fix) yield fix;
+              if (fix) yield* this.#count(this.#epochs.add(fix));
             }
           }
+          yield* this.#count(this.#epochs.flush());
           if (!signal.aborted) this.#log.warn('gpsd closed the connection; reconnecting');
         } catch (err) {
           if (signal.aborted) break;
@@ -116,9 +161,14 @@ export class GpsdSource implements GpsSource {
       this.stats.bad++;
       return undefined;
     }
-    const fix = fixFromTpv(tpv.data);
-    if (fix) this.stats.fixes++;
-    return fix;
+    return fixFromTpv(tpv.data);
+  }
+
+  *#count(fixes: GpsFix[]): Generator<GpsFix> {
+    for (const fix of fixes) {
+      this.stats.fixes++;
+      yield fix;
+    }
   }
 
   #connect(): Promise<net.Socket> {

@@ -170,12 +170,21 @@ export interface NmeaStats {
 
 /**
  * Turns a byte stream of NMEA sentences into fixes: one fix per valid RMC, with the altitude
- * and HDOP of the latest GGA of the same epoch (within 1.5 s; receivers send GGA before or after RMC).
+ * and HDOP of the GGA of its epoch. Receivers send an epoch's GGA before or after its RMC, and
+ * the decoder learns which: until it knows, and while GGA comes after, an RMC is held until the
+ * next RMC or GGA (the same burst on a serial line), so that its GGA can join it.
  */
 export class NmeaDecoder {
   readonly stats: NmeaStats = { sentences: 0, bad: 0, noFix: 0, fixes: 0 };
   #partial = '';
-  #lastGga?: GgaSentence;
+  /** the latest GGA not yet merged into a fix: each GGA joins one RMC at most */
+  #freeGga?: GgaSentence;
+  /** where this receiver puts an epoch's GGA, as learned from the stream */
+  #ggaOrder: 'unknown' | 'before' | 'after' = 'unknown';
+  /** the second of day of the last RMC sent on without a GGA (a GGA of that epoch teaches "after") */
+  #rmcWithoutGga?: number;
+  /** an RMC waiting for the GGA of its epoch */
+  #held?: { fix: GpsFix; secondOfDay: number };
 
   /** Feeds a chunk; returns the fixes completed by it. */
   push(chunk: string | Buffer): GpsFix[] {
@@ -187,44 +196,87 @@ export class NmeaDecoder {
       this.stats.bad++;
       this.#partial = '';
     }
-    const fixes: GpsFix[] = [];
-    for (const line of lines) {
-      const fix = this.feedLine(line);
-      if (fix) fixes.push(fix);
-    }
-    return fixes;
+    return lines.flatMap((line) => this.feedLine(line));
   }
 
-  /** Feeds one whole sentence. */
-  feedLine(line: string): GpsFix | undefined {
-    if (line.trim() === '') return undefined;
+  /** Feeds one whole sentence; returns the fixes it completes (at most two: a held one and its own). */
+  feedLine(line: string): GpsFix[] {
+    if (line.trim() === '') return [];
     this.stats.sentences++;
     const res = parseNmeaSentence(line);
     if (!res.ok) {
       this.stats.bad++;
-      return undefined;
+      return [];
     }
     const s = res.sentence;
-    if (!s) return undefined;
-    if (s.type === 'GGA') {
-      this.#lastGga = s;
-      return undefined;
+    if (!s) return [];
+    return s.type === 'GGA' ? this.#onGga(s) : this.#onRmc(s);
+  }
+
+  /** The fix still waiting for its GGA: at the end of a file, or when the stream pauses. */
+  flush(): GpsFix[] {
+    const held = this.#held;
+    if (!held) return [];
+    this.#held = undefined;
+    this.#rmcWithoutGga = held.secondOfDay;
+    return [this.#emit(held.fix)];
+  }
+
+  #onGga(gga: GgaSentence): GpsFix[] {
+    const held = this.#held;
+    if (held && sameEpoch(held.secondOfDay, gga.secondOfDay)) {
+      this.#held = undefined;
+      this.#ggaOrder = 'after';
+      return [this.#emit(withGga(held.fix, gga))];
     }
-    if (!s.valid) {
+    const out = this.#release();
+    if (this.#rmcWithoutGga !== undefined && sameEpoch(this.#rmcWithoutGga, gga.secondOfDay)) this.#ggaOrder = 'after';
+    this.#rmcWithoutGga = undefined;
+    this.#freeGga = gga;
+    return out;
+  }
+
+  #onRmc(rmc: RmcSentence): GpsFix[] {
+    const out = this.#release();
+    if (!rmc.valid) {
       this.stats.noFix++;
-      return undefined;
+      return out;
     }
-    const fix: GpsFix = { ts: s.ts, lat: s.lat, lon: s.lon };
-    if (s.speed !== undefined) fix.speed = s.speed;
-    if (s.heading !== undefined) fix.heading = s.heading;
-    const gga = this.#lastGga;
-    if (gga && gga.quality > 0 && sameEpoch(gga.secondOfDay, s.secondOfDay)) {
-      if (gga.alt !== undefined) fix.alt = gga.alt;
-      if (gga.hdop !== undefined) fix.accuracy = accuracyFromHdop(gga.hdop);
+    const fix: GpsFix = { ts: rmc.ts, lat: rmc.lat, lon: rmc.lon };
+    if (rmc.speed !== undefined) fix.speed = rmc.speed;
+    if (rmc.heading !== undefined) fix.heading = rmc.heading;
+    const gga = this.#freeGga;
+    if (gga && sameEpoch(gga.secondOfDay, rmc.secondOfDay)) {
+      this.#freeGga = undefined;
+      this.#ggaOrder = 'before';
+      out.push(this.#emit(withGga(fix, gga)));
+    } else if (this.#ggaOrder !== 'before') {
+      this.#held = { fix, secondOfDay: rmc.secondOfDay };
+    } else {
+      this.#rmcWithoutGga = rmc.secondOfDay;
+      out.push(this.#emit(fix));
     }
+    return out;
+  }
+
+  /** A held RMC whose GGA did not come next: this receiver sends none after it. */
+  #release(): GpsFix[] {
+    if (!this.#held) return [];
+    this.#ggaOrder = 'before';
+    return this.flush();
+  }
+
+  #emit(fix: GpsFix): GpsFix {
     this.stats.fixes++;
     return fix;
   }
+}
+
+function withGga(fix: GpsFix, gga: GgaSentence): GpsFix {
+  if (gga.quality === 0) return fix;
+  if (gga.alt !== undefined) fix.alt = gga.alt;
+  if (gga.hdop !== undefined) fix.accuracy = accuracyFromHdop(gga.hdop);
+  return fix;
 }
 
 function sameEpoch(a: number, b: number): boolean {

@@ -12,7 +12,12 @@ export interface NmeaSourceOptions {
   mode?: 'device' | 'file';
   /** file replay: fixes per second; 0 = as fast as the reader takes them. Default 1. */
   rate?: number;
-  /** file replay: shift timestamps so that the first fix is "now", keeping their spacing. Default false. */
+  /**
+   * file replay: move the log's timestamps to now, so the hub takes it as a live unit's. At a rate
+   * above 0 each fix is stamped with the moment it is replayed, as a live receiver's would be; at
+   * rate 0 the whole log is shifted to end now, keeping its spacing, so every fix lies in the past
+   * and none is refused as ahead of the hub's clock. Default false.
+   */
   retime?: boolean;
   /** device: wait before reopening, ms. Default 2000. */
   reopenMs?: number;
@@ -62,6 +67,7 @@ export class NmeaSource implements GpsSource {
           setWarned(false);
           for (const fix of this.#decoder.push(chunk as Buffer)) yield fix;
         }
+        for (const fix of this.#decoder.flush()) yield fix;
         if (!signal.aborted) this.#log.warn('device ended; reopening');
       } catch (err) {
         if (signal.aborted) break;
@@ -76,26 +82,33 @@ export class NmeaSource implements GpsSource {
   async *#replay(): AsyncGenerator<GpsFix> {
     const signal = this.#abort.signal;
     const interval = this.#opts.rate > 0 ? 1000 / this.#opts.rate : 0;
-    let shift: number | undefined;
+    const retime = this.#opts.retime ? await this.#retimer() : (fix: GpsFix) => fix;
     let first = true;
     try {
       for await (const chunk of this.#open()) {
         for (const fix of this.#decoder.push(chunk as Buffer)) {
           if (!first && interval > 0 && !(await sleep(interval, signal))) return;
           first = false;
-          if (this.#opts.retime) {
-            shift ??= Date.now() - fix.ts;
-            fix.ts += shift;
-          }
-          yield fix;
+          yield retime(fix);
         }
       }
-      for (const fix of this.#decoder.push('\n')) yield fix; // a last line without line end
+      // a last line without line end, and an RMC still waiting for its GGA
+      for (const fix of [...this.#decoder.push('\n'), ...this.#decoder.flush()]) yield retime(fix);
     } catch (err) {
       if (!signal.aborted) throw err;
     } finally {
       this.#stream?.destroy();
     }
+  }
+
+  /** How `retime` moves each fix: see the option. */
+  async #retimer(): Promise<(fix: GpsFix) => GpsFix> {
+    if (this.#opts.rate > 0) {
+      let last = 0;
+      return (fix) => ({ ...fix, ts: (last = Math.max(Date.now(), last + 1)) });
+    }
+    const shift = Date.now() - (await latestFixTs(this.#opts.path));
+    return (fix) => ({ ...fix, ts: fix.ts + shift });
   }
 
   #open(): ReadStream {
@@ -110,4 +123,15 @@ export class NmeaSource implements GpsSource {
     this.#abort.abort();
     this.#stream?.destroy();
   }
+}
+
+/** The latest fix time in a log (a first pass over the file), or now for a log without fixes. */
+async function latestFixTs(path: string): Promise<number> {
+  const decoder = new NmeaDecoder();
+  let latest = -Infinity;
+  for await (const chunk of createReadStream(path, { highWaterMark: 65_536 })) {
+    for (const fix of decoder.push(chunk as Buffer)) latest = Math.max(latest, fix.ts);
+  }
+  for (const fix of [...decoder.push('\n'), ...decoder.flush()]) latest = Math.max(latest, fix.ts);
+  return Number.isFinite(latest) ? latest : Date.now();
 }

@@ -1,7 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { PositionMessageSchema } from '@hub/config';
+import { TpvEpochs } from '../../src/gps/gpsd-source';
 import { NmeaDecoder, nmeaChecksum, parseNmeaSentence } from '../../src/gps/nmea-parser';
+import type { GpsFix } from '../../src/gps/source';
+import { fixToNmea } from '../support/nmea-writer';
 
 // Sentences from real receivers; where each comes from: test/gps/data/README.md
 const REAL = readFileSync(new URL('./data/real-sentences.nmea', import.meta.url), 'latin1');
@@ -78,7 +81,59 @@ describe('NmeaDecoder', () => {
     const d = new NmeaDecoder();
     d.push('x'.repeat(500));
     const fixes = d.push('\r\n$GPRMC,123519,A,4807.038,N,01131.000,E,022.4,084.4,230394,003.1,W*6A\r\n');
-    expect(fixes).toHaveLength(1);
+    // a first RMC waits for a GGA that may follow it: the end of the stream lets it go
+    expect([...fixes, ...d.flush()]).toHaveLength(1);
     expect(d.stats.bad).toBe(1);
+  });
+});
+
+describe('NmeaDecoder: the order of RMC and GGA', () => {
+  const start = Date.UTC(2026, 0, 5, 8, 0, 0);
+  const epoch = (i: number) => fixToNmea({ ts: start + 1000 * i, lat: 22.54, lon: 114.05 + i * 1e-4, speed: 6.17, heading: 45, accuracy: 4, alt: 15 }).split(/(?<=\r\n)/);
+
+  it('gives every fix its altitude and accuracy when the receiver sends GGA after RMC', () => {
+    const d = new NmeaDecoder();
+    const fixes = Array.from({ length: 5 }, (_, i) => epoch(i)).flatMap(([gga, rmc]) => d.push(rmc! + gga!));
+    expect(fixes).toHaveLength(5);
+    for (const f of fixes) expect(f).toMatchObject({ alt: 15, accuracy: 4, speed: 6.168, heading: 45 }); // 11.99 kn
+    expect(fixes.map((f) => f.ts)).toEqual(Array.from({ length: 5 }, (_, i) => start + 1000 * i));
+  });
+
+  it('gives every fix its altitude when GGA comes first, and loses no fix of an RMC-only receiver', () => {
+    const ggaFirst = new NmeaDecoder();
+    const a = Array.from({ length: 4 }, (_, i) => epoch(i)).flatMap(([gga, rmc]) => ggaFirst.push(gga! + rmc!));
+    expect(a).toHaveLength(4);
+    for (const f of a) expect(f).toMatchObject({ alt: 15, accuracy: 4 });
+
+    const rmcOnly = new NmeaDecoder();
+    const b = Array.from({ length: 4 }, (_, i) => epoch(i)).flatMap(([, rmc]) => rmcOnly.push(rmc!));
+    // the first RMC waits to learn whether a GGA follows (the second RMC says not); none is held after it
+    expect(rmcOnly.flush()).toEqual([]);
+    expect(b.map((f) => f.ts)).toEqual(Array.from({ length: 4 }, (_, i) => start + 1000 * i));
+  });
+});
+
+describe('TpvEpochs', () => {
+  it('joins the TPVs gpsd sends for one epoch into one fix, later fields over earlier ones', () => {
+    const epochs = new TpvEpochs();
+    const out: GpsFix[] = [];
+    for (let i = 0; i < 4; i++) {
+      const ts = Date.UTC(2026, 0, 5, 8, 0, i);
+      // first the GGA's report (no course, a speed gpsd derived from positions), then the RMC's
+      out.push(...epochs.add({ ts, lat: 22.54, lon: 114.05, speed: 11.07, alt: 15 }));
+      out.push(...epochs.add({ ts, lat: 22.54, lon: 114.05, speed: 6.17, heading: 45 }));
+    }
+    out.push(...epochs.flush());
+    expect(out.map((f) => f.ts)).toEqual(Array.from({ length: 4 }, (_, i) => Date.UTC(2026, 0, 5, 8, 0, i)));
+    // the first epoch went out before the second TPV taught that epochs come in two
+    expect(out[0]).toMatchObject({ speed: 11.07 });
+    for (const f of out.slice(1)) expect(f).toMatchObject({ speed: 6.17, heading: 45, alt: 15 });
+  });
+
+  it('passes a gpsd that sends one TPV per epoch through at once', () => {
+    const epochs = new TpvEpochs();
+    const ts = Date.UTC(2026, 0, 5, 8, 0, 0);
+    expect(epochs.add({ ts, lat: 1, lon: 2, speed: 3 })).toHaveLength(1);
+    expect(epochs.add({ ts: ts + 1000, lat: 1, lon: 2, speed: 3 })).toHaveLength(1);
   });
 });

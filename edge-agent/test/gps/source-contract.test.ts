@@ -60,6 +60,8 @@ const harnesses: [string, () => Promise<Harness>][] = [
       execFileSync('mkfifo', [fifo]);
       const source = new NmeaSource({ path: fifo, mode: 'device', reopenMs: 20 });
       const writer = createWriteStream(fifo);
+      // the source closes its end first: the writes after that fail with EPIPE, as a serial port's would
+      writer.on('error', () => {});
       const next = drive();
       const timer = setInterval(() => writer.write(fixToNmea(next())), 5);
       return { source, cleanup: () => { clearInterval(timer); writer.destroy(); } };
@@ -118,7 +120,7 @@ describe('GpsdSource', () => {
 });
 
 describe('NmeaSource file replay', () => {
-  it('can shift a recorded log to now, keeping the spacing', async () => {
+  it('at rate 0 moves a recorded log to end now, keeping the spacing, so no fix lies ahead of the clock', async () => {
     const file = path.join(dir, 'old.nmea');
     const next = drive();
     writeFileSync(file, Array.from({ length: 3 }, () => fixToNmea(next())).join('') + '$GPRMC,bad*00\r\n');
@@ -126,9 +128,26 @@ describe('NmeaSource file replay', () => {
     const before = Date.now();
     const ts: number[] = [];
     for await (const fix of source) ts.push(fix.ts);
+    const after = Date.now();
     expect(ts).toHaveLength(3);
-    expect(ts[0]).toBeGreaterThanOrEqual(before);
+    expect(ts[2]).toBeGreaterThanOrEqual(before);
+    expect(ts[2]).toBeLessThanOrEqual(after);
     expect(ts[2]! - ts[0]!).toBe(2000);
     expect(source.stats).toMatchObject({ fixes: 3, bad: 1 });
+  });
+
+  it('at a rate above 0 stamps each fix with the moment it is replayed, as a live receiver', async () => {
+    const file = path.join(dir, 'live.nmea');
+    const next = drive();
+    writeFileSync(file, Array.from({ length: 5 }, () => fixToNmea(next())).join(''));
+    const source = new NmeaSource({ path: file, mode: 'file', rate: 50, retime: true });
+    const before = Date.now();
+    const ts: number[] = [];
+    for await (const fix of source) ts.push(fix.ts);
+    expect(ts).toHaveLength(5);
+    for (let i = 0; i < ts.length; i++) {
+      expect(ts[i]).toBeGreaterThanOrEqual(i === 0 ? before : ts[i - 1]! + 1);
+      expect(ts[i]).toBeLessThanOrEqual(Date.now());
+    }
   });
 });
