@@ -1,6 +1,9 @@
-# The hub: one process with telemetry (MQTT + API + live feed) and, as they land, media and wall.
+# The hub: one process with telemetry (MQTT + API + live feed), the SFU and the built wall.
+# The same steps as README's `npm ci` + `npm start`, with the wall built into the image.
 FROM node:20-bookworm-slim
 WORKDIR /hub
+# README asks npm 11 (allowScripts in package.json); the Node 20 image ships npm 10
+RUN npm install -g npm@11 --no-audit --no-fund
 COPY package.json package-lock.json ./
 COPY config/package.json config/
 COPY telemetry/package.json telemetry/
@@ -8,8 +11,11 @@ COPY media-server/package.json media-server/
 COPY wall-ui/package.json wall-ui/
 COPY edge-agent/package.json edge-agent/
 COPY hub/package.json hub/
+COPY werift-patches/package.json werift-patches/
 RUN npm ci --no-audit --no-fund
 COPY . .
+# the hub runs as `node` and cannot write /hub: build the pages now (npm start finds them up to date)
+RUN npm run build:wall
 ENV HUB_DATA_DIR=/data
 # the hub runs as `node`: its data folder (admin token) must be its own
 RUN mkdir -p /data && chown node:node /data
