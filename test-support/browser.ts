@@ -1,4 +1,4 @@
-// Debian's Chromium driven by playwright-core (ARCHITECTURE decision 6): the flags this
+// Debian's Chromium driven by playwright-core (docs/decisions/0006-browser-tests.md): the flags this
 // machine needs (no network but loopback, no GPU), and a fake camera and microphone.
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';

@@ -2,7 +2,7 @@
 // recorder) and the tests. Not exported from the package index: Node only.
 //
 // The binary: the system one when it is on PATH (Debian's is newer), else the static build
-// shipped in the @ffmpeg-installer/ffmpeg npm package (ARCHITECTURE.md, decision 5).
+// shipped in the @ffmpeg-installer/ffmpeg npm package (docs/decisions/0005-ffmpeg.md).
 //
 // A helper process must not outlive the process that started it: an agent or hub that is
 // killed (SIGKILL, a crash, a test timeout) would otherwise leave an ffmpeg behind, still

@@ -1,5 +1,5 @@
-// One hub process: the database (embedded or external), then the telemetry plugin (and,
-// as they land, media and wall) on one Fastify instance, plus the MQTT port.
+// One hub process: the database (embedded or external), then the telemetry plugin, the media
+// role and the built wall on one Fastify instance, plus the MQTT port.
 import path from 'node:path';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';

@@ -89,7 +89,7 @@ export class WeriftTransport extends EventEmitter<TransportEvents> implements We
       icePortRange: this.opts.portRange,
     });
     pc.connectionStateChange.subscribe((state) => {
-      // every peer's end is detected and its transport closed (ARCHITECTURE.md, decision 1)
+      // every peer's end is detected and its transport closed, so no viewer's state outlives it
       if (state === 'failed' || state === 'closed') this.close();
       else if (state === 'disconnected') this.#graceTimer ??= setTimeout(() => this.close(), DISCONNECTED_GRACE_MS);
       else if (state === 'connected') {
