@@ -168,13 +168,16 @@ export class UnitAgent extends EventEmitter<UnitAgentEvents> {
 
   /** Opens the queue (resending what an earlier run left unacknowledged) and starts connecting. */
   static async start(opts: UnitAgentOptions): Promise<UnitAgent> {
+    // a full disk must not stop the agent: the queue keeps sending, and says it cannot save its progress
+    const queueLog = (opts.logger ?? silentLogger).child({ module: 'queue', unitId: opts.unitId });
+    const onProgressError = (err: Error) => queueLog.warn({ err: err.message }, 'queue progress not saved; retrying');
     const positions = opts.queueDir
-      ? await Journal.open<QueuedPosition>({ dir: path.join(opts.queueDir, 'gps'), maxRecords: opts.queueMax, fsync: opts.fsync })
+      ? await Journal.open<QueuedPosition>({ dir: path.join(opts.queueDir, 'gps'), maxRecords: opts.queueMax, fsync: opts.fsync, onProgressError })
       : new MemoryQueue<QueuedPosition>(opts.queueMax);
     let alarms: OutboxQueue<QueuedAlarm>;
     try {
       alarms = opts.queueDir
-        ? await Journal.open<QueuedAlarm>({ dir: path.join(opts.queueDir, 'alarm'), maxRecords: opts.alarmQueueMax ?? 1000, fsync: opts.fsync })
+        ? await Journal.open<QueuedAlarm>({ dir: path.join(opts.queueDir, 'alarm'), maxRecords: opts.alarmQueueMax ?? 1000, fsync: opts.fsync, onProgressError })
         : new MemoryQueue<QueuedAlarm>(opts.alarmQueueMax ?? 1000);
     } catch (err) {
       await positions.close();

@@ -7,12 +7,14 @@
 //
 // Appends are group-committed: records appended in the same tick are written together and
 // fdatasync'd once, and `append` resolves only then (a record is never sent before it is on disk).
-// acked.json is rewritten (tmp + fsync + rename) at most every `ackFlushMs`: losing the latest acks
-// in a crash only resends a few positions, which the hub stores once (by unit + ts).
+// acked.json is rewritten (tmp + fsync + rename) at most every `ackFlushMs`, asynchronously and one
+// write at a time: losing the latest acks in a crash only resends a few positions, which the hub
+// stores once (by unit + ts). A write that fails (a full or read-only disk on a vehicle) is counted,
+// reported to `onProgressError`, and tried again later; it never throws from a timer.
 // Segments wholly below `low` are deleted (compaction). A torn last line (power cut mid-write)
 // is cut off at open.
-import { mkdirSync, readdirSync, readFileSync, writeFileSync, openSync, closeSync, fsyncSync, renameSync, ftruncateSync, unlinkSync, statSync } from 'node:fs';
-import { open, readFile, rm, type FileHandle } from 'node:fs/promises';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync, openSync, closeSync, fsyncSync, ftruncateSync, unlinkSync, statSync } from 'node:fs';
+import { open, readFile, rename, rm, unlink, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { QueueError } from '../errors';
 import { PendingWindow, type OutboxQueue, type QueueEntry, type QueueStats } from './queue';
@@ -28,7 +30,12 @@ export interface JournalOptions {
   fsync?: boolean;
   /** longest delay before acknowledged progress is written, ms; default 250 */
   ackFlushMs?: number;
+  /** called when acknowledged progress cannot be written (it is tried again); default none */
+  onProgressError?: (err: Error) => void;
 }
+
+/** After a failed progress write, the next try waits at least this long. */
+const PROGRESS_RETRY_MS = 5000;
 
 interface Segment {
   start: number;
@@ -60,12 +67,17 @@ export class Journal<T> implements OutboxQueue<T> {
   #flushing?: Promise<void>;
   #ackTimer?: NodeJS.Timeout;
   #ackDirty = false;
+  /** the progress writes, one after another */
+  #progress: Promise<void> = Promise.resolve();
+  readonly #onProgressError?: (err: Error) => void;
   #cache?: { start: number; entries: QueueEntry<T>[] };
   #appended = 0;
   #closed = false;
   #closing?: Promise<void>;
   /** lines that failed to parse in sealed segments (skipped) */
   corrupt = 0;
+  /** progress (acked.json) writes that failed; each is tried again */
+  progressErrors = 0;
 
   private constructor(opts: JournalOptions, window: PendingWindow, active: ActiveSegment<T>, sealed: Segment[]) {
     this.dir = opts.dir;
@@ -73,6 +85,7 @@ export class Journal<T> implements OutboxQueue<T> {
     this.#segmentRecords = opts.segmentRecords ?? 1024;
     this.#fsync = opts.fsync ?? true;
     this.#ackFlushMs = opts.ackFlushMs ?? 250;
+    this.#onProgressError = opts.onProgressError;
     this.#window = window;
     this.#active = active;
     this.#sealed.push(...sealed);
@@ -114,7 +127,7 @@ export class Journal<T> implements OutboxQueue<T> {
       if (!last) syncDir(dir);
       const journal = new Journal<T>(opts, window, { start, file, fh, entries }, segments);
       journal.#window.trim(journal.#max);
-      journal.#compact();
+      await journal.#saveProgress();
       return journal;
     } catch (err) {
       releaseLock(dir);
@@ -176,7 +189,7 @@ export class Journal<T> implements OutboxQueue<T> {
     const fh = await open(file, 'a');
     syncDir(this.dir); // the new file's name must survive a power cut too
     this.#active = { start, file, fh, entries: [] };
-    this.#compact();
+    void this.#saveProgress(); // a sealed segment may now be wholly acknowledged
   }
 
   async read(fromSeq: number, limit: number): Promise<QueueEntry<T>[]> {
@@ -244,46 +257,58 @@ export class Journal<T> implements OutboxQueue<T> {
 
   #markAcked(): void {
     this.#ackDirty = true;
-    this.#ackTimer ??= setTimeout(() => {
-      this.#ackTimer = undefined;
-      this.#persistAcked();
-      this.#compact();
-    }, this.#ackFlushMs);
+    this.#scheduleProgress(this.#ackFlushMs);
   }
 
-  #persistAcked(): void {
+  #scheduleProgress(ms: number): void {
+    if (this.#closed) return;
+    this.#ackTimer ??= setTimeout(() => {
+      this.#ackTimer = undefined;
+      void this.#saveProgress();
+    }, ms);
+  }
+
+  /** Writes acked.json, then deletes the segments wholly below it; never rejects. */
+  #saveProgress(): Promise<void> {
+    this.#progress = this.#progress.then(async () => {
+      try {
+        await this.#persistAcked();
+        await this.#compact();
+      } catch (err) {
+        this.#ackDirty = true;
+        this.progressErrors++;
+        this.#onProgressError?.(new QueueError(`cannot save the queue's progress in ${this.dir}: ${(err as Error).message}`, { cause: err }));
+        this.#scheduleProgress(Math.max(this.#ackFlushMs, PROGRESS_RETRY_MS));
+      }
+    });
+    return this.#progress;
+  }
+
+  async #persistAcked(): Promise<void> {
     if (!this.#ackDirty) return;
     this.#ackDirty = false;
     const file = path.join(this.dir, 'acked.json');
     const tmp = file + '.tmp';
-    const fd = openSync(tmp, 'w');
+    const fh = await open(tmp, 'w');
     try {
-      writeFileSync(fd, JSON.stringify({ low: this.#window.low, dropped: this.#window.dropped }));
-      fsyncSync(fd);
+      await fh.writeFile(JSON.stringify({ low: this.#window.low, dropped: this.#window.dropped }));
+      await fh.datasync();
     } finally {
-      closeSync(fd);
+      await fh.close();
     }
-    renameSync(tmp, file);
+    await rename(tmp, file);
   }
 
   /** Deletes sealed segments that hold nothing pending; acked.json is written first. */
-  #compact(): void {
+  async #compact(): Promise<void> {
     const low = this.#window.low;
-    const drop: Segment[] = [];
-    while (this.#sealed.length > 0) {
-      const end = this.#sealed[1]?.start ?? this.#active.start;
-      if (end > low) break;
-      drop.push(this.#sealed.shift()!);
-    }
-    if (drop.length === 0) return;
-    this.#persistAcked();
-    for (const s of drop) {
+    let n = 0;
+    while (n < this.#sealed.length && (this.#sealed[n + 1]?.start ?? this.#active.start) <= low) n++;
+    if (n === 0) return;
+    await this.#persistAcked();
+    for (const s of this.#sealed.splice(0, n)) {
       if (this.#cache?.start === s.start) this.#cache = undefined;
-      try {
-        unlinkSync(s.file);
-      } catch {
-        /* already gone */
-      }
+      await unlink(s.file).catch(() => {}); // already gone
     }
   }
 
@@ -294,8 +319,7 @@ export class Journal<T> implements OutboxQueue<T> {
       clearTimeout(this.#ackTimer);
       this.#ackTimer = undefined;
       try {
-        this.#persistAcked();
-        this.#compact();
+        await this.#saveProgress();
       } finally {
         await this.#active.fh.close().catch(() => {});
         releaseLock(this.dir);

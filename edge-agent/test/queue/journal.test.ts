@@ -1,10 +1,11 @@
-import { appendFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Journal } from '../../src/queue/journal';
 import { MemoryQueue } from '../../src/queue/memory-queue';
 import type { OutboxQueue } from '../../src/queue/queue';
+import { waitFor } from '../../../test-support/wait';
 
 let dir: string;
 const open: OutboxQueue<unknown>[] = [];
@@ -17,7 +18,7 @@ afterEach(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-async function journal(opts: { maxRecords?: number; segmentRecords?: number } = {}) {
+async function journal(opts: { maxRecords?: number; segmentRecords?: number; onProgressError?: (err: Error) => void } = {}) {
   const j = await Journal.open<{ n: number }>({ dir, ackFlushMs: 5, ...opts });
   open.push(j as OutboxQueue<unknown>);
   return j;
@@ -70,6 +71,22 @@ describe('Journal on disk', () => {
     await j.close();
     expect(segments()).toEqual(['seg-0000000000000006.jsonl', 'seg-0000000000000009.jsonl']);
     expect(JSON.parse(readFileSync(path.join(dir, 'acked.json'), 'utf8'))).toEqual({ low: 7, dropped: 0 });
+  });
+
+  it('survives a disk that refuses its progress file: counts it, says so, and saves it once it can', async () => {
+    const errors: Error[] = [];
+    const j = await journal({ onProgressError: (err) => errors.push(err) });
+    for (let n = 0; n < 3; n++) await j.append({ n });
+    // acked.json.tmp cannot be created (as on a full or read-only disk)
+    mkdirSync(path.join(dir, 'acked.json.tmp'));
+    for (let s = 0; s < 3; s++) j.ack(s);
+    await waitFor(() => j.progressErrors > 0, 10_000, 'the failed progress write');
+    expect(errors[0]!.message).toMatch(/cannot save the queue's progress/);
+    // records still append while progress cannot be saved
+    expect(await j.append({ n: 3 })).toBe(3);
+    rmSync(path.join(dir, 'acked.json.tmp'), { recursive: true });
+    await j.close();
+    expect(JSON.parse(readFileSync(path.join(dir, 'acked.json'), 'utf8'))).toEqual({ low: 3, dropped: 0 });
   });
 
   it('reads back across segments after a restart without holding them all in memory', async () => {
