@@ -1,6 +1,6 @@
 // A simulated unit driving a closed route at a steady speed. Time can run faster than the wall
 // clock (tickMs < intervalMs) so that tests drive 60 s of route in well under a second.
-import { bearing, distance, lerp, type LatLon } from './geo';
+import { bearingDeg, distanceM, lerpLatLon, type LatLon } from '@hub/config';
 import { cityLoop, type Route } from './routes';
 import { sleep } from './sleep';
 import type { GpsFix, GpsSource, GpsSourceStats } from './source';
@@ -50,7 +50,7 @@ export class RouteSource implements GpsSource {
     this.#cumulative = [0];
     for (let i = 0; i < this.#points.length; i++) {
       const next = this.#points[(i + 1) % this.#points.length]!;
-      this.#cumulative.push(this.#cumulative[i]! + distance(this.#points[i]!, next));
+      this.#cumulative.push(this.#cumulative[i]! + distanceM(this.#points[i]!, next));
     }
     this.#length = this.#cumulative[this.#points.length]!;
     if (this.#length <= 0) throw new RangeError('a route needs two distinct points');
@@ -64,7 +64,7 @@ export class RouteSource implements GpsSource {
     const a = this.#points[i]!;
     const b = this.#points[(i + 1) % this.#points.length]!;
     const seg = this.#cumulative[i + 1]! - this.#cumulative[i]!;
-    return { at: lerp(a, b, seg > 0 ? (d - this.#cumulative[i]!) / seg : 0), heading: bearing(a, b) };
+    return { at: lerpLatLon(a, b, seg > 0 ? (d - this.#cumulative[i]!) / seg : 0), heading: bearingDeg(a, b) };
   }
 
   [Symbol.asyncIterator](): AsyncIterator<GpsFix> {

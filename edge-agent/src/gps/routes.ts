@@ -2,7 +2,7 @@
 import { readFile } from 'node:fs/promises';
 import { RouteFileSchema } from '@hub/config';
 import { GpsSourceError } from '../errors';
-import { offset, type LatLon } from './geo';
+import { offsetM, type LatLon } from '@hub/config';
 
 export interface Route {
   /** the loop's corners; the last joins the first */
@@ -64,5 +64,5 @@ export function cityLoop(centre: LatLon, index: number, radiusM = 3000): Route {
   for (let y = h; y > 0; y -= block) corners.push([0, y]);
   // vehicles drive clockwise or anticlockwise at 8-15 m/s (30-55 km/h)
   if (rnd() < 0.5) corners.reverse();
-  return { points: corners.map(([x, y]) => offset(centre, x0 + x, y0 + y)), speed: Math.round((8 + rnd() * 7) * 10) / 10 };
+  return { points: corners.map(([x, y]) => offsetM(centre, x0 + x, y0 + y)), speed: Math.round((8 + rnd() * 7) * 10) / 10 };
 }

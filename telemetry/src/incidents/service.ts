@@ -16,13 +16,13 @@ import type {
   Position,
   UnitType,
 } from '@hub/config';
+import { distanceM } from '@hub/config';
 import type { TelemetryBus } from '../events';
 import type { DistrictMap } from '../basemap/districts';
 import type { Queryable } from '../store/types';
 import { toIso } from '../store/rows';
 import { IncidentBus } from './events';
 import { DispatchUnitsNotFoundError, IncidentClosedError, IncidentNotFoundError, ReasonRequiredError, TransitionError } from './errors';
-import { distanceM } from './geo';
 import { nearestUnits } from './nearest';
 import { UnitIndex } from './unit-index';
 import {
@@ -298,7 +298,7 @@ export class IncidentService {
       const list = this.onTheWay.get(p.unitId);
       if (!list) continue;
       for (const w of list) {
-        if (distanceM(p.lat, p.lon, w.lat, w.lon) <= radius) out.push({ unitId: p.unitId, at: w, position: p });
+        if (distanceM(p, w) <= radius) out.push({ unitId: p.unitId, at: w, position: p });
       }
     }
     return out;
@@ -321,7 +321,7 @@ export class IncidentService {
       const d = await dispatchByCommand(tx, at.commandId);
       if (!row || !d || d.state === 'on_scene' || d.state === 'refused') return undefined;
       const ts = await setDispatchState(tx, at.commandId, 'on_scene');
-      const distance = Math.round(distanceM(position.lat, position.lon, row.lat, row.lon));
+      const distance = Math.round(distanceM(position, row));
       await appendEvent(tx, {
         incidentId: at.incidentId,
         actor,

@@ -2,10 +2,9 @@
 // ranking 10,000 units by distance is a scan of an array rather than a query: loaded from
 // units + unit_latest at start, then kept by positionAccepted (newest only), status and
 // unitChanged. Which units are busy still comes from the database (a handful of rows).
-import type { Position, UnitStatusOut, UnitType } from '@hub/config';
+import { distanceM, type Position, type UnitStatusOut, type UnitType } from '@hub/config';
 import type { TelemetryBus } from '../events';
 import type { Queryable } from '../store/types';
-import { distanceM } from './geo';
 
 interface Entry {
   id: string;
@@ -144,7 +143,7 @@ export class UnitIndex {
         const dLon = Math.abs(e.lon - lon) * M_PER_DEG * Math.min(cosLat, Math.cos((e.lat * Math.PI) / 180));
         if (dLon > worst * 1.01) continue;
       }
-      const d = distanceM(lat, lon, e.lat, e.lon);
+      const d = distanceM({ lat, lon }, { lat: e.lat, lon: e.lon });
       if (best.length === limit) {
         const worst = best[best.length - 1]!;
         if (d > worst.distanceM || (d === worst.distanceM && e.id > worst.id)) continue;
