@@ -2,7 +2,8 @@
 // charts, with a CSV download. Figures come from GET /api/kpis.
 import { useCallback, useEffect, useMemo, useState } from 'react';
 import type { KpiGroupBy, KpiMetric, KpiResponse } from '@hub/config';
-import { downloadCsv, fetchKpis, HttpError, initialToken, login } from './api';
+import { HubApiError } from '../shared/hub-api';
+import { downloadCsv, fetchKpis, initialToken, login } from './api';
 import { MetricChart, fmt } from './charts';
 import { pickLang, translator, type MessageKey } from './messages';
 
@@ -35,7 +36,7 @@ export function App() {
       const r = range();
       setData(await fetchKpis(token, r.from, r.to, groupBy));
     } catch (err) {
-      if (err instanceof HttpError && err.status === 401) setToken(null);
+      if (err instanceof HubApiError && err.status === 401) setToken(null);
       setError(`${t('error')}: ${(err as Error).message}`);
     } finally {
       setLoading(false);
@@ -143,7 +144,7 @@ function Login({ t, onToken }: { t: (k: MessageKey) => string; onToken: (token: 
       style={{ fontFamily: 'system-ui, sans-serif', padding: 16, display: 'grid', gap: 8, maxWidth: 280 }}
       onSubmit={(e) => {
         e.preventDefault();
-        void login(username, password).then((tok) => (tok ? onToken(tok) : setFailed(true)));
+        void login(username, password).then(onToken, () => setFailed(true));
       }}
     >
       <h1>{t('title')}</h1>

@@ -1,5 +1,6 @@
 // The KPI page's calls: the operator's session token from ?token= or the last sign-in.
 import type { KpiGroupBy, KpiResponse } from '@hub/config';
+import { errorOf, login as loginRequest, request } from '../shared/hub-api';
 
 const KEY = 'hub.kpi.token';
 
@@ -15,10 +16,9 @@ export function initialToken(): string | null {
   return sessionStorage.getItem(KEY);
 }
 
-export async function login(username: string, password: string): Promise<string | null> {
-  const res = await fetch('/api/auth/login', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username, password }) });
-  if (!res.ok) return null;
-  const { token } = (await res.json()) as { token: string };
+/** Signs in and keeps the token for this tab. Throws HubApiError when refused. */
+export async function login(username: string, password: string): Promise<string> {
+  const { token } = await loginRequest(username, password);
   sessionStorage.setItem(KEY, token);
   return token;
 }
@@ -28,24 +28,13 @@ export function kpiUrl(from: string, to: string, groupBy: KpiGroupBy, format: 'j
   return `/api/kpis?${q}`;
 }
 
-export class HttpError extends Error {
-  constructor(readonly status: number, message: string) {
-    super(message);
-  }
-}
-
-export async function fetchKpis(token: string, from: string, to: string, groupBy: KpiGroupBy): Promise<KpiResponse> {
-  const res = await fetch(kpiUrl(from, to, groupBy), { headers: { authorization: `Bearer ${token}` } });
-  if (!res.ok) {
-    const body = (await res.json().catch(() => ({}))) as { message?: string };
-    throw new HttpError(res.status, body.message ?? res.statusText);
-  }
-  return (await res.json()) as KpiResponse;
+export function fetchKpis(token: string, from: string, to: string, groupBy: KpiGroupBy): Promise<KpiResponse> {
+  return request<KpiResponse>('GET', kpiUrl(from, to, groupBy), { token });
 }
 
 export async function downloadCsv(token: string, from: string, to: string, groupBy: KpiGroupBy): Promise<void> {
   const res = await fetch(kpiUrl(from, to, groupBy, 'csv'), { headers: { authorization: `Bearer ${token}` } });
-  if (!res.ok) throw new HttpError(res.status, res.statusText);
+  if (!res.ok) throw await errorOf(res);
   const href = URL.createObjectURL(await res.blob());
   const a = document.createElement('a');
   a.href = href;

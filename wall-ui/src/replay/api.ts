@@ -1,6 +1,7 @@
 // The replay page's calls: the operator's token and the incident come in the URL fragment
 // (#token=…&incident=…), which leaves the address bar at once; the token stays in this tab.
 import type { Incident, Replay } from '@hub/config';
+import { request } from '../shared/hub-api';
 
 const KEY = 'hub.replay.token';
 
@@ -26,20 +27,5 @@ export function takeFragment(): Fragment {
   return { token: token ?? sessionStorage.getItem(KEY), incident, lang: hash.get('lang') };
 }
 
-export class HttpError extends Error {
-  constructor(readonly status: number, message: string) {
-    super(message);
-  }
-}
-
-async function get<T>(token: string, path: string): Promise<T> {
-  const res = await fetch(path, { headers: { authorization: `Bearer ${token}` } });
-  if (!res.ok) {
-    const body = (await res.json().catch(() => ({}))) as { message?: string };
-    throw new HttpError(res.status, body.message ?? res.statusText);
-  }
-  return (await res.json()) as T;
-}
-
-export const fetchIncident = (token: string, id: string) => get<Incident>(token, `/api/incidents/${encodeURIComponent(id)}`);
-export const fetchReplay = (token: string, id: string) => get<Replay>(token, `/api/incidents/${encodeURIComponent(id)}/replay`);
+export const fetchIncident = (token: string, id: string) => request<Incident>('GET', `/api/incidents/${encodeURIComponent(id)}`, { token });
+export const fetchReplay = (token: string, id: string) => request<Replay>('GET', `/api/incidents/${encodeURIComponent(id)}/replay`, { token });

@@ -1,7 +1,8 @@
 // Log in with username and password (POST /api/auth/login); shows why the last session ended.
 import { useState } from 'react';
 import { LOCALES, setLocale, useLocale, useT, type Locale, type Translate } from '../i18n';
-import { ApiError, login, SESSION_EXPIRED, type Session, type SessionEnd } from './session';
+import { HubApiError } from '../../shared/hub-api';
+import { login, SESSION_EXPIRED, type Session, type SessionEnd } from './session';
 
 export interface LoginScreenProps {
   reason: SessionEnd | null;
@@ -40,7 +41,7 @@ export function LoginScreen({ reason, onLoggedIn }: LoginScreenProps) {
     try {
       onLoggedIn(await login(username.trim(), password));
     } catch (err) {
-      setError(err instanceof ApiError ? { code: err.code, message: err.message } : { code: 'NETWORK', message: t('login.unreachable') });
+      setError(err instanceof HubApiError ? { code: err.code, message: err.message } : { code: 'NETWORK', message: t('login.unreachable') });
     } finally {
       setBusy(false);
     }

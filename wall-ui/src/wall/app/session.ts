@@ -1,19 +1,12 @@
 // The operator's session: the token from POST /api/auth/login kept in sessionStorage (gone
 // with the tab), one fetch wrapper for every /api call, and the way back to the login
 // screen when the hub answers 401 anywhere.
-export type Role = 'admin' | 'coordinator' | 'viewer';
+import type { OperatorRole, Principal, Session as HubSession } from '@hub/config';
+import { HubApiError, login as loginRequest, request } from '../../shared/hub-api';
 
-export interface OperatorInfo {
-  username: string;
-  displayName: string | null;
-  role: Role;
-}
-
-export interface Session {
-  token: string;
-  expiresAt: string | null;
-  operator: OperatorInfo;
-}
+export type Role = OperatorRole;
+export type OperatorInfo = Principal;
+export type Session = HubSession;
 
 /** Why a session ended: the hub's error code (e.g. HUB_ERR_AUTH_INVALID) and its sentence. */
 export interface SessionEnd {
@@ -30,17 +23,6 @@ const RANK: Record<Role, number> = { viewer: 0, coordinator: 1, admin: 2 };
 
 export function hasRole(operator: OperatorInfo | undefined, least: Role): boolean {
   return !!operator && RANK[operator.role] >= RANK[least];
-}
-
-export class ApiError extends Error {
-  constructor(
-    readonly status: number,
-    readonly code: string,
-    message: string,
-  ) {
-    super(message);
-    this.name = 'ApiError';
-  }
 }
 
 let session: Session | null = load();
@@ -91,50 +73,19 @@ export function sessionRefused(end: SessionEnd): void {
   endSession(sessionExpired() ? { code: SESSION_EXPIRED, message: end.message } : end);
 }
 
-async function errorOf(res: Response): Promise<ApiError> {
-  let code = `HTTP_${res.status}`;
-  let message = res.statusText;
-  try {
-    const body = (await res.json()) as { code?: string; message?: string };
-    code = body.code ?? code;
-    message = body.message ?? message;
-  } catch {
-    // not JSON: keep the status
-  }
-  return new ApiError(res.status, code, message);
-}
-
 /** An /api call with the session's token. A 401 ends the session (back to the login screen). */
 export async function api<T>(method: string, path: string, body?: unknown): Promise<T> {
-  const token = session?.token;
-  const res = await fetch(path, {
-    method,
-    headers: {
-      ...(token ? { authorization: `Bearer ${token}` } : {}),
-      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-    },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  if (!res.ok) {
-    const err = await errorOf(res);
-    if (res.status === 401) sessionRefused({ code: err.code, message: err.message });
+  try {
+    return await request<T>(method, path, { token: session?.token, body });
+  } catch (err) {
+    if (err instanceof HubApiError && err.status === 401) sessionRefused({ code: err.code, message: err.message });
     throw err;
   }
-  if (res.status === 204) return undefined as T;
-  const text = await res.text();
-  return (text ? JSON.parse(text) : undefined) as T;
 }
 
-/** POST /api/auth/login; keeps the session. Throws ApiError (HUB_ERR_LOGIN_FAILED) when refused. */
+/** POST /api/auth/login; keeps the session. Throws HubApiError (HUB_ERR_LOGIN_FAILED) when refused. */
 export async function login(username: string, password: string): Promise<Session> {
-  const res = await fetch('/api/auth/login', {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ username, password }),
-  });
-  if (!res.ok) throw await errorOf(res);
-  const body = (await res.json()) as { token: string; expiresAt?: string; operator: OperatorInfo };
-  const s: Session = { token: body.token, expiresAt: body.expiresAt ?? null, operator: { ...body.operator, displayName: body.operator.displayName ?? null } };
+  const s = await loginRequest(username, password);
   store(s);
   return s;
 }
@@ -142,6 +93,6 @@ export async function login(username: string, password: string): Promise<Session
 /** POST /api/auth/logout (the hub cuts this session's sockets), then forget the session. */
 export async function logout(): Promise<void> {
   const token = session?.token;
-  if (token) await fetch('/api/auth/logout', { method: 'POST', headers: { authorization: `Bearer ${token}` } }).catch(() => undefined);
+  if (token) await request('POST', '/api/auth/logout', { token }).catch(() => undefined);
   endSession({ code: 'LOGGED_OUT', message: '' });
 }

@@ -27,7 +27,7 @@ const BY_CODE: Partial<Record<string, MessageKey>> = {
   HUB_ERR_VIEWER_LIMIT: 'error.viewerLimit',
 };
 
-/** What the wall says about a failed call: `err` is an ApiError-like ({code, message}) or anything thrown. */
+/** What the wall says about a failed call: `err` is a HubApiError-like ({code, message}) or anything thrown. */
 export function errorText(t: Translate, err: unknown): string {
   const e = err as { code?: unknown; message?: unknown } | null;
   const code = typeof e?.code === 'string' ? e.code : undefined;

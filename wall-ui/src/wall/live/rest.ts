@@ -1,16 +1,6 @@
 // The few REST calls the live store and the map make, with the operator's token.
 import type { BasemapOut, Geofence, PositionOut, Unit } from '@hub/config';
-
-export class HubRestError extends Error {
-  constructor(
-    readonly status: number,
-    readonly code: string,
-    message: string,
-  ) {
-    super(message);
-    this.name = 'HubRestError';
-  }
-}
+import { HubApiError, request } from '../../shared/hub-api';
 
 export class HubRest {
   private readonly base: string;
@@ -22,15 +12,8 @@ export class HubRest {
     this.base = hubUrl ?? (typeof location !== 'undefined' ? location.origin : 'http://127.0.0.1:8080');
   }
 
-  async get<T>(route: string): Promise<T> {
-    const res = await fetch(new URL(route, this.base), { headers: { authorization: `Bearer ${this.token}` } });
-    const text = await res.text();
-    const body = text ? (JSON.parse(text) as unknown) : undefined;
-    if (!res.ok) {
-      const err = body as { code?: string; message?: string } | undefined;
-      throw new HubRestError(res.status, err?.code ?? `HTTP_${res.status}`, err?.message ?? `${route}: HTTP ${res.status}`);
-    }
-    return body as T;
+  get<T>(route: string): Promise<T> {
+    return request<T>('GET', route, { token: this.token, base: this.base });
   }
 
   units(): Promise<Unit[]> {
@@ -41,7 +24,7 @@ export class HubRest {
     try {
       return await this.get<Unit>(`/api/units/${encodeURIComponent(unitId)}`);
     } catch (err) {
-      if (err instanceof HubRestError && err.status === 404) return null;
+      if (err instanceof HubApiError && err.status === 404) return null;
       throw err;
     }
   }

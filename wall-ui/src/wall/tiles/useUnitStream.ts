@@ -6,7 +6,8 @@
 // SFU forwards the smallest layer at least that tall.
 import { useEffect, useRef, useState } from 'react';
 import { openStream, type StreamPlayer } from '../../shared/stream-player';
-import { api, ApiError, currentSession } from '../app/session';
+import { HubApiError } from '../../shared/hub-api';
+import { api, currentSession } from '../app/session';
 import { useT } from '../i18n';
 import { errorText } from '../i18n/errors';
 
@@ -94,7 +95,7 @@ export function useUnitStream(unitId: string | null, video: React.RefObject<HTML
         if (cancelled) return;
         setState('offline');
         setProblem(err);
-        if (!(err instanceof ApiError && err.status === 401)) retry = setTimeout(() => void start(), START_RETRY_MS);
+        if (!(err instanceof HubApiError && err.status === 401)) retry = setTimeout(() => void start(), START_RETRY_MS);
       }
     };
     void start();
