@@ -9,7 +9,7 @@ import { useT } from '../i18n';
 import { AlarmPanel } from '../alarms/AlarmPanel';
 import { useAlarms } from '../alarms/useAlarms';
 import { LinkagePanel } from '../linkage/LinkagePanel';
-import type { DispatchEvent, Incident, LinkageEvent, LinkageTarget, NearestUnit } from '../linkage/types';
+import type { DispatchEvent, Incident, LinkageTarget, NearestUnit } from '../linkage/types';
 import { ReplayPanel } from '../replay/ReplayPanel';
 import { UnitList } from '../units/UnitList';
 import { VideoGrid } from '../tiles/VideoGrid';
@@ -135,18 +135,15 @@ export function Wall({ session }: { session: Session }) {
       })
       .catch(() => undefined);
     // kept in the ref at once: a linkage event may follow its incident before React renders
-    const offIncident = store.on('incident', (payload) => {
-      const inc = payload as unknown as Incident;
+    const offIncident = store.on('incident', (inc) => {
       incidentsRef.current = new Map(incidentsRef.current).set(String(inc.id), inc);
       setIncidents(incidentsRef.current);
     });
-    const offDispatch = store.on('dispatch', (payload) => {
-      const ev = payload as unknown as DispatchEvent;
+    const offDispatch = store.on('dispatch', (ev) => {
       setDispatchStates((m) => new Map(m).set(ev.unitId, ev));
       setDispatched((m) => new Map(m).set(ev.unitId, String(ev.incidentId)));
     });
-    const offLinkage = store.on('linkage', (payload) => {
-      const ev = payload as unknown as LinkageEvent;
+    const offLinkage = store.on('linkage', (ev) => {
       const alarm = ev.alarmId !== undefined ? alarmsRef.current.find((a) => a.id === ev.alarmId) : undefined;
       const inc = incidentsRef.current.get(String(ev.incidentId));
       const lat = alarm?.lat ?? inc?.lat;

@@ -19,5 +19,5 @@ export function viewOnline(u: UnitView): boolean {
 }
 
 export function viewAssignedIncident(u: UnitView): string | null {
-  return u.assignedIncidentId;
+  return u.assignedIncidentId === null ? null : String(u.assignedIncidentId);
 }

@@ -2,7 +2,7 @@
 // handshake auth {token}). It reconnects by itself; a refused token stops it (log in again).
 import { io, type Socket } from 'socket.io-client';
 import type { BBox, LiveBatch, LiveClientToServer, LiveServerToClient } from '@hub/config';
-import type { ConnectionState, ForwardedEvent } from './types';
+import type { ConnectionState, Forwarded } from './types';
 
 export interface LiveConnectionOptions {
   token: string;
@@ -11,10 +11,8 @@ export interface LiveConnectionOptions {
   /** `connected` is true on each (re)connect, so the owner can reload what it missed */
   onState(state: ConnectionState, connected: boolean): void;
   onBatch(batch: LiveBatch): void;
-  onEvent(event: ForwardedEvent, payload: unknown): void;
+  onEvent(forwarded: Forwarded): void;
 }
-
-const FORWARDED: ForwardedEvent[] = ['incident', 'dispatch', 'linkage'];
 
 export class LiveConnection {
   private readonly socket: Socket<LiveServerToClient, LiveClientToServer>;
@@ -49,8 +47,9 @@ export class LiveConnection {
       if (!s.active) setTimeout(() => !this.closed && s.connect(), 2000);
     });
     s.on('batch', (b) => opts.onBatch(b));
-    const anySocket = s as unknown as Socket;
-    for (const event of FORWARDED) anySocket.on(event, (payload: unknown) => opts.onEvent(event, payload));
+    s.on('incident', (payload) => opts.onEvent({ event: 'incident', payload }));
+    s.on('dispatch', (payload) => opts.onEvent({ event: 'dispatch', payload }));
+    s.on('linkage', (payload) => opts.onEvent({ event: 'linkage', payload }));
   }
 
   subscribe(bbox: BBox | null): void {

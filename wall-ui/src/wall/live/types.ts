@@ -22,7 +22,7 @@ export interface UnitView extends Unit {
   /** has an alarm the wall has not seen acknowledged */
   alarming: boolean;
   /** the incident it is dispatched to, if any */
-  assignedIncidentId: string | null;
+  assignedIncidentId: number | null;
   /** Date.now() when the wall received the latest position */
   receivedAt: number;
 }
@@ -40,14 +40,13 @@ export function unitStatusKind(u: Pick<UnitView, 'online' | 'alarming' | 'assign
 /** connecting: first connection; live: receiving; reconnecting: link lost, retrying by itself; unauthorized: the token was refused (log in again); closed: close() was called */
 export type ConnectionState = 'connecting' | 'live' | 'reconnecting' | 'unauthorized' | 'closed';
 
-/** Events the store forwards as they come (added to the live feed by the incidents work). */
+/** Events of the live feed the store forwards as they come. */
 export type ForwardedEvent = 'incident' | 'dispatch' | 'linkage';
 
-/** The payload of a forwarded event: its type from LiveServerToClient once declared there. */
-export type ForwardedPayload<E extends ForwardedEvent> = E extends keyof LiveServerToClient
-  ? LiveServerToClient[E] extends (payload: infer P) => void
-    ? P
-    : unknown
-  : Record<string, unknown>;
+/** The payload of a forwarded event, as LiveServerToClient declares it. */
+export type ForwardedPayload<E extends ForwardedEvent> = Parameters<LiveServerToClient[E]>[0];
+
+/** A forwarded event with its payload. */
+export type Forwarded = { [E in ForwardedEvent]: { event: E; payload: ForwardedPayload<E> } }[ForwardedEvent];
 
 export type { Alarm };

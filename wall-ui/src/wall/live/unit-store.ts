@@ -5,7 +5,7 @@
 import type { Alarm, BBox, LiveBatch, PositionOut, Unit, UnitStatusOut } from '@hub/config';
 import { HubRest } from './rest';
 import { LiveConnection } from './live-connection';
-import type { ConnectionState, ForwardedEvent, ForwardedPayload, UnitView } from './types';
+import type { ConnectionState, Forwarded, ForwardedEvent, ForwardedPayload, UnitView } from './types';
 
 export interface ConnectOptions {
   /** operator session token (or the admin token) */
@@ -142,7 +142,7 @@ export class UnitStore {
         }
       },
       onBatch: (b) => this.onBatch(b),
-      onEvent: (event, payload) => this.onEvent(event, payload),
+      onEvent: (f) => this.onEvent(f),
     });
   }
 
@@ -340,18 +340,19 @@ export class UnitStore {
     for (const fn of this.alarmListeners) fn(a);
   }
 
-  private onEvent(event: ForwardedEvent, payload: unknown): void {
-    const p = payload as { unitId?: string; incidentId?: string; id?: string; state?: string };
-    if (event === 'dispatch' && p.unitId && p.incidentId) {
-      const assigned = p.state === 'refused' ? null : p.incidentId;
-      const u = this._units.get(p.unitId);
-      if (u && !(assigned === null && u.assignedIncidentId !== p.incidentId)) this.patch(p.unitId, { assignedIncidentId: assigned });
+  private onEvent(f: Forwarded): void {
+    if (f.event === 'dispatch') {
+      const { unitId, incidentId, state } = f.payload;
+      const u = this._units.get(unitId);
+      // a refusal frees the unit only from the incident it refused
+      if (u && state !== 'refused') this.patch(unitId, { assignedIncidentId: incidentId });
+      else if (u && u.assignedIncidentId === incidentId) this.patch(unitId, { assignedIncidentId: null });
     }
-    if (event === 'incident' && p.id && p.state && /^(closed|resolved|cancel)/.test(p.state)) {
-      for (const u of this._units.values()) if (u.assignedIncidentId === p.id) this.patch(u.id, { assignedIncidentId: null }, false);
+    if (f.event === 'incident' && (f.payload.state === 'resolved' || f.payload.state === 'closed')) {
+      for (const u of this._units.values()) if (u.assignedIncidentId === f.payload.id) this.patch(u.id, { assignedIncidentId: null }, false);
       this.schedule();
     }
-    for (const fn of this.eventListeners.get(event) ?? []) fn(payload);
+    for (const fn of this.eventListeners.get(f.event) ?? []) fn(f.payload);
   }
 
   private patch(unitId: string, change: Partial<UnitView>, schedule = true): void {
