@@ -1,6 +1,7 @@
 // The hub's configuration file, with its defaults. See `load-config.ts` for the file + environment loader.
 import { z } from 'zod';
-import { IceServerSchema } from './media';
+import { IceServerSchema, MediaCorsOriginsSchema } from './media';
+import { LoginLockoutSchema } from './operators';
 import { BasemapConfigSchema } from './basemap';
 
 const port = z.coerce.number().int().min(0).max(65535);
@@ -71,6 +72,8 @@ export const HubConfigSchema = z.object({
       adminToken: z.string().min(16, 'admin token must be at least 16 characters').optional(),
       /** how long an operator's login lasts, hours; default 12 */
       sessionHours: z.coerce.number().positive().max(24 * 30).default(12),
+      /** failed-login lock-out per username and source address (config/src/operators.ts); default 5 per pair, 20 per source, 300 s */
+      lockout: LoginLockoutSchema,
     })
     .prefault({}),
   ingest: z
@@ -140,6 +143,8 @@ export const HubConfigSchema = z.object({
       maxViewers: z.coerce.number().int().min(0).default(150),
       /** a publisher that sends nothing for this long is taken as gone (its viewers show reconnecting); default 5 */
       publisherSilenceSeconds: z.coerce.number().positive().default(5),
+      /** web origins allowed to use WHIP/WHEP from another origin (CORS), "*" any; default none */
+      corsOrigins: MediaCorsOriginsSchema,
     })
     .prefault({}),
   retention: z

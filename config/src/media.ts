@@ -6,6 +6,17 @@ import { UnitIdSchema } from './ids';
 /** The socket.io namespace of the media signalling. */
 export const MEDIA_NAMESPACE = '/media';
 
+/** The largest SDP offer taken (WHIP/WHEP body, socket.io `publish`/`view`), bytes: 256 KiB. */
+export const SDP_MAX_BYTES = 256 * 1024;
+
+/**
+ * `media.corsOrigins`: web origins (scheme://host[:port]) whose pages may use WHIP/WHEP from
+ * another origin (a CORS allow-list, RFC 9725 §4.2); "*" allows any origin. Default none.
+ */
+export const MediaCorsOriginsSchema = z
+  .array(z.union([z.literal('*'), z.string().regex(/^https?:\/\/[^/\s]+$/, 'an origin is scheme://host[:port], without a path, e.g. https://player.example')]))
+  .default([]);
+
 /**
  * A stream id: opaque and random, issued by the hub for a unit (not its unit id), so
  * that knowing a unit does not let anyone guess its video's address.
@@ -72,7 +83,7 @@ export const MediaPublishRequestSchema = z
   .object({
     streamId: StreamIdSchema.optional(),
     unitId: UnitIdSchema.optional(),
-    sdp: z.string().min(10).max(256 * 1024),
+    sdp: z.string().min(10).max(SDP_MAX_BYTES),
   })
   .refine((r) => r.streamId !== undefined || r.unitId !== undefined, 'either streamId or unitId is required');
 export type MediaPublishRequest = z.input<typeof MediaPublishRequestSchema>;
@@ -83,7 +94,7 @@ export const MaxHeightSchema = z.number().int().min(1).max(8192);
 /** `view`: a viewer's SDP offer (recvonly video, and audio if it plays sound) for a stream. */
 export const MediaViewRequestSchema = z.object({
   streamId: StreamIdSchema,
-  sdp: z.string().min(10).max(256 * 1024),
+  sdp: z.string().min(10).max(SDP_MAX_BYTES),
   /** of a simulcast stream, the smallest layer at least this tall (else the tallest); default the tallest */
   maxHeight: MaxHeightSchema.optional(),
 });

@@ -11,6 +11,22 @@ export function roleAtLeast(role: OperatorRole, least: OperatorRole): boolean {
   return ROLE_RANK[role] >= ROLE_RANK[least];
 }
 
+/**
+ * `auth.lockout`: failed logins are counted per username *and* source address, so a stranger
+ * elsewhere cannot lock an operator out; one source is also limited over all usernames.
+ */
+export const LoginLockoutSchema = z
+  .object({
+    /** wrong passwords for one username from one source address before that pair is locked; default 5 */
+    maxFailures: z.coerce.number().int().min(1).max(1000).default(5),
+    /** wrong passwords from one source address, any usernames, before the source is locked; default 20 */
+    maxFailuresPerSource: z.coerce.number().int().min(1).max(100000).default(20),
+    /** failures count for this long, and a lock lasts until the oldest of them is this old, seconds; default 300 */
+    windowSeconds: z.coerce.number().int().min(1).max(86400).default(300),
+  })
+  .prefault({});
+export type LoginLockout = z.infer<typeof LoginLockoutSchema>;
+
 export const UsernameSchema = z
   .string()
   .regex(/^[a-z0-9][a-z0-9_.-]{1,39}$/, 'a username is 2–40 characters: lower-case letters, digits, "_", "." and "-", starting with a letter or digit');

@@ -155,7 +155,7 @@ export class Linkage {
     if (!record || incidentId === undefined || this.closed) return;
     try {
       // the recorder answers with the running recording when this stream is already recorded for the incident
-      const recording = await media.recorder.start(streamId, { reason: 'incident', incidentId: String(incidentId), unitId });
+      const recording = await media.recorder.start(streamId, { reason: 'incident', incidentId: String(incidentId), unitId, by: 'linkage' });
       const set = this.recording.get(incidentId) ?? new Set<string>();
       set.add(recording.id);
       this.recording.set(incidentId, set);
@@ -173,7 +173,7 @@ export class Linkage {
     this.recording.delete(incidentId);
     for (const recordingId of recordings) {
       try {
-        await this.opts.media.recorder.stop(recordingId);
+        await this.opts.media.recorder.stop(recordingId, { by: 'linkage' });
       } catch (err) {
         this.opts.log.warn({ err, recordingId, incidentId }, 'linkage: recording did not stop');
       }

@@ -2,12 +2,23 @@
 // socket.io signalling (namespace /media) for browsers, cameras on demand, ICE servers.
 import type { FastifyInstance } from 'fastify';
 import type pg from 'pg';
-import { MEDIA_NAMESPACE, type HubConfig, type MediaClientToServer, type MediaServerToClient } from '@hub/config';
-import { WeriftRouter, attachSignalling, watchPublisherLiveness, whipWhep, type Router } from '@hub/media-server';
+import type { Socket } from 'socket.io';
+import { MEDIA_NAMESPACE, roleAtLeast, type HubConfig, type MediaClientToServer, type MediaServerToClient } from '@hub/config';
+import {
+  ForbiddenError,
+  WeriftRouter,
+  attachSignalling,
+  watchPublisherLiveness,
+  whipWhep,
+  type MediaGrant,
+  type MediaPeer,
+  type PublishEvent,
+  type Router,
+} from '@hub/media-server';
 import { verifyCredential } from '@hub/telemetry/store/credentials';
 import { operatorAuth } from '@hub/telemetry/api/auth';
 import { recordAudit } from '@hub/telemetry/store/audit';
-import { handshakeToken, setSocketPrincipal } from '@hub/telemetry/auth/socket-sessions';
+import { setSocketPrincipal } from '@hub/telemetry/auth/socket-sessions';
 import type { Telemetry } from '@hub/telemetry';
 import type { Logger } from 'pino';
 import { StreamStartError, StreamsOnDemand } from './on-demand';
@@ -15,11 +26,23 @@ import { startRecorder, type Recorder } from './recording';
 import { StreamIds } from './stream-ids';
 import { iceServersFor } from './ice-servers';
 
+/** A unit's credential, `{unitId}:{secret}`, split; undefined for anything else. */
+function unitCredential(token: string | undefined): { unitId: string; secret: string } | undefined {
+  const colon = token?.indexOf(':') ?? -1;
+  if (!token || colon <= 0) return undefined;
+  return { unitId: token.slice(0, colon), secret: token.slice(colon + 1) };
+}
+
+/** The name a unit has in the audit log (an operator's username cannot contain ":"). */
+const unitActor = (unitId: string) => `unit:${unitId}`;
+
 /**
- * Who may do what, for WHIP/WHEP, the socket.io signalling and the stream list alike: an
- * operator (session or admin token) publishes and views any stream, and each view is
- * audited; a unit's credential, sent as `{unitId}:{secret}`, publishes its own stream (the
- * stream id the hub issued to it) only.
+ * Who may do what, for WHIP/WHEP, the socket.io signalling and the stream list alike. Any
+ * operator (session or admin token) views any stream, and each view is audited. A stream is
+ * published by its unit, with its credential `{unitId}:{secret}` (its own stream id, the one
+ * the hub issued to it, only), or by a coordinator or admin (a test publisher, an encoder at
+ * the desk); a viewer may not publish (403). Publishes are audited once the SFU takes them
+ * (auditPublish).
  */
 async function authorize(
   db: pg.Pool,
@@ -28,19 +51,41 @@ async function authorize(
   token: string | undefined,
   action: 'publish' | 'view',
   streamId: string,
-): Promise<boolean> {
+): Promise<MediaGrant | false> {
   const principal = await telemetry.operators.authenticate(token);
   if (principal) {
+    if (action === 'publish' && !roleAtLeast(principal.role, 'coordinator')) {
+      throw new ForbiddenError(
+        `${principal.username} is a ${principal.role} and may not publish video: a stream is published by its own unit, or by a coordinator or admin`,
+      );
+    }
     // a view of one stream is audited; '*' is the stream list, which walls poll
     if (action === 'view' && streamId !== '*') await recordAudit(db, { actor: principal.username, action: 'video_view', target: streamId });
-    return true;
+    return { by: principal.username };
   }
-  if (action !== 'publish' || !token) return false;
-  const colon = token.indexOf(':');
-  if (colon <= 0) return false;
-  const unitId = token.slice(0, colon);
-  if ((await streamIds.unitOf(streamId)) !== unitId) return false;
-  return (await verifyCredential(db, unitId, token.slice(colon + 1))) === 'ok';
+  const unit = action === 'publish' ? unitCredential(token) : undefined;
+  if (!unit || (await streamIds.unitOf(streamId)) !== unit.unitId) return false;
+  return (await verifyCredential(db, unit.unitId, unit.secret)) === 'ok' && { by: unitActor(unit.unitId) };
+}
+
+/** Who a /media socket is: an operator (whose session then also bounds the socket), or a unit with its current secret. */
+async function authenticateSocket(db: pg.Pool, telemetry: Telemetry, token: string, socket: Socket): Promise<MediaPeer | null> {
+  const principal = await telemetry.operators.authenticate(token);
+  if (principal) {
+    // an operator's media socket lives as long as their session: a logout or a disabled
+    // operator cuts it (telemetry's guardOperatorSockets watches /media too)
+    setSocketPrincipal(socket, token, principal);
+    return { name: principal.username };
+  }
+  const unit = unitCredential(token);
+  if (unit && (await verifyCredential(db, unit.unitId, unit.secret)) === 'ok') return { name: unitActor(unit.unitId) };
+  return null;
+}
+
+/** Every publish the SFU takes is in the audit log: who, which stream, whose unit, over what. */
+async function auditPublish(db: pg.Pool, streamIds: StreamIds, e: PublishEvent): Promise<void> {
+  const unitId = (await streamIds.unitOf(e.streamId)) ?? null;
+  await recordAudit(db, { actor: e.by ?? 'unknown', action: 'video_publish', target: e.streamId, detail: { unitId, via: e.via, sessionId: e.sessionId } });
 }
 
 export interface Media {
@@ -56,25 +101,24 @@ export async function startMedia(app: FastifyInstance, config: HubConfig, db: pg
   const router = new WeriftRouter({ additionalHostAddresses: config.media.additionalHostAddresses, portRange: config.media.portRange });
   const streamIds = new StreamIds(db);
   const authorizeMedia = (token: string | undefined, action: 'publish' | 'view', streamId: string) => authorize(db, streamIds, telemetry, token, action, streamId);
-  await app.register(whipWhep, { router, authorize: authorizeMedia, unitOf: (streamId) => streamIds.unitOf(streamId), maxViewers: config.media.maxViewers });
-  // An operator's media socket lives as long as their session: a logout or a disabled
-  // operator cuts it (telemetry's guardOperatorSockets watches /media too).
-  telemetry.io.of(MEDIA_NAMESPACE).use((socket, next) => {
-    const token = handshakeToken(socket);
-    telemetry.operators.authenticate(token).then(
-      (principal) => {
-        if (principal && token) setSocketPrincipal(socket, token, principal);
-        next();
-      },
-      () => next(),
-    );
+  const onPublish = (e: PublishEvent) => auditPublish(db, streamIds, e);
+  await app.register(whipWhep, {
+    router,
+    authorize: authorizeMedia,
+    onPublish,
+    unitOf: (streamId) => streamIds.unitOf(streamId),
+    maxViewers: config.media.maxViewers,
+    corsOrigins: config.media.corsOrigins,
   });
   const signalling = attachSignalling({
     router,
     namespace: telemetry.io.of(MEDIA_NAMESPACE) as unknown as import('@hub/media-server').MediaNamespace,
+    authenticate: (token, socket) => authenticateSocket(db, telemetry, token, socket),
     authorize: authorizeMedia,
+    onPublish,
     streamIdForUnit: (unitId) => streamIds.forUnit(unitId),
-    iceServers: () => iceServersFor(config.media, 'media'),
+    // a TURN credential of its own for each authenticated socket, named after it (coturn's log says who relayed)
+    iceServers: (peer) => iceServersFor(config.media, peer.name),
     maxViewers: config.media.maxViewers,
     log: log.child({ module: 'signalling' }),
   });

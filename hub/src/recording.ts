@@ -1,16 +1,18 @@
 // Recording in the hub: the Recorder on the media role's router, its REST API under
-// /api/recordings (operator sessions), files under dataDir/recordings, the retention sweep
-// (which keeps the recordings of open incidents), and the incidents' replay and
-// evidence pack fed with the recorded segments.
+// /api/recordings (operator sessions; starting and stopping needs a coordinator), files under
+// dataDir/recordings, the retention sweep (which keeps the recordings of open incidents), the
+// incidents' replay and evidence pack fed with the recorded segments, and every start and
+// stop in the audit log.
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type pg from 'pg';
 import type { Logger } from 'pino';
-import type { HubConfig } from '@hub/config';
+import type { HubConfig, Recording } from '@hub/config';
 import type { Router } from '@hub/media-server';
 import { Recorder, recordingApi } from '@hub/media-server/recording/index';
 import type { Telemetry } from '@hub/telemetry';
-import { operatorAuth } from '@hub/telemetry/api/auth';
+import { operatorAuth, requireRole } from '@hub/telemetry/api/auth';
+import { recordAudit } from '@hub/telemetry/store/audit';
 import type { StreamIds } from './stream-ids';
 
 export interface StartRecorderOptions {
@@ -47,8 +49,29 @@ export async function startRecorder(app: FastifyInstance, { config, db, router, 
   });
   await recorder.init();
   telemetry.incidents.recordings = recorder;
-  await app.register(recordingApi, { recorder, authorize: operatorAuth((token) => telemetry.operators.authenticate(token)) });
+  auditRecordings(recorder, db, log);
+  await app.register(recordingApi, {
+    recorder,
+    authorize: operatorAuth((token) => telemetry.operators.authenticate(token)),
+    // evidence is started and stopped by the linkage rules or a coordinator (an open
+    // incident's recording too): a viewer watches, and may do neither
+    control: requireRole('coordinator'),
+    actorOf: (request) => request.operator,
+  });
   return recorder;
 }
 
 export type { Recorder };
+
+/** Every recording's start and stop, from whatever asked (REST, the linkage rules, shutdown), is in the audit log. */
+function auditRecordings(recorder: Recorder, db: pg.Pool, log: Logger): void {
+  const audit = (action: 'recording_start' | 'recording_stop', r: Recording, by: string) =>
+    recordAudit(db, {
+      actor: by,
+      action,
+      target: r.id,
+      detail: { streamId: r.streamId, unitId: r.unitId, incidentId: r.incidentId, reason: r.reason, ...(action === 'recording_stop' ? { segments: r.segments, durationMs: r.durationMs } : {}) },
+    }).catch((err: unknown) => log.error({ err, recordingId: r.id, action }, 'recording: the audit row was not written'));
+  recorder.on('start', (r, by) => void audit('recording_start', r, by));
+  recorder.on('end', (r, by) => void audit('recording_stop', r, by));
+}

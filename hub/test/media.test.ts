@@ -89,10 +89,7 @@ describe('socket.io signalling (/media)', () => {
     const otherByUnit = (await unit.emitWithAck('publish', { unitId: 'cam-s2', sdp: offer })) as MediaAnswer;
     expect(otherByUnit).toMatchObject({ ok: false, code: 'HUB_ERR_AUTH_INVALID' });
 
-    const wrongSecret = open('cam-s1:not-the-secret');
-    expect(await wrongSecret.emitWithAck('publish', { unitId: 'cam-s1', sdp: offer })).toMatchObject({ ok: false, code: 'HUB_ERR_AUTH_INVALID' });
-    const wrongToken = open('not-the-admin-token');
-    expect(await wrongToken.emitWithAck('view', { streamId: s2, sdp: offer })).toMatchObject({ ok: false, code: 'HUB_ERR_AUTH_INVALID' });
+    // a wrong secret or token is refused at connection (see media-roles.test.ts)
 
     const operator = open(ADMIN_TOKEN);
     expect(await operator.emitWithAck('view', { streamId: s2, sdp: offer })).toMatchObject({ ok: false, code: 'HUB_ERR_STREAM_NOT_FOUND' });

@@ -79,3 +79,24 @@ export class StreamEndedError extends MediaError {
     super('HUB_ERR_STREAM_ENDED', 410, `stream "${streamId}" ended (its publisher left and did not come back in time, or the session closed)`);
   }
 }
+
+export class ForbiddenError extends MediaError {
+  constructor(message: string) {
+    super('HUB_ERR_FORBIDDEN', 403, message);
+  }
+}
+
+export class BodyTooLargeError extends MediaError {
+  constructor(limitBytes: number) {
+    super('HUB_ERR_BODY_TOO_LARGE', 413, `the SDP offer is larger than ${Math.round(limitBytes / 1024)} KiB, the most the video server takes: send an offer without unused codecs or media sections`);
+  }
+}
+
+export class MethodNotAllowedError extends MediaError {
+  constructor(
+    readonly allow: string,
+    message: string,
+  ) {
+    super('HUB_ERR_METHOD_NOT_ALLOWED', 405, message);
+  }
+}

@@ -1,8 +1,9 @@
 export type { Router, Producer, Consumer, WebRtcTransport, TransportOptions, ProducerStats, ConsumerStats } from './engine/types';
 export { isKeyFrame, isVp8KeyFrame, isH264KeyFrame } from './engine/rtp/keyframe';
 export { WeriftRouter } from './engine/werift/router';
-export { whipWhep, type WhipWhepOptions, type MediaAuthorize } from './whip-whep';
-export { attachSignalling, type SignallingOptions, type MediaNamespace } from './signalling';
+export { whipWhep, type WhipWhepOptions, type MediaAuthorize, type MediaGrant, type PublishEvent, type OnPublish } from './whip-whep';
+export { checkOfferDirection, mediaSections, type MediaSection, type Direction } from './offer-direction';
+export { attachSignalling, type SignallingOptions, type MediaNamespace, type MediaPeer } from './signalling';
 export * from './errors';
 export { checkViewerLimit, viewerCount } from './viewer-limit';
 export { claimStream, CLAIM_PROBE_MS } from './stream-claim';

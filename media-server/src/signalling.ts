@@ -17,7 +17,8 @@ import {
 } from '@hub/config';
 import type { Consumer, Router, WebRtcTransport } from './engine/types';
 import { AuthInvalidError, AuthRequiredError, BadRequestError, MediaError, SessionNotFoundError, StreamEndedError, StreamNotFoundError } from './errors';
-import type { MediaAuthorize } from './whip-whep';
+import type { MediaAuthorize, OnPublish } from './whip-whep';
+import { checkOfferDirection } from './offer-direction';
 import { checkViewerLimit } from './viewer-limit';
 import { claimStream } from './stream-claim';
 
@@ -30,16 +31,30 @@ export interface SignallingLog {
   warn(obj: object, msg: string): void;
 }
 
+/** Who a socket is, once its credential was accepted at connection. */
+export interface MediaPeer {
+  /** as the audit log and the TURN credential name it: an operator's username, `unit:{id}`… */
+  name: string;
+}
+
 export interface SignallingOptions {
   router: Router;
   /** e.g. `io.of('/media')` on the hub's socket.io server */
   namespace: MediaNamespace;
-  /** the same callback WHIP/WHEP use: true when the token may publish / view this stream */
+  /**
+   * Checks a socket's credential before it connects (and before `hello`, whose ICE servers may
+   * carry a TURN credential): the peer, or null to refuse it with HUB_ERR_AUTH_INVALID. It may
+   * remember more about the socket (e.g. its operator session).
+   */
+  authenticate: (token: string, socket: Socket) => Promise<MediaPeer | null>;
+  /** the same callback WHIP/WHEP use: a grant when the token may publish / view this stream */
   authorize: MediaAuthorize;
+  /** see OnPublish; default none */
+  onPublish?: OnPublish;
   /** a publisher that names its unit instead of a stream id gets the unit's stream id; default: refused */
   streamIdForUnit?: (unitId: string) => Promise<string | undefined>;
-  /** given to every client in `hello`; default none */
-  iceServers?: () => IceServer[];
+  /** given to each authenticated client in `hello`; default none */
+  iceServers?: (peer: MediaPeer) => IceServer[];
   /** viewers served at once, all streams together (see viewer-limit.ts); default no limit */
   maxViewers?: number;
   log?: SignallingLog;
@@ -75,25 +90,43 @@ export function attachSignalling(opts: SignallingOptions): { close(): void } {
   const { router, namespace, log } = opts;
   const sockets = new Map<string, Map<string, Session>>();
 
+  // authenticated before `connection`: a socket whose credential is not accepted never gets
+  // `hello`, so no TURN credential reaches it
   namespace.use((socket, next) => {
-    if (tokenOf(socket)) return next();
-    const err = new AuthRequiredError('publishing or viewing') as Error & { data?: unknown };
-    err.data = { code: (err as AuthRequiredError).code, message: err.message };
-    next(err);
+    const refuse = (err: MediaError) => next(Object.assign(new Error(err.message), { data: { code: err.code, message: err.message } }));
+    const token = tokenOf(socket);
+    if (!token) return refuse(new AuthRequiredError('publishing or viewing'));
+    opts.authenticate(token, socket).then(
+      (peer) => {
+        if (!peer) {
+          log?.warn({ remote: socket.handshake.address }, 'media signalling refused: credential not accepted');
+          return refuse(new MediaError('HUB_ERR_AUTH_INVALID', 401, "the credential was not accepted: connect with an operator token, or a unit's current \"unitId:secret\""));
+        }
+        (socket.data as { mediaPeer?: MediaPeer }).mediaPeer = peer;
+        next();
+      },
+      (err: unknown) => {
+        log?.warn({ err }, 'media signalling: the credential could not be checked');
+        refuse(new MediaError('HUB_ERR_MEDIA_INTERNAL', 500, 'the credential could not be checked just now: try again'));
+      },
+    );
   });
 
   const authorize = async (socket: MediaSocket, action: 'publish' | 'view', streamId: string) => {
     const token = tokenOf(socket);
-    if (!(await opts.authorize(token, action, streamId))) {
+    const grant = await opts.authorize(token, action, streamId);
+    if (!grant) {
       log?.warn({ action, streamId, remote: socket.handshake.address }, 'media signalling refused: credential not accepted');
       throw token ? new AuthInvalidError(action, streamId) : new AuthRequiredError(action);
     }
+    return grant === true ? undefined : grant;
   };
 
   namespace.on('connection', (socket: MediaSocket) => {
     const sessions = new Map<string, Session>();
     sockets.set(socket.id, sessions);
-    socket.emit('hello', { iceServers: opts.iceServers?.() ?? [] });
+    const peer = (socket.data as { mediaPeer: MediaPeer }).mediaPeer;
+    socket.emit('hello', { iceServers: opts.iceServers?.(peer) ?? [] });
 
     const track = (session: Session, sendState: (state: StreamState, err?: MediaError) => void) => {
       const id = session.transport.id;
@@ -124,13 +157,17 @@ export function attachSignalling(opts: SignallingOptions): { close(): void } {
           // an unknown unit is refused like a wrong secret: existence is not disclosed
           if (!streamId) throw tokenOf(socket) ? new AuthInvalidError('publish', `of unit ${req.unitId}`) : new AuthRequiredError('publish');
         }
-        await authorize(socket, 'publish', streamId);
+        const grant = await authorize(socket, 'publish', streamId);
+        checkOfferDirection(req.sdp, 'publish');
         await claimStream(router, streamId);
         const transport = router.createWebRtcTransport();
         const { answerSdp, producer } = await transport.publish(streamId, req.sdp);
-        if (!socket.connected) {
+        try {
+          if (!socket.connected) throw new SessionNotFoundError(transport.id);
+          await opts.onPublish?.({ streamId, sessionId: transport.id, by: grant?.by, via: 'socket.io' });
+        } catch (err) {
           transport.close();
-          throw new SessionNotFoundError(transport.id);
+          throw err;
         }
         router.addProducer(producer);
         const session: Session = { transport, streamId, role: 'publisher' };
@@ -146,6 +183,7 @@ export function attachSignalling(opts: SignallingOptions): { close(): void } {
         await authorize(socket, 'view', req.streamId);
         const producer = router.producers.get(req.streamId);
         if (!producer) throw new StreamNotFoundError(req.streamId);
+        checkOfferDirection(req.sdp, 'view');
         checkViewerLimit(router, opts.maxViewers);
         const transport = router.createWebRtcTransport();
         const { answerSdp, consumer } = await transport.consume(producer, req.sdp, { maxHeight: req.maxHeight });

@@ -1,18 +1,39 @@
 // WHIP publish and WHEP view (RFC 9725 shape): POST an SDP offer, get 201 with the SDP
 // answer and the session's URL in Location; DELETE that URL to end the session.
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { BadRequestError, MediaError, SessionNotFoundError, StreamNotFoundError } from './errors';
-import { MaxHeightSchema, type StreamInfo } from '@hub/config';
-import type { Router } from './engine/types';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { BadRequestError, BodyTooLargeError, MediaError, MethodNotAllowedError, SessionNotFoundError, StreamNotFoundError } from './errors';
+import { MaxHeightSchema, SDP_MAX_BYTES, type StreamInfo } from '@hub/config';
+import type { Router, WebRtcTransport } from './engine/types';
 import { checkViewerLimit } from './viewer-limit';
 import { claimStream } from './stream-claim';
+import { checkOfferDirection } from './offer-direction';
+import { Cors } from './cors';
+
+/** Who was let in: the name the audit log records (an operator's username, `unit:{id}`…). */
+export interface MediaGrant {
+  by: string;
+}
 
 /**
  * The one authorization callback of the media server (WHIP/WHEP, socket.io signalling,
- * GET /api/streams): true when the token may publish / view this stream. The stream list
- * asks with action 'view' and streamId '*'.
+ * GET /api/streams): a grant (or true) when the token may publish / view this stream, false
+ * when the credential is missing or not accepted (401). It may throw a MediaError, e.g.
+ * ForbiddenError (403) for a valid credential whose role may not. The stream list asks with
+ * action 'view' and streamId '*'.
  */
-export type MediaAuthorize = (token: string | undefined, action: 'publish' | 'view', streamId: string) => boolean | Promise<boolean>;
+export type MediaAuthorize = (token: string | undefined, action: 'publish' | 'view', streamId: string) => boolean | MediaGrant | Promise<boolean | MediaGrant>;
+
+/** A publisher the SFU took, before its answer leaves: for the audit log. */
+export interface PublishEvent {
+  streamId: string;
+  sessionId: string;
+  /** the grant's name; undefined when the callback answered just true */
+  by: string | undefined;
+  via: 'whip' | 'socket.io';
+}
+
+/** Called for each publisher taken, awaited before the answer; a throw refuses the publish (nothing unaudited goes live). */
+export type OnPublish = (event: PublishEvent) => void | Promise<void>;
 
 export interface WhipWhepOptions {
   router: Router;
@@ -21,31 +42,90 @@ export interface WhipWhepOptions {
   unitOf?: (streamId: string) => string | undefined | Promise<string | undefined>;
   /** viewers served at once, all streams together (see viewer-limit.ts); default no limit */
   maxViewers?: number;
+  /** see OnPublish; default none */
+  onPublish?: OnPublish;
+  /** web origins allowed to use WHIP/WHEP from another origin, "*" any (see cors.ts); default none */
+  corsOrigins?: readonly string[];
 }
+
+type Kind = 'whip' | 'whep';
+
+/** RFC 9725 §4.3: a session takes DELETE only (no trickle ICE, no ICE restart: the answer carries every candidate). */
+const SESSION_ALLOW = 'DELETE, OPTIONS';
+const ENDPOINT_ALLOW = 'POST, OPTIONS';
 
 function bearer(req: FastifyRequest): string | undefined {
   return /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '')?.[1];
 }
 
 function sendError(reply: FastifyReply, err: unknown): FastifyReply {
-  if (err instanceof MediaError) return reply.code(err.statusCode).send({ code: err.code, message: err.message });
+  if (err instanceof MediaError) {
+    if (err instanceof MethodNotAllowedError) reply.header('allow', err.allow);
+    if (err.statusCode === 401) reply.header('www-authenticate', 'Bearer'); // RFC 9725 §4.5, RFC 6750 §3
+    return reply.code(err.statusCode).send({ code: err.code, message: err.message });
+  }
   throw err;
+}
+
+/** Errors of this scope leave as {code, message} with a HUB_ERR code, Fastify's own included (body too large, bad content type). */
+function errorHandler(err: FastifyError, req: FastifyRequest, reply: FastifyReply): void {
+  if (err instanceof MediaError) {
+    sendError(reply, err);
+    return;
+  }
+  if (err.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
+    sendError(reply, new BodyTooLargeError(SDP_MAX_BYTES));
+    return;
+  }
+  const status = typeof err.statusCode === 'number' ? err.statusCode : 500;
+  if (status === 415) {
+    sendError(reply, new MediaError('HUB_ERR_SDP_OFFER', 415, 'the body must be an SDP offer with Content-Type: application/sdp'));
+    return;
+  }
+  if (status >= 400 && status < 500) {
+    sendError(reply, new BadRequestError(err.message));
+    return;
+  }
+  req.log.error({ err }, 'WHIP/WHEP request failed');
+  reply.code(500).send({ code: 'HUB_ERR_MEDIA_INTERNAL', message: `the media server could not complete the request; the cause is in the hub log under request id ${req.id}` });
 }
 
 export async function whipWhep(app: FastifyInstance, opts: WhipWhepOptions): Promise<void> {
   const { router } = opts;
-  app.addContentTypeParser('application/sdp', { parseAs: 'string', bodyLimit: 256 * 1024 }, (_req, body, done) => done(null, body));
+  const cors = new Cors(opts.corsOrigins ?? []);
+  // each kind's own sessions: a WHIP session cannot be ended through a /whep/ URL, nor a
+  // socket.io session through either
+  const sessions: Record<Kind, Map<string, { streamId: string; transport: WebRtcTransport }>> = { whip: new Map(), whep: new Map() };
+  const track = (kind: Kind, streamId: string, transport: WebRtcTransport) => {
+    sessions[kind].set(transport.id, { streamId, transport });
+    transport.once('close', () => sessions[kind].delete(transport.id));
+  };
+
+  app.setErrorHandler(errorHandler);
+  app.addContentTypeParser('application/sdp', { parseAs: 'string', bodyLimit: SDP_MAX_BYTES }, (_req, body, done) => done(null, body));
+  // a trickle-ICE PATCH (RFC 8840 fragment) is read, so that it gets its 405 rather than a 415
+  app.addContentTypeParser('application/trickle-ice-sdpfrag', { parseAs: 'string', bodyLimit: SDP_MAX_BYTES }, (_req, body, done) => done(null, body));
+  app.addHook('onRequest', async (req, reply) => {
+    if (/^\/(whip|whep)\//.test(req.url)) cors.decorate(req, reply);
+  });
 
   const guard = (action: 'publish' | 'view') => async (req: FastifyRequest, reply: FastifyReply) => {
     const token = bearer(req);
     const streamId = (req.params as { streamId?: string }).streamId ?? '*';
-    if (!(await opts.authorize(token, action, streamId))) {
-      // RFC 9725 §4.5: authentication by bearer token
-      return reply
-        .code(401)
-        .header('www-authenticate', 'Bearer')
-        .send({ code: token ? 'HUB_ERR_AUTH_INVALID' : 'HUB_ERR_AUTH_REQUIRED', message: `a valid bearer token is required to ${action} a stream` });
+    try {
+      const grant = await opts.authorize(token, action, streamId);
+      if (grant) {
+        req.mediaGrant = grant === true ? undefined : grant;
+        return;
+      }
+    } catch (err) {
+      return sendError(reply, err);
     }
+    // RFC 9725 §4.5: authentication by bearer token
+    return reply
+      .code(401)
+      .header('www-authenticate', 'Bearer')
+      .send({ code: token ? 'HUB_ERR_AUTH_INVALID' : 'HUB_ERR_AUTH_REQUIRED', message: `a valid bearer token is required to ${action} a stream` });
   };
   const sdpBody = (req: FastifyRequest): string => {
     if (req.headers['content-type']?.split(';')[0]?.trim() !== 'application/sdp' || typeof req.body !== 'string') {
@@ -58,10 +138,18 @@ export async function whipWhep(app: FastifyInstance, opts: WhipWhepOptions): Pro
     try {
       const { streamId } = req.params;
       const offer = sdpBody(req);
+      checkOfferDirection(offer, 'publish');
       await claimStream(router, streamId);
       const transport = router.createWebRtcTransport();
       const { answerSdp, producer } = await transport.publish(streamId, offer);
+      try {
+        await opts.onPublish?.({ streamId, sessionId: transport.id, by: req.mediaGrant?.by, via: 'whip' });
+      } catch (err) {
+        transport.close();
+        throw err;
+      }
       router.addProducer(producer);
+      track('whip', streamId, transport);
       return reply.code(201).header('content-type', 'application/sdp').header('location', `/whip/${streamId}/${transport.id}`).send(answerSdp);
     } catch (err) {
       return sendError(reply, err);
@@ -77,9 +165,11 @@ export async function whipWhep(app: FastifyInstance, opts: WhipWhepOptions): Pro
       if (maxHeight && !maxHeight.success) throw new BadRequestError('maxHeight must be a whole number of pixels, 1 to 8192');
       const producer = router.producers.get(streamId);
       if (!producer) throw new StreamNotFoundError(streamId);
+      checkOfferDirection(offer, 'view');
       checkViewerLimit(router, opts.maxViewers);
       const transport = router.createWebRtcTransport();
       const { answerSdp } = await transport.consume(producer, offer, { maxHeight: maxHeight?.data });
+      track('whep', streamId, transport);
       return reply.code(201).header('content-type', 'application/sdp').header('location', `/whep/${streamId}/${transport.id}`).send(answerSdp);
     } catch (err) {
       return sendError(reply, err);
@@ -110,11 +200,38 @@ export async function whipWhep(app: FastifyInstance, opts: WhipWhepOptions): Pro
   });
 
   for (const [kind, action] of [['whip', 'publish'], ['whep', 'view']] as const) {
+    const name = kind.toUpperCase();
     app.delete<{ Params: { streamId: string; sessionId: string } }>(`/${kind}/:streamId/:sessionId`, { onRequest: guard(action) }, async (req, reply) => {
-      const transport = router.transports.get(req.params.sessionId);
-      if (!transport) return sendError(reply, new SessionNotFoundError(req.params.sessionId));
-      transport.close();
+      const session = sessions[kind].get(req.params.sessionId);
+      if (!session || session.streamId !== req.params.streamId) return sendError(reply, new SessionNotFoundError(req.params.sessionId));
+      session.transport.close();
       return reply.code(200).send();
     });
+    app.options(`/${kind}/:streamId/:sessionId`, async (req, reply) => cors.preflight(req, reply, SESSION_ALLOW));
+    app.options(`/${kind}/:streamId`, async (req, reply) => cors.preflight(req, reply.header('accept-post', 'application/sdp'), ENDPOINT_ALLOW));
+    app.route({
+      method: ['GET', 'PUT', 'PATCH'],
+      url: `/${kind}/:streamId/:sessionId`,
+      handler: async (req, reply) =>
+        sendError(
+          reply,
+          new MethodNotAllowedError(
+            SESSION_ALLOW,
+            `a ${name} session takes only DELETE: trickle ICE and ICE restarts (PATCH) are not supported, the answer to the offer carries every candidate`,
+          ),
+        ),
+    });
+    app.route({
+      method: ['GET', 'PUT', 'PATCH', 'DELETE'],
+      url: `/${kind}/:streamId`,
+      handler: async (req, reply) => sendError(reply, new MethodNotAllowedError(ENDPOINT_ALLOW, `a ${name} endpoint takes only POST with an SDP offer`)),
+    });
+  }
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** who the media authorization let in (WHIP/WHEP) */
+    mediaGrant?: MediaGrant;
   }
 }

@@ -122,7 +122,7 @@ export async function startTelemetry(app: FastifyInstance, opts: TelemetryOption
   bus.on('credentialIssued', onCredentialIssued);
   bus.on('unitChanged', onUnitChanged);
 
-  const operators = new OperatorAuth({ db, adminToken: opts.adminToken, sessionHours: config.auth.sessionHours, log: log.child({ module: 'operators' }) });
+  const operators = new OperatorAuth({ db, adminToken: opts.adminToken, sessionHours: config.auth.sessionHours, lockout: config.auth.lockout, log: log.child({ module: 'operators' }) });
   await operators.ensureBuiltinAdmin();
   const authenticate = (token: string | undefined) => operators.authenticate(token);
 

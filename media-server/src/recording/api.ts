@@ -20,7 +20,13 @@ export interface RecordingApiOptions {
   recorder: Recorder;
   /** onRequest hook that refuses a request without an operator credential (it throws or replies) */
   authorize: (request: FastifyRequest, reply: FastifyReply) => Promise<unknown>;
+  /** preHandler of start and stop, after `authorize`: refuses an operator whose role may not (it throws); default none */
+  control?: (request: FastifyRequest, reply: FastifyReply) => Promise<unknown>;
+  /** who asks, as the recorder's `start`/`end` events name them (the audit log); default "operator" */
+  actorOf?: (request: FastifyRequest) => string | undefined;
 }
+
+type RoutesOptions = Pick<RecordingApiOptions, 'recorder' | 'control' | 'actorOf'>;
 
 const tags = ['recordings'];
 
@@ -45,22 +51,26 @@ function errorHandler(error: FastifyError & { details?: unknown }, request: Fast
   reply.code(500).send({ code: 'HUB_ERR_INTERNAL', message: `The hub could not complete this request; the cause is in the hub log under request id ${request.id}.` });
 }
 
-const routes: FastifyPluginAsyncZod<{ recorder: Recorder }> = async (app, { recorder }) => {
+const routes: FastifyPluginAsyncZod<RoutesOptions> = async (app, { recorder, control, actorOf }) => {
+  const by = (request: FastifyRequest) => actorOf?.(request) ?? 'operator';
+
   app.get('/recordings', {
     schema: { tags, summary: 'List recordings, newest first', querystring: RecordingListQuerySchema, response: { 200: RecordingSchema.array(), 400: ApiErrorSchema } },
   }, async (request) => recorder.list(request.query));
 
   app.post('/recordings', {
+    preHandler: control,
     schema: {
       tags,
       summary: 'Start recording a stream (it may go live later); the same stream and incident again returns the running recording',
       body: RecordingStartSchema,
-      response: { 201: RecordingSchema, 400: ApiErrorSchema },
+      response: { 201: RecordingSchema, 400: ApiErrorSchema, 403: ApiErrorSchema },
     },
   }, async (request, reply) => {
     const { streamId, unitId, ...opts } = request.body;
     // a unit id alone names the unit's stream
-    return reply.code(201).send(await recorder.start((streamId ?? unitId)!, streamId ? { ...opts, unitId } : opts));
+    const actor = by(request);
+    return reply.code(201).send(await recorder.start((streamId ?? unitId)!, streamId ? { ...opts, unitId, by: actor } : { ...opts, by: actor }));
   });
 
   app.get('/recordings/:id', {
@@ -72,9 +82,10 @@ const routes: FastifyPluginAsyncZod<{ recorder: Recorder }> = async (app, { reco
   });
 
   app.post('/recordings/:id/stop', {
-    schema: { tags, summary: 'Stop a recording: its last segment is closed and indexed before the answer', params: RecordingIdParamsSchema, response: { 200: RecordingSchema, 404: ApiErrorSchema } },
+    preHandler: control,
+    schema: { tags, summary: 'Stop a recording: its last segment is closed and indexed before the answer', params: RecordingIdParamsSchema, response: { 200: RecordingSchema, 403: ApiErrorSchema, 404: ApiErrorSchema } },
   }, async (request) => {
-    const [stopped] = await recorder.stop(request.params.id);
+    const [stopped] = await recorder.stop(request.params.id, { by: by(request) });
     if (stopped) return stopped;
     const recording = await recorder.get(request.params.id); // already ended: nothing to do
     if (!recording) throw new RecordingNotFoundError(request.params.id);
@@ -110,5 +121,5 @@ export async function recordingApi(app: FastifyInstance, opts: RecordingApiOptio
   app.setSerializerCompiler(serializerCompiler);
   app.setErrorHandler(errorHandler);
   app.addHook('onRequest', opts.authorize);
-  await app.register(routes, { prefix: '/api', recorder: opts.recorder });
+  await app.register(routes, { prefix: '/api', recorder: opts.recorder, control: opts.control, actorOf: opts.actorOf });
 }

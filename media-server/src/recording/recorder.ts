@@ -61,6 +61,15 @@ export interface StartRecordingOptions {
   incidentId?: string | number;
   /** the unit filmed; default what `resolve` says (else the stream id) */
   unitId?: string;
+  /** who starts it, for the `start` event (the audit log): an operator's username, "linkage"…; default "system" */
+  by?: string;
+}
+
+export interface StopRecordingOptions {
+  /** only the recordings of this incident */
+  incidentId?: string | number;
+  /** who stops it, for the `end` event (the audit log); default "system" */
+  by?: string;
 }
 
 /** An incident's recorded video, as the incident replay and evidence pack take it. */
@@ -75,10 +84,12 @@ export interface SweepResult {
 }
 
 export type RecorderEvents = {
-  start: [Recording];
+  /** `by`: who started it (StartRecordingOptions.by) */
+  start: [Recording, by: string];
   /** a segment closed, was hashed and indexed */
   segment: [recordingId: string, segment: RecordingSegment];
-  end: [Recording];
+  /** `by`: who stopped it (StopRecordingOptions.by; "shutdown" when the recorder closed) */
+  end: [Recording, by: string];
 };
 
 export class Recorder extends EventEmitter<RecorderEvents> {
@@ -146,7 +157,7 @@ export class Recorder extends EventEmitter<RecorderEvents> {
     session.follow(this.#opts.router.producers.get(streamId));
     this.#opts.log.info({ recordingId: recording.id, streamId, unitId: recording.unitId, incidentId, reason }, 'recording started');
     const out = await this.#require(recording.id);
-    this.emit('start', out);
+    this.emit('start', out, opts.by ?? 'system');
     return out;
   }
 
@@ -156,7 +167,7 @@ export class Recorder extends EventEmitter<RecorderEvents> {
    * segment, every segment is indexed, the recording ends. Resolves with the recordings
    * stopped (none when nothing was recording).
    */
-  async stop(id: string, opts: { incidentId?: string | number } = {}): Promise<Recording[]> {
+  async stop(id: string, opts: StopRecordingOptions = {}): Promise<Recording[]> {
     const byId = this.#sessions.get(id);
     let sessions = byId ? [byId] : [];
     if (!byId) {
@@ -164,7 +175,7 @@ export class Recorder extends EventEmitter<RecorderEvents> {
       sessions = [...this.#sessions.values()].filter((s) => s.streamId === streamId || s.streamId === id);
     }
     if (opts.incidentId !== undefined) sessions = sessions.filter((s) => s.recording.incidentId === String(opts.incidentId));
-    return Promise.all(sessions.map((s) => this.#stopSession(s)));
+    return Promise.all(sessions.map((s) => this.#stopSession(s, opts.by ?? 'system')));
   }
 
   /** Every segment and playlist recorded for an incident, with the segments' files. */
@@ -193,14 +204,14 @@ export class Recorder extends EventEmitter<RecorderEvents> {
     return this.#opts.resolve ? this.#opts.resolve(id) : { streamId: id, unitId: id };
   }
 
-  async #stopSession(session: RecordingSession): Promise<Recording> {
+  async #stopSession(session: RecordingSession, by: string): Promise<Recording> {
     const endedAt = new Date();
     await session.stop();
     await endRecording(this.#opts.db, session.id, endedAt);
     this.#sessions.delete(session.id);
     const out = await this.#require(session.id);
     this.#opts.log.info({ recordingId: session.id, segments: out.segments, durationMs: out.durationMs }, 'recording stopped');
-    this.emit('end', out);
+    this.emit('end', out, by);
     return out;
   }
 
@@ -270,7 +281,7 @@ export class Recorder extends EventEmitter<RecorderEvents> {
     this.#closed = true;
     clearInterval(this.#followTimer);
     clearInterval(this.#sweepTimer);
-    await Promise.all([...this.#sessions.values()].map((s) => this.#stopSession(s).catch((err: unknown) => this.#opts.log.error({ err }, 'recording: stop failed'))));
+    await Promise.all([...this.#sessions.values()].map((s) => this.#stopSession(s, 'shutdown').catch((err: unknown) => this.#opts.log.error({ err }, 'recording: stop failed'))));
   }
 
   #follow(): void {

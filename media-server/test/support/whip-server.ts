@@ -14,10 +14,10 @@ export interface WhipServer {
   close(): Promise<void>;
 }
 
-export async function startWhipServer(opts: { token: string; router?: TransportOptions; maxViewers?: number }): Promise<WhipServer> {
+export async function startWhipServer(opts: { token: string; router?: TransportOptions; maxViewers?: number; corsOrigins?: string[] }): Promise<WhipServer> {
   const router = new WeriftRouter({ additionalHostAddresses: ['127.0.0.1'], ...opts.router });
   const app = Fastify();
-  await app.register(whipWhep, { router, authorize: (t) => t === opts.token, maxViewers: opts.maxViewers });
+  await app.register(whipWhep, { router, authorize: (t) => t === opts.token, maxViewers: opts.maxViewers, corsOrigins: opts.corsOrigins });
   await app.listen({ host: '127.0.0.1', port: 0 });
   const cleanup: (() => unknown)[] = [];
   return {

@@ -3,7 +3,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import type { Logger } from 'pino';
-import type { Operator, OperatorCreate, OperatorUpdate, Principal, Session } from '@hub/config';
+import { LoginLockoutSchema, type LoginLockout, type Operator, type OperatorCreate, type OperatorUpdate, type Principal, type Session } from '@hub/config';
 import type { Queryable } from '../store/types';
 import {
   deleteExpiredSessions,
@@ -26,9 +26,16 @@ import { hashPassword, verifyPassword } from './passwords';
 export const BUILTIN_ADMIN = 'admin';
 const ADMIN_PRINCIPAL: Principal = { username: BUILTIN_ADMIN, displayName: 'Administrator', role: 'admin' };
 
-/** Failed logins per username within the window before the username is locked for a while. */
-const MAX_FAILURES = 5;
-const FAILURE_WINDOW_MS = 5 * 60_000;
+/** A lock of one source address (every username from it), with a message that says so. */
+class SourceLockedError extends LoginLockedError {
+  constructor(retryAfterSeconds: number) {
+    super(retryAfterSeconds);
+    this.message = `Too many failed logins from this address: try again in ${retryAfterSeconds} s, or ask an admin to reset the password.`;
+  }
+}
+
+/** failure lists are pruned of old entries once this many sources are tracked */
+const PRUNE_AT_SOURCES = 10_000;
 
 export type OperatorAuthEvents = {
   /** a session ended (logout): `key` is tokenKey(token) */
@@ -47,6 +54,8 @@ export interface OperatorAuthOptions {
   adminToken: string;
   /** how long a login lasts */
   sessionHours: number;
+  /** failed-login lock-out; default LoginLockoutSchema's (5 per username and source, 20 per source, 300 s) */
+  lockout?: LoginLockout;
   log: Logger;
 }
 
@@ -55,7 +64,13 @@ export class OperatorAuth extends EventEmitter<OperatorAuthEvents> {
   readonly #adminToken: string;
   readonly #sessionMs: number;
   readonly #log: Logger;
-  readonly #failures = new Map<string, number[]>();
+  readonly #lockout: LoginLockout;
+  /**
+   * Failed logins by source address, then username: times, ms. Keyed on both, so that wrong
+   * passwords typed elsewhere cannot lock a coordinator out of the wall during an incident;
+   * the per-source total stops one address from trying many usernames.
+   */
+  readonly #failures = new Map<string, Map<string, number[]>>();
 
   constructor(opts: OperatorAuthOptions) {
     super();
@@ -63,6 +78,7 @@ export class OperatorAuth extends EventEmitter<OperatorAuthEvents> {
     this.#db = opts.db;
     this.#adminToken = opts.adminToken;
     this.#sessionMs = opts.sessionHours * 3_600_000;
+    this.#lockout = opts.lockout ?? LoginLockoutSchema.parse({});
     this.#log = opts.log;
   }
 
@@ -80,7 +96,8 @@ export class OperatorAuth extends EventEmitter<OperatorAuthEvents> {
   }
 
   async login(username: string, password: string, meta: { ip?: string } = {}): Promise<Session> {
-    this.#checkNotLocked(username);
+    const source = meta.ip ?? 'unknown';
+    this.#checkNotLocked(source, username);
     const op = await getOperator(this.#db, username);
     let ok = false;
     if (op && !op.disabled) {
@@ -90,12 +107,12 @@ export class OperatorAuth extends EventEmitter<OperatorAuthEvents> {
       await verifyPassword(password, await dummy());
     }
     if (!ok) {
-      this.#noteFailure(username);
+      this.#noteFailure(source, username);
       await recordAudit(this.#db, { actor: username, action: 'login_failed', detail: { ip: meta.ip ?? null, reason: !op ? 'unknown user' : op.disabled ? 'disabled' : 'wrong password' } });
       this.#log.warn({ username, ip: meta.ip }, 'operator login refused');
       throw new AuthError('HUB_ERR_LOGIN_FAILED', 'The username or password is not right (or the account is disabled). Check both and try again.');
     }
-    this.#failures.delete(username);
+    this.#failures.get(source)?.delete(username);
     const token = randomBytes(32).toString('base64url');
     const expiresAt = new Date(Date.now() + this.#sessionMs);
     await insertSession(this.#db, Buffer.from(tokenKey(token), 'hex'), op!.username, expiresAt);
@@ -153,18 +170,42 @@ export class OperatorAuth extends EventEmitter<OperatorAuthEvents> {
     return deleteExpiredSessions(this.#db);
   }
 
-  #checkNotLocked(username: string): void {
+  /** Throws LoginLockedError while this username from this source, or this source at all, is locked. */
+  #checkNotLocked(source: string, username: string): void {
     const now = Date.now();
-    const recent = (this.#failures.get(username) ?? []).filter((t) => now - t < FAILURE_WINDOW_MS);
-    if (recent.length === 0) this.#failures.delete(username);
-    else this.#failures.set(username, recent);
-    if (recent.length >= MAX_FAILURES) throw new LoginLockedError(Math.ceil((recent[0]! + FAILURE_WINDOW_MS - now) / 1000));
+    const windowMs = this.#lockout.windowSeconds * 1000;
+    const bySource = this.#prune(source, now);
+    const retryAfter = (oldest: number) => Math.max(1, Math.ceil((oldest + windowMs - now) / 1000));
+    const pair = bySource?.get(username) ?? [];
+    if (pair.length >= this.#lockout.maxFailures) throw new LoginLockedError(retryAfter(pair[pair.length - this.#lockout.maxFailures]!));
+    const all = [...(bySource?.values() ?? [])].flat().sort((a, b) => a - b);
+    if (all.length >= this.#lockout.maxFailuresPerSource) throw new SourceLockedError(retryAfter(all[all.length - this.#lockout.maxFailuresPerSource]!));
   }
 
-  #noteFailure(username: string): void {
-    const list = this.#failures.get(username) ?? [];
+  #noteFailure(source: string, username: string): void {
+    if (this.#failures.size >= PRUNE_AT_SOURCES) for (const s of [...this.#failures.keys()]) this.#prune(s, Date.now());
+    let bySource = this.#failures.get(source);
+    if (!bySource) this.#failures.set(source, (bySource = new Map()));
+    const list = bySource.get(username) ?? [];
     list.push(Date.now());
-    this.#failures.set(username, list);
+    bySource.set(username, list);
+  }
+
+  /** Drops failures older than the window; returns the source's failures left, if any. */
+  #prune(source: string, now: number): Map<string, number[]> | undefined {
+    const bySource = this.#failures.get(source);
+    if (!bySource) return undefined;
+    const windowMs = this.#lockout.windowSeconds * 1000;
+    for (const [username, times] of bySource) {
+      const recent = times.filter((t) => now - t < windowMs);
+      if (recent.length) bySource.set(username, recent);
+      else bySource.delete(username);
+    }
+    if (bySource.size === 0) {
+      this.#failures.delete(source);
+      return undefined;
+    }
+    return bySource;
   }
 }
 

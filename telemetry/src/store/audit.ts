@@ -7,7 +7,7 @@ import { toIso, toJson } from './rows';
 export interface NewAuditEntry {
   /** the operator's username, "admin" for the admin token, or a system name */
   actor: string;
-  /** e.g. login, login_failed, logout, operator_created, video_view, dispatch */
+  /** e.g. login, login_failed, logout, operator_created, video_view, video_publish, recording_start, recording_stop, dispatch */
   action: string;
   target?: string;
   /** facts only: never a password, token or secret */
