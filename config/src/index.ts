@@ -13,3 +13,4 @@ export * from './basemap';
 export * from './gcj02';
 export * from './incident';
 export * from './presets';
+export * from './text';

@@ -1,7 +1,8 @@
 // The telemetry REST API as a Fastify plugin: routes under /api (operator token required),
 // OpenAPI under /docs (public). Register it under no prefix.
 import type { FastifyInstance } from 'fastify';
-import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
+import { serializerCompiler } from 'fastify-type-provider-zod';
+import { storableValidatorCompiler } from './validation';
 import type { TelemetryBus } from '../events';
 import type { Queryable } from '../store/types';
 import { operatorAuth } from './auth';
@@ -43,7 +44,7 @@ export interface TelemetryApiOptions {
  * Swagger generator stay inside this plugin and do not leak into the hub's other plugins.
  */
 export async function telemetryApi(app: FastifyInstance, opts: TelemetryApiOptions): Promise<void> {
-  app.setValidatorCompiler(validatorCompiler);
+  app.setValidatorCompiler(storableValidatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   registerErrorHandler(app);
   if (opts.docs !== false) await registerDocs(app);

@@ -17,7 +17,8 @@ import {
   type UnitStatusOut,
 } from '@hub/config';
 import type { TelemetryBus } from '../events';
-import { handshakeToken, setSocketPrincipal } from '../auth/socket-sessions';
+import { handshakeToken, setSocketPrincipal, socketRefusal } from '../auth/socket-sessions';
+import { DB_RETRY_AFTER_SECONDS, isDatabaseUnavailable } from '../errors';
 import { positionOut } from '../store/positions';
 import type { TelemetryMetrics } from '../metrics';
 import type { IncidentBus } from '../incidents/events';
@@ -66,11 +67,20 @@ export class LiveFeed {
             return next();
           }
           opts.log.warn({ remote: socket.handshake.address }, 'live feed connection refused: no valid operator credential');
-          next(new Error(token ? 'HUB_ERR_AUTH_INVALID: the operator token is not valid (expired or ended?): log in again' : 'HUB_ERR_AUTH_REQUIRED: log in first; the handshake needs auth.token'));
+          next(
+            token
+              ? socketRefusal('HUB_ERR_AUTH_INVALID', 'the operator token is not valid (expired or ended?): log in again')
+              : socketRefusal('HUB_ERR_AUTH_REQUIRED', 'log in first; the handshake needs auth.token'),
+          );
         },
         (err: unknown) => {
+          if (isDatabaseUnavailable(err)) {
+            opts.log.warn({ err }, 'live feed connection refused: the database is unavailable');
+            next(socketRefusal('HUB_ERR_DB_UNAVAILABLE', `the hub's database cannot be reached just now; try again in ${DB_RETRY_AFTER_SECONDS} s`));
+            return;
+          }
           opts.log.error({ err }, 'live feed authorization failed');
-          next(new Error('HUB_ERR_INTERNAL: the credential could not be checked; try again'));
+          next(socketRefusal('HUB_ERR_INTERNAL', 'the credential could not be checked; try again'));
         },
       );
     });
@@ -112,7 +122,7 @@ export class LiveFeed {
       const parsed = LiveSubscribeSchema.safeParse(msg);
       if (!parsed.success) {
         const error = parsed.error.issues.map((i) => `${i.path.join('.') || 'message'}: ${i.message}`).join('; ');
-        if (typeof ack === 'function') ack({ ok: false, error });
+        if (typeof ack === 'function') ack({ ok: false, code: 'HUB_ERR_VALIDATION', error });
         return;
       }
       wall.bbox = parsed.data.bbox ?? null;
