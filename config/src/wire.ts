@@ -26,6 +26,16 @@ export type PositionMessage = z.input<typeof PositionMessageSchema>;
 /** A validated position, as stored and as pushed to walls. */
 export type Position = z.output<typeof PositionMessageSchema>;
 
+/**
+ * Where a position stands when deciding a unit's latest (live marker, unit_latest, the wall):
+ * the fix time, but never later than when it was received. A device clock running ahead
+ * (a fix dated minutes into the future) would otherwise hold the latest place, and freeze
+ * the marker, until the true fixes caught up with it. Ties go to the later fix time.
+ */
+export function latestOrderMs(tsMs: number, receivedMs: number): number {
+  return Math.min(tsMs, receivedMs);
+}
+
 /** `units/{unitId}/alarm`, QoS 1: SOS or an alarm raised by the device itself. */
 export const AlarmMessageSchema = z.object({
   unitId: UnitIdSchema,

@@ -12,8 +12,8 @@ export interface BatchResult {
 }
 
 export interface PositionWriterOptions {
-  /** writes one batch in one transaction */
-  insert: (batch: Position[]) => Promise<BatchResult>;
+  /** writes one batch in one transaction; `receivedAt[i]` is when the hub received `batch[i]` */
+  insert: (batch: Position[], receivedAt: Date[]) => Promise<BatchResult>;
   /** called after each commit with the new positions */
   onCommitted: (fresh: Position[]) => void;
   /** most positions in one write */
@@ -28,6 +28,8 @@ export interface PositionWriterOptions {
 
 interface Pending {
   position: Position;
+  /** when write() was called: the hub's arrival time, which decides the unit's latest position */
+  receivedAt: Date;
   resolve: () => void;
   reject: (err: Error) => void;
 }
@@ -112,7 +114,7 @@ export class PositionWriter {
     if (this.closed) return Promise.reject(new WriterClosedError());
     const lane = this.lanes[laneOf(position.unitId, this.lanes.length)]!;
     return new Promise<void>((resolve, reject) => {
-      lane.pending.push({ position, resolve, reject });
+      lane.pending.push({ position, receivedAt: new Date(), resolve, reject });
       this.queued++;
       this.opts.metrics.queueDepth.set(this.queued);
       if (lane.pending.length >= this.opts.maxBatch) this.flushSoon(lane, 0);
@@ -148,7 +150,7 @@ export class PositionWriter {
     const started = process.hrtime.bigint();
     for (let attempt = 0; ; attempt++) {
       try {
-        const result = await this.opts.insert(positions);
+        const result = await this.opts.insert(positions, batch.map((p) => p.receivedAt));
         this.committed(batch, result, started);
         return;
       } catch (err) {
@@ -205,7 +207,7 @@ export class PositionWriter {
     const mid = Math.ceil(batch.length / 2);
     for (const part of [batch.slice(0, mid), batch.slice(mid)]) {
       try {
-        this.committed(part, await this.opts.insert(part.map((p) => p.position)), started);
+        this.committed(part, await this.opts.insert(part.map((p) => p.position), part.map((p) => p.receivedAt)), started);
       } catch (partErr) {
         this.opts.metrics.writeErrors.inc();
         if (isRowError(partErr)) {

@@ -6,6 +6,7 @@
 import type { Server, Socket } from 'socket.io';
 import type { Logger } from 'pino';
 import {
+  latestOrderMs,
   LiveSubscribeSchema,
   type Alarm,
   type BBox,
@@ -50,8 +51,8 @@ function inside(b: BBox, lon: number, lat: number): boolean {
 
 export class LiveFeed {
   private readonly walls = new Map<string, Wall>();
-  /** each unit's newest position time seen, epoch ms */
-  private readonly newest = new Map<string, number>();
+  /** each unit's latest position seen: its order (latestOrderMs) and fix time, epoch ms */
+  private readonly newest = new Map<string, { order: number; ts: number }>();
   private readonly timer: NodeJS.Timeout;
   private readonly unsubscribe: (() => void)[] = [];
   private closed = false;
@@ -140,9 +141,12 @@ export class LiveFeed {
 
   private pushPosition(position: Position): void {
     const t = position.ts.getTime();
-    // Late and repeated positions are stored in their place in time; live, only the newest counts.
-    if (t <= (this.newest.get(position.unitId) ?? -Infinity)) return;
-    this.newest.set(position.unitId, t);
+    // Late and repeated positions are stored in their place in time; live, only the newest
+    // counts. Positions arrive here as they are received, so now is their arrival time.
+    const order = latestOrderMs(t, Date.now());
+    const before = this.newest.get(position.unitId);
+    if (before && (order < before.order || (order === before.order && t <= before.ts))) return;
+    this.newest.set(position.unitId, { order, ts: t });
     if (this.walls.size === 0) return;
     const p = positionOut(position);
     for (const w of this.walls.values()) {
