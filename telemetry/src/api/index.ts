@@ -59,6 +59,9 @@ export async function telemetryApi(app: FastifyInstance, opts: TelemetryApiOptio
       api.addHook('onRequest', operatorAuth((token) => auth.authenticate(token)));
       await api.register(operatorRoutes, { db: opts.db, auth });
       api.setNotFoundHandler(notFoundHandler);
+      // The hub serves the wall with a wildcard at "/", which would take unknown /api paths (and
+      // parameters over the router's maxParamLength) to a bare 404: the API answers them itself.
+      api.all('/*', { schema: { hide: true } }, notFoundHandler);
       await api.register(unitRoutes, context);
       await api.register(positionRoutes, context);
       await api.register(geofenceRoutes, context);
@@ -81,4 +84,4 @@ export async function telemetryApi(app: FastifyInstance, opts: TelemetryApiOptio
 }
 
 export { checkOperatorToken, bearerToken, operatorLogRedactPaths, ADMIN_OPERATOR, operatorAuth, requireRole } from './auth';
-export { errorHandler, registerErrorHandler, toApiError } from './error-handler';
+export { errorHandler, MAX_PATH_PARAM_LENGTH, registerErrorHandler, toApiError } from './error-handler';
