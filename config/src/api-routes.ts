@@ -1,13 +1,13 @@
 // Route parameters and list filters of the telemetry REST API (bodies and responses are in api.ts).
 import { z } from 'zod';
-import { UnitIdSchema, UnitTypeSchema } from './ids';
+import { RowIdParamSchema, UnitIdSchema, UnitTypeSchema } from './ids';
 
 /** `/api/units/:unitId/...` */
 export const UnitIdParamsSchema = z.object({ unitId: UnitIdSchema });
 export type UnitIdParams = z.infer<typeof UnitIdParamsSchema>;
 
 /** `/api/geofences/:id`, `/api/alarms/:id`: a database row id. */
-export const RowIdParamsSchema = z.object({ id: z.coerce.number().int().positive() });
+export const RowIdParamsSchema = z.object({ id: RowIdParamSchema });
 export type RowIdParams = z.infer<typeof RowIdParamsSchema>;
 
 /** `GET /api/units?type=&disabled=&search=` */

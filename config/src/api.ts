@@ -1,6 +1,7 @@
 // REST bodies and responses of the telemetry API, and the live feed's socket.io events.
 import { z } from 'zod';
-import { BBoxQuerySchema, BBoxSchema, LatSchema, LonSchema, UnitIdSchema, UnitTypeSchema } from './ids';
+import { BBoxQuerySchema, BBoxSchema, decimalInt, LatSchema, LonSchema, UnitIdSchema, UnitTypeSchema } from './ids';
+import { freeText } from './text';
 import type { DispatchEvent, EscalationEvent, Incident, LinkageEvent } from './incident';
 
 export const UnitSchema = z.object({
@@ -69,9 +70,9 @@ export const TrackQuerySchema = z
     from: z.iso.datetime({ offset: true }),
     to: z.iso.datetime({ offset: true }),
     /** downsample to at most one point per this many seconds */
-    bucketSeconds: z.coerce.number().int().min(1).max(86400).optional(),
+    bucketSeconds: decimalInt(1, 86400).optional(),
     /** at most this many points (default 10,000) */
-    limit: z.coerce.number().int().min(1).max(100000).optional(),
+    limit: decimalInt(1, 100000).optional(),
   })
   .refine((q) => Date.parse(q.from) <= Date.parse(q.to), { message: 'from must not be after to', path: ['from'] });
 export type TrackQuery = z.infer<typeof TrackQuerySchema>;
@@ -147,11 +148,11 @@ export const AlarmQuerySchema = z.object({
   acknowledged: z.enum(['true', 'false']).transform((v) => v === 'true').optional(),
   from: z.iso.datetime({ offset: true }).optional(),
   to: z.iso.datetime({ offset: true }).optional(),
-  limit: z.coerce.number().int().min(1).max(1000).default(100),
+  limit: decimalInt(1, 1000).default(100),
 });
 export type AlarmQuery = z.infer<typeof AlarmQuerySchema>;
 
-export const AlarmAckSchema = z.object({ note: z.string().max(1000).optional() });
+export const AlarmAckSchema = z.object({ note: freeText().max(1000).optional() });
 
 /** Every API error body. `code` is stable (e.g. HUB_ERR_UNIT_NOT_FOUND); `message` is for the operator. */
 export const ApiErrorSchema = z.object({
@@ -199,5 +200,5 @@ export interface LiveServerToClient {
   escalation: (event: EscalationEvent) => void;
 }
 export interface LiveClientToServer {
-  subscribe: (msg: LiveSubscribe, ack?: (res: { ok: boolean; error?: string }) => void) => void;
+  subscribe: (msg: LiveSubscribe, ack?: (res: { ok: boolean; code?: string; error?: string }) => void) => void;
 }

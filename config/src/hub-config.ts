@@ -86,8 +86,8 @@ export const HubConfigSchema = z.object({
       concurrency: z.coerce.number().int().min(1).max(16).default(2),
       /** queued positions beyond which units are slowed (no new reads until commit); default 50000 */
       maxBacklog: z.coerce.number().int().min(100).default(50000),
-      /** positions more than this far in the future are refused; default 300 */
-      maxFutureSeconds: seconds.default(300),
+      /** positions timed more than this far ahead of the hub's clock are refused (a GPS fix is timed by satellites: minutes ahead is a faulty clock); default 30 */
+      maxFutureSeconds: seconds.default(30),
     })
     .prefault({}),
   live: z

@@ -11,8 +11,10 @@ export type UnitType = z.infer<typeof UnitTypeSchema>;
 
 /** A timestamp on the wire: ISO 8601 with offset, or epoch milliseconds. Parsed to a Date. */
 export const WireTimestampSchema = z
-  .union([z.number().int().nonnegative(), z.iso.datetime({ offset: true })])
-  .transform((v) => new Date(v));
+  // 8.64e15 ms is the last instant a Date holds (ECMA-262 §21.4.1.22): beyond it the Date is invalid
+  .union([z.number().int().nonnegative().max(8.64e15), z.iso.datetime({ offset: true })])
+  .transform((v) => new Date(v))
+  .refine((d) => !Number.isNaN(d.getTime()), 'ts is not a valid time');
 
 export const LatSchema = z.number().min(-90).max(90);
 export const LonSchema = z.number().min(-180).max(180);
@@ -23,11 +25,44 @@ export const BBoxSchema = z
   .refine(([w, s, e, n]) => w <= e && s <= n, 'bbox must be [minLon, minLat, maxLon, maxLat]');
 export type BBox = z.infer<typeof BBoxSchema>;
 
+/** PostgreSQL's `integer` (int4) upper bound: row ids (serial) live below it. */
+export const INT4_MAX = 2_147_483_647;
+
+/** A database row id in a JSON body: a whole number the id column can hold. */
+export const RowIdSchema = z.number().int().min(1).max(INT4_MAX, `an id is at most ${INT4_MAX}`);
+
+// Decimal digits only: Number() would also read "0x1", "1e3", "" and " 1".
+const DECIMAL_INT = /^-?[0-9]{1,16}$/;
+const DECIMAL_NUMBER = /^-?(?:[0-9]{1,16}(?:\.[0-9]{0,16})?|\.[0-9]{1,16})$/;
+
+/** A whole number from `min` to `max` as written in a path or query string, in decimal digits. */
+export function decimalInt(min: number, max: number) {
+  const range = `must be a whole number from ${min} to ${max}, in decimal digits`;
+  return z
+    .string()
+    .regex(DECIMAL_INT, range)
+    .transform(Number)
+    .pipe(z.number().int().min(min, range).max(max, range));
+}
+
+/** A number as written in a query string: decimal, e.g. "-12.5" (no hex, no exponent, not empty). */
+export function decimalNumber() {
+  return z.string().regex(DECIMAL_NUMBER, 'must be a decimal number, e.g. 52.37').transform(Number);
+}
+
+/** `/api/…/:id`: a database row id, in decimal digits, that the id column can hold. */
+export const RowIdParamSchema = decimalInt(1, INT4_MAX);
+
 /** Parses "minLon,minLat,maxLon,maxLat" as found in a query string. */
 export const BBoxQuerySchema = z
   .string()
   .transform((s, ctx) => {
-    const parts = s.split(',').map(Number);
+    const raw = s.split(',');
+    if (raw.length !== 4 || !raw.every((p) => DECIMAL_NUMBER.test(p))) {
+      ctx.addIssue({ code: 'custom', message: 'bbox must be four decimal numbers "minLon,minLat,maxLon,maxLat" in degrees' });
+      return z.NEVER;
+    }
+    const parts = raw.map(Number);
     const parsed = BBoxSchema.safeParse(parts);
     if (!parsed.success) {
       ctx.addIssue({ code: 'custom', message: 'bbox must be "minLon,minLat,maxLon,maxLat" in degrees' });

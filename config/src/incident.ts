@@ -1,7 +1,8 @@
 // Incidents: their lifecycle, dispatches to units, nearest units, linkage, KPIs, replay and
 // external intake. REST bodies, responses and live-feed events.
 import { z } from 'zod';
-import { LatSchema, LonSchema, UnitIdSchema, UnitTypeSchema } from './ids';
+import { decimalInt, decimalNumber, LatSchema, LonSchema, RowIdParamSchema, RowIdSchema, UnitIdSchema, UnitTypeSchema } from './ids';
+import { freeText } from './text';
 
 /** reported → dispatched → en_route → on_scene → resolved → closed (reopen goes back to reported). */
 export const IncidentStateSchema = z.enum(['reported', 'dispatched', 'en_route', 'on_scene', 'resolved', 'closed']);
@@ -77,8 +78,9 @@ export const IncidentCreateSchema = z.object({
   type: z.string().min(1).max(64),
   lat: LatSchema,
   lon: LonSchema,
-  note: z.string().max(2000).optional(),
-  alarmId: z.number().int().positive().optional(),
+  /** cleaned (text.ts), not refused */
+  note: freeText().max(2000).optional(),
+  alarmId: RowIdSchema.optional(),
   district: z.string().max(100).optional(),
 });
 export type IncidentCreate = z.infer<typeof IncidentCreateSchema>;
@@ -86,15 +88,16 @@ export type IncidentCreate = z.infer<typeof IncidentCreateSchema>;
 export const IncidentListQuerySchema = z.object({
   /** open = any state before resolved; or one state */
   state: z.union([z.literal('open'), IncidentStateSchema]).optional(),
-  limit: z.coerce.number().int().min(1).max(1000).default(100),
+  limit: decimalInt(1, 1000).default(100),
 });
 export type IncidentListQuery = z.infer<typeof IncidentListQuerySchema>;
 
-export const IncidentIdParamsSchema = z.object({ id: z.coerce.number().int().positive() });
+export const IncidentIdParamsSchema = z.object({ id: RowIdParamSchema });
 
 export const DispatchRequestSchema = z.object({
   unitIds: z.array(UnitIdSchema).min(1).max(50),
-  note: z.string().max(1000).optional(),
+  /** cleaned (text.ts), not refused */
+  note: freeText().max(1000).optional(),
 });
 export type DispatchRequest = z.infer<typeof DispatchRequestSchema>;
 
@@ -106,11 +109,11 @@ export type DispatchResponse = z.infer<typeof DispatchResponseSchema>;
 export const TransitionRequestSchema = z.object({
   to: IncidentStateSchema,
   /** required to reopen (resolved/closed → reported) */
-  reason: z.string().min(1).max(1000).optional(),
+  reason: freeText().min(1).max(1000).optional(),
 });
 export type TransitionRequest = z.infer<typeof TransitionRequestSchema>;
 
-export const ReopenRequestSchema = z.object({ reason: z.string().min(1).max(1000) });
+export const ReopenRequestSchema = z.object({ reason: freeText().min(1).max(1000) });
 
 // ---- nearest units ----
 
@@ -120,9 +123,9 @@ const TypesListSchema = z
   .pipe(z.array(UnitTypeSchema).min(1));
 
 export const NearestQuerySchema = z.object({
-  lat: z.coerce.number().pipe(LatSchema),
-  lon: z.coerce.number().pipe(LonSchema),
-  limit: z.coerce.number().int().min(1).max(100).default(5),
+  lat: decimalNumber().pipe(LatSchema),
+  lon: decimalNumber().pipe(LonSchema),
+  limit: decimalInt(1, 100).default(5),
   /** comma-separated unit types; default every type */
   types: TypesListSchema.optional(),
   /** true: also offline and assigned units (ranked the same way) */
@@ -285,7 +288,8 @@ export const IntakeEventSchema = z.object({
   lat: LatSchema,
   lon: LonSchema,
   ts: z.iso.datetime({ offset: true }),
-  description: z.string().max(2000).optional(),
+  /** cleaned (text.ts), not refused: an external report is kept */
+  description: freeText().max(2000).optional(),
   /** base64 JPEG, at most linkage.intake.snapshotMaxBytes once decoded */
   snapshot: z.string().max(16_000_000).optional(),
   externalId: z.string().min(1).max(200).optional(),

@@ -14,3 +14,4 @@ export * from './gcj02';
 export * from './incident';
 export * from './presets';
 export * from './geo';
+export * from './text';

@@ -1,5 +1,6 @@
 // Operators (people at the wall), their sessions and the audit log.
 import { z } from 'zod';
+import { decimalInt } from './ids';
 
 /** admin > coordinator > viewer: each role may do what the roles below it may. */
 export const OperatorRoleSchema = z.enum(['admin', 'coordinator', 'viewer']);
@@ -99,6 +100,6 @@ export const AuditQuerySchema = z.object({
   actor: z.string().optional(),
   action: z.string().optional(),
   since: z.iso.datetime().optional(),
-  limit: z.coerce.number().int().min(1).max(1000).default(200),
+  limit: decimalInt(1, 1000).default(200),
 });
 export type AuditQuery = z.infer<typeof AuditQuerySchema>;

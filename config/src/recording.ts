@@ -1,7 +1,7 @@
 // Server-side recordings of live streams: REST bodies, responses, route parameters and
 // list filters (the Recorder lives in media-server/src/recording).
 import { z } from 'zod';
-import { UnitIdSchema } from './ids';
+import { decimalInt, UnitIdSchema } from './ids';
 
 /** A recording's id: a random UUID (also the name of its folder). */
 export const RecordingIdSchema = z.uuid();
@@ -70,7 +70,7 @@ export const RecordingListQuerySchema = z.object({
   from: z.iso.datetime({ offset: true }).optional(),
   to: z.iso.datetime({ offset: true }).optional(),
   active: z.enum(['true', 'false']).transform((v) => v === 'true').optional(),
-  limit: z.coerce.number().int().min(1).max(1000).default(100),
+  limit: decimalInt(1, 1000).default(100),
 });
 export type RecordingListQuery = z.infer<typeof RecordingListQuerySchema>;
 

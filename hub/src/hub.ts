@@ -8,7 +8,7 @@ import fastifyStatic from '@fastify/static';
 import pino, { type Logger } from 'pino';
 import type pg from 'pg';
 import type { HubConfig } from '@hub/config';
-import { createPool, migrate, startEmbeddedDatabase, startTelemetry, type EmbeddedDatabase, type Telemetry } from '@hub/telemetry';
+import { createPool, MAX_PATH_PARAM_LENGTH, migrate, startEmbeddedDatabase, startTelemetry, type EmbeddedDatabase, type Telemetry } from '@hub/telemetry';
 import { registerDocs } from '@hub/telemetry/api/docs';
 import { resolveAdminToken, type AdminToken } from './admin-token';
 import { homePage } from './home-page';
@@ -66,6 +66,8 @@ export async function startHub(config: HubConfig, opts: StartHubOptions = {}): P
 
     const adminToken = resolveAdminToken(config.auth.adminToken, config.dataDir);
     const app: FastifyInstance = Fastify({
+      // longer parameters answer 400 HUB_ERR_BAD_REQUEST (telemetry's notFoundHandler), not a bare 404
+      routerOptions: { maxParamLength: MAX_PATH_PARAM_LENGTH },
       loggerInstance: log.child({ module: 'http' }) as unknown as import('fastify').FastifyBaseLogger,
     });
     cleanup.push(() => app.close());

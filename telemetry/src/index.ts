@@ -3,3 +3,4 @@ export { TelemetryBus, type TelemetryEvents } from './events';
 export { startEmbeddedDatabase, type EmbeddedDatabase } from './db/embedded';
 export { createPool } from './db/pool';
 export { migrate } from './db/migrate';
+export { MAX_PATH_PARAM_LENGTH } from './api/error-handler';

@@ -69,7 +69,7 @@ export async function startTelemetry(app: FastifyInstance, opts: TelemetryOption
   const status = new UnitStatusTracker({ bus, log: log.child({ module: 'status' }), persist: (id, online, ts) => setUnitOnline(db, id, online, ts) });
 
   const writer = new PositionWriter({
-    insert: (batch) => insertPositions(db, batch),
+    insert: (batch, receivedAt) => insertPositions(db, batch, receivedAt),
     onCommitted: (fresh) => bus.emit('positions', fresh),
     maxBatch: config.ingest.maxBatch,
     flushMs: config.ingest.flushMs,

@@ -1,9 +1,10 @@
 // One error handler for the API: every error leaves as an ApiError body {code, message, details?}.
 // HubErrors keep their code and status; schema failures become 400 HUB_ERR_VALIDATION naming the
-// fields; Fastify's own 4xx keep their status; anything else is a 500 that reveals nothing inside.
+// fields; Fastify's own 4xx keep their status; a database that cannot be reached is a 503 with
+// Retry-After; anything else is a 500 that reveals nothing inside.
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest, FastifySchemaValidationError } from 'fastify';
 import type { ApiError } from '@hub/config';
-import { HubError, NotFoundError, ValidationError, type FieldIssue } from '../errors';
+import { DatabaseUnavailableError, DB_RETRY_AFTER_SECONDS, HubError, isDatabaseUnavailable, NotFoundError, ValidationError, type FieldIssue } from '../errors';
 
 /** `body` + `/geometry/coordinates/0` → `body.geometry.coordinates.0` */
 function fieldPath(context: string | undefined, instancePath: string): string {
@@ -29,6 +30,7 @@ const FASTIFY_4XX_CODES: Record<number, string> = {
 
 /** Maps an error to its status and ApiError body. */
 export function toApiError(error: unknown): { status: number; body: ApiError } {
+  if (!(error instanceof HubError) && isDatabaseUnavailable(error)) return toApiError(new DatabaseUnavailableError());
   if (error instanceof HubError) {
     const body: ApiError = { code: error.code, message: error.message };
     if (error.details !== undefined) body.details = error.details;
@@ -48,19 +50,38 @@ export function toApiError(error: unknown): { status: number; body: ApiError } {
 
 export function errorHandler(error: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
   const { status, body } = toApiError(error);
-  if (status >= 500) {
+  if (status === 503) {
+    request.log.warn({ err: error }, 'api request refused: the database is unavailable');
+  } else if (status >= 500) {
     request.log.error({ err: error }, 'api request failed');
     body.message += ` under request id ${request.id}.`;
   } else {
     request.log.info({ code: body.code, status }, body.message);
   }
   if (status === 401) reply.header('WWW-Authenticate', 'Bearer realm="hub"'); // RFC 6750 §3
+  // RFC 9110 §10.2.3: when to try again (503 while the database is unreachable, 429 lock-out)
+  const retryAfter = (error as { retryAfterSeconds?: unknown }).retryAfterSeconds;
+  if (status === 503) reply.header('Retry-After', String(typeof retryAfter === 'number' ? retryAfter : DB_RETRY_AFTER_SECONDS));
   reply.code(status).send(body);
 }
 
+/**
+ * Longest path parameter the hub's router matches (Fastify's `maxParamLength`, default 100),
+ * counted percent-encoded: a 64-character preset name in a non-Latin script is up to 768.
+ */
+export const MAX_PATH_PARAM_LENGTH = 1024;
+
 /** Unknown routes under the API's prefix answer with an ApiError too. */
 export function notFoundHandler(request: FastifyRequest, reply: FastifyReply): void {
-  const err = new NotFoundError('route', `${request.method} ${request.url.split('?')[0]}`);
+  const path = request.url.split('?')[0] ?? '';
+  // The router does not match a parameter longer than maxParamLength, so such a request
+  // lands here: it is a bad id or name (400), not a missing route.
+  const limit = request.server.initialConfig.routerOptions?.maxParamLength ?? 100;
+  if (path.split('/').some((segment) => segment.length > limit)) {
+    reply.code(400).send({ code: 'HUB_ERR_BAD_REQUEST', message: `A part of the path is longer than ${limit} characters: no id or name is that long.` });
+    return;
+  }
+  const err = new NotFoundError('route', `${request.method} ${path}`);
   reply.code(404).send({ code: err.code, message: err.message });
 }
 

@@ -1,7 +1,8 @@
 // The telemetry REST API as a Fastify plugin: routes under /api (operator token required),
 // OpenAPI under /docs (public). Register it under no prefix.
 import type { FastifyInstance } from 'fastify';
-import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
+import { serializerCompiler } from 'fastify-type-provider-zod';
+import { storableValidatorCompiler } from './validation';
 import type { TelemetryBus } from '../events';
 import type { Queryable } from '../store/types';
 import { operatorAuth } from './auth';
@@ -43,7 +44,7 @@ export interface TelemetryApiOptions {
  * Swagger generator stay inside this plugin and do not leak into the hub's other plugins.
  */
 export async function telemetryApi(app: FastifyInstance, opts: TelemetryApiOptions): Promise<void> {
-  app.setValidatorCompiler(validatorCompiler);
+  app.setValidatorCompiler(storableValidatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   registerErrorHandler(app);
   if (opts.docs !== false) await registerDocs(app);
@@ -58,6 +59,9 @@ export async function telemetryApi(app: FastifyInstance, opts: TelemetryApiOptio
       api.addHook('onRequest', operatorAuth((token) => auth.authenticate(token)));
       await api.register(operatorRoutes, { db: opts.db, auth });
       api.setNotFoundHandler(notFoundHandler);
+      // The hub serves the wall with a wildcard at "/", which would take unknown /api paths (and
+      // parameters over the router's maxParamLength) to a bare 404: the API answers them itself.
+      api.all('/*', { schema: { hide: true } }, notFoundHandler);
       await api.register(unitRoutes, context);
       await api.register(positionRoutes, context);
       await api.register(geofenceRoutes, context);
@@ -80,4 +84,4 @@ export async function telemetryApi(app: FastifyInstance, opts: TelemetryApiOptio
 }
 
 export { checkOperatorToken, bearerToken, operatorLogRedactPaths, ADMIN_OPERATOR, operatorAuth, requireRole } from './auth';
-export { errorHandler, registerErrorHandler, toApiError } from './error-handler';
+export { errorHandler, MAX_PATH_PARAM_LENGTH, registerErrorHandler, toApiError } from './error-handler';

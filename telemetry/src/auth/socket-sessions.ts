@@ -19,6 +19,18 @@ export function handshakeToken(socket: Socket): string | undefined {
   return m?.[1];
 }
 
+/** What a socket.io client sees in `connect_error`: `err.message`, and `err.data.code`, a stable HUB_ERR_ code. */
+export interface SocketRefusal extends Error {
+  data: { code: string; message: string };
+}
+
+/** The error a namespace's auth middleware passes to `next()` to refuse a connection. */
+export function socketRefusal(code: `HUB_ERR_${string}`, message: string): SocketRefusal {
+  const err = new Error(`${code}: ${message}`) as SocketRefusal;
+  err.data = { code, message };
+  return err;
+}
+
 /** Remembers who a socket belongs to (called by a namespace's auth middleware). */
 export function setSocketPrincipal(socket: Socket, token: string, principal: Principal): void {
   (socket.data as { session?: SocketSession }).session = { token, key: tokenKey(token), principal };

@@ -2,7 +2,7 @@
 // ranking 10,000 units by distance is a scan of an array rather than a query: loaded from
 // units + unit_latest at start, then kept by positionAccepted (newest only), status and
 // unitChanged. Which units are busy still comes from the database (a handful of rows).
-import { distanceM, type Position, type UnitStatusOut, type UnitType } from '@hub/config';
+import { distanceM, latestOrderMs, type Position, type UnitStatusOut, type UnitType } from '@hub/config';
 import type { TelemetryBus } from '../events';
 import type { Queryable } from '../store/types';
 
@@ -14,7 +14,7 @@ interface Entry {
   online: boolean;
   lat: number | null;
   lon: number | null;
-  /** newest position time, epoch ms */
+  /** the latest position's place in order (config's latestOrderMs: fix time, at most its arrival), epoch ms */
   ts: number;
 }
 
@@ -29,7 +29,7 @@ interface Row {
   ts: Date | string | null;
 }
 
-const SELECT = `SELECT u.id, u.name, u.type, u.disabled, u.online, l.lat, l.lon, l.ts FROM units u LEFT JOIN unit_latest l ON l.unit_id = u.id`;
+const SELECT = `SELECT u.id, u.name, u.type, u.disabled, u.online, l.lat, l.lon, least(l.ts, l.received_at) AS ts FROM units u LEFT JOIN unit_latest l ON l.unit_id = u.id`;
 
 export interface Ranked {
   id: string;
@@ -91,7 +91,8 @@ export class UnitIndex {
 
   private position(p: Position): void {
     const e = this.units.get(p.unitId);
-    const t = p.ts.getTime();
+    // positions come here as they are received: now is their arrival
+    const t = latestOrderMs(p.ts.getTime(), Date.now());
     if (!e) {
       // a unit this index has not read yet (just created): keep the position, read the unit,
       // and propose it only once read (disabled until then)

@@ -1,5 +1,6 @@
 // Turns a unit's MQTT payload into a validated message, or says exactly why not.
 import type { z } from 'zod';
+import { findUnstorableText, UNSTORABLE_TEXT_MESSAGE } from '@hub/config';
 import type { RejectionReason } from './rejections';
 
 export type Parsed<T> = { ok: true; value: T } | { ok: false; reason: RejectionReason; detail: string };
@@ -19,6 +20,12 @@ export function parsePayload<S extends z.ZodType>(schema: S, topicUnitId: string
   if (!result.success) {
     const detail = result.error.issues.map((i) => `${i.path.join('.') || '(payload)'}: ${i.message}`).join('; ');
     return { ok: false, reason: 'invalid_fields', detail };
+  }
+  // The one check for text PostgreSQL cannot store (config/src/text.ts): free text was cleaned by
+  // the schema, so what is left is a code or an id, refused here rather than failing the batch.
+  const unstorable = findUnstorableText(result.data);
+  if (unstorable) {
+    return { ok: false, reason: 'invalid_fields', detail: `${unstorable.join('.') || '(payload)'}: ${UNSTORABLE_TEXT_MESSAGE}` };
   }
   const value = result.data as { unitId?: unknown };
   if (value.unitId !== undefined && value.unitId !== topicUnitId) {

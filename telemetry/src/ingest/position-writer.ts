@@ -12,8 +12,8 @@ export interface BatchResult {
 }
 
 export interface PositionWriterOptions {
-  /** writes one batch in one transaction */
-  insert: (batch: Position[]) => Promise<BatchResult>;
+  /** writes one batch in one transaction; `receivedAt[i]` is when the hub received `batch[i]` */
+  insert: (batch: Position[], receivedAt: Date[]) => Promise<BatchResult>;
   /** called after each commit with the new positions */
   onCommitted: (fresh: Position[]) => void;
   /** most positions in one write */
@@ -28,6 +28,8 @@ export interface PositionWriterOptions {
 
 interface Pending {
   position: Position;
+  /** when write() was called: the hub's arrival time, which decides the unit's latest position */
+  receivedAt: Date;
   resolve: () => void;
   reject: (err: Error) => void;
 }
@@ -37,6 +39,38 @@ export class WriterClosedError extends Error {
   constructor() {
     super('the position writer is closed: the hub is shutting down');
   }
+}
+
+/**
+ * A position the database refused for something in the position itself (SQLSTATE class 22,
+ * data exception, or 23, integrity constraint violation), found by splitting its batch. The
+ * other positions of the batch are stored; this one is refused and counted, and the unit gets
+ * its PUBACK so that it does not send it again forever.
+ */
+export class PositionRefusedError extends Error {
+  readonly code = 'HUB_ERR_POSITION_REFUSED';
+  constructor(
+    readonly position: Position,
+    /** the database's SQLSTATE, e.g. 22P05 */
+    readonly sqlState: string,
+    reason: string,
+  ) {
+    super(`the database refused this position (SQLSTATE ${sqlState}: ${reason})`);
+  }
+}
+
+/**
+ * Whether a failed batch failed for something in its rows rather than for the database being
+ * unwell: SQLSTATE class 22 (data exception, e.g. 22P05 untranslatable character) or 23
+ * (integrity), or a row JavaScript could not serialise (RangeError: an invalid time). Such a
+ * batch is split to find the row; any other error (connection, outage) fails the batch as before.
+ */
+export function isRowError(err: unknown): boolean {
+  if (err instanceof RangeError) return true;
+  const code = (err as { code?: unknown }).code;
+  if (typeof code !== 'string' || !/^2[23][0-9A-Z]{3}$/.test(code)) return false;
+  // a day partition dropped under us (store/positions.ts retries it): the table's fault, not the row's
+  return !(code === '23514' && /no partition/i.test((err as Error).message));
 }
 
 const RETRY_DELAYS_MS = [50, 250, 1000];
@@ -80,7 +114,7 @@ export class PositionWriter {
     if (this.closed) return Promise.reject(new WriterClosedError());
     const lane = this.lanes[laneOf(position.unitId, this.lanes.length)]!;
     return new Promise<void>((resolve, reject) => {
-      lane.pending.push({ position, resolve, reject });
+      lane.pending.push({ position, receivedAt: new Date(), resolve, reject });
       this.queued++;
       this.opts.metrics.queueDepth.set(this.queued);
       if (lane.pending.length >= this.opts.maxBatch) this.flushSoon(lane, 0);
@@ -116,23 +150,16 @@ export class PositionWriter {
     const started = process.hrtime.bigint();
     for (let attempt = 0; ; attempt++) {
       try {
-        const result = await this.opts.insert(positions);
-        const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-        this.opts.metrics.commitSeconds.observe(seconds);
-        this.opts.metrics.batchSize.observe(positions.length);
-        this.opts.metrics.positionsStored.inc(result.inserted);
-        this.opts.metrics.positionsDuplicate.inc(positions.length - result.inserted);
-        for (const p of batch) p.resolve();
-        if (result.fresh.length > 0) {
-          try {
-            this.opts.onCommitted(result.fresh);
-          } catch (err) {
-            this.opts.log.error({ err }, 'a listener of committed positions failed');
-          }
-        }
+        const result = await this.opts.insert(positions, batch.map((p) => p.receivedAt));
+        this.committed(batch, result, started);
         return;
       } catch (err) {
         this.opts.metrics.writeErrors.inc();
+        if (isRowError(err)) {
+          // One row's fault must not fail its neighbours: find it, store the others.
+          await this.isolate(batch, err, started);
+          return;
+        }
         const delay = RETRY_DELAYS_MS[attempt];
         if (delay === undefined || this.closed) {
           this.opts.log.error({ err, positions: positions.length }, 'positions could not be written; units will resend them');
@@ -142,6 +169,54 @@ export class PositionWriter {
         }
         this.opts.log.warn({ err, attempt: attempt + 1 }, 'batch write failed, retrying');
         await new Promise((r) => setTimeout(r, delay));
+      }
+    }
+  }
+
+  private committed(batch: Pending[], result: BatchResult, started: bigint): void {
+    const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+    this.opts.metrics.commitSeconds.observe(seconds);
+    this.opts.metrics.batchSize.observe(batch.length);
+    this.opts.metrics.positionsStored.inc(result.inserted);
+    this.opts.metrics.positionsDuplicate.inc(batch.length - result.inserted);
+    for (const p of batch) p.resolve();
+    if (result.fresh.length > 0) {
+      try {
+        this.opts.onCommitted(result.fresh);
+      } catch (err) {
+        this.opts.log.error({ err }, 'a listener of committed positions failed');
+      }
+    }
+  }
+
+  /**
+   * Splits a batch that failed with a row error in halves and writes each, down to the rows
+   * that fail alone: those are refused with PositionRefusedError, the rest are stored. A few
+   * bad rows cost about 2·log2(batch) extra statements each. An error of another kind on the
+   * way (the database went away) fails that part as a whole, as an unsplit batch would.
+   */
+  private async isolate(batch: Pending[], err: unknown, started: bigint): Promise<void> {
+    if (batch.length === 1) {
+      const p = batch[0]!;
+      const sqlState = String((err as { code?: unknown }).code ?? (err as Error).name ?? 'unknown');
+      const refused = new PositionRefusedError(p.position, sqlState, (err as Error).message ?? String(err));
+      this.opts.log.warn({ unitId: p.position.unitId, ts: p.position.ts, sqlState }, 'a position was refused by the database; its neighbours are stored');
+      p.reject(refused);
+      return;
+    }
+    const mid = Math.ceil(batch.length / 2);
+    for (const part of [batch.slice(0, mid), batch.slice(mid)]) {
+      try {
+        this.committed(part, await this.opts.insert(part.map((p) => p.position), part.map((p) => p.receivedAt)), started);
+      } catch (partErr) {
+        this.opts.metrics.writeErrors.inc();
+        if (isRowError(partErr)) {
+          await this.isolate(part, partErr, started);
+        } else {
+          this.opts.log.error({ err: partErr, positions: part.length }, 'positions could not be written; units will resend them');
+          const e = partErr instanceof Error ? partErr : new Error(String(partErr));
+          for (const p of part) p.reject(e);
+        }
       }
     }
   }

@@ -8,7 +8,9 @@ export type RejectionReason =
   | 'unit_mismatch'
   | 'ts_in_future'
   | 'too_old'
-  | 'unknown_topic';
+  | 'unknown_topic'
+  /** passed validation, but the database refused the row (its batch neighbours were stored) */
+  | 'refused_by_database';
 
 export interface Rejection {
   at: string;

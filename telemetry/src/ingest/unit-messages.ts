@@ -14,7 +14,7 @@ import {
 import type { TelemetryBus } from '../events';
 import type { TelemetryMetrics } from '../metrics';
 import { parsePayload } from './parse';
-import type { PositionWriter } from './position-writer';
+import { PositionRefusedError, type PositionWriter } from './position-writer';
 import type { RejectionLog, RejectionReason } from './rejections';
 import type { UnitStatusTracker } from './unit-status';
 
@@ -82,7 +82,12 @@ export class UnitMessageRouter {
       });
     }
     this.opts.metrics.positionsReceived.inc();
-    const written = this.opts.writer.write(position);
+    const written = this.opts.writer.write(position).catch((err: unknown) => {
+      // Refused by the database for something in it: counted, and acknowledged like any other
+      // malformed message so the unit stops resending it. Other failures reject: no PUBACK.
+      if (!(err instanceof PositionRefusedError)) throw err;
+      this.reject('position', unitId, topic, { reason: 'refused_by_database', detail: err.message });
+    });
     this.opts.bus.emit('positionAccepted', position);
     // QoS 0 promises nothing, so it is not held up; QoS 1 is acknowledged after the commit.
     if (qos === 0) {

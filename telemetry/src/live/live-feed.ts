@@ -6,6 +6,7 @@
 import type { Server, Socket } from 'socket.io';
 import type { Logger } from 'pino';
 import {
+  latestOrderMs,
   LiveSubscribeSchema,
   type Alarm,
   type BBox,
@@ -17,7 +18,8 @@ import {
   type UnitStatusOut,
 } from '@hub/config';
 import type { TelemetryBus } from '../events';
-import { handshakeToken, setSocketPrincipal } from '../auth/socket-sessions';
+import { handshakeToken, setSocketPrincipal, socketRefusal } from '../auth/socket-sessions';
+import { DB_RETRY_AFTER_SECONDS, isDatabaseUnavailable } from '../errors';
 import { positionOut } from '../store/positions';
 import type { TelemetryMetrics } from '../metrics';
 import type { IncidentBus } from '../incidents/events';
@@ -49,8 +51,8 @@ function inside(b: BBox, lon: number, lat: number): boolean {
 
 export class LiveFeed {
   private readonly walls = new Map<string, Wall>();
-  /** each unit's newest position time seen, epoch ms */
-  private readonly newest = new Map<string, number>();
+  /** each unit's latest position seen: its order (latestOrderMs) and fix time, epoch ms */
+  private readonly newest = new Map<string, { order: number; ts: number }>();
   private readonly timer: NodeJS.Timeout;
   private readonly unsubscribe: (() => void)[] = [];
   private closed = false;
@@ -66,11 +68,20 @@ export class LiveFeed {
             return next();
           }
           opts.log.warn({ remote: socket.handshake.address }, 'live feed connection refused: no valid operator credential');
-          next(new Error(token ? 'HUB_ERR_AUTH_INVALID: the operator token is not valid (expired or ended?): log in again' : 'HUB_ERR_AUTH_REQUIRED: log in first; the handshake needs auth.token'));
+          next(
+            token
+              ? socketRefusal('HUB_ERR_AUTH_INVALID', 'the operator token is not valid (expired or ended?): log in again')
+              : socketRefusal('HUB_ERR_AUTH_REQUIRED', 'log in first; the handshake needs auth.token'),
+          );
         },
         (err: unknown) => {
+          if (isDatabaseUnavailable(err)) {
+            opts.log.warn({ err }, 'live feed connection refused: the database is unavailable');
+            next(socketRefusal('HUB_ERR_DB_UNAVAILABLE', `the hub's database cannot be reached just now; try again in ${DB_RETRY_AFTER_SECONDS} s`));
+            return;
+          }
           opts.log.error({ err }, 'live feed authorization failed');
-          next(new Error('HUB_ERR_INTERNAL: the credential could not be checked; try again'));
+          next(socketRefusal('HUB_ERR_INTERNAL', 'the credential could not be checked; try again'));
         },
       );
     });
@@ -112,7 +123,7 @@ export class LiveFeed {
       const parsed = LiveSubscribeSchema.safeParse(msg);
       if (!parsed.success) {
         const error = parsed.error.issues.map((i) => `${i.path.join('.') || 'message'}: ${i.message}`).join('; ');
-        if (typeof ack === 'function') ack({ ok: false, error });
+        if (typeof ack === 'function') ack({ ok: false, code: 'HUB_ERR_VALIDATION', error });
         return;
       }
       wall.bbox = parsed.data.bbox ?? null;
@@ -130,9 +141,12 @@ export class LiveFeed {
 
   private pushPosition(position: Position): void {
     const t = position.ts.getTime();
-    // Late and repeated positions are stored in their place in time; live, only the newest counts.
-    if (t <= (this.newest.get(position.unitId) ?? -Infinity)) return;
-    this.newest.set(position.unitId, t);
+    // Late and repeated positions are stored in their place in time; live, only the newest
+    // counts. Positions arrive here as they are received, so now is their arrival time.
+    const order = latestOrderMs(t, Date.now());
+    const before = this.newest.get(position.unitId);
+    if (before && (order < before.order || (order === before.order && t <= before.ts))) return;
+    this.newest.set(position.unitId, { order, ts: t });
     if (this.walls.size === 0) return;
     const p = positionOut(position);
     for (const w of this.walls.values()) {

@@ -53,7 +53,12 @@ export function positionOut(p: Position): PositionOut {
 const key = (unitId: string, ts: Date) => `${unitId}\n${ts.getTime()}`;
 
 const LATEST_SET = `ts = n.ts, lat = n.lat, lon = n.lon, speed = n.speed, heading = n.heading,
-  accuracy = n.accuracy, alt = n.alt, battery = n.battery, flags = n.flags, received_at = now()`;
+  accuracy = n.accuracy, alt = n.alt, battery = n.battery, flags = n.flags, received_at = n.received_at`;
+
+// Which position is a unit's latest: the one with the greatest (least(ts, received_at), ts),
+// the rule of config's latestOrderMs. A fix dated ahead of the hub's clock counts as of its
+// arrival, so it never holds the latest place against true fixes that arrive after it.
+const ORDER = (t: string) => `(least(${t}.ts, ${t}.received_at), ${t}.ts)`;
 
 // The whole batch travels as one JSON parameter, a row per position as an array in
 // COLUMNS order (measured: cheaper than json_to_recordset's named fields or pg's array
@@ -66,19 +71,20 @@ const BATCH_CTE = `
   SELECT e->>0 AS unit_id, (e->>1)::timestamptz AS ts, (e->>2)::float8 AS lat, (e->>3)::float8 AS lon,
          (e->>4)::float8 AS speed, (e->>5)::float8 AS heading, (e->>6)::float8 AS accuracy,
          (e->>7)::float8 AS alt, (e->>8)::float8 AS battery,
-         CASE WHEN json_typeof(e->9) = 'array' THEN ARRAY(SELECT json_array_elements_text(e->9)) END AS flags
+         CASE WHEN json_typeof(e->9) = 'array' THEN ARRAY(SELECT json_array_elements_text(e->9)) END AS flags,
+         (e->>10)::timestamptz AS received_at
     FROM json_array_elements($1::json) AS e
 `;
 
 const LATEST_CTES = `moved AS (
   UPDATE unit_latest l SET ${LATEST_SET}
-    FROM newest n WHERE l.unit_id = n.unit_id AND l.ts < n.ts
+    FROM newest n WHERE l.unit_id = n.unit_id AND ${ORDER('l')} < ${ORDER('n')}
 ),
 added AS (
-  INSERT INTO unit_latest AS l (${COLUMNS})
-  SELECT ${COLUMNS} FROM newest n WHERE NOT EXISTS (SELECT 1 FROM unit_latest x WHERE x.unit_id = n.unit_id)
+  INSERT INTO unit_latest AS l (${COLUMNS}, received_at)
+  SELECT ${COLUMNS}, received_at FROM newest n WHERE NOT EXISTS (SELECT 1 FROM unit_latest x WHERE x.unit_id = n.unit_id)
   ON CONFLICT (unit_id) DO UPDATE SET ${LATEST_SET.replaceAll('n.', 'EXCLUDED.')}
-  WHERE l.ts < EXCLUDED.ts
+  WHERE ${ORDER('l')} < ${ORDER('EXCLUDED')}
 )`;
 
 const INSERT_SQL = `
@@ -87,10 +93,11 @@ ins AS (
   INSERT INTO positions (${COLUMNS})
   SELECT ${COLUMNS} FROM batch
   ON CONFLICT (unit_id, ts) DO NOTHING
-  RETURNING ${COLUMNS}
+  RETURNING unit_id, ts
 ),
 newest AS (
-  SELECT DISTINCT ON (unit_id) ${COLUMNS} FROM ins ORDER BY unit_id, ts DESC
+  SELECT DISTINCT ON (b.unit_id) b.* FROM batch b JOIN ins USING (unit_id, ts)
+   ORDER BY b.unit_id, least(b.ts, b.received_at) DESC, b.ts DESC
 ),
 ${LATEST_CTES}
 SELECT unit_id, ts FROM ins`;
@@ -105,7 +112,7 @@ ins AS (
   INSERT INTO positions (${COLUMNS}) SELECT ${COLUMNS} FROM batch
 ),
 newest AS (
-  SELECT DISTINCT ON (unit_id) ${COLUMNS} FROM batch ORDER BY unit_id, ts DESC
+  SELECT DISTINCT ON (unit_id) * FROM batch ORDER BY unit_id, least(ts, received_at) DESC, ts DESC
 ),
 ${LATEST_CTES}
 SELECT count(*)::int AS n FROM batch`;
@@ -160,12 +167,21 @@ async function runInsert(db: Queryable, payload: string, days: Set<number>): Pro
  * Returns the count stored and the positions that were new, in batch order, so the
  * caller pushes only those live.
  */
-export async function insertPositions(db: Queryable, positions: Position[]): Promise<{ inserted: number; fresh: Position[] }> {
+export async function insertPositions(
+  db: Queryable,
+  positions: Position[],
+  /** when the hub received each position (same order); default now. Decides the latest (ORDER). */
+  receivedAt?: Date[],
+): Promise<{ inserted: number; fresh: Position[] }> {
   const unique = new Map<string, Position>();
-  for (const p of positions) {
+  const received = new Map<Position, Date>();
+  const now = new Date();
+  positions.forEach((p, i) => {
     const k = key(p.unitId, p.ts);
-    if (!unique.has(k)) unique.set(k, p);
-  }
+    if (unique.has(k)) return;
+    unique.set(k, p);
+    received.set(p, receivedAt?.[i] ?? now);
+  });
   if (unique.size === 0) return { inserted: 0, fresh: [] };
   // Rows in (unit, ts) order: concurrent batches then lock index entries in one order, without deadlocks.
   const batch = [...unique.values()].sort((x, y) =>
@@ -174,7 +190,7 @@ export async function insertPositions(db: Queryable, positions: Position[]): Pro
   const days = new Set<number>();
   for (const p of batch) days.add(utcDay(p.ts));
   const payload = JSON.stringify(
-    batch.map((p) => [p.unitId, p.ts.toISOString(), p.lat, p.lon, p.speed, p.heading, p.accuracy, p.alt, p.battery, p.flags]),
+    batch.map((p) => [p.unitId, p.ts.toISOString(), p.lat, p.lon, p.speed, p.heading, p.accuracy, p.alt, p.battery, p.flags, received.get(p)!.toISOString()]),
   );
   const rows = await runInsert(db, payload, days);
   if (rows === 'all') return { inserted: batch.length, fresh: [...unique.values()] };

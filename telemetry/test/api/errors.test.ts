@@ -23,6 +23,15 @@ describe('error mapping', () => {
   });
 });
 
+describe('an error the hub did not expect', () => {
+  it('is a 500 HUB_ERR_INTERNAL that reveals nothing inside', () => {
+    const { status, body } = toApiError(new TypeError('cannot read properties of undefined (reading "x")'));
+    expect(status).toBe(500);
+    expect(body.code).toBe('HUB_ERR_INTERNAL');
+    expect(body.message).not.toMatch(/undefined/);
+  });
+});
+
 describe('a database that cannot be reached', () => {
   const app = Fastify({ logger: false });
   let db: ReturnType<typeof createPool>;
@@ -37,12 +46,11 @@ describe('a database that cannot be reached', () => {
     await db.end();
   });
 
-  it('answers 500 HUB_ERR_INTERNAL without the internals', async () => {
+  it('answers 503 HUB_ERR_DB_UNAVAILABLE with Retry-After, without the internals', async () => {
     const res = await app.inject({ method: 'GET', url: '/api/units', headers: auth });
-    expect(res.statusCode).toBe(500);
-    const body = res.json();
-    expect(body.code).toBe('HUB_ERR_INTERNAL');
-    expect(body.message).toMatch(/hub log under request id req-\d+\.$/);
+    expect(res.statusCode).toBe(503);
+    expect(res.headers['retry-after']).toMatch(/^\d+$/);
+    expect(res.json().code).toBe('HUB_ERR_DB_UNAVAILABLE');
     expect(res.body).not.toMatch(/ECONNREFUSED|127\.0\.0\.1|postgres/);
   });
 

@@ -3,6 +3,7 @@
 // applied to the Map at once, and subscribers hear about all the changes of a frame once,
 // at the next animation frame, so 20,000 units at 1 Hz never re-render React per position.
 import type { Alarm, BBox, LiveBatch, PositionOut, Unit, UnitStatusOut } from '@hub/config';
+import { latestOrderMs } from '@hub/config/wire';
 import { HubRest } from './rest';
 import { LiveConnection } from './live-connection';
 import type { ConnectionState, Forwarded, ForwardedEvent, ForwardedPayload, UnitView } from './types';
@@ -288,8 +289,9 @@ export class UnitStore {
   }
 
   private applyPosition(p: PositionOut, now: number): void {
-    const t = Date.parse(p.ts);
-    // never move a marker back: a late position is history, not the present
+    // never move a marker back: a late position is history, not the present; and a fix dated
+    // ahead of this clock counts as of now, so it cannot hold the marker (config: latestOrderMs)
+    const t = latestOrderMs(Date.parse(p.ts), now);
     if (t < (this.tsMs.get(p.unitId) ?? -Infinity)) return;
     this.tsMs.set(p.unitId, t);
     let u = this._units.get(p.unitId);
