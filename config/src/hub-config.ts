@@ -53,6 +53,28 @@ export const HubConfigSchema = z.object({
       port: port.default(1883),
       /** path of MQTT over WebSocket on the HTTP port; default /mqtt */
       wsPath: z.string().startsWith('/').default('/mqtt'),
+      /**
+       * largest MQTT packet a client may send, bytes (fixed header included); a bigger one
+       * closes its connection before its body is read. A position is about 200 bytes and a
+       * CONNECT with a will well under 1 KiB, so 8 KiB leaves room while a flood of
+       * connections cannot make the hub buffer more than that each; default 8192
+       */
+      maxPacketBytes: z.coerce.number().int().min(256).max(268_435_455).default(8192),
+      /**
+       * failed logins (wrong secret, unknown or disabled unit) tolerated per source address
+       * within `windowSeconds`; past either limit CONNECTs from there are refused with
+       * CONNACK 3 (server unavailable, so devices retry) without checking the secret
+       */
+      loginFailures: z
+        .object({
+          /** failures for one unit id from one address; default 10 */
+          perUnit: z.coerce.number().int().min(1).default(10),
+          /** failures for all unit ids together from one address (a NAT of many units); default 100 */
+          perAddress: z.coerce.number().int().min(1).default(100),
+          /** the sliding window, seconds; default 60 */
+          windowSeconds: seconds.default(60),
+        })
+        .prefault({}),
     })
     .prefault({}),
   database: z

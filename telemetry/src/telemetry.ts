@@ -103,8 +103,11 @@ export async function startTelemetry(app: FastifyInstance, opts: TelemetryOption
     verifyCredential: (unitId, secret) => verifyCredential(db, unitId, secret),
     handleMessage: (unitId, kind, topic, payload, qos, isWill) => router.handle(unitId, kind, topic, payload, qos, isWill),
     ingestBacklogged: () => writer.depth >= config.ingest.maxBacklog,
-    onUnitOnline: (unitId) => status.set(unitId, 'online', 'connected'),
-    onUnitOffline: (unitId) => status.set(unitId, 'offline', 'disconnected'),
+    onUnitOnline: (unitId) => status.connected(unitId),
+    onUnitOffline: (unitId) => status.disconnected(unitId),
+    onConnectionClosed: (unitId) => status.connectionClosed(unitId),
+    maxPacketBytes: config.mqtt.maxPacketBytes,
+    loginFailures: config.mqtt.loginFailures,
     metrics,
     log: log.child({ module: 'broker' }),
   });
@@ -206,6 +209,8 @@ export async function startTelemetry(app: FastifyInstance, opts: TelemetryOption
       bus.off('unitChanged', onUnitChanged);
       await incidents.close();
       await broker.close();
+      await status.flush();
+      status.close();
       await writer.close();
       live.close();
       await detachWs();
