@@ -117,8 +117,10 @@ export const HubConfigSchema = z.object({
     .prefault({}),
   alarms: z
     .object({
-      /** a unit with no position for this long is offline; default 120 */
+      /** a unit without a connection and not heard from for this long is offline (disconnected); default 120 */
       offlineAfterSeconds: seconds.default(120),
+      /** a connected unit with no position for this long raises no_position (no GPS fix); default 120 */
+      noPositionAfterSeconds: seconds.default(120),
       /** battery at or below this percent alarms; default 15 */
       lowBatteryPercent: z.coerce.number().min(0).max(100).default(15),
       /** speed limit by unit type, km/h; default vehicle 80, bodycam 25 */
@@ -193,6 +195,7 @@ export const HubConfigSchema = z.object({
           /** default: nothing beyond the alarm */
           overspeed: linkageRule(quiet),
           offline: linkageRule(quiet),
+          no_position: linkageRule(quiet),
           low_battery: linkageRule(quiet),
           /** a device's own alarm: incident, camera, recording, wall, 2 nearest, escalate after 300 s */
           device: linkageRule({ ...all, proposeNearest: 2, escalateAfterSeconds: 300 }),

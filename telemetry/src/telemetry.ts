@@ -83,8 +83,8 @@ export async function startTelemetry(app: FastifyInstance, opts: TelemetryOption
     bus,
     config: config.alarms,
     log: log.child({ module: 'alarms' }),
-    // a silent unit is noticed within a quarter of the offline time (at most 5 s late)
-    checkIntervalMs: Math.min(5000, (config.alarms.offlineAfterSeconds * 1000) / 4),
+    // a silent unit is noticed within a quarter of the offline / no-position time (at most 5 s late)
+    checkIntervalMs: Math.min(5000, (Math.min(config.alarms.offlineAfterSeconds, config.alarms.noPositionAfterSeconds) * 1000) / 4),
   });
 
   const router = new UnitMessageRouter({
