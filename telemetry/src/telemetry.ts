@@ -25,6 +25,7 @@ import { IncidentService } from './incidents/service';
 import { districtMap } from './basemap/districts';
 import { basemapGeojsonPath, readBasemapGeojson } from './basemap/geojson';
 import { recordAudit } from './store/audit';
+import type { EmbeddedDatabaseStatus } from './db/embedded';
 
 export interface TelemetryOptions {
   config: HubConfig;
@@ -33,6 +34,8 @@ export interface TelemetryOptions {
   /** the built-in admin's credential (operators log in for sessions) */
   adminToken: string;
   log: Logger;
+  /** the embedded server's supervisor (running / restarting), shown in /health; unset with an external database */
+  databaseStatus?: () => EmbeddedDatabaseStatus;
   /** serve /docs from the telemetry API's own scope; default true. The hub registers /docs at its root instead, to document every route. */
   docs?: boolean;
 }
@@ -166,12 +169,18 @@ export async function startTelemetry(app: FastifyInstance, opts: TelemetryOption
 
   app.get('/health', async (_req, reply) => {
     const started = Date.now();
-    let database: { up: boolean; latencyMs?: number; error?: string };
-    try {
-      await db.query('SELECT 1');
-      database = { up: true, latencyMs: Date.now() - started };
-    } catch (err) {
-      database = { up: false, error: (err as Error).message };
+    let database: { up: boolean; latencyMs?: number; error?: string; server: 'embedded' | 'external' } & Partial<EmbeddedDatabaseStatus>;
+    const server = opts.databaseStatus ? { server: 'embedded' as const, ...opts.databaseStatus() } : { server: 'external' as const };
+    if ('state' in server && server.state === 'restarting') {
+      // no query: it would wait for the pool's connect timeout
+      database = { up: false, error: 'the embedded PostgreSQL server is restarting', ...server };
+    } else {
+      try {
+        await db.query('SELECT 1');
+        database = { up: true, latencyMs: Date.now() - started, ...server };
+      } catch (err) {
+        database = { up: false, error: (err as Error).message, ...server };
+      }
     }
     const mqtt = { up: broker.tcpListening, connectedUnits: broker.connectedUnits };
     const up = database.up && mqtt.up;
