@@ -88,13 +88,18 @@ afterAll(() => t?.close());
 describe('unit presence', () => {
   it('counts a unit online exactly while one of its connections is open, through a same-client-id reconnect storm', async () => {
     const clients = await storm();
-    // after the storm: a unit is online where one of its connections is still open, and only there
-    const broker = t.hub.telemetry.broker;
-    const openOf = (id: string) => clients.filter((c) => c.connected && c.options.username === id).length;
-    await eventually(async () => ids.every((id) => broker.isConnected(id) === openOf(id) > 0), 30_000, 'broker state to match open connections');
-    // MQTT-3.1.4-2: one connection per client id survives a storm
-    expect(ids.filter((id) => openOf(id) > 1)).toEqual([]);
-    await closeAll(clients);
+    try {
+      // after the storm: a unit is online where one of its connections is still open, and
+      // only there; and one connection per client id survives (MQTT-3.1.4-2; a takeover's
+      // close may take a moment to reach the client)
+      const broker = t.hub.telemetry.broker;
+      const openOf = (id: string) => clients.filter((c) => c.connected && c.options.username === id).length;
+      const mismatched = () => ids.filter((id) => broker.isConnected(id) !== openOf(id) > 0 || openOf(id) > 1);
+      await eventually(async () => mismatched().length === 0, 30_000, 'broker state to match open connections').catch(() => undefined);
+      expect(mismatched()).toEqual([]);
+    } finally {
+      await closeAll(clients);
+    }
     await expectNoUnitOnline();
   }, 180_000);
 
