@@ -120,7 +120,10 @@ export const AlarmKindSchema = z.enum([
   'geofence_enter',
   'geofence_exit',
   'overspeed',
+  /** disconnected: the unit's link is gone (last will, or silence without a connection) */
   'offline',
+  /** connected (perhaps streaming) but no position for alarms.noPositionAfterSeconds: no GPS fix */
+  'no_position',
   'low_battery',
   /** an incident nobody acknowledged in time (raised by the linkage rules) */
   'escalation',

@@ -54,6 +54,28 @@ export const HubConfigSchema = z.object({
       port: port.default(1883),
       /** path of MQTT over WebSocket on the HTTP port; default /mqtt */
       wsPath: z.string().startsWith('/').default('/mqtt'),
+      /**
+       * largest MQTT packet a client may send, bytes (fixed header included); a bigger one
+       * closes its connection before its body is read. A position is about 200 bytes and a
+       * CONNECT with a will well under 1 KiB, so 8 KiB leaves room while a flood of
+       * connections cannot make the hub buffer more than that each; default 8192
+       */
+      maxPacketBytes: z.coerce.number().int().min(256).max(268_435_455).default(8192),
+      /**
+       * failed logins (wrong secret, unknown or disabled unit) tolerated per source address
+       * within `windowSeconds`; past either limit CONNECTs from there are refused with
+       * CONNACK 3 (server unavailable, so devices retry) without checking the secret
+       */
+      loginFailures: z
+        .object({
+          /** failures for one unit id from one address; default 10 */
+          perUnit: z.coerce.number().int().min(1).default(10),
+          /** failures for all unit ids together from one address (a NAT of many units); default 100 */
+          perAddress: z.coerce.number().int().min(1).default(100),
+          /** the sliding window, seconds; default 60 */
+          windowSeconds: seconds.default(60),
+        })
+        .prefault({}),
     })
     .prefault({}),
   database: z
@@ -98,8 +120,10 @@ export const HubConfigSchema = z.object({
     .prefault({}),
   alarms: z
     .object({
-      /** a unit with no position for this long is offline; default 120 */
+      /** a unit without a connection and not heard from for this long is offline (disconnected); default 120 */
       offlineAfterSeconds: seconds.default(120),
+      /** a connected unit with no position for this long raises no_position (no GPS fix); default 120 */
+      noPositionAfterSeconds: seconds.default(120),
       /** battery at or below this percent alarms; default 15 */
       lowBatteryPercent: z.coerce.number().min(0).max(100).default(15),
       /** speed limit by unit type, km/h; default vehicle 80, bodycam 25 */
@@ -176,6 +200,7 @@ export const HubConfigSchema = z.object({
           /** default: nothing beyond the alarm */
           overspeed: linkageRule(quiet),
           offline: linkageRule(quiet),
+          no_position: linkageRule(quiet),
           low_battery: linkageRule(quiet),
           /** a device's own alarm: incident, camera, recording, wall, 2 nearest, escalate after 300 s */
           device: linkageRule({ ...all, proposeNearest: 2, escalateAfterSeconds: 300 }),

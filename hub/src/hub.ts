@@ -47,19 +47,27 @@ export async function startHub(config: HubConfig, opts: StartHubOptions = {}): P
   };
   try {
     let databaseUrl = config.database.url;
+    let embedded: EmbeddedDatabase | undefined;
     if (!databaseUrl) {
       const dataDir = path.resolve(config.dataDir, 'postgres');
       const dbLog = log.child({ module: 'embedded-postgres' });
       log.info({ dataDir, port: config.database.embeddedPort }, 'starting the embedded PostgreSQL server');
-      const embedded: EmbeddedDatabase = await startEmbeddedDatabase({
+      embedded = await startEmbeddedDatabase({
         dataDir,
         port: config.database.embeddedPort,
         onLog: (line) => dbLog.debug(line),
+        log: dbLog,
       });
-      cleanup.push(() => embedded.stop());
+      const server = embedded;
+      cleanup.push(() => server.stop());
       databaseUrl = embedded.url;
     }
-    const db = createPool(databaseUrl, config.database.poolSize, (err) => log.error({ err }, 'database connection error'));
+    const supervised = embedded;
+    const databaseStatus = supervised ? () => supervised.status() : undefined;
+    const db = createPool(databaseUrl, config.database.poolSize, (err) =>
+      // the error carries the whole pg client: log what an operator can use
+      log.error({ err: { message: err.message, code: (err as { code?: string }).code } }, 'database connection error'),
+    );
     cleanup.push(() => db.end());
     const { timescale, applied } = await migrate(db, { retentionDays: config.retention.positionsDays });
     log.info({ timescale, applied }, timescale ? 'database ready (TimescaleDB)' : 'database ready (PostgreSQL, native partitions)');
@@ -74,7 +82,7 @@ export async function startHub(config: HubConfig, opts: StartHubOptions = {}): P
 
     // /docs at the root, before any route: it documents telemetry's, media's and the recordings' routes alike
     await registerDocs(app);
-    const telemetry = await startTelemetry(app, { config, db, adminToken: adminToken.token, log, docs: false });
+    const telemetry = await startTelemetry(app, { config, db, adminToken: adminToken.token, log, docs: false, databaseStatus });
     cleanup.push(() => telemetry.close());
     const media = config.roles.includes('media') ? await startMedia(app, config, db, telemetry, log) : undefined;
     if (media) cleanup.push(async () => media.close());

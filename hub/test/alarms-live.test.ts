@@ -15,7 +15,7 @@ const secrets: Record<string, string> = {};
 const FENCE = { lon: 114.05, lat: 22.54, d: 0.01 };
 
 beforeAll(async () => {
-  t = await startTestHub({ 'alarms.offlineAfterSeconds': 2, 'live.flushMs': 100 });
+  t = await startTestHub({ 'alarms.offlineAfterSeconds': 2, 'alarms.noPositionAfterSeconds': 2, 'live.flushMs': 100 });
   for (const id of ['van-1', 'van-2', 'van-3', 'cam-1', 'cam-2']) secrets[id] = (await t.createUnit(id, id.startsWith('cam') ? 'bodycam' : 'vehicle')).secret;
   const { lon, lat, d } = FENCE;
   const fence = await t.api('POST', '/api/geofences', {
@@ -92,7 +92,7 @@ describe('alarms from unit messages', () => {
     await c.endAsync();
   });
 
-  it('offline by last will, and by silence', async () => {
+  it('offline by last will; no position while connected is no_position, not offline', async () => {
     const c = await connectUnit('van-2', {
       will: { topic: 'units/van-2/status', payload: Buffer.from(JSON.stringify({ unitId: 'van-2', state: 'offline' })), qos: 1, retain: true },
     });
@@ -102,11 +102,13 @@ describe('alarms from unit messages', () => {
     expect(offline.details).toHaveProperty('reason');
     expect(offline.details).toMatchObject({ reason: 'last_will' });
     expect(batches.flatMap((b) => b.statuses).some((s) => s.unitId === 'van-2' && s.state === 'offline' && s.reason === 'last_will')).toBe(true);
-    // cam-2 stays connected but sends nothing more: offline after 2 s of silence
+    // cam-2 stays connected (its camera may stream) but sends no position: no_position after
+    // 2 s, not "offline": it is not disconnected
     const quiet = await connectUnit('cam-2');
     await quiet.publishAsync('units/cam-2/gps', positionPayload('cam-2', Date.now(), 22.6, 114.1, { speed: 1 }), { qos: 1 });
-    const silent = await expectAlarm('cam-2', 'offline');
-    expect(silent.details).toMatchObject({ reason: 'no_position' });
+    const silent = await expectAlarm('cam-2', 'no_position');
+    expect(silent.details).toMatchObject({ noPositionAfterSeconds: 2 });
+    expect((await alarmsOf('cam-2')).map((a) => a.kind)).not.toContain('offline');
     await quiet.endAsync();
     // cam-1 signed off cleanly after its overspeed test: a status, no alarm
     expect((await alarmsOf('cam-1')).map((a) => a.kind)).not.toContain('offline');

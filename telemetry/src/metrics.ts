@@ -18,6 +18,12 @@ export function createTelemetryMetrics(registry = new Registry()) {
       labelNames: ['reason'] as const,
       registers: [registry],
     }),
+    packetRefused: new Counter({
+      name: 'hub_mqtt_packet_refused_total',
+      help: 'MQTT connections closed for a packet over mqtt.maxPacketBytes (or a malformed length), by reason and transport',
+      labelNames: ['reason', 'transport'] as const,
+      registers: [registry],
+    }),
     subscribeRefused: new Counter({
       name: 'hub_mqtt_subscribe_refused_total',
       help: 'SUBSCRIBEs refused by the topic ACL (SUBACK 0x80)',

@@ -25,6 +25,7 @@ import { IncidentService } from './incidents/service';
 import { districtMap } from './basemap/districts';
 import { basemapGeojsonPath, readBasemapGeojson } from './basemap/geojson';
 import { recordAudit } from './store/audit';
+import type { EmbeddedDatabaseStatus } from './db/embedded';
 
 export interface TelemetryOptions {
   config: HubConfig;
@@ -33,6 +34,8 @@ export interface TelemetryOptions {
   /** the built-in admin's credential (operators log in for sessions) */
   adminToken: string;
   log: Logger;
+  /** the embedded server's supervisor (running / restarting), shown in /health; unset with an external database */
+  databaseStatus?: () => EmbeddedDatabaseStatus;
   /** serve /docs from the telemetry API's own scope; default true. The hub registers /docs at its root instead, to document every route. */
   docs?: boolean;
 }
@@ -83,8 +86,8 @@ export async function startTelemetry(app: FastifyInstance, opts: TelemetryOption
     bus,
     config: config.alarms,
     log: log.child({ module: 'alarms' }),
-    // a silent unit is noticed within a quarter of the offline time (at most 5 s late)
-    checkIntervalMs: Math.min(5000, (config.alarms.offlineAfterSeconds * 1000) / 4),
+    // a silent unit is noticed within a quarter of the offline / no-position time (at most 5 s late)
+    checkIntervalMs: Math.min(5000, (Math.min(config.alarms.offlineAfterSeconds, config.alarms.noPositionAfterSeconds) * 1000) / 4),
   });
 
   const router = new UnitMessageRouter({
@@ -103,8 +106,11 @@ export async function startTelemetry(app: FastifyInstance, opts: TelemetryOption
     verifyCredential: (unitId, secret) => verifyCredential(db, unitId, secret),
     handleMessage: (unitId, kind, topic, payload, qos, isWill) => router.handle(unitId, kind, topic, payload, qos, isWill),
     ingestBacklogged: () => writer.depth >= config.ingest.maxBacklog,
-    onUnitOnline: (unitId) => status.set(unitId, 'online', 'connected'),
-    onUnitOffline: (unitId) => status.set(unitId, 'offline', 'disconnected'),
+    onUnitOnline: (unitId) => status.connected(unitId),
+    onUnitOffline: (unitId) => status.disconnected(unitId),
+    onConnectionClosed: (unitId) => status.connectionClosed(unitId),
+    maxPacketBytes: config.mqtt.maxPacketBytes,
+    loginFailures: config.mqtt.loginFailures,
     metrics,
     log: log.child({ module: 'broker' }),
   });
@@ -163,12 +169,18 @@ export async function startTelemetry(app: FastifyInstance, opts: TelemetryOption
 
   app.get('/health', async (_req, reply) => {
     const started = Date.now();
-    let database: { up: boolean; latencyMs?: number; error?: string };
-    try {
-      await db.query('SELECT 1');
-      database = { up: true, latencyMs: Date.now() - started };
-    } catch (err) {
-      database = { up: false, error: (err as Error).message };
+    let database: { up: boolean; latencyMs?: number; error?: string; server: 'embedded' | 'external' } & Partial<EmbeddedDatabaseStatus>;
+    const server = opts.databaseStatus ? { server: 'embedded' as const, ...opts.databaseStatus() } : { server: 'external' as const };
+    if ('state' in server && server.state === 'restarting') {
+      // no query: it would wait for the pool's connect timeout
+      database = { up: false, error: 'the embedded PostgreSQL server is restarting', ...server };
+    } else {
+      try {
+        await db.query('SELECT 1');
+        database = { up: true, latencyMs: Date.now() - started, ...server };
+      } catch (err) {
+        database = { up: false, error: (err as Error).message, ...server };
+      }
     }
     const mqtt = { up: broker.tcpListening, connectedUnits: broker.connectedUnits };
     const up = database.up && mqtt.up;
@@ -206,6 +218,8 @@ export async function startTelemetry(app: FastifyInstance, opts: TelemetryOption
       bus.off('unitChanged', onUnitChanged);
       await incidents.close();
       await broker.close();
+      await status.flush();
+      status.close();
       await writer.close();
       live.close();
       await detachWs();

@@ -1,5 +1,9 @@
-// Offline: from the unit's last will (or its own offline status) and from silence.
-// One alarm per episode; the episode ends when the unit is heard from again.
+// Two alarms that used to be one:
+// - `offline` (disconnected): the unit's link is gone, from its last will, or from silence
+//   while it has no connection; one per episode, ended when the unit is heard from again.
+// - `no_position`: the unit is connected (it may be streaming video) but has sent no
+//   position for noPositionAfterSeconds, e.g. no GPS fix indoors; one per episode, ended by
+//   its next position or its disconnect.
 import type { NewAlarm } from '../store/types';
 import type { UnitState } from './unit-state';
 
@@ -16,6 +20,38 @@ export function heardFrom(unit: UnitState, ts: number, now: number): void {
 export function cameOnline(unit: UnitState, now: number): void {
   unit.heardAt = Math.max(unit.heardAt ?? now, now);
   unit.offlineSince = undefined;
+  unit.connected = true;
+  unit.positionClockFrom = now;
+  unit.noPosition = false;
+}
+
+/** The unit's last connection closed. */
+export function wentOffline(unit: UnitState): void {
+  unit.connected = false;
+  unit.noPosition = false;
+}
+
+/** A position arrived (at clock time `now`): the no-position clock starts again. */
+export function positionArrived(unit: UnitState, now: number): void {
+  unit.positionClockFrom = Math.max(unit.positionClockFrom ?? now, now);
+  unit.noPosition = false;
+}
+
+/** A connected unit with no position since `since` (epoch ms, clock time) for `afterMs`. */
+export function noPosition(unit: UnitState, since: number, now: number, afterMs: number): NewAlarm | null {
+  if (!unit.connected || unit.noPosition || now - since < afterMs) return null;
+  unit.noPosition = true;
+  return {
+    unitId: unit.unitId,
+    kind: 'no_position',
+    ts: new Date(now),
+    lat: unit.last?.lat ?? null,
+    lon: unit.last?.lon ?? null,
+    details: {
+      noPositionAfterSeconds: afterMs / 1000,
+      lastPositionTs: unit.last ? new Date(unit.last.ts).toISOString() : null,
+    },
+  };
 }
 
 /** The unit signed off: no alarm, and its silence from now on is expected. */
@@ -31,9 +67,9 @@ export function lastWill(unit: UnitState, ts: number): NewAlarm | null {
   return offlineAlarm(unit, 'last_will', ts);
 }
 
-/** Silence: nothing heard since `since` (epoch ms, clock time), and `now - since` reached the limit. */
+/** Silence of a unit with no connection: nothing heard since `since` (epoch ms, clock time), and `now - since` reached the limit. */
 export function silence(unit: UnitState, since: number, now: number, afterMs: number): NewAlarm | null {
-  if (unit.offlineSince !== undefined || now - since < afterMs) return null;
+  if (unit.connected || unit.offlineSince !== undefined || now - since < afterMs) return null;
   unit.offlineSince = unit.last?.ts ?? -Infinity;
   return offlineAlarm(unit, 'no_position', now, afterMs / 1000);
 }

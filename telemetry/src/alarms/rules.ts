@@ -5,7 +5,7 @@ import type { NewAlarm } from '../store/types';
 import { batteryRule } from './battery-rule';
 import { deviceAlarmRule, forgetDeviceAlarm } from './device-rule';
 import { GeofenceRule } from './geofence-rule';
-import { cameOnline, heardFrom, lastWill, signedOff, silence } from './offline-rule';
+import { cameOnline, heardFrom, lastWill, noPosition, positionArrived, signedOff, silence, wentOffline } from './offline-rule';
 import { overspeedRule } from './overspeed-rule';
 import { newUnitState, type UnitState } from './unit-state';
 
@@ -105,6 +105,7 @@ export class AlarmRules {
       const unit = this.unit(pos.unitId);
       const ts = pos.ts.getTime();
       heardFrom(unit, ts, now);
+      positionArrived(unit, now);
       if (unit.last && ts <= unit.last.ts) continue; // late: the state already moved past it
       alarms.push(...this.applyPosition(unit, pos));
     }
@@ -130,6 +131,7 @@ export class AlarmRules {
       cameOnline(unit, this.now());
       return [];
     }
+    wentOffline(unit);
     if (this.info.get(status.unitId)?.disabled) return [];
     // A unit that signs off (clean disconnect, its own offline status) is not an alarm;
     // a last will means the link was lost.
@@ -141,13 +143,21 @@ export class AlarmRules {
     return alarm ? [alarm] : [];
   }
 
-  /** Units not heard from for `offlineAfterSeconds`; call periodically. */
+  /**
+   * Units without a connection not heard from for `offlineAfterSeconds` (offline), and
+   * connected units without a position for `noPositionAfterSeconds` (no_position); call periodically.
+   */
   checkOffline(now: number = this.now()): NewAlarm[] {
     const afterMs = this.config.offlineAfterSeconds * 1000;
+    const noPositionMs = this.config.noPositionAfterSeconds * 1000;
     const alarms: NewAlarm[] = [];
     for (const unit of this.units.values()) {
-      if (unit.heardAt === undefined || this.info.get(unit.unitId)?.disabled) continue;
-      const alarm = silence(unit, Math.max(unit.heardAt, this.silenceFrom), now, afterMs);
+      if (this.info.get(unit.unitId)?.disabled) continue;
+      const alarm = unit.connected
+        ? noPosition(unit, Math.max(unit.positionClockFrom ?? now, this.silenceFrom), now, noPositionMs)
+        : unit.heardAt === undefined
+          ? null
+          : silence(unit, Math.max(unit.heardAt, this.silenceFrom), now, afterMs);
       if (alarm) alarms.push(alarm);
     }
     return alarms;

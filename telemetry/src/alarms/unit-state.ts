@@ -15,6 +15,12 @@ export interface UnitState {
   last?: LastPosition;
   /** clock time (epoch ms) the unit was last heard from: a position, an alarm or an online status */
   heardAt?: number;
+  /** the broker holds a connection of the unit (from its online/offline statuses); unknown counts as not */
+  connected: boolean;
+  /** clock time (epoch ms) of the unit's latest connect, or of its latest position since, whichever is later */
+  positionClockFrom?: number;
+  /** a no-position episode (connected, no position for noPositionAfterSeconds) is under way (already alarmed) */
+  noPosition: boolean;
   /** geofence ids the unit is inside; only meaningful once `last` is set */
   inside: Set<number>;
   /** an overspeed episode is under way (already alarmed) */
@@ -31,5 +37,5 @@ export interface UnitState {
 }
 
 export function newUnitState(unitId: string): UnitState {
-  return { unitId, inside: new Set(), overspeed: false, lowBattery: false, recentDeviceAlarms: [] };
+  return { unitId, inside: new Set(), overspeed: false, lowBattery: false, connected: false, noPosition: false, recentDeviceAlarms: [] };
 }

@@ -2,6 +2,17 @@
 // Every refusal is logged and counted: a CONNECT with a bad credential gets CONNACK 4
 // or 5, a publish outside the unit's topics closes its connection (MQTT-3.3.5-2: 3.1.1
 // has no other way to refuse), a subscribe outside them gets SUBACK 0x80.
+//
+// Limits: every connection (TCP and WebSocket) passes a packet-size guard before aedes
+// buffers anything (packet-guard.ts), and failed logins are throttled per source address
+// (login-throttle.ts).
+//
+// A unit is connected exactly while one of its connections is open. That is tracked here
+// from each connection's own 'close', not from aedes's clientDisconnect: aedes emits that
+// only while its client table still holds the client's id, and several CONNECTs with one
+// client id at once (a cellular device reconnecting on a flaky link) can take another
+// connection's entry out of that table, so its close was never reported and the unit
+// stayed "online" with no connection.
 import net from 'node:net';
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
@@ -12,6 +23,8 @@ import type { CredentialCheck } from '../store/types';
 import type { TelemetryMetrics } from '../metrics';
 import { authorizeUnitPublish, authorizeUnitSubscribe } from './acl';
 import { DeferredPubacks } from './deferred-puback';
+import { LoginThrottle } from './login-throttle';
+import { DEFAULT_MAX_PACKET_BYTES, PacketGuard } from './packet-guard';
 import type { UnitTopicKind } from '@hub/config';
 
 export interface UnitBrokerOptions {
@@ -26,6 +39,12 @@ export interface UnitBrokerOptions {
   /** a unit's first connection opened / last connection closed */
   onUnitOnline: (unitId: string) => void;
   onUnitOffline: (unitId: string) => void;
+  /** one of a unit's connections closed and others remain open; default nothing */
+  onConnectionClosed?: (unitId: string, remaining: number) => void;
+  /** largest packet a client may send, bytes; default 8192 */
+  maxPacketBytes?: number;
+  /** failed-login limits per source address; default 10 per unit id and 100 in all per 60 s */
+  loginFailures?: { perUnit: number; perAddress: number; windowSeconds: number };
   metrics: TelemetryMetrics;
   log: Logger;
 }
@@ -40,7 +59,11 @@ const RETURN_CODE: Record<Exclude<CredentialCheck, 'ok'>, number> = {
 export class UnitBroker {
   readonly aedes: Aedes;
   private readonly unitOf = new WeakMap<Client, string>();
+  /** by unit id: its open connections */
   private readonly connections = new Map<string, Set<Client>>();
+  private readonly throttle: LoginThrottle;
+  private readonly throttleSweep: NodeJS.Timeout;
+  private readonly maxPacketBytes: number;
   private tcp: net.Server | undefined;
   private readonly pubacks = new DeferredPubacks((client, err) => {
     this.opts.log.warn({ err, unitId: this.unitOf.get(client) }, 'positions not stored; closing the connection so the unit resends them');
@@ -50,6 +73,16 @@ export class UnitBroker {
 
   private constructor(aedes: Aedes, private readonly opts: UnitBrokerOptions) {
     this.aedes = aedes;
+    this.maxPacketBytes = opts.maxPacketBytes ?? DEFAULT_MAX_PACKET_BYTES;
+    const limits = opts.loginFailures ?? { perUnit: 10, perAddress: 100, windowSeconds: 60 };
+    this.throttle = new LoginThrottle({ perUnit: limits.perUnit, perAddress: limits.perAddress, windowMs: limits.windowSeconds * 1000 });
+    this.throttleSweep = setInterval(() => this.throttle.sweep(), limits.windowSeconds * 1000);
+    this.throttleSweep.unref();
+  }
+
+  /** largest packet a client may send, bytes */
+  get packetLimit(): number {
+    return this.maxPacketBytes;
   }
 
   static async create(opts: UnitBrokerOptions): Promise<UnitBroker> {
@@ -73,19 +106,37 @@ export class UnitBroker {
     const { metrics, log } = opts;
 
     aedes.authenticate = (client, username, password, done) => {
+      const remote = remoteOf(client) ?? 'unknown';
       const refuse = (reason: string, check: Exclude<CredentialCheck, 'ok'> | 'bad_request') => {
         metrics.connectRefused.inc({ reason });
-        log.warn({ clientId: client.id, unitId: username, reason, remote: remoteOf(client) }, 'MQTT CONNECT refused');
+        this.throttle.failed(remote, username ?? '');
+        log.warn({ clientId: client.id, unitId: username, reason, remote }, 'MQTT CONNECT refused');
         const err = new Error(`connect refused: ${reason}`) as AuthenticateError;
         err.returnCode = check === 'bad_request' ? 4 : RETURN_CODE[check];
         done(err, false);
       };
+      const throttled = this.throttle.check(remote, username ?? '');
+      if (!throttled.allowed) {
+        // CONNACK 3, not 4 or 5: a device that takes 4/5 as final (the edge agent does)
+        // keeps retrying, and gets in once the window has passed.
+        metrics.connectRefused.inc({ reason: 'login_throttled' });
+        log.warn(
+          { unitId: username, remote, scope: throttled.scope, retryAfterMs: throttled.retryAfterMs },
+          'MQTT CONNECT refused without checking the secret: too many failed logins from this address',
+        );
+        const err = new Error('too many failed logins from this address') as AuthenticateError;
+        err.returnCode = 3;
+        return done(err, false);
+      }
       if (!username || !password) return refuse('missing_credentials', 'bad_request');
       if (!UnitIdSchema.safeParse(username).success) return refuse('unknown_unit', 'unknown_unit');
       opts.verifyCredential(username, password.toString('utf8')).then(
         (check) => {
           if (check !== 'ok') return refuse(check, check);
           this.unitOf.set(client, username);
+          // Counted from here, not from clientReady: when a reconnect takes over an older
+          // connection, the older one's close then finds the unit still connected.
+          this.connectionOpened(username, client);
           done(null, true);
         },
         (err: unknown) => {
@@ -146,29 +197,17 @@ export class UnitBroker {
     aedes.on('clientReady', (client) => {
       const unitId = this.unitOf.get(client);
       if (!unitId) return;
-      let set = this.connections.get(unitId);
-      if (!set) {
-        set = new Set();
-        this.connections.set(unitId, set);
-        opts.onUnitOnline(unitId);
+      // MQTT-3.1.4-2: a new connection with a client id takes over the older one. aedes
+      // does it too, but not for CONNECTs that overlap; this closes any it missed.
+      for (const other of this.connections.get(unitId) ?? []) {
+        if (other !== client && other.id === client.id && !other.closed) other.close();
       }
-      set.add(client);
-      metrics.connectedUnits.set(this.connections.size);
       log.info({ unitId, clientId: client.id }, 'unit connected');
     });
 
-    aedes.on('clientDisconnect', (client) => {
-      const unitId = this.unitOf.get(client);
-      if (!unitId) return;
-      const set = this.connections.get(unitId);
-      if (!set?.delete(client)) return;
-      if (set.size === 0) {
-        this.connections.delete(unitId);
-        if (!this.closed) opts.onUnitOffline(unitId);
-      }
-      metrics.connectedUnits.set(this.connections.size);
-      log.info({ unitId, clientId: client.id }, 'unit disconnected');
-    });
+    // Also from here: the client is closed before its connection is (aedes closes it
+    // first), and this is the earliest sure sign.
+    aedes.on('clientDisconnect', (client) => this.connectionClosed(client));
 
     aedes.on('clientError', (client, err) => {
       log.debug({ unitId: this.unitOf.get(client), err: err.message }, 'MQTT client error');
@@ -178,14 +217,60 @@ export class UnitBroker {
     });
   }
 
-  /** Serves one connection (TCP socket or WebSocket stream). */
-  handle(stream: Duplex, req?: IncomingMessage): void {
-    this.aedes.handle(stream, req);
+  private connectionOpened(unitId: string, client: Client): void {
+    const conn = client.conn as Duplex;
+    if (client.closed || conn.destroyed) return; // gone while its secret was checked
+    let set = this.connections.get(unitId);
+    if (!set) {
+      set = new Set();
+      this.connections.set(unitId, set);
+      this.opts.onUnitOnline(unitId);
+    }
+    set.add(client);
+    this.opts.metrics.connectedUnits.set(this.connections.size);
+    conn.once('close', () => this.connectionClosed(client));
+  }
+
+  private connectionClosed(client: Client): void {
+    const unitId = this.unitOf.get(client);
+    if (!unitId) return;
+    const set = this.connections.get(unitId);
+    if (!set?.delete(client)) return; // already counted
+    if (set.size === 0) {
+      this.connections.delete(unitId);
+      if (!this.closed) this.opts.onUnitOffline(unitId);
+    } else if (!this.closed) {
+      this.opts.onConnectionClosed?.(unitId, set.size);
+    }
+    this.opts.metrics.connectedUnits.set(this.connections.size);
+    this.opts.log.info({ unitId, clientId: client.id, remaining: set.size }, 'unit disconnected');
+  }
+
+  /** Serves one connection (TCP socket or WebSocket stream) behind the packet-size guard. */
+  handle(stream: Duplex, req?: IncomingMessage, transport: 'tcp' | 'ws' = 'ws'): void {
+    const remote = (stream as { remoteAddress?: string }).remoteAddress ?? req?.socket.remoteAddress;
+    const guarded = new PacketGuard(stream, {
+      maxBytes: this.maxPacketBytes,
+      onRefused: (verdict) => {
+        this.opts.metrics.packetRefused.inc({ reason: verdict.reason, transport });
+        this.opts.log.warn(
+          { remote, transport, reason: verdict.reason, declaredBytes: verdict.declaredBytes, maxPacketBytes: this.maxPacketBytes },
+          'MQTT packet larger than the limit; connection closed before reading it',
+        );
+      },
+    });
+    this.aedes.handle(guarded, req);
+  }
+
+  /** A WebSocket message over the transport's own limit (mqtt-over-websocket.ts): counted like an oversized packet. */
+  refusedOversizedMessage(req: IncomingMessage, maxPayload: number): void {
+    this.opts.metrics.packetRefused.inc({ reason: 'too_large', transport: 'ws' });
+    this.opts.log.warn({ remote: req.socket.remoteAddress, transport: 'ws', maxPayload }, 'WebSocket message larger than the limit; connection closed');
   }
 
   /** Listens for MQTT over TCP; resolves with the port. */
   listenTcp(host: string, port: number): Promise<number> {
-    const server = net.createServer((socket) => this.aedes.handle(socket));
+    const server = net.createServer((socket) => this.handle(socket, undefined, 'tcp'));
     this.tcp = server;
     return new Promise((resolve, reject) => {
       server.once('error', reject);
@@ -225,6 +310,7 @@ export class UnitBroker {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    clearInterval(this.throttleSweep);
     // Stop accepting first; the listener's close completes once aedes has closed every connection.
     const tcpClosed = new Promise<void>((r) => (this.tcp ? this.tcp.close(() => r()) : r()));
     await new Promise<void>((r) => this.aedes.close(() => r()));

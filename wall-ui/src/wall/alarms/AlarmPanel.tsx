@@ -6,7 +6,7 @@ import { useLocale, useT } from '../i18n';
 import { errorText } from '../i18n/errors';
 import { api } from '../app/session';
 
-export const ALARM_KINDS: readonly AlarmKind[] = ['sos', 'device', 'geofence_enter', 'geofence_exit', 'overspeed', 'offline', 'low_battery', 'escalation'];
+export const ALARM_KINDS: readonly AlarmKind[] = ['sos', 'device', 'geofence_enter', 'geofence_exit', 'overspeed', 'offline', 'no_position', 'low_battery', 'escalation'];
 
 export interface AlarmPanelProps {
   alarms: Alarm[];
@@ -84,7 +84,7 @@ export function AlarmPanel(props: AlarmPanelProps) {
             onClick={() => props.onSelect(a)}
           >
             <div className="alarm-line">
-              <strong>{t(`alarm.kind.${a.kind}`)}</strong>
+              <strong>{alarmTitle(a, t)}</strong>
               <span>{props.unitName(a.unitId)}</span>
               <time>{new Date(a.ts).toLocaleTimeString(locale, { hour12: false })}</time>
             </div>
@@ -120,4 +120,11 @@ export function AlarmPanel(props: AlarmPanelProps) {
       </ul>
     </section>
   );
+}
+
+/** The alarm's name; a no-position alarm says for how long (a connected unit without a fix is not a disconnected one). */
+function alarmTitle(a: Alarm, t: ReturnType<typeof useT>): string {
+  const seconds = a.details.noPositionAfterSeconds;
+  if (a.kind === 'no_position' && typeof seconds === 'number') return t('alarm.noPositionFor', { n: String(seconds) });
+  return t(`alarm.kind.${a.kind}`);
 }

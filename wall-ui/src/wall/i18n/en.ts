@@ -102,7 +102,9 @@ export const en = {
   'alarm.kind.geofence_enter': 'Entered geofence',
   'alarm.kind.geofence_exit': 'Left geofence',
   'alarm.kind.overspeed': 'Overspeed',
-  'alarm.kind.offline': 'Went offline',
+  'alarm.kind.offline': 'Disconnected',
+  'alarm.kind.no_position': 'No position',
+  'alarm.noPositionFor': 'No position for {n} s (connected)',
   'alarm.kind.low_battery': 'Low battery',
   'alarm.kind.escalation': 'Escalation: nobody acknowledged',
 

@@ -102,7 +102,9 @@ export const zhCN: Record<MessageKey, string> = {
   'alarm.kind.geofence_enter': '进入电子围栏',
   'alarm.kind.geofence_exit': '离开电子围栏',
   'alarm.kind.overspeed': '超速',
-  'alarm.kind.offline': '离线',
+  'alarm.kind.offline': '连接断开',
+  'alarm.kind.no_position': '无定位',
+  'alarm.noPositionFor': '{n} 秒无定位（在线）',
   'alarm.kind.low_battery': '电量低',
   'alarm.kind.escalation': '升级：无人确认',
 
