@@ -21,7 +21,8 @@ import { recordAudit } from '@hub/telemetry/store/audit';
 import { setSocketPrincipal } from '@hub/telemetry/auth/socket-sessions';
 import type { Telemetry } from '@hub/telemetry';
 import type { Logger } from 'pino';
-import { StreamStartError, StreamsOnDemand } from './on-demand';
+import { errorHandler } from '@hub/platform';
+import { StreamsOnDemand } from './on-demand';
 import { startRecorder, type Recorder } from './recording';
 import { StreamIds } from './stream-ids';
 import { iceServersFor } from './ice-servers';
@@ -136,15 +137,11 @@ export async function startMedia(app: FastifyInstance, config: HubConfig, db: pg
     log: log.child({ module: 'on-demand' }),
   });
   await app.register(async (scope) => {
+    scope.setErrorHandler(errorHandler);
     scope.addHook('onRequest', operatorAuth((token) => telemetry.operators.authenticate(token)));
-    scope.post<{ Params: { unitId: string } }>('/api/streams/:unitId/start', async (req, reply) => {
-      try {
-        const { streamId, state } = await onDemand.start(req.params.unitId);
-        return { unitId: req.params.unitId, streamId, state, whep: `/whep/${streamId}` };
-      } catch (err) {
-        if (err instanceof StreamStartError) return reply.code(err.statusCode).send({ code: err.code, message: err.message });
-        throw err;
-      }
+    scope.post<{ Params: { unitId: string } }>('/api/streams/:unitId/start', async (req) => {
+      const { streamId, state } = await onDemand.start(req.params.unitId);
+      return { unitId: req.params.unitId, streamId, state, whep: `/whep/${streamId}` };
     });
     scope.get('/api/media/ice-servers', async (req) => ({ iceServers: iceServersFor(config.media, req.operator ?? 'operator') }));
   });

@@ -6,19 +6,13 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { Alarm } from '@hub/config';
+import { HubError } from '@hub/platform';
 import type { Router } from '@hub/media-server';
 import type { Telemetry } from '@hub/telemetry';
 import type { StreamIds } from './stream-ids';
 
-export class StreamStartError extends Error {
-  constructor(
-    readonly code: string,
-    readonly statusCode: number,
-    message: string,
-  ) {
-    super(message);
-  }
-}
+/** Why a camera could not be started on demand (409 offline, 504 no answer…). */
+export class StreamStartError extends HubError {}
 
 export interface StreamsOnDemandOptions {
   router: Router;

@@ -1,14 +1,11 @@
-// Errors of the media server, each with a stable code and the HTTP status it maps to.
-export class MediaError extends Error {
-  constructor(
-    readonly code: string,
-    readonly statusCode: number,
-    message: string,
-  ) {
-    super(message);
-    this.name = 'MediaError';
-  }
-}
+// Errors of the media server, on the hub's one base class (@hub/platform): each with a stable
+// code and the HTTP status it maps to.
+import { HubError } from '@hub/platform';
+
+export { MethodNotAllowedError } from '@hub/platform';
+
+/** An error of the SFU, WHIP/WHEP or recordings. */
+export class MediaError extends HubError {}
 
 export class StreamNotFoundError extends MediaError {
   constructor(streamId: string) {
@@ -89,14 +86,5 @@ export class ForbiddenError extends MediaError {
 export class BodyTooLargeError extends MediaError {
   constructor(limitBytes: number) {
     super('HUB_ERR_BODY_TOO_LARGE', 413, `the SDP offer is larger than ${Math.round(limitBytes / 1024)} KiB, the most the video server takes: send an offer without unused codecs or media sections`);
-  }
-}
-
-export class MethodNotAllowedError extends MediaError {
-  constructor(
-    readonly allow: string,
-    message: string,
-  ) {
-    super('HUB_ERR_METHOD_NOT_ALLOWED', 405, message);
   }
 }

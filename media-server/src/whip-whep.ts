@@ -1,6 +1,7 @@
 // WHIP publish and WHEP view (RFC 9725 shape): POST an SDP offer, get 201 with the SDP
 // answer and the session's URL in Location; DELETE that URL to end the session.
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { errorHandler as hubErrorHandler, HubError } from '@hub/platform';
 import { BadRequestError, BodyTooLargeError, MediaError, MethodNotAllowedError, SessionNotFoundError, StreamNotFoundError } from './errors';
 import { MaxHeightSchema, SDP_MAX_BYTES, type StreamInfo } from '@hub/config';
 import type { Router, WebRtcTransport } from './engine/types';
@@ -58,37 +59,14 @@ function bearer(req: FastifyRequest): string | undefined {
   return /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '')?.[1];
 }
 
-function sendError(reply: FastifyReply, err: unknown): FastifyReply {
-  if (err instanceof MediaError) {
-    if (err instanceof MethodNotAllowedError) reply.header('allow', err.allow);
-    if (err.statusCode === 401) reply.header('www-authenticate', 'Bearer'); // RFC 9725 §4.5, RFC 6750 §3
-    return reply.code(err.statusCode).send({ code: err.code, message: err.message });
-  }
-  throw err;
+/** Fastify's own refusals of a WHIP/WHEP body in the protocol's words; then the hub's one mapping. */
+function errorHandler(err: FastifyError, req: FastifyRequest, reply: FastifyReply): void {
+  if (err.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return hubErrorHandler(new BodyTooLargeError(SDP_MAX_BYTES), req, reply);
+  if (!(err instanceof HubError) && err.statusCode === 415) return hubErrorHandler(notAnOffer(), req, reply);
+  hubErrorHandler(err, req, reply);
 }
 
-/** Errors of this scope leave as {code, message} with a HUB_ERR code, Fastify's own included (body too large, bad content type). */
-function errorHandler(err: FastifyError, req: FastifyRequest, reply: FastifyReply): void {
-  if (err instanceof MediaError) {
-    sendError(reply, err);
-    return;
-  }
-  if (err.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
-    sendError(reply, new BodyTooLargeError(SDP_MAX_BYTES));
-    return;
-  }
-  const status = typeof err.statusCode === 'number' ? err.statusCode : 500;
-  if (status === 415) {
-    sendError(reply, new MediaError('HUB_ERR_SDP_OFFER', 415, 'the body must be an SDP offer with Content-Type: application/sdp'));
-    return;
-  }
-  if (status >= 400 && status < 500) {
-    sendError(reply, new BadRequestError(err.message));
-    return;
-  }
-  req.log.error({ err }, 'WHIP/WHEP request failed');
-  reply.code(500).send({ code: 'HUB_ERR_MEDIA_INTERNAL', message: `the media server could not complete the request; the cause is in the hub log under request id ${req.id}` });
-}
+const notAnOffer = () => new MediaError('HUB_ERR_SDP_OFFER', 415, 'the body must be an SDP offer with Content-Type: application/sdp');
 
 export async function whipWhep(app: FastifyInstance, opts: WhipWhepOptions): Promise<void> {
   const { router } = opts;
@@ -112,68 +90,54 @@ export async function whipWhep(app: FastifyInstance, opts: WhipWhepOptions): Pro
   const guard = (action: 'publish' | 'view') => async (req: FastifyRequest, reply: FastifyReply) => {
     const token = bearer(req);
     const streamId = (req.params as { streamId?: string }).streamId ?? '*';
-    try {
-      const grant = await opts.authorize(token, action, streamId);
-      if (grant) {
-        req.mediaGrant = grant === true ? undefined : grant;
-        return;
-      }
-    } catch (err) {
-      return sendError(reply, err);
+    // a refusal the authorizer throws (403, 503…) goes to the error handler as it is
+    const grant = await opts.authorize(token, action, streamId);
+    if (grant) {
+      req.mediaGrant = grant === true ? undefined : grant;
+      return;
     }
     // RFC 9725 §4.5: authentication by bearer token
-    return reply
-      .code(401)
-      .header('www-authenticate', 'Bearer')
-      .send({ code: token ? 'HUB_ERR_AUTH_INVALID' : 'HUB_ERR_AUTH_REQUIRED', message: `a valid bearer token is required to ${action} a stream` });
+    throw new MediaError(token ? 'HUB_ERR_AUTH_INVALID' : 'HUB_ERR_AUTH_REQUIRED', 401, `a valid bearer token is required to ${action} a stream`);
   };
   const sdpBody = (req: FastifyRequest): string => {
     if (req.headers['content-type']?.split(';')[0]?.trim() !== 'application/sdp' || typeof req.body !== 'string') {
-      throw new MediaError('HUB_ERR_SDP_OFFER', 415, 'the body must be an SDP offer with Content-Type: application/sdp');
+      throw notAnOffer();
     }
     return req.body;
   };
 
   app.post<{ Params: { streamId: string } }>('/whip/:streamId', { onRequest: guard('publish') }, async (req, reply) => {
+    const { streamId } = req.params;
+    const offer = sdpBody(req);
+    checkOfferDirection(offer, 'publish');
+    await claimStream(router, streamId);
+    const transport = router.createWebRtcTransport();
+    const { answerSdp, producer } = await transport.publish(streamId, offer);
     try {
-      const { streamId } = req.params;
-      const offer = sdpBody(req);
-      checkOfferDirection(offer, 'publish');
-      await claimStream(router, streamId);
-      const transport = router.createWebRtcTransport();
-      const { answerSdp, producer } = await transport.publish(streamId, offer);
-      try {
-        await opts.onPublish?.({ streamId, sessionId: transport.id, by: req.mediaGrant?.by, via: 'whip' });
-      } catch (err) {
-        transport.close();
-        throw err;
-      }
-      router.addProducer(producer);
-      track('whip', streamId, transport);
-      return reply.code(201).header('content-type', 'application/sdp').header('location', `/whip/${streamId}/${transport.id}`).send(answerSdp);
+      await opts.onPublish?.({ streamId, sessionId: transport.id, by: req.mediaGrant?.by, via: 'whip' });
     } catch (err) {
-      return sendError(reply, err);
+      transport.close();
+      throw err;
     }
+    router.addProducer(producer);
+    track('whip', streamId, transport);
+    return reply.code(201).header('content-type', 'application/sdp').header('location', `/whip/${streamId}/${transport.id}`).send(answerSdp);
   });
 
   app.post<{ Params: { streamId: string }; Querystring: { maxHeight?: string } }>('/whep/:streamId', { onRequest: guard('view') }, async (req, reply) => {
-    try {
-      const { streamId } = req.params;
-      const offer = sdpBody(req);
-      // ?maxHeight=N: of a simulcast stream, the smallest layer at least N pixels tall
-      const maxHeight = req.query.maxHeight === undefined ? undefined : MaxHeightSchema.safeParse(Number(req.query.maxHeight));
-      if (maxHeight && !maxHeight.success) throw new BadRequestError('maxHeight must be a whole number of pixels, 1 to 8192');
-      const producer = router.producers.get(streamId);
-      if (!producer) throw new StreamNotFoundError(streamId);
-      checkOfferDirection(offer, 'view');
-      checkViewerLimit(router, opts.maxViewers);
-      const transport = router.createWebRtcTransport();
-      const { answerSdp } = await transport.consume(producer, offer, { maxHeight: maxHeight?.data });
-      track('whep', streamId, transport);
-      return reply.code(201).header('content-type', 'application/sdp').header('location', `/whep/${streamId}/${transport.id}`).send(answerSdp);
-    } catch (err) {
-      return sendError(reply, err);
-    }
+    const { streamId } = req.params;
+    const offer = sdpBody(req);
+    // ?maxHeight=N: of a simulcast stream, the smallest layer at least N pixels tall
+    const maxHeight = req.query.maxHeight === undefined ? undefined : MaxHeightSchema.safeParse(Number(req.query.maxHeight));
+    if (maxHeight && !maxHeight.success) throw new BadRequestError('maxHeight must be a whole number of pixels, 1 to 8192');
+    const producer = router.producers.get(streamId);
+    if (!producer) throw new StreamNotFoundError(streamId);
+    checkOfferDirection(offer, 'view');
+    checkViewerLimit(router, opts.maxViewers);
+    const transport = router.createWebRtcTransport();
+    const { answerSdp } = await transport.consume(producer, offer, { maxHeight: maxHeight?.data });
+    track('whep', streamId, transport);
+    return reply.code(201).header('content-type', 'application/sdp').header('location', `/whep/${streamId}/${transport.id}`).send(answerSdp);
   });
 
   // Per-stream figures for operators: bitrate comes from the byte count over the producer's age.
@@ -203,7 +167,7 @@ export async function whipWhep(app: FastifyInstance, opts: WhipWhepOptions): Pro
     const name = kind.toUpperCase();
     app.delete<{ Params: { streamId: string; sessionId: string } }>(`/${kind}/:streamId/:sessionId`, { onRequest: guard(action) }, async (req, reply) => {
       const session = sessions[kind].get(req.params.sessionId);
-      if (!session || session.streamId !== req.params.streamId) return sendError(reply, new SessionNotFoundError(req.params.sessionId));
+      if (!session || session.streamId !== req.params.streamId) throw new SessionNotFoundError(req.params.sessionId);
       session.transport.close();
       return reply.code(200).send();
     });
@@ -212,19 +176,19 @@ export async function whipWhep(app: FastifyInstance, opts: WhipWhepOptions): Pro
     app.route({
       method: ['GET', 'PUT', 'PATCH'],
       url: `/${kind}/:streamId/:sessionId`,
-      handler: async (req, reply) =>
-        sendError(
-          reply,
-          new MethodNotAllowedError(
-            SESSION_ALLOW,
-            `a ${name} session takes only DELETE: trickle ICE and ICE restarts (PATCH) are not supported, the answer to the offer carries every candidate`,
-          ),
-        ),
+      handler: async () => {
+        throw new MethodNotAllowedError(
+          SESSION_ALLOW,
+          `a ${name} session takes only DELETE: trickle ICE and ICE restarts (PATCH) are not supported, the answer to the offer carries every candidate`,
+        );
+      },
     });
     app.route({
       method: ['GET', 'PUT', 'PATCH', 'DELETE'],
       url: `/${kind}/:streamId`,
-      handler: async (req, reply) => sendError(reply, new MethodNotAllowedError(ENDPOINT_ALLOW, `a ${name} endpoint takes only POST with an SDP offer`)),
+      handler: async () => {
+        throw new MethodNotAllowedError(ENDPOINT_ALLOW, `a ${name} endpoint takes only POST with an SDP offer`);
+      },
     });
   }
 }

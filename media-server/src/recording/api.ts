@@ -13,6 +13,7 @@ import {
   RecordingSegmentSchema,
   RecordingStartSchema,
 } from '@hub/config';
+import { errorHandler } from '@hub/platform';
 import { RecordingNotFoundError } from './errors';
 import type { Recorder } from './recorder';
 
@@ -29,27 +30,6 @@ export interface RecordingApiOptions {
 type RoutesOptions = Pick<RecordingApiOptions, 'recorder' | 'control' | 'actorOf'>;
 
 const tags = ['recordings'];
-
-/** Errors leave as {code, message, details?}: codes of this package, schema failures, the auth hook's. */
-function errorHandler(error: FastifyError & { details?: unknown }, request: FastifyRequest, reply: FastifyReply): void {
-  if (Array.isArray(error.validation)) {
-    const details = error.validation.map((v) => ({ path: [error.validationContext ?? 'request', ...v.instancePath.split('/').filter(Boolean)].join('.'), message: v.message ?? 'is invalid' }));
-    reply.code(400).send({ code: 'HUB_ERR_VALIDATION', message: details.map((d) => `${d.path}: ${d.message}`).join('; '), details });
-    return;
-  }
-  const status = typeof error.statusCode === 'number' ? error.statusCode : 500;
-  if (status < 500 && typeof error.code === 'string' && error.code.startsWith('HUB_ERR_')) {
-    if (status === 401) reply.header('WWW-Authenticate', 'Bearer realm="hub"'); // RFC 6750 §3
-    reply.code(status).send({ code: error.code, message: error.message });
-    return;
-  }
-  if (status < 500) {
-    reply.code(status).send({ code: 'HUB_ERR_BAD_REQUEST', message: error.message });
-    return;
-  }
-  request.log.error({ err: error }, 'recording api request failed');
-  reply.code(500).send({ code: 'HUB_ERR_INTERNAL', message: `The hub could not complete this request; the cause is in the hub log under request id ${request.id}.` });
-}
 
 const routes: FastifyPluginAsyncZod<RoutesOptions> = async (app, { recorder, control, actorOf }) => {
   const by = (request: FastifyRequest) => actorOf?.(request) ?? 'operator';
@@ -119,7 +99,7 @@ const routes: FastifyPluginAsyncZod<RoutesOptions> = async (app, { recorder, con
 export async function recordingApi(app: FastifyInstance, opts: RecordingApiOptions): Promise<void> {
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
-  app.setErrorHandler(errorHandler);
+  app.setErrorHandler(errorHandler); // the hub's one mapping: codes, schema failures, 503 while the database is away
   app.addHook('onRequest', opts.authorize);
   await app.register(routes, { prefix: '/api', recorder: opts.recorder, control: opts.control, actorOf: opts.actorOf });
 }
