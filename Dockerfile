@@ -6,6 +6,7 @@ WORKDIR /hub
 RUN npm install -g npm@11 --no-audit --no-fund
 COPY package.json package-lock.json ./
 COPY config/package.json config/
+COPY platform/package.json platform/
 COPY telemetry/package.json telemetry/
 COPY media-server/package.json media-server/
 COPY wall-ui/package.json wall-ui/
