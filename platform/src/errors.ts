@@ -19,6 +19,20 @@ export class HubError extends Error {
   }
 }
 
+/** 404 HUB_ERR_<WHAT>_NOT_FOUND: a unit, geofence, alarm, route… that does not exist. */
+export class NotFoundError extends HubError {
+  constructor(what: string, id: string | number) {
+    super(`HUB_ERR_${what.toUpperCase()}_NOT_FOUND`, 404, `${what} ${JSON.stringify(id)} does not exist`);
+  }
+}
+
+/** 409: the request clashes with what is stored (e.g. HUB_ERR_UNIT_EXISTS). */
+export class ConflictError extends HubError {
+  constructor(code: `HUB_ERR_${string}`, message: string, details?: unknown) {
+    super(code, 409, message, details);
+  }
+}
+
 /** One field that failed validation: `path` as `body.geometry.coordinates.0`. */
 export interface FieldIssue {
   path: string;

@@ -4,7 +4,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { FastifyRequest } from 'fastify';
 import { ApiErrorSchema, NoContentSchema, PresetNameParamsSchema, PresetPutSchema, PresetSchema, WallLayoutSchema, type Preset } from '@hub/config';
 import { HubError } from '../errors';
-import { toIso, toJson } from '../store/rows';
+import { toIso, toJson } from '@hub/platform';
 import { ADMIN_OPERATOR } from './auth';
 import type { ApiContext } from './context';
 

@@ -6,7 +6,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { HubConfig, Incident, IntakeClient, IntakeEvent, IntakeEventResult } from '@hub/config';
 import type { Queryable } from '../store/types';
-import { toIso } from '../store/rows';
+import { toIso } from '@hub/platform';
 import { IntakeAuthError, SnapshotError } from './errors';
 import { distanceSql } from './geo';
 import { appendEvent, getIncident, insertIncident, OPEN_STATES_SQL, withTransaction } from './store';

@@ -8,7 +8,7 @@
 // that unit's own acknowledgement and arrival times): counts, medians, 90th percentiles.
 import { KPI_METRICS, type IncidentKpi, type KpiGroup, type KpiGroupBy, type KpiResponse, type KpiStat } from '@hub/config';
 import type { Queryable } from '../store/types';
-import { toIso } from '../store/rows';
+import { toIso } from '@hub/platform';
 
 const secs = (a: string, b = 'created_at') => `extract(epoch FROM (${a} - ${b}))::float8`;
 

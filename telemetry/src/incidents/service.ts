@@ -20,7 +20,7 @@ import { distanceM } from '@hub/config';
 import type { TelemetryBus } from '../events';
 import type { DistrictMap } from '../basemap/districts';
 import type { Queryable } from '../store/types';
-import { toIso } from '../store/rows';
+import { toIso } from '@hub/platform';
 import { IncidentBus } from './events';
 import { DispatchUnitsNotFoundError, IncidentClosedError, IncidentNotFoundError, ReasonRequiredError, TransitionError } from './errors';
 import { nearestUnits } from './nearest';

@@ -10,7 +10,7 @@ import {
   type IncidentUnit,
 } from '@hub/config';
 import type { Queryable } from '../store/types';
-import { toIso, toIsoOrNull, toJson } from '../store/rows';
+import { toIso, toIsoOrNull, toJson } from '@hub/platform';
 
 /** A database that can lend one connection for a transaction (pg.Pool), or one connection already. */
 type Poolish = Queryable & { connect?: () => Promise<Queryable & { release(err?: Error | boolean): void }> };

@@ -2,7 +2,7 @@
 // and acknowledged by an operator.
 import type { Alarm, AlarmQuery } from '@hub/config';
 import type { NewAlarm, Queryable } from './types';
-import { toIso, toIsoOrNull, toJson, toNumberOrNull } from './rows';
+import { toIso, toIsoOrNull, toJson, toNumberOrNull } from '@hub/platform';
 
 interface AlarmRow {
   id: number | string;

@@ -2,7 +2,7 @@
 // trigger refuses UPDATE and DELETE).
 import type { AuditEntry, AuditQuery } from '@hub/config';
 import type { Queryable } from './types';
-import { toIso, toJson } from './rows';
+import { toIso, toJson } from '@hub/platform';
 
 export interface NewAuditEntry {
   /** the operator's username, "admin" for the admin token, or a system name */

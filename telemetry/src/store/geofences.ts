@@ -2,7 +2,7 @@
 // them, so that the candidates for a point are found without reading every polygon.
 import type { BBox, Geofence, GeofenceCreate, Polygon } from '@hub/config';
 import type { Queryable } from './types';
-import { toIso, toJson } from './rows';
+import { toIso, toJson } from '@hub/platform';
 
 interface GeofenceRow {
   id: number;

@@ -2,7 +2,7 @@
 // SHA-256 hashes: a copy of the database lets no one log in.
 import type { Operator, OperatorRole } from '@hub/config';
 import type { Queryable } from './types';
-import { toIso, toIsoOrNull } from './rows';
+import { toIso, toIsoOrNull } from '@hub/platform';
 
 interface OperatorRow {
   username: string;

@@ -2,7 +2,7 @@
 import type { BBox, Position, PositionOut } from '@hub/config';
 import { ensurePartitions, forgetPartitions, utcDay } from '../db/partitions';
 import type { Queryable, TrackOptions } from './types';
-import { toDate, toIso, toNumberOrNull } from './rows';
+import { toDate, toIso, toNumberOrNull } from '@hub/platform';
 
 interface PositionRow {
   unit_id: string;

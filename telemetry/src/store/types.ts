@@ -2,10 +2,7 @@
 // database. Implemented in this folder on `pg` (PostgreSQL / TimescaleDB).
 import type { Alarm, AlarmKind, AlarmQuery, BBox, Geofence, GeofenceCreate, Position, PositionOut, Unit, UnitCreate, UnitCredential, UnitType, UnitUpdate } from '@hub/config';
 
-/** The least of a database client: `pg.Pool`, `pg.Client` and (in tests) PGlite all fit. */
-export interface Queryable {
-  query<R = Record<string, unknown>>(text: string, params?: unknown[]): Promise<{ rows: R[] }>;
-}
+export type { Queryable } from '@hub/platform';
 
 export type CredentialCheck = 'ok' | 'unknown_unit' | 'disabled' | 'no_credential' | 'bad_secret';
 

@@ -1,7 +1,7 @@
 // Units (vehicles and body cams): the register the broker authenticates against.
 import type { Unit, UnitCreate, UnitUpdate } from '@hub/config';
 import type { Queryable, UnitFilter } from './types';
-import { likeLiteral, toIso } from './rows';
+import { likeLiteral, toIso } from '@hub/platform';
 import { ConflictError } from '../errors';
 
 /** 409 HUB_ERR_UNIT_EXISTS: a unit with this id already exists. */
