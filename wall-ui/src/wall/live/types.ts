@@ -27,8 +27,9 @@ export interface UnitView extends Unit {
   receivedAt: number;
 }
 
-/** How the map colours a unit. */
-export type UnitStatusKind = 'online' | 'offline' | 'alarming' | 'assigned';
+/** How the map colours a unit, in the order of the icon atlas's cells (map/icon-atlas.ts). */
+export const UNIT_STATUS_KINDS = ['online', 'offline', 'alarming', 'assigned'] as const;
+export type UnitStatusKind = (typeof UNIT_STATUS_KINDS)[number];
 
 export function unitStatusKind(u: Pick<UnitView, 'online' | 'alarming' | 'assignedIncidentId'>): UnitStatusKind {
   if (u.alarming) return 'alarming';

@@ -2,8 +2,8 @@
 // arrowhead, a body cam a round badge with a pointer; both point up (north) so the symbol
 // layer can turn them to the unit's heading. One image per type × status colour.
 import type { Map as MapLibreMap } from 'maplibre-gl';
-import type { UnitType } from '@hub/config';
 import type { UnitStatusKind } from '../live/types';
+import { ICON_ATLAS, ICON_SIZE, STATUSES, UNIT_TYPES, unitIconName } from './icon-atlas';
 
 export const STATUS_COLOURS: Record<UnitStatusKind, string> = {
   online: '#2ecc71',
@@ -12,15 +12,6 @@ export const STATUS_COLOURS: Record<UnitStatusKind, string> = {
   assigned: '#3d8bff',
 };
 
-export const UNIT_TYPES: UnitType[] = ['vehicle', 'bodycam'];
-export const STATUSES = Object.keys(STATUS_COLOURS) as UnitStatusKind[];
-
-export function unitIconName(type: UnitType, status: UnitStatusKind): string {
-  return `unit-${type}-${status}`;
-}
-
-/** An icon's edge, CSS px. */
-export const ICON_SIZE = 28;
 const SIZE = ICON_SIZE;
 
 function draw(size: number, ratio: number, paint: (ctx: CanvasRenderingContext2D, s: number) => void): ImageData {
@@ -111,22 +102,17 @@ export function addIcons(map: MapLibreMap): void {
 }
 
 /**
- * Every unit icon side by side on one canvas, for the units' WebGL layer: cell
- * `typeIndex × STATUSES.length + statusIndex` (UNIT_TYPES and STATUSES order), each
- * ICON_SIZE × ratio px square.
+ * Every unit icon side by side on one canvas, for the units' WebGL layer, in ICON_ATLAS's
+ * cells, each ICON_SIZE × ratio px square.
  */
 export function iconAtlas(ratio: number): HTMLCanvasElement {
   const px = Math.round(SIZE * ratio);
   const canvas = document.createElement('canvas');
-  canvas.width = px * UNIT_TYPES.length * STATUSES.length;
+  canvas.width = px * ICON_ATLAS.columns;
   canvas.height = px;
   const ctx = canvas.getContext('2d')!;
-  let cell = 0;
-  for (const type of UNIT_TYPES) {
-    for (const status of STATUSES) {
-      ctx.putImageData(draw(SIZE, ratio, type === 'vehicle' ? vehicle(STATUS_COLOURS[status]) : bodycam(STATUS_COLOURS[status])), cell * px, 0);
-      cell++;
-    }
+  for (const { type, status, cell } of ICON_ATLAS.cells) {
+    ctx.putImageData(draw(SIZE, ratio, type === 'vehicle' ? vehicle(STATUS_COLOURS[status]) : bodycam(STATUS_COLOURS[status])), cell * px, 0);
   }
   return canvas;
 }

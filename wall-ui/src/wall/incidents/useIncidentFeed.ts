@@ -1,0 +1,64 @@
+// Owns the incidents the wall knows, by id (the open ones from REST at start, then each
+// incident event live), and the dispatch side: each unit's latest dispatch answer and the
+// incident it was sent to. An incident list or panel reads `incidents` and calls the operations.
+import { useCallback, useEffect, useRef, useState } from 'react';
+import type { UnitStore } from '../live/unit-store';
+import { api } from '../app/session';
+import type { DispatchEvent, Incident } from '../linkage/types';
+
+export interface IncidentFeed {
+  /** every incident known, by id, as last told (REST or live) */
+  incidents: ReadonlyMap<number, Incident>;
+  /** the incident as known now, also before React renders (a linkage event may follow its incident at once) */
+  incidentById(id: number): Incident | undefined;
+  /** the incident made for an alarm, if any */
+  incidentForAlarm(alarmId: number): Incident | undefined;
+  /** each unit's latest dispatch answer (accepted, refused, …), by unit id */
+  dispatchStates: ReadonlyMap<string, DispatchEvent>;
+  /** the incident each unit was sent to (as a string, the unit list's key), by unit id */
+  dispatched: ReadonlyMap<string, string>;
+  /** this wall sent these units to an incident (before the hub's dispatch events arrive) */
+  unitsDispatched(incidentId: number, unitIds: readonly string[]): void;
+}
+
+export function useIncidentFeed(store: UnitStore): IncidentFeed {
+  const [incidents, setIncidents] = useState<ReadonlyMap<number, Incident>>(new Map());
+  const [dispatchStates, setDispatchStates] = useState<ReadonlyMap<string, DispatchEvent>>(new Map());
+  const [dispatched, setDispatched] = useState<ReadonlyMap<string, string>>(new Map());
+  // kept in the ref at once: a linkage event may follow its incident before React renders
+  const known = useRef(incidents);
+
+  useEffect(() => {
+    api<Incident[]>('GET', '/api/incidents?state=open')
+      .then((list) => {
+        // what came live meanwhile is newer than the list
+        known.current = new Map([...list.map((i) => [i.id, i] as const), ...known.current]);
+        setIncidents(known.current);
+      })
+      .catch(() => undefined);
+    const offIncident = store.on('incident', (inc) => {
+      known.current = new Map(known.current).set(inc.id, inc);
+      setIncidents(known.current);
+    });
+    const offDispatch = store.on('dispatch', (ev) => {
+      setDispatchStates((m) => new Map(m).set(ev.unitId, ev));
+      setDispatched((m) => new Map(m).set(ev.unitId, String(ev.incidentId)));
+    });
+    return () => {
+      offIncident();
+      offDispatch();
+    };
+  }, [store]);
+
+  const incidentById = useCallback((id: number) => known.current.get(id), []);
+  const incidentForAlarm = useCallback((alarmId: number) => [...known.current.values()].find((i) => i.alarmId === alarmId), []);
+  const unitsDispatched = useCallback((incidentId: number, unitIds: readonly string[]) => {
+    setDispatched((m) => {
+      const n = new Map(m);
+      for (const id of unitIds) n.set(id, String(incidentId));
+      return n;
+    });
+  }, []);
+
+  return { incidents, incidentById, incidentForAlarm, dispatchStates, dispatched, unitsDispatched };
+}
