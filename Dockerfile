@@ -7,6 +7,7 @@ RUN npm install -g npm@11 --no-audit --no-fund
 COPY package.json package-lock.json ./
 COPY config/package.json config/
 COPY platform/package.json platform/
+COPY identity/package.json identity/
 COPY telemetry/package.json telemetry/
 COPY media-server/package.json media-server/
 COPY wall-ui/package.json wall-ui/

@@ -16,9 +16,7 @@ import {
   type Router,
 } from '@hub/media-server';
 import { verifyCredential } from '@hub/telemetry/store/credentials';
-import { operatorAuth } from '@hub/telemetry/api/auth';
-import { recordAudit } from '@hub/telemetry/store/audit';
-import { setSocketPrincipal } from '@hub/telemetry/auth/socket-sessions';
+import { operatorAuth, recordAudit, setSocketPrincipal } from '@hub/identity';
 import type { Telemetry } from '@hub/telemetry';
 import type { Logger } from 'pino';
 import { errorHandler } from '@hub/platform';

@@ -11,8 +11,7 @@ import type { HubConfig, Recording } from '@hub/config';
 import type { Router } from '@hub/media-server';
 import { Recorder, recordingApi } from '@hub/media-server/recording/index';
 import type { Telemetry } from '@hub/telemetry';
-import { operatorAuth, requireRole } from '@hub/telemetry/api/auth';
-import { recordAudit } from '@hub/telemetry/store/audit';
+import { operatorAuth, requireRole, recordAudit } from '@hub/identity';
 import type { StreamIds } from './stream-ids';
 
 export interface StartRecorderOptions {

@@ -15,16 +15,13 @@ import { UnitBroker } from './broker/unit-broker';
 import { attachMqttOverWebSocket } from './broker/mqtt-over-websocket';
 import { LiveFeed } from './live/live-feed';
 import { telemetryApi } from './api';
-import { operatorAuth } from './api/auth';
-import { OperatorAuth } from './auth/operator-auth';
-import { guardOperatorSockets } from './auth/socket-sessions';
+import { operatorAuth, OperatorAuth, guardOperatorSockets, recordAudit } from '@hub/identity';
 import { startAlarmService, type AlarmService } from './alarms/service';
 import { getUnit, insertPositions, setUnitOnline, verifyCredential } from './store';
 import { maintain } from './db/partitions';
 import { IncidentService } from './incidents/service';
 import { districtMap } from './basemap/districts';
 import { basemapGeojsonPath, readBasemapGeojson } from './basemap/geojson';
-import { recordAudit } from './store/audit';
 import type { EmbeddedDatabaseStatus } from './db/embedded';
 
 export interface TelemetryOptions {

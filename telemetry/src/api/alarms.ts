@@ -3,7 +3,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { AlarmAckSchema, AlarmQuerySchema, AlarmSchema, ApiErrorSchema, RowIdParamsSchema } from '@hub/config';
 import { acknowledgeAlarm, getAlarm, listAlarms } from '../store';
 import { NotFoundError } from '../errors';
-import { ADMIN_OPERATOR, requireRole } from './auth';
+import { ADMIN_OPERATOR, requireRole } from '@hub/identity';
 import type { ApiContext } from './context';
 
 const tags = ['alarms'];

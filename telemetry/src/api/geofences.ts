@@ -3,7 +3,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { ApiErrorSchema, GeofenceCreateSchema, GeofenceSchema, NoContentSchema, RowIdParamsSchema } from '@hub/config';
 import { createGeofence, deleteGeofence, getGeofence, listGeofences } from '../store';
 import { NotFoundError } from '../errors';
-import { requireRole } from './auth';
+import { requireRole } from '@hub/identity';
 import type { ApiContext } from './context';
 
 const tags = ['geofences'];

@@ -20,7 +20,7 @@ import type { IncidentService } from '../incidents/service';
 import { kpis, kpisCsv } from '../incidents/kpis';
 import { evidencePack, replay } from '../incidents/replay';
 import type { ApiContext } from './context';
-import { ADMIN_OPERATOR, requireRole } from './auth';
+import { ADMIN_OPERATOR, requireRole } from '@hub/identity';
 
 export interface IncidentApiContext extends ApiContext {
   incidents: IncidentService;

@@ -5,9 +5,7 @@ import { serializerCompiler } from 'fastify-type-provider-zod';
 import { storableValidatorCompiler } from './validation';
 import type { TelemetryBus } from '../events';
 import type { Queryable } from '../store/types';
-import { operatorAuth } from './auth';
-import type { OperatorAuth } from '../auth/operator-auth';
-import { loginRoute, operatorRoutes } from './operators';
+import { operatorAuth, type OperatorAuth, loginRoute, operatorRoutes } from '@hub/identity';
 import { registerDocs } from './docs';
 import { notFoundHandler, registerErrorHandler } from './error-handler';
 import { alarmRoutes } from './alarms';
@@ -83,5 +81,4 @@ export async function telemetryApi(app: FastifyInstance, opts: TelemetryApiOptio
   }
 }
 
-export { checkOperatorToken, bearerToken, operatorLogRedactPaths, ADMIN_OPERATOR, operatorAuth, requireRole } from './auth';
 export { errorHandler, MAX_PATH_PARAM_LENGTH, registerErrorHandler, toApiError } from './error-handler';

@@ -10,7 +10,7 @@ import {
   IntakeEventSchema,
 } from '@hub/config';
 import { authenticateIntake, createIntakeClient, listIntakeClients, submitExternalEvent } from '../incidents/intake';
-import { bearerToken, ADMIN_OPERATOR, requireRole } from './auth';
+import { bearerToken, ADMIN_OPERATOR, requireRole } from '@hub/identity';
 import type { IncidentApiContext } from './incidents';
 
 const tags = ['intake'];

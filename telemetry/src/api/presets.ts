@@ -5,7 +5,7 @@ import type { FastifyRequest } from 'fastify';
 import { ApiErrorSchema, NoContentSchema, PresetNameParamsSchema, PresetPutSchema, PresetSchema, WallLayoutSchema, type Preset } from '@hub/config';
 import { HubError } from '../errors';
 import { toIso, toJson } from '@hub/platform';
-import { ADMIN_OPERATOR } from './auth';
+import { ADMIN_OPERATOR } from '@hub/identity';
 import type { ApiContext } from './context';
 
 const tags = ['presets'];

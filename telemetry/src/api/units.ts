@@ -11,7 +11,7 @@ import {
 } from '@hub/config';
 import { createUnit, getUnit, issueCredential, listUnits, updateUnit, UnitExistsError } from '../store';
 import { ConflictError, NotFoundError } from '../errors';
-import { requireRole } from './auth';
+import { requireRole } from '@hub/identity';
 import type { ApiContext } from './context';
 
 const tags = ['units'];

@@ -18,7 +18,7 @@ import {
   type UnitStatusOut,
 } from '@hub/config';
 import type { TelemetryBus } from '../events';
-import { handshakeToken, setSocketPrincipal, socketRefusal } from '../auth/socket-sessions';
+import { handshakeToken, setSocketPrincipal, socketRefusal } from '@hub/identity';
 import { DB_RETRY_AFTER_SECONDS, isDatabaseUnavailable } from '../errors';
 import { positionOut } from '../store/positions';
 import type { TelemetryMetrics } from '../metrics';

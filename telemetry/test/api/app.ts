@@ -7,7 +7,7 @@ import { migrate } from '../../src/db/migrate';
 import { TelemetryBus } from '../../src/events';
 import pino from 'pino';
 import { telemetryApi } from '../../src/api';
-import { OperatorAuth } from '../../src/auth/operator-auth';
+import { OperatorAuth } from '@hub/identity';
 
 export const ADMIN_TOKEN = 'test-admin-token-5f0c2a9e';
 export const auth = { authorization: `Bearer ${ADMIN_TOKEN}` };

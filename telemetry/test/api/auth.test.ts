@@ -1,6 +1,6 @@
 import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { checkOperatorToken, bearerToken } from '../../src/api/auth';
+import { checkOperatorToken, bearerToken } from '@hub/identity';
 import { ADMIN_TOKEN, auth, startTestApi, type TestApi } from './app';
 
 describe('checkOperatorToken', () => {

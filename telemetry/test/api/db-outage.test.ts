@@ -14,7 +14,7 @@ import { createPool } from '../../src/db/pool';
 import { migrate } from '../../src/db/migrate';
 import { TelemetryBus } from '../../src/events';
 import { telemetryApi } from '../../src/api';
-import { OperatorAuth } from '../../src/auth/operator-auth';
+import { OperatorAuth } from '@hub/identity';
 import { ADMIN_TOKEN, auth } from './app';
 
 let server: EmbeddedDatabase | undefined;

@@ -4,7 +4,7 @@ import { freePort } from '../../../test-support/ports';
 import { createPool } from '../../src/db/pool';
 import { TelemetryBus } from '../../src/events';
 import { telemetryApi } from '../../src/api';
-import { OperatorAuth } from '../../src/auth/operator-auth';
+import { OperatorAuth } from '@hub/identity';
 import pino from 'pino';
 import { toApiError } from '../../src/api/error-handler';
 import { ConflictError, NotFoundError } from '../../src/errors';

@@ -4,7 +4,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import type { Logger } from 'pino';
 import { LoginLockoutSchema, type LoginLockout, type Operator, type OperatorCreate, type OperatorUpdate, type Principal, type Session } from '@hub/config';
-import type { Queryable } from '../store/types';
+import { ConflictError, type Queryable } from '@hub/platform';
 import {
   deleteExpiredSessions,
   deleteSession,
@@ -17,10 +17,10 @@ import {
   sessionOperator,
   updateOperator,
   type StoredOperator,
-} from '../store/operators';
-import { recordAudit } from '../store/audit';
-import { checkOperatorToken } from '../api/auth';
-import { AuthError, ConflictError, LoginLockedError } from '../errors';
+} from './store/operators';
+import { recordAudit } from './store/audit';
+import { checkOperatorToken } from './api/auth';
+import { AuthError, LoginLockedError } from './errors';
 import { hashPassword, verifyPassword } from './passwords';
 
 export const BUILTIN_ADMIN = 'admin';

@@ -1,7 +1,7 @@
 // Operators and their sessions. Passwords are kept as scrypt hashes, session tokens as
 // SHA-256 hashes: a copy of the database lets no one log in.
 import type { Operator, OperatorRole } from '@hub/config';
-import type { Queryable } from './types';
+import type { Queryable } from '@hub/platform';
 import { toIso, toIsoOrNull } from '@hub/platform';
 
 interface OperatorRow {

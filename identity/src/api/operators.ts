@@ -13,10 +13,9 @@ import {
   SessionSchema,
   UsernameParamsSchema,
 } from '@hub/config';
-import type { OperatorAuth } from '../auth/operator-auth';
+import type { OperatorAuth } from '../operator-auth';
 import { listAudit } from '../store/audit';
-import type { Queryable } from '../store/types';
-import { HubError } from '../errors';
+import { HubError, type Queryable } from '@hub/platform';
 import { bearerToken, operatorAuth, requireRole } from './auth';
 
 export interface OperatorRoutesOptions {

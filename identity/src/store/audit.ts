@@ -1,7 +1,7 @@
 // The audit log: who logged in, watched which camera, dispatched whom. Append-only (a
 // trigger refuses UPDATE and DELETE).
 import type { AuditEntry, AuditQuery } from '@hub/config';
-import type { Queryable } from './types';
+import type { Queryable } from '@hub/platform';
 import { toIso, toJson } from '@hub/platform';
 
 export interface NewAuditEntry {
