@@ -12,6 +12,7 @@ import { createPool, MAX_PATH_PARAM_LENGTH, migrate, startEmbeddedDatabase, star
 import { registerDocs } from '@hub/telemetry/api/docs';
 import { resolveAdminToken, type AdminToken } from './admin-token';
 import { homePage } from './home-page';
+import { schemaMigrations } from './migrations';
 import { startMedia, type Media } from './media';
 import { Linkage } from './linkage';
 
@@ -69,7 +70,7 @@ export async function startHub(config: HubConfig, opts: StartHubOptions = {}): P
       log.error({ err: { message: err.message, code: (err as { code?: string }).code } }, 'database connection error'),
     );
     cleanup.push(() => db.end());
-    const { timescale, applied } = await migrate(db, { retentionDays: config.retention.positionsDays });
+    const { timescale, applied } = await migrate(db, { retentionDays: config.retention.positionsDays, migrations: schemaMigrations });
     log.info({ timescale, applied }, timescale ? 'database ready (TimescaleDB)' : 'database ready (PostgreSQL, native partitions)');
 
     const adminToken = resolveAdminToken(config.auth.adminToken, config.dataDir);

@@ -7,3 +7,4 @@ export { ADMIN_OPERATOR, bearerToken, checkOperatorToken, operatorAuth, operator
 export { loginRoute, operatorRoutes, type OperatorRoutesOptions } from './api/operators';
 export { listAudit, recordAudit, type NewAuditEntry } from './store/audit';
 export { AuthError, ForbiddenError, LoginLockedError, type AuthErrorCode } from './errors';
+export { identityMigrations } from './migrations';

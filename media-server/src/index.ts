@@ -8,3 +8,4 @@ export * from './errors';
 export { checkViewerLimit, viewerCount } from './viewer-limit';
 export { claimStream, CLAIM_PROBE_MS } from './stream-claim';
 export { watchPublisherLiveness, type LivenessOptions } from './signalling-liveness';
+export { mediaMigrations } from './migrations';

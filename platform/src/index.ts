@@ -14,3 +14,4 @@ export {
 export { errorHandler, toApiError } from './http-errors';
 export type { Queryable } from './db/queryable';
 export { likeLiteral, toDate, toIso, toIsoOrNull, toJson, toNumberOrNull } from './db/rows';
+export { applyMigrations, MigrationError, onOneConnection, orderMigrations, type ApplyResult, type Branch, type Migration, type MigrationContext } from './db/migrations';

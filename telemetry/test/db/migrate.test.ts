@@ -3,14 +3,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type pg from 'pg';
 import { createTestDatabase, type TestDatabase } from '../../../test-support/db';
 import { createPool } from '../../src/db/pool';
-import { migrate } from '../../src/db/migrate';
-import { migrations } from '../../src/db/migrations';
+import { orderMigrations } from '@hub/platform';
+import { defaultMigrations, migrate } from '../../src/db/migrate';
 import { partitionName, utcDay } from '../../src/db/partitions';
 import { insertPositions } from '../../src/store/positions';
 
 const DAY = 86_400_000;
-/** every migration of the package, in order (the list grows; the order is what matters) */
-const ALL = migrations.map((m) => m.id);
+/** identity's and telemetry's migrations, in order of application (the list grows; the order is what matters) */
+const ALL = orderMigrations(defaultMigrations).map((m) => m.id);
 let tdb: TestDatabase;
 let pools: pg.Pool[];
 
@@ -29,7 +29,7 @@ describe('migrate on plain PostgreSQL', () => {
     expect(results.map((r) => r.timescale)).toEqual([false, false]);
     const applied = results.map((r) => r.applied).sort((a, b) => b.length - a.length);
     expect(applied[0]).toEqual(ALL);
-    expect(ALL.slice(0, 4)).toEqual(['001_core', '002_positions', '003_positions_hourly', '004_operators']);
+    expect(ALL.slice(0, 4)).toEqual(['identity.001_operators', 'telemetry.001_core', 'telemetry.002_positions', 'telemetry.003_positions_hourly']);
     expect(applied[1]).toEqual([]);
   });
 
@@ -37,7 +37,7 @@ describe('migrate on plain PostgreSQL', () => {
     const again = await migrate(pools[0]!, { retentionDays: 30 });
     expect(again).toEqual({ timescale: false, applied: [] });
     const { rows } = await pools[0]!.query('SELECT id, branch FROM schema_migrations ORDER BY id');
-    expect(rows).toEqual(ALL.map((id) => ({ id, branch: 'postgresql' })));
+    expect(rows).toEqual([...ALL].sort().map((id) => ({ id, branch: 'postgresql' })));
   });
 
   it('makes positions a range-partitioned table with a BRIN index on ts and no foreign key', async () => {

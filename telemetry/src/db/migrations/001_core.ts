@@ -1,10 +1,11 @@
-import type { Migration } from './types';
+import type { Migration } from '@hub/platform';
 
 /** Units, their latest position, geofences and alarms: the same on both branches. */
 // Unit ids are [A-Za-z0-9_.-] (UnitIdSchema): byte order ("C") sorts them sensibly and
 // makes the hot primary keys cheaper to maintain than a linguistic collation would.
 export const core: Migration = {
-  id: '001_core',
+  id: 'telemetry.001_core',
+  replaces: ['001_core'],
   up: () => [
     `CREATE TABLE units (
        id text COLLATE "C" PRIMARY KEY,

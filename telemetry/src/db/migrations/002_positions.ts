@@ -1,4 +1,4 @@
-import type { Migration } from './types';
+import type { Migration } from '@hub/platform';
 
 // No foreign key to units: positions of a unit deleted later must not fail the ingest.
 const columns = `
@@ -21,7 +21,9 @@ const columns = `
  * partitions.ts) with a BRIN index on ts, dropped by `maintain()`.
  */
 export const positions: Migration = {
-  id: '002_positions',
+  id: 'telemetry.002_positions',
+  replaces: ['002_positions'],
+  after: ['telemetry.001_core'],
   up: ({ timescale, retentionDays }) =>
     timescale
       ? [

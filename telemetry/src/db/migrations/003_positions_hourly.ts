@@ -1,4 +1,4 @@
-import type { Migration } from './types';
+import type { Migration } from '@hub/platform';
 
 /**
  * Hourly figures per unit: bucket, unit_id, count, avg_speed, max_speed, and the last
@@ -7,7 +7,9 @@ import type { Migration } from './types';
  * PostgreSQL: a plain view with the same columns.
  */
 export const positionsHourly: Migration = {
-  id: '003_positions_hourly',
+  id: 'telemetry.003_positions_hourly',
+  replaces: ['003_positions_hourly'],
+  after: ['telemetry.002_positions'],
   up: ({ timescale, retentionDays }) =>
     timescale
       ? [

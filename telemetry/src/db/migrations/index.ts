@@ -1,14 +1,10 @@
-// Every migration, in order of application. Append only: an applied migration never changes.
+// Telemetry's migrations, in order of application. Append only: an applied migration never changes.
+// (Incidents and presets move to their own packages with their tables.)
+import type { Migration } from '@hub/platform';
 import { core } from './001_core';
 import { positions } from './002_positions';
 import { positionsHourly } from './003_positions_hourly';
-import { operators } from './004_operators';
-import { recordings } from './005_recordings';
-import { presets } from './007_presets';
-import { streams } from './008_streams';
-import { incidents } from './006_incidents';
-import type { Migration } from './types';
+import { incidents } from './004_incidents';
+import { presets } from './005_presets';
 
-export type { Migration, MigrationContext } from './types';
-
-export const migrations: readonly Migration[] = [core, positions, positionsHourly, operators, recordings, incidents, presets, streams];
+export const telemetryMigrations: readonly Migration[] = [core, positions, positionsHourly, incidents, presets];

@@ -1,8 +1,9 @@
-import type { Migration } from './types';
+import type { Migration } from '@hub/platform';
 
 /** Operators, their sessions (only token hashes are kept) and the audit log. */
 export const operators: Migration = {
-  id: '004_operators',
+  id: 'identity.001_operators',
+  replaces: ['004_operators'],
   up: () => [
     `CREATE TABLE operators (
        username text COLLATE "C" PRIMARY KEY,

@@ -1,4 +1,4 @@
-import type { Migration } from './types';
+import type { Migration } from '@hub/platform';
 
 /**
  * Each unit's stream id: opaque and random (issued by the hub at the unit's first
@@ -6,7 +6,9 @@ import type { Migration } from './types';
  * address of its video. Kept across restarts so that walls and agents reconnect to it.
  */
 export const streams: Migration = {
-  id: '008_streams',
+  id: 'hub.001_streams',
+  replaces: ['008_streams'],
+  after: ['telemetry.001_core'],
   up: () => [
     `CREATE TABLE unit_streams (
        stream_id text COLLATE "C" PRIMARY KEY,

@@ -1,11 +1,13 @@
-import type { Migration } from './types';
+import type { Migration } from '@hub/platform';
 
 /**
  * Incidents, their append-only audit trail, the units dispatched to them, the keys that merge
  * repeated external reports, and the external systems allowed to report (intake clients).
  */
 export const incidents: Migration = {
-  id: '006_incidents',
+  id: 'telemetry.004_incidents',
+  replaces: ['006_incidents'],
+  after: ['telemetry.001_core'],
   up: () => [
     `CREATE TABLE incidents (
        id bigserial PRIMARY KEY,

@@ -1,13 +1,14 @@
-import type { Migration } from './types';
+import type { Migration } from '@hub/platform';
 
 /**
  * Server-side recordings of live streams (media-server/src/recording) and their HLS
  * segments, each hashed (SHA-256) as it closed. The same on both branches.
  */
-// incident_id is text until the incidents table exists: it then decides the type and may
-// add the foreign key. No foreign key to units either: a recording outlives its unit.
+// incident_id is text and has no foreign key: the media server knows nothing of incidents
+// (the hub passes the id through). No foreign key to units either: a recording outlives its unit.
 export const recordings: Migration = {
-  id: '005_recordings',
+  id: 'media.001_recordings',
+  replaces: ['005_recordings'],
   up: () => [
     `CREATE TABLE recordings (
        id uuid PRIMARY KEY,

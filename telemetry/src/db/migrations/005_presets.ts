@@ -1,8 +1,9 @@
-import type { Migration } from './types';
+import type { Migration } from '@hub/platform';
 
 /** Wall presets: named layouts, one set per operator (the operator's username). */
 export const presets: Migration = {
-  id: '007_presets',
+  id: 'telemetry.005_presets',
+  replaces: ['007_presets'],
   up: () => [
     `CREATE TABLE wall_presets (
        operator text NOT NULL,
