@@ -8,6 +8,7 @@ COPY package.json package-lock.json ./
 COPY config/package.json config/
 COPY platform/package.json platform/
 COPY identity/package.json identity/
+COPY alarms/package.json alarms/
 COPY telemetry/package.json telemetry/
 COPY media-server/package.json media-server/
 COPY wall-ui/package.json wall-ui/

@@ -15,3 +15,4 @@ export * from './incident';
 export * from './presets';
 export * from './geo';
 export * from './text';
+export * from './polygon';

@@ -7,7 +7,8 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import fastifyStatic from '@fastify/static';
 import pino, { type Logger } from 'pino';
 import type pg from 'pg';
-import type { HubConfig } from '@hub/config';
+import type { DeviceAlarm, HubConfig } from '@hub/config';
+import { alarmRoutes, geofenceRoutes, startAlarmService, type AlarmService } from '@hub/alarms';
 import { createPool, MAX_PATH_PARAM_LENGTH, migrate, startEmbeddedDatabase, startTelemetry, type EmbeddedDatabase, type Telemetry } from '@hub/telemetry';
 import { registerDocs } from '@hub/telemetry/api/docs';
 import { resolveAdminToken, type AdminToken } from './admin-token';
@@ -83,8 +84,25 @@ export async function startHub(config: HubConfig, opts: StartHubOptions = {}): P
 
     // /docs at the root, before any route: it documents telemetry's, media's and the recordings' routes alike
     await registerDocs(app);
-    const telemetry = await startTelemetry(app, { config, db, adminToken: adminToken.token, log, docs: false, databaseStatus });
+    // Alarms start once telemetry has reset the units' online flags; no unit can send an alarm
+    // before the MQTT port opens below.
+    let alarms: AlarmService | undefined;
+    const deviceAlarms = (a: DeviceAlarm) => {
+      if (!alarms) throw new Error('device alarm before the alarm service started');
+      return alarms.handleDeviceAlarm(a);
+    };
+    const telemetry = await startTelemetry(app, { config, db, adminToken: adminToken.token, log, docs: false, databaseStatus, deviceAlarms, routes: [geofenceRoutes, alarmRoutes] });
     cleanup.push(() => telemetry.close());
+    alarms = await startAlarmService({
+      db,
+      bus: telemetry.bus,
+      config: config.alarms,
+      log: log.child({ module: 'alarms' }),
+      // a silent unit is noticed within a quarter of the offline / no-position time (at most 5 s late)
+      checkIntervalMs: Math.min(5000, (Math.min(config.alarms.offlineAfterSeconds, config.alarms.noPositionAfterSeconds) * 1000) / 4),
+    });
+    const alarmService = alarms;
+    cleanup.push(() => alarmService.close());
     const media = config.roles.includes('media') ? await startMedia(app, config, db, telemetry, log) : undefined;
     if (media) cleanup.push(async () => media.close());
     if (media) cleanup.push(() => media.recorder.close()); // recordings end (last segments indexed) before the SFU closes

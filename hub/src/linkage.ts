@@ -5,7 +5,7 @@
 import type { Logger } from 'pino';
 import type { Alarm, HubConfig, Incident, LinkageRule, NearestUnit } from '@hub/config';
 import type { Telemetry } from '@hub/telemetry';
-import { insertAlarm, getAlarm } from '@hub/telemetry/store/alarms';
+import { insertAlarm, getAlarm } from '@hub/alarms';
 import { latestPosition } from '@hub/telemetry/store/positions';
 import { appendEvent } from '@hub/telemetry/incidents/store';
 import type pg from 'pg';

@@ -96,12 +96,12 @@ describe('socket.io signalling (/media)', () => {
     expect(await operator.emitWithAck('view', { streamId: 'x', sdp: offer })).toMatchObject({ ok: false, code: 'HUB_ERR_BAD_REQUEST' });
   });
 
-  it('documents every route at /docs: telemetry, incidents, operators, streams and recordings', async () => {
+  it('documents every route at /docs: telemetry, alarms, incidents, operators, streams and recordings', async () => {
     const res = await fetch(`${t.http}/docs/json`);
     expect(res.status).toBe(200);
     const doc = (await res.json()) as { info: { title: string }; paths: Record<string, unknown> };
     expect(doc.info.title).toBe('City monitoring hub API');
-    for (const path of ['/api/units', '/api/incidents', '/api/operators', '/api/streams', '/api/recordings', '/api/recordings/{id}/index.m3u8']) {
+    for (const path of ['/api/units', '/api/alarms', '/api/geofences/{id}', '/api/incidents', '/api/operators', '/api/streams', '/api/recordings', '/api/recordings/{id}/index.m3u8']) {
       expect(Object.keys(doc.paths), path).toContain(path);
     }
   });

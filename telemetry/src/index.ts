@@ -5,3 +5,6 @@ export { createPool } from './db/pool';
 export { defaultMigrations, migrate, MigrationError, type MigrateOptions, type MigrateResult } from './db/migrate';
 export { telemetryMigrations } from './db/migrations/index';
 export { MAX_PATH_PARAM_LENGTH } from './api/error-handler';
+export type { ApiContext } from './api/context';
+export { telemetryApi, type ApiRoutes, type TelemetryApiOptions } from './api/index';
+export { getUnit, listUnits, createUnit, insertPositions, latestPositions, type Queryable } from './store';

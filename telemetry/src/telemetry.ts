@@ -14,9 +14,8 @@ import { UnitMessageRouter } from './ingest/unit-messages';
 import { UnitBroker } from './broker/unit-broker';
 import { attachMqttOverWebSocket } from './broker/mqtt-over-websocket';
 import { LiveFeed } from './live/live-feed';
-import { telemetryApi } from './api';
+import { telemetryApi, type ApiRoutes } from './api';
 import { operatorAuth, OperatorAuth, guardOperatorSockets, recordAudit } from '@hub/identity';
-import { startAlarmService, type AlarmService } from './alarms/service';
 import { getUnit, insertPositions, setUnitOnline, verifyCredential } from './store';
 import { maintain } from './db/partitions';
 import { IncidentService } from './incidents/service';
@@ -35,6 +34,10 @@ export interface TelemetryOptions {
   databaseStatus?: () => EmbeddedDatabaseStatus;
   /** serve /docs from the telemetry API's own scope; default true. The hub registers /docs at its root instead, to document every route. */
   docs?: boolean;
+  /** stores a unit's SOS or device alarm (the alarms package); the PUBACK waits for it */
+  deviceAlarms: (alarm: DeviceAlarm) => Promise<void>;
+  /** other packages' routes under /api (alarms, geofences…) */
+  routes?: readonly ApiRoutes[];
 }
 
 export interface Telemetry {
@@ -43,7 +46,6 @@ export interface Telemetry {
   writer: PositionWriter;
   metrics: TelemetryMetrics;
   rejections: RejectionLog;
-  alarms: AlarmService;
   /** incidents, dispatch, nearest units, KPIs, intake */
   incidents: IncidentService;
   /** operators: authenticate(token), login, sessions */
@@ -78,15 +80,6 @@ export async function startTelemetry(app: FastifyInstance, opts: TelemetryOption
     log: log.child({ module: 'ingest' }),
   });
 
-  const alarms = await startAlarmService({
-    db,
-    bus,
-    config: config.alarms,
-    log: log.child({ module: 'alarms' }),
-    // a silent unit is noticed within a quarter of the offline / no-position time (at most 5 s late)
-    checkIntervalMs: Math.min(5000, (Math.min(config.alarms.offlineAfterSeconds, config.alarms.noPositionAfterSeconds) * 1000) / 4),
-  });
-
   const router = new UnitMessageRouter({
     writer,
     bus,
@@ -96,7 +89,7 @@ export async function startTelemetry(app: FastifyInstance, opts: TelemetryOption
     log: log.child({ module: 'ingest' }),
     maxFutureSeconds: config.ingest.maxFutureSeconds,
     retentionDays: config.retention.positionsDays,
-    storeDeviceAlarm: (a: DeviceAlarm) => alarms.handleDeviceAlarm(a),
+    storeDeviceAlarm: opts.deviceAlarms,
   });
 
   const broker = await UnitBroker.create({
@@ -153,7 +146,7 @@ export async function startTelemetry(app: FastifyInstance, opts: TelemetryOption
 
   const stopGuard = guardOperatorSockets(io as unknown as SocketServer, operators, ['/', '/media']);
 
-  await app.register(telemetryApi, { docs: opts.docs ?? true, db, bus, auth: operators, basemap: config.basemap, incidents, intake: { intake: config.linkage.intake, dataDir: config.dataDir } });
+  await app.register(telemetryApi, { docs: opts.docs ?? true, db, bus, auth: operators, basemap: config.basemap, incidents, intake: { intake: config.linkage.intake, dataDir: config.dataDir }, routes: opts.routes });
   await app.register(async (scope) => {
     scope.addHook('onRequest', operatorAuth(authenticate));
     scope.get('/api/ingest/rejections', async () => ({ rejections: rejections.list() }));
@@ -201,7 +194,6 @@ export async function startTelemetry(app: FastifyInstance, opts: TelemetryOption
     writer,
     metrics,
     rejections,
-    alarms,
     incidents,
     operators,
     io: io as unknown as SocketServer,
@@ -223,7 +215,6 @@ export async function startTelemetry(app: FastifyInstance, opts: TelemetryOption
       // Not io.close(): that would also close the HTTP server, which Fastify owns.
       io.disconnectSockets(true);
       io.engine.close();
-      await alarms.close();
     },
   };
 }

@@ -4,13 +4,12 @@ import type { FastifyInstance } from 'fastify';
 import { serializerCompiler } from 'fastify-type-provider-zod';
 import { storableValidatorCompiler } from './validation';
 import type { TelemetryBus } from '../events';
+import type { ApiContext } from './context';
 import type { Queryable } from '../store/types';
 import { operatorAuth, type OperatorAuth, loginRoute, operatorRoutes } from '@hub/identity';
 import { registerDocs } from './docs';
 import { notFoundHandler, registerErrorHandler } from './error-handler';
-import { alarmRoutes } from './alarms';
 import { basemapRoutes } from './basemap';
-import { geofenceRoutes } from './geofences';
 import { positionRoutes } from './positions';
 import { unitRoutes } from './units';
 import type { IncidentService } from '../incidents/service';
@@ -35,7 +34,12 @@ export interface TelemetryApiOptions {
   incidents?: IncidentService;
   /** intake settings and the data folder (snapshots), with `incidents` */
   intake?: { intake: HubConfig['linkage']['intake']; dataDir: string };
+  /** other packages' routes (alarms, geofences…), registered under /api behind the operator check */
+  routes?: readonly ApiRoutes[];
 }
+
+/** A route plugin of another package, given the API's context. */
+export type ApiRoutes = (api: FastifyInstance, context: ApiContext) => Promise<void>;
 
 /**
  * Not wrapped in fastify-plugin on purpose: the zod compilers, the error handler and the
@@ -62,8 +66,7 @@ export async function telemetryApi(app: FastifyInstance, opts: TelemetryApiOptio
       api.all('/*', { schema: { hide: true } }, notFoundHandler);
       await api.register(unitRoutes, context);
       await api.register(positionRoutes, context);
-      await api.register(geofenceRoutes, context);
-      await api.register(alarmRoutes, context);
+      for (const routes of opts.routes ?? []) await api.register(routes, context);
       await api.register(basemapRoutes, { basemap: opts.basemap });
       if (opts.incidents) {
         const incidents = { ...context, incidents: opts.incidents };

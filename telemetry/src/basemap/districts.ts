@@ -2,7 +2,7 @@
 // `properties.kind = "district"` and a `name`, Polygon or MultiPolygon. Incidents take the
 // district they happened in, so the KPIs per district follow the map the wall draws.
 import type { Polygon } from '@hub/config';
-import { inPolygon, prepare, type PreparedPolygon } from '../alarms/geometry';
+import { inPolygon, prepare, type PreparedPolygon } from '@hub/config';
 import type { BasemapGeojson } from './geojson';
 
 export interface DistrictMap {

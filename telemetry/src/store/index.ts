@@ -1,10 +1,8 @@
 // The store: every database operation of telemetry, on a `Queryable` (pg.Pool, pg.Client, PGlite).
-export type { Queryable, CredentialCheck, UnitFilter, NewAlarm, TrackOptions } from './types';
+export type { Queryable, CredentialCheck, UnitFilter, TrackOptions } from './types';
 export { createUnit, listUnits, getUnit, updateUnit, setUnitOnline, isUnitOnline, listOnlineUnitIds, UnitExistsError } from './units';
 export { issueCredential, verifyCredential, hashSecret } from './credentials';
 export { insertPositions, latestPositions, latestPosition, track, positionOut } from './positions';
-export { createGeofence, listGeofences, getGeofence, deleteGeofence, polygonBBox } from './geofences';
-export { insertAlarm, getAlarm, listAlarms, acknowledgeAlarm } from './alarms';
 export { migrate, MigrationError, type MigrateOptions, type MigrateResult } from '../db/migrate';
 export { ensurePartitions, dropExpiredPartitions, maintain, oldestAcceptedTs } from '../db/partitions';
 export { createPool } from '../db/pool';

@@ -13,14 +13,6 @@ export interface UnitFilter {
   search?: string;
 }
 
-export interface NewAlarm {
-  unitId: string;
-  kind: AlarmKind;
-  ts: Date;
-  lat?: number | null;
-  lon?: number | null;
-  details?: Record<string, unknown>;
-}
 
 export interface TrackOptions {
   /** at most one point per bucket of this many seconds (the bucket's last point) */

@@ -1,7 +1,7 @@
 import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkOperatorToken, bearerToken } from '@hub/identity';
-import { ADMIN_TOKEN, auth, startTestApi, type TestApi } from './app';
+import { ADMIN_TOKEN, auth, startTestApi, type TestApi } from '../../../test-support/test-api';
 
 describe('checkOperatorToken', () => {
   it('accepts only the exact token', () => {
@@ -29,7 +29,7 @@ describe('operator access to /api', () => {
         done();
       },
     });
-    api = await startTestApi({ level: 'trace', stream });
+    api = await startTestApi({ logger: { level: 'trace', stream } });
   });
   afterAll(() => api?.close());
 
@@ -85,10 +85,6 @@ describe('operator access to /api', () => {
     expect(doc.openapi).toMatch(/^3\.1/);
     // every route of this package (other plugins add theirs)
     expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining([
-      '/api/alarms',
-      '/api/alarms/{id}/ack',
-      '/api/geofences',
-      '/api/geofences/{id}',
       '/api/positions/latest',
       '/api/units',
       '/api/units/{unitId}',
@@ -103,7 +99,7 @@ describe('operator access to /api', () => {
       '/api/audit',
     ]));
     expect(Object.keys(doc.paths['/api/units'])).toEqual(expect.arrayContaining(['get', 'post']));
-    expect(doc.paths['/api/geofences/{id}'].delete).toBeDefined();
+    expect(doc.paths['/api/units/{unitId}'].patch ?? doc.paths['/api/units/{unitId}'].put).toBeDefined();
     expect(doc.components.securitySchemes.operatorToken.scheme).toBe('bearer');
     const ui = await api.app.inject({ method: 'GET', url: '/docs' });
     expect(ui.statusCode).toBeLessThan(400);

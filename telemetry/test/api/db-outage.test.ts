@@ -15,7 +15,7 @@ import { migrate } from '../../src/db/migrate';
 import { TelemetryBus } from '../../src/events';
 import { telemetryApi } from '../../src/api';
 import { OperatorAuth } from '@hub/identity';
-import { ADMIN_TOKEN, auth } from './app';
+import { ADMIN_TOKEN, auth } from '../../../test-support/test-api';
 
 let server: EmbeddedDatabase | undefined;
 let db: pg.Pool;
@@ -52,8 +52,6 @@ describe('a database outage', () => {
       { method: 'GET', url: '/api/units', headers: auth },
       { method: 'GET', url: '/api/units/car-1', headers: auth },
       { method: 'GET', url: '/api/positions/latest', headers: auth },
-      { method: 'GET', url: '/api/geofences', headers: auth },
-      { method: 'GET', url: '/api/alarms', headers: auth },
       { method: 'POST', url: '/api/units', headers: auth, payload: { id: 'car-9', name: 'Car 9', type: 'vehicle' } },
       // a session token is checked in the database, before any route
       { method: 'GET', url: '/api/units', headers: { authorization: `Bearer ${session}` } },

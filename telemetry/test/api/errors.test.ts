@@ -8,7 +8,7 @@ import { OperatorAuth } from '@hub/identity';
 import pino from 'pino';
 import { toApiError } from '../../src/api/error-handler';
 import { ConflictError, NotFoundError } from '../../src/errors';
-import { ADMIN_TOKEN, auth } from './app';
+import { ADMIN_TOKEN, auth } from '../../../test-support/test-api';
 
 describe('error mapping', () => {
   it('keeps a HubError\'s code and status', () => {

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Position } from '@hub/config';
 import { insertPositions } from '../../src/store';
-import { auth, startTestApi, type TestApi } from './app';
+import { auth, startTestApi, type TestApi } from '../../../test-support/test-api';
 
 let api: TestApi;
 const t0 = Date.parse('2025-03-01T08:00:00.000Z');

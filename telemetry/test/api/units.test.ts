@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { auth, startTestApi, type TestApi } from './app';
+import { auth, startTestApi, type TestApi } from '../../../test-support/test-api';
 
 let api: TestApi;
 beforeAll(async () => {

@@ -1,7 +1,7 @@
 // Daily partitions on plain PostgreSQL: on demand for old days, race-safe, dropped for retention.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type pg from 'pg';
-import { createMigratedDatabase, type MigratedDatabase } from '../support/migrated-db';
+import { createMigratedDatabase, type MigratedDatabase } from '../../../test-support/migrated-db';
 import { createPool } from '../../src/db/pool';
 import {
   dropExpiredPartitions,

@@ -4,7 +4,7 @@ import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { kpis, kpisCsv } from '../../src/incidents/kpis';
 import { tarStream } from '../../src/incidents/tar';
-import { createMigratedDatabase, type MigratedDatabase } from '../support/migrated-db';
+import { createMigratedDatabase, type MigratedDatabase } from '../../../test-support/migrated-db';
 
 let m: MigratedDatabase;
 const T0 = Date.parse('2026-11-01T08:00:00Z');

@@ -6,7 +6,7 @@ import { TelemetryBus } from '../../src/events';
 import { insertPositions } from '../../src/store/positions';
 import { UnitIndex } from '../../src/incidents/unit-index';
 import { nearestUnitsSql } from '../../src/incidents/nearest';
-import { createMigratedDatabase, type MigratedDatabase } from '../support/migrated-db';
+import { createMigratedDatabase, type MigratedDatabase } from '../../../test-support/migrated-db';
 import { eventually } from '../../../test-support/wait';
 
 let m: MigratedDatabase;

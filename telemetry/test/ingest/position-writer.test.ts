@@ -8,7 +8,7 @@ import { createPool } from '../../src/db/pool';
 import { createTelemetryMetrics } from '../../src/metrics';
 import { PositionRefusedError, PositionWriter } from '../../src/ingest/position-writer';
 import { insertPositions } from '../../src/store';
-import { createMigratedDatabase, type MigratedDatabase } from '../support/migrated-db';
+import { createMigratedDatabase, type MigratedDatabase } from '../../../test-support/migrated-db';
 
 let m: MigratedDatabase;
 beforeAll(async () => {

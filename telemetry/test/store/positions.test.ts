@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type pg from 'pg';
 import type { Position } from '@hub/config';
-import { createMigratedDatabase, type MigratedDatabase } from '../support/migrated-db';
+import { createMigratedDatabase, type MigratedDatabase } from '../../../test-support/migrated-db';
 import { insertPositions, latestPosition, latestPositions, track } from '../../src/store/positions';
 
 let mdb: MigratedDatabase;

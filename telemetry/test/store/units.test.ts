@@ -1,7 +1,7 @@
 // Units and their credentials against the embedded PostgreSQL server.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type pg from 'pg';
-import { createMigratedDatabase, type MigratedDatabase } from '../support/migrated-db';
+import { createMigratedDatabase, type MigratedDatabase } from '../../../test-support/migrated-db';
 import { createUnit, getUnit, isUnitOnline, listUnits, setUnitOnline, updateUnit, UnitExistsError } from '../../src/store/units';
 import { hashSecret, issueCredential, verifyCredential } from '../../src/store/credentials';
 

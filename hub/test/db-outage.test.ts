@@ -1,5 +1,5 @@
-// A database that goes away while the hub runs, seen from the media side: the recordings API,
-// the camera start, the stream list and WHIP answer 503 HUB_ERR_DB_UNAVAILABLE with Retry-After
+// A database that goes away while the hub runs, on the routes other packages add to the hub:
+// alarms and geofences, the recordings API, the camera start and WHIP answer 503 HUB_ERR_DB_UNAVAILABLE with Retry-After
 // (the hub's one error mapping), never a 500. A private PostgreSQL server, stopped by this test.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -26,7 +26,7 @@ afterAll(async () => {
   rmSync(dataDir, { recursive: true, force: true });
 });
 
-describe('a database outage, on the media routes', () => {
+describe('a database outage, on the routes of the packages the hub composes', () => {
   it('answers 503 HUB_ERR_DB_UNAVAILABLE with Retry-After, not 500', async () => {
     const admin = { authorization: `Bearer ${ADMIN_TOKEN}` };
     expect((await fetch(`${t.http}/api/recordings`, { headers: admin })).status).toBe(200);
@@ -34,6 +34,9 @@ describe('a database outage, on the media routes', () => {
     server = undefined;
     const offer = 'v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\n';
     const requests: [string, RequestInit][] = [
+      // the alarms package's routes, in telemetry's API scope
+      ['/api/alarms', { headers: admin }],
+      ['/api/geofences', { headers: admin }],
       ['/api/recordings', { headers: admin }],
       ['/api/recordings/5a0b8f6e-6f1d-4c55-9d7e-2f4f0d7b8c11', { headers: admin }],
       ['/api/recordings', { method: 'POST', headers: { ...admin, 'content-type': 'application/json' }, body: JSON.stringify({ unitId: 'cam-1' }) }],

@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Polygon } from '@hub/config';
-import { inPolygon, prepare } from '../../src/alarms/geometry';
+import { inPolygon, prepare, type Polygon } from '@hub/config';
 
 // A 1°×1° square with a 0.5°×0.5° hole in the middle.
 const squareWithHole: Polygon = {

@@ -1,12 +1,13 @@
-// Point-in-polygon for geofences: GeoJSON polygons (RFC 7946 §3.1.6) in [lon, lat], with holes.
+// Point-in-polygon for geofences and districts: GeoJSON polygons (RFC 7946 §3.1.6) in [lon, lat], with holes.
 // Planar even-odd test on degrees: fine for city-sized fences that do not cross the antimeridian.
-import type { Polygon } from '@hub/config';
+import type { Polygon } from './api';
+import { EARTH_RADIUS_M } from './geo';
 
 /** [minLon, minLat, maxLon, maxLat] */
-export type Box = [number, number, number, number];
+export type LonLatBox = [number, number, number, number];
 
 export interface PreparedPolygon {
-  bbox: Box;
+  bbox: LonLatBox;
   /** rings[0] is the outer ring, the others are holes */
   rings: ReadonlyArray<ReadonlyArray<readonly [number, number]>>;
 }
@@ -26,7 +27,7 @@ export function prepare(polygon: Polygon): PreparedPolygon {
   return { bbox: [w, s, e, n], rings: polygon.coordinates };
 }
 
-export function inBox(box: Box, lon: number, lat: number): boolean {
+export function inBox(box: LonLatBox, lon: number, lat: number): boolean {
   return lon >= box[0] && lon <= box[2] && lat >= box[1] && lat <= box[3];
 }
 
@@ -49,8 +50,6 @@ export function inPolygon(p: PreparedPolygon, lon: number, lat: number): boolean
   for (const hole of holes) if (inRing(hole, lon, lat)) return false;
   return true;
 }
-
-const EARTH_RADIUS_M = 6_371_008.8;
 
 /**
  * Distance in metres from a point to the nearest edge of the polygon (outer ring or a hole),

@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Alarm } from '@hub/config';
-import { insertAlarm } from '../../src/store';
-import { auth, startTestApi, type TestApi } from './app';
+import { alarmRoutes, geofenceRoutes, insertAlarm } from '../src';
+import { auth, startTestApi, type TestApi } from '../../test-support/test-api';
 
 let api: TestApi;
 beforeAll(async () => {
-  api = await startTestApi();
+  api = await startTestApi({ routes: [geofenceRoutes, alarmRoutes] });
 });
 afterAll(() => api?.close());
 

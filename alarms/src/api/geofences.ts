@@ -1,10 +1,10 @@
 // /api/geofences: areas (GeoJSON polygons) whose entry or exit raises an alarm.
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { ApiErrorSchema, GeofenceCreateSchema, GeofenceSchema, NoContentSchema, RowIdParamsSchema } from '@hub/config';
-import { createGeofence, deleteGeofence, getGeofence, listGeofences } from '../store';
-import { NotFoundError } from '../errors';
+import { NotFoundError } from '@hub/platform';
+import type { ApiContext } from '@hub/telemetry';
+import { createGeofence, deleteGeofence, getGeofence, listGeofences } from '../store/geofences';
 import { requireRole } from '@hub/identity';
-import type { ApiContext } from './context';
 
 const tags = ['geofences'];
 

@@ -2,10 +2,10 @@
 // stored alarm back on the bus for the live feed. All I/O of the alarm rules lives here.
 import type { Logger } from 'pino';
 import type { Alarm, DeviceAlarm, Position, UnitStatusOut } from '@hub/config';
-import type { TelemetryBus } from '../events';
-import { HubError } from '../errors';
-import { getUnit, insertAlarm, latestPositions, listGeofences, listUnits } from '../store';
-import type { NewAlarm, Queryable } from '../store/types';
+import { HubError, type Queryable } from '@hub/platform';
+import { getUnit, latestPositions, listUnits, type TelemetryBus } from '@hub/telemetry';
+import { insertAlarm, type NewAlarm } from './store/alarms';
+import { listGeofences } from './store/geofences';
 import { newestOfflineAlarms } from './offline-episodes';
 import { AlarmRules, type AlarmsConfig } from './rules';
 

@@ -1,8 +1,7 @@
 // A fresh database on the test run's PostgreSQL server, migrated, behind the hub's pool.
 import type pg from 'pg';
-import { createTestDatabase } from '../../../test-support/db';
-import { createPool } from '../../src/db/pool';
-import { migrate } from '../../src/db/migrate';
+import { createPool, migrate } from '@hub/telemetry';
+import { createTestDatabase } from './db';
 
 export interface MigratedDatabase {
   db: pg.Pool;

@@ -1,7 +1,7 @@
 // Overspeed: one alarm per episode; the episode ends (and the rule re-arms) below 90 % of the limit,
 // so a unit cruising at the limit does not alarm on every GPS wobble.
 import type { Position } from '@hub/config';
-import type { NewAlarm } from '../store/types';
+import type { NewAlarm } from './store/alarms';
 import type { UnitState } from './unit-state';
 
 const REARM_FRACTION = 0.9;

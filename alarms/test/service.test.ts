@@ -2,11 +2,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import pino from 'pino';
 import type pg from 'pg';
 import type { Alarm, AlarmKind, Position } from '@hub/config';
-import { createTestDatabase, type TestDatabase } from '../../../test-support/db';
-import { TelemetryBus } from '../../src/events';
-import { createGeofence, createPool, createUnit, insertPositions, listAlarms, migrate } from '../../src/store';
-import type { Queryable } from '../../src/store/types';
-import { startAlarmService, type AlarmService } from '../../src/alarms/service';
+import { createTestDatabase, type TestDatabase } from '../../test-support/db';
+import type { Queryable } from '@hub/platform';
+import { createPool, createUnit, insertPositions, migrate, TelemetryBus } from '@hub/telemetry';
+import { createGeofence } from '../src/store/geofences';
+import { listAlarms } from '../src/store/alarms';
+import { startAlarmService, type AlarmService } from '../src/service';
 
 const config = { offlineAfterSeconds: 120, noPositionAfterSeconds: 60, lowBatteryPercent: 15, overspeedKmh: { vehicle: 80, bodycam: 25 } };
 const square = (w: number, s: number, e: number, n: number) => ({

@@ -1,8 +1,17 @@
 // Alarms: SOS, device, geofence, overspeed, offline, low battery; listed newest first
 // and acknowledged by an operator.
-import type { Alarm, AlarmQuery } from '@hub/config';
-import type { NewAlarm, Queryable } from './types';
+import type { Alarm, AlarmKind, AlarmQuery } from '@hub/config';
+import type { Queryable } from '@hub/platform';
 import { toIso, toIsoOrNull, toJson, toNumberOrNull } from '@hub/platform';
+
+export interface NewAlarm {
+  unitId: string;
+  kind: AlarmKind;
+  ts: Date;
+  lat?: number | null;
+  lon?: number | null;
+  details?: Record<string, unknown>;
+}
 
 interface AlarmRow {
   id: number | string;

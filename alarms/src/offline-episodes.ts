@@ -1,7 +1,7 @@
 // The newest stored offline alarm of each unit, so that the rules know at start which offline
 // episodes were already alarmed before a restart. (The store has no query for this; it reads
 // the store's `alarms` table directly.)
-import type { Queryable } from '../store/types';
+import type { Queryable } from '@hub/platform';
 
 export async function newestOfflineAlarms(db: Queryable): Promise<Array<{ unitId: string; ts: Date }>> {
   const { rows } = await db.query<{ unit_id: string; ts: Date | string }>(

@@ -2,9 +2,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type pg from 'pg';
 import type { Polygon } from '@hub/config';
-import { createMigratedDatabase, type MigratedDatabase } from '../support/migrated-db';
-import { createGeofence, deleteGeofence, getGeofence, listGeofences } from '../../src/store/geofences';
-import { acknowledgeAlarm, insertAlarm, listAlarms } from '../../src/store/alarms';
+import { createMigratedDatabase, type MigratedDatabase } from '../../test-support/migrated-db';
+import { createGeofence, deleteGeofence, getGeofence, listGeofences } from '../src/store/geofences';
+import { acknowledgeAlarm, insertAlarm, listAlarms } from '../src/store/alarms';
 
 let mdb: MigratedDatabase;
 let db: pg.Pool;

@@ -1,12 +1,10 @@
-// A fresh hub-less app for one API test file: a new database, migrated, with the API on it.
+// A fresh hub-less app for one API test file: a new database, migrated, with telemetry's API on
+// it and, given `routes`, other packages' routes (alarms, geofences) in its operator scope.
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import type pg from 'pg';
-import { createTestDatabase, type TestDatabase } from '../../../test-support/db';
-import { createPool } from '../../src/db/pool';
-import { migrate } from '../../src/db/migrate';
-import { TelemetryBus } from '../../src/events';
+import { createPool, migrate, TelemetryBus, telemetryApi, type ApiRoutes } from '@hub/telemetry';
+import { createTestDatabase, type TestDatabase } from './db';
 import pino from 'pino';
-import { telemetryApi } from '../../src/api';
 import { OperatorAuth } from '@hub/identity';
 
 export const ADMIN_TOKEN = 'test-admin-token-5f0c2a9e';
@@ -19,7 +17,8 @@ export interface TestApi {
   close(): Promise<void>;
 }
 
-export async function startTestApi(logger: FastifyServerOptions['logger'] = false): Promise<TestApi> {
+export async function startTestApi(opts: { logger?: FastifyServerOptions['logger']; routes?: readonly ApiRoutes[] } = {}): Promise<TestApi> {
+  const logger = opts.logger ?? false;
   const database: TestDatabase = await createTestDatabase();
   const db = createPool(database.url, 4);
   await migrate(db, { retentionDays: 30 });
@@ -27,7 +26,7 @@ export async function startTestApi(logger: FastifyServerOptions['logger'] = fals
   const app = Fastify({ logger });
   const auth = new OperatorAuth({ db, adminToken: ADMIN_TOKEN, sessionHours: 12, log: pino({ level: 'silent' }) });
   await auth.ensureBuiltinAdmin();
-  await app.register(telemetryApi, { db, bus, auth });
+  await app.register(telemetryApi, { db, bus, auth, routes: opts.routes });
   await app.ready();
   let closed = false;
   return {

@@ -1,9 +1,8 @@
 // Geofence enter / exit: one inside-state per unit × fence; a unit's first position only sets it.
 // A unit standing on a fence's edge must not raise an alarm at every GPS wobble: the state
 // changes only once a fix is across the edge by more than its own uncertainty (hysteresis).
-import type { Geofence } from '@hub/config';
-import type { NewAlarm } from '../store/types';
-import { distanceToEdgeM, inPolygon, prepare, type PreparedPolygon } from './geometry';
+import { distanceToEdgeM, inPolygon, prepare, type PreparedPolygon, type Geofence } from '@hub/config';
+import type { NewAlarm } from './store/alarms';
 import type { LastPosition, UnitState } from './unit-state';
 
 interface Fence {

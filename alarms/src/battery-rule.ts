@@ -1,7 +1,7 @@
 // Low battery: one alarm at or below the threshold, re-armed once the battery is 5 points above it,
 // so a reading that hovers around the threshold alarms once.
 import type { Position } from '@hub/config';
-import type { NewAlarm } from '../store/types';
+import type { NewAlarm } from './store/alarms';
 import type { UnitState } from './unit-state';
 
 const REARM_POINTS = 5;

@@ -1,9 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { auth, startTestApi, type TestApi } from './app';
+import { alarmRoutes, geofenceRoutes } from '../src';
+import { auth, startTestApi, type TestApi } from '../../test-support/test-api';
 
 let api: TestApi;
 beforeAll(async () => {
-  api = await startTestApi();
+  api = await startTestApi({ routes: [geofenceRoutes, alarmRoutes] });
 });
 afterAll(() => api?.close());
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Geofence, Position } from '@hub/config';
-import { AlarmRules, type AlarmsConfig } from '../../src/alarms/rules';
+import { AlarmRules, type AlarmsConfig } from '../src/rules';
 
 const config: AlarmsConfig = { offlineAfterSeconds: 120, noPositionAfterSeconds: 60, lowBatteryPercent: 15, overspeedKmh: { vehicle: 80, bodycam: 25 } };
 const T0 = Date.parse('2025-06-01T10:00:00Z');

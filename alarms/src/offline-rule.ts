@@ -4,7 +4,7 @@
 // - `no_position`: the unit is connected (it may be streaming video) but has sent no
 //   position for noPositionAfterSeconds, e.g. no GPS fix indoors; one per episode, ended by
 //   its next position or its disconnect.
-import type { NewAlarm } from '../store/types';
+import type { NewAlarm } from './store/alarms';
 import type { UnitState } from './unit-state';
 
 export type OfflineReason = 'last_will' | 'no_position';

@@ -1,7 +1,7 @@
 // The alarm rules engine: pure and synchronous. Messages in, NewAlarm objects out; the clock is
 // injected and nothing here touches the database or the bus (see service.ts for that).
 import type { DeviceAlarm, Geofence, HubConfig, Position, PositionOut, Unit, UnitStatusOut, UnitType } from '@hub/config';
-import type { NewAlarm } from '../store/types';
+import type { NewAlarm } from './store/alarms';
 import { batteryRule } from './battery-rule';
 import { deviceAlarmRule, forgetDeviceAlarm } from './device-rule';
 import { GeofenceRule } from './geofence-rule';

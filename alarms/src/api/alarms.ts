@@ -1,10 +1,10 @@
 // /api/alarms: what the rules raised, and the operators' acknowledgements.
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { AlarmAckSchema, AlarmQuerySchema, AlarmSchema, ApiErrorSchema, RowIdParamsSchema } from '@hub/config';
-import { acknowledgeAlarm, getAlarm, listAlarms } from '../store';
-import { NotFoundError } from '../errors';
+import { NotFoundError } from '@hub/platform';
+import type { ApiContext } from '@hub/telemetry';
+import { acknowledgeAlarm, getAlarm, listAlarms } from '../store/alarms';
 import { ADMIN_OPERATOR, requireRole } from '@hub/identity';
-import type { ApiContext } from './context';
 
 const tags = ['alarms'];
 

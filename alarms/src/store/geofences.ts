@@ -1,7 +1,7 @@
 // Geofences: GeoJSON polygons (RFC 7946 §3.1.6) with their bounding box kept beside
 // them, so that the candidates for a point are found without reading every polygon.
 import type { BBox, Geofence, GeofenceCreate, Polygon } from '@hub/config';
-import type { Queryable } from './types';
+import type { Queryable } from '@hub/platform';
 import { toIso, toJson } from '@hub/platform';
 
 interface GeofenceRow {

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Alarm } from '@hub/config';
-import { insertAlarm } from '../../src/store';
-import { auth, startTestApi, type TestApi } from './app';
+import { alarmRoutes, geofenceRoutes, insertAlarm } from '../src';
+import { auth, startTestApi, type TestApi } from '../../test-support/test-api';
 
 let api: TestApi;
 const t0 = Date.parse('2025-03-01T08:00:00.000Z');
@@ -10,7 +10,7 @@ let sos: Alarm;
 let overspeed: Alarm;
 
 beforeAll(async () => {
-  api = await startTestApi();
+  api = await startTestApi({ routes: [geofenceRoutes, alarmRoutes] });
   for (const [id, type] of [['car-1', 'vehicle'], ['cam-1', 'bodycam']] as const) {
     await api.app.inject({ method: 'POST', url: '/api/units', headers: auth, payload: { id, name: id, type } });
   }

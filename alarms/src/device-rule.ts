@@ -1,6 +1,6 @@
 // SOS and device alarms: every one the unit raises is stored, except QoS 1 redeliveries of the same one.
 import type { DeviceAlarm } from '@hub/config';
-import type { NewAlarm } from '../store/types';
+import type { NewAlarm } from './store/alarms';
 import type { UnitState } from './unit-state';
 
 const REMEMBERED = 16;
