@@ -8,10 +8,9 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import pino from 'pino';
 import { loadConfig, type Position } from '@hub/config';
-import { createPool, migrate, startEmbeddedDatabase, TelemetryBus } from '@hub/telemetry';
-import { insertPositions } from '@hub/telemetry/store/positions';
-import { IncidentService } from '@hub/telemetry/incidents/service';
-import { nearestUnitsSql } from '@hub/telemetry/incidents/nearest';
+import { createPool, insertPositions, migrate, startEmbeddedDatabase, TelemetryBus } from '@hub/telemetry';
+import { IncidentService, nearestUnitsSql } from '@hub/incidents';
+import { schemaMigrations } from '@hub/server';
 import { freePort } from '../test-support/ports';
 
 const { values: a } = parseArgs({
@@ -29,7 +28,7 @@ chmodSync(dir, 0o755);
 const url = process.env.DATABASE_URL;
 const embedded = url ? undefined : await startEmbeddedDatabase({ dataDir: path.join(dir, 'pg'), port: await freePort() });
 const db = createPool(url ?? embedded!.url, 4);
-await migrate(db, { retentionDays: 30 });
+await migrate(db, { retentionDays: 30, migrations: schemaMigrations });
 
 // A city of 30 × 30 km around Shenzhen Futian; a fifth of the units are body cams, a tenth offline.
 const centre = { lat: 22.54, lon: 114.05 };

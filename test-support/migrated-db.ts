@@ -1,5 +1,7 @@
-// A fresh database on the test run's PostgreSQL server, migrated, behind the hub's pool.
+// A fresh database on the test run's PostgreSQL server with the whole hub's schema (every
+// package's migrations), behind the hub's pool.
 import type pg from 'pg';
+import { schemaMigrations } from '@hub/server';
 import { createPool, migrate } from '@hub/telemetry';
 import { createTestDatabase } from './db';
 
@@ -13,7 +15,7 @@ export interface MigratedDatabase {
 export async function createMigratedDatabase(poolSize = 2, retentionDays = 30): Promise<MigratedDatabase> {
   const tdb = await createTestDatabase();
   const db = createPool(tdb.url, poolSize);
-  await migrate(db, { retentionDays });
+  await migrate(db, { retentionDays, migrations: schemaMigrations });
   return {
     db,
     url: tdb.url,

@@ -2,6 +2,7 @@
 // it and, given `routes`, other packages' routes (alarms, geofences) in its operator scope.
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import type pg from 'pg';
+import { schemaMigrations } from '@hub/server';
 import { createPool, migrate, TelemetryBus, telemetryApi, type ApiRoutes } from '@hub/telemetry';
 import { createTestDatabase, type TestDatabase } from './db';
 import pino from 'pino';
@@ -21,7 +22,7 @@ export async function startTestApi(opts: { logger?: FastifyServerOptions['logger
   const logger = opts.logger ?? false;
   const database: TestDatabase = await createTestDatabase();
   const db = createPool(database.url, 4);
-  await migrate(db, { retentionDays: 30 });
+  await migrate(db, { retentionDays: 30, migrations: schemaMigrations });
   const bus = new TelemetryBus();
   const app = Fastify({ logger });
   const auth = new OperatorAuth({ db, adminToken: ADMIN_TOKEN, sessionHours: 12, log: pino({ level: 'silent' }) });

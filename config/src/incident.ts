@@ -304,3 +304,15 @@ export const IntakeEventResultSchema = z.object({
   snapshotSha256: z.string().nullable(),
 });
 export type IntakeEventResult = z.infer<typeof IntakeEventResultSchema>;
+
+/** The incident service's events, as the live feed relays them to every wall (node EventEmitter's map shape). */
+export type IncidentEvents = {
+  /** an incident was created or changed (state, units, merged reports) */
+  incident: [Incident];
+  /** a unit's dispatch moved on */
+  dispatch: [DispatchEvent];
+  /** an alarm set linkage in motion (emitted by the hub's linkage) */
+  linkage: [LinkageEvent];
+  /** nobody acknowledged in time */
+  escalation: [EscalationEvent];
+};

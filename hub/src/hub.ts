@@ -9,8 +9,23 @@ import pino, { type Logger } from 'pino';
 import type pg from 'pg';
 import type { DeviceAlarm, HubConfig } from '@hub/config';
 import { alarmRoutes, geofenceRoutes, startAlarmService, type AlarmService } from '@hub/alarms';
-import { createPool, MAX_PATH_PARAM_LENGTH, migrate, startEmbeddedDatabase, startTelemetry, type EmbeddedDatabase, type Telemetry } from '@hub/telemetry';
-import { registerDocs } from '@hub/telemetry/api/docs';
+import { IncidentService, incidentApiRoutes, intakeApiRoutes } from '@hub/incidents';
+import { OperatorAuth, recordAudit } from '@hub/identity';
+import { recordingSource } from './recording';
+import {
+  basemapGeojsonPath,
+  createPool,
+  districtMap,
+  MAX_PATH_PARAM_LENGTH,
+  migrate,
+  readBasemapGeojson,
+  startEmbeddedDatabase,
+  startTelemetry,
+  registerDocs,
+  telemetryApi,
+  type EmbeddedDatabase,
+  type Telemetry,
+} from '@hub/telemetry';
 import { resolveAdminToken, type AdminToken } from './admin-token';
 import { homePage } from './home-page';
 import { schemaMigrations } from './migrations';
@@ -22,6 +37,10 @@ export interface Hub {
   config: HubConfig;
   db: pg.Pool;
   telemetry: Telemetry;
+  /** incidents, dispatch, nearest units, KPIs, intake */
+  incidents: IncidentService;
+  /** the alarm rules */
+  alarms: AlarmService;
   /** the SFU and cameras on demand, when the media role runs here */
   media: Media | undefined;
   adminToken: AdminToken;
@@ -91,7 +110,9 @@ export async function startHub(config: HubConfig, opts: StartHubOptions = {}): P
       if (!alarms) throw new Error('device alarm before the alarm service started');
       return alarms.handleDeviceAlarm(a);
     };
-    const telemetry = await startTelemetry(app, { config, db, adminToken: adminToken.token, log, docs: false, databaseStatus, deviceAlarms, routes: [geofenceRoutes, alarmRoutes] });
+    const operators = new OperatorAuth({ db, adminToken: adminToken.token, sessionHours: config.auth.sessionHours, lockout: config.auth.lockout, log: log.child({ module: 'operators' }) });
+    await operators.ensureBuiltinAdmin();
+    const telemetry = await startTelemetry(app, { config, db, operators, log, databaseStatus, deviceAlarms });
     cleanup.push(() => telemetry.close());
     alarms = await startAlarmService({
       db,
@@ -106,7 +127,30 @@ export async function startHub(config: HubConfig, opts: StartHubOptions = {}): P
     const media = config.roles.includes('media') ? await startMedia(app, config, db, telemetry, log) : undefined;
     if (media) cleanup.push(async () => media.close());
     if (media) cleanup.push(() => media.recorder.close()); // recordings end (last segments indexed) before the SFU closes
-    const linkage = new Linkage({ config, db, telemetry, media, log: log.child({ module: 'linkage' }) });
+    const incidents = await IncidentService.start({
+      db,
+      bus: telemetry.bus,
+      sendCommand: (unitId, command) => telemetry.broker.sendCommand(unitId, command),
+      linkage: config.linkage,
+      dataDir: config.dataDir,
+      log: log.child({ module: 'incidents' }),
+      audit: (entry) => recordAudit(db, entry),
+      districts: districtMap((await readBasemapGeojson(basemapGeojsonPath(config.basemap))).geojson),
+      recordings: media ? recordingSource(media.recorder) : undefined,
+    });
+    cleanup.push(() => incidents.close());
+    telemetry.live.relay(incidents.events);
+    // the REST API: telemetry's operator scope with every package's routes in it
+    await app.register(telemetryApi, {
+      docs: false,
+      db,
+      bus: telemetry.bus,
+      auth: operators,
+      basemap: config.basemap,
+      routes: [geofenceRoutes, alarmRoutes, ...incidentApiRoutes(incidents)],
+      publicRoutes: intakeApiRoutes(incidents, { intake: config.linkage.intake, dataDir: config.dataDir }),
+    });
+    const linkage = new Linkage({ config, db, telemetry, incidents, media, log: log.child({ module: 'linkage' }) });
     cleanup.push(async () => linkage.close());
     await serveWall(app, config);
 
@@ -120,6 +164,8 @@ export async function startHub(config: HubConfig, opts: StartHubOptions = {}): P
       config,
       db,
       telemetry,
+      incidents,
+      alarms: alarmService,
       media,
       adminToken,
       httpPort,

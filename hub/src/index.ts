@@ -1,1 +1,2 @@
 export { startHub, type Hub, type StartHubOptions } from './hub';
+export { schemaMigrations, hubMigrations } from './migrations';

@@ -6,18 +6,17 @@ import type { Logger } from 'pino';
 import type { Alarm, HubConfig, Incident, LinkageRule, NearestUnit } from '@hub/config';
 import type { Telemetry } from '@hub/telemetry';
 import { insertAlarm, getAlarm } from '@hub/alarms';
-import { latestPosition } from '@hub/telemetry/store/positions';
-import { appendEvent } from '@hub/telemetry/incidents/store';
+import { latestPosition } from '@hub/telemetry';
+import { appendEvent, type IncidentService } from '@hub/incidents';
 import type pg from 'pg';
-import { OPEN_INCIDENT_STATES } from '@hub/config';
 import type { DispatchEvent } from '@hub/config';
-import type { RecordingSource } from '@hub/telemetry/incidents/service';
 import type { Media } from './media';
 
 export interface LinkageOptions {
   config: HubConfig;
   db: pg.Pool;
   telemetry: Telemetry;
+  incidents: IncidentService;
   media: Media | undefined;
   log: Logger;
 }
@@ -32,7 +31,7 @@ export class Linkage {
   private closed = false;
 
   constructor(private readonly opts: LinkageOptions) {
-    const { telemetry } = opts;
+    const { telemetry, incidents } = opts;
     const onAlarm = (a: Alarm) => {
       if (a.acknowledgedAt || a.kind === 'escalation') return;
       this.onAlarm(a).catch((err: unknown) => opts.log.error({ err, alarmId: a.id }, 'linkage failed'));
@@ -43,29 +42,19 @@ export class Linkage {
     // a unit sent to an incident whose rule records: its camera is recorded too
     const onDispatch = (d: DispatchEvent) => {
       if (d.state !== 'sent') return;
-      telemetry.incidents.get(d.incidentId).then(
+      incidents.get(d.incidentId).then(
         (i) => (this.rule(i.type).record ? this.startCamera(d.unitId, i.id, true) : undefined),
         (err: unknown) => opts.log.error({ err, incidentId: d.incidentId }, 'linkage failed'),
       );
     };
     telemetry.bus.on('alarm', onAlarm);
-    telemetry.incidents.events.on('incident', onIncident);
-    telemetry.incidents.events.on('dispatch', onDispatch);
+    incidents.events.on('incident', onIncident);
+    incidents.events.on('dispatch', onDispatch);
     this.unsubscribe.push(
       () => telemetry.bus.off('alarm', onAlarm),
-      () => telemetry.incidents.events.off('incident', onIncident),
-      () => telemetry.incidents.events.off('dispatch', onDispatch),
+      () => incidents.events.off('incident', onIncident),
+      () => incidents.events.off('dispatch', onDispatch),
     );
-    const recorder = opts.media?.recorder;
-    if (recorder) {
-      telemetry.incidents.recordings = recordingSource(opts.media!);
-      // an open incident's recordings survive the retention sweep
-      recorder.keepWhen(async (r) => {
-        if (!r.incidentId || !/^\d+$/.test(r.incidentId)) return false;
-        const { rows } = await opts.db.query<{ state: string }>('SELECT state FROM incidents WHERE id = $1', [Number(r.incidentId)]);
-        return !!rows[0] && (OPEN_INCIDENT_STATES as readonly string[]).includes(rows[0].state);
-      });
-    }
   }
 
   rule(type: string): LinkageRule {
@@ -75,7 +64,7 @@ export class Linkage {
 
   private async onAlarm(alarm: Alarm): Promise<void> {
     const rule = this.rule(alarm.kind);
-    const { telemetry, log } = this.opts;
+    const { telemetry, incidents, log } = this.opts;
     if (!rule.createIncident && !rule.openCameras && !rule.startStream && rule.proposeNearest === 0) return;
     let lat = alarm.lat;
     let lon = alarm.lon;
@@ -89,14 +78,14 @@ export class Linkage {
         log.warn({ alarmId: alarm.id, unitId: alarm.unitId }, 'no position for the alarm: no incident opened');
       } else {
         // the same unit's same alarm while its incident is open joins that incident
-        const open = (await telemetry.incidents.list({ state: 'open', limit: 1000 })).find(
+        const open = (await incidents.list({ state: 'open', limit: 1000 })).find(
           (i) => i.source === 'alarm' && i.unitId === alarm.unitId && i.type === alarm.kind,
         );
         if (open) {
-          await telemetry.incidents.mergeReport(open.id, 'linkage', { alarmId: alarm.id });
+          await incidents.mergeReport(open.id, 'linkage', { alarmId: alarm.id });
           return;
         }
-        incident = await telemetry.incidents.create({
+        incident = await incidents.create({
           type: alarm.kind,
           source: 'alarm',
           alarmId: alarm.id,
@@ -112,7 +101,7 @@ export class Linkage {
     if (rule.startStream || rule.record) void this.startCamera(alarm.unitId, incident?.id, rule.record);
     const nearest = lat !== null && lon !== null ? await this.nearest(rule, lat, lon, [alarm.unitId]) : [];
     if (incident) {
-      telemetry.incidents.events.emit('linkage', {
+      incidents.events.emit('linkage', {
         incidentId: incident.id,
         alarmId: alarm.id,
         openCameras: rule.openCameras ? [alarm.unitId] : [],
@@ -133,13 +122,13 @@ export class Linkage {
     const rule = this.rule(incident.type);
     if (!rule.createIncident) return;
     const nearest = await this.nearest(rule, incident.lat, incident.lon, []);
-    this.opts.telemetry.incidents.events.emit('linkage', { incidentId: incident.id, openCameras: [], nearest });
+    this.opts.incidents.events.emit('linkage', { incidentId: incident.id, openCameras: [], nearest });
     this.escalateLater(incident.id, undefined, rule);
   }
 
   private async nearest(rule: LinkageRule, lat: number, lon: number, exclude: string[]): Promise<NearestUnit[]> {
     if (rule.proposeNearest === 0) return [];
-    return this.opts.telemetry.incidents.nearest({ lat, lon, limit: rule.proposeNearest, types: rule.nearestTypes, exclude });
+    return this.opts.incidents.nearest({ lat, lon, limit: rule.proposeNearest, types: rule.nearestTypes, exclude });
   }
 
   private async startCamera(unitId: string, incidentId: number | undefined, record: boolean): Promise<void> {
@@ -160,7 +149,7 @@ export class Linkage {
       set.add(recording.id);
       this.recording.set(incidentId, set);
       // the incident may have ended while the camera started
-      const now = await this.opts.telemetry.incidents.get(incidentId);
+      const now = await this.opts.incidents.get(incidentId);
       if (now.state === 'resolved' || now.state === 'closed') await this.stopRecordings(incidentId);
     } catch (err) {
       log.warn({ err, unitId, incidentId }, 'linkage: recording did not start');
@@ -197,13 +186,13 @@ export class Linkage {
 
   private async escalate(incidentId: number, alarmId: number | undefined, afterSeconds: number): Promise<void> {
     if (this.closed) return;
-    const { telemetry, db, log } = this.opts;
-    const incident = await telemetry.incidents.get(incidentId);
+    const { telemetry, incidents, db, log } = this.opts;
+    const incident = await incidents.get(incidentId);
     if (incident.state !== 'reported') return;
     if (alarmId !== undefined && (await getAlarm(db, alarmId))?.acknowledgedAt) return;
     const ts = new Date();
     await appendEvent(db, { incidentId, actor: 'linkage', kind: 'escalated', detail: { alarmId: alarmId ?? null, afterSeconds } });
-    await telemetry.incidents.opts.audit?.({ actor: 'linkage', action: 'incident_escalated', target: `incident:${incidentId}`, detail: { alarmId: alarmId ?? null, afterSeconds } });
+    await incidents.opts.audit?.({ actor: 'linkage', action: 'incident_escalated', target: `incident:${incidentId}`, detail: { alarmId: alarmId ?? null, afterSeconds } });
     const alarm = await insertAlarm(db, {
       unitId: incident.unitId ?? 'hub',
       kind: 'escalation',
@@ -213,7 +202,7 @@ export class Linkage {
       details: { incidentId, alarmId: alarmId ?? null, afterSeconds, type: incident.type },
     });
     telemetry.bus.emit('alarm', alarm);
-    telemetry.incidents.events.emit('escalation', { incidentId, ...(alarmId !== undefined ? { alarmId } : {}), afterSeconds, ts: ts.toISOString() });
+    incidents.events.emit('escalation', { incidentId, ...(alarmId !== undefined ? { alarmId } : {}), afterSeconds, ts: ts.toISOString() });
     log.warn({ incidentId, alarmId, afterSeconds }, 'incident escalated: nobody acknowledged in time');
   }
 
@@ -224,31 +213,4 @@ export class Linkage {
     this.timers.clear();
     this.unsubscribe.splice(0).forEach((u) => u());
   }
-}
-
-/** An incident's recordings, as the replay and the evidence pack read them. */
-function recordingSource(media: Media): RecordingSource {
-  const { recorder } = media;
-  return {
-    async forIncident(incidentId) {
-      const recordings = await recorder.list({ incidentId: String(incidentId), limit: 1000 });
-      const segments: Awaited<ReturnType<RecordingSource['forIncident']>>['segments'] = [];
-      for (const r of recordings) {
-        for (const s of await recorder.segments(r.id)) {
-          const file = await recorder.segmentFile(r.id, s.seq).then((f) => f.file, () => undefined);
-          segments.push({
-            recordingId: r.id,
-            unitId: r.unitId,
-            seq: s.seq,
-            start: s.startedAt,
-            end: new Date(Date.parse(s.startedAt) + s.durationMs).toISOString(),
-            url: s.url,
-            sha256: s.sha256,
-            ...(file ? { path: file } : {}),
-          });
-        }
-      }
-      return { segments, playlists: recordings.map((r) => ({ recordingId: r.id, unitId: r.unitId, url: `/api/recordings/${r.id}/index.m3u8` })) };
-    },
-  };
 }

@@ -15,7 +15,7 @@ import {
   type PublishEvent,
   type Router,
 } from '@hub/media-server';
-import { verifyCredential } from '@hub/telemetry/store/credentials';
+import { verifyCredential } from '@hub/telemetry';
 import { operatorAuth, recordAudit, setSocketPrincipal } from '@hub/identity';
 import type { Telemetry } from '@hub/telemetry';
 import type { Logger } from 'pino';

@@ -7,7 +7,8 @@ import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type pg from 'pg';
 import type { Logger } from 'pino';
-import type { HubConfig, Recording } from '@hub/config';
+import { OPEN_INCIDENT_STATES, type HubConfig, type IncidentState, type Recording } from '@hub/config';
+import type { RecordingSource } from '@hub/incidents';
 import type { Router } from '@hub/media-server';
 import { Recorder, recordingApi } from '@hub/media-server/recording/index';
 import type { Telemetry } from '@hub/telemetry';
@@ -39,15 +40,14 @@ export async function startRecorder(app: FastifyInstance, { config, db, router, 
       if (streamId) return { streamId, unitId: id };
       return { streamId: id, unitId: (await streamIds.unitOf(id)) ?? id };
     },
-    // an open incident's recordings (before resolved, as the incidents API counts "open") outlive retention
+    // an open incident's recordings outlive retention (the incidents' own list of open states)
     keep: async (recording) => {
       if (recording.incidentId === null || !/^\d+$/.test(recording.incidentId)) return false;
-      const incident = await telemetry.incidents.get(Number(recording.incidentId)).catch(() => undefined);
-      return incident !== undefined && incident.state !== 'resolved' && incident.state !== 'closed';
+      const { rows } = await db.query<{ state: IncidentState }>('SELECT state FROM incidents WHERE id = $1', [Number(recording.incidentId)]);
+      return !!rows[0] && OPEN_INCIDENT_STATES.includes(rows[0].state);
     },
   });
   await recorder.init();
-  telemetry.incidents.recordings = recorder;
   auditRecordings(recorder, db, log);
   await app.register(recordingApi, {
     recorder,
@@ -73,4 +73,30 @@ function auditRecordings(recorder: Recorder, db: pg.Pool, log: Logger): void {
     }).catch((err: unknown) => log.error({ err, recordingId: r.id, action }, 'recording: the audit row was not written'));
   recorder.on('start', (r, by) => void audit('recording_start', r, by));
   recorder.on('end', (r, by) => void audit('recording_stop', r, by));
+}
+
+/** An incident's recordings, as the replay and the evidence pack read them. */
+export function recordingSource(recorder: Recorder): RecordingSource {
+  return {
+    async forIncident(incidentId) {
+      const recordings = await recorder.list({ incidentId: String(incidentId), limit: 1000 });
+      const segments: Awaited<ReturnType<RecordingSource['forIncident']>>['segments'] = [];
+      for (const r of recordings) {
+        for (const s of await recorder.segments(r.id)) {
+          const file = await recorder.segmentFile(r.id, s.seq).then((f) => f.file, () => undefined);
+          segments.push({
+            recordingId: r.id,
+            unitId: r.unitId,
+            seq: s.seq,
+            start: s.startedAt,
+            end: new Date(Date.parse(s.startedAt) + s.durationMs).toISOString(),
+            url: s.url,
+            sha256: s.sha256,
+            ...(file ? { path: file } : {}),
+          });
+        }
+      }
+      return { segments, playlists: recordings.map((r) => ({ recordingId: r.id, unitId: r.unitId, url: `/api/recordings/${r.id}/index.m3u8` })) };
+    },
+  };
 }

@@ -160,7 +160,7 @@ describe('an SOS, from report to resolved', () => {
     await drive(a, north(200));
     await drive(a, north(100));
     await drive(a, north(60)); // still outside 50 m
-    await t.hub.telemetry.incidents.settled();
+    await t.hub.incidents.settled();
     expect((await t.api<Incident>('GET', `/api/incidents/${incident.id}`)).body.state).toBe('en_route');
     seen.arriveBefore = Date.now();
     await a.report({ ts: Date.now(), ...north(30), speed: 2, heading: 180, accuracy: 4 });

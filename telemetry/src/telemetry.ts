@@ -1,5 +1,6 @@
-// The telemetry plugin: MQTT broker (TCP + WebSocket), durable ingest, REST API, live
-// feed, alarm rules, metrics and health, composed on one Fastify instance.
+// The telemetry plugin: MQTT broker (TCP + WebSocket), durable ingest, the live feed, metrics
+// and health, on the hub's Fastify instance. Its REST API (telemetryApi) is registered by the
+// hub with the other packages' routes in the same operator scope.
 import type { FastifyInstance } from 'fastify';
 import type pg from 'pg';
 import type { Logger } from 'pino';
@@ -14,30 +15,22 @@ import { UnitMessageRouter } from './ingest/unit-messages';
 import { UnitBroker } from './broker/unit-broker';
 import { attachMqttOverWebSocket } from './broker/mqtt-over-websocket';
 import { LiveFeed } from './live/live-feed';
-import { telemetryApi, type ApiRoutes } from './api';
-import { operatorAuth, OperatorAuth, guardOperatorSockets, recordAudit } from '@hub/identity';
+import { operatorAuth, guardOperatorSockets, type OperatorAuth } from '@hub/identity';
 import { getUnit, insertPositions, setUnitOnline, verifyCredential } from './store';
 import { maintain } from './db/partitions';
-import { IncidentService } from './incidents/service';
-import { districtMap } from './basemap/districts';
-import { basemapGeojsonPath, readBasemapGeojson } from './basemap/geojson';
 import type { EmbeddedDatabaseStatus } from './db/embedded';
 
 export interface TelemetryOptions {
   config: HubConfig;
   /** the migrated database */
   db: pg.Pool;
-  /** the built-in admin's credential (operators log in for sessions) */
-  adminToken: string;
+  /** the operators (identity): REST routes and the live feed let them in */
+  operators: OperatorAuth;
   log: Logger;
   /** the embedded server's supervisor (running / restarting), shown in /health; unset with an external database */
   databaseStatus?: () => EmbeddedDatabaseStatus;
-  /** serve /docs from the telemetry API's own scope; default true. The hub registers /docs at its root instead, to document every route. */
-  docs?: boolean;
   /** stores a unit's SOS or device alarm (the alarms package); the PUBACK waits for it */
   deviceAlarms: (alarm: DeviceAlarm) => Promise<void>;
-  /** other packages' routes under /api (alarms, geofences…) */
-  routes?: readonly ApiRoutes[];
 }
 
 export interface Telemetry {
@@ -46,8 +39,8 @@ export interface Telemetry {
   writer: PositionWriter;
   metrics: TelemetryMetrics;
   rejections: RejectionLog;
-  /** incidents, dispatch, nearest units, KPIs, intake */
-  incidents: IncidentService;
+  /** the live feed: walls' sockets; relays other packages' events (`relay`) */
+  live: LiveFeed;
   /** operators: authenticate(token), login, sessions */
   operators: OperatorAuth;
   /** the hub's socket.io server (live feed on "/"; other plugins add namespaces) */
@@ -118,20 +111,8 @@ export async function startTelemetry(app: FastifyInstance, opts: TelemetryOption
   bus.on('credentialIssued', onCredentialIssued);
   bus.on('unitChanged', onUnitChanged);
 
-  const operators = new OperatorAuth({ db, adminToken: opts.adminToken, sessionHours: config.auth.sessionHours, lockout: config.auth.lockout, log: log.child({ module: 'operators' }) });
-  await operators.ensureBuiltinAdmin();
+  const { operators } = opts;
   const authenticate = (token: string | undefined) => operators.authenticate(token);
-
-  const incidents = await IncidentService.start({
-    db,
-    bus,
-    sendCommand: (unitId, command) => broker.sendCommand(unitId, command),
-    linkage: config.linkage,
-    dataDir: config.dataDir,
-    log: log.child({ module: 'incidents' }),
-    audit: (entry) => recordAudit(db, entry),
-    districts: districtMap((await readBasemapGeojson(basemapGeojsonPath(config.basemap))).geojson),
-  });
 
   const io = new SocketServer<LiveClientToServer, LiveServerToClient>(app.server, { serveClient: false, path: '/socket.io' });
   const live = new LiveFeed({
@@ -141,12 +122,10 @@ export async function startTelemetry(app: FastifyInstance, opts: TelemetryOption
     authorize: authenticate,
     metrics,
     log: log.child({ module: 'live' }),
-    incidents: incidents.events,
   });
 
   const stopGuard = guardOperatorSockets(io as unknown as SocketServer, operators, ['/', '/media']);
 
-  await app.register(telemetryApi, { docs: opts.docs ?? true, db, bus, auth: operators, basemap: config.basemap, incidents, intake: { intake: config.linkage.intake, dataDir: config.dataDir }, routes: opts.routes });
   await app.register(async (scope) => {
     scope.addHook('onRequest', operatorAuth(authenticate));
     scope.get('/api/ingest/rejections', async () => ({ rejections: rejections.list() }));
@@ -194,7 +173,7 @@ export async function startTelemetry(app: FastifyInstance, opts: TelemetryOption
     writer,
     metrics,
     rejections,
-    incidents,
+    live,
     operators,
     io: io as unknown as SocketServer,
     listenMqtt: () => broker.listenTcp(config.mqtt.host, config.mqtt.port),
@@ -205,7 +184,6 @@ export async function startTelemetry(app: FastifyInstance, opts: TelemetryOption
       stopGuard();
       bus.off('credentialIssued', onCredentialIssued);
       bus.off('unitChanged', onUnitChanged);
-      await incidents.close();
       await broker.close();
       await status.flush();
       status.close();

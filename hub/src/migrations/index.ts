@@ -1,11 +1,12 @@
 // The hub's own tables (each unit's stream id), and the schema of the whole hub: every
 // package's migrations, which the one runner orders by what each builds on.
 import type { Migration } from '@hub/platform';
+import { incidentMigrations } from '@hub/incidents';
 import { mediaMigrations } from '@hub/media-server';
 import { defaultMigrations as telemetryAndIdentity } from '@hub/telemetry';
 import { streams } from './001_streams';
 
 export const hubMigrations: readonly Migration[] = [streams];
 
-/** What `startHub` applies: identity's, telemetry's, the media server's and the hub's. */
-export const schemaMigrations: readonly Migration[] = [...telemetryAndIdentity, ...mediaMigrations, ...hubMigrations];
+/** What `startHub` applies: identity's, telemetry's, the incidents', the media server's and the hub's. */
+export const schemaMigrations: readonly Migration[] = [...telemetryAndIdentity, ...incidentMigrations, ...mediaMigrations, ...hubMigrations];

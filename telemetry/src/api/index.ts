@@ -12,11 +12,6 @@ import { notFoundHandler, registerErrorHandler } from './error-handler';
 import { basemapRoutes } from './basemap';
 import { positionRoutes } from './positions';
 import { unitRoutes } from './units';
-import type { IncidentService } from '../incidents/service';
-import type { HubConfig } from '@hub/config';
-import { incidentRoutes } from './incidents';
-import { nearestRoutes } from './nearest';
-import { intakeClientRoutes, intakeEventRoutes } from './intake';
 import { presetRoutes } from './presets';
 
 export interface TelemetryApiOptions {
@@ -30,12 +25,10 @@ export interface TelemetryApiOptions {
   docs?: boolean;
   /** the wall's basemap settings served at /api/basemap; default every field's default */
   basemap?: import('@hub/config').BasemapConfig;
-  /** incidents, dispatch, nearest units, KPIs and external intake; default none */
-  incidents?: IncidentService;
-  /** intake settings and the data folder (snapshots), with `incidents` */
-  intake?: { intake: HubConfig['linkage']['intake']; dataDir: string };
-  /** other packages' routes (alarms, geofences…), registered under /api behind the operator check */
+  /** other packages' routes (alarms, geofences, incidents…), registered under /api behind the operator check */
   routes?: readonly ApiRoutes[];
+  /** routes under /api that check a credential of their own (external intake's token), not an operator's */
+  publicRoutes?: readonly ApiRoutes[];
 }
 
 /** A route plugin of another package, given the API's context. */
@@ -68,20 +61,12 @@ export async function telemetryApi(app: FastifyInstance, opts: TelemetryApiOptio
       await api.register(positionRoutes, context);
       for (const routes of opts.routes ?? []) await api.register(routes, context);
       await api.register(basemapRoutes, { basemap: opts.basemap });
-      if (opts.incidents) {
-        const incidents = { ...context, incidents: opts.incidents };
-        await api.register(nearestRoutes, incidents);
-        await api.register(incidentRoutes, incidents);
-        await api.register(intakeClientRoutes, incidents);
-      }
       await api.register(presetRoutes, context);
     },
     { prefix: '/api' },
   );
   // External systems post with their intake token, not an operator's: outside the operator scope.
-  if (opts.incidents && opts.intake) {
-    await app.register(intakeEventRoutes, { prefix: '/api', ...context, incidents: opts.incidents, settings: opts.intake });
-  }
+  for (const routes of opts.publicRoutes ?? []) await app.register(routes, { prefix: '/api', ...context });
 }
 
 export { errorHandler, MAX_PATH_PARAM_LENGTH, registerErrorHandler, toApiError } from './error-handler';

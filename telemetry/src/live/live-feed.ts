@@ -16,13 +16,14 @@ import {
   type Principal,
   type PositionOut,
   type UnitStatusOut,
+  type IncidentEvents,
 } from '@hub/config';
 import type { TelemetryBus } from '../events';
 import { handshakeToken, setSocketPrincipal, socketRefusal } from '@hub/identity';
 import { DB_RETRY_AFTER_SECONDS, isDatabaseUnavailable } from '../errors';
 import { positionOut } from '../store/positions';
 import type { TelemetryMetrics } from '../metrics';
-import type { IncidentBus } from '../incidents/events';
+import type { EventEmitter } from 'node:events';
 
 export interface LiveFeedOptions {
   io: Server<LiveClientToServer, LiveServerToClient>;
@@ -33,8 +34,6 @@ export interface LiveFeedOptions {
   authorize: (token: string | undefined) => Promise<Principal | null>;
   metrics: TelemetryMetrics;
   log: Logger;
-  /** incidents, dispatches, linkage and escalations: sent to every wall at once (rare, and all matter) */
-  incidents?: IncidentBus;
 }
 
 interface Wall {
@@ -98,21 +97,22 @@ export class LiveFeed {
       () => bus.off('alarm', onAlarm),
       () => bus.off('status', onStatus),
     );
-    if (opts.incidents) {
-      const feed = opts.incidents;
-      const relay = <K extends 'incident' | 'dispatch' | 'linkage' | 'escalation'>(event: K) => {
-        const fn = (payload: unknown) => {
-          for (const w of this.walls.values()) (w.socket.emit as (e: string, p: unknown) => void)(event, payload);
-        };
-        feed.on(event, fn as never);
-        this.unsubscribe.push(() => feed.off(event, fn as never));
-      };
-      relay('incident');
-      relay('dispatch');
-      relay('linkage');
-      relay('escalation');
-    }
     this.timer = setInterval(() => this.flush(), opts.flushMs);
+  }
+
+  /** Relays incidents, dispatches, linkage and escalations to every wall at once (rare, and all matter). */
+  relay(source: Pick<EventEmitter<IncidentEvents>, 'on' | 'off'>): void {
+    const relay = <K extends keyof IncidentEvents>(event: K) => {
+      const fn = (...args: IncidentEvents[K]) => {
+        for (const w of this.walls.values()) (w.socket.emit as (e: string, p: unknown) => void)(event, args[0]);
+      };
+      source.on(event, fn as never);
+      this.unsubscribe.push(() => source.off(event, fn as never));
+    };
+    relay('incident');
+    relay('dispatch');
+    relay('linkage');
+    relay('escalation');
   }
 
   private attach(socket: Socket<LiveClientToServer, LiveServerToClient>): void {

@@ -7,7 +7,7 @@
 // Per incident, and per district (the incident's), unit or team (the dispatched unit's, with
 // that unit's own acknowledgement and arrival times): counts, medians, 90th percentiles.
 import { KPI_METRICS, type IncidentKpi, type KpiGroup, type KpiGroupBy, type KpiResponse, type KpiStat } from '@hub/config';
-import type { Queryable } from '../store/types';
+import type { Queryable } from '@hub/platform';
 import { toIso } from '@hub/platform';
 
 const secs = (a: string, b = 'created_at') => `extract(epoch FROM (${a} - ${b}))::float8`;

@@ -3,8 +3,8 @@
 // units + unit_latest at start, then kept by positionAccepted (newest only), status and
 // unitChanged. Which units are busy still comes from the database (a handful of rows).
 import { distanceM, latestOrderMs, type Position, type UnitStatusOut, type UnitType } from '@hub/config';
-import type { TelemetryBus } from '../events';
-import type { Queryable } from '../store/types';
+import type { TelemetryBus } from '@hub/telemetry';
+import type { Queryable } from '@hub/platform';
 
 interface Entry {
   id: string;

@@ -1,6 +1,6 @@
 // Errors of incidents, dispatch and intake: each with a stable code and its HTTP status.
 import type { IncidentState } from '@hub/config';
-import { HubError } from '../errors';
+import { HubError } from '@hub/platform';
 
 /** 404 HUB_ERR_INCIDENT_NOT_FOUND */
 export class IncidentNotFoundError extends HubError {

@@ -2,12 +2,12 @@
 // by the bus (newest position only, online state, unit changes), and ranking as the SQL does.
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { loadConfig } from '@hub/config';
-import { TelemetryBus } from '../../src/events';
-import { insertPositions } from '../../src/store/positions';
-import { UnitIndex } from '../../src/incidents/unit-index';
-import { nearestUnitsSql } from '../../src/incidents/nearest';
-import { createMigratedDatabase, type MigratedDatabase } from '../../../test-support/migrated-db';
-import { eventually } from '../../../test-support/wait';
+import { TelemetryBus } from '@hub/telemetry';
+import { insertPositions } from '@hub/telemetry';
+import { UnitIndex } from '../src/unit-index';
+import { nearestUnitsSql } from '../src/nearest';
+import { createMigratedDatabase, type MigratedDatabase } from '../../test-support/migrated-db';
+import { eventually } from '../../test-support/wait';
 
 let m: MigratedDatabase;
 const bus = new TelemetryBus();

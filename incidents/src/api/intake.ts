@@ -9,7 +9,7 @@ import {
   IntakeEventResultSchema,
   IntakeEventSchema,
 } from '@hub/config';
-import { authenticateIntake, createIntakeClient, listIntakeClients, submitExternalEvent } from '../incidents/intake';
+import { authenticateIntake, createIntakeClient, listIntakeClients, submitExternalEvent } from '../intake';
 import { bearerToken, ADMIN_OPERATOR, requireRole } from '@hub/identity';
 import type { IncidentApiContext } from './incidents';
 

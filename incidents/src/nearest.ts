@@ -3,7 +3,7 @@
 // unit type). The ranking runs on the in-memory UnitIndex (`nearestUnits`); `nearestUnitsSql`
 // is the same ranking as one SQL over unit_latest, kept for comparison (bench/nearest.ts).
 import type { NearestQuery, NearestUnit, UnitType } from '@hub/config';
-import type { Queryable } from '../store/types';
+import type { Queryable } from '@hub/platform';
 import { distanceSql } from './geo';
 import { OPEN_STATES_SQL } from './store';
 import type { UnitIndex } from './unit-index';

@@ -9,7 +9,7 @@ import {
   type IncidentState,
   type IncidentUnit,
 } from '@hub/config';
-import type { Queryable } from '../store/types';
+import type { Queryable } from '@hub/platform';
 import { toIso, toIsoOrNull, toJson } from '@hub/platform';
 
 /** A database that can lend one connection for a transaction (pg.Pool), or one connection already. */

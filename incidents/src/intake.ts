@@ -5,7 +5,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { HubConfig, Incident, IntakeClient, IntakeEvent, IntakeEventResult } from '@hub/config';
-import type { Queryable } from '../store/types';
+import type { Queryable } from '@hub/platform';
 import { toIso } from '@hub/platform';
 import { IntakeAuthError, SnapshotError } from './errors';
 import { distanceSql } from './geo';

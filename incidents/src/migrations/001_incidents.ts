@@ -5,7 +5,7 @@ import type { Migration } from '@hub/platform';
  * repeated external reports, and the external systems allowed to report (intake clients).
  */
 export const incidents: Migration = {
-  id: 'telemetry.004_incidents',
+  id: 'incidents.001_incidents',
   replaces: ['006_incidents'],
   after: ['telemetry.001_core'],
   up: () => [

@@ -2,9 +2,9 @@
 // interpolation, as percentile_cont) per district, unit and team; CSV; and the tar writer.
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { kpis, kpisCsv } from '../../src/incidents/kpis';
-import { tarStream } from '../../src/incidents/tar';
-import { createMigratedDatabase, type MigratedDatabase } from '../../../test-support/migrated-db';
+import { kpis, kpisCsv } from '../src/kpis';
+import { tarStream } from '../src/tar';
+import { createMigratedDatabase, type MigratedDatabase } from '../../test-support/migrated-db';
 
 let m: MigratedDatabase;
 const T0 = Date.parse('2026-11-01T08:00:00Z');

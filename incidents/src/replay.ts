@@ -5,8 +5,8 @@ import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import type { Replay } from '@hub/config';
-import type { Queryable } from '../store/types';
-import { track } from '../store/positions';
+import type { Queryable } from '@hub/platform';
+import { track } from '@hub/telemetry';
 import { tarStream, type TarEntry } from './tar';
 import type { IncidentService } from './service';
 

@@ -17,9 +17,9 @@ import type {
   UnitType,
 } from '@hub/config';
 import { distanceM } from '@hub/config';
-import type { TelemetryBus } from '../events';
-import type { DistrictMap } from '../basemap/districts';
-import type { Queryable } from '../store/types';
+import type { TelemetryBus } from '@hub/telemetry';
+import type { DistrictMap } from '@hub/telemetry';
+import type { Queryable } from '@hub/platform';
 import { toIso } from '@hub/platform';
 import { IncidentBus } from './events';
 import { DispatchUnitsNotFoundError, IncidentClosedError, IncidentNotFoundError, ReasonRequiredError, TransitionError } from './errors';
@@ -71,6 +71,8 @@ export interface IncidentServiceOptions {
   audit?: (entry: AuditEntry) => Promise<void>;
   /** the basemap's districts: an incident takes the one it happened in; default none */
   districts?: DistrictMap;
+  /** the recorded segments of an incident, for its replay and evidence pack (the hub's recorder); default none */
+  recordings?: RecordingSource;
 }
 
 interface OnTheWay {
@@ -83,7 +85,8 @@ interface OnTheWay {
 export class IncidentService {
   readonly events = new IncidentBus();
   readonly opts: IncidentServiceOptions;
-  recordings: RecordingSource | undefined;
+  /** the recording port: injected at construction, the one place replay and evidence read from */
+  readonly recordings: RecordingSource | undefined;
   /** dispatched units not yet on scene, by unit id → their incidents */
   private readonly onTheWay = new Map<string, OnTheWay[]>();
   private readonly unsubscribe: (() => void)[] = [];
@@ -97,6 +100,7 @@ export class IncidentService {
     readonly units: UnitIndex,
   ) {
     this.opts = opts;
+    this.recordings = opts.recordings;
   }
 
   static async start(opts: IncidentServiceOptions): Promise<IncidentService> {

@@ -16,10 +16,10 @@ import {
   ReplaySchema,
   TransitionRequestSchema,
 } from '@hub/config';
-import type { IncidentService } from '../incidents/service';
-import { kpis, kpisCsv } from '../incidents/kpis';
-import { evidencePack, replay } from '../incidents/replay';
-import type { ApiContext } from './context';
+import type { IncidentService } from '../service';
+import { kpis, kpisCsv } from '../kpis';
+import { evidencePack, replay } from '../replay';
+import type { ApiContext } from '@hub/telemetry';
 import { ADMIN_OPERATOR, requireRole } from '@hub/identity';
 
 export interface IncidentApiContext extends ApiContext {
