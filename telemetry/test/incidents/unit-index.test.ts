@@ -1,7 +1,7 @@
 // The in-memory unit index behind the nearest-units ranking: loaded from the database, kept
 // by the bus (newest position only, online state, unit changes), and ranking as the SQL does.
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { loadConfig } from '@hub/config';
+import { loadConfig } from '@hub/config/node';
 import { TelemetryBus } from '../../src/events';
 import { insertPositions } from '../../src/store/positions';
 import { UnitIndex } from '../../src/incidents/unit-index';
