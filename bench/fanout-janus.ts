@@ -4,8 +4,8 @@
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { spawnFfmpeg, spawnTied } from '@hub/config/ffmpeg';
-import { ffmpegSourceArgs } from '@hub/edge-agent/video/source';
+import { spawnFfmpeg, spawnTied } from '@hub/config/node';
+import { ffmpegSourceArgs } from '@hub/edge-agent';
 import { freePort } from '../test-support/ports';
 import { makeClip, measureFanout, printFanout, startViewerWorker } from './fanout';
 import type { Phases } from './fanout-phases';

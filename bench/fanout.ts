@@ -21,7 +21,7 @@ import { parseArgs } from 'node:util';
 import { UnitAgent, WhipPublisher, attachOnDemandVideo } from '@hub/edge-agent';
 // the load generators run werift on the same starved machine: the SFU's fixes for stalls apply to them too
 import '@hub/werift-patches';
-import { spawnTied } from '@hub/config/ffmpeg';
+import { spawnTied } from '@hub/config/node';
 import { freePort } from '../test-support/ports';
 import type { ViewerJob, ViewerReport } from './fanout-viewers';
 import { PHASES, type Phases } from './fanout-phases';

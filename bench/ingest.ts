@@ -17,7 +17,7 @@ import pg from 'pg';
 import { io as ioClient } from 'socket.io-client';
 import type { LiveBatch } from '@hub/config';
 import { hashSecret } from '@hub/telemetry/store/credentials';
-import { spawnTied } from '@hub/config/ffmpeg';
+import { spawnTied } from '@hub/config/node';
 import { freePort } from '../test-support/ports';
 import type { WorkerJob, WorkerReport } from './load-worker';
 import { cpuSeconds, treeCpuSeconds, waitForOutput } from './processes';

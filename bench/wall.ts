@@ -36,7 +36,7 @@ import { hashSecret } from '@hub/telemetry/store/credentials';
 import { buildWall } from '@hub/wall-ui';
 import { chromium } from 'playwright-core';
 import { artifactDir, CHROMIUM_PATH, launchChromium } from '../test-support/browser';
-import { spawnTied } from '@hub/config/ffmpeg';
+import { spawnTied } from '@hub/config/node';
 import { freePort } from '../test-support/ports';
 import type { PublisherMessage, PublisherReport } from './wall-publisher';
 import { treeCpuSeconds, waitForOutput } from './processes';

@@ -1,5 +1,5 @@
 // ffmpeg and other helper processes, for the edge agent (its camera publisher), the hub (its
-// recorder) and the tests. Not exported from the package index: Node only.
+// recorder) and the tests. Node only: exported as `@hub/config/node`, not from the index.
 //
 // The binary: the system one when it is on PATH (Debian's is newer), else the static build
 // shipped in the @ffmpeg-installer/ffmpeg npm package (docs/decisions/0005-ffmpeg.md).

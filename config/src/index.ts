@@ -1,9 +1,10 @@
+// `@hub/config`: the zod schemas and pure functions every package shares, the browser's
+// included. Nothing here may import Node: the loader and ffmpeg helpers are `@hub/config/node`.
 export * from './ids';
 export * from './wire';
 export * from './topics';
 export * from './api';
 export * from './hub-config';
-export * from './load-config';
 export * from './api-routes';
 export * from './agent';
 export * from './operators';

@@ -4,7 +4,7 @@ import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ffmpegPath, onPath } from '../src/ffmpeg';
+import { ffmpegPath, onPath } from '@hub/config/node';
 
 /** running = exists and is not a zombie waiting to be reaped */
 function running(pid: number): boolean {

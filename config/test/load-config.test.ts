@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { writeFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { loadConfig, ConfigError } from '@hub/config';
+import { loadConfig, ConfigError } from '@hub/config/node';
 
 describe('loadConfig', () => {
   it('gives every default with no file and no environment', () => {

@@ -19,3 +19,4 @@ export { provisionUnit, provisionUnits, type ProvisionOptions } from './fleet/pr
 export { WhipPublisher, WhipError, type WhipPublisherOptions, type VideoCodec } from './video/whip-publisher';
 export { attachOnDemandVideo, type OnDemandVideoOptions } from './video/on-demand';
 export { ffmpegPath } from './video/ffmpeg-path';
+export { ffmpegSourceArgs } from './video/source';

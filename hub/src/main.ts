@@ -1,5 +1,5 @@
 // `npm start`: the hub on its embedded defaults (config file and HUB_* variables override).
-import { ConfigError, loadConfig } from '@hub/config';
+import { ConfigError, loadConfig } from '@hub/config/node';
 import { buildWall } from '@hub/wall-ui';
 import { startHub } from './hub';
 

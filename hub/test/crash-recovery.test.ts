@@ -3,7 +3,7 @@
 // so the restart also has to take over the PostgreSQL server the killed hub left behind.
 import { afterAll, describe, expect, it } from 'vitest';
 import type { ChildProcess } from 'node:child_process';
-import { spawnTied } from '@hub/config/ffmpeg';
+import { spawnTied } from '@hub/config/node';
 import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';

@@ -4,7 +4,7 @@
 // showing "reconnecting" in between; a dropped signalling socket is recovered too.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ChildProcess } from 'node:child_process';
-import { spawnTied } from '@hub/config/ffmpeg';
+import { spawnTied } from '@hub/config/node';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';

@@ -1,9 +1,8 @@
 // The in-memory unit index behind the nearest-units ranking: loaded from the database, kept
 // by the bus (newest position only, online state, unit changes), and ranking as the SQL does.
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { loadConfig } from '@hub/config';
-import { TelemetryBus } from '@hub/telemetry';
-import { insertPositions } from '@hub/telemetry';
+import { loadConfig } from '@hub/config/node';
+import { insertPositions, TelemetryBus } from '@hub/telemetry';
 import { UnitIndex } from '../src/unit-index';
 import { nearestUnitsSql } from '../src/nearest';
 import { createMigratedDatabase, type MigratedDatabase } from '../../test-support/migrated-db';

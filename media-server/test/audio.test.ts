@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import dgram from 'node:dgram';
 import { MediaStreamTrack, RTCPeerConnection, RtcpSrPacket, useOPUS, useVP8, type RtcpPacket, type RtpPacket } from 'werift';
-import { spawnFfmpeg } from '@hub/config/ffmpeg';
+import { spawnFfmpeg } from '@hub/config/node';
 import type { WeriftRouter } from '../src';
 import { startWhipServer, type WhipServer } from './support/whip-server';
 import { signal, until } from './support/peers';

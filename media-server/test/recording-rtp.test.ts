@@ -1,7 +1,7 @@
 // The recorder's RTP reading and playlists: keyframe starts found in the RTP that ffmpeg
 // itself sends (H.264 per RFC 6184, VP8 per RFC 7741), and the HLS playlist it serves.
 import dgram from 'node:dgram';
-import { spawnFfmpeg } from '@hub/config/ffmpeg';
+import { spawnFfmpeg } from '@hub/config/node';
 import { describe, expect, it } from 'vitest';
 import { buildPlaylist, parsePlaylist } from '../src/recording/index';
 import { isKeyFrameStart, parseRtpHeader, type RecordedCodec } from '../src/recording/rtp';

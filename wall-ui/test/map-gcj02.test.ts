@@ -2,7 +2,7 @@
 // - googollee/eviltransform's test table (Shanghai, Shenzhen, Beijing), also used by its PHP and Python ports;
 // - wandergis/coordtransform's README example (116.404, 39.915), also hutool's CoordinateUtilTest.
 import { describe, expect, it } from 'vitest';
-import { gcj02ToWgs84, outOfChina, wgs84ToGcj02 } from '@hub/config/gcj02';
+import { gcj02ToWgs84, outOfChina, wgs84ToGcj02 } from '@hub/config';
 
 const EVILTRANSFORM: [wgsLat: number, wgsLon: number, gcjLat: number, gcjLon: number][] = [
   [31.1774276, 121.5272106, 31.17530398364597, 121.531541859215], // Shanghai

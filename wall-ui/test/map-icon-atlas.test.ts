@@ -2,7 +2,7 @@
 // (config's UnitTypeSchema, the wall's UNIT_STATUS_KINDS), and the shader sampling as many
 // columns as the atlas has (it was a hard-coded 8).
 import { describe, expect, it } from 'vitest';
-import { UnitTypeSchema } from '@hub/config/ids';
+import { UnitTypeSchema } from '@hub/config';
 import { UNIT_STATUS_KINDS } from '../src/wall/live/types';
 import { atlasLayout, ICON_ATLAS } from '../src/wall/map/icon-atlas';
 import { UNITS_VERTEX, unitsVertexShader } from '../src/wall/map/units-shaders';

@@ -9,6 +9,12 @@
 // RFC 7675 fixes only the 30 s expiry; how long one request waits is the implementation's.
 // Consent requests (the only STUN requests werift sends with no retransmission and its own
 // timeout) wait at least CONSENT_ANSWER_MS here, still inside the 4 s before the next one.
+//
+// Upstream: the per-request wait this widens came with werift PR #649
+// (https://github.com/shinyoshiaki/werift-webrtc/pull/649, RFC 7675 consent rework), which
+// does not cover answers read only after a stall. No upstream issue found on 2026-12-07; to
+// file: werift lets a consent answer that waited in the socket through an event-loop stall
+// time out, and offers no setting for the wait. Drop this patch when werift has one.
 import { StunProtocol } from 'werift';
 
 export const CONSENT_ANSWER_MS = 3000;

@@ -12,6 +12,11 @@
 // one more with the same cookie needs nothing new, since flight 3's own timer resends. So once
 // the client is in flight 3 or later, a HelloVerifyRequest is dropped. (The werift server's
 // cookie is fixed for the session, so the first one is as good as the second.)
+//
+// Upstream: no werift issue or PR found on 2026-12-07; to file: werift's DtlsClient fails the
+// handshake on a second HelloVerifyRequest instead of ignoring or answering it (pion/dtls
+// answers it, https://github.com/pion/dtls/pull/276; werift PR #332 fixed only the server side
+// of repeated ClientHellos, https://github.com/shinyoshiaki/werift-webrtc/pull/332).
 import { DtlsClient } from 'werift';
 
 const HELLO_VERIFY_REQUEST = 3;

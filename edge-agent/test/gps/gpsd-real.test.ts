@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { onPath, spawnTied } from '@hub/config/ffmpeg';
+import { onPath, spawnTied } from '@hub/config/node';
 import { freePort } from '../../../test-support/ports';
 import { GpsdSource } from '../../src/gps/gpsd-source';
 import type { GpsFix } from '../../src/gps/source';

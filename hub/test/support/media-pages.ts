@@ -3,7 +3,7 @@
 // figures an operator sees in the viewer's overlay.
 import type { Page } from 'playwright-core';
 import type { UnitCredential } from '@hub/config';
-import type { OutboundVideo } from '@hub/wall-ui/bodycam/camera-publisher';
+import type { OutboundVideo } from '@hub/wall-ui';
 import { eventually } from '../../../test-support/wait';
 
 export interface ViewerFigures {

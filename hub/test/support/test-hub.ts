@@ -4,7 +4,8 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import pino from 'pino';
-import { loadConfig, type OperatorRole, type Session, type UnitCredential, type UnitType } from '@hub/config';
+import type { OperatorRole, Session, UnitCredential, UnitType } from '@hub/config';
+import { loadConfig } from '@hub/config/node';
 import { startHub, type Hub } from '@hub/server';
 import { createTestDatabase, type TestDatabase } from '../../../test-support/db';
 

@@ -10,7 +10,7 @@ import dgram from 'node:dgram';
 import type { ChildProcess } from 'node:child_process';
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { ffmpegPath, spawnTied } from '@hub/config/ffmpeg';
+import { ffmpegPath, spawnTied } from '@hub/config/node';
 import type { RecordedCodec } from './rtp';
 import type { RecorderLog } from './types';
 

@@ -18,7 +18,7 @@ import {
   type RTCRtpReceiver,
   type RtpPacket,
 } from 'werift';
-import { spawnFfmpeg } from '@hub/config/ffmpeg';
+import { spawnFfmpeg } from '@hub/config/node';
 import type { Router, WebRtcTransport } from '../../src';
 import { isKeyFrame } from '../../src/engine/rtp/keyframe';
 

@@ -2,8 +2,8 @@
 // port): positions on units/{id}/gps, SOS on units/{id}/alarm (QoS 1, the same wire
 // shapes as the edge agent, config/src/wire.ts), commands from units/{id}/cmd.
 import mqtt, { type MqttClient } from 'mqtt';
-import { AlarmMessageSchema, CommandMessageSchema, PositionMessageSchema, type AlarmMessage, type Command, type PositionMessage } from '@hub/config/wire';
-import { topics } from '@hub/config/topics';
+import { AlarmMessageSchema, CommandMessageSchema, PositionMessageSchema, type AlarmMessage, type Command, type PositionMessage } from '@hub/config';
+import { topics } from '@hub/config';
 
 export type LinkState = 'connecting' | 'online' | 'offline' | 'refused';
 

@@ -3,7 +3,7 @@
 // takes the others down. socket.io's own reconnection is off: the caller owns recovery,
 // because a new socket means new sessions (the hub closes a socket's sessions with it).
 import { io, type Socket } from 'socket.io-client';
-import { MEDIA_NAMESPACE, type IceServer, type MediaAnswer, type MediaClientToServer, type MediaServerToClient } from '@hub/config/media';
+import { MEDIA_NAMESPACE, type IceServer, type MediaAnswer, type MediaClientToServer, type MediaServerToClient } from '@hub/config';
 
 export type MediaSocket = Socket<MediaServerToClient, MediaClientToServer>;
 

@@ -1,5 +1,11 @@
 // Fields of werift 0.24.4 (pinned) that its typings mark private but the SFU must reach:
 // the receiver's negotiated codec (PLI or FIR?), and a sender's NACK cache and RTCP figures.
+//
+// Upstream: no werift issue or PR found on 2026-12-07 for any of these; to file: (1) public
+// read access to a receiver's negotiated codec and a sender's RTT and remote loss; (2) the
+// sender's NACK cache keeps the packet objects it was given, so a packet sent to several
+// viewers is answered with the last one's SSRC; (3) one NACK generator per receiver reads
+// interleaved simulcast SSRCs as losses. Drop each piece when werift covers it.
 import type { RTCRtpCodecParameters, RTCRtpReceiver, RTCRtpSender } from 'werift';
 
 export interface ReceiverInternals {

@@ -1,7 +1,7 @@
 // The alarm panel: live list, filter by kind and state, acknowledge with a note; clicking an
 // alarm flies the map to it and makes it the linkage target.
 import { useState } from 'react';
-import type { Alarm, AlarmKind } from '@hub/config/api';
+import type { Alarm, AlarmKind } from '@hub/config';
 import { useLocale, useT } from '../i18n';
 import { errorText } from '../i18n/errors';
 import { api } from '../app/session';

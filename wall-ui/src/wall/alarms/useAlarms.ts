@@ -2,7 +2,7 @@
 // acknowledgement arrives as the same alarm again, so alarms are kept by id). A new,
 // unacknowledged alarm beeps and flashes.
 import { useCallback, useEffect, useRef, useState } from 'react';
-import type { Alarm } from '@hub/config/api';
+import type { Alarm } from '@hub/config';
 import type { UnitStore } from '../live/unit-store';
 import { api } from '../app/session';
 import { beep } from './beep';

@@ -2,7 +2,7 @@
 // logged-in operator. Its state lives in hooks, one concern each (session watch, layout,
 // presets, incident feed, linkage target, alarms); this component wires them to the panels.
 import { useCallback, useMemo, useState } from 'react';
-import type { Alarm, PositionOut } from '@hub/config/api';
+import type { Alarm, PositionOut } from '@hub/config';
 import { UnitStore } from '../live/unit-store';
 import { LiveMap } from '../map/LiveMap';
 import { useT } from '../i18n';

@@ -1,6 +1,6 @@
 // Pick, save and delete the operator's named layouts.
 import { useState } from 'react';
-import type { Preset } from '@hub/config/presets';
+import type { Preset } from '@hub/config';
 import { useT } from '../i18n';
 import { errorText } from '../i18n/errors';
 

@@ -1,6 +1,6 @@
 // The operator's named layouts, kept by the hub (/api/presets/{name}); the last one used
 // is remembered in this browser and applied at login.
-import type { Preset, WallLayout } from '@hub/config/presets';
+import type { Preset, WallLayout } from '@hub/config';
 import { api } from '../app/session';
 
 export const listPresets = () => api<Preset[]>('GET', '/api/presets');

@@ -1,7 +1,7 @@
 // Owns the operator's saved layouts: loads them, applies the last one used in this browser,
 // and saves (with the map's view), applies and deletes them.
 import { useEffect, useState, type RefObject } from 'react';
-import type { MapView, Preset, WallLayout } from '@hub/config/presets';
+import type { MapView, Preset, WallLayout } from '@hub/config';
 import type { OperatorInfo } from '../app/session';
 import { deletePreset, lastPresetName, listPresets, rememberPreset, savePreset } from './presets';
 

@@ -1,7 +1,7 @@
 // Owns the wall's layout (grid, tiles, wall mode) and where the map looks: the fly-to requests
 // the map follows and the view it reports back (saved with a preset).
 import { useCallback, useRef, useState, type RefObject } from 'react';
-import type { GridSize, MapView, WallLayout } from '@hub/config/presets';
+import type { GridSize, MapView, WallLayout } from '@hub/config';
 import { placeUnits } from '../tiles/place-units';
 
 /** The grids an operator picks from. */

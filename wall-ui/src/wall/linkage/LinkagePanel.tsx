@@ -3,7 +3,7 @@
 // (an incident is made first when there is none), and each unit's answer shows as it
 // arrives on the live feed. Viewers see the list but no dispatch button (the hub refuses too).
 import { useEffect, useState } from 'react';
-import type { Alarm } from '@hub/config/api';
+import type { Alarm } from '@hub/config';
 import { useT } from '../i18n';
 import { errorText } from '../i18n/errors';
 import { api, currentSession } from '../app/session';

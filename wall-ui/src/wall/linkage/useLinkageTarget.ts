@@ -2,7 +2,7 @@
 // map, or the place of a linkage event pushed by the hub), the nearest units a linkage event
 // brought, the units highlighted on the map, and which side tab shows (linkage or replay).
 import { useCallback, useEffect, useRef, useState } from 'react';
-import type { Alarm } from '@hub/config/api';
+import type { Alarm } from '@hub/config';
 import type { UnitStore } from '../live/unit-store';
 import type { Incident, LinkageTarget, NearestUnit } from './types';
 

@@ -3,7 +3,7 @@
 // applied to the Map at once, and subscribers hear about all the changes of a frame once,
 // at the next animation frame, so 20,000 units at 1 Hz never re-render React per position.
 import type { Alarm, BBox, LiveBatch, PositionOut, Unit, UnitStatusOut } from '@hub/config';
-import { latestOrderMs } from '@hub/config/wire';
+import { latestOrderMs } from '@hub/config';
 import { HubRest } from './rest';
 import { LiveConnection } from './live-connection';
 import type { ConnectionState, Forwarded, ForwardedEvent, ForwardedPayload, UnitView } from './types';

@@ -1,7 +1,7 @@
 // The units' grid clustering: units + view → what the map draws (units on their own and
 // cluster discs). Pure (no map, no GL): the units layer runs it once per update or zoom level,
 // not per frame, and tests run it without a browser.
-import type { UnitType } from '@hub/config/ids';
+import type { UnitType } from '@hub/config';
 import type { UnitStatusKind } from '../live/types';
 import { unitIconName } from './icon-atlas';
 import { lngLatFromMercator, mercatorFromLngLat, worldSize } from './mercator';

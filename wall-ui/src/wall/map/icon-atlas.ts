@@ -2,7 +2,7 @@
 // by side in one row, types outer. Derived from the two lists where they are declared (config's
 // UnitTypeSchema, the wall's UNIT_STATUS_KINDS), so a new type or status gets its own cell and
 // the shader samples as many columns as the atlas has. Pure: no canvas, no GL.
-import { UnitTypeSchema, type UnitType } from '@hub/config/ids';
+import { UnitTypeSchema, type UnitType } from '@hub/config';
 import { UNIT_STATUS_KINDS, type UnitStatusKind } from '../live/types';
 
 /** Every unit type, in the order their icons sit in the atlas. */

@@ -1,6 +1,6 @@
 // Positions are WGS-84 everywhere in the hub; a basemap drawn in GCJ-02 (Chinese map
 // publishers) needs them shifted before drawing, and clicks shifted back.
-import { gcj02ToWgs84, wgs84ToGcj02 } from '@hub/config/gcj02';
+import { gcj02ToWgs84, wgs84ToGcj02 } from '@hub/config';
 
 export interface Projector {
   readonly coordinateSystem: 'wgs84' | 'gcj02';

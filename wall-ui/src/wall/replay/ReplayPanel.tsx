@@ -1,7 +1,7 @@
 // Track replay: a unit and a time range → GET /api/units/{id}/track → its path on the map,
 // with a time slider and 1x / 4x / 16x playback.
 import { useEffect, useRef, useState } from 'react';
-import type { PositionOut } from '@hub/config/api';
+import type { PositionOut } from '@hub/config';
 import { useLocale, useT } from '../i18n';
 import { errorText } from '../i18n/errors';
 import { api } from '../app/session';

@@ -1,6 +1,6 @@
 // The video wall grid: 1, 4, 9 or 16 tiles; one tile may be enlarged over the whole grid.
 import { useState } from 'react';
-import type { GridSize } from '@hub/config/presets';
+import type { GridSize } from '@hub/config';
 import { Tile } from './Tile';
 
 export interface VideoGridProps {

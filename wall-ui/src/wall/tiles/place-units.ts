@@ -1,5 +1,5 @@
 // Which tile each unit goes to when cameras open by themselves (linkage, "open camera").
-import type { GridSize } from '@hub/config/presets';
+import type { GridSize } from '@hub/config';
 
 /** Puts units on tiles: those already shown stay, the rest fill empty tiles, then the last ones. Grows the grid when needed. */
 export function placeUnits(grid: GridSize, tiles: (string | null)[], unitIds: string[]): { grid: GridSize; tiles: (string | null)[] } {
