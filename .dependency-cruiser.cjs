@@ -7,7 +7,7 @@
 // folder; bench/ and test-support/ use packages but are not used by them.
 
 /** The workspace packages (package.json "workspaces"). */
-const PACKAGES = 'config|platform|identity|telemetry|media-server|wall-ui|edge-agent|hub|werift-patches';
+const PACKAGES = require('./package.json').workspaces.join('|');
 
 /**
  * The files other packages may import: each package's `src/index.ts` (its "." export) and
@@ -21,8 +21,7 @@ const BROWSER = '^wall-ui/src/';
 const CONFIG_NODE_SIDE = '^config/src/(node|load-config|ffmpeg)\\.ts$';
 const WALL_NODE_SIDE = '^wall-ui/(src/index\\.ts$|scripts/)';
 
-/** Deep imports into telemetry that the lead's split of telemetry into domain packages
- *  (issue 11) removes; reported as warnings until then so CI stays green meanwhile. */
+/** Telemetry's own files: other packages, benches and test helpers import its entry. */
 const TELEMETRY_INTERNALS = '^telemetry/src/';
 
 const NODE_BUILTINS = require('node:module').builtinModules.join('|');
@@ -45,19 +44,18 @@ module.exports = {
     },
     {
       name: 'telemetry-internals',
-      severity: 'warn',
+      severity: 'error',
       comment:
-        'Issue 11: telemetry is being split into domain packages (identity/, alarms/, ' +
-        'incidents/ ...); these deep imports go with that move. Import from an entry.',
+        'Telemetry\'s files are its own: import what it exports from @hub/telemetry.',
       from: { path: `^(${PACKAGES}|bench|test-support)/`, pathNot: '^telemetry/' },
       to: { path: TELEMETRY_INTERNALS, pathNot: ENTRIES },
     },
     {
       name: 'test-helpers-across-packages',
-      severity: 'warn',
+      severity: 'error',
       comment:
-        'Issue 11: a test uses another package\'s test helpers (test/support/); shared test ' +
-        'helpers belong in test-support/.',
+        'A test uses another package\'s test helpers (test/support/): shared test helpers ' +
+        'belong in test-support/.',
       from: { path: `^(${PACKAGES})/test/` },
       to: { path: `^(${PACKAGES})/test/support/`, pathNot: '^$1/' },
     },

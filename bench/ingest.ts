@@ -16,7 +16,7 @@ import mqtt from 'mqtt';
 import pg from 'pg';
 import { io as ioClient } from 'socket.io-client';
 import type { LiveBatch } from '@hub/config';
-import { hashSecret } from '@hub/telemetry/store/credentials';
+import { hashSecret } from '@hub/telemetry';
 import { spawnTied } from '@hub/config/node';
 import { freePort } from '../test-support/ports';
 import type { WorkerJob, WorkerReport } from './load-worker';

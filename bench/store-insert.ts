@@ -5,8 +5,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import type { Position } from '@hub/config';
-import { createPool, migrate, startEmbeddedDatabase } from '@hub/telemetry';
-import { insertPositions } from '@hub/telemetry/store/positions';
+import { createPool, insertPositions, migrate, startEmbeddedDatabase } from '@hub/telemetry';
 import { freePort } from '../test-support/ports';
 
 const { values: a } = parseArgs({

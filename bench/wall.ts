@@ -32,7 +32,7 @@ import { createServer } from 'node:http';
 import { Server as SocketServer } from 'socket.io';
 import type { PositionOut } from '@hub/config';
 import pg from 'pg';
-import { hashSecret } from '@hub/telemetry/store/credentials';
+import { hashSecret } from '@hub/telemetry';
 import { buildWall } from '@hub/wall-ui';
 import { chromium } from 'playwright-core';
 import { artifactDir, CHROMIUM_PATH, launchChromium } from '../test-support/browser';

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import mqtt, { type MqttClient } from 'mqtt';
 import { io as ioClient, type Socket } from 'socket.io-client';
 import type { Alarm, LiveBatch } from '@hub/config';
-import { ADMIN_TOKEN, eventually, positionPayload, startTestHub, type TestHub } from './support/test-hub';
+import { ADMIN_TOKEN, eventually, positionPayload, startTestHub, type TestHub } from '../../test-support/test-hub';
 
 let t: TestHub;
 let wall: Socket;

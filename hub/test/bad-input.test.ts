@@ -6,8 +6,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import mqtt, { type MqttClient } from 'mqtt';
 import { io as ioClient, type Socket } from 'socket.io-client';
 import type { Alarm, LiveBatch, PositionOut } from '@hub/config';
-import { PositionRefusedError } from '@hub/telemetry/ingest/position-writer';
-import { ADMIN_TOKEN, eventually, positionPayload, startTestHub, type TestHub } from './support/test-hub';
+import { PositionRefusedError } from '@hub/telemetry';
+import { ADMIN_TOKEN, eventually, positionPayload, startTestHub, type TestHub } from '../../test-support/test-hub';
 
 let t: TestHub;
 const secrets: Record<string, string> = {};

@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext } from 'playwright-core';
 import { launchChromium, newDeviceContext } from '../../test-support/browser';
-import { ADMIN_TOKEN, eventually, startTestHub, type TestHub } from './support/test-hub';
+import { ADMIN_TOKEN, eventually, startTestHub, type TestHub } from '../../test-support/test-hub';
 import { bodycamState, bodycamVideo, framesBeyond, goLive, openBodycam, openViewer, viewerStates } from './support/media-pages';
 
 let t: TestHub;

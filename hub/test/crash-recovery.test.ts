@@ -10,7 +10,7 @@ import path from 'node:path';
 import mqtt from 'mqtt';
 import pg from 'pg';
 import { freePort } from '../../test-support/ports';
-import { positionPayload } from './support/test-hub';
+import { positionPayload } from '../../test-support/test-hub';
 
 const TOKEN = 'crash-test-admin-token-000000';
 const root = mkdtempSync(path.join(tmpdir(), 'hub-crash-'));

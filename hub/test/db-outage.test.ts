@@ -7,7 +7,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEmbeddedDatabase, type EmbeddedDatabase } from '@hub/telemetry';
 import { freePort } from '../../test-support/ports';
-import { ADMIN_TOKEN, startTestHub, type TestHub } from './support/test-hub';
+import { ADMIN_TOKEN, startTestHub, type TestHub } from '../../test-support/test-hub';
 
 let server: EmbeddedDatabase | undefined;
 let t: TestHub;

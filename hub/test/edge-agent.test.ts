@@ -6,9 +6,9 @@ import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { GpsSpecSchema, type Alarm, type CommandAckMessage } from '@hub/config';
 import { RouteSource, UnitAgent, openGpsSource, provisionUnit, startFleet, type UnitAgentOptions } from '@hub/edge-agent';
-import { fixToNmea } from '../../edge-agent/test/support/nmea-writer';
-import { LinkProxy } from '../../edge-agent/test/support/link-proxy';
-import { ADMIN_TOKEN, eventually, startTestHub, type TestHub } from './support/test-hub';
+import { fixToNmea } from '../../test-support/nmea-writer';
+import { LinkProxy } from '../../test-support/link-proxy';
+import { ADMIN_TOKEN, eventually, startTestHub, type TestHub } from '../../test-support/test-hub';
 
 let t: TestHub;
 let proxy: LinkProxy;

@@ -10,7 +10,7 @@ import { type UnitCredential } from '@hub/config';
 import { loadConfig } from '@hub/config/node';
 import { startHub, type Hub } from '@hub/server';
 import { freePort } from '../../test-support/ports';
-import { eventually, positionPayload } from './support/test-hub';
+import { eventually, positionPayload } from '../../test-support/test-hub';
 
 const TOKEN = 'supervision-admin-token-00000';
 const root = mkdtempSync(path.join(tmpdir(), 'hub-pgsup-'));

@@ -6,7 +6,7 @@ import type { Browser } from 'playwright-core';
 import { UnitAgent, attachOnDemandVideo } from '@hub/edge-agent';
 import type { Incident, Recording, Replay } from '@hub/config';
 import { artifactDir, launchChromium } from '../../test-support/browser';
-import { ADMIN_TOKEN, eventually, startTestHub, type TestHub } from './support/test-hub';
+import { ADMIN_TOKEN, eventually, startTestHub, type TestHub } from '../../test-support/test-hub';
 import { login, openWall } from './support/wall-page';
 
 let t: TestHub;

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, expect, test } from 'vitest';
 import type { Browser } from 'playwright-core';
 import type { Incident, KpiResponse } from '@hub/config';
 import { artifactDir, launchChromium } from '../../test-support/browser';
-import { ADMIN_TOKEN, startTestHub, type TestHub } from './support/test-hub';
+import { ADMIN_TOKEN, startTestHub, type TestHub } from '../../test-support/test-hub';
 
 let th: TestHub;
 let browser: Browser;

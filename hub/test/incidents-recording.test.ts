@@ -8,7 +8,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { UnitAgent, attachOnDemandVideo } from '@hub/edge-agent';
 import type { Incident, Recording, RecordingSegment, Replay } from '@hub/config';
-import { ADMIN_TOKEN, eventually, startTestHub, type TestHub } from './support/test-hub';
+import { ADMIN_TOKEN, eventually, startTestHub, type TestHub } from '../../test-support/test-hub';
 
 const run = promisify(execFile);
 let t: TestHub;

@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { io as ioClient, type Socket } from 'socket.io-client';
 import { UnitAgent, handleDispatches } from '@hub/edge-agent';
 import type { Alarm, DispatchEvent, EscalationEvent, Incident, IncidentDetail, IntakeEventResult, LinkageEvent } from '@hub/config';
-import { ADMIN_TOKEN, eventually, startTestHub, type TestHub } from './support/test-hub';
+import { ADMIN_TOKEN, eventually, startTestHub, type TestHub } from '../../test-support/test-hub';
 
 let t: TestHub;
 let wall: Socket;

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { io as ioClient, type Socket } from 'socket.io-client';
 import { UnitAgent, handleDispatches, type DispatchOrder } from '@hub/edge-agent';
 import type { DispatchEvent, Incident, IncidentDetail, KpiResponse, LinkageEvent, NearestUnit, Replay } from '@hub/config';
-import { ADMIN_TOKEN, eventually, startTestHub, type TestHub } from './support/test-hub';
+import { ADMIN_TOKEN, eventually, startTestHub, type TestHub } from '../../test-support/test-hub';
 
 let t: TestHub;
 let wall: Socket;

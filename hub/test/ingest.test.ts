@@ -2,7 +2,7 @@
 // valid one around it is stored; duplicates once; late ones in their place in time.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import mqtt from 'mqtt';
-import { eventually, positionPayload, startTestHub, type TestHub } from './support/test-hub';
+import { eventually, positionPayload, startTestHub, type TestHub } from '../../test-support/test-hub';
 import { mosquittoPub } from './support/mosquitto';
 
 let t: TestHub;

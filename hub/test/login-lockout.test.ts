@@ -4,7 +4,7 @@
 // locked as a whole. Through the real login route, with inject()'s remoteAddress.
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { AuditEntry } from '@hub/config';
-import { startTestHub, type TestHub } from './support/test-hub';
+import { startTestHub, type TestHub } from '../../test-support/test-hub';
 
 let t: TestHub;
 

@@ -6,8 +6,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { io as connect, type Socket } from 'socket.io-client';
 import { MediaStreamTrack } from 'werift';
 import type { AuditEntry, Incident, MediaAnswer, MediaHello, Recording } from '@hub/config';
-import { peer, publishTestPattern, signal } from '../../media-server/test/support/peers';
-import { eventually, startTestHub, type TestHub } from './support/test-hub';
+import { peer, publishTestPattern, signal } from '../../test-support/webrtc-peers';
+import { eventually, startTestHub, type TestHub } from '../../test-support/test-hub';
 
 let t: TestHub;
 const closers: (() => unknown)[] = [];

@@ -1,10 +1,10 @@
 // The media role in the hub: a unit publishes its camera over WHIP with its own
 // credential, an operator views it over WHEP, and /api/streams shows it.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { publishTestPattern, until, viewStream } from '../../media-server/test/support/peers';
+import { publishTestPattern, until, viewStream } from '../../test-support/webrtc-peers';
 import { io as connect, type Socket } from 'socket.io-client';
 import type { MediaAnswer } from '@hub/config';
-import { ADMIN_TOKEN, startTestHub, type TestHub } from './support/test-hub';
+import { ADMIN_TOKEN, startTestHub, type TestHub } from '../../test-support/test-hub';
 
 let t: TestHub;
 const closers: (() => Promise<void>)[] = [];

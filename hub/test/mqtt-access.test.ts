@@ -1,7 +1,7 @@
 // Devices authenticate and stay inside their own topics; every refusal is counted.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import mqtt from 'mqtt';
-import { eventually, positionPayload, startTestHub, type TestHub } from './support/test-hub';
+import { eventually, positionPayload, startTestHub, type TestHub } from '../../test-support/test-hub';
 import { mosquittoPub, run } from './support/mosquitto';
 
 let t: TestHub;

@@ -4,7 +4,7 @@ import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import mqtt from 'mqtt';
 import WebSocket from 'ws';
-import { eventually, positionPayload, startTestHub, type TestHub } from './support/test-hub';
+import { eventually, positionPayload, startTestHub, type TestHub } from '../../test-support/test-hub';
 
 let t: TestHub;
 let secret: string;

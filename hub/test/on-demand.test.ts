@@ -3,8 +3,8 @@
 // with nobody watching, the hub tells the agent to stop. An SOS starts it at once.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { UnitAgent, attachOnDemandVideo } from '@hub/edge-agent';
-import { until, viewStream } from '../../media-server/test/support/peers';
-import { ADMIN_TOKEN, startTestHub, type TestHub } from './support/test-hub';
+import { until, viewStream } from '../../test-support/webrtc-peers';
+import { ADMIN_TOKEN, startTestHub, type TestHub } from '../../test-support/test-hub';
 
 let t: TestHub;
 const closers: (() => Promise<void>)[] = [];

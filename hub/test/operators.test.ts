@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { io as ioClient, type Socket } from 'socket.io-client';
 import type { AuditEntry, Principal, Session } from '@hub/config';
-import { ADMIN_TOKEN, eventually, startTestHub, type TestHub } from './support/test-hub';
+import { ADMIN_TOKEN, eventually, startTestHub, type TestHub } from '../../test-support/test-hub';
 
 let th: TestHub;
 

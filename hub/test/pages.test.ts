@@ -2,7 +2,7 @@
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import type { Browser } from 'playwright-core';
 import { launchChromium } from '../../test-support/browser';
-import { startTestHub, type TestHub } from './support/test-hub';
+import { startTestHub, type TestHub } from '../../test-support/test-hub';
 
 let th: TestHub;
 let browser: Browser;

@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { UnitAgent, attachOnDemandVideo } from '@hub/edge-agent';
 import type { Incident, Recording, Replay } from '@hub/config';
-import { ADMIN_TOKEN, eventually, startTestHub, type TestHub } from './support/test-hub';
+import { ADMIN_TOKEN, eventually, startTestHub, type TestHub } from '../../test-support/test-hub';
 import { checkPlayback } from './support/recording-playback';
 
 let t: TestHub;

@@ -7,8 +7,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Recording, RecordingSegment } from '@hub/config';
-import { publishTestPattern, type Codec } from '../../media-server/test/support/peers';
-import { ADMIN_TOKEN, eventually, startTestHub, type TestHub } from './support/test-hub';
+import { publishTestPattern, type Codec } from '../../test-support/webrtc-peers';
+import { ADMIN_TOKEN, eventually, startTestHub, type TestHub } from '../../test-support/test-hub';
 import { checkPlayback as check, ffprobe, parseHlsPlaylist as parsePlaylist } from './support/recording-playback';
 
 let t: TestHub;

@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import mqtt, { type MqttClient } from 'mqtt';
 import type { Client } from 'aedes';
-import { eventually, positionPayload, startTestHub, type TestHub } from './support/test-hub';
+import { eventually, positionPayload, startTestHub, type TestHub } from '../../test-support/test-hub';
 
 let t: TestHub;
 const UNITS = 150;

@@ -13,7 +13,7 @@ import { UnitAgent, attachOnDemandVideo } from '@hub/edge-agent';
 import { MEDIA_NAMESPACE } from '@hub/config';
 import { launchChromium } from '../../test-support/browser';
 import { freePort } from '../../test-support/ports';
-import { ADMIN_TOKEN, eventually, startTestHub, type TestHub } from './support/test-hub';
+import { ADMIN_TOKEN, eventually, startTestHub, type TestHub } from '../../test-support/test-hub';
 import { framesBeyond, openViewer, viewerStates, viewerStats } from './support/media-pages';
 
 let t: TestHub;

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { Browser } from 'playwright-core';
 import type { Operator, Preset } from '@hub/config';
 import { launchChromium } from '../../test-support/browser';
-import { eventually, positionPayload, startTestHub, type TestHub } from './support/test-hub';
+import { eventually, positionPayload, startTestHub, type TestHub } from '../../test-support/test-hub';
 import { mosquittoPub } from './support/mosquitto';
 import { login, openWall } from './support/wall-page';
 

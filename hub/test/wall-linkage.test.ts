@@ -7,7 +7,7 @@ import type { Browser } from 'playwright-core';
 import type { AuditEntry, Command } from '@hub/config';
 import { UnitAgent } from '@hub/edge-agent';
 import { launchChromium } from '../../test-support/browser';
-import { eventually, startTestHub, type TestHub } from './support/test-hub';
+import { eventually, startTestHub, type TestHub } from '../../test-support/test-hub';
 import { login, openWall } from './support/wall-page';
 
 let th: TestHub;

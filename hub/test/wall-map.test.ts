@@ -8,7 +8,7 @@ import type { Browser, Page } from 'playwright-core';
 import { wgs84ToGcj02, type BasemapOut } from '@hub/config';
 import { provisionUnit, startFleet, type Fleet } from '@hub/edge-agent';
 import { artifactDir, launchChromium } from '../../test-support/browser';
-import { ADMIN_TOKEN, eventually, startTestHub, type TestHub } from './support/test-hub';
+import { ADMIN_TOKEN, eventually, startTestHub, type TestHub } from '../../test-support/test-hub';
 
 let th: TestHub;
 let browser: Browser;

@@ -5,7 +5,7 @@ import pg from 'pg';
 import type { Browser, Page } from 'playwright-core';
 import type { MapView, Preset } from '@hub/config';
 import { launchChromium } from '../../test-support/browser';
-import { eventually, startTestHub, type TestHub } from './support/test-hub';
+import { eventually, startTestHub, type TestHub } from '../../test-support/test-hub';
 import { login, openWall } from './support/wall-page';
 
 let th: TestHub;

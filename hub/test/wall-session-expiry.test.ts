@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import type { Browser } from 'playwright-core';
 import { launchChromium } from '../../test-support/browser';
-import { startTestHub, type TestHub } from './support/test-hub';
+import { startTestHub, type TestHub } from '../../test-support/test-hub';
 import { login, openWall } from './support/wall-page';
 
 const SESSION_S = 9;

@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { Browser } from 'playwright-core';
 import { launchChromium } from '../../test-support/browser';
-import { ADMIN_TOKEN, startTestHub, type TestHub } from './support/test-hub';
+import { ADMIN_TOKEN, startTestHub, type TestHub } from '../../test-support/test-hub';
 import { login, openWall, submitLogin } from './support/wall-page';
 
 let th: TestHub;

@@ -8,7 +8,7 @@ import type { Page } from 'playwright-core';
 import type { Alarm, AuditEntry, Incident } from '@hub/config';
 import { provisionUnit, startFleet, type Fleet } from '@hub/edge-agent';
 import { launchChromium } from '../../test-support/browser';
-import { ADMIN_TOKEN, eventually, startTestHub, type TestHub } from './support/test-hub';
+import { ADMIN_TOKEN, eventually, startTestHub, type TestHub } from '../../test-support/test-hub';
 import { mosquittoPub } from './support/mosquitto';
 import { drawnUnits, login, openWall } from './support/wall-page';
 

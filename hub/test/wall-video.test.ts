@@ -7,7 +7,7 @@ import type { Browser, Page } from 'playwright-core';
 import type { AuditEntry } from '@hub/config';
 import { UnitAgent, attachOnDemandVideo } from '@hub/edge-agent';
 import { artifactDir, launchChromium } from '../../test-support/browser';
-import { eventually, startTestHub, type TestHub } from './support/test-hub';
+import { eventually, startTestHub, type TestHub } from '../../test-support/test-hub';
 import { login, openWall } from './support/wall-page';
 
 let th: TestHub;

@@ -8,7 +8,7 @@ import { MediaStreamTrack, RTCPeerConnection, RtcpSrPacket, useOPUS, useVP8, typ
 import { spawnFfmpeg } from '@hub/config/node';
 import type { WeriftRouter } from '../src';
 import { startWhipServer, type WhipServer } from './support/whip-server';
-import { signal, until } from './support/peers';
+import { signal, until } from '../../test-support/webrtc-peers';
 import { ffmpegRtp } from './support/rtp-peers';
 
 const TOKEN = 'audio-test-token';

@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MediaStreamTrack } from 'werift';
 import type { WeriftRouter } from '../src';
-import { peer, signal, until, viewStream } from './support/peers';
+import { peer, signal, until, viewStream } from '../../test-support/webrtc-peers';
 import { ffmpegRtp } from './support/rtp-peers';
 import { startWhipServer, type WhipServer } from './support/whip-server';
 

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { viewerCount } from '../src';
 import type { WeriftRouter } from '../src';
 import { startWhipServer, type WhipServer } from './support/whip-server';
-import { publishTestPattern, until, viewStream } from './support/peers';
+import { publishTestPattern, until, viewStream } from '../../test-support/webrtc-peers';
 
 const TOKEN = 'media-test-token';
 let server: WhipServer;

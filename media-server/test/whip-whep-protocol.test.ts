@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MediaStreamTrack } from 'werift';
 import { startWhipServer, type WhipServer } from './support/whip-server';
-import { peer, publishTestPattern, signal, until } from './support/peers';
+import { peer, publishTestPattern, signal, until } from '../../test-support/webrtc-peers';
 
 const TOKEN = 'protocol-test-token';
 const PLAYER = 'https://player.example';

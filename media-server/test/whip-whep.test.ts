@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MediaStreamTrack } from 'werift';
 import type { WeriftRouter } from '../src';
 import { startWhipServer, type WhipServer } from './support/whip-server';
-import { peer, publishTestPattern, signal, until, viewStream, type Codec } from './support/peers';
+import { peer, publishTestPattern, signal, until, viewStream, type Codec } from '../../test-support/webrtc-peers';
 
 const TOKEN = 'media-test-token';
 let server: WhipServer;

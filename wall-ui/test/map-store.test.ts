@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import mqtt, { type MqttClient } from 'mqtt';
 import type { Alarm, Incident, UnitStatusOut } from '@hub/config';
 import { UnitStore } from '../src/wall/live';
-import { ADMIN_TOKEN, eventually, positionPayload, startTestHub, type TestHub } from '../../hub/test/support/test-hub';
+import { ADMIN_TOKEN, eventually, positionPayload, startTestHub, type TestHub } from '../../test-support/test-hub';
 
 let th: TestHub;
 let store: UnitStore;

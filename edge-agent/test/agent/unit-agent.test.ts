@@ -8,7 +8,7 @@ import { WebSocketServer, createWebSocketStream } from 'ws';
 import { AlarmMessageSchema, CommandAckSchema, PositionMessageSchema, StatusMessageSchema, topics } from '@hub/config';
 import { UnitAgent, type UnitAgentOptions } from '../../src/agent/unit-agent';
 import { RouteSource } from '../../src/gps/route-source';
-import { LinkProxy } from '../support/link-proxy';
+import { LinkProxy } from '../../../test-support/link-proxy';
 import { TestBroker, waitFor } from '../support/test-broker';
 
 const UNIT = 'car-7';

@@ -11,7 +11,7 @@ import { onPath, spawnTied } from '@hub/config/node';
 import { freePort } from '../../../test-support/ports';
 import { GpsdSource } from '../../src/gps/gpsd-source';
 import type { GpsFix } from '../../src/gps/source';
-import { fixToNmea } from '../support/nmea-writer';
+import { fixToNmea } from '../../../test-support/nmea-writer';
 
 const gpsfake = onPath('gpsfake');
 const dir = mkdtempSync(path.join(tmpdir(), 'gpsd-real-'));

@@ -4,7 +4,7 @@ import { PositionMessageSchema } from '@hub/config';
 import { TpvEpochs } from '../../src/gps/gpsd-source';
 import { NmeaDecoder, nmeaChecksum, parseNmeaSentence } from '../../src/gps/nmea-parser';
 import type { GpsFix } from '../../src/gps/source';
-import { fixToNmea } from '../support/nmea-writer';
+import { fixToNmea } from '../../../test-support/nmea-writer';
 
 // Sentences from real receivers; where each comes from: test/gps/data/README.md
 const REAL = readFileSync(new URL('./data/real-sentences.nmea', import.meta.url), 'latin1');

@@ -13,7 +13,7 @@ import { DEFAULT_CENTRE, RouteSource } from '../../src/gps/route-source';
 import { cityLoop } from '../../src/gps/routes';
 import type { GpsFix, GpsSource } from '../../src/gps/source';
 import { FakeGpsd } from '../support/fake-gpsd';
-import { fixToNmea } from '../support/nmea-writer';
+import { fixToNmea } from '../../../test-support/nmea-writer';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'gps-contract-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { expect } from 'vitest';
 import type { RecordingSegment } from '@hub/config';
-import { ADMIN_TOKEN, type TestHub } from './test-hub';
+import { ADMIN_TOKEN, type TestHub } from '../../../test-support/test-hub';
 
 const run = promisify(execFile);
 

@@ -1,6 +1,6 @@
 // Driving the wall page in Chromium: log in through the login screen, read the panels.
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { ADMIN_TOKEN } from './test-hub';
+import { ADMIN_TOKEN } from '../../../test-support/test-hub';
 
 export interface WallPage {
   context: BrowserContext;

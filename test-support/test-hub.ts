@@ -7,7 +7,7 @@ import pino from 'pino';
 import type { OperatorRole, Session, UnitCredential, UnitType } from '@hub/config';
 import { loadConfig } from '@hub/config/node';
 import { startHub, type Hub } from '@hub/server';
-import { createTestDatabase, type TestDatabase } from '../../../test-support/db';
+import { createTestDatabase, type TestDatabase } from './db';
 
 export const ADMIN_TOKEN = 'test-admin-token-0123456789';
 
@@ -85,7 +85,7 @@ export async function startTestHub(overrides: Record<string, unknown> = {}): Pro
   };
 }
 
-export { eventually } from '../../../test-support/wait';
+export { eventually } from './wait';
 
 /** One position payload as a device sends it. */
 export function positionPayload(unitId: string, ts: Date | number, lat = 22.5431, lon = 114.0579, extra: Record<string, unknown> = {}) {

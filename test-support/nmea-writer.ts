@@ -1,6 +1,5 @@
 // Writes fixes as NMEA 0183 RMC + GGA sentences: lets a test feed a serial device, a FIFO or gpsd.
-import { nmeaChecksum } from '../../src/gps/nmea-parser';
-import type { GpsFix } from '../../src/gps/source';
+import { nmeaChecksum, type GpsFix } from '@hub/edge-agent';
 
 const sentence = (body: string) => `$${body}*${nmeaChecksum(body)}\r\n`;
 

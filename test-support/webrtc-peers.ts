@@ -58,4 +58,4 @@ export async function viewStream(url: string, token: string, codec: Codec): Prom
   return { pc, res, counter, close: () => pc.close() };
 }
 
-export { waitFor as until } from '../../../test-support/wait';
+export { waitFor as until } from './wait';
