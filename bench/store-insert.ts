@@ -5,7 +5,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import type { Position } from '@hub/config';
-import { createPool, insertPositions, migrate, startEmbeddedDatabase } from '@hub/telemetry';
+import { createPool, startEmbeddedDatabase } from '@hub/platform';
+import { insertPositions, migrate } from '@hub/telemetry';
 import { freePort } from '../test-support/ports';
 
 const { values: a } = parseArgs({

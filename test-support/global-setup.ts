@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync, chmodSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { TestProject } from 'vitest/node';
-import { startEmbeddedDatabase } from '@hub/telemetry';
+import { startEmbeddedDatabase } from '@hub/platform';
 import { buildWall } from '@hub/wall-ui';
 import { freePort } from './ports';
 

@@ -2,7 +2,8 @@
 // package's migrations), behind the hub's pool.
 import type pg from 'pg';
 import { schemaMigrations } from '@hub/server';
-import { createPool, migrate } from '@hub/telemetry';
+import { createPool } from '@hub/platform';
+import { migrate } from '@hub/telemetry';
 import { createTestDatabase } from './db';
 
 export interface MigratedDatabase {

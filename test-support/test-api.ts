@@ -3,7 +3,8 @@
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import type pg from 'pg';
 import { schemaMigrations } from '@hub/server';
-import { createPool, migrate, TelemetryBus, telemetryApi, type ApiRoutes } from '@hub/telemetry';
+import { createPool } from '@hub/platform';
+import { migrate, TelemetryBus, telemetryApi, type ApiRoutes } from '@hub/telemetry';
 import { createTestDatabase, type TestDatabase } from './db';
 import pino from 'pino';
 import { OperatorAuth } from '@hub/identity';

@@ -12,20 +12,8 @@ import { alarmRoutes, geofenceRoutes, startAlarmService, type AlarmService } fro
 import { IncidentService, incidentApiRoutes, intakeApiRoutes } from '@hub/incidents';
 import { OperatorAuth, recordAudit } from '@hub/identity';
 import { recordingSource } from './recording';
-import {
-  basemapGeojsonPath,
-  createPool,
-  districtMap,
-  MAX_PATH_PARAM_LENGTH,
-  migrate,
-  readBasemapGeojson,
-  startEmbeddedDatabase,
-  startTelemetry,
-  registerDocs,
-  telemetryApi,
-  type EmbeddedDatabase,
-  type Telemetry,
-} from '@hub/telemetry';
+import { createPool, startEmbeddedDatabase, type EmbeddedDatabase } from '@hub/platform';
+import { basemapGeojsonPath, districtMap, MAX_PATH_PARAM_LENGTH, migrate, readBasemapGeojson, startTelemetry, registerDocs, telemetryApi, type Telemetry } from '@hub/telemetry';
 import { resolveAdminToken, type AdminToken } from './admin-token';
 import { homePage } from './home-page';
 import { schemaMigrations } from './migrations';

@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startEmbeddedDatabase, type EmbeddedDatabase } from '@hub/telemetry';
+import { startEmbeddedDatabase, type EmbeddedDatabase } from '@hub/platform';
 import { freePort } from '../../test-support/ports';
 import { ADMIN_TOKEN, startTestHub, type TestHub } from '../../test-support/test-hub';
 

@@ -15,3 +15,5 @@ export { errorHandler, toApiError } from './http-errors';
 export type { Queryable } from './db/queryable';
 export { likeLiteral, toDate, toIso, toIsoOrNull, toJson, toNumberOrNull } from './db/rows';
 export { applyMigrations, MigrationError, onOneConnection, orderMigrations, type ApplyResult, type Branch, type Migration, type MigrationContext } from './db/migrations';
+export { createPool } from './db/pool';
+export { startEmbeddedDatabase, type EmbeddedDatabase, type EmbeddedDatabaseStatus } from './db/embedded';

@@ -18,7 +18,7 @@ import { LiveFeed } from './live/live-feed';
 import { operatorAuth, guardOperatorSockets, type OperatorAuth } from '@hub/identity';
 import { getUnit, insertPositions, setUnitOnline, verifyCredential } from './store';
 import { maintain } from './db/partitions';
-import type { EmbeddedDatabaseStatus } from './db/embedded';
+import type { EmbeddedDatabaseStatus } from '@hub/platform';
 
 export interface TelemetryOptions {
   config: HubConfig;

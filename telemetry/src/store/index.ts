@@ -5,4 +5,3 @@ export { issueCredential, verifyCredential, hashSecret } from './credentials';
 export { insertPositions, latestPositions, latestPosition, track, positionOut } from './positions';
 export { migrate, MigrationError, type MigrateOptions, type MigrateResult } from '../db/migrate';
 export { ensurePartitions, dropExpiredPartitions, maintain, oldestAcceptedTs } from '../db/partitions';
-export { createPool } from '../db/pool';

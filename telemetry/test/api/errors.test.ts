@@ -1,7 +1,7 @@
 import Fastify from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../../../test-support/ports';
-import { createPool } from '../../src/db/pool';
+import { createPool } from '@hub/platform';
 import { TelemetryBus } from '../../src/events';
 import { telemetryApi } from '../../src/api';
 import { OperatorAuth } from '@hub/identity';

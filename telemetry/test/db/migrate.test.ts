@@ -2,7 +2,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type pg from 'pg';
 import { createTestDatabase, type TestDatabase } from '../../../test-support/db';
-import { createPool } from '../../src/db/pool';
+import { createPool } from '@hub/platform';
 import { orderMigrations } from '@hub/platform';
 import { defaultMigrations, migrate } from '../../src/db/migrate';
 import { partitionName, utcDay } from '../../src/db/partitions';

@@ -2,7 +2,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type pg from 'pg';
 import { createMigratedDatabase, type MigratedDatabase } from '../../../test-support/migrated-db';
-import { createPool } from '../../src/db/pool';
+import { createPool } from '@hub/platform';
 import {
   dropExpiredPartitions,
   ensurePartitions,

@@ -4,7 +4,7 @@ import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Position } from '@hub/config';
 import { freePort } from '../../../test-support/ports';
-import { createPool } from '../../src/db/pool';
+import { createPool } from '@hub/platform';
 import { createTelemetryMetrics } from '../../src/metrics';
 import { PositionRefusedError, PositionWriter } from '../../src/ingest/position-writer';
 import { insertPositions } from '../../src/store';
