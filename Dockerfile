@@ -9,6 +9,7 @@ COPY config/package.json config/
 COPY platform/package.json platform/
 COPY identity/package.json identity/
 COPY alarms/package.json alarms/
+COPY wall-server/package.json wall-server/
 COPY incidents/package.json incidents/
 COPY telemetry/package.json telemetry/
 COPY media-server/package.json media-server/

@@ -1,24 +1,22 @@
-// One hub process: the database (embedded or external), then the telemetry plugin, the media
-// role and the built wall on one Fastify instance, plus the MQTT port.
+// One hub process: the database (embedded or external), then identity, telemetry, alarms, the
+// media role, incidents, the REST API with every package's routes, the linkage rules and the
+// wall's pages on one Fastify instance, plus the MQTT port.
 import path from 'node:path';
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import Fastify, { type FastifyInstance } from 'fastify';
-import fastifyStatic from '@fastify/static';
 import pino, { type Logger } from 'pino';
 import type pg from 'pg';
 import type { DeviceAlarm, HubConfig } from '@hub/config';
 import { alarmRoutes, geofenceRoutes, startAlarmService, type AlarmService } from '@hub/alarms';
-import { IncidentService, incidentApiRoutes, intakeApiRoutes } from '@hub/incidents';
 import { OperatorAuth, recordAudit } from '@hub/identity';
-import { recordingSource } from './recording';
+import { IncidentService, incidentApiRoutes, intakeApiRoutes } from '@hub/incidents';
 import { createPool, startEmbeddedDatabase, type EmbeddedDatabase } from '@hub/platform';
-import { basemapGeojsonPath, districtMap, MAX_PATH_PARAM_LENGTH, migrate, readBasemapGeojson, startTelemetry, registerDocs, telemetryApi, type Telemetry } from '@hub/telemetry';
+import { MAX_PATH_PARAM_LENGTH, migrate, registerDocs, startTelemetry, telemetryApi, type Telemetry } from '@hub/telemetry';
+import { basemapGeojsonPath, basemapRoutes, districtMap, presetRoutes, readBasemapGeojson, wallPages } from '@hub/wall-server';
 import { resolveAdminToken, type AdminToken } from './admin-token';
-import { homePage } from './home-page';
-import { schemaMigrations } from './migrations';
-import { startMedia, type Media } from './media';
 import { Linkage } from './linkage';
+import { startMedia, type Media } from './media';
+import { schemaMigrations } from './migrations';
+import { recordingSource } from './recording';
 
 export interface Hub {
   app: FastifyInstance;
@@ -134,13 +132,20 @@ export async function startHub(config: HubConfig, opts: StartHubOptions = {}): P
       db,
       bus: telemetry.bus,
       auth: operators,
-      basemap: config.basemap,
-      routes: [geofenceRoutes, alarmRoutes, ...incidentApiRoutes(incidents)],
+      routes: [
+        geofenceRoutes,
+        alarmRoutes,
+        ...incidentApiRoutes(incidents),
+        presetRoutes,
+        async (api) => {
+          await api.register(basemapRoutes, { basemap: config.basemap });
+        },
+      ],
       publicRoutes: intakeApiRoutes(incidents, { intake: config.linkage.intake, dataDir: config.dataDir }),
     });
     const linkage = new Linkage({ config, db, telemetry, incidents, media, log: log.child({ module: 'linkage' }) });
     cleanup.push(async () => linkage.close());
-    await serveWall(app, config);
+    await app.register(wallPages, { config });
 
     await app.listen({ host: config.http.host, port: config.http.port });
     const httpPort = (app.server.address() as import('node:net').AddressInfo).port;
@@ -167,23 +172,4 @@ export async function startHub(config: HubConfig, opts: StartHubOptions = {}): P
     await closeAll();
     throw err;
   }
-}
-
-const wallDist = fileURLToPath(new URL('../../wall-ui/dist', import.meta.url));
-
-/** The built wall at `/`, the body-cam page at `/bodycam`; the hub's index page at `/hub`. */
-async function serveWall(app: FastifyInstance, config: HubConfig): Promise<void> {
-  app.get('/hub', async (_req, reply) => reply.type('text/html').send(homePage(config)));
-  if (!existsSync(`${wallDist}/index.html`)) {
-    // not built (a test that starts the hub without the test setup): say how to build it
-    app.get('/', async (_req, reply) =>
-      reply.type('text/html').send(homePage(config, 'The wall is not built: run <code>node --import tsx wall-ui/scripts/build.ts</code>.')),
-    );
-    return;
-  }
-  await app.register(fastifyStatic, { root: wallDist, prefix: '/', index: ['index.html'], wildcard: true });
-  app.get('/bodycam', async (_req, reply) => reply.sendFile('bodycam.html'));
-  app.get('/viewer', async (_req, reply) => reply.sendFile('viewer.html'));
-  app.get('/kpi', async (_req, reply) => reply.sendFile('kpi.html'));
-  app.get('/replay', async (_req, reply) => reply.sendFile('replay.html'));
 }

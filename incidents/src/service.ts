@@ -18,7 +18,7 @@ import type {
 } from '@hub/config';
 import { distanceM } from '@hub/config';
 import type { TelemetryBus } from '@hub/telemetry';
-import type { DistrictMap } from '@hub/telemetry';
+import type { DistrictMap } from '@hub/wall-server';
 import type { Queryable } from '@hub/platform';
 import { toIso } from '@hub/platform';
 import { IncidentBus } from './events';

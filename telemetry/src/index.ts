@@ -7,7 +7,5 @@ export type { ApiContext } from './api/context';
 export { telemetryApi, type ApiRoutes, type TelemetryApiOptions } from './api/index';
 export { getUnit, listUnits, createUnit, insertPositions, latestPosition, latestPositions, track, verifyCredential, hashSecret, type Queryable } from './store';
 export { PositionRefusedError } from './ingest/position-writer';
-export { districtMap, type DistrictMap } from './basemap/districts';
-export { basemapGeojsonPath, readBasemapGeojson } from './basemap/geojson';
 export { LiveFeed } from './live/live-feed';
 export { registerDocs } from './api/docs';

@@ -3,10 +3,11 @@
 import type { Migration } from '@hub/platform';
 import { incidentMigrations } from '@hub/incidents';
 import { mediaMigrations } from '@hub/media-server';
+import { wallMigrations } from '@hub/wall-server';
 import { defaultMigrations as telemetryAndIdentity } from '@hub/telemetry';
 import { streams } from './001_streams';
 
 export const hubMigrations: readonly Migration[] = [streams];
 
-/** What `startHub` applies: identity's, telemetry's, the incidents', the media server's and the hub's. */
-export const schemaMigrations: readonly Migration[] = [...telemetryAndIdentity, ...incidentMigrations, ...mediaMigrations, ...hubMigrations];
+/** What `startHub` applies: identity's, telemetry's, the incidents', the wall's, the media server's and the hub's. */
+export const schemaMigrations: readonly Migration[] = [...telemetryAndIdentity, ...incidentMigrations, ...wallMigrations, ...mediaMigrations, ...hubMigrations];

@@ -9,10 +9,8 @@ import type { Queryable } from '../store/types';
 import { operatorAuth, type OperatorAuth, loginRoute, operatorRoutes } from '@hub/identity';
 import { registerDocs } from './docs';
 import { notFoundHandler, registerErrorHandler } from './error-handler';
-import { basemapRoutes } from './basemap';
 import { positionRoutes } from './positions';
 import { unitRoutes } from './units';
-import { presetRoutes } from './presets';
 
 export interface TelemetryApiOptions {
   /** the database: a pg.Pool */
@@ -23,8 +21,6 @@ export interface TelemetryApiOptions {
   auth: OperatorAuth;
   /** serve the OpenAPI document and UI at /docs; default true (false when the host serves its own) */
   docs?: boolean;
-  /** the wall's basemap settings served at /api/basemap; default every field's default */
-  basemap?: import('@hub/config').BasemapConfig;
   /** other packages' routes (alarms, geofences, incidents…), registered under /api behind the operator check */
   routes?: readonly ApiRoutes[];
   /** routes under /api that check a credential of their own (external intake's token), not an operator's */
@@ -60,8 +56,6 @@ export async function telemetryApi(app: FastifyInstance, opts: TelemetryApiOptio
       await api.register(unitRoutes, context);
       await api.register(positionRoutes, context);
       for (const routes of opts.routes ?? []) await api.register(routes, context);
-      await api.register(basemapRoutes, { basemap: opts.basemap });
-      await api.register(presetRoutes, context);
     },
     { prefix: '/api' },
   );

@@ -1,9 +1,7 @@
 // Telemetry's migrations, in order of application. Append only: an applied migration never changes.
-// (Presets move to the wall's package with their table.)
 import type { Migration } from '@hub/platform';
 import { core } from './001_core';
 import { positions } from './002_positions';
 import { positionsHourly } from './003_positions_hourly';
-import { presets } from './005_presets';
 
-export const telemetryMigrations: readonly Migration[] = [core, positions, positionsHourly, presets];
+export const telemetryMigrations: readonly Migration[] = [core, positions, positionsHourly];

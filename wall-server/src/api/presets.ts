@@ -3,10 +3,10 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { FastifyRequest } from 'fastify';
 import { ApiErrorSchema, NoContentSchema, PresetNameParamsSchema, PresetPutSchema, PresetSchema, WallLayoutSchema, type Preset } from '@hub/config';
-import { HubError } from '../errors';
+import { HubError } from '@hub/platform';
 import { toIso, toJson } from '@hub/platform';
 import { ADMIN_OPERATOR } from '@hub/identity';
-import type { ApiContext } from './context';
+import type { ApiContext } from '@hub/telemetry';
 
 const tags = ['presets'];
 

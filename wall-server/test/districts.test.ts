@@ -1,8 +1,8 @@
 // The district a point lies in, from a basemap GeoJSON: polygons and multipolygons named as
 // districts, holes respected, other features (roads, unnamed shapes) ignored.
 import { describe, expect, it } from 'vitest';
-import { districtMap } from '../../src/basemap/districts';
-import { readBasemapGeojson, sampleCityGeojsonPath } from '../../src/basemap/geojson';
+import { districtMap } from '../src/basemap/districts';
+import { readBasemapGeojson, sampleCityGeojsonPath } from '../src/basemap/geojson';
 
 const square = (w: number, s: number, e: number, n: number) => [[w, s], [e, s], [e, n], [w, n], [w, s]];
 

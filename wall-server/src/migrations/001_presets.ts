@@ -2,7 +2,7 @@ import type { Migration } from '@hub/platform';
 
 /** Wall presets: named layouts, one set per operator (the operator's username). */
 export const presets: Migration = {
-  id: 'telemetry.005_presets',
+  id: 'wall.001_presets',
   replaces: ['007_presets'],
   up: () => [
     `CREATE TABLE wall_presets (
