@@ -100,19 +100,37 @@ export const MediaViewRequestSchema = z.object({
 });
 export type MediaViewRequest = z.infer<typeof MediaViewRequestSchema>;
 
+/** A media session's id (a WHIP/WHEP session's URL, a socket.io publish or view). */
+export const MediaSessionIdSchema = z.string().min(1).max(64);
+
+/**
+ * A stream's id in a WHIP/WHEP URL: a unit's issued id (StreamIdSchema) or the name an
+ * operator publishes a stream of their own under (as the recordings API takes it): 1-64 of
+ * A-Z a-z 0-9 _ . -, the shape of a unit id.
+ */
+export const StreamPathIdSchema = UnitIdSchema;
+/** WHIP `POST /whip/{streamId}`, WHEP `POST /whep/{streamId}`. */
+export const WhipEndpointParamsSchema = z.object({ streamId: StreamPathIdSchema });
+/** A WHIP/WHEP session's URL: `/whip/{streamId}/{sessionId}`. */
+export const WhipSessionParamsSchema = z.object({ streamId: StreamPathIdSchema, sessionId: MediaSessionIdSchema });
+/** WHEP `?maxHeight=`: of a simulcast stream, the smallest layer at least this tall. */
+export const WhepQuerySchema = z.object({ maxHeight: z.coerce.number().pipe(MaxHeightSchema).optional() });
+/** WHIP/WHEP's body: an SDP offer (application/sdp). */
+export const SdpOfferBodySchema = z.string().max(SDP_MAX_BYTES);
+
 /** `close`: ends one of this socket's sessions (closing the socket ends them all). */
-export const MediaCloseRequestSchema = z.object({ sessionId: z.string().min(1).max(64) });
+export const MediaCloseRequestSchema = z.object({ sessionId: MediaSessionIdSchema });
 export type MediaCloseRequest = z.infer<typeof MediaCloseRequestSchema>;
 
 /**
  * `keyframe`: a viewer that is connected but not decoding (just joined, or its publisher
  * came back) asks for a keyframe; the SFU asks the publisher (PLI, at most once a second).
  */
-export const MediaKeyFrameRequestSchema = z.object({ sessionId: z.string().min(1).max(64) });
+export const MediaKeyFrameRequestSchema = z.object({ sessionId: MediaSessionIdSchema });
 export type MediaKeyFrameRequest = z.infer<typeof MediaKeyFrameRequestSchema>;
 
 /** `layer`: a viewer's tile changed size; null = the tallest layer. The switch waits for the layer's keyframe. */
-export const MediaLayerRequestSchema = z.object({ sessionId: z.string().min(1).max(64), maxHeight: MaxHeightSchema.nullable() });
+export const MediaLayerRequestSchema = z.object({ sessionId: MediaSessionIdSchema, maxHeight: MaxHeightSchema.nullable() });
 export type MediaLayerRequest = z.infer<typeof MediaLayerRequestSchema>;
 
 /** Why a request was refused: a stable code and a sentence an operator understands. */

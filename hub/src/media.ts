@@ -3,7 +3,17 @@
 import type { FastifyInstance } from 'fastify';
 import type pg from 'pg';
 import type { Socket } from 'socket.io';
-import { MEDIA_NAMESPACE, roleAtLeast, type HubConfig, type MediaClientToServer, type MediaServerToClient } from '@hub/config';
+import {
+  ApiErrorSchema,
+  IceServersResponseSchema,
+  MEDIA_NAMESPACE,
+  roleAtLeast,
+  StreamStartResponseSchema,
+  UnitIdParamsSchema,
+  type HubConfig,
+  type MediaClientToServer,
+  type MediaServerToClient,
+} from '@hub/config';
 import {
   ForbiddenError,
   WeriftRouter,
@@ -19,7 +29,8 @@ import { verifyCredential } from '@hub/telemetry';
 import { operatorAuth, recordAudit, setSocketPrincipal } from '@hub/identity';
 import type { Telemetry } from '@hub/telemetry';
 import type { Logger } from 'pino';
-import { errorHandler } from '@hub/platform';
+import { errorHandler, storableValidatorCompiler } from '@hub/platform';
+import { serializerCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import { StreamsOnDemand } from './on-demand';
 import { startRecorder, type Recorder } from './recording';
 import { StreamIds } from './stream-ids';
@@ -135,13 +146,32 @@ export async function startMedia(app: FastifyInstance, config: HubConfig, db: pg
     log: log.child({ module: 'on-demand' }),
   });
   await app.register(async (scope) => {
+    scope.setValidatorCompiler(storableValidatorCompiler);
+    scope.setSerializerCompiler(serializerCompiler);
     scope.setErrorHandler(errorHandler);
     scope.addHook('onRequest', operatorAuth((token) => telemetry.operators.authenticate(token)));
-    scope.post<{ Params: { unitId: string } }>('/api/streams/:unitId/start', async (req) => {
-      const { streamId, state } = await onDemand.start(req.params.unitId);
-      return { unitId: req.params.unitId, streamId, state, whep: `/whep/${streamId}` };
-    });
-    scope.get('/api/media/ice-servers', async (req) => ({ iceServers: iceServersFor(config.media, req.operator ?? 'operator') }));
+    const api = scope.withTypeProvider<ZodTypeProvider>();
+    const tags = ['streams'];
+    api.post(
+      '/api/streams/:unitId/start',
+      {
+        schema: {
+          tags,
+          summary: "Start a unit's camera on demand (or find it live) and get its stream id for WHEP",
+          params: UnitIdParamsSchema,
+          response: { 200: StreamStartResponseSchema, 404: ApiErrorSchema, 409: ApiErrorSchema, 504: ApiErrorSchema },
+        },
+      },
+      async (req) => {
+        const { streamId, state } = await onDemand.start(req.params.unitId);
+        return { unitId: req.params.unitId, streamId, state, whep: `/whep/${streamId}` };
+      },
+    );
+    api.get(
+      '/api/media/ice-servers',
+      { schema: { tags, summary: 'ICE servers (STUN, TURN with a short-lived credential) for this operator', response: { 200: IceServersResponseSchema } } },
+      async (req) => ({ iceServers: iceServersFor(config.media, req.operator ?? 'operator') }),
+    );
   });
   const recorder = await startRecorder(app, { config, db, router, streamIds, telemetry, log });
   return {

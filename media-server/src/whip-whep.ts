@@ -1,9 +1,10 @@
 // WHIP publish and WHEP view (RFC 9725 shape): POST an SDP offer, get 201 with the SDP
 // answer and the session's URL in Location; DELETE that URL to end the session.
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { errorHandler as hubErrorHandler, HubError } from '@hub/platform';
-import { BadRequestError, BodyTooLargeError, MediaError, MethodNotAllowedError, SessionNotFoundError, StreamNotFoundError } from './errors';
-import { MaxHeightSchema, SDP_MAX_BYTES, type StreamInfo } from '@hub/config';
+import { serializerCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import { errorHandler as hubErrorHandler, HubError, storableValidatorCompiler } from '@hub/platform';
+import { BodyTooLargeError, MediaError, MethodNotAllowedError, SessionNotFoundError, StreamNotFoundError } from './errors';
+import { SdpOfferBodySchema, SDP_MAX_BYTES, StreamInfoSchema, WhepQuerySchema, WhipEndpointParamsSchema, WhipSessionParamsSchema, type StreamInfo } from '@hub/config';
 import type { Router, WebRtcTransport } from './engine/types';
 import { checkViewerLimit } from './viewer-limit';
 import { claimStream } from './stream-claim';
@@ -51,6 +52,8 @@ export interface WhipWhepOptions {
 
 type Kind = 'whip' | 'whep';
 
+const tags = ['streams'];
+
 /** RFC 9725 §4.3: a session takes DELETE only (no trickle ICE, no ICE restart: the answer carries every candidate). */
 const SESSION_ALLOW = 'DELETE, OPTIONS';
 const ENDPOINT_ALLOW = 'POST, OPTIONS';
@@ -79,7 +82,11 @@ export async function whipWhep(app: FastifyInstance, opts: WhipWhepOptions): Pro
     transport.once('close', () => sessions[kind].delete(transport.id));
   };
 
+  app.setValidatorCompiler(storableValidatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
   app.setErrorHandler(errorHandler);
+  // an SDP offer is the only body taken here: anything else (JSON…) is a 415 naming what to send
+  app.removeAllContentTypeParsers();
   app.addContentTypeParser('application/sdp', { parseAs: 'string', bodyLimit: SDP_MAX_BYTES }, (_req, body, done) => done(null, body));
   // a trickle-ICE PATCH (RFC 8840 fragment) is read, so that it gets its 405 rather than a 415
   app.addContentTypeParser('application/trickle-ice-sdpfrag', { parseAs: 'string', bodyLimit: SDP_MAX_BYTES }, (_req, body, done) => done(null, body));
@@ -106,7 +113,8 @@ export async function whipWhep(app: FastifyInstance, opts: WhipWhepOptions): Pro
     return req.body;
   };
 
-  app.post<{ Params: { streamId: string } }>('/whip/:streamId', { onRequest: guard('publish') }, async (req, reply) => {
+  const zod = app.withTypeProvider<ZodTypeProvider>();
+  zod.post('/whip/:streamId', { onRequest: guard('publish'), schema: { tags, summary: 'WHIP: publish a stream (SDP offer in, answer out)', params: WhipEndpointParamsSchema, body: SdpOfferBodySchema } }, async (req, reply) => {
     const { streamId } = req.params;
     const offer = sdpBody(req);
     checkOfferDirection(offer, 'publish');
@@ -124,24 +132,23 @@ export async function whipWhep(app: FastifyInstance, opts: WhipWhepOptions): Pro
     return reply.code(201).header('content-type', 'application/sdp').header('location', `/whip/${streamId}/${transport.id}`).send(answerSdp);
   });
 
-  app.post<{ Params: { streamId: string }; Querystring: { maxHeight?: string } }>('/whep/:streamId', { onRequest: guard('view') }, async (req, reply) => {
+  zod.post('/whep/:streamId', { onRequest: guard('view'), schema: { tags, summary: 'WHEP: view a stream (SDP offer in, answer out)', params: WhipEndpointParamsSchema, querystring: WhepQuerySchema, body: SdpOfferBodySchema } }, async (req, reply) => {
     const { streamId } = req.params;
     const offer = sdpBody(req);
     // ?maxHeight=N: of a simulcast stream, the smallest layer at least N pixels tall
-    const maxHeight = req.query.maxHeight === undefined ? undefined : MaxHeightSchema.safeParse(Number(req.query.maxHeight));
-    if (maxHeight && !maxHeight.success) throw new BadRequestError('maxHeight must be a whole number of pixels, 1 to 8192');
+    const { maxHeight } = req.query;
     const producer = router.producers.get(streamId);
     if (!producer) throw new StreamNotFoundError(streamId);
     checkOfferDirection(offer, 'view');
     checkViewerLimit(router, opts.maxViewers);
     const transport = router.createWebRtcTransport();
-    const { answerSdp } = await transport.consume(producer, offer, { maxHeight: maxHeight?.data });
+    const { answerSdp } = await transport.consume(producer, offer, { maxHeight });
     track('whep', streamId, transport);
     return reply.code(201).header('content-type', 'application/sdp').header('location', `/whep/${streamId}/${transport.id}`).send(answerSdp);
   });
 
   // Per-stream figures for operators: bitrate comes from the byte count over the producer's age.
-  app.get('/api/streams', { onRequest: guard('view') }, async (): Promise<StreamInfo[]> => {
+  zod.get('/api/streams', { onRequest: guard('view'), schema: { tags, summary: 'Streams with a live publisher', response: { 200: StreamInfoSchema.array() } } }, async (): Promise<StreamInfo[]> => {
     const producers = [...router.producers.values()];
     const units = await Promise.all(producers.map((p) => opts.unitOf?.(p.streamId)));
     return producers.map((p, i) => {
@@ -165,7 +172,7 @@ export async function whipWhep(app: FastifyInstance, opts: WhipWhepOptions): Pro
 
   for (const [kind, action] of [['whip', 'publish'], ['whep', 'view']] as const) {
     const name = kind.toUpperCase();
-    app.delete<{ Params: { streamId: string; sessionId: string } }>(`/${kind}/:streamId/:sessionId`, { onRequest: guard(action) }, async (req, reply) => {
+    zod.delete(`/${kind}/:streamId/:sessionId`, { onRequest: guard(action), schema: { tags, summary: `${name}: end a session`, params: WhipSessionParamsSchema } }, async (req, reply) => {
       const session = sessions[kind].get(req.params.sessionId);
       if (!session || session.streamId !== req.params.streamId) throw new SessionNotFoundError(req.params.sessionId);
       session.transport.close();

@@ -93,7 +93,7 @@ async function viewAv(streamId: string) {
 
 describe('audio through the SFU', () => {
   it('forwards a WHIP publisher’s Opus beside its video to a WHEP viewer, as it was sent', async () => {
-    const streamId = 'av-whip';
+    const streamId = 'av-whip-1';
     await publishAv(streamId);
     await until(() => (router.producers.get(streamId)?.audio?.stats().packets ?? 0) > 10, 15_000, 'the publisher’s audio at the SFU');
     const producer = router.producers.get(streamId)!;
@@ -148,9 +148,9 @@ describe('audio through the SFU', () => {
   it('refuses a WHEP maxHeight that is not a height, with a clear reason', async () => {
     const pc = peer();
     pc.addTransceiver('video', { direction: 'recvonly' });
-    const res = await signal(pc, `${base}/whep/av-whip?maxHeight=tall`, TOKEN);
+    const res = await signal(pc, `${base}/whep/av-whip-1?maxHeight=tall`, TOKEN);
     expect(res.status).toBe(400);
-    expect(await res.json()).toMatchObject({ code: 'HUB_ERR_BAD_REQUEST', message: expect.stringContaining('maxHeight') });
+    expect(await res.json()).toMatchObject({ code: 'HUB_ERR_VALIDATION', message: expect.stringContaining('maxHeight') });
     await pc.close();
   });
 });

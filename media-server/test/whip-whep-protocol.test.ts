@@ -92,10 +92,10 @@ describe('session resources', () => {
 
   it('answers an offer over the size limit with 413 HUB_ERR_BODY_TOO_LARGE and a sentence, not Fastify’s code', async () => {
     const huge = `v=0\r\n${'a=x-padding:0123456789abcdef0123456789abcdef0123456789abcdef\r\n'.repeat(5000)}`;
-    const res = await fetch(`${server.base}/whip/big-1`, { method: 'POST', headers: { ...auth, 'content-type': 'application/sdp' }, body: huge });
+    const res = await fetch(`${server.base}/whip/big-offer-1`, { method: 'POST', headers: { ...auth, 'content-type': 'application/sdp' }, body: huge });
     expect(res.status).toBe(413);
     expect(await res.json()).toMatchObject({ code: 'HUB_ERR_BODY_TOO_LARGE', message: expect.stringContaining('256 KiB') });
-    const json = await fetch(`${server.base}/whep/big-1`, { method: 'POST', headers: { ...auth, 'content-type': 'application/json' }, body: '{"sdp":"v=0"}' });
+    const json = await fetch(`${server.base}/whep/big-offer-1`, { method: 'POST', headers: { ...auth, 'content-type': 'application/json' }, body: '{"sdp":"v=0"}' });
     expect(json.status).toBe(415);
     expect(await json.json()).toMatchObject({ code: 'HUB_ERR_SDP_OFFER' });
   });
@@ -103,7 +103,7 @@ describe('session resources', () => {
 
 describe('CORS (media.corsOrigins)', () => {
   it('answers the preflight of a player on an allowed origin, and exposes Location on its publish', async () => {
-    const preflight = await fetch(`${server.base}/whip/cors-1`, {
+    const preflight = await fetch(`${server.base}/whip/cors-pub-1`, {
       method: 'OPTIONS',
       headers: { origin: PLAYER, 'access-control-request-method': 'POST', 'access-control-request-headers': 'authorization, content-type' },
     });
@@ -112,12 +112,12 @@ describe('CORS (media.corsOrigins)', () => {
     expect(preflight.headers.get('access-control-allow-methods')).toContain('POST');
     expect(preflight.headers.get('access-control-allow-headers')?.toLowerCase()).toContain('authorization');
     expect(preflight.headers.get('accept-post')).toBe('application/sdp'); // RFC 9725 §4.2
-    const sessionPreflight = await fetch(`${server.base}/whip/cors-1/some-session`, { method: 'OPTIONS', headers: { origin: PLAYER, 'access-control-request-method': 'DELETE' } });
+    const sessionPreflight = await fetch(`${server.base}/whip/cors-pub-1/some-session`, { method: 'OPTIONS', headers: { origin: PLAYER, 'access-control-request-method': 'DELETE' } });
     expect(sessionPreflight.headers.get('access-control-allow-methods')).toContain('DELETE');
 
     const pc = await offer('sendonly');
     await pc.setLocalDescription(await pc.createOffer());
-    const res = await fetch(`${server.base}/whip/cors-1`, { method: 'POST', headers: { ...auth, origin: PLAYER, 'content-type': 'application/sdp' }, body: pc.localDescription!.sdp });
+    const res = await fetch(`${server.base}/whip/cors-pub-1`, { method: 'POST', headers: { ...auth, origin: PLAYER, 'content-type': 'application/sdp' }, body: pc.localDescription!.sdp });
     expect(res.status).toBe(201);
     expect(res.headers.get('access-control-allow-origin')).toBe(PLAYER);
     expect(res.headers.get('access-control-expose-headers')).toContain('Location');
@@ -125,12 +125,12 @@ describe('CORS (media.corsOrigins)', () => {
   });
 
   it('gives no CORS answer to an origin not on the list, nor to any origin when none is configured', async () => {
-    const stranger = await fetch(`${server.base}/whip/cors-2`, { method: 'OPTIONS', headers: { origin: 'https://elsewhere.example', 'access-control-request-method': 'POST' } });
+    const stranger = await fetch(`${server.base}/whip/cors-pub-2`, { method: 'OPTIONS', headers: { origin: 'https://elsewhere.example', 'access-control-request-method': 'POST' } });
     expect(stranger.headers.get('access-control-allow-origin')).toBeNull();
-    const unconfigured = await fetch(`${open.base}/whip/cors-2`, { method: 'OPTIONS', headers: { origin: PLAYER, 'access-control-request-method': 'POST' } });
+    const unconfigured = await fetch(`${open.base}/whip/cors-pub-2`, { method: 'OPTIONS', headers: { origin: PLAYER, 'access-control-request-method': 'POST' } });
     expect(unconfigured.status).toBe(204);
     expect(unconfigured.headers.get('access-control-allow-origin')).toBeNull();
-    const refused = await fetch(`${server.base}/whip/cors-2`, { method: 'POST', headers: { origin: 'https://elsewhere.example', 'content-type': 'application/sdp' }, body: 'v=0\r\n' });
+    const refused = await fetch(`${server.base}/whip/cors-pub-2`, { method: 'POST', headers: { origin: 'https://elsewhere.example', 'content-type': 'application/sdp' }, body: 'v=0\r\n' });
     expect(refused.status).toBe(401);
     expect(refused.headers.get('access-control-allow-origin')).toBeNull();
   });

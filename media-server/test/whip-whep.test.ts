@@ -34,7 +34,7 @@ async function view(streamId: string, codec: Codec, token = TOKEN) {
 describe('WHIP → SFU → WHEP', () => {
   for (const codec of ['vp8', 'h264'] as const) {
     it(`forwards ${codec.toUpperCase()} from a WHIP publisher to a WHEP viewer as it is`, async () => {
-      const streamId = `cam-${codec}`;
+      const streamId = `cam-${codec}-1`;
       await publish(streamId, codec);
       await until(() => (router.producers.get(streamId)?.stats().packets ?? 0) > 10, 10_000, 'the publisher’s packets at the SFU');
       const viewer = await view(streamId, codec);
@@ -49,13 +49,13 @@ describe('WHIP → SFU → WHEP', () => {
   it('refuses publishing and viewing without a valid token, and viewing a stream nobody publishes', async () => {
     const pub = peer('vp8');
     pub.addTransceiver(new MediaStreamTrack({ kind: 'video' }), { direction: 'sendonly' });
-    const refused = await signal(pub, `${base}/whip/cam-x`, 'wrong');
+    const refused = await signal(pub, `${base}/whip/cam-refused`, 'wrong');
     expect(refused.status).toBe(401);
     expect(await refused.json()).toMatchObject({ code: 'HUB_ERR_AUTH_INVALID' });
     await pub.close();
-    const anonymous = await view('cam-vp8', 'vp8', '');
+    const anonymous = await view('cam-vp8-1', 'vp8', '');
     expect(anonymous.res.status).toBe(401);
-    const missing = await view('nobody', 'vp8');
+    const missing = await view('nobody-publishes', 'vp8');
     expect(missing.res.status).toBe(404);
     expect(await missing.res.json()).toMatchObject({ code: 'HUB_ERR_STREAM_NOT_FOUND' });
   });

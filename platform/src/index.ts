@@ -17,3 +17,4 @@ export { likeLiteral, toDate, toIso, toIsoOrNull, toJson, toNumberOrNull } from 
 export { applyMigrations, MigrationError, onOneConnection, orderMigrations, type ApplyResult, type Branch, type Migration, type MigrationContext } from './db/migrations';
 export { createPool } from './db/pool';
 export { startEmbeddedDatabase, type EmbeddedDatabase, type EmbeddedDatabaseStatus } from './db/embedded';
+export { storableValidatorCompiler } from './validation';

@@ -2,7 +2,7 @@
 // playlist and segment files, and start/stop for operators. Register under no prefix.
 import { createReadStream } from 'node:fs';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { serializerCompiler, validatorCompiler, type FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { serializerCompiler, type FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import {
   ApiErrorSchema,
@@ -13,7 +13,7 @@ import {
   RecordingSegmentSchema,
   RecordingStartSchema,
 } from '@hub/config';
-import { errorHandler } from '@hub/platform';
+import { errorHandler, storableValidatorCompiler } from '@hub/platform';
 import { RecordingNotFoundError } from './errors';
 import type { Recorder } from './recorder';
 
@@ -97,7 +97,7 @@ const routes: FastifyPluginAsyncZod<RoutesOptions> = async (app, { recorder, con
 
 /** Not wrapped in fastify-plugin: the zod compilers and the error handler stay in this scope. */
 export async function recordingApi(app: FastifyInstance, opts: RecordingApiOptions): Promise<void> {
-  app.setValidatorCompiler(validatorCompiler);
+  app.setValidatorCompiler(storableValidatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   app.setErrorHandler(errorHandler); // the hub's one mapping: codes, schema failures, 503 while the database is away
   app.addHook('onRequest', opts.authorize);

@@ -2,7 +2,7 @@
 // OpenAPI under /docs (public). Register it under no prefix.
 import type { FastifyInstance } from 'fastify';
 import { serializerCompiler } from 'fastify-type-provider-zod';
-import { storableValidatorCompiler } from './validation';
+import { storableValidatorCompiler } from '@hub/platform';
 import type { TelemetryBus } from '../events';
 import type { ApiContext } from './context';
 import type { Queryable } from '../store/types';

@@ -1,4 +1,4 @@
-// The API's request validation: the route's zod schema (fastify-type-provider-zod), then one
+// Every route's request validation (the REST API, recordings, WHIP/WHEP, the camera start): the route's zod schema (fastify-type-provider-zod), then one
 // check over everything it let through for text PostgreSQL cannot store (U+0000, unpaired
 // surrogates; config/src/text.ts). Free-text fields were already cleaned by their schema, so
 // what is found here is an id, a name or a key, and the request is refused with 400 naming
