@@ -5,7 +5,7 @@ import { createRoot } from 'react-dom/client';
 import { UnitStore } from '../wall/live';
 import { LiveMap } from '../wall/map';
 
-interface MapTestState {
+export interface MapTestState {
   clicks: { lat: number; lon: number }[];
   selected: string[];
   cameras: string[];
