@@ -7,7 +7,7 @@
 //
 // Options: --units N, --rate positions/s per unit, --seconds T, --workers W (load
 // processes, default 2), --no-reference (skip Mosquitto), --reference-only, DATABASE_URL (else embedded).
-import { fork, type ChildProcess } from 'node:child_process';
+import { fork } from 'node:child_process';
 import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';

@@ -64,7 +64,7 @@ export class Linkage {
 
   private async onAlarm(alarm: Alarm): Promise<void> {
     const rule = this.rule(alarm.kind);
-    const { telemetry, incidents, log } = this.opts;
+    const { incidents, log } = this.opts;
     if (!rule.createIncident && !rule.openCameras && !rule.startStream && rule.proposeNearest === 0) return;
     let lat = alarm.lat;
     let lon = alarm.lon;

@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import pg from 'pg';
 import type { Browser, Page } from 'playwright-core';
-import type { MapView, Preset } from '@hub/config';
+import type { Preset } from '@hub/config';
 import { launchChromium } from '../../test-support/browser';
 import { eventually, startTestHub, type TestHub } from '../../test-support/test-hub';
 import { login, openWall } from './support/wall-page';

@@ -94,7 +94,7 @@ export async function whipWhep(app: FastifyInstance, opts: WhipWhepOptions): Pro
     if (/^\/(whip|whep)\//.test(req.url)) cors.decorate(req, reply);
   });
 
-  const guard = (action: 'publish' | 'view') => async (req: FastifyRequest, reply: FastifyReply) => {
+  const guard = (action: 'publish' | 'view') => async (req: FastifyRequest) => {
     const token = bearer(req);
     const streamId = (req.params as { streamId?: string }).streamId ?? '*';
     // a refusal the authorizer throws (403, 503…) goes to the error handler as it is

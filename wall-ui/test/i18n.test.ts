@@ -125,6 +125,8 @@ function expressionAt(src: string, from: number): string {
 function readableLiterals(expr: string): string[] {
   return literalsIn(expr)
     .filter(({ text, before }) => {
+      // NUL marks where a ${…} stood in the literal (literalsIn puts it there)
+      // eslint-disable-next-line no-control-regex
       const words = text.replace(/\u0000/g, ' ').trim();
       if (!LETTERS.test(words) || KEY_SHAPED.test(words)) return false;
       // an argument of t()/translate(), a key looked up in a table (strings['Map.Title']), a comparison
@@ -133,6 +135,7 @@ function readableLiterals(expr: string): string[] {
       // a style value: { font: '600 11px system-ui, sans-serif' }
       return !/\b(font\w*|background\w*|border\w*|color|transform|transition|margin|padding|\w*[sS]hadow|grid\w*)\s*:\s*$/.test(before);
     })
+    // eslint-disable-next-line no-control-regex
     .map(({ text }) => text.replace(/\u0000/g, '${…}'));
 }
 

@@ -16,7 +16,7 @@ import {
 import type { OperatorAuth } from '../operator-auth';
 import { listAudit } from '../store/audit';
 import { HubError, type Queryable } from '@hub/platform';
-import { bearerToken, operatorAuth, requireRole } from './auth';
+import { bearerToken, requireRole } from './auth';
 
 export interface OperatorRoutesOptions {
   db: Queryable;

@@ -1,7 +1,7 @@
 // /api/recordings: list recordings, a recording's segments with their hashes, its HLS
 // playlist and segment files, and start/stop for operators. Register under no prefix.
 import { createReadStream } from 'node:fs';
-import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { serializerCompiler, type FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import {

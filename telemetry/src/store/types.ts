@@ -1,6 +1,6 @@
 // The store's contract: what the broker, ingest, API and alarm rules need from the
 // database. Implemented in this folder on `pg` (PostgreSQL / TimescaleDB).
-import type { Alarm, AlarmKind, AlarmQuery, BBox, Geofence, GeofenceCreate, Position, PositionOut, Unit, UnitCreate, UnitCredential, UnitType, UnitUpdate } from '@hub/config';
+import type { UnitType } from '@hub/config';
 
 export type { Queryable } from '@hub/platform';
 

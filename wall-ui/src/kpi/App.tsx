@@ -18,6 +18,8 @@ function localInput(ms: number): string {
 
 export function App() {
   const params = new URLSearchParams(location.search);
+  // the page's language is read once, from the address it was opened with
+  // eslint-disable-next-line react-hooks/exhaustive-deps
   const t = useMemo(() => translator(pickLang(params.get('lang'), navigator.language)), []);
   const [token, setToken] = useState<string | null>(() => initialToken());
   const [from, setFrom] = useState(() => (params.get('from') ? localInput(Date.parse(params.get('from')!)) : localInput(Date.now() - 7 * DAY)));
@@ -27,7 +29,7 @@ export function App() {
   const [error, setError] = useState<string | null>(null);
   const [loading, setLoading] = useState(false);
 
-  const range = () => ({ from: new Date(from).toISOString(), to: new Date(to).toISOString() });
+  const range = useCallback(() => ({ from: new Date(from).toISOString(), to: new Date(to).toISOString() }), [from, to]);
   const load = useCallback(async () => {
     if (!token) return;
     setLoading(true);
@@ -41,10 +43,12 @@ export function App() {
     } finally {
       setLoading(false);
     }
-  }, [token, from, to, groupBy]);
+  }, [token, range, groupBy, t]);
 
   useEffect(() => {
     void load();
+    // edited dates apply when the operator presses the button, not on every keystroke
+    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [token, groupBy]);
 
   if (!token) return <Login t={t} onToken={setToken} />;

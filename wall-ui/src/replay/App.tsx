@@ -24,7 +24,7 @@ export function App({ token, incidentId, lang }: { token: string | null; inciden
         setReplay(r);
       })
       .catch((err: Error) => setError(`${t('error')}: ${err.message}`));
-  }, [token, incidentId]);
+  }, [token, incidentId, t]);
 
   const tracks: UnitTrack[] = useMemo(
     () => (replay?.tracks ?? []).map((tr) => ({ unitId: tr.unitId, points: tr.points.map((p) => ({ t: Date.parse(p.ts), lat: p.lat, lon: p.lon })).sort((a, b) => a.t - b.t) })),

@@ -35,6 +35,9 @@ export function Player({ url, token, fallbackStart, onTime, errorLabel, noMseLab
       el.removeEventListener('seeked', tick);
       hls?.destroy();
     };
+    // a new player only for another recording: the parent passes a new onTime each render,
+    // which must not restart playback (fallbackStart and the label belong to the recording)
+    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [url, token]);
 
   return (

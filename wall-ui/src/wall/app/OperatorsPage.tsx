@@ -19,6 +19,8 @@ export function OperatorsPage() {
 
   useEffect(() => {
     void reload();
+    // the list loads when the page opens; each change below reloads it itself
+    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, []);
 
   const create = async (e: React.FormEvent) => {
