@@ -45,17 +45,14 @@ module.exports = {
     {
       name: 'telemetry-internals',
       severity: 'error',
-      comment:
-        'Telemetry\'s files are its own: import what it exports from @hub/telemetry.',
+      comment: "Telemetry's files are its own: import what it exports from @hub/telemetry.",
       from: { path: `^(${PACKAGES}|bench|test-support)/`, pathNot: '^telemetry/' },
       to: { path: TELEMETRY_INTERNALS, pathNot: ENTRIES },
     },
     {
       name: 'test-helpers-across-packages',
       severity: 'error',
-      comment:
-        'A test uses another package\'s test helpers (test/support/): shared test helpers ' +
-        'belong in test-support/.',
+      comment: "A test uses another package's test helpers (test/support/): shared test helpers " + 'belong in test-support/.',
       from: { path: `^(${PACKAGES})/test/` },
       to: { path: `^(${PACKAGES})/test/support/`, pathNot: '^$1/' },
     },
@@ -69,18 +66,14 @@ module.exports = {
     {
       name: 'browser-imports-node',
       severity: 'error',
-      comment:
-        'The browser pages may not import Node built-ins (node:fs, node:path ...): they would ' +
-        'break the bundle or pull in a polyfill.',
+      comment: 'The browser pages may not import Node built-ins (node:fs, node:path ...): they would ' + 'break the bundle or pull in a polyfill.',
       from: { path: BROWSER, pathNot: WALL_NODE_SIDE },
       to: { dependencyTypes: ['core'] },
     },
     {
       name: 'browser-imports-server',
       severity: 'error',
-      comment:
-        'The browser pages may use only @hub/config (its "." entry: schemas and pure ' +
-        'functions), not the server packages, @hub/config/node or wall-ui\'s Node side.',
+      comment: 'The browser pages may use only @hub/config (its "." entry: schemas and pure ' + "functions), not the server packages, @hub/config/node or wall-ui's Node side.",
       from: { path: BROWSER, pathNot: WALL_NODE_SIDE },
       to: {
         path: [`^(${PACKAGES}|test-support)/`, '^config/src/node\\.ts$'],

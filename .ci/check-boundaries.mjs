@@ -14,12 +14,7 @@ process.chdir(root);
 
 const workspaces = JSON.parse(readFileSync('package.json', 'utf8')).workspaces;
 const options = await extractDepcruiseOptions('./.dependency-cruiser.cjs');
-const { output } = await cruise(
-  [...workspaces, 'bench', 'test-support'],
-  { ...options, validate: true, outputType: 'json' },
-  {},
-  { tsConfig: extractTSConfig('tsconfig.json') },
-);
+const { output } = await cruise([...workspaces, 'bench', 'test-support'], { ...options, validate: true, outputType: 'json' }, {}, { tsConfig: extractTSConfig('tsconfig.json') });
 const result = typeof output === 'string' ? JSON.parse(output) : output;
 
 const report = await format(result, { outputType: 'err' });

@@ -29,7 +29,26 @@ export async function runJanusReference(opts: JanusReferenceOptions): Promise<vo
   const dir = mkdtempSync(path.join(tmpdir(), 'janus-bench-'));
   const [httpPort, rtpPort] = [await freePort(), await freePort()];
   const others = (kind: string, keep: string) =>
-    ['audiobridge', 'duktape', 'echotest', 'lua', 'nosip', 'recordplay', 'sip', 'streaming', 'textroom', 'videocall', 'videoroom', 'voicemail', 'http', 'mqtt', 'nanomsg', 'pfunix', 'rabbitmq', 'websockets']
+    [
+      'audiobridge',
+      'duktape',
+      'echotest',
+      'lua',
+      'nosip',
+      'recordplay',
+      'sip',
+      'streaming',
+      'textroom',
+      'videocall',
+      'videoroom',
+      'voicemail',
+      'http',
+      'mqtt',
+      'nanomsg',
+      'pfunix',
+      'rabbitmq',
+      'websockets',
+    ]
       .filter((n) => n !== keep)
       .map((n) => `libjanus_${n}.so`)
       .join(',');
@@ -59,7 +78,10 @@ events: { broadcast = false }
   const workers = [] as Awaited<ReturnType<typeof startViewerWorker>>[];
   try {
     for (let i = 0; ; i++) {
-      const ok = await fetch(`${base}/info`).then((r) => r.ok, () => false);
+      const ok = await fetch(`${base}/info`).then(
+        (r) => r.ok,
+        () => false,
+      );
       if (ok) break;
       if (i > 100) throw new Error(`Janus did not start:\n${log}`);
       await new Promise((r) => setTimeout(r, 200));

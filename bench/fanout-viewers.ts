@@ -119,7 +119,6 @@ loop.enable();
 let markCpu = process.cpuUsage();
 let mark = { at: Date.now(), packets: 0, bytes: 0, expected: 0, frames: 0, framesLost: 0 };
 
-
 /**
  * A cheap viewer: SRTP keeps the RTP header in the clear, and what the bench counts (sequence
  * numbers, timestamps, markers) is in it. So a viewer decrypts its packets only until its first
@@ -239,7 +238,11 @@ async function viewJanus(base: string, mountpoint: string, keep: boolean): Promi
 }
 
 function totals() {
-  let packets = 0, bytes = 0, expected = 0, frames = 0, framesLost = 0;
+  let packets = 0,
+    bytes = 0,
+    expected = 0,
+    frames = 0,
+    framesLost = 0;
   for (const { stats } of viewers) {
     packets += stats.unique;
     bytes += stats.bytes;

@@ -59,7 +59,6 @@ export function pct(sorted: number[], p: number): number {
 }
 const ms = (n: number) => (Number.isFinite(n) ? `${Math.round(n)} ms` : 'n/a');
 
-
 /** A viewer process and a request/answer helper over its IPC channel. */
 export interface ViewerWorker {
   child: ChildProcess;
@@ -109,10 +108,22 @@ export interface FanoutFigures {
 }
 
 /** Joins C viewers spread over workers, then measures a window of `seconds`. */
-export async function measureFanout(workers: ViewerWorker[], base: string, token: string, streams: string[], sfuPid: number, seconds: number, janus = false, sfuLoopFile?: string, joinParallel = JOIN_PARALLEL): Promise<FanoutFigures> {
+export async function measureFanout(
+  workers: ViewerWorker[],
+  base: string,
+  token: string,
+  streams: string[],
+  sfuPid: number,
+  seconds: number,
+  janus = false,
+  sfuLoopFile?: string,
+  joinParallel = JOIN_PARALLEL,
+): Promise<FanoutFigures> {
   const per = Math.ceil(C / workers.length);
   const joined = await Promise.all(
-    workers.map((w, i) => w.ask<{ viewers: number; failed: number; lastError: string }>({ kind: 'join', base, token, streams, count: Math.min(per, C - i * per), parallel: joinParallel, janus }, 'joined')),
+    workers.map((w, i) =>
+      w.ask<{ viewers: number; failed: number; lastError: string }>({ kind: 'join', base, token, streams, count: Math.min(per, C - i * per), parallel: joinParallel, janus }, 'joined'),
+    ),
   );
   for (const j of joined) if (j.failed) console.log(`  (${j.failed} viewers failed; the last: ${j.lastError})`);
   await new Promise((r) => setTimeout(r, 2000)); // settle after the joins
@@ -140,7 +151,11 @@ export async function measureFanout(workers: ViewerWorker[], base: string, token
   const worst = (l: LoopDelay[]): LoopDelay => ({ p50: Math.max(...l.map((d) => d.p50)), p99: Math.max(...l.map((d) => d.p99)), max: Math.max(...l.map((d) => d.max)) });
   let sfuLoop: LoopDelay | undefined;
   if (sfuLoopFile && existsSync(sfuLoopFile)) {
-    const seconds = readFileSync(sfuLoopFile, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as LoopDelay & { at: number }).filter((l) => l.at > t0 && l.at <= t0 + wall * 1000 + 500);
+    const seconds = readFileSync(sfuLoopFile, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as LoopDelay & { at: number })
+      .filter((l) => l.at > t0 && l.at <= t0 + wall * 1000 + 500);
     if (seconds.length) sfuLoop = worst(seconds);
   }
   return {
@@ -164,7 +179,10 @@ export async function measureFanout(workers: ViewerWorker[], base: string, token
 export function phaseLine(phases: Phases[]): string {
   if (!phases.length) return 'none';
   return PHASES.map((k) => {
-    const v = phases.map((p) => p[k]).filter(Number.isFinite).sort((a, b) => a - b);
+    const v = phases
+      .map((p) => p[k])
+      .filter(Number.isFinite)
+      .sort((a, b) => a - b);
     return `${k} ${Math.round(pct(v, 50))}/${Math.round(pct(v, 95))}`;
   }).join(', ');
 }
@@ -173,7 +191,11 @@ const loopLine = (l: LoopDelay) => `p50 ${l.p50} ms / p99 ${l.p99} ms / max ${l.
 export function printFanout(title: string, f: FanoutFigures, probePhases: Phases[]): void {
   const probes = probePhases.map((p) => p.key).sort((a, b) => a - b);
   console.log(`\n${title}`);
-  console.log(`  load average             ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
+  console.log(
+    `  load average             ${loadavg()
+      .map((l) => l.toFixed(1))
+      .join(' ')}`,
+  );
   console.log(`  viewers connected        ${f.viewers} of ${C} (${f.failed} failed)`);
   console.log(`  SFU CPU                  ${f.cpuPercent.toFixed(0)} % of one core`);
   if (f.sfuLoop) console.log(`  SFU event-loop delay     ${loopLine(f.sfuLoop)} (worst second of the window)`);
@@ -199,15 +221,49 @@ export async function makeClip(dir: string, kbps: number): Promise<string> {
   const clip = path.join(dir, 'clip.webm');
   const { spawnSync } = await import('node:child_process');
   const { ffmpegPath } = await import('@hub/edge-agent');
-  const r = spawnSync(ffmpegPath(), ['-hide_banner', '-loglevel', 'error', '-y', '-f', 'lavfi', '-i', 'testsrc2=size=640x480:rate=15', '-vf', 'noise=alls=10:allf=t', '-t', '12',
-    '-c:v', 'libvpx', '-deadline', 'realtime', '-cpu-used', '8', '-b:v', `${kbps}k`, '-minrate', `${kbps}k`, '-maxrate', `${kbps}k`, '-bufsize', `${kbps}k`, '-g', '15', '-an', clip]);
+  const r = spawnSync(ffmpegPath(), [
+    '-hide_banner',
+    '-loglevel',
+    'error',
+    '-y',
+    '-f',
+    'lavfi',
+    '-i',
+    'testsrc2=size=640x480:rate=15',
+    '-vf',
+    'noise=alls=10:allf=t',
+    '-t',
+    '12',
+    '-c:v',
+    'libvpx',
+    '-deadline',
+    'realtime',
+    '-cpu-used',
+    '8',
+    '-b:v',
+    `${kbps}k`,
+    '-minrate',
+    `${kbps}k`,
+    '-maxrate',
+    `${kbps}k`,
+    '-bufsize',
+    `${kbps}k`,
+    '-g',
+    '15',
+    '-an',
+    clip,
+  ]);
   if (r.status !== 0) throw new Error(`could not make the clip: ${r.stderr}`);
   return clip;
 }
 
 async function main(): Promise<void> {
   if (args['janus-only']) {
-    console.log(`Janus reference only: 1 stream × ${C} viewers; load average ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
+    console.log(
+      `Janus reference only: 1 stream × ${C} viewers; load average ${loadavg()
+        .map((l) => l.toFixed(1))
+        .join(' ')}`,
+    );
     return runJanusReference({ consumers: C, seconds: SECONDS, bitrateKbps: BITRATE, probes: Number(args.probes), workers: WORKERS, joinParallel: JOIN_PARALLEL });
   }
   const dataDir = mkdtempSync(path.join(tmpdir(), 'hub-fanout-'));
@@ -242,7 +298,11 @@ async function main(): Promise<void> {
     hub.stdout!.on('data', hubLog);
     hub.stderr!.on('data', hubLog);
     const base = `http://127.0.0.1:${httpPort}`;
-    console.log(`Video fan-out: ${P} publisher(s) × ${C} viewers, ${SECONDS} s measured, ${WORKERS} viewer process(es); load average at start ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
+    console.log(
+      `Video fan-out: ${P} publisher(s) × ${C} viewers, ${SECONDS} s measured, ${WORKERS} viewer process(es); load average at start ${loadavg()
+        .map((l) => l.toFixed(1))
+        .join(' ')}`,
+    );
 
     // publishers: the agent's own WHIP publisher, replaying the clip as it is
     const streams = Array.from({ length: P }, (_, i) => `bench-${i}`);
@@ -271,7 +331,8 @@ async function main(): Promise<void> {
       const watch = setInterval(() => {
         if (p.closed) return clearInterval(watch);
         const now = { fromSource, sent: sent() };
-        if (now.fromSource === last.fromSource || now.sent === last.sent) say(`idle for a second: ${now.fromSource - last.fromSource} packets from ffmpeg, ${now.sent - last.sent} sent (ICE ${p.pc.iceConnectionState}, DTLS ${sender.dtlsTransport.state})`);
+        if (now.fromSource === last.fromSource || now.sent === last.sent)
+          say(`idle for a second: ${now.fromSource - last.fromSource} packets from ffmpeg, ${now.sent - last.sent} sent (ICE ${p.pc.iceConnectionState}, DTLS ${sender.dtlsTransport.state})`);
         last = now;
       }, 1000);
       closers.push(() => clearInterval(watch));
@@ -293,7 +354,11 @@ async function main(): Promise<void> {
     // the SFU's event loop from the publishers' start to now, in 5 s steps: a stall during the
     // joins delays every peer's ICE and DTLS answers
     if (existsSync(loopFile)) {
-      const secs = readFileSync(loopFile, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as LoopDelay & { at: number; cpu: number }).filter((l) => l.at >= benchStart);
+      const secs = readFileSync(loopFile, 'utf8')
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l) as LoopDelay & { at: number; cpu: number })
+        .filter((l) => l.at >= benchStart);
       const steps: string[] = [];
       for (let i = 0; i < secs.length; i += 5) {
         const g = secs.slice(i, i + 5);
@@ -339,7 +404,9 @@ async function main(): Promise<void> {
       await agent.close();
     }
     onDemand.sort((a, b) => a - b);
-    console.log(`  TTFF on demand           p50 ${ms(pct(onDemand, 50))} / p95 ${ms(pct(onDemand, 95))} (${onDemand.length} starts: POST /api/streams/:unit/start → MQTT → agent's ffmpeg + WHIP → WHEP viewer's first keyframe)`);
+    console.log(
+      `  TTFF on demand           p50 ${ms(pct(onDemand, 50))} / p95 ${ms(pct(onDemand, 95))} (${onDemand.length} starts: POST /api/streams/:unit/start → MQTT → agent's ffmpeg + WHIP → WHEP viewer's first keyframe)`,
+    );
     console.log(`    viewer's phases p50/p95 ${phaseLine(onDemandPhases)} (from its WHEP POST, made when the start answered)`);
     probeWorker.child.kill('SIGKILL');
     await Promise.all(publishers.map((p) => p.close()));

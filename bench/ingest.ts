@@ -45,17 +45,8 @@ function pct(sorted: number[], p: number): number {
 }
 const fmt = (n: number) => (Number.isFinite(n) ? n.toFixed(1) : '-');
 
-
-
-async function runLoad(
-  broker: string,
-  units: { id: string; secret: string }[],
-  onStart: () => void,
-  onEnd: () => void,
-): Promise<{ reports: WorkerReport[]; startAt: number }> {
-  const workers = Array.from({ length: WORKERS }, () =>
-    fork(path.join(root, 'bench/load-worker.ts'), [], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] }),
-  );
+async function runLoad(broker: string, units: { id: string; secret: string }[], onStart: () => void, onEnd: () => void): Promise<{ reports: WorkerReport[]; startAt: number }> {
+  const workers = Array.from({ length: WORKERS }, () => fork(path.join(root, 'bench/load-worker.ts'), [], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] }));
   const per = Math.ceil(units.length / WORKERS);
   // everyone connects first; publishing starts together
   const startAt = Date.now() + 5_000 + units.length * 3;
@@ -114,10 +105,11 @@ async function benchHub(): Promise<void> {
     await db.connect();
     const units = Array.from({ length: UNITS }, (_, i) => ({ id: `b-${i}`, secret: `bench-secret-${i}` }));
     // units made directly in the database: 10,000 REST calls would only time the API
-    await db.query(
-      `INSERT INTO units (id, name, type, secret_hash) SELECT * FROM unnest($1::text[], $1::text[], $2::text[], $3::text[])`,
-      [units.map((u) => u.id), units.map(() => 'vehicle'), units.map((u) => hashSecret(u.secret))],
-    );
+    await db.query(`INSERT INTO units (id, name, type, secret_hash) SELECT * FROM unnest($1::text[], $1::text[], $2::text[], $3::text[])`, [
+      units.map((u) => u.id),
+      units.map(() => 'vehicle'),
+      units.map((u) => hashSecret(u.secret)),
+    ]);
 
     // a wall on the live feed: publish → socket latency from the position's own timestamp
     const wall = ioClient(`http://127.0.0.1:${httpPort}`, { auth: { token: TOKEN }, transports: ['websocket'] });
@@ -168,13 +160,21 @@ async function benchHub(): Promise<void> {
     console.log(`  positions sent / acked     ${s.sent} / ${s.acked}`);
     console.log(`  stored (committed)         ${storedTotal}`);
     console.log(`  acked but not stored (lost) ${lost}`);
-    console.log(`  sustained durable rate     ${fmt(s.acked / ((s.lastAckAt - startAt) / 1000))} positions/s acked until the last PUBACK (offered ${fmt(UNITS * RATE)}/s for ${SECONDS} s; last PUBACK at ${fmt((s.lastAckAt - startAt) / 1000)} s)`);
+    console.log(
+      `  sustained durable rate     ${fmt(s.acked / ((s.lastAckAt - startAt) / 1000))} positions/s acked until the last PUBACK (offered ${fmt(UNITS * RATE)}/s for ${SECONDS} s; last PUBACK at ${fmt((s.lastAckAt - startAt) / 1000)} s)`,
+    );
     console.log(`  publish → commit (PUBACK)  p50 ${fmt(pct(s.lat, 50))} ms  p99 ${fmt(pct(s.lat, 99))} ms  max ${fmt(s.lat[s.lat.length - 1] ?? NaN)} ms`);
     console.log(`  publish → socket.io wall   p50 ${fmt(pct(socketLat, 50))} ms  p99 ${fmt(pct(socketLat, 99))} ms  (${socketPositions} positions in ${batches} batches)`);
     console.log(`  CPU (% of one core)        hub ${fmt((hubCpuDuring / wallSeconds) * 100)}%, PostgreSQL ${fmt(((cpuDuring - hubCpuDuring) / wallSeconds) * 100)}% while publishing`);
-    console.log(`  batches                    ${metric('hub_ingest_batch_size_count')}, mean ${fmt(metric('hub_ingest_batch_size_sum') / metric('hub_ingest_batch_size_count'))} positions, mean commit ${fmt((metric('hub_ingest_commit_seconds_sum') / metric('hub_ingest_commit_seconds_count')) * 1000)} ms`);
-    console.log(`  hub: PUBLISH hook → ack   mean ${fmt((Number(/^hub_mqtt_publish_handled_seconds_sum\{kind="gps"\} (\S+)$/m.exec(metricsText)?.[1]) / Number(/^hub_mqtt_publish_handled_seconds_count\{kind="gps"\} (\S+)$/m.exec(metricsText)?.[1])) * 1000)} ms`);
-    console.log(`  hub event loop lag         mean ${fmt(metric('hub_process_nodejs_eventloop_lag_mean_seconds') * 1000)} ms  p99 ${fmt(metric('hub_process_nodejs_eventloop_lag_p99_seconds') * 1000)} ms`);
+    console.log(
+      `  batches                    ${metric('hub_ingest_batch_size_count')}, mean ${fmt(metric('hub_ingest_batch_size_sum') / metric('hub_ingest_batch_size_count'))} positions, mean commit ${fmt((metric('hub_ingest_commit_seconds_sum') / metric('hub_ingest_commit_seconds_count')) * 1000)} ms`,
+    );
+    console.log(
+      `  hub: PUBLISH hook → ack   mean ${fmt((Number(/^hub_mqtt_publish_handled_seconds_sum\{kind="gps"\} (\S+)$/m.exec(metricsText)?.[1]) / Number(/^hub_mqtt_publish_handled_seconds_count\{kind="gps"\} (\S+)$/m.exec(metricsText)?.[1])) * 1000)} ms`,
+    );
+    console.log(
+      `  hub event loop lag         mean ${fmt(metric('hub_process_nodejs_eventloop_lag_mean_seconds') * 1000)} ms  p99 ${fmt(metric('hub_process_nodejs_eventloop_lag_p99_seconds') * 1000)} ms`,
+    );
   } finally {
     hub.kill('SIGINT');
     await new Promise((r) => hub.once('exit', r));
@@ -187,9 +187,7 @@ async function benchMosquitto(): Promise<void> {
   const dir = mkdtempSync(path.join(tmpdir(), 'mosq-'));
   const conf = path.join(dir, 'mosquitto.conf');
   // anonymous on loopback: the reference measures the broker, not authentication
-  await import('node:fs').then((fs) =>
-    fs.writeFileSync(conf, `listener ${port} 127.0.0.1\nallow_anonymous true\nmax_inflight_messages 0\nmax_queued_messages 0\npersistence false\n`),
-  );
+  await import('node:fs').then((fs) => fs.writeFileSync(conf, `listener ${port} 127.0.0.1\nallow_anonymous true\nmax_inflight_messages 0\nmax_queued_messages 0\npersistence false\n`));
   const mosq = spawnTied('mosquitto', ['-c', conf], { stdio: ['ignore', 'ignore', process.env.BENCH_MOSQUITTO_LOG ? 'inherit' : 'ignore'] });
   try {
     await new Promise((r) => setTimeout(r, 500));

@@ -64,7 +64,7 @@ async function run(job: WorkerJob): Promise<WorkerReport> {
   const pending: Promise<void>[] = [];
   // Each unit gets a phase so that 10,000 units at 1 Hz are spread over the second.
   const tickMs = 5;
-  const nextDue = clients.map((_, i) => job.startAt + ((i * periodMs) / clients.length));
+  const nextDue = clients.map((_, i) => job.startAt + (i * periodMs) / clients.length);
   let lastTs = new Map<string, number>();
   await new Promise<void>((resolve) => {
     const timer = setInterval(() => {

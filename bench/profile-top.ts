@@ -5,7 +5,12 @@
 // from second A to second B of the profile (also without idle).
 import { readFileSync } from 'node:fs';
 
-interface Node { id: number; callFrame: { functionName: string; url: string; lineNumber: number }; hitCount?: number; children?: number[] }
+interface Node {
+  id: number;
+  callFrame: { functionName: string; url: string; lineNumber: number };
+  hitCount?: number;
+  children?: number[];
+}
 const args = process.argv.slice(2);
 const busiestAt = args.indexOf('--busiest');
 const busiest = busiestAt >= 0 ? Number(args.splice(busiestAt, 2)[1]) : 0;

@@ -48,7 +48,7 @@ await Promise.all(
 const secs = (performance.now() - started) / 1000;
 lat.sort((x, y) => x - y);
 console.log(`store: ${BATCHES} batches × ${BATCH} positions (${UNITS} units), concurrency ${CONC}`);
-console.log(`  ${(BATCHES * BATCH / secs).toFixed(0)} positions/s committed; batch p50 ${lat[Math.floor(lat.length / 2)]!.toFixed(1)} ms, max ${lat[lat.length - 1]!.toFixed(1)} ms`);
+console.log(`  ${((BATCHES * BATCH) / secs).toFixed(0)} positions/s committed; batch p50 ${lat[Math.floor(lat.length / 2)]!.toFixed(1)} ms, max ${lat[lat.length - 1]!.toFixed(1)} ms`);
 await db.end();
 await embedded?.stop();
 rmSync(dir, { recursive: true, force: true });

@@ -6,8 +6,7 @@
 import mqtt, { type MqttClient } from 'mqtt';
 
 export type PublisherMessage =
-  | { type: 'job'; broker: string; units: { id: string; secret: string }[]; centre: { lat: number; lon: number } }
-  | { type: 'go'; rate: number; seconds: number; startAt: number };
+  { type: 'job'; broker: string; units: { id: string; secret: string }[]; centre: { lat: number; lon: number } } | { type: 'go'; rate: number; seconds: number; startAt: number };
 
 export type PublisherReport = { type: 'connected'; connected: number; errors: number } | { type: 'done'; sent: number; acked: number };
 

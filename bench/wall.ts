@@ -146,7 +146,6 @@ function printTrace(buf: Buffer): void {
 const pct = (sorted: number[], p: number) => (sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]! : NaN);
 const fmt = (n: number, d = 1) => (Number.isFinite(n) ? n.toFixed(d) : '-');
 
-
 /** Our own child processes that are not the hub or the load workers: Chromium. */
 function browserCpuSeconds(exclude: (number | undefined)[]): number {
   let total = 0;
@@ -162,7 +161,6 @@ function browserCpuSeconds(exclude: (number | undefined)[]): number {
   }
   return total;
 }
-
 
 interface PageFigures {
   frames: number;
@@ -206,10 +204,11 @@ async function main(): Promise<void> {
     const db = new pg.Client({ connectionString: process.env.DATABASE_URL ?? `postgres://hub:hub-embedded@127.0.0.1:${pgPort}/hub` });
     await db.connect();
     const units = Array.from({ length: UNITS }, (_, i) => ({ id: `w-${i}`, secret: `bench-secret-${i}` }));
-    await db.query(
-      `INSERT INTO units (id, name, type, secret_hash) SELECT * FROM unnest($1::text[], $1::text[], $2::text[], $3::text[])`,
-      [units.map((u) => u.id), units.map((_, i) => (i % 3 === 0 ? 'bodycam' : 'vehicle')), units.map((u) => hashSecret(u.secret))],
-    );
+    await db.query(`INSERT INTO units (id, name, type, secret_hash) SELECT * FROM unnest($1::text[], $1::text[], $2::text[], $3::text[])`, [
+      units.map((u) => u.id),
+      units.map((_, i) => (i % 3 === 0 ? 'bodycam' : 'vehicle')),
+      units.map((u) => hashSecret(u.secret)),
+    ]);
     await db.end();
 
     let feedUrl = '';
@@ -319,9 +318,13 @@ async function main(): Promise<void> {
     }
     await new Promise((r) => setTimeout(r, startAt + WARMUP * 1000 - Date.now()));
 
-    console.log(`\nWall: ${UNITS} units × ${RATE}/s, map at zoom ${ZOOM}, ${args.width}×${args.height} at devicePixelRatio ${args.dpr}, ${SECONDS} s per window after ${WARMUP} s of publishing, feed: ${FEED === 'hub' ? 'MQTT → hub → live feed' : 'synthetic live feed (the hub serves page, units, basemap)'}`);
-    console.log(`  WebGL: ${renderer} (Chromium flags: ${args.gl === 'default' ? 'the tests\' (--disable-gpu)' : glArgs.join(' ')})`);
-    console.log(`  (headless Chromium on a software renderer: a floor, not what a wall's GPU gives; hub, PostgreSQL, load and browser share ${os.cpus().length} cores; load average at the start ${os.loadavg()[0]!.toFixed(1)})`);
+    console.log(
+      `\nWall: ${UNITS} units × ${RATE}/s, map at zoom ${ZOOM}, ${args.width}×${args.height} at devicePixelRatio ${args.dpr}, ${SECONDS} s per window after ${WARMUP} s of publishing, feed: ${FEED === 'hub' ? 'MQTT → hub → live feed' : 'synthetic live feed (the hub serves page, units, basemap)'}`,
+    );
+    console.log(`  WebGL: ${renderer} (Chromium flags: ${args.gl === 'default' ? "the tests' (--disable-gpu)" : glArgs.join(' ')})`);
+    console.log(
+      `  (headless Chromium on a software renderer: a floor, not what a wall's GPU gives; hub, PostgreSQL, load and browser share ${os.cpus().length} cores; load average at the start ${os.loadavg()[0]!.toFixed(1)})`,
+    );
     if (args.select) {
       // a coordinator's click on a unit: its popup and its trail (a trail update repaints the map)
       const at = (await page.evaluate(`(() => {
@@ -336,7 +339,7 @@ async function main(): Promise<void> {
       if (at) await page.mouse.click(at.x, at.y);
       console.log(`  selected ${at?.id ?? 'nothing (no unit drawn on its own in view)'}`);
     }
-    const metric = async (name: string) => ((await cdp.send('Performance.getMetrics')).metrics.find((m) => m.name === name)?.value ?? NaN);
+    const metric = async (name: string) => (await cdp.send('Performance.getMetrics')).metrics.find((m) => m.name === name)?.value ?? NaN;
     const rows: string[] = [];
     for (const variant of variants) {
       await page.evaluate(`(${applyVariant})(window.__hubWall.map, ${JSON.stringify(variant)})`);
@@ -381,7 +384,7 @@ async function main(): Promise<void> {
         if (args.trace) await browser.startTracing(page, { categories: ['devtools.timeline', 'disabled-by-default-devtools.timeline', 'gpu', 'cc', 'viz', 'blink', 'toplevel'] });
         await new Promise((r) => setTimeout(r, SECONDS * 1000));
         if (args.trace) printTrace(await browser.stopTracing());
-        const fig = await page.evaluate(`(() => {
+        const fig = (await page.evaluate(`(() => {
           const b = window.__bench;
           b.stop = true;
           b.off();
@@ -402,7 +405,7 @@ async function main(): Promise<void> {
             longTaskMs: b.longTaskMs,
             renderMs: b.renderMs,
           };
-        })()`) as PageFigures & { renderMs: number[] };
+        })()`)) as PageFigures & { renderMs: number[] };
         const wallMs = Date.now() - t0;
         const task = (await metric('TaskDuration')) - task0;
         const script = (await metric('ScriptDuration')) - script0;
@@ -413,15 +416,21 @@ async function main(): Promise<void> {
         const fps = fig.frames / (fig.ms / 1000);
         const busy = (task / (wallMs / 1000)) * 100;
         console.log(`\n  [${variant}, ${mode === 'pan' ? 'panning' : mode === 'repaint' ? 'repainted every frame, camera still' : 'idle'}]`);
-        console.log(`  page frames per second (rAF)          ${fmt(fps)}  (frame interval p50 ${fmt(pct(intervals, 50))} ms, p99 ${fmt(pct(intervals, 99))} ms, max ${fmt(intervals.at(-1) ?? NaN)} ms)`);
+        console.log(
+          `  page frames per second (rAF)          ${fmt(fps)}  (frame interval p50 ${fmt(pct(intervals, 50))} ms, p99 ${fmt(pct(intervals, 99))} ms, max ${fmt(intervals.at(-1) ?? NaN)} ms)`,
+        );
         const renderMs = [...fig.renderMs].sort((a, b) => a - b);
-        console.log(`  map repaints per second               ${fmt(fig.mapRenders / (fig.ms / 1000))}  (MapLibre's render call p50 ${fmt(pct(renderMs, 50))} ms, p90 ${fmt(pct(renderMs, 90))} ms, max ${fmt(renderMs.at(-1) ?? NaN)} ms)`);
+        console.log(
+          `  map repaints per second               ${fmt(fig.mapRenders / (fig.ms / 1000))}  (MapLibre's render call p50 ${fmt(pct(renderMs, 50))} ms, p90 ${fmt(pct(renderMs, 90))} ms, max ${fmt(renderMs.at(-1) ?? NaN)} ms)`,
+        );
         console.log(`  main thread busy (CDP TaskDuration)   ${fmt(busy)}%  (script ${fmt((script / (wallMs / 1000)) * 100)}%, long tasks ${fmt((fig.longTaskMs / fig.ms) * 100)}%)`);
         console.log(`  unit layer updates                    ${fig.sourceUpdates} in the window; last: ${fig.features} units, read ${fmt(fig.buildMs)} ms, cluster+fill ${fmt(fig.setDataMs)} ms`);
         console.log(`  publish → marker drawn                p50 ${fmt(pct(delays, 50), 0)} ms  p90 ${fmt(pct(delays, 90), 0)} ms  p99 ${fmt(pct(delays, 99), 0)} ms  (${delays.length} samples)`);
         console.log(`  units in the store / positions applied ${fig.storeUnits} / ${fig.positionsApplied}`);
         console.log(`  CPU, % of one core                    hub+PostgreSQL ${fmt((cpu.hub / (wallMs / 1000)) * 100)}%, Chromium (all processes) ${fmt((cpu.chrome / (wallMs / 1000)) * 100)}%`);
-        rows.push(`| ${variant} | ${mode} | ${fmt(fps)} | ${fmt(pct(intervals, 99))} ms | ${fmt(fig.mapRenders / (fig.ms / 1000))} | ${fmt(pct(renderMs, 50))} ms | ${fmt(busy)} % | ${fmt(pct(delays, 50), 0)} / ${fmt(pct(delays, 99), 0)} ms |`);
+        rows.push(
+          `| ${variant} | ${mode} | ${fmt(fps)} | ${fmt(pct(intervals, 99))} ms | ${fmt(fig.mapRenders / (fig.ms / 1000))} | ${fmt(pct(renderMs, 50))} ms | ${fmt(busy)} % | ${fmt(pct(delays, 50), 0)} / ${fmt(pct(delays, 99), 0)} ms |`,
+        );
         if (mode === 'pan') {
           // back to where the window started, at rest
           await page.evaluate(`new Promise((r) => { const m = window.__hubWall.map; m.once('moveend', r); m.stop(); m.jumpTo({ center: m.getCenter() }); })`);

@@ -21,8 +21,5 @@ export function fixToNmea(fix: GpsFix): string {
   const knots = fix.speed !== undefined ? (fix.speed / (1852 / 3600)).toFixed(2) : '';
   const course = fix.heading !== undefined ? fix.heading.toFixed(1) : '';
   const hdop = fix.accuracy !== undefined ? (fix.accuracy / 5).toFixed(2) : '1.00';
-  return (
-    sentence(`GPGGA,${time},${lat},${lon},1,09,${hdop},${(fix.alt ?? 12.5).toFixed(1)},M,-2.6,M,,`) +
-    sentence(`GPRMC,${time},A,${lat},${lon},${knots},${course},${date},,,A`)
-  );
+  return sentence(`GPGGA,${time},${lat},${lon},1,09,${hdop},${(fix.alt ?? 12.5).toFixed(1)},M,-2.6,M,,`) + sentence(`GPRMC,${time},A,${lat},${lon},${knots},${course},${date},,,A`);
 }

@@ -4,8 +4,6 @@
 import type { Queryable } from '@hub/platform';
 
 export async function newestOfflineAlarms(db: Queryable): Promise<Array<{ unitId: string; ts: Date }>> {
-  const { rows } = await db.query<{ unit_id: string; ts: Date | string }>(
-    `SELECT unit_id, max(ts) AS ts FROM alarms WHERE kind = 'offline' GROUP BY unit_id`,
-  );
+  const { rows } = await db.query<{ unit_id: string; ts: Date | string }>(`SELECT unit_id, max(ts) AS ts FROM alarms WHERE kind = 'offline' GROUP BY unit_id`);
   return rows.map((r) => ({ unitId: r.unit_id, ts: new Date(r.ts) }));
 }

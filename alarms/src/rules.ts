@@ -89,9 +89,7 @@ export class AlarmRules {
     const afterMs = this.config.offlineAfterSeconds * 1000;
     for (const unit of this.units.values()) {
       const lastTs = unit.last?.ts ?? -Infinity;
-      const alarmed = opts.offlineAlarms
-        ? (alarmedAt.get(unit.unitId) ?? -Infinity) >= lastTs
-        : now - lastTs >= afterMs;
+      const alarmed = opts.offlineAlarms ? (alarmedAt.get(unit.unitId) ?? -Infinity) >= lastTs : now - lastTs >= afterMs;
       if (alarmed) unit.offlineSince = Math.max(lastTs, alarmedAt.get(unit.unitId) ?? -Infinity);
     }
   }

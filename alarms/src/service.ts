@@ -126,12 +126,7 @@ export async function startAlarmService(opts: AlarmServiceOptions): Promise<Alar
   };
 
   try {
-    const [fences, units, latest, offlineAlarms] = await Promise.all([
-      listGeofences(db),
-      listUnits(db),
-      latestPositions(db),
-      newestOfflineAlarms(db),
-    ]);
+    const [fences, units, latest, offlineAlarms] = await Promise.all([listGeofences(db), listUnits(db), latestPositions(db), newestOfflineAlarms(db)]);
     rules.setGeofences(fences);
     rules.setUnits(units);
     rules.seed(latest, { offlineAlarms });

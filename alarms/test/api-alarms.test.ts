@@ -11,7 +11,10 @@ let overspeed: Alarm;
 
 beforeAll(async () => {
   api = await startTestApi({ routes: [geofenceRoutes, alarmRoutes] });
-  for (const [id, type] of [['car-1', 'vehicle'], ['cam-1', 'bodycam']] as const) {
+  for (const [id, type] of [
+    ['car-1', 'vehicle'],
+    ['cam-1', 'bodycam'],
+  ] as const) {
     await api.app.inject({ method: 'POST', url: '/api/units', headers: auth, payload: { id, name: id, type } });
   }
   sos = await insertAlarm(api.db, { unitId: 'cam-1', kind: 'sos', ts: at(0), lat: 38.7, lon: -9.14 });

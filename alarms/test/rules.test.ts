@@ -23,8 +23,20 @@ const fence = (over: Partial<Geofence> = {}): Geofence => ({
   geometry: {
     type: 'Polygon',
     coordinates: [
-      [[10, 50], [11, 50], [11, 51], [10, 51], [10, 50]],
-      [[10.25, 50.25], [10.75, 50.25], [10.75, 50.75], [10.25, 50.75], [10.25, 50.25]],
+      [
+        [10, 50],
+        [11, 50],
+        [11, 51],
+        [10, 51],
+        [10, 50],
+      ],
+      [
+        [10.25, 50.25],
+        [10.75, 50.25],
+        [10.75, 50.75],
+        [10.25, 50.75],
+        [10.25, 50.25],
+      ],
     ],
   },
   alarmOnEnter: true,
@@ -39,9 +51,7 @@ describe('SOS and device alarms', () => {
   it('uses the message position, else the last known one, and drops a QoS 1 redelivery', () => {
     const rules = new AlarmRules({ config, now: clock().now });
     const sos = { unitId: 'u1', ts: new Date(T0), type: 'sos' as const, lat: 48.1, lon: 11.5 };
-    expect(rules.onDeviceAlarm(sos)).toEqual([
-      { unitId: 'u1', kind: 'sos', ts: new Date(T0), lat: 48.1, lon: 11.5, details: { position: 'message' } },
-    ]);
+    expect(rules.onDeviceAlarm(sos)).toEqual([{ unitId: 'u1', kind: 'sos', ts: new Date(T0), lat: 48.1, lon: 11.5, details: { position: 'message' } }]);
     expect(rules.onDeviceAlarm(sos)).toEqual([]);
 
     rules.onPositions([pos('u1', 48.2, 11.6, { at: T0 + 5000 })]);
@@ -186,8 +196,7 @@ describe('offline', () => {
   it('tells a connected unit without a position (no_position) from a disconnected one (offline)', () => {
     const c = clock();
     const rules = new AlarmRules({ config, now: c.now });
-    const status = (state: 'online' | 'offline', reason: 'connected' | 'last_will') =>
-      rules.onStatus({ unitId: 'u1', state, ts: new Date(c.now()).toISOString(), reason });
+    const status = (state: 'online' | 'offline', reason: 'connected' | 'last_will') => rules.onStatus({ unitId: 'u1', state, ts: new Date(c.now()).toISOString(), reason });
     status('online', 'connected');
     rules.onPositions([pos('u1', 48, 11, { at: c.now() })]);
     // connected, streaming perhaps, but no fix: no_position after 60 s, never "offline"
@@ -257,7 +266,18 @@ describe('geofence edge hysteresis', () => {
   const square: Geofence = fence({
     id: 9,
     name: 'Market',
-    geometry: { type: 'Polygon', coordinates: [[[113.99, 22.495], [114.0, 22.495], [114.0, 22.505], [113.99, 22.505], [113.99, 22.495]]] },
+    geometry: {
+      type: 'Polygon',
+      coordinates: [
+        [
+          [113.99, 22.495],
+          [114.0, 22.495],
+          [114.0, 22.505],
+          [113.99, 22.505],
+          [113.99, 22.495],
+        ],
+      ],
+    },
   });
 
   it('a unit wobbling across the edge within its accuracy raises no alarm; a clear crossing does', () => {

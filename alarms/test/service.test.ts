@@ -13,7 +13,15 @@ import { startAlarmService, type AlarmService } from '../src/service';
 const config = { offlineAfterSeconds: 120, noPositionAfterSeconds: 60, lowBatteryPercent: 15, overspeedKmh: { vehicle: 80, bodycam: 25 } };
 const square = (w: number, s: number, e: number, n: number) => ({
   type: 'Polygon' as const,
-  coordinates: [[[w, s], [e, s], [e, n], [w, n], [w, s]] as [number, number][]],
+  coordinates: [
+    [
+      [w, s],
+      [e, s],
+      [e, n],
+      [w, n],
+      [w, s],
+    ] as [number, number][],
+  ],
 });
 
 let database: TestDatabase;
@@ -78,23 +86,17 @@ describe('alarm service', () => {
     const stored = await listAlarms(pool, { limit: 100 });
     const summary = (a: Alarm) => `${a.unitId} ${a.kind}`;
     expect(stored.map(summary).sort()).toEqual(
-      [
-        'car-1 geofence_exit',
-        'car-1 overspeed',
-        'cam-1 overspeed',
-        'cam-1 low_battery',
-        'cam-1 sos',
-        'car-1 device',
-        'cam-1 offline',
-        'car-1 geofence_exit',
-        'car-1 offline',
-      ].sort(),
+      ['car-1 geofence_exit', 'car-1 overspeed', 'cam-1 overspeed', 'cam-1 low_battery', 'cam-1 sos', 'car-1 device', 'cam-1 offline', 'car-1 geofence_exit', 'car-1 offline'].sort(),
     );
     // what the bus carried is exactly what was stored, row for row
     expect([...pushed].sort((a, b) => a.id - b.id)).toEqual([...stored].sort((a, b) => a.id - b.id));
 
     const find = (unitId: string, kind: AlarmKind) => stored.filter((a) => a.unitId === unitId && a.kind === kind);
-    expect(find('car-1', 'geofence_exit').map((a) => a.details.geofenceName).sort()).toEqual(['Depot', 'Old town']);
+    expect(
+      find('car-1', 'geofence_exit')
+        .map((a) => a.details.geofenceName)
+        .sort(),
+    ).toEqual(['Depot', 'Old town']);
     expect(find('car-1', 'overspeed')[0]).toMatchObject({ lat: 47.9, lon: 11.6, details: { speedKmh: 100, limitKmh: 80 } });
     expect(find('cam-1', 'overspeed')[0]!.details).toMatchObject({ limitKmh: 25, unitType: 'bodycam' });
     expect(find('cam-1', 'low_battery')[0]!.details).toMatchObject({ battery: 12 });

@@ -17,7 +17,15 @@ afterAll(() => mdb?.close());
 
 const square = (lon: number, lat: number, d: number): Polygon => ({
   type: 'Polygon',
-  coordinates: [[[lon, lat], [lon + d, lat], [lon + d, lat + d], [lon, lat + d], [lon, lat]]],
+  coordinates: [
+    [
+      [lon, lat],
+      [lon + d, lat],
+      [lon + d, lat + d],
+      [lon, lat + d],
+      [lon, lat],
+    ],
+  ],
 });
 
 describe('geofences', () => {

@@ -21,8 +21,7 @@ export type GpsSpec =
   | { kind: 'gpsd'; host: string; port: number }
   | { kind: 'sim'; routeFile?: string };
 
-const GPS_SPEC_HELP =
-  'gps must be nmea:/dev/ttyUSB0, nmea-file:path[:rate], gpsd:host:port (default gpsd:127.0.0.1:2947) or sim[:route-file]';
+const GPS_SPEC_HELP = 'gps must be nmea:/dev/ttyUSB0, nmea-file:path[:rate], gpsd:host:port (default gpsd:127.0.0.1:2947) or sim[:route-file]';
 
 /** `nmea:DEVICE | nmea-file:PATH[:RATE] | gpsd[:HOST[:PORT]] | sim[:ROUTE_FILE]`. */
 export const GpsSpecSchema = z.string().transform((s, ctx): GpsSpec => {
@@ -89,7 +88,10 @@ export const AgentVideoOptionsSchema = z.object({
   /** encoder target bitrate, kbit/s (not for RTSP, which is not re-encoded); default 800 */
   bitrateKbps: z.coerce.number().int().min(50).max(20_000).default(800),
   /** picture size WxH (test pattern and V4L2); default 640x480 */
-  size: z.string().regex(/^\d{2,5}x\d{2,5}$/, 'size must be WIDTHxHEIGHT, e.g. 1280x720').default('640x480'),
+  size: z
+    .string()
+    .regex(/^\d{2,5}x\d{2,5}$/, 'size must be WIDTHxHEIGHT, e.g. 1280x720')
+    .default('640x480'),
   /** frames per second (test pattern and V4L2); default 15 */
   fps: z.coerce.number().int().min(1).max(60).default(15),
   /** the hub's base URL for WHIP, e.g. http://hub:8080; without it the agent has no video */
@@ -131,7 +133,11 @@ export const RouteFileSchema = z.union([
   z.object({
     type: z.literal('Feature'),
     geometry: LineStringSchema,
-    properties: z.object({ speed: z.number().positive().max(150).optional() }).passthrough().nullable().optional(),
+    properties: z
+      .object({ speed: z.number().positive().max(150).optional() })
+      .passthrough()
+      .nullable()
+      .optional(),
   }),
 ]);
 export type RouteFile = z.infer<typeof RouteFileSchema>;
@@ -160,7 +166,10 @@ export const FleetOptionsSchema = z
     centreLat: z.coerce.number().pipe(LatSchema).default(22.54),
     centreLon: z.coerce.number().pipe(LonSchema).default(114.05),
     /** unit ids are this prefix + a number; default sim- */
-    idPrefix: z.string().regex(/^[A-Za-z0-9_.-]{0,40}$/).default('sim-'),
+    idPrefix: z
+      .string()
+      .regex(/^[A-Za-z0-9_.-]{0,40}$/)
+      .default('sim-'),
     /** one queue folder per unit under it; default in-memory queues */
     queueDir: z.string().min(1).optional(),
     /** spread of connection starts, ms; default 1000 */

@@ -13,7 +13,10 @@ export type RowIdParams = z.infer<typeof RowIdParamsSchema>;
 /** `GET /api/units?type=&disabled=&search=` */
 export const UnitListQuerySchema = z.object({
   type: UnitTypeSchema.optional(),
-  disabled: z.enum(['true', 'false']).transform((v) => v === 'true').optional(),
+  disabled: z
+    .enum(['true', 'false'])
+    .transform((v) => v === 'true')
+    .optional(),
   /** case-insensitive substring of the unit's id or name */
   search: z.string().min(1).max(200).optional(),
 });

@@ -148,7 +148,10 @@ export type Alarm = z.infer<typeof AlarmSchema>;
 export const AlarmQuerySchema = z.object({
   unitId: UnitIdSchema.optional(),
   kind: AlarmKindSchema.optional(),
-  acknowledged: z.enum(['true', 'false']).transform((v) => v === 'true').optional(),
+  acknowledged: z
+    .enum(['true', 'false'])
+    .transform((v) => v === 'true')
+    .optional(),
   from: z.iso.datetime({ offset: true }).optional(),
   to: z.iso.datetime({ offset: true }).optional(),
   limit: decimalInt(1, 1000).default(100),

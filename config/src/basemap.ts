@@ -7,9 +7,7 @@ export const BasemapTilesSchema = z.object({
   /** raster (PNG/JPEG) or vector (Mapbox Vector Tiles) tiles */
   kind: z.enum(['raster', 'vector']).default('raster'),
   /** URL template with {z}/{x}/{y}, e.g. http://tiles.city.local/{z}/{x}/{y}.png */
-  url: z
-    .string()
-    .refine((u) => u.includes('{z}') && u.includes('{x}') && u.includes('{y}'), 'the tile URL must contain {z}, {x} and {y}'),
+  url: z.string().refine((u) => u.includes('{z}') && u.includes('{x}') && u.includes('{y}'), 'the tile URL must contain {z}, {x} and {y}'),
   /** tile size in CSS pixels; default 256 */
   tileSize: z.coerce.number().int().min(64).max(1024).default(256),
   /** default 0 */

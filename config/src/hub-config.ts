@@ -93,7 +93,11 @@ export const HubConfigSchema = z.object({
       /** operator token for the API and live feed; unset = generated at first start and kept in dataDir */
       adminToken: z.string().min(16, 'admin token must be at least 16 characters').optional(),
       /** how long an operator's login lasts, hours; default 12 */
-      sessionHours: z.coerce.number().positive().max(24 * 30).default(12),
+      sessionHours: z.coerce
+        .number()
+        .positive()
+        .max(24 * 30)
+        .default(12),
       /** failed-login lock-out per username and source address (config/src/operators.ts); default 5 per pair, 20 per source, 300 s */
       lockout: LoginLockoutSchema,
     })
@@ -127,9 +131,7 @@ export const HubConfigSchema = z.object({
       /** battery at or below this percent alarms; default 15 */
       lowBatteryPercent: z.coerce.number().min(0).max(100).default(15),
       /** speed limit by unit type, km/h; default vehicle 80, bodycam 25 */
-      overspeedKmh: z
-        .object({ vehicle: z.coerce.number().positive().default(80), bodycam: z.coerce.number().positive().default(25) })
-        .prefault({}),
+      overspeedKmh: z.object({ vehicle: z.coerce.number().positive().default(80), bodycam: z.coerce.number().positive().default(25) }).prefault({}),
     })
     .prefault({}),
   media: z
@@ -216,13 +218,9 @@ export const HubConfigSchema = z.object({
       /** road distance ÷ straight distance for arrival estimates; default 1.3 */
       routeFactor: z.coerce.number().min(1).default(1.3),
       /** speed assumed without recent positions, m/s; default vehicle 8 (29 km/h), bodycam 1.4 (walking) */
-      defaultSpeedMps: z
-        .object({ vehicle: z.coerce.number().positive().default(8), bodycam: z.coerce.number().positive().default(1.4) })
-        .prefault({}),
+      defaultSpeedMps: z.object({ vehicle: z.coerce.number().positive().default(8), bodycam: z.coerce.number().positive().default(1.4) }).prefault({}),
       /** the least speed an estimate uses (a parked unit still drives off), m/s; default vehicle 4, bodycam 1 */
-      minSpeedMps: z
-        .object({ vehicle: z.coerce.number().positive().default(4), bodycam: z.coerce.number().positive().default(1) })
-        .prefault({}),
+      minSpeedMps: z.object({ vehicle: z.coerce.number().positive().default(4), bodycam: z.coerce.number().positive().default(1) }).prefault({}),
       intake: z
         .object({
           /** events of one type this close to an open incident of that type merge into it, metres; default 100 */

@@ -1,9 +1,7 @@
 import { z } from 'zod';
 
 /** A unit's id: also a topic level, so no `/`, `+` or `#` (MQTT-4.7.1). */
-export const UnitIdSchema = z
-  .string()
-  .regex(/^[A-Za-z0-9_.-]{1,64}$/, 'unit id must be 1-64 characters of A-Z a-z 0-9 _ . -');
+export const UnitIdSchema = z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, 'unit id must be 1-64 characters of A-Z a-z 0-9 _ . -');
 export type UnitId = z.infer<typeof UnitIdSchema>;
 
 export const UnitTypeSchema = z.enum(['vehicle', 'bodycam']);
@@ -20,9 +18,7 @@ export const LatSchema = z.number().min(-90).max(90);
 export const LonSchema = z.number().min(-180).max(180);
 
 /** [minLon, minLat, maxLon, maxLat], as in GeoJSON (RFC 7946 §5). */
-export const BBoxSchema = z
-  .tuple([LonSchema, LatSchema, LonSchema, LatSchema])
-  .refine(([w, s, e, n]) => w <= e && s <= n, 'bbox must be [minLon, minLat, maxLon, maxLat]');
+export const BBoxSchema = z.tuple([LonSchema, LatSchema, LonSchema, LatSchema]).refine(([w, s, e, n]) => w <= e && s <= n, 'bbox must be [minLon, minLat, maxLon, maxLat]');
 export type BBox = z.infer<typeof BBoxSchema>;
 
 /** PostgreSQL's `integer` (int4) upper bound: row ids (serial) live below it. */
@@ -38,11 +34,7 @@ const DECIMAL_NUMBER = /^-?(?:[0-9]{1,16}(?:\.[0-9]{0,16})?|\.[0-9]{1,16})$/;
 /** A whole number from `min` to `max` as written in a path or query string, in decimal digits. */
 export function decimalInt(min: number, max: number) {
   const range = `must be a whole number from ${min} to ${max}, in decimal digits`;
-  return z
-    .string()
-    .regex(DECIMAL_INT, range)
-    .transform(Number)
-    .pipe(z.number().int().min(min, range).max(max, range));
+  return z.string().regex(DECIMAL_INT, range).transform(Number).pipe(z.number().int().min(min, range).max(max, range));
 }
 
 /** A number as written in a query string: decimal, e.g. "-12.5" (no hex, no exponent, not empty). */
@@ -54,19 +46,17 @@ export function decimalNumber() {
 export const RowIdParamSchema = decimalInt(1, INT4_MAX);
 
 /** Parses "minLon,minLat,maxLon,maxLat" as found in a query string. */
-export const BBoxQuerySchema = z
-  .string()
-  .transform((s, ctx) => {
-    const raw = s.split(',');
-    if (raw.length !== 4 || !raw.every((p) => DECIMAL_NUMBER.test(p))) {
-      ctx.addIssue({ code: 'custom', message: 'bbox must be four decimal numbers "minLon,minLat,maxLon,maxLat" in degrees' });
-      return z.NEVER;
-    }
-    const parts = raw.map(Number);
-    const parsed = BBoxSchema.safeParse(parts);
-    if (!parsed.success) {
-      ctx.addIssue({ code: 'custom', message: 'bbox must be "minLon,minLat,maxLon,maxLat" in degrees' });
-      return z.NEVER;
-    }
-    return parsed.data;
-  });
+export const BBoxQuerySchema = z.string().transform((s, ctx) => {
+  const raw = s.split(',');
+  if (raw.length !== 4 || !raw.every((p) => DECIMAL_NUMBER.test(p))) {
+    ctx.addIssue({ code: 'custom', message: 'bbox must be four decimal numbers "minLon,minLat,maxLon,maxLat" in degrees' });
+    return z.NEVER;
+  }
+  const parts = raw.map(Number);
+  const parsed = BBoxSchema.safeParse(parts);
+  if (!parsed.success) {
+    ctx.addIssue({ code: 'custom', message: 'bbox must be "minLon,minLat,maxLon,maxLat" in degrees' });
+    return z.NEVER;
+  }
+  return parsed.data;
+});

@@ -119,7 +119,12 @@ export const ReopenRequestSchema = z.object({ reason: freeText().min(1).max(1000
 
 const TypesListSchema = z
   .string()
-  .transform((s) => s.split(',').map((t) => t.trim()).filter(Boolean))
+  .transform((s) =>
+    s
+      .split(',')
+      .map((t) => t.trim())
+      .filter(Boolean),
+  )
   .pipe(z.array(UnitTypeSchema).min(1));
 
 export const NearestQuerySchema = z.object({
@@ -129,7 +134,10 @@ export const NearestQuerySchema = z.object({
   /** comma-separated unit types; default every type */
   types: TypesListSchema.optional(),
   /** true: also offline and assigned units (ranked the same way) */
-  all: z.enum(['true', 'false']).transform((v) => v === 'true').default(false),
+  all: z
+    .enum(['true', 'false'])
+    .transform((v) => v === 'true')
+    .default(false),
 });
 export type NearestQuery = z.infer<typeof NearestQuerySchema>;
 

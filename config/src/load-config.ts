@@ -79,7 +79,15 @@ export function loadConfig(opts: LoadConfigOptions = {}): HubConfig {
   if (!parsed.success) {
     const lines = parsed.error.issues.map((i) => {
       const field = i.path.join('.') || '(root)';
-      const envName = 'HUB_' + i.path.map((p) => String(p).replace(/[A-Z]/g, (c) => '_' + c).toUpperCase()).join('__');
+      const envName =
+        'HUB_' +
+        i.path
+          .map((p) =>
+            String(p)
+              .replace(/[A-Z]/g, (c) => '_' + c)
+              .toUpperCase(),
+          )
+          .join('__');
       return `  ${field}: ${i.message} (set in ${file ?? 'no config file'} or ${envName})`;
     });
     throw new ConfigError(`invalid configuration:\n${lines.join('\n')}`);

@@ -28,9 +28,7 @@ export const LoginLockoutSchema = z
   .prefault({});
 export type LoginLockout = z.infer<typeof LoginLockoutSchema>;
 
-export const UsernameSchema = z
-  .string()
-  .regex(/^[a-z0-9][a-z0-9_.-]{1,39}$/, 'a username is 2–40 characters: lower-case letters, digits, "_", "." and "-", starting with a letter or digit');
+export const UsernameSchema = z.string().regex(/^[a-z0-9][a-z0-9_.-]{1,39}$/, 'a username is 2–40 characters: lower-case letters, digits, "_", "." and "-", starting with a letter or digit');
 
 export const PasswordSchema = z.string().min(10, 'a password needs at least 10 characters').max(200);
 

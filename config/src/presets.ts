@@ -4,9 +4,7 @@ import { z } from 'zod';
 import { UnitIdSchema } from './ids';
 
 /** A preset's name: also a path segment, so a short plain string. */
-export const PresetNameSchema = z
-  .string()
-  .regex(/^[\p{L}\p{N} _.-]{1,64}$/u, 'preset name must be 1-64 letters, digits, spaces, _ . -');
+export const PresetNameSchema = z.string().regex(/^[\p{L}\p{N} _.-]{1,64}$/u, 'preset name must be 1-64 letters, digits, spaces, _ . -');
 
 /** The video wall grids the wall offers: 1, 4, 9 or 16 tiles. */
 export const GridSizeSchema = z.union([z.literal(1), z.literal(4), z.literal(9), z.literal(16)]);

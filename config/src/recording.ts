@@ -69,7 +69,10 @@ export const RecordingListQuerySchema = z.object({
   /** recordings that overlap [from, to] */
   from: z.iso.datetime({ offset: true }).optional(),
   to: z.iso.datetime({ offset: true }).optional(),
-  active: z.enum(['true', 'false']).transform((v) => v === 'true').optional(),
+  active: z
+    .enum(['true', 'false'])
+    .transform((v) => v === 'true')
+    .optional(),
   limit: decimalInt(1, 1000).default(100),
 });
 export type RecordingListQuery = z.infer<typeof RecordingListQuerySchema>;

@@ -7,8 +7,7 @@
 import { z } from 'zod';
 
 /** The sentence given for refused text, after the field's path. */
-export const UNSTORABLE_TEXT_MESSAGE =
-  'must not contain U+0000 (NUL) or unpaired UTF-16 surrogates: PostgreSQL cannot store them';
+export const UNSTORABLE_TEXT_MESSAGE = 'must not contain U+0000 (NUL) or unpaired UTF-16 surrogates: PostgreSQL cannot store them';
 
 // a high surrogate not followed by a low one, or a low one not preceded by a high one
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;

@@ -29,9 +29,7 @@ describe('loadConfig', () => {
   it('stops with a message that names the bad field and where to set it', () => {
     expect(() => loadConfig({ env: { HUB_HTTP__PORT: 'eighty' } })).toThrow(ConfigError);
     expect(() => loadConfig({ env: { HUB_HTTP__PORT: 'eighty' } })).toThrow(/http\.port: .*HUB_HTTP__PORT/s);
-    expect(() => loadConfig({ env: { HUB_ALARMS__OVERSPEED_KMH__VEHICLE: '-3' } })).toThrow(
-      /alarms\.overspeedKmh\.vehicle/,
-    );
+    expect(() => loadConfig({ env: { HUB_ALARMS__OVERSPEED_KMH__VEHICLE: '-3' } })).toThrow(/alarms\.overspeedKmh\.vehicle/);
   });
 
   it('names a config file that is not JSON', () => {

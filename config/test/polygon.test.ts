@@ -5,8 +5,20 @@ import { inPolygon, prepare, type Polygon } from '@hub/config';
 const squareWithHole: Polygon = {
   type: 'Polygon',
   coordinates: [
-    [[10, 50], [11, 50], [11, 51], [10, 51], [10, 50]],
-    [[10.25, 50.25], [10.75, 50.25], [10.75, 50.75], [10.25, 50.75], [10.25, 50.25]],
+    [
+      [10, 50],
+      [11, 50],
+      [11, 51],
+      [10, 51],
+      [10, 50],
+    ],
+    [
+      [10.25, 50.25],
+      [10.75, 50.25],
+      [10.75, 50.75],
+      [10.25, 50.75],
+      [10.25, 50.25],
+    ],
   ],
 };
 
@@ -29,7 +41,17 @@ describe('inPolygon', () => {
     // an L shape: the notch at the top right is outside
     const l = prepare({
       type: 'Polygon',
-      coordinates: [[[0, 0], [2, 0], [2, 1], [1, 1], [1, 2], [0, 2], [0, 0]]],
+      coordinates: [
+        [
+          [0, 0],
+          [2, 0],
+          [2, 1],
+          [1, 1],
+          [1, 2],
+          [0, 2],
+          [0, 0],
+        ],
+      ],
     });
     expect(inPolygon(l, 0.5, 1.5)).toBe(true);
     expect(inPolygon(l, 1.5, 0.5)).toBe(true);

@@ -58,9 +58,7 @@ export function parseFleetArgs(argv: string[], env: NodeJS.ProcessEnv = process.
   });
   if (!parsed.success) {
     const flag = (k: string) => '--' + k.replace(/[A-Z]/g, (c) => '-' + c.toLowerCase()).replace(/^--centre-l(at|on)$/, '--centre');
-    throw new AgentOptionsError(
-      `invalid arguments:\n${parsed.error.issues.map((i) => `  ${flag(String(i.path[0] ?? ''))}: ${i.message}`).join('\n')}`,
-    );
+    throw new AgentOptionsError(`invalid arguments:\n${parsed.error.issues.map((i) => `  ${flag(String(i.path[0] ?? ''))}: ${i.message}`).join('\n')}`);
   }
   return parsed.data;
 }

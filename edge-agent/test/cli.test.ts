@@ -11,7 +11,11 @@ describe('parseAgentArgs', () => {
   it('takes flags, falls back to the environment, and applies defaults', () => {
     const opts = parseAgentArgs(['--unit-id', 'car-7', '--gps', 'gpsd:10.0.0.2:2948', '--queue-max', '500'], { UNIT_SECRET: 's', BROKER_URL: 'wss://hub.example/mqtt' });
     expect(opts).toMatchObject({
-      unitId: 'car-7', secret: 's', broker: 'wss://hub.example/mqtt', queueMax: 500, maxInFlight: 100,
+      unitId: 'car-7',
+      secret: 's',
+      broker: 'wss://hub.example/mqtt',
+      queueMax: 500,
+      maxInFlight: 100,
       gps: { kind: 'gpsd', host: '10.0.0.2', port: 2948 },
     });
     expect(parseAgentArgs(['--gps', 'nmea-file:/logs/a:b.nmea:5'], { UNIT_ID: 'u', UNIT_SECRET: 's' })).toMatchObject({

@@ -64,7 +64,11 @@ describe('ffmpeg arguments', () => {
 
   it.skipIf(!findFont())('the overlay runs in the real ffmpeg and changes the picture', () => {
     const frame = (vf?: string) =>
-      spawnSync(ffmpegPath(), ['-hide_banner', '-loglevel', 'error', '-f', 'lavfi', '-i', 'testsrc=size=320x240:rate=10', ...(vf ? ['-vf', vf] : []), '-frames:v', '1', '-f', 'rawvideo', '-pix_fmt', 'gray', '-'], { maxBuffer: 1 << 20 });
+      spawnSync(
+        ffmpegPath(),
+        ['-hide_banner', '-loglevel', 'error', '-f', 'lavfi', '-i', 'testsrc=size=320x240:rate=10', ...(vf ? ['-vf', vf] : []), '-frames:v', '1', '-f', 'rawvideo', '-pix_fmt', 'gray', '-'],
+        { maxBuffer: 1 << 20 },
+      );
     const plain = frame();
     const labelled = frame(overlayFilter('car-7', 240));
     expect(labelled.status, String(labelled.stderr)).toBe(0);

@@ -78,9 +78,7 @@ export class Linkage {
         log.warn({ alarmId: alarm.id, unitId: alarm.unitId }, 'no position for the alarm: no incident opened');
       } else {
         // the same unit's same alarm while its incident is open joins that incident
-        const open = (await incidents.list({ state: 'open', limit: 1000 })).find(
-          (i) => i.source === 'alarm' && i.unitId === alarm.unitId && i.type === alarm.kind,
-        );
+        const open = (await incidents.list({ state: 'open', limit: 1000 })).find((i) => i.source === 'alarm' && i.unitId === alarm.unitId && i.type === alarm.kind);
         if (open) {
           await incidents.mergeReport(open.id, 'linkage', { alarmId: alarm.id });
           return;

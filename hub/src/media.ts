@@ -14,17 +14,7 @@ import {
   type MediaClientToServer,
   type MediaServerToClient,
 } from '@hub/config';
-import {
-  ForbiddenError,
-  WeriftRouter,
-  attachSignalling,
-  watchPublisherLiveness,
-  whipWhep,
-  type MediaGrant,
-  type MediaPeer,
-  type PublishEvent,
-  type Router,
-} from '@hub/media-server';
+import { ForbiddenError, WeriftRouter, attachSignalling, watchPublisherLiveness, whipWhep, type MediaGrant, type MediaPeer, type PublishEvent, type Router } from '@hub/media-server';
 import { verifyCredential } from '@hub/telemetry';
 import { operatorAuth, recordAudit, setSocketPrincipal } from '@hub/identity';
 import type { Telemetry } from '@hub/telemetry';
@@ -54,20 +44,11 @@ const unitActor = (unitId: string) => `unit:${unitId}`;
  * the desk); a viewer may not publish (403). Publishes are audited once the SFU takes them
  * (auditPublish).
  */
-async function authorize(
-  db: pg.Pool,
-  streamIds: StreamIds,
-  telemetry: Telemetry,
-  token: string | undefined,
-  action: 'publish' | 'view',
-  streamId: string,
-): Promise<MediaGrant | false> {
+async function authorize(db: pg.Pool, streamIds: StreamIds, telemetry: Telemetry, token: string | undefined, action: 'publish' | 'view', streamId: string): Promise<MediaGrant | false> {
   const principal = await telemetry.operators.authenticate(token);
   if (principal) {
     if (action === 'publish' && !roleAtLeast(principal.role, 'coordinator')) {
-      throw new ForbiddenError(
-        `${principal.username} is a ${principal.role} and may not publish video: a stream is published by its own unit, or by a coordinator or admin`,
-      );
+      throw new ForbiddenError(`${principal.username} is a ${principal.role} and may not publish video: a stream is published by its own unit, or by a coordinator or admin`);
     }
     // a view of one stream is audited; '*' is the stream list, which walls poll
     if (action === 'view' && streamId !== '*') await recordAudit(db, { actor: principal.username, action: 'video_view', target: streamId });
@@ -149,7 +130,10 @@ export async function startMedia(app: FastifyInstance, config: HubConfig, db: pg
     scope.setValidatorCompiler(storableValidatorCompiler);
     scope.setSerializerCompiler(serializerCompiler);
     scope.setErrorHandler(errorHandler);
-    scope.addHook('onRequest', operatorAuth((token) => telemetry.operators.authenticate(token)));
+    scope.addHook(
+      'onRequest',
+      operatorAuth((token) => telemetry.operators.authenticate(token)),
+    );
     const api = scope.withTypeProvider<ZodTypeProvider>();
     const tags = ['streams'];
     api.post(

@@ -85,9 +85,7 @@ export class StreamsOnDemand {
       if (!this.opts.telemetry.broker.isConnected(unitId)) continue;
       this.stopping.add(streamId);
       this.opts.log.info({ unitId, streamId }, 'nobody watches: stopping the unit’s camera');
-      this.opts.telemetry.broker
-        .sendCommand(unitId, { id: randomUUID(), type: 'stream.stop', ts: Date.now() })
-        .catch((err: unknown) => this.opts.log.warn({ err, unitId }, 'stream.stop not sent'));
+      this.opts.telemetry.broker.sendCommand(unitId, { id: randomUUID(), type: 'stream.stop', ts: Date.now() }).catch((err: unknown) => this.opts.log.warn({ err, unitId }, 'stream.stop not sent'));
     }
     for (const id of this.idleSince.keys()) if (!this.opts.router.producers.has(id)) this.idleSince.delete(id);
     // a stopped stream may start again later, and must then be stoppable again

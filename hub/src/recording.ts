@@ -82,7 +82,10 @@ export function recordingSource(recorder: Recorder): RecordingSource {
       const segments: Awaited<ReturnType<RecordingSource['forIncident']>>['segments'] = [];
       for (const r of recordings) {
         for (const s of await recorder.segments(r.id)) {
-          const file = await recorder.segmentFile(r.id, s.seq).then((f) => f.file, () => undefined);
+          const file = await recorder.segmentFile(r.id, s.seq).then(
+            (f) => f.file,
+            () => undefined,
+          );
           segments.push({
             recordingId: r.id,
             unitId: r.unitId,

@@ -20,7 +20,18 @@ beforeAll(async () => {
   const { lon, lat, d } = FENCE;
   const fence = await t.api('POST', '/api/geofences', {
     name: 'Civic Square',
-    geometry: { type: 'Polygon', coordinates: [[[lon - d, lat - d], [lon + d, lat - d], [lon + d, lat + d], [lon - d, lat + d], [lon - d, lat - d]]] },
+    geometry: {
+      type: 'Polygon',
+      coordinates: [
+        [
+          [lon - d, lat - d],
+          [lon + d, lat - d],
+          [lon + d, lat + d],
+          [lon - d, lat + d],
+          [lon - d, lat - d],
+        ],
+      ],
+    },
   });
   expect(fence.status).toBe(201);
   wall = ioClient(t.http, { auth: { token: ADMIN_TOKEN }, transports: ['websocket'] });

@@ -49,7 +49,7 @@ describe('U+0000 over MQTT', () => {
     await c.endAsync();
   });
 
-  it('refuses and counts a position with a NUL in a flag, acknowledges it, and stores the unit\'s next one', async () => {
+  it("refuses and counts a position with a NUL in a flag, acknowledges it, and stores the unit's next one", async () => {
     const c = await connectUnit('nul-2');
     const t0 = Date.now() - 20_000;
     await c.publishAsync('units/nul-2/gps', positionPayload('nul-2', t0, 22.5, 114, { flags: ['ignition', 'door\u0000open'] }), { qos: 1 });
@@ -74,12 +74,15 @@ describe('U+0000 over MQTT', () => {
 });
 
 describe('a batch with a row the database refuses', () => {
-  it('stores every other unit\'s position, acknowledges them all, and refuses only that row', async () => {
+  it("stores every other unit's position, acknowledges them all, and refuses only that row", async () => {
     const clients = await Promise.all(['batch-1', 'batch-2', 'batch-3'].map(connectUnit));
     const ts = Date.now() - 10_000;
     // A row the wire schema would now refuse, written straight to the writer: PostgreSQL refuses it (22P05).
     const bad = t.hub.telemetry.writer.write({ unitId: 'batch-1', ts: new Date(ts - 1000), lat: 22.5, lon: 114, flags: ['a\u0000b'] });
-    const badOutcome = bad.then(() => 'stored', (err: unknown) => err);
+    const badOutcome = bad.then(
+      () => 'stored',
+      (err: unknown) => err,
+    );
     // Their PUBACKs: before the fix the whole batch failed and every connection closed without them.
     await Promise.all(clients.map((c, i) => c.publishAsync(`units/batch-${i + 1}/gps`, positionPayload(`batch-${i + 1}`, ts, 22.5 + i / 100, 114), { qos: 1 })));
     for (const id of ['batch-1', 'batch-2', 'batch-3']) expect(await storedTs(id)).toEqual([ts]);
@@ -103,7 +106,7 @@ describe('clock skew', () => {
     wall?.close();
   });
 
-  it('a fix dated ahead of the hub\'s clock does not hold the latest position against true fixes after it', async () => {
+  it("a fix dated ahead of the hub's clock does not hold the latest position against true fixes after it", async () => {
     const c = await connectUnit('skew-1');
     // 20 s ahead (within ingest.maxFutureSeconds) and 30 km north of where the unit really is
     await c.publishAsync('units/skew-1/gps', positionPayload('skew-1', Date.now() + 20_000, 22.8, 114), { qos: 1 });
@@ -176,7 +179,24 @@ describe('REST: text PostgreSQL cannot store', () => {
       ['GET', `/api/units?search=${q}`],
       ['GET', `/api/units/${q}`],
       ['GET', `/api/units/nul-1/track?from=${q}&to=${q}`],
-      ['POST', '/api/geofences', { name: NUL, geometry: { type: 'Polygon', coordinates: [[[0, 0], [1, 0], [1, 1], [0, 0]]] } }],
+      [
+        'POST',
+        '/api/geofences',
+        {
+          name: NUL,
+          geometry: {
+            type: 'Polygon',
+            coordinates: [
+              [
+                [0, 0],
+                [1, 0],
+                [1, 1],
+                [0, 0],
+              ],
+            ],
+          },
+        },
+      ],
       ['GET', `/api/alarms?unitId=${q}`],
       ['POST', '/api/incidents', { type: NUL, lat: 22.5, lon: 114 }],
       ['POST', '/api/incidents', { type: 'fire', lat: 22.5, lon: 114, district: NUL }],
@@ -213,7 +233,12 @@ describe('REST: text PostgreSQL cannot store', () => {
 
     const client = await call('POST', '/api/intake/clients', { name: 'hotline' });
     expect(client.status).toBe(201);
-    const ext = await call('POST', '/api/intake/events', { source: 'hotline', type: 'hotline', lat: 22.5, lon: 114, ts: new Date().toISOString(), description: 'caller\u0000 says' }, client.body.token as string);
+    const ext = await call(
+      'POST',
+      '/api/intake/events',
+      { source: 'hotline', type: 'hotline', lat: 22.5, lon: 114, ts: new Date().toISOString(), description: 'caller\u0000 says' },
+      client.body.token as string,
+    );
     expect(ext.status).toBe(201);
     const refused = await call('POST', '/api/intake/events', { source: NUL, type: 'hotline', lat: 22.5, lon: 114, ts: new Date().toISOString() }, client.body.token as string);
     expect(refused.status).toBe(400);
@@ -253,7 +278,7 @@ describe('REST: ids, numbers and path lengths', () => {
     expect((await get('/api/alarms?limit=0x10')).status).toBe(400);
   });
 
-  it('answers 400 HUB_ERR_BAD_REQUEST for a path parameter beyond the router\'s limit, and takes a long non-Latin preset name', async () => {
+  it("answers 400 HUB_ERR_BAD_REQUEST for a path parameter beyond the router's limit, and takes a long non-Latin preset name", async () => {
     for (const path of [`/api/units/${'a'.repeat(2000)}`, `/api/geofences/${'1'.repeat(2000)}`]) {
       const res = await get(path);
       expect({ status: res.status, code: res.body.code }).toEqual({ status: 400, code: 'HUB_ERR_BAD_REQUEST' });

@@ -41,10 +41,14 @@ async function stream(streamId: string): Promise<StreamRow | undefined> {
 
 /** The viewer's frame height once it has settled on `want` (± a few pixels), with frames still decoding. */
 async function heightSettles(view: Page, want: number, what: string) {
-  return eventually(async () => {
-    const s = await viewerStats(view);
-    return Math.abs(s.height - want) <= 8 && s.fps > 0 ? s : undefined;
-  }, 25_000, what);
+  return eventually(
+    async () => {
+      const s = await viewerStats(view);
+      return Math.abs(s.height - want) <= 8 && s.fps > 0 ? s : undefined;
+    },
+    25_000,
+    what,
+  );
 }
 
 describe('body cam sound through the SFU', () => {
@@ -55,27 +59,39 @@ describe('body cam sound through the SFU', () => {
     const streamId = await goLive(cam);
     expect((await bodycamState(cam))?.audio).toBe(true);
     await eventually(async () => ((await bodycamVideo(cam)).audioPackets > 20 ? true : undefined), 15_000, 'audio leaving the body cam');
-    const row = await eventually(async () => {
-      const r = await stream(streamId);
-      return r?.audioMimeType ? r : undefined;
-    }, 15_000, 'the stream’s audio at the SFU');
+    const row = await eventually(
+      async () => {
+        const r = await stream(streamId);
+        return r?.audioMimeType ? r : undefined;
+      },
+      15_000,
+      'the stream’s audio at the SFU',
+    );
     expect(row.audioMimeType?.toLowerCase()).toBe('audio/opus');
 
     const view = await walls.newPage();
     await openViewer(view, t.http, ADMIN_TOKEN, streamId);
     await framesBeyond(view, 10, 'frames at the viewer');
-    const first = await eventually(async () => {
-      const s = await viewerStats(view);
-      return (s.audio?.totalSamplesReceived ?? 0) > 0 ? s.audio : undefined;
-    }, 20_000, 'audio samples at the viewer');
+    const first = await eventually(
+      async () => {
+        const s = await viewerStats(view);
+        return (s.audio?.totalSamplesReceived ?? 0) > 0 ? s.audio : undefined;
+      },
+      20_000,
+      'audio samples at the viewer',
+    );
     expect(first!.codec?.toLowerCase()).toBe('audio/opus');
     // the SFU's sender reports carry the publisher's clock, mapped to the viewer's RTP time: each
     // report's NTP time is close to when it arrived, for audio and video (the audio's lag
     // includes what Chromium's publisher counts as capture delay), so Chromium can lip-sync
-    const lag = await eventually(async () => {
-      const l = (await viewerStats(view)).senderReportLagMs;
-      return l?.audio !== undefined && l.video !== undefined ? l : undefined;
-    }, 20_000, 'sender reports of audio and video at the viewer');
+    const lag = await eventually(
+      async () => {
+        const l = (await viewerStats(view)).senderReportLagMs;
+        return l?.audio !== undefined && l.video !== undefined ? l : undefined;
+      },
+      20_000,
+      'sender reports of audio and video at the viewer',
+    );
     console.log(`sender report lag at the viewer, ms: ${JSON.stringify(lag)}`);
     // the same clock, not one off by seconds or hours; the lag itself grows on a loaded machine
     // (the NTP fraction's exact encoding is checked in media-server/test/sender-clock.test.ts)
@@ -83,10 +99,14 @@ describe('body cam sound through the SFU', () => {
     expect(Math.abs(lag.video!)).toBeLessThan(5000);
     // samples keep coming while muted; Chromium measures the level after the element's volume,
     // so a muted viewer reads level 0 (the wall's tiles are muted: nothing plays)
-    await eventually(async () => {
-      const s = await viewerStats(view);
-      return s.audio && s.audio.totalSamplesReceived > first!.totalSamplesReceived + 48_000 ? s.audio : undefined;
-    }, 20_000, 'a second more of audio samples');
+    await eventually(
+      async () => {
+        const s = await viewerStats(view);
+        return s.audio && s.audio.totalSamplesReceived > first!.totalSamplesReceived + 48_000 ? s.audio : undefined;
+      },
+      20_000,
+      'a second more of audio samples',
+    );
     expect(await view.evaluate(() => (document.getElementById('video') as HTMLVideoElement).muted)).toBe(true);
     expect((await viewerStats(view)).audio!.totalAudioEnergy).toBe(0);
 
@@ -95,14 +115,22 @@ describe('body cam sound through the SFU', () => {
     await view.click('#sound');
     expect(await view.evaluate(() => (document.getElementById('video') as HTMLVideoElement).muted)).toBe(false);
     expect(await view.getAttribute('#sound', 'data-muted')).toBe('false');
-    const heard = await eventually(async () => {
-      const s = await viewerStats(view);
-      return s.audio && s.audio.totalAudioEnergy > 0 ? s.audio : undefined;
-    }, 20_000, 'sound energy at the unmuted viewer');
-    await eventually(async () => {
-      const s = await viewerStats(view);
-      return s.audio && s.audio.totalAudioEnergy > heard.totalAudioEnergy && s.audio.totalSamplesReceived > heard.totalSamplesReceived ? true : undefined;
-    }, 20_000, 'more sound energy');
+    const heard = await eventually(
+      async () => {
+        const s = await viewerStats(view);
+        return s.audio && s.audio.totalAudioEnergy > 0 ? s.audio : undefined;
+      },
+      20_000,
+      'sound energy at the unmuted viewer',
+    );
+    await eventually(
+      async () => {
+        const s = await viewerStats(view);
+        return s.audio && s.audio.totalAudioEnergy > heard.totalAudioEnergy && s.audio.totalSamplesReceived > heard.totalSamplesReceived ? true : undefined;
+      },
+      20_000,
+      'more sound energy',
+    );
     await view.close();
     await cam.close();
   });
@@ -113,8 +141,7 @@ describe('body cam sound through the SFU', () => {
     // the wearer refuses the microphone: getUserMedia fails whenever audio is asked for
     await cam.addInitScript(() => {
       const original = navigator.mediaDevices.getUserMedia.bind(navigator.mediaDevices);
-      navigator.mediaDevices.getUserMedia = (c?: MediaStreamConstraints) =>
-        c?.audio ? Promise.reject(new DOMException('Permission denied', 'NotAllowedError')) : original(c);
+      navigator.mediaDevices.getUserMedia = (c?: MediaStreamConstraints) => (c?.audio ? Promise.reject(new DOMException('Permission denied', 'NotAllowedError')) : original(c));
     });
     await openBodycam(cam, t.http, cred);
     const streamId = await goLive(cam);
@@ -135,10 +162,14 @@ describe('simulcast body cam', () => {
     const cam = await cams.newPage();
     await openBodycam(cam, t.http, cred, '?simulcast=1');
     const streamId = await goLive(cam);
-    const sent = await eventually(async () => {
-      const v = await bodycamVideo(cam);
-      return v.layers.filter((l) => l.framesEncoded > 0).length >= 2 ? v : undefined;
-    }, 20_000, 'two or more layers leaving the body cam');
+    const sent = await eventually(
+      async () => {
+        const v = await bodycamVideo(cam);
+        return v.layers.filter((l) => l.framesEncoded > 0).length >= 2 ? v : undefined;
+      },
+      20_000,
+      'two or more layers leaving the body cam',
+    );
     const full = sent.height;
     const smallest = Math.min(...sent.layers.filter((l) => l.framesEncoded > 0).map((l) => l.height));
     expect(smallest).toBeLessThan(full);

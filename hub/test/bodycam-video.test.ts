@@ -55,18 +55,26 @@ describe('body cam → SFU → viewer in Chromium', () => {
     const cred = await t.createUnit('bc-gps', 'bodycam');
     const cam = await cams.newPage();
     await openBodycam(cam, t.http, cred);
-    const latest = await eventually(async () => {
-      const res = await t.api<{ unitId: string; lat: number; lon: number }[]>('GET', '/api/positions/latest');
-      return res.body.find((p) => p.unitId === 'bc-gps');
-    }, 20_000, 'the body cam’s position in the database');
+    const latest = await eventually(
+      async () => {
+        const res = await t.api<{ unitId: string; lat: number; lon: number }[]>('GET', '/api/positions/latest');
+        return res.body.find((p) => p.unitId === 'bc-gps');
+      },
+      20_000,
+      'the body cam’s position in the database',
+    );
     expect(latest.lat).toBeCloseTo(here.latitude, 5);
     expect(latest.lon).toBeCloseTo(here.longitude, 5);
 
     await cams.setGeolocation({ latitude: 22.55, longitude: 114.06 });
-    await eventually(async () => {
-      const res = await t.api<{ unitId: string; lat: number }[]>('GET', '/api/positions/latest');
-      return res.body.find((p) => p.unitId === 'bc-gps' && Math.abs(p.lat - 22.55) < 1e-6);
-    }, 20_000, 'the moved position');
+    await eventually(
+      async () => {
+        const res = await t.api<{ unitId: string; lat: number }[]>('GET', '/api/positions/latest');
+        return res.body.find((p) => p.unitId === 'bc-gps' && Math.abs(p.lat - 22.55) < 1e-6);
+      },
+      20_000,
+      'the moved position',
+    );
 
     await cam.click('[data-testid="sos"]');
     await cam.waitForSelector('[data-testid="sos-state"]');
@@ -94,20 +102,28 @@ describe('body cam → SFU → viewer in Chromium', () => {
   it('the viewer says why it shows nothing: a wrong token, a stream nobody publishes', async () => {
     let view = await walls.newPage();
     await openViewer(view, t.http, 'not-the-admin-token', 'AAAAAAAAAAAAAAAAAAAAAA');
-    const refused = await eventually(async () => {
-      const s = await viewerStates(view);
-      return s.states.at(-1) === 'offline' ? s : undefined;
-    }, 15_000, 'the refusal');
+    const refused = await eventually(
+      async () => {
+        const s = await viewerStates(view);
+        return s.states.at(-1) === 'offline' ? s : undefined;
+      },
+      15_000,
+      'the refusal',
+    );
     expect(refused.detail).toMatchObject({ code: 'HUB_ERR_AUTH_INVALID', fatal: true });
     expect(await view.textContent('#state')).toContain('operator token');
 
     await view.close();
     view = await walls.newPage();
     await openViewer(view, t.http, ADMIN_TOKEN, 'AAAAAAAAAAAAAAAAAAAAAA');
-    const missing = await eventually(async () => {
-      const s = await viewerStates(view);
-      return s.states.at(-1) === 'offline' ? s : undefined;
-    }, 15_000, 'stream not found');
+    const missing = await eventually(
+      async () => {
+        const s = await viewerStates(view);
+        return s.states.at(-1) === 'offline' ? s : undefined;
+      },
+      15_000,
+      'stream not found',
+    );
     expect(missing.detail).toMatchObject({ code: 'HUB_ERR_STREAM_NOT_FOUND' });
     expect(missing.detail).not.toHaveProperty('fatal'); // it keeps trying: the stream may start later
     await view.close();

@@ -94,7 +94,7 @@ describe('hub killed with SIGKILL', () => {
     );
     // the units are busy when the hub dies: at least 100 acknowledged (however slow the machine)
     const ackedCount = () => [...acked.values()].reduce((n, a) => n + a.length, 0);
-    for (const deadline = Date.now() + 30_000; ackedCount() < 100 && Date.now() < deadline; ) await new Promise((r) => setTimeout(r, 50));
+    for (const deadline = Date.now() + 30_000; ackedCount() < 100 && Date.now() < deadline;) await new Promise((r) => setTimeout(r, 50));
     hub.kill('SIGKILL');
     await new Promise((r) => hub!.once('exit', r));
     stop = true;

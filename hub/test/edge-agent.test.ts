@@ -124,9 +124,7 @@ describe('edge agent → hub', () => {
   });
 
   it('runs a simulated fleet provisioned through the REST API', async () => {
-    const creds = await Promise.all(
-      ['sim-1', 'sim-2', 'sim-3'].map((id) => provisionUnit({ hub: t.http, adminToken: ADMIN_TOKEN }, { id, name: id, type: 'vehicle' })),
-    );
+    const creds = await Promise.all(['sim-1', 'sim-2', 'sim-3'].map((id) => provisionUnit({ hub: t.http, adminToken: ADMIN_TOKEN }, { id, name: id, type: 'vehicle' })));
     const fleet = await startFleet({ credentials: creds, broker: t.mqtt, rateHz: 1, tickMs: 50, staggerMs: 100, maxFixes: 10 });
     try {
       await eventually(async () => fleet.stats().acked >= 30, 20_000, '30 acked');

@@ -84,19 +84,27 @@ describe('embedded PostgreSQL supervision', () => {
       send(i);
       await new Promise((r) => setTimeout(r, 10));
     }
-    const during = await eventually(async () => {
-      const h = await health();
-      return h.body.database.state === 'restarting' || (h.body.database.restarts ?? 0) >= 1 ? h : undefined;
-    }, 30_000, '/health to report the restart');
+    const during = await eventually(
+      async () => {
+        const h = await health();
+        return h.body.database.state === 'restarting' || (h.body.database.restarts ?? 0) >= 1 ? h : undefined;
+      },
+      30_000,
+      '/health to report the restart',
+    );
     if (during.body.database.state === 'restarting') {
       expect(during.code).toBe(503);
       expect(during.body.database.up).toBe(false);
     }
 
-    const back = await eventually(async () => {
-      const h = await health();
-      return h.code === 200 && h.body.database.state === 'running' ? h : undefined;
-    }, 60_000, 'the server to run again');
+    const back = await eventually(
+      async () => {
+        const h = await health();
+        return h.code === 200 && h.body.database.state === 'running' ? h : undefined;
+      },
+      60_000,
+      'the server to run again',
+    );
     expect(back.body.database).toMatchObject({ up: true, restarts: 1 });
 
     await Promise.all(acked); // every position acknowledged in the end

@@ -27,7 +27,10 @@ it('plays the incident’s recording and moves the unit’s marker with the vide
   const { secret } = await t.createUnit('cam-replay', 'bodycam');
   const agent = await UnitAgent.start({ unitId: 'cam-replay', secret, broker: t.mqtt, reconnectMs: 100 });
   const video = attachOnDemandVideo(agent, { hubUrl: t.http, unitId: 'cam-replay', secret, codec: 'h264', additionalHostAddresses: ['127.0.0.1'] });
-  closers.push(() => agent.close(), () => video.close());
+  closers.push(
+    () => agent.close(),
+    () => video.close(),
+  );
   await eventually(async () => agent.connected, 10_000, 'agent connected');
   await agent.report({ ts: Date.now(), lat: 22.54, lon: 114.05, speed: 1, accuracy: 5 });
 
@@ -40,16 +43,24 @@ it('plays the incident’s recording and moves the unit’s marker with the vide
     void agent.report({ ts: Date.now(), lat: 22.54 + step / 10_000, lon: 114.05 + step / 40_000, speed: 1.5, accuracy: 5 });
   }, 500);
   closers.push(async () => clearInterval(walk));
-  const recording = await eventually(async () => {
-    const list = (await t.api<Recording[]>('GET', `/api/recordings?incidentId=${incident.id}`)).body;
-    return list[0] && list[0].segments >= 4 && list[0];
-  }, 45_000, 'four recorded segments');
+  const recording = await eventually(
+    async () => {
+      const list = (await t.api<Recording[]>('GET', `/api/recordings?incidentId=${incident.id}`)).body;
+      return list[0] && list[0].segments >= 4 && list[0];
+    },
+    45_000,
+    'four recorded segments',
+  );
   clearInterval(walk);
   expect((await t.api('POST', `/api/incidents/${incident.id}/transition`, { to: 'resolved' })).status).toBe(200);
-  await eventually(async () => {
-    const r = (await t.api<Recording>('GET', `/api/recordings/${recording.id}`)).body;
-    return r.state === 'ended' && r.endedAt !== null;
-  }, 20_000, 'recording ended with the incident');
+  await eventually(
+    async () => {
+      const r = (await t.api<Recording>('GET', `/api/recordings/${recording.id}`)).body;
+      return r.state === 'ended' && r.endedAt !== null;
+    },
+    20_000,
+    'recording ended with the incident',
+  );
 
   const replay = (await t.api<Replay>('GET', `/api/incidents/${incident.id}/replay`)).body;
   const videoFrom = Date.parse(replay.segments[0]!.start);
@@ -75,8 +86,22 @@ it('plays the incident’s recording and moves the unit’s marker with the vide
       const marker = document.querySelector('[data-testid="replay-marker"]');
       return { time: v.currentTime, frames: v.getVideoPlaybackQuality().totalVideoFrames, clock: clock ? Number(clock) : NaN, lat: marker ? Number(marker.getAttribute('data-lat')) : NaN };
     });
-  const first = await eventually(async () => { const s = await sample(); return s.time > 0.5 && Number.isFinite(s.clock) && Number.isFinite(s.lat) && s; }, 20_000, 'the video plays');
-  const later = await eventually(async () => { const s = await sample(); return s.time > first.time + 2 && s; }, 20_000, 'the video keeps playing');
+  const first = await eventually(
+    async () => {
+      const s = await sample();
+      return s.time > 0.5 && Number.isFinite(s.clock) && Number.isFinite(s.lat) && s;
+    },
+    20_000,
+    'the video plays',
+  );
+  const later = await eventually(
+    async () => {
+      const s = await sample();
+      return s.time > first.time + 2 && s;
+    },
+    20_000,
+    'the video keeps playing',
+  );
   expect(later.frames).toBeGreaterThan(first.frames);
   expect(await page.locator('[data-testid="replay-clock"]').getAttribute('data-source')).toBe('program-date-time');
   for (const s of [first, later]) {

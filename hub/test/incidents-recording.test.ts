@@ -27,27 +27,38 @@ it('records the SOS unit’s camera for its incident, and replays video and trac
   const { secret } = await t.createUnit('cam-rec', 'bodycam');
   const agent = await UnitAgent.start({ unitId: 'cam-rec', secret, broker: t.mqtt, reconnectMs: 100 });
   const video = attachOnDemandVideo(agent, { hubUrl: t.http, unitId: 'cam-rec', secret, codec: 'h264', additionalHostAddresses: ['127.0.0.1'] });
-  closers.push(() => agent.close(), () => video.close());
+  closers.push(
+    () => agent.close(),
+    () => video.close(),
+  );
   await eventually(async () => agent.connected, 10_000, 'agent connected');
   await agent.report({ ts: Date.now(), lat: 22.54, lon: 114.05, speed: 1, accuracy: 5 });
 
   await agent.sos('attacked');
   const incident = await eventually(async () => (await t.api<Incident[]>('GET', '/api/incidents?state=open')).body.find((i) => i.unitId === 'cam-rec'), 15_000, 'incident');
-  const recording = await eventually(async () => {
-    const list = (await t.api<Recording[]>('GET', `/api/recordings?incidentId=${incident.id}`)).body;
-    return list[0] && list[0].segments >= 2 && list[0];
-  }, 45_000, 'two recorded segments');
+  const recording = await eventually(
+    async () => {
+      const list = (await t.api<Recording[]>('GET', `/api/recordings?incidentId=${incident.id}`)).body;
+      return list[0] && list[0].segments >= 2 && list[0];
+    },
+    45_000,
+    'two recorded segments',
+  );
   expect(recording).toMatchObject({ unitId: 'cam-rec', incidentId: String(incident.id), reason: 'incident', state: 'recording' });
   const t0 = Date.now();
   for (let i = 1; i <= 3; i++) await agent.report({ ts: t0 - 400 + i * 100, lat: 22.54 + i / 10_000, lon: 114.05, speed: 1, accuracy: 5 });
   await eventually(async () => (await t.api<{ unitId: string; lat: number }[]>('GET', '/api/positions/latest')).body.some((p) => p.unitId === 'cam-rec' && p.lat > 22.5402), 10_000, 'track stored');
 
   expect((await t.api('POST', `/api/incidents/${incident.id}/transition`, { to: 'resolved' })).status).toBe(200);
-  const ended = await eventually(async () => {
-    const r = (await t.api<Recording>('GET', `/api/recordings/${recording.id}`)).body;
-    // endedAt too: the recorder reports "ended" a moment before the last segment is indexed
-    return r.state === 'ended' && r.endedAt !== null && r;
-  }, 20_000, 'recording ended with the incident');
+  const ended = await eventually(
+    async () => {
+      const r = (await t.api<Recording>('GET', `/api/recordings/${recording.id}`)).body;
+      // endedAt too: the recorder reports "ended" a moment before the last segment is indexed
+      return r.state === 'ended' && r.endedAt !== null && r;
+    },
+    20_000,
+    'recording ended with the incident',
+  );
 
   const r = (await t.api<Replay>('GET', `/api/incidents/${incident.id}/replay`)).body;
   const [from, to] = [Date.parse(r.from), Date.parse(r.to)];
@@ -69,7 +80,11 @@ it('records the SOS unit’s camera for its incident, and replays video and trac
   expect(track.points.some((p) => Date.parse(p.ts) >= videoFrom && Date.parse(p.ts) <= videoTo)).toBe(true);
 
   // the playlist plays
-  const { stdout } = await run('/usr/bin/ffprobe', ['-v', 'error', '-show_entries', 'format=duration', '-of', 'json', '-headers', `Authorization: Bearer ${ADMIN_TOKEN}\r\n`, `${t.http}${r.playlists[0]!.url}`], { timeout: 60_000 });
+  const { stdout } = await run(
+    '/usr/bin/ffprobe',
+    ['-v', 'error', '-show_entries', 'format=duration', '-of', 'json', '-headers', `Authorization: Bearer ${ADMIN_TOKEN}\r\n`, `${t.http}${r.playlists[0]!.url}`],
+    { timeout: 60_000 },
+  );
   expect(Number(JSON.parse(stdout).format.duration)).toBeGreaterThan(0);
 
   // the evidence pack carries every segment, hashed as the recorder indexed them
@@ -78,7 +93,14 @@ it('records the SOS unit’s camera for its incident, and replays video and trac
   const indexed = (await t.api<RecordingSegment[]>('GET', `/api/recordings/${recording.id}/segments`)).body;
   const segs = [...files.keys()].filter((n) => n.includes('/segments/cam-rec/')).sort();
   expect(segs).toHaveLength(indexed.length);
-  const manifest = new Map(files.get(`incident-${incident.id}/manifest-sha256.txt`)!.toString().trim().split('\n').map((l) => l.split('  ').reverse() as [string, string]));
+  const manifest = new Map(
+    files
+      .get(`incident-${incident.id}/manifest-sha256.txt`)!
+      .toString()
+      .trim()
+      .split('\n')
+      .map((l) => l.split('  ').reverse() as [string, string]),
+  );
   for (const s of indexed) {
     const name = segs.find((n) => n.endsWith(`-${s.seq}.ts`))!;
     expect(sha256(files.get(name)!)).toBe(s.sha256);

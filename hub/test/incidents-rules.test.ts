@@ -80,10 +80,12 @@ describe('the incident lifecycle', () => {
       ['closed', 'reported', 'closed by mistake', 'admin'],
     ]);
     const audit = (await t.api<{ action: string; target: string; detail: { reason?: string } }[]>('GET', '/api/audit?limit=200')).body;
-    expect(audit.filter((a) => a.action === 'incident_reopened' && a.target === `incident:${inc.id}`).map((a) => a.detail.reason).sort()).toEqual([
-      'closed by mistake',
-      'the caller rang again',
-    ]);
+    expect(
+      audit
+        .filter((a) => a.action === 'incident_reopened' && a.target === `incident:${inc.id}`)
+        .map((a) => a.detail.reason)
+        .sort(),
+    ).toEqual(['closed by mistake', 'the caller rang again']);
   });
 
   it('lets coordinators move incidents and viewers only look', async () => {
@@ -161,10 +163,14 @@ describe('dispatch and escalation', () => {
 
     // a second SOS while the incident is open joins it
     await agent.sos('again');
-    const merged = await eventually(async () => {
-      const i = (await t.api<Incident>('GET', `/api/incidents/${inc.id}`)).body;
-      return i.reportCount === 2 && i;
-    }, 10_000, 'second SOS merged');
+    const merged = await eventually(
+      async () => {
+        const i = (await t.api<Incident>('GET', `/api/incidents/${inc.id}`)).body;
+        return i.reportCount === 2 && i;
+      },
+      10_000,
+      'second SOS merged',
+    );
     expect(merged.state).toBe('reported');
     expect((await t.api<Incident[]>('GET', '/api/incidents?state=open')).body.filter((i) => i.unitId === 'cam-esc')).toHaveLength(1);
   });

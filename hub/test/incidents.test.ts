@@ -133,7 +133,10 @@ describe('an SOS, from report to resolved', () => {
     });
     seen.dispatchAfter = Date.now();
     expect(res.status).toBe(200);
-    expect(res.body.dispatches.map((d) => [d.unitId, d.state])).toEqual([['v-a', 'sent'], ['v-b', 'sent']]);
+    expect(res.body.dispatches.map((d) => [d.unitId, d.state])).toEqual([
+      ['v-a', 'sent'],
+      ['v-b', 'sent'],
+    ]);
 
     await eventually(async () => orders.size === 2, 10_000, 'orders at both agents');
     const order = orders.get('v-a')!;
@@ -141,10 +144,14 @@ describe('an SOS, from report to resolved', () => {
     expect(order.id).toBe(res.body.dispatches[0]!.commandId);
     seen.firstOrder = Math.min(...[...orders.values()].map((o) => o.at));
 
-    const enRoute = await eventually(async () => {
-      const i = (await t.api<IncidentDetail>('GET', `/api/incidents/${incident.id}`)).body;
-      return i.state === 'en_route' && i.units.every((u) => u.state === 'en_route') && i;
-    }, 10_000, 'en route');
+    const enRoute = await eventually(
+      async () => {
+        const i = (await t.api<IncidentDetail>('GET', `/api/incidents/${incident.id}`)).body;
+        return i.state === 'en_route' && i.units.every((u) => u.state === 'en_route') && i;
+      },
+      10_000,
+      'en route',
+    );
     seen.enRouteSeen = Date.now();
     expect(enRoute.units.map((u) => u.unitId).sort()).toEqual(['v-a', 'v-b']);
     expect(enRoute.units.every((u) => u.acknowledgedAt && u.enRouteAt)).toBe(true);
@@ -164,10 +171,14 @@ describe('an SOS, from report to resolved', () => {
     expect((await t.api<Incident>('GET', `/api/incidents/${incident.id}`)).body.state).toBe('en_route');
     seen.arriveBefore = Date.now();
     await a.report({ ts: Date.now(), ...north(30), speed: 2, heading: 180, accuracy: 4 });
-    const onScene = await eventually(async () => {
-      const i = (await t.api<Incident>('GET', `/api/incidents/${incident.id}`)).body;
-      return i.state === 'on_scene' && i;
-    }, 10_000, 'on scene');
+    const onScene = await eventually(
+      async () => {
+        const i = (await t.api<Incident>('GET', `/api/incidents/${incident.id}`)).body;
+        return i.state === 'on_scene' && i;
+      },
+      10_000,
+      'on scene',
+    );
     seen.arriveSeen = Date.now();
     expect(onScene.units.find((u) => u.unitId === 'v-a')).toMatchObject({ state: 'on_scene' });
     expect(onScene.units.find((u) => u.unitId === 'v-b')).toMatchObject({ state: 'en_route' });
@@ -189,7 +200,12 @@ describe('an SOS, from report to resolved', () => {
       ['on_scene', 'unit:v-a'],
       ['resolved', 'admin'],
     ]);
-    expect(detail.timeline.filter((e) => e.kind === 'unit_acknowledged').map((e) => e.detail.unitId).sort()).toEqual(['v-a', 'v-b']);
+    expect(
+      detail.timeline
+        .filter((e) => e.kind === 'unit_acknowledged')
+        .map((e) => e.detail.unitId)
+        .sort(),
+    ).toEqual(['v-a', 'v-b']);
     const times = detail.timeline.map((e) => Date.parse(e.ts));
     expect([...times].sort((x, y) => x - y)).toEqual(times);
   });
@@ -224,7 +240,9 @@ describe('an SOS, from report to resolved', () => {
     const csv = await fetch(`${t.http}/api/kpis?from=${from}&to=${to}&groupBy=unit&format=csv`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
     expect(csv.headers.get('content-type')).toContain('text/csv');
     const lines = (await csv.text()).trim().split('\r\n');
-    expect(lines[0]).toBe('unit,incidents,acknowledge_count,acknowledge_median_s,acknowledge_p90_s,dispatch_count,dispatch_median_s,dispatch_p90_s,arrive_count,arrive_median_s,arrive_p90_s,resolve_count,resolve_median_s,resolve_p90_s');
+    expect(lines[0]).toBe(
+      'unit,incidents,acknowledge_count,acknowledge_median_s,acknowledge_p90_s,dispatch_count,dispatch_median_s,dispatch_p90_s,arrive_count,arrive_median_s,arrive_p90_s,resolve_count,resolve_median_s,resolve_p90_s',
+    );
     const row = lines.find((l) => l.startsWith('v-a,'))!.split(',');
     expect(Number(row[9])).toBeCloseTo(k.arriveS!, 3);
   });
@@ -258,7 +276,11 @@ describe('an SOS, from report to resolved', () => {
     expect(manifest.length).toBeGreaterThanOrEqual(5);
     for (const line of manifest) {
       const [hash, name] = line.split('  ');
-      expect(createHash('sha256').update(files.get(`${root}/${name}`)!).digest('hex')).toBe(hash);
+      expect(
+        createHash('sha256')
+          .update(files.get(`${root}/${name}`)!)
+          .digest('hex'),
+      ).toBe(hash);
     }
     const geo = JSON.parse(files.get(`${root}/track.geojson`)!.toString());
     expect(geo.features.find((f: { properties: { unitId: string } }) => f.properties.unitId === 'v-a').geometry.coordinates).toHaveLength(5);

@@ -41,7 +41,10 @@ describe('ingest', () => {
     expect(rows.map((r) => r.ts.getTime())).toEqual([t0, t0 + 1000, t0 + 2000, t0 + 4000, t0 + 6000]);
 
     const { body } = await t.api<{ rejections: { reason: string; detail: string; unitId: string }[] }>('GET', '/api/ingest/rejections');
-    const reasons = body.rejections.filter((r) => r.unitId === 'bus-7').map((r) => r.reason).sort();
+    const reasons = body.rejections
+      .filter((r) => r.unitId === 'bus-7')
+      .map((r) => r.reason)
+      .sort();
     expect(reasons).toEqual(['invalid_fields', 'not_json', 'unit_mismatch']);
     expect(body.rejections.find((r) => r.reason === 'invalid_fields')!.detail).toMatch(/^lat: /);
     const metrics = await (await fetch(`${t.http}/metrics`)).text();
@@ -88,7 +91,12 @@ describe('ingest', () => {
     await client.publishAsync('units/bus-7/gps', positionPayload('bus-7', Date.now() - 400 * 86_400_000), { qos: 1 });
     await client.endAsync();
     const { body } = await t.api<{ rejections: { reason: string }[] }>('GET', '/api/ingest/rejections');
-    expect(body.rejections.slice(0, 2).map((r) => r.reason).sort()).toEqual(['too_old', 'ts_in_future']);
+    expect(
+      body.rejections
+        .slice(0, 2)
+        .map((r) => r.reason)
+        .sort(),
+    ).toEqual(['too_old', 'ts_in_future']);
   });
 });
 

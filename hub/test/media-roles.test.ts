@@ -110,9 +110,7 @@ describe('who may publish', () => {
     expect(answer).toMatchObject({ ok: true, streamId: s3 });
 
     const rows = await audit('video_publish');
-    expect(rows.filter((e) => e.target === s2)).toEqual([
-      expect.objectContaining({ actor: 'coord.p2', detail: expect.objectContaining({ unitId: 'cam-p2', via: 'whip' }) }),
-    ]);
+    expect(rows.filter((e) => e.target === s2)).toEqual([expect.objectContaining({ actor: 'coord.p2', detail: expect.objectContaining({ unitId: 'cam-p2', via: 'whip' }) })]);
     expect(rows.filter((e) => e.target === s3)).toEqual([
       expect.objectContaining({ actor: 'unit:cam-p3', detail: expect.objectContaining({ unitId: 'cam-p3', via: 'socket.io', sessionId: answer.ok ? answer.sessionId : '' }) }),
     ]);
@@ -157,9 +155,7 @@ describe('who may start and stop recordings', () => {
     expect((await audit('recording_start')).filter((e) => e.target === id)).toEqual([
       expect.objectContaining({ actor: 'coord.r1', detail: expect.objectContaining({ unitId: 'cam-r1', incidentId, reason: 'incident' }) }),
     ]);
-    expect((await audit('recording_stop')).filter((e) => e.target === id)).toEqual([
-      expect.objectContaining({ actor: 'coord.r1', detail: expect.objectContaining({ unitId: 'cam-r1', incidentId }) }),
-    ]);
+    expect((await audit('recording_stop')).filter((e) => e.target === id)).toEqual([expect.objectContaining({ actor: 'coord.r1', detail: expect.objectContaining({ unitId: 'cam-r1', incidentId }) })]);
   });
 
   it('audits the admin token as "admin"', async () => {

@@ -73,9 +73,7 @@ describe('topic ACL', () => {
   it('lets a unit subscribe to its own command topic only (SUBACK 0x80 otherwise)', async () => {
     const client = await mqtt.connectAsync(t.mqtt, { username: 'car-a', password: secretA, reconnectPeriod: 0, clientId: 'a-2' });
     // read the SUBACK itself: mqtt.js turns a refused filter into an error
-    const suback = new Promise<number[]>((resolve) =>
-      client.on('packetreceive', (p) => p.cmd === 'suback' && resolve(p.granted as number[])),
-    );
+    const suback = new Promise<number[]>((resolve) => client.on('packetreceive', (p) => p.cmd === 'suback' && resolve(p.granted as number[])));
     client.subscribe(['units/car-a/cmd', 'units/car-b/cmd', 'units/#'], () => {});
     const granted = await suback;
     await client.endAsync();
@@ -113,8 +111,7 @@ describe('topic ACL', () => {
 describe('revocation', () => {
   it('cuts off a unit at once when it is disabled or its credential is rotated', async () => {
     const { secret } = await t.createUnit('car-stolen');
-    const connect = (password: string) =>
-      mqtt.connectAsync(t.mqtt, { username: 'car-stolen', password, clientId: `stolen-${Math.random()}`, reconnectPeriod: 0 });
+    const connect = (password: string) => mqtt.connectAsync(t.mqtt, { username: 'car-stolen', password, clientId: `stolen-${Math.random()}`, reconnectPeriod: 0 });
     // rotation: the connection made with the old secret is closed, and the old secret is refused
     const first = await connect(secret);
     const closed = new Promise<void>((r) => first.on('close', () => r()));

@@ -21,7 +21,10 @@ async function unitWithCamera(unitId: string) {
   const { secret } = await t.createUnit(unitId, 'vehicle');
   const agent = await UnitAgent.start({ unitId, secret, broker: t.mqtt, reconnectMs: 100 });
   const video = attachOnDemandVideo(agent, { hubUrl: t.http, unitId, secret, additionalHostAddresses: ['127.0.0.1'] });
-  closers.push(() => agent.close(), () => video.close());
+  closers.push(
+    () => agent.close(),
+    () => video.close(),
+  );
   await until(() => agent.stats.connected, 10_000, 'agent connected');
   return { agent, video };
 }

@@ -28,7 +28,7 @@ afterAll(async () => {
 /** The files of a tar archive (ustar headers, names under 100 bytes). */
 function untar(buf: Buffer): Map<string, Buffer> {
   const out = new Map<string, Buffer>();
-  for (let off = 0; off + 512 <= buf.length; ) {
+  for (let off = 0; off + 512 <= buf.length;) {
     const header = buf.subarray(off, off + 512);
     if (header.every((b) => b === 0)) break;
     const name = header.subarray(0, 100).toString('utf8').replace(/\0.*$/s, '');
@@ -44,17 +44,16 @@ describe('recording an incident', () => {
     const { secret } = await t.createUnit('bc-7', 'bodycam');
     const agent = await UnitAgent.start({ unitId: 'bc-7', secret, broker: t.mqtt, reconnectMs: 100 });
     const video = attachOnDemandVideo(agent, { hubUrl: t.http, unitId: 'bc-7', secret, additionalHostAddresses: ['127.0.0.1'] });
-    closers.push(() => agent.close(), () => video.close());
+    closers.push(
+      () => agent.close(),
+      () => video.close(),
+    );
     await eventually(async () => agent.stats.connected, 10_000, 'agent connected');
     await agent.report({ ts: Date.now(), lat: 22.5431, lon: 114.0579, speed: 0, heading: 0, accuracy: 4 });
 
     await agent.sos('help');
     const incident = await eventually(async () => (await t.api<Incident[]>('GET', '/api/incidents')).body.find((i) => i.unitId === 'bc-7'), 15_000, 'the incident');
-    const recording = await eventually(
-      async () => (await t.api<Recording[]>('GET', `/api/recordings?incidentId=${incident.id}`)).body[0],
-      15_000,
-      'the incident’s recording',
-    );
+    const recording = await eventually(async () => (await t.api<Recording[]>('GET', `/api/recordings?incidentId=${incident.id}`)).body[0], 15_000, 'the incident’s recording');
     const streamId = (await t.hub.media!.streamIds.forUnit('bc-7'))!;
     expect(recording).toMatchObject({ unitId: 'bc-7', streamId, incidentId: String(incident.id), reason: 'incident' });
     expect(streamId).not.toBe('bc-7');
@@ -67,10 +66,14 @@ describe('recording an incident', () => {
 
     const resolved = await t.api<Incident>('POST', `/api/incidents/${incident.id}/transition`, { to: 'resolved' });
     expect(resolved.status).toBe(200);
-    const ended = await eventually(async () => {
-      const r = (await t.api<Recording>('GET', `/api/recordings/${recording.id}`)).body;
-      return r.state === 'ended' ? r : undefined;
-    }, 20_000, 'the recording stopped by the resolution');
+    const ended = await eventually(
+      async () => {
+        const r = (await t.api<Recording>('GET', `/api/recordings/${recording.id}`)).body;
+        return r.state === 'ended' ? r : undefined;
+      },
+      20_000,
+      'the recording stopped by the resolution',
+    );
     expect(ended.segments).toBeGreaterThan(0);
 
     const { indexed } = await checkPlayback(t, recording.id);

@@ -75,7 +75,11 @@ describe('recording', () => {
     expect(Math.abs(probe.duration - total)).toBeLessThan(1.5);
     expect(playlist.entries.every((e) => !e.discontinuity)).toBe(true);
     // ffmpeg ended cleanly: its own playlist of the part is closed
-    expect(readFileSync(path.resolve(t.hub.config.dataDir, 'recordings', id, 'p1.m3u8'), 'utf8').trim().endsWith('#EXT-X-ENDLIST')).toBe(true);
+    expect(
+      readFileSync(path.resolve(t.hub.config.dataDir, 'recordings', id, 'p1.m3u8'), 'utf8')
+        .trim()
+        .endsWith('#EXT-X-ENDLIST'),
+    ).toBe(true);
     // each segment alone decodes from its first frame: ffprobe reads H.264 from the file
     const first = await ffprobe(path.resolve(t.hub.config.dataDir, 'recordings', id, 'p1_00000.ts'));
     expect(first.streams[0]).toMatchObject({ codec_name: 'h264', width: 320, height: 240 });
@@ -105,11 +109,15 @@ describe('recording', () => {
     await eventually(async () => (await recording(id)).state === 'waiting', 20_000, 'the recording waiting for its publisher');
     // the first part's last segment is flushed (ffmpeg ends its playlist), then hashed and indexed
     const part1 = path.resolve(t.hub.config.dataDir, 'recordings', id, 'p1.m3u8');
-    await eventually(async () => {
-      const text = readFileSync(part1, 'utf8');
-      const files = text.split('\n').filter((l) => l.endsWith('.ts')).length;
-      return text.includes('#EXT-X-ENDLIST') && (await segments(id)).length === files;
-    }, 20_000, 'part 1 closed and indexed');
+    await eventually(
+      async () => {
+        const text = readFileSync(part1, 'utf8');
+        const files = text.split('\n').filter((l) => l.endsWith('.ts')).length;
+        return text.includes('#EXT-X-ENDLIST') && (await segments(id)).length === files;
+      },
+      20_000,
+      'part 1 closed and indexed',
+    );
     const before = (await segments(id)).length;
 
     await publish('rec-back', 'h264');
@@ -171,7 +179,12 @@ describe('recording', () => {
     const result = await recorder.sweep(later);
     const kept = ended.find((r) => r.incidentId === 'inc-1')!;
     expect(result.kept).toEqual([kept.id]);
-    expect(result.deleted.sort()).toEqual(ended.filter((r) => r !== kept).map((r) => r.id).sort());
+    expect(result.deleted.sort()).toEqual(
+      ended
+        .filter((r) => r !== kept)
+        .map((r) => r.id)
+        .sort(),
+    );
     for (const id of result.deleted) {
       expect(existsSync(path.resolve(t.hub.config.dataDir, 'recordings', id))).toBe(false);
       expect((await t.api('GET', `/api/recordings/${id}`)).status).toBe(404);

@@ -65,7 +65,11 @@ describe('the schema after the package split', () => {
     const upgraded = await migrate(old, { retentionDays: 30, migrations: schemaMigrations });
     expect(upgraded).toEqual({ timescale: false, applied: [] });
     const ids = (await old.query<{ id: string }>('SELECT id FROM schema_migrations ORDER BY id')).rows.map((r) => r.id);
-    expect(ids).toEqual(orderMigrations(schemaMigrations).map((m) => m.id).sort());
+    expect(ids).toEqual(
+      orderMigrations(schemaMigrations)
+        .map((m) => m.id)
+        .sort(),
+    );
     // the data stayed
     expect((await old.query('SELECT id FROM units')).rows).toEqual([{ id: 'car-1' }]);
     // a second start finds nothing to do

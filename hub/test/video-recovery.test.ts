@@ -25,7 +25,25 @@ const TURN_SECRET = 'test-turn-secret-0123456789';
 beforeAll(async () => {
   // coturn (Debian's turnserver) as docker-compose runs it: TURN REST credentials from a shared secret
   const turnPort = await freePort();
-  turn = spawnTied('turnserver', ['-n', '--listening-ip=127.0.0.1', `--listening-port=${turnPort}`, '--relay-ip=127.0.0.1', '--use-auth-secret', `--static-auth-secret=${TURN_SECRET}`, '--realm=hub', '--allow-loopback-peers', '--no-cli', '--no-tls', '--no-dtls', '--no-tcp-relay', `--userdb=${mkdtempSync(path.join(tmpdir(), 'turn-'))}/turndb`], { stdio: 'ignore' });
+  turn = spawnTied(
+    'turnserver',
+    [
+      '-n',
+      '--listening-ip=127.0.0.1',
+      `--listening-port=${turnPort}`,
+      '--relay-ip=127.0.0.1',
+      '--use-auth-secret',
+      `--static-auth-secret=${TURN_SECRET}`,
+      '--realm=hub',
+      '--allow-loopback-peers',
+      '--no-cli',
+      '--no-tls',
+      '--no-dtls',
+      '--no-tcp-relay',
+      `--userdb=${mkdtempSync(path.join(tmpdir(), 'turn-'))}/turndb`,
+    ],
+    { stdio: 'ignore' },
+  );
   t = await startTestHub({
     'media.additionalHostAddresses': ['127.0.0.1'],
     'media.turn': { urls: [`turn:127.0.0.1:${turnPort}?transport=udp`], secret: TURN_SECRET },
@@ -43,7 +61,10 @@ async function startAgent(unitId: string, secret: string) {
   const agent = await UnitAgent.start({ unitId, secret, broker: t.mqtt, reconnectMs: 100 });
   // a small picture: this machine's two cores also run Chromium and the hub
   const video = attachOnDemandVideo(agent, { hubUrl: t.http, unitId, secret, size: '320x240', fps: 15, additionalHostAddresses: ['127.0.0.1'] });
-  closers.push(() => video.close(), () => agent.close());
+  closers.push(
+    () => video.close(),
+    () => agent.close(),
+  );
   await eventually(async () => agent.stats.connected, 10_000, 'agent connected');
   return { agent, video };
 }

@@ -41,10 +41,14 @@ describe('layout', () => {
     await page.click('[data-testid=preset-save-as]');
     await page.fill('[data-testid=preset-name]', 'Night shift');
     await page.click('[data-testid=preset-save-as-confirm]');
-    const stored = await eventually(async () => {
-      const res = await fetch(th.http + '/api/presets/Night%20shift', { headers: { authorization: `Bearer ${op.token}` } });
-      return res.status === 200 ? ((await res.json()) as Preset) : undefined;
-    }, 10_000, 'the preset stored');
+    const stored = await eventually(
+      async () => {
+        const res = await fetch(th.http + '/api/presets/Night%20shift', { headers: { authorization: `Bearer ${op.token}` } });
+        return res.status === 200 ? ((await res.json()) as Preset) : undefined;
+      },
+      10_000,
+      'the preset stored',
+    );
     expect(stored.layout).toMatchObject({ grid: 9, tiles: [null, null, null, null, 'bus-2', null, null, null, null] });
 
     await page.click('[data-testid=logout]');

@@ -76,7 +76,12 @@ describe('emergency linkage', () => {
     for (const [id] of RESPONDERS) await page.waitForSelector(`[data-testid=tile][data-unit-id="${id}"]`, { timeout: 5_000 });
     // the audit log names who dispatched whom
     const audit = await th.api<AuditEntry[]>('GET', '/api/audit?action=dispatch');
-    expect(audit.body.filter((e) => e.actor === 'coord').map((e) => e.target).sort()).toEqual(['unit:cam-far', 'unit:car-mid', 'unit:car-near']);
+    expect(
+      audit.body
+        .filter((e) => e.actor === 'coord')
+        .map((e) => e.target)
+        .sort(),
+    ).toEqual(['unit:cam-far', 'unit:car-mid', 'unit:car-near']);
     await context.close();
   });
 
@@ -94,7 +99,11 @@ describe('emergency linkage', () => {
     const [incident] = (await th.api<{ id: number }[]>('GET', '/api/incidents?state=open')).body;
     const res = await page.evaluate(async (id) => {
       const token = JSON.parse(sessionStorage.getItem('wall.session')!).token as string;
-      const r = await fetch(`/api/incidents/${id}/dispatch`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify({ unitIds: ['car-near'] }) });
+      const r = await fetch(`/api/incidents/${id}/dispatch`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ unitIds: ['car-near'] }),
+      });
       return { status: r.status, body: await r.json() };
     }, incident!.id);
     expect(res).toMatchObject({ status: 403, body: { code: 'HUB_ERR_FORBIDDEN' } });
@@ -114,10 +123,14 @@ describe('linkage from the map', () => {
     await alarm.click();
     const point = { lat: SOS_AT.lat, lon: SOS_AT.lon - 0.0015 };
     type Hooks = { map: { isMoving(): boolean; project(p: [number, number]): { x: number; y: number }; getContainer(): HTMLElement }; toMap(lat: number, lon: number): [number, number] };
-    await page.waitForFunction(() => {
-      const h = (window as unknown as { __hubWall: Hooks }).__hubWall;
-      return !h.map.isMoving();
-    }, undefined, { timeout: 15_000 });
+    await page.waitForFunction(
+      () => {
+        const h = (window as unknown as { __hubWall: Hooks }).__hubWall;
+        return !h.map.isMoving();
+      },
+      undefined,
+      { timeout: 15_000 },
+    );
     const xy = await page.evaluate(({ lat, lon }) => {
       const h = (window as unknown as { __hubWall: Hooks }).__hubWall;
       const p = h.map.project(h.toMap(lat, lon));

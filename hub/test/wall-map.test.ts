@@ -56,10 +56,13 @@ async function pixelAt(x: number, y: number): Promise<[number, number, number]> 
 
 /** Where a drawn [lon, lat] is on the page. */
 function onPage(lon: number, lat: number): Promise<{ x: number; y: number }> {
-  return page.evaluate(([lon, lat]) => {
-    const p = window.__hubWall!.map.project([lon, lat]);
-    return { x: p.x, y: p.y };
-  }, [lon, lat] as [number, number]);
+  return page.evaluate(
+    ([lon, lat]) => {
+      const p = window.__hubWall!.map.project([lon, lat]);
+      return { x: p.x, y: p.y };
+    },
+    [lon, lat] as [number, number],
+  );
 }
 
 const near = (c: [number, number, number], hex: string, tol = 40) => {
@@ -127,21 +130,29 @@ describe('live map', () => {
   });
 
   it('draws the simulated units, and they move', async () => {
-    const first = await eventually(async () => {
-      const d = await drawnUnits();
-      return d.length === UNITS.length ? d : null;
-    }, 30_000, 'all five units drawn');
+    const first = await eventually(
+      async () => {
+        const d = await drawnUnits();
+        return d.length === UNITS.length ? d : null;
+      },
+      30_000,
+      'all five units drawn',
+    );
     expect(first.map((d) => d.id).sort()).toEqual(UNITS.map((u) => u.id).sort());
     expect(first.find((d) => d.id === 'map-cam-1')!.icon).toBe('unit-bodycam-online');
     expect(first.find((d) => d.id === 'map-car-1')!.icon).toBe('unit-vehicle-online');
-    await eventually(async () => {
-      const now = await drawnUnits();
-      const moved = now.filter((d) => {
-        const before = first.find((f) => f.id === d.id)!;
-        return Math.hypot(d.lon - before.lon, d.lat - before.lat) > 2e-5;
-      });
-      return moved.length === UNITS.length;
-    }, 20_000, 'every unit to move on the map');
+    await eventually(
+      async () => {
+        const now = await drawnUnits();
+        const moved = now.filter((d) => {
+          const before = first.find((f) => f.id === d.id)!;
+          return Math.hypot(d.lon - before.lon, d.lat - before.lat) > 2e-5;
+        });
+        return moved.length === UNITS.length;
+      },
+      20_000,
+      'every unit to move on the map',
+    );
   });
 
   it('draws a unit published over MQTT where it is, turned to its heading, and moves it with its next position', async () => {
@@ -155,29 +166,41 @@ describe('live map', () => {
       const second = { lat: 22.548, lon: 114.061 }; // ~300 m east
       await publish(first.lat, first.lon, 90);
       const at = wgs84ToGcj02(first.lat, first.lon);
-      const drawn = await eventually(async () => {
-        const d = (await drawnUnits()).find((u) => u.id === 'map-pub-1');
-        return d && Math.abs(d.lat - at.lat) < 1e-7 && Math.abs(d.lon - at.lon) < 1e-7 ? d : null;
-      }, 15_000, 'map-pub-1 drawn at its published position');
+      const drawn = await eventually(
+        async () => {
+          const d = (await drawnUnits()).find((u) => u.id === 'map-pub-1');
+          return d && Math.abs(d.lat - at.lat) < 1e-7 && Math.abs(d.lon - at.lon) < 1e-7 ? d : null;
+        },
+        15_000,
+        'map-pub-1 drawn at its published position',
+      );
       expect(drawn.icon).toBe('unit-vehicle-online');
       // the pixels: the arrowhead, green (online), points east (heading 90): its tip side is
       // green, north of its centre is the basemap
       const p = await onPage(drawn.lon, drawn.lat);
       let seen: unknown;
-      await eventually(async () => {
-        const [centre, east, north] = [await pixelAt(p.x, p.y), await pixelAt(p.x + 5, p.y), await pixelAt(p.x, p.y - 9)];
-        seen = { p, centre, east, north };
-        return near(centre, '#2ecc71') && near(east, '#2ecc71') && !near(north, '#2ecc71');
-      }, 10_000, 'a green arrow pointing east drawn there').catch((err: unknown) => {
+      await eventually(
+        async () => {
+          const [centre, east, north] = [await pixelAt(p.x, p.y), await pixelAt(p.x + 5, p.y), await pixelAt(p.x, p.y - 9)];
+          seen = { p, centre, east, north };
+          return near(centre, '#2ecc71') && near(east, '#2ecc71') && !near(north, '#2ecc71');
+        },
+        10_000,
+        'a green arrow pointing east drawn there',
+      ).catch((err: unknown) => {
         throw new Error(`${String(err)}: ${JSON.stringify(seen)}`);
       });
 
       await publish(second.lat, second.lon, 90);
       const to = wgs84ToGcj02(second.lat, second.lon);
-      await eventually(async () => {
-        const d = (await drawnUnits()).find((u) => u.id === 'map-pub-1');
-        return d && Math.abs(d.lat - to.lat) < 1e-7 && Math.abs(d.lon - to.lon) < 1e-7;
-      }, 15_000, 'map-pub-1 drawn at its next position');
+      await eventually(
+        async () => {
+          const d = (await drawnUnits()).find((u) => u.id === 'map-pub-1');
+          return d && Math.abs(d.lat - to.lat) < 1e-7 && Math.abs(d.lon - to.lon) < 1e-7;
+        },
+        15_000,
+        'map-pub-1 drawn at its next position',
+      );
       const q = await onPage(to.lon, to.lat);
       expect(q.x - p.x).toBeGreaterThan(40);
       await eventually(async () => near(await pixelAt(q.x, q.y), '#2ecc71') && !near(await pixelAt(p.x, p.y), '#2ecc71'), 10_000, 'the icon drawn at the new place, gone from the old');
@@ -279,14 +302,18 @@ describe('live map', () => {
     await page.evaluate(({ lat, lon }) => window.__hubWall!.map.jumpTo({ zoom: 10, center: window.__hubWall!.toMap(lat, lon) }), CENTRE);
     // each placed unit drawn once, in a cluster or alone: counted in one frame, since units of the
     // simulated fleet keep getting their first position (a loaded machine draws a frame late)
-    const view = await eventually(async () => {
-      const v = await page.evaluate(() => ({
-        clusters: window.__hubWall!.drawnClusters(),
-        units: window.__hubWall!.drawnUnits(),
-        placed: [...window.__hubWall!.store.units.values()].filter((u) => u.lat !== null).length,
-      }));
-      return v.clusters.length > 0 && v.clusters.reduce((n, c) => n + c.count, 0) + v.units.length === v.placed ? v : null;
-    }, 20_000, 'clusters at zoom 10, each placed unit drawn once');
+    const view = await eventually(
+      async () => {
+        const v = await page.evaluate(() => ({
+          clusters: window.__hubWall!.drawnClusters(),
+          units: window.__hubWall!.drawnUnits(),
+          placed: [...window.__hubWall!.store.units.values()].filter((u) => u.lat !== null).length,
+        }));
+        return v.clusters.length > 0 && v.clusters.reduce((n, c) => n + c.count, 0) + v.units.length === v.placed ? v : null;
+      },
+      20_000,
+      'clusters at zoom 10, each placed unit drawn once',
+    );
     expect(view.clusters.reduce((n, c) => n + c.count, 0) + view.units.length).toBe(view.placed);
     const biggest = view.clusters.sort((a, b) => b.count - a.count)[0]!;
     await eventually(async () => (await page.locator('.hub-cluster-label', { hasText: String(biggest.count) }).count()) > 0, 10_000, 'the cluster labelled with its count');

@@ -126,10 +126,13 @@ async function sql(text: string, params: unknown[]): Promise<void> {
 }
 
 async function moveMap(page: Page, lat: number, lon: number, zoom: number): Promise<void> {
-  await page.evaluate(([lat, lon, zoom]) => {
-    const { map, toMap } = window.__hubWall!;
-    map.jumpTo({ center: toMap(lat!, lon!), zoom });
-  }, [lat, lon, zoom]);
+  await page.evaluate(
+    ([lat, lon, zoom]) => {
+      const { map, toMap } = window.__hubWall!;
+      map.jumpTo({ center: toMap(lat!, lon!), zoom });
+    },
+    [lat, lon, zoom],
+  );
 }
 
 async function saveAs(page: Page, name: string): Promise<void> {
@@ -152,10 +155,14 @@ describe('a preset in the wall keeps the map view', () => {
     await saveAs(page, 'Harbour');
     await moveMap(page, centre.lat, centre.lon, centre.zoom);
     await saveAs(page, 'Centre');
-    const stored = await eventually(async () => {
-      const res = await as<Preset>(op.token, 'GET', '/api/presets/Harbour');
-      return res.status === 200 ? res.body : undefined;
-    }, 10_000, 'the preset stored');
+    const stored = await eventually(
+      async () => {
+        const res = await as<Preset>(op.token, 'GET', '/api/presets/Harbour');
+        return res.status === 200 ? res.body : undefined;
+      },
+      10_000,
+      'the preset stored',
+    );
     expect(stored.layout.map!.center.lat).toBeCloseTo(harbour.lat, 4);
     expect(stored.layout.map!.center.lon).toBeCloseTo(harbour.lon, 4);
     expect(stored.layout.map!.zoom).toBeCloseTo(harbour.zoom, 4);

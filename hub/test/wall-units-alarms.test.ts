@@ -79,10 +79,14 @@ describe('the wall at work', () => {
     // it is drawn, and its symbol moves as its positions come in
     await row.click();
     const drawn = await eventually(async () => (await drawnUnits(page))['patrol-1'], 20_000, 'patrol-1 drawn on the map');
-    await eventually(async () => {
-      const now = (await drawnUnits(page))['patrol-1'];
-      return now && (now[0] !== drawn[0] || now[1] !== drawn[1]);
-    }, 20_000, 'patrol-1 moved on the map');
+    await eventually(
+      async () => {
+        const now = (await drawnUnits(page))['patrol-1'];
+        return now && (now[0] !== drawn[0] || now[1] !== drawn[1]);
+      },
+      20_000,
+      'patrol-1 moved on the map',
+    );
 
     // the unit's popup (plain DOM outside React) and MapLibre's own labels follow a language switch
     const popup = page.locator('.hub-unit-popup');
@@ -117,7 +121,11 @@ describe('the wall at work', () => {
 
     const SOS = { lat: 22.5405, lon: 114.0552 };
     const published = Date.now();
-    const pub = await mosquittoPub({ port: th.hub.mqttPort, username: 'cam-77', password: secret }, 'units/cam-77/alarm', JSON.stringify({ ts: new Date().toISOString(), type: 'sos', message: 'officer needs help', ...SOS }));
+    const pub = await mosquittoPub(
+      { port: th.hub.mqttPort, username: 'cam-77', password: secret },
+      'units/cam-77/alarm',
+      JSON.stringify({ ts: new Date().toISOString(), type: 'sos', message: 'officer needs help', ...SOS }),
+    );
     expect(pub.code, pub.stderr).toBe(0);
     const row = page.locator('[data-testid=alarm][data-kind=sos]').filter({ hasText: 'cam-77' });
     await row.waitFor({ timeout: 15_000 });
@@ -130,15 +138,19 @@ describe('the wall at work', () => {
 
     // clicking the alarm flies the map to it
     await row.locator('.alarm-line').click();
-    await eventually(async () => {
-      const v = await page.evaluate(({ lat, lon }) => {
-        const { map, toMap } = window.__hubWall!;
-        const [x, y] = toMap(lat, lon);
-        const c = map.getCenter();
-        return { d: Math.hypot(c.lng - x, c.lat - y), zoom: map.getZoom(), moving: map.isMoving() };
-      }, SOS);
-      return !v.moving && v.d < 1e-5 && Math.abs(v.zoom - 14) < 1e-3;
-    }, 10_000, 'the map centred on the alarm at zoom 14');
+    await eventually(
+      async () => {
+        const v = await page.evaluate(({ lat, lon }) => {
+          const { map, toMap } = window.__hubWall!;
+          const [x, y] = toMap(lat, lon);
+          const c = map.getCenter();
+          return { d: Math.hypot(c.lng - x, c.lat - y), zoom: map.getZoom(), moving: map.isMoving() };
+        }, SOS);
+        return !v.moving && v.d < 1e-5 && Math.abs(v.zoom - 14) < 1e-3;
+      },
+      10_000,
+      'the map centred on the alarm at zoom 14',
+    );
 
     // muted: the next alarm flashes without a sound
     await page.click('[data-testid=alarm-sound]');
@@ -154,10 +166,14 @@ describe('the wall at work', () => {
     await row.locator('[data-testid=ack]').click();
     await row.locator('[data-testid=ack-note]').fill('patrol 3 on the way');
     await row.locator('[data-testid=ack-confirm]').click();
-    const stored = await eventually(async () => {
-      const a = (await th.api<Alarm[]>('GET', '/api/alarms?unitId=cam-77&kind=sos')).body.find((x) => x.id === id);
-      return a?.acknowledgedAt ? a : undefined;
-    }, 10_000, 'acknowledged in the API');
+    const stored = await eventually(
+      async () => {
+        const a = (await th.api<Alarm[]>('GET', '/api/alarms?unitId=cam-77&kind=sos')).body.find((x) => x.id === id);
+        return a?.acknowledgedAt ? a : undefined;
+      },
+      10_000,
+      'acknowledged in the API',
+    );
     expect(stored).toMatchObject({ acknowledgedBy: 'admin', note: 'patrol 3 on the way' });
     // the open filter no longer lists it; the acknowledged filter does, with the note
     await row.waitFor({ state: 'detached' });
@@ -170,10 +186,14 @@ describe('the wall at work', () => {
     const viewer = await th.createOperator('watcher', 'viewer');
     const { secret } = await th.createUnit('cam-78', 'bodycam');
     await mosquittoPub({ port: th.hub.mqttPort, username: 'cam-78', password: secret }, 'units/cam-78/alarm', JSON.stringify({ ts: new Date().toISOString(), type: 'sos' }));
-    const [sos] = await eventually(async () => {
-      const list = (await th.api<Alarm[]>('GET', '/api/alarms?unitId=cam-78')).body;
-      return list.length ? list : undefined;
-    }, 10_000, 'the SOS stored');
+    const [sos] = await eventually(
+      async () => {
+        const list = (await th.api<Alarm[]>('GET', '/api/alarms?unitId=cam-78')).body;
+        return list.length ? list : undefined;
+      },
+      10_000,
+      'the SOS stored',
+    );
     const { page, context } = await openWall(browser, th.http);
     await login(page, viewer.username, viewer.password);
     const row = page.locator(`[data-testid=alarm][data-alarm-id="${sos!.id}"]`);
@@ -198,10 +218,14 @@ describe('the wall at work', () => {
 async function listed(page: Page, unitIds: string[], what: string): Promise<void> {
   const want = [...unitIds].sort().join(',');
   let last = '';
-  await eventually(async () => {
-    last = (await page.locator('[data-testid=unit]').evaluateAll((els) => els.map((e) => e.getAttribute('data-unit-id')))).sort().join(',');
-    return last === want;
-  }, 10_000, `${what}: [${want}] listed`).catch((err: Error) => {
+  await eventually(
+    async () => {
+      last = (await page.locator('[data-testid=unit]').evaluateAll((els) => els.map((e) => e.getAttribute('data-unit-id')))).sort().join(',');
+      return last === want;
+    },
+    10_000,
+    `${what}: [${want}] listed`,
+  ).catch((err: Error) => {
     throw new Error(`${err.message}; listed [${last}]`);
   });
 }

@@ -29,7 +29,10 @@ async function unitWithCamera(unitId: string, type: 'vehicle' | 'bodycam', lat: 
   const { secret } = await th.createUnit(unitId, type);
   const agent = await UnitAgent.start({ unitId, secret, broker: th.mqtt, reconnectMs: 100 });
   const video = attachOnDemandVideo(agent, { hubUrl: th.http, unitId, secret, additionalHostAddresses: ['127.0.0.1'] });
-  closers.push(() => agent.close(), () => video.close());
+  closers.push(
+    () => agent.close(),
+    () => video.close(),
+  );
   await eventually(async () => agent.stats.connected, 10_000, `${unitId} connected`);
   await agent.report({ ts: Date.now(), lat, lon, speed: 6, heading: 45 });
   return { agent, video };
@@ -53,10 +56,14 @@ describe('video tiles', () => {
     await tile.waitFor({ timeout: 5_000 });
     // generous waits: the machine running these checks may be shared and slow
     await page.waitForSelector('[data-testid=tile][data-unit-id="van-1"][data-state=live]', { timeout: 45_000 });
-    const before = await eventually(async () => {
-      const n = await framesOn(page, 'van-1');
-      return n > 0 ? n : undefined;
-    }, 45_000, 'first decoded frames');
+    const before = await eventually(
+      async () => {
+        const n = await framesOn(page, 'van-1');
+        return n > 0 ? n : undefined;
+      },
+      45_000,
+      'first decoded frames',
+    );
     await eventually(async () => (await framesOn(page, 'van-1')) > before + 10, 45_000, 'frames advance');
     // the view is in the audit log under the operator who watched
     const audit = await th.api<AuditEntry[]>('GET', '/api/audit?action=video_view');
@@ -89,10 +96,14 @@ describe('video tiles', () => {
     await tile.dblclick();
     expect(await tile.getAttribute('class')).toContain('tile-enlarged');
     // enlarged, it asks for more, on the same connection
-    const large = await eventually(async () => {
-      const h = await askedFor();
-      return h && h > small ? h : undefined;
-    }, 10_000, 'the enlarged tile’s height as its maxHeight');
+    const large = await eventually(
+      async () => {
+        const h = await askedFor();
+        return h && h > small ? h : undefined;
+      },
+      10_000,
+      'the enlarged tile’s height as its maxHeight',
+    );
     expect(large).toBeGreaterThan(small);
     await tile.dblclick();
     expect(await tile.getAttribute('class')).not.toContain('tile-enlarged');

@@ -148,7 +148,10 @@ export class OperatorAuth extends EventEmitter<OperatorAuthEvents> {
 
   async updateOperator(actor: string, username: string, change: OperatorUpdate): Promise<Operator | null> {
     if (username === BUILTIN_ADMIN && (change.password !== undefined || change.disabled || (change.role && change.role !== 'admin'))) {
-      throw new ConflictError('HUB_ERR_OPERATOR_BUILTIN', 'The built-in admin always has the admin token as its password and stays an enabled admin; change the admin token in the hub configuration instead.');
+      throw new ConflictError(
+        'HUB_ERR_OPERATOR_BUILTIN',
+        'The built-in admin always has the admin token as its password and stays an enabled admin; change the admin token in the hub configuration instead.',
+      );
     }
     const updated = await updateOperator(this.#db, username, {
       displayName: change.displayName,

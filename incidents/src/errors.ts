@@ -12,12 +12,7 @@ export class IncidentNotFoundError extends HubError {
 /** 409 HUB_ERR_INCIDENT_TRANSITION: the move is not allowed from the incident's state; names the allowed ones. */
 export class TransitionError extends HubError {
   constructor(id: number, from: IncidentState, to: IncidentState, allowed: readonly IncidentState[]) {
-    super(
-      'HUB_ERR_INCIDENT_TRANSITION',
-      409,
-      `incident ${id} is ${from}: it cannot go to ${to}; from ${from} it can go to ${allowed.length ? allowed.join(', ') : 'nothing'}`,
-      { from, to, allowed },
-    );
+    super('HUB_ERR_INCIDENT_TRANSITION', 409, `incident ${id} is ${from}: it cannot go to ${to}; from ${from} it can go to ${allowed.length ? allowed.join(', ') : 'nothing'}`, { from, to, allowed });
   }
 }
 

@@ -26,10 +26,7 @@ const toClient = (r: ClientRow): IntakeClient => ({ id: Number(r.id), name: r.na
 /** A new client and its token (returned once; only its hash is kept). */
 export async function createIntakeClient(db: Queryable, name: string, actor: string): Promise<IntakeClient & { token: string }> {
   const token = `itk_${randomBytes(24).toString('base64url')}`;
-  const { rows } = await db.query<ClientRow>(
-    `INSERT INTO intake_clients (name, token_hash, created_by) VALUES ($1, $2, $3) RETURNING id, name, disabled, created_at`,
-    [name, sha256(token), actor],
-  );
+  const { rows } = await db.query<ClientRow>(`INSERT INTO intake_clients (name, token_hash, created_by) VALUES ($1, $2, $3) RETURNING id, name, disabled, created_at`, [name, sha256(token), actor]);
   return { ...toClient(rows[0]!), token };
 }
 
@@ -118,10 +115,10 @@ export async function submitExternalEvent(
       incidentId = incident.id;
       created = true;
     } else {
-      await tx.query(
-        `UPDATE incidents SET report_count = report_count + 1, last_reported_at = greatest(last_reported_at, $2::timestamptz), updated_at = clock_timestamp() WHERE id = $1`,
-        [incidentId, e.ts],
-      );
+      await tx.query(`UPDATE incidents SET report_count = report_count + 1, last_reported_at = greatest(last_reported_at, $2::timestamptz), updated_at = clock_timestamp() WHERE id = $1`, [
+        incidentId,
+        e.ts,
+      ]);
       await appendEvent(tx, { incidentId, actor, kind: 'merged', detail: { source: e.source, externalId: e.externalId ?? null, by: why, ts: e.ts } });
     }
     if (e.externalId) {

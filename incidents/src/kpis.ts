@@ -95,18 +95,16 @@ export async function kpis(db: Queryable, from: Date, to: Date, groupBy: KpiGrou
     to: to.toISOString(),
     groupBy,
     groups: groups.map(toGroup),
-    incidents: perIncident.rows.map(
-      (r): IncidentKpi => ({
-        incidentId: Number(r.id),
-        type: String(r.type),
-        district: (r.district as string | null) ?? null,
-        createdAt: toIso(r.created_at),
-        acknowledgeS: num(r.acknowledge),
-        dispatchS: num(r.dispatch),
-        arriveS: num(r.arrive),
-        resolveS: num(r.resolve),
-      }),
-    ),
+    incidents: perIncident.rows.map((r): IncidentKpi => ({
+      incidentId: Number(r.id),
+      type: String(r.type),
+      district: (r.district as string | null) ?? null,
+      createdAt: toIso(r.created_at),
+      acknowledgeS: num(r.acknowledge),
+      dispatchS: num(r.dispatch),
+      arriveS: num(r.arrive),
+      resolveS: num(r.resolve),
+    })),
   };
 }
 

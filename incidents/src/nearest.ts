@@ -25,9 +25,7 @@ export async function nearestUnits(index: UnitIndex, db: Queryable, q: NearestRe
   const busy = await busyUnits(db);
   const exclude = new Set(q.exclude ?? []);
   const types = q.types?.length ? new Set(q.types) : undefined;
-  const ranked = index.nearest(q.lat, q.lon, q.limit, (u) =>
-    !u.disabled && !exclude.has(u.id) && (!types || types.has(u.type)) && (q.all === true || (u.online && !busy.has(u.id))),
-  );
+  const ranked = index.nearest(q.lat, q.lon, q.limit, (u) => !u.disabled && !exclude.has(u.id) && (!types || types.has(u.type)) && (q.all === true || (u.online && !busy.has(u.id))));
   return withEta(
     db,
     ranked.map((r) => ({ id: r.id, name: r.name, type: r.type, online: r.online, lat: r.lat, lon: r.lon, distance_m: r.distanceM, incident_id: busy.get(r.id) ?? null })),
@@ -86,7 +84,11 @@ export async function nearestUnitsSql(db: Queryable, q: NearestRequest, eta: Eta
 
 async function withEta(db: Queryable, rows: Row[], eta: EtaSettings): Promise<NearestUnit[]> {
   if (rows.length === 0) return [];
-  const speeds = await recentSpeeds(db, rows.map((r) => r.id), eta.etaWindowMinutes);
+  const speeds = await recentSpeeds(
+    db,
+    rows.map((r) => r.id),
+    eta.etaWindowMinutes,
+  );
   return rows.map((r) => {
     const recent = speeds.get(r.id);
     const speed = Math.max(recent ?? eta.defaultSpeedMps[r.type], eta.minSpeedMps[r.type]);

@@ -47,14 +47,18 @@ export async function replay(service: IncidentService, db: Queryable, id: number
 }
 
 function trackGeoJson(r: Replay): string {
-  return JSON.stringify({
-    type: 'FeatureCollection',
-    features: r.tracks.map((t) => ({
-      type: 'Feature',
-      properties: { unitId: t.unitId, times: t.points.map((p) => p.ts) },
-      geometry: { type: 'LineString', coordinates: t.points.map((p) => [p.lon, p.lat]) },
-    })),
-  }, null, 1);
+  return JSON.stringify(
+    {
+      type: 'FeatureCollection',
+      features: r.tracks.map((t) => ({
+        type: 'Feature',
+        properties: { unitId: t.unitId, times: t.points.map((p) => p.ts) },
+        geometry: { type: 'LineString', coordinates: t.points.map((p) => [p.lon, p.lat]) },
+      })),
+    },
+    null,
+    1,
+  );
 }
 
 function trackCsv(r: Replay): string {
@@ -84,12 +88,29 @@ export async function evidencePack(service: IncidentService, db: Queryable, id: 
   ];
   const files: TarEntry[] = [];
   // external reports and their snapshots
-  const { rows: reports } = await db.query<{ source: string; type: string; external_id: string | null; ts: Date | string; lat: number; lon: number; description: string | null; snapshot_path: string | null; snapshot_sha256: string | null; received_at: Date | string }>(
-    `SELECT source, type, external_id, ts, lat, lon, description, snapshot_path, snapshot_sha256, received_at FROM incident_reports WHERE incident_id = $1 ORDER BY id`,
-    [id],
-  );
+  const { rows: reports } = await db.query<{
+    source: string;
+    type: string;
+    external_id: string | null;
+    ts: Date | string;
+    lat: number;
+    lon: number;
+    description: string | null;
+    snapshot_path: string | null;
+    snapshot_sha256: string | null;
+    received_at: Date | string;
+  }>(`SELECT source, type, external_id, ts, lat, lon, description, snapshot_path, snapshot_sha256, received_at FROM incident_reports WHERE incident_id = $1 ORDER BY id`, [id]);
   if (reports.length) {
-    fixed.push(mem('reports.json', JSON.stringify(reports.map(({ snapshot_path: _p, ...r }) => ({ ...r, ts: new Date(r.ts).toISOString(), received_at: new Date(r.received_at).toISOString() })), null, 1)));
+    fixed.push(
+      mem(
+        'reports.json',
+        JSON.stringify(
+          reports.map(({ snapshot_path: _p, ...r }) => ({ ...r, ts: new Date(r.ts).toISOString(), received_at: new Date(r.received_at).toISOString() })),
+          null,
+          1,
+        ),
+      ),
+    );
     for (const r of reports) {
       if (!r.snapshot_path || !r.snapshot_sha256) continue;
       const st = await stat(r.snapshot_path).catch(() => undefined);

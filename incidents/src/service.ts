@@ -3,19 +3,7 @@
 // units on by themselves: a dispatch's acknowledgement → en route, GPS inside the radius → on scene.
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
-import type {
-  CommandMessage,
-  DispatchEvent,
-  DispatchState,
-  HubConfig,
-  Incident,
-  IncidentDetail,
-  IncidentListQuery,
-  IncidentState,
-  NearestUnit,
-  Position,
-  UnitType,
-} from '@hub/config';
+import type { CommandMessage, DispatchEvent, DispatchState, HubConfig, Incident, IncidentDetail, IncidentListQuery, IncidentState, NearestUnit, Position, UnitType } from '@hub/config';
 import { distanceM } from '@hub/config';
 import type { TelemetryBus } from '@hub/telemetry';
 import type { DistrictMap } from '@hub/wall-server';
@@ -114,7 +102,10 @@ export class IncidentService {
     };
     opts.bus.on('commandAck', onAck);
     opts.bus.on('positions', onPositions);
-    s.unsubscribe.push(() => opts.bus.off('commandAck', onAck), () => opts.bus.off('positions', onPositions));
+    s.unsubscribe.push(
+      () => opts.bus.off('commandAck', onAck),
+      () => opts.bus.off('positions', onPositions),
+    );
     return s;
   }
 
@@ -285,7 +276,13 @@ export class IncidentService {
         await appendEvent(tx, { incidentId: d.incidentId, actor, kind: 'transition', fromState: 'dispatched', toState: 'en_route', ts: ackTs, detail: { unitId } });
         incidentMoved = true;
       }
-      return { states: [['acknowledged', ackTs], ['en_route', enRouteTs]] as [DispatchState, string][], incidentMoved };
+      return {
+        states: [
+          ['acknowledged', ackTs],
+          ['en_route', enRouteTs],
+        ] as [DispatchState, string][],
+        incidentMoved,
+      };
     });
     if (!result) return;
     if (!ack.ok) this.unwatch(unitId, d.incidentId);

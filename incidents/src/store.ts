@@ -1,14 +1,5 @@
 // Incidents in PostgreSQL: rows, the append-only event trail, dispatched units.
-import {
-  OPEN_INCIDENT_STATES,
-  type DispatchState,
-  type Incident,
-  type IncidentEvent,
-  type IncidentListQuery,
-  type IncidentSource,
-  type IncidentState,
-  type IncidentUnit,
-} from '@hub/config';
+import { OPEN_INCIDENT_STATES, type DispatchState, type Incident, type IncidentEvent, type IncidentListQuery, type IncidentSource, type IncidentState, type IncidentUnit } from '@hub/config';
 import type { Queryable } from '@hub/platform';
 import { toIso, toIsoOrNull, toJson } from '@hub/platform';
 
@@ -129,10 +120,7 @@ export const OPEN_STATES_SQL = OPEN;
 async function withUnits(db: Queryable, rows: IncidentRow[]): Promise<Incident[]> {
   if (rows.length === 0) return [];
   const ids = rows.map((r) => Number(r.id));
-  const { rows: units } = await db.query<UnitRow>(
-    `SELECT * FROM incident_units WHERE incident_id = ANY($1::bigint[]) ORDER BY sent_at, unit_id`,
-    [ids],
-  );
+  const { rows: units } = await db.query<UnitRow>(`SELECT * FROM incident_units WHERE incident_id = ANY($1::bigint[]) ORDER BY sent_at, unit_id`, [ids]);
   const byIncident = new Map<number, IncidentUnit[]>();
   for (const u of units) {
     const list = byIncident.get(Number(u.incident_id)) ?? [];
@@ -165,10 +153,12 @@ export async function insertIncident(tx: Queryable, n: NewIncident): Promise<Inc
     [n.type, n.source, n.alarmId ?? null, n.unitId ?? null, n.lat, n.lon, n.note ?? null, n.district ?? null, n.externalSource ?? null, n.externalId ?? null, n.createdBy],
   );
   const row = rows[0]!;
-  await tx.query(
-    `INSERT INTO incident_events (incident_id, ts, actor, kind, to_state, detail) VALUES ($1, $2, $3, 'created', 'reported', $4)`,
-    [row.id, row.created_at, n.createdBy, JSON.stringify({ type: n.type, source: n.source, alarmId: n.alarmId ?? null, unitId: n.unitId ?? null, note: n.note ?? null })],
-  );
+  await tx.query(`INSERT INTO incident_events (incident_id, ts, actor, kind, to_state, detail) VALUES ($1, $2, $3, 'created', 'reported', $4)`, [
+    row.id,
+    row.created_at,
+    n.createdBy,
+    JSON.stringify({ type: n.type, source: n.source, alarmId: n.alarmId ?? null, unitId: n.unitId ?? null, note: n.note ?? null }),
+  ]);
   return toIncident(row, []);
 }
 

@@ -61,7 +61,11 @@ export class UnitIndex {
     bus.on('positionAccepted', onPosition);
     bus.on('status', onStatus);
     bus.on('unitChanged', onUnit);
-    index.unsubscribe.push(() => bus.off('positionAccepted', onPosition), () => bus.off('status', onStatus), () => bus.off('unitChanged', onUnit));
+    index.unsubscribe.push(
+      () => bus.off('positionAccepted', onPosition),
+      () => bus.off('status', onStatus),
+      () => bus.off('unitChanged', onUnit),
+    );
     const { rows } = await db.query<Row>(SELECT);
     for (const r of rows) index.set(r);
     ready = true;

@@ -40,7 +40,18 @@ beforeAll(async () => {
   await m.db.query(`INSERT INTO units (id, name, type, team) VALUES ('u1', 'u1', 'vehicle', 'red'), ('u2', 'u2', 'vehicle', 'red'), ('u3', 'u3', 'bodycam', 'blue')`);
   // Futian: dispatch after 10, 20, 30, 40 s; resolve after 100, 200, 300, (never)
   await incident(0, 'Futian', { dispatch: 10, ack: [['u1', 15]], onScene: [['u1', 60]], resolve: 100 });
-  await incident(10, 'Futian', { dispatch: 20, ack: [['u1', 30], ['u2', 25]], onScene: [['u2', 90], ['u1', 120]], resolve: 200 });
+  await incident(10, 'Futian', {
+    dispatch: 20,
+    ack: [
+      ['u1', 30],
+      ['u2', 25],
+    ],
+    onScene: [
+      ['u2', 90],
+      ['u1', 120],
+    ],
+    resolve: 200,
+  });
   await incident(20, 'Futian', { dispatch: 30, ack: [['u3', 50]], resolve: 300 });
   await incident(30, 'Futian', { dispatch: 40 });
   await incident(40, 'Nanshan', { dispatch: 5, ack: [['u3', 7]], onScene: [['u3', 70]], resolve: 80 });
@@ -84,7 +95,10 @@ describe('KPIs', () => {
     expect(u1.acknowledge).toEqual({ count: 2, median: 22.5, p90: 28.5 }); // 15 and 30 s after each creation
     expect(u1.arrive).toMatchObject({ count: 2, median: 90 }); // 60 and 120
     const byTeam = await kpis(m.db, from, to, 'team');
-    expect(byTeam.groups.map((g) => [g.key, g.incidents])).toEqual([['blue', 2], ['red', 2]]);
+    expect(byTeam.groups.map((g) => [g.key, g.incidents])).toEqual([
+      ['blue', 2],
+      ['red', 2],
+    ]);
     const red = byTeam.groups.find((g) => g.key === 'red')!;
     expect(red.acknowledge.count).toBe(3); // u1 twice, u2 once
   });
@@ -113,11 +127,17 @@ describe('tar writer', () => {
         { name: `pack/segments/${'u'.repeat(64)}/${'r'.repeat(36)}-123456.ts`, size: 3, data: Buffer.from('abc') },
       ],
       (n, c) => (seen.get(n) ?? seen.set(n, createHash('sha256')).get(n)!).update(c),
-    )) chunks.push(c);
+    ))
+      chunks.push(c);
     const archive = Buffer.concat(chunks);
     expect(archive.length % 512).toBe(0);
     writeFileSync(`${dir}/x.tar`, archive);
-    expect(execFileSync('tar', ['-tf', `${dir}/x.tar`]).toString().trim().split('\n')).toEqual(['pack/a.txt', 'pack/b.bin', `pack/segments/${'u'.repeat(64)}/${'r'.repeat(36)}-123456.ts`]);
+    expect(
+      execFileSync('tar', ['-tf', `${dir}/x.tar`])
+        .toString()
+        .trim()
+        .split('\n'),
+    ).toEqual(['pack/a.txt', 'pack/b.bin', `pack/segments/${'u'.repeat(64)}/${'r'.repeat(36)}-123456.ts`]);
     execFileSync('tar', ['-xf', `${dir}/x.tar`, '-C', dir]);
     expect(readFileSync(`${dir}/pack/a.txt`, 'utf8')).toBe('hello');
     expect(readFileSync(`${dir}/pack/b.bin`).equals(big)).toBe(true);

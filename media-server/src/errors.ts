@@ -21,11 +21,7 @@ export class StreamBusyError extends MediaError {
 
 export class ViewerLimitError extends MediaError {
   constructor(limit: number) {
-    super(
-      'HUB_ERR_VIEWER_LIMIT',
-      503,
-      `the video server already carries its limit of ${limit} viewers: close a video tile elsewhere, or raise media.maxViewers if this server has the CPU for more`,
-    );
+    super('HUB_ERR_VIEWER_LIMIT', 503, `the video server already carries its limit of ${limit} viewers: close a video tile elsewhere, or raise media.maxViewers if this server has the CPU for more`);
   }
 }
 

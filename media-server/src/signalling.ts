@@ -100,7 +100,7 @@ export function attachSignalling(opts: SignallingOptions): { close(): void } {
       (peer) => {
         if (!peer) {
           log?.warn({ remote: socket.handshake.address }, 'media signalling refused: credential not accepted');
-          return refuse(new MediaError('HUB_ERR_AUTH_INVALID', 401, "the credential was not accepted: connect with an operator token, or a unit's current \"unitId:secret\""));
+          return refuse(new MediaError('HUB_ERR_AUTH_INVALID', 401, 'the credential was not accepted: connect with an operator token, or a unit\'s current "unitId:secret"'));
         }
         (socket.data as { mediaPeer?: MediaPeer }).mediaPeer = peer;
         next();

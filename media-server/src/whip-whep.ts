@@ -114,38 +114,46 @@ export async function whipWhep(app: FastifyInstance, opts: WhipWhepOptions): Pro
   };
 
   const zod = app.withTypeProvider<ZodTypeProvider>();
-  zod.post('/whip/:streamId', { onRequest: guard('publish'), schema: { tags, summary: 'WHIP: publish a stream (SDP offer in, answer out)', params: WhipEndpointParamsSchema, body: SdpOfferBodySchema } }, async (req, reply) => {
-    const { streamId } = req.params;
-    const offer = sdpBody(req);
-    checkOfferDirection(offer, 'publish');
-    await claimStream(router, streamId);
-    const transport = router.createWebRtcTransport();
-    const { answerSdp, producer } = await transport.publish(streamId, offer);
-    try {
-      await opts.onPublish?.({ streamId, sessionId: transport.id, by: req.mediaGrant?.by, via: 'whip' });
-    } catch (err) {
-      transport.close();
-      throw err;
-    }
-    router.addProducer(producer);
-    track('whip', streamId, transport);
-    return reply.code(201).header('content-type', 'application/sdp').header('location', `/whip/${streamId}/${transport.id}`).send(answerSdp);
-  });
+  zod.post(
+    '/whip/:streamId',
+    { onRequest: guard('publish'), schema: { tags, summary: 'WHIP: publish a stream (SDP offer in, answer out)', params: WhipEndpointParamsSchema, body: SdpOfferBodySchema } },
+    async (req, reply) => {
+      const { streamId } = req.params;
+      const offer = sdpBody(req);
+      checkOfferDirection(offer, 'publish');
+      await claimStream(router, streamId);
+      const transport = router.createWebRtcTransport();
+      const { answerSdp, producer } = await transport.publish(streamId, offer);
+      try {
+        await opts.onPublish?.({ streamId, sessionId: transport.id, by: req.mediaGrant?.by, via: 'whip' });
+      } catch (err) {
+        transport.close();
+        throw err;
+      }
+      router.addProducer(producer);
+      track('whip', streamId, transport);
+      return reply.code(201).header('content-type', 'application/sdp').header('location', `/whip/${streamId}/${transport.id}`).send(answerSdp);
+    },
+  );
 
-  zod.post('/whep/:streamId', { onRequest: guard('view'), schema: { tags, summary: 'WHEP: view a stream (SDP offer in, answer out)', params: WhipEndpointParamsSchema, querystring: WhepQuerySchema, body: SdpOfferBodySchema } }, async (req, reply) => {
-    const { streamId } = req.params;
-    const offer = sdpBody(req);
-    // ?maxHeight=N: of a simulcast stream, the smallest layer at least N pixels tall
-    const { maxHeight } = req.query;
-    const producer = router.producers.get(streamId);
-    if (!producer) throw new StreamNotFoundError(streamId);
-    checkOfferDirection(offer, 'view');
-    checkViewerLimit(router, opts.maxViewers);
-    const transport = router.createWebRtcTransport();
-    const { answerSdp } = await transport.consume(producer, offer, { maxHeight });
-    track('whep', streamId, transport);
-    return reply.code(201).header('content-type', 'application/sdp').header('location', `/whep/${streamId}/${transport.id}`).send(answerSdp);
-  });
+  zod.post(
+    '/whep/:streamId',
+    { onRequest: guard('view'), schema: { tags, summary: 'WHEP: view a stream (SDP offer in, answer out)', params: WhipEndpointParamsSchema, querystring: WhepQuerySchema, body: SdpOfferBodySchema } },
+    async (req, reply) => {
+      const { streamId } = req.params;
+      const offer = sdpBody(req);
+      // ?maxHeight=N: of a simulcast stream, the smallest layer at least N pixels tall
+      const { maxHeight } = req.query;
+      const producer = router.producers.get(streamId);
+      if (!producer) throw new StreamNotFoundError(streamId);
+      checkOfferDirection(offer, 'view');
+      checkViewerLimit(router, opts.maxViewers);
+      const transport = router.createWebRtcTransport();
+      const { answerSdp } = await transport.consume(producer, offer, { maxHeight });
+      track('whep', streamId, transport);
+      return reply.code(201).header('content-type', 'application/sdp').header('location', `/whep/${streamId}/${transport.id}`).send(answerSdp);
+    },
+  );
 
   // Per-stream figures for operators: bitrate comes from the byte count over the producer's age.
   zod.get('/api/streams', { onRequest: guard('view'), schema: { tags, summary: 'Streams with a live publisher', response: { 200: StreamInfoSchema.array() } } }, async (): Promise<StreamInfo[]> => {
@@ -170,7 +178,10 @@ export async function whipWhep(app: FastifyInstance, opts: WhipWhepOptions): Pro
     });
   });
 
-  for (const [kind, action] of [['whip', 'publish'], ['whep', 'view']] as const) {
+  for (const [kind, action] of [
+    ['whip', 'publish'],
+    ['whep', 'view'],
+  ] as const) {
     const name = kind.toUpperCase();
     zod.delete(`/${kind}/:streamId/:sessionId`, { onRequest: guard(action), schema: { tags, summary: `${name}: end a session`, params: WhipSessionParamsSchema } }, async (req, reply) => {
       const session = sessions[kind].get(req.params.sessionId);
@@ -184,10 +195,7 @@ export async function whipWhep(app: FastifyInstance, opts: WhipWhepOptions): Pro
       method: ['GET', 'PUT', 'PATCH'],
       url: `/${kind}/:streamId/:sessionId`,
       handler: async () => {
-        throw new MethodNotAllowedError(
-          SESSION_ALLOW,
-          `a ${name} session takes only DELETE: trickle ICE and ICE restarts (PATCH) are not supported, the answer to the offer carries every candidate`,
-        );
+        throw new MethodNotAllowedError(SESSION_ALLOW, `a ${name} session takes only DELETE: trickle ICE and ICE restarts (PATCH) are not supported, the answer to the offer carries every candidate`);
       },
     });
     app.route({

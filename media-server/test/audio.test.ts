@@ -23,8 +23,7 @@ beforeAll(async () => {
 });
 afterAll(() => server?.close());
 
-const peer = () =>
-  new RTCPeerConnection({ codecs: { video: [useVP8()], audio: [useOPUS()] }, iceAdditionalHostAddresses: ['127.0.0.1'], iceUseIpv6: false });
+const peer = () => new RTCPeerConnection({ codecs: { video: [useVP8()], audio: [useOPUS()] }, iceAdditionalHostAddresses: ['127.0.0.1'], iceUseIpv6: false });
 
 /** ffmpeg's 440 Hz tone as Opus RTP (20 ms packets) into `track`. */
 async function toneInto(track: MediaStreamTrack): Promise<() => void> {
@@ -32,7 +31,27 @@ async function toneInto(track: MediaStreamTrack): Promise<() => void> {
   socket.on('message', (buf) => track.writeRtp(buf));
   await new Promise<void>((r) => socket.bind(0, '127.0.0.1', () => r()));
   const ffmpeg = spawnFfmpeg(
-    ['-hide_banner', '-loglevel', 'error', '-re', '-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=48000', '-c:a', 'libopus', '-b:a', '32k', '-frame_duration', '20', '-payload_type', '111', '-f', 'rtp', `rtp://127.0.0.1:${socket.address().port}`],
+    [
+      '-hide_banner',
+      '-loglevel',
+      'error',
+      '-re',
+      '-f',
+      'lavfi',
+      '-i',
+      'sine=frequency=440:sample_rate=48000',
+      '-c:a',
+      'libopus',
+      '-b:a',
+      '32k',
+      '-frame_duration',
+      '20',
+      '-payload_type',
+      '111',
+      '-f',
+      'rtp',
+      `rtp://127.0.0.1:${socket.address().port}`,
+    ],
     { stdio: 'ignore' },
   );
   let open = true;

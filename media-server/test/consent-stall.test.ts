@@ -22,7 +22,10 @@ describe('ICE consent checks', () => {
     const config = { iceServers: [], iceAdditionalHostAddresses: ['127.0.0.1'], iceUseIpv6: false };
     const a = new RTCPeerConnection(config);
     const b = new RTCPeerConnection(config);
-    closers.push(() => a.close(), () => b.close());
+    closers.push(
+      () => a.close(),
+      () => b.close(),
+    );
     a.addTransceiver('video', { direction: 'sendonly' });
     await a.setLocalDescription(await a.createOffer());
     await b.setRemoteDescription(new RTCSessionDescription(a.localDescription!.sdp, 'offer'));

@@ -16,7 +16,28 @@ async function rtpFromFfmpeg(codec: RecordedCodec, frames: number, gop: number):
     codec === 'h264'
       ? ['-c:v', 'libx264', '-preset', 'ultrafast', '-tune', 'zerolatency', '-pix_fmt', 'yuv420p', '-g', String(gop), '-keyint_min', String(gop), '-sc_threshold', '0', '-bsf:v', 'h264_mp4toannexb']
       : ['-c:v', 'libvpx', '-deadline', 'realtime', '-g', String(gop), '-keyint_min', String(gop), '-auto-alt-ref', '0'];
-  const ffmpeg = spawnFfmpeg(['-hide_banner', '-loglevel', 'error', '-f', 'lavfi', '-i', 'testsrc=size=320x240:rate=20', '-frames:v', String(frames), ...encoder, '-payload_type', '96', '-f', 'rtp', '-pkt_size', '1200', `rtp://127.0.0.1:${socket.address().port}`], { stdio: 'ignore' });
+  const ffmpeg = spawnFfmpeg(
+    [
+      '-hide_banner',
+      '-loglevel',
+      'error',
+      '-f',
+      'lavfi',
+      '-i',
+      'testsrc=size=320x240:rate=20',
+      '-frames:v',
+      String(frames),
+      ...encoder,
+      '-payload_type',
+      '96',
+      '-f',
+      'rtp',
+      '-pkt_size',
+      '1200',
+      `rtp://127.0.0.1:${socket.address().port}`,
+    ],
+    { stdio: 'ignore' },
+  );
   const code = await new Promise<number | null>((r) => ffmpeg.once('exit', r));
   await new Promise((r) => setTimeout(r, 200)); // the last datagrams
   socket.close();
@@ -45,7 +66,16 @@ describe('recording RTP', () => {
 });
 
 describe('recording playlist', () => {
-  const seg = (seq: number, part: number, at: string, durationMs: number) => ({ recordingId: 'r', seq, part, startedAt: new Date(at), durationMs, path: `r/${seq}.ts`, bytes: 1, sha256: '0'.repeat(64) });
+  const seg = (seq: number, part: number, at: string, durationMs: number) => ({
+    recordingId: 'r',
+    seq,
+    part,
+    startedAt: new Date(at),
+    durationMs,
+    path: `r/${seq}.ts`,
+    bytes: 1,
+    sha256: '0'.repeat(64),
+  });
 
   it('is VOD with an end once the recording ended, with a time per segment and a discontinuity between parts', () => {
     const text = buildPlaylist([seg(0, 1, '2026-11-28T08:00:00.000Z', 2000), seg(1, 1, '2026-11-28T08:00:02.000Z', 2400), seg(2, 2, '2026-11-28T08:00:30.000Z', 1000)], true);

@@ -1,16 +1,6 @@
 // What every server package shares: the error base class, the one HTTP error mapping, and
 // the database's least interface with the row conversions.
-export {
-  ConflictError,
-  DatabaseUnavailableError,
-  DB_RETRY_AFTER_SECONDS,
-  HubError,
-  isDatabaseUnavailable,
-  MethodNotAllowedError,
-  NotFoundError,
-  ValidationError,
-  type FieldIssue,
-} from './errors';
+export { ConflictError, DatabaseUnavailableError, DB_RETRY_AFTER_SECONDS, HubError, isDatabaseUnavailable, MethodNotAllowedError, NotFoundError, ValidationError, type FieldIssue } from './errors';
 export { errorHandler, toApiError } from './http-errors';
 export type { Queryable } from './db/queryable';
 export { likeLiteral, toDate, toIso, toIsoOrNull, toJson, toNumberOrNull } from './db/rows';

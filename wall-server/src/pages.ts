@@ -14,9 +14,7 @@ export async function wallPages(app: FastifyInstance, { config }: { config: HubC
   app.get('/hub', async (_req, reply) => reply.type('text/html').send(homePage(config)));
   if (!existsSync(`${wallDist}/index.html`)) {
     // not built (a test that starts the hub without the test setup): say how to build it
-    app.get('/', async (_req, reply) =>
-      reply.type('text/html').send(homePage(config, 'The wall is not built: run <code>node --import tsx wall-ui/scripts/build.ts</code>.')),
-    );
+    app.get('/', async (_req, reply) => reply.type('text/html').send(homePage(config, 'The wall is not built: run <code>node --import tsx wall-ui/scripts/build.ts</code>.')));
     return;
   }
   await app.register(fastifyStatic, { root: wallDist, prefix: '/', index: ['index.html'], wildcard: true });

@@ -4,7 +4,13 @@ import { describe, expect, it } from 'vitest';
 import { districtMap } from '../src/basemap/districts';
 import { readBasemapGeojson, sampleCityGeojsonPath } from '../src/basemap/geojson';
 
-const square = (w: number, s: number, e: number, n: number) => [[w, s], [e, s], [e, n], [w, n], [w, s]];
+const square = (w: number, s: number, e: number, n: number) => [
+  [w, s],
+  [e, s],
+  [e, n],
+  [w, n],
+  [w, s],
+];
 
 describe('districtMap', () => {
   it('finds the sample city’s districts by point', async () => {
@@ -21,7 +27,17 @@ describe('districtMap', () => {
     const d = districtMap({
       type: 'FeatureCollection',
       features: [
-        { type: 'Feature', properties: { kind: 'road', name: 'Ring road' }, geometry: { type: 'LineString', coordinates: [[0, 0], [5, 5]] } },
+        {
+          type: 'Feature',
+          properties: { kind: 'road', name: 'Ring road' },
+          geometry: {
+            type: 'LineString',
+            coordinates: [
+              [0, 0],
+              [5, 5],
+            ],
+          },
+        },
         { type: 'Feature', properties: { kind: 'district' }, geometry: { type: 'Polygon', coordinates: [square(0, 0, 10, 10)] } },
         { type: 'Feature', properties: { kind: 'district', name: 'Islands' }, geometry: { type: 'MultiPolygon', coordinates: [[square(0, 0, 1, 1)], [square(5, 5, 6, 6)]] } },
         { type: 'Feature', properties: { kind: 'district', name: 'Ring' }, geometry: { type: 'Polygon', coordinates: [square(2, 2, 4, 4), square(2.5, 2.5, 3.5, 3.5)] } },

@@ -25,7 +25,7 @@ function pageEntries(): string[] {
 /** Why `resolved` may not be in a browser bundle, or undefined when it may. */
 function nodeOnly(resolved: string, coreModule: boolean): string | undefined {
   if (coreModule || resolved.startsWith('node:')) return 'a Node built-in';
-  if (resolved === 'config/src/node.ts') return "@hub/config/node (Node only)";
+  if (resolved === 'config/src/node.ts') return '@hub/config/node (Node only)';
   if (/^wall-ui\/(scripts\/|src\/index\.ts$)/.test(resolved)) return "wall-ui's Node side (the page build)";
   const top = resolved.split('/')[0]!;
   if (SERVER_PACKAGES.includes(top)) return `the server package ${top}/`;
@@ -94,9 +94,7 @@ describe('the browser pages import no Node code', () => {
     const sources = new Set(result.modules.map((m) => m.source));
     expect(sources).toContain('wall-ui/src/wall/map/projection.ts');
     expect(sources).toContain('config/src/gcj02.ts');
-    const unresolved = result.modules.flatMap((m) =>
-      m.dependencies.filter((d) => d.couldNotResolve).map((d) => `${m.source} → ${d.module}`),
-    );
+    const unresolved = result.modules.flatMap((m) => m.dependencies.filter((d) => d.couldNotResolve).map((d) => `${m.source} → ${d.module}`));
     expect(unresolved).toEqual([]);
   });
 

@@ -123,20 +123,22 @@ function expressionAt(src: string, from: number): string {
 
 /** Literals in `expr` that a person would read: letters, not a message key, not an argument of t()/translate(). */
 function readableLiterals(expr: string): string[] {
-  return literalsIn(expr)
-    .filter(({ text, before }) => {
-      // NUL marks where a ${…} stood in the literal (literalsIn puts it there)
+  return (
+    literalsIn(expr)
+      .filter(({ text, before }) => {
+        // NUL marks where a ${…} stood in the literal (literalsIn puts it there)
+        // eslint-disable-next-line no-control-regex
+        const words = text.replace(/\u0000/g, ' ').trim();
+        if (!LETTERS.test(words) || KEY_SHAPED.test(words)) return false;
+        // an argument of t()/translate(), a key looked up in a table (strings['Map.Title']), a comparison
+        // (state !== 'live'), a nested tag's attribute (className="muted": checked as an attribute above)
+        if (/\b(t|translate)\(\s*(\w+,\s*)?$/.test(before) || /(\[|=\s*\{?)\s*$/.test(before)) return false;
+        // a style value: { font: '600 11px system-ui, sans-serif' }
+        return !/\b(font\w*|background\w*|border\w*|color|transform|transition|margin|padding|\w*[sS]hadow|grid\w*)\s*:\s*$/.test(before);
+      })
       // eslint-disable-next-line no-control-regex
-      const words = text.replace(/\u0000/g, ' ').trim();
-      if (!LETTERS.test(words) || KEY_SHAPED.test(words)) return false;
-      // an argument of t()/translate(), a key looked up in a table (strings['Map.Title']), a comparison
-      // (state !== 'live'), a nested tag's attribute (className="muted": checked as an attribute above)
-      if (/\b(t|translate)\(\s*(\w+,\s*)?$/.test(before) || /(\[|=\s*\{?)\s*$/.test(before)) return false;
-      // a style value: { font: '600 11px system-ui, sans-serif' }
-      return !/\b(font\w*|background\w*|border\w*|color|transform|transition|margin|padding|\w*[sS]hadow|grid\w*)\s*:\s*$/.test(before);
-    })
-    // eslint-disable-next-line no-control-regex
-    .map(({ text }) => text.replace(/\u0000/g, '${…}'));
+      .map(({ text }) => text.replace(/\u0000/g, '${…}'))
+  );
 }
 
 export function hardCodedStrings(source: string, jsx: boolean): string[] {

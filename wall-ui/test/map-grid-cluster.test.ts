@@ -27,11 +27,7 @@ describe('gridCluster', () => {
   it('draws the units sharing a cell as one cluster at their mean position, counting the alarming', () => {
     const level = 10;
     const x0 = corner(level);
-    const points = [
-      unitAt('a', level, x0 + 6, x0 + 6),
-      unitAt('b', level, x0 + 30, x0 + 20, { status: 'alarming' }),
-      unitAt('c', level, x0 + 42, x0 + 40),
-    ];
+    const points = [unitAt('a', level, x0 + 6, x0 + 6), unitAt('b', level, x0 + 30, x0 + 20, { status: 'alarming' }), unitAt('c', level, x0 + 42, x0 + 40)];
     const { units, clusters } = gridCluster(points, viewAt(level, x0, x0), OPTS);
     expect(units).toEqual([]);
     expect(clusters).toHaveLength(1);
@@ -51,21 +47,14 @@ describe('gridCluster', () => {
     const lone = unitAt('cam-1', level, x0 + 24, x0 + 24, { type: 'bodycam', status: 'assigned', heading: 90 });
     const { units, clusters } = gridCluster([lone], viewAt(level, x0, x0), OPTS);
     expect(clusters).toEqual([]);
-    expect(units).toEqual([
-      expect.objectContaining({ id: 'cam-1', icon: 'unit-bodycam-assigned', s: 'assigned', type: 'bodycam', heading: 90, lon: lone.lon, lat: lone.lat }),
-    ]);
+    expect(units).toEqual([expect.objectContaining({ id: 'cam-1', icon: 'unit-bodycam-assigned', s: 'assigned', type: 'bodycam', heading: 90, lon: lone.lon, lat: lone.lat })]);
   });
 
   it('keeps units in neighbouring cells apart, however close across the cell edge', () => {
     const level = 12;
     const x0 = corner(level);
     // 4 px apart, on either side of a cell edge; each cell also holds a second unit
-    const points = [
-      unitAt('w1', level, x0 + CELL - 2, x0 + 10),
-      unitAt('w2', level, x0 + 10, x0 + 10),
-      unitAt('e1', level, x0 + CELL + 2, x0 + 10),
-      unitAt('e2', level, x0 + CELL + 30, x0 + 10),
-    ];
+    const points = [unitAt('w1', level, x0 + CELL - 2, x0 + 10), unitAt('w2', level, x0 + 10, x0 + 10), unitAt('e1', level, x0 + CELL + 2, x0 + 10), unitAt('e2', level, x0 + CELL + 30, x0 + 10)];
     const { units, clusters } = gridCluster(points, viewAt(level, x0, x0), OPTS);
     expect(units).toEqual([]);
     expect(clusters.map((c) => c.count)).toEqual([2, 2]);

@@ -9,37 +9,45 @@ import { ADMIN_OPERATOR, requireRole } from '@hub/identity';
 const tags = ['alarms'];
 
 export const alarmRoutes: FastifyPluginAsyncZod<ApiContext> = async (app, { db, bus }) => {
-  app.get('/alarms', {
-    schema: {
-      tags,
-      summary: 'List alarms, newest first',
-      querystring: AlarmQuerySchema,
-      response: { 200: AlarmSchema.array(), 400: ApiErrorSchema },
+  app.get(
+    '/alarms',
+    {
+      schema: {
+        tags,
+        summary: 'List alarms, newest first',
+        querystring: AlarmQuerySchema,
+        response: { 200: AlarmSchema.array(), 400: ApiErrorSchema },
+      },
     },
-  }, async (request) => listAlarms(db, request.query));
+    async (request) => listAlarms(db, request.query),
+  );
 
-  app.post('/alarms/:id/ack', {
-    preHandler: requireRole('coordinator'),
-    schema: {
-      tags,
-      summary: 'Acknowledge an alarm; a second acknowledgement keeps the first',
-      params: RowIdParamsSchema,
-      body: AlarmAckSchema,
-      response: { 200: AlarmSchema, 400: ApiErrorSchema, 404: ApiErrorSchema },
+  app.post(
+    '/alarms/:id/ack',
+    {
+      preHandler: requireRole('coordinator'),
+      schema: {
+        tags,
+        summary: 'Acknowledge an alarm; a second acknowledgement keeps the first',
+        params: RowIdParamsSchema,
+        body: AlarmAckSchema,
+        response: { 200: AlarmSchema, 400: ApiErrorSchema, 404: ApiErrorSchema },
+      },
+      // An acknowledgement without a note may come without a body.
+      preValidation: async (request) => {
+        request.body ??= {};
+      },
     },
-    // An acknowledgement without a note may come without a body.
-    preValidation: async (request) => {
-      request.body ??= {};
+    async (request) => {
+      const { id } = request.params;
+      const before = await getAlarm(db, id);
+      if (!before) throw new NotFoundError('alarm', id);
+      // Already acknowledged: the first acknowledgement stands and nothing changed to announce.
+      if (before.acknowledgedAt !== null) return before;
+      const alarm = await acknowledgeAlarm(db, id, request.operator ?? ADMIN_OPERATOR, request.body.note);
+      if (!alarm) throw new NotFoundError('alarm', id);
+      bus.emit('alarm', alarm);
+      return alarm;
     },
-  }, async (request) => {
-    const { id } = request.params;
-    const before = await getAlarm(db, id);
-    if (!before) throw new NotFoundError('alarm', id);
-    // Already acknowledged: the first acknowledgement stands and nothing changed to announce.
-    if (before.acknowledgedAt !== null) return before;
-    const alarm = await acknowledgeAlarm(db, id, request.operator ?? ADMIN_OPERATOR, request.body.note);
-    if (!alarm) throw new NotFoundError('alarm', id);
-    bus.emit('alarm', alarm);
-    return alarm;
-  });
+  );
 };

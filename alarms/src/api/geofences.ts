@@ -9,48 +9,64 @@ import { requireRole } from '@hub/identity';
 const tags = ['geofences'];
 
 export const geofenceRoutes: FastifyPluginAsyncZod<ApiContext> = async (app, { db, bus }) => {
-  app.get('/geofences', {
-    schema: { tags, summary: 'List geofences', response: { 200: GeofenceSchema.array() } },
-  }, async () => listGeofences(db));
-
-  app.post('/geofences', {
-    preHandler: requireRole('coordinator'),
-    schema: {
-      tags,
-      summary: 'Create a geofence',
-      body: GeofenceCreateSchema,
-      response: { 201: GeofenceSchema, 400: ApiErrorSchema },
+  app.get(
+    '/geofences',
+    {
+      schema: { tags, summary: 'List geofences', response: { 200: GeofenceSchema.array() } },
     },
-  }, async (request, reply) => {
-    const geofence = await createGeofence(db, request.body);
-    bus.emit('geofencesChanged');
-    return reply.code(201).send(geofence);
-  });
+    async () => listGeofences(db),
+  );
 
-  app.get('/geofences/:id', {
-    schema: {
-      tags,
-      summary: 'One geofence',
-      params: RowIdParamsSchema,
-      response: { 200: GeofenceSchema, 404: ApiErrorSchema },
+  app.post(
+    '/geofences',
+    {
+      preHandler: requireRole('coordinator'),
+      schema: {
+        tags,
+        summary: 'Create a geofence',
+        body: GeofenceCreateSchema,
+        response: { 201: GeofenceSchema, 400: ApiErrorSchema },
+      },
     },
-  }, async (request) => {
-    const geofence = await getGeofence(db, request.params.id);
-    if (!geofence) throw new NotFoundError('geofence', request.params.id);
-    return geofence;
-  });
+    async (request, reply) => {
+      const geofence = await createGeofence(db, request.body);
+      bus.emit('geofencesChanged');
+      return reply.code(201).send(geofence);
+    },
+  );
 
-  app.delete('/geofences/:id', {
-    preHandler: requireRole('coordinator'),
-    schema: {
-      tags,
-      summary: 'Delete a geofence',
-      params: RowIdParamsSchema,
-      response: { 204: NoContentSchema, 404: ApiErrorSchema },
+  app.get(
+    '/geofences/:id',
+    {
+      schema: {
+        tags,
+        summary: 'One geofence',
+        params: RowIdParamsSchema,
+        response: { 200: GeofenceSchema, 404: ApiErrorSchema },
+      },
     },
-  }, async (request, reply) => {
-    if (!(await deleteGeofence(db, request.params.id))) throw new NotFoundError('geofence', request.params.id);
-    bus.emit('geofencesChanged');
-    return reply.code(204).send();
-  });
+    async (request) => {
+      const geofence = await getGeofence(db, request.params.id);
+      if (!geofence) throw new NotFoundError('geofence', request.params.id);
+      return geofence;
+    },
+  );
+
+  app.delete(
+    '/geofences/:id',
+    {
+      preHandler: requireRole('coordinator'),
+      schema: {
+        tags,
+        summary: 'Delete a geofence',
+        params: RowIdParamsSchema,
+        response: { 204: NoContentSchema, 404: ApiErrorSchema },
+      },
+    },
+    async (request, reply) => {
+      if (!(await deleteGeofence(db, request.params.id))) throw new NotFoundError('geofence', request.params.id);
+      bus.emit('geofencesChanged');
+      return reply.code(204).send();
+    },
+  );
 };

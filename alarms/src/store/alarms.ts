@@ -44,10 +44,14 @@ function toAlarm(r: AlarmRow): Alarm {
 }
 
 export async function insertAlarm(db: Queryable, a: NewAlarm): Promise<Alarm> {
-  const { rows } = await db.query<AlarmRow>(
-    `INSERT INTO alarms (unit_id, kind, ts, lat, lon, details) VALUES ($1, $2, $3, $4, $5, $6::jsonb) RETURNING ${COLUMNS}`,
-    [a.unitId, a.kind, a.ts, a.lat ?? null, a.lon ?? null, JSON.stringify(a.details ?? {})],
-  );
+  const { rows } = await db.query<AlarmRow>(`INSERT INTO alarms (unit_id, kind, ts, lat, lon, details) VALUES ($1, $2, $3, $4, $5, $6::jsonb) RETURNING ${COLUMNS}`, [
+    a.unitId,
+    a.kind,
+    a.ts,
+    a.lat ?? null,
+    a.lon ?? null,
+    JSON.stringify(a.details ?? {}),
+  ]);
   return toAlarm(rows[0]!);
 }
 

@@ -79,9 +79,7 @@ export class Forwarder extends EventEmitter<ForwarderEvents> {
       for (const state of this.#lanes) {
         while (this.#online && !this.#closed && this.inFlight < this.#maxInFlight) {
           const room = this.#maxInFlight - this.inFlight;
-          const entries = (await state.lane.queue.read(state.cursor, room + state.inFlight.size)).filter(
-            (e) => !state.inFlight.has(e.seq),
-          );
+          const entries = (await state.lane.queue.read(state.cursor, room + state.inFlight.size)).filter((e) => !state.inFlight.has(e.seq));
           if (entries.length === 0) break;
           for (const e of entries.slice(0, room)) {
             state.cursor = e.seq + 1;

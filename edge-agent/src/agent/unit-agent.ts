@@ -3,16 +3,7 @@
 import { EventEmitter } from 'node:events';
 import path from 'node:path';
 import mqtt, { type MqttClient } from 'mqtt';
-import {
-  AlarmMessageSchema,
-  PositionMessageSchema,
-  StatusMessageSchema,
-  topics,
-  type AlarmMessage,
-  type Command,
-  type PositionMessage,
-  type StatusMessage,
-} from '@hub/config';
+import { AlarmMessageSchema, PositionMessageSchema, StatusMessageSchema, topics, type AlarmMessage, type Command, type PositionMessage, type StatusMessage } from '@hub/config';
 import { AgentAuthError } from '../errors';
 import { silentLogger, type Logger } from '../log';
 import type { GpsFix, GpsSource } from '../gps/source';
@@ -328,10 +319,7 @@ export class UnitAgent extends EventEmitter<UnitAgentEvents> {
       this.#commands.close();
       if (this.#client.connected) {
         const offline: StatusMessage = { unitId: this.unitId, state: 'offline', ts: Date.now() };
-        await Promise.race([
-          this.#client.publishAsync(topics.status(this.unitId), JSON.stringify(offline), { qos: 1, retain: true }).catch(() => {}),
-          new Promise((r) => setTimeout(r, 2000)),
-        ]);
+        await Promise.race([this.#client.publishAsync(topics.status(this.unitId), JSON.stringify(offline), { qos: 1, retain: true }).catch(() => {}), new Promise((r) => setTimeout(r, 2000))]);
       }
       // end(false) waits for in-flight PUBACKs; on a dead link that may never come: force after 3 s.
       // Unacknowledged entries stay in the queue either way.

@@ -54,7 +54,11 @@ export class NmeaSource implements GpsSource {
     const signal = this.#abort.signal;
     let warned = false;
     try {
-      yield* this.#readDeviceLoop(signal, () => warned, (w) => (warned = w));
+      yield* this.#readDeviceLoop(
+        signal,
+        () => warned,
+        (w) => (warned = w),
+      );
     } finally {
       this.#stream?.destroy();
     }

@@ -87,7 +87,7 @@ export class RouteSource implements GpsSource {
         lat: Math.round(at.lat * 1e7) / 1e7,
         lon: Math.round(at.lon * 1e7) / 1e7,
         speed: this.#speed,
-        heading: Math.round(heading * 10) / 10 % 360,
+        heading: (Math.round(heading * 10) / 10) % 360,
         accuracy,
       };
       if (battery) fix.battery = Math.max(0, Math.round((battery.start - (battery.drainPerHour * elapsedS) / 3600) * 10) / 10);

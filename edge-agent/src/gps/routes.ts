@@ -21,9 +21,7 @@ export async function loadRouteFile(file: string): Promise<Route> {
   }
   const parsed = RouteFileSchema.safeParse(raw);
   if (!parsed.success) {
-    throw new GpsSourceError(
-      `route file ${file} is not a GeoJSON LineString: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
-    );
+    throw new GpsSourceError(`route file ${file} is not a GeoJSON LineString: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
   }
   const geom = parsed.data.type === 'Feature' ? parsed.data.geometry : parsed.data;
   const route: Route = { points: geom.coordinates.map(([lon, lat]) => ({ lat, lon })) };

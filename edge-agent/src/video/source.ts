@@ -97,6 +97,20 @@ export function ffmpegSourceArgs(spec: PublisherSource, enc: SourceEncoding, rtp
       // before every keyframe (dump_extra), since a camera may send them only in its SDP
       return [...head, '-rtsp_transport', 'tcp', '-i', spec.url, '-map', '0:v:0', '-an', '-c:v', 'copy', '-bsf:v', 'dump_extra=freq=keyframe', ...rtp];
     case 'file':
-      return [...head, '-re', '-stream_loop', '-1', '-i', spec.path, '-map', '0:v:0', '-an', '-c:v', 'copy', ...(enc.codec === 'h264' ? ['-bsf:v', 'h264_mp4toannexb,dump_extra=freq=keyframe'] : []), ...rtp];
+      return [
+        ...head,
+        '-re',
+        '-stream_loop',
+        '-1',
+        '-i',
+        spec.path,
+        '-map',
+        '0:v:0',
+        '-an',
+        '-c:v',
+        'copy',
+        ...(enc.codec === 'h264' ? ['-bsf:v', 'h264_mp4toannexb,dump_extra=freq=keyframe'] : []),
+        ...rtp,
+      ];
   }
 }

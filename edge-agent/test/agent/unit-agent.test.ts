@@ -33,7 +33,15 @@ afterEach(async () => {
 });
 
 async function startAgent(extra: Partial<UnitAgentOptions> = {}): Promise<UnitAgent> {
-  const agent = await UnitAgent.start({ unitId: UNIT, secret: SECRET, broker: proxy.url(), queueDir: dir, reconnectMs: 100, logger: process.env.DEBUG_AGENT ? (await import('../../src/log')).createLogger('debug') : undefined, ...extra });
+  const agent = await UnitAgent.start({
+    unitId: UNIT,
+    secret: SECRET,
+    broker: proxy.url(),
+    queueDir: dir,
+    reconnectMs: 100,
+    logger: process.env.DEBUG_AGENT ? (await import('../../src/log')).createLogger('debug') : undefined,
+    ...extra,
+  });
   agents.push(agent);
   return agent;
 }
@@ -172,7 +180,12 @@ describe('UnitAgent status, SOS and commands', () => {
     await broker.publish(topics.cmd(UNIT), { id: 'c5', ts, type: 'stream.stop' });
     await broker.publish(topics.cmd(UNIT), 'not json');
     await waitFor(() => broker.of(UNIT, 'cmd/ack').length >= 5, 10_000, 'five acks');
-    const acks = new Map(broker.of(UNIT, 'cmd/ack').map((a) => CommandAckSchema.parse(a)).map((a) => [a.id, a]));
+    const acks = new Map(
+      broker
+        .of(UNIT, 'cmd/ack')
+        .map((a) => CommandAckSchema.parse(a))
+        .map((a) => [a.id, a]),
+    );
     expect(acks.get('c1')).toMatchObject({ ok: true });
     expect(acks.get('c2')).toMatchObject({ ok: true });
     expect(acks.get('c3')).toMatchObject({ ok: false, message: expect.stringContaining('unknown command type') });

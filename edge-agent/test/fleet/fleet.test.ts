@@ -9,8 +9,7 @@ import { startFleet } from '../../src/fleet/fleet';
 import { fleetCredentials, parseFleetArgs, progressLine } from '../../src/simulate';
 import { TestBroker, waitFor } from '../support/test-broker';
 
-const creds = (n: number): UnitCredential[] =>
-  Array.from({ length: n }, (_, i) => ({ unitId: `sim-${i + 1}`, username: `sim-${i + 1}`, secret: `secret-${i + 1}` }));
+const creds = (n: number): UnitCredential[] => Array.from({ length: n }, (_, i) => ({ unitId: `sim-${i + 1}`, username: `sim-${i + 1}`, secret: `secret-${i + 1}` }));
 
 let broker: TestBroker;
 let dir: string;

@@ -15,8 +15,15 @@ describe('parseNmeaSentence', () => {
     expect(r).toEqual({
       ok: true,
       sentence: {
-        type: 'RMC', talker: 'GP', secondOfDay: 45319, ts: Date.parse('1994-03-23T12:35:19Z'), valid: true,
-        lat: 48.1173, lon: 11.5166667, speed: 11.524, heading: 84.4,
+        type: 'RMC',
+        talker: 'GP',
+        secondOfDay: 45319,
+        ts: Date.parse('1994-03-23T12:35:19Z'),
+        valid: true,
+        lat: 48.1173,
+        lon: 11.5166667,
+        speed: 11.524,
+        heading: 84.4,
       },
     });
   });

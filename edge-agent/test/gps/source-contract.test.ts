@@ -40,7 +40,21 @@ const harnesses: [string, () => Promise<Harness>][] = [
     'simulated route from a GeoJSON file (via the --gps spec)',
     async () => {
       const file = path.join(dir, 'route.json');
-      writeFileSync(file, JSON.stringify({ type: 'Feature', properties: { speed: 6 }, geometry: { type: 'LineString', coordinates: [[114.05, 22.54], [114.06, 22.54], [114.06, 22.55]] } }));
+      writeFileSync(
+        file,
+        JSON.stringify({
+          type: 'Feature',
+          properties: { speed: 6 },
+          geometry: {
+            type: 'LineString',
+            coordinates: [
+              [114.05, 22.54],
+              [114.06, 22.54],
+              [114.06, 22.55],
+            ],
+          },
+        }),
+      );
       return { source: await openGpsSource(GpsSpecSchema.parse(`sim:${file}`), { sim: { tickMs: 2 } }) };
     },
   ],
@@ -64,7 +78,13 @@ const harnesses: [string, () => Promise<Harness>][] = [
       writer.on('error', () => {});
       const next = drive();
       const timer = setInterval(() => writer.write(fixToNmea(next())), 5);
-      return { source, cleanup: () => { clearInterval(timer); writer.destroy(); } };
+      return {
+        source,
+        cleanup: () => {
+          clearInterval(timer);
+          writer.destroy();
+        },
+      };
     },
   ],
   [

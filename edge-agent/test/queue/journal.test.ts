@@ -24,7 +24,10 @@ async function journal(opts: { maxRecords?: number; segmentRecords?: number; onP
   return j;
 }
 
-const segments = () => readdirSync(dir).filter((f) => f.startsWith('seg-')).sort();
+const segments = () =>
+  readdirSync(dir)
+    .filter((f) => f.startsWith('seg-'))
+    .sort();
 
 // The same behaviour is asked of the disk journal and of the in-memory queue.
 describe.each([

@@ -38,9 +38,23 @@ export class FakeGpsd {
           const f = nextFix();
           send({ class: 'SKY', device: '/dev/ttyUSB0', hdop: 0.9, satellites: [{ PRN: 5, el: 31, az: 111, ss: 42, used: true }] });
           send({
-            class: 'TPV', device: '/dev/ttyUSB0', mode: 3, time: new Date(f.ts).toISOString(), ept: 0.005,
-            lat: f.lat, lon: f.lon, altHAE: (f.alt ?? 20) + 30, altMSL: f.alt ?? 20, epx: 3.2, epy: 4.1, eph: 5.3, epv: 7.5,
-            track: f.heading, speed: f.speed, climb: 0, eps: 0.6,
+            class: 'TPV',
+            device: '/dev/ttyUSB0',
+            mode: 3,
+            time: new Date(f.ts).toISOString(),
+            ept: 0.005,
+            lat: f.lat,
+            lon: f.lon,
+            altHAE: (f.alt ?? 20) + 30,
+            altMSL: f.alt ?? 20,
+            epx: 3.2,
+            epy: 4.1,
+            eph: 5.3,
+            epv: 7.5,
+            track: f.heading,
+            speed: f.speed,
+            climb: 0,
+            eps: 0.6,
           });
         }, intervalMs);
         socket.on('close', () => clearInterval(timer));

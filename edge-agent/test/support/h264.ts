@@ -6,7 +6,7 @@ export function spsFromRtp(payload: Buffer): Buffer | undefined {
   const type = payload[0]! & 0x1f;
   if (type === 7) return Buffer.from(payload);
   if (type === 24) {
-    for (let i = 1; i + 2 < payload.length; ) {
+    for (let i = 1; i + 2 < payload.length;) {
       const size = payload.readUInt16BE(i);
       const nal = payload.subarray(i + 2, i + 2 + size);
       if ((nal[0]! & 0x1f) === 7) return Buffer.from(nal);

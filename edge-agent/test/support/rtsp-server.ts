@@ -36,9 +36,37 @@ export async function startRtspServer(opts: { size?: string; fps?: number } = {}
   const fps = opts.fps ?? 15;
   const ffmpeg = spawn(
     ffmpegPath(),
-    ['-hide_banner', '-loglevel', 'error', '-re', '-f', 'lavfi', '-i', `testsrc=size=${opts.size ?? '640x480'}:rate=${fps}`,
-      '-c:v', 'libx264', '-preset', 'veryfast', '-tune', 'zerolatency', '-profile:v', 'main', '-pix_fmt', 'yuv420p', '-g', String(fps), '-bsf:v', 'h264_mp4toannexb',
-      '-f', 'rtp', '-payload_type', '96', '-sdp_file', sdpFile, `rtp://127.0.0.1:${(udp.address() as net.AddressInfo).port}`],
+    [
+      '-hide_banner',
+      '-loglevel',
+      'error',
+      '-re',
+      '-f',
+      'lavfi',
+      '-i',
+      `testsrc=size=${opts.size ?? '640x480'}:rate=${fps}`,
+      '-c:v',
+      'libx264',
+      '-preset',
+      'veryfast',
+      '-tune',
+      'zerolatency',
+      '-profile:v',
+      'main',
+      '-pix_fmt',
+      'yuv420p',
+      '-g',
+      String(fps),
+      '-bsf:v',
+      'h264_mp4toannexb',
+      '-f',
+      'rtp',
+      '-payload_type',
+      '96',
+      '-sdp_file',
+      sdpFile,
+      `rtp://127.0.0.1:${(udp.address() as net.AddressInfo).port}`,
+    ],
     { stdio: 'ignore' },
   );
   const server = net.createServer((socket) => {
@@ -69,10 +97,13 @@ export async function startRtspServer(opts: { size?: string; fps?: number } = {}
   function answer(socket: net.Socket, head: string): void {
     const [requestLine, ...lines] = head.split('\r\n');
     const [method] = requestLine!.split(' ');
-    const header = (name: string) => lines.find((l) => l.toLowerCase().startsWith(name.toLowerCase() + ':'))?.slice(name.length + 1).trim();
+    const header = (name: string) =>
+      lines
+        .find((l) => l.toLowerCase().startsWith(name.toLowerCase() + ':'))
+        ?.slice(name.length + 1)
+        .trim();
     const cseq = header('CSeq') ?? '0';
-    const reply = (extra: string[], body = '') =>
-      socket.write(['RTSP/1.0 200 OK', `CSeq: ${cseq}`, ...extra, ...(body ? [`Content-Length: ${Buffer.byteLength(body)}`] : []), '', body].join('\r\n'));
+    const reply = (extra: string[], body = '') => socket.write(['RTSP/1.0 200 OK', `CSeq: ${cseq}`, ...extra, ...(body ? [`Content-Length: ${Buffer.byteLength(body)}`] : []), '', body].join('\r\n'));
     switch (method) {
       case 'OPTIONS':
         return void reply(['Public: OPTIONS, DESCRIBE, SETUP, PLAY, TEARDOWN']);
@@ -80,7 +111,18 @@ export async function startRtspServer(opts: { size?: string; fps?: number } = {}
         // ffmpeg's own SDP of its RTP output, with a control URL for the one track
         const source = existsSync(sdpFile) ? readFileSync(sdpFile, 'utf8') : '';
         const fmtp = /a=fmtp:96 (.*)/.exec(source)?.[1] ?? 'packetization-mode=1';
-        const sdp = ['v=0', 'o=- 0 0 IN IP4 127.0.0.1', 's=test camera', 'c=IN IP4 0.0.0.0', 't=0 0', 'm=video 0 RTP/AVP 96', 'a=rtpmap:96 H264/90000', `a=fmtp:96 ${fmtp}`, 'a=control:track0', ''].join('\r\n');
+        const sdp = [
+          'v=0',
+          'o=- 0 0 IN IP4 127.0.0.1',
+          's=test camera',
+          'c=IN IP4 0.0.0.0',
+          't=0 0',
+          'm=video 0 RTP/AVP 96',
+          'a=rtpmap:96 H264/90000',
+          `a=fmtp:96 ${fmtp}`,
+          'a=control:track0',
+          '',
+        ].join('\r\n');
         return void reply(['Content-Type: application/sdp', `Content-Base: ${url}/`], sdp);
       }
       case 'SETUP': {

@@ -88,9 +88,8 @@ export class TestBroker {
   /** Publishes a downlink message as the hub would. */
   publish(topic: string, payload: unknown, qos: 0 | 1 = 1): Promise<void> {
     return new Promise((resolve, reject) =>
-      this.aedes.publish(
-        { cmd: 'publish', topic, payload: Buffer.from(typeof payload === 'string' ? payload : JSON.stringify(payload)), qos, retain: false, dup: false },
-        (err) => (err ? reject(err) : resolve()),
+      this.aedes.publish({ cmd: 'publish', topic, payload: Buffer.from(typeof payload === 'string' ? payload : JSON.stringify(payload)), qos, retain: false, dup: false }, (err) =>
+        err ? reject(err) : resolve(),
       ),
     );
   }

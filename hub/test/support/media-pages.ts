@@ -34,10 +34,14 @@ export async function openBodycam(page: Page, hub: string, cred: UnitCredential,
 
 export async function goLive(page: Page): Promise<string> {
   await page.click('[data-testid="go-live"]');
-  const s = await eventually(async () => {
-    const st = await bodycamState(page);
-    return st?.video === 'live' && st.streamId ? st : undefined;
-  }, 20_000, 'the body cam live');
+  const s = await eventually(
+    async () => {
+      const st = await bodycamState(page);
+      return st?.video === 'live' && st.streamId ? st : undefined;
+    },
+    20_000,
+    'the body cam live',
+  );
   return s.streamId!;
 }
 
@@ -71,10 +75,14 @@ export function viewerStates(page: Page): Promise<{ states: string[]; detail?: {
 
 /** Waits until the viewer has decoded more than `beyond` frames; returns its figures. */
 export async function framesBeyond(page: Page, beyond: number, what: string, timeoutMs = 20_000): Promise<ViewerFigures> {
-  return eventually(async () => {
-    const s = await viewerStats(page);
-    return s.framesDecoded > beyond ? s : undefined;
-  }, timeoutMs, what);
+  return eventually(
+    async () => {
+      const s = await viewerStats(page);
+      return s.framesDecoded > beyond ? s : undefined;
+    },
+    timeoutMs,
+    what,
+  );
 }
 
 /** Asks the viewer page for another layer height, on its open connection. */

@@ -91,4 +91,3 @@ export async function checkPlayback(t: TestHub, id: string) {
   expect(probe.duration).toBeGreaterThan(0);
   return { probe, playlist, indexed };
 }
-

@@ -47,10 +47,7 @@ export function operatorAuth(authenticate: Authenticate) {
     }
     const principal = await authenticate(bearerToken(header));
     if (!principal) {
-      throw new AuthError(
-        'HUB_ERR_AUTH_INVALID',
-        'The operator credential was not accepted: the session may have expired or been ended, or the token is wrong. Log in again.',
-      );
+      throw new AuthError('HUB_ERR_AUTH_INVALID', 'The operator credential was not accepted: the session may have expired or been ended, or the token is wrong. Log in again.');
     }
     request.principal = principal;
     request.operator = principal.username;

@@ -24,12 +24,7 @@ interface AuditRow {
 }
 
 export async function recordAudit(db: Queryable, e: NewAuditEntry): Promise<void> {
-  await db.query('INSERT INTO audit_log (actor, action, target, detail) VALUES ($1, $2, $3, $4)', [
-    e.actor,
-    e.action,
-    e.target ?? null,
-    JSON.stringify(e.detail ?? {}),
-  ]);
+  await db.query('INSERT INTO audit_log (actor, action, target, detail) VALUES ($1, $2, $3, $4)', [e.actor, e.action, e.target ?? null, JSON.stringify(e.detail ?? {})]);
 }
 
 export async function listAudit(db: Queryable, q: AuditQuery): Promise<AuditEntry[]> {

@@ -39,10 +39,7 @@ export function publicOperator(o: StoredOperator): Operator {
   return rest;
 }
 
-export async function insertOperator(
-  db: Queryable,
-  o: { username: string; displayName: string; role: OperatorRole; passwordHash: string | null },
-): Promise<StoredOperator | null> {
+export async function insertOperator(db: Queryable, o: { username: string; displayName: string; role: OperatorRole; passwordHash: string | null }): Promise<StoredOperator | null> {
   const { rows } = await db.query<OperatorRow>(
     `INSERT INTO operators (username, display_name, role, password_hash) VALUES ($1, $2, $3, $4)
      ON CONFLICT (username) DO NOTHING RETURNING ${COLUMNS}`,

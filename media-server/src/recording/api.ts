@@ -4,15 +4,7 @@ import { createReadStream } from 'node:fs';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { serializerCompiler, type FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import {
-  ApiErrorSchema,
-  RecordingIdParamsSchema,
-  RecordingListQuerySchema,
-  RecordingSchema,
-  RecordingSegmentFileParamsSchema,
-  RecordingSegmentSchema,
-  RecordingStartSchema,
-} from '@hub/config';
+import { ApiErrorSchema, RecordingIdParamsSchema, RecordingListQuerySchema, RecordingSchema, RecordingSegmentFileParamsSchema, RecordingSegmentSchema, RecordingStartSchema } from '@hub/config';
 import { errorHandler, storableValidatorCompiler } from '@hub/platform';
 import { RecordingNotFoundError } from './errors';
 import type { Recorder } from './recorder';
@@ -34,65 +26,97 @@ const tags = ['recordings'];
 const routes: FastifyPluginAsyncZod<RoutesOptions> = async (app, { recorder, control, actorOf }) => {
   const by = (request: FastifyRequest) => actorOf?.(request) ?? 'operator';
 
-  app.get('/recordings', {
-    schema: { tags, summary: 'List recordings, newest first', querystring: RecordingListQuerySchema, response: { 200: RecordingSchema.array(), 400: ApiErrorSchema } },
-  }, async (request) => recorder.list(request.query));
-
-  app.post('/recordings', {
-    preHandler: control,
-    schema: {
-      tags,
-      summary: 'Start recording a stream (it may go live later); the same stream and incident again returns the running recording',
-      body: RecordingStartSchema,
-      response: { 201: RecordingSchema, 400: ApiErrorSchema, 403: ApiErrorSchema },
+  app.get(
+    '/recordings',
+    {
+      schema: { tags, summary: 'List recordings, newest first', querystring: RecordingListQuerySchema, response: { 200: RecordingSchema.array(), 400: ApiErrorSchema } },
     },
-  }, async (request, reply) => {
-    const { streamId, unitId, ...opts } = request.body;
-    // a unit id alone names the unit's stream
-    const actor = by(request);
-    return reply.code(201).send(await recorder.start((streamId ?? unitId)!, streamId ? { ...opts, unitId, by: actor } : { ...opts, by: actor }));
-  });
+    async (request) => recorder.list(request.query),
+  );
 
-  app.get('/recordings/:id', {
-    schema: { tags, summary: 'One recording', params: RecordingIdParamsSchema, response: { 200: RecordingSchema, 404: ApiErrorSchema } },
-  }, async (request) => {
-    const recording = await recorder.get(request.params.id);
-    if (!recording) throw new RecordingNotFoundError(request.params.id);
-    return recording;
-  });
+  app.post(
+    '/recordings',
+    {
+      preHandler: control,
+      schema: {
+        tags,
+        summary: 'Start recording a stream (it may go live later); the same stream and incident again returns the running recording',
+        body: RecordingStartSchema,
+        response: { 201: RecordingSchema, 400: ApiErrorSchema, 403: ApiErrorSchema },
+      },
+    },
+    async (request, reply) => {
+      const { streamId, unitId, ...opts } = request.body;
+      // a unit id alone names the unit's stream
+      const actor = by(request);
+      return reply.code(201).send(await recorder.start((streamId ?? unitId)!, streamId ? { ...opts, unitId, by: actor } : { ...opts, by: actor }));
+    },
+  );
 
-  app.post('/recordings/:id/stop', {
-    preHandler: control,
-    schema: { tags, summary: 'Stop a recording: its last segment is closed and indexed before the answer', params: RecordingIdParamsSchema, response: { 200: RecordingSchema, 403: ApiErrorSchema, 404: ApiErrorSchema } },
-  }, async (request) => {
-    const [stopped] = await recorder.stop(request.params.id, { by: by(request) });
-    if (stopped) return stopped;
-    const recording = await recorder.get(request.params.id); // already ended: nothing to do
-    if (!recording) throw new RecordingNotFoundError(request.params.id);
-    return recording;
-  });
+  app.get(
+    '/recordings/:id',
+    {
+      schema: { tags, summary: 'One recording', params: RecordingIdParamsSchema, response: { 200: RecordingSchema, 404: ApiErrorSchema } },
+    },
+    async (request) => {
+      const recording = await recorder.get(request.params.id);
+      if (!recording) throw new RecordingNotFoundError(request.params.id);
+      return recording;
+    },
+  );
 
-  app.get('/recordings/:id/segments', {
-    schema: { tags, summary: "A recording's segments, with each file's SHA-256", params: RecordingIdParamsSchema, response: { 200: RecordingSegmentSchema.array(), 404: ApiErrorSchema } },
-  }, async (request) => recorder.segments(request.params.id));
+  app.post(
+    '/recordings/:id/stop',
+    {
+      preHandler: control,
+      schema: {
+        tags,
+        summary: 'Stop a recording: its last segment is closed and indexed before the answer',
+        params: RecordingIdParamsSchema,
+        response: { 200: RecordingSchema, 403: ApiErrorSchema, 404: ApiErrorSchema },
+      },
+    },
+    async (request) => {
+      const [stopped] = await recorder.stop(request.params.id, { by: by(request) });
+      if (stopped) return stopped;
+      const recording = await recorder.get(request.params.id); // already ended: nothing to do
+      if (!recording) throw new RecordingNotFoundError(request.params.id);
+      return recording;
+    },
+  );
 
-  app.get('/recordings/:id/index.m3u8', {
-    schema: { tags, summary: 'HLS playlist (VOD once ended), EXT-X-PROGRAM-DATE-TIME on every segment', params: RecordingIdParamsSchema, response: { 200: z.string(), 404: ApiErrorSchema } },
-  }, async (request, reply) => reply.type('application/vnd.apple.mpegurl').header('cache-control', 'no-cache').send(await recorder.playlist(request.params.id)));
+  app.get(
+    '/recordings/:id/segments',
+    {
+      schema: { tags, summary: "A recording's segments, with each file's SHA-256", params: RecordingIdParamsSchema, response: { 200: RecordingSegmentSchema.array(), 404: ApiErrorSchema } },
+    },
+    async (request) => recorder.segments(request.params.id),
+  );
 
-  app.get('/recordings/:id/segments/:file', {
-    schema: { tags, summary: 'A segment file (MPEG-TS)', params: RecordingSegmentFileParamsSchema },
-  }, async (request, reply) => {
-    const seq = Number.parseInt(request.params.file, 10);
-    const { file, bytes, sha256 } = await recorder.segmentFile(request.params.id, seq);
-    // a closed segment never changes: cache it for good
-    return reply
-      .type('video/mp2t')
-      .header('content-length', bytes)
-      .header('cache-control', 'private, max-age=31536000, immutable')
-      .header('etag', `"${sha256}"`)
-      .send(createReadStream(file));
-  });
+  app.get(
+    '/recordings/:id/index.m3u8',
+    {
+      schema: { tags, summary: 'HLS playlist (VOD once ended), EXT-X-PROGRAM-DATE-TIME on every segment', params: RecordingIdParamsSchema, response: { 200: z.string(), 404: ApiErrorSchema } },
+    },
+    async (request, reply) =>
+      reply
+        .type('application/vnd.apple.mpegurl')
+        .header('cache-control', 'no-cache')
+        .send(await recorder.playlist(request.params.id)),
+  );
+
+  app.get(
+    '/recordings/:id/segments/:file',
+    {
+      schema: { tags, summary: 'A segment file (MPEG-TS)', params: RecordingSegmentFileParamsSchema },
+    },
+    async (request, reply) => {
+      const seq = Number.parseInt(request.params.file, 10);
+      const { file, bytes, sha256 } = await recorder.segmentFile(request.params.id, seq);
+      // a closed segment never changes: cache it for good
+      return reply.type('video/mp2t').header('content-length', bytes).header('cache-control', 'private, max-age=31536000, immutable').header('etag', `"${sha256}"`).send(createReadStream(file));
+    },
+  );
 };
 
 /** Not wrapped in fastify-plugin: the zod compilers and the error handler stay in this scope. */

@@ -12,19 +12,7 @@ import { RecorderClosedError, RecordingNotFoundError, SegmentNotFoundError } fro
 import { findFfmpeg } from './ffmpeg-part';
 import { buildPlaylist } from './playlist';
 import { RecordingSession } from './session';
-import {
-  deleteRecording,
-  endOrphanRecordings,
-  endRecording,
-  endedBefore,
-  getRecording,
-  getSegment,
-  insertRecording,
-  listRecordings,
-  listSegments,
-  segmentOut,
-  type RecordingRow,
-} from './store';
+import { deleteRecording, endOrphanRecordings, endRecording, endedBefore, getRecording, getSegment, insertRecording, listRecordings, listSegments, segmentOut, type RecordingRow } from './store';
 import type { Queryable, RecorderLog } from './types';
 
 /** true keeps a recording past retention, e.g. while its incident is open */

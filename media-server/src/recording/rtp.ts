@@ -45,7 +45,7 @@ export function isH264KeyFrameStart(payload: Buffer): boolean {
   if (type === 5 || type === 7) return true;
   if (type === 24) {
     // STAP-A: 16-bit size, then a NAL unit, repeated (§5.7.1)
-    for (let i = 1; i + 2 < payload.length; ) {
+    for (let i = 1; i + 2 < payload.length;) {
       const size = payload.readUInt16BE(i);
       const nalType = payload[i + 2]! & 0x1f;
       if (nalType === 5 || nalType === 7) return true;

@@ -212,9 +212,7 @@ export class RecordingSession {
     this.#log.info({ part: partNo, codec }, 'recording: ffmpeg part started');
     if (!this.#codecSaved) {
       this.#codecSaved = true;
-      await setRecordingCodec(this.deps.db, this.id, codec === 'h264' ? 'video/H264' : 'video/VP8', codec !== 'h264').catch((err: unknown) =>
-        this.#log.error({ err }, 'recording: codec not saved'),
-      );
+      await setRecordingCodec(this.deps.db, this.id, codec === 'h264' ? 'video/H264' : 'video/VP8', codec !== 'h264').catch((err: unknown) => this.#log.error({ err }, 'recording: codec not saved'));
     }
   }
 

@@ -77,14 +77,7 @@ export interface NewRecording {
 }
 
 export async function insertRecording(db: Queryable, r: NewRecording): Promise<void> {
-  await db.query('INSERT INTO recordings (id, stream_id, unit_id, incident_id, reason, started_at) VALUES ($1, $2, $3, $4, $5, $6)', [
-    r.id,
-    r.streamId,
-    r.unitId,
-    r.incidentId,
-    r.reason,
-    r.startedAt,
-  ]);
+  await db.query('INSERT INTO recordings (id, stream_id, unit_id, incident_id, reason, started_at) VALUES ($1, $2, $3, $4, $5, $6)', [r.id, r.streamId, r.unitId, r.incidentId, r.reason, r.startedAt]);
 }
 
 /** The first publisher's codec is the recording's. */
@@ -110,10 +103,16 @@ export async function endOrphanRecordings(db: Queryable): Promise<string[]> {
 }
 
 export async function insertSegment(db: Queryable, s: SegmentRow): Promise<void> {
-  await db.query(
-    'INSERT INTO recording_segments (recording_id, seq, part, started_at, duration_ms, path, bytes, sha256) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)',
-    [s.recordingId, s.seq, s.part, s.startedAt, s.durationMs, s.path, s.bytes, s.sha256],
-  );
+  await db.query('INSERT INTO recording_segments (recording_id, seq, part, started_at, duration_ms, path, bytes, sha256) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)', [
+    s.recordingId,
+    s.seq,
+    s.part,
+    s.startedAt,
+    s.durationMs,
+    s.path,
+    s.bytes,
+    s.sha256,
+  ]);
 }
 
 export async function getRecording(db: Queryable, id: string): Promise<RecordingRow | undefined> {

@@ -47,7 +47,10 @@ export async function telemetryApi(app: FastifyInstance, opts: TelemetryApiOptio
     async (api) => {
       api.decorateRequest('operator', undefined);
       api.decorateRequest('principal', undefined);
-      api.addHook('onRequest', operatorAuth((token) => auth.authenticate(token)));
+      api.addHook(
+        'onRequest',
+        operatorAuth((token) => auth.authenticate(token)),
+      );
       await api.register(operatorRoutes, { db: opts.db, auth });
       api.setNotFoundHandler(notFoundHandler);
       // The hub serves the wall with a wildcard at "/", which would take unknown /api paths (and

@@ -1,14 +1,6 @@
 // /api/units: the register of vehicles and body cams, and their MQTT credentials.
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import {
-  ApiErrorSchema,
-  UnitCreateSchema,
-  UnitCredentialSchema,
-  UnitIdParamsSchema,
-  UnitListQuerySchema,
-  UnitSchema,
-  UnitUpdateSchema,
-} from '@hub/config';
+import { ApiErrorSchema, UnitCreateSchema, UnitCredentialSchema, UnitIdParamsSchema, UnitListQuerySchema, UnitSchema, UnitUpdateSchema } from '@hub/config';
 import { createUnit, getUnit, issueCredential, listUnits, updateUnit, UnitExistsError } from '../store';
 import { ConflictError, NotFoundError } from '../errors';
 import { requireRole } from '@hub/identity';
@@ -16,97 +8,120 @@ import type { ApiContext } from './context';
 
 const tags = ['units'];
 
-
 export const unitRoutes: FastifyPluginAsyncZod<ApiContext> = async (app, { db, bus }) => {
-  app.post('/units', {
-    preHandler: requireRole('admin'),
-    schema: {
-      tags,
-      summary: 'Register a unit',
-      body: UnitCreateSchema,
-      response: { 201: UnitSchema, 400: ApiErrorSchema, 409: ApiErrorSchema },
+  app.post(
+    '/units',
+    {
+      preHandler: requireRole('admin'),
+      schema: {
+        tags,
+        summary: 'Register a unit',
+        body: UnitCreateSchema,
+        response: { 201: UnitSchema, 400: ApiErrorSchema, 409: ApiErrorSchema },
+      },
     },
-  }, async (request, reply) => {
-    let unit;
-    try {
-      unit = await createUnit(db, request.body);
-    } catch (err) {
-      if (err instanceof UnitExistsError) {
-        throw new ConflictError('HUB_ERR_UNIT_EXISTS', `unit ${JSON.stringify(err.unitId)} already exists`, { unitId: err.unitId });
+    async (request, reply) => {
+      let unit;
+      try {
+        unit = await createUnit(db, request.body);
+      } catch (err) {
+        if (err instanceof UnitExistsError) {
+          throw new ConflictError('HUB_ERR_UNIT_EXISTS', `unit ${JSON.stringify(err.unitId)} already exists`, { unitId: err.unitId });
+        }
+        throw err;
       }
-      throw err;
-    }
-    bus.emit('unitChanged', unit.id);
-    return reply.code(201).send(unit);
-  });
-
-  app.get('/units', {
-    schema: {
-      tags,
-      summary: 'List units',
-      querystring: UnitListQuerySchema,
-      response: { 200: UnitSchema.array(), 400: ApiErrorSchema },
+      bus.emit('unitChanged', unit.id);
+      return reply.code(201).send(unit);
     },
-  }, async (request) => listUnits(db, request.query));
+  );
 
-  app.get('/units/:unitId', {
-    schema: {
-      tags,
-      summary: 'One unit',
-      params: UnitIdParamsSchema,
-      response: { 200: UnitSchema, 404: ApiErrorSchema },
+  app.get(
+    '/units',
+    {
+      schema: {
+        tags,
+        summary: 'List units',
+        querystring: UnitListQuerySchema,
+        response: { 200: UnitSchema.array(), 400: ApiErrorSchema },
+      },
     },
-  }, async (request) => {
-    const unit = await getUnit(db, request.params.unitId);
-    if (!unit) throw new NotFoundError('unit', request.params.unitId);
-    return unit;
-  });
+    async (request) => listUnits(db, request.query),
+  );
 
-  app.patch('/units/:unitId', {
-    preHandler: requireRole('admin'),
-    schema: {
-      tags,
-      summary: 'Change a unit',
-      params: UnitIdParamsSchema,
-      body: UnitUpdateSchema,
-      response: { 200: UnitSchema, 400: ApiErrorSchema, 404: ApiErrorSchema },
+  app.get(
+    '/units/:unitId',
+    {
+      schema: {
+        tags,
+        summary: 'One unit',
+        params: UnitIdParamsSchema,
+        response: { 200: UnitSchema, 404: ApiErrorSchema },
+      },
     },
-  }, async (request) => {
-    const unit = await updateUnit(db, request.params.unitId, request.body);
-    if (!unit) throw new NotFoundError('unit', request.params.unitId);
-    bus.emit('unitChanged', unit.id);
-    return unit;
-  });
+    async (request) => {
+      const unit = await getUnit(db, request.params.unitId);
+      if (!unit) throw new NotFoundError('unit', request.params.unitId);
+      return unit;
+    },
+  );
 
-  app.post('/units/:unitId/disable', {
-    preHandler: requireRole('admin'),
-    schema: {
-      tags,
-      summary: 'Disable a unit (its credential is refused from then on)',
-      params: UnitIdParamsSchema,
-      response: { 200: UnitSchema, 404: ApiErrorSchema },
+  app.patch(
+    '/units/:unitId',
+    {
+      preHandler: requireRole('admin'),
+      schema: {
+        tags,
+        summary: 'Change a unit',
+        params: UnitIdParamsSchema,
+        body: UnitUpdateSchema,
+        response: { 200: UnitSchema, 400: ApiErrorSchema, 404: ApiErrorSchema },
+      },
     },
-  }, async (request) => {
-    const unit = await updateUnit(db, request.params.unitId, { disabled: true });
-    if (!unit) throw new NotFoundError('unit', request.params.unitId);
-    bus.emit('unitChanged', unit.id);
-    return unit;
-  });
+    async (request) => {
+      const unit = await updateUnit(db, request.params.unitId, request.body);
+      if (!unit) throw new NotFoundError('unit', request.params.unitId);
+      bus.emit('unitChanged', unit.id);
+      return unit;
+    },
+  );
 
-  app.post('/units/:unitId/credential', {
-    preHandler: requireRole('admin'),
-    schema: {
-      tags,
-      summary: 'Issue or rotate the unit\'s MQTT credential; the secret is shown only in this response',
-      params: UnitIdParamsSchema,
-      response: { 201: UnitCredentialSchema, 404: ApiErrorSchema },
+  app.post(
+    '/units/:unitId/disable',
+    {
+      preHandler: requireRole('admin'),
+      schema: {
+        tags,
+        summary: 'Disable a unit (its credential is refused from then on)',
+        params: UnitIdParamsSchema,
+        response: { 200: UnitSchema, 404: ApiErrorSchema },
+      },
     },
-  }, async (request, reply) => {
-    const credential = await issueCredential(db, request.params.unitId);
-    if (!credential) throw new NotFoundError('unit', request.params.unitId);
-    // A rotated secret must drop the unit's old session: the broker listens for this.
-    bus.emit('credentialIssued', credential.unitId);
-    // The secret exists only in this response: no cache may keep a copy (RFC 9111 §5.2.2.5).
-    return reply.code(201).header('Cache-Control', 'no-store').header('Pragma', 'no-cache').send(credential);
-  });
+    async (request) => {
+      const unit = await updateUnit(db, request.params.unitId, { disabled: true });
+      if (!unit) throw new NotFoundError('unit', request.params.unitId);
+      bus.emit('unitChanged', unit.id);
+      return unit;
+    },
+  );
+
+  app.post(
+    '/units/:unitId/credential',
+    {
+      preHandler: requireRole('admin'),
+      schema: {
+        tags,
+        summary: "Issue or rotate the unit's MQTT credential; the secret is shown only in this response",
+        params: UnitIdParamsSchema,
+        response: { 201: UnitCredentialSchema, 404: ApiErrorSchema },
+      },
+    },
+    async (request, reply) => {
+      const credential = await issueCredential(db, request.params.unitId);
+      if (!credential) throw new NotFoundError('unit', request.params.unitId);
+      // A rotated secret must drop the unit's old session: the broker listens for this.
+      bus.emit('credentialIssued', credential.unitId);
+      // The secret exists only in this response: no cache may keep a copy (RFC 9111 §5.2.2.5).
+      return reply.code(201).header('Cache-Control', 'no-store').header('Pragma', 'no-cache').send(credential);
+    },
+  );
 };

@@ -2,9 +2,7 @@
 // to its own command topic.
 import { parseUnitTopic, topics, type UnitTopicKind } from '@hub/config';
 
-export type PublishDecision =
-  | { allowed: true; kind: UnitTopicKind }
-  | { allowed: false; reason: 'other_unit' | 'topic_not_allowed' };
+export type PublishDecision = { allowed: true; kind: UnitTopicKind } | { allowed: false; reason: 'other_unit' | 'topic_not_allowed' };
 
 export function authorizeUnitPublish(unitId: string, topic: string): PublishDecision {
   const parsed = parseUnitTopic(topic);

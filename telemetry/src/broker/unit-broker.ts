@@ -71,7 +71,10 @@ export class UnitBroker {
   });
   private closed = false;
 
-  private constructor(aedes: Aedes, private readonly opts: UnitBrokerOptions) {
+  private constructor(
+    aedes: Aedes,
+    private readonly opts: UnitBrokerOptions,
+  ) {
     this.aedes = aedes;
     this.maxPacketBytes = opts.maxPacketBytes ?? DEFAULT_MAX_PACKET_BYTES;
     const limits = opts.loginFailures ?? { perUnit: 10, perAddress: 100, windowSeconds: 60 };
@@ -170,7 +173,11 @@ export class UnitBroker {
       if (decision.kind === 'gps' && packet.qos === 1 && !isWill && client && !opts.ingestBacklogged?.()) {
         // Positions: PUBACK after the commit, without holding up the connection (deferred-puback.ts).
         packet.qos = 0;
-        this.pubacks.ackWhen(client, packet.messageId!, handled.then(() => void stopTimer()));
+        this.pubacks.ackWhen(
+          client,
+          packet.messageId!,
+          handled.then(() => void stopTimer()),
+        );
         return done(null);
       }
       handled.then(
@@ -299,10 +306,7 @@ export class UnitBroker {
   /** Sends a command to a unit at QoS 1; kept for it while it is offline (persistent session). */
   sendCommand(unitId: string, command: CommandMessage): Promise<void> {
     return new Promise((resolve, reject) => {
-      this.aedes.publish(
-        { cmd: 'publish', topic: topics.cmd(unitId), payload: Buffer.from(JSON.stringify(command)), qos: 1, retain: false, dup: false },
-        (err) => (err ? reject(err) : resolve()),
-      );
+      this.aedes.publish({ cmd: 'publish', topic: topics.cmd(unitId), payload: Buffer.from(JSON.stringify(command)), qos: 1, retain: false, dup: false }, (err) => (err ? reject(err) : resolve()));
     });
   }
 

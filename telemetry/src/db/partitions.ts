@@ -42,9 +42,7 @@ export function oldestAcceptedTs(retentionDays: number, now: Date = new Date()):
 }
 
 async function loadState(db: Queryable): Promise<PartitionState> {
-  const { rows } = await db.query<{ partitioned: boolean }>(
-    `SELECT EXISTS (SELECT 1 FROM pg_partitioned_table WHERE partrelid = to_regclass('positions')) AS partitioned`,
-  );
+  const { rows } = await db.query<{ partitioned: boolean }>(`SELECT EXISTS (SELECT 1 FROM pg_partitioned_table WHERE partrelid = to_regclass('positions')) AS partitioned`);
   return { partitioned: rows[0]?.partitioned === true, days: new Set() };
 }
 

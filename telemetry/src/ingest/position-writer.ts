@@ -150,7 +150,10 @@ export class PositionWriter {
     const started = process.hrtime.bigint();
     for (let attempt = 0; ; attempt++) {
       try {
-        const result = await this.opts.insert(positions, batch.map((p) => p.receivedAt));
+        const result = await this.opts.insert(
+          positions,
+          batch.map((p) => p.receivedAt),
+        );
         this.committed(batch, result, started);
         return;
       } catch (err) {
@@ -207,7 +210,14 @@ export class PositionWriter {
     const mid = Math.ceil(batch.length / 2);
     for (const part of [batch.slice(0, mid), batch.slice(mid)]) {
       try {
-        this.committed(part, await this.opts.insert(part.map((p) => p.position), part.map((p) => p.receivedAt)), started);
+        this.committed(
+          part,
+          await this.opts.insert(
+            part.map((p) => p.position),
+            part.map((p) => p.receivedAt),
+          ),
+          started,
+        );
       } catch (partErr) {
         this.opts.metrics.writeErrors.inc();
         if (isRowError(partErr)) {

@@ -3,14 +3,7 @@
 // acknowledge (for a position: committed); a malformed message is counted and resolves
 // too, so that a device does not resend it forever (MQTT 3.1.1 has no negative PUBACK).
 import type { Logger } from 'pino';
-import {
-  AlarmMessageSchema,
-  CommandAckSchema,
-  PositionMessageSchema,
-  StatusMessageSchema,
-  type DeviceAlarm,
-  type UnitTopicKind,
-} from '@hub/config';
+import { AlarmMessageSchema, CommandAckSchema, PositionMessageSchema, StatusMessageSchema, type DeviceAlarm, type UnitTopicKind } from '@hub/config';
 import type { TelemetryBus } from '../events';
 import type { TelemetryMetrics } from '../metrics';
 import { parsePayload } from './parse';

@@ -14,10 +14,7 @@ export function hashSecret(secret: string): string {
 /** Issues (or rotates: the old secret stops working) a unit's credential; undefined when no such unit. */
 export async function issueCredential(db: Queryable, unitId: string): Promise<UnitCredential | undefined> {
   const secret = randomBytes(32).toString('base64url');
-  const { rows } = await db.query(`UPDATE units SET secret_hash = $2, updated_at = now() WHERE id = $1 RETURNING id`, [
-    unitId,
-    hashSecret(secret),
-  ]);
+  const { rows } = await db.query(`UPDATE units SET secret_hash = $2, updated_at = now() WHERE id = $1 RETURNING id`, [unitId, hashSecret(secret)]);
   if (rows.length === 0) return undefined;
   return { unitId, username: unitId, secret };
 }
@@ -27,10 +24,7 @@ export async function issueCredential(db: Queryable, unitId: string): Promise<Un
  * secret learns nothing about the unit's state.
  */
 export async function verifyCredential(db: Queryable, unitId: string, secret: string): Promise<CredentialCheck> {
-  const { rows } = await db.query<{ disabled: boolean; secret_hash: string | null }>(
-    `SELECT disabled, secret_hash FROM units WHERE id = $1`,
-    [unitId],
-  );
+  const { rows } = await db.query<{ disabled: boolean; secret_hash: string | null }>(`SELECT disabled, secret_hash FROM units WHERE id = $1`, [unitId]);
   const row = rows[0];
   if (!row) return 'unknown_unit';
   if (!row.secret_hash) return 'no_credential';

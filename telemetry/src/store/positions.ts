@@ -184,14 +184,10 @@ export async function insertPositions(
   });
   if (unique.size === 0) return { inserted: 0, fresh: [] };
   // Rows in (unit, ts) order: concurrent batches then lock index entries in one order, without deadlocks.
-  const batch = [...unique.values()].sort((x, y) =>
-    x.unitId < y.unitId ? -1 : x.unitId > y.unitId ? 1 : x.ts.getTime() - y.ts.getTime(),
-  );
+  const batch = [...unique.values()].sort((x, y) => (x.unitId < y.unitId ? -1 : x.unitId > y.unitId ? 1 : x.ts.getTime() - y.ts.getTime()));
   const days = new Set<number>();
   for (const p of batch) days.add(utcDay(p.ts));
-  const payload = JSON.stringify(
-    batch.map((p) => [p.unitId, p.ts.toISOString(), p.lat, p.lon, p.speed, p.heading, p.accuracy, p.alt, p.battery, p.flags, received.get(p)!.toISOString()]),
-  );
+  const payload = JSON.stringify(batch.map((p) => [p.unitId, p.ts.toISOString(), p.lat, p.lon, p.speed, p.heading, p.accuracy, p.alt, p.battery, p.flags, received.get(p)!.toISOString()]));
   const rows = await runInsert(db, payload, days);
   if (rows === 'all') return { inserted: batch.length, fresh: [...unique.values()] };
   if (rows.length === 0) return { inserted: 0, fresh: [] };
@@ -227,10 +223,7 @@ export async function latestPosition(db: Queryable, unitId: string): Promise<Pos
 export async function track(db: Queryable, unitId: string, from: Date, to: Date, opts: TrackOptions = {}): Promise<PositionOut[]> {
   const limit = opts.limit ?? 10_000;
   if (!opts.bucketSeconds) {
-    const { rows } = await db.query<PositionRow>(
-      `SELECT ${COLUMNS} FROM positions WHERE unit_id = $1 AND ts >= $2 AND ts <= $3 ORDER BY ts LIMIT $4`,
-      [unitId, from, to, limit],
-    );
+    const { rows } = await db.query<PositionRow>(`SELECT ${COLUMNS} FROM positions WHERE unit_id = $1 AND ts >= $2 AND ts <= $3 ORDER BY ts LIMIT $4`, [unitId, from, to, limit]);
     return rows.map(toPositionOut);
   }
   const { rows } = await db.query<PositionRow>(

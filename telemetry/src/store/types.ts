@@ -13,7 +13,6 @@ export interface UnitFilter {
   search?: string;
 }
 
-
 export interface TrackOptions {
   /** at most one point per bucket of this many seconds (the bucket's last point) */
   bucketSeconds?: number;

@@ -43,10 +43,13 @@ function toUnit(r: UnitRow): Unit {
 /** Registers a unit (without a credential). Throws UnitExistsError on a taken id. */
 export async function createUnit(db: Queryable, unit: UnitCreate): Promise<Unit> {
   try {
-    const { rows } = await db.query<UnitRow>(
-      `INSERT INTO units (id, name, type, team, district) VALUES ($1, $2, $3, $4, $5) RETURNING ${COLUMNS}`,
-      [unit.id, unit.name, unit.type, unit.team ?? null, unit.district ?? null],
-    );
+    const { rows } = await db.query<UnitRow>(`INSERT INTO units (id, name, type, team, district) VALUES ($1, $2, $3, $4, $5) RETURNING ${COLUMNS}`, [
+      unit.id,
+      unit.name,
+      unit.type,
+      unit.team ?? null,
+      unit.district ?? null,
+    ]);
     return toUnit(rows[0]!);
   } catch (err) {
     if ((err as { code?: string }).code === '23505') throw new UnitExistsError(unit.id);
@@ -70,10 +73,7 @@ export async function listUnits(db: Queryable, filter: UnitFilter = {}): Promise
     params.push(`%${likeLiteral(filter.search)}%`);
     where.push(`(id ILIKE $${params.length} OR name ILIKE $${params.length})`);
   }
-  const { rows } = await db.query<UnitRow>(
-    `SELECT ${COLUMNS} FROM units ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id`,
-    params,
-  );
+  const { rows } = await db.query<UnitRow>(`SELECT ${COLUMNS} FROM units ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id`, params);
   return rows.map(toUnit);
 }
 
@@ -94,10 +94,7 @@ export async function updateUnit(db: Queryable, unitId: string, patch: UnitUpdat
     sets.push(`${column} = $${params.length}`);
   }
   if (sets.length === 0) return getUnit(db, unitId);
-  const { rows } = await db.query<UnitRow>(
-    `UPDATE units SET ${sets.join(', ')}, updated_at = now() WHERE id = $1 RETURNING ${COLUMNS}`,
-    params,
-  );
+  const { rows } = await db.query<UnitRow>(`UPDATE units SET ${sets.join(', ')}, updated_at = now() WHERE id = $1 RETURNING ${COLUMNS}`, params);
   return rows[0] && toUnit(rows[0]);
 }
 

@@ -84,20 +84,22 @@ describe('operator access to /api', () => {
     const doc = res.json();
     expect(doc.openapi).toMatch(/^3\.1/);
     // every route of this package (other plugins add theirs)
-    expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining([
-      '/api/positions/latest',
-      '/api/units',
-      '/api/units/{unitId}',
-      '/api/units/{unitId}/credential',
-      '/api/units/{unitId}/disable',
-      '/api/units/{unitId}/track',
-      '/api/auth/login',
-      '/api/auth/logout',
-      '/api/auth/me',
-      '/api/operators',
-      '/api/operators/{username}',
-      '/api/audit',
-    ]));
+    expect(Object.keys(doc.paths)).toEqual(
+      expect.arrayContaining([
+        '/api/positions/latest',
+        '/api/units',
+        '/api/units/{unitId}',
+        '/api/units/{unitId}/credential',
+        '/api/units/{unitId}/disable',
+        '/api/units/{unitId}/track',
+        '/api/auth/login',
+        '/api/auth/logout',
+        '/api/auth/me',
+        '/api/operators',
+        '/api/operators/{username}',
+        '/api/audit',
+      ]),
+    );
     expect(Object.keys(doc.paths['/api/units'])).toEqual(expect.arrayContaining(['get', 'post']));
     expect(doc.paths['/api/units/{unitId}'].patch ?? doc.paths['/api/units/{unitId}'].put).toBeDefined();
     expect(doc.components.securitySchemes.operatorToken.scheme).toBe('bearer');

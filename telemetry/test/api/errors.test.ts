@@ -11,7 +11,7 @@ import { ConflictError, NotFoundError } from '../../src/errors';
 import { ADMIN_TOKEN, auth } from '../../../test-support/test-api';
 
 describe('error mapping', () => {
-  it('keeps a HubError\'s code and status', () => {
+  it("keeps a HubError's code and status", () => {
     expect(toApiError(new NotFoundError('geofence', 7))).toEqual({
       status: 404,
       body: { code: 'HUB_ERR_GEOFENCE_NOT_FOUND', message: 'geofence 7 does not exist' },

@@ -50,7 +50,12 @@ describe('latest positions', () => {
   it('returns only units whose latest position is inside the bbox', async () => {
     const lisbon = await get('/api/positions/latest?bbox=-9.3,38.6,-9.0,38.8');
     expect(lisbon.statusCode).toBe(200);
-    expect(lisbon.json().map((p: { unitId: string }) => p.unitId).sort()).toEqual(['car-1', 'car-3']);
+    expect(
+      lisbon
+        .json()
+        .map((p: { unitId: string }) => p.unitId)
+        .sort(),
+    ).toEqual(['car-1', 'car-3']);
     const porto = await get('/api/positions/latest?bbox=-8.7,41.1,-8.5,41.2');
     expect(porto.json().map((p: { unitId: string }) => p.unitId)).toEqual(['car-2']);
   });
@@ -103,7 +108,12 @@ describe('track', () => {
     expect(res.json().message).toContain('querystring.from: from must not be after to');
     const missing = await get('/api/units/car-1/track');
     expect(missing.statusCode).toBe(400);
-    expect(missing.json().details.map((d: { path: string }) => d.path).sort()).toEqual(['querystring.from', 'querystring.to']);
+    expect(
+      missing
+        .json()
+        .details.map((d: { path: string }) => d.path)
+        .sort(),
+    ).toEqual(['querystring.from', 'querystring.to']);
   });
 
   it('answers 404 for an unknown unit', async () => {

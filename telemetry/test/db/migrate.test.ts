@@ -42,9 +42,7 @@ describe('migrate on plain PostgreSQL', () => {
 
   it('makes positions a range-partitioned table with a BRIN index on ts and no foreign key', async () => {
     const db = pools[0]!;
-    const part = await db.query(
-      `SELECT partstrat FROM pg_partitioned_table WHERE partrelid = 'positions'::regclass`,
-    );
+    const part = await db.query(`SELECT partstrat FROM pg_partitioned_table WHERE partrelid = 'positions'::regclass`);
     expect(part.rows).toEqual([{ partstrat: 'r' }]);
     const idx = await db.query(`SELECT indexdef FROM pg_indexes WHERE tablename = 'positions'`);
     expect(idx.rows.some((r) => /USING brin \(ts\)/.test(r.indexdef))).toBe(true);
@@ -71,9 +69,7 @@ describe('migrate on plain PostgreSQL', () => {
       { unitId: 'h1', ts: new Date(hour + 2000), lat: 3, lon: 4, speed: 20 },
     ]);
     const { rows } = await db.query(`SELECT * FROM positions_hourly WHERE unit_id = 'h1'`);
-    expect(rows).toEqual([
-      { bucket: new Date(hour), unit_id: 'h1', count: 2, avg_speed: 15, max_speed: 20, lat: 3, lon: 4 },
-    ]);
+    expect(rows).toEqual([{ bucket: new Date(hour), unit_id: 'h1', count: 2, avg_speed: 15, max_speed: 20, lat: 3, lon: 4 }]);
   });
 
   it('refuses a retention that is not a positive number of days', async () => {

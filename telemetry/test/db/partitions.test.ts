@@ -3,14 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type pg from 'pg';
 import { createMigratedDatabase, type MigratedDatabase } from '../../../test-support/migrated-db';
 import { createPool } from '@hub/platform';
-import {
-  dropExpiredPartitions,
-  ensurePartitions,
-  maintain,
-  oldestAcceptedTs,
-  partitionName,
-  utcDay,
-} from '../../src/db/partitions';
+import { dropExpiredPartitions, ensurePartitions, maintain, oldestAcceptedTs, partitionName, utcDay } from '../../src/db/partitions';
 import { insertPositions, track } from '../../src/store/positions';
 
 const DAY = 86_400_000;
@@ -68,9 +61,7 @@ describe('partitions', () => {
     const oldDay = utcDay(Date.now() - 20 * DAY);
     expect(await dropExpiredPartitions(db, 30)).toEqual([]);
     const dropped = await dropExpiredPartitions(db, 10);
-    expect(dropped).toEqual(
-      expect.arrayContaining([partitionName(oldDay), partitionName(utcDay(Date.now() - 25 * DAY))]),
-    );
+    expect(dropped).toEqual(expect.arrayContaining([partitionName(oldDay), partitionName(utcDay(Date.now() - 25 * DAY))]));
     expect(await exists(partitionName(oldDay))).toBe(false);
     expect(await exists(partitionName(utcDay(Date.now())))).toBe(true);
     const { rows } = await db.query(`SELECT count(*) AS n FROM positions WHERE unit_id = 'old-1'`);

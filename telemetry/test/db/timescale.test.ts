@@ -29,13 +29,9 @@ describe('migrate on TimescaleDB', () => {
   });
 
   it('makes positions a compressed hypertable of 1-day chunks, segmented by unit', async () => {
-    const ht = await db.query(
-      `SELECT compression_enabled, primary_dimension FROM timescaledb_information.hypertables WHERE hypertable_name = 'positions'`,
-    );
+    const ht = await db.query(`SELECT compression_enabled, primary_dimension FROM timescaledb_information.hypertables WHERE hypertable_name = 'positions'`);
     expect(ht.rows).toEqual([{ compression_enabled: true, primary_dimension: 'ts' }]);
-    const dim = await db.query<{ days: number }>(
-      `SELECT extract(epoch FROM time_interval) / 86400 AS days FROM timescaledb_information.dimensions WHERE hypertable_name = 'positions'`,
-    );
+    const dim = await db.query<{ days: number }>(`SELECT extract(epoch FROM time_interval) / 86400 AS days FROM timescaledb_information.dimensions WHERE hypertable_name = 'positions'`);
     expect(Number(dim.rows[0]?.days)).toBe(1);
     const cs = await db.query(
       `SELECT attname, segmentby_column_index, orderby_column_index, orderby_asc
@@ -60,18 +56,14 @@ describe('migrate on TimescaleDB', () => {
   });
 
   it('has positions_hourly as a continuous aggregate', async () => {
-    const { rows } = await db.query(
-      `SELECT view_name, hypertable_name FROM timescaledb_information.continuous_aggregates`,
-    );
+    const { rows } = await db.query(`SELECT view_name, hypertable_name FROM timescaledb_information.continuous_aggregates`);
     expect(rows).toEqual([{ view_name: 'positions_hourly', hypertable_name: 'positions' }]);
   });
 
   it('is idempotent, and follows a changed retention setting', async () => {
     expect(await migrate(db, { retentionDays: 30 })).toEqual({ timescale: true, applied: [] });
     await migrate(db, { retentionDays: 14 });
-    const { rows } = await db.query(
-      `SELECT config->>'drop_after' AS drop_after FROM timescaledb_information.jobs WHERE proc_name = 'policy_retention'`,
-    );
+    const { rows } = await db.query(`SELECT config->>'drop_after' AS drop_after FROM timescaledb_information.jobs WHERE proc_name = 'policy_retention'`);
     expect(rows).toEqual([{ drop_after: '14 days' }]);
     expect(await maintain(db, { retentionDays: 14 })).toEqual({ dropped: [] });
   });
@@ -92,9 +84,7 @@ describe('positions on a hypertable', () => {
     expect((await track(db, 'car-1', at(0), at(60))).map((p) => p.ts)).toEqual([at(0), at(10), at(20)].map((d) => d.toISOString()));
     expect((await track(db, 'car-1', at(0), at(60), { bucketSeconds: 15 })).map((p) => p.ts)).toEqual([at(10), at(20)].map((d) => d.toISOString()));
     const latest = await latestPositions(db, [13, 52, 14, 53]);
-    expect(latest).toEqual([
-      { unitId: 'car-1', ts: at(20).toISOString(), lat: 52.6, lon: 13.5, speed: 20, heading: null, accuracy: null, alt: null, battery: null, flags: null },
-    ]);
+    expect(latest).toEqual([{ unitId: 'car-1', ts: at(20).toISOString(), lat: 52.6, lon: 13.5, speed: 20, heading: null, accuracy: null, alt: null, battery: null, flags: null }]);
   });
 
   it('still refuses repeats once the chunk is compressed', async () => {
@@ -107,9 +97,7 @@ describe('positions on a hypertable', () => {
 
   it('aggregates per unit and hour in positions_hourly', async () => {
     await db.query(`CALL refresh_continuous_aggregate('positions_hourly', NULL, NULL)`);
-    const { rows } = await db.query<{ count: number; max_speed: number; lat: number }>(
-      `SELECT count, max_speed, lat FROM positions_hourly WHERE unit_id = 'car-1' ORDER BY bucket`,
-    );
+    const { rows } = await db.query<{ count: number; max_speed: number; lat: number }>(`SELECT count, max_speed, lat FROM positions_hourly WHERE unit_id = 'car-1' ORDER BY bucket`);
     expect(rows.reduce((n, r) => n + Number(r.count), 0)).toBe(4);
     expect(Math.max(...rows.map((r) => r.max_speed ?? 0))).toBe(20);
   });

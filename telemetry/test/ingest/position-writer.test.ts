@@ -36,7 +36,14 @@ describe('PositionWriter', () => {
     const positions: Position[] = Array.from({ length: 9 }, (_, i) => ({ unitId: `w-${i % 3}`, ts: new Date(t0 + i * 1000), lat: 22.5, lon: 114 }));
     // U+0000 in a text[] element: PostgreSQL refuses it (22P05); the wire schema would not let it through
     positions[4] = { ...positions[4]!, flags: ['ok', 'a\u0000b'] };
-    const outcomes = await Promise.all(positions.map((p) => writer.write(p).then(() => 'stored', (err: unknown) => err)));
+    const outcomes = await Promise.all(
+      positions.map((p) =>
+        writer.write(p).then(
+          () => 'stored',
+          (err: unknown) => err,
+        ),
+      ),
+    );
     expect(outcomes.filter((o) => o === 'stored')).toHaveLength(8);
     expect(outcomes[4]).toBeInstanceOf(PositionRefusedError);
     expect((outcomes[4] as PositionRefusedError).sqlState).toBe('22P05');
@@ -50,7 +57,12 @@ describe('PositionWriter', () => {
     const down = createPool(`postgres://hub:x@127.0.0.1:${await freePort()}/hub`, 1);
     const writer = writerOn(down);
     const outcomes = await Promise.all(
-      [0, 1].map((i) => writer.write({ unitId: 'x', ts: new Date(Date.now() - i * 1000), lat: 1, lon: 1 }).then(() => 'stored', (err: unknown) => err)),
+      [0, 1].map((i) =>
+        writer.write({ unitId: 'x', ts: new Date(Date.now() - i * 1000), lat: 1, lon: 1 }).then(
+          () => 'stored',
+          (err: unknown) => err,
+        ),
+      ),
     );
     for (const o of outcomes) {
       expect(o).toBeInstanceOf(Error);

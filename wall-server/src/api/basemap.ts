@@ -27,7 +27,11 @@ export const basemapRoutes: FastifyPluginAsyncZod<BasemapRouteOptions> = async (
     geojsonError,
   };
 
-  app.get('/basemap', {
-    schema: { tags: ['basemap'], summary: 'The wall\'s basemap: tile source, datum and offline GeoJSON', response: { 200: BasemapOutSchema } },
-  }, async () => body);
+  app.get(
+    '/basemap',
+    {
+      schema: { tags: ['basemap'], summary: "The wall's basemap: tile source, datum and offline GeoJSON", response: { 200: BasemapOutSchema } },
+    },
+    async () => body,
+  );
 };

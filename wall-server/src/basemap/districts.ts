@@ -12,8 +12,7 @@ export interface DistrictMap {
 }
 
 type Ring = [number, number][];
-const isRing = (r: unknown): r is Ring =>
-  Array.isArray(r) && r.length >= 4 && r.every((p) => Array.isArray(p) && typeof p[0] === 'number' && typeof p[1] === 'number');
+const isRing = (r: unknown): r is Ring => Array.isArray(r) && r.length >= 4 && r.every((p) => Array.isArray(p) && typeof p[0] === 'number' && typeof p[1] === 'number');
 const isRings = (rs: unknown): rs is Ring[] => Array.isArray(rs) && rs.length > 0 && rs.every(isRing);
 
 /** The polygons of one feature's geometry; anything else (lines, points, bad shapes) gives none. */

@@ -152,46 +152,49 @@ function Station({ cred, onRefused, onSignOut }: { cred: UnitCredential; onRefus
     setVideo('off');
   }, []);
 
-  const goLive = useCallback(async (byHub = false) => {
-    if (publisherRef.current) return 'already publishing';
-    startedByHub.current = byHub;
-    if (!window.RTCPeerConnection || !navigator.mediaDevices?.getUserMedia) {
-      setCameraError(true);
-      throw new Error(t.errors.unsupported);
-    }
-    setVideo('starting');
-    setCameraError(false);
-    let media: MediaStream;
-    const camera = { facingMode: 'environment' };
-    try {
-      media = await navigator.mediaDevices.getUserMedia({ video: camera, audio: { echoCancellation: true, noiseSuppression: true } });
-      setMicRefused(false);
-    } catch {
-      // no microphone, or refused: the picture is what matters most, so it goes without sound (and says so)
-      try {
-        media = await navigator.mediaDevices.getUserMedia({ video: camera, audio: false });
-        setMicRefused(true);
-      } catch {
+  const goLive = useCallback(
+    async (byHub = false) => {
+      if (publisherRef.current) return 'already publishing';
+      startedByHub.current = byHub;
+      if (!window.RTCPeerConnection || !navigator.mediaDevices?.getUserMedia) {
         setCameraError(true);
-        setVideo('off');
-        throw new Error(t.errors.camera);
+        throw new Error(t.errors.unsupported);
       }
-    }
-    if (preview.current) preview.current.srcObject = media;
-    publisherRef.current = new CameraPublisher(media, {
-      unitId: cred.unitId,
-      secret: cred.secret,
-      codec: codecFromQuery(),
-      simulcast: simulcastFromQuery(),
-      onState: (state, detail) => {
-        setVideo(state);
-        // the hub's own sentence for a refusal; a transient failure only shows as "reconnecting"
-        setVideoError(state === 'refused' ? ((detail?.code && t.videoRefusedBecause[detail.code]) ?? detail?.message) : undefined);
-        if (detail?.streamId) setStreamId(detail.streamId);
-      },
-    });
-    return 'publishing';
-  }, [cred]);
+      setVideo('starting');
+      setCameraError(false);
+      let media: MediaStream;
+      const camera = { facingMode: 'environment' };
+      try {
+        media = await navigator.mediaDevices.getUserMedia({ video: camera, audio: { echoCancellation: true, noiseSuppression: true } });
+        setMicRefused(false);
+      } catch {
+        // no microphone, or refused: the picture is what matters most, so it goes without sound (and says so)
+        try {
+          media = await navigator.mediaDevices.getUserMedia({ video: camera, audio: false });
+          setMicRefused(true);
+        } catch {
+          setCameraError(true);
+          setVideo('off');
+          throw new Error(t.errors.camera);
+        }
+      }
+      if (preview.current) preview.current.srcObject = media;
+      publisherRef.current = new CameraPublisher(media, {
+        unitId: cred.unitId,
+        secret: cred.secret,
+        codec: codecFromQuery(),
+        simulcast: simulcastFromQuery(),
+        onState: (state, detail) => {
+          setVideo(state);
+          // the hub's own sentence for a refusal; a transient failure only shows as "reconnecting"
+          setVideoError(state === 'refused' ? ((detail?.code && t.videoRefusedBecause[detail.code]) ?? detail?.message) : undefined);
+          if (detail?.streamId) setStreamId(detail.streamId);
+        },
+      });
+      return 'publishing';
+    },
+    [cred],
+  );
 
   // the unit's link: MQTT over WebSocket, commands from the hub
   useEffect(() => {

@@ -113,7 +113,8 @@ export class CameraPublisher {
       const socket = (this.#socket = conn.socket);
       socket.on('disconnect', () => gen === this.#generation && this.#retry(new MediaRequestError('HUB_ERR_MEDIA_DISCONNECTED', 'the connection to the hub dropped')));
       socket.on('state', (ev) => {
-        if (gen === this.#generation && ev.sessionId === this.#sessionId && ev.state === 'ended') this.#retry(new MediaRequestError(ev.code ?? 'HUB_ERR_STREAM_ENDED', ev.message ?? 'the stream ended'));
+        if (gen === this.#generation && ev.sessionId === this.#sessionId && ev.state === 'ended')
+          this.#retry(new MediaRequestError(ev.code ?? 'HUB_ERR_STREAM_ENDED', ev.message ?? 'the stream ended'));
       });
       const pc = (this.#pc = new RTCPeerConnection({ iceServers: conn.iceServers }));
       const layers = this.opts.simulcast && this.opts.codec !== 'h264';
@@ -160,7 +161,14 @@ export class CameraPublisher {
     byId.forEach((s) => {
       if (s.type === 'outbound-rtp' && s.kind === 'video') {
         const codec = byId.get(s.codecId as string) as { mimeType?: string } | undefined;
-        layers.push({ rid: s.rid as string | undefined, framesEncoded: Number(s.framesEncoded ?? 0), width: Number(s.frameWidth ?? 0), height: Number(s.frameHeight ?? 0), codec: codec?.mimeType, nackCount: Number(s.nackCount ?? 0) });
+        layers.push({
+          rid: s.rid as string | undefined,
+          framesEncoded: Number(s.framesEncoded ?? 0),
+          width: Number(s.frameWidth ?? 0),
+          height: Number(s.frameHeight ?? 0),
+          codec: codec?.mimeType,
+          nackCount: Number(s.nackCount ?? 0),
+        });
       }
       if (s.type === 'outbound-rtp' && s.kind === 'audio') audioPackets += Number(s.packetsSent ?? 0);
     });

@@ -89,7 +89,11 @@ export function App() {
           {t('csv')}
         </button>
       </form>
-      {error && <p role="alert" style={{ color: '#b91c1c' }}>{error}</p>}
+      {error && (
+        <p role="alert" style={{ color: '#b91c1c' }}>
+          {error}
+        </p>
+      )}
       {loading && !data && <p>{t('loading')}</p>}
       {data && data.groups.length === 0 && <p data-testid="empty">{t('none')}</p>}
       {data && data.groups.length > 0 && (
@@ -97,17 +101,29 @@ export function App() {
           <table data-testid="kpi-table" style={{ borderCollapse: 'collapse', marginTop: 16 }}>
             <thead>
               <tr>
-                <th rowSpan={2} style={cell}>{t(`groupBy.${data.groupBy}` as MessageKey)}</th>
-                <th rowSpan={2} style={cell}>{t('incidents')}</th>
+                <th rowSpan={2} style={cell}>
+                  {t(`groupBy.${data.groupBy}` as MessageKey)}
+                </th>
+                <th rowSpan={2} style={cell}>
+                  {t('incidents')}
+                </th>
                 {METRICS.map((m) => (
-                  <th key={m} colSpan={3} style={cell}>{t(`metric.${m}` as MessageKey)} ({t('seconds')})</th>
+                  <th key={m} colSpan={3} style={cell}>
+                    {t(`metric.${m}` as MessageKey)} ({t('seconds')})
+                  </th>
                 ))}
               </tr>
               <tr>
                 {METRICS.flatMap((m) => [
-                  <th key={`${m}n`} style={cell}>{t('count')}</th>,
-                  <th key={`${m}m`} style={cell}>{t('median')}</th>,
-                  <th key={`${m}p`} style={cell}>{t('p90')}</th>,
+                  <th key={`${m}n`} style={cell}>
+                    {t('count')}
+                  </th>,
+                  <th key={`${m}m`} style={cell}>
+                    {t('median')}
+                  </th>,
+                  <th key={`${m}p`} style={cell}>
+                    {t('p90')}
+                  </th>,
                 ])}
               </tr>
             </thead>
@@ -115,11 +131,19 @@ export function App() {
               {data.groups.map((g) => (
                 <tr key={g.key} data-testid={`row-${g.key}`} data-group={g.key}>
                   <td style={cell}>{g.key}</td>
-                  <td style={cell} data-kpi="incidents" data-value={g.incidents}>{g.incidents}</td>
+                  <td style={cell} data-kpi="incidents" data-value={g.incidents}>
+                    {g.incidents}
+                  </td>
                   {METRICS.flatMap((m) => [
-                    <td key={`${m}n`} style={cell} data-kpi={`${m}.count`} data-value={g[m].count}>{g[m].count}</td>,
-                    <td key={`${m}m`} style={cell} data-kpi={`${m}.median`} data-value={g[m].median ?? ''}>{fmt(g[m].median)}</td>,
-                    <td key={`${m}p`} style={cell} data-kpi={`${m}.p90`} data-value={g[m].p90 ?? ''}>{fmt(g[m].p90)}</td>,
+                    <td key={`${m}n`} style={cell} data-kpi={`${m}.count`} data-value={g[m].count}>
+                      {g[m].count}
+                    </td>,
+                    <td key={`${m}m`} style={cell} data-kpi={`${m}.median`} data-value={g[m].median ?? ''}>
+                      {fmt(g[m].median)}
+                    </td>,
+                    <td key={`${m}p`} style={cell} data-kpi={`${m}.p90`} data-value={g[m].p90 ?? ''}>
+                      {fmt(g[m].p90)}
+                    </td>,
                   ])}
                 </tr>
               ))}

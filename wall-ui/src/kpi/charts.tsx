@@ -22,9 +22,7 @@ export function MetricChart({ metric, groups, title, unit }: { metric: KpiMetric
               <text x={LABEL - 6} y={y + ROW / 2 + 4} textAnchor="end" fontSize="12">
                 {g.key}
               </text>
-              {s.median !== null && (
-                <rect className="bar" x={LABEL} y={y + 4} width={Math.max(1, x(s.median) - LABEL)} height={ROW - 8} fill="#3b82f6" data-value={s.median} />
-              )}
+              {s.median !== null && <rect className="bar" x={LABEL} y={y + 4} width={Math.max(1, x(s.median) - LABEL)} height={ROW - 8} fill="#3b82f6" data-value={s.median} />}
               {s.p90 !== null && <line className="p90" x1={x(s.p90)} x2={x(s.p90)} y1={y + 2} y2={y + ROW - 2} stroke="#dc2626" strokeWidth="2" data-value={s.p90} />}
               <text x={W - 56} y={y + ROW / 2 + 4} fontSize="11" fill="#555">
                 {s.median === null ? '–' : `${fmt(s.median)} ${unit}`}
@@ -33,7 +31,9 @@ export function MetricChart({ metric, groups, title, unit }: { metric: KpiMetric
           );
         })}
         <line x1={LABEL} x2={LABEL} y1={PAD} y2={height - 14} stroke="#999" />
-        <text x={LABEL} y={height - 2} fontSize="10" fill="#777">0</text>
+        <text x={LABEL} y={height - 2} fontSize="10" fill="#777">
+          0
+        </text>
         <text x={x(max)} y={height - 2} fontSize="10" fill="#777" textAnchor="middle">{`${fmt(max)} ${unit}`}</text>
       </svg>
     </figure>

@@ -35,10 +35,30 @@ export function App({ token, incidentId, lang }: { token: string | null; inciden
   const stateText = (s: string) => (`state.${s}` in en ? t(`state.${s}` as MessageKey) : s);
   const fmtTime = (ms: number) => new Date(ms).toLocaleString(lang, { hour12: false });
   const style = { fontFamily: 'system-ui, sans-serif', padding: 16, color: '#111' };
-  if (!token) return <main style={style}><p role="alert">{t('noToken')}</p></main>;
-  if (!incidentId) return <main style={style}><p role="alert">{t('noIncident')}</p></main>;
-  if (error) return <main style={style}><p role="alert">{error}</p></main>;
-  if (!incident || !replay) return <main style={style}><p>{t('loading')}</p></main>;
+  if (!token)
+    return (
+      <main style={style}>
+        <p role="alert">{t('noToken')}</p>
+      </main>
+    );
+  if (!incidentId)
+    return (
+      <main style={style}>
+        <p role="alert">{t('noIncident')}</p>
+      </main>
+    );
+  if (error)
+    return (
+      <main style={style}>
+        <p role="alert">{error}</p>
+      </main>
+    );
+  if (!incident || !replay)
+    return (
+      <main style={style}>
+        <p>{t('loading')}</p>
+      </main>
+    );
 
   const current = replay.playlists[playlist];
   const first = current && replay.segments.find((s) => s.recordingId === current.recordingId);
@@ -64,7 +84,18 @@ export function App({ token, incidentId, lang }: { token: string | null; inciden
             </select>
           )}
           {current ? (
-            <Player key={String(current.recordingId)} url={current.url} token={token} fallbackStart={first ? Date.parse(first.start) : Date.parse(replay.from)} onTime={(ms, pdt) => { setCursor(ms); setFromProgramDate(pdt); }} errorLabel={t('videoError')} noMseLabel={t('noMse')} />
+            <Player
+              key={String(current.recordingId)}
+              url={current.url}
+              token={token}
+              fallbackStart={first ? Date.parse(first.start) : Date.parse(replay.from)}
+              onTime={(ms, pdt) => {
+                setCursor(ms);
+                setFromProgramDate(pdt);
+              }}
+              errorLabel={t('videoError')}
+              noMseLabel={t('noMse')}
+            />
           ) : (
             <p>{t('noRecording')}</p>
           )}

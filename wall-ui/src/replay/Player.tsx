@@ -3,7 +3,21 @@
 import { useEffect, useRef, useState } from 'react';
 import Hls from 'hls.js';
 
-export function Player({ url, token, fallbackStart, onTime, errorLabel, noMseLabel }: { url: string; token: string; fallbackStart: number; onTime: (ms: number, fromProgramDate: boolean) => void; errorLabel: string; noMseLabel: string }) {
+export function Player({
+  url,
+  token,
+  fallbackStart,
+  onTime,
+  errorLabel,
+  noMseLabel,
+}: {
+  url: string;
+  token: string;
+  fallbackStart: number;
+  onTime: (ms: number, fromProgramDate: boolean) => void;
+  errorLabel: string;
+  noMseLabel: string;
+}) {
   const video = useRef<HTMLVideoElement>(null);
   const [error, setError] = useState<string | null>(null);
 
@@ -43,7 +57,11 @@ export function Player({ url, token, fallbackStart, onTime, errorLabel, noMseLab
   return (
     <div>
       <video ref={video} data-testid="replay-video" controls muted playsInline style={{ width: 640, maxWidth: '100%', background: '#000' }} />
-      {error && <p role="alert" style={{ color: '#b00' }}>{errorLabel}: {error}</p>}
+      {error && (
+        <p role="alert" style={{ color: '#b00' }}>
+          {errorLabel}: {error}
+        </p>
+      )}
     </div>
   );
 }

@@ -37,12 +37,28 @@ export function TrackMap({ tracks, cursor, incident, label }: { tracks: UnitTrac
         const m = here && project(here);
         return (
           <g key={t.unitId} data-unit={t.unitId}>
-            <polyline points={t.points.map((p) => { const q = project(p); return `${q.x.toFixed(1)},${q.y.toFixed(1)}`; }).join(' ')} fill="none" stroke={color} strokeWidth={2} strokeOpacity={0.6} />
-            {t.points.map((p) => { const q = project(p); return <circle key={p.t} cx={q.x} cy={q.y} r={2} fill={color} />; })}
+            <polyline
+              points={t.points
+                .map((p) => {
+                  const q = project(p);
+                  return `${q.x.toFixed(1)},${q.y.toFixed(1)}`;
+                })
+                .join(' ')}
+              fill="none"
+              stroke={color}
+              strokeWidth={2}
+              strokeOpacity={0.6}
+            />
+            {t.points.map((p) => {
+              const q = project(p);
+              return <circle key={p.t} cx={q.x} cy={q.y} r={2} fill={color} />;
+            })}
             {m && here && (
               <g data-testid="replay-marker" data-unit={t.unitId} data-lat={here.lat} data-lon={here.lon} data-x={m.x} data-y={m.y} transform={`translate(${m.x} ${m.y})`}>
                 <circle r={7} fill={color} stroke="#fff" strokeWidth={2} />
-                <text x={10} y={4} fontSize={12} fill="#222">{t.unitId}</text>
+                <text x={10} y={4} fontSize={12} fill="#222">
+                  {t.unitId}
+                </text>
               </g>
             )}
           </g>

@@ -194,8 +194,7 @@ export function openStream(video: HTMLVideoElement, streamId: string, opts: Open
         if (ev.state === 'reconnecting') {
           decoding = false;
           setState('reconnecting', { code: ev.code, message: ev.message });
-        }
-        else {
+        } else {
           socket?.emit('keyframe', { sessionId: ev.sessionId });
           showLiveIfReady();
         }
@@ -217,8 +216,7 @@ export function openStream(video: HTMLVideoElement, streamId: string, opts: Open
         if (peer.connectionState === 'connected') {
           watchFrames(gen);
           showLiveIfReady();
-        }
-        else if (peer.connectionState === 'failed') retry(new MediaRequestError('HUB_ERR_PEER_FAILED', 'the media connection failed'));
+        } else if (peer.connectionState === 'failed') retry(new MediaRequestError('HUB_ERR_PEER_FAILED', 'the media connection failed'));
         else if (peer.connectionState === 'disconnected' && state === 'live') setState('reconnecting');
       };
       const sdp = await offerWithCandidates(peer);

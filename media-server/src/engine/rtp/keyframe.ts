@@ -42,7 +42,7 @@ export function isH264KeyFrame(payload: Buffer): boolean {
   const isKey = (t: number) => t === 5 || t === 7;
   if (type === 24) {
     // STAP-A: 16-bit sizes, then NAL units
-    for (let i = 1; i + 2 < payload.length; ) {
+    for (let i = 1; i + 2 < payload.length;) {
       const size = payload.readUInt16BE(i);
       if (isKey(payload[i + 2]! & 0x1f)) return true;
       i += 2 + size;

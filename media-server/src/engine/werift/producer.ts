@@ -87,7 +87,10 @@ export class WeriftProducer extends EventEmitter<ProducerEvents> implements Prod
     const layer = new ProducerLayer(track.rid ?? '', this.#layers.length, track, receiver, this.#opts);
     this.#layers.push(layer);
     const sub = track.onReceiveRtp.subscribe((rtp: RtpPacket) => this.#onRtp(layer, rtp));
-    this.#unsubscribe.push(() => sub.unSubscribe(), () => layer.close());
+    this.#unsubscribe.push(
+      () => sub.unSubscribe(),
+      () => layer.close(),
+    );
     if (this.#layers.length === 2) {
       this.#layerCheck = setInterval(() => this.#fitLayers(), LAYER_CHECK_MS);
       this.#layerCheck.unref();

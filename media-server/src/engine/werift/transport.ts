@@ -1,20 +1,6 @@
 import { EventEmitter } from 'node:events';
 import { randomUUID } from 'node:crypto';
-import {
-  RTCPeerConnection,
-  RTCSessionDescription,
-  useAbsSendTime,
-  useFIR,
-  useH264,
-  useNACK,
-  useOPUS,
-  usePLI,
-  useREMB,
-  useRepairedRtpStreamId,
-  useSdesMid,
-  useSdesRTPStreamId,
-  useVP8,
-} from 'werift';
+import { RTCPeerConnection, RTCSessionDescription, useAbsSendTime, useFIR, useH264, useNACK, useOPUS, usePLI, useREMB, useRepairedRtpStreamId, useSdesMid, useSdesRTPStreamId, useVP8 } from 'werift';
 import { InvalidOfferError, InvalidStateError } from '../../errors';
 import type { ConsumeOptions, Producer, TransportEvents, TransportOptions, WebRtcTransport } from '../types';
 import { WeriftConsumer } from './consumer';
@@ -76,10 +62,7 @@ export class WeriftTransport extends EventEmitter<TransportEvents> implements We
       codecs: { video: codecsFor(role, mimeType), audio: audioCodecs() },
       // viewers get abs-send-time so that their REMB estimate has send times to work from;
       // publishers' simulcast layers are told apart by rid (RFC 8852): a browser sends no SSRCs for them
-      headerExtensions:
-        role === 'publish'
-          ? { video: [useSdesMid(), useSdesRTPStreamId(), useRepairedRtpStreamId()], audio: [useSdesMid()] }
-          : { video: [useAbsSendTime()], audio: [] },
+      headerExtensions: role === 'publish' ? { video: [useSdesMid(), useSdesRTPStreamId(), useRepairedRtpStreamId()], audio: [useSdesMid()] } : { video: [useAbsSendTime()], audio: [] },
       // the SFU answers with its host addresses (and any announced one): no STUN server. werift's
       // default would ask stun.l.google.com on every answer, which a hub without the internet
       // (or with outbound UDP blocked) waits for.

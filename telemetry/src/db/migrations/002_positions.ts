@@ -38,8 +38,5 @@ export const positions: Migration = {
           `SELECT add_compression_policy('positions', INTERVAL '7 days')`,
           `SELECT add_retention_policy('positions', INTERVAL '${retentionDays} days')`,
         ]
-      : [
-          `CREATE TABLE positions (${columns}) PARTITION BY RANGE (ts)`,
-          `CREATE INDEX positions_ts_brin ON positions USING brin (ts)`,
-        ],
+      : [`CREATE TABLE positions (${columns}) PARTITION BY RANGE (ts)`, `CREATE INDEX positions_ts_brin ON positions USING brin (ts)`],
 };

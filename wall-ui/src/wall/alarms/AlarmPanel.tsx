@@ -31,9 +31,7 @@ export function AlarmPanel(props: AlarmPanelProps) {
   const [note, setNote] = useState('');
   const [error, setError] = useState<string | null>(null);
 
-  const shown = props.alarms.filter(
-    (a) => (kind === 'all' || a.kind === kind) && (state === 'all' || (state === 'open' ? a.acknowledgedAt === null : a.acknowledgedAt !== null)),
-  );
+  const shown = props.alarms.filter((a) => (kind === 'all' || a.kind === kind) && (state === 'all' || (state === 'open' ? a.acknowledgedAt === null : a.acknowledgedAt !== null)));
   const open = props.alarms.filter((a) => a.acknowledgedAt === null).length;
 
   const acknowledge = async (a: Alarm) => {

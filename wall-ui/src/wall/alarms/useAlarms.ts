@@ -36,11 +36,15 @@ export function useAlarms(store: UnitStore, sound: boolean) {
       if (isNew) {
         if (soundRef.on) beep();
         setFresh((f) => new Set(f).add(a.id));
-        setTimeout(() => setFresh((f) => {
-          const n = new Set(f);
-          n.delete(a.id);
-          return n;
-        }), FLASH_MS);
+        setTimeout(
+          () =>
+            setFresh((f) => {
+              const n = new Set(f);
+              n.delete(a.id);
+              return n;
+            }),
+          FLASH_MS,
+        );
       }
     });
     api<Alarm[]>('GET', `/api/alarms?limit=${KEEP}`)

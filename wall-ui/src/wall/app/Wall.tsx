@@ -76,14 +76,7 @@ export function Wall({ session }: { session: Session }) {
 
   return (
     <div className={`wall${layout.wallMode ? ' wall-mode' : ''}`} data-testid="wall">
-      <Header
-        operator={operator}
-        page={page}
-        wallMode={layout.wallMode}
-        onPage={setPage}
-        onToggleWallMode={toggleWallMode}
-        onLogout={() => void logout()}
-      >
+      <Header operator={operator} page={page} wallMode={layout.wallMode} onPage={setPage} onToggleWallMode={toggleWallMode} onLogout={() => void logout()}>
         <div className="grid-pick" role="group" aria-label={t('layout.grid')}>
           {GRIDS.map((g) => (
             <button key={g} className={g === layout.grid ? 'active' : 'secondary'} onClick={() => setGrid(g)} data-testid={`grid-${g}`}>
@@ -172,5 +165,3 @@ export function Wall({ session }: { session: Session }) {
     </div>
   );
 }
-
-

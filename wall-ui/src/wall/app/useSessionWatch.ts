@@ -41,7 +41,11 @@ export function useSessionWatch(session: Session, store: UnitStore): void {
       const left = expiresAt - Date.now();
       if (left > 0) timer = setTimeout(check, Math.min(left + 250, 2 ** 31 - 1));
       // still accepted (this browser's clock runs ahead of the hub's): ask again shortly
-      else api('GET', '/api/auth/me').then(() => (timer = setTimeout(check, 5_000)), () => undefined);
+      else
+        api('GET', '/api/auth/me').then(
+          () => (timer = setTimeout(check, 5_000)),
+          () => undefined,
+        );
     };
     check();
     return () => {

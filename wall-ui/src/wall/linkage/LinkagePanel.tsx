@@ -132,7 +132,21 @@ export function LinkagePanel(props: LinkagePanelProps) {
           {target.lat.toFixed(5)}, {target.lon.toFixed(5)}
         </span>
       </p>
-      {incidentId !== null && <p className="muted">{t('linkage.incident', { id: String(incidentId) })} <a href="/replay" data-testid="linkage-replay" onClick={(e) => { e.preventDefault(); window.open(`/replay#token=${encodeURIComponent(currentSession()?.token ?? '')}&incident=${incidentId}`, '_blank', 'noopener'); }}>{t('linkage.replay')}</a></p>}
+      {incidentId !== null && (
+        <p className="muted">
+          {t('linkage.incident', { id: String(incidentId) })}{' '}
+          <a
+            href="/replay"
+            data-testid="linkage-replay"
+            onClick={(e) => {
+              e.preventDefault();
+              window.open(`/replay#token=${encodeURIComponent(currentSession()?.token ?? '')}&incident=${incidentId}`, '_blank', 'noopener');
+            }}
+          >
+            {t('linkage.replay')}
+          </a>
+        </p>
+      )}
       {error && <p className="error">{error}</p>}
       {nearest === null && !error && <p className="muted">{t('common.loading')}</p>}
       {nearest?.length === 0 && <p className="muted">{t('linkage.noneAvailable')}</p>}
@@ -159,7 +173,11 @@ export function LinkagePanel(props: LinkagePanelProps) {
               <span className="unit-meta">{t(`unit.type.${u.type}`)}</span>
               <span className="distance">{u.distanceM >= 1000 ? t('linkage.km', { km: (u.distanceM / 1000).toFixed(1) }) : t('linkage.m', { m: Math.round(u.distanceM) })}</span>
               <span className="eta">{t('linkage.eta', eta)}</span>
-              {s && <span className={`dispatch-state ds-${s}`} data-testid="dispatch-state">{t(`dispatch.state.${s}`)}</span>}
+              {s && (
+                <span className={`dispatch-state ds-${s}`} data-testid="dispatch-state">
+                  {t(`dispatch.state.${s}`)}
+                </span>
+              )}
             </li>
           );
         })}

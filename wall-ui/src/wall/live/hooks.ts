@@ -32,11 +32,14 @@ export function useStoreVersion(store: UnitStore, minIntervalMs = 0): number {
         last = now;
         setVersion((v) => v + 1);
       } else if (!timer) {
-        timer = setTimeout(() => {
-          timer = undefined;
-          last = Date.now();
-          setVersion((v) => v + 1);
-        }, minIntervalMs - (now - last));
+        timer = setTimeout(
+          () => {
+            timer = undefined;
+            last = Date.now();
+            setVersion((v) => v + 1);
+          },
+          minIntervalMs - (now - last),
+        );
       }
     });
     return () => {

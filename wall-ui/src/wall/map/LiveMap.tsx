@@ -205,12 +205,7 @@ export function LiveMap(props: LiveMapProps) {
           <MarkersLayer alarms={props.alarms} incidents={props.incidents} />
           {props.replay && <ReplayLayer points={props.replay.points} cursorTs={props.replay.cursorTs} />}
           {popupUnitId && (
-            <UnitPopup
-              store={store}
-              unitId={popupUnitId}
-              onOpenCamera={props.onOpenCamera ? (id) => latest.current.onOpenCamera?.(id) : undefined}
-              onClose={() => setPopupUnitId(undefined)}
-            />
+            <UnitPopup store={store} unitId={popupUnitId} onOpenCamera={props.onOpenCamera ? (id) => latest.current.onOpenCamera?.(id) : undefined} onClose={() => setPopupUnitId(undefined)} />
           )}
           <ClusterLabels />
           <BasemapHoverLabel />
@@ -220,7 +215,17 @@ export function LiveMap(props: LiveMapProps) {
       <div
         className="hub-map-connection"
         data-state={connection}
-        style={{ position: 'absolute', top: 8, left: 8, padding: '2px 8px', borderRadius: 10, background: 'rgba(11,15,20,0.8)', color: badgeColours[connection] ?? '#fff', font: '12px system-ui, sans-serif', pointerEvents: 'none' }}
+        style={{
+          position: 'absolute',
+          top: 8,
+          left: 8,
+          padding: '2px 8px',
+          borderRadius: 10,
+          background: 'rgba(11,15,20,0.8)',
+          color: badgeColours[connection] ?? '#fff',
+          font: '12px system-ui, sans-serif',
+          pointerEvents: 'none',
+        }}
       >
         ● {t(`map.connection.${connection}`)}
         {basemap && !basemap.tiles && <span style={{ color: '#8a949e' }}> · {t('map.basemap.offline')}</span>}

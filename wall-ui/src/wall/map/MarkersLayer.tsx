@@ -17,28 +17,23 @@ export function MarkersLayer({ alarms, incidents }: { alarms?: Alarm[]; incident
   const { map, projector } = useMapContext();
   useEffect(
     () =>
-      addSourceWithLayers(
-        map,
-        'markers',
-        { type: 'geojson', data: { type: 'FeatureCollection', features: [] } },
-        [
-          {
-            id: 'alarm-markers',
-            type: 'circle',
-            source: 'markers',
-            filter: ['==', ['get', 'kind'], 'alarm'],
-            paint: { 'circle-radius': 16, 'circle-color': 'rgba(255,59,48,0.25)', 'circle-stroke-color': '#ff3b30', 'circle-stroke-width': 3 },
-          },
-          {
-            id: 'incident-markers',
-            type: 'symbol',
-            source: 'markers',
-            filter: ['==', ['get', 'kind'], 'incident'],
-            layout: { 'icon-image': 'incident', 'icon-allow-overlap': true, 'icon-ignore-placement': true, 'icon-size': 1.2 },
-            paint: { 'icon-opacity': ['case', ['get', 'open'], 1, 0.45] },
-          },
-        ],
-      ),
+      addSourceWithLayers(map, 'markers', { type: 'geojson', data: { type: 'FeatureCollection', features: [] } }, [
+        {
+          id: 'alarm-markers',
+          type: 'circle',
+          source: 'markers',
+          filter: ['==', ['get', 'kind'], 'alarm'],
+          paint: { 'circle-radius': 16, 'circle-color': 'rgba(255,59,48,0.25)', 'circle-stroke-color': '#ff3b30', 'circle-stroke-width': 3 },
+        },
+        {
+          id: 'incident-markers',
+          type: 'symbol',
+          source: 'markers',
+          filter: ['==', ['get', 'kind'], 'incident'],
+          layout: { 'icon-image': 'incident', 'icon-allow-overlap': true, 'icon-ignore-placement': true, 'icon-size': 1.2 },
+          paint: { 'icon-opacity': ['case', ['get', 'open'], 1, 0.45] },
+        },
+      ]),
     [map],
   );
   useEffect(() => {

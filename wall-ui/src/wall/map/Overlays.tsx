@@ -86,7 +86,20 @@ export function BasemapHoverLabel() {
   }, [map]);
   if (!name) return null;
   return (
-    <div className="hub-basemap-name" style={{ position: 'absolute', left: 8, bottom: 8, padding: '2px 6px', background: 'rgba(11,15,20,0.75)', color: '#d6e4f5', font: '12px system-ui, sans-serif', borderRadius: 3, pointerEvents: 'none' }}>
+    <div
+      className="hub-basemap-name"
+      style={{
+        position: 'absolute',
+        left: 8,
+        bottom: 8,
+        padding: '2px 6px',
+        background: 'rgba(11,15,20,0.75)',
+        color: '#d6e4f5',
+        font: '12px system-ui, sans-serif',
+        borderRadius: 3,
+        pointerEvents: 'none',
+      }}
+    >
       {name}
     </div>
   );

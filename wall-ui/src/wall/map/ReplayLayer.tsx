@@ -23,27 +23,33 @@ function headingAt(at: TrackPosition<{ t: number; lat: number; lon: number; head
 
 export function ReplayLayer({ points, cursorTs }: ReplayProps) {
   const { map, projector } = useMapContext();
-  const sorted = useMemo(
-    () => points.map((p) => ({ lat: p.lat, lon: p.lon, t: Date.parse(p.ts), heading: p.heading })).sort((a, b) => a.t - b.t),
-    [points],
-  );
+  const sorted = useMemo(() => points.map((p) => ({ lat: p.lat, lon: p.lon, t: Date.parse(p.ts), heading: p.heading })).sort((a, b) => a.t - b.t), [points]);
   useEffect(
     () =>
-      addSourceWithLayers(
-        map,
-        'replay',
-        { type: 'geojson', data: { type: 'FeatureCollection', features: [] } },
-        [
-          { id: 'replay-track', type: 'line', source: 'replay', filter: ['==', ['geometry-type'], 'LineString'], layout: { 'line-cap': 'round', 'line-join': 'round' }, paint: { 'line-color': '#b388ff', 'line-width': 4, 'line-opacity': 0.9 } },
-          {
-            id: 'replay-marker',
-            type: 'symbol',
-            source: 'replay',
-            filter: ['==', ['geometry-type'], 'Point'],
-            layout: { 'icon-image': 'unit-vehicle-assigned', 'icon-rotate': ['get', 'heading'], 'icon-rotation-alignment': 'map', 'icon-allow-overlap': true, 'icon-ignore-placement': true, 'icon-size': 1.3 },
+      addSourceWithLayers(map, 'replay', { type: 'geojson', data: { type: 'FeatureCollection', features: [] } }, [
+        {
+          id: 'replay-track',
+          type: 'line',
+          source: 'replay',
+          filter: ['==', ['geometry-type'], 'LineString'],
+          layout: { 'line-cap': 'round', 'line-join': 'round' },
+          paint: { 'line-color': '#b388ff', 'line-width': 4, 'line-opacity': 0.9 },
+        },
+        {
+          id: 'replay-marker',
+          type: 'symbol',
+          source: 'replay',
+          filter: ['==', ['geometry-type'], 'Point'],
+          layout: {
+            'icon-image': 'unit-vehicle-assigned',
+            'icon-rotate': ['get', 'heading'],
+            'icon-rotation-alignment': 'map',
+            'icon-allow-overlap': true,
+            'icon-ignore-placement': true,
+            'icon-size': 1.3,
           },
-        ],
-      ),
+        },
+      ]),
     [map],
   );
   useEffect(() => {

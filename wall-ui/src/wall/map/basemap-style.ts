@@ -27,8 +27,28 @@ function grid(center: { lat: number; lon: number }, step: number, span: number) 
   for (let i = 0; i <= n; i++) {
     const lat = lat0 + i * step;
     const lon = lon0 + i * step;
-    features.push({ type: 'Feature', properties: {}, geometry: { type: 'LineString', coordinates: [[lon0, lat], [lon0 + n * step, lat]] } });
-    features.push({ type: 'Feature', properties: {}, geometry: { type: 'LineString', coordinates: [[lon, lat0], [lon, lat0 + n * step]] } });
+    features.push({
+      type: 'Feature',
+      properties: {},
+      geometry: {
+        type: 'LineString',
+        coordinates: [
+          [lon0, lat],
+          [lon0 + n * step, lat],
+        ],
+      },
+    });
+    features.push({
+      type: 'Feature',
+      properties: {},
+      geometry: {
+        type: 'LineString',
+        coordinates: [
+          [lon, lat0],
+          [lon, lat0 + n * step],
+        ],
+      },
+    });
   }
   return { type: 'FeatureCollection' as const, features };
 }
@@ -58,7 +78,14 @@ export function basemapStyle(b: BasemapOut, projector: Projector): StyleSpecific
     sources['basemap-tiles'] = { type: 'vector', tiles: [b.tiles.url], minzoom: b.tiles.minzoom, maxzoom: b.tiles.maxzoom, attribution: b.attribution || undefined };
     for (const sourceLayer of b.tiles.vectorLayers) {
       layers.push(
-        { id: `basemap-vt-${sourceLayer}-fill`, type: 'fill', source: 'basemap-tiles', 'source-layer': sourceLayer, filter: ['==', ['geometry-type'], 'Polygon'], paint: { 'fill-color': '#243042', 'fill-opacity': 0.6 } },
+        {
+          id: `basemap-vt-${sourceLayer}-fill`,
+          type: 'fill',
+          source: 'basemap-tiles',
+          'source-layer': sourceLayer,
+          filter: ['==', ['geometry-type'], 'Polygon'],
+          paint: { 'fill-color': '#243042', 'fill-opacity': 0.6 },
+        },
         { id: `basemap-vt-${sourceLayer}-line`, type: 'line', source: 'basemap-tiles', 'source-layer': sourceLayer, paint: { 'line-color': '#4a5d78', 'line-width': 1 } },
       );
     }

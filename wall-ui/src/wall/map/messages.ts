@@ -7,8 +7,5 @@ export type MapMessageKey = Extract<MessageKey, `map.${string}`>;
 
 /** The map's messages in each language, taken from the wall's message files. */
 export const mapMessages: Record<Locale, Record<MapMessageKey, string>> = Object.fromEntries(
-  Object.entries(messages).map(([locale, table]) => [
-    locale,
-    Object.fromEntries(Object.entries(table).filter(([key]) => key.startsWith('map.'))) as Record<MapMessageKey, string>,
-  ]),
+  Object.entries(messages).map(([locale, table]) => [locale, Object.fromEntries(Object.entries(table).filter(([key]) => key.startsWith('map.'))) as Record<MapMessageKey, string>]),
 ) as Record<Locale, Record<MapMessageKey, string>>;

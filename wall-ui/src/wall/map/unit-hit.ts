@@ -22,11 +22,7 @@ export function expandToZoom(zoom: number, clusterMaxZoom: number): number {
 }
 
 /** What is drawn at `at` (mercator [0..1]), nearest first: a unit's icon, else a cluster disc. */
-export function hitTest(
-  at: MercatorPoint,
-  drawn: { units: readonly { id: string; x: number; y: number }[]; clusters: readonly PlacedCluster[] },
-  opts: HitOptions,
-): UnitHit | null {
+export function hitTest(at: MercatorPoint, drawn: { units: readonly { id: string; x: number; y: number }[]; clusters: readonly PlacedCluster[] }, opts: HitOptions): UnitHit | null {
   const pad = opts.pad ?? 4;
   const world = worldSize(opts.zoom);
   const iconHalf = (ICON_SIZE * iconScale(opts.zoom)) / 2 + pad;
