@@ -1,22 +1,10 @@
 // The incident loop as a named Fastify plugin (after `telemetry`: its bus, its command sender
 // and its live feed, which relays the incidents' events), decorated as `incidents`.
 import fp from 'fastify-plugin';
-import type { Logger } from 'pino';
-import type { HubConfig } from '@hub/config';
-import type { Queryable } from '@hub/platform';
-import type { DistrictMap } from '@hub/wall-server';
-import { IncidentService, type AuditEntry, type RecordingSource } from './service';
+import { IncidentService, type IncidentServiceOptions } from './service';
 
-export interface IncidentsPluginOptions {
-  db: Queryable;
-  linkage: HubConfig['linkage'];
-  dataDir: string;
-  log: Logger;
-  audit?: (entry: AuditEntry) => Promise<void>;
-  districts?: DistrictMap;
-  /** the recorder's segments of an incident (the media role's); default none */
-  recordings?: RecordingSource;
-}
+/** The incident service's options but what the plugin takes from telemetry (its bus and command sender). */
+export type IncidentsPluginOptions = Omit<IncidentServiceOptions, 'bus' | 'sendCommand'>;
 
 declare module 'fastify' {
   interface FastifyInstance {

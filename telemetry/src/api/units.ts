@@ -10,7 +10,7 @@ import {
   UnitUpdateSchema,
 } from '@hub/config';
 import { createUnit, getUnit, issueCredential, listUnits, updateUnit, UnitExistsError } from '../store';
-import { ConflictError, NotFoundError } from '../errors';
+import { ConflictError, NotFoundError } from '@hub/platform';
 import { requireRole } from '@hub/identity';
 import type { ApiContext } from './context';
 
