@@ -21,13 +21,11 @@ import { parseArgs } from 'node:util';
 import { UnitAgent, WhipPublisher, attachOnDemandVideo } from '@hub/edge-agent';
 // the load generators run werift on the same starved machine: the SFU's fixes for stalls apply to them too
 import '@hub/werift-patches';
-import { spawnTied } from '@hub/config/node';
-import { freePort } from '../test-support/ports';
 import type { ViewerJob, ViewerReport } from './fanout-viewers';
 import { PHASES, type Phases } from './fanout-phases';
 import type { LoopDelay } from './loop-delay';
 import { runJanusReference } from './fanout-janus';
-import { cpuSeconds, waitForOutput } from './processes';
+import { cpuSeconds, spawnBenchHub, waitForOutput } from './processes';
 
 const { values: args } = parseArgs({
   options: {
@@ -268,26 +266,19 @@ async function main(): Promise<void> {
   }
   const dataDir = mkdtempSync(path.join(tmpdir(), 'hub-fanout-'));
   chmodSync(dataDir, 0o755);
-  const [httpPort, mqttPort, pgPort] = [await freePort(), await freePort(), await freePort()];
-  const profile = process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : [];
   const loopFile = path.join(dataDir, 'hub-loop-delay.jsonl');
-  const hub = spawnTied(process.execPath, [...profile, '--import', 'tsx', '--import', './bench/loop-delay.ts', 'hub/src/main.ts'], {
-    cwd: root,
+  const { hub, httpPort, mqttPort } = await spawnBenchHub({
+    root,
+    dataDir,
+    token: TOKEN,
+    imports: ['./bench/loop-delay.ts'],
     env: {
-      ...process.env,
-      HUB_DATA_DIR: path.join(dataDir, 'data'),
-      HUB_HTTP__PORT: String(httpPort),
-      HUB_MQTT__PORT: String(mqttPort),
-      HUB_DATABASE__EMBEDDED_PORT: String(pgPort),
-      HUB_AUTH__ADMIN_TOKEN: TOKEN,
-      HUB_LOG__LEVEL: 'warn',
       HUB_MEDIA__ADDITIONAL_HOST_ADDRESSES: '["127.0.0.1"]',
       HUB_MEDIA__IDLE_STOP_SECONDS: '2',
       // the bench measures how many viewers the SFU carries: no viewer limit
       HUB_MEDIA__MAX_VIEWERS: '0',
       BENCH_LOOP_DELAY_FILE: loopFile,
     },
-    stdio: ['ignore', 'pipe', 'pipe'],
   });
   const closers: (() => Promise<unknown> | unknown)[] = [];
   try {

@@ -20,7 +20,7 @@ import { hashSecret } from '@hub/telemetry';
 import { spawnTied } from '@hub/config/node';
 import { freePort } from '../test-support/ports';
 import type { WorkerJob, WorkerReport } from './load-worker';
-import { cpuSeconds, treeCpuSeconds, waitForOutput } from './processes';
+import { cpuSeconds, spawnBenchHub, treeCpuSeconds, waitForOutput } from './processes';
 
 const { values: args } = parseArgs({
   options: {
@@ -82,22 +82,7 @@ function summarize(reports: WorkerReport[]) {
 async function benchHub(): Promise<void> {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'hub-bench-'));
   chmodSync(dataDir, 0o755);
-  const [httpPort, mqttPort, pgPort] = [await freePort(), await freePort(), await freePort()];
-  // BENCH_PROFILE=dir writes a V8 CPU profile of the hub there
-  const profile = process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : [];
-  const hub = spawnTied(process.execPath, [...profile, '--import', 'tsx', 'hub/src/main.ts'], {
-    cwd: root,
-    env: {
-      ...process.env,
-      HUB_DATA_DIR: path.join(dataDir, 'data'),
-      HUB_HTTP__PORT: String(httpPort),
-      HUB_MQTT__PORT: String(mqttPort),
-      HUB_DATABASE__EMBEDDED_PORT: String(pgPort),
-      HUB_AUTH__ADMIN_TOKEN: TOKEN,
-      HUB_LOG__LEVEL: 'warn',
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const { hub, httpPort, mqttPort, pgPort } = await spawnBenchHub({ root, dataDir, token: TOKEN });
   try {
     await waitForOutput(hub, 'Hub ready', 120_000);
     const dbUrl = process.env.DATABASE_URL ?? `postgres://hub:hub-embedded@127.0.0.1:${pgPort}/hub`;

@@ -1,7 +1,10 @@
-// What the benchmarks need of their child processes: wait for a line of output, and read
-// how much CPU a process (and its children, e.g. the hub's PostgreSQL) has used.
+// What the benchmarks need of their child processes: the hub on free ports, wait for a line of
+// output, and read how much CPU a process (and its children, e.g. the hub's PostgreSQL) has used.
 import type { ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { spawnTied } from '@hub/config/node';
+import { freePort } from '../test-support/ports';
 
 /** CPU seconds (user + system) a process has used, from /proc; 0 once it is gone. */
 export function cpuSeconds(pid: number): number {
@@ -44,4 +47,37 @@ export async function waitForOutput(child: ChildProcess, text: string, ms: numbe
       reject(new Error(`exited ${code}:\n${out}`));
     });
   });
+}
+
+export interface BenchHub {
+  hub: ChildProcess;
+  httpPort: number;
+  mqttPort: number;
+  pgPort: number;
+}
+
+/**
+ * The hub as its own process (`hub/src/main.ts`, embedded PostgreSQL) on free ports, its data
+ * under `dataDir`, logging warnings only; it dies with the bench. `imports` are extra
+ * `--import` modules (a loop-delay probe); BENCH_PROFILE=dir writes a V8 CPU profile there.
+ */
+export async function spawnBenchHub(opts: { root: string; dataDir: string; token: string; env?: Record<string, string>; imports?: string[] }): Promise<BenchHub> {
+  const [httpPort, mqttPort, pgPort] = [await freePort(), await freePort(), await freePort()];
+  const profile = process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : [];
+  const imports = ['tsx', ...(opts.imports ?? [])].flatMap((m) => ['--import', m]);
+  const hub = spawnTied(process.execPath, [...profile, ...imports, 'hub/src/main.ts'], {
+    cwd: opts.root,
+    env: {
+      ...process.env,
+      HUB_DATA_DIR: path.join(opts.dataDir, 'data'),
+      HUB_HTTP__PORT: String(httpPort),
+      HUB_MQTT__PORT: String(mqttPort),
+      HUB_DATABASE__EMBEDDED_PORT: String(pgPort),
+      HUB_AUTH__ADMIN_TOKEN: opts.token,
+      HUB_LOG__LEVEL: 'warn',
+      ...opts.env,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  return { hub, httpPort, mqttPort, pgPort };
 }

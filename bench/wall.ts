@@ -36,10 +36,9 @@ import { hashSecret } from '@hub/telemetry';
 import { buildWall } from '@hub/wall-ui';
 import { chromium } from 'playwright-core';
 import { artifactDir, CHROMIUM_PATH, launchChromium } from '../test-support/browser';
-import { spawnTied } from '@hub/config/node';
 import { freePort } from '../test-support/ports';
 import type { PublisherMessage, PublisherReport } from './wall-publisher';
-import { treeCpuSeconds, waitForOutput } from './processes';
+import { spawnBenchHub, treeCpuSeconds, waitForOutput } from './processes';
 
 const { values: args } = parseArgs({
   options: {
@@ -181,21 +180,7 @@ async function main(): Promise<void> {
   await buildWall({ quiet: true });
   const dataDir = mkdtempSync(path.join(tmpdir(), 'hub-wall-bench-'));
   chmodSync(dataDir, 0o755);
-  const [httpPort, mqttPort, pgPort] = [await freePort(), await freePort(), await freePort()];
-  const hub = spawnTied(process.execPath, ['--import', 'tsx', 'hub/src/main.ts'], {
-    cwd: root,
-    env: {
-      ...process.env,
-      HUB_DATA_DIR: path.join(dataDir, 'data'),
-      HUB_HTTP__PORT: String(httpPort),
-      HUB_MQTT__PORT: String(mqttPort),
-      HUB_DATABASE__EMBEDDED_PORT: String(pgPort),
-      HUB_AUTH__ADMIN_TOKEN: TOKEN,
-      HUB_LOG__LEVEL: 'warn',
-      HUB_BASEMAP__ZOOM: String(ZOOM),
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const { hub, httpPort, mqttPort, pgPort } = await spawnBenchHub({ root, dataDir, token: TOKEN, env: { HUB_BASEMAP__ZOOM: String(ZOOM) } });
   const workers: ChildProcess[] = [];
   let browser: Awaited<ReturnType<typeof launchChromium>> | undefined;
   try {

@@ -6,3 +6,4 @@ export { alarmRoutes } from './api/alarms';
 export { geofenceRoutes } from './api/geofences';
 export { acknowledgeAlarm, getAlarm, insertAlarm, listAlarms, type NewAlarm } from './store/alarms';
 export { createGeofence, deleteGeofence, getGeofence, listGeofences, polygonBBox } from './store/geofences';
+export { alarmsPlugin, type AlarmsPluginOptions } from './plugin';

@@ -6,16 +6,16 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import pino, { type Logger } from 'pino';
 import type pg from 'pg';
 import type { DeviceAlarm, HubConfig } from '@hub/config';
-import { alarmRoutes, geofenceRoutes, startAlarmService, type AlarmService } from '@hub/alarms';
-import { OperatorAuth, recordAudit } from '@hub/identity';
-import { IncidentService, incidentApiRoutes, intakeApiRoutes } from '@hub/incidents';
+import { alarmsPlugin, type AlarmService } from '@hub/alarms';
+import { identityPlugin, recordAudit } from '@hub/identity';
+import { incidentsPlugin, type IncidentService } from '@hub/incidents';
 import { createPool, startEmbeddedDatabase, type EmbeddedDatabase } from '@hub/platform';
-import { MAX_PATH_PARAM_LENGTH, migrate, registerDocs, startTelemetry, telemetryApi, type Telemetry } from '@hub/telemetry';
-import { basemapGeojsonPath, basemapRoutes, districtMap, presetRoutes, readBasemapGeojson, wallPages } from '@hub/wall-server';
+import { MAX_PATH_PARAM_LENGTH, migrate, registerDocs, telemetryPlugin, type Telemetry } from '@hub/telemetry';
+import { basemapGeojsonPath, districtMap, readBasemapGeojson } from '@hub/wall-server';
 import { resolveAdminToken, type AdminToken } from './admin-token';
-import { Linkage } from './linkage';
-import { startMedia, type Media } from './media';
+import type { Media } from './media';
 import { schemaMigrations } from './migrations';
+import { apiPlugin, linkagePlugin, mediaPlugin, wallPagesPlugin } from './plugins';
 import { recordingSource } from './recording';
 
 export interface Hub {
@@ -89,63 +89,28 @@ export async function startHub(config: HubConfig, opts: StartHubOptions = {}): P
 
     // /docs at the root, before any route: it documents telemetry's, media's and the recordings' routes alike
     await registerDocs(app);
-    // Alarms start once telemetry has reset the units' online flags; no unit can send an alarm
-    // before the MQTT port opens below.
-    let alarms: AlarmService | undefined;
-    const deviceAlarms = (a: DeviceAlarm) => {
-      if (!alarms) throw new Error('device alarm before the alarm service started');
-      return alarms.handleDeviceAlarm(a);
-    };
-    const operators = new OperatorAuth({ db, adminToken: adminToken.token, sessionHours: config.auth.sessionHours, lockout: config.auth.lockout, log: log.child({ module: 'operators' }) });
-    await operators.ensureBuiltinAdmin();
-    const telemetry = await startTelemetry(app, { config, db, operators, log, databaseStatus, deviceAlarms });
-    cleanup.push(() => telemetry.close());
-    alarms = await startAlarmService({
+    // The packages, each a named plugin that says what it needs (registered in that order).
+    // An SOS reaches the alarm service through telemetry's deviceAlarms port; no unit can send
+    // one before the MQTT port opens below. Closing the app closes them in reverse (onClose).
+    const deviceAlarms = (a: DeviceAlarm) => app.alarms.handleDeviceAlarm(a);
+    await app.register(identityPlugin, { db, adminToken: adminToken.token, auth: config.auth, log });
+    await app.register(telemetryPlugin, { config, db, log, databaseStatus, deviceAlarms });
+    await app.register(alarmsPlugin, { db, config: config.alarms, log });
+    if (config.roles.includes('media')) await app.register(mediaPlugin, { config, db, log });
+    await app.register(incidentsPlugin, {
       db,
-      bus: telemetry.bus,
-      config: config.alarms,
-      log: log.child({ module: 'alarms' }),
-      // a silent unit is noticed within a quarter of the offline / no-position time (at most 5 s late)
-      checkIntervalMs: Math.min(5000, (Math.min(config.alarms.offlineAfterSeconds, config.alarms.noPositionAfterSeconds) * 1000) / 4),
-    });
-    const alarmService = alarms;
-    cleanup.push(() => alarmService.close());
-    const media = config.roles.includes('media') ? await startMedia(app, config, db, telemetry, log) : undefined;
-    if (media) cleanup.push(async () => media.close());
-    if (media) cleanup.push(() => media.recorder.close()); // recordings end (last segments indexed) before the SFU closes
-    const incidents = await IncidentService.start({
-      db,
-      bus: telemetry.bus,
-      sendCommand: (unitId, command) => telemetry.broker.sendCommand(unitId, command),
       linkage: config.linkage,
       dataDir: config.dataDir,
-      log: log.child({ module: 'incidents' }),
+      log,
       audit: (entry) => recordAudit(db, entry),
       districts: districtMap((await readBasemapGeojson(basemapGeojsonPath(config.basemap))).geojson),
-      recordings: media ? recordingSource(media.recorder) : undefined,
+      recordings: app.media ? recordingSource(app.media.recorder) : undefined,
     });
-    cleanup.push(() => incidents.close());
-    telemetry.live.relay(incidents.events);
-    // the REST API: telemetry's operator scope with every package's routes in it
-    await app.register(telemetryApi, {
-      docs: false,
-      db,
-      bus: telemetry.bus,
-      auth: operators,
-      routes: [
-        geofenceRoutes,
-        alarmRoutes,
-        ...incidentApiRoutes(incidents),
-        presetRoutes,
-        async (api) => {
-          await api.register(basemapRoutes, { basemap: config.basemap });
-        },
-      ],
-      publicRoutes: intakeApiRoutes(incidents, { intake: config.linkage.intake, dataDir: config.dataDir }),
-    });
-    const linkage = new Linkage({ config, db, telemetry, incidents, media, log: log.child({ module: 'linkage' }) });
-    cleanup.push(async () => linkage.close());
-    await app.register(wallPages, { config });
+    await app.register(apiPlugin, { config, db, log });
+    await app.register(linkagePlugin, { config, db, log });
+    await app.register(wallPagesPlugin, { config });
+    await app.ready();
+    const { telemetry, incidents, alarms, media } = app;
 
     await app.listen({ host: config.http.host, port: config.http.port });
     const httpPort = (app.server.address() as import('node:net').AddressInfo).port;
@@ -158,7 +123,7 @@ export async function startHub(config: HubConfig, opts: StartHubOptions = {}): P
       db,
       telemetry,
       incidents,
-      alarms: alarmService,
+      alarms,
       media,
       adminToken,
       httpPort,

@@ -1,27 +1,17 @@
 // Wall presets over the real API: each operator's named layouts, kept apart per operator; and
 // in Chromium, the map's view saved with a preset and restored when it is applied.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { hubAndBrowser } from '../../test-support/hub-and-browser';
 import pg from 'pg';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import type { Preset } from '@hub/config';
-import { launchChromium } from '../../test-support/browser';
-import { eventually, startTestHub, type TestHub } from '../../test-support/test-hub';
+import { eventually } from '../../test-support/test-hub';
 import { login, openWall } from './support/wall-page';
 
-let th: TestHub;
-let browser: Browser;
-
-beforeAll(async () => {
-  th = await startTestHub();
-  browser = await launchChromium();
-});
-afterAll(async () => {
-  await browser?.close();
-  await th?.close();
-});
+const env = hubAndBrowser();
 
 async function as<T>(token: string, method: string, path: string, body?: unknown): Promise<{ status: number; body: T }> {
-  const res = await fetch(th.http + path, {
+  const res = await fetch(env.th.http + path, {
     method,
     headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
     body: body === undefined ? undefined : JSON.stringify(body),
@@ -34,7 +24,7 @@ const layout = { grid: 4, tiles: ['car-1', null, 'cam-2'], wallMode: false };
 
 describe('wall presets', () => {
   it('saves, lists, replaces and deletes an operator’s presets', async () => {
-    const op = await th.createOperator('wall-op', 'viewer');
+    const op = await env.th.createOperator('wall-op', 'viewer');
     const saved = await as<Preset>(op.token, 'PUT', '/api/presets/Night shift', { layout });
     expect(saved.status).toBe(200);
     expect(saved.body).toMatchObject({ name: 'Night shift', operator: 'wall-op', layout: { grid: 4, tiles: ['car-1', null, 'cam-2'], wallMode: false } });
@@ -54,8 +44,8 @@ describe('wall presets', () => {
   });
 
   it('keeps each operator’s presets apart', async () => {
-    const a = await th.createOperator('op-a', 'coordinator');
-    const b = await th.createOperator('op-b', 'coordinator');
+    const a = await env.th.createOperator('op-a', 'coordinator');
+    const b = await env.th.createOperator('op-b', 'coordinator');
     await as(a.token, 'PUT', '/api/presets/mine', { layout });
     expect((await as<Preset[]>(b.token, 'GET', '/api/presets')).body).toEqual([]);
     expect((await as(b.token, 'GET', '/api/presets/mine')).status).toBe(404);
@@ -64,7 +54,7 @@ describe('wall presets', () => {
   });
 
   it('refuses a bad layout with the reason and keeps the stored one', async () => {
-    const op = await th.createOperator('op-c', 'viewer');
+    const op = await env.th.createOperator('op-c', 'viewer');
     await as(op.token, 'PUT', '/api/presets/p1', { layout });
     const bad = await as<{ code: string; message: string }>(op.token, 'PUT', '/api/presets/p1', { layout: { grid: 5, tiles: [] } });
     expect(bad.status).toBe(400);
@@ -78,7 +68,7 @@ describe('wall presets', () => {
   });
 
   it('keeps a map view with the layout; a preset without one still loads; a bad view is refused', async () => {
-    const op = await th.createOperator('op-d', 'viewer');
+    const op = await env.th.createOperator('op-d', 'viewer');
     const map = { center: { lat: 22.6, lon: 114.1 }, zoom: 13.5, bearing: 0 };
     const saved = await as<Preset>(op.token, 'PUT', '/api/presets/with-view', { layout: { ...layout, map } });
     expect(saved.status).toBe(200);
@@ -98,7 +88,7 @@ describe('wall presets', () => {
   });
 
   it('needs a login', async () => {
-    const res = await fetch(th.http + '/api/presets');
+    const res = await fetch(env.th.http + '/api/presets');
     expect(res.status).toBe(401);
   });
 });
@@ -116,7 +106,7 @@ function mapViewOf(page: Page, want: { lat: number; lon: number; zoom: number })
 
 /** A statement on the hub's database, as an older hub version would have left it. */
 async function sql(text: string, params: unknown[]): Promise<void> {
-  const client = new pg.Client({ connectionString: th.db.url });
+  const client = new pg.Client({ connectionString: env.th.db.url });
   await client.connect();
   try {
     await client.query(text, params);
@@ -144,8 +134,8 @@ async function saveAs(page: Page, name: string): Promise<void> {
 
 describe('a preset in the wall keeps the map view', () => {
   it('saves where the map looks, and a reload or an apply brings it back; an old preset leaves the map alone', async () => {
-    const op = await th.createOperator('map-op', 'coordinator');
-    const { page, context, errors } = await openWall(browser, th.http, undefined, '?testHooks');
+    const op = await env.th.createOperator('map-op', 'coordinator');
+    const { page, context, errors } = await openWall(env.browser, env.th.http, undefined, '?testHooks');
     await login(page, op.username, op.password);
     await page.waitForFunction(() => !!window.__hubWall, undefined, { timeout: 30_000 });
 

@@ -1,26 +1,15 @@
 // The wall in Chromium against the real hub: logging in and out, refusals for a logged-out
 // browser, and a session ended elsewhere.
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import type { Browser } from 'playwright-core';
-import { launchChromium } from '../../test-support/browser';
-import { ADMIN_TOKEN, startTestHub, type TestHub } from '../../test-support/test-hub';
+import { describe, expect, test } from 'vitest';
+import { hubAndBrowser } from '../../test-support/hub-and-browser';
+import { ADMIN_TOKEN } from '../../test-support/test-hub';
 import { login, openWall, submitLogin } from './support/wall-page';
 
-let th: TestHub;
-let browser: Browser;
-
-beforeAll(async () => {
-  th = await startTestHub();
-  browser = await launchChromium();
-});
-afterAll(async () => {
-  await browser?.close();
-  await th?.close();
-});
+const env = hubAndBrowser();
 
 describe('logging in', () => {
   test('a wrong password shows the reason; the right one shows the wall; logout returns to the login screen', async () => {
-    const { page, context, errors } = await openWall(browser, th.http);
+    const { page, context, errors } = await openWall(env.browser, env.th.http);
     await submitLogin(page, 'admin', 'not-the-token');
     const reason = page.locator('[data-testid=login-reason]');
     await reason.waitFor();
@@ -47,13 +36,13 @@ describe('logging in', () => {
     await page.click('[data-testid=logout]');
     await page.waitForSelector('[data-testid=login]');
     // the session is over at the hub too
-    expect((await fetch(th.http + '/api/units', { headers: { authorization: `Bearer ${token}` } })).status).toBe(401);
+    expect((await fetch(env.th.http + '/api/units', { headers: { authorization: `Bearer ${token}` } })).status).toBe(401);
     expect(errors).toEqual([]);
     await context.close();
   });
 
   test('a logged-out browser gets nothing: the API answers 401 and the live socket is refused', async () => {
-    const { page, context } = await openWall(browser, th.http);
+    const { page, context } = await openWall(env.browser, env.th.http);
     await page.waitForSelector('[data-testid=login]');
     const res = await page.evaluate(async () => {
       const api = await fetch('/api/units');
@@ -79,12 +68,12 @@ describe('logging in', () => {
   });
 
   test('a session the hub ends sends the wall back to the login screen with the reason', async () => {
-    const { page, context } = await openWall(browser, th.http);
+    const { page, context } = await openWall(env.browser, env.th.http);
     await login(page);
     const token = await page.evaluate(() => JSON.parse(sessionStorage.getItem('wall.session')!).token as string);
     // ended elsewhere (another tab's logout): the hub cuts the wall's live socket, whose
     // reconnection is refused, and every REST call is refused too
-    await fetch(th.http + '/api/auth/logout', { method: 'POST', headers: { authorization: `Bearer ${token}` } });
+    await fetch(env.th.http + '/api/auth/logout', { method: 'POST', headers: { authorization: `Bearer ${token}` } });
     const reason = page.locator('[data-testid=login-reason]');
     await reason.waitFor();
     expect(await reason.getAttribute('data-code')).toBe('HUB_ERR_AUTH_INVALID');

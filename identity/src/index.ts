@@ -8,3 +8,4 @@ export { loginRoute, operatorRoutes, type OperatorRoutesOptions } from './api/op
 export { listAudit, recordAudit, type NewAuditEntry } from './store/audit';
 export { AuthError, ForbiddenError, LoginLockedError, type AuthErrorCode } from './errors';
 export { identityMigrations } from './migrations';
+export { identityPlugin, type IdentityPluginOptions } from './plugin';

@@ -15,6 +15,7 @@ export { nearestUnits, nearestUnitsSql, type EtaSettings, type NearestRequest } 
 export { UnitIndex } from './unit-index';
 export { kpis, kpisCsv } from './kpis';
 export { incidentMigrations } from './migrations';
+export { incidentsPlugin, type IncidentsPluginOptions } from './plugin';
 export * from './errors';
 
 /** The incidents' routes in telemetry's operator scope: nearest units, incidents, KPIs, replay, intake clients. */

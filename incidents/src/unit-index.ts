@@ -18,16 +18,8 @@ interface Entry {
   ts: number;
 }
 
-interface Row {
-  id: string;
-  name: string;
-  type: UnitType;
-  disabled: boolean;
-  online: boolean;
-  lat: number | null;
-  lon: number | null;
-  ts: Date | string | null;
-}
+/** A row of the query that loads the index: an entry with its time as the database gives it. */
+type Row = Omit<Entry, 'ts'> & { ts: Date | string | null };
 
 const SELECT = `SELECT u.id, u.name, u.type, u.disabled, u.online, l.lat, l.lon, least(l.ts, l.received_at) AS ts FROM units u LEFT JOIN unit_latest l ON l.unit_id = u.id`;
 

@@ -9,3 +9,4 @@ export { getUnit, listUnits, createUnit, insertPositions, latestPosition, latest
 export { PositionRefusedError } from './ingest/position-writer';
 export { LiveFeed } from './live/live-feed';
 export { registerDocs } from './api/docs';
+export { telemetryPlugin } from './plugin';

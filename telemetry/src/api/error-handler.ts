@@ -2,7 +2,7 @@
 // its routes, and its own not-found answer for unknown paths under /api.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { errorHandler } from '@hub/platform';
-import { NotFoundError } from '../errors';
+import { NotFoundError } from '@hub/platform';
 
 export { errorHandler, toApiError } from '@hub/platform';
 

@@ -2,7 +2,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { ApiErrorSchema, LatestQuerySchema, PositionOutSchema, TrackQuerySchema, UnitIdParamsSchema } from '@hub/config';
 import { getUnit, latestPositions, track } from '../store';
-import { NotFoundError } from '../errors';
+import { NotFoundError } from '@hub/platform';
 import type { ApiContext } from './context';
 
 const tags = ['positions'];

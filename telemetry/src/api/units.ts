@@ -2,7 +2,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { ApiErrorSchema, UnitCreateSchema, UnitCredentialSchema, UnitIdParamsSchema, UnitListQuerySchema, UnitSchema, UnitUpdateSchema } from '@hub/config';
 import { createUnit, getUnit, issueCredential, listUnits, updateUnit, UnitExistsError } from '../store';
-import { ConflictError, NotFoundError } from '../errors';
+import { ConflictError, NotFoundError } from '@hub/platform';
 import { requireRole } from '@hub/identity';
 import type { ApiContext } from './context';
 

@@ -20,7 +20,7 @@ import {
 } from '@hub/config';
 import type { TelemetryBus } from '../events';
 import { handshakeToken, setSocketPrincipal, socketRefusal } from '@hub/identity';
-import { DB_RETRY_AFTER_SECONDS, isDatabaseUnavailable } from '../errors';
+import { DB_RETRY_AFTER_SECONDS, isDatabaseUnavailable } from '@hub/platform';
 import { positionOut } from '../store/positions';
 import type { TelemetryMetrics } from '../metrics';
 import type { EventEmitter } from 'node:events';

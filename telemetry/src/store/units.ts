@@ -2,7 +2,7 @@
 import type { Unit, UnitCreate, UnitUpdate } from '@hub/config';
 import type { Queryable, UnitFilter } from './types';
 import { likeLiteral, toIso } from '@hub/platform';
-import { ConflictError } from '../errors';
+import { ConflictError } from '@hub/platform';
 
 /** 409 HUB_ERR_UNIT_EXISTS: a unit with this id already exists. */
 export class UnitExistsError extends ConflictError {

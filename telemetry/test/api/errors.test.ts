@@ -7,7 +7,7 @@ import { telemetryApi } from '../../src/api';
 import { OperatorAuth } from '@hub/identity';
 import pino from 'pino';
 import { toApiError } from '../../src/api/error-handler';
-import { ConflictError, NotFoundError } from '../../src/errors';
+import { ConflictError, NotFoundError } from '@hub/platform';
 import { ADMIN_TOKEN, auth } from '../../../test-support/test-api';
 
 describe('error mapping', () => {
