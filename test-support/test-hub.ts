@@ -22,6 +22,10 @@ export interface TestHub {
   createUnit(id: string, type?: UnitType): Promise<UnitCredential>;
   /** creates an operator with `role` and logs them in */
   createOperator(username: string, role: OperatorRole): Promise<{ username: string; password: string; token: string }>;
+  /** a Prometheus figure at /metrics (0 when absent): `metric('hub_x_total', 'reason="y"')` */
+  metric(name: string, labels?: string): Promise<number>;
+  /** how many positions of the unit are stored */
+  storedPositions(unitId: string): Promise<number>;
   close(): Promise<void>;
 }
 
@@ -77,6 +81,15 @@ export async function startTestHub(overrides: Record<string, unknown> = {}): Pro
       if (res.status !== 200) throw new Error(`login ${username}: ${res.status}`);
       const session = (await res.json()) as Session;
       return { username, password, token: session.token };
+    },
+    async metric(name, labels = '') {
+      const text = await (await fetch(`${http}/metrics`)).text();
+      const line = text.split('\n').find((l) => l.startsWith(name + (labels ? `{${labels}}` : ' ')));
+      return line ? Number(line.split(' ').pop()) : 0;
+    },
+    async storedPositions(unitId) {
+      const { rows } = await hub.db.query<{ n: string }>('SELECT count(*) AS n FROM positions WHERE unit_id = $1', [unitId]);
+      return Number(rows[0]!.n);
     },
     async close() {
       await hub.close();

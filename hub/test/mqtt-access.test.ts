@@ -15,24 +15,13 @@ beforeAll(async () => {
 });
 afterAll(() => t?.close());
 
-async function metric(name: string, labels = ''): Promise<number> {
-  const text = await (await fetch(`${t.http}/metrics`)).text();
-  const line = text.split('\n').find((l) => l.startsWith(name + (labels ? `{${labels}}` : ' ')));
-  return line ? Number(line.split(' ').pop()) : 0;
-}
-
-async function storedCount(unitId: string): Promise<number> {
-  const { rows } = await t.hub.db.query<{ n: string }>('SELECT count(*) AS n FROM positions WHERE unit_id = $1', [unitId]);
-  return Number(rows[0]!.n);
-}
-
 describe('MQTT CONNECT', () => {
   it('refuses a wrong secret (mqtt.js): CONNACK "bad user name or password"', async () => {
     const client = mqtt.connect(t.mqtt, { username: 'car-a', password: 'not-the-secret', reconnectPeriod: 0, clientId: 'a-wrong' });
     const err = await new Promise<Error & { code?: number }>((resolve) => client.on('error', resolve));
     client.end(true);
     expect(err.code).toBe(4);
-    expect(await metric('hub_mqtt_connect_refused_total', 'reason="bad_secret"')).toBeGreaterThanOrEqual(1);
+    expect(await t.metric('hub_mqtt_connect_refused_total', 'reason="bad_secret"')).toBeGreaterThanOrEqual(1);
   });
 
   it('refuses a wrong secret and an unknown unit (mosquitto_pub)', async () => {
@@ -41,8 +30,8 @@ describe('MQTT CONNECT', () => {
     expect(wrong.stderr).toMatch(/bad user name or password|not authori[sz]ed/i);
     const unknown = await mosquittoPub({ port: t.hub.mqttPort, username: 'ghost', password: 'x' }, 'units/ghost/gps', positionPayload('ghost', new Date()));
     expect(unknown.code).not.toBe(0);
-    expect(await metric('hub_mqtt_connect_refused_total', 'reason="unknown_unit"')).toBeGreaterThanOrEqual(1);
-    expect(await storedCount('car-a')).toBe(0);
+    expect(await t.metric('hub_mqtt_connect_refused_total', 'reason="unknown_unit"')).toBeGreaterThanOrEqual(1);
+    expect(await t.storedPositions('car-a')).toBe(0);
   });
 
   it('refuses a disabled unit', async () => {
@@ -50,24 +39,24 @@ describe('MQTT CONNECT', () => {
     expect((await t.api('POST', '/api/units/car-off/disable')).status).toBe(200);
     const res = await mosquittoPub({ port: t.hub.mqttPort, username: 'car-off', password: secret }, 'units/car-off/gps', positionPayload('car-off', new Date()));
     expect(res.code).not.toBe(0);
-    expect(await metric('hub_mqtt_connect_refused_total', 'reason="disabled"')).toBeGreaterThanOrEqual(1);
+    expect(await t.metric('hub_mqtt_connect_refused_total', 'reason="disabled"')).toBeGreaterThanOrEqual(1);
   });
 });
 
 describe('topic ACL', () => {
   it("refuses unit A publishing under unit B's topic, and stores nothing", async () => {
-    const before = await metric('hub_mqtt_publish_refused_total', 'reason="other_unit"');
+    const before = await t.metric('hub_mqtt_publish_refused_total', 'reason="other_unit"');
     const client = await mqtt.connectAsync(t.mqtt, { username: 'car-a', password: secretA, reconnectPeriod: 0, clientId: 'a-1' });
     const closed = new Promise<void>((r) => client.on('close', () => r()));
     client.publish('units/car-b/gps', positionPayload('car-b', new Date()), { qos: 1 });
     await closed; // MQTT-3.3.5-2: the broker closes the connection
     client.end(true);
-    expect(await metric('hub_mqtt_publish_refused_total', 'reason="other_unit"')).toBe(before + 1);
+    expect(await t.metric('hub_mqtt_publish_refused_total', 'reason="other_unit"')).toBe(before + 1);
     // with mosquitto_pub as well
     const res = await mosquittoPub({ port: t.hub.mqttPort, username: 'car-a', password: secretA }, 'units/car-b/gps', positionPayload('car-b', new Date()));
     expect(res.code).not.toBe(0);
-    expect(await metric('hub_mqtt_publish_refused_total', 'reason="other_unit"')).toBe(before + 2);
-    expect(await storedCount('car-b')).toBe(0);
+    expect(await t.metric('hub_mqtt_publish_refused_total', 'reason="other_unit"')).toBe(before + 2);
+    expect(await t.storedPositions('car-b')).toBe(0);
   });
 
   it('lets a unit subscribe to its own command topic only (SUBACK 0x80 otherwise)', async () => {
@@ -78,7 +67,7 @@ describe('topic ACL', () => {
     const granted = await suback;
     await client.endAsync();
     expect(granted).toEqual([0, 128, 128]);
-    expect(await metric('hub_mqtt_subscribe_refused_total', 'reason="topic_not_allowed"')).toBeGreaterThanOrEqual(2);
+    expect(await t.metric('hub_mqtt_subscribe_refused_total', 'reason="topic_not_allowed"')).toBeGreaterThanOrEqual(2);
   });
 
   it('delivers a command to its unit, and the acknowledgement comes back on the bus', async () => {
@@ -103,7 +92,7 @@ describe('topic ACL', () => {
       return h.mqtt.connectedUnits >= 1 && h;
     });
     expect(health.status).toBe('ok');
-    expect(await metric('hub_mqtt_connected_units')).toBeGreaterThanOrEqual(1);
+    expect(await t.metric('hub_mqtt_connected_units')).toBeGreaterThanOrEqual(1);
     await client.endAsync();
   });
 });

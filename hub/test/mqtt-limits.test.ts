@@ -15,17 +15,6 @@ beforeAll(async () => {
 });
 afterAll(() => t?.close());
 
-async function metric(name: string, labels = ''): Promise<number> {
-  const text = await (await fetch(`${t.http}/metrics`)).text();
-  const line = text.split('\n').find((l) => l.startsWith(name + (labels ? `{${labels}}` : ' ')));
-  return line ? Number(line.split(' ').pop()) : 0;
-}
-
-async function storedCount(unitId: string): Promise<number> {
-  const { rows } = await t.hub.db.query<{ n: string }>('SELECT count(*) AS n FROM positions WHERE unit_id = $1', [unitId]);
-  return Number(rows[0]!.n);
-}
-
 /** Fixed header of a packet of `type` declaring `remaining` bytes (MQTT-2.2.3 variable byte integer). */
 function fixedHeader(type: number, remaining: number): Buffer {
   const bytes = [type];
@@ -63,18 +52,18 @@ function streamHugeOverTcp(type: number): Promise<number> {
 
 describe('MQTT packet size', () => {
   it('closes a TCP connection that declares a 250 MB CONNECT before reading its body', async () => {
-    const before = await metric('hub_mqtt_packet_refused_total', 'reason="too_large",transport="tcp"');
+    const before = await t.metric('hub_mqtt_packet_refused_total', 'reason="too_large",transport="tcp"');
     const heapBefore = process.memoryUsage().arrayBuffers;
     const sent = await streamHugeOverTcp(0x10);
     // closed long before the declared size arrived (the kernel's buffers take a few MB)
     expect(sent).toBeLessThan(64 * MB);
-    expect(await metric('hub_mqtt_packet_refused_total', 'reason="too_large",transport="tcp"')).toBe(before + 1);
+    expect(await t.metric('hub_mqtt_packet_refused_total', 'reason="too_large",transport="tcp"')).toBe(before + 1);
     // the hub (same process) did not keep what it was sent
     expect(process.memoryUsage().arrayBuffers - heapBefore).toBeLessThan(32 * MB);
   });
 
   it('closes a unit’s connection on a 100 KB PUBLISH: no PUBACK, nothing stored, counted; a normal position still works', async () => {
-    const before = await metric('hub_mqtt_packet_refused_total', 'reason="too_large",transport="tcp"');
+    const before = await t.metric('hub_mqtt_packet_refused_total', 'reason="too_large",transport="tcp"');
     const client = await mqtt.connectAsync(t.mqtt, { username: 'lim-1', password: secret, clientId: 'lim-1-a', reconnectPeriod: 0 });
     const closed = new Promise<void>((r) => client.on('close', () => r()));
     let acked = false;
@@ -84,17 +73,17 @@ describe('MQTT packet size', () => {
     await closed;
     client.end(true);
     expect(acked).toBe(false);
-    expect(await metric('hub_mqtt_packet_refused_total', 'reason="too_large",transport="tcp"')).toBe(before + 1);
-    expect(await storedCount('lim-1')).toBe(0);
+    expect(await t.metric('hub_mqtt_packet_refused_total', 'reason="too_large",transport="tcp"')).toBe(before + 1);
+    expect(await t.storedPositions('lim-1')).toBe(0);
 
     const ok = await mqtt.connectAsync(t.mqtt, { username: 'lim-1', password: secret, clientId: 'lim-1-b', reconnectPeriod: 0 });
     await ok.publishAsync('units/lim-1/gps', positionPayload('lim-1', new Date()), { qos: 1 });
     await ok.endAsync();
-    expect(await storedCount('lim-1')).toBe(1);
+    expect(await t.storedPositions('lim-1')).toBe(1);
   });
 
   it('holds MQTT over WebSocket to the same limit: a 20 KB PUBLISH, and a 250 MB CONNECT streamed in small messages', async () => {
-    const before = await metric('hub_mqtt_packet_refused_total', 'reason="too_large",transport="ws"');
+    const before = await t.metric('hub_mqtt_packet_refused_total', 'reason="too_large",transport="ws"');
     const client = await mqtt.connectAsync(t.ws, { username: 'lim-1', password: secret, clientId: 'lim-1-ws', reconnectPeriod: 0 });
     const closed = new Promise<void>((r) => client.on('close', () => r()));
     let acked = false;
@@ -104,7 +93,7 @@ describe('MQTT packet size', () => {
     await closed;
     client.end(true);
     expect(acked).toBe(false);
-    expect(await metric('hub_mqtt_packet_refused_total', 'reason="too_large",transport="ws"')).toBe(before + 1);
+    expect(await t.metric('hub_mqtt_packet_refused_total', 'reason="too_large",transport="ws"')).toBe(before + 1);
 
     // a raw WebSocket: the CONNECT header declares 250 MB, then 16 KiB messages follow
     const ws = new WebSocket(t.ws, 'mqtt');
@@ -120,7 +109,7 @@ describe('MQTT packet size', () => {
     }
     await wsClosed;
     expect(sent).toBeLessThan(64 * MB);
-    expect(await metric('hub_mqtt_packet_refused_total', 'reason="too_large",transport="ws"')).toBe(before + 2);
+    expect(await t.metric('hub_mqtt_packet_refused_total', 'reason="too_large",transport="ws"')).toBe(before + 2);
   });
 });
 
@@ -139,12 +128,12 @@ describe('failed logins per source address', () => {
   it('refuses further CONNECTs for a unit id after its failures, without checking the secret, while other units get in', async () => {
     const other = (await t.createUnit('lim-2')).secret;
     const own = (await t.createUnit('lim-3')).secret;
-    const throttledBefore = await metric('hub_mqtt_connect_refused_total', 'reason="login_throttled"');
+    const throttledBefore = await t.metric('hub_mqtt_connect_refused_total', 'reason="login_throttled"');
     for (let i = 0; i < 5; i++) expect(await connectCode('lim-3', 'wrong-secret')).toBe(4);
     // the sixth try is refused even with the right secret: CONNACK 3, so that devices retry later
     expect(await connectCode('lim-3', own)).toBe(3);
     expect(await connectCode('lim-3', 'wrong-secret')).toBe(3);
-    expect(await metric('hub_mqtt_connect_refused_total', 'reason="login_throttled"')).toBe(throttledBefore + 2);
+    expect(await t.metric('hub_mqtt_connect_refused_total', 'reason="login_throttled"')).toBe(throttledBefore + 2);
     // another unit behind the same address (a NAT) is not held up
     expect(await connectCode('lim-2', other)).toBe(0);
     // once the window has passed the unit gets in again
