@@ -4,6 +4,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import pino from 'pino';
+import { afterAll, beforeAll } from 'vitest';
 import type { OperatorRole, Session, UnitCredential, UnitType } from '@hub/config';
 import { loadConfig } from '@hub/config/node';
 import { startHub, type Hub } from '@hub/server';
@@ -103,4 +104,22 @@ export { eventually } from './wait';
 /** One position payload as a device sends it. */
 export function positionPayload(unitId: string, ts: Date | number, lat = 22.5431, lon = 114.0579, extra: Record<string, unknown> = {}) {
   return JSON.stringify({ unitId, ts: typeof ts === 'number' ? ts : ts.toISOString(), lat, lon, speed: 5, heading: 90, accuracy: 4, ...extra });
+}
+
+/**
+ * A test file's hub, started before its tests and closed after them, with the closers the
+ * tests push (publishers, viewers) run first: `const closers = withTestHub(o, (h) => (t = h))`.
+ */
+export function withTestHub(overrides: Record<string, unknown>, started: (hub: TestHub) => void): (() => Promise<void>)[] {
+  const closers: (() => Promise<void>)[] = [];
+  let hub: TestHub | undefined;
+  beforeAll(async () => {
+    hub = await startTestHub(overrides);
+    started(hub);
+  });
+  afterAll(async () => {
+    for (const c of closers.splice(0)) await c();
+    await hub?.close();
+  });
+  return closers;
 }

@@ -1,21 +1,13 @@
 // The media role in the hub: a unit publishes its camera over WHIP with its own
 // credential, an operator views it over WHEP, and /api/streams shows it.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { publishTestPattern, until, viewStream } from '../../test-support/webrtc-peers';
 import { io as connect, type Socket } from 'socket.io-client';
 import type { MediaAnswer } from '@hub/config';
-import { ADMIN_TOKEN, startTestHub, type TestHub } from '../../test-support/test-hub';
+import { ADMIN_TOKEN, withTestHub, type TestHub } from '../../test-support/test-hub';
 
 let t: TestHub;
-const closers: (() => Promise<void>)[] = [];
-
-beforeAll(async () => {
-  t = await startTestHub({ 'media.additionalHostAddresses': ['127.0.0.1'] });
-});
-afterAll(async () => {
-  for (const c of closers.splice(0)) await c();
-  await t?.close();
-});
+const closers = withTestHub({ 'media.additionalHostAddresses': ['127.0.0.1'] }, (hub) => (t = hub));
 
 describe('media role', () => {
   it('lets a unit publish its own camera with its credential, and an operator view it', async () => {

@@ -5,22 +5,14 @@
 // going, and the retention sweep deletes what it no longer keeps.
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Recording, RecordingSegment } from '@hub/config';
 import { publishTestPattern, type Codec } from '../../test-support/webrtc-peers';
-import { ADMIN_TOKEN, eventually, startTestHub, type TestHub } from '../../test-support/test-hub';
+import { ADMIN_TOKEN, eventually, withTestHub, type TestHub } from '../../test-support/test-hub';
 import { checkPlayback as check, ffprobe, parseHlsPlaylist as parsePlaylist } from './support/recording-playback';
 
 let t: TestHub;
-const closers: (() => Promise<void>)[] = [];
-
-beforeAll(async () => {
-  t = await startTestHub({ 'media.additionalHostAddresses': ['127.0.0.1'] });
-});
-afterAll(async () => {
-  for (const c of closers.splice(0)) await c();
-  await t?.close();
-});
+const closers = withTestHub({ 'media.additionalHostAddresses': ['127.0.0.1'] }, (hub) => (t = hub));
 
 async function publish(streamId: string, codec: Codec) {
   const pub = await publishTestPattern(`${t.http}/whip/${streamId}`, ADMIN_TOKEN, codec);
