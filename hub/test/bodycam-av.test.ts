@@ -3,14 +3,12 @@
 // energy rising), muted until asked; a microphone that is refused leaves video with a notice;
 // a simulcast body cam feeds a small viewer a small layer and a large one the full size, and the
 // small one moves up without reconnecting when it asks for more.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { launchChromium, newDeviceContext } from '../../test-support/browser';
-import { ADMIN_TOKEN, eventually, startTestHub, type TestHub } from '../../test-support/test-hub';
-import { bodycamState, bodycamVideo, framesBeyond, goLive, openBodycam, openViewer, setViewerMaxHeight, viewerStats } from './support/media-pages';
+import { describe, expect, it } from 'vitest';
+import type { BrowserContext, Page } from 'playwright-core';
+import { ADMIN_TOKEN, eventually, type TestHub } from '../../test-support/test-hub';
+import { bodycamState, bodycamVideo, framesBeyond, goLive, openBodycam, openViewer, setViewerMaxHeight, viewerStats, withBodyCamWorld } from './support/media-pages';
 
 let t: TestHub;
-let browser: Browser;
 let cams: BrowserContext;
 let walls: BrowserContext;
 const here = { latitude: 22.5431, longitude: 114.0579 };
@@ -23,16 +21,7 @@ interface StreamRow {
   consumers: { id: string; layer: string | null; maxHeight: number | null }[];
 }
 
-beforeAll(async () => {
-  t = await startTestHub({ 'media.additionalHostAddresses': ['127.0.0.1'] });
-  browser = await launchChromium({ fakeCamera: true });
-  cams = await newDeviceContext(browser, t.http, here);
-  walls = await browser.newContext();
-}, 60_000);
-afterAll(async () => {
-  await browser?.close();
-  await t?.close();
-});
+withBodyCamWorld(here, (world) => ({ t, cams, walls } = world));
 
 async function stream(streamId: string): Promise<StreamRow | undefined> {
   const res = await t.api<StreamRow[]>('GET', '/api/streams');

@@ -2,28 +2,17 @@
 // as its unit, publishes camera + microphone over the socket.io signalling, and a second
 // page (the viewer) decodes the stream through the SFU at the publisher's frame size, in
 // VP8 and in H.264; its geolocation lands as positions and its SOS button raises an SOS.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, BrowserContext } from 'playwright-core';
-import { launchChromium, newDeviceContext } from '../../test-support/browser';
-import { ADMIN_TOKEN, eventually, startTestHub, type TestHub } from '../../test-support/test-hub';
-import { bodycamState, bodycamVideo, framesBeyond, goLive, openBodycam, openViewer, viewerStates } from './support/media-pages';
+import { describe, expect, it } from 'vitest';
+import type { BrowserContext } from 'playwright-core';
+import { ADMIN_TOKEN, eventually, type TestHub } from '../../test-support/test-hub';
+import { bodycamState, bodycamVideo, framesBeyond, goLive, openBodycam, openViewer, viewerStates, withBodyCamWorld } from './support/media-pages';
 
 let t: TestHub;
-let browser: Browser;
 let cams: BrowserContext;
 let walls: BrowserContext;
 const here = { latitude: 22.5431, longitude: 114.0579 };
 
-beforeAll(async () => {
-  t = await startTestHub({ 'media.additionalHostAddresses': ['127.0.0.1'] });
-  browser = await launchChromium({ fakeCamera: true });
-  cams = await newDeviceContext(browser, t.http, here);
-  walls = await browser.newContext();
-}, 60_000);
-afterAll(async () => {
-  await browser?.close();
-  await t?.close();
-});
+withBodyCamWorld(here, (world) => ({ t, cams, walls } = world));
 
 describe('body cam → SFU → viewer in Chromium', () => {
   for (const codec of ['vp8', 'h264'] as const) {

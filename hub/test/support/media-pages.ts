@@ -1,9 +1,12 @@
 // Drives the body-cam page and the viewer page in Chromium for the video tests, reading
 // the figures they expose (window.hubBodycam, window.hubViewer) — the same getStats()
 // figures an operator sees in the viewer's overlay.
-import type { Page } from 'playwright-core';
+import { afterAll, beforeAll } from 'vitest';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import type { UnitCredential } from '@hub/config';
 import type { OutboundVideo } from '@hub/wall-ui';
+import { launchChromium, newDeviceContext } from '../../../test-support/browser';
+import { startTestHub, type TestHub } from '../../../test-support/test-hub';
 import { eventually } from '../../../test-support/wait';
 
 export interface ViewerFigures {
@@ -88,4 +91,27 @@ export async function framesBeyond(page: Page, beyond: number, what: string, tim
 /** Asks the viewer page for another layer height, on its open connection. */
 export function setViewerMaxHeight(page: Page, h: number | undefined): Promise<void> {
   return page.evaluate((height) => (window as unknown as PageWindow).hubViewer!.setMaxHeight(height ?? undefined), h ?? null);
+}
+
+/** A body-cam test file's world: a hub with the media role, Chromium with a fake camera, a context for the body cams and one for the walls. */
+export interface BodyCamWorld {
+  t: TestHub;
+  browser: Browser;
+  cams: BrowserContext;
+  walls: BrowserContext;
+}
+
+/** Starts that world before the file's tests (the body cams at `here`) and closes it after them. */
+export function withBodyCamWorld(here: { latitude: number; longitude: number }, started: (world: BodyCamWorld) => void): void {
+  let world: BodyCamWorld | undefined;
+  beforeAll(async () => {
+    const t = await startTestHub({ 'media.additionalHostAddresses': ['127.0.0.1'] });
+    const browser = await launchChromium({ fakeCamera: true });
+    world = { t, browser, cams: await newDeviceContext(browser, t.http, here), walls: await browser.newContext() };
+    started(world);
+  }, 60_000);
+  afterAll(async () => {
+    await world?.browser.close();
+    await world?.t.close();
+  });
 }
