@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Geofence, Position } from '@hub/config';
 import { AlarmRules, type AlarmsConfig } from '../src/rules';
+import { squareWithHole } from '../../test-support/polygons';
 
 const config: AlarmsConfig = { offlineAfterSeconds: 120, noPositionAfterSeconds: 60, lowBatteryPercent: 15, overspeedKmh: { vehicle: 80, bodycam: 25 } };
 const T0 = Date.parse('2025-06-01T10:00:00Z');
@@ -19,26 +20,7 @@ function pos(unitId: string, lat: number, lon: number, extra: Partial<Position> 
 const fence = (over: Partial<Geofence> = {}): Geofence => ({
   id: 7,
   name: 'Old town',
-  // 1°×1° square with a hole in the middle
-  geometry: {
-    type: 'Polygon',
-    coordinates: [
-      [
-        [10, 50],
-        [11, 50],
-        [11, 51],
-        [10, 51],
-        [10, 50],
-      ],
-      [
-        [10.25, 50.25],
-        [10.75, 50.25],
-        [10.75, 50.75],
-        [10.25, 50.75],
-        [10.25, 50.25],
-      ],
-    ],
-  },
+  geometry: squareWithHole,
   alarmOnEnter: true,
   alarmOnExit: true,
   createdAt: '2025-01-01T00:00:00Z',

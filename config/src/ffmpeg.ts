@@ -54,3 +54,11 @@ export function spawnTied(command: string, args: readonly string[], options: Spa
 export function spawnFfmpeg(args: readonly string[], options: SpawnOptions = {}): ChildProcess {
   return spawnTied(ffmpegPath(), args, options);
 }
+
+/**
+ * ffmpeg's arguments for a quiet run reading a lavfi test source (`testsrc=…`, `sine=…`), at
+ * its own rate (`-re`, as a camera would) unless `realtime` is false.
+ */
+export function lavfiInput(source: string, opts: { realtime?: boolean } = {}): string[] {
+  return ['-hide_banner', '-loglevel', 'error', ...(opts.realtime === false ? [] : ['-re']), '-f', 'lavfi', '-i', source];
+}

@@ -1,26 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { inPolygon, prepare, type Polygon } from '@hub/config';
-
-// A 1°×1° square with a 0.5°×0.5° hole in the middle.
-const squareWithHole: Polygon = {
-  type: 'Polygon',
-  coordinates: [
-    [
-      [10, 50],
-      [11, 50],
-      [11, 51],
-      [10, 51],
-      [10, 50],
-    ],
-    [
-      [10.25, 50.25],
-      [10.75, 50.25],
-      [10.75, 50.75],
-      [10.25, 50.75],
-      [10.25, 50.25],
-    ],
-  ],
-};
+import { inPolygon, prepare } from '@hub/config';
+import { squareWithHole } from '../../test-support/polygons';
 
 describe('inPolygon', () => {
   const p = prepare(squareWithHole);

@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import dgram from 'node:dgram';
 import { MediaStreamTrack, RTCPeerConnection, RtcpSrPacket, useOPUS, useVP8, type RtcpPacket, type RtpPacket } from 'werift';
-import { spawnFfmpeg } from '@hub/config/node';
+import { lavfiInput, spawnFfmpeg } from '@hub/config/node';
 import type { WeriftRouter } from '../src';
 import { startWhipServer, type WhipServer } from './support/whip-server';
 import { signal, until } from '../../test-support/webrtc-peers';
@@ -31,27 +31,7 @@ async function toneInto(track: MediaStreamTrack): Promise<() => void> {
   socket.on('message', (buf) => track.writeRtp(buf));
   await new Promise<void>((r) => socket.bind(0, '127.0.0.1', () => r()));
   const ffmpeg = spawnFfmpeg(
-    [
-      '-hide_banner',
-      '-loglevel',
-      'error',
-      '-re',
-      '-f',
-      'lavfi',
-      '-i',
-      'sine=frequency=440:sample_rate=48000',
-      '-c:a',
-      'libopus',
-      '-b:a',
-      '32k',
-      '-frame_duration',
-      '20',
-      '-payload_type',
-      '111',
-      '-f',
-      'rtp',
-      `rtp://127.0.0.1:${socket.address().port}`,
-    ],
+    [...lavfiInput('sine=frequency=440:sample_rate=48000'), '-c:a', 'libopus', '-b:a', '32k', '-frame_duration', '20', '-payload_type', '111', '-f', 'rtp', `rtp://127.0.0.1:${socket.address().port}`],
     { stdio: 'ignore' },
   );
   let open = true;

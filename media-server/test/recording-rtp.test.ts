@@ -1,7 +1,7 @@
 // The recorder's RTP reading and playlists: keyframe starts found in the RTP that ffmpeg
 // itself sends (H.264 per RFC 6184, VP8 per RFC 7741), and the HLS playlist it serves.
 import dgram from 'node:dgram';
-import { spawnFfmpeg } from '@hub/config/node';
+import { lavfiInput, spawnFfmpeg } from '@hub/config/node';
 import { describe, expect, it } from 'vitest';
 import { buildPlaylist, parsePlaylist } from '../src/recording/index';
 import { isKeyFrameStart, parseRtpHeader, type RecordedCodec } from '../src/recording/rtp';
@@ -18,13 +18,7 @@ async function rtpFromFfmpeg(codec: RecordedCodec, frames: number, gop: number):
       : ['-c:v', 'libvpx', '-deadline', 'realtime', '-g', String(gop), '-keyint_min', String(gop), '-auto-alt-ref', '0'];
   const ffmpeg = spawnFfmpeg(
     [
-      '-hide_banner',
-      '-loglevel',
-      'error',
-      '-f',
-      'lavfi',
-      '-i',
-      'testsrc=size=320x240:rate=20',
+      ...lavfiInput('testsrc=size=320x240:rate=20', { realtime: false }),
       '-frames:v',
       String(frames),
       ...encoder,

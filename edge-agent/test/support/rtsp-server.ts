@@ -1,6 +1,7 @@
 // A tiny RTSP server (RFC 2326) for tests: one H.264 stream from ffmpeg's test pattern,
 // served over TCP-interleaved RTP (§10.12) to any client that DESCRIBEs, SETUPs and PLAYs.
 // It also keeps the SPS the encoder produced, so a test can compare what a viewer receives.
+import { lavfiInput } from '@hub/config/node';
 import dgram from 'node:dgram';
 import net from 'node:net';
 import { spawn } from 'node:child_process';
@@ -37,14 +38,7 @@ export async function startRtspServer(opts: { size?: string; fps?: number } = {}
   const ffmpeg = spawn(
     ffmpegPath(),
     [
-      '-hide_banner',
-      '-loglevel',
-      'error',
-      '-re',
-      '-f',
-      'lavfi',
-      '-i',
-      `testsrc=size=${opts.size ?? '640x480'}:rate=${fps}`,
+      ...lavfiInput(`testsrc=size=${opts.size ?? '640x480'}:rate=${fps}`),
       '-c:v',
       'libx264',
       '-preset',

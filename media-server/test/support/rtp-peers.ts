@@ -18,7 +18,7 @@ import {
   type RTCRtpReceiver,
   type RtpPacket,
 } from 'werift';
-import { spawnFfmpeg } from '@hub/config/node';
+import { lavfiInput, spawnFfmpeg } from '@hub/config/node';
 import type { Router, WebRtcTransport } from '../../src';
 import { isKeyFrame } from '../../src/engine/rtp/keyframe';
 
@@ -46,24 +46,7 @@ export async function ffmpegRtp(opts: TestPatternOptions, onPacket: (buf: Buffer
       ? ['-c:v', 'libx264', '-preset', 'ultrafast', '-tune', 'zerolatency', '-profile:v', 'baseline', '-pix_fmt', 'yuv420p', '-g', gop, '-bsf:v', 'h264_mp4toannexb']
       : ['-c:v', 'libvpx', '-deadline', 'realtime', '-cpu-used', '8', '-b:v', opts.bitrate ?? '600k', '-g', gop];
   const ffmpeg = spawnFfmpeg(
-    [
-      '-hide_banner',
-      '-loglevel',
-      'error',
-      '-re',
-      '-f',
-      'lavfi',
-      '-i',
-      `testsrc=size=${opts.size ?? '320x240'}:rate=${fps}`,
-      ...enc,
-      '-payload_type',
-      '96',
-      '-f',
-      'rtp',
-      '-pkt_size',
-      '1200',
-      `rtp://127.0.0.1:${socket.address().port}`,
-    ],
+    [...lavfiInput(`testsrc=size=${opts.size ?? '320x240'}:rate=${fps}`), ...enc, '-payload_type', '96', '-f', 'rtp', '-pkt_size', '1200', `rtp://127.0.0.1:${socket.address().port}`],
     { stdio: 'ignore' },
   );
   return {
