@@ -2,26 +2,16 @@
 // ffmpeg's test pattern (VP8) and a 440 Hz tone (Opus, libopus) on one peer connection; a WHEP
 // viewer receives both, the Opus packets as they were sent, in its own sequence and timestamp
 // space (continuous when the publisher returns), with sender reports in that timestamp space.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import dgram from 'node:dgram';
 import { MediaStreamTrack, RTCPeerConnection, RtcpSrPacket, useOPUS, useVP8, type RtcpPacket, type RtpPacket } from 'werift';
 import { lavfiInput, spawnFfmpeg } from '@hub/config/node';
-import type { WeriftRouter } from '../src';
-import { startWhipServer, type WhipServer } from './support/whip-server';
+import { useWhipServer } from './support/whip-server';
 import { signal, until } from '../../test-support/webrtc-peers';
 import { ffmpegRtp } from './support/rtp-peers';
 
 const TOKEN = 'audio-test-token';
-let server: WhipServer;
-let router: WeriftRouter;
-let base: string;
-let cleanup: (() => unknown)[];
-
-beforeAll(async () => {
-  server = await startWhipServer({ token: TOKEN, router: { publisherReturnMs: 10_000 } });
-  ({ router, base, cleanup } = server);
-});
-afterAll(() => server?.close());
+const server = useWhipServer({ token: TOKEN, router: { publisherReturnMs: 10_000 } });
 
 const peer = () => new RTCPeerConnection({ codecs: { video: [useVP8()], audio: [useOPUS()] }, iceAdditionalHostAddresses: ['127.0.0.1'], iceUseIpv6: false });
 
@@ -49,7 +39,7 @@ async function publishAv(streamId: string) {
   const audio = new MediaStreamTrack({ kind: 'audio' });
   pc.addTransceiver(video, { direction: 'sendonly' });
   pc.addTransceiver(audio, { direction: 'sendonly' });
-  const res = await signal(pc, `${base}/whip/${streamId}`, TOKEN);
+  const res = await signal(pc, `${server.base}/whip/${streamId}`, TOKEN);
   expect(res.status).toBe(201);
   const pattern = await ffmpegRtp({ fps: 15 }, (buf) => video.writeRtp(buf));
   const stopTone = await toneInto(audio);
@@ -59,10 +49,10 @@ async function publishAv(streamId: string) {
     closed = true;
     pattern.close();
     stopTone();
-    await fetch(base + res.headers.get('location'), { method: 'DELETE', headers: { authorization: `Bearer ${TOKEN}` } });
+    await fetch(server.base + res.headers.get('location'), { method: 'DELETE', headers: { authorization: `Bearer ${TOKEN}` } });
     await pc.close();
   };
-  cleanup.push(close);
+  server.cleanup.push(close);
   return { close };
 }
 
@@ -84,9 +74,9 @@ async function viewAv(streamId: string) {
       if (track.kind === 'audio' && p.type === RtcpSrPacket.type && got.audio.length) got.audioSr.push({ sr: p as RtcpSrPacket, newest: got.audio.at(-1)!.header.timestamp });
     });
   });
-  const res = await signal(pc, `${base}/whep/${streamId}`, TOKEN);
+  const res = await signal(pc, `${server.base}/whep/${streamId}`, TOKEN);
   expect(res.status).toBe(201);
-  cleanup.push(() => pc.close());
+  server.cleanup.push(() => pc.close());
   return got;
 }
 
@@ -94,8 +84,8 @@ describe('audio through the SFU', () => {
   it('forwards a WHIP publisher’s Opus beside its video to a WHEP viewer, as it was sent', async () => {
     const streamId = 'av-whip-1';
     await publishAv(streamId);
-    await until(() => (router.producers.get(streamId)?.audio?.stats().packets ?? 0) > 10, 15_000, 'the publisher’s audio at the SFU');
-    const producer = router.producers.get(streamId)!;
+    await until(() => (server.router.producers.get(streamId)?.audio?.stats().packets ?? 0) > 10, 15_000, 'the publisher’s audio at the SFU');
+    const producer = server.router.producers.get(streamId)!;
     expect(producer.kind).toBe('video');
     expect(producer.audio!.kind).toBe('audio');
     expect(producer.audio!.mimeType?.toLowerCase()).toBe('audio/opus');
@@ -124,11 +114,11 @@ describe('audio through the SFU', () => {
   it('continues a viewer’s audio sequence and timestamps when its publisher returns', async () => {
     const streamId = 'av-return';
     const first = await publishAv(streamId);
-    await until(() => (router.producers.get(streamId)?.audio?.stats().packets ?? 0) > 10, 15_000, 'audio at the SFU');
+    await until(() => (server.router.producers.get(streamId)?.audio?.stats().packets ?? 0) > 10, 15_000, 'audio at the SFU');
     const got = await viewAv(streamId);
     await until(() => got.audio.length > 30, 15_000, 'audio before the drop');
     await first.close();
-    await until(() => !router.producers.has(streamId), 5_000, 'the producer gone');
+    await until(() => !server.router.producers.has(streamId), 5_000, 'the producer gone');
     const atDrop = got.audio.length;
     const droppedAt = got.lastAudioAt;
     await publishAv(streamId);
@@ -147,7 +137,7 @@ describe('audio through the SFU', () => {
   it('refuses a WHEP maxHeight that is not a height, with a clear reason', async () => {
     const pc = peer();
     pc.addTransceiver('video', { direction: 'recvonly' });
-    const res = await signal(pc, `${base}/whep/av-whip-1?maxHeight=tall`, TOKEN);
+    const res = await signal(pc, `${server.base}/whep/av-whip-1?maxHeight=tall`, TOKEN);
     expect(res.status).toBe(400);
     expect(await res.json()).toMatchObject({ code: 'HUB_ERR_VALIDATION', message: expect.stringContaining('maxHeight') });
     await pc.close();

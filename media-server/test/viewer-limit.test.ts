@@ -1,54 +1,44 @@
 // The SFU's viewer limit: one viewer past `maxViewers` (all streams together) is refused with
 // 503 and a reason, and gets in once another viewer has left; viewers already in keep their
 // media. Real peers: a WHIP test pattern, werift WHEP viewers.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { viewerCount } from '../src';
-import type { WeriftRouter } from '../src';
-import { startWhipServer, type WhipServer } from './support/whip-server';
+import { useWhipServer } from './support/whip-server';
 import { publishTestPattern, until, viewStream } from '../../test-support/webrtc-peers';
 
 const TOKEN = 'media-test-token';
-let server: WhipServer;
-let router: WeriftRouter;
-let base: string;
-let cleanup: (() => unknown)[];
-
-beforeAll(async () => {
-  server = await startWhipServer({ token: TOKEN, maxViewers: 2 });
-  ({ router, base, cleanup } = server);
-});
-afterAll(() => server?.close());
+const server = useWhipServer({ token: TOKEN, maxViewers: 2 });
 
 async function view(streamId: string) {
-  const v = await viewStream(`${base}/whep/${streamId}`, TOKEN, 'vp8');
-  cleanup.push(() => v.close());
+  const v = await viewStream(`${server.base}/whep/${streamId}`, TOKEN, 'vp8');
+  server.cleanup.push(() => v.close());
   return v;
 }
 
 describe('viewer limit', () => {
   it('refuses the viewer past the limit with a reason, and takes one again after a viewer leaves', async () => {
-    const pub = await publishTestPattern(`${base}/whip/cam-limit`, TOKEN, 'vp8');
-    cleanup.push(() => pub.close());
+    const pub = await publishTestPattern(`${server.base}/whip/cam-limit`, TOKEN, 'vp8');
+    server.cleanup.push(() => pub.close());
     expect(pub.status).toBe(201);
-    await until(() => (router.producers.get('cam-limit')?.stats().packets ?? 0) > 10, 10_000, 'the publisher’s packets at the SFU');
+    await until(() => (server.router.producers.get('cam-limit')?.stats().packets ?? 0) > 10, 10_000, 'the publisher’s packets at the SFU');
 
     const first = await view('cam-limit');
     const second = await view('cam-limit');
     expect([first.res.status, second.res.status]).toEqual([201, 201]);
-    expect(viewerCount(router)).toBe(2);
+    expect(viewerCount(server.router)).toBe(2);
 
     const third = await view('cam-limit');
     expect(third.res.status).toBe(503);
     const body = (await third.res.json()) as { code: string; message: string };
     expect(body.code).toBe('HUB_ERR_VIEWER_LIMIT');
     expect(body.message).toContain('limit of 2 viewers');
-    expect(viewerCount(router)).toBe(2);
+    expect(viewerCount(server.router)).toBe(2);
 
     // the two inside still get media
     const [a, b] = [first.counter.packets, second.counter.packets];
     await until(() => first.counter.packets > a + 10 && second.counter.packets > b + 10, 10_000, 'media to the viewers inside the limit');
 
-    const left = await fetch(base + first.res.headers.get('location')!, { method: 'DELETE', headers: { authorization: `Bearer ${TOKEN}` } });
+    const left = await fetch(server.base + first.res.headers.get('location')!, { method: 'DELETE', headers: { authorization: `Bearer ${TOKEN}` } });
     expect(left.status).toBe(200);
     const fourth = await view('cam-limit');
     expect(fourth.res.status).toBe(201);

@@ -1,6 +1,7 @@
 // A WHIP/WHEP server on loopback for the media tests: a werift router behind Fastify, one
 // bearer token, and a cleanup list run in reverse at close.
 import Fastify, { type FastifyInstance } from 'fastify';
+import { afterAll, beforeAll } from 'vitest';
 import type { AddressInfo } from 'node:net';
 import { WeriftRouter, whipWhep, type TransportOptions } from '../../src';
 
@@ -30,5 +31,36 @@ export async function startWhipServer(opts: { token: string; router?: TransportO
       router.close();
       await app.close();
     },
+  };
+}
+
+/**
+ * The file's server, started in beforeAll and closed in afterAll. Its fields are read through
+ * getters, so a test names `server.base` where it needs the address.
+ */
+export function useWhipServer(opts: Parameters<typeof startWhipServer>[0]): WhipServer {
+  let server: WhipServer | undefined;
+  beforeAll(async () => {
+    server = await startWhipServer(opts);
+  });
+  afterAll(() => server?.close());
+  const started = (): WhipServer => {
+    if (!server) throw new Error('the WHIP server is not started yet: use it inside a test');
+    return server;
+  };
+  return {
+    get router() {
+      return started().router;
+    },
+    get app() {
+      return started().app;
+    },
+    get base() {
+      return started().base;
+    },
+    get cleanup() {
+      return started().cleanup;
+    },
+    close: () => started().close(),
   };
 }
