@@ -3,6 +3,7 @@
 // (connecting 20,000 units takes minutes on a loaded machine), and each unit drives a small
 // circle so that markers move as vehicles do. Each position's ts is its send time, so the
 // page can measure publish → drawn.
+import { paceUnits } from './pacing';
 import mqtt, { type MqttClient } from 'mqtt';
 
 export type PublisherMessage =
@@ -48,34 +49,17 @@ async function connectAll(job: Extract<PublisherMessage, { type: 'job' }>): Prom
 async function publish(go: Extract<PublisherMessage, { type: 'go' }>): Promise<void> {
   let sent = 0;
   let acked = 0;
-  const periodMs = 1000 / go.rate;
-  const endAt = go.startAt + go.seconds * 1000;
-  // each unit its own phase in the second, so the load is even
-  const nextDue = clients.map((_, i) => go.startAt + (i * periodMs) / clients.length);
-  await new Promise((r) => setTimeout(r, Math.max(0, go.startAt - Date.now())));
-  await new Promise<void>((resolve) => {
-    const timer = setInterval(() => {
-      const now = Date.now();
-      if (now >= endAt) {
-        clearInterval(timer);
-        resolve();
-        return;
-      }
-      for (let i = 0; i < clients.length; i++) {
-        if (nextDue[i]! > now) continue;
-        nextDue[i]! += periodMs;
-        const c = clients[i]!;
-        const w = (now / 60_000) * 2 * Math.PI + c.phase; // one lap a minute
-        const lat = c.lat + c.r * Math.sin(w);
-        const lon = c.lon + c.r * Math.cos(w);
-        const heading = ((((-w * 180) / Math.PI) % 360) + 360) % 360;
-        const payload = `{"unitId":"${c.id}","ts":${now},"lat":${lat.toFixed(6)},"lon":${lon.toFixed(6)},"speed":8.3,"heading":${heading.toFixed(0)},"accuracy":5}`;
-        sent++;
-        c.client.publish(`units/${c.id}/gps`, payload, { qos: 1 }, (err) => {
-          if (!err) acked++;
-        });
-      }
-    }, 10);
+  await paceUnits(clients.length, { startAt: go.startAt, seconds: go.seconds, rate: go.rate }, (i, now) => {
+    const c = clients[i]!;
+    const w = (now / 60_000) * 2 * Math.PI + c.phase; // one lap a minute
+    const lat = c.lat + c.r * Math.sin(w);
+    const lon = c.lon + c.r * Math.cos(w);
+    const heading = ((((-w * 180) / Math.PI) % 360) + 360) % 360;
+    const payload = `{"unitId":"${c.id}","ts":${now},"lat":${lat.toFixed(6)},"lon":${lon.toFixed(6)},"speed":8.3,"heading":${heading.toFixed(0)},"accuracy":5}`;
+    sent++;
+    c.client.publish(`units/${c.id}/gps`, payload, { qos: 1 }, (err) => {
+      if (!err) acked++;
+    });
   });
   await new Promise((r) => setTimeout(r, 2000));
   process.send!({ type: 'done', sent, acked } satisfies PublisherReport);
