@@ -17,3 +17,4 @@ export * from './presets';
 export * from './geo';
 export * from './text';
 export * from './polygon';
+export * from './health';

@@ -5,7 +5,9 @@ import type { FastifyInstance } from 'fastify';
 import type pg from 'pg';
 import type { Logger } from 'pino';
 import { Server as SocketServer } from 'socket.io';
-import type { DeviceAlarm, HubConfig, LiveClientToServer, LiveServerToClient } from '@hub/config';
+import { HealthSchema, RejectionListSchema, type DeviceAlarm, type Health, type HubConfig, type LiveClientToServer, type LiveServerToClient } from '@hub/config';
+import { serializerCompiler } from 'fastify-type-provider-zod';
+import { z } from 'zod';
 import { TelemetryBus } from './events';
 import { createTelemetryMetrics, type TelemetryMetrics } from './metrics';
 import { PositionWriter } from './ingest/position-writer';
@@ -18,7 +20,7 @@ import { LiveFeed } from './live/live-feed';
 import { operatorAuth, guardOperatorSockets, type OperatorAuth } from '@hub/identity';
 import { getUnit, insertPositions, setUnitOnline, verifyCredential } from './store';
 import { maintain } from './db/partitions';
-import type { EmbeddedDatabaseStatus } from '@hub/platform';
+import { storableValidatorCompiler, type EmbeddedDatabaseStatus } from '@hub/platform';
 
 export interface TelemetryOptions {
   config: HubConfig;
@@ -126,35 +128,42 @@ export async function startTelemetry(app: FastifyInstance, opts: TelemetryOption
 
   const stopGuard = guardOperatorSockets(io as unknown as SocketServer, operators, ['/', '/media']);
 
+  // Their own scope: the zod compilers stay out of the hub's other plugins, as in telemetryApi.
   await app.register(async (scope) => {
-    scope.addHook('onRequest', operatorAuth(authenticate));
-    scope.get('/api/ingest/rejections', async () => ({ rejections: rejections.list() }));
-  });
+    scope.setValidatorCompiler(storableValidatorCompiler);
+    scope.setSerializerCompiler(serializerCompiler);
+    await scope.register(async (operatorsOnly) => {
+      operatorsOnly.addHook('onRequest', operatorAuth(authenticate));
+      operatorsOnly.get('/api/ingest/rejections', { schema: { tags: ['ingest'], summary: 'The last refused unit messages', response: { 200: RejectionListSchema } } }, async () => ({
+        rejections: rejections.list(),
+      }));
+    });
 
-  app.get('/metrics', async (_req, reply) => {
-    reply.header('content-type', metrics.registry.contentType);
-    return metrics.registry.metrics();
-  });
+    scope.get('/metrics', { schema: { summary: 'Prometheus metrics', response: { 200: z.string().describe('Prometheus text exposition format, not JSON') } } }, async (_req, reply) => {
+      reply.header('content-type', metrics.registry.contentType);
+      return metrics.registry.metrics();
+    });
 
-  app.get('/health', async (_req, reply) => {
-    const started = Date.now();
-    let database: { up: boolean; latencyMs?: number; error?: string; server: 'embedded' | 'external' } & Partial<EmbeddedDatabaseStatus>;
-    const server = opts.databaseStatus ? { server: 'embedded' as const, ...opts.databaseStatus() } : { server: 'external' as const };
-    if ('state' in server && server.state === 'restarting') {
-      // no query: it would wait for the pool's connect timeout
-      database = { up: false, error: 'the embedded PostgreSQL server is restarting', ...server };
-    } else {
-      try {
-        await db.query('SELECT 1');
-        database = { up: true, latencyMs: Date.now() - started, ...server };
-      } catch (err) {
-        database = { up: false, error: (err as Error).message, ...server };
+    scope.get('/health', { schema: { summary: 'Is the hub up: its database and MQTT port', response: { 200: HealthSchema, 503: HealthSchema } } }, async (_req, reply): Promise<Health> => {
+      const started = Date.now();
+      let database: Health['database'];
+      const server = opts.databaseStatus ? { server: 'embedded' as const, ...opts.databaseStatus() } : { server: 'external' as const };
+      if ('state' in server && server.state === 'restarting') {
+        // no query: it would wait for the pool's connect timeout
+        database = { up: false, error: 'the embedded PostgreSQL server is restarting', ...server };
+      } else {
+        try {
+          await db.query('SELECT 1');
+          database = { up: true, latencyMs: Date.now() - started, ...server };
+        } catch (err) {
+          database = { up: false, error: (err as Error).message, ...server };
+        }
       }
-    }
-    const mqtt = { up: broker.tcpListening, connectedUnits: broker.connectedUnits };
-    const up = database.up && mqtt.up;
-    reply.code(up ? 200 : 503);
-    return { status: up ? 'ok' : 'down', database, mqtt, ingestQueueDepth: writer.depth };
+      const mqtt = { up: broker.tcpListening, connectedUnits: broker.connectedUnits };
+      const up = database.up && mqtt.up;
+      reply.code(up ? 200 : 503);
+      return { status: up ? 'ok' : 'down', database, mqtt, ingestQueueDepth: writer.depth };
+    });
   });
 
   const maintenanceLog = log.child({ module: 'maintenance' });

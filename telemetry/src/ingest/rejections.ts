@@ -1,25 +1,9 @@
 // Refused messages from units: counted by kind and reason, and the last few kept so an
 // operator can see what a device sent wrong (GET /api/ingest/rejections).
+import type { Rejection } from '@hub/config';
 import type { TelemetryMetrics } from '../metrics';
 
-export type RejectionReason =
-  | 'not_json'
-  | 'invalid_fields'
-  | 'unit_mismatch'
-  | 'ts_in_future'
-  | 'too_old'
-  | 'unknown_topic'
-  /** passed validation, but the database refused the row (its batch neighbours were stored) */
-  | 'refused_by_database';
-
-export interface Rejection {
-  at: string;
-  unitId: string;
-  topic: string;
-  reason: RejectionReason;
-  /** what was wrong, for the operator: e.g. "lat: Too big: expected number to be <=90" */
-  detail: string;
-}
+export type { Rejection, RejectionReason } from '@hub/config';
 
 export class RejectionLog {
   private readonly recent: Rejection[] = [];
