@@ -268,7 +268,6 @@ async function main(): Promise<void> {
   chmodSync(dataDir, 0o755);
   const loopFile = path.join(dataDir, 'hub-loop-delay.jsonl');
   const { hub, httpPort, mqttPort } = await spawnBenchHub({
-    root,
     dataDir,
     token: TOKEN,
     imports: ['./bench/loop-delay.ts'],

@@ -82,7 +82,7 @@ function summarize(reports: WorkerReport[]) {
 async function benchHub(): Promise<void> {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'hub-bench-'));
   chmodSync(dataDir, 0o755);
-  const { hub, httpPort, mqttPort, pgPort } = await spawnBenchHub({ root, dataDir, token: TOKEN });
+  const { hub, httpPort, mqttPort, pgPort } = await spawnBenchHub({ dataDir, token: TOKEN });
   try {
     await waitForOutput(hub, 'Hub ready', 120_000);
     const dbUrl = process.env.DATABASE_URL ?? `postgres://hub:hub-embedded@127.0.0.1:${pgPort}/hub`;

@@ -180,7 +180,7 @@ async function main(): Promise<void> {
   await buildWall({ quiet: true });
   const dataDir = mkdtempSync(path.join(tmpdir(), 'hub-wall-bench-'));
   chmodSync(dataDir, 0o755);
-  const { hub, httpPort, mqttPort, pgPort } = await spawnBenchHub({ root, dataDir, token: TOKEN, env: { HUB_BASEMAP__ZOOM: String(ZOOM) } });
+  const { hub, httpPort, mqttPort, pgPort } = await spawnBenchHub({ dataDir, token: TOKEN, env: { HUB_BASEMAP__ZOOM: String(ZOOM) } });
   const workers: ChildProcess[] = [];
   let browser: Awaited<ReturnType<typeof launchChromium>> | undefined;
   try {

@@ -3,13 +3,12 @@
 // so the restart also has to take over the PostgreSQL server the killed hub left behind.
 import { afterAll, describe, expect, it } from 'vitest';
 import type { ChildProcess } from 'node:child_process';
-import { spawnTied } from '@hub/config/node';
 import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import mqtt from 'mqtt';
 import pg from 'pg';
-import { freePort } from '../../test-support/ports';
+import { spawnHubProcess, waitForOutput, type HubPorts, type HubProcess } from '../../test-support/hub-process';
 import { positionPayload } from '../../test-support/test-hub';
 
 const TOKEN = 'crash-test-admin-token-000000';
@@ -25,40 +24,18 @@ afterAll(async () => {
   rmSync(root, { recursive: true, force: true });
 });
 
-function startHubProcess(env: Record<string, string>): Promise<ChildProcess> {
-  const child = spawnTied(process.execPath, ['--import', 'tsx', 'hub/src/main.ts'], {
-    cwd: path.resolve(__dirname, '../..'),
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let out = '';
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`hub did not start:\n${out}`)), 60_000);
-    const onData = (d: Buffer) => {
-      out += d.toString();
-      if (out.includes('Hub ready')) {
-        clearTimeout(timer);
-        resolve(child);
-      }
-    };
-    child.stdout!.on('data', onData);
-    child.stderr!.on('data', onData);
-    child.once('exit', (code) => reject(new Error(`hub exited (${code}) before it was ready:\n${out}`)));
-  });
+/** Starts the hub on `ports` (free ones the first time) and waits until it is ready. */
+async function startHub(ports?: HubPorts): Promise<HubProcess> {
+  const started = await spawnHubProcess({ dataDir: root, token: TOKEN, ports });
+  hub = started.hub;
+  await waitForOutput(started.hub, 'Hub ready', 60_000);
+  return started;
 }
 
 describe('hub killed with SIGKILL', () => {
   it('keeps every acknowledged position', async () => {
-    const [httpPort, mqttPort, pgPort] = [await freePort(), await freePort(), await freePort()];
-    const env = {
-      HUB_DATA_DIR: path.join(root, 'data'),
-      HUB_HTTP__PORT: String(httpPort),
-      HUB_MQTT__PORT: String(mqttPort),
-      HUB_DATABASE__EMBEDDED_PORT: String(pgPort),
-      HUB_AUTH__ADMIN_TOKEN: TOKEN,
-      HUB_LOG__LEVEL: 'warn',
-    };
-    hub = await startHubProcess(env);
+    const ports = await startHub();
+    const { httpPort, mqttPort, pgPort } = ports;
     const api = (p: string, body?: unknown) =>
       fetch(`http://127.0.0.1:${httpPort}${p}`, {
         method: 'POST',
@@ -95,14 +72,14 @@ describe('hub killed with SIGKILL', () => {
     // the units are busy when the hub dies: at least 100 acknowledged (however slow the machine)
     const ackedCount = () => [...acked.values()].reduce((n, a) => n + a.length, 0);
     for (const deadline = Date.now() + 30_000; ackedCount() < 100 && Date.now() < deadline;) await new Promise((r) => setTimeout(r, 50));
-    hub.kill('SIGKILL');
-    await new Promise((r) => hub!.once('exit', r));
+    ports.hub.kill('SIGKILL');
+    await new Promise((r) => ports.hub.once('exit', r));
     stop = true;
     for (const p of publishers) p.client.end(true);
     await Promise.all(publishers.map((p) => p.loops));
     expect(ackedCount()).toBeGreaterThanOrEqual(100); // the units were busy when the hub died
 
-    hub = await startHubProcess(env); // takes over the orphaned PostgreSQL server
+    await startHub(ports); // takes over the orphaned PostgreSQL server
     const db = new pg.Client({ connectionString: `postgres://hub:hub-embedded@127.0.0.1:${pgPort}/hub` });
     await db.connect();
     try {
