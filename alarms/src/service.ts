@@ -4,7 +4,8 @@ import type { Logger } from 'pino';
 import type { Alarm, DeviceAlarm, Position, UnitStatusOut } from '@hub/config';
 import { HubError, type Queryable } from '@hub/platform';
 import { getUnit, latestPositions, listUnits, type TelemetryBus } from '@hub/telemetry';
-import { insertAlarm, type NewAlarm } from './store/alarms';
+import { countRepeat, insertAlarm, type NewAlarm } from './store/alarms';
+import { FloodGate } from './flood-gate';
 import { listGeofences } from './store/geofences';
 import { newestOfflineAlarms } from './offline-episodes';
 import { AlarmRules, type AlarmsConfig } from './rules';
@@ -43,7 +44,9 @@ export class AlarmServiceClosedError extends HubError {
 export async function startAlarmService(opts: AlarmServiceOptions): Promise<AlarmService> {
   const { db, bus, log } = opts;
   const retryDelayMs = opts.retryDelayMs ?? 500;
-  const rules = new AlarmRules({ config: opts.config, now: opts.now });
+  const now = opts.now ?? Date.now;
+  const rules = new AlarmRules({ config: opts.config, now });
+  const flood = new FloodGate(opts.config.flood);
   let closed = false;
   // Stores run one after another, so that walls see alarms in the order they were raised.
   let writes: Promise<unknown> = Promise.resolve();
@@ -67,18 +70,29 @@ export async function startAlarmService(opts: AlarmServiceOptions): Promise<Alar
 
   function store(alarm: NewAlarm): Promise<Alarm> {
     const facts = { unitId: alarm.unitId, kind: alarm.kind };
-    const stored = writes.then(() => retryOnce('storing an alarm', () => insertAlarm(db, alarm), facts));
+    const at = now();
+    const admitted = flood.admit(alarm.unitId, alarm.kind, at);
+    // a repeat with nothing to count it on (the newest was deleted) is stored after all
+    const write = admitted ? () => insertAlarm(db, alarm) : async () => (await countRepeat(db, alarm.unitId, alarm.kind, alarm.ts)) ?? insertAlarm(db, alarm);
+    const stored = writes.then(() => retryOnce('storing an alarm', write, facts));
     writes = stored.catch(() => undefined);
-    return stored.then((row) => {
-      log.info({ alarmId: row.id, ...facts }, 'alarm raised');
-      // A listener's error is its own: it must not turn a stored alarm into a failed one.
-      try {
-        bus.emit('alarm', row);
-      } catch (err) {
-        log.error({ err, alarmId: row.id }, 'an alarm listener threw');
-      }
-      return row;
-    });
+    return stored.then(
+      (row) => {
+        if (admitted) log.info({ alarmId: row.id, ...facts }, 'alarm raised');
+        else log.debug({ alarmId: row.id, repeats: row.repeats, ...facts }, 'alarm repeat counted (flood control)');
+        // A listener's error is its own: it must not turn a stored alarm into a failed one.
+        try {
+          bus.emit('alarm', row);
+        } catch (err) {
+          log.error({ err, alarmId: row.id }, 'an alarm listener threw');
+        }
+        return row;
+      },
+      (err: unknown) => {
+        if (admitted) flood.forget(alarm.unitId, alarm.kind, at);
+        throw err;
+      },
+    );
   }
 
   /** From a bus listener: nothing may be thrown back into the emitter. */

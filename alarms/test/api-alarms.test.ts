@@ -67,4 +67,23 @@ describe('alarms', () => {
     expect(missing.statusCode).toBe(404);
     expect(missing.json().code).toBe('HUB_ERR_ALARM_NOT_FOUND');
   });
+
+  it('acknowledges many alarms in one request, keeps earlier acknowledgements and names the ids it did not find', async () => {
+    const a = await insertAlarm(api.db, { unitId: 'car-1', kind: 'overspeed', ts: at(300) });
+    const b = await insertAlarm(api.db, { unitId: 'car-1', kind: 'overspeed', ts: at(310) });
+    const done = await insertAlarm(api.db, { unitId: 'car-1', kind: 'overspeed', ts: at(320) });
+    expect((await ack(done.id, { note: 'first' })).statusCode).toBe(200);
+
+    const res = await api.app.inject({ method: 'POST', url: '/api/alarms/ack', headers: auth, payload: { ids: [a.id, b.id, done.id, 2_000_000_000], note: 'one car, one talk' } });
+    expect(res.statusCode).toBe(200);
+    const body = res.json() as { acknowledged: Alarm[]; missing: number[] };
+    expect(body.acknowledged.map((x) => x.id).sort()).toEqual([a.id, b.id].sort());
+    expect(body.acknowledged.every((x) => x.note === 'one car, one talk' && x.acknowledgedBy !== null)).toBe(true);
+    expect(body.missing).toEqual([2_000_000_000]);
+    expect((await list(`?unitId=car-1&kind=overspeed&from=${at(320).toISOString()}`))[0]!.note).toBe('first');
+
+    const empty = await api.app.inject({ method: 'POST', url: '/api/alarms/ack', headers: auth, payload: { ids: [] } });
+    expect(empty.statusCode).toBe(400);
+    expect(empty.json()).toMatchObject({ code: 'HUB_ERR_VALIDATION' });
+  });
 });

@@ -3,7 +3,13 @@ import type { Geofence, Position } from '@hub/config';
 import { AlarmRules, type AlarmsConfig } from '../src/rules';
 import { squareWithHole } from '../../test-support/polygons';
 
-const config: AlarmsConfig = { offlineAfterSeconds: 120, noPositionAfterSeconds: 60, lowBatteryPercent: 15, overspeedKmh: { vehicle: 80, bodycam: 25 } };
+const config: AlarmsConfig = {
+  offlineAfterSeconds: 120,
+  noPositionAfterSeconds: 60,
+  lowBatteryPercent: 15,
+  overspeedKmh: { vehicle: 80, bodycam: 25 },
+  flood: { windowSeconds: 300, maxPerWindow: 0 },
+};
 const T0 = Date.parse('2025-06-01T10:00:00Z');
 
 function clock(start = T0) {

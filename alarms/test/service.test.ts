@@ -5,12 +5,13 @@ import type { Alarm, AlarmKind, Position } from '@hub/config';
 import { createTestDatabase, type TestDatabase } from '../../test-support/db';
 import type { Queryable } from '@hub/platform';
 import { createPool } from '@hub/platform';
-import { createUnit, insertPositions, migrate, TelemetryBus } from '@hub/telemetry';
+import { createUnit, defaultMigrations, insertPositions, migrate, TelemetryBus } from '@hub/telemetry';
+import { alarmMigrations } from '../src/migrations/index';
 import { createGeofence } from '../src/store/geofences';
 import { listAlarms } from '../src/store/alarms';
 import { startAlarmService, type AlarmService } from '../src/service';
 
-const config = { offlineAfterSeconds: 120, noPositionAfterSeconds: 60, lowBatteryPercent: 15, overspeedKmh: { vehicle: 80, bodycam: 25 } };
+const config = { offlineAfterSeconds: 120, noPositionAfterSeconds: 60, lowBatteryPercent: 15, overspeedKmh: { vehicle: 80, bodycam: 25 }, flood: { windowSeconds: 300, maxPerWindow: 0 } };
 const square = (w: number, s: number, e: number, n: number) => ({
   type: 'Polygon' as const,
   coordinates: [
@@ -33,7 +34,7 @@ const clock = () => now;
 beforeAll(async () => {
   database = await createTestDatabase();
   pool = createPool(database.url, 4);
-  await migrate(pool, { retentionDays: 30 });
+  await migrate(pool, { retentionDays: 30, migrations: [...defaultMigrations, ...alarmMigrations] });
   await createUnit(pool, { id: 'car-1', name: 'Patrol 1', type: 'vehicle' });
   await createUnit(pool, { id: 'cam-1', name: 'Officer 1', type: 'bodycam' });
   await createGeofence(pool, { name: 'Old town', geometry: square(11, 48, 12, 49) });
@@ -154,5 +155,37 @@ describe('alarm service', () => {
     expect(lines.filter((l) => l.level === 50).map((l) => l.msg)).toContain('storing an alarm failed twice; giving up');
     await service.close();
     await expect(service.handleDeviceAlarm(sos)).rejects.toMatchObject({ code: 'HUB_ERR_ALARMS_CLOSED' });
+  });
+});
+
+describe('flood control', () => {
+  it('stores at most maxPerWindow alarms of a kind per unit and window, counts the rest on the newest, and never thins SOS', async () => {
+    const bus = new TelemetryBus();
+    const flood = { windowSeconds: 60, maxPerWindow: 2 };
+    const service = await startAlarmService({ db: pool, bus, config: { ...config, flood }, log: pino({ level: 'silent' }), now: clock, checkIntervalMs: 3_600_000 });
+    const announced: Alarm[] = [];
+    bus.on('alarm', (a) => announced.push(a));
+    const t0 = now;
+    for (let i = 0; i < 5; i++) await service.handleDeviceAlarm({ unitId: 'flood-1', ts: new Date(t0 + i * 1000), type: 'device', code: 'tamper' });
+    for (let i = 0; i < 3; i++) await service.handleDeviceAlarm({ unitId: 'flood-1', ts: new Date(t0 + i * 1000), type: 'sos' });
+
+    const device = await listAlarms(pool, { unitId: 'flood-1', kind: 'device' });
+    expect(device.map((a) => a.repeats)).toEqual([3, 0]); // newest first: it carries the three repeats
+    expect(device[0]!.lastRepeatAt).toBe(new Date(t0 + 4000).toISOString());
+    expect(await listAlarms(pool, { unitId: 'flood-1', kind: 'sos' })).toHaveLength(3);
+    // each repeat is announced as the same alarm with its new count, so walls update the row
+    expect(announced.filter((a) => a.kind === 'device').map((a) => [a.id, a.repeats])).toEqual([
+      [device[1]!.id, 0],
+      [device[0]!.id, 0],
+      [device[0]!.id, 1],
+      [device[0]!.id, 2],
+      [device[0]!.id, 3],
+    ]);
+
+    // once the window has passed, the unit's next one is an alarm again
+    now += 61_000;
+    await service.handleDeviceAlarm({ unitId: 'flood-1', ts: new Date(now), type: 'device', code: 'tamper' });
+    expect((await listAlarms(pool, { unitId: 'flood-1', kind: 'device' })).map((a) => a.repeats)).toEqual([0, 3, 0]);
+    await service.close();
   });
 });

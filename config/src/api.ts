@@ -1,6 +1,6 @@
 // REST bodies and responses of the telemetry API, and the live feed's socket.io events.
 import { z } from 'zod';
-import { BBoxQuerySchema, BBoxSchema, decimalInt, LatSchema, LonSchema, UnitIdSchema, UnitTypeSchema } from './ids';
+import { BBoxQuerySchema, BBoxSchema, decimalInt, LatSchema, LonSchema, RowIdSchema, UnitIdSchema, UnitTypeSchema } from './ids';
 import { freeText } from './text';
 import type { DispatchEvent, EscalationEvent, Incident, LinkageEvent } from './incident';
 
@@ -142,6 +142,10 @@ export const AlarmSchema = z.object({
   acknowledgedAt: z.iso.datetime().nullable(),
   acknowledgedBy: z.string().nullable(),
   note: z.string().nullable(),
+  /** how many more times the same unit raised the same kind after this alarm, thinned by flood control (alarms.flood) */
+  repeats: z.number().int(),
+  /** when the newest of those repeats came; null without repeats */
+  lastRepeatAt: z.iso.datetime().nullable(),
 });
 export type Alarm = z.infer<typeof AlarmSchema>;
 
@@ -159,6 +163,19 @@ export const AlarmQuerySchema = z.object({
 export type AlarmQuery = z.infer<typeof AlarmQuerySchema>;
 
 export const AlarmAckSchema = z.object({ note: freeText().max(1000).optional() });
+
+/** Acknowledge many alarms at once (a group of repeats, or all shown): one note for all. */
+export const AlarmBulkAckSchema = z.object({
+  ids: z.array(RowIdSchema).min(1).max(500),
+  note: freeText().max(1000).optional(),
+});
+export const AlarmBulkAckResultSchema = z.object({
+  /** the alarms this request acknowledged (those acknowledged before keep their first acknowledgement and are not listed) */
+  acknowledged: AlarmSchema.array(),
+  /** ids with no alarm */
+  missing: z.array(z.number().int()),
+});
+export type AlarmBulkAckResult = z.infer<typeof AlarmBulkAckResultSchema>;
 
 /** Every API error body. `code` is stable (e.g. HUB_ERR_UNIT_NOT_FOUND); `message` is for the operator. */
 export const ApiErrorSchema = z.object({

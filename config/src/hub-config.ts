@@ -132,6 +132,17 @@ export const HubConfigSchema = z.object({
       lowBatteryPercent: z.coerce.number().min(0).max(100).default(15),
       /** speed limit by unit type, km/h; default vehicle 80, bodycam 25 */
       overspeedKmh: z.object({ vehicle: z.coerce.number().positive().default(80), bodycam: z.coerce.number().positive().default(25) }).prefault({}),
+      /**
+       * Flood control: at most `maxPerWindow` alarms of one kind from one unit within `windowSeconds`;
+       * beyond that a repeat is counted on the newest stored one (its `repeats`) instead of raising a new
+       * alarm. SOS and escalations are never thinned. Default 3 per 300 s; maxPerWindow 0 = no thinning.
+       */
+      flood: z
+        .object({
+          windowSeconds: seconds.default(300),
+          maxPerWindow: z.coerce.number().int().min(0).max(1000).default(3),
+        })
+        .prefault({}),
     })
     .prefault({}),
   media: z

@@ -18,3 +18,4 @@ export * from './geo';
 export * from './text';
 export * from './polygon';
 export * from './health';
+export * from './alarm-priority';

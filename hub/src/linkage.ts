@@ -33,7 +33,8 @@ export class Linkage {
   constructor(private readonly opts: LinkageOptions) {
     const { telemetry, incidents } = opts;
     const onAlarm = (a: Alarm) => {
-      if (a.acknowledgedAt || a.kind === 'escalation') return;
+      // a new alarm only: an acknowledgement or a repeat counted by flood control comes as the same alarm again
+      if (a.acknowledgedAt || a.repeats > 0 || a.kind === 'escalation') return;
       this.onAlarm(a).catch((err: unknown) => opts.log.error({ err, alarmId: a.id }, 'linkage failed'));
     };
     const onIncident = (i: Incident) => {

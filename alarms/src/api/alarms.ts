@@ -1,9 +1,9 @@
 // /api/alarms: what the rules raised, and the operators' acknowledgements.
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { AlarmAckSchema, AlarmQuerySchema, AlarmSchema, ApiErrorSchema, RowIdParamsSchema } from '@hub/config';
+import { AlarmAckSchema, AlarmBulkAckResultSchema, AlarmBulkAckSchema, AlarmQuerySchema, AlarmSchema, ApiErrorSchema, RowIdParamsSchema } from '@hub/config';
 import { NotFoundError } from '@hub/platform';
 import type { ApiContext } from '@hub/telemetry';
-import { acknowledgeAlarm, getAlarm, listAlarms } from '../store/alarms';
+import { acknowledgeAlarm, acknowledgeAlarms, getAlarm, listAlarms } from '../store/alarms';
 import { ADMIN_OPERATOR, requireRole } from '@hub/identity';
 
 const tags = ['alarms'];
@@ -48,6 +48,24 @@ export const alarmRoutes: FastifyPluginAsyncZod<ApiContext> = async (app, { db, 
       if (!alarm) throw new NotFoundError('alarm', id);
       bus.emit('alarm', alarm);
       return alarm;
+    },
+  );
+
+  app.post(
+    '/alarms/ack',
+    {
+      preHandler: requireRole('coordinator'),
+      schema: {
+        tags,
+        summary: 'Acknowledge many alarms at once (a group of repeats, or all shown), with one note',
+        body: AlarmBulkAckSchema,
+        response: { 200: AlarmBulkAckResultSchema, 400: ApiErrorSchema },
+      },
+    },
+    async (request) => {
+      const result = await acknowledgeAlarms(db, request.body.ids, request.operator ?? ADMIN_OPERATOR, request.body.note);
+      for (const alarm of result.acknowledged) bus.emit('alarm', alarm);
+      return result;
     },
   );
 };

@@ -24,9 +24,11 @@ interface AlarmRow {
   acknowledged_at: Date | string | null;
   acknowledged_by: string | null;
   note: string | null;
+  repeats: number;
+  last_repeat_at: Date | string | null;
 }
 
-const COLUMNS = 'id, unit_id, kind, ts, lat, lon, details, acknowledged_at, acknowledged_by, note';
+const COLUMNS = 'id, unit_id, kind, ts, lat, lon, details, acknowledged_at, acknowledged_by, note, repeats, last_repeat_at';
 
 function toAlarm(r: AlarmRow): Alarm {
   return {
@@ -40,6 +42,8 @@ function toAlarm(r: AlarmRow): Alarm {
     acknowledgedAt: toIsoOrNull(r.acknowledged_at),
     acknowledgedBy: r.acknowledged_by,
     note: r.note,
+    repeats: Number(r.repeats),
+    lastRepeatAt: toIsoOrNull(r.last_repeat_at),
   };
 }
 
@@ -93,4 +97,37 @@ export async function acknowledgeAlarm(db: Queryable, id: number, by: string, no
     [id, by, note ?? null],
   );
   return rows[0] ? toAlarm(rows[0]) : getAlarm(db, id);
+}
+
+/**
+ * Acknowledges each of `ids` not acknowledged yet, in one statement: the alarms this call
+ * acknowledged, and the ids with no alarm at all.
+ */
+export async function acknowledgeAlarms(db: Queryable, ids: readonly number[], by: string, note?: string): Promise<{ acknowledged: Alarm[]; missing: number[] }> {
+  const { rows } = await db.query<AlarmRow & { found: boolean }>(
+    `WITH asked AS (SELECT DISTINCT unnest($1::bigint[]) AS id),
+          acked AS (UPDATE alarms SET acknowledged_at = now(), acknowledged_by = $2, note = $3
+                     WHERE id IN (SELECT id FROM asked) AND acknowledged_at IS NULL RETURNING ${COLUMNS})
+     SELECT acked.*, true AS found FROM acked
+     UNION ALL
+     SELECT asked.id, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, 0, NULL, false FROM asked
+      WHERE NOT EXISTS (SELECT 1 FROM alarms a WHERE a.id = asked.id)
+      ORDER BY 1`,
+    [ids, by, note ?? null],
+  );
+  return { acknowledged: rows.filter((r) => r.found).map(toAlarm), missing: rows.filter((r) => !r.found).map((r) => Number(r.id)) };
+}
+
+/**
+ * A thinned repeat: counted on the newest stored alarm of the unit and kind (its repeats and
+ * the time of the newest). undefined when the unit has no such alarm.
+ */
+export async function countRepeat(db: Queryable, unitId: string, kind: AlarmKind, ts: Date): Promise<Alarm | undefined> {
+  const { rows } = await db.query<AlarmRow>(
+    `UPDATE alarms SET repeats = repeats + 1, last_repeat_at = greatest(last_repeat_at, $3)
+      WHERE id = (SELECT id FROM alarms WHERE unit_id = $1 AND kind = $2 ORDER BY ts DESC, id DESC LIMIT 1)
+      RETURNING ${COLUMNS}`,
+    [unitId, kind, ts],
+  );
+  return rows[0] && toAlarm(rows[0]);
 }

@@ -1,6 +1,7 @@
 // The hub's own tables (each unit's stream id), and the schema of the whole hub: every
 // package's migrations, which the one runner orders by what each builds on.
 import type { Migration } from '@hub/platform';
+import { alarmMigrations } from '@hub/alarms';
 import { incidentMigrations } from '@hub/incidents';
 import { mediaMigrations } from '@hub/media-server';
 import { wallMigrations } from '@hub/wall-server';
@@ -9,5 +10,5 @@ import { streams } from './001_streams';
 
 export const hubMigrations: readonly Migration[] = [streams];
 
-/** What `startHub` applies: identity's, telemetry's, the incidents', the wall's, the media server's and the hub's. */
-export const schemaMigrations: readonly Migration[] = [...telemetryAndIdentity, ...incidentMigrations, ...wallMigrations, ...mediaMigrations, ...hubMigrations];
+/** What `startHub` applies: identity's, telemetry's, the alarms', the incidents', the wall's, the media server's and the hub's. */
+export const schemaMigrations: readonly Migration[] = [...telemetryAndIdentity, ...alarmMigrations, ...incidentMigrations, ...wallMigrations, ...mediaMigrations, ...hubMigrations];
