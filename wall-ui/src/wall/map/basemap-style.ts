@@ -16,6 +16,7 @@ export const DEFAULT_BASEMAP: BasemapOut = {
   background: '#1b2330',
   geojson: null,
   geojsonError: null,
+  fileError: null,
 };
 
 /** Graticule lines every `step` degrees within `span` degrees of the centre. */
