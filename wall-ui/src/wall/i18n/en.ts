@@ -215,7 +215,7 @@ export const en = {
   'admin.copied': 'Copied',
   'admin.units.title': 'Units',
   'admin.units.search': 'Search by id or name',
-  'admin.units.count': '{n} units',
+  'admin.units.count': 'Units: {n}',
   'admin.units.id': 'Unit id',
   'admin.units.name': 'Name',
   'admin.units.type': 'Type',
@@ -263,6 +263,8 @@ export const en = {
   'operators.saved': 'Operator {username} saved.',
   'operators.disabled': 'Operator {username} disabled: their sessions have ended.',
   'operators.enabled': 'Operator {username} enabled.',
+  'map.basemap.fileMissing': 'City basemap file not served: schematic map',
+  'replay.noMatch': 'No unit matches.',
 } as const satisfies Record<string, string>;
 
 export type MessageKey = keyof typeof en;

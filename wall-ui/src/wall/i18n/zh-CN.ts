@@ -215,7 +215,7 @@ export const zhCN: Record<MessageKey, string> = {
   'admin.copied': '已复制',
   'admin.units.title': '单元',
   'admin.units.search': '按编号或名称搜索',
-  'admin.units.count': '共 {n} 个单元',
+  'admin.units.count': '单元数：{n}',
   'admin.units.id': '单元编号',
   'admin.units.name': '名称',
   'admin.units.type': '类型',
@@ -263,4 +263,6 @@ export const zhCN: Record<MessageKey, string> = {
   'operators.saved': '操作员 {username} 已保存。',
   'operators.disabled': '操作员 {username} 已停用，其会话已结束。',
   'operators.enabled': '操作员 {username} 已启用。',
+  'map.basemap.fileMissing': '城市底图文件无法使用，显示示意图',
+  'replay.noMatch': '没有匹配的单元。',
 };

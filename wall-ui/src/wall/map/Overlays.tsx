@@ -5,6 +5,14 @@ import { useEffect, useRef, useState } from 'react';
 import { unitsLayerOf } from './units-gl';
 import { NAMED_BASEMAP_LAYERS } from './basemap-style';
 import { useMapContext } from './map-context';
+import { useLocale, type Locale } from '../i18n';
+
+/** A feature's name in the wall's language: OpenStreetMap's `name:zh` (or the sample's) when the wall is in Chinese, else `name`. */
+export function featureName(props: Record<string, unknown>, locale: Locale): string | null {
+  const localised = locale === 'zh-CN' ? (props['name:zh'] ?? props['name_zh'] ?? props['name:zh-Hans']) : (props['name:en'] ?? props['name_en']);
+  const name = localised ?? props['name'];
+  return typeof name === 'string' && name ? name : null;
+}
 
 const MAX_LABELS = 400;
 
@@ -65,8 +73,70 @@ export function ClusterLabels() {
   );
 }
 
+/** Labels are drawn when no more than this many single units are in view (more would be a wall of text). */
+const MAX_UNIT_LABELS = 80;
+/** A label is the unit's id and the start of its name, so two units called "Patrol car" stay apart. */
+const NAME_CHARS = 18;
+
+export function unitLabel(id: string, name: string | undefined): string {
+  if (!name || name === id) return id;
+  const short = name.length > NAME_CHARS ? `${name.slice(0, NAME_CHARS - 1)}…` : name;
+  return `${id} · ${short}`;
+}
+
+/** Each single (unclustered) unit's id and name beside its icon, when few enough are in view. */
+export function UnitLabels({ nameOf, dimmed }: { nameOf(id: string): string | undefined; dimmed?: boolean }) {
+  const { map } = useMapContext();
+  const [labels, setLabels] = useState<{ id: string; x: number; y: number; text: string }[]>([]);
+  const nameRef = useRef(nameOf);
+  nameRef.current = nameOf;
+  useEffect(() => {
+    const layer = unitsLayerOf(map);
+    if (!layer) return;
+    let moving = false;
+    const refresh = () => {
+      if (moving) return;
+      const { width, height } = map.getCanvas().getBoundingClientRect();
+      const out: { id: string; x: number; y: number; text: string }[] = [];
+      for (const u of layer.drawn()) {
+        const p = map.project([u.lon, u.lat]);
+        if (p.x < 0 || p.y < 0 || p.x > width || p.y > height) continue;
+        out.push({ id: u.id, x: p.x, y: p.y, text: unitLabel(u.id, nameRef.current(u.id)) });
+      }
+      setLabels(out.length <= MAX_UNIT_LABELS ? out : []);
+    };
+    const onStart = () => {
+      moving = true;
+      setLabels([]);
+    };
+    const onEnd = () => {
+      moving = false;
+      refresh();
+    };
+    map.on('movestart', onStart);
+    map.on('moveend', onEnd);
+    const off = layer.onChange(refresh);
+    refresh();
+    return () => {
+      map.off('movestart', onStart);
+      map.off('moveend', onEnd);
+      off();
+    };
+  }, [map]);
+  return (
+    <div style={{ position: 'absolute', inset: 0, pointerEvents: 'none', overflow: 'hidden', opacity: dimmed ? 0.35 : 1 }}>
+      {labels.map((l) => (
+        <div key={l.id} className="hub-unit-label" data-unit-id={l.id} style={{ left: l.x + 12, top: l.y }}>
+          {l.text}
+        </div>
+      ))}
+    </div>
+  );
+}
+
 export function BasemapHoverLabel() {
   const { map } = useMapContext();
+  const locale = useLocale();
   const [name, setName] = useState<string | null>(null);
   const last = useRef(0);
   useEffect(() => {
@@ -77,13 +147,13 @@ export function BasemapHoverLabel() {
       if (now - last.current < 100) return;
       last.current = now;
       const hit = map.queryRenderedFeatures([e.point.x, e.point.y], { layers })[0];
-      setName(hit ? String(hit.properties.name ?? '') || null : null);
+      setName(hit ? featureName(hit.properties, locale) : null);
     };
     map.on('mousemove', onMove);
     return () => {
       map.off('mousemove', onMove);
     };
-  }, [map]);
+  }, [map, locale]);
   if (!name) return null;
   return (
     <div
