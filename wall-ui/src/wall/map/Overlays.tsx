@@ -76,11 +76,11 @@ export function ClusterLabels() {
 /** Labels are drawn when no more than this many single units are in view (more would be a wall of text). */
 const MAX_UNIT_LABELS = 80;
 /** A label is the unit's id and the start of its name, so two units called "Patrol car" stay apart. */
-const NAME_CHARS = 18;
+const NAME_CHARS = 22;
 
 export function unitLabel(id: string, name: string | undefined): string {
   if (!name || name === id) return id;
-  const short = name.length > NAME_CHARS ? `${name.slice(0, NAME_CHARS - 1)}…` : name;
+  const short = name.length > NAME_CHARS ? `${name.slice(0, NAME_CHARS - 1).trimEnd()}…` : name;
   return `${id} · ${short}`;
 }
 
