@@ -21,24 +21,28 @@ function abbreviate(n: number): string {
   return n >= 10_000 ? `${Math.round(n / 1000)}k` : n >= 1000 ? `${(Math.round(n / 100) / 10).toString()}k` : String(n);
 }
 
-export function ClusterLabels() {
+interface Label {
+  key: string;
+  x: number;
+  y: number;
+  text: string;
+}
+
+/**
+ * Labels computed by `compute` from the units layer while the map rests: none while it moves
+ * (HTML would lag the canvas), recomputed when it stops and after each units-layer update.
+ */
+function useRestingLabels(compute: (layer: NonNullable<ReturnType<typeof unitsLayerOf>>, size: { width: number; height: number }) => Label[]): Label[] {
   const { map } = useMapContext();
-  const [labels, setLabels] = useState<{ key: string; x: number; y: number; text: string }[]>([]);
+  const [labels, setLabels] = useState<Label[]>([]);
+  const computeRef = useRef(compute);
+  computeRef.current = compute;
   useEffect(() => {
     const layer = unitsLayerOf(map);
     if (!layer) return;
     let moving = false;
     const refresh = () => {
-      if (moving) return;
-      const out: { key: string; x: number; y: number; text: string }[] = [];
-      const { width, height } = map.getCanvas().getBoundingClientRect();
-      for (const c of layer.clusters()) {
-        const p = map.project([c.lon, c.lat]);
-        if (p.x < -30 || p.y < -30 || p.x > width + 30 || p.y > height + 30) continue;
-        out.push({ key: c.key, x: p.x, y: p.y, text: abbreviate(c.count) });
-        if (out.length >= MAX_LABELS) break;
-      }
-      setLabels(out);
+      if (!moving) setLabels(computeRef.current(layer, map.getCanvas().getBoundingClientRect()));
     };
     const onStart = () => {
       moving = true;
@@ -58,6 +62,21 @@ export function ClusterLabels() {
       off();
     };
   }, [map]);
+  return labels;
+}
+
+export function ClusterLabels() {
+  const { map } = useMapContext();
+  const labels = useRestingLabels((layer, { width, height }) => {
+    const out: Label[] = [];
+    for (const c of layer.clusters()) {
+      const p = map.project([c.lon, c.lat]);
+      if (p.x < -30 || p.y < -30 || p.x > width + 30 || p.y > height + 30) continue;
+      out.push({ key: c.key, x: p.x, y: p.y, text: abbreviate(c.count) });
+      if (out.length >= MAX_LABELS) break;
+    }
+    return out;
+  });
   return (
     <div style={{ position: 'absolute', inset: 0, pointerEvents: 'none', overflow: 'hidden' }}>
       {labels.map((l) => (
@@ -87,46 +106,19 @@ export function unitLabel(id: string, name: string | undefined): string {
 /** Each single (unclustered) unit's id and name beside its icon, when few enough are in view. */
 export function UnitLabels({ nameOf, dimmed }: { nameOf(id: string): string | undefined; dimmed?: boolean }) {
   const { map } = useMapContext();
-  const [labels, setLabels] = useState<{ id: string; x: number; y: number; text: string }[]>([]);
-  const nameRef = useRef(nameOf);
-  nameRef.current = nameOf;
-  useEffect(() => {
-    const layer = unitsLayerOf(map);
-    if (!layer) return;
-    let moving = false;
-    const refresh = () => {
-      if (moving) return;
-      const { width, height } = map.getCanvas().getBoundingClientRect();
-      const out: { id: string; x: number; y: number; text: string }[] = [];
-      for (const u of layer.drawn()) {
-        const p = map.project([u.lon, u.lat]);
-        if (p.x < 0 || p.y < 0 || p.x > width || p.y > height) continue;
-        out.push({ id: u.id, x: p.x, y: p.y, text: unitLabel(u.id, nameRef.current(u.id)) });
-      }
-      setLabels(out.length <= MAX_UNIT_LABELS ? out : []);
-    };
-    const onStart = () => {
-      moving = true;
-      setLabels([]);
-    };
-    const onEnd = () => {
-      moving = false;
-      refresh();
-    };
-    map.on('movestart', onStart);
-    map.on('moveend', onEnd);
-    const off = layer.onChange(refresh);
-    refresh();
-    return () => {
-      map.off('movestart', onStart);
-      map.off('moveend', onEnd);
-      off();
-    };
-  }, [map]);
+  const labels = useRestingLabels((layer, { width, height }) => {
+    const out: Label[] = [];
+    for (const u of layer.drawn()) {
+      const p = map.project([u.lon, u.lat]);
+      if (p.x < 0 || p.y < 0 || p.x > width || p.y > height) continue;
+      out.push({ key: u.id, x: p.x, y: p.y, text: unitLabel(u.id, nameOf(u.id)) });
+    }
+    return out.length <= MAX_UNIT_LABELS ? out : [];
+  });
   return (
     <div style={{ position: 'absolute', inset: 0, pointerEvents: 'none', overflow: 'hidden', opacity: dimmed ? 0.35 : 1 }}>
       {labels.map((l) => (
-        <div key={l.id} className="hub-unit-label" data-unit-id={l.id} style={{ left: l.x + 12, top: l.y }}>
+        <div key={l.key} className="hub-unit-label" data-unit-id={l.key} style={{ left: l.x + 12, top: l.y }}>
           {l.text}
         </div>
       ))}
