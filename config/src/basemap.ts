@@ -1,7 +1,7 @@
 // The wall's basemap: a city's own tile server, or (with no tiles at all) a plain background
 // with a grid and districts/roads from a GeoJSON file. Served to the wall by GET /api/basemap.
 import { z } from 'zod';
-import { LatSchema, LonSchema } from './ids';
+import { decimalInt, LatSchema, LonSchema } from './ids';
 
 export const BasemapTilesSchema = z.object({
   /** raster (PNG/JPEG) or vector (Mapbox Vector Tiles) tiles */
@@ -23,6 +23,13 @@ export const BasemapConfigSchema = z
   .object({
     /** the city's tile server; unset = the offline basemap (background, grid, GeoJSON, geofences) */
     tiles: BasemapTilesSchema.optional(),
+    /**
+     * a PMTiles v3 file (vector or raster) the hub serves itself at /api/basemap/tiles/{z}/{x}/{y},
+     * so an air-gapped centre sees streets without a tile server; it takes the place of `tiles`.
+     * A path relative to the working folder; default none. Convert an MBTiles file with
+     * `pmtiles convert city.mbtiles city.pmtiles`.
+     */
+    file: z.string().optional(),
     /** shown in the map's corner, e.g. "© City Survey Bureau"; default none */
     attribution: z.string().max(500).default(''),
     /**
@@ -62,5 +69,14 @@ export const BasemapOutSchema = z.object({
     .nullable(),
   /** why the GeoJSON is missing, for the operator */
   geojsonError: z.string().nullable(),
+  /** why `basemap.file` is not served (the schematic map is drawn instead), for the operator; null when fine or unset */
+  fileError: z.string().nullable().default(null),
 });
 export type BasemapOut = z.infer<typeof BasemapOutSchema>;
+
+/** `GET /api/basemap/tiles/{z}/{x}/{y}`: a tile of `basemap.file` (XYZ numbering, y from the north). */
+export const BasemapTileParamsSchema = z.object({ z: decimalInt(0, 30), x: decimalInt(0, 2 ** 30), y: decimalInt(0, 2 ** 30) });
+export type BasemapTileParams = z.infer<typeof BasemapTileParamsSchema>;
+
+/** Where the hub serves `basemap.file`'s tiles (the wall makes it absolute). */
+export const BASEMAP_FILE_TILES_URL = '/api/basemap/tiles/{z}/{x}/{y}';

@@ -45,6 +45,21 @@ export const StreamStartResponseSchema = z.object({
 });
 export type StreamStartResponse = z.infer<typeof StreamStartResponseSchema>;
 
+/**
+ * `GET /api/units/{unitId}/stream` (admin): the unit's stream id, issued now if it has none,
+ * with the paths a third-party encoder publishes to (WHIP, with `{unitId}:{secret}` as its
+ * bearer token) and a viewer plays from (WHEP); the unit need not be online.
+ */
+export const UnitStreamSchema = z.object({
+  unitId: UnitIdSchema,
+  streamId: StreamIdSchema,
+  /** path of the WHIP endpoint, e.g. /whip/3q2…; the wall prefixes the hub's origin */
+  whip: z.string(),
+  /** path of the WHEP endpoint */
+  whep: z.string(),
+});
+export type UnitStream = z.infer<typeof UnitStreamSchema>;
+
 /** One row of `GET /api/streams`: a stream with a live publisher. */
 export const StreamInfoSchema = z.object({
   streamId: z.string(),

@@ -98,6 +98,8 @@ export const AuditQuerySchema = z.object({
   actor: z.string().optional(),
   action: z.string().optional(),
   since: z.iso.datetime().optional(),
+  /** entries before this time (exclusive) */
+  until: z.iso.datetime().optional(),
   limit: decimalInt(1, 1000).default(200),
 });
 export type AuditQuery = z.infer<typeof AuditQuerySchema>;

@@ -10,16 +10,17 @@ import {
   roleAtLeast,
   StreamStartResponseSchema,
   UnitIdParamsSchema,
+  UnitStreamSchema,
   type HubConfig,
   type MediaClientToServer,
   type MediaServerToClient,
 } from '@hub/config';
 import { ForbiddenError, WeriftRouter, attachSignalling, watchPublisherLiveness, whipWhep, type MediaGrant, type MediaPeer, type PublishEvent, type Router } from '@hub/media-server';
 import { verifyCredential } from '@hub/telemetry';
-import { operatorAuth, recordAudit, setSocketPrincipal } from '@hub/identity';
+import { operatorAuth, recordAudit, requireRole, setSocketPrincipal } from '@hub/identity';
 import type { Telemetry } from '@hub/telemetry';
 import type { Logger } from 'pino';
-import { errorHandler, storableValidatorCompiler } from '@hub/platform';
+import { errorHandler, NotFoundError, storableValidatorCompiler } from '@hub/platform';
 import { serializerCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import { StreamsOnDemand } from './on-demand';
 import { startRecorder, type Recorder } from './recording';
@@ -149,6 +150,23 @@ export async function startMedia(app: FastifyInstance, config: HubConfig, db: pg
       async (req) => {
         const { streamId, state } = await onDemand.start(req.params.unitId);
         return { unitId: req.params.unitId, streamId, state, whep: `/whep/${streamId}` };
+      },
+    );
+    api.get(
+      '/api/units/:unitId/stream',
+      {
+        preHandler: requireRole('admin'),
+        schema: {
+          tags,
+          summary: "A unit's stream id and WHIP/WHEP paths (admin), issued now if it has none: for setting up a third-party encoder while the unit is offline",
+          params: UnitIdParamsSchema,
+          response: { 200: UnitStreamSchema, 403: ApiErrorSchema, 404: ApiErrorSchema },
+        },
+      },
+      async (req) => {
+        const streamId = await streamIds.forUnit(req.params.unitId);
+        if (!streamId) throw new NotFoundError('unit', req.params.unitId);
+        return { unitId: req.params.unitId, streamId, whip: `/whip/${streamId}`, whep: `/whep/${streamId}` };
       },
     );
     api.get(

@@ -60,15 +60,27 @@ describe('layout', () => {
     await context.close();
   });
 
-  test('track replay: a unit’s stored path with a time slider and 16× playback', async () => {
-    const { page, context } = await openWall(browser, th.http);
+  test('track replay: a unit picked by search, its stored path in view with the live units dimmed, a time slider and 16× playback', async () => {
+    const { page, context } = await openWall(browser, th.http, undefined, '?testHooks');
     await login(page);
     await page.click('[data-testid=tab-replay]');
-    await page.selectOption('[data-testid=replay-unit]', 'bus-1');
+    await page.click('[data-testid=replay-unit-search]');
+    await page.fill('[data-testid=replay-unit-search]', 'us-1');
+    expect(await page.locator('[data-testid=replay-unit-option]').count()).toBe(1);
+    await page.click('[data-testid=replay-unit-option][data-unit-id="bus-1"]');
     await page.click('[data-testid=replay-load]');
     const cursor = page.locator('[data-testid=replay-cursor]');
     await cursor.waitFor();
     expect(await cursor.textContent()).toContain('30 points');
+    expect(await page.getAttribute('[data-testid=live-map]', 'data-replaying')).toBe('true');
+    // the map comes to the track: its first and last fix are both in view, close in
+    const inView = () =>
+      page.evaluate(() => {
+        const m = (window as unknown as { __hubWall: { map: { getBounds(): { contains(p: [number, number]): boolean }; getZoom(): number } } }).__hubWall.map;
+        const b = m.getBounds();
+        return b.contains([114.05, 22.54]) && b.contains([114.05 + 29 * 0.0003, 22.54 + 29 * 0.0005]) && m.getZoom() > 13;
+      });
+    await eventually(async () => (await inView()) || undefined, 10_000, 'the map zoomed to the track');
     const slider = page.locator('[data-testid=replay-slider]');
     expect(Number(await slider.getAttribute('max'))).toBe(29 * 20_000);
     await page.click('[data-testid=replay-speed-16]');

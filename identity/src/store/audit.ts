@@ -33,6 +33,7 @@ export async function listAudit(db: Queryable, q: AuditQuery): Promise<AuditEntr
   if (q.actor) where.push(`actor = $${args.push(q.actor)}`);
   if (q.action) where.push(`action = $${args.push(q.action)}`);
   if (q.since) where.push(`ts >= $${args.push(q.since)}`);
+  if (q.until) where.push(`ts < $${args.push(q.until)}`);
   const { rows } = await db.query<AuditRow>(
     `SELECT id, ts, actor, action, target, detail FROM audit_log
      ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id DESC LIMIT $${args.push(q.limit)}`,

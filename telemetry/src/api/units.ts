@@ -1,12 +1,16 @@
 // /api/units: the register of vehicles and body cams, and their MQTT credentials.
+import type { FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { ApiErrorSchema, UnitCreateSchema, UnitCredentialSchema, UnitIdParamsSchema, UnitListQuerySchema, UnitSchema, UnitUpdateSchema } from '@hub/config';
 import { createUnit, getUnit, issueCredential, listUnits, updateUnit, UnitExistsError } from '../store';
 import { ConflictError, NotFoundError } from '@hub/platform';
-import { requireRole } from '@hub/identity';
+import { recordAudit, requireRole } from '@hub/identity';
 import type { ApiContext } from './context';
 
 const tags = ['units'];
+
+/** Who asked, for the audit log (the operator hook has set the principal). */
+const actorOf = (request: FastifyRequest) => request.principal?.username ?? 'unknown';
 
 export const unitRoutes: FastifyPluginAsyncZod<ApiContext> = async (app, { db, bus }) => {
   app.post(
@@ -31,6 +35,7 @@ export const unitRoutes: FastifyPluginAsyncZod<ApiContext> = async (app, { db, b
         throw err;
       }
       bus.emit('unitChanged', unit.id);
+      await recordAudit(db, { actor: actorOf(request), action: 'unit_created', target: `unit:${unit.id}`, detail: { type: unit.type, name: unit.name, team: unit.team, district: unit.district } });
       return reply.code(201).send(unit);
     },
   );
@@ -81,6 +86,7 @@ export const unitRoutes: FastifyPluginAsyncZod<ApiContext> = async (app, { db, b
       const unit = await updateUnit(db, request.params.unitId, request.body);
       if (!unit) throw new NotFoundError('unit', request.params.unitId);
       bus.emit('unitChanged', unit.id);
+      await recordAudit(db, { actor: actorOf(request), action: 'unit_changed', target: `unit:${unit.id}`, detail: { ...request.body } });
       return unit;
     },
   );
@@ -100,6 +106,7 @@ export const unitRoutes: FastifyPluginAsyncZod<ApiContext> = async (app, { db, b
       const unit = await updateUnit(db, request.params.unitId, { disabled: true });
       if (!unit) throw new NotFoundError('unit', request.params.unitId);
       bus.emit('unitChanged', unit.id);
+      await recordAudit(db, { actor: actorOf(request), action: 'unit_disabled', target: `unit:${unit.id}` });
       return unit;
     },
   );
@@ -116,8 +123,11 @@ export const unitRoutes: FastifyPluginAsyncZod<ApiContext> = async (app, { db, b
       },
     },
     async (request, reply) => {
-      const credential = await issueCredential(db, request.params.unitId);
+      const before = await getUnit(db, request.params.unitId);
+      const credential = before && (await issueCredential(db, request.params.unitId));
       if (!credential) throw new NotFoundError('unit', request.params.unitId);
+      // the fact, never the secret
+      await recordAudit(db, { actor: actorOf(request), action: before.hasCredential ? 'unit_credential_rotated' : 'unit_credential_issued', target: `unit:${credential.unitId}` });
       // A rotated secret must drop the unit's old session: the broker listens for this.
       bus.emit('credentialIssued', credential.unitId);
       // The secret exists only in this response: no cache may keep a copy (RFC 9111 §5.2.2.5).

@@ -3,7 +3,13 @@ import { useEffect, useState } from 'react';
 import { LOCALES, setLocale, useLocale, useT, type Locale } from '../i18n';
 import type { OperatorInfo } from './session';
 
-export type Page = 'wall' | 'operators';
+export type Page = 'wall' | 'units' | 'operators' | 'audit';
+
+/** The admin pages reached from the header, each with its button's test id. */
+const ADMIN_PAGES = [
+  { page: 'units', key: 'header.units', testId: 'page-units' },
+  { page: 'audit', key: 'header.audit', testId: 'page-audit' },
+] as const;
 
 export interface HeaderProps {
   operator: OperatorInfo;
@@ -39,9 +45,16 @@ export function Header({ operator, page, wallMode, onPage, onToggleWallMode, onL
       {page === 'wall' && children}
       <span className="spacer" />
       {operator.role === 'admin' && (
-        <button className="secondary" onClick={() => onPage(page === 'wall' ? 'operators' : 'wall')} data-testid="page-toggle">
-          {page === 'wall' ? t('header.operators') : t('header.backToWall')}
-        </button>
+        <nav className="admin-nav" aria-label={t('header.admin')}>
+          {ADMIN_PAGES.map((p) => (
+            <button key={p.page} className={page === p.page ? 'active' : 'secondary'} onClick={() => onPage(p.page)} data-testid={p.testId}>
+              {t(p.key)}
+            </button>
+          ))}
+          <button className={page === 'operators' ? 'active' : 'secondary'} onClick={() => onPage(page === 'wall' ? 'operators' : 'wall')} data-testid="page-toggle">
+            {page === 'wall' ? t('header.operators') : t('header.backToWall')}
+          </button>
+        </nav>
       )}
       {page === 'wall' && (
         <button className={wallMode ? 'active' : 'secondary'} onClick={onToggleWallMode} data-testid="wall-mode">
@@ -55,8 +68,8 @@ export function Header({ operator, page, wallMode, onPage, onToggleWallMode, onL
           </option>
         ))}
       </select>
-      <span className="operator" data-testid="operator" data-role={operator.role}>
-        {operator.username} · {t(`role.${operator.role}`)}
+      <span className="operator" data-testid="operator" data-role={operator.role} title={operator.username}>
+        {operator.displayName || operator.username} · {t(`role.${operator.role}`)}
       </span>
       <button className="secondary" onClick={onLogout} data-testid="logout">
         {t('header.logout')}

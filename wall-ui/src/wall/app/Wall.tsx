@@ -19,6 +19,8 @@ import { usePresets } from '../layout/usePresets';
 import { GRIDS, useWallLayout } from '../layout/useWallLayout';
 import { Header, type Page } from './Header';
 import { OperatorsPage } from './OperatorsPage';
+import { UnitsAdminPage } from '../admin/UnitsAdminPage';
+import { AuditPage } from '../admin/AuditPage';
 import { hasRole, logout, type Session } from './session';
 import { useSessionWatch } from './useSessionWatch';
 import { viewPosition } from './unit-view';
@@ -88,6 +90,10 @@ export function Wall({ session }: { session: Session }) {
       </Header>
       {page === 'operators' ? (
         <OperatorsPage />
+      ) : page === 'units' ? (
+        <UnitsAdminPage />
+      ) : page === 'audit' ? (
+        <AuditPage />
       ) : (
         <div className="wall-body">
           <aside className="left">

@@ -42,7 +42,15 @@ export class HubRest {
     return this.get('/api/geofences');
   }
 
-  basemap(): Promise<BasemapOut> {
-    return this.get('/api/basemap');
+  /** The basemap settings; a tile URL on the hub itself (basemap.file) made absolute for MapLibre's workers. */
+  async basemap(): Promise<BasemapOut> {
+    const b = await this.get<BasemapOut>('/api/basemap');
+    // string joining, not new URL(): that would percent-encode the {z}/{x}/{y} placeholders
+    return b.tiles?.url.startsWith('/') ? { ...b, tiles: { ...b.tiles, url: this.base + b.tiles.url } } : b;
+  }
+
+  /** MapLibre's transformRequest: the hub's own tiles need the operator's token, other servers get nothing. */
+  tileRequest(url: string): { url: string; headers?: Record<string, string> } {
+    return url.startsWith(`${this.base}/api/`) ? { url, headers: { authorization: `Bearer ${this.token}` } } : { url };
   }
 }

@@ -4,6 +4,7 @@
 import { useEffect, useMemo, useRef, useState, type CSSProperties } from 'react';
 import maplibregl, { type Map as MapLibreMap } from 'maplibre-gl';
 import 'maplibre-gl/dist/maplibre-gl.css';
+import './map.css';
 import type { Alarm, BasemapOut, MapView, PositionOut } from '@hub/config';
 import type { UnitStore } from '../live/unit-store';
 import { useConnectionState } from '../live/hooks';
@@ -19,7 +20,7 @@ import { TrailsLayer } from './TrailsLayer';
 import { UnitPopup } from './UnitPopup';
 import { UnitsLayer } from './UnitsLayer';
 import { unitsLayerOf, type DrawnCluster, type DrawnUnit, type UnitHit } from './units-gl';
-import { BasemapHoverLabel, ClusterLabels } from './Overlays';
+import { BasemapHoverLabel, ClusterLabels, UnitLabels } from './Overlays';
 import { MapUiLanguage } from './MapUiLanguage';
 import { useT } from '../i18n';
 
@@ -122,6 +123,7 @@ export function LiveMap(props: LiveMapProps) {
       fadeDuration: 0,
       pixelRatio: latest.current.pixelRatio,
       attributionControl: basemap.attribution ? { compact: true, customAttribution: basemap.attribution } : false,
+      transformRequest: (url) => store.api.tileRequest(url),
     });
     map.touchZoomRotate.disableRotation();
     let stopped = false;
@@ -179,7 +181,12 @@ export function LiveMap(props: LiveMapProps) {
   }, [ctx]);
 
   return (
-    <div className={props.className} style={{ position: 'relative', width: '100%', height: '100%', minHeight: 200, ...props.style }} data-testid="live-map">
+    <div
+      className={`${props.className ?? ''}${props.replay ? ' replaying' : ''}`}
+      style={{ position: 'relative', width: '100%', height: '100%', minHeight: 200, ...props.style }}
+      data-testid="live-map"
+      data-replaying={!!props.replay}
+    >
       <div ref={container} style={{ position: 'absolute', inset: 0, background: basemap?.background ?? DEFAULT_BASEMAP.background }} />
       {ctx && (
         <MapContext.Provider value={ctx}>
@@ -208,6 +215,7 @@ export function LiveMap(props: LiveMapProps) {
             <UnitPopup store={store} unitId={popupUnitId} onOpenCamera={props.onOpenCamera ? (id) => latest.current.onOpenCamera?.(id) : undefined} onClose={() => setPopupUnitId(undefined)} />
           )}
           <ClusterLabels />
+          <UnitLabels nameOf={(id) => store.units.get(id)?.name} dimmed={!!props.replay} />
           <BasemapHoverLabel />
           <MapUiLanguage />
         </MapContext.Provider>
@@ -230,6 +238,12 @@ export function LiveMap(props: LiveMapProps) {
         ● {t(`map.connection.${connection}`)}
         {basemap && !basemap.tiles && <span style={{ color: '#8a949e' }}> · {t('map.basemap.offline')}</span>}
         {basemap?.geojsonError && <span style={{ color: '#ffb020' }}> · {t('map.basemap.geojsonMissing')}</span>}
+        {basemap?.fileError && (
+          <span style={{ color: '#ffb020' }} title={basemap.fileError} data-testid="basemap-file-error">
+            {' '}
+            · {t('map.basemap.fileMissing')}
+          </span>
+        )}
       </div>
     </div>
   );

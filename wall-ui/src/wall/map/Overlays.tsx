@@ -5,6 +5,14 @@ import { useEffect, useRef, useState } from 'react';
 import { unitsLayerOf } from './units-gl';
 import { NAMED_BASEMAP_LAYERS } from './basemap-style';
 import { useMapContext } from './map-context';
+import { useLocale, type Locale } from '../i18n';
+
+/** A feature's name in the wall's language: OpenStreetMap's `name:zh` (or the sample's) when the wall is in Chinese, else `name`. */
+export function featureName(props: Record<string, unknown>, locale: Locale): string | null {
+  const localised = locale === 'zh-CN' ? (props['name:zh'] ?? props['name_zh'] ?? props['name:zh-Hans']) : (props['name:en'] ?? props['name_en']);
+  const name = localised ?? props['name'];
+  return typeof name === 'string' && name ? name : null;
+}
 
 const MAX_LABELS = 400;
 
@@ -13,24 +21,28 @@ function abbreviate(n: number): string {
   return n >= 10_000 ? `${Math.round(n / 1000)}k` : n >= 1000 ? `${(Math.round(n / 100) / 10).toString()}k` : String(n);
 }
 
-export function ClusterLabels() {
+interface Label {
+  key: string;
+  x: number;
+  y: number;
+  text: string;
+}
+
+/**
+ * Labels computed by `compute` from the units layer while the map rests: none while it moves
+ * (HTML would lag the canvas), recomputed when it stops and after each units-layer update.
+ */
+function useRestingLabels(compute: (layer: NonNullable<ReturnType<typeof unitsLayerOf>>, size: { width: number; height: number }) => Label[]): Label[] {
   const { map } = useMapContext();
-  const [labels, setLabels] = useState<{ key: string; x: number; y: number; text: string }[]>([]);
+  const [labels, setLabels] = useState<Label[]>([]);
+  const computeRef = useRef(compute);
+  computeRef.current = compute;
   useEffect(() => {
     const layer = unitsLayerOf(map);
     if (!layer) return;
     let moving = false;
     const refresh = () => {
-      if (moving) return;
-      const out: { key: string; x: number; y: number; text: string }[] = [];
-      const { width, height } = map.getCanvas().getBoundingClientRect();
-      for (const c of layer.clusters()) {
-        const p = map.project([c.lon, c.lat]);
-        if (p.x < -30 || p.y < -30 || p.x > width + 30 || p.y > height + 30) continue;
-        out.push({ key: c.key, x: p.x, y: p.y, text: abbreviate(c.count) });
-        if (out.length >= MAX_LABELS) break;
-      }
-      setLabels(out);
+      if (!moving) setLabels(computeRef.current(layer, map.getCanvas().getBoundingClientRect()));
     };
     const onStart = () => {
       moving = true;
@@ -50,6 +62,21 @@ export function ClusterLabels() {
       off();
     };
   }, [map]);
+  return labels;
+}
+
+export function ClusterLabels() {
+  const { map } = useMapContext();
+  const labels = useRestingLabels((layer, { width, height }) => {
+    const out: Label[] = [];
+    for (const c of layer.clusters()) {
+      const p = map.project([c.lon, c.lat]);
+      if (p.x < -30 || p.y < -30 || p.x > width + 30 || p.y > height + 30) continue;
+      out.push({ key: c.key, x: p.x, y: p.y, text: abbreviate(c.count) });
+      if (out.length >= MAX_LABELS) break;
+    }
+    return out;
+  });
   return (
     <div style={{ position: 'absolute', inset: 0, pointerEvents: 'none', overflow: 'hidden' }}>
       {labels.map((l) => (
@@ -65,8 +92,43 @@ export function ClusterLabels() {
   );
 }
 
+/** Labels are drawn when no more than this many single units are in view (more would be a wall of text). */
+const MAX_UNIT_LABELS = 80;
+/** A label is the unit's id and the start of its name, so two units called "Patrol car" stay apart. */
+const NAME_CHARS = 22;
+
+export function unitLabel(id: string, name: string | undefined): string {
+  if (!name || name === id) return id;
+  const short = name.length > NAME_CHARS ? `${name.slice(0, NAME_CHARS - 1).trimEnd()}…` : name;
+  return `${id} · ${short}`;
+}
+
+/** Each single (unclustered) unit's id and name beside its icon, when few enough are in view. */
+export function UnitLabels({ nameOf, dimmed }: { nameOf(id: string): string | undefined; dimmed?: boolean }) {
+  const { map } = useMapContext();
+  const labels = useRestingLabels((layer, { width, height }) => {
+    const out: Label[] = [];
+    for (const u of layer.drawn()) {
+      const p = map.project([u.lon, u.lat]);
+      if (p.x < 0 || p.y < 0 || p.x > width || p.y > height) continue;
+      out.push({ key: u.id, x: p.x, y: p.y, text: unitLabel(u.id, nameOf(u.id)) });
+    }
+    return out.length <= MAX_UNIT_LABELS ? out : [];
+  });
+  return (
+    <div style={{ position: 'absolute', inset: 0, pointerEvents: 'none', overflow: 'hidden', opacity: dimmed ? 0.35 : 1 }}>
+      {labels.map((l) => (
+        <div key={l.key} className="hub-unit-label" data-unit-id={l.key} style={{ left: l.x + 12, top: l.y }}>
+          {l.text}
+        </div>
+      ))}
+    </div>
+  );
+}
+
 export function BasemapHoverLabel() {
   const { map } = useMapContext();
+  const locale = useLocale();
   const [name, setName] = useState<string | null>(null);
   const last = useRef(0);
   useEffect(() => {
@@ -77,13 +139,13 @@ export function BasemapHoverLabel() {
       if (now - last.current < 100) return;
       last.current = now;
       const hit = map.queryRenderedFeatures([e.point.x, e.point.y], { layers })[0];
-      setName(hit ? String(hit.properties.name ?? '') || null : null);
+      setName(hit ? featureName(hit.properties, locale) : null);
     };
     map.on('mousemove', onMove);
     return () => {
       map.off('mousemove', onMove);
     };
-  }, [map]);
+  }, [map, locale]);
   if (!name) return null;
   return (
     <div

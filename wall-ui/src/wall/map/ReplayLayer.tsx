@@ -1,5 +1,6 @@
 // Track replay: the unit's path as a line and a marker at the cursor's time, placed between
-// the two fixes around it and turned to the direction of travel.
+// the two fixes around it and turned to the direction of travel. A new track brings the map to
+// it; the live units are dimmed meanwhile (LiveMap's `replaying` class).
 import { useEffect, useMemo } from 'react';
 import type { GeoJSONSource } from 'maplibre-gl';
 import type { PositionOut } from '@hub/config';
@@ -52,6 +53,20 @@ export function ReplayLayer({ points, cursorTs }: ReplayProps) {
       ]),
     [map],
   );
+  // a new track: the map shows all of it (once; the operator may then pan and zoom)
+  useEffect(() => {
+    if (sorted.length === 0) return;
+    const corners = sorted.map((p) => projector.toMap(p.lat, p.lon));
+    const lons = corners.map((c) => c[0]);
+    const lats = corners.map((c) => c[1]);
+    map.fitBounds(
+      [
+        [Math.min(...lons), Math.min(...lats)],
+        [Math.max(...lons), Math.max(...lats)],
+      ],
+      { padding: 60, maxZoom: 17, duration: 600 },
+    );
+  }, [map, projector, sorted]);
   useEffect(() => {
     const features: Feature[] = [];
     if (sorted.length > 1) features.push({ type: 'Feature', properties: {}, geometry: { type: 'LineString', coordinates: sorted.map((p) => projector.toMap(p.lat, p.lon)) } });

@@ -1,11 +1,14 @@
 // The map's style from the hub's basemap settings: the city's tiles when configured, and
-// always the offline layers above them (a grid, districts and roads from the config's GeoJSON),
-// so a wall with no tile server, or with it unreachable, still shows the city. No text
+// always the offline layers above them (a grid, districts and roads from the config's GeoJSON,
+// fainter over tiles), so a wall with no tile server, or with it unreachable, still shows the
+// city. Vector tiles (a tile server or the hub's own basemap.file) get a street style
+// (street-style.ts). No text
 // layers: MapLibre would need glyph files, and there are no downloads; names show on hover.
 import type { StyleSpecification, LayerSpecification, SourceSpecification } from 'maplibre-gl';
 import type { BasemapOut } from '@hub/config';
 import { projectFeatureCollection, type Projector } from './projection';
 import type { Feature, FeatureCollection } from 'geojson';
+import { namedStreetLayers, streetLayers } from './street-style';
 
 export const DEFAULT_BASEMAP: BasemapOut = {
   tiles: null,
@@ -16,9 +19,12 @@ export const DEFAULT_BASEMAP: BasemapOut = {
   background: '#1b2330',
   geojson: null,
   geojsonError: null,
+  fileError: null,
 };
 
-/** Graticule lines every `step` degrees within `span` degrees of the centre. */
+const lineFeature = (from: [number, number], to: [number, number]): Feature => ({ type: 'Feature', properties: {}, geometry: { type: 'LineString', coordinates: [from, to] } });
+
+/** Graticule lines every `step` degrees within `span` degrees of the centre: a parallel and a meridian per step. */
 function grid(center: { lat: number; lon: number }, step: number, span: number) {
   const features: Feature[] = [];
   const lat0 = Math.floor((center.lat - span) / step) * step;
@@ -27,34 +33,13 @@ function grid(center: { lat: number; lon: number }, step: number, span: number) 
   for (let i = 0; i <= n; i++) {
     const lat = lat0 + i * step;
     const lon = lon0 + i * step;
-    features.push({
-      type: 'Feature',
-      properties: {},
-      geometry: {
-        type: 'LineString',
-        coordinates: [
-          [lon0, lat],
-          [lon0 + n * step, lat],
-        ],
-      },
-    });
-    features.push({
-      type: 'Feature',
-      properties: {},
-      geometry: {
-        type: 'LineString',
-        coordinates: [
-          [lon, lat0],
-          [lon, lat0 + n * step],
-        ],
-      },
-    });
+    features.push(lineFeature([lon0, lat], [lon0 + n * step, lat]), lineFeature([lon, lat0], [lon, lat0 + n * step]));
   }
   return { type: 'FeatureCollection' as const, features };
 }
 
 /** Layer ids of the offline basemap that carry a `name` (for the hover label). */
-export const NAMED_BASEMAP_LAYERS = ['basemap-districts-fill', 'basemap-roads'];
+export const NAMED_BASEMAP_LAYERS = ['basemap-districts-fill', 'basemap-roads', ...namedStreetLayers(['transportation', 'roads', 'park'])];
 
 export function basemapStyle(b: BasemapOut, projector: Projector): StyleSpecification {
   const sources: Record<string, SourceSpecification> = {
@@ -76,19 +61,7 @@ export function basemapStyle(b: BasemapOut, projector: Projector): StyleSpecific
     layers.push({ id: 'basemap-tiles', type: 'raster', source: 'basemap-tiles' });
   } else if (b.tiles?.kind === 'vector') {
     sources['basemap-tiles'] = { type: 'vector', tiles: [b.tiles.url], minzoom: b.tiles.minzoom, maxzoom: b.tiles.maxzoom, attribution: b.attribution || undefined };
-    for (const sourceLayer of b.tiles.vectorLayers) {
-      layers.push(
-        {
-          id: `basemap-vt-${sourceLayer}-fill`,
-          type: 'fill',
-          source: 'basemap-tiles',
-          'source-layer': sourceLayer,
-          filter: ['==', ['geometry-type'], 'Polygon'],
-          paint: { 'fill-color': '#243042', 'fill-opacity': 0.6 },
-        },
-        { id: `basemap-vt-${sourceLayer}-line`, type: 'line', source: 'basemap-tiles', 'source-layer': sourceLayer, paint: { 'line-color': '#4a5d78', 'line-width': 1 } },
-      );
-    }
+    layers.push(...streetLayers(b.tiles.vectorLayers));
   }
 
   const withTiles = !!b.tiles;

@@ -5,6 +5,7 @@ import type { PositionOut } from '@hub/config';
 import { useLocale, useT } from '../i18n';
 import { errorText } from '../i18n/errors';
 import { api } from '../app/session';
+import { UnitPicker } from '../units/UnitPicker';
 
 export const REPLAY_SPEEDS = [1, 4, 16] as const;
 export type ReplaySpeed = (typeof REPLAY_SPEEDS)[number];
@@ -89,14 +90,7 @@ export function ReplayPanel({ units, defaultUnitId, onReplay }: ReplayPanelProps
         <h2>{t('replay.title')}</h2>
       </header>
       <div className="filters">
-        <select value={unitId} onChange={(e) => setUnitId(e.target.value)} aria-label={t('replay.unit')} data-testid="replay-unit">
-          <option value="">{t('replay.pickUnit')}</option>
-          {units.map((u) => (
-            <option key={u.id} value={u.id}>
-              {u.name}
-            </option>
-          ))}
-        </select>
+        <UnitPicker units={units} value={unitId} onChange={setUnitId} testId="replay-unit" />
       </div>
       <div className="filters">
         <label>
