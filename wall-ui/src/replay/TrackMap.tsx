@@ -2,7 +2,7 @@
 // city's tiles when configured, else the offline layers), fitted to the tracks and the incident
 // site, with each unit's position at the video's wall-clock time as a marker.
 import { useEffect, useMemo, useRef, useState } from 'react';
-import maplibregl, { type Map as MapLibreMap } from 'maplibre-gl';
+import maplibregl, { type LineLayerSpecification, type Map as MapLibreMap } from 'maplibre-gl';
 import 'maplibre-gl/dist/maplibre-gl.css';
 import type { BasemapOut } from '@hub/config';
 import type { Feature } from 'geojson';
@@ -41,22 +41,11 @@ export function TrackMap({ tracks, cursor, incident, basemap, label }: { tracks:
       }));
       features.push({ type: 'Feature', properties: {}, geometry: { type: 'Point', coordinates: projector.toMap(incident.lat, incident.lon) } });
       m.addSource('replay-tracks', { type: 'geojson', data: { type: 'FeatureCollection', features } });
-      m.addLayer({
-        id: 'replay-track-casing',
-        type: 'line',
-        source: 'replay-tracks',
-        filter: ['==', ['geometry-type'], 'LineString'],
-        paint: { 'line-color': '#0e1116', 'line-width': 6 },
-        layout: { 'line-cap': 'round', 'line-join': 'round' },
-      });
-      m.addLayer({
-        id: 'replay-track',
-        type: 'line',
-        source: 'replay-tracks',
-        filter: ['==', ['geometry-type'], 'LineString'],
-        paint: { 'line-color': ['get', 'color'], 'line-width': 3 },
-        layout: { 'line-cap': 'round', 'line-join': 'round' },
-      });
+      // a dark casing under each coloured track, so it reads on any basemap
+      const trackLine = (id: string, paint: LineLayerSpecification['paint']) =>
+        m.addLayer({ id, type: 'line', source: 'replay-tracks', filter: ['==', ['geometry-type'], 'LineString'], paint, layout: { 'line-cap': 'round', 'line-join': 'round' } });
+      trackLine('replay-track-casing', { 'line-color': '#0e1116', 'line-width': 6 });
+      trackLine('replay-track', { 'line-color': ['get', 'color'], 'line-width': 3 });
       m.addLayer({
         id: 'replay-site',
         type: 'circle',
