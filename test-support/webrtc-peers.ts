@@ -1,6 +1,9 @@
 // Real WebRTC peers (werift) for tests: the edge agent's WHIP publisher (ffmpeg's test
-// pattern), and a WHEP viewer that counts the RTP packets it receives.
-import { RTCPeerConnection, RTCSessionDescription, useH264, useVP8 } from 'werift';
+// pattern), a publisher of picture and sound, and a WHEP viewer that counts the RTP packets
+// it receives.
+import dgram from 'node:dgram';
+import { MediaStreamTrack, RTCPeerConnection, RTCSessionDescription, useH264, useOPUS, useVP8 } from 'werift';
+import { lavfiInput, spawnFfmpeg } from '@hub/config/node';
 import { WhipError, WhipPublisher } from '@hub/edge-agent';
 
 export type Codec = 'vp8' | 'h264';
@@ -59,3 +62,57 @@ export async function viewStream(url: string, token: string, codec: Codec): Prom
 }
 
 export { waitFor as until } from './wait';
+
+export interface AvPublisher {
+  /** the WHIP session's path (Location) */
+  location: string;
+  /** frames a second of the test pattern sent */
+  fps: number;
+  close(): Promise<void>;
+}
+
+/**
+ * A WHIP publisher of ffmpeg's test pattern (VP8, `fps` frames a second) and a 440 Hz tone
+ * (Opus, 20 ms packets) on one peer connection, both from one ffmpeg on one clock, as a
+ * body cam sends picture and sound.
+ */
+export async function publishAvTestPattern(url: string, token: string, fps = 15): Promise<AvPublisher> {
+  const pc = new RTCPeerConnection({ codecs: { video: [useVP8()], audio: [useOPUS()] }, iceAdditionalHostAddresses: ['127.0.0.1'], iceUseIpv6: false });
+  const video = new MediaStreamTrack({ kind: 'video' });
+  const audio = new MediaStreamTrack({ kind: 'audio' });
+  pc.addTransceiver(video, { direction: 'sendonly' });
+  pc.addTransceiver(audio, { direction: 'sendonly' });
+  const res = await signal(pc, url, token);
+  if (res.status !== 201) throw new Error(`WHIP ${res.status}: ${await res.text()}`);
+  const sockets = await Promise.all(
+    [video, audio].map(async (track) => {
+      const socket = dgram.createSocket('udp4');
+      socket.on('message', (buf) => track.writeRtp(buf));
+      await new Promise<void>((r) => socket.bind(0, '127.0.0.1', () => r()));
+      return socket;
+    }),
+  );
+  const rtp = (s: dgram.Socket) => `rtp://127.0.0.1:${s.address().port}`;
+  const ffmpeg = spawnFfmpeg(
+    [
+      ...lavfiInput(`testsrc=size=320x240:rate=${fps}[out0];sine=frequency=440:sample_rate=48000[out1]`),
+      ...['-map', '0:v', '-c:v', 'libvpx', '-deadline', 'realtime', '-cpu-used', '8', '-b:v', '600k', '-g', String(fps * 2), '-payload_type', '96', '-f', 'rtp', '-pkt_size', '1200', rtp(sockets[0]!)],
+      ...['-map', '0:a', '-c:a', 'libopus', '-b:a', '32k', '-frame_duration', '20', '-payload_type', '111', '-f', 'rtp', rtp(sockets[1]!)],
+    ],
+    { stdio: 'ignore' },
+  );
+  const location = res.headers.get('location')!;
+  let closed = false;
+  return {
+    location,
+    fps,
+    async close() {
+      if (closed) return;
+      closed = true;
+      ffmpeg.kill('SIGKILL');
+      for (const s of sockets) s.close();
+      await fetch(new URL(location, url), { method: 'DELETE', headers: { authorization: `Bearer ${token}` } }).catch(() => undefined);
+      await pc.close();
+    },
+  };
+}

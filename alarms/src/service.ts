@@ -26,6 +26,11 @@ export interface AlarmServiceOptions {
 export interface AlarmService {
   /** Raises and stores the alarm of an SOS or device message; resolves once it is stored, so the unit's PUBACK can follow. */
   handleDeviceAlarm(msg: DeviceAlarm): Promise<void>;
+  /**
+   * Stores an alarm the hub itself raises about a unit (e.g. `recording_stalled`) in line with
+   * the rules' alarms, and pushes it to the walls; resolves with the stored alarm.
+   */
+  raiseSystemAlarm(alarm: NewAlarm): Promise<Alarm>;
   /** Looks for silent units now (the timer does it too); resolves once their alarms are stored. */
   checkOffline(): Promise<void>;
   /** Resolves once every alarm raised so far has been stored (or given up on). */
@@ -176,6 +181,7 @@ export async function startAlarmService(opts: AlarmServiceOptions): Promise<Alar
 
   return {
     handleDeviceAlarm,
+    raiseSystemAlarm: (alarm) => (closed ? Promise.reject(new AlarmServiceClosedError()) : store(alarm)),
     checkOffline,
     flush: () => Promise.all([writes, reloads]).then(() => undefined),
     async close() {

@@ -127,6 +127,8 @@ export const AlarmKindSchema = z.enum([
   'low_battery',
   /** an incident nobody acknowledged in time (raised by the linkage rules) */
   'escalation',
+  /** the unit's recording wrote no segment for 3 × recording.segmentSeconds while it was streaming (raised by the recorder, which starts ffmpeg again) */
+  'recording_stalled',
 ]);
 export type AlarmKind = z.infer<typeof AlarmKindSchema>;
 

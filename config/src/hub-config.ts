@@ -215,6 +215,8 @@ export const HubConfigSchema = z.object({
           offline: linkageRule(quiet),
           no_position: linkageRule(quiet),
           low_battery: linkageRule(quiet),
+          /** default: nothing beyond the alarm (the recorder restarts its ffmpeg by itself) */
+          recording_stalled: linkageRule(quiet),
           /** a device's own alarm: incident, camera, recording, wall, 2 nearest, escalate after 300 s */
           device: linkageRule({ ...all, proposeNearest: 2, escalateAfterSeconds: 300 }),
           /** any external event type (illegal_parking, street_encroachment, hotline…): incident, 3 nearest, escalate after 600 s */

@@ -35,7 +35,8 @@ export const mediaPlugin = fp<HubPluginOptions>(
       media.close();
     });
   },
-  { name: 'media', dependencies: ['identity', 'telemetry'] },
+  // alarms: a stalled recording is raised as an alarm
+  { name: 'media', dependencies: ['identity', 'telemetry', 'alarms'] },
 );
 
 /** Telemetry's REST API, with the alarms', incidents' and wall's routes in its operator scope. */

@@ -1,15 +1,18 @@
 // Recording in the hub: the Recorder on the media role's router, its REST API under
 // /api/recordings (operator sessions; starting and stopping needs a coordinator), files under
 // dataDir/recordings, the retention sweep (which keeps the recordings of open incidents), the
-// incidents' replay and evidence pack fed with the recorded segments, and every start and
-// stop in the audit log.
+// incidents' replay and evidence pack fed with the recorded segments, every start and
+// stop in the audit log, and a stalled recording raised as a `recording_stalled` alarm
+// (through the alarm service, so that walls see it) and counted (hub_recording_stalls_total).
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type pg from 'pg';
 import type { Logger } from 'pino';
+import { Counter } from 'prom-client';
+import type { AlarmService } from '@hub/alarms';
 import { OPEN_INCIDENT_STATES, type HubConfig, type IncidentState, type Recording } from '@hub/config';
 import type { RecordingSource } from '@hub/incidents';
-import { Recorder, recordingApi, type Router } from '@hub/media-server';
+import { Recorder, recordingApi, type RecordingStall, type Router } from '@hub/media-server';
 import type { Telemetry } from '@hub/telemetry';
 import { operatorAuth, requireRole, recordAudit } from '@hub/identity';
 import type { StreamIds } from './stream-ids';
@@ -31,6 +34,7 @@ export async function startRecorder(app: FastifyInstance, { config, db, router, 
     dir: path.resolve(config.dataDir, 'recordings'),
     log: log.child({ module: 'recording' }),
     segmentSeconds: config.recording.segmentSeconds,
+    stallAfterSeconds: 3 * config.recording.segmentSeconds,
     retentionDays: config.recording.retentionDays,
     sweepIntervalSeconds: config.recording.sweepIntervalSeconds,
     // a unit's id names its stream; any other id is a stream id (an operator's own stream)
@@ -48,6 +52,7 @@ export async function startRecorder(app: FastifyInstance, { config, db, router, 
   });
   await recorder.init();
   auditRecordings(recorder, db, log);
+  alarmOnStall(recorder, app.alarms, telemetry, log);
   await app.register(recordingApi, {
     recorder,
     authorize: operatorAuth((token) => telemetry.operators.authenticate(token)),
@@ -72,6 +77,22 @@ function auditRecordings(recorder: Recorder, db: pg.Pool, log: Logger): void {
     }).catch((err: unknown) => log.error({ err, recordingId: r.id, action }, 'recording: the audit row was not written'));
   recorder.on('start', (r, by) => void audit('recording_start', r, by));
   recorder.on('end', (r, by) => void audit('recording_stop', r, by));
+}
+
+/** A recording that writes nothing is an alarm on its unit, and a figure at /metrics. */
+function alarmOnStall(recorder: Recorder, alarms: AlarmService, telemetry: Telemetry, log: Logger): void {
+  const stalls = new Counter({
+    name: 'hub_recording_stalls_total',
+    help: 'Recordings that wrote no segment for 3 × recording.segmentSeconds while their publisher was there (ffmpeg was started again)',
+    registers: [telemetry.metrics.registry],
+  });
+  recorder.on('stall', (stall: RecordingStall) => {
+    stalls.inc();
+    const { unitId, silentMs, ...details } = stall;
+    alarms
+      .raiseSystemAlarm({ unitId, kind: 'recording_stalled', ts: new Date(), details: { ...details, silentSeconds: Math.round(silentMs / 1000) } })
+      .catch((err: unknown) => log.error({ err, recordingId: stall.recordingId }, 'recording: the stall alarm was not stored'));
+  });
 }
 
 /** An incident's recordings, as the replay and the evidence pack read them. */

@@ -1,12 +1,15 @@
 // The incident replay page at /replay: an SOS body cam's recorded video plays in Chromium with
 // hls.js, the clock shows the video's wall-clock time (the segments' program date time) inside
-// the recording, and the unit's marker on the track map moves with the video's time.
+// the recording, and the unit's marker on the track map moves with the video's time; a
+// recording with picture and sound plays with its audio track; an empty recording is said in
+// a sentence (en, zh-CN), not as hls.js's error.
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
 import { UnitAgent, attachOnDemandVideo } from '@hub/edge-agent';
 import type { Incident, Recording, Replay } from '@hub/config';
 import { artifactDir, launchChromium } from '../../test-support/browser';
 import { ADMIN_TOKEN, eventually, startTestHub, type TestHub } from '../../test-support/test-hub';
+import { publishAvTestPattern } from '../../test-support/webrtc-peers';
 import { login, openWall } from './support/wall-page';
 
 let t: TestHub;
@@ -117,12 +120,18 @@ it('plays the incident’s recording and moves the unit’s marker with the vide
   expect(later.clock - first.clock).toBeGreaterThan(1_000);
   expect(later.lat).toBeGreaterThan(first.lat); // the unit walked north as the video went on
   expect(errors).toEqual([]);
+  // the timeline in words, the track over the wall's basemap (MapLibre), on the wall's dark page
+  expect(await page.locator('[data-testid="replay-timeline"] li[data-kind="created"]').innerText()).toContain('Incident opened');
+  expect(await page.locator('[data-testid="replay-map"] canvas.maplibregl-canvas').count()).toBe(1);
+  expect(await page.evaluate(() => getComputedStyle(document.body).backgroundColor)).toBe('rgb(14, 17, 22)');
   await page.screenshot({ path: `${artifactDir('wall')}/replay.png`, fullPage: true });
 
   // in Chinese, reloaded in the same tab: the token is kept for the tab, not in the address
   await page.goto(`${t.http}/replay?incident=${incident.id}&lang=zh-CN`);
   await page.waitForSelector('[data-testid="replay-timeline"] li');
   expect(await page.locator('h2').allInnerTexts()).toEqual(['录像', '轨迹', '时间线']);
+  expect(await page.locator('[data-testid="replay-timeline"] li[data-kind="created"]').innerText()).toContain('事件创建');
+  await page.screenshot({ path: `${artifactDir('wall')}/replay-zh-CN.png`, fullPage: true });
   await page.close();
 }, 120_000);
 
@@ -147,3 +156,62 @@ it('the wall’s linkage panel opens the incident’s replay in a new tab, the t
   expect(popup.url()).toContain(`incident=${incident.id}`);
   expect(errors).toEqual([]);
 }, 60_000);
+
+/** An incident with a recording of `streamId` (started for it), stopped after `until` holds. */
+async function recordForIncident(streamId: string, until: (r: Recording) => boolean): Promise<{ incident: Incident; recording: Recording }> {
+  const incident = (await t.api<Incident>('POST', '/api/incidents', { type: 'evidence_check', lat: 22.541, lon: 114.051 })).body;
+  const started = await t.api<Recording>('POST', '/api/recordings', { streamId, incidentId: String(incident.id) });
+  expect(started.status).toBe(201);
+  await eventually(async () => until((await t.api<Recording>('GET', `/api/recordings/${started.body.id}`)).body), 45_000, `recording of ${streamId}`);
+  const stopped = await t.api<Recording>('POST', `/api/recordings/${started.body.id}/stop`);
+  return { incident, recording: stopped.body };
+}
+
+it('plays a recording with sound: the video advances and an audio track plays with it', async () => {
+  const pub = await publishAvTestPattern(`${t.http}/whip/replay-av`, ADMIN_TOKEN, 15);
+  closers.push(() => pub.close());
+  const { incident, recording } = await recordForIncident('replay-av', (r) => r.segments >= 3);
+  expect(recording.segments).toBeGreaterThanOrEqual(3);
+  const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  closers.push(() => page.close());
+  await page.goto(`${t.http}/replay#token=${ADMIN_TOKEN}&incident=${incident.id}`);
+  const played = () =>
+    page.evaluate(() => {
+      const v = document.querySelector<HTMLVideoElement & { webkitAudioDecodedByteCount?: number }>('[data-testid="replay-video"]');
+      return v ? { time: v.currentTime, audio: v.getAttribute('data-audio') ?? '', audioBytes: v.webkitAudioDecodedByteCount ?? 0 } : undefined;
+    });
+  const first = await eventually(async () => ((await played())?.time ?? 0) > 0.5 && played(), 20_000, 'the video plays');
+  const later = await eventually(
+    async () => {
+      const s = await played();
+      return s && s.time > first.time + 1 && s;
+    },
+    20_000,
+    'the video advances',
+  );
+  expect(later.audio).toMatch(/^mp4a/); // AAC in the segments, as hls.js found it
+  expect(later.audioBytes).toBeGreaterThan(0); // and Chromium decoded sound
+  expect(await page.locator('[data-testid="replay-problem"]').count()).toBe(0);
+});
+
+it('says in a sentence that a recording holds no video, in English and Chinese', async () => {
+  // a stream nobody publishes: the recording waits and ends with no segment
+  const { incident, recording } = await recordForIncident('replay-nobody', (r) => r.state === 'waiting');
+  expect(recording.segments).toBe(0);
+  const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+  closers.push(() => page.close());
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  await page.goto(`${t.http}/replay#token=${ADMIN_TOKEN}&incident=${incident.id}`);
+  const problem = page.locator('[data-testid="replay-problem"]');
+  await problem.waitFor({ timeout: 15_000 });
+  expect(await problem.getAttribute('data-problem')).toBe('empty');
+  expect(await problem.innerText()).toBe('This recording holds no video: the camera sent nothing the recorder could write while it ran.');
+  expect(await page.locator('[data-testid="replay-video"]').isVisible()).toBe(false);
+  await page.screenshot({ path: `${artifactDir('wall')}/replay-empty.png`, fullPage: true });
+  await page.goto(`${t.http}/replay?incident=${incident.id}&lang=zh-CN`);
+  await problem.waitFor({ timeout: 15_000 });
+  expect(await problem.innerText()).toBe('此录像没有视频：录制期间摄像头未发送可写入的画面。');
+  await page.screenshot({ path: `${artifactDir('wall')}/replay-empty-zh-CN.png`, fullPage: true });
+  expect(errors).toEqual([]);
+});

@@ -91,3 +91,21 @@ export async function checkPlayback(t: TestHub, id: string) {
   expect(probe.duration).toBeGreaterThan(0);
   return { probe, playlist, indexed };
 }
+
+export interface ProbedStream {
+  codec_type: 'video' | 'audio';
+  codec_name: string;
+  /** frames decoded (video) or audio frames read, with -count_frames */
+  nb_read_frames: string;
+  start_time: string;
+  duration?: string;
+}
+
+/** Each stream of the served playlist as ffprobe decodes it (frames counted), and the duration. */
+export async function probeStreams(t: TestHub, id: string): Promise<{ duration: number; video: ProbedStream; audio: ProbedStream | undefined }> {
+  const args = ['-v', 'error', '-count_frames', '-show_entries', 'format=duration:stream=codec_type,codec_name,nb_read_frames,start_time,duration', '-of', 'json'];
+  args.push('-headers', `Authorization: Bearer ${ADMIN_TOKEN}\r\n`, `${t.http}/api/recordings/${id}/index.m3u8`);
+  const { stdout } = await run('/usr/bin/ffprobe', args, { timeout: 120_000 });
+  const out = JSON.parse(stdout) as { format: { duration: string }; streams: ProbedStream[] };
+  return { duration: Number(out.format.duration), video: out.streams.find((s) => s.codec_type === 'video')!, audio: out.streams.find((s) => s.codec_type === 'audio') };
+}

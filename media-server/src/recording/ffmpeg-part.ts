@@ -6,6 +6,14 @@
 // as it is, so for the recording only it is re-encoded to H.264 (libx264, ultrafast, one
 // thread); the live path (SFU → viewers) never transcodes. Recording VP8 as WebM would
 // keep it untouched, but hls.js and most players could not play it, and a replay must.
+//
+// Frame timing is the publisher's: each frame's time is its RTP timestamp (90 kHz, RFC 7741
+// §6.1, RFC 6184 §8.1), passed through as it is (`-fps_mode passthrough`). Left to guess a
+// constant rate, ffmpeg took the RTP clock (90,000 fps) or a rate near the sent one, and
+// duplicated frames to fill it: segments of 20 MB a second, or none for minutes on a busy host.
+// Audio (Opus, RFC 7587) comes on a second port of the same SDP and is re-encoded to AAC in
+// the same segments; both streams' first packets are from the same moment (the session sends
+// the audio received since the video's keyframe), so their timestamps start together.
 import dgram from 'node:dgram';
 import type { ChildProcess } from 'node:child_process';
 import { readFile, writeFile } from 'node:fs/promises';
@@ -25,6 +33,11 @@ export interface ClosedSegment {
   startedAt: Date;
 }
 
+/** The publisher's audio, when it sends some: Opus at 48 kHz (RFC 7587 §4.1), two channels in the SDP. */
+export interface PartAudio {
+  payloadType: number;
+}
+
 export interface PartOptions {
   ffmpegPath: string;
   /** the recording's folder */
@@ -32,6 +45,8 @@ export interface PartOptions {
   part: number;
   codec: RecordedCodec;
   payloadType: number;
+  /** the audio to record with the video; default none (video only) */
+  audio?: PartAudio;
   segmentSeconds: number;
   /** called for each closed segment, in order; the part's `done` waits for these */
   onSegment: (segment: ClosedSegment) => Promise<void>;
@@ -49,7 +64,8 @@ export class RecordingPart {
   readonly #socket: dgram.Socket;
   readonly #port: number;
   readonly #playlist: string;
-  #queue: Buffer[] = [];
+  /** packets waiting to be sent, each with the port it goes to (video, or audio) */
+  #queue: [Buffer, number][] = [];
   #draining = false;
   #seen = 0;
   #elapsedMs = 0;
@@ -103,19 +119,16 @@ export class RecordingPart {
 
   /** Spawns ffmpeg on a free even UDP port (RTCP takes the next one) and waits until it listens. */
   static async start(opts: PartOptions): Promise<RecordingPart> {
-    const port = await freeRtpPort();
+    // video RTP on port, its RTCP on port+1; audio on port+2 and +3 (RFC 3550 §11)
+    const port = await freeRtpPorts(opts.audio ? 4 : 2);
     const base = `p${opts.part}`;
     const sdpPath = path.join(opts.dir, `${base}.sdp`);
-    await writeFile(sdpPath, sdp(opts.codec, opts.payloadType, port));
-    const encode =
-      opts.codec === 'h264'
-        ? ['-c:v', 'copy']
-        : ['-c:v', 'libx264', '-preset', 'ultrafast', '-tune', 'zerolatency', '-pix_fmt', 'yuv420p', '-threads', '1', '-force_key_frames', `expr:gte(t,n_forced*${opts.segmentSeconds})`];
+    await writeFile(sdpPath, sdp(opts, port));
     const playlist = path.join(opts.dir, `${base}.m3u8`);
     const args = [
       ...['-hide_banner', '-nostats', '-loglevel', 'warning'],
-      ...['-protocol_whitelist', 'file,udp,rtp', '-i', sdpPath, '-map', '0:v:0', ...encode],
-      ...['-f', 'hls', '-hls_time', String(opts.segmentSeconds), '-hls_list_size', '0', '-hls_playlist_type', 'event'],
+      ...['-protocol_whitelist', 'file,udp,rtp', '-i', sdpPath],
+      ...ffmpegOutputArgs(opts),
       // temp_file: a segment appears under its name (and in the playlist) only once complete
       ...['-hls_flags', 'temp_file', '-hls_segment_type', 'mpegts', '-hls_segment_filename', path.join(opts.dir, `${base}_%05d.ts`), playlist],
     ];
@@ -134,30 +147,51 @@ export class RecordingPart {
     return this.#exited;
   }
 
-  /** Feeds one RTP packet; a backlog is sent in bursts so ffmpeg's socket buffer keeps up. */
+  /** Feeds one video RTP packet; a backlog is sent in bursts so ffmpeg's socket buffer keeps up. */
   send(packet: Buffer): void {
+    this.#enqueue(packet, this.#port);
+  }
+
+  /** Feeds one audio RTP packet (ignored by a part without audio). */
+  sendAudio(packet: Buffer): void {
+    if (this.#opts.audio) this.#enqueue(packet, this.#port + 2);
+  }
+
+  #enqueue(packet: Buffer, port: number): void {
     if (this.#exited || this.#stopping) return;
-    if (!this.#draining && this.#queue.length === 0) this.#write(packet);
-    else this.#queue.push(packet);
+    if (!this.#draining && this.#queue.length === 0) this.#write(packet, port);
+    else this.#queue.push([packet, port]);
   }
 
   get payloadType(): number {
     return this.#opts.payloadType;
   }
 
+  /** true when this part records audio too */
+  get hasAudio(): boolean {
+    return this.#opts.audio !== undefined;
+  }
+
+  /** ffmpeg's process id (for the logs, and for tests that make it hang) */
+  get pid(): number | undefined {
+    return this.#ffmpeg.pid;
+  }
+
   /**
-   * Sends `packets` (the cached GOP, from a keyframe) ahead of anything sent after;
-   * `anchor` (epoch ms) is when its keyframe was sent: the time of the part's first segment.
+   * Sends `packets` (the cached GOP, from a keyframe) and `audio` (what was heard since that
+   * keyframe) ahead of anything sent after; `anchor` (epoch ms) is when its keyframe was sent:
+   * the time of the part's first segment.
    */
-  sendBacklog(packets: Buffer[], anchor: number): void {
+  sendBacklog(packets: Buffer[], anchor: number, audio: Buffer[] = []): void {
     this.#anchor = anchor;
     this.#firstAnchor = anchor;
-    this.#queue.push(...packets);
+    this.#queue.push(...packets.map((p): [Buffer, number] => [p, this.#port]));
+    if (this.#opts.audio) this.#queue.push(...audio.map((p): [Buffer, number] => [p, this.#port + 2]));
     if (this.#draining) return;
     this.#draining = true;
     const drain = () => {
       if (this.#exited || this.#stopping) return;
-      for (const p of this.#queue.splice(0, BURST)) this.#write(p);
+      for (const [p, port] of this.#queue.splice(0, BURST)) this.#write(p, port);
       if (this.#queue.length > 0) setTimeout(drain, 1);
       else this.#draining = false;
     };
@@ -172,9 +206,9 @@ export class RecordingPart {
     if (this.#seen === 0 && time < this.#anchor) this.#anchor = time;
   }
 
-  #write(packet: Buffer): void {
-    this.#last = packet;
-    this.#socket.send(packet, this.#port, '127.0.0.1');
+  #write(packet: Buffer, port: number): void {
+    if (port === this.#port) this.#last = packet;
+    this.#socket.send(packet, port, '127.0.0.1');
   }
 
   /**
@@ -243,9 +277,39 @@ export class RecordingPart {
   }
 }
 
-function sdp(codec: RecordedCodec, pt: number, port: number): string {
+/** The session description ffmpeg reads: video first (stream 0), then the audio when there is some. */
+function sdp({ codec, payloadType: pt, audio }: PartOptions, port: number): string {
   const rtpmap = codec === 'h264' ? [`a=rtpmap:${pt} H264/90000`, `a=fmtp:${pt} packetization-mode=1`] : [`a=rtpmap:${pt} VP8/90000`];
-  return ['v=0', 'o=- 0 0 IN IP4 127.0.0.1', 's=recording', 'c=IN IP4 127.0.0.1', 't=0 0', `m=video ${port} RTP/AVP ${pt}`, ...rtpmap, 'a=recvonly', ''].join('\n');
+  const lines = ['v=0', 'o=- 0 0 IN IP4 127.0.0.1', 's=recording', 'c=IN IP4 127.0.0.1', 't=0 0', `m=video ${port} RTP/AVP ${pt}`, ...rtpmap, 'a=recvonly'];
+  // RFC 7587 §7: Opus is always opus/48000/2 in SDP, whatever the channels sent
+  if (audio) lines.push(`m=audio ${port + 2} RTP/AVP ${audio.payloadType}`, `a=rtpmap:${audio.payloadType} opus/48000/2`, 'a=recvonly');
+  return [...lines, ''].join('\n');
+}
+
+/** What ffmpeg writes: H.264 video with the publisher's frame timing, AAC audio beside it, HLS segments. */
+export function ffmpegOutputArgs(opts: Pick<PartOptions, 'codec' | 'segmentSeconds' | 'audio'>): string[] {
+  const seconds = String(opts.segmentSeconds);
+  const video =
+    opts.codec === 'h264'
+      ? ['-c:v', 'copy']
+      : [
+          ...['-c:v', 'libx264', '-preset', 'ultrafast', '-tune', 'zerolatency', '-pix_fmt', 'yuv420p', '-threads', '1'],
+          // every frame at its RTP time, none duplicated or dropped to fit a guessed constant rate
+          ...['-fps_mode', 'passthrough'],
+          // a keyframe at each segment boundary, so that the HLS muxer can cut there (it cuts only at keyframes)
+          ...['-force_key_frames', `expr:gte(t,n_forced*${seconds})`],
+        ];
+  const audio = opts.audio
+    ? [
+        ...['-map', '0:a:0', '-c:a', 'aac', '-b:a', '64k'],
+        // packets lost or left out (DTX) become silence, so the sound stays on its timestamps;
+        // first_pts=0: sound that starts a moment after the picture is padded, not moved
+        ...['-af', 'aresample=async=1000:first_pts=0'],
+        // a microphone that falls silent holds the video back at most a second, not the muxer's 10 s
+        ...['-max_interleave_delta', '1000000'],
+      ]
+    : [];
+  return ['-map', '0:v:0', ...video, ...audio, ...['-f', 'hls', '-hls_time', seconds, '-hls_list_size', '0', '-hls_playlist_type', 'event']];
 }
 
 export interface PlaylistEntry {
@@ -280,20 +344,19 @@ async function bindUdp(port: number): Promise<dgram.Socket | undefined> {
   });
 }
 
-/** An even port whose next port is free too (ffmpeg takes port+1 for RTCP). */
-async function freeRtpPort(): Promise<number> {
+/** An even port whose next `count - 1` ports are free too (ffmpeg takes RTP on even ports, RTCP on the odd ones). */
+async function freeRtpPorts(count: number): Promise<number> {
   for (let i = 0; i < 50; i++) {
     const a = await bindUdp(0);
     if (!a) continue;
     const p = a.address().port;
     a.close();
-    if (p % 2 !== 0 || p >= 65535) continue;
-    const [x, y] = await Promise.all([bindUdp(p), bindUdp(p + 1)]);
-    x?.close();
-    y?.close();
-    if (x && y) return p;
+    if (p % 2 !== 0 || p + count > 65536) continue;
+    const sockets = await Promise.all(Array.from({ length: count }, (_, k) => bindUdp(p + k)));
+    for (const s of sockets) s?.close();
+    if (sockets.every(Boolean)) return p;
   }
-  throw new Error('no free UDP port pair for the recording');
+  throw new Error('no free UDP ports for the recording');
 }
 
 /** Resolves once a UDP socket is bound to `port` (Linux: /proc/net/udp); else after a short wait. */

@@ -28,6 +28,8 @@ export interface RecorderOptions {
   ffmpegPath?: string;
   /** target segment length, seconds (cut at the next keyframe); default 2 */
   segmentSeconds?: number;
+  /** a recording with a publisher but no new segment for this long has stalled (event `stall`, ffmpeg restarted), seconds; default 3 × segmentSeconds */
+  stallAfterSeconds?: number;
   /** recordings that ended longer ago than this are deleted by the sweep; default 30 */
   retentionDays?: number;
   /** how often the sweep runs by itself, seconds; default 3600; 0 = only when called */
@@ -66,6 +68,20 @@ export interface IncidentRecordings {
   playlists: { recordingId: string; unitId: string; url: string }[];
 }
 
+/** A recording that wrote no segment for `stallAfterSeconds` while its publisher was there. */
+export interface RecordingStall {
+  recordingId: string;
+  streamId: string;
+  unitId: string;
+  incidentId: string | null;
+  /** how long no segment came, ms */
+  silentMs: number;
+  /** segments indexed before the stall */
+  segments: number;
+  /** false: no ffmpeg ran (no keyframe came to start one); true: the running one wrote nothing and was stopped */
+  partRunning: boolean;
+}
+
 export interface SweepResult {
   deleted: string[];
   kept: string[];
@@ -78,6 +94,8 @@ export type RecorderEvents = {
   segment: [recordingId: string, segment: RecordingSegment];
   /** `by`: who stopped it (StopRecordingOptions.by; "shutdown" when the recorder closed) */
   end: [Recording, by: string];
+  /** no segment for `stallAfterSeconds` with a publisher there: ffmpeg is started again from the next keyframe; once per stall */
+  stall: [RecordingStall];
 };
 
 export class Recorder extends EventEmitter<RecorderEvents> {
@@ -131,13 +149,16 @@ export class Recorder extends EventEmitter<RecorderEvents> {
     }
     const reason = opts.reason ?? (incidentId === null ? 'operator' : 'incident');
     const recording = { id: randomUUID(), streamId, unitId: opts.unitId ?? unitId, incidentId, reason, startedAt: new Date() };
+    const segmentSeconds = this.#opts.segmentSeconds ?? 2;
     const session = new RecordingSession(recording, {
       db: this.#opts.db,
       root: this.#opts.dir,
       ffmpegPath: this.#ffmpegPath,
-      segmentSeconds: this.#opts.segmentSeconds ?? 2,
+      segmentSeconds,
       log: this.#opts.log,
       onSegment: (row) => this.emit('segment', row.recordingId, segmentOut(row)),
+      stallAfterMs: (this.#opts.stallAfterSeconds ?? 3 * segmentSeconds) * 1000,
+      onStall: (stall) => this.emit('stall', { recordingId: recording.id, streamId, unitId: recording.unitId, incidentId, ...stall }),
     });
     await mkdir(session.dir, { recursive: true });
     await insertRecording(this.#opts.db, recording);

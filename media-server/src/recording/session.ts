@@ -1,5 +1,7 @@
 // One recording while it runs: follows its stream id from producer to producer, feeds each
-// producer's RTP to an ffmpeg part from a keyframe, and indexes every closed segment.
+// producer's RTP (video, and its audio) to an ffmpeg part from a keyframe, indexes every
+// closed segment, and notices a part that writes nothing: it raises a stall and starts
+// ffmpeg again from the next keyframe.
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import path from 'node:path';
@@ -18,6 +20,19 @@ export interface SessionDeps {
   segmentSeconds: number;
   log: RecorderLog;
   onSegment: (segment: SegmentRow) => void;
+  /** no segment for this long while a publisher is there is a stall, ms */
+  stallAfterMs: number;
+  /** called once per stall (again only after a segment has come since) */
+  onStall: (stall: SessionStall) => void;
+}
+
+export interface SessionStall {
+  /** how long no segment came while the publisher was there, ms */
+  silentMs: number;
+  /** segments indexed so far */
+  segments: number;
+  /** whether an ffmpeg was running (and is now stopped); false: no keyframe came to start one */
+  partRunning: boolean;
 }
 
 /** the GOP kept while no ffmpeg runs, so a part begins at the last keyframe */
@@ -25,6 +40,10 @@ const MAX_GOP_PACKETS = 4000;
 const MAX_GOP_BYTES = 8 * 1024 * 1024;
 /** a part that ended by itself is not restarted sooner than this, ms */
 const RESTART_BACKOFF_MS = 1000;
+/** a stalled part is given this long to close what it wrote before it is killed, ms */
+const STALLED_PART_STOP_MS = 2000;
+/** audio kept while no ffmpeg runs, so a part's sound begins with its first keyframe, ms */
+const AUDIO_BACKLOG_MS = 10_000;
 
 export class RecordingSession {
   #state: RecordingState = 'waiting';
@@ -50,6 +69,13 @@ export class RecordingSession {
   #partsDone: Promise<void>[] = [];
   #stopped: Promise<void> | undefined;
   #stoppedDone = false;
+  #untapAudio: (() => void) | undefined;
+  /** audio packets (with their arrival, epoch ms) heard while no part runs */
+  #audioBacklog: { at: number; packet: Buffer }[] = [];
+  #audioPayloadType: number | undefined;
+  /** when the last segment was indexed, or the publisher came (the stall clock), epoch ms */
+  #progressAt = Date.now();
+  #stalled = false;
 
   readonly dir: string;
   readonly #log: RecorderLog;
@@ -75,11 +101,42 @@ export class RecordingSession {
   }
 
   /** Called periodically with the stream's current producer (or none). */
-  follow(producer: Producer | undefined): void {
+  follow(producer: Producer | undefined, now = Date.now()): void {
     if (this.#state === 'ended') return;
     if (producer && producer !== this.#producer && !producer.closed) this.#attach(producer);
     // until a keyframe arrives, ask for one (the engine sends at most one PLI a second)
     if (this.#producer && !this.#keyFrameSeen) this.#producer.requestKeyFrame();
+    this.#checkStall(now);
+  }
+
+  /**
+   * A publisher is there but no segment came for `stallAfterMs`: ffmpeg hangs, or gets
+   * nothing it can cut. Raised once, then ffmpeg is stopped (killed if it does not finish)
+   * and a new one starts from the next keyframe, asked of the publisher (PLI).
+   */
+  #checkStall(now: number): void {
+    if (!this.#producer) {
+      this.#progressAt = now; // waiting for a publisher is not a stall
+      return;
+    }
+    const silentMs = now - this.#progressAt;
+    if (silentMs < this.deps.stallAfterMs) return;
+    this.#progressAt = now; // the next try gets as long again
+    const partRunning = this.#part !== undefined;
+    this.#log.warn({ silentMs, segments: this.#seq, partRunning }, 'recording: no segment written; starting ffmpeg again from the next keyframe');
+    if (!this.#stalled) {
+      this.#stalled = true;
+      this.deps.onStall({ silentMs, segments: this.#seq, partRunning });
+    }
+    const part = this.#part;
+    this.#part = undefined;
+    this.#keyFrameSeen = false;
+    this.#gop = [];
+    this.#gopBytes = 0;
+    this.#nextStartAt = 0;
+    if (this.#state === 'recording') this.#state = 'waiting';
+    if (part) void part.stop(STALLED_PART_STOP_MS);
+    this.#producer.requestKeyFrame();
   }
 
   #attach(producer: Producer): void {
@@ -87,6 +144,9 @@ export class RecordingSession {
     this.#producer = producer;
     this.#keyFrameSeen = false;
     this.#untap = producer.onRtp((packet) => this.#onPacket(producer, packet));
+    const audio = producer.audio;
+    if (audio && audio.mimeType?.toLowerCase() === 'audio/opus') this.#untapAudio = audio.onRtp((packet) => this.#onAudioPacket(packet));
+    this.#progressAt = Date.now();
     this.#onProducerClose = () => {
       if (this.#producer === producer) this.#detach();
     };
@@ -100,9 +160,13 @@ export class RecordingSession {
     const producer = this.#producer;
     if (!producer) return;
     this.#untap?.();
+    this.#untapAudio?.();
     if (this.#onProducerClose) producer.off('close', this.#onProducerClose);
     this.#producer = undefined;
     this.#untap = undefined;
+    this.#untapAudio = undefined;
+    this.#audioBacklog = [];
+    this.#audioPayloadType = undefined;
     this.#onProducerClose = undefined;
     this.#gop = [];
     this.#gopBytes = 0;
@@ -158,6 +222,25 @@ export class RecordingSession {
     }
   }
 
+  /** Audio goes to the running part, else waits (a few seconds of it) for the next part. */
+  #onAudioPacket(packet: Buffer): void {
+    if (this.#state === 'ended') return;
+    const header = parseRtpHeader(packet);
+    if (!header) return;
+    this.#audioPayloadType ??= header.payloadType;
+    if (header.payloadType !== this.#audioPayloadType) return;
+    const part = this.#part;
+    if (part && !part.exited) {
+      part.sendAudio(packet);
+      return;
+    }
+    const now = Date.now();
+    this.#audioBacklog.push({ at: now, packet });
+    const keepFrom = now - AUDIO_BACKLOG_MS;
+    const old = this.#audioBacklog.findIndex((a) => a.at >= keepFrom);
+    if (old > 0) this.#audioBacklog.splice(0, old);
+  }
+
   /**
    * When the GOP's keyframe was sent, as this packet tells it: its arrival less its RTP time
    * after the keyframe (90 kHz for H.264 and VP8: RFC 6184 §8.1, RFC 7741 §6.1). Packets that
@@ -182,6 +265,8 @@ export class RecordingSession {
         part: partNo,
         codec,
         payloadType,
+        // audio only when some was heard: a part told of audio that never comes would wait for it
+        ...(this.#audioPayloadType !== undefined && this.#audioBacklog.length > 0 ? { audio: { payloadType: this.#audioPayloadType } } : {}),
         segmentSeconds: this.deps.segmentSeconds,
         log: this.#log,
         onSegment: async (segment) => {
@@ -199,9 +284,16 @@ export class RecordingSession {
       return;
     }
     this.#part = part;
-    part.sendBacklog(this.#gop, this.#gopAnchor);
+    // the sound from the keyframe's moment on: both streams' first timestamps are the same instant
+    const anchor = this.#gopAnchor;
+    part.sendBacklog(
+      this.#gop,
+      anchor,
+      this.#audioBacklog.filter((a) => a.at >= anchor).map((a) => a.packet),
+    );
     this.#gop = [];
     this.#gopBytes = 0;
+    this.#audioBacklog = [];
     this.#state = 'recording';
     void part.done.then(() => {
       if (this.#part !== part) return;
@@ -209,7 +301,7 @@ export class RecordingSession {
       this.#keyFrameSeen = false;
       if (this.#state === 'recording') this.#state = 'waiting';
     });
-    this.#log.info({ part: partNo, codec }, 'recording: ffmpeg part started');
+    this.#log.info({ part: partNo, codec, audio: part.hasAudio, pid: part.pid }, 'recording: ffmpeg part started');
     if (!this.#codecSaved) {
       this.#codecSaved = true;
       await setRecordingCodec(this.deps.db, this.id, codec === 'h264' ? 'video/H264' : 'video/VP8', codec !== 'h264').catch((err: unknown) => this.#log.error({ err }, 'recording: codec not saved'));
@@ -236,6 +328,11 @@ export class RecordingSession {
       sha256: hash.digest('hex'),
     };
     await insertSegment(this.deps.db, row);
+    this.#progressAt = Date.now();
+    if (this.#stalled) {
+      this.#stalled = false;
+      this.#log.info({ seq: row.seq, part }, 'recording: segments again after a stall');
+    }
     this.deps.onSegment(row);
   }
 

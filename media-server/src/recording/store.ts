@@ -2,13 +2,18 @@
 import type { RecordingListQuery, RecordingSegment, RecordingState } from '@hub/config';
 import type { Queryable } from './types';
 
-export interface RecordingRow {
+/** What a recording is when it starts: the columns written by insertRecording. */
+export interface NewRecording {
   id: string;
   streamId: string;
   unitId: string;
   incidentId: string | null;
   reason: string;
   startedAt: Date;
+}
+
+/** A recording as read back: what it started with, plus what came since (end, codec, segment totals). */
+export interface RecordingRow extends NewRecording {
   endedAt: Date | null;
   codec: string | null;
   transcoded: boolean | null;
@@ -65,15 +70,6 @@ function toSegment(r: Raw): SegmentRow {
     bytes: Number(r.bytes),
     sha256: r.sha256 as string,
   };
-}
-
-export interface NewRecording {
-  id: string;
-  streamId: string;
-  unitId: string;
-  incidentId: string | null;
-  reason: string;
-  startedAt: Date;
 }
 
 export async function insertRecording(db: Queryable, r: NewRecording): Promise<void> {

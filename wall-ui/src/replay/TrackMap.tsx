@@ -1,69 +1,104 @@
-// The incident's GPS tracks drawn in a plain SVG (lat/lon scaled to the box, north up), with
-// each unit's position at the video's wall-clock time as a marker.
-import { useMemo } from 'react';
+// The incident's GPS tracks over the wall's basemap (MapLibre, the same style as the wall: the
+// city's tiles when configured, else the offline layers), fitted to the tracks and the incident
+// site, with each unit's position at the video's wall-clock time as a marker.
+import { useEffect, useMemo, useRef, useState } from 'react';
+import maplibregl, { type LineLayerSpecification, type Map as MapLibreMap } from 'maplibre-gl';
+import 'maplibre-gl/dist/maplibre-gl.css';
+import type { BasemapOut } from '@hub/config';
+import type { Feature } from 'geojson';
 import { positionAt, type TrackPoint } from '../shared/track';
+import { basemapStyle } from '../wall/map/basemap-style';
+import { makeProjector } from '../wall/map/projection';
 
 export interface UnitTrack {
   unitId: string;
   points: TrackPoint[];
 }
 
-const W = 480;
-const H = 360;
-const PAD = 24;
-const COLORS = ['#d62728', '#1f77b4', '#2ca02c', '#9467bd', '#ff7f0e'];
+const COLORS = ['#ff6b6b', '#4dabf7', '#69db7c', '#b388ff', '#ffa94d'];
 
-export function TrackMap({ tracks, cursor, incident, label }: { tracks: UnitTrack[]; cursor: number | null; incident: { lat: number; lon: number }; label: string }) {
-  const project = useMemo(() => {
-    const all = [incident, ...tracks.flatMap((t) => t.points)];
-    const lats = all.map((p) => p.lat);
-    const lons = all.map((p) => p.lon);
-    const midLat = (Math.min(...lats) + Math.max(...lats)) / 2;
-    const kx = Math.cos((midLat * Math.PI) / 180); // metres per degree of longitude shrink with latitude
-    const spanX = Math.max((Math.max(...lons) - Math.min(...lons)) * kx, 1e-4);
-    const spanY = Math.max(Math.max(...lats) - Math.min(...lats), 1e-4);
-    const scale = Math.min((W - 2 * PAD) / spanX, (H - 2 * PAD) / spanY);
-    const cx = (Math.min(...lons) + Math.max(...lons)) / 2;
-    return (p: { lat: number; lon: number }) => ({ x: W / 2 + (p.lon - cx) * kx * scale, y: H / 2 - (p.lat - midLat) * scale });
-  }, [tracks, incident]);
+export function TrackMap({ tracks, cursor, incident, basemap, label }: { tracks: UnitTrack[]; cursor: number | null; incident: { lat: number; lon: number }; basemap: BasemapOut; label: string }) {
+  const container = useRef<HTMLDivElement>(null);
+  const [map, setMap] = useState<MapLibreMap | null>(null);
+  const projector = useMemo(() => makeProjector(basemap.coordinateSystem), [basemap]);
 
-  const site = project(incident);
+  useEffect(() => {
+    const m = new maplibregl.Map({
+      container: container.current!,
+      style: basemapStyle(basemap, projector),
+      center: projector.toMap(incident.lat, incident.lon),
+      zoom: basemap.zoom,
+      maxPitch: 0,
+      dragRotate: false,
+      fadeDuration: 0,
+      attributionControl: basemap.attribution ? { compact: true, customAttribution: basemap.attribution } : false,
+    });
+    m.on('load', () => {
+      const features: Feature[] = tracks.map((t, i) => ({
+        type: 'Feature',
+        properties: { color: COLORS[i % COLORS.length] },
+        geometry: { type: 'LineString', coordinates: t.points.map((p) => projector.toMap(p.lat, p.lon)) },
+      }));
+      features.push({ type: 'Feature', properties: {}, geometry: { type: 'Point', coordinates: projector.toMap(incident.lat, incident.lon) } });
+      m.addSource('replay-tracks', { type: 'geojson', data: { type: 'FeatureCollection', features } });
+      // a dark casing under each coloured track, so it reads on any basemap
+      const trackLine = (id: string, paint: LineLayerSpecification['paint']) =>
+        m.addLayer({ id, type: 'line', source: 'replay-tracks', filter: ['==', ['geometry-type'], 'LineString'], paint, layout: { 'line-cap': 'round', 'line-join': 'round' } });
+      trackLine('replay-track-casing', { 'line-color': '#0e1116', 'line-width': 6 });
+      trackLine('replay-track', { 'line-color': ['get', 'color'], 'line-width': 3 });
+      m.addLayer({
+        id: 'replay-site',
+        type: 'circle',
+        source: 'replay-tracks',
+        filter: ['==', ['geometry-type'], 'Point'],
+        paint: { 'circle-radius': 9, 'circle-color': 'rgba(255, 77, 79, 0.25)', 'circle-stroke-color': '#ff4d4f', 'circle-stroke-width': 2 },
+      });
+      const bounds = new maplibregl.LngLatBounds();
+      for (const f of features) for (const c of f.geometry.type === 'LineString' ? f.geometry.coordinates : [(f.geometry as GeoJSON.Point).coordinates]) bounds.extend(c as [number, number]);
+      m.fitBounds(bounds, { padding: 48, maxZoom: 17, duration: 0 });
+      setMap(m);
+    });
+    return () => {
+      setMap(null);
+      m.remove();
+    };
+    // one map per page: the tracks and the basemap are loaded once
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, []);
+
   return (
-    <svg data-testid="replay-map" viewBox={`0 0 ${W} ${H}`} width={W} height={H} role="img" aria-label={label} style={{ background: '#f4f1ea', border: '1px solid #ccc' }}>
-      <circle cx={site.x} cy={site.y} r={9} fill="none" stroke="#555" strokeDasharray="3 2" />
-      {tracks.map((t, i) => {
-        const color = COLORS[i % COLORS.length];
-        const here = cursor === null ? null : positionAt(t.points, cursor);
-        const m = here && project(here);
-        return (
-          <g key={t.unitId} data-unit={t.unitId}>
-            <polyline
-              points={t.points
-                .map((p) => {
-                  const q = project(p);
-                  return `${q.x.toFixed(1)},${q.y.toFixed(1)}`;
-                })
-                .join(' ')}
-              fill="none"
-              stroke={color}
-              strokeWidth={2}
-              strokeOpacity={0.6}
-            />
-            {t.points.map((p) => {
-              const q = project(p);
-              return <circle key={p.t} cx={q.x} cy={q.y} r={2} fill={color} />;
-            })}
-            {m && here && (
-              <g data-testid="replay-marker" data-unit={t.unitId} data-lat={here.lat} data-lon={here.lon} data-x={m.x} data-y={m.y} transform={`translate(${m.x} ${m.y})`}>
-                <circle r={7} fill={color} stroke="#fff" strokeWidth={2} />
-                <text x={10} y={4} fontSize={12} fill="#222">
-                  {t.unitId}
-                </text>
-              </g>
-            )}
-          </g>
-        );
-      })}
-    </svg>
+    <div className="replay-map" data-testid="replay-map" role="img" aria-label={label}>
+      <div ref={container} className="replay-map-canvas" />
+      {map &&
+        tracks.map((t, i) => {
+          const here = cursor === null ? null : positionAt(t.points, cursor);
+          return here && <UnitMarker key={t.unitId} map={map} unitId={t.unitId} at={here} to={projector.toMap(here.lat, here.lon)} color={COLORS[i % COLORS.length]!} />;
+        })}
+    </div>
   );
+}
+
+/** A unit's marker at the cursor: a DOM marker, so its position is also readable on the page (data-lat, data-lon). */
+function UnitMarker({ map, unitId, at, to, color }: { map: MapLibreMap; unitId: string; at: { lat: number; lon: number }; to: [number, number]; color: string }) {
+  const marker = useMemo(() => {
+    const el = document.createElement('div');
+    el.className = 'replay-marker';
+    el.dataset.testid = 'replay-marker';
+    el.dataset.unit = unitId;
+    el.style.setProperty('--unit-color', color);
+    el.textContent = unitId;
+    return new maplibregl.Marker({ element: el, anchor: 'left' });
+  }, [unitId, color]);
+  useEffect(() => {
+    marker.setLngLat(to);
+    const el = marker.getElement();
+    el.dataset.lat = String(at.lat);
+    el.dataset.lon = String(at.lon);
+  }, [marker, to, at.lat, at.lon]);
+  // after the position is set (effects run in order): MapLibre places a marker as it is added
+  useEffect(() => {
+    marker.addTo(map);
+    return () => void marker.remove();
+  }, [map, marker]);
+  return null;
 }

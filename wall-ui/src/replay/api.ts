@@ -1,6 +1,6 @@
 // The replay page's calls: the operator's token and the incident come in the URL fragment
 // (#token=…&incident=…), which leaves the address bar at once; the token stays in this tab.
-import type { Incident, Replay } from '@hub/config';
+import type { BasemapOut, Incident, Replay } from '@hub/config';
 import { request } from '../shared/hub-api';
 
 const KEY = 'hub.replay.token';
@@ -29,3 +29,4 @@ export function takeFragment(): Fragment {
 
 export const fetchIncident = (token: string, id: string) => request<Incident>('GET', `/api/incidents/${encodeURIComponent(id)}`, { token });
 export const fetchReplay = (token: string, id: string) => request<Replay>('GET', `/api/incidents/${encodeURIComponent(id)}/replay`, { token });
+export const fetchBasemap = (token: string) => request<BasemapOut>('GET', '/api/basemap', { token });

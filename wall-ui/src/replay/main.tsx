@@ -1,4 +1,7 @@
 import { createRoot } from 'react-dom/client';
+// the wall's palette and type, then the page's own layout
+import '../wall/app/wall.css';
+import './replay.css';
 import { App } from './App';
 import { pickLang, translator } from './messages';
 import { takeFragment } from './api';

@@ -107,6 +107,8 @@ export const en = {
   'alarm.noPositionFor': 'No position for {n} s (connected)',
   'alarm.kind.low_battery': 'Low battery',
   'alarm.kind.escalation': 'Escalation: nobody acknowledged',
+  // evidence recordings (issue 12 §2)
+  'alarm.kind.recording_stalled': 'Recording stalled: no video written',
 
   'linkage.title': 'Emergency linkage',
   'linkage.hint': 'Select an alarm, or click a point on the map, to list the nearest available units.',

@@ -107,6 +107,8 @@ export const zhCN: Record<MessageKey, string> = {
   'alarm.noPositionFor': '{n} 秒无定位（在线）',
   'alarm.kind.low_battery': '电量低',
   'alarm.kind.escalation': '升级：无人确认',
+  // evidence recordings (issue 12 §2)
+  'alarm.kind.recording_stalled': '录像中断：未写入视频',
 
   'linkage.title': '应急联动',
   'linkage.hint': '选择一条告警，或在地图上点击一个位置，列出最近的空闲单元。',
