@@ -10,6 +10,8 @@ export const ALARM_PRIORITY: Readonly<Record<AlarmKind, number>> = {
   device: 2,
   offline: 3,
   no_position: 3,
+  // evidence is being lost: as urgent as a unit the centre cannot see
+  recording_stalled: 3,
   geofence_enter: 4,
   geofence_exit: 4,
   overspeed: 5,
