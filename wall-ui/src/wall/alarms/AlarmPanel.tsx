@@ -1,12 +1,17 @@
-// The alarm panel: live list, filter by kind and state, acknowledge with a note; clicking an
-// alarm flies the map to it and makes it the linkage target.
-import { useState } from 'react';
-import type { Alarm, AlarmKind } from '@hub/config';
+// The alarm panel: one row per unit and kind (its repeats counted), most urgent first; filter
+// by kind and state; acknowledge a row's open alarms, or all shown, with one note. Clicking a
+// row flies the map to its newest alarm and makes it the linkage target.
+import { useState, type ReactElement } from 'react';
+import type { Alarm, AlarmBulkAckResult, AlarmKind } from '@hub/config';
 import { useLocale, useT } from '../i18n';
 import { errorText } from '../i18n/errors';
 import { api } from '../app/session';
+import { groupAlarms, type AlarmGroup } from './alarm-groups';
 
-export const ALARM_KINDS: readonly AlarmKind[] = ['sos', 'device', 'geofence_enter', 'geofence_exit', 'overspeed', 'offline', 'no_position', 'low_battery', 'escalation'];
+export const ALARM_KINDS: readonly AlarmKind[] = ['sos', 'escalation', 'device', 'offline', 'no_position', 'recording_stalled', 'geofence_enter', 'geofence_exit', 'overspeed', 'low_battery'];
+
+/** What one request acknowledges at most (the route's limit). */
+const ACK_BATCH = 500;
 
 export interface AlarmPanelProps {
   alarms: Alarm[];
@@ -17,34 +22,63 @@ export interface AlarmPanelProps {
   onToggleSound(): void;
   unitName(unitId: string): string;
   onSelect(alarm: Alarm): void;
-  onAcknowledged(alarm: Alarm): void;
+  onAcknowledged(alarms: Alarm[]): void;
 }
 
 type StateFilter = 'open' | 'acknowledged' | 'all';
 
+/** Acknowledges `alarms` with one note, in batches the route takes. */
+async function acknowledgeAll(alarms: readonly Alarm[], note: string): Promise<Alarm[]> {
+  const done: Alarm[] = [];
+  for (let i = 0; i < alarms.length; i += ACK_BATCH) {
+    const ids = alarms.slice(i, i + ACK_BATCH).map((a) => a.id);
+    const result = await api<AlarmBulkAckResult>('POST', '/api/alarms/ack', note ? { ids, note } : { ids });
+    done.push(...result.acknowledged);
+  }
+  return done;
+}
+
 export function AlarmPanel(props: AlarmPanelProps) {
   const t = useT();
-  const locale = useLocale();
   const [kind, setKind] = useState<AlarmKind | 'all'>('all');
   const [state, setState] = useState<StateFilter>('open');
-  const [acking, setAcking] = useState<number | null>(null);
+  /** the group whose acknowledgement form is open, or '*' for all shown */
+  const [acking, setAcking] = useState<string | null>(null);
+  const [expanded, setExpanded] = useState<string | null>(null);
   const [note, setNote] = useState('');
   const [error, setError] = useState<string | null>(null);
 
   const shown = props.alarms.filter((a) => (kind === 'all' || a.kind === kind) && (state === 'all' || (state === 'open' ? a.acknowledgedAt === null : a.acknowledgedAt !== null)));
+  const groups = groupAlarms(shown);
+  const openShown = shown.filter((a) => a.acknowledgedAt === null);
   const open = props.alarms.filter((a) => a.acknowledgedAt === null).length;
 
-  const acknowledge = async (a: Alarm) => {
+  const startAck = (key: string) => {
+    setAcking(key);
+    setNote('');
+    setError(null);
+  };
+  const acknowledge = async (alarms: readonly Alarm[]) => {
     setError(null);
     try {
-      const done = await api<Alarm>('POST', `/api/alarms/${a.id}/ack`, note.trim() ? { note: note.trim() } : {});
-      props.onAcknowledged(done);
+      props.onAcknowledged(await acknowledgeAll(alarms, note.trim()));
       setAcking(null);
       setNote('');
     } catch (err) {
       setError(errorText(t, err));
     }
   };
+  const ackForm = (alarms: readonly Alarm[]) => (
+    <div className="alarm-ack-form" onClick={(e) => e.stopPropagation()}>
+      <input value={note} onChange={(e) => setNote(e.target.value)} placeholder={t('alarms.notePlaceholder')} data-testid="ack-note" maxLength={1000} autoFocus />
+      <button onClick={() => void acknowledge(alarms)} data-testid="ack-confirm">
+        {alarms.length > 1 ? t('alarms.confirmN', { n: alarms.length }) : t('alarms.confirm')}
+      </button>
+      <button className="secondary" onClick={() => setAcking(null)}>
+        {t('common.cancel')}
+      </button>
+    </div>
+  );
 
   return (
     <section className={`panel alarm-panel${props.fresh.size ? ' flash' : ''}`} data-testid="alarm-panel">
@@ -68,55 +102,106 @@ export function AlarmPanel(props: AlarmPanelProps) {
           <option value="acknowledged">{t('alarms.filter.acknowledged')}</option>
           <option value="all">{t('alarms.filter.all')}</option>
         </select>
+        {props.canAcknowledge && openShown.length > 1 && acking !== '*' && (
+          <button className="small secondary" onClick={() => startAck('*')} data-testid="ack-all-shown">
+            {t('alarms.acknowledgeShown', { n: openShown.length })}
+          </button>
+        )}
       </div>
+      {acking === '*' && ackForm(openShown)}
       {error && <p className="error">{error}</p>}
       <ul className="alarm-list">
-        {shown.length === 0 && <li className="muted">{t('alarms.none')}</li>}
-        {shown.map((a) => (
-          <li
-            key={a.id}
-            className={`alarm alarm-${a.kind}${a.acknowledgedAt ? ' acked' : ''}${props.fresh.has(a.id) ? ' fresh' : ''}${props.selectedAlarmId === a.id ? ' selected' : ''}`}
-            data-testid="alarm"
-            data-alarm-id={a.id}
-            data-kind={a.kind}
-            onClick={() => props.onSelect(a)}
-          >
-            <div className="alarm-line">
-              <strong>{alarmTitle(a, t)}</strong>
-              <span>{props.unitName(a.unitId)}</span>
-              <time>{new Date(a.ts).toLocaleTimeString(locale, { hour12: false })}</time>
-            </div>
-            {a.acknowledgedAt ? (
-              <div className="alarm-ack">{t('alarms.acknowledgedBy', { who: a.acknowledgedBy ?? '', note: a.note ?? '' })}</div>
-            ) : props.canAcknowledge ? (
-              acking === a.id ? (
-                <div className="alarm-ack-form" onClick={(e) => e.stopPropagation()}>
-                  <input value={note} onChange={(e) => setNote(e.target.value)} placeholder={t('alarms.notePlaceholder')} data-testid="ack-note" maxLength={1000} autoFocus />
-                  <button onClick={() => void acknowledge(a)} data-testid="ack-confirm">
-                    {t('alarms.confirm')}
-                  </button>
-                  <button className="secondary" onClick={() => setAcking(null)}>
-                    {t('common.cancel')}
-                  </button>
-                </div>
-              ) : (
-                <button
-                  className="small"
-                  data-testid="ack"
-                  onClick={(e) => {
-                    e.stopPropagation();
-                    setAcking(a.id);
-                    setNote('');
-                  }}
-                >
-                  {t('alarms.acknowledge')}
-                </button>
-              )
-            ) : null}
-          </li>
+        {groups.length === 0 && <li className="muted">{t('alarms.none')}</li>}
+        {groups.map((g) => (
+          <AlarmRow
+            key={g.key}
+            group={g}
+            fresh={g.alarms.some((a) => props.fresh.has(a.id))}
+            selected={g.alarms.some((a) => a.id === props.selectedAlarmId)}
+            expanded={expanded === g.key}
+            unitName={props.unitName(g.unitId)}
+            onSelect={() => props.onSelect(g.alarms[0]!)}
+            onExpand={() => setExpanded(expanded === g.key ? null : g.key)}
+            ack={!props.canAcknowledge || g.open.length === 0 ? null : acking === g.key ? ackForm(g.open) : { start: () => startAck(g.key) }}
+          />
         ))}
       </ul>
     </section>
+  );
+}
+
+interface AlarmRowProps {
+  group: AlarmGroup;
+  fresh: boolean;
+  selected: boolean;
+  expanded: boolean;
+  unitName: string;
+  onSelect(): void;
+  onExpand(): void;
+  /** null: nothing to acknowledge (or not allowed); the open form; or the button's action */
+  ack: null | ReactElement | { start(): void };
+}
+
+function AlarmRow({ group: g, fresh, selected, expanded, unitName, onSelect, onExpand, ack }: AlarmRowProps) {
+  const t = useT();
+  const locale = useLocale();
+  const newest = g.alarms[0]!;
+  const time = (iso: string) => new Date(iso).toLocaleTimeString(locale, { hour12: false });
+  return (
+    <li
+      className={`alarm alarm-${g.kind}${g.open.length === 0 ? ' acked' : ''}${fresh ? ' fresh' : ''}${selected ? ' selected' : ''}`}
+      data-testid="alarm"
+      data-alarm-id={newest.id}
+      data-kind={g.kind}
+      data-occurrences={g.occurrences}
+      onClick={onSelect}
+    >
+      <div className="alarm-line">
+        <strong>{alarmTitle(newest, t)}</strong>
+        <span>{unitName}</span>
+        {g.occurrences > 1 && (
+          <button
+            className="alarm-count"
+            title={t('alarms.repeatsTitle', { n: g.occurrences })}
+            data-testid="alarm-count"
+            onClick={(e) => {
+              e.stopPropagation();
+              onExpand();
+            }}
+          >
+            ×{g.occurrences}
+          </button>
+        )}
+        <time>{time(g.latestTs)}</time>
+      </div>
+      {expanded && (
+        <ol className="alarm-occurrences" data-testid="alarm-occurrences">
+          {g.alarms.map((a) => (
+            <li key={a.id}>
+              {time(a.ts)}
+              {a.repeats > 0 && ` ${t('alarms.repeats', { n: a.repeats, last: time(a.lastRepeatAt ?? a.ts) })}`}
+              {a.acknowledgedAt && ` · ${t('alarms.acknowledgedBy', { who: a.acknowledgedBy ?? '', note: a.note ?? '' })}`}
+            </li>
+          ))}
+        </ol>
+      )}
+      {g.open.length === 0 ? (
+        <div className="alarm-ack">{t('alarms.acknowledgedBy', { who: newest.acknowledgedBy ?? '', note: newest.note ?? '' })}</div>
+      ) : ack && 'start' in ack ? (
+        <button
+          className="small"
+          data-testid="ack"
+          onClick={(e) => {
+            e.stopPropagation();
+            ack.start();
+          }}
+        >
+          {g.open.length > 1 ? t('alarms.acknowledgeN', { n: g.open.length }) : t('alarms.acknowledge')}
+        </button>
+      ) : (
+        ack
+      )}
+    </li>
   );
 }
 

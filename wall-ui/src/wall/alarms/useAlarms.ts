@@ -1,6 +1,7 @@
 // The wall's alarms: the newest 200 from GET /api/alarms, then live from the store (an
 // acknowledgement arrives as the same alarm again, so alarms are kept by id). A new,
-// unacknowledged alarm beeps and flashes.
+// unacknowledged alarm sounds its kind's pattern and flashes; a repeat counted on an alarm
+// (flood control) updates its row quietly.
 import { useCallback, useEffect, useRef, useState } from 'react';
 import type { Alarm } from '@hub/config';
 import type { UnitStore } from '../live/unit-store';
@@ -34,7 +35,7 @@ export function useAlarms(store: UnitStore, sound: boolean) {
       byId.set(a.id, a);
       publish();
       if (isNew) {
-        if (soundRef.on) beep();
+        if (soundRef.on) beep(a.kind);
         setFresh((f) => new Set(f).add(a.id));
         setTimeout(
           () =>
@@ -67,10 +68,11 @@ export function useAlarms(store: UnitStore, sound: boolean) {
     soundRef.on = sound;
   }, [sound]);
 
-  /** An alarm the wall changed itself (an acknowledgement), before the live feed repeats it. */
-  const replace = useCallback((a: Alarm) => {
-    byIdRef.current.set(a.id, a);
-    setAlarms((list) => list.map((x) => (x.id === a.id ? a : x)));
+  /** Alarms the wall changed itself (acknowledgements), before the live feed repeats them. */
+  const replace = useCallback((changed: readonly Alarm[]) => {
+    const byId = new Map(changed.map((a) => [a.id, a]));
+    for (const a of changed) byIdRef.current.set(a.id, a);
+    setAlarms((list) => list.map((x) => byId.get(x.id) ?? x));
   }, []);
   return { alarms, fresh, replace };
 }

@@ -8,6 +8,7 @@ import { LiveMap } from '../map/LiveMap';
 import { useT } from '../i18n';
 import { AlarmPanel } from '../alarms/AlarmPanel';
 import { useAlarms } from '../alarms/useAlarms';
+import { mostUrgentOpen } from '../alarms/alarm-groups';
 import { useIncidentFeed } from '../incidents/useIncidentFeed';
 import { LinkagePanel } from '../linkage/LinkagePanel';
 import { useLinkageTarget } from '../linkage/useLinkageTarget';
@@ -75,6 +76,7 @@ export function Wall({ session }: { session: Session }) {
     [store, tab, selectedUnitId],
   );
   const openAlarms = alarms.filter((a) => a.acknowledgedAt === null);
+  const urgent = mostUrgentOpen(openAlarms);
 
   return (
     <div className={`wall${layout.wallMode ? ' wall-mode' : ''}`} data-testid="wall">
@@ -129,9 +131,9 @@ export function Wall({ session }: { session: Session }) {
               onToggleSound={() => setSound((s) => !s)}
               unitName={unitName}
               onSelect={selectAlarm}
-              onAcknowledged={(a) => {
-                replace(a);
-                store.alarmAcknowledged(a);
+              onAcknowledged={(acked) => {
+                replace(acked);
+                for (const a of acked) store.alarmAcknowledged(a);
               }}
             />
             <div className="tabs" role="tablist">
@@ -163,9 +165,9 @@ export function Wall({ session }: { session: Session }) {
           </aside>
         </div>
       )}
-      {layout.wallMode && openAlarms.length > 0 && (
-        <div className="wall-mode-alarms" data-testid="wall-mode-alarms">
-          {t('wall.openAlarms', { n: openAlarms.length })} · {t(`alarm.kind.${openAlarms[0]!.kind}`)} · {unitName(openAlarms[0]!.unitId)}
+      {layout.wallMode && urgent && (
+        <div className={`wall-mode-alarms alarm-${urgent.kind}`} data-testid="wall-mode-alarms" data-kind={urgent.kind}>
+          {t('wall.openAlarms', { n: openAlarms.length })} · {t(`alarm.kind.${urgent.kind}`)} · {unitName(urgent.unitId)}
         </div>
       )}
     </div>

@@ -96,6 +96,11 @@ export const en = {
   'alarms.notePlaceholder': 'Note (optional)',
   'alarms.confirm': 'Confirm',
   'alarms.acknowledgedBy': 'Acknowledged by {who}: {note}',
+  'alarms.confirmN': 'Acknowledge {n}',
+  'alarms.acknowledgeN': 'Acknowledge {n}',
+  'alarms.acknowledgeShown': 'Acknowledge all shown ({n})',
+  'alarms.repeatsTitle': 'Raised {n} times: show each',
+  'alarms.repeats': '+{n} repeats, last {last}',
 
   'alarm.kind.sos': 'SOS',
   'alarm.kind.device': 'Device alarm',

@@ -96,6 +96,11 @@ export const zhCN: Record<MessageKey, string> = {
   'alarms.notePlaceholder': '备注（可选）',
   'alarms.confirm': '提交',
   'alarms.acknowledgedBy': '{who} 已确认：{note}',
+  'alarms.confirmN': '确认 {n} 条',
+  'alarms.acknowledgeN': '确认 {n} 条',
+  'alarms.acknowledgeShown': '确认全部显示的告警（{n}）',
+  'alarms.repeatsTitle': '共发生 {n} 次：查看每次',
+  'alarms.repeats': '又重复 {n} 次，最近 {last}',
 
   'alarm.kind.sos': '紧急求助',
   'alarm.kind.device': '设备告警',
