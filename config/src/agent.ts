@@ -174,6 +174,8 @@ export const FleetOptionsSchema = z
     queueDir: z.string().min(1).optional(),
     /** spread of connection starts, ms; default 1000 */
     staggerMs: z.coerce.number().int().min(0).default(1000),
+    /** how many patrol cars drive over the speed limit (90-101 km/h), to show overspeed alarms; default 0 */
+    speeders: z.coerce.number().int().min(0).default(0),
   })
   .refine((o) => !o.hub || o.adminToken, { message: '--hub needs --admin-token', path: ['adminToken'] })
   .refine((o) => o.hub || o.credentials, {

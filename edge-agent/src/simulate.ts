@@ -6,6 +6,7 @@ import { FleetCredentialsFileSchema, FleetOptionsSchema, type FleetOptions, type
 import { parseFlags } from './cli-flags';
 import { AgentOptionsError } from './errors';
 import { startFleet, type Fleet, type FleetStats } from './fleet/fleet';
+import { simulatedUnitType } from './fleet/unit-speeds';
 import { provisionUnits } from './fleet/provision';
 import { createLogger } from './log';
 
@@ -24,7 +25,9 @@ export const USAGE = `usage: npm run simulate -- --units N [options]
   --centre LAT,LON       city centre (default 22.54,114.05, Shenzhen Futian)
   --id-prefix P          unit ids are P0001, P0002… (default sim-)
   --queue-dir DIR        durable per-unit queues under DIR (default in memory)
-  --stagger-ms MS        spread the connections over MS (default 1000)`;
+  --stagger-ms MS        spread the connections over MS (default 1000)
+  --speeders N           N patrol cars drive over the speed limit (default 0: body cams
+                         walk, cars keep under 80 km/h, so a demo is not an alarm flood)`;
 
 export function parseFleetArgs(argv: string[], env: NodeJS.ProcessEnv = process.env): FleetOptions | 'help' {
   const values = parseFlags(argv, {
@@ -39,6 +42,7 @@ export function parseFleetArgs(argv: string[], env: NodeJS.ProcessEnv = process.
     'id-prefix': { type: 'string' },
     'queue-dir': { type: 'string' },
     'stagger-ms': { type: 'string' },
+    speeders: { type: 'string' },
   });
   if (values.help) return 'help';
   const [centreLat, centreLon] = typeof values.centre === 'string' ? values.centre.split(',') : [];
@@ -55,6 +59,7 @@ export function parseFleetArgs(argv: string[], env: NodeJS.ProcessEnv = process.
     idPrefix: values['id-prefix'],
     queueDir: values['queue-dir'],
     staggerMs: values['stagger-ms'],
+    speeders: values.speeders,
   });
   if (!parsed.success) {
     const flag = (k: string) => '--' + k.replace(/[A-Z]/g, (c) => '-' + c.toLowerCase()).replace(/^--centre-l(at|on)$/, '--centre');
@@ -69,7 +74,7 @@ export async function fleetCredentials(opts: FleetOptions): Promise<UnitCredenti
   if (opts.hub && opts.adminToken) {
     return provisionUnits(
       { hub: opts.hub, adminToken: opts.adminToken },
-      ids.map((id, i) => ({ id, name: `Simulated ${i % 5 === 4 ? 'body cam' : 'patrol car'} ${i + 1}`, type: i % 5 === 4 ? 'bodycam' : 'vehicle' })),
+      ids.map((id, i) => ({ id, name: `Simulated ${simulatedUnitType(i) === 'bodycam' ? 'body cam' : 'patrol car'} ${i + 1}`, type: simulatedUnitType(i) })),
     );
   }
   const file = opts.credentials!;
@@ -115,6 +120,9 @@ export async function main(argv = process.argv.slice(2)): Promise<number> {
     centre: { lat: opts.centreLat, lon: opts.centreLon },
     staggerMs: opts.staggerMs,
     queueDir: opts.queueDir,
+    // units the simulator made are every fifth a body cam; a credentials file's are taken as vehicles
+    types: opts.hub ? new Map(credentials.map((c, i) => [c.unitId, simulatedUnitType(i)])) : undefined,
+    speeders: opts.speeders,
     logger: log,
   });
   const tty = process.stdout.isTTY;

@@ -1,7 +1,8 @@
 // N virtual units in one process, each with its own MQTT connection, driving loops around a city
 // centre. The simulator's CLI and the ingest benchmark both run on this.
 import path from 'node:path';
-import type { UnitCredential } from '@hub/config';
+import type { UnitCredential, UnitType } from '@hub/config';
+import { unitSpeed } from './unit-speeds';
 import { UnitAgent } from '../agent/unit-agent';
 import { silentLogger, type Logger } from '../log';
 import { RouteSource } from '../gps/route-source';
@@ -28,6 +29,10 @@ export interface StartFleetOptions {
   tickMs?: number;
   /** each unit stops after this many positions; default never */
   maxFixes?: number;
+  /** each unit's kind (its pace: body cams walk), by unit id; default every unit a vehicle */
+  types?: ReadonlyMap<string, UnitType>;
+  /** how many of the vehicles drive over the speed limit (the first ones); default 0 */
+  speeders?: number;
   logger?: Logger;
 }
 
@@ -68,10 +73,20 @@ export async function startFleet(opts: StartFleetOptions): Promise<Fleet> {
   let authErrors = 0;
   let closing: Promise<void> | undefined;
 
+  // the first `speeders` vehicles (in the order of the credentials) speed
+  const speeding = new Set(
+    opts.credentials
+      .filter((c) => (opts.types?.get(c.unitId) ?? 'vehicle') === 'vehicle')
+      .slice(0, opts.speeders ?? 0)
+      .map((c) => c.unitId),
+  );
+
   const startUnit = async (cred: UnitCredential, index: number) => {
     const route = cityLoop(centre, index);
+    const type = opts.types?.get(cred.unitId) ?? 'vehicle';
     const gps = new RouteSource({
       route,
+      speed: unitSpeed(type, index, route.speed ?? 10, speeding.has(cred.unitId)),
       intervalMs,
       tickMs: opts.tickMs ?? intervalMs,
       maxFixes: opts.maxFixes,

@@ -7,6 +7,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { PositionMessageSchema, UnitCreateSchema, type UnitCredential } from '@hub/config';
 import { startFleet } from '../../src/fleet/fleet';
 import { fleetCredentials, parseFleetArgs, progressLine } from '../../src/simulate';
+import { simulatedUnitType } from '../../src/fleet/unit-speeds';
 import { TestBroker, waitFor } from '../support/test-broker';
 
 const creds = (n: number): UnitCredential[] => Array.from({ length: n }, (_, i) => ({ unitId: `sim-${i + 1}`, username: `sim-${i + 1}`, secret: `secret-${i + 1}` }));
@@ -42,6 +43,23 @@ describe('startFleet', () => {
       expect(progressLine(stats, undefined, 1)).toMatch(/^units 5\/5 connected \| sent \d+\/s acked \d+\/s/);
     } finally {
       await fleet.close();
+      await fleet.close();
+    }
+  });
+});
+
+describe('the pace of simulated units', () => {
+  it('lets body cams walk and cars keep under the vehicle limit, but for the ones told to speed', async () => {
+    const types = new Map(creds(5).map((c, i) => [c.unitId, simulatedUnitType(i)] as const));
+    expect(types.get('sim-5')).toBe('bodycam');
+    const fleet = await startFleet({ credentials: creds(5), broker: broker.url(), staggerMs: 50, tickMs: 20, maxFixes: 5, types, speeders: 1 });
+    try {
+      await waitFor(() => creds(5).every((c) => broker.of(c.unitId, 'gps').length >= 5), 15_000, 'five positions of each unit');
+      const kmh = (unitId: string) => broker.of(unitId, 'gps').map((p) => (PositionMessageSchema.parse(p).speed ?? NaN) * 3.6);
+      for (const v of kmh('sim-5')) expect(v >= 3.5 && v <= 6.5, `a body cam at ${v} km/h`).toBe(true); // walking
+      for (const v of kmh('sim-1')) expect(v).toBeGreaterThan(80); // the speeder: the first vehicle
+      for (const id of ['sim-2', 'sim-3', 'sim-4']) for (const v of kmh(id)) expect(v).toBeLessThan(80);
+    } finally {
       await fleet.close();
     }
   });
