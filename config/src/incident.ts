@@ -88,6 +88,10 @@ export type IncidentCreate = z.infer<typeof IncidentCreateSchema>;
 export const IncidentListQuerySchema = z.object({
   /** open = any state before resolved; or one state */
   state: z.union([z.literal('open'), IncidentStateSchema]).optional(),
+  /** one type: sos, illegal_parking, … */
+  type: z.string().min(1).max(64).optional(),
+  /** one district, by name */
+  district: z.string().min(1).max(100).optional(),
   limit: decimalInt(1, 1000).default(100),
 });
 export type IncidentListQuery = z.infer<typeof IncidentListQuerySchema>;
@@ -114,6 +118,9 @@ export const TransitionRequestSchema = z.object({
 export type TransitionRequest = z.infer<typeof TransitionRequestSchema>;
 
 export const ReopenRequestSchema = z.object({ reason: freeText().min(1).max(1000) });
+
+/** A coordinator's note on the incident's trail. Cleaned (text.ts), not refused. */
+export const IncidentNoteSchema = z.object({ text: freeText().min(1).max(2000) });
 
 // ---- nearest units ----
 

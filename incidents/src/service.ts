@@ -3,7 +3,7 @@
 // units on by themselves: a dispatch's acknowledgement → en route, GPS inside the radius → on scene.
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
-import type { CommandMessage, DispatchEvent, DispatchState, HubConfig, Incident, IncidentDetail, IncidentListQuery, IncidentState, NearestUnit, Position, UnitType } from '@hub/config';
+import type { CommandMessage, DispatchEvent, DispatchState, HubConfig, Incident, IncidentDetail, IncidentEvent, IncidentListQuery, IncidentState, NearestUnit, Position, UnitType } from '@hub/config';
 import { distanceM } from '@hub/config';
 import type { TelemetryBus } from '@hub/telemetry';
 import type { DistrictMap } from '@hub/wall-server';
@@ -179,6 +179,18 @@ export class IncidentService {
       await appendEvent(tx, { incidentId: id, actor, kind: 'merged', detail });
     });
     return this.announce(id);
+  }
+
+  /** A coordinator's note on the trail; the incident is announced again (its updatedAt moves) so walls reload its timeline. */
+  async addNote(id: number, actor: string, text: string): Promise<IncidentEvent> {
+    const event = await withTransaction(this.opts.db, async (tx) => {
+      if (!(await lockIncident(tx, id))) throw new IncidentNotFoundError(id);
+      await tx.query('UPDATE incidents SET updated_at = clock_timestamp() WHERE id = $1', [id]);
+      return appendEvent(tx, { incidentId: id, actor, kind: 'note', detail: { text } });
+    });
+    await this.audit({ actor, action: 'incident_note', target: `incident:${id}`, detail: {} });
+    await this.announce(id);
+    return event;
   }
 
   /** Moves an incident by an operator's decision. Reopening needs a reason. */

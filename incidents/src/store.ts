@@ -193,14 +193,22 @@ export async function getIncident(db: Queryable, id: number): Promise<Incident |
 
 export async function listIncidents(db: Queryable, q: Partial<IncidentListQuery> = {}): Promise<Incident[]> {
   const params: unknown[] = [];
-  let where = '';
-  if (q.state === 'open') where = `WHERE state IN ${OPEN}`;
-  else if (q.state) {
-    params.push(q.state);
-    where = `WHERE state = $1`;
-  }
+  const where: string[] = [];
+  const add = (cond: (p: string) => string, value: unknown) => {
+    params.push(value);
+    where.push(cond(`$${params.length}`));
+  };
+  if (q.state === 'open') where.push(`state IN ${OPEN}`);
+  else if (q.state) add((p) => `state = ${p}`, q.state);
+  if (q.type !== undefined) add((p) => `type = ${p}`, q.type);
+  if (q.district !== undefined) add((p) => `district = ${p}`, q.district);
   params.push(q.limit ?? 100);
-  const { rows } = await db.query<IncidentRow>(`SELECT * FROM incidents ${where} ORDER BY created_at DESC, id DESC LIMIT $${params.length}`, params);
+  // the open ones first: they are the work still to do
+  const { rows } = await db.query<IncidentRow>(
+    `SELECT * FROM incidents ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+      ORDER BY state IN ${OPEN} DESC, created_at DESC, id DESC LIMIT $${params.length}`,
+    params,
+  );
   return withUnits(db, rows);
 }
 

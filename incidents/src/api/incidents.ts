@@ -8,7 +8,9 @@ import {
   IncidentCreateSchema,
   IncidentDetailSchema,
   IncidentIdParamsSchema,
+  IncidentEventSchema,
   IncidentListQuerySchema,
+  IncidentNoteSchema,
   IncidentSchema,
   KpiQuerySchema,
   KpiResponseSchema,
@@ -108,6 +110,21 @@ export const incidentRoutes: FastifyPluginAsyncZod<IncidentApiContext> = async (
       },
     },
     async (request) => incidents.transition(request.params.id, 'reported', actorOf(request), request.body.reason),
+  );
+
+  app.post(
+    '/incidents/:id/notes',
+    {
+      preHandler: coordinator,
+      schema: {
+        tags,
+        summary: "Add a coordinator's note to the incident's trail",
+        params: IncidentIdParamsSchema,
+        body: IncidentNoteSchema,
+        response: { 201: IncidentEventSchema, 400: ApiErrorSchema, 404: ApiErrorSchema },
+      },
+    },
+    async (request, reply) => reply.code(201).send(await incidents.addNote(request.params.id, actorOf(request), request.body.text)),
   );
 
   app.get(

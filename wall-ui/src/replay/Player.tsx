@@ -32,7 +32,7 @@ export function Player({
   say: (problem: PlayerProblem) => string;
 }) {
   const video = useRef<HTMLVideoElement>(null);
-  const [problem, setProblem] = useState<{ problem: PlayerProblem; detail: string } | null>(empty ? { problem: 'empty', detail: 'no segments' } : null);
+  const [problem, setProblem] = useState<{ problem: PlayerProblem; detail?: string } | null>(empty ? { problem: 'empty', detail: 'no segments' } : null);
   const [audioCodec, setAudioCodec] = useState<string | null>(null);
 
   useEffect(() => {
@@ -58,7 +58,7 @@ export function Player({
       hls.loadSource(url);
       hls.attachMedia(el);
     } else {
-      setProblem({ problem: 'noMse', detail: 'no MediaSource' });
+      setProblem({ problem: 'noMse' }); // the code says it all: no Media Source Extensions
     }
     return () => {
       el.removeEventListener('timeupdate', tick);

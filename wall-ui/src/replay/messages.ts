@@ -1,6 +1,8 @@
 // Strings of the incident replay page, in English and Simplified Chinese.
 import { translator as pageTranslator, type Lang } from '../shared/page-language';
+import { incidentWords } from '../shared/incident-words';
 export const en = {
+  ...incidentWords.en,
   title: 'Incident replay',
   incident: 'Incident',
   timeline: 'Timeline',
@@ -21,31 +23,13 @@ export const en = {
   state: 'State',
   map: 'Tracks',
   noMse: 'This browser cannot play HLS video (it has no Media Source Extensions).',
-  'state.reported': 'reported',
-  'state.dispatched': 'dispatched',
-  'state.en_route': 'en route',
-  'state.on_scene': 'on scene',
-  'state.resolved': 'resolved',
-  'state.closed': 'closed',
-  // the incident trail's event kinds, as the timeline says them
-  'event.created': 'Incident opened',
-  'event.transition': 'State changed',
-  'event.reopened': 'Reopened',
-  'event.merged': 'Merged',
-  'event.dispatch_sent': 'Unit dispatched',
-  'event.unit_acknowledged': 'Order delivered to the unit',
-  'event.unit_accepted': 'Unit accepted',
-  'event.unit_refused': 'Unit refused',
-  'event.unit_en_route': 'Unit en route',
-  'event.unit_on_scene': 'Unit on scene',
-  'event.escalated': 'Escalated: nobody acknowledged in time',
-  'event.note': 'Note',
   'event.by': 'by',
 } as const;
 
 export type MessageKey = keyof typeof en;
 
 export const zhCN: Record<MessageKey, string> = {
+  ...incidentWords.zhCN,
   title: '事件回放',
   incident: '事件',
   timeline: '时间线',
@@ -66,24 +50,6 @@ export const zhCN: Record<MessageKey, string> = {
   state: '状态',
   map: '轨迹',
   noMse: '此浏览器无法播放 HLS 录像（不支持 Media Source Extensions）。',
-  'state.reported': '已上报',
-  'state.dispatched': '已派遣',
-  'state.en_route': '途中',
-  'state.on_scene': '已到场',
-  'state.resolved': '已处置',
-  'state.closed': '已关闭',
-  'event.created': '事件创建',
-  'event.transition': '状态变更',
-  'event.reopened': '重新打开',
-  'event.merged': '已合并',
-  'event.dispatch_sent': '已派遣单位',
-  'event.unit_acknowledged': '指令已送达单位',
-  'event.unit_accepted': '单位已接受',
-  'event.unit_refused': '单位已拒绝',
-  'event.unit_en_route': '单位途中',
-  'event.unit_on_scene': '单位已到场',
-  'event.escalated': '已升级：无人及时确认',
-  'event.note': '备注',
   'event.by': '操作者',
 };
 

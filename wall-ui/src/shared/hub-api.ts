@@ -40,6 +40,18 @@ export interface RequestOptions {
 
 /** One call: resolves with the JSON answer (undefined for 204), throws HubApiError when refused. */
 export async function request<T>(method: string, path: string, opts: RequestOptions = {}): Promise<T> {
+  const res = await send(method, path, opts);
+  if (res.status === 204) return undefined as T;
+  const text = await res.text();
+  return (text ? JSON.parse(text) : undefined) as T;
+}
+
+/** A GET of a file (an evidence pack): its bytes, throws HubApiError when refused. */
+export async function requestBlob(path: string, opts: RequestOptions = {}): Promise<Blob> {
+  return (await send('GET', path, opts)).blob();
+}
+
+async function send(method: string, path: string, opts: RequestOptions): Promise<Response> {
   const res = await fetch(opts.base ? new URL(path, opts.base) : path, {
     method,
     headers: {
@@ -49,9 +61,7 @@ export async function request<T>(method: string, path: string, opts: RequestOpti
     body: opts.body === undefined ? undefined : JSON.stringify(opts.body),
   });
   if (!res.ok) throw await errorOf(res);
-  if (res.status === 204) return undefined as T;
-  const text = await res.text();
-  return (text ? JSON.parse(text) : undefined) as T;
+  return res;
 }
 
 /** POST /api/auth/login → the session. Throws HubApiError (HUB_ERR_LOGIN_FAILED, a lock-out…) when refused. */

@@ -2,7 +2,7 @@
 // logged-in operator. Its state lives in hooks, one concern each (session watch, layout,
 // presets, incident feed, linkage target, alarms); this component wires them to the panels.
 import { useCallback, useMemo, useState } from 'react';
-import type { Alarm, PositionOut } from '@hub/config';
+import { OPEN_INCIDENT_STATES, type Alarm, type PositionOut } from '@hub/config';
 import { UnitStore } from '../live/unit-store';
 import { LiveMap } from '../map/LiveMap';
 import { useT } from '../i18n';
@@ -10,6 +10,7 @@ import { AlarmPanel } from '../alarms/AlarmPanel';
 import { useAlarms } from '../alarms/useAlarms';
 import { mostUrgentOpen } from '../alarms/alarm-groups';
 import { useIncidentFeed } from '../incidents/useIncidentFeed';
+import { IncidentsTab } from '../incidents/IncidentsTab';
 import { LinkagePanel } from '../linkage/LinkagePanel';
 import { useLinkageTarget } from '../linkage/useLinkageTarget';
 import { ReplayPanel } from '../replay/ReplayPanel';
@@ -77,6 +78,7 @@ export function Wall({ session }: { session: Session }) {
   );
   const openAlarms = alarms.filter((a) => a.acknowledgedAt === null);
   const urgent = mostUrgentOpen(openAlarms);
+  const openIncidents = [...feed.incidents.values()].filter((i) => OPEN_INCIDENT_STATES.includes(i.state)).length;
 
   return (
     <div className={`wall${layout.wallMode ? ' wall-mode' : ''}`} data-testid="wall">
@@ -140,6 +142,10 @@ export function Wall({ session }: { session: Session }) {
               <button role="tab" className={tab === 'linkage' ? 'active' : 'secondary'} onClick={() => linkage.setTab('linkage')} data-testid="tab-linkage">
                 {t('linkage.title')}
               </button>
+              <button role="tab" className={tab === 'incidents' ? 'active' : 'secondary'} onClick={() => linkage.setTab('incidents')} data-testid="tab-incidents">
+                {t('incidents.tab')}
+                {openIncidents > 0 && <span className="tab-count">{openIncidents}</span>}
+              </button>
               <button role="tab" className={tab === 'replay' ? 'active' : 'secondary'} onClick={() => linkage.setTab('replay')} data-testid="tab-replay">
                 {t('replay.title')}
               </button>
@@ -159,6 +165,8 @@ export function Wall({ session }: { session: Session }) {
                 }}
                 onClear={linkage.clear}
               />
+            ) : tab === 'incidents' ? (
+              <IncidentsTab live={feed.incidents} canAct={canAct} onShowOnMap={(i) => fly(i.lat, i.lon, 15)} />
             ) : (
               <ReplayPanel units={unitOptions} defaultUnitId={selectedUnitId} onReplay={setReplay} />
             )}

@@ -2,7 +2,7 @@
 // with the tab), one fetch wrapper for every /api call, and the way back to the login
 // screen when the hub answers 401 anywhere.
 import type { OperatorRole, Principal, Session as HubSession } from '@hub/config';
-import { HubApiError, login as loginRequest, request } from '../../shared/hub-api';
+import { HubApiError, login as loginRequest, request, requestBlob } from '../../shared/hub-api';
 
 export type Role = OperatorRole;
 export type OperatorInfo = Principal;
@@ -81,6 +81,22 @@ export async function api<T>(method: string, path: string, body?: unknown): Prom
     if (err instanceof HubApiError && err.status === 401) sessionRefused({ code: err.code, message: err.message });
     throw err;
   }
+}
+
+/** Saves the file at an /api path (an evidence pack) as `filename`, with the session's token. */
+export async function download(path: string, filename: string): Promise<void> {
+  const blob = await requestBlob(path, { token: session?.token });
+  const url = URL.createObjectURL(blob);
+  const a = Object.assign(document.createElement('a'), { href: url, download: filename });
+  document.body.append(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 60_000);
+}
+
+/** Opens the incident's replay page in a new tab; the token travels in the fragment, never to a server log. */
+export function openReplay(incidentId: number): void {
+  window.open(`/replay#token=${encodeURIComponent(session?.token ?? '')}&incident=${incidentId}`, '_blank', 'noopener');
 }
 
 /** POST /api/auth/login; keeps the session. Throws HubApiError (HUB_ERR_LOGIN_FAILED) when refused. */

@@ -1,6 +1,7 @@
 // English messages of the wall. Keys are grouped by panel; `{name}` is filled by t(key, vars).
 // zh-CN.ts must have exactly these keys (the type checks it, and wall-ui/test/i18n.test.ts).
 // Append new keys in both files.
+import { incidentWords, withPrefix } from '../../shared/incident-words';
 export const en = {
   'app.title': 'Command centre wall',
 
@@ -272,6 +273,42 @@ export const en = {
   'operators.enabled': 'Operator {username} enabled.',
   'map.basemap.fileMissing': 'City basemap file not served: schematic map',
   'replay.noMatch': 'No unit matches.',
+
+  // the incidents tab: list and panel (states and trail events: shared/incident-words.ts)
+  ...withPrefix('incident.', incidentWords.en),
+  'incidents.tab': 'Incidents',
+  'incidents.filter.state': 'Incident state',
+  'incidents.filter.open': 'Open',
+  'incidents.filter.allStates': 'All states',
+  'incidents.filter.type': 'Incident type',
+  'incidents.filter.allTypes': 'All types',
+  'incidents.filter.district': 'District',
+  'incidents.filter.allDistricts': 'All districts',
+  'incidents.none': 'No incidents.',
+  'incidents.units': '{n} units',
+  'incidents.reports': '{n} reports',
+  'incident.back': '← Incidents',
+  'incident.loading': 'Loading the incident…',
+  'incident.title': 'Incident {id}: {type}',
+  'incident.opened': 'Opened {time} by {who}',
+  'incident.resolve': 'Resolve',
+  'incident.close': 'Close',
+  'incident.reopen': 'Reopen',
+  'incident.reopenReason': 'Why reopen? (required)',
+  'incident.units': 'Units',
+  'incident.evidence': 'Evidence',
+  'incident.noRecordings': 'No recordings.',
+  'incident.recording': '{unit}: {s} s of video in {n} segments',
+  'incident.recordingNow': 'recording',
+  'incident.replay': 'Open replay',
+  'incident.evidencePack': 'Download evidence pack',
+  'incident.timeline': 'Timeline',
+  'incident.notePlaceholder': 'Add a note to the trail…',
+  'incident.addNote': 'Add note',
+  'incident.event.fromTo': '{from} → {to}',
+  'incident.event.unit': 'unit {unit}',
+  'incident.event.with': '{what}: {facts}',
+  'incident.event.reason': 'reason: {reason}',
 } as const satisfies Record<string, string>;
 
 export type MessageKey = keyof typeof en;

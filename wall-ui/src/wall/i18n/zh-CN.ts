@@ -1,4 +1,5 @@
 // 简体中文 messages of the wall: the same keys as en.ts (append new keys in both files).
+import { incidentWords, withPrefix } from '../../shared/incident-words';
 import type { MessageKey } from './en';
 
 export const zhCN: Record<MessageKey, string> = {
@@ -272,4 +273,39 @@ export const zhCN: Record<MessageKey, string> = {
   'operators.enabled': '操作员 {username} 已启用。',
   'map.basemap.fileMissing': '城市底图文件无法使用，显示示意图',
   'replay.noMatch': '没有匹配的单元。',
+
+  ...withPrefix('incident.', incidentWords.zhCN),
+  'incidents.tab': '事件',
+  'incidents.filter.state': '事件状态',
+  'incidents.filter.open': '未结',
+  'incidents.filter.allStates': '全部状态',
+  'incidents.filter.type': '事件类型',
+  'incidents.filter.allTypes': '全部类型',
+  'incidents.filter.district': '辖区',
+  'incidents.filter.allDistricts': '全部辖区',
+  'incidents.none': '暂无事件。',
+  'incidents.units': '{n} 个单位',
+  'incidents.reports': '{n} 次上报',
+  'incident.back': '← 事件列表',
+  'incident.loading': '正在加载事件…',
+  'incident.title': '事件 {id}：{type}',
+  'incident.opened': '{time} 由 {who} 创建',
+  'incident.resolve': '处置完成',
+  'incident.close': '关闭',
+  'incident.reopen': '重新打开',
+  'incident.reopenReason': '重新打开的原因（必填）',
+  'incident.units': '单位',
+  'incident.evidence': '证据',
+  'incident.noRecordings': '暂无录像。',
+  'incident.recording': '{unit}：录像 {s} 秒，共 {n} 段',
+  'incident.recordingNow': '录制中',
+  'incident.replay': '打开回放',
+  'incident.evidencePack': '下载证据包',
+  'incident.timeline': '时间线',
+  'incident.notePlaceholder': '在记录中添加备注…',
+  'incident.addNote': '添加备注',
+  'incident.event.fromTo': '{from} → {to}',
+  'incident.event.unit': '单位 {unit}',
+  'incident.event.with': '{what}：{facts}',
+  'incident.event.reason': '原因：{reason}',
 };

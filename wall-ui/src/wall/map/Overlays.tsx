@@ -32,7 +32,10 @@ interface Label {
  * Labels computed by `compute` from the units layer while the map rests: none while it moves
  * (HTML would lag the canvas), recomputed when it stops and after each units-layer update.
  */
-function useRestingLabels(compute: (layer: NonNullable<ReturnType<typeof unitsLayerOf>>, size: { width: number; height: number }) => Label[]): Label[] {
+type UnitsLayer = NonNullable<ReturnType<typeof unitsLayerOf>>;
+type ViewSize = { width: number; height: number };
+
+function useRestingLabels(compute: (layer: UnitsLayer, size: ViewSize) => Label[]): Label[] {
   const { map } = useMapContext();
   const [labels, setLabels] = useState<Label[]>([]);
   const computeRef = useRef(compute);

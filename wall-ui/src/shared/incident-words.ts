@@ -1,0 +1,53 @@
+// How an incident's states and the events of its trail are said, in English and Simplified
+// Chinese: one table for the wall's incident panel and the replay page. An event kind missing
+// here is shown in plain words by the page (its underscores as spaces).
+const en = {
+  'state.reported': 'reported',
+  'state.dispatched': 'dispatched',
+  'state.en_route': 'en route',
+  'state.on_scene': 'on scene',
+  'state.resolved': 'resolved',
+  'state.closed': 'closed',
+  'event.created': 'Incident opened',
+  'event.transition': 'State changed',
+  'event.reopened': 'Reopened',
+  'event.merged': 'Merged',
+  'event.dispatch_sent': 'Unit dispatched',
+  'event.unit_acknowledged': 'Order delivered to the unit',
+  'event.unit_accepted': 'Unit accepted',
+  'event.unit_refused': 'Unit refused',
+  'event.unit_en_route': 'Unit en route',
+  'event.unit_on_scene': 'Unit on scene',
+  'event.escalated': 'Escalated: nobody acknowledged in time',
+  'event.note': 'Note',
+} as const;
+
+export type IncidentWordKey = keyof typeof en;
+
+const zhCN: Record<IncidentWordKey, string> = {
+  'state.reported': '已上报',
+  'state.dispatched': '已派遣',
+  'state.en_route': '途中',
+  'state.on_scene': '已到场',
+  'state.resolved': '已处置',
+  'state.closed': '已关闭',
+  'event.created': '事件创建',
+  'event.transition': '状态变更',
+  'event.reopened': '重新打开',
+  'event.merged': '已合并',
+  'event.dispatch_sent': '已派遣单位',
+  'event.unit_acknowledged': '指令已送达单位',
+  'event.unit_accepted': '单位已接受',
+  'event.unit_refused': '单位已拒绝',
+  'event.unit_en_route': '单位途中',
+  'event.unit_on_scene': '单位已到场',
+  'event.escalated': '已升级：无人及时确认',
+  'event.note': '备注',
+};
+
+export const incidentWords = { en, zhCN };
+
+/** A table's keys under a prefix, for a page whose keys are grouped by panel (`incident.state.closed`). */
+export function withPrefix<P extends string, T extends Record<string, string>>(prefix: P, table: T): { [K in keyof T & string as `${P}${K}`]: T[K] } {
+  return Object.fromEntries(Object.entries(table).map(([k, v]) => [prefix + k, v])) as { [K in keyof T & string as `${P}${K}`]: T[K] };
+}

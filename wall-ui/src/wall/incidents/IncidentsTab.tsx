@@ -1,0 +1,33 @@
+// The incidents tab: the list, and one incident's panel when a row is picked.
+import { useState } from 'react';
+import type { Incident } from '@hub/config';
+import { IncidentList } from './IncidentList';
+import { IncidentPanel } from './IncidentPanel';
+import './incidents.css';
+
+export interface IncidentsTabProps {
+  /** incidents as the live feed last told them, by id */
+  live: ReadonlyMap<number, Incident>;
+  canAct: boolean;
+  onShowOnMap(incident: Incident): void;
+}
+
+export function IncidentsTab({ live, canAct, onShowOnMap }: IncidentsTabProps) {
+  const [selected, setSelected] = useState<number | null>(null);
+  return (
+    <section className="panel incidents-tab" data-testid="incidents-tab">
+      {selected === null ? (
+        <IncidentList
+          live={live}
+          selectedId={selected}
+          onSelect={(i) => {
+            setSelected(i.id);
+            onShowOnMap(i);
+          }}
+        />
+      ) : (
+        <IncidentPanel id={selected} live={live.get(selected)} canAct={canAct} onBack={() => setSelected(null)} onShowOnMap={onShowOnMap} />
+      )}
+    </section>
+  );
+}
