@@ -5,12 +5,13 @@
 // a sentence (en, zh-CN), not as hls.js's error.
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
-import { UnitAgent, attachOnDemandVideo } from '@hub/edge-agent';
+import { UnitAgent } from '@hub/edge-agent';
 import type { Incident, Recording, Replay } from '@hub/config';
 import { artifactDir, launchChromium } from '../../test-support/browser';
 import { ADMIN_TOKEN, eventually, startTestHub, type TestHub } from '../../test-support/test-hub';
 import { publishAvTestPattern } from '../../test-support/webrtc-peers';
 import { login, openWall } from './support/wall-page';
+import { sosBodycam } from './support/sos-bodycam';
 
 let t: TestHub;
 let browser: Browser;
@@ -27,18 +28,7 @@ afterAll(async () => {
 });
 
 it('plays the incident’s recording and moves the unit’s marker with the video’s time', async () => {
-  const { secret } = await t.createUnit('cam-replay', 'bodycam');
-  const agent = await UnitAgent.start({ unitId: 'cam-replay', secret, broker: t.mqtt, reconnectMs: 100 });
-  const video = attachOnDemandVideo(agent, { hubUrl: t.http, unitId: 'cam-replay', secret, codec: 'h264', additionalHostAddresses: ['127.0.0.1'] });
-  closers.push(
-    () => agent.close(),
-    () => video.close(),
-  );
-  await eventually(async () => agent.connected, 10_000, 'agent connected');
-  await agent.report({ ts: Date.now(), lat: 22.54, lon: 114.05, speed: 1, accuracy: 5 });
-
-  await agent.sos('attacked');
-  const incident = await eventually(async () => (await t.api<Incident[]>('GET', '/api/incidents?state=open')).body.find((i) => i.unitId === 'cam-replay'), 15_000, 'incident');
+  const { agent, incident } = await sosBodycam(t, 'cam-replay', closers);
   // the unit walks north while its camera is recorded: one position every half second
   let step = 0;
   const walk = setInterval(() => {

@@ -6,9 +6,10 @@ import { createHash } from 'node:crypto';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { UnitAgent, attachOnDemandVideo } from '@hub/edge-agent';
-import type { Incident, Recording, RecordingSegment, Replay } from '@hub/config';
+import type { Recording, RecordingSegment, Replay } from '@hub/config';
 import { ADMIN_TOKEN, eventually, startTestHub, type TestHub } from '../../test-support/test-hub';
+import { untar } from './support/untar';
+import { sosBodycam } from './support/sos-bodycam';
 
 const run = promisify(execFile);
 let t: TestHub;
@@ -24,18 +25,7 @@ afterAll(async () => {
 });
 
 it('records the SOS unit’s camera for its incident, and replays video and track on one time axis', async () => {
-  const { secret } = await t.createUnit('cam-rec', 'bodycam');
-  const agent = await UnitAgent.start({ unitId: 'cam-rec', secret, broker: t.mqtt, reconnectMs: 100 });
-  const video = attachOnDemandVideo(agent, { hubUrl: t.http, unitId: 'cam-rec', secret, codec: 'h264', additionalHostAddresses: ['127.0.0.1'] });
-  closers.push(
-    () => agent.close(),
-    () => video.close(),
-  );
-  await eventually(async () => agent.connected, 10_000, 'agent connected');
-  await agent.report({ ts: Date.now(), lat: 22.54, lon: 114.05, speed: 1, accuracy: 5 });
-
-  await agent.sos('attacked');
-  const incident = await eventually(async () => (await t.api<Incident[]>('GET', '/api/incidents?state=open')).body.find((i) => i.unitId === 'cam-rec'), 15_000, 'incident');
+  const { agent, incident } = await sosBodycam(t, 'cam-rec', closers);
   const recording = await eventually(
     async () => {
       const list = (await t.api<Recording[]>('GET', `/api/recordings?incidentId=${incident.id}`)).body;
@@ -107,19 +97,3 @@ it('records the SOS unit’s camera for its incident, and replays video and trac
     expect(manifest.get(name.slice(`incident-${incident.id}/`.length))).toBe(s.sha256);
   }
 });
-
-function untar(buf: Buffer): Map<string, Buffer> {
-  const out = new Map<string, Buffer>();
-  let off = 0;
-  while (off + 512 <= buf.length) {
-    const header = buf.subarray(off, off + 512);
-    if (header.every((b) => b === 0)) break;
-    const base = header.subarray(0, 100).toString('utf8').replace(/\0.*$/s, '');
-    const prefix = header.subarray(345, 500).toString('utf8').replace(/\0.*$/s, '');
-    const name = prefix ? `${prefix}/${base}` : base;
-    const size = parseInt(header.subarray(124, 136).toString('ascii').replace(/\0.*$/s, '').trim(), 8);
-    out.set(name, buf.subarray(off + 512, off + 512 + size));
-    off += 512 + Math.ceil(size / 512) * 512;
-  }
-  return out;
-}

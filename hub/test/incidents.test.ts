@@ -8,6 +8,7 @@ import { io as ioClient, type Socket } from 'socket.io-client';
 import { UnitAgent, handleDispatches, type DispatchOrder } from '@hub/edge-agent';
 import type { DispatchEvent, Incident, IncidentDetail, KpiResponse, LinkageEvent, NearestUnit, Replay } from '@hub/config';
 import { ADMIN_TOKEN, eventually, startTestHub, type TestHub } from '../../test-support/test-hub';
+import { untar } from './support/untar';
 
 let t: TestHub;
 let wall: Socket;
@@ -288,23 +289,3 @@ describe('an SOS, from report to resolved', () => {
     expect(timeline.at(-1).toState).toBe('resolved');
   });
 });
-
-/** Reads a ustar archive (regular files only). */
-function untar(buf: Buffer): Map<string, Buffer> {
-  const out = new Map<string, Buffer>();
-  let off = 0;
-  while (off + 512 <= buf.length) {
-    const header = buf.subarray(off, off + 512);
-    if (header.every((b) => b === 0)) break;
-    const base = header.subarray(0, 100).toString('utf8').replace(/\0.*$/s, '');
-    const prefix = header.subarray(345, 500).toString('utf8').replace(/\0.*$/s, '');
-    const name = prefix ? `${prefix}/${base}` : base;
-    const size = parseInt(header.subarray(124, 136).toString('ascii').replace(/\0.*$/s, '').trim(), 8);
-    let sum = 0;
-    for (let i = 0; i < 512; i++) sum += i >= 148 && i < 156 ? 32 : header[i]!;
-    expect(parseInt(header.subarray(148, 156).toString('ascii'), 8)).toBe(sum);
-    out.set(name, buf.subarray(off + 512, off + 512 + size));
-    off += 512 + Math.ceil(size / 512) * 512;
-  }
-  return out;
-}

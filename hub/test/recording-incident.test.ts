@@ -9,6 +9,7 @@ import { UnitAgent, attachOnDemandVideo } from '@hub/edge-agent';
 import type { Incident, Recording, Replay } from '@hub/config';
 import { ADMIN_TOKEN, eventually, startTestHub, type TestHub } from '../../test-support/test-hub';
 import { checkPlayback } from './support/recording-playback';
+import { untar } from './support/untar';
 
 let t: TestHub;
 const closers: (() => Promise<void>)[] = [];
@@ -24,20 +25,6 @@ afterAll(async () => {
   for (const c of closers.splice(0).reverse()) await c();
   await t?.close();
 });
-
-/** The files of a tar archive (ustar headers, names under 100 bytes). */
-function untar(buf: Buffer): Map<string, Buffer> {
-  const out = new Map<string, Buffer>();
-  for (let off = 0; off + 512 <= buf.length;) {
-    const header = buf.subarray(off, off + 512);
-    if (header.every((b) => b === 0)) break;
-    const name = header.subarray(0, 100).toString('utf8').replace(/\0.*$/s, '');
-    const size = parseInt(header.subarray(124, 136).toString('ascii').replace(/\0.*$/s, '').trim(), 8);
-    out.set(name, buf.subarray(off + 512, off + 512 + size));
-    off += 512 + Math.ceil(size / 512) * 512;
-  }
-  return out;
-}
 
 describe('recording an incident', () => {
   it('records the SOS unit’s camera while its incident is open, and the recording plays', async () => {

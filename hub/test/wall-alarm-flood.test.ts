@@ -9,29 +9,11 @@ import type { Alarm } from '@hub/config';
 import { artifactDir } from '../../test-support/browser';
 import { hubAndBrowser } from '../../test-support/hub-and-browser';
 import { eventually } from '../../test-support/test-hub';
-import { login, openWall } from './support/wall-page';
+import { login, openWall, recordTones, tones } from './support/wall-page';
 
 const world = hubAndBrowser();
 const CARS = ['flood-1', 'flood-2', 'flood-3'];
 const EACH = 10;
-
-/** Records the frequencies of the tones the page plays (headless Chromium has no speakers). */
-function recordTones(): void {
-  const w = window as unknown as { __tones: number[]; AudioContext: typeof AudioContext };
-  w.__tones = [];
-  const Original = w.AudioContext;
-  w.AudioContext = class extends Original {
-    override createOscillator(): OscillatorNode {
-      const osc = super.createOscillator();
-      const start = osc.start.bind(osc);
-      osc.start = (when?: number) => {
-        w.__tones.push(osc.frequency.value);
-        start(when);
-      };
-      return osc;
-    }
-  };
-}
 
 describe('an alarm flood on the wall', () => {
   test('is thinned to one row per unit and kind, puts SOS first with its own sound, and is cleared by one bulk acknowledgement', async () => {
@@ -46,7 +28,6 @@ describe('an alarm flood on the wall', () => {
     try {
       await login(page);
       await page.waitForSelector('[data-testid=alarm-panel]');
-      const tones = () => page.evaluate(() => (window as unknown as { __tones: number[] }).__tones.slice());
 
       const t0 = Date.now() - 60_000;
       for (let i = 0; i < EACH; i++) {
@@ -68,12 +49,12 @@ describe('an alarm flood on the wall', () => {
         await eventually(async () => (await row.getAttribute('data-occurrences')) === String(EACH), 15_000, `${id}: one row counting ${EACH}`);
       }
       expect(await page.locator('[data-testid=alarm]').count()).toBe(CARS.length);
-      expect(await tones()).not.toContain(1568); // the device alarms' sound is not the SOS one
+      expect(await tones(page)).not.toContain(1568); // the device alarms' sound is not the SOS one
 
       // an SOS amid the flood: the top row, and the SOS sound
       await clients[3]!.publishAsync('units/flood-sos/alarm', JSON.stringify({ ts: new Date(t0).toISOString(), type: 'sos', lat: 22.55, lon: 114.06 }), { qos: 1 });
       await eventually(async () => (await page.locator('[data-testid=alarm]').first().getAttribute('data-kind')) === 'sos', 15_000, 'the SOS on top, though older than the flood');
-      await eventually(async () => (await tones()).includes(1568), 5_000, 'the SOS sound');
+      await eventually(async () => (await tones(page)).includes(1568), 5_000, 'the SOS sound');
 
       // one row's occurrences, each with its repeats
       await page.locator('[data-testid=alarm]').filter({ hasText: 'flood-2' }).locator('[data-testid=alarm-count]').click();

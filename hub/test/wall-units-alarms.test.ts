@@ -10,7 +10,7 @@ import { provisionUnit, startFleet, type Fleet } from '@hub/edge-agent';
 import { launchChromium } from '../../test-support/browser';
 import { ADMIN_TOKEN, eventually, startTestHub, type TestHub } from '../../test-support/test-hub';
 import { mosquittoPub } from './support/mosquitto';
-import { drawnUnits, login, openWall } from './support/wall-page';
+import { drawnUnits, login, openWall, recordTones, tones } from './support/wall-page';
 
 let th: TestHub;
 let browser: Browser;
@@ -111,7 +111,7 @@ describe('the wall at work', () => {
   test('an SOS published with mosquitto_pub shows in the alarm panel, flashing, and is acknowledged with a note', async () => {
     const { secret } = await th.createUnit('cam-77', 'bodycam');
     // headless Chromium has no speakers: count the beeps the page starts instead
-    const { page, context } = await openWall(browser, th.http, undefined, '?testHooks', countBeeps);
+    const { page, context } = await openWall(browser, th.http, undefined, '?testHooks', recordTones);
     await login(page);
     await page.waitForSelector('[data-testid=alarm-panel]');
     await page.waitForFunction(() => !!window.__hubWall, undefined, { timeout: 30_000 });
@@ -230,24 +230,5 @@ async function listed(page: Page, unitIds: string[], what: string): Promise<void
   });
 }
 
-/** An init script: every oscillator the page starts through WebAudio is counted in window.__beeps. */
-function countBeeps(): void {
-  const w = window as unknown as { __beeps: number; AudioContext: typeof AudioContext };
-  w.__beeps = 0;
-  const Original = w.AudioContext;
-  w.AudioContext = class extends Original {
-    override createOscillator(): OscillatorNode {
-      const osc = super.createOscillator();
-      const start = osc.start.bind(osc);
-      osc.start = (when?: number) => {
-        w.__beeps++;
-        start(when);
-      };
-      return osc;
-    }
-  };
-}
-
-function beeps(page: Page): Promise<number> {
-  return page.evaluate(() => (window as unknown as { __beeps: number }).__beeps);
-}
+/** How many tones the page has started through WebAudio (each alarm sound is a few). */
+const beeps = async (page: Page): Promise<number> => (await tones(page)).length;

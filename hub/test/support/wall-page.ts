@@ -43,3 +43,26 @@ export async function login(page: Page, username = 'admin', password = ADMIN_TOK
   await submitLogin(page, username, password);
   await page.waitForSelector('[data-testid=wall]', { timeout: 15_000 });
 }
+
+/** An init script: records the frequency of each tone the page starts (headless Chromium has no speakers). Read with `tones(page)`. */
+export function recordTones(): void {
+  const w = window as unknown as { __tones: number[]; AudioContext: typeof AudioContext };
+  w.__tones = [];
+  const Original = w.AudioContext;
+  w.AudioContext = class extends Original {
+    override createOscillator(): OscillatorNode {
+      const osc = super.createOscillator();
+      const start = osc.start.bind(osc);
+      osc.start = (when?: number) => {
+        w.__tones.push(osc.frequency.value);
+        start(when);
+      };
+      return osc;
+    }
+  };
+}
+
+/** The frequencies (Hz) of the tones the page started so far (needs `recordTones`). */
+export function tones(page: Page): Promise<number[]> {
+  return page.evaluate(() => (window as unknown as { __tones: number[] }).__tones.slice());
+}
