@@ -35,7 +35,13 @@ async function rawUnit(id: string, type: 'vehicle' | 'bodycam', at: { lat: numbe
   await client.subscribeAsync(topics.cmd(id), { qos: 1 });
   await client.publishAsync(topics.gps(id), JSON.stringify({ ts: Date.now(), ...at, speed, accuracy: 4 }), { qos: 1 });
   const pub = (topic: string, body: object) => client.publishAsync(topic, JSON.stringify({ ts: Date.now(), ...body }), { qos: 1 });
-  return { id, client, commands, ack: (cmdId: string) => pub(topics.cmdAck(id), { id: cmdId, ok: true }), answer: (body: { id: string; accepted: boolean; reason?: string }) => pub(topics.cmdAnswer(id), body) };
+  return {
+    id,
+    client,
+    commands,
+    ack: (cmdId: string) => pub(topics.cmdAck(id), { id: cmdId, ok: true }),
+    answer: (body: { id: string; accepted: boolean; reason?: string }) => pub(topics.cmdAnswer(id), body),
+  };
 }
 
 async function newIncident(at = P0): Promise<Incident> {

@@ -5,7 +5,21 @@
 // refusal or a time-out the next nearest unit is offered to the coordinator, who decides.
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
-import type { CommandAckMessage, CommandMessage, DispatchAnswerMessage, DispatchEvent, DispatchOfferEvent, HubConfig, Incident, IncidentDetail, IncidentListQuery, IncidentState, NearestUnit, Position, UnitType } from '@hub/config';
+import type {
+  CommandAckMessage,
+  CommandMessage,
+  DispatchAnswerMessage,
+  DispatchEvent,
+  DispatchOfferEvent,
+  HubConfig,
+  Incident,
+  IncidentDetail,
+  IncidentListQuery,
+  IncidentState,
+  NearestUnit,
+  Position,
+  UnitType,
+} from '@hub/config';
 import { distanceM } from '@hub/config';
 import type { TelemetryBus } from '@hub/telemetry';
 import type { DistrictMap } from '@hub/wall-server';

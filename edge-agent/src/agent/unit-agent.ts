@@ -3,7 +3,18 @@
 import { EventEmitter } from 'node:events';
 import path from 'node:path';
 import mqtt, { type MqttClient } from 'mqtt';
-import { AlarmMessageSchema, DispatchAnswerSchema, PositionMessageSchema, type DispatchAnswer, StatusMessageSchema, topics, type AlarmMessage, type Command, type PositionMessage, type StatusMessage } from '@hub/config';
+import {
+  AlarmMessageSchema,
+  DispatchAnswerSchema,
+  PositionMessageSchema,
+  type DispatchAnswer,
+  StatusMessageSchema,
+  topics,
+  type AlarmMessage,
+  type Command,
+  type PositionMessage,
+  type StatusMessage,
+} from '@hub/config';
 import { AgentAuthError } from '../errors';
 import { silentLogger, type Logger } from '../log';
 import type { GpsFix, GpsSource } from '../gps/source';
