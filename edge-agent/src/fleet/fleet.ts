@@ -3,6 +3,7 @@
 import path from 'node:path';
 import type { UnitCredential } from '@hub/config';
 import { UnitAgent } from '../agent/unit-agent';
+import { onDispatch } from '../agent/commands';
 import { silentLogger, type Logger } from '../log';
 import { RouteSource } from '../gps/route-source';
 import { cityLoop, seededRandom } from '../gps/routes';
@@ -28,6 +29,8 @@ export interface StartFleetOptions {
   tickMs?: number;
   /** each unit stops after this many positions; default never */
   maxFixes?: number;
+  /** a simulated person accepts a dispatch after a delay in [min, max] ms, as a person reading it would; default [2000, 6000] */
+  acceptDelayMs?: [number, number];
   logger?: Logger;
 }
 
@@ -90,6 +93,10 @@ export async function startFleet(opts: StartFleetOptions): Promise<Fleet> {
       fsync: false,
       logger: opts.logger,
     });
+    // the simulated person reads the order, then accepts it: the demo's dispatches go en route
+    const [minDelay, maxDelay] = opts.acceptDelayMs ?? [2000, 6000];
+    const think = seededRandom(index + 101);
+    onDispatch(agent, () => new Promise<true>((accept) => timers.add(setTimeout(accept, minDelay + think() * (maxDelay - minDelay), true))), log);
     agent.on('linkError', () => errors++);
     agent.on('authError', (err) => {
       authErrors++;
