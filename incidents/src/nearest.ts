@@ -10,7 +10,13 @@ import { distanceSql } from './geo';
 import { OPEN_STATES_SQL } from './store';
 import type { UnitIndex } from './unit-index';
 
-export type NearestRequest = Pick<NearestQuery, 'lat' | 'lon' | 'limit'> & { types?: UnitType[]; all?: boolean; exclude?: string[] };
+export type NearestRequest = Pick<NearestQuery, 'lat' | 'lon' | 'limit'> & {
+  types?: UnitType[];
+  all?: boolean;
+  exclude?: string[];
+  /** only these units (their arrival estimates: the units coming to an SOS); not for the SQL ranking */
+  only?: string[];
+};
 
 /** How many candidates by distance are timed for each place asked for. */
 const CANDIDATES_PER_PLACE = 5;
@@ -30,8 +36,14 @@ async function busyUnits(db: Queryable): Promise<Map<string, number>> {
 export async function nearestUnits(index: UnitIndex, db: Queryable, q: NearestRequest, eta: EtaSettings): Promise<NearestUnit[]> {
   const busy = await busyUnits(db);
   const exclude = new Set(q.exclude ?? []);
+  const only = q.only ? new Set(q.only) : undefined;
   const types = q.types?.length ? new Set(q.types) : undefined;
-  const ranked = index.nearest(q.lat, q.lon, candidates(q.limit), (u) => !u.disabled && !exclude.has(u.id) && (!types || types.has(u.type)) && (q.all === true || (u.online && !busy.has(u.id))));
+  const ranked = index.nearest(
+    q.lat,
+    q.lon,
+    candidates(q.limit),
+    (u) => !u.disabled && !exclude.has(u.id) && (!only || only.has(u.id)) && (!types || types.has(u.type)) && (q.all === true || (u.online && !busy.has(u.id))),
+  );
   return withEta(
     db,
     ranked.map((r) => ({ id: r.id, name: r.name, type: r.type, online: r.online, lat: r.lat, lon: r.lon, distance_m: r.distanceM, incident_id: busy.get(r.id) ?? null })),

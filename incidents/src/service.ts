@@ -179,7 +179,7 @@ export class IncidentService {
     return listIncidents(this.opts.db, q);
   }
 
-  nearest(q: { lat: number; lon: number; limit: number; types?: UnitType[]; all?: boolean; exclude?: string[] }): Promise<NearestUnit[]> {
+  nearest(q: { lat: number; lon: number; limit: number; types?: UnitType[]; all?: boolean; exclude?: string[]; only?: string[] }): Promise<NearestUnit[]> {
     return nearestUnits(this.units, this.opts.db, q, this.opts.linkage);
   }
 
