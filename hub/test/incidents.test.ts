@@ -76,10 +76,12 @@ describe('an SOS, from report to resolved', () => {
     agents.delete('v-off');
     await eventually(async () => (await t.hub.db.query('SELECT online FROM units WHERE id = $1', ['v-off'])).rows[0]?.online === false, 10_000, 'v-off offline');
     // v-busy is close, but already sent to another incident
-    await unit('v-busy', 'vehicle', north(200));
+    const busy = await unit('v-busy', 'vehicle', north(200));
+    onDispatch(busy, () => true); // its person accepts: it is on its way elsewhere
     const other = await t.api<Incident>('POST', '/api/incidents', { type: 'hotline', lat: 22.6, lon: 114.1, note: 'elsewhere' });
     expect(other.status).toBe(201);
     expect((await t.api('POST', `/api/incidents/${other.body.id}/dispatch`, { unitIds: ['v-busy'] })).status).toBe(200);
+    await eventually(async () => (await t.api<Incident>('GET', `/api/incidents/${other.body.id}`)).body.units[0]?.state === 'en_route', 10_000, 'v-busy en route');
   });
 
   it('opens an incident from the SOS and proposes the nearest units on the wall', async () => {
