@@ -3,7 +3,8 @@
 // dispatches; the wearer's phone shows the order and the wearer refuses with a reason; the
 // wall shows the refusal and offers the next nearest unit, which the coordinator sends; that
 // unit's device confirms receipt but nobody answers, and after acceptTimeoutSeconds the wall
-// shows "no answer" and offers the next one. Screenshots under artifacts/story-b/.
+// shows "no answer" and offers the next one; once resolved, the panel offers no dispatch.
+// Screenshots under artifacts/story-b/.
 import { expect, test } from 'vitest';
 import type { Page } from 'playwright-core';
 import { UnitAgent, onDispatch } from '@hub/edge-agent';
@@ -117,6 +118,12 @@ test('a dispatch the wearer refuses, and one nobody answers: the next unit is of
     const audit = (await th.api<AuditEntry[]>('GET', '/api/audit?limit=200')).body.map((a) => a.action);
     expect(audit).toEqual(expect.arrayContaining(['dispatch_refused', 'dispatch_timed_out', 'dispatch_delivered']));
     expect(audit).not.toContain('dispatch_accepted');
+
+    // resolved elsewhere (the API, another wall): the panel offers no more dispatch
+    await th.api('POST', `/api/incidents/${incidentId}/transition`, { to: 'resolved' });
+    await wall.waitForSelector('[data-testid=linkage-ended]', { timeout: 10_000 });
+    expect(await wall.locator('[data-testid=dispatch], [data-testid=offer-dispatch], [data-testid=nearest-unit] input[type=checkbox]').count()).toBe(0);
+    await shot(wall, '6-wall-resolved-no-dispatch');
   } finally {
     await Promise.all(agents.map((a) => a.close()));
   }
