@@ -192,7 +192,15 @@ export async function main(argv = process.argv.slice(2)): Promise<number> {
       (l) => process.stdout.write(l + '\n'),
       () => agent.lastFix,
     );
-    if (rl) onDispatch(agent, prompt.decide, log);
+    if (rl) {
+      onDispatch(agent, prompt.decide, log);
+      // after this unit's SOS: what the centre did, printed for the person at the terminal
+      agent.handleCommand('sos.status', (st) => {
+        const coming = st.coming.map((c) => `${c.name}${c.etaSeconds !== undefined ? ` (ETA ${Math.max(1, Math.round(c.etaSeconds / 60))} min)` : ''} ${c.state.replace('_', ' ')}`);
+        process.stdout.write(`SOS: received${st.acknowledged ? ', acknowledged by the centre' : ''}${coming.length ? `; coming: ${coming.join(', ')}` : ''}\n`);
+        return 'shown';
+      });
+    }
     rl?.on('line', (line) => {
       const [word, ...rest] = line.trim().split(/\s+/);
       if (prompt.line(line)) return;

@@ -141,6 +141,16 @@ export const en = {
   'linkage.incidentState.resolved': 'resolved',
   'linkage.incidentState.closed': 'closed',
   'linkage.pickHint': 'Tick the units to send: none is chosen for you.',
+  // a dispatch's trail entries in words (incident_events.kind), for the incident timeline
+  'trail.dispatch_sent': 'Dispatch sent to {unit}',
+  'trail.unit_delivered': 'Order delivered to {unit}’s device',
+  'trail.unit_undeliverable': '{unit}’s device could not take the order',
+  'trail.unit_accepted': '{unit} accepted',
+  'trail.unit_refused': '{unit} refused: {reason}',
+  'trail.unit_timed_out': '{unit} did not answer in time',
+  'trail.next_unit_offered': 'Next nearest offered to the coordinator: {next}',
+  'trail.unit_en_route': '{unit} en route',
+  'trail.unit_on_scene': '{unit} on scene',
 
   'replay.title': 'Track replay',
   'replay.unit': 'Unit',

@@ -141,6 +141,16 @@ export const zhCN: Record<MessageKey, string> = {
   'linkage.incidentState.resolved': '处置完毕',
   'linkage.incidentState.closed': '关闭',
   'linkage.pickHint': '请勾选要派遣的单元：系统不会替您选择。',
+  // 派遣在事件时间线中的记录（incident_events.kind）
+  'trail.dispatch_sent': '已向 {unit} 发送派遣',
+  'trail.unit_delivered': '指令已送达 {unit} 的设备',
+  'trail.unit_undeliverable': '{unit} 的设备无法接收该指令',
+  'trail.unit_accepted': '{unit} 已接受',
+  'trail.unit_refused': '{unit} 已拒绝：{reason}',
+  'trail.unit_timed_out': '{unit} 未在规定时间内应答',
+  'trail.next_unit_offered': '已向调度员推荐下一个最近的单元：{next}',
+  'trail.unit_en_route': '{unit} 前往途中',
+  'trail.unit_on_scene': '{unit} 已到场',
 
   'replay.title': '轨迹回放',
   'replay.unit': '单元',
