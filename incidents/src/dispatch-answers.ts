@@ -3,10 +3,9 @@
 // the person's answer (cmd/answer) → accepted (and en route, the incident with it) or refused;
 // no answer in time → timed out. An answer may still come after the time-out: a person who
 // sets off late is more use than one the wall has given up on.
-import type { CommandAckMessage, DispatchAnswerMessage, DispatchState } from '@hub/config';
+import { OPEN_INCIDENT_STATES, type CommandAckMessage, type DispatchAnswerMessage, type DispatchState } from '@hub/config';
 import type { Queryable } from '@hub/platform';
 import { appendEvent, dispatchByCommand, lockIncident, setDispatchState, setIncidentState, withTransaction, type DispatchRow } from './store';
-import { OPEN_INCIDENT_STATES } from '@hub/config';
 
 export interface DispatchStep {
   state: DispatchState;

@@ -96,7 +96,18 @@ export async function startFleet(opts: StartFleetOptions): Promise<Fleet> {
     // the simulated person reads the order, then accepts it: the demo's dispatches go en route
     const [minDelay, maxDelay] = opts.acceptDelayMs ?? [2000, 6000];
     const think = seededRandom(index + 101);
-    onDispatch(agent, () => new Promise<true>((accept) => timers.add(setTimeout(accept, minDelay + think() * (maxDelay - minDelay), true))), log);
+    const readThenAccept = () =>
+      new Promise<true>((accept) => {
+        const timer = setTimeout(
+          () => {
+            timers.delete(timer);
+            accept(true);
+          },
+          minDelay + think() * (maxDelay - minDelay),
+        );
+        timers.add(timer); // closing the fleet clears it: nobody answers for a closed unit
+      });
+    onDispatch(agent, readThenAccept, log);
     agent.on('linkError', () => errors++);
     agent.on('authError', (err) => {
       authErrors++;
