@@ -97,8 +97,9 @@ export function LinkagePanel(props: LinkagePanelProps) {
   const ended = props.incident && (props.incident.state === 'resolved' || props.incident.state === 'closed') ? props.incident.state : null;
   const mayDispatch = props.canDispatch && !ended;
 
-  const dispatch = async (unitIds: string[]) => {
-    if (!unitIds.length) return;
+  /** true when the hub took the dispatch */
+  const dispatch = async (unitIds: string[]): Promise<boolean> => {
+    if (!unitIds.length) return false;
     setBusy(true);
     setError(null);
     try {
@@ -117,8 +118,10 @@ export function LinkagePanel(props: LinkagePanelProps) {
       setSentTo((before) => [...new Set([...before, ...unitIds])]);
       setChosen(new Set());
       props.onDispatched(id, unitIds);
+      return true;
     } catch (err) {
       setError(errorText(t, err));
+      return false;
     } finally {
       setBusy(false);
     }
@@ -178,7 +181,7 @@ export function LinkagePanel(props: LinkagePanelProps) {
             offer={o}
             canDispatch={mayDispatch}
             busy={busy}
-            onDispatch={(id) => void dispatch([id]).then(() => props.onDismissOffer(o))}
+            onDispatch={(id) => void dispatch([id]).then((ok) => ok && props.onDismissOffer(o))}
             onDismiss={() => props.onDismissOffer(o)}
           />
         ))}
