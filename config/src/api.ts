@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import { BBoxQuerySchema, BBoxSchema, decimalInt, LatSchema, LonSchema, RowIdSchema, UnitIdSchema, UnitTypeSchema } from './ids';
 import { freeText } from './text';
-import type { DispatchEvent, EscalationEvent, Incident, LinkageEvent } from './incident';
+import type { DispatchEvent, DispatchOfferEvent, EscalationEvent, Incident, LinkageEvent } from './incident';
 
 export const UnitSchema = z.object({
   id: UnitIdSchema,
@@ -217,12 +217,14 @@ export interface LiveServerToClient {
   batch: (batch: LiveBatch) => void;
   /** an incident, on every change */
   incident: (incident: Incident) => void;
-  /** a unit's dispatch moved on: sent, acknowledged, refused, en route, on scene */
+  /** a unit's dispatch moved on: sent, delivered, accepted, refused, timed out, en route, on scene */
   dispatch: (event: DispatchEvent) => void;
   /** an alarm set linkage in motion: open these cameras, propose these units */
   linkage: (event: LinkageEvent) => void;
   /** an incident nobody acknowledged in time */
   escalation: (event: EscalationEvent) => void;
+  /** a unit refused a dispatch or did not answer in time: the next nearest is offered */
+  offer: (event: DispatchOfferEvent) => void;
 }
 export interface LiveClientToServer {
   subscribe: (msg: LiveSubscribe, ack?: (res: { ok: boolean; code?: string; error?: string }) => void) => void;

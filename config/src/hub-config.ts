@@ -246,6 +246,16 @@ export const HubConfigSchema = z.object({
         .prefault({}),
     })
     .prefault({}),
+  incidents: z
+    .object({
+      dispatch: z
+        .object({
+          /** a dispatch the person has not accepted (or refused) within this many seconds is timed out and the next nearest unit is offered to the coordinator; default 60 */
+          acceptTimeoutSeconds: z.coerce.number().positive().default(60),
+        })
+        .prefault({}),
+    })
+    .prefault({}),
   log: z
     .object({
       /** pino level; default info */

@@ -14,8 +14,12 @@ export const OPEN_INCIDENT_STATES: readonly IncidentState[] = ['reported', 'disp
 export const IncidentSourceSchema = z.enum(['alarm', 'external', 'manual']);
 export type IncidentSource = z.infer<typeof IncidentSourceSchema>;
 
-/** A unit's part in an incident, from the dispatch command to arrival. */
-export const DispatchStateSchema = z.enum(['sent', 'acknowledged', 'refused', 'en_route', 'on_scene']);
+/**
+ * A unit's part in an incident, from the dispatch command to arrival:
+ * sent → delivered (the device's cmd/ack) → accepted | refused (the person's cmd/answer) | timed_out
+ * (no answer within incidents.dispatch.acceptTimeoutSeconds) → en_route (with acceptance) → on_scene (GPS).
+ */
+export const DispatchStateSchema = z.enum(['sent', 'delivered', 'accepted', 'refused', 'timed_out', 'en_route', 'on_scene']);
 export type DispatchState = z.infer<typeof DispatchStateSchema>;
 
 export const IncidentUnitSchema = z.object({
@@ -24,10 +28,13 @@ export const IncidentUnitSchema = z.object({
   commandId: z.string(),
   state: DispatchStateSchema,
   sentAt: z.iso.datetime(),
-  acknowledgedAt: z.iso.datetime().nullable(),
+  /** when the device confirmed receipt (cmd/ack ok) */
+  deliveredAt: z.iso.datetime().nullable(),
+  /** when the person accepted or refused (cmd/answer), or the answer timed out */
+  answeredAt: z.iso.datetime().nullable(),
   enRouteAt: z.iso.datetime().nullable(),
   onSceneAt: z.iso.datetime().nullable(),
-  /** the unit's refusal or its ack's message */
+  /** the person's reason for a refusal, or the device's message when it could not take the order */
   message: z.string().nullable(),
 });
 export type IncidentUnit = z.infer<typeof IncidentUnitSchema>;
@@ -63,7 +70,7 @@ export const IncidentEventSchema = z.object({
   incidentId: z.number().int(),
   ts: z.iso.datetime(),
   actor: z.string(),
-  /** created, transition, reopened, dispatch_sent, unit_acknowledged, unit_refused, unit_en_route, unit_on_scene, merged, escalated */
+  /** created, transition, reopened, dispatch_sent, unit_delivered, unit_undeliverable, unit_accepted, unit_refused, unit_timed_out, next_unit_offered, unit_en_route, unit_on_scene, merged, escalated */
   kind: z.string(),
   fromState: IncidentStateSchema.nullable(),
   toState: IncidentStateSchema.nullable(),
@@ -172,8 +179,24 @@ export const DispatchEventSchema = z.object({
   commandId: z.string(),
   state: DispatchStateSchema,
   ts: z.iso.datetime(),
+  /** a refusal's reason, or why the device could not take the order */
+  reason: z.string().optional(),
 });
 export type DispatchEvent = z.infer<typeof DispatchEventSchema>;
+
+/**
+ * A unit refused or did not answer in time: the hub offers the next nearest available unit (by
+ * ETA) to the coordinator, who still decides. `next` is null when no unit is available.
+ */
+export const DispatchOfferEventSchema = z.object({
+  incidentId: z.number().int(),
+  /** the unit that refused or did not answer */
+  unitId: UnitIdSchema,
+  reason: z.enum(['refused', 'timed_out']),
+  next: NearestUnitSchema.nullable(),
+  ts: z.iso.datetime(),
+});
+export type DispatchOfferEvent = z.infer<typeof DispatchOfferEventSchema>;
 
 /** What an alarm set in motion: the wall opens these cameras and shows the proposed units. */
 export const LinkageEventSchema = z.object({
@@ -208,7 +231,12 @@ export const KpiQuerySchema = z
   .refine((q) => Date.parse(q.from) <= Date.parse(q.to), { message: 'from must not be after to', path: ['from'] });
 export type KpiQuery = z.infer<typeof KpiQuerySchema>;
 
-export const KPI_METRICS = ['acknowledge', 'dispatch', 'arrive', 'resolve'] as const;
+/**
+ * acknowledge: an operator acknowledged the incident's alarm; dispatch: first unit sent;
+ * deliver: first order on a device (cmd/ack); accept: first person accepted (cmd/answer);
+ * arrive: first unit on scene; resolve: resolved. Seconds from the incident's report.
+ */
+export const KPI_METRICS = ['acknowledge', 'dispatch', 'deliver', 'accept', 'arrive', 'resolve'] as const;
 export type KpiMetric = (typeof KPI_METRICS)[number];
 
 /** count, median and 90th percentile of one duration, seconds (null when none measured). */
@@ -221,6 +249,8 @@ export const KpiGroupSchema = z.object({
   incidents: z.number().int(),
   acknowledge: KpiStatSchema,
   dispatch: KpiStatSchema,
+  deliver: KpiStatSchema,
+  accept: KpiStatSchema,
   arrive: KpiStatSchema,
   resolve: KpiStatSchema,
 });
@@ -232,8 +262,13 @@ export const IncidentKpiSchema = z.object({
   type: z.string(),
   district: z.string().nullable(),
   createdAt: z.iso.datetime(),
+  /** an operator acknowledged its alarm (incidents without an alarm: null) */
   acknowledgeS: z.number().nullable(),
   dispatchS: z.number().nullable(),
+  /** the first dispatched device confirmed receipt */
+  deliverS: z.number().nullable(),
+  /** the first person accepted */
+  acceptS: z.number().nullable(),
   arriveS: z.number().nullable(),
   resolveS: z.number().nullable(),
 });
@@ -330,4 +365,6 @@ export type IncidentEvents = {
   linkage: [LinkageEvent];
   /** nobody acknowledged in time */
   escalation: [EscalationEvent];
+  /** a unit refused or did not answer: the next nearest is offered */
+  offer: [DispatchOfferEvent];
 };

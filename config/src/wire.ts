@@ -62,6 +62,27 @@ export type StatusMessage = z.input<typeof StatusMessageSchema>;
 
 const CommandBase = { id: z.string().min(1).max(64), ts: WireTimestampSchema };
 
+/** A unit coming to an SOS, as the wearer who pressed it sees it. */
+export const SosHelperSchema = z.object({
+  unitId: UnitIdSchema,
+  name: z.string().max(200),
+  state: z.enum(['accepted', 'en_route', 'on_scene']),
+  /** seconds to the scene from the unit's last position and recent speed; absent without a position */
+  etaSeconds: z.number().min(0).optional(),
+});
+export type SosHelper = z.infer<typeof SosHelperSchema>;
+
+/**
+ * `sos.status`: what the centre has done about this unit's SOS, a whole snapshot each time (a
+ * repeat after a reconnect does no harm): the incident it opened, whether an operator has
+ * acknowledged the alarm, and who accepted to come.
+ */
+const SosStatusFields = {
+  incidentId: z.string().max(32),
+  acknowledged: z.boolean(),
+  coming: z.array(SosHelperSchema).max(50),
+};
+
 /** `units/{unitId}/cmd`, QoS 1: downlink from the hub to a unit. */
 export const CommandMessageSchema = z.discriminatedUnion('type', [
   z.object({ ...CommandBase, type: z.literal('stream.start'), streamId: z.string().optional() }),
@@ -75,14 +96,28 @@ export const CommandMessageSchema = z.discriminatedUnion('type', [
     note: z.string().max(1000).optional(),
   }),
   z.object({ ...CommandBase, type: z.literal('message'), text: z.string().max(1000) }),
+  z.object({ ...CommandBase, type: z.literal('sos.status'), ...SosStatusFields }),
 ]);
 export type CommandMessage = z.input<typeof CommandMessageSchema>;
 export type Command = z.output<typeof CommandMessageSchema>;
 
-/** `units/{unitId}/cmd/ack`, QoS 1: the unit's answer to a command. */
+/**
+ * Why a command failed, in `cmd/ack`'s `code` (`message` says it in words):
+ * `unsupported_command` the unit has no handler for this type (or does not know it),
+ * `invalid_command` its fields are wrong, `failed` the handler threw, `timed_out` it took too long.
+ */
+export const COMMAND_ACK_CODES = ['unsupported_command', 'invalid_command', 'failed', 'timed_out'] as const;
+export type CommandAckCode = (typeof COMMAND_ACK_CODES)[number];
+
+/**
+ * `units/{unitId}/cmd/ack`, QoS 1: the DEVICE's answer to a command. For a dispatch, ok: true
+ * means only that the order reached the unit (delivered); the person's answer is `cmd/answer`.
+ */
 export const CommandAckSchema = z.object({
   id: storableText().min(1).max(64),
   ok: z.boolean(),
+  /** with ok: false, one of COMMAND_ACK_CODES; a code this hub does not know is kept as sent (a newer device) */
+  code: storableText().max(64).optional(),
   /** cleaned (text.ts), not refused: a lost acknowledgement would leave the dispatch hanging */
   message: freeText().max(500).optional(),
   ts: WireTimestampSchema.optional(),
@@ -90,3 +125,19 @@ export const CommandAckSchema = z.object({
 export type CommandAck = z.input<typeof CommandAckSchema>;
 /** A validated acknowledgement. */
 export type CommandAckMessage = z.output<typeof CommandAckSchema>;
+
+/**
+ * `units/{unitId}/cmd/answer`, QoS 1: the PERSON's answer to a dispatch (`id` = the dispatch
+ * command's id): accepted, or refused with a reason. Apart from `cmd/ack`, which a device sends
+ * by itself on receipt: only this moves a dispatch to accepted (and en route) or refused.
+ */
+export const DispatchAnswerSchema = z.object({
+  id: storableText().min(1).max(64),
+  accepted: z.boolean(),
+  /** why not (a refusal); cleaned (text.ts), not refused */
+  reason: freeText().max(500).optional(),
+  ts: WireTimestampSchema.optional(),
+});
+export type DispatchAnswer = z.input<typeof DispatchAnswerSchema>;
+/** A validated answer. */
+export type DispatchAnswerMessage = z.output<typeof DispatchAnswerSchema>;

@@ -1,10 +1,13 @@
 // `npm run agent -- --unit-id car-7 --secret … --broker mqtt://hub:1883 --gps nmea:/dev/ttyUSB0`
-// One unit's agent on a vehicle gateway or body cam. Type "sos [message]" + Enter to raise an SOS.
+// One unit's agent on a vehicle gateway or body cam. Type "sos [message]" + Enter to raise an SOS;
+// a dispatch is printed and answered with "accept" or "refuse <reason>".
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { pathToFileURL } from 'node:url';
 import { AgentOptionsSchema, AgentVideoOptionsSchema, type AgentOptions, type AgentVideoOptions } from '@hub/config';
 import { UnitAgent } from './agent/unit-agent';
+import { onDispatch } from './agent/commands';
+import { DispatchPrompt } from './agent/dispatch-prompt';
 import { parseFlags } from './cli-flags';
 import { AgentOptionsError } from './errors';
 import { openGpsSource } from './gps/open-source';
@@ -38,7 +41,8 @@ export const USAGE = `usage: npm run agent -- --unit-id ID --secret SECRET [opti
   --video-fps N       frames per second (default 15; not for RTSP)
   --help
 
-While running, type "sos [message]" and Enter to raise an SOS, "stats" for counters.`;
+While running, type "sos [message]" and Enter to raise an SOS, "stats" for counters.
+A dispatch from the hub is printed; answer it with "accept" or "refuse <reason>" and Enter.`;
 
 /** Exit codes: 2 bad arguments, 3 credential refused, 1 anything else. */
 export const EXIT = { usage: 2, auth: 3, failure: 1 } as const;
@@ -183,8 +187,23 @@ export async function main(argv = process.argv.slice(2)): Promise<number> {
     });
     const statsTimer = setInterval(() => log.info(agent.stats, 'stats'), 60_000);
     const rl = process.stdin.readable ? createInterface({ input: process.stdin, terminal: false }) : undefined;
+    // a person at this terminal answers dispatches; without one (no stdin) the hub is told unsupported_command
+    const prompt = new DispatchPrompt(
+      (l) => process.stdout.write(l + '\n'),
+      () => agent.lastFix,
+    );
+    if (rl) {
+      onDispatch(agent, prompt.decide, log);
+      // after this unit's SOS: what the centre did, printed for the person at the terminal
+      agent.handleCommand('sos.status', (st) => {
+        const coming = st.coming.map((c) => `${c.name}${c.etaSeconds !== undefined ? ` (ETA ${Math.max(1, Math.round(c.etaSeconds / 60))} min)` : ''} ${c.state.replace('_', ' ')}`);
+        process.stdout.write(`SOS: received${st.acknowledged ? ', acknowledged by the centre' : ''}${coming.length ? `; coming: ${coming.join(', ')}` : ''}\n`);
+        return 'shown';
+      });
+    }
     rl?.on('line', (line) => {
       const [word, ...rest] = line.trim().split(/\s+/);
+      if (prompt.line(line)) return;
       if (word?.toLowerCase() === 'sos') {
         agent.sos(rest.join(' ') || undefined).then(
           () => process.stdout.write('SOS queued; it is sent as soon as the link allows\n'),
@@ -193,7 +212,7 @@ export async function main(argv = process.argv.slice(2)): Promise<number> {
       } else if (word === 'stats') {
         process.stdout.write(JSON.stringify(agent.stats) + '\n');
       } else if (word) {
-        process.stdout.write('commands: sos [message] | stats\n');
+        process.stdout.write('commands: sos [message] | stats | accept | refuse <reason>\n');
       }
     });
     for (const signal of ['SIGINT', 'SIGTERM'] as const) {

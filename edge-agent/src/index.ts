@@ -1,7 +1,7 @@
 // @hub/edge-agent: the program on a vehicle gateway or body cam (GPS half), and the fleet simulator.
 export { UnitAgent, type UnitAgentOptions, type UnitAgentEvents, type UnitAgentStats } from './agent/unit-agent';
 export type { CommandHandler, CommandType } from './agent/commands';
-export { handleDispatches, type DispatchOrder, type DispatchReceiver } from './agent/commands';
+export { onDispatch, type DispatchDecision, type DispatchOrder, type DispatchReceiver } from './agent/commands';
 export { Forwarder, type ForwarderLane } from './agent/forwarder';
 export { AgentError, AgentAuthError, AgentOptionsError, QueueError, GpsSourceError, HubApiError } from './errors';
 export type { GpsFix, GpsSource, GpsSourceStats } from './gps/source';

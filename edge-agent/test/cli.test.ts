@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { AlarmMessageSchema, StatusMessageSchema } from '@hub/config';
+import { AlarmMessageSchema, DispatchAnswerSchema, StatusMessageSchema, topics } from '@hub/config';
 import { parseAgentArgs } from '../src/cli';
 import { TestBroker, waitFor } from './support/test-broker';
 
@@ -75,5 +75,18 @@ describe('edge agent CLI', () => {
     child.kill('SIGTERM');
     expect(await exited).toBe(0);
     expect(broker.of('cam-3', 'status').map((s) => StatusMessageSchema.parse(s).state)).toEqual(['online', 'offline']);
+  });
+
+  it('prints a dispatch with its distance and direction, and sends the answer typed on stdin', async () => {
+    const { child, output } = run('--unit-id', 'cam-3', '--secret', 'right-secret', '--log-level', 'warn', '--gps', 'sim');
+    await waitFor(() => broker.of('cam-3', 'gps').length >= 1, 15_000, 'a position');
+    await new Promise((r) => setTimeout(r, 200)); // SUBACK
+    await broker.publish(topics.cmd('cam-3'), { id: 'd-9', ts: Date.now(), type: 'dispatch', incidentId: '12', lat: 22.6, lon: 114.1, note: 'man down' });
+    await waitFor(() => output().includes('DISPATCH incident 12'), 10_000, 'the order printed');
+    expect(output()).toMatch(/DISPATCH incident 12: go to 22\.60000, 114\.10000 \(\d+(\.\d)? k?m [NESW]{1,2}\) — man down/);
+    expect(broker.of('cam-3', 'cmd/answer')).toEqual([]);
+    child.stdin.write('refuse flat tyre\n');
+    await waitFor(() => broker.of('cam-3', 'cmd/answer').length >= 1, 10_000, 'the answer');
+    expect(DispatchAnswerSchema.parse(broker.of('cam-3', 'cmd/answer')[0])).toMatchObject({ id: 'd-9', accepted: false, reason: 'flat tyre' });
   });
 });

@@ -100,6 +100,7 @@ export async function startHub(config: HubConfig, opts: StartHubOptions = {}): P
     await app.register(incidentsPlugin, {
       db,
       linkage: config.linkage,
+      dispatch: config.incidents.dispatch,
       dataDir: config.dataDir,
       log,
       audit: (entry) => recordAudit(db, entry),

@@ -10,6 +10,7 @@ import { incidentApiRoutes, intakeApiRoutes } from '@hub/incidents';
 import { telemetryApi } from '@hub/telemetry';
 import { basemapRoutes, presetRoutes, wallPages } from '@hub/wall-server';
 import { Linkage } from './linkage';
+import { SosStatusReporter } from './sos-status';
 import { startMedia, type Media } from './media';
 
 interface HubPluginOptions {
@@ -67,7 +68,12 @@ export const apiPlugin = fp<HubPluginOptions>(
 export const linkagePlugin = fp<HubPluginOptions>(
   async (app, { config, db, log }) => {
     const linkage = new Linkage({ config, db, telemetry: app.telemetry, incidents: app.incidents, media: app.media, log: log.child({ module: 'linkage' }) });
-    app.addHook('onClose', async () => linkage.close());
+    // the wearer who pressed SOS is told: received, acknowledged by the centre, who is coming
+    const sosStatus = new SosStatusReporter({ db, telemetry: app.telemetry, incidents: app.incidents, log: log.child({ module: 'sos-status' }) });
+    app.addHook('onClose', async () => {
+      sosStatus.close();
+      linkage.close();
+    });
   },
   { name: 'linkage', dependencies: ['telemetry', 'alarms', 'incidents'] },
 );

@@ -1,11 +1,14 @@
 // The browser body cam end to end, in Debian's Chromium with a fake camera: it signs in
 // as its unit, publishes camera + microphone over the socket.io signalling, and a second
 // page (the viewer) decodes the stream through the SFU at the publisher's frame size, in
-// VP8 and in H.264; its geolocation lands as positions and its SOS button raises an SOS.
+// VP8 and in H.264; its geolocation lands as positions; its SOS button raises an SOS only when
+// held and not cancelled, and the wearer then sees the centre's acknowledgement and who is coming.
 import { describe, expect, it } from 'vitest';
 import type { BrowserContext } from 'playwright-core';
 import { ADMIN_TOKEN, eventually, type TestHub } from '../../test-support/test-hub';
-import { bodycamState, bodycamVideo, framesBeyond, goLive, openBodycam, openViewer, viewerStates, withBodyCamWorld } from './support/media-pages';
+import { UnitAgent, onDispatch } from '@hub/edge-agent';
+import { artifactDir } from '../../test-support/browser';
+import { bodycamState, bodycamVideo, framesBeyond, goLive, holdSos, openBodycam, openViewer, viewerStates, withBodyCamWorld } from './support/media-pages';
 
 let t: TestHub;
 let cams: BrowserContext;
@@ -40,7 +43,7 @@ describe('body cam → SFU → viewer in Chromium', () => {
     });
   }
 
-  it('sends its geolocation as positions over MQTT-over-WebSocket, and its SOS button raises an SOS', async () => {
+  it('sends its geolocation as positions; SOS only when held and not cancelled, then the centre’s acknowledgement and who is coming', async () => {
     const cred = await t.createUnit('bc-gps', 'bodycam');
     const cam = await cams.newPage();
     await openBodycam(cam, t.http, cred);
@@ -65,11 +68,41 @@ describe('body cam → SFU → viewer in Chromium', () => {
       'the moved position',
     );
 
+    // a tap (a pocket press) sends nothing; a hold then Cancel sends nothing
     await cam.click('[data-testid="sos"]');
-    await cam.waitForSelector('[data-testid="sos-state"]');
-    const alarms = await t.api<{ kind: string; unitId: string; lat: number | null }[]>('GET', '/api/alarms?unitId=bc-gps&kind=sos');
-    expect(alarms.body).toEqual([expect.objectContaining({ kind: 'sos', unitId: 'bc-gps' })]);
+    await cam.waitForSelector('[data-testid="sos-block"][data-stage="idle"]');
+    await holdSos(cam);
+    await cam.screenshot({ path: `${artifactDir('bodycam')}/sos-cancel-window.png`, fullPage: true });
+    await cam.click('[data-testid="sos-cancel"]');
+    await cam.waitForSelector('[data-testid="sos-block"][data-stage="cancelled"]');
+    // … and a hold left to run its cancel window sends it
+    await holdSos(cam);
+    await cam.waitForSelector('[data-testid="sos-state"]', { timeout: 20_000 });
+    const alarms = await t.api<{ id: number; kind: string; unitId: string; lat: number | null }[]>('GET', '/api/alarms?unitId=bc-gps&kind=sos');
+    expect(alarms.body).toEqual([expect.objectContaining({ kind: 'sos', unitId: 'bc-gps' })]); // one: the tap and the cancelled hold sent none
     expect(alarms.body[0]!.lat).toBeCloseTo(22.55, 5);
+
+    // the centre acknowledges the alarm: the wearer sees it
+    expect(await cam.textContent('[data-testid="sos-ack"]')).toMatch(/Waiting/);
+    await t.api('POST', `/api/alarms/${alarms.body[0]!.id}/ack`, { note: 'seen' });
+    await cam.waitForFunction(() => /Acknowledged/.test(document.querySelector('[data-testid="sos-ack"]')?.textContent ?? ''), undefined, { timeout: 15_000 });
+    // a responder accepts: the wearer sees who is coming and when
+    const incident = await eventually(async () => (await t.api<{ id: number; unitId: string }[]>('GET', '/api/incidents?state=open')).body.find((i) => i.unitId === 'bc-gps'), 10_000, 'the incident');
+    const helper = await t.createUnit('bc-helper', 'vehicle');
+    const agent = await UnitAgent.start({ unitId: 'bc-helper', secret: helper.secret, broker: t.mqtt, reconnectMs: 100 });
+    try {
+      onDispatch(agent, () => true);
+      await eventually(async () => agent.connected, 10_000, 'helper connected');
+      await agent.report({ ts: Date.now(), lat: 22.55 + 900 / 111_195, lon: 114.06, speed: 10, accuracy: 4 });
+      await eventually(async () => (await t.api<{ unitId: string }[]>('GET', '/api/positions/latest')).body.some((p) => p.unitId === 'bc-helper'), 10_000, 'helper position');
+      await t.api('POST', `/api/incidents/${incident.id}/dispatch`, { unitIds: ['bc-helper'] });
+      const coming = cam.locator('[data-testid="sos-coming"][data-unit-id="bc-helper"]');
+      await coming.waitFor({ timeout: 15_000 });
+      expect(await coming.textContent()).toMatch(/bc-helper is coming: about 2 min/); // 900 m × 1.3 ÷ 10 m/s = 117 s
+      await cam.screenshot({ path: `${artifactDir('bodycam')}/sos-acknowledged-coming.png`, fullPage: true });
+    } finally {
+      await agent.close();
+    }
     await cam.close();
   });
 

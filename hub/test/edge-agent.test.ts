@@ -101,7 +101,7 @@ describe('edge agent → hub', () => {
     expect(ts[599]).toBeGreaterThanOrEqual(before);
   });
 
-  it('raises an SOS that the hub stores, and answers a command the hub sends', async () => {
+  it('raises an SOS that the hub stores, and answers a command it has no handler for with unsupported_command', async () => {
     const { secret } = await t.createUnit('cam-9', 'bodycam');
     const agent = await startAgent({ unitId: 'cam-9', secret, queueDir: queueDir() });
     await eventually(async () => agent.stats.connected, 10_000, 'agent connected');
@@ -120,7 +120,8 @@ describe('edge agent → hub', () => {
       t.hub.telemetry.bus.on('commandAck', on);
     });
     await t.hub.telemetry.broker.sendCommand('cam-9', { id: 'd-1', type: 'dispatch', lat: 22.55, lon: 114.06, note: 'go', ts: Date.now() });
-    expect(await ack).toMatchObject({ unitId: 'cam-9', ack: { id: 'd-1', ok: true } });
+    // no one on this agent takes dispatches: it says so, never "ok" (issue 12 §1)
+    expect(await ack).toMatchObject({ unitId: 'cam-9', ack: { id: 'd-1', ok: false, code: 'unsupported_command' } });
   });
 
   it('runs a simulated fleet provisioned through the REST API', async () => {

@@ -1,7 +1,7 @@
 // The KPI page at /kpi renders in Chromium, and its numbers and bars are the API's.
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import type { Browser } from 'playwright-core';
-import type { Incident, KpiResponse } from '@hub/config';
+import { KPI_METRICS, type Incident, type KpiResponse } from '@hub/config';
 import { artifactDir, launchChromium } from '../../test-support/browser';
 import { ADMIN_TOKEN, startTestHub, type TestHub } from '../../test-support/test-hub';
 
@@ -52,7 +52,7 @@ test('the KPI page shows the API’s figures per district, as a table and as bar
   for (const g of api.groups) {
     const row = page.locator(`tr[data-group="${g.key}"]`);
     expect(Number(await row.locator('[data-kpi="incidents"]').getAttribute('data-value'))).toBe(g.incidents);
-    for (const m of ['acknowledge', 'dispatch', 'arrive', 'resolve'] as const) {
+    for (const m of KPI_METRICS) {
       expect(Number(await row.locator(`[data-kpi="${m}.count"]`).innerText())).toBe(g[m].count);
       const median = await row.locator(`[data-kpi="${m}.median"]`).getAttribute('data-value');
       const p90 = await row.locator(`[data-kpi="${m}.p90"]`).getAttribute('data-value');

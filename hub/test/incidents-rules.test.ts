@@ -8,7 +8,7 @@ import path from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { io as ioClient, type Socket } from 'socket.io-client';
-import { UnitAgent, handleDispatches } from '@hub/edge-agent';
+import { UnitAgent, onDispatch } from '@hub/edge-agent';
 import type { Alarm, DispatchEvent, EscalationEvent, Incident, IncidentDetail, IntakeEventResult, LinkageEvent } from '@hub/config';
 import { ADMIN_TOKEN, eventually, startTestHub, type TestHub } from '../../test-support/test-hub';
 
@@ -127,16 +127,17 @@ describe('dispatch and escalation', () => {
     const agent = await UnitAgent.start({ unitId: 'r-1', secret, broker: t.mqtt, reconnectMs: 100 });
     agents.push(agent);
     await eventually(async () => agent.connected, 10_000, 'r-1 connected');
-    handleDispatches(agent, () => false);
+    onDispatch(agent, () => ({ accepted: false, reason: 'flat tyre' }));
     const { body: inc } = await t.api<Incident>('POST', '/api/incidents', { type: 'hotline', lat: 22.58, lon: 114.09 });
     await t.api('POST', `/api/incidents/${inc.id}/dispatch`, { unitIds: ['r-1'] });
     await eventually(async () => live.dispatches.some((d) => d.incidentId === inc.id && d.state === 'refused'), 10_000, 'refusal');
     const detail = (await t.api<IncidentDetail>('GET', `/api/incidents/${inc.id}`)).body;
     expect(detail.state).toBe('dispatched');
-    expect(detail.units[0]).toMatchObject({ unitId: 'r-1', state: 'refused', message: 'dispatch refused by the unit' });
+    expect(detail.units[0]).toMatchObject({ unitId: 'r-1', state: 'refused', message: 'flat tyre' });
     expect(detail.timeline.some((e) => e.kind === 'unit_refused' && e.actor === 'unit:r-1')).toBe(true);
     const audit = (await t.api<{ action: string; target: string }[]>('GET', '/api/audit?limit=200')).body;
     expect(audit.some((a) => a.action === 'dispatch' && a.target === 'unit:r-1')).toBe(true);
+    expect(audit.some((a) => a.action === 'dispatch_refused' && a.target === `incident:${inc.id}`)).toBe(true);
 
     const unknown = await t.api<{ code: string }>('POST', `/api/incidents/${inc.id}/dispatch`, { unitIds: ['nobody'] });
     expect(unknown.status).toBe(404);

@@ -1,11 +1,11 @@
 // From SOS to resolved, end to end: a real hub, database and broker, real edge agents. An SOS
 // opens an incident, the nearest units are ranked for a known layout, the dispatched units'
-// agents acknowledge (en route), a unit driven into the radius is on scene by itself, the
+// devices confirm receipt (delivered) and only their people's answers put them en route, a unit driven into the radius is on scene by itself, the
 // incident is resolved, and the KPIs the API reports equal the times this test observed.
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { io as ioClient, type Socket } from 'socket.io-client';
-import { UnitAgent, handleDispatches, type DispatchOrder } from '@hub/edge-agent';
+import { UnitAgent, onDispatch, type DispatchOrder } from '@hub/edge-agent';
 import type { DispatchEvent, Incident, IncidentDetail, KpiResponse, LinkageEvent, NearestUnit, Replay } from '@hub/config';
 import { ADMIN_TOKEN, eventually, startTestHub, type TestHub } from '../../test-support/test-hub';
 import { untar } from './support/untar';
@@ -77,10 +77,12 @@ describe('an SOS, from report to resolved', () => {
     agents.delete('v-off');
     await eventually(async () => (await t.hub.db.query('SELECT online FROM units WHERE id = $1', ['v-off'])).rows[0]?.online === false, 10_000, 'v-off offline');
     // v-busy is close, but already sent to another incident
-    await unit('v-busy', 'vehicle', north(200));
+    const busy = await unit('v-busy', 'vehicle', north(200));
+    onDispatch(busy, () => true); // its person accepts: it is on its way elsewhere
     const other = await t.api<Incident>('POST', '/api/incidents', { type: 'hotline', lat: 22.6, lon: 114.1, note: 'elsewhere' });
     expect(other.status).toBe(201);
     expect((await t.api('POST', `/api/incidents/${other.body.id}/dispatch`, { unitIds: ['v-busy'] })).status).toBe(200);
+    await eventually(async () => (await t.api<Incident>('GET', `/api/incidents/${other.body.id}`)).body.units[0]?.state === 'en_route', 10_000, 'v-busy en route');
   });
 
   it('opens an incident from the SOS and proposes the nearest units on the wall', async () => {
@@ -121,10 +123,19 @@ describe('an SOS, from report to resolved', () => {
     expect(bad.body.message).toContain('lat');
   });
 
-  it('dispatches two units over MQTT; their agents acknowledge and the incident is en route', async () => {
+  it('acknowledges the SOS alarm as an operator: its own KPI figure', async () => {
+    seen.alarmAckBefore = Date.now();
+    const ack = await t.api('POST', `/api/alarms/${incident.alarmId}/ack`, { note: 'seen' });
+    seen.alarmAckAfter = Date.now();
+    expect(ack.status).toBe(200);
+  });
+
+  it('dispatches two units over MQTT; delivered is not accepted: only their people’s answers put them en route', async () => {
+    const decide = new Map<string, (accepted: boolean) => void>();
     for (const id of ['v-a', 'v-b']) {
-      handleDispatches(agents.get(id)!, (order) => {
+      onDispatch(agents.get(id)!, (order) => {
         orders.set(id, { ...order, at: Date.now() });
+        return new Promise<boolean>((answer) => decide.set(id, answer));
       });
     }
     seen.dispatchBefore = Date.now();
@@ -145,6 +156,23 @@ describe('an SOS, from report to resolved', () => {
     expect(order.id).toBe(res.body.dispatches[0]!.commandId);
     seen.firstOrder = Math.min(...[...orders.values()].map((o) => o.at));
 
+    // the devices confirmed receipt; nobody has answered: the incident is still only dispatched
+    const delivered = await eventually(
+      async () => {
+        const i = (await t.api<IncidentDetail>('GET', `/api/incidents/${incident.id}`)).body;
+        return i.units.every((u) => u.state === 'delivered') && i;
+      },
+      10_000,
+      'delivered',
+    );
+    seen.deliveredSeen = Date.now();
+    expect(delivered.state).toBe('dispatched');
+    expect(delivered.units.every((u) => u.deliveredAt && !u.answeredAt && !u.enRouteAt)).toBe(true);
+    await t.hub.incidents.settled();
+    expect((await t.api<Incident>('GET', `/api/incidents/${incident.id}`)).body.state).toBe('dispatched');
+
+    seen.acceptBefore = Date.now();
+    for (const answer of decide.values()) answer(true);
     const enRoute = await eventually(
       async () => {
         const i = (await t.api<IncidentDetail>('GET', `/api/incidents/${incident.id}`)).body;
@@ -155,9 +183,9 @@ describe('an SOS, from report to resolved', () => {
     );
     seen.enRouteSeen = Date.now();
     expect(enRoute.units.map((u) => u.unitId).sort()).toEqual(['v-a', 'v-b']);
-    expect(enRoute.units.every((u) => u.acknowledgedAt && u.enRouteAt)).toBe(true);
+    expect(enRoute.units.every((u) => u.deliveredAt && u.answeredAt && u.enRouteAt && Date.parse(u.answeredAt) >= seen.acceptBefore! - 1)).toBe(true);
     await eventually(async () => live.dispatches.filter((d) => d.incidentId === incident.id && d.state === 'en_route').length === 2, 10_000, 'live en_route');
-    expect(live.dispatches.filter((d) => d.incidentId === incident.id).map((d) => d.state)).toEqual(expect.arrayContaining(['sent', 'acknowledged', 'en_route']));
+    expect(live.dispatches.filter((d) => d.incidentId === incident.id).map((d) => d.state)).toEqual(expect.arrayContaining(['sent', 'delivered', 'accepted', 'en_route']));
     // dispatched units are no longer available
     const nearest = await t.api<{ units: NearestUnit[] }>('GET', `/api/units/nearest?lat=${P0.lat}&lon=${P0.lon}&types=vehicle`);
     expect(nearest.body.units.map((u) => u.unitId)).toEqual(['v-c', 'v-far']);
@@ -203,7 +231,7 @@ describe('an SOS, from report to resolved', () => {
     ]);
     expect(
       detail.timeline
-        .filter((e) => e.kind === 'unit_acknowledged')
+        .filter((e) => e.kind === 'unit_accepted')
         .map((e) => e.detail.unitId)
         .sort(),
     ).toEqual(['v-a', 'v-b']);
@@ -226,7 +254,11 @@ describe('an SOS, from report to resolved', () => {
       expect(v!).toBeLessThanOrEqual(s(hi) + 0.001);
     };
     within(k.dispatchS, seen.dispatchBefore!, seen.dispatchAfter!);
-    within(k.acknowledgeS, seen.firstOrder!, seen.enRouteSeen!);
+    within(k.acknowledgeS, seen.alarmAckBefore!, seen.alarmAckAfter!);
+    within(k.deliverS, seen.dispatchBefore!, seen.deliveredSeen!);
+    within(k.acceptS, seen.acceptBefore!, seen.enRouteSeen!);
+    // the person took longer than the transport
+    expect(k.acceptS!).toBeGreaterThan(k.deliverS!);
     within(k.arriveS, seen.arriveBefore!, seen.arriveSeen!);
     within(k.resolveS, seen.resolveBefore!, seen.resolveAfter!);
 
@@ -235,17 +267,18 @@ describe('an SOS, from report to resolved', () => {
     expect(va.arrive.count).toBe(1);
     expect(va.arrive.median).toBeCloseTo(k.arriveS!, 3);
     expect(vb.arrive.count).toBe(0);
-    expect(vb.acknowledge.count).toBe(1);
+    expect(vb.accept.count).toBe(1);
+    expect(vb.deliver.count).toBe(1);
     expect(va.resolve.median).toBeCloseTo(k.resolveS!, 3);
 
     const csv = await fetch(`${t.http}/api/kpis?from=${from}&to=${to}&groupBy=unit&format=csv`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
     expect(csv.headers.get('content-type')).toContain('text/csv');
     const lines = (await csv.text()).trim().split('\r\n');
     expect(lines[0]).toBe(
-      'unit,incidents,acknowledge_count,acknowledge_median_s,acknowledge_p90_s,dispatch_count,dispatch_median_s,dispatch_p90_s,arrive_count,arrive_median_s,arrive_p90_s,resolve_count,resolve_median_s,resolve_p90_s',
+      'unit,incidents,acknowledge_count,acknowledge_median_s,acknowledge_p90_s,dispatch_count,dispatch_median_s,dispatch_p90_s,deliver_count,deliver_median_s,deliver_p90_s,accept_count,accept_median_s,accept_p90_s,arrive_count,arrive_median_s,arrive_p90_s,resolve_count,resolve_median_s,resolve_p90_s',
     );
     const row = lines.find((l) => l.startsWith('v-a,'))!.split(',');
-    expect(Number(row[9])).toBeCloseTo(k.arriveS!, 3);
+    expect(Number(row[15])).toBeCloseTo(k.arriveS!, 3);
   });
 
   it('replays the units’ tracks and the timeline on one time axis', async () => {

@@ -61,13 +61,23 @@ describe('the schema after the package split', () => {
       await old.query('INSERT INTO schema_migrations (id, branch) VALUES ($1, $2)', [m.id, fixture.branch]);
     }
     await old.query(`INSERT INTO units (id, name, type) VALUES ('car-1', 'Car 1', 'vehicle')`);
+    // a dispatch the old hub took as accepted on the unit's ack
+    await old.query(`INSERT INTO incidents (id, type, source, lat, lon, created_by) VALUES (1, 'sos', 'alarm', 22.5, 114, 'linkage')`);
+    await old.query(
+      `INSERT INTO incident_units (incident_id, unit_id, command_id, state, sent_at, acknowledged_at) VALUES (1, 'car-1', 'c-1', 'acknowledged', '2026-11-01T08:00:00Z', '2026-11-01T08:00:05Z')`,
+    );
 
     const upgraded = await migrate(old, { retentionDays: 30, migrations: schemaMigrations });
-    // only the steps written since: those the old database has (by an old id) are renamed, not run again
-    const had = new Set(fixture.migrations.map((m) => m.id));
-    const since = orderMigrations(schemaMigrations).filter((m) => !had.has(m.id) && !(m.replaces ?? []).some((id) => had.has(id)));
-    expect(since.map((m) => m.id)).toContain('alarms.001_repeats');
-    expect(upgraded).toEqual({ timescale: false, applied: since.map((m) => m.id) });
+    // only the steps added after that main: the others were there under their old ids
+    const before = new Set(fixture.migrations.map((m) => m.id));
+    const added = orderMigrations(schemaMigrations)
+      .filter((m) => !before.has(m.id) && !(m.replaces ?? []).some((r) => before.has(r)))
+      .map((m) => m.id);
+    expect(added).toEqual(expect.arrayContaining(['alarms.001_repeats', 'incidents.002_dispatch_answers']));
+    expect(upgraded).toEqual({ timescale: false, applied: added });
+    // the old "acknowledged" (ack = accepted) is accepted, its time the answer's
+    const d = await old.query<{ state: string; answered_at: Date; delivered_at: Date | null }>(`SELECT state, answered_at, delivered_at FROM incident_units`);
+    expect(d.rows).toEqual([{ state: 'accepted', answered_at: new Date('2026-11-01T08:00:05Z'), delivered_at: null }]);
     const ids = (await old.query<{ id: string }>('SELECT id FROM schema_migrations ORDER BY id')).rows.map((r) => r.id);
     expect(ids).toEqual(
       orderMigrations(schemaMigrations)

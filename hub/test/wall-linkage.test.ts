@@ -1,11 +1,12 @@
 // Emergency linkage on the wall: an SOS from a body cam at a known point, responders at known
-// distances (real edge agents); the wall lists them nearest first, opens the alarming unit's
-// camera by itself, and one click dispatches them; each agent answers and the wall shows it.
+// distances (real edge agents); the wall lists them soonest first (by ETA), opens the alarming
+// unit's camera by itself, none is ticked until the coordinator ticks them; dispatched, each
+// agent's person accepts and the wall shows it.
 // A viewer sees the list but cannot dispatch, and the hub refuses the viewer too.
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { Browser } from 'playwright-core';
 import type { AuditEntry, Command } from '@hub/config';
-import { UnitAgent } from '@hub/edge-agent';
+import { UnitAgent, onDispatch } from '@hub/edge-agent';
 import { launchChromium } from '../../test-support/browser';
 import { eventually, startTestHub, type TestHub } from '../../test-support/test-hub';
 import { login, openWall } from './support/wall-page';
@@ -28,6 +29,7 @@ async function startAgent(unitId: string, type: 'vehicle' | 'bodycam', lat: numb
   const agent = await UnitAgent.start({ unitId, secret, broker: th.mqtt, reconnectMs: 100 });
   agents.push(agent);
   agent.on('command', (cmd: Command) => commands.set(unitId, [...(commands.get(unitId) ?? []), cmd]));
+  onDispatch(agent, () => true); // the person at the terminal accepts
   await eventually(async () => agent.stats.connected, 10_000, `${unitId} connected`);
   await agent.report({ ts: Date.now(), lat, lon, speed: 8, heading: 0 });
   return agent;
@@ -66,11 +68,15 @@ describe('emergency linkage', () => {
     const distances = await page.locator('[data-testid=nearest-unit] .distance').allTextContents();
     expect(distances).toEqual([expect.stringMatching(/^(29\d|30\d) m$/), expect.stringMatching(/^1\.0 km$/), expect.stringMatching(/^2\.5 km$/)]);
 
+    // nobody is chosen for the coordinator: the button waits for a tick
+    expect(await page.locator('[data-testid=nearest-unit] input[type=checkbox]:checked').count()).toBe(0);
+    expect(await page.locator('[data-testid=dispatch]').isDisabled()).toBe(true);
+    for (const box of await page.locator('[data-testid=nearest-unit] input[type=checkbox]').all()) await box.check();
     await page.click('[data-testid=dispatch]');
-    // each agent got the dispatch command over MQTT and acknowledged it; the wall shows the answer
+    // each agent got the dispatch command over MQTT, its person accepted; the wall shows the answer
     for (const [id] of RESPONDERS) {
       await eventually(async () => commands.get(id)?.some((c) => c.type === 'dispatch'), 10_000, `${id} received the dispatch`);
-      await page.waitForSelector(`[data-testid=nearest-unit][data-unit-id="${id}"]:is([data-dispatch=acknowledged], [data-dispatch=en_route], [data-dispatch=on_scene])`, { timeout: 10_000 });
+      await page.waitForSelector(`[data-testid=nearest-unit][data-unit-id="${id}"]:is([data-dispatch=en_route], [data-dispatch=on_scene])`, { timeout: 10_000 });
     }
     // the dispatched units' cameras join the alarming one on the wall
     for (const [id] of RESPONDERS) await page.waitForSelector(`[data-testid=tile][data-unit-id="${id}"]`, { timeout: 5_000 });

@@ -1,6 +1,8 @@
-// Nearest available units to a point, ranked by great-circle distance, then arrival estimates
-// from each candidate's recent speed (median over a window of its stored positions, floored by
-// unit type). The ranking runs on the in-memory UnitIndex (`nearestUnits`); `nearestUnitsSql`
+// Nearest available units to a point, ranked by arrival estimate: the nearest candidates by
+// great-circle distance (CANDIDATES_PER_PLACE per place asked for), each with an ETA from its
+// recent speed (median over a window of its stored positions, floored by unit type), sorted by
+// that ETA. A coordinator wants who gets there first, not who is closest: a car 1 km away
+// arrives before a walker at 400 m. The ranking runs on the in-memory UnitIndex (`nearestUnits`); `nearestUnitsSql`
 // is the same ranking as one SQL over unit_latest, kept for comparison (bench/nearest.ts).
 import type { NearestQuery, NearestUnit, UnitType } from '@hub/config';
 import type { Queryable } from '@hub/platform';
@@ -8,14 +10,24 @@ import { distanceSql } from './geo';
 import { OPEN_STATES_SQL } from './store';
 import type { UnitIndex } from './unit-index';
 
-export type NearestRequest = Pick<NearestQuery, 'lat' | 'lon' | 'limit'> & { types?: UnitType[]; all?: boolean; exclude?: string[] };
+export type NearestRequest = Pick<NearestQuery, 'lat' | 'lon' | 'limit'> & {
+  types?: UnitType[];
+  all?: boolean;
+  exclude?: string[];
+  /** only these units (their arrival estimates: the units coming to an SOS); not for the SQL ranking */
+  only?: string[];
+};
 
-/** Units dispatched to an open incident (and not refused): unit id → that incident. */
+/** How many candidates by distance are timed for each place asked for. */
+const CANDIDATES_PER_PLACE = 5;
+const candidates = (limit: number) => Math.max(limit * CANDIDATES_PER_PLACE, 20);
+
+/** Units dispatched to an open incident (and not refused or timed out): unit id → that incident. */
 async function busyUnits(db: Queryable): Promise<Map<string, number>> {
   const { rows } = await db.query<{ unit_id: string; incident_id: number | string }>(
     `SELECT DISTINCT ON (iu.unit_id) iu.unit_id, iu.incident_id
        FROM incident_units iu JOIN incidents i ON i.id = iu.incident_id
-      WHERE i.state IN ${OPEN_STATES_SQL} AND iu.state <> 'refused'
+      WHERE i.state IN ${OPEN_STATES_SQL} AND iu.state NOT IN ('refused', 'timed_out')
       ORDER BY iu.unit_id, iu.sent_at DESC`,
   );
   return new Map(rows.map((r) => [r.unit_id, Number(r.incident_id)]));
@@ -24,12 +36,19 @@ async function busyUnits(db: Queryable): Promise<Map<string, number>> {
 export async function nearestUnits(index: UnitIndex, db: Queryable, q: NearestRequest, eta: EtaSettings): Promise<NearestUnit[]> {
   const busy = await busyUnits(db);
   const exclude = new Set(q.exclude ?? []);
+  const only = q.only ? new Set(q.only) : undefined;
   const types = q.types?.length ? new Set(q.types) : undefined;
-  const ranked = index.nearest(q.lat, q.lon, q.limit, (u) => !u.disabled && !exclude.has(u.id) && (!types || types.has(u.type)) && (q.all === true || (u.online && !busy.has(u.id))));
+  const ranked = index.nearest(
+    q.lat,
+    q.lon,
+    candidates(q.limit),
+    (u) => !u.disabled && !exclude.has(u.id) && (!only || only.has(u.id)) && (!types || types.has(u.type)) && (q.all === true || (u.online && !busy.has(u.id))),
+  );
   return withEta(
     db,
     ranked.map((r) => ({ id: r.id, name: r.name, type: r.type, online: r.online, lat: r.lat, lon: r.lon, distance_m: r.distanceM, incident_id: busy.get(r.id) ?? null })),
     eta,
+    q.limit,
   );
 }
 
@@ -59,7 +78,7 @@ export async function nearestUnitsSql(db: Queryable, q: NearestRequest, eta: Eta
     `WITH busy AS (
        SELECT DISTINCT ON (iu.unit_id) iu.unit_id, iu.incident_id
          FROM incident_units iu JOIN incidents i ON i.id = iu.incident_id
-        WHERE i.state IN ${OPEN_STATES_SQL} AND iu.state <> 'refused'
+        WHERE i.state IN ${OPEN_STATES_SQL} AND iu.state NOT IN ('refused', 'timed_out')
         ORDER BY iu.unit_id, iu.sent_at DESC
      )
      , ranked AS (
@@ -77,19 +96,20 @@ export async function nearestUnitsSql(db: Queryable, q: NearestRequest, eta: Eta
      SELECT r.*, b.incident_id FROM ranked r LEFT JOIN busy b ON b.unit_id = r.id
       ORDER BY r.distance_m, r.id
 `,
-    [q.lat, q.lon, q.types?.length ? q.types : null, q.all ?? false, q.limit, q.exclude ?? []],
+    [q.lat, q.lon, q.types?.length ? q.types : null, q.all ?? false, candidates(q.limit), q.exclude ?? []],
   );
-  return withEta(db, rows, eta);
+  return withEta(db, rows, eta, q.limit);
 }
 
-async function withEta(db: Queryable, rows: Row[], eta: EtaSettings): Promise<NearestUnit[]> {
+/** The candidates with their ETA, the `limit` soonest first (ties: the nearer, then by id). */
+async function withEta(db: Queryable, rows: Row[], eta: EtaSettings, limit: number): Promise<NearestUnit[]> {
   if (rows.length === 0) return [];
   const speeds = await recentSpeeds(
     db,
     rows.map((r) => r.id),
     eta.etaWindowMinutes,
   );
-  return rows.map((r) => {
+  const timed = rows.map((r) => {
     const recent = speeds.get(r.id);
     const speed = Math.max(recent ?? eta.defaultSpeedMps[r.type], eta.minSpeedMps[r.type]);
     return {
@@ -104,6 +124,7 @@ async function withEta(db: Queryable, rows: Row[], eta: EtaSettings): Promise<Ne
       assignedIncidentId: r.incident_id === null ? null : Number(r.incident_id),
     };
   });
+  return timed.sort((a, b) => a.etaSeconds - b.etaSeconds || a.distanceM - b.distanceM || (a.unitId < b.unitId ? -1 : 1)).slice(0, limit);
 }
 
 /** Median reported speed of each unit over the last `minutes` (units without moving positions are absent). */

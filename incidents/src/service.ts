@@ -1,26 +1,47 @@
 // The incident service: creates incidents, moves them through their states (each move in the
 // append-only trail with its time and actor), dispatches units over MQTT (QoS 1), and moves
-// units on by themselves: a dispatch's acknowledgement → en route, GPS inside the radius → on scene.
+// units on by themselves: the device's receipt → delivered, the person's answer → accepted and
+// en route (or refused), no answer in time → timed out, GPS inside the radius → on scene. After a
+// refusal or a time-out the next nearest unit is offered to the coordinator, who decides.
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
-import type { CommandMessage, DispatchEvent, DispatchState, HubConfig, Incident, IncidentDetail, IncidentEvent, IncidentListQuery, IncidentState, NearestUnit, Position, UnitType } from '@hub/config';
+import type {
+  CommandAckMessage,
+  CommandMessage,
+  DispatchAnswerMessage,
+  DispatchEvent,
+  DispatchOfferEvent,
+  HubConfig,
+  Incident,
+  IncidentDetail,
+  IncidentEvent,
+  IncidentListQuery,
+  IncidentState,
+  NearestUnit,
+  Position,
+  UnitType,
+} from '@hub/config';
 import { distanceM } from '@hub/config';
 import type { TelemetryBus } from '@hub/telemetry';
 import type { DistrictMap } from '@hub/wall-server';
 import type { Queryable } from '@hub/platform';
 import { toIso } from '@hub/platform';
 import { IncidentBus } from './events';
+import { AcceptDeadlines } from './accept-deadlines';
+import { recordAnswer, recordDelivery, recordTimeout, type DispatchOutcome } from './dispatch-answers';
 import { DispatchUnitsNotFoundError, IncidentClosedError, IncidentNotFoundError, ReasonRequiredError, TransitionError } from './errors';
 import { nearestUnits } from './nearest';
 import { UnitIndex } from './unit-index';
 import {
   appendEvent,
   dispatchByCommand,
+  dispatchesAwaitingAnswer,
   getIncident,
   insertIncident,
   insertIncidentUnit,
   listIncidents,
   lockIncident,
+  OPEN_INCIDENT_STATE_SET,
   setDispatchState,
   setIncidentState,
   timeline,
@@ -52,6 +73,8 @@ export interface IncidentServiceOptions {
   /** publishes a command on units/{id}/cmd, QoS 1 */
   sendCommand: (unitId: string, command: CommandMessage) => Promise<void>;
   linkage: HubConfig['linkage'];
+  /** dispatch answers: how long a person has to accept; default acceptTimeoutSeconds 60 */
+  dispatch?: HubConfig['incidents']['dispatch'];
   /** where the hub keeps files (intake snapshots) */
   dataDir: string;
   log: Logger;
@@ -78,7 +101,9 @@ export class IncidentService {
   /** dispatched units not yet on scene, by unit id → their incidents */
   private readonly onTheWay = new Map<string, OnTheWay[]>();
   private readonly unsubscribe: (() => void)[] = [];
-  /** automatic moves (acks, arrivals) run one at a time, in the order they came */
+  /** dispatches waiting for their person's answer */
+  private readonly deadlines: AcceptDeadlines;
+  /** automatic moves (acks, answers, time-outs, arrivals) run one at a time, in the order they came */
   private chain: Promise<unknown> = Promise.resolve();
   private closed = false;
 
@@ -89,21 +114,31 @@ export class IncidentService {
   ) {
     this.opts = opts;
     this.recordings = opts.recordings;
+    this.deadlines = new AcceptDeadlines(this.acceptTimeoutSeconds, (commandId) => this.serial(() => this.onTimeout(commandId)));
+  }
+
+  /** How long a person has to answer a dispatch, seconds. */
+  get acceptTimeoutSeconds(): number {
+    return this.opts.dispatch?.acceptTimeoutSeconds ?? 60;
   }
 
   static async start(opts: IncidentServiceOptions): Promise<IncidentService> {
     const s = new IncidentService(opts, await UnitIndex.load(opts.db, opts.bus));
     for (const u of await unitsOnTheWay(opts.db)) s.watch(u.unitId, { incidentId: u.incidentId, commandId: u.commandId, lat: u.lat, lon: u.lon });
-    const onAck = (e: { unitId: string; ack: { id: string; ok: boolean; message?: string } }) => s.serial(() => s.onCommandAck(e.unitId, e.ack));
+    for (const d of await dispatchesAwaitingAnswer(opts.db)) s.deadlines.set(d.commandId, Date.parse(d.sentAt));
+    const onAck = (e: { unitId: string; ack: CommandAckMessage }) => s.serial(() => s.onCommandAck(e.unitId, e.ack));
+    const onAnswer = (e: { unitId: string; answer: DispatchAnswerMessage }) => s.serial(() => s.onAnswer(e.unitId, e.answer));
     const onPositions = (positions: Position[]) => {
       if (s.onTheWay.size === 0) return;
       const arrived = s.arrivals(positions);
       if (arrived.length) s.serial(() => s.onArrivals(arrived));
     };
     opts.bus.on('commandAck', onAck);
+    opts.bus.on('dispatchAnswer', onAnswer);
     opts.bus.on('positions', onPositions);
     s.unsubscribe.push(
       () => opts.bus.off('commandAck', onAck),
+      () => opts.bus.off('dispatchAnswer', onAnswer),
       () => opts.bus.off('positions', onPositions),
     );
     return s;
@@ -145,7 +180,7 @@ export class IncidentService {
     return listIncidents(this.opts.db, q);
   }
 
-  nearest(q: { lat: number; lon: number; limit: number; types?: UnitType[]; all?: boolean; exclude?: string[] }): Promise<NearestUnit[]> {
+  nearest(q: { lat: number; lon: number; limit: number; types?: UnitType[]; all?: boolean; exclude?: string[]; only?: string[] }): Promise<NearestUnit[]> {
     return nearestUnits(this.units, this.opts.db, q, this.opts.linkage);
   }
 
@@ -241,12 +276,13 @@ export class IncidentService {
         await setIncidentState(tx, id, 'dispatched');
         await appendEvent(tx, { incidentId: id, actor, kind: 'transition', fromState: 'reported', toState: 'dispatched', ts, detail: { unitIds: unique } });
       }
-      return { out, lat: row.lat, lon: row.lon, note: note ?? row.note ?? undefined };
+      return { out, ts, lat: row.lat, lon: row.lon, note: note ?? row.note ?? undefined };
     });
 
     // Committed first, then sent: an ack can only find a dispatch that exists.
     for (const d of sent.out) {
       this.watch(d.unitId, { incidentId: id, commandId: d.commandId, lat: sent.lat, lon: sent.lon });
+      this.deadlines.set(d.commandId, Date.parse(sent.ts));
       const cmd: CommandMessage = { id: d.commandId, ts: Date.now(), type: 'dispatch', incidentId: String(id), lat: sent.lat, lon: sent.lon };
       if (sent.note) cmd.note = sent.note.slice(0, 1000);
       try {
@@ -264,44 +300,56 @@ export class IncidentService {
 
   // ---- automatic moves ----
 
-  private async onCommandAck(unitId: string, ack: { id: string; ok: boolean; message?: string }): Promise<void> {
-    const { db } = this.opts;
-    const d = await dispatchByCommand(db, ack.id);
-    if (!d || d.unitId !== unitId || d.state !== 'sent') return; // not a dispatch, or already answered
-    const actor = `unit:${unitId}`;
-    const result = await withTransaction(db, async (tx) => {
-      const row = await lockIncident(tx, d.incidentId);
-      if (!row) return undefined;
-      if (!ack.ok) {
-        const ts = await setDispatchState(tx, ack.id, 'refused', ack.message ?? null);
-        await appendEvent(tx, { incidentId: d.incidentId, actor, kind: 'unit_refused', ts, detail: { unitId, commandId: ack.id, message: ack.message ?? null } });
-        return { states: [['refused', ts]] as [DispatchState, string][], incidentMoved: false };
-      }
-      const ackTs = await setDispatchState(tx, ack.id, 'acknowledged', ack.message ?? null);
-      await appendEvent(tx, { incidentId: d.incidentId, actor, kind: 'unit_acknowledged', ts: ackTs, detail: { unitId, commandId: ack.id, message: ack.message ?? null } });
-      // the acknowledgement is the moment the unit sets off: one time for all three
-      const enRouteTs = await setDispatchState(tx, ack.id, 'en_route', null, ackTs);
-      await appendEvent(tx, { incidentId: d.incidentId, actor, kind: 'unit_en_route', ts: ackTs, detail: { unitId, commandId: ack.id } });
-      let incidentMoved = false;
-      if (row.state === 'dispatched') {
-        await setIncidentState(tx, d.incidentId, 'en_route');
-        await appendEvent(tx, { incidentId: d.incidentId, actor, kind: 'transition', fromState: 'dispatched', toState: 'en_route', ts: ackTs, detail: { unitId } });
-        incidentMoved = true;
-      }
-      return {
-        states: [
-          ['acknowledged', ackTs],
-          ['en_route', enRouteTs],
-        ] as [DispatchState, string][],
-        incidentMoved,
-      };
+  /** The device's receipt: delivered; or it cannot take the order (unsupported): refused, next offered. */
+  private async onCommandAck(unitId: string, ack: CommandAckMessage): Promise<void> {
+    const out = await recordDelivery(this.opts.db, unitId, ack);
+    if (!out) return; // not a dispatch, another unit's, or already past delivery
+    await this.afterAnswer(out, ack.ok ? 'dispatch_delivered' : 'dispatch_undeliverable', `unit:${unitId}`);
+  }
+
+  /** The person's answer: accepted (en route) or refused (the next unit is offered). */
+  private async onAnswer(unitId: string, answer: DispatchAnswerMessage): Promise<void> {
+    const out = await recordAnswer(this.opts.db, unitId, answer);
+    if (!out) return;
+    await this.afterAnswer(out, answer.accepted ? 'dispatch_accepted' : 'dispatch_refused', `unit:${unitId}`);
+  }
+
+  private async onTimeout(commandId: string): Promise<void> {
+    const out = await recordTimeout(this.opts.db, commandId, this.acceptTimeoutSeconds);
+    if (!out) return;
+    await this.afterAnswer(out, 'dispatch_timed_out', 'hub');
+  }
+
+  /** Live events, arrival watch, audit, and after a refusal or a time-out the next unit's offer. */
+  private async afterAnswer(out: DispatchOutcome, action: string, actor: string): Promise<void> {
+    const { incidentId, unitId, commandId } = out.dispatch;
+    const last = out.steps[out.steps.length - 1]!;
+    for (const step of out.steps) this.dispatchEvent({ incidentId, unitId, commandId, state: step.state, ts: step.ts, ...(step.reason ? { reason: step.reason } : {}) });
+    if (last.state !== 'delivered') this.deadlines.clear(commandId);
+    if (last.state === 'en_route') this.watch(unitId, { incidentId, commandId, lat: out.lat, lon: out.lon });
+    if (last.state === 'refused' || last.state === 'timed_out') this.unwatch(unitId, incidentId);
+    await this.audit({ actor, action, target: `incident:${incidentId}`, detail: { unitId, commandId, ...(last.reason ? { reason: last.reason } : {}) } });
+    this.opts.log.info({ incidentId, unitId, state: last.state }, `dispatch ${last.state}`);
+    await this.announce(incidentId);
+    if (last.state === 'refused' || last.state === 'timed_out') await this.offerNext(incidentId, unitId, last.state);
+  }
+
+  /**
+   * Offers the coordinator the next nearest available unit (by ETA) after `unitId` refused or did
+   * not answer: a live `offer` event and a trail entry. Nobody is dispatched: the coordinator decides.
+   */
+  private async offerNext(incidentId: number, unitId: string, reason: DispatchOfferEvent['reason']): Promise<void> {
+    const incident = await getIncident(this.opts.db, incidentId);
+    if (!incident || !OPEN_INCIDENT_STATE_SET.has(incident.state)) return;
+    const exclude = [...incident.units.map((u) => u.unitId), ...(incident.unitId ? [incident.unitId] : [])];
+    const [next] = await this.nearest({ lat: incident.lat, lon: incident.lon, limit: 1, exclude });
+    const event = await appendEvent(this.opts.db, {
+      incidentId,
+      actor: 'hub',
+      kind: 'next_unit_offered',
+      detail: { unitId, reason, next: next ? { unitId: next.unitId, name: next.name, etaSeconds: next.etaSeconds, distanceM: next.distanceM } : null },
     });
-    if (!result) return;
-    if (!ack.ok) this.unwatch(unitId, d.incidentId);
-    for (const [state, ts] of result.states) this.dispatchEvent({ incidentId: d.incidentId, unitId, commandId: ack.id, state, ts });
-    await this.audit({ actor, action: ack.ok ? 'dispatch_acknowledged' : 'dispatch_refused', target: `incident:${d.incidentId}`, detail: { unitId, commandId: ack.id } });
-    this.opts.log.info({ incidentId: d.incidentId, unitId, ok: ack.ok }, ack.ok ? 'dispatch acknowledged: unit en route' : 'dispatch refused by the unit');
-    await this.announce(d.incidentId);
+    this.events.emit('offer', { incidentId, unitId, reason, next: next ?? null, ts: event.ts });
   }
 
   private arrivals(positions: Position[]): { unitId: string; at: OnTheWay; position: Position }[] {
@@ -332,7 +380,8 @@ export class IncidentService {
     const result = await withTransaction(this.opts.db, async (tx) => {
       const row = await lockIncident(tx, at.incidentId);
       const d = await dispatchByCommand(tx, at.commandId);
-      if (!row || !d || d.state === 'on_scene' || d.state === 'refused') return undefined;
+      // a unit that refused or timed out and happens to pass by is not "on scene" for this incident
+      if (!row || !d || !['sent', 'delivered', 'accepted', 'en_route'].includes(d.state)) return undefined;
       const ts = await setDispatchState(tx, at.commandId, 'on_scene');
       const distance = Math.round(distanceM(position, row));
       await appendEvent(tx, {
@@ -378,6 +427,7 @@ export class IncidentService {
     if (this.closed) return;
     this.closed = true;
     this.unsubscribe.splice(0).forEach((u) => u());
+    this.deadlines.close();
     this.units.close();
     await this.chain.catch(() => undefined);
   }

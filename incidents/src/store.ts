@@ -49,7 +49,8 @@ interface UnitRow {
   command_id: string;
   state: DispatchState;
   sent_at: Date | string;
-  acknowledged_at: Date | string | null;
+  delivered_at: Date | string | null;
+  answered_at: Date | string | null;
   en_route_at: Date | string | null;
   on_scene_at: Date | string | null;
   message: string | null;
@@ -72,7 +73,8 @@ function toIncidentUnit(r: UnitRow): IncidentUnit {
     commandId: r.command_id,
     state: r.state,
     sentAt: toIso(r.sent_at),
-    acknowledgedAt: toIsoOrNull(r.acknowledged_at),
+    deliveredAt: toIsoOrNull(r.delivered_at),
+    answeredAt: toIsoOrNull(r.answered_at),
     enRouteAt: toIsoOrNull(r.en_route_at),
     onSceneAt: toIsoOrNull(r.on_scene_at),
     message: r.message,
@@ -116,6 +118,7 @@ export function toIncidentEvent(r: EventRow): IncidentEvent {
 
 const OPEN = `(${OPEN_INCIDENT_STATES.map((s) => `'${s}'`).join(', ')})`;
 export const OPEN_STATES_SQL = OPEN;
+export const OPEN_INCIDENT_STATE_SET: ReadonlySet<IncidentState> = new Set(OPEN_INCIDENT_STATES);
 
 async function withUnits(db: Queryable, rows: IncidentRow[]): Promise<Incident[]> {
   if (rows.length === 0) return [];
@@ -222,7 +225,7 @@ export async function insertIncidentUnit(tx: Queryable, incidentId: number, unit
   await tx.query(
     `INSERT INTO incident_units (incident_id, unit_id, command_id, state, sent_at) VALUES ($1, $2, $3, 'sent', $4)
      ON CONFLICT (incident_id, unit_id) DO UPDATE SET command_id = EXCLUDED.command_id, state = 'sent', sent_at = EXCLUDED.sent_at,
-       acknowledged_at = NULL, en_route_at = NULL, on_scene_at = NULL, message = NULL`,
+       delivered_at = NULL, answered_at = NULL, en_route_at = NULL, on_scene_at = NULL, message = NULL`,
     [incidentId, unitId, commandId, ts],
   );
 }
@@ -232,16 +235,37 @@ export interface DispatchRow {
   unitId: string;
   commandId: string;
   state: DispatchState;
+  sentAt: string;
 }
 
 export async function dispatchByCommand(tx: Queryable, commandId: string): Promise<DispatchRow | undefined> {
   const { rows } = await tx.query<UnitRow>(`SELECT * FROM incident_units WHERE command_id = $1`, [commandId]);
   const r = rows[0];
-  return r && { incidentId: Number(r.incident_id), unitId: r.unit_id, commandId: r.command_id, state: r.state };
+  return r && { incidentId: Number(r.incident_id), unitId: r.unit_id, commandId: r.command_id, state: r.state, sentAt: toIso(r.sent_at) };
 }
 
+/** Dispatches of open incidents still waiting for the person's answer (sent or delivered). */
+export async function dispatchesAwaitingAnswer(db: Queryable): Promise<DispatchRow[]> {
+  const { rows } = await db.query<UnitRow>(
+    `SELECT iu.* FROM incident_units iu JOIN incidents i ON i.id = iu.incident_id
+      WHERE i.state IN ${OPEN} AND iu.state IN ('sent', 'delivered')`,
+  );
+  return rows.map((r) => ({ incidentId: Number(r.incident_id), unitId: r.unit_id, commandId: r.command_id, state: r.state, sentAt: toIso(r.sent_at) }));
+}
+
+/** The column that stamps each dispatch state's time (accepted, refused and timed out: the answer's). */
+const STATE_TIME: Record<DispatchState, string> = {
+  sent: 'sent_at',
+  delivered: 'delivered_at',
+  accepted: 'answered_at',
+  refused: 'answered_at',
+  timed_out: 'answered_at',
+  en_route: 'en_route_at',
+  on_scene: 'on_scene_at',
+};
+
 export async function setDispatchState(tx: Queryable, commandId: string, state: DispatchState, message?: string | null, ts?: string): Promise<string> {
-  const column = { sent: 'sent_at', acknowledged: 'acknowledged_at', refused: 'acknowledged_at', en_route: 'en_route_at', on_scene: 'on_scene_at' }[state];
+  const column = STATE_TIME[state];
   const { rows } = await tx.query<{ ts: Date | string }>(
     `UPDATE incident_units SET state = $2, ${column} = coalesce($4::timestamptz, clock_timestamp()), message = coalesce($3, message)
       WHERE command_id = $1 RETURNING ${column} AS ts`,
@@ -254,7 +278,7 @@ export async function setDispatchState(tx: Queryable, commandId: string, state: 
 export async function unitsOnTheWay(db: Queryable): Promise<{ incidentId: number; unitId: string; commandId: string; lat: number; lon: number }[]> {
   const { rows } = await db.query<{ incident_id: number | string; unit_id: string; command_id: string; lat: number; lon: number }>(
     `SELECT iu.incident_id, iu.unit_id, iu.command_id, i.lat, i.lon FROM incident_units iu JOIN incidents i ON i.id = iu.incident_id
-      WHERE i.state IN ${OPEN} AND iu.state IN ('sent', 'acknowledged', 'en_route')`,
+      WHERE i.state IN ${OPEN} AND iu.state IN ('sent', 'delivered', 'accepted', 'en_route')`,
   );
   return rows.map((r) => ({ incidentId: Number(r.incident_id), unitId: r.unit_id, commandId: r.command_id, lat: r.lat, lon: r.lon }));
 }

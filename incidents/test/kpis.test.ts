@@ -10,11 +10,20 @@ let m: MigratedDatabase;
 const T0 = Date.parse('2026-11-01T08:00:00Z');
 const at = (s: number) => new Date(T0 + s * 1000).toISOString();
 
-/** An incident created at `start` s with its events at offsets (s) from its creation. */
-async function incident(start: number, district: string | null, steps: { dispatch?: number; ack?: [string, number][]; onScene?: [string, number][]; resolve?: number }) {
+/**
+ * An incident created at `start` s with its events at offsets (s) from its creation: `ack` is each
+ * unit's acceptance (the person), delivered 1 s before it (the device); `alarmAck` the operator's
+ * acknowledgement of the incident's alarm.
+ */
+async function incident(start: number, district: string | null, steps: { dispatch?: number; ack?: [string, number][]; onScene?: [string, number][]; resolve?: number; alarmAck?: number }) {
+  let alarmId: number | null = null;
+  if (steps.alarmAck !== undefined) {
+    const { rows: a } = await m.db.query<{ id: number }>(`INSERT INTO alarms (unit_id, kind, ts, acknowledged_at) VALUES ('u1', 'sos', $1, $2) RETURNING id`, [at(start), at(start + steps.alarmAck)]);
+    alarmId = a[0]!.id;
+  }
   const { rows } = await m.db.query<{ id: number }>(
-    `INSERT INTO incidents (type, source, lat, lon, district, created_by, created_at) VALUES ('hotline', 'manual', 22.5, 114, $1, 'test', $2) RETURNING id`,
-    [district, at(start)],
+    `INSERT INTO incidents (type, source, lat, lon, district, created_by, created_at, alarm_id) VALUES ('hotline', 'manual', 22.5, 114, $1, 'test', $2, $3) RETURNING id`,
+    [district, at(start), alarmId],
   );
   const id = rows[0]!.id;
   const ev = (s: number, kind: string, to: string | null, detail: object = {}) =>
@@ -24,7 +33,10 @@ async function incident(start: number, district: string | null, steps: { dispatc
     await ev(steps.dispatch, 'transition', 'dispatched');
     for (const [unitId] of steps.ack ?? []) await ev(steps.dispatch, 'dispatch_sent', null, { unitId });
   }
-  for (const [unitId, s] of steps.ack ?? []) await ev(s, 'unit_acknowledged', null, { unitId });
+  for (const [unitId, s] of steps.ack ?? []) {
+    await ev(s - 1, 'unit_delivered', null, { unitId });
+    await ev(s, 'unit_accepted', null, { unitId });
+  }
   let first = true;
   for (const [unitId, s] of steps.onScene ?? []) {
     await ev(s, 'unit_on_scene', null, { unitId });
@@ -39,7 +51,7 @@ beforeAll(async () => {
   m = await createMigratedDatabase();
   await m.db.query(`INSERT INTO units (id, name, type, team) VALUES ('u1', 'u1', 'vehicle', 'red'), ('u2', 'u2', 'vehicle', 'red'), ('u3', 'u3', 'bodycam', 'blue')`);
   // Futian: dispatch after 10, 20, 30, 40 s; resolve after 100, 200, 300, (never)
-  await incident(0, 'Futian', { dispatch: 10, ack: [['u1', 15]], onScene: [['u1', 60]], resolve: 100 });
+  await incident(0, 'Futian', { dispatch: 10, ack: [['u1', 15]], onScene: [['u1', 60]], resolve: 100, alarmAck: 4 });
   await incident(10, 'Futian', {
     dispatch: 20,
     ack: [
@@ -69,8 +81,9 @@ describe('KPIs', () => {
   it('per incident: seconds from creation to each milestone', async () => {
     const k = await kpis(m.db, from, to, 'district');
     expect(k.incidents).toHaveLength(6);
-    expect(k.incidents[1]).toMatchObject({ dispatchS: 20, acknowledgeS: 25, arriveS: 90, resolveS: 200 });
-    expect(k.incidents[5]).toMatchObject({ dispatchS: null, acknowledgeS: null, arriveS: null, resolveS: null });
+    expect(k.incidents[0]).toMatchObject({ acknowledgeS: 4, dispatchS: 10, deliverS: 14, acceptS: 15 });
+    expect(k.incidents[1]).toMatchObject({ dispatchS: 20, deliverS: 24, acceptS: 25, acknowledgeS: null, arriveS: 90, resolveS: 200 });
+    expect(k.incidents[5]).toMatchObject({ dispatchS: null, acknowledgeS: null, deliverS: null, acceptS: null, arriveS: null, resolveS: null });
   });
 
   it('per district: counts, medians and 90th percentiles (linear interpolation)', async () => {
@@ -82,8 +95,10 @@ describe('KPIs', () => {
     expect(futian.dispatch).toEqual({ count: 4, median: 25, p90: 37 });
     // resolve 100, 200, 300: median 200; p90 = 200 + 0.8 × 100 = 280
     expect(futian.resolve).toEqual({ count: 3, median: 200, p90: 280 });
-    // first acknowledgement 15, 25, 50 → median 25, p90 = 25 + 0.8 × 25 = 45; first arrival 60, 90
-    expect(futian.acknowledge).toEqual({ count: 3, median: 25, p90: 45 });
+    // first acceptance 15, 25, 50 → median 25, p90 = 25 + 0.8 × 25 = 45; each delivered 1 s before; first arrival 60, 90
+    expect(futian.accept).toEqual({ count: 3, median: 25, p90: 45 });
+    expect(futian.deliver).toEqual({ count: 3, median: 24, p90: 44 });
+    expect(futian.acknowledge).toEqual({ count: 1, median: 4, p90: 4 });
     expect(futian.arrive).toEqual({ count: 2, median: 75, p90: 87 });
     expect(k.groups[2]).toMatchObject({ key: '(none)', incidents: 1, dispatch: { count: 0, median: null, p90: null } });
   });
@@ -92,7 +107,8 @@ describe('KPIs', () => {
     const byUnit = await kpis(m.db, from, to, 'unit');
     const u1 = byUnit.groups.find((g) => g.key === 'u1')!;
     expect(u1.incidents).toBe(2);
-    expect(u1.acknowledge).toEqual({ count: 2, median: 22.5, p90: 28.5 }); // 15 and 30 s after each creation
+    expect(u1.accept).toEqual({ count: 2, median: 22.5, p90: 28.5 }); // 15 and 30 s after each creation
+    expect(u1.deliver).toEqual({ count: 2, median: 21.5, p90: 27.5 });
     expect(u1.arrive).toMatchObject({ count: 2, median: 90 }); // 60 and 120
     const byTeam = await kpis(m.db, from, to, 'team');
     expect(byTeam.groups.map((g) => [g.key, g.incidents])).toEqual([
@@ -100,14 +116,15 @@ describe('KPIs', () => {
       ['red', 2],
     ]);
     const red = byTeam.groups.find((g) => g.key === 'red')!;
-    expect(red.acknowledge.count).toBe(3); // u1 twice, u2 once
+    expect(red.accept.count).toBe(3); // u1 twice, u2 once
   });
 
   it('writes CSV with one row per group', async () => {
     const csv = kpisCsv(await kpis(m.db, from, to, 'district')).split('\r\n');
-    expect(csv[0]!.split(',')).toHaveLength(14);
-    expect(csv[1]).toBe('Futian,4,3,25,45,4,25,37,2,75,87,3,200,280');
-    expect(csv[3]).toBe('(none),1,0,,,0,,,0,,,0,,');
+    expect(csv[0]!.split(',')).toHaveLength(20);
+    // acknowledge, dispatch, deliver, accept, arrive, resolve: count, median, p90 each
+    expect(csv[1]).toBe('Futian,4,1,4,4,4,25,37,3,24,44,3,25,45,2,75,87,3,200,280');
+    expect(csv[3]).toBe('(none),1,0,,,0,,,0,,,0,,,0,,,0,,');
   });
 });
 

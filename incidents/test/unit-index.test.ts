@@ -4,7 +4,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { loadConfig } from '@hub/config/node';
 import { insertPositions, TelemetryBus } from '@hub/telemetry';
 import { UnitIndex } from '../src/unit-index';
-import { nearestUnitsSql } from '../src/nearest';
+import { nearestUnits, nearestUnitsSql } from '../src/nearest';
 import { createMigratedDatabase, type MigratedDatabase } from '../../test-support/migrated-db';
 import { eventually } from '../../test-support/wait';
 
@@ -73,7 +73,8 @@ it('agrees with the SQL ranking on a random fleet', async () => {
   const points = [{ lat: 22.5, lon: 114 }, ...Array.from({ length: 20 }, () => ({ lat: 22.5 + (Math.random() - 0.5) / 10, lon: 114 + (Math.random() - 0.5) / 10 }))];
   for (const p of points) {
     const q = { lat: p.lat, lon: p.lon, limit: 7 };
-    const mem = index.nearest(q.lat, q.lon, q.limit, (u) => u.online && !u.disabled).map((u) => u.id);
+    // both rank by ETA over the same nearest candidates (no unit here is busy)
+    const mem = (await nearestUnits(index, m.db, q, eta)).map((u) => u.unitId);
     const sql = (await nearestUnitsSql(m.db, q, eta)).map((u) => u.unitId);
     expect(mem).toEqual(sql);
   }

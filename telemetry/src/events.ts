@@ -1,6 +1,6 @@
 // Typed events inside the telemetry plugin: ingest and the API emit, live feed and alarm rules listen.
 import { EventEmitter } from 'node:events';
-import type { Alarm, CommandAckMessage, Position, UnitStatusOut } from '@hub/config';
+import type { Alarm, CommandAckMessage, DispatchAnswerMessage, Position, UnitStatusOut } from '@hub/config';
 
 export type TelemetryEvents = {
   /**
@@ -16,6 +16,8 @@ export type TelemetryEvents = {
   status: [UnitStatusOut];
   /** a unit answered a command on units/{id}/cmd/ack */
   commandAck: [{ unitId: string; ack: CommandAckMessage }];
+  /** a unit's person accepted or refused a dispatch on units/{id}/cmd/answer */
+  dispatchAnswer: [{ unitId: string; answer: DispatchAnswerMessage }];
   /** geofences were created, changed or deleted */
   geofencesChanged: [];
   /** a unit was created, changed or disabled */

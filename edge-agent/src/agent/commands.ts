@@ -1,5 +1,5 @@
 // Downlink commands (`units/{id}/cmd`): validate, run the registered handler, answer on `cmd/ack`.
-import { CommandAckSchema, CommandMessageSchema, type Command, type CommandAck } from '@hub/config';
+import { CommandAckSchema, CommandMessageSchema, type Command, type CommandAck, type CommandAckCode } from '@hub/config';
 import type { Logger } from '../log';
 
 export type CommandType = Command['type'];
@@ -14,6 +14,8 @@ export interface CommandDeskOptions {
   onCommand: (command: Command) => void;
   onRejected: (reason: string, id: string | undefined) => void;
 }
+
+class CommandTimeout extends Error {}
 
 /** QoS 1 may deliver a command twice (after a reconnect): remember recent answers and repeat them. */
 const REMEMBERED = 200;
@@ -56,7 +58,7 @@ export class CommandDesk {
       const reason = known
         ? `invalid ${String(type)} command: ${parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ')}`
         : `unknown command type ${JSON.stringify(type)}`;
-      this.#reject(reason, id);
+      this.#reject(reason, id, known ? 'invalid_command' : 'unsupported_command');
       return;
     }
     const cmd = parsed.data;
@@ -74,20 +76,22 @@ export class CommandDesk {
     this.#opts.onCommand(cmd);
     let ack: CommandAck;
     if (!handler) {
-      ack = { id: cmd.id, ok: true };
+      // nobody on this unit takes this kind of command: saying "ok" would tell the hub it was done
+      ack = { id: cmd.id, ok: false, code: 'unsupported_command', message: `this unit does not handle ${cmd.type} commands` };
     } else {
       let timer: NodeJS.Timeout | undefined;
       try {
         const note = await Promise.race([
           Promise.resolve().then(() => handler(cmd)),
           new Promise<never>((_, reject) => {
-            timer = setTimeout(() => reject(new Error(`${cmd.type} took longer than ${this.#opts.timeoutMs} ms`)), this.#opts.timeoutMs);
+            timer = setTimeout(() => reject(new CommandTimeout(`${cmd.type} took longer than ${this.#opts.timeoutMs} ms`)), this.#opts.timeoutMs);
           }),
         ]);
         ack = { id: cmd.id, ok: true };
         if (typeof note === 'string' && note) ack.message = note.slice(0, 500);
       } catch (err) {
-        ack = { id: cmd.id, ok: false, message: String((err as Error)?.message ?? err).slice(0, 500) };
+        const code: CommandAckCode = err instanceof CommandTimeout ? 'timed_out' : 'failed';
+        ack = { id: cmd.id, ok: false, code, message: String((err as Error)?.message ?? err).slice(0, 500) };
       } finally {
         clearTimeout(timer);
       }
@@ -96,11 +100,11 @@ export class CommandDesk {
     this.#send(ack);
   }
 
-  #reject(reason: string, id: string | undefined): void {
+  #reject(reason: string, id: string | undefined, code: CommandAckCode = 'invalid_command'): void {
     this.#opts.logger.warn({ id, reason }, 'command refused');
     this.#opts.onRejected(reason, id);
     // an ack needs an id (CommandAckSchema): without one there is nobody to answer
-    if (id) this.#send({ id, ok: false, message: reason.slice(0, 500) });
+    if (id) this.#send({ id, ok: false, code, message: reason.slice(0, 500) });
   }
 
   #send(ack: CommandAck): void {
@@ -124,21 +128,35 @@ export class CommandDesk {
 /** A dispatch from the hub: go to (lat, lon) for an incident, with the coordinator's note. */
 export type DispatchOrder = Extract<Command, { type: 'dispatch' }>;
 
-/** What `handleDispatches` needs of an agent (UnitAgent fits). */
+/** The person's answer to a dispatch: true / { accepted: true } accepts; false / { accepted: false, reason } refuses. */
+export type DispatchDecision = boolean | { accepted: true } | { accepted: false; reason?: string };
+
+/** What `onDispatch` needs of an agent (UnitAgent fits). */
 export interface DispatchReceiver {
   handleCommand(type: 'dispatch', handler: CommandHandler<'dispatch'>): () => void;
+  /** publishes the person's answer on units/{id}/cmd/answer (QoS 1) */
+  answerDispatch(commandId: string, accepted: boolean, reason?: string): Promise<void>;
 }
 
 /**
- * Takes dispatches: `onDispatch` hears each order (a body cam shows it, a gateway tells the
- * driver) and the hub gets an acknowledgement, which moves the unit to "en route". Throwing
- * from `onDispatch` (or returning false) refuses the order: the ack says ok: false with the reason.
- * Returns a function that stops taking them (later ones are then acked without a listener).
+ * Takes dispatches for a person: the order is acknowledged at once (the hub marks it
+ * DELIVERED), then `decide` shows it (a terminal's screen, a prompt) and resolves with the
+ * person's answer, which goes to the hub as its own message (`cmd/answer`): accepted (the unit
+ * is en route) or refused with a reason. `decide` may take as long as the person takes; past
+ * the hub's `incidents.dispatch.acceptTimeoutSeconds` the hub offers the next unit (a late
+ * acceptance still counts). If `decide` throws, no answer is sent.
+ * Returns a function that stops taking them (later ones are then answered `unsupported_command`).
  */
-export function handleDispatches(agent: DispatchReceiver, onDispatch: (order: DispatchOrder) => boolean | void | Promise<boolean | void>): () => void {
-  return agent.handleCommand('dispatch', async (order) => {
-    const accepted = await onDispatch(order);
-    if (accepted === false) throw new Error('dispatch refused by the unit');
-    return `dispatch received${order.incidentId ? ` for incident ${order.incidentId}` : ''}`;
+export function onDispatch(agent: DispatchReceiver, decide: (order: DispatchOrder) => DispatchDecision | Promise<DispatchDecision>, logger?: Logger): () => void {
+  return agent.handleCommand('dispatch', (order) => {
+    void Promise.resolve()
+      .then(() => decide(order))
+      .then((d) => {
+        const accepted = typeof d === 'boolean' ? d : d.accepted;
+        const reason = typeof d === 'object' && !d.accepted ? d.reason : undefined;
+        return agent.answerDispatch(order.id, accepted, reason);
+      })
+      .catch((err: unknown) => logger?.warn({ id: order.id, err: String((err as Error)?.message ?? err) }, 'dispatch not answered'));
+    return `dispatch shown${order.incidentId ? ` for incident ${order.incidentId}` : ''}`;
   });
 }

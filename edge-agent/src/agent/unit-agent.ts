@@ -3,7 +3,18 @@
 import { EventEmitter } from 'node:events';
 import path from 'node:path';
 import mqtt, { type MqttClient } from 'mqtt';
-import { AlarmMessageSchema, PositionMessageSchema, StatusMessageSchema, topics, type AlarmMessage, type Command, type PositionMessage, type StatusMessage } from '@hub/config';
+import {
+  AlarmMessageSchema,
+  DispatchAnswerSchema,
+  PositionMessageSchema,
+  type DispatchAnswer,
+  StatusMessageSchema,
+  topics,
+  type AlarmMessage,
+  type Command,
+  type PositionMessage,
+  type StatusMessage,
+} from '@hub/config';
 import { AgentAuthError } from '../errors';
 import { silentLogger, type Logger } from '../log';
 import type { GpsFix, GpsSource } from '../gps/source';
@@ -249,6 +260,17 @@ export class UnitAgent extends EventEmitter<UnitAgentEvents> {
    */
   handleCommand<K extends CommandType>(type: K, handler: CommandHandler<K>): () => void {
     return this.#commands.handle(type, handler);
+  }
+
+  /**
+   * The person's answer to a dispatch (`units/{id}/cmd/answer`, QoS 1): resolves on the hub's
+   * PUBACK; while the link is down mqtt.js holds it and sends it on reconnect.
+   */
+  answerDispatch(commandId: string, accepted: boolean, reason?: string): Promise<void> {
+    const answer: DispatchAnswer = { id: commandId, accepted, ts: Date.now(), ...(reason ? { reason: reason.slice(0, 500) } : {}) };
+    DispatchAnswerSchema.parse(answer);
+    this.#log.info({ id: commandId, accepted }, accepted ? 'dispatch accepted' : 'dispatch refused');
+    return this.#client.publishAsync(topics.cmdAnswer(this.unitId), JSON.stringify(answer), { qos: 1 }).then(() => undefined);
   }
 
   async #readGps(gps: GpsSource): Promise<void> {

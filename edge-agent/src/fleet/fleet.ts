@@ -4,6 +4,7 @@ import path from 'node:path';
 import type { UnitCredential, UnitType } from '@hub/config';
 import { unitSpeed } from './unit-speeds';
 import { UnitAgent } from '../agent/unit-agent';
+import { onDispatch } from '../agent/commands';
 import { silentLogger, type Logger } from '../log';
 import { RouteSource } from '../gps/route-source';
 import { cityLoop, seededRandom } from '../gps/routes';
@@ -33,6 +34,8 @@ export interface StartFleetOptions {
   types?: ReadonlyMap<string, UnitType>;
   /** how many of the vehicles drive over the speed limit (the first ones); default 0 */
   speeders?: number;
+  /** a simulated person accepts a dispatch after a delay in [min, max] ms, as a person reading it would; default [2000, 6000] */
+  acceptDelayMs?: [number, number];
   logger?: Logger;
 }
 
@@ -105,6 +108,21 @@ export async function startFleet(opts: StartFleetOptions): Promise<Fleet> {
       fsync: false,
       logger: opts.logger,
     });
+    // the simulated person reads the order, then accepts it: the demo's dispatches go en route
+    const [minDelay, maxDelay] = opts.acceptDelayMs ?? [2000, 6000];
+    const think = seededRandom(index + 101);
+    const readThenAccept = () =>
+      new Promise<true>((accept) => {
+        const timer = setTimeout(
+          () => {
+            timers.delete(timer);
+            accept(true);
+          },
+          minDelay + think() * (maxDelay - minDelay),
+        );
+        timers.add(timer); // closing the fleet clears it: nobody answers for a closed unit
+      });
+    onDispatch(agent, readThenAccept, log);
     agent.on('linkError', () => errors++);
     agent.on('authError', (err) => {
       authErrors++;

@@ -5,8 +5,9 @@ import path from 'node:path';
 import http from 'node:http';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { WebSocketServer, createWebSocketStream } from 'ws';
-import { AlarmMessageSchema, CommandAckSchema, PositionMessageSchema, StatusMessageSchema, topics } from '@hub/config';
+import { AlarmMessageSchema, CommandAckSchema, DispatchAnswerSchema, PositionMessageSchema, StatusMessageSchema, topics } from '@hub/config';
 import { UnitAgent, type UnitAgentOptions } from '../../src/agent/unit-agent';
+import { onDispatch, type DispatchDecision, type DispatchOrder } from '../../src/agent/commands';
 import { RouteSource } from '../../src/gps/route-source';
 import { LinkProxy } from '../../../test-support/link-proxy';
 import { TestBroker, waitFor } from '../support/test-broker';
@@ -163,10 +164,11 @@ describe('UnitAgent status, SOS and commands', () => {
     expect(sos).toMatchObject({ unitId: UNIT, type: 'sos', message: 'driver pressed SOS', lat: 22.5431, lon: 114.0579 });
   });
 
-  it('acknowledges commands: ok for valid ones, ok false with a reason for invalid ones', async () => {
+  it('acknowledges commands: ok for handled ones, ok false with a code and a reason for unhandled, unknown and invalid ones', async () => {
     const agent = await startAgent();
     const seen: string[] = [];
     agent.on('command', (cmd) => seen.push(cmd.type));
+    agent.handleCommand('stream.start', () => 'publishing');
     agent.handleCommand('stream.stop', () => {
       throw new Error('camera busy');
     });
@@ -186,13 +188,34 @@ describe('UnitAgent status, SOS and commands', () => {
         .map((a) => CommandAckSchema.parse(a))
         .map((a) => [a.id, a]),
     );
-    expect(acks.get('c1')).toMatchObject({ ok: true });
-    expect(acks.get('c2')).toMatchObject({ ok: true });
-    expect(acks.get('c3')).toMatchObject({ ok: false, message: expect.stringContaining('unknown command type') });
-    expect(acks.get('c4')).toMatchObject({ ok: false, message: expect.stringContaining('lat') });
-    expect(acks.get('c5')).toMatchObject({ ok: false, message: 'camera busy' });
+    expect(acks.get('c1')).toMatchObject({ ok: true, message: 'publishing' });
+    // a dispatch nobody on this unit takes: never "ok", or the hub would think someone saw it
+    expect(acks.get('c2')).toMatchObject({ ok: false, code: 'unsupported_command' });
+    expect(acks.get('c3')).toMatchObject({ ok: false, code: 'unsupported_command', message: expect.stringContaining('unknown command type') });
+    expect(acks.get('c4')).toMatchObject({ ok: false, code: 'invalid_command', message: expect.stringContaining('lat') });
+    expect(acks.get('c5')).toMatchObject({ ok: false, code: 'failed', message: 'camera busy' });
     expect(seen).toEqual(['stream.start', 'dispatch', 'stream.stop']);
     expect(agent.stats.commands).toBe(6);
+  });
+
+  it('acks a dispatch on receipt (delivered) and sends the person’s answer apart, when they give it', async () => {
+    const agent = await startAgent();
+    let answer!: (d: DispatchDecision) => void;
+    const shown: DispatchOrder[] = [];
+    onDispatch(agent, (order) => {
+      shown.push(order);
+      return new Promise<DispatchDecision>((r) => (answer = r));
+    });
+    await waitFor(() => agent.connected, 10_000, 'connect');
+    await new Promise((r) => setTimeout(r, 100)); // SUBACK
+    await broker.publish(topics.cmd(UNIT), { id: 'd1', ts: Date.now(), type: 'dispatch', incidentId: '7', lat: 22.55, lon: 114.06, note: 'fire at the market' });
+    await waitFor(() => broker.of(UNIT, 'cmd/ack').length >= 1, 10_000, 'the ack');
+    expect(CommandAckSchema.parse(broker.of(UNIT, 'cmd/ack')[0])).toMatchObject({ id: 'd1', ok: true });
+    expect(shown.map((o) => o.note)).toEqual(['fire at the market']);
+    expect(broker.of(UNIT, 'cmd/answer')).toEqual([]); // nobody has answered yet
+    answer({ accepted: false, reason: 'flat tyre' });
+    await waitFor(() => broker.of(UNIT, 'cmd/answer').length >= 1, 10_000, 'the answer');
+    expect(DispatchAnswerSchema.parse(broker.of(UNIT, 'cmd/answer')[0])).toMatchObject({ id: 'd1', accepted: false, reason: 'flat tyre' });
   });
 
   it('reports a wrong secret as an auth error and stops retrying', async () => {

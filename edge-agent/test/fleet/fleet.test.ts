@@ -4,7 +4,7 @@ import http from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { PositionMessageSchema, UnitCreateSchema, type UnitCredential } from '@hub/config';
+import { CommandAckSchema, DispatchAnswerSchema, PositionMessageSchema, UnitCreateSchema, topics, type UnitCredential } from '@hub/config';
 import { startFleet } from '../../src/fleet/fleet';
 import { fleetCredentials, parseFleetArgs, progressLine } from '../../src/simulate';
 import { simulatedUnitType } from '../../src/fleet/unit-speeds';
@@ -24,6 +24,22 @@ afterEach(async () => {
 });
 
 describe('startFleet', () => {
+  it('has its simulated people accept a dispatch after reading it: delivered at once, accepted after the delay', async () => {
+    const fleet = await startFleet({ credentials: creds(1), broker: broker.url(), staggerMs: 0, tickMs: 1000, acceptDelayMs: [300, 400] });
+    try {
+      await waitFor(() => fleet.stats().connected === 1, 10_000, 'connected');
+      await new Promise((r) => setTimeout(r, 200)); // SUBACK
+      const sent = Date.now();
+      await broker.publish(topics.cmd('sim-1'), { id: 'd-1', ts: sent, type: 'dispatch', lat: 22.55, lon: 114.06 });
+      await waitFor(() => broker.of('sim-1', 'cmd/answer').length === 1, 10_000, 'the answer');
+      expect(Date.now() - sent).toBeGreaterThanOrEqual(300);
+      expect(CommandAckSchema.parse(broker.of('sim-1', 'cmd/ack')[0])).toMatchObject({ id: 'd-1', ok: true });
+      expect(DispatchAnswerSchema.parse(broker.of('sim-1', 'cmd/answer')[0])).toMatchObject({ id: 'd-1', accepted: true });
+    } finally {
+      await fleet.close();
+    }
+  });
+
   it('drives each unit on its own route, one connection per unit, and counts what was acknowledged', async () => {
     const fleet = await startFleet({ credentials: creds(5), broker: broker.url(), staggerMs: 200, tickMs: 20, maxFixes: 10 });
     try {

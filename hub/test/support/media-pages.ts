@@ -115,3 +115,12 @@ export function withBodyCamWorld(here: { latitude: number; longitude: number }, 
     await world?.t.close();
   });
 }
+
+/** Holds the body cam's SOS button until its cancel window opens (the 2 s hold), then lets go. */
+export async function holdSos(page: Page): Promise<void> {
+  const box = (await page.locator('[data-testid="sos"]').boundingBox())!;
+  await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+  await page.mouse.down();
+  await page.waitForSelector('[data-testid="sos-countdown"]', { timeout: 15_000 });
+  await page.mouse.up();
+}

@@ -3,7 +3,7 @@
 // acknowledge (for a position: committed); a malformed message is counted and resolves
 // too, so that a device does not resend it forever (MQTT 3.1.1 has no negative PUBACK).
 import type { Logger } from 'pino';
-import { AlarmMessageSchema, CommandAckSchema, PositionMessageSchema, StatusMessageSchema, type DeviceAlarm, type UnitTopicKind } from '@hub/config';
+import { AlarmMessageSchema, CommandAckSchema, DispatchAnswerSchema, PositionMessageSchema, StatusMessageSchema, type DeviceAlarm, type UnitTopicKind } from '@hub/config';
 import type { TelemetryBus } from '../events';
 import type { TelemetryMetrics } from '../metrics';
 import { parsePayload } from './parse';
@@ -51,6 +51,12 @@ export class UnitMessageRouter {
         const parsed = parsePayload(CommandAckSchema, unitId, payload);
         if (!parsed.ok) return this.reject('cmd_ack', unitId, topic, parsed);
         this.opts.bus.emit('commandAck', { unitId, ack: parsed.value });
+        return;
+      }
+      case 'cmd/answer': {
+        const parsed = parsePayload(DispatchAnswerSchema, unitId, payload);
+        if (!parsed.ok) return this.reject('cmd_answer', unitId, topic, parsed);
+        this.opts.bus.emit('dispatchAnswer', { unitId, answer: parsed.value });
         return;
       }
     }

@@ -113,6 +113,7 @@ export class LiveFeed {
     relay('dispatch');
     relay('linkage');
     relay('escalation');
+    relay('offer');
   }
 
   private attach(socket: Socket<LiveClientToServer, LiveServerToClient>): void {

@@ -1,11 +1,14 @@
 // The body-cam page: sign in as a unit, then one screen with the link state, the camera
-// preview, a big "Go live" button and a big SOS button. Positions go out as long as the
-// page is open; the camera streams while live (by the wearer, an SOS, or the hub's
-// stream.start on demand).
+// preview, a big "Go live" button and a hold-to-confirm SOS button. Positions go out as long
+// as the page is open; the camera streams while live (by the wearer, an SOS, or the hub's
+// stream.start on demand). A dispatch shows as an order card the wearer accepts or refuses;
+// after an SOS the page shows what the centre did (sos.status).
 import { useCallback, useEffect, useMemo, useRef, useState, type FormEvent } from 'react';
 import { bodycamMessages } from './messages';
 import { credentialFromFragment, remember, rememberedCredential, type UnitCredential } from './credentials';
-import { UnitLink, type LinkState } from './unit-link';
+import { UnitLink, UnsupportedCommand, type LinkState } from './unit-link';
+import { DispatchCard, type ShownOrder } from './DispatchCard';
+import { SosButton, type SosStage, type SosStatus } from './SosButton';
 import { CameraPublisher, type OutboundVideo, type PublishState, type VideoCodecChoice } from './camera-publisher';
 
 const t = bodycamMessages();
@@ -21,6 +24,9 @@ declare global {
       streamId?: string;
       /** false when the microphone was refused (video only) */
       audio: boolean;
+      /** the dispatch on screen and its answer, if any */
+      order?: { id: string; status: string };
+      sos: SosStage;
       videoStats(): Promise<OutboundVideo & { layers: OutboundVideo[]; audioPackets: number }>;
     };
   }
@@ -131,7 +137,10 @@ function Station({ cred, onRefused, onSignOut }: { cred: UnitCredential; onRefus
   const [video, setVideo] = useState<VideoState>('off');
   const [streamId, setStreamId] = useState<string>();
   const [gps, setGps] = useState<{ accuracy?: number; error?: boolean }>({});
-  const [sos, setSos] = useState<'idle' | 'sending' | 'sent' | 'failed'>('idle');
+  const [sos, setSos] = useState<SosStage>('idle');
+  const [sosStatus, setSosStatus] = useState<SosStatus>();
+  const [order, setOrder] = useState<ShownOrder>();
+  const [here, setHere] = useState<{ lat: number; lon: number }>();
   const [cameraError, setCameraError] = useState(false);
   const [micRefused, setMicRefused] = useState(false);
   const [videoError, setVideoError] = useState<string>();
@@ -213,7 +222,16 @@ function Station({ cred, onRefused, onSignOut }: { cred: UnitCredential; onRefus
           stopVideo();
           return 'stopped';
         }
-        return 'ignored';
+        if (cmd.type === 'dispatch') {
+          // the newest order replaces an older one on screen; the ack says only that it arrived
+          setOrder((o) => (o?.order.id === cmd.id ? o : { order: cmd, status: 'waiting' }));
+          return 'order shown to the wearer';
+        }
+        if (cmd.type === 'sos.status') {
+          setSosStatus(cmd);
+          return 'shown';
+        }
+        throw new UnsupportedCommand(`this page does not handle ${cmd.type} commands`);
       },
     });
     linkRef.current = l;
@@ -234,6 +252,7 @@ function Station({ cred, onRefused, onSignOut }: { cred: UnitCredential; onRefus
       lastFix.current = pos;
       lastSent = Date.now();
       setGps({ accuracy: pos.coords.accuracy });
+      setHere({ lat: pos.coords.latitude, lon: pos.coords.longitude });
       linkRef.current?.sendPosition(pos).catch(() => {}); // mqtt.js resends QoS 1 after a reconnect
     };
     const onError = () => setGps((g) => ({ ...g, error: true }));
@@ -254,19 +273,27 @@ function Station({ cred, onRefused, onSignOut }: { cred: UnitCredential; onRefus
       video,
       streamId,
       audio: !micRefused,
+      order: order && { id: order.order.id, status: order.status },
+      sos,
       videoStats: async () => (publisherRef.current ? publisherRef.current.videoStats() : { framesEncoded: 0, width: 0, height: 0, layers: [], audioPackets: 0 }),
     };
-  }, [link, video, streamId, micRefused]);
+  }, [link, video, streamId, micRefused, order, sos]);
 
   const raiseSos = async () => {
-    setSos('sending');
     void goLive().catch(() => {}); // an SOS also puts the camera on the wall
-    try {
-      await linkRef.current!.sendSos(lastFix.current);
-      setSos('sent');
-    } catch {
-      setSos('failed');
-    }
+    await linkRef.current!.sendSos(lastFix.current);
+  };
+
+  const answer = (accepted: boolean, reason?: string) => {
+    if (!order) return;
+    const id = order.order.id;
+    const done = accepted ? 'accepted' : 'refused';
+    // shown as answered at once; "not confirmed" stays until the hub's PUBACK (mqtt.js resends after a reconnect)
+    setOrder((o) => (o?.order.id === id ? { ...o, status: done, unsent: true } : o));
+    linkRef.current?.answerDispatch(id, accepted, reason).then(
+      () => setOrder((o) => (o?.order.id === id ? { ...o, unsent: false } : o)),
+      () => undefined,
+    );
   };
 
   const live = video !== 'off' && video !== 'stopped';
@@ -301,19 +328,12 @@ function Station({ cred, onRefused, onSignOut }: { cred: UnitCredential; onRefus
         </p>
       )}
       {gps.error && <p className="error">{t.errors.geolocation}</p>}
+      {order && <DispatchCard shown={order} here={here} onAnswer={answer} onDismiss={() => setOrder(undefined)} />}
       <div className="actions">
         <button type="button" className="big live" data-testid="go-live" onClick={() => (live ? stopVideo() : void goLive().catch(() => {}))}>
           {live ? t.stop : t.goLive}
         </button>
-        <button type="button" className="big sos" data-testid="sos" disabled={sos === 'sending' || link === 'refused'} onClick={() => void raiseSos()}>
-          {sos === 'sending' ? t.sosSending : t.sos}
-        </button>
-        {sos === 'sent' && (
-          <p className="ok" data-testid="sos-state">
-            {t.sosSent}
-          </p>
-        )}
-        {sos === 'failed' && <p className="error">{t.errors.sosFailed}</p>}
+        <SosButton disabled={link === 'refused'} status={sosStatus} send={raiseSos} onStage={setSos} />
       </div>
       <button type="button" className="signout" onClick={onSignOut}>
         {t.signOut}

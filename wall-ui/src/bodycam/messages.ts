@@ -16,7 +16,45 @@ export interface BodycamMessages {
   sosSent: string;
   signOut: string;
   unitLabel(unitId: string): string;
+  /** a dispatch shown to the wearer (issue 12 §1) */
+  order: {
+    heading: string;
+    incident(id: string): string;
+    distance(m: number): string;
+    /** the eight compass points, clockwise from north */
+    compass: readonly string[];
+    towards(distance: string, point: string): string;
+    noFix: string;
+    accept: string;
+    refuse: string;
+    reasonPrompt: string;
+    reasons: readonly string[];
+    otherReason: string;
+    sendRefusal: string;
+    back: string;
+    accepted: string;
+    enRoute(distance: string): string;
+    onScene: string;
+    refused: string;
+    notSent: string;
+    dismiss: string;
+  };
+  /** the SOS flow: hold, cancel window, then what the centre did */
+  sosFlow: {
+    hold: string;
+    holding: string;
+    countdown(seconds: number): string;
+    cancel: string;
+    cancelled: string;
+    received: string;
+    waitingAck: string;
+    acknowledged: string;
+    coming(name: string, etaSeconds: number | undefined): string;
+    onScene(name: string): string;
+  };
 }
+
+const minutes = (s: number) => Math.max(1, Math.round(s / 60));
 
 const en: BodycamMessages = {
   title: 'Body cam',
@@ -46,6 +84,39 @@ const en: BodycamMessages = {
   sosSent: 'SOS received by the hub',
   signOut: 'Sign out',
   unitLabel: (id) => `Unit ${id}`,
+  order: {
+    heading: 'Dispatch',
+    incident: (id) => `Incident ${id}`,
+    distance: (m) => (m >= 1000 ? `${(m / 1000).toFixed(1)} km` : `${Math.round(m)} m`),
+    compass: ['north', 'north-east', 'east', 'south-east', 'south', 'south-west', 'west', 'north-west'],
+    towards: (d, p) => `${d} to the ${p}`,
+    noFix: 'Distance unknown: waiting for your location',
+    accept: 'Accept',
+    refuse: 'Refuse',
+    reasonPrompt: 'Why can you not go?',
+    reasons: ['On another task', 'Equipment or vehicle problem', 'Cannot get there'],
+    otherReason: 'Other reason',
+    sendRefusal: 'Send refusal',
+    back: 'Back',
+    accepted: 'Accepted',
+    enRoute: (d) => `En route: ${d} to go`,
+    onScene: 'On scene',
+    refused: 'Refused: the control centre is told',
+    notSent: 'Answer not confirmed by the hub yet: it is sent when the link returns.',
+    dismiss: 'Close',
+  },
+  sosFlow: {
+    hold: 'Hold 2 s for SOS',
+    holding: 'Keep holding…',
+    countdown: (n) => `Sending SOS in ${n} s`,
+    cancel: 'Cancel',
+    cancelled: 'SOS cancelled: nothing was sent',
+    received: 'SOS received by the hub',
+    waitingAck: 'Waiting for the control centre…',
+    acknowledged: 'Acknowledged by the control centre',
+    coming: (name, eta) => (eta === undefined ? `${name} is coming` : `${name} is coming: about ${minutes(eta)} min`),
+    onScene: (name) => `${name} is here`,
+  },
 };
 
 const zh: BodycamMessages = {
@@ -76,6 +147,39 @@ const zh: BodycamMessages = {
   sosSent: '指挥中心已收到 SOS',
   signOut: '退出登录',
   unitLabel: (id) => `设备 ${id}`,
+  order: {
+    heading: '派遣指令',
+    incident: (id) => `事件 ${id}`,
+    distance: (m) => (m >= 1000 ? `${(m / 1000).toFixed(1)} 公里` : `${Math.round(m)} 米`),
+    compass: ['北', '东北', '东', '东南', '南', '西南', '西', '西北'],
+    towards: (d, p) => `${p}方向 ${d}`,
+    noFix: '距离未知：正在等待您的定位',
+    accept: '接受',
+    refuse: '拒绝',
+    reasonPrompt: '无法前往的原因？',
+    reasons: ['正在执行其他任务', '装备或车辆故障', '无法到达'],
+    otherReason: '其他原因',
+    sendRefusal: '发送拒绝',
+    back: '返回',
+    accepted: '已接受',
+    enRoute: (d) => `前往途中：还有 ${d}`,
+    onScene: '已到场',
+    refused: '已拒绝：指挥中心已获知',
+    notSent: '指挥中心尚未确认收到您的应答：连接恢复后会自动发送。',
+    dismiss: '关闭',
+  },
+  sosFlow: {
+    hold: '长按 2 秒发送 SOS',
+    holding: '请继续按住…',
+    countdown: (n) => `${n} 秒后发送 SOS`,
+    cancel: '取消',
+    cancelled: 'SOS 已取消：未发送',
+    received: '指挥中心已收到 SOS',
+    waitingAck: '等待指挥中心确认…',
+    acknowledged: '指挥中心已确认',
+    coming: (name, eta) => (eta === undefined ? `${name} 正在赶来` : `${name} 正在赶来：约 ${minutes(eta)} 分钟`),
+    onScene: (name) => `${name} 已到场`,
+  },
 };
 
 export function bodycamMessages(lang = new URLSearchParams(window.location.search).get('lang') ?? navigator.language): BodycamMessages {

@@ -1,11 +1,27 @@
 // The body cam as a unit on the hub's MQTT broker, over WebSocket (path /mqtt on the HTTP
 // port): positions on units/{id}/gps, SOS on units/{id}/alarm (QoS 1, the same wire
-// shapes as the edge agent, config/src/wire.ts), commands from units/{id}/cmd.
+// shapes as the edge agent, config/src/wire.ts), commands from units/{id}/cmd, acknowledged on
+// cmd/ack (received: for a dispatch, "delivered"), and the wearer's answer to a dispatch on
+// cmd/answer.
 import mqtt, { type MqttClient } from 'mqtt';
-import { AlarmMessageSchema, CommandMessageSchema, PositionMessageSchema, type AlarmMessage, type Command, type PositionMessage } from '@hub/config';
+import {
+  AlarmMessageSchema,
+  CommandMessageSchema,
+  DispatchAnswerSchema,
+  PositionMessageSchema,
+  type AlarmMessage,
+  type Command,
+  type CommandAck,
+  type CommandAckCode,
+  type DispatchAnswer,
+  type PositionMessage,
+} from '@hub/config';
 import { topics } from '@hub/config';
 
 export type LinkState = 'connecting' | 'online' | 'offline' | 'refused';
+
+/** Thrown by `onCommand` for a command this page does not take: the ack says ok: false, unsupported_command. */
+export class UnsupportedCommand extends Error {}
 
 export interface UnitLinkOptions {
   unitId: string;
@@ -54,21 +70,39 @@ export class UnitLink {
 
   async #onCommand(topic: string, payload: Uint8Array): Promise<void> {
     if (topic !== topics.cmd(this.opts.unitId)) return;
-    let cmd: Command;
+    let raw: { id?: unknown; type?: unknown } | null;
     try {
-      cmd = CommandMessageSchema.parse(JSON.parse(new TextDecoder().decode(payload)));
+      raw = JSON.parse(new TextDecoder().decode(payload)) as typeof raw;
     } catch {
-      return; // not a command this page understands
+      return; // not JSON: no id to answer
     }
-    let ok = true;
-    let message: string;
+    const id = typeof raw?.id === 'string' && raw.id.length >= 1 && raw.id.length <= 64 ? raw.id : undefined;
+    const parsed = CommandMessageSchema.safeParse(raw);
+    if (!parsed.success) {
+      // never "ok" for what this page did not do (issue 12 §1): a newer hub's command, or a malformed one
+      const known = CommandMessageSchema.options.some((o) => o.shape.type.value === raw?.type);
+      if (id) this.#ack({ id, ok: false, code: known ? 'invalid_command' : 'unsupported_command', message: `${known ? 'invalid' : 'unknown'} command ${JSON.stringify(raw?.type)}` });
+      return;
+    }
+    const cmd = parsed.data;
     try {
-      message = (await this.opts.onCommand?.(cmd)) ?? 'ignored';
+      if (!this.opts.onCommand) throw new UnsupportedCommand(`this page does not handle ${cmd.type} commands`);
+      this.#ack({ id: cmd.id, ok: true, message: await this.opts.onCommand(cmd) });
     } catch (err) {
-      ok = false;
-      message = (err as Error).message;
+      const code: CommandAckCode = err instanceof UnsupportedCommand ? 'unsupported_command' : 'failed';
+      this.#ack({ id: cmd.id, ok: false, code, message: (err as Error).message });
     }
-    this.client.publish(topics.cmdAck(this.opts.unitId), JSON.stringify({ id: cmd.id, ok, message, ts: Date.now() }), { qos: 1 });
+  }
+
+  #ack(ack: CommandAck): void {
+    this.client.publish(topics.cmdAck(this.opts.unitId), JSON.stringify({ ...ack, message: ack.message?.slice(0, 500), ts: Date.now() }), { qos: 1 });
+  }
+
+  /** The wearer's answer to a dispatch (QoS 1); resolves once the hub has it. */
+  answerDispatch(commandId: string, accepted: boolean, reason?: string): Promise<void> {
+    const msg: DispatchAnswer = { id: commandId, accepted, ts: Date.now(), ...(reason ? { reason: reason.slice(0, 500) } : {}) };
+    DispatchAnswerSchema.parse(msg);
+    return this.#publish(topics.cmdAnswer(this.opts.unitId), msg);
   }
 
   #publish(topic: string, msg: unknown): Promise<void> {

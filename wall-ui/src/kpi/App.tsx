@@ -1,13 +1,14 @@
 // The KPI page: response times per unit, team or district over a period, as a table and
 // charts, with a CSV download. Figures come from GET /api/kpis.
 import { useCallback, useEffect, useMemo, useState } from 'react';
-import type { KpiGroupBy, KpiMetric, KpiResponse } from '@hub/config';
+import { KPI_METRICS, type KpiGroupBy, type KpiMetric, type KpiResponse } from '@hub/config';
 import { HubApiError } from '../shared/hub-api';
 import { downloadCsv, fetchKpis, initialToken, login } from './api';
 import { MetricChart, fmt } from './charts';
 import { pickLang, translator, type MessageKey } from './messages';
 
-const METRICS = ['acknowledge', 'dispatch', 'arrive', 'resolve'] as const satisfies readonly KpiMetric[];
+/** every figure the API reports, in its order: the operator's acknowledgement, then the device's delivery beside the person's acceptance */
+const METRICS: readonly KpiMetric[] = KPI_METRICS;
 const DAY = 86_400_000;
 
 /** yyyy-mm-ddThh:mm in local time, for datetime-local inputs. */

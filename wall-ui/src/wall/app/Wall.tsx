@@ -13,6 +13,7 @@ import { useIncidentFeed } from '../incidents/useIncidentFeed';
 import { IncidentsTab } from '../incidents/IncidentsTab';
 import { LinkagePanel } from '../linkage/LinkagePanel';
 import { useLinkageTarget } from '../linkage/useLinkageTarget';
+import { useDispatchOffers } from '../linkage/useDispatchOffers';
 import { ReplayPanel } from '../replay/ReplayPanel';
 import { UnitList } from '../units/UnitList';
 import { VideoGrid } from '../tiles/VideoGrid';
@@ -45,6 +46,7 @@ export function Wall({ session }: { session: Session }) {
   const feed = useIncidentFeed(store);
   const linkage = useLinkageTarget(store, { alarms, incidentById: feed.incidentById, openOnTiles });
   const { target, tab } = linkage;
+  const offers = useDispatchOffers(store);
 
   const unitName = useCallback((id: string) => store.units.get(id)?.name ?? id, [store]);
 
@@ -156,6 +158,9 @@ export function Wall({ session }: { session: Session }) {
                 alarm={selectedAlarm}
                 canDispatch={canAct}
                 dispatchStates={feed.dispatchStates}
+                incident={target?.incidentId !== undefined ? feed.incidents.get(target.incidentId) : undefined}
+                offers={offers.forIncident(target?.incidentId)}
+                onDismissOffer={offers.dismiss}
                 pushedNearest={linkage.pushedNearest}
                 onNearest={linkage.showNearest}
                 onDispatched={(incidentId, unitIds) => {

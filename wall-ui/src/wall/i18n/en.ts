@@ -129,11 +129,27 @@ export const en = {
   'linkage.eta': 'ETA {m} min {s} s',
   'linkage.dispatch': 'Dispatch {n} units',
 
+  // dispatch answers (issue 12 §1): delivered is the device, accepted/refused the person
   'dispatch.state.sent': 'Sent',
-  'dispatch.state.acknowledged': 'Acknowledged',
+  'dispatch.state.delivered': 'Delivered',
+  'dispatch.state.accepted': 'Accepted',
   'dispatch.state.refused': 'Refused',
+  'dispatch.state.timed_out': 'No answer',
   'dispatch.state.en_route': 'En route',
   'dispatch.state.on_scene': 'On scene',
+  'dispatch.refusedBecause': 'Refused: {reason}',
+  'linkage.offer.refused': '{unit} refused. Next nearest: {next}, ETA {m} min {s} s',
+  'linkage.offer.timed_out': '{unit} did not answer. Next nearest: {next}, ETA {m} min {s} s',
+  'linkage.offer.noneLeft': '{unit} {why}. No other unit is available.',
+  'linkage.offer.whyRefused': 'refused',
+  'linkage.offer.whyTimedOut': 'did not answer',
+  'linkage.offer.dispatch': 'Dispatch {unit}',
+  'linkage.offer.dismiss': 'Dismiss',
+  'linkage.incidentEnded': 'This incident is {state}: no more units are dispatched to it.',
+  'linkage.incidentState.resolved': 'resolved',
+  'linkage.incidentState.closed': 'closed',
+  'linkage.pickHint': 'Tick the units to send: none is chosen for you.',
+  // a dispatch's trail entries in words (incident_events.kind), for the incident timeline
 
   'replay.title': 'Track replay',
   'replay.unit': 'Unit',
@@ -308,6 +324,7 @@ export const en = {
   'incident.event.fromTo': '{from} → {to}',
   'incident.event.unit': 'unit {unit}',
   'incident.event.with': '{what}: {facts}',
+  'incident.event.next': 'next: {unit}',
   'incident.event.reason': 'reason: {reason}',
 } as const satisfies Record<string, string>;
 

@@ -129,11 +129,27 @@ export const zhCN: Record<MessageKey, string> = {
   'linkage.eta': '预计 {m} 分 {s} 秒到达',
   'linkage.dispatch': '派遣 {n} 个单元',
 
+  // 派遣应答（issue 12 §1）：“已送达”是设备收到，“已接受/已拒绝”是人的决定
   'dispatch.state.sent': '已发送',
-  'dispatch.state.acknowledged': '已确认',
+  'dispatch.state.delivered': '已送达',
+  'dispatch.state.accepted': '已接受',
   'dispatch.state.refused': '已拒绝',
+  'dispatch.state.timed_out': '未应答',
   'dispatch.state.en_route': '途中',
   'dispatch.state.on_scene': '已到场',
+  'dispatch.refusedBecause': '已拒绝：{reason}',
+  'linkage.offer.refused': '{unit} 已拒绝。下一个最近的单元：{next}，预计 {m} 分 {s} 秒到达',
+  'linkage.offer.timed_out': '{unit} 未应答。下一个最近的单元：{next}，预计 {m} 分 {s} 秒到达',
+  'linkage.offer.noneLeft': '{unit} {why}。没有其他空闲单元。',
+  'linkage.offer.whyRefused': '已拒绝',
+  'linkage.offer.whyTimedOut': '未应答',
+  'linkage.offer.dispatch': '派遣 {unit}',
+  'linkage.offer.dismiss': '忽略',
+  'linkage.incidentEnded': '该事件已{state}：不再派遣单元。',
+  'linkage.incidentState.resolved': '处置完毕',
+  'linkage.incidentState.closed': '关闭',
+  'linkage.pickHint': '请勾选要派遣的单元：系统不会替您选择。',
+  // 派遣在事件时间线中的记录（incident_events.kind）
 
   'replay.title': '轨迹回放',
   'replay.unit': '单元',
@@ -307,5 +323,6 @@ export const zhCN: Record<MessageKey, string> = {
   'incident.event.fromTo': '{from} → {to}',
   'incident.event.unit': '单位 {unit}',
   'incident.event.with': '{what}：{facts}',
+  'incident.event.next': '下一单位：{unit}',
   'incident.event.reason': '原因：{reason}',
 };

@@ -27,5 +27,7 @@ export function incidentEventText(t: Translate, e: IncidentEvent): string {
   if (typeof d.text === 'string') facts.push(d.text);
   if (typeof d.note === 'string') facts.push(d.note);
   if (typeof d.message === 'string' && d.message) facts.push(d.message);
+  const next = d.next as { unitId?: unknown; name?: unknown } | null | undefined;
+  if (next && typeof next.unitId === 'string') facts.push(t('incident.event.next', { unit: typeof next.name === 'string' ? `${next.name} (${next.unitId})` : next.unitId }));
   return facts.length ? t('incident.event.with', { what, facts: facts.join(' · ') }) : what;
 }

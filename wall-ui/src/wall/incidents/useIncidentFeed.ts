@@ -2,6 +2,7 @@
 // incident event live), and the dispatch side: each unit's latest dispatch answer and the
 // incident it was sent to. An incident list or panel reads `incidents` and calls the operations.
 import { useCallback, useEffect, useRef, useState } from 'react';
+import { OPEN_INCIDENT_STATES } from '@hub/config';
 import type { UnitStore } from '../live/unit-store';
 import { api } from '../app/session';
 import type { DispatchEvent, Incident } from '../linkage/types';
@@ -39,10 +40,21 @@ export function useIncidentFeed(store: UnitStore): IncidentFeed {
     const offIncident = store.on('incident', (inc) => {
       known.current = new Map(known.current).set(inc.id, inc);
       setIncidents(known.current);
+      // an incident no longer open frees its units
+      if (!OPEN_INCIDENT_STATES.includes(inc.state)) {
+        setDispatched((m) => ([...m.values()].includes(String(inc.id)) ? new Map([...m].filter(([, id]) => id !== String(inc.id))) : m));
+      }
     });
     const offDispatch = store.on('dispatch', (ev) => {
       setDispatchStates((m) => new Map(m).set(ev.unitId, ev));
-      setDispatched((m) => new Map(m).set(ev.unitId, String(ev.incidentId)));
+      // a unit that refused or did not answer is free again (as the hub's nearest-units list counts it)
+      const free = ev.state === 'refused' || ev.state === 'timed_out';
+      setDispatched((m) => {
+        const n = new Map(m);
+        if (!free) n.set(ev.unitId, String(ev.incidentId));
+        else if (n.get(ev.unitId) === String(ev.incidentId)) n.delete(ev.unitId);
+        return n;
+      });
     });
     return () => {
       offIncident();

@@ -1,13 +1,17 @@
 // Emergency linkage: for the selected alarm or a clicked point, the nearest available units
-// (GET /api/units/nearest) with distance and estimated arrival; one click dispatches them
-// (an incident is made first when there is none), and each unit's answer shows as it
-// arrives on the live feed. Viewers see the list but no dispatch button (the hub refuses too).
+// (GET /api/units/nearest, soonest arrival first) with distance and estimated arrival; the
+// coordinator ticks the ones to send (none is ticked for them) and dispatches (an incident is
+// made first when there is none). Each unit's state shows as it comes on the live feed:
+// delivered (the device) → accepted / refused (the person) / no answer → en route → on scene;
+// after a refusal or no answer the hub's offer of the next nearest unit shows with a button.
+// An incident that is resolved or closed offers no dispatch. Viewers see the list but no
+// dispatch button (the hub refuses too).
 import { useEffect, useState } from 'react';
 import type { Alarm } from '@hub/config';
 import { useT } from '../i18n';
 import { errorText } from '../i18n/errors';
-import { api, currentSession } from '../app/session';
-import type { DispatchEvent, DispatchState, Incident, LinkageTarget, NearestUnit } from './types';
+import { api, openReplay } from '../app/session';
+import type { DispatchEvent, DispatchOfferEvent, DispatchState, Incident, LinkageTarget, NearestUnit } from './types';
 
 export const NEAREST_LIMIT = 5;
 
@@ -17,6 +21,11 @@ export interface LinkagePanelProps {
   canDispatch: boolean;
   /** the latest state of each dispatched unit, from the live feed */
   dispatchStates: ReadonlyMap<string, DispatchEvent>;
+  /** the target's incident as the live feed knows it (its state and its units' states) */
+  incident: Incident | undefined;
+  /** the hub's offers of a next unit for the target's incident, newest first */
+  offers: readonly DispatchOfferEvent[];
+  onDismissOffer(offer: DispatchOfferEvent): void;
   /** a nearest list pushed by a `linkage` event for this target */
   pushedNearest: NearestUnit[] | null;
   onNearest(units: NearestUnit[]): void;
@@ -56,7 +65,7 @@ export function LinkagePanel(props: LinkagePanelProps) {
         if (cancelled) return;
         const units = res.units.filter((u) => u.unitId !== target.unitId).slice(0, NEAREST_LIMIT);
         setNearest(units);
-        setChosen(new Set(units.map((u) => u.unitId)));
+        setChosen(new Set()); // the coordinator picks: nothing is sent that nobody chose
         props.onNearest(units);
       })
       .catch((err: unknown) => !cancelled && setError(errorText(t, err)));
@@ -70,7 +79,7 @@ export function LinkagePanel(props: LinkagePanelProps) {
   useEffect(() => {
     if (props.pushedNearest) {
       setNearest(props.pushedNearest);
-      setChosen(new Set(props.pushedNearest.map((u) => u.unitId)));
+      setChosen(new Set());
     }
   }, [props.pushedNearest]);
 
@@ -85,9 +94,12 @@ export function LinkagePanel(props: LinkagePanelProps) {
     );
   }
 
-  const dispatch = async () => {
-    const unitIds = (nearest ?? []).map((u) => u.unitId).filter((id) => chosen.has(id));
-    if (!unitIds.length) return;
+  const ended = props.incident && (props.incident.state === 'resolved' || props.incident.state === 'closed') ? props.incident.state : null;
+  const mayDispatch = props.canDispatch && !ended;
+
+  /** true when the hub took the dispatch */
+  const dispatch = async (unitIds: string[]): Promise<boolean> => {
+    if (!unitIds.length) return false;
     setBusy(true);
     setError(null);
     try {
@@ -103,20 +115,28 @@ export function LinkagePanel(props: LinkagePanelProps) {
         setIncidentId(id);
       }
       await api('POST', `/api/incidents/${id}/dispatch`, { unitIds });
-      setSentTo(unitIds);
+      setSentTo((before) => [...new Set([...before, ...unitIds])]);
+      setChosen(new Set());
       props.onDispatched(id, unitIds);
+      return true;
     } catch (err) {
       setError(errorText(t, err));
+      return false;
     } finally {
       setBusy(false);
     }
   };
 
-  const stateOf = (unitId: string): DispatchState | null => {
+  /** the unit's latest state in this incident: the live event, else the incident as last announced */
+  const stateOf = (unitId: string): { state: DispatchState; reason?: string } | null => {
     const ev = props.dispatchStates.get(unitId);
-    if (ev && (incidentId === null || String(ev.incidentId) === String(incidentId))) return ev.state;
-    return sentTo.includes(unitId) ? 'sent' : null;
+    if (ev && (incidentId === null || String(ev.incidentId) === String(incidentId))) return { state: ev.state, reason: ev.reason };
+    const u = props.incident?.units.find((x) => x.unitId === unitId);
+    if (u) return { state: u.state, reason: u.message ?? undefined };
+    return sentTo.includes(unitId) ? { state: 'sent' } : null;
   };
+  // a unit this panel sent stays in the list even when a newer list no longer has it
+  const listed = nearest ?? [];
 
   return (
     <section className="panel linkage-panel" data-testid="linkage-panel">
@@ -140,7 +160,7 @@ export function LinkagePanel(props: LinkagePanelProps) {
             data-testid="linkage-replay"
             onClick={(e) => {
               e.preventDefault();
-              window.open(`/replay#token=${encodeURIComponent(currentSession()?.token ?? '')}&incident=${incidentId}`, '_blank', 'noopener');
+              openReplay(incidentId);
             }}
           >
             {t('linkage.replay')}
@@ -149,14 +169,32 @@ export function LinkagePanel(props: LinkagePanelProps) {
       )}
       {error && <p className="error">{error}</p>}
       {nearest === null && !error && <p className="muted">{t('common.loading')}</p>}
+      {ended && (
+        <p className="notice" data-testid="linkage-ended">
+          {t('linkage.incidentEnded', { state: t(`linkage.incidentState.${ended}`) })}
+        </p>
+      )}
+      {!ended &&
+        props.offers.map((o) => (
+          <OfferNotice
+            key={`${o.incidentId}-${o.unitId}-${o.ts}`}
+            offer={o}
+            canDispatch={mayDispatch}
+            busy={busy}
+            onDispatch={(id) => void dispatch([id]).then((ok) => ok && props.onDismissOffer(o))}
+            onDismiss={() => props.onDismissOffer(o)}
+          />
+        ))}
       {nearest?.length === 0 && <p className="muted">{t('linkage.noneAvailable')}</p>}
+      {mayDispatch && listed.length > 0 && chosen.size === 0 && <p className="muted">{t('linkage.pickHint')}</p>}
       <ol className="nearest" data-testid="nearest">
-        {(nearest ?? []).map((u) => {
+        {listed.map((u) => {
           const eta = formatEta(u.etaSeconds);
-          const s = stateOf(u.unitId);
+          const st = stateOf(u.unitId);
+          const s = st?.state;
           return (
             <li key={u.unitId} data-testid="nearest-unit" data-unit-id={u.unitId} data-dispatch={s ?? ''}>
-              {props.canDispatch && (
+              {mayDispatch && (
                 <input
                   type="checkbox"
                   checked={chosen.has(u.unitId)}
@@ -174,19 +212,48 @@ export function LinkagePanel(props: LinkagePanelProps) {
               <span className="distance">{u.distanceM >= 1000 ? t('linkage.km', { km: (u.distanceM / 1000).toFixed(1) }) : t('linkage.m', { m: Math.round(u.distanceM) })}</span>
               <span className="eta">{t('linkage.eta', eta)}</span>
               {s && (
-                <span className={`dispatch-state ds-${s}`} data-testid="dispatch-state">
+                <span className={`dispatch-state ds-${s}`} data-testid="dispatch-state" title={st?.reason ? t('dispatch.refusedBecause', { reason: st.reason }) : undefined}>
                   {t(`dispatch.state.${s}`)}
+                </span>
+              )}
+              {s === 'refused' && st?.reason && (
+                <span className="dispatch-reason" data-testid="dispatch-reason">
+                  {st.reason}
                 </span>
               )}
             </li>
           );
         })}
       </ol>
-      {props.canDispatch && nearest && nearest.length > 0 && (
-        <button className="primary" disabled={busy || chosen.size === 0} onClick={() => void dispatch()} data-testid="dispatch">
+      {mayDispatch && listed.length > 0 && (
+        <button className="primary" disabled={busy || chosen.size === 0} onClick={() => void dispatch(listed.map((u) => u.unitId).filter((id) => chosen.has(id)))} data-testid="dispatch">
           {t('linkage.dispatch', { n: chosen.size })}
         </button>
       )}
     </section>
+  );
+}
+
+/** "Unit X did not answer. Next nearest: Y, ETA …" with a button that sends Y (the coordinator decides). */
+function OfferNotice({ offer, canDispatch, busy, onDispatch, onDismiss }: { offer: DispatchOfferEvent; canDispatch: boolean; busy: boolean; onDispatch(unitId: string): void; onDismiss(): void }) {
+  const t = useT();
+  const next = offer.next;
+  const text = next
+    ? t(`linkage.offer.${offer.reason}`, { unit: offer.unitId, next: next.name, ...formatEta(next.etaSeconds) })
+    : t('linkage.offer.noneLeft', { unit: offer.unitId, why: t(offer.reason === 'refused' ? 'linkage.offer.whyRefused' : 'linkage.offer.whyTimedOut') });
+  return (
+    <div className="offer" role="status" data-testid="dispatch-offer" data-unit-id={offer.unitId} data-next={next?.unitId ?? ''}>
+      <p>{text}</p>
+      <div className="offer-actions">
+        {canDispatch && next && (
+          <button className="primary" disabled={busy} onClick={() => onDispatch(next.unitId)} data-testid="offer-dispatch">
+            {t('linkage.offer.dispatch', { unit: next.name })}
+          </button>
+        )}
+        <button className="secondary" onClick={onDismiss}>
+          {t('linkage.offer.dismiss')}
+        </button>
+      </div>
+    </div>
   );
 }

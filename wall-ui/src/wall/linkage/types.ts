@@ -1,6 +1,6 @@
 // Shapes of the incidents API and its live events, as config/ declares them, and what the
 // linkage panel works for.
-export type { DispatchEvent, DispatchState, Incident, LinkageEvent, NearestUnit } from '@hub/config';
+export type { DispatchEvent, DispatchOfferEvent, DispatchState, Incident, LinkageEvent, NearestUnit } from '@hub/config';
 
 /** What the linkage panel works for: a selected alarm, or a point clicked on the map. */
 export interface LinkageTarget {

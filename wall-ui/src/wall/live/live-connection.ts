@@ -50,6 +50,7 @@ export class LiveConnection {
     s.on('incident', (payload) => opts.onEvent({ event: 'incident', payload }));
     s.on('dispatch', (payload) => opts.onEvent({ event: 'dispatch', payload }));
     s.on('linkage', (payload) => opts.onEvent({ event: 'linkage', payload }));
+    s.on('offer', (payload) => opts.onEvent({ event: 'offer', payload }));
   }
 
   subscribe(bbox: BBox | null): void {

@@ -42,7 +42,7 @@ export function unitStatusKind(u: Pick<UnitView, 'online' | 'alarming' | 'assign
 export type ConnectionState = 'connecting' | 'live' | 'reconnecting' | 'unauthorized' | 'closed';
 
 /** Events of the live feed the store forwards as they come. */
-export type ForwardedEvent = 'incident' | 'dispatch' | 'linkage';
+export type ForwardedEvent = 'incident' | 'dispatch' | 'linkage' | 'offer';
 
 /** The payload of a forwarded event, as LiveServerToClient declares it. */
 export type ForwardedPayload<E extends ForwardedEvent> = Parameters<LiveServerToClient[E]>[0];
