@@ -2,7 +2,7 @@
 // beforeAll/afterAll hooks of the file run after the start and before the close.
 import { afterAll, beforeAll } from 'vitest';
 import type { Browser } from 'playwright-core';
-import { launchChromium } from './browser';
+import { launchChromium, type LaunchOptions } from './browser';
 import { startTestHub, type TestHub } from './test-hub';
 
 export interface HubAndBrowser {
@@ -10,12 +10,13 @@ export interface HubAndBrowser {
   readonly browser: Browser;
 }
 
-export function hubAndBrowser(overrides: Record<string, unknown> = {}): HubAndBrowser {
+/** `launch`: Chromium's options, e.g. a fake camera and microphone for body-cam pages. */
+export function hubAndBrowser(overrides: Record<string, unknown> = {}, launch: LaunchOptions = {}): HubAndBrowser {
   let th: TestHub | undefined;
   let browser: Browser | undefined;
   beforeAll(async () => {
     th = await startTestHub(overrides);
-    browser = await launchChromium();
+    browser = await launchChromium(launch);
   });
   afterAll(async () => {
     await browser?.close();
