@@ -7,6 +7,7 @@ import { Compression, TileType, zxyToTileId } from 'pmtiles';
 import { fromGeojsonVt } from '@maplibre/vt-pbf';
 import { GeoJSONVT } from '@maplibre/geojson-vt';
 import type { FeatureCollection } from 'geojson';
+import { boxPolygon } from './polygons';
 
 export interface TestTile {
   z: number;
@@ -119,22 +120,7 @@ export function writeVectorPmtiles(file: string, layers: Record<string, FeatureC
 
 type Props = Record<string, string>;
 const line = (props: Props, coords: [number, number][]) => ({ type: 'Feature' as const, properties: props, geometry: { type: 'LineString' as const, coordinates: coords } });
-const box = (props: Props, w: number, s: number, e: number, n: number) => ({
-  type: 'Feature' as const,
-  properties: props,
-  geometry: {
-    type: 'Polygon' as const,
-    coordinates: [
-      [
-        [w, s],
-        [e, s],
-        [e, n],
-        [w, n],
-        [w, s],
-      ],
-    ],
-  },
-});
+const box = (props: Props, w: number, s: number, e: number, n: number) => ({ type: 'Feature' as const, properties: props, geometry: boxPolygon(w, s, e, n) });
 
 /**
  * A made-up street map around (22.54, 114.05), the simulator's centre, in the OpenMapTiles

@@ -21,3 +21,19 @@ export const squareWithHole: Polygon = {
     ],
   ],
 };
+
+/** The rectangle from (w, s) to (e, n), closed, as GeoJSON wants it. */
+export function boxPolygon(w: number, s: number, e: number, n: number): Polygon {
+  return {
+    type: 'Polygon',
+    coordinates: [
+      [
+        [w, s],
+        [e, s],
+        [e, n],
+        [w, n],
+        [w, s],
+      ],
+    ],
+  };
+}

@@ -10,20 +10,10 @@ import { alarmMigrations } from '../src/migrations/index';
 import { createGeofence } from '../src/store/geofences';
 import { listAlarms } from '../src/store/alarms';
 import { startAlarmService, type AlarmService } from '../src/service';
+import { boxPolygon } from '../../test-support/polygons';
 
 const config = { offlineAfterSeconds: 120, noPositionAfterSeconds: 60, lowBatteryPercent: 15, overspeedKmh: { vehicle: 80, bodycam: 25 }, flood: { windowSeconds: 300, maxPerWindow: 0 } };
-const square = (w: number, s: number, e: number, n: number) => ({
-  type: 'Polygon' as const,
-  coordinates: [
-    [
-      [w, s],
-      [e, s],
-      [e, n],
-      [w, n],
-      [w, s],
-    ] as [number, number][],
-  ],
-});
+const square = boxPolygon;
 
 let database: TestDatabase;
 let pool: pg.Pool;

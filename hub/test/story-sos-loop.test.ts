@@ -152,4 +152,4 @@ test('SOS on a phone → the wall → dispatch → accepted on another phone →
   } finally {
     for (const c of phones) await c.close();
   }
-});
+}, 240_000); // the whole loop, with a recording of two segments, on a loaded machine

@@ -8,7 +8,7 @@ import type { NearestQuery, NearestUnit, UnitType } from '@hub/config';
 import type { Queryable } from '@hub/platform';
 import { distanceSql } from './geo';
 import { OPEN_STATES_SQL } from './store';
-import type { UnitIndex } from './unit-index';
+import type { Ranked, UnitIndex } from './unit-index';
 
 export type NearestRequest = Pick<NearestQuery, 'lat' | 'lon' | 'limit'> & {
   types?: UnitType[];
@@ -61,16 +61,8 @@ export interface EtaSettings {
   minSpeedMps: Record<UnitType, number>;
 }
 
-interface Row {
-  id: string;
-  name: string;
-  type: UnitType;
-  online: boolean;
-  lat: number;
-  lon: number;
-  distance_m: number;
-  incident_id: number | string | null;
-}
+/** A unit as the query ranks it: the index's shape, with the database's column names for the rest. */
+type Row = Omit<Ranked, 'distanceM'> & { distance_m: number; incident_id: number | string | null };
 
 export async function nearestUnitsSql(db: Queryable, q: NearestRequest, eta: EtaSettings): Promise<NearestUnit[]> {
   const { rows } = await db.query<Row>(

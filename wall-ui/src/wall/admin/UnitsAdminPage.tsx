@@ -7,6 +7,7 @@ import { useT } from '../i18n';
 import { errorText } from '../i18n/errors';
 import { api } from '../app/session';
 import { CredentialDialog } from './CredentialDialog';
+import { AdminTable, EditRow, EnableToggle } from './AdminTable';
 import './admin.css';
 
 const TYPES = UnitTypeSchema.options;
@@ -109,78 +110,47 @@ export function UnitsAdminPage() {
         <input type="search" value={search} onChange={(e) => setSearch(e.target.value)} placeholder={t('admin.units.search')} data-testid="units-admin-search" />
         <span className="muted">{t('admin.units.count', { n: units.length })}</span>
       </div>
-      <table className="admin-table">
-        <thead>
-          <tr>
-            <th>{t('admin.units.id')}</th>
-            <th>{t('admin.units.name')}</th>
-            <th>{t('admin.units.type')}</th>
-            <th>{t('admin.units.team')}</th>
-            <th>{t('admin.units.district')}</th>
-            <th>{t('admin.units.state')}</th>
-            <th />
-          </tr>
-        </thead>
-        <tbody>
-          {units.map((u) =>
-            editing?.id === u.id ? (
-              <tr key={u.id} data-testid="unit-admin-row" data-unit-id={u.id}>
-                <td colSpan={7}>
-                  <form className="admin-inline-form" onSubmit={save}>
-                    <strong>{u.id}</strong>
-                    <UnitFields form={editing.form} onChange={(f) => setEditing({ id: u.id, form: f })} withId={false} />
-                    <button className="primary" type="submit" data-testid="unit-save">
-                      {t('admin.save')}
-                    </button>
-                    <button type="button" className="secondary" onClick={() => setEditing(null)}>
-                      {t('common.cancel')}
-                    </button>
-                  </form>
-                </td>
-              </tr>
-            ) : (
-              <tr key={u.id} className={u.disabled ? 'disabled' : ''} data-testid="unit-admin-row" data-unit-id={u.id}>
-                <td className="mono">{u.id}</td>
-                <td>{u.name}</td>
-                <td>{t(`unit.type.${u.type}`)}</td>
-                <td>{u.team ?? ''}</td>
-                <td>{u.district ?? ''}</td>
-                <td>
-                  {u.disabled ? t('admin.units.disabled') : t('admin.units.enabled')} · {u.hasCredential ? t('admin.units.hasCredential') : t('admin.units.noCredential')}
-                </td>
-                <td className="admin-actions">
-                  <button
-                    className="secondary"
-                    onClick={() => setEditing({ id: u.id, form: { id: u.id, name: u.name, type: u.type, team: u.team ?? '', district: u.district ?? '' } })}
-                    data-testid="unit-edit"
-                  >
-                    {t('admin.edit')}
-                  </button>
-                  <button className="secondary" onClick={() => issue(u)} data-testid="unit-credential">
-                    {u.hasCredential ? t('admin.units.rotate') : t('admin.units.issue')}
-                  </button>
-                  <button
-                    className="secondary"
-                    onClick={() => void act(async () => setStream(await api<UnitStream>('GET', `/api/units/${encodeURIComponent(u.id)}/stream`)))}
-                    data-testid="unit-stream"
-                  >
-                    {t('admin.units.stream')}
-                  </button>
-                  {u.disabled ? (
-                    <button className="secondary" onClick={() => void act(() => api('PATCH', `/api/units/${encodeURIComponent(u.id)}`, { disabled: false }))} data-testid="unit-enable">
-                      {t('admin.enable')}
-                    </button>
-                  ) : (
-                    <button className="danger" onClick={() => void act(() => api('POST', `/api/units/${encodeURIComponent(u.id)}/disable`))} data-testid="unit-disable">
-                      {t('admin.disable')}
-                    </button>
-                  )}
-                </td>
-              </tr>
-            ),
-          )}
-        </tbody>
-      </table>
+      <AdminTable headers={[t('admin.units.id'), t('admin.units.name'), t('admin.units.type'), t('admin.units.team'), t('admin.units.district'), t('admin.units.state')]}>
+        {units.map((u) =>
+          editing?.id === u.id ? (
+            <EditRow key={u.id} row={{ 'data-testid': 'unit-admin-row', 'data-unit-id': u.id }} span={7} title={u.id} saveTestId="unit-save" onSubmit={save} onCancel={() => setEditing(null)}>
+              <UnitFields form={editing.form} onChange={(f) => setEditing({ id: u.id, form: f })} withId={false} />
+            </EditRow>
+          ) : (
+            <tr key={u.id} className={u.disabled ? 'disabled' : ''} data-testid="unit-admin-row" data-unit-id={u.id}>
+              <td className="mono">{u.id}</td>
+              <td>{u.name}</td>
+              <td>{t(`unit.type.${u.type}`)}</td>
+              <td>{u.team ?? ''}</td>
+              <td>{u.district ?? ''}</td>
+              <td>
+                {u.disabled ? t('admin.units.disabled') : t('admin.units.enabled')} · {u.hasCredential ? t('admin.units.hasCredential') : t('admin.units.noCredential')}
+              </td>
+              <td className="admin-actions">
+                <button
+                  className="secondary"
+                  onClick={() => setEditing({ id: u.id, form: { id: u.id, name: u.name, type: u.type, team: u.team ?? '', district: u.district ?? '' } })}
+                  data-testid="unit-edit"
+                >
+                  {t('admin.edit')}
+                </button>
+                <button className="secondary" onClick={() => issue(u)} data-testid="unit-credential">
+                  {u.hasCredential ? t('admin.units.rotate') : t('admin.units.issue')}
+                </button>
+                <button className="secondary" onClick={() => void act(async () => setStream(await api<UnitStream>('GET', `/api/units/${encodeURIComponent(u.id)}/stream`)))} data-testid="unit-stream">
+                  {t('admin.units.stream')}
+                </button>
+                <EnableToggle
+                  disabled={u.disabled}
+                  testIdPrefix="unit"
+                  onEnable={() => void act(() => api('PATCH', `/api/units/${encodeURIComponent(u.id)}`, { disabled: false }))}
+                  onDisable={() => void act(() => api('POST', `/api/units/${encodeURIComponent(u.id)}/disable`))}
+                />
+              </td>
+            </tr>
+          ),
+        )}
+      </AdminTable>
       {stream && (
         <p className="admin-stream" data-testid="unit-stream-info">
           {t('admin.units.streamInfo', { id: stream.unitId })} <code data-testid="unit-stream-whip">{location.origin + stream.whip}</code> · {t('admin.credential.streamId')}{' '}

@@ -6,6 +6,7 @@ import type { Operator } from '@hub/config';
 import { useLocale, useT } from '../i18n';
 import { errorText } from '../i18n/errors';
 import { api, type Role } from './session';
+import { AdminTable, EditRow, EnableToggle } from '../admin/AdminTable';
 import '../admin/admin.css';
 
 const ROLES: readonly Role[] = ['viewer', 'coordinator', 'admin'];
@@ -74,75 +75,57 @@ export function OperatorsPage() {
   return (
     <main className="operators-page admin-page" data-testid="operators-page">
       <h2>{t('operators.title')}</h2>
-      <table className="admin-table">
-        <thead>
-          <tr>
-            <th>{t('operators.username')}</th>
-            <th>{t('operators.displayName')}</th>
-            <th>{t('operators.role')}</th>
-            <th>{t('operators.state')}</th>
-            <th>{t('operators.lastLogin')}</th>
-            <th />
-          </tr>
-        </thead>
-        <tbody>
-          {(operators ?? []).map((o) =>
-            editing?.username === o.username ? (
-              <tr key={o.username} data-testid="operator-row" data-username={o.username}>
-                <td colSpan={6}>
-                  <form className="admin-inline-form" onSubmit={save}>
-                    <strong>{o.username}</strong>
-                    <input
-                      value={editing.displayName}
-                      onChange={(e) => setEditing({ ...editing, displayName: e.target.value })}
-                      placeholder={t('operators.displayName')}
-                      required
-                      data-testid="op-edit-display"
-                    />
-                    {roleSelect(editing.role, (role) => setEditing({ ...editing, role }), 'op-edit-role')}
-                    <input
-                      type="password"
-                      value={editing.password}
-                      onChange={(e) => setEditing({ ...editing, password: e.target.value })}
-                      placeholder={t('operators.newPassword')}
-                      autoComplete="new-password"
-                      data-testid="op-edit-password"
-                    />
-                    <button className="primary" type="submit" data-testid="op-save">
-                      {t('admin.save')}
-                    </button>
-                    <button type="button" className="secondary" onClick={() => setEditing(null)}>
-                      {t('common.cancel')}
-                    </button>
-                  </form>
-                </td>
-              </tr>
-            ) : (
-              <tr key={o.username} className={o.disabled ? 'disabled' : ''} data-testid="operator-row" data-username={o.username}>
-                <td>{o.username}</td>
-                <td>{o.displayName ?? ''}</td>
-                <td>{t(`role.${o.role}`)}</td>
-                <td>{o.disabled ? t('admin.units.disabled') : t('admin.units.enabled')}</td>
-                <td>{o.lastLoginAt ? new Date(o.lastLoginAt).toLocaleString(locale, { hour12: false }) : t('operators.never')}</td>
-                <td className="admin-actions">
-                  <button className="secondary" onClick={() => setEditing({ username: o.username, displayName: o.displayName, role: o.role, password: '' })} data-testid="op-edit">
-                    {t('admin.edit')}
-                  </button>
-                  {o.disabled ? (
-                    <button className="secondary" onClick={() => void change(o.username, { disabled: false }, t('operators.enabled', { username: o.username }))} data-testid="op-enable">
-                      {t('admin.enable')}
-                    </button>
-                  ) : (
-                    <button className="danger" onClick={() => void change(o.username, { disabled: true }, t('operators.disabled', { username: o.username }))} data-testid="op-disable">
-                      {t('admin.disable')}
-                    </button>
-                  )}
-                </td>
-              </tr>
-            ),
-          )}
-        </tbody>
-      </table>
+      <AdminTable headers={[t('operators.username'), t('operators.displayName'), t('operators.role'), t('operators.state'), t('operators.lastLogin')]}>
+        {(operators ?? []).map((o) =>
+          editing?.username === o.username ? (
+            <EditRow
+              key={o.username}
+              row={{ 'data-testid': 'operator-row', 'data-username': o.username }}
+              span={6}
+              title={o.username}
+              saveTestId="op-save"
+              onSubmit={save}
+              onCancel={() => setEditing(null)}
+            >
+              <input
+                value={editing.displayName}
+                onChange={(e) => setEditing({ ...editing, displayName: e.target.value })}
+                placeholder={t('operators.displayName')}
+                required
+                data-testid="op-edit-display"
+              />
+              {roleSelect(editing.role, (role) => setEditing({ ...editing, role }), 'op-edit-role')}
+              <input
+                type="password"
+                value={editing.password}
+                onChange={(e) => setEditing({ ...editing, password: e.target.value })}
+                placeholder={t('operators.newPassword')}
+                autoComplete="new-password"
+                data-testid="op-edit-password"
+              />
+            </EditRow>
+          ) : (
+            <tr key={o.username} className={o.disabled ? 'disabled' : ''} data-testid="operator-row" data-username={o.username}>
+              <td>{o.username}</td>
+              <td>{o.displayName ?? ''}</td>
+              <td>{t(`role.${o.role}`)}</td>
+              <td>{o.disabled ? t('admin.units.disabled') : t('admin.units.enabled')}</td>
+              <td>{o.lastLoginAt ? new Date(o.lastLoginAt).toLocaleString(locale, { hour12: false }) : t('operators.never')}</td>
+              <td className="admin-actions">
+                <button className="secondary" onClick={() => setEditing({ username: o.username, displayName: o.displayName, role: o.role, password: '' })} data-testid="op-edit">
+                  {t('admin.edit')}
+                </button>
+                <EnableToggle
+                  disabled={o.disabled}
+                  testIdPrefix="op"
+                  onEnable={() => void change(o.username, { disabled: false }, t('operators.enabled', { username: o.username }))}
+                  onDisable={() => void change(o.username, { disabled: true }, t('operators.disabled', { username: o.username }))}
+                />
+              </td>
+            </tr>
+          ),
+        )}
+      </AdminTable>
       <form className="operator-form" onSubmit={(e) => void create(e)}>
         <h3>{t('operators.add')}</h3>
         <input value={form.username} onChange={(e) => setForm({ ...form, username: e.target.value })} placeholder={t('operators.username')} required data-testid="op-username" />
