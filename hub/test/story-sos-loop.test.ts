@@ -123,6 +123,10 @@ test('SOS on a phone → the wall → dispatch → accepted on another phone →
       'the recording playing with sound',
     );
     expect(playing.audio).toMatch(/^mp4a/);
+    // the SOS unit's own camera comes first, before the responder's
+    if ((await replay.locator('[data-testid=replay-select]').count()) > 0) {
+      expect(await replay.locator('[data-testid=replay-select] option:checked').textContent()).toMatch(/^bc-victim/);
+    }
     await shot(replay, '6-replay');
     await replay.close();
 

@@ -27,6 +27,13 @@ export function App({ token, incidentId, lang }: { token: string | null; inciden
         setIncident(i);
         setReplay(r);
         setBasemap(b);
+        // first the camera of the unit the incident is about (an SOS), not a responder's
+        setPlaylist(
+          Math.max(
+            0,
+            r.playlists.findIndex((p) => p.unitId === i.unitId),
+          ),
+        );
       })
       .catch((err: Error) => setError(`${t('error')}: ${err.message}`));
   }, [token, incidentId, t]);
