@@ -44,6 +44,12 @@ export const HubConfigSchema = z.object({
       host: z.string().default('0.0.0.0'),
       /** REST API, socket.io, MQTT over WebSocket; default 8080 */
       port: port.default(8080),
+      /**
+       * the reverse proxies (addresses or CIDRs, e.g. ["10.0.0.5"]) whose X-Forwarded-For names the
+       * client: the login lock-out and the audit log then see the operator's address, not the
+       * proxy's; default none (the header is ignored, as anyone can send it)
+       */
+      trustProxy: z.array(z.string().min(1)).default([]),
     })
     .prefault({}),
   mqtt: z
@@ -86,6 +92,8 @@ export const HubConfigSchema = z.object({
       embeddedPort: port.default(5433),
       /** pool size; default 10 */
       poolSize: z.coerce.number().int().min(1).max(200).default(10),
+      /** how long a query waits for a new connection before it fails (503 HUB_ERR_DB_UNAVAILABLE), ms; default 5000 */
+      connectTimeoutMs: z.coerce.number().int().min(100).max(120_000).default(5000),
     })
     .prefault({}),
   auth: z

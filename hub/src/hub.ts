@@ -71,9 +71,12 @@ export async function startHub(config: HubConfig, opts: StartHubOptions = {}): P
     }
     const supervised = embedded;
     const databaseStatus = supervised ? () => supervised.status() : undefined;
-    const db = createPool(databaseUrl, config.database.poolSize, (err) =>
+    const db = createPool(
+      databaseUrl,
+      config.database.poolSize,
       // the error carries the whole pg client: log what an operator can use
-      log.error({ err: { message: err.message, code: (err as { code?: string }).code } }, 'database connection error'),
+      (err) => log.error({ err: { message: err.message, code: (err as { code?: string }).code } }, 'database connection error'),
+      config.database.connectTimeoutMs,
     );
     cleanup.push(() => db.end());
     const { timescale, applied } = await migrate(db, { retentionDays: config.retention.positionsDays, migrations: schemaMigrations });
@@ -83,6 +86,8 @@ export async function startHub(config: HubConfig, opts: StartHubOptions = {}): P
     const app: FastifyInstance = Fastify({
       // longer parameters answer 400 HUB_ERR_BAD_REQUEST (telemetry's notFoundHandler), not a bare 404
       routerOptions: { maxParamLength: MAX_PATH_PARAM_LENGTH },
+      // X-Forwarded-For only from the proxies named: anyone can send the header
+      trustProxy: config.http.trustProxy.length ? config.http.trustProxy : false,
       loggerInstance: log.child({ module: 'http' }) as unknown as import('fastify').FastifyBaseLogger,
     });
     cleanup.push(() => app.close());

@@ -17,12 +17,15 @@ const types = {
 /**
  * A pool of `size` connections to `url`. `onError` hears errors of idle clients (a
  * server restart, a dropped link); the pool replaces them. Without a listener such an
- * error would crash the process.
+ * error would crash the process. A new connection that takes longer than `connectTimeoutMs`
+ * (default 5000) fails the query instead of holding it (and its caller) for as long as the
+ * network does: a server that went away mid-handshake.
  */
-export function createPool(url: string, size: number, onError?: (err: Error) => void): pg.Pool {
+export function createPool(url: string, size: number, onError?: (err: Error) => void, connectTimeoutMs = 5000): pg.Pool {
   const pool = new pg.Pool({
     connectionString: url,
     max: size,
+    connectionTimeoutMillis: connectTimeoutMs,
     types: types as pg.CustomTypesConfig,
     options: '-c TimeZone=UTC',
     application_name: 'hub',
