@@ -23,3 +23,6 @@ export {
 } from './messages/location';
 export { TextFlag, type AlarmConfirmation, type TextMessage } from './messages/platform-commands';
 export { AvCloseType, AvControl, AvDataType, StreamType, type LiveVideoControl, type LiveVideoRequest } from './messages/live-video';
+export { SubpackageReassembler, type IncompleteMessage, type ReassemblerOptions } from './reassembly';
+export { ALARM_FLAGS, alarmFlagsOf, bitsNeedingConfirmation, type AlarmFlag } from './alarm-flags';
+export { toPosition, type Jt808Position } from './to-position';
