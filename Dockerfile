@@ -17,6 +17,7 @@ COPY wall-ui/package.json wall-ui/
 COPY edge-agent/package.json edge-agent/
 COPY hub/package.json hub/
 COPY werift-patches/package.json werift-patches/
+COPY jt808/package.json jt808/
 RUN npm ci --no-audit --no-fund
 COPY . .
 # the hub runs as `node` and cannot write /hub: build the pages now (npm start finds them up to date)

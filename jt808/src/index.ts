@@ -1,0 +1,28 @@
+// @hub/jt808: the JT/T 808 (2011, 2013, 2019) and JT/T 1078 signalling codec. Pure functions
+// over Buffers: no sockets, no database. The gateway (TCP sessions into units) stands on it.
+export { Jt808Error, JT808_REFUSAL_REASONS, type Jt808RefusalReason } from './errors';
+export { checkCode, escapeFrame, unescapeFrame } from './framing';
+export { MAX_BODY_LENGTH, type Jt808Header, type Jt808Message } from './header';
+export { decodeFrame, DEFAULT_MAX_FRAME_BYTES, FrameStreamDecoder, type FrameResult, type FrameStreamOptions } from './stream';
+export { decodeBody, encodeBody, encodeFrame, encodeMessage, isKnownMessageId, type BodyTypes, type DecodedBody, type KnownMessageId } from './body';
+export { MessageId, type MessageIdValue } from './messages/ids';
+export { GeneralResult, type GeneralResponse } from './messages/general-response';
+export { RegistrationResult, type Jt808Edition, type Registration, type RegistrationResponse } from './messages/registration';
+export type { Authentication } from './messages/authentication';
+export {
+  AdditionalItemId,
+  BatchType,
+  knownItems,
+  readKnownItems,
+  StatusBit,
+  type AdditionalItem,
+  type KnownItems,
+  type LocationBatch,
+  type LocationQueryAnswer,
+  type LocationReport,
+} from './messages/location';
+export { TextFlag, type AlarmConfirmation, type TextMessage } from './messages/platform-commands';
+export { AvCloseType, AvControl, AvDataType, StreamType, type LiveVideoControl, type LiveVideoRequest } from './messages/live-video';
+export { SubpackageReassembler, type IncompleteMessage, type ReassemblerOptions } from './reassembly';
+export { ALARM_FLAGS, alarmFlagsOf, bitsNeedingConfirmation, type AlarmFlag } from './alarm-flags';
+export { toPosition, type Jt808Position } from './to-position';
