@@ -1,6 +1,7 @@
 // Real WebRTC peers (werift) for tests: the edge agent's WHIP publisher (ffmpeg's test
 // pattern), a publisher of picture and sound, and a WHEP viewer that counts the RTP packets
 // it receives.
+import type { ChildProcess } from 'node:child_process';
 import dgram from 'node:dgram';
 import { MediaStreamTrack, RTCPeerConnection, RTCSessionDescription, useH264, useOPUS, useVP8 } from 'werift';
 import { lavfiInput, spawnFfmpeg } from '@hub/config/node';
@@ -74,9 +75,10 @@ export interface AvPublisher {
 /**
  * A WHIP publisher of ffmpeg's test pattern (VP8, `fps` frames a second) and a 440 Hz tone
  * (Opus, 20 ms packets) on one peer connection, both from one ffmpeg on one clock, as a
- * body cam sends picture and sound.
+ * body cam sends picture and sound. With `audioAfterMs`, the sound starts that long after the
+ * picture (from a second ffmpeg), as from a microphone that opens late.
  */
-export async function publishAvTestPattern(url: string, token: string, fps = 15): Promise<AvPublisher> {
+export async function publishAvTestPattern(url: string, token: string, fps = 15, opts: { audioAfterMs?: number } = {}): Promise<AvPublisher> {
   const pc = new RTCPeerConnection({ codecs: { video: [useVP8()], audio: [useOPUS()] }, iceAdditionalHostAddresses: ['127.0.0.1'], iceUseIpv6: false });
   const video = new MediaStreamTrack({ kind: 'video' });
   const audio = new MediaStreamTrack({ kind: 'audio' });
@@ -93,14 +95,17 @@ export async function publishAvTestPattern(url: string, token: string, fps = 15)
     }),
   );
   const rtp = (s: dgram.Socket) => `rtp://127.0.0.1:${s.address().port}`;
-  const ffmpeg = spawnFfmpeg(
-    [
-      ...lavfiInput(`testsrc=size=320x240:rate=${fps}[out0];sine=frequency=440:sample_rate=48000[out1]`),
-      ...['-map', '0:v', '-c:v', 'libvpx', '-deadline', 'realtime', '-cpu-used', '8', '-b:v', '600k', '-g', String(fps * 2), '-payload_type', '96', '-f', 'rtp', '-pkt_size', '1200', rtp(sockets[0]!)],
-      ...['-map', '0:a', '-c:a', 'libopus', '-b:a', '32k', '-frame_duration', '20', '-payload_type', '111', '-f', 'rtp', rtp(sockets[1]!)],
-    ],
-    { stdio: 'ignore' },
-  );
+  const videoOut = ['-c:v', 'libvpx', '-deadline', 'realtime', '-cpu-used', '8', '-b:v', '600k', '-g', String(fps * 2), '-payload_type', '96', '-f', 'rtp', '-pkt_size', '1200', rtp(sockets[0]!)];
+  const audioOut = ['-c:a', 'libopus', '-b:a', '32k', '-frame_duration', '20', '-payload_type', '111', '-f', 'rtp', rtp(sockets[1]!)];
+  const tone = 'sine=frequency=440:sample_rate=48000';
+  const ffmpegs: ChildProcess[] = [];
+  let timer: NodeJS.Timeout | undefined;
+  if (opts.audioAfterMs === undefined) {
+    ffmpegs.push(spawnFfmpeg([...lavfiInput(`testsrc=size=320x240:rate=${fps}[out0];${tone}[out1]`), '-map', '0:v', ...videoOut, '-map', '0:a', ...audioOut], { stdio: 'ignore' }));
+  } else {
+    ffmpegs.push(spawnFfmpeg([...lavfiInput(`testsrc=size=320x240:rate=${fps}`), ...videoOut], { stdio: 'ignore' }));
+    timer = setTimeout(() => ffmpegs.push(spawnFfmpeg([...lavfiInput(tone), ...audioOut], { stdio: 'ignore' })), opts.audioAfterMs);
+  }
   const location = res.headers.get('location')!;
   let closed = false;
   return {
@@ -109,7 +114,8 @@ export async function publishAvTestPattern(url: string, token: string, fps = 15)
     async close() {
       if (closed) return;
       closed = true;
-      ffmpeg.kill('SIGKILL');
+      clearTimeout(timer);
+      for (const f of ffmpegs) f.kill('SIGKILL');
       for (const s of sockets) s.close();
       await fetch(new URL(location, url), { method: 'DELETE', headers: { authorization: `Bearer ${token}` } }).catch(() => undefined);
       await pc.close();

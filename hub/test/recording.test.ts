@@ -2,12 +2,13 @@
 // WHIP, recorded by the hub's ffmpeg into HLS segments, each hashed and indexed in the
 // database; the served playlist plays in ffprobe, the hashes match the files, H.264 is
 // stored as it came, VP8 is re-encoded, a returning publisher keeps the same recording
-// going, and the retention sweep deletes what it no longer keeps.
+// going, sound that comes late starts a part with sound, and the retention sweep deletes
+// what it no longer keeps.
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Recording, RecordingSegment } from '@hub/config';
-import { publishTestPattern, type Codec } from '../../test-support/webrtc-peers';
+import { publishAvTestPattern, publishTestPattern, type Codec } from '../../test-support/webrtc-peers';
 import { ADMIN_TOKEN, eventually, withTestHub, type TestHub } from '../../test-support/test-hub';
 import { checkPlayback as check, ffprobe, parseHlsPlaylist as parsePlaylist } from './support/recording-playback';
 
@@ -191,4 +192,24 @@ describe('recording', () => {
     expect((await recorder.sweep(later)).deleted).toEqual([kept.id]);
     await recorder.stop(waiting.id);
   });
+
+  it('records the sound that comes seconds after the picture: a new part with sound, no picture lost', async () => {
+    // an SOS recording starts with the stream; this body cam's microphone opens 4 s later
+    const pub = await publishAvTestPattern(`${t.http}/whip/rec-late-audio`, ADMIN_TOKEN, 15, { audioAfterMs: 4000 });
+    closers.push(() => pub.close());
+    const { id } = (await t.api<Recording>('POST', '/api/recordings', { streamId: 'rec-late-audio', reason: 'test' })).body;
+    await eventually(async () => (await segments(id)).filter((s) => s.part === 2).length >= 2, 60_000, 'segments of a part with sound');
+    await t.api('POST', `/api/recordings/${id}/stop`);
+
+    const { playlist, indexed } = await checkPlayback(id);
+    const boundary = indexed.findIndex((s) => s.part === 2);
+    expect(boundary).toBeGreaterThan(0); // the picture was recorded before the sound came
+    expect(playlist.entries[boundary]!.discontinuity).toBe(true);
+    // the picture goes on across the boundary: the new part starts where the first one stopped
+    const firstEnd = Date.parse(indexed[boundary - 1]!.startedAt) + indexed[boundary - 1]!.durationMs;
+    expect(Math.abs(Date.parse(indexed[boundary]!.startedAt) - firstEnd)).toBeLessThan(1000);
+    const codecs = async (s: RecordingSegment) => (await ffprobe(`${t.http}${s.url}`, true)).streams.map((x) => x.codec_name);
+    expect(await codecs(indexed[0]!)).toEqual(['h264']);
+    expect(await codecs(indexed.at(-1)!)).toEqual(expect.arrayContaining(['h264', 'aac']));
+  }, 120_000);
 });

@@ -44,6 +44,12 @@ const RESTART_BACKOFF_MS = 1000;
 const STALLED_PART_STOP_MS = 2000;
 /** audio kept while no ffmpeg runs, so a part's sound begins with its first keyframe, ms */
 const AUDIO_BACKLOG_MS = 10_000;
+/**
+ * How long a publisher that negotiated audio is given, from the moment it is followed, for its
+ * first audio packet before a part starts with video only. Video and audio start together but
+ * either may arrive first; the GOP is kept meanwhile, so no picture is lost by waiting, ms.
+ */
+const AUDIO_GRACE_MS = 1500;
 
 export class RecordingSession {
   #state: RecordingState = 'waiting';
@@ -73,6 +79,10 @@ export class RecordingSession {
   /** audio packets (with their arrival, epoch ms) heard while no part runs */
   #audioBacklog: { at: number; packet: Buffer }[] = [];
   #audioPayloadType: number | undefined;
+  /** when the publisher was followed (the audio grace runs from it), epoch ms */
+  #attachedAt = 0;
+  /** audio came while the running part records none: the next keyframe starts a part with sound */
+  #audioLate = false;
   /** when the last segment was indexed, or the publisher came (the stall clock), epoch ms */
   #progressAt = Date.now();
   #stalled = false;
@@ -104,8 +114,8 @@ export class RecordingSession {
   follow(producer: Producer | undefined, now = Date.now()): void {
     if (this.#state === 'ended') return;
     if (producer && producer !== this.#producer && !producer.closed) this.#attach(producer);
-    // until a keyframe arrives, ask for one (the engine sends at most one PLI a second)
-    if (this.#producer && !this.#keyFrameSeen) this.#producer.requestKeyFrame();
+    // until a keyframe arrives (or one to start a part with the late sound), ask for one (the engine sends at most one PLI a second)
+    if (this.#producer && (!this.#keyFrameSeen || this.#audioLate)) this.#producer.requestKeyFrame();
     this.#checkStall(now);
   }
 
@@ -147,6 +157,8 @@ export class RecordingSession {
     const audio = producer.audio;
     if (audio && audio.mimeType?.toLowerCase() === 'audio/opus') this.#untapAudio = audio.onRtp((packet) => this.#onAudioPacket(packet));
     this.#progressAt = Date.now();
+    this.#attachedAt = Date.now();
+    this.#audioLate = false;
     this.#onProducerClose = () => {
       if (this.#producer === producer) this.#detach();
     };
@@ -190,14 +202,23 @@ export class RecordingSession {
     if (!header) return;
     const now = Date.now();
     const part = this.#part;
+    const key = isKeyFrameStart(codec, packet, header);
     if (part && !part.exited) {
       if (header.payloadType !== part.payloadType) return;
-      part.send(packet);
-      part.anchor(this.#impliedStart(header.timestamp, now));
-      return;
+      if (!(key && this.#audioLate && !part.hasAudio)) {
+        part.send(packet);
+        part.anchor(this.#impliedStart(header.timestamp, now));
+        return;
+      }
+      // the sound came after this part started: it ends here, and this keyframe starts one with sound
+      this.#log.info({ segments: this.#seq }, "recording: the publisher's audio came; starting ffmpeg again with sound");
+      this.#part = undefined;
+      this.#audioLate = false;
+      this.#nextStartAt = 0;
+      if (this.#state === 'recording') this.#state = 'waiting';
+      void part.stop();
     }
     // no ffmpeg running: keep the GOP from the last keyframe until one is
-    const key = isKeyFrameStart(codec, packet, header);
     if (key && (this.#gop.length === 0 || header.timestamp !== this.#gopTimestamp)) {
       this.#keyFrameSeen = true;
       this.#gop = [packet];
@@ -215,14 +236,23 @@ export class RecordingSession {
         this.#keyFrameSeen = false;
       }
     }
-    if (this.#gop.length > 0 && !this.#starting && Date.now() >= this.#nextStartAt) {
+    if (this.#gop.length > 0 && !this.#starting && now >= this.#nextStartAt && !this.#awaitingAudio(producer, now)) {
       this.#starting = this.#startPart(producer, codec, header.payloadType).finally(() => {
         this.#starting = undefined;
       });
     }
   }
 
-  /** Audio goes to the running part, else waits (a few seconds of it) for the next part. */
+  /** The publisher negotiated audio, none has come yet, and it is early: wait for it (see AUDIO_GRACE_MS). */
+  #awaitingAudio(producer: Producer, now: number): boolean {
+    return producer.audio !== undefined && this.#audioPayloadType === undefined && now - this.#attachedAt < AUDIO_GRACE_MS;
+  }
+
+  /**
+   * Audio goes to the running part, else waits (a few seconds of it) for the next part. Audio
+   * that comes while a part without sound runs (it came late, or the publisher unmuted) ends
+   * that part at the next keyframe, asked for now: the next part records it.
+   */
   #onAudioPacket(packet: Buffer): void {
     if (this.#state === 'ended') return;
     const header = parseRtpHeader(packet);
@@ -230,9 +260,13 @@ export class RecordingSession {
     this.#audioPayloadType ??= header.payloadType;
     if (header.payloadType !== this.#audioPayloadType) return;
     const part = this.#part;
-    if (part && !part.exited) {
+    if (part && !part.exited && part.hasAudio) {
       part.sendAudio(packet);
       return;
+    }
+    if (part && !part.exited && !this.#audioLate) {
+      this.#audioLate = true;
+      this.#producer?.requestKeyFrame();
     }
     const now = Date.now();
     this.#audioBacklog.push({ at: now, packet });
@@ -294,6 +328,7 @@ export class RecordingSession {
     this.#gop = [];
     this.#gopBytes = 0;
     this.#audioBacklog = [];
+    this.#audioLate = false;
     this.#state = 'recording';
     void part.done.then(() => {
       if (this.#part !== part) return;
