@@ -101,6 +101,12 @@ describe('recording playlist', () => {
     ]);
   });
 
+  it('keeps a one-frame segment that ffmpeg timed 0 s, with a duration a player accepts', () => {
+    const text = buildPlaylist([seg(0, 1, '2026-11-28T08:00:00.000Z', 2000), seg(1, 1, '2026-11-28T08:00:02.000Z', 0)], true);
+    expect(text).toContain('#EXTINF:0.001,\nsegments/1.ts');
+    expect(text).not.toContain('#EXTINF:0.000');
+  });
+
   it('is an open EVENT playlist while the recording runs', () => {
     const text = buildPlaylist([seg(0, 1, '2026-11-28T08:00:00.000Z', 2000)], false);
     expect(text).toContain('#EXT-X-PLAYLIST-TYPE:EVENT');

@@ -17,7 +17,9 @@ export function buildPlaylist(segments: readonly SegmentRow[], ended: boolean): 
     // a new part is a new ffmpeg run (the publisher came back): new timestamps (§4.3.2.3)
     if (part !== undefined && s.part !== part) lines.push('#EXT-X-DISCONTINUITY');
     part = s.part;
-    lines.push(`#EXT-X-PROGRAM-DATE-TIME:${s.startedAt.toISOString()}`, `#EXTINF:${(s.durationMs / 1000).toFixed(3)},`, `segments/${s.seq}.ts`);
+    // a part stopped just after a cut leaves a segment of one frame, which ffmpeg times 0 s:
+    // kept (it is evidence), and given the least duration a player accepts (§4.3.2.1)
+    lines.push(`#EXT-X-PROGRAM-DATE-TIME:${s.startedAt.toISOString()}`, `#EXTINF:${(Math.max(s.durationMs, 1) / 1000).toFixed(3)},`, `segments/${s.seq}.ts`);
   }
   if (ended) lines.push('#EXT-X-ENDLIST');
   return `${lines.join('\n')}\n`;
