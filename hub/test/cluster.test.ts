@@ -1,7 +1,7 @@
 // Several hubs as one (issue 14), with real processes: Redis, one PostgreSQL database, hubs A
 // and B in this process and hub C as its own process (so that it can be killed), units as
 // real MQTT clients on any of them, and walls as socket.io clients of hub A. A wall sees the
-// whole fleet whichever hub a unit is connected to; a dispatch made on A reaches a unit on B
+// whole fleet whichever hub a unit is connected to, and so do A's nearest units; a dispatch made on A reaches a unit on B
 // and its answer reaches A's wall; a unit connected to two hubs is online once; a hub killed
 // with SIGKILL takes its units offline once, after its lease, and they come back online on
 // another hub.
@@ -84,6 +84,9 @@ describe('a cluster of hubs', () => {
     const { secret } = await a.createUnit('cl-car-2');
     const unit = await connectUnit(b.mqtt, 'cl-car-2', secret);
     await unit.publish(topics.gps('cl-car-2'), { lat: 22.611, lon: 114.2, speed: 0, accuracy: 4 });
+    // the coordinator on A is proposed the unit on B: A's nearest-units index sees the whole fleet
+    const nearest = async () => (await a.api<{ units: { unitId: string; online: boolean }[] }>('GET', '/api/units/nearest?lat=22.61&lon=114.2&limit=5')).body.units;
+    await eventually(async () => (await nearest()).some((u) => u.unitId === 'cl-car-2' && u.online), 10_000, 'the unit on B among A’s nearest');
     const incident = (await a.api<Incident>('POST', '/api/incidents', { type: 'hotline', lat: 22.61, lon: 114.2 })).body;
     expect((await a.api('POST', `/api/incidents/${incident.id}/dispatch`, { unitIds: ['cl-car-2'] })).status).toBeLessThan(300);
     const order = await eventually(async () => unit.commands.find((c) => c.type === 'dispatch' && c.incidentId === String(incident.id)), 10_000, 'the order at the unit on B');

@@ -78,6 +78,11 @@ export class ClusterRelay {
     switch (message.kind) {
       case 'positions':
         for (const position of message.positions) live.show({ kind: 'position', position });
+        this.bus.emit('clusterPositions', message.positions);
+        return;
+      case 'status':
+        live.show(message);
+        this.bus.emit('clusterStatus', message.status);
         return;
       case 'bus':
         if (!(REPLAYED as readonly string[]).includes(message.event)) return;
