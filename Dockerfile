@@ -23,6 +23,7 @@ COPY edge-agent/package.json edge-agent/
 COPY hub/package.json hub/
 COPY werift-patches/package.json werift-patches/
 COPY jt808/package.json jt808/
+COPY cluster/package.json cluster/
 # the worker's postinstall builds from its patches and recipe: they come before npm ci
 COPY mediasoup-worker/ mediasoup-worker/
 RUN npm ci --no-audit --no-fund

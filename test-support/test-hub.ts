@@ -30,8 +30,12 @@ export interface TestHub {
   close(): Promise<void>;
 }
 
-export async function startTestHub(overrides: Record<string, unknown> = {}): Promise<TestHub> {
-  const db = await createTestDatabase();
+/**
+ * Starts a hub on a fresh database, or on `shared.db` (another hub's: the hubs of a cluster
+ * share one), which is then left for its owner to drop.
+ */
+export async function startTestHub(overrides: Record<string, unknown> = {}, shared?: { db: TestDatabase }): Promise<TestHub> {
+  const db = shared?.db ?? (await createTestDatabase());
   const config = loadConfig({
     env: {},
     overrides: {
@@ -94,7 +98,7 @@ export async function startTestHub(overrides: Record<string, unknown> = {}): Pro
     },
     async close() {
       await hub.close();
-      await db.drop();
+      if (!shared) await db.drop();
     },
   };
 }

@@ -44,5 +44,18 @@ export const HealthSchema = z.object({
   mqtt: z.object({ up: z.boolean(), connectedUnits: z.number().int() }),
   /** positions waiting for their batch insert */
   ingestQueueDepth: z.number().int(),
+  /**
+   * with cluster.redisUrl: whether Redis answers and how many hubs hold a lease. Redis down
+   * does not make the hub down (PostgreSQL is the record): ingest goes on, the walls see only
+   * this hub's units until Redis is back.
+   */
+  cluster: z
+    .object({
+      hubId: z.string(),
+      redis: z.enum(['up', 'down']),
+      hubs: z.number().int(),
+      error: z.string().optional(),
+    })
+    .optional(),
 });
 export type Health = z.infer<typeof HealthSchema>;

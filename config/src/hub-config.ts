@@ -264,6 +264,23 @@ export const HubConfigSchema = z.object({
         .prefault({}),
     })
     .prefault({}),
+  /**
+   * Several hubs as one (issue 14): set `redisUrl` and every hub that shares it and the
+   * database is a member. Unset (the default), the hub works alone and needs no Redis.
+   */
+  cluster: z
+    .object({
+      /** e.g. redis://127.0.0.1:6379; default none: this hub works alone */
+      redisUrl: z.string().url().optional(),
+      /** this hub's name in the cluster; default `<hostname>-<pid>` */
+      hubId: z
+        .string()
+        .regex(/^[A-Za-z0-9._-]{1,64}$/)
+        .optional(),
+      /** a hub that has not renewed its lease for this long is taken as dead and its units go offline, ms; default 5000 */
+      leaseMs: z.coerce.number().int().min(500).max(60_000).default(5000),
+    })
+    .prefault({}),
   log: z
     .object({
       /** pino level; default info */

@@ -10,6 +10,7 @@ import { alarmsPlugin, type AlarmService } from '@hub/alarms';
 import { identityPlugin, recordAudit } from '@hub/identity';
 import { incidentsPlugin, type IncidentService } from '@hub/incidents';
 import { createPool, startEmbeddedDatabase, type EmbeddedDatabase } from '@hub/platform';
+import { ClusterMember } from '@hub/cluster';
 import { MAX_PATH_PARAM_LENGTH, migrate, registerDocs, telemetryPlugin, type Telemetry } from '@hub/telemetry';
 import { basemapGeojsonPath, districtMap, readBasemapGeojson } from '@hub/wall-server';
 import { resolveAdminToken, type AdminToken } from './admin-token';
@@ -82,6 +83,12 @@ export async function startHub(config: HubConfig, opts: StartHubOptions = {}): P
     const { timescale, applied } = await migrate(db, { retentionDays: config.retention.positionsDays, migrations: schemaMigrations });
     log.info({ timescale, applied }, timescale ? 'database ready (TimescaleDB)' : 'database ready (PostgreSQL, native partitions)');
 
+    // A member of a cluster when cluster.redisUrl is set: Redis must answer now, or the hub says so and stops
+    const cluster = config.cluster.redisUrl
+      ? await ClusterMember.start({ redisUrl: config.cluster.redisUrl, hubId: config.cluster.hubId, leaseMs: config.cluster.leaseMs, log: log.child({ module: 'cluster' }) })
+      : undefined;
+    if (cluster) cleanup.push(() => cluster.close()); // after the app's close: its units are released first
+
     const adminToken = resolveAdminToken(config.auth.adminToken, config.dataDir);
     const app: FastifyInstance = Fastify({
       // longer parameters answer 400 HUB_ERR_BAD_REQUEST (telemetry's notFoundHandler), not a bare 404
@@ -99,7 +106,7 @@ export async function startHub(config: HubConfig, opts: StartHubOptions = {}): P
     // one before the MQTT port opens below. Closing the app closes them in reverse (onClose).
     const deviceAlarms = (a: DeviceAlarm) => app.alarms.handleDeviceAlarm(a);
     await app.register(identityPlugin, { db, adminToken: adminToken.token, auth: config.auth, log });
-    await app.register(telemetryPlugin, { config, db, log, databaseStatus, deviceAlarms });
+    await app.register(telemetryPlugin, { config, db, log, databaseStatus, deviceAlarms, cluster });
     await app.register(alarmsPlugin, { db, config: config.alarms, log });
     if (config.roles.includes('media')) await app.register(mediaPlugin, { config, db, log });
     await app.register(incidentsPlugin, {

@@ -1,8 +1,8 @@
 // Every unit's latest position, type and online state in memory, fed by the bus, so that
 // ranking 10,000 units by distance is a scan of an array rather than a query: loaded from
 // units + unit_latest at start, then kept by positionAccepted (newest only), status and
-// unitChanged. Which units are busy still comes from the database (a handful of rows).
-import { distanceM, latestOrderMs, type Position, type UnitStatusOut, type UnitType } from '@hub/config';
+// unitChanged (and in a cluster, the other hubs' positions and statuses). Which units are busy still comes from the database (a handful of rows).
+import { distanceM, latestOrderMs, type Position, type PositionOut, type UnitStatusOut, type UnitType } from '@hub/config';
 import type { TelemetryBus } from '@hub/telemetry';
 import type { Queryable } from '@hub/platform';
 
@@ -47,15 +47,21 @@ export class UnitIndex {
     const held: (() => void)[] = [];
     let ready = false;
     const when = (fn: () => void) => (ready ? fn() : held.push(fn));
-    const onPosition = (p: Position) => when(() => index.position(p));
+    const onPosition = (p: Position) => when(() => index.position(p.unitId, p.ts.getTime(), p.lat, p.lon));
+    // units on the cluster's other hubs too: the nearest unit may be connected anywhere
+    const onClusterPositions = (ps: PositionOut[]) => when(() => ps.forEach((p) => index.position(p.unitId, Date.parse(p.ts), p.lat, p.lon)));
     const onStatus = (s: UnitStatusOut) => when(() => index.status(s));
     const onUnit = (id: string) => when(() => index.reload(id));
     bus.on('positionAccepted', onPosition);
+    bus.on('clusterPositions', onClusterPositions);
     bus.on('status', onStatus);
+    bus.on('clusterStatus', onStatus);
     bus.on('unitChanged', onUnit);
     index.unsubscribe.push(
       () => bus.off('positionAccepted', onPosition),
+      () => bus.off('clusterPositions', onClusterPositions),
       () => bus.off('status', onStatus),
+      () => bus.off('clusterStatus', onStatus),
       () => bus.off('unitChanged', onUnit),
     );
     const { rows } = await db.query<Row>(SELECT);
@@ -85,20 +91,21 @@ export class UnitIndex {
     });
   }
 
-  private position(p: Position): void {
-    const e = this.units.get(p.unitId);
+  /** A unit's position as it was received (`fixMs`: its fix time, epoch ms). */
+  private position(unitId: string, fixMs: number, lat: number, lon: number): void {
+    const e = this.units.get(unitId);
     // positions come here as they are received: now is their arrival
-    const t = latestOrderMs(p.ts.getTime(), Date.now());
+    const t = latestOrderMs(fixMs, Date.now());
     if (!e) {
       // a unit this index has not read yet (just created): keep the position, read the unit,
       // and propose it only once read (disabled until then)
-      this.units.set(p.unitId, { id: p.unitId, name: p.unitId, type: 'vehicle', disabled: true, online: true, lat: p.lat, lon: p.lon, ts: t });
-      this.reload(p.unitId);
+      this.units.set(unitId, { id: unitId, name: unitId, type: 'vehicle', disabled: true, online: true, lat, lon, ts: t });
+      this.reload(unitId);
       return;
     }
     if (t <= e.ts) return; // late or repeated: the latest stays
-    e.lat = p.lat;
-    e.lon = p.lon;
+    e.lat = lat;
+    e.lon = lon;
     e.ts = t;
   }
 

@@ -1,6 +1,6 @@
 // Typed events inside the telemetry plugin: ingest and the API emit, live feed and alarm rules listen.
 import { EventEmitter } from 'node:events';
-import type { Alarm, CommandAckMessage, DispatchAnswerMessage, Position, UnitStatusOut } from '@hub/config';
+import type { Alarm, CommandAckMessage, DispatchAnswerMessage, Position, PositionOut, UnitStatusOut } from '@hub/config';
 
 export type TelemetryEvents = {
   /**
@@ -14,6 +14,13 @@ export type TelemetryEvents = {
   alarm: [Alarm];
   /** a unit went online or offline */
   status: [UnitStatusOut];
+  /**
+   * positions and statuses of units connected to another hub of the cluster: for what needs
+   * the whole fleet (the nearest-units index), never for alarm rules or ingest, which run on
+   * the unit's own hub
+   */
+  clusterPositions: [PositionOut[]];
+  clusterStatus: [UnitStatusOut];
   /** a unit answered a command on units/{id}/cmd/ack */
   commandAck: [{ unitId: string; ack: CommandAckMessage }];
   /** a unit's person accepted or refused a dispatch on units/{id}/cmd/answer */

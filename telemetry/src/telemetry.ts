@@ -16,11 +16,15 @@ import { UnitStatusTracker } from './ingest/unit-status';
 import { UnitMessageRouter } from './ingest/unit-messages';
 import { UnitBroker } from './broker/unit-broker';
 import { attachMqttOverWebSocket } from './broker/mqtt-over-websocket';
-import { LiveFeed } from './live/live-feed';
+import { LiveFeed, type LiveEvent } from './live/live-feed';
 import { operatorAuth, guardOperatorSockets, type OperatorAuth } from '@hub/identity';
 import { getUnit, insertPositions, setUnitOnline, verifyCredential } from './store';
 import { maintain } from './db/partitions';
 import { storableValidatorCompiler, type EmbeddedDatabaseStatus } from '@hub/platform';
+import { ClusterMq, type ClusterMember } from '@hub/cluster';
+import { ClusterPresence } from './cluster/presence';
+import { ClusterRelay } from './cluster/relay';
+import { crossesHubs } from './broker/acl';
 
 export interface TelemetryOptions {
   config: HubConfig;
@@ -33,6 +37,8 @@ export interface TelemetryOptions {
   databaseStatus?: () => EmbeddedDatabaseStatus;
   /** stores a unit's SOS or device alarm (the alarms package); the PUBACK waits for it */
   deviceAlarms: (alarm: DeviceAlarm) => Promise<void>;
+  /** this hub's membership of a cluster (cluster.redisUrl); unset: the hub works alone */
+  cluster?: ClusterMember;
 }
 
 export interface Telemetry {
@@ -61,8 +67,10 @@ export async function startTelemetry(app: FastifyInstance, opts: TelemetryOption
   const metrics = createTelemetryMetrics();
   const rejections = new RejectionLog(metrics);
 
-  // A previous run's online flags are stale: every unit is offline until it connects.
-  await db.query('UPDATE units SET online = false WHERE online');
+  const { cluster } = opts;
+  // A previous run's online flags are stale: every unit is offline until it connects (in a
+  // cluster: unless it is connected to another hub).
+  await db.query('UPDATE units SET online = false WHERE online AND NOT (id = ANY($1::text[]))', [cluster ? await cluster.unitsConnected() : []]);
   const status = new UnitStatusTracker({ bus, log: log.child({ module: 'status' }), persist: (id, online, ts) => setUnitOnline(db, id, online, ts) });
 
   const writer = new PositionWriter({
@@ -91,14 +99,18 @@ export async function startTelemetry(app: FastifyInstance, opts: TelemetryOption
     verifyCredential: (unitId, secret) => verifyCredential(db, unitId, secret),
     handleMessage: (unitId, kind, topic, payload, qos, isWill) => router.handle(unitId, kind, topic, payload, qos, isWill),
     ingestBacklogged: () => writer.depth >= config.ingest.maxBacklog,
-    onUnitOnline: (unitId) => status.connected(unitId),
-    onUnitOffline: (unitId) => status.disconnected(unitId),
+    onUnitOnline: (unitId) => (presence ? presence.connected(unitId) : status.connected(unitId)),
+    onUnitOffline: (unitId) => (presence ? presence.disconnected(unitId) : status.disconnected(unitId)),
     onConnectionClosed: (unitId) => status.connectionClosed(unitId),
     maxPacketBytes: config.mqtt.maxPacketBytes,
     loginFailures: config.mqtt.loginFailures,
     metrics,
     log: log.child({ module: 'broker' }),
+    ...(cluster && config.cluster.redisUrl ? { mq: new ClusterMq({ redisUrl: config.cluster.redisUrl, crosses: crossesHubs }) } : {}),
   });
+  // in a cluster, Redis decides when a unit comes online or goes offline; the other hubs' walls get this hub's events
+  const presence = cluster ? new ClusterPresence(cluster, status, broker, log.child({ module: 'cluster' })) : undefined;
+  const relay = cluster ? new ClusterRelay(cluster, bus, log.child({ module: 'cluster' })) : undefined;
   const detachWs = attachMqttOverWebSocket(app.server, config.mqtt.wsPath, broker);
 
   // A disabled unit or a rotated credential takes effect at once, not at the next reconnect.
@@ -124,7 +136,9 @@ export async function startTelemetry(app: FastifyInstance, opts: TelemetryOption
     authorize: authenticate,
     metrics,
     log: log.child({ module: 'live' }),
+    ...(relay ? { onLocal: (event: LiveEvent) => relay.local(event) } : {}),
   });
+  relay?.attach(live);
 
   const stopGuard = guardOperatorSockets(io as unknown as SocketServer, operators, ['/', '/media']);
 
@@ -162,7 +176,7 @@ export async function startTelemetry(app: FastifyInstance, opts: TelemetryOption
       const mqtt = { up: broker.tcpListening, connectedUnits: broker.connectedUnits };
       const up = database.up && mqtt.up;
       reply.code(up ? 200 : 503);
-      return { status: up ? 'ok' : 'down', database, mqtt, ingestQueueDepth: writer.depth };
+      return { status: up ? 'ok' : 'down', database, mqtt, ingestQueueDepth: writer.depth, ...(cluster ? { cluster: cluster.health() } : {}) };
     });
   });
 
@@ -194,7 +208,10 @@ export async function startTelemetry(app: FastifyInstance, opts: TelemetryOption
       bus.off('credentialIssued', onCredentialIssued);
       bus.off('unitChanged', onUnitChanged);
       await broker.close();
+      // the units whose only connection was here go offline now, on every wall
+      await presence?.leave();
       await status.flush();
+      relay?.close();
       status.close();
       await writer.close();
       live.close();

@@ -47,6 +47,8 @@ export interface UnitBrokerOptions {
   loginFailures?: { perUnit: number; perAddress: number; windowSeconds: number };
   metrics: TelemetryMetrics;
   log: Logger;
+  /** aedes's message bus; default its own, in this process (a cluster passes one that crosses hubs: @hub/cluster's ClusterMq) */
+  mq?: unknown;
 }
 
 const RETURN_CODE: Record<Exclude<CredentialCheck, 'ok'>, number> = {
@@ -89,7 +91,7 @@ export class UnitBroker {
   }
 
   static async create(opts: UnitBrokerOptions): Promise<UnitBroker> {
-    const aedes = await Aedes.createBroker({ connectTimeout: 10_000 });
+    const aedes = await Aedes.createBroker({ connectTimeout: 10_000, ...(opts.mq ? { mq: opts.mq } : {}) });
     const broker = new UnitBroker(aedes, opts);
     broker.installHooks();
     return broker;
@@ -98,6 +100,11 @@ export class UnitBroker {
   /** Units with at least one open connection. */
   get connectedUnits(): number {
     return this.connections.size;
+  }
+
+  /** The ids of the units with at least one open connection here. */
+  unitIds(): string[] {
+    return [...this.connections.keys()];
   }
 
   isConnected(unitId: string): boolean {

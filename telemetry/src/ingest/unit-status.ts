@@ -74,6 +74,15 @@ export class UnitStatusTracker {
     else if (reason === 'last_will' || reason === 'status_message') this.closeReason.set(unitId, reason);
   }
 
+  /**
+   * Forgets what this hub last said of the unit, so that the next connected()/disconnected()
+   * is said and stored even if it repeats it: in a cluster, another hub may have said otherwise
+   * since (cluster/presence.ts decides the transitions there).
+   */
+  forget(unitId: string): void {
+    this.state.delete(unitId);
+  }
+
   get(unitId: string): 'online' | 'offline' | undefined {
     return this.state.get(unitId)?.state;
   }

@@ -25,6 +25,10 @@ import { positionOut } from '../store/positions';
 import type { TelemetryMetrics } from '../metrics';
 import type { EventEmitter } from 'node:events';
 
+/** What the feed shows walls: from this hub's bus, or from another hub (cluster/relay.ts). */
+export type LiveEvent =
+  { kind: 'position'; position: PositionOut } | { kind: 'alarm'; alarm: Alarm } | { kind: 'status'; status: UnitStatusOut } | { kind: 'incident'; event: keyof IncidentEvents; data: unknown };
+
 export interface LiveFeedOptions {
   io: Server<LiveClientToServer, LiveServerToClient>;
   bus: TelemetryBus;
@@ -34,6 +38,8 @@ export interface LiveFeedOptions {
   authorize: (token: string | undefined) => Promise<Principal | null>;
   metrics: TelemetryMetrics;
   log: Logger;
+  /** each event of this hub's own as the feed takes it (the cluster relays it to the other hubs); default none */
+  onLocal?: (event: LiveEvent) => void;
 }
 
 interface Wall {
@@ -86,9 +92,12 @@ export class LiveFeed {
     });
     io.on('connection', (socket) => this.attach(socket));
 
-    const onPosition = (p: Position) => this.pushPosition(p);
-    const onAlarm = (a: Alarm) => this.fanOut((w) => (!w.bbox || a.lat === null || a.lon === null || inside(w.bbox, a.lon, a.lat)) && w.alarms.push(a));
-    const onStatus = (s: UnitStatusOut) => this.fanOut((w) => w.statuses.push(s));
+    const local = (event: LiveEvent) => {
+      if (this.show(event)) opts.onLocal?.(event);
+    };
+    const onPosition = (p: Position) => local({ kind: 'position', position: positionOut(p) });
+    const onAlarm = (alarm: Alarm) => local({ kind: 'alarm', alarm });
+    const onStatus = (status: UnitStatusOut) => local({ kind: 'status', status });
     bus.on('positionAccepted', onPosition);
     bus.on('alarm', onAlarm);
     bus.on('status', onStatus);
@@ -104,7 +113,9 @@ export class LiveFeed {
   relay(source: Pick<EventEmitter<IncidentEvents>, 'on' | 'off'>): void {
     const relay = <K extends keyof IncidentEvents>(event: K) => {
       const fn = (...args: IncidentEvents[K]) => {
-        for (const w of this.walls.values()) (w.socket.emit as (e: string, p: unknown) => void)(event, args[0]);
+        const shown: LiveEvent = { kind: 'incident', event, data: args[0] };
+        this.show(shown);
+        this.opts.onLocal?.(shown);
       };
       source.on(event, fn as never);
       this.unsubscribe.push(() => source.off(event, fn as never));
@@ -140,19 +151,40 @@ export class LiveFeed {
     for (const w of this.walls.values()) fn(w);
   }
 
-  private pushPosition(position: Position): void {
-    const t = position.ts.getTime();
+  /**
+   * Shows an event to the walls: positions, alarms and statuses in the next batch, incident
+   * events at once. False for a position older than one already shown (nothing to relay).
+   */
+  show(event: LiveEvent): boolean {
+    switch (event.kind) {
+      case 'position':
+        return this.pushPosition(event.position);
+      case 'alarm': {
+        const a = event.alarm;
+        this.fanOut((w) => (!w.bbox || a.lat === null || a.lon === null || inside(w.bbox, a.lon, a.lat)) && w.alarms.push(a));
+        return true;
+      }
+      case 'status':
+        this.fanOut((w) => w.statuses.push(event.status));
+        return true;
+      case 'incident':
+        for (const w of this.walls.values()) (w.socket.emit as (e: string, p: unknown) => void)(event.event, event.data);
+        return true;
+    }
+  }
+
+  private pushPosition(p: PositionOut): boolean {
+    const t = Date.parse(p.ts);
     // Late and repeated positions are stored in their place in time; live, only the newest
     // counts. Positions arrive here as they are received, so now is their arrival time.
     const order = latestOrderMs(t, Date.now());
-    const before = this.newest.get(position.unitId);
-    if (before && (order < before.order || (order === before.order && t <= before.ts))) return;
-    this.newest.set(position.unitId, { order, ts: t });
-    if (this.walls.size === 0) return;
-    const p = positionOut(position);
+    const before = this.newest.get(p.unitId);
+    if (before && (order < before.order || (order === before.order && t <= before.ts))) return false;
+    this.newest.set(p.unitId, { order, ts: t });
     for (const w of this.walls.values()) {
       if (!w.bbox || inside(w.bbox, p.lon, p.lat)) w.positions.set(p.unitId, p);
     }
+    return true;
   }
 
   private flush(): void {

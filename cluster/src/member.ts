@@ -1,0 +1,218 @@
+// This hub as a member of the cluster: its lease in Redis, the units it holds connections
+// of, and the sweep of hubs whose lease ran out. Redis is the one place where "is this unit
+// connected anywhere" is answered, by small Lua scripts (keys.ts) so that two hubs never
+// both decide a unit came online or went offline.
+import { EventEmitter } from 'node:events';
+import { hostname } from 'node:os';
+import { Redis } from 'ioredis';
+import { CONNECT, DISCONNECT, SWEEP, PREFIX, keys } from './keys';
+import { ClusterUnavailableError, redact } from './errors';
+
+export interface ClusterLog {
+  info(obj: object, msg: string): void;
+  warn(obj: object, msg: string): void;
+  error(obj: object, msg: string): void;
+}
+
+export interface ClusterMemberOptions {
+  /** redis://host:port */
+  redisUrl: string;
+  /** this hub's name; default `<hostname>-<pid>` */
+  hubId?: string;
+  /** a hub silent this long is dead, ms; default 5000 */
+  leaseMs?: number;
+  log: ClusterLog;
+}
+
+export type ClusterMemberEvents = {
+  /** a dead hub's units that have no connection left anywhere: they go offline (emitted on one hub only) */
+  unitsLost: [unitIds: string[], deadHubId: string];
+  /** Redis came back (it may have lost its data) or this hub's lease lapsed: register the local units again */
+  resync: [];
+  /** one message of the event channel, from another hub */
+  message: [fromHubId: string, body: string];
+};
+
+export interface ClusterHealth {
+  hubId: string;
+  redis: 'up' | 'down';
+  hubs: number;
+  error?: string;
+}
+
+export class ClusterMember extends EventEmitter<ClusterMemberEvents> {
+  readonly hubId: string;
+  readonly leaseMs: number;
+  /** commands (scripts, lease); fails at once while Redis is down, so callers can fall back */
+  readonly #cmd: Redis;
+  /** the event channel's subscription */
+  readonly #sub: Redis;
+  readonly #log: ClusterLog;
+  readonly #url: string;
+  #timer: NodeJS.Timeout | undefined;
+  #hubs = 1;
+  #lastError: string | undefined;
+  #lostRedis = false;
+  #closed = false;
+  #left = false;
+
+  private constructor(opts: ClusterMemberOptions) {
+    super();
+    this.hubId = opts.hubId ?? `${hostname()}-${process.pid}`;
+    this.leaseMs = opts.leaseMs ?? 5000;
+    this.#log = opts.log;
+    this.#url = opts.redisUrl;
+    const common = {
+      lazyConnect: true,
+      // a command while Redis is down fails at once instead of queueing: presence falls back to this hub's own view
+      enableOfflineQueue: false,
+      maxRetriesPerRequest: 1,
+      retryStrategy: (times: number) => Math.min(200 * times, 2000),
+    };
+    this.#cmd = new Redis(opts.redisUrl, { ...common, connectionName: `hub-${this.hubId}` });
+    this.#sub = new Redis(opts.redisUrl, { ...common, enableOfflineQueue: true, connectionName: `hub-${this.hubId}-events` });
+    this.#watch();
+  }
+
+  /** Connects, takes the lease and starts renewing it. Fails with a clear error when Redis does not answer. */
+  static async start(opts: ClusterMemberOptions): Promise<ClusterMember> {
+    const member = new ClusterMember(opts);
+    try {
+      await Promise.all([member.#cmd.connect(), member.#sub.connect()]);
+    } catch (err) {
+      member.#cmd.disconnect();
+      member.#sub.disconnect();
+      throw new ClusterUnavailableError(opts.redisUrl, err);
+    }
+    await member.#sub.subscribe(keys.events);
+    member.#sub.on('message', (_channel: string, raw: string) => member.#onMessage(raw));
+    await member.#renew();
+    member.#timer = setInterval(() => void member.#tick(), Math.max(100, Math.floor(member.leaseMs / 3)));
+    member.#timer.unref();
+    opts.log.info({ hubId: member.hubId, redis: redact(opts.redisUrl), leaseMs: member.leaseMs }, 'cluster: member');
+    return member;
+  }
+
+  #watch(): void {
+    const down = (err: Error) => {
+      this.#lastError = err.message;
+      if (!this.#lostRedis && !this.#closed)
+        this.#log.error({ err: err.message, redis: redact(this.#url) }, 'cluster: Redis cannot be reached; ingest goes on, walls see only this hub until it is back');
+      this.#lostRedis = true;
+    };
+    this.#cmd.on('error', down);
+    this.#sub.on('error', () => {}); // said once, by the command connection
+    this.#cmd.on('ready', () => {
+      if (!this.#lostRedis || this.#closed) return;
+      this.#lostRedis = false;
+      this.#lastError = undefined;
+      this.#log.info({ redis: redact(this.#url) }, 'cluster: Redis is back; registering this hub and its units again');
+      void this.#renew().then(() => this.emit('resync'));
+    });
+  }
+
+  get redisUp(): boolean {
+    return this.#cmd.status === 'ready';
+  }
+
+  health(): ClusterHealth {
+    const up = this.redisUp;
+    return { hubId: this.hubId, redis: up ? 'up' : 'down', hubs: this.#hubs, ...(up || !this.#lastError ? {} : { error: this.#lastError }) };
+  }
+
+  /** A unit's first connection on this hub opened. Resolves true when it is its first in the cluster. */
+  async unitConnected(unitId: string): Promise<boolean> {
+    return (await this.#cmd.eval(CONNECT, 2, keys.unitHubs(unitId), keys.hubUnits(this.hubId), this.hubId, unitId)) === 1;
+  }
+
+  /** A unit's last connection on this hub closed. Resolves true when it has none left in the cluster. */
+  async unitDisconnected(unitId: string): Promise<boolean> {
+    return (await this.#cmd.eval(DISCONNECT, 2, keys.unitHubs(unitId), keys.hubUnits(this.hubId), this.hubId, unitId)) === 1;
+  }
+
+  /** Every unit with a connection on a hub that holds (or held, until swept) a lease. */
+  async unitsConnected(): Promise<string[]> {
+    const members = await this.#cmd.smembers(keys.members);
+    return members.length === 0 ? [] : this.#cmd.sunion(...members.map(keys.hubUnits));
+  }
+
+  /** Sends `body` to every other hub (`message` there). Dropped while Redis is down. */
+  publish(body: string): void {
+    if (!this.redisUp) return;
+    this.#cmd.publish(keys.events, `${this.hubId}\n${body}`).catch(() => {});
+  }
+
+  #onMessage(raw: string): void {
+    const nl = raw.indexOf('\n');
+    if (nl < 0) return;
+    const from = raw.slice(0, nl);
+    if (from === this.hubId) return; // our own, back from Redis
+    this.emit('message', from, raw.slice(nl + 1));
+  }
+
+  async #tick(): Promise<void> {
+    if (this.#left || !this.redisUp) return;
+    try {
+      await this.#renew();
+      await this.#sweep();
+    } catch (err) {
+      this.#log.warn({ err: (err as Error).message }, 'cluster: lease not renewed');
+    }
+  }
+
+  /** Renews the lease; if this hub had been swept meanwhile (it stalled past its lease), its units register again. */
+  async #renew(): Promise<void> {
+    const [, added] = (await this.#cmd.multi().set(keys.alive(this.hubId), '1', 'PX', this.leaseMs).sadd(keys.members, this.hubId).exec()) ?? [];
+    if (added?.[1] === 1 && this.#timer && !this.#left) {
+      this.#log.warn({ hubId: this.hubId }, 'cluster: this hub was taken as dead (its lease lapsed); registering its units again');
+      this.emit('resync');
+    }
+  }
+
+  /** Sweeps the hubs whose lease ran out. */
+  async #sweep(): Promise<void> {
+    const members = await this.#cmd.smembers(keys.members);
+    let alive = members.length;
+    for (const hubId of members) {
+      if (hubId === this.hubId) continue;
+      const lost = await this.#sweepHub(hubId);
+      if (!lost) continue;
+      alive -= 1;
+      this.#log.warn({ deadHubId: hubId, unitsLost: lost.length }, 'cluster: a hub stopped renewing its lease; its units are offline unless connected elsewhere');
+      if (lost.length > 0) this.emit('unitsLost', lost, hubId);
+    }
+    this.#hubs = alive;
+  }
+
+  /** The units left with no connection when `hubId` is swept; undefined when it is alive or already swept. */
+  async #sweepHub(hubId: string): Promise<string[] | undefined> {
+    const [outcome, ...lost] = (await this.#cmd.eval(SWEEP, 3, keys.hubUnits(hubId), keys.members, keys.alive(hubId), hubId, PREFIX)) as string[];
+    return outcome === 'swept' ? lost : undefined;
+  }
+
+  /**
+   * Gives up the lease before this hub stops: returns its units that have no connection on
+   * another hub, for the caller to take offline (the others see it at once, not after the lease).
+   */
+  async leave(): Promise<string[]> {
+    if (this.#left || !this.redisUp) return [];
+    this.#left = true;
+    clearInterval(this.#timer);
+    try {
+      await this.#cmd.del(keys.alive(this.hubId));
+      return (await this.#sweepHub(this.hubId)) ?? [];
+    } catch (err) {
+      this.#log.warn({ err: (err as Error).message }, 'cluster: could not give up the lease; the other hubs will after it runs out');
+      return [];
+    }
+  }
+
+  /** Leaves the cluster (see leave()) and disconnects from Redis. Safe twice. */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    await this.leave();
+    this.#closed = true;
+    this.#cmd.disconnect();
+    this.#sub.disconnect();
+  }
+}
