@@ -248,6 +248,8 @@ export const KpiGroupSchema = z.object({
   /** the unit id, team or district; "(none)" when not set */
   key: z.string(),
   incidents: z.number().int(),
+  /** of them, resolved by notice: the subject put it right within its grace period (notices) */
+  resolvedByNotice: z.number().int(),
   acknowledge: KpiStatSchema,
   dispatch: KpiStatSchema,
   deliver: KpiStatSchema,
@@ -263,6 +265,8 @@ export const IncidentKpiSchema = z.object({
   type: z.string(),
   district: z.string().nullable(),
   createdAt: z.iso.datetime(),
+  /** resolved by notice: the subject put it right within its grace period (notices) */
+  resolvedByNotice: z.boolean(),
   /** an operator acknowledged its alarm (incidents without an alarm: null) */
   acknowledgeS: z.number().nullable(),
   dispatchS: z.number().nullable(),

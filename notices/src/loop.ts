@@ -76,7 +76,12 @@ export class NoticeLoop implements IntakeHook {
       `UPDATE notices SET state = 'failed', error = 'HUB_ERR_SMS_INTERRUPTED', done_at = clock_timestamp() WHERE state = 'sending' RETURNING id, incident_id`,
     );
     for (const n of cut) {
-      await appendEvent(db, { incidentId: Number(n.incident_id), actor: ACTOR, kind: 'notice_failed', detail: { noticeId: Number(n.id), code: 'HUB_ERR_SMS_INTERRUPTED', reason: 'the hub stopped while handing the text to the gateway' } });
+      await appendEvent(db, {
+        incidentId: Number(n.incident_id),
+        actor: ACTOR,
+        kind: 'notice_failed',
+        detail: { noticeId: Number(n.id), code: 'HUB_ERR_SMS_INTERRUPTED', reason: 'the hub stopped while handing the text to the gateway' },
+      });
     }
     // committed but never handed over (the hub stopped in between): sent now
     const { rows: pending } = await db.query<{ id: string }>(`SELECT id FROM notices WHERE state = 'pending' ORDER BY id`);
@@ -142,7 +147,16 @@ export class NoticeLoop implements IntakeHook {
       incidentId: incident.id,
       actor: ACTOR,
       kind: 'noticed',
-      detail: { subject, name: contact.name, phone: maskPhone(contact.phone), cameraId: e.cameraId ?? null, graceSeconds: rule.graceSeconds, graceEndsAt, noticeId: noticeId ?? null, text: words?.text ?? null },
+      detail: {
+        subject,
+        name: contact.name,
+        phone: maskPhone(contact.phone),
+        cameraId: e.cameraId ?? null,
+        graceSeconds: rule.graceSeconds,
+        graceEndsAt,
+        noticeId: noticeId ?? null,
+        text: words?.text ?? null,
+      },
     });
     if (!words) await appendEvent(tx, { incidentId: incident.id, actor: ACTOR, kind: 'notice_failed', detail: { code: 'HUB_ERR_SMS_TEMPLATE', reason: `no notices.templates.${e.type}` } });
     if (limited) await appendEvent(tx, { incidentId: incident.id, actor: ACTOR, kind: 'notice_rate_limited', detail: { noticeId, perSubject: limit.perSubject, windowSeconds: limit.windowSeconds } });

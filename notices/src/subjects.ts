@@ -24,7 +24,7 @@ export interface SubjectDirectory {
 
 /** 粤B 12345, 粤B·12345 and 粤b12345 are one plate; a shop id is kept as given, trimmed. */
 export function subjectKey(ref: SubjectRef): string {
-  return ref.kind === 'plate' ? ref.id.replace(/[\s·.\-]/g, '').toUpperCase() : ref.id.trim();
+  return ref.kind === 'plate' ? ref.id.replace(/[\s·.-]/g, '').toUpperCase() : ref.id.trim();
 }
 
 interface SubjectRow {

@@ -12,4 +12,12 @@ import { streams } from './001_streams';
 export const hubMigrations: readonly Migration[] = [streams];
 
 /** What `startHub` applies: identity's, telemetry's, the alarms', the incidents', the notice loop's, the wall's, the media server's and the hub's. */
-export const schemaMigrations: readonly Migration[] = [...telemetryAndIdentity, ...alarmMigrations, ...incidentMigrations, ...noticeMigrations, ...wallMigrations, ...mediaMigrations, ...hubMigrations];
+export const schemaMigrations: readonly Migration[] = [
+  ...telemetryAndIdentity,
+  ...alarmMigrations,
+  ...incidentMigrations,
+  ...noticeMigrations,
+  ...wallMigrations,
+  ...mediaMigrations,
+  ...hubMigrations,
+];

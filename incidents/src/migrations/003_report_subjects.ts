@@ -4,7 +4,5 @@ import type { Migration } from '@hub/platform';
 export const reportSubjects: Migration = {
   id: 'incidents.003_report_subjects',
   after: ['incidents.002_dispatch_answers'],
-  up: () => [
-    `ALTER TABLE incident_reports ADD COLUMN subject_kind text, ADD COLUMN subject_id text, ADD COLUMN camera_id text, ADD COLUMN cleared boolean NOT NULL DEFAULT false`,
-  ],
+  up: () => [`ALTER TABLE incident_reports ADD COLUMN subject_kind text, ADD COLUMN subject_id text, ADD COLUMN camera_id text, ADD COLUMN cleared boolean NOT NULL DEFAULT false`],
 };

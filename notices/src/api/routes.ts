@@ -59,7 +59,12 @@ export const noticeRoutes: FastifyPluginAsyncZod<NoticeApiContext> = async (app,
     '/subjects/:kind/:id/contact',
     {
       preHandler: requireRole('admin'),
-      schema: { tags: ['subjects'], summary: 'A subject’s full phone number (admin; every view is in the audit log)', params: SubjectKeyParamsSchema, response: { 200: SubjectContactSchema, 404: ApiErrorSchema } },
+      schema: {
+        tags: ['subjects'],
+        summary: 'A subject’s full phone number (admin; every view is in the audit log)',
+        params: SubjectKeyParamsSchema,
+        response: { 200: SubjectContactSchema, 404: ApiErrorSchema },
+      },
     },
     async (request) => {
       const { kind, id } = request.params;

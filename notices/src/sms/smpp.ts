@@ -58,7 +58,10 @@ export class SmppSender extends EventEmitter<SmsSenderEvents> implements SmsSend
 
   private timeout<T>(what: string, run: (resolve: (v: T) => void, reject: (e: Error) => void) => void): Promise<T> {
     return new Promise<T>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new SmsSendError('HUB_ERR_SMPP_TIMEOUT', `the SMSC did not answer the ${what} within ${this.settings.timeoutSeconds} s`)), this.settings.timeoutSeconds * 1000);
+      const timer = setTimeout(
+        () => reject(new SmsSendError('HUB_ERR_SMPP_TIMEOUT', `the SMSC did not answer the ${what} within ${this.settings.timeoutSeconds} s`)),
+        this.settings.timeoutSeconds * 1000,
+      );
       run(
         (v) => {
           clearTimeout(timer);
