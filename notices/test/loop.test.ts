@@ -13,7 +13,7 @@ const closers = withTestHub(
     'notices.smpp': { host: '127.0.0.1', port: smsc.port, system_id: 'hubtest', password: 'secret1' },
     'notices.grace': {
       illegal_parking: { graceSeconds: 3, recheckSeconds: 3 },
-      street_occupation: { graceSeconds: 2, recheckSeconds: 0.5 },
+      street_occupation: { graceSeconds: 5, recheckSeconds: 0.5 },
     },
     'notices.language': 'zh-CN',
   },
@@ -114,6 +114,7 @@ describe('notice, grace, re-check, escalation', () => {
     // then, cleared: resolved by notice (the next test's subject)
     const cleared = await post({ type: 'illegal_parking', lat: 22.5431, lon: 114.0579, subject: { kind: 'plate', id: '粤B 12345' }, cleared: true });
     expect(cleared.body.incidentId).toBe(id);
+    await eventually(async () => (await incident(id)).state === 'resolved', 10_000, 'resolved by notice');
   });
 
   it('cleared within grace: resolved by notice, counted as such by the KPIs, never escalated', async () => {
