@@ -16,6 +16,7 @@ COPY identity/package.json identity/
 COPY alarms/package.json alarms/
 COPY wall-server/package.json wall-server/
 COPY incidents/package.json incidents/
+COPY notices/package.json notices/
 COPY telemetry/package.json telemetry/
 COPY media-server/package.json media-server/
 COPY wall-ui/package.json wall-ui/

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { IceServerSchema, MediaCorsOriginsSchema } from './media';
 import { LoginLockoutSchema } from './operators';
 import { BasemapConfigSchema } from './basemap';
+import { NoticesConfigSchema } from './notices';
 
 const port = z.coerce.number().int().min(0).max(65535);
 const seconds = z.coerce.number().positive();
@@ -281,6 +282,8 @@ export const HubConfigSchema = z.object({
       leaseMs: z.coerce.number().int().min(500).max(60_000).default(5000),
     })
     .prefault({}),
+  /** the notice-and-escalation loop: grace per event type, SMS templates, the SMPP or HTTP gateway (notices.ts); default no gateway (off) */
+  notices: NoticesConfigSchema,
   log: z
     .object({
       /** pino level; default info */

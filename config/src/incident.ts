@@ -3,6 +3,7 @@
 import { z } from 'zod';
 import { decimalInt, decimalNumber, LatSchema, LonSchema, RowIdParamSchema, RowIdSchema, UnitIdSchema, UnitTypeSchema } from './ids';
 import { freeText } from './text';
+import { SubjectRefSchema } from './notices';
 
 /** reported → dispatched → en_route → on_scene → resolved → closed (reopen goes back to reported). */
 export const IncidentStateSchema = z.enum(['reported', 'dispatched', 'en_route', 'on_scene', 'resolved', 'closed']);
@@ -70,7 +71,7 @@ export const IncidentEventSchema = z.object({
   incidentId: z.number().int(),
   ts: z.iso.datetime(),
   actor: z.string(),
-  /** created, transition, reopened, dispatch_sent, unit_delivered, unit_undeliverable, unit_accepted, unit_refused, unit_timed_out, next_unit_offered, unit_en_route, unit_on_scene, merged, escalated */
+  /** created, transition, reopened, dispatch_sent, unit_delivered, unit_undeliverable, unit_accepted, unit_refused, unit_timed_out, next_unit_offered, unit_en_route, unit_on_scene, merged, escalated; the notice loop's: NOTICE_TRAIL_KINDS (notices.ts) */
   kind: z.string(),
   fromState: IncidentStateSchema.nullable(),
   toState: IncidentStateSchema.nullable(),
@@ -247,6 +248,8 @@ export const KpiGroupSchema = z.object({
   /** the unit id, team or district; "(none)" when not set */
   key: z.string(),
   incidents: z.number().int(),
+  /** of them, resolved by notice: the subject put it right within its grace period (notices) */
+  resolvedByNotice: z.number().int(),
   acknowledge: KpiStatSchema,
   dispatch: KpiStatSchema,
   deliver: KpiStatSchema,
@@ -262,6 +265,8 @@ export const IncidentKpiSchema = z.object({
   type: z.string(),
   district: z.string().nullable(),
   createdAt: z.iso.datetime(),
+  /** resolved by notice: the subject put it right within its grace period (notices) */
+  resolvedByNotice: z.boolean(),
   /** an operator acknowledged its alarm (incidents without an alarm: null) */
   acknowledgeS: z.number().nullable(),
   dispatchS: z.number().nullable(),
@@ -343,11 +348,18 @@ export const IntakeEventSchema = z.object({
   /** base64 JPEG, at most linkage.intake.snapshotMaxBytes once decoded */
   snapshot: z.string().max(16_000_000).optional(),
   externalId: z.string().min(1).max(200).optional(),
+  /** what the event is about (a plate, a shop): types with a grace period (notices.grace) notice its owner before they alarm */
+  subject: SubjectRefSchema.optional(),
+  /** the camera that saw it, as the analytics name it */
+  cameraId: z.string().min(1).max(100).optional(),
+  /** true: the analytics report the subject gone (an absence report); it joins the open incident and opens none */
+  cleared: z.boolean().optional(),
 });
 export type IntakeEvent = z.infer<typeof IntakeEventSchema>;
 
 export const IntakeEventResultSchema = z.object({
-  incidentId: z.number().int(),
+  /** null only for a `cleared` event that matched no open incident (nothing was opened) */
+  incidentId: z.number().int().nullable(),
   /** true when the event joined an incident already open for the same thing */
   merged: z.boolean(),
   reportCount: z.number().int(),

@@ -13,6 +13,7 @@ export * from './media';
 export * from './basemap';
 export * from './gcj02';
 export * from './incident';
+export * from './notices';
 export * from './presets';
 export * from './geo';
 export * from './text';

@@ -9,6 +9,7 @@ import type { DeviceAlarm, HubConfig } from '@hub/config';
 import { alarmsPlugin, type AlarmService } from '@hub/alarms';
 import { identityPlugin, recordAudit } from '@hub/identity';
 import { incidentsPlugin, type IncidentService } from '@hub/incidents';
+import { noticesPlugin } from '@hub/notices';
 import { createPool, startEmbeddedDatabase, type EmbeddedDatabase } from '@hub/platform';
 import { ClusterMember } from '@hub/cluster';
 import { MAX_PATH_PARAM_LENGTH, migrate, registerDocs, telemetryPlugin, type Telemetry } from '@hub/telemetry';
@@ -119,6 +120,8 @@ export async function startHub(config: HubConfig, opts: StartHubOptions = {}): P
       districts: districtMap((await readBasemapGeojson(basemapGeojsonPath(config.basemap))).geojson),
       recordings: app.media ? recordingSource(app.media.recorder) : undefined,
     });
+    // the notice loop hooks intake before any route can take an event
+    await app.register(noticesPlugin, { config, db, log });
     await app.register(apiPlugin, { config, db, log });
     await app.register(linkagePlugin, { config, db, log });
     await app.register(wallPagesPlugin, { config });

@@ -18,6 +18,8 @@ export interface LinkageOptions {
   telemetry: Telemetry;
   incidents: IncidentService;
   media: Media | undefined;
+  /** true while something else handles the incident first (a notice's grace period): its linkage waits for the next announcement; default never */
+  holds?: (incidentId: number) => Promise<boolean>;
   log: Logger;
 }
 
@@ -117,6 +119,8 @@ export class Linkage {
       return;
     }
     if (incident.source !== 'external' || this.linked.has(incident.id)) return;
+    if (await this.opts.holds?.(incident.id)) return;
+    if (this.linked.has(incident.id)) return; // announced again while the hold was asked
     this.linked.add(incident.id);
     const rule = this.rule(incident.type);
     if (!rule.createIncident) return;

@@ -7,6 +7,7 @@ import type { Logger } from 'pino';
 import type { HubConfig } from '@hub/config';
 import { alarmRoutes, geofenceRoutes } from '@hub/alarms';
 import { incidentApiRoutes, intakeApiRoutes } from '@hub/incidents';
+import { noticeApiRoutes } from '@hub/notices';
 import { telemetryApi } from '@hub/telemetry';
 import { basemapRoutes, presetRoutes, wallPages } from '@hub/wall-server';
 import { Linkage } from './linkage';
@@ -53,6 +54,7 @@ export const apiPlugin = fp<HubPluginOptions>(
         geofenceRoutes,
         alarmRoutes,
         ...incidentApiRoutes(incidents),
+        ...noticeApiRoutes(app.notices),
         presetRoutes,
         async (api) => {
           await api.register(basemapRoutes, { basemap: config.basemap });
@@ -61,13 +63,22 @@ export const apiPlugin = fp<HubPluginOptions>(
       publicRoutes: intakeApiRoutes(incidents, { intake: config.linkage.intake, dataDir: config.dataDir }),
     });
   },
-  { name: 'api', dependencies: ['identity', 'telemetry', 'alarms', 'incidents'] },
+  { name: 'api', dependencies: ['identity', 'telemetry', 'alarms', 'incidents', 'notices'] },
 );
 
 /** What an alarm sets in motion (config `linkage.rules`): incidents, cameras, recordings, nearest units, escalation. */
 export const linkagePlugin = fp<HubPluginOptions>(
   async (app, { config, db, log }) => {
-    const linkage = new Linkage({ config, db, telemetry: app.telemetry, incidents: app.incidents, media: app.media, log: log.child({ module: 'linkage' }) });
+    const linkage = new Linkage({
+      config,
+      db,
+      telemetry: app.telemetry,
+      incidents: app.incidents,
+      media: app.media,
+      // an incident whose subject was noticed waits for its grace period before its linkage
+      holds: (id) => app.notices.holds(id),
+      log: log.child({ module: 'linkage' }),
+    });
     // the wearer who pressed SOS is told: received, acknowledged by the centre, who is coming
     const sosStatus = new SosStatusReporter({ db, telemetry: app.telemetry, incidents: app.incidents, log: log.child({ module: 'sos-status' }) });
     app.addHook('onClose', async () => {
@@ -75,7 +86,7 @@ export const linkagePlugin = fp<HubPluginOptions>(
       linkage.close();
     });
   },
-  { name: 'linkage', dependencies: ['telemetry', 'alarms', 'incidents'] },
+  { name: 'linkage', dependencies: ['telemetry', 'alarms', 'incidents', 'notices'] },
 );
 
 /** The built wall and the other pages (a static wildcard at the root: registered last). */

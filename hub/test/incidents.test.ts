@@ -275,7 +275,7 @@ describe('an SOS, from report to resolved', () => {
     expect(csv.headers.get('content-type')).toContain('text/csv');
     const lines = (await csv.text()).trim().split('\r\n');
     expect(lines[0]).toBe(
-      'unit,incidents,acknowledge_count,acknowledge_median_s,acknowledge_p90_s,dispatch_count,dispatch_median_s,dispatch_p90_s,deliver_count,deliver_median_s,deliver_p90_s,accept_count,accept_median_s,accept_p90_s,arrive_count,arrive_median_s,arrive_p90_s,resolve_count,resolve_median_s,resolve_p90_s',
+      'unit,incidents,acknowledge_count,acknowledge_median_s,acknowledge_p90_s,dispatch_count,dispatch_median_s,dispatch_p90_s,deliver_count,deliver_median_s,deliver_p90_s,accept_count,accept_median_s,accept_p90_s,arrive_count,arrive_median_s,arrive_p90_s,resolve_count,resolve_median_s,resolve_p90_s,resolved_by_notice',
     );
     const row = lines.find((l) => l.startsWith('v-a,'))!.split(',');
     expect(Number(row[15])).toBeCloseTo(k.arriveS!, 3);

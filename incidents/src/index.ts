@@ -10,7 +10,8 @@ import { nearestRoutes } from './api/nearest';
 
 export { IncidentService, type AuditEntry, type IncidentServiceOptions, type RecordingSource } from './service';
 export { IncidentBus, type IncidentEvents } from './events';
-export { appendEvent, getIncident, listIncidents, timeline } from './store';
+export type { FiledReport, IntakeHook } from './intake';
+export { appendEvent, getIncident, listIncidents, timeline, withTransaction } from './store';
 export { nearestUnits, nearestUnitsSql, type EtaSettings, type NearestRequest } from './nearest';
 export { UnitIndex } from './unit-index';
 export { kpis, kpisCsv } from './kpis';

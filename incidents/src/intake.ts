@@ -60,6 +60,25 @@ async function storeSnapshot(dataDir: string, base64: string, maxBytes: number):
   return { file, sha256: hash };
 }
 
+/**
+ * Another package's say in external intake (the notice loop, which knows subjects): where a
+ * report belongs and what it writes with it, in the intake's transaction so both commit or neither.
+ */
+export interface IntakeHook {
+  /** Before the usual de-duplication: the open incident the event repeats, 'new' to open one whatever those rules say, undefined to leave it to them. */
+  match(tx: Queryable, e: IntakeEvent): Promise<number | 'new' | undefined>;
+  /** Once the incident is opened or joined; returns work to run after the commit (sending a text), if any. */
+  filed(tx: Queryable, r: FiledReport): Promise<(() => Promise<void>) | undefined>;
+}
+
+export interface FiledReport {
+  incident: Incident;
+  created: boolean;
+  event: IntakeEvent;
+  /** intake:<client name> */
+  actor: string;
+}
+
 export interface IntakeSettings {
   intake: HubConfig['linkage']['intake'];
   dataDir: string;
@@ -72,15 +91,21 @@ export async function submitExternalEvent(
   client: IntakeClient,
   e: IntakeEvent,
   s: IntakeSettings,
-): Promise<{ result: IntakeEventResult; incident: Incident; created: boolean }> {
+): Promise<{ result: IntakeEventResult; incident: Incident | undefined; created: boolean }> {
   const snapshot = e.snapshot ? await storeSnapshot(s.dataDir, e.snapshot, s.intake.snapshotMaxBytes) : undefined;
   const actor = `intake:${client.name}`;
   const out = await withTransaction(db, async (tx) => {
     // Two reports of the same thing at once must not open two incidents: one at a time per type.
     await tx.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`intake:${e.type}`]);
     let incidentId: number | undefined;
-    let why: 'external_id' | 'nearby' | undefined;
-    if (e.externalId) {
+    let why: 'subject' | 'external_id' | 'nearby' | undefined;
+    let hooked: number | 'new' | undefined;
+    for (const hook of service.intakeHooks) {
+      hooked = await hook.match(tx, e);
+      if (hooked !== undefined) break;
+    }
+    if (typeof hooked === 'number') [incidentId, why] = [hooked, 'subject'];
+    if (hooked === undefined && e.externalId) {
       const { rows } = await tx.query<{ incident_id: number | string }>(
         `SELECT k.incident_id FROM incident_external_keys k JOIN incidents i ON i.id = k.incident_id
           WHERE k.source = $1 AND k.external_id = $2 AND i.state IN ${OPEN_STATES_SQL}`,
@@ -88,7 +113,7 @@ export async function submitExternalEvent(
       );
       if (rows[0]) [incidentId, why] = [Number(rows[0].incident_id), 'external_id'];
     }
-    if (incidentId === undefined) {
+    if (hooked === undefined && incidentId === undefined) {
       const { rows } = await tx.query<{ id: number | string }>(
         `SELECT id FROM incidents
           WHERE source = 'external' AND type = $3 AND state IN ${OPEN_STATES_SQL}
@@ -99,6 +124,8 @@ export async function submitExternalEvent(
       );
       if (rows[0]) [incidentId, why] = [Number(rows[0].id), 'nearby'];
     }
+    // an absence report says something is gone: it never opens an incident
+    if (incidentId === undefined && e.cleared) return undefined;
     let created = false;
     if (incidentId === undefined) {
       const incident = await insertIncident(tx, {
@@ -114,6 +141,9 @@ export async function submitExternalEvent(
       });
       incidentId = incident.id;
       created = true;
+    } else if (e.cleared) {
+      await tx.query(`UPDATE incidents SET updated_at = clock_timestamp() WHERE id = $1`, [incidentId]);
+      await appendEvent(tx, { incidentId, actor, kind: 'subject_cleared', detail: { source: e.source, externalId: e.externalId ?? null, by: why, ts: e.ts } });
     } else {
       await tx.query(`UPDATE incidents SET report_count = report_count + 1, last_reported_at = greatest(last_reported_at, $2::timestamptz), updated_at = clock_timestamp() WHERE id = $1`, [
         incidentId,
@@ -129,12 +159,37 @@ export async function submitExternalEvent(
       );
     }
     await tx.query(
-      `INSERT INTO incident_reports (incident_id, client_id, source, type, external_id, ts, lat, lon, description, snapshot_path, snapshot_sha256)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
-      [incidentId, client.id, e.source, e.type, e.externalId ?? null, e.ts, e.lat, e.lon, e.description ?? null, snapshot?.file ?? null, snapshot?.sha256 ?? null],
+      `INSERT INTO incident_reports (incident_id, client_id, source, type, external_id, ts, lat, lon, description, snapshot_path, snapshot_sha256, subject_kind, subject_id, camera_id, cleared)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)`,
+      [
+        incidentId,
+        client.id,
+        e.source,
+        e.type,
+        e.externalId ?? null,
+        e.ts,
+        e.lat,
+        e.lon,
+        e.description ?? null,
+        snapshot?.file ?? null,
+        snapshot?.sha256 ?? null,
+        e.subject?.kind ?? null,
+        e.subject?.id ?? null,
+        e.cameraId ?? null,
+        e.cleared ?? false,
+      ],
     );
-    return { incidentId, created };
+    const incident = (await getIncident(tx, incidentId))!;
+    const after: (() => Promise<void>)[] = [];
+    for (const hook of service.intakeHooks) {
+      const then = await hook.filed(tx, { incident, created, event: e, actor });
+      if (then) after.push(then);
+    }
+    return { incidentId, created, after };
   });
+  if (!out) return { incident: undefined, created: false, result: { incidentId: null, merged: false, reportCount: 0, snapshotSha256: snapshot?.sha256 ?? null } };
+  // committed first, then the hooks' work (a text to send): the report is kept whatever the gateway does
+  for (const then of out.after) then().catch((err: unknown) => service.opts.log.error({ err, incidentId: out.incidentId }, 'intake hook failed after commit'));
   const incident = (await getIncident(db, out.incidentId))!;
   service.events.emit('incident', incident);
   return {

@@ -6,6 +6,8 @@
 //   accept:      the first person accepted (cmd/answer: a human decision),
 //   arrive:      the first unit on scene,
 //   resolve:     the first move to resolved.
+// Incidents resolved by notice (the subject put it right within its grace period: the
+// notice loop's best outcome) are counted apart as well (`resolvedByNotice`).
 // Per incident, and per district (the incident's), unit or team (the dispatched unit's, with
 // that unit's own delivery, acceptance and arrival times): counts, medians, 90th percentiles.
 import { KPI_METRICS, type IncidentKpi, type KpiGroup, type KpiGroupBy, type KpiMetric, type KpiResponse, type KpiStat } from '@hub/config';
@@ -23,7 +25,8 @@ const INCIDENT_TIMES = `
          min(e.ts) FILTER (WHERE e.kind = 'unit_delivered') AS deliver_at,
          min(e.ts) FILTER (WHERE e.kind = 'unit_accepted') AS accept_at,
          min(e.ts) FILTER (WHERE e.to_state = 'on_scene') AS arrive_at,
-         min(e.ts) FILTER (WHERE e.to_state = 'resolved') AS resolve_at
+         min(e.ts) FILTER (WHERE e.to_state = 'resolved') AS resolve_at,
+         coalesce(bool_or(e.kind = 'resolved_by_notice'), false) AS by_notice
     FROM incidents i JOIN incident_events e ON e.incident_id = i.id
    WHERE i.created_at >= $1 AND i.created_at < $2
    GROUP BY i.id`;
@@ -55,7 +58,7 @@ const round = (v: unknown) => (v === null || v === undefined ? null : Math.round
 
 function toGroup(r: Row): KpiGroup {
   const stat = (m: string): KpiStat => ({ count: Number(r[`${m}_n`]), median: round(r[`${m}_median`]), p90: round(r[`${m}_p90`]) });
-  const g = { key: r.key ?? '(none)', incidents: Number(r.incidents) } as KpiGroup;
+  const g = { key: r.key ?? '(none)', incidents: Number(r.incidents), resolvedByNotice: Number(r.by_notice ?? 0) } as KpiGroup;
   for (const m of KPI_METRICS) g[m] = stat(m);
   return g;
 }
@@ -63,7 +66,7 @@ function toGroup(r: Row): KpiGroup {
 export async function kpis(db: Queryable, from: Date, to: Date, groupBy: KpiGroupBy): Promise<KpiResponse> {
   const perIncident = await db.query<Record<string, unknown>>(
     `WITH t AS (${INCIDENT_TIMES})
-     SELECT id, type, district, created_at, ${KPI_METRICS.map((m) => `${secs(`${m}_at`)} AS s_${m}`).join(', ')}
+     SELECT id, type, district, created_at, by_notice, ${KPI_METRICS.map((m) => `${secs(`${m}_at`)} AS s_${m}`).join(', ')}
        FROM t ORDER BY created_at, id`,
     [from, to],
   );
@@ -71,8 +74,8 @@ export async function kpis(db: Queryable, from: Date, to: Date, groupBy: KpiGrou
   if (groupBy === 'district') {
     ({ rows: groups } = await db.query<Row>(
       `WITH t AS (${INCIDENT_TIMES}),
-            d AS (SELECT district AS key, ${KPI_METRICS.map((m) => `${secs(`${m}_at`)} AS s_${m}`).join(', ')} FROM t)
-       SELECT key, count(*) AS incidents, ${allStats()}
+            d AS (SELECT district AS key, by_notice, ${KPI_METRICS.map((m) => `${secs(`${m}_at`)} AS s_${m}`).join(', ')} FROM t)
+       SELECT key, count(*) AS incidents, count(*) FILTER (WHERE by_notice) AS by_notice, ${allStats()}
          FROM d GROUP BY key ORDER BY key NULLS LAST`,
       [from, to],
     ));
@@ -81,9 +84,9 @@ export async function kpis(db: Queryable, from: Date, to: Date, groupBy: KpiGrou
     const col = (m: KpiMetric) => `${secs(`${UNIT_OWN.has(m) ? 'ut' : 't'}.${m}_at`, 't.created_at')} AS s_${m}`;
     ({ rows: groups } = await db.query<Row>(
       `WITH t AS (${INCIDENT_TIMES}), ut AS (${UNIT_TIMES}),
-            d AS (SELECT ${key} AS key, t.id, ${KPI_METRICS.map(col).join(', ')}
+            d AS (SELECT ${key} AS key, t.id, t.by_notice, ${KPI_METRICS.map(col).join(', ')}
                     FROM t JOIN ut ON ut.incident_id = t.id LEFT JOIN units u ON u.id = ut.unit_id)
-       SELECT key, count(DISTINCT id) AS incidents, ${allStats()}
+       SELECT key, count(DISTINCT id) AS incidents, count(DISTINCT id) FILTER (WHERE by_notice) AS by_notice, ${allStats()}
          FROM d GROUP BY key ORDER BY key NULLS LAST`,
       [from, to],
     ));
@@ -94,7 +97,13 @@ export async function kpis(db: Queryable, from: Date, to: Date, groupBy: KpiGrou
     groupBy,
     groups: groups.map(toGroup),
     incidents: perIncident.rows.map((r): IncidentKpi => {
-      const k = { incidentId: Number(r.id), type: String(r.type), district: (r.district as string | null) ?? null, createdAt: toIso(r.created_at) } as IncidentKpi;
+      const k = {
+        incidentId: Number(r.id),
+        type: String(r.type),
+        district: (r.district as string | null) ?? null,
+        createdAt: toIso(r.created_at),
+        resolvedByNotice: r.by_notice === true,
+      } as IncidentKpi;
       for (const m of KPI_METRICS) k[`${m}S`] = round(r[`s_${m}`]);
       return k;
     }),
@@ -106,12 +115,13 @@ const csvCell = (v: unknown) => {
   return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 };
 
-/** One row per group: key, incidents, then count/median/p90 of each metric (seconds). */
+/** One row per group: key, incidents, then count/median/p90 of each metric (seconds), then how many were resolved by notice. */
 export function kpisCsv(k: KpiResponse): string {
-  const header = [k.groupBy, 'incidents', ...KPI_METRICS.flatMap((m) => [`${m}_count`, `${m}_median_s`, `${m}_p90_s`])];
+  // resolved_by_notice last: the columns before it keep their places for older readers
+  const header = [k.groupBy, 'incidents', ...KPI_METRICS.flatMap((m) => [`${m}_count`, `${m}_median_s`, `${m}_p90_s`]), 'resolved_by_notice'];
   const lines = [header.join(',')];
   for (const g of k.groups) {
-    lines.push([g.key, g.incidents, ...KPI_METRICS.flatMap((m) => [g[m].count, g[m].median, g[m].p90])].map(csvCell).join(','));
+    lines.push([g.key, g.incidents, ...KPI_METRICS.flatMap((m) => [g[m].count, g[m].median, g[m].p90]), g.resolvedByNotice].map(csvCell).join(','));
   }
   return lines.join('\r\n') + '\r\n';
 }

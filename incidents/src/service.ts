@@ -27,6 +27,7 @@ import type { DistrictMap } from '@hub/wall-server';
 import type { Queryable } from '@hub/platform';
 import { toIso } from '@hub/platform';
 import { IncidentBus } from './events';
+import type { IntakeHook } from './intake';
 import { AcceptDeadlines } from './accept-deadlines';
 import { recordAnswer, recordDelivery, recordTimeout, type DispatchOutcome } from './dispatch-answers';
 import { DispatchUnitsNotFoundError, IncidentClosedError, IncidentNotFoundError, ReasonRequiredError, TransitionError } from './errors';
@@ -95,6 +96,8 @@ interface OnTheWay {
 
 export class IncidentService {
   readonly events = new IncidentBus();
+  /** other packages' say in external intake (the notice loop): add on start, delete on close */
+  readonly intakeHooks = new Set<IntakeHook>();
   readonly opts: IncidentServiceOptions;
   /** the recording port: injected at construction, the one place replay and evidence read from */
   readonly recordings: RecordingSource | undefined;

@@ -121,10 +121,10 @@ describe('KPIs', () => {
 
   it('writes CSV with one row per group', async () => {
     const csv = kpisCsv(await kpis(m.db, from, to, 'district')).split('\r\n');
-    expect(csv[0]!.split(',')).toHaveLength(20);
-    // acknowledge, dispatch, deliver, accept, arrive, resolve: count, median, p90 each
-    expect(csv[1]).toBe('Futian,4,1,4,4,4,25,37,3,24,44,3,25,45,2,75,87,3,200,280');
-    expect(csv[3]).toBe('(none),1,0,,,0,,,0,,,0,,,0,,,0,,');
+    expect(csv[0]!.split(',')).toHaveLength(21);
+    // acknowledge, dispatch, deliver, accept, arrive, resolve: count, median, p90 each; then resolved by notice
+    expect(csv[1]).toBe('Futian,4,1,4,4,4,25,37,3,24,44,3,25,45,2,75,87,3,200,280,0');
+    expect(csv[3]).toBe('(none),1,0,,,0,,,0,,,0,,,0,,,0,,,0');
   });
 });
 

@@ -2,5 +2,6 @@
 import type { Migration } from '@hub/platform';
 import { incidents } from './001_incidents';
 import { dispatchAnswers } from './002_dispatch_answers';
+import { reportSubjects } from './003_report_subjects';
 
-export const incidentMigrations: readonly Migration[] = [incidents, dispatchAnswers];
+export const incidentMigrations: readonly Migration[] = [incidents, dispatchAnswers, reportSubjects];

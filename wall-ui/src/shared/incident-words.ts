@@ -25,6 +25,17 @@ const en = {
   'event.unit_on_scene': 'Unit on scene',
   'event.escalated': 'Escalated: nobody acknowledged in time',
   'event.note': 'Note',
+  // the notice loop (notices/): texts to a plate's or shop's owner, grace, re-check, escalation
+  'event.noticed': 'Owner noticed by SMS: grace period running',
+  'event.notice_skipped': 'No notice: the subject is not in the registry',
+  'event.notice_rate_limited': 'No text sent: this subject was texted too often',
+  'event.notice_submitted': 'Text accepted by the SMS gateway',
+  'event.notice_delivered': 'Text delivered to the owner’s phone',
+  'event.notice_failed': 'Text not delivered',
+  'event.grace_ended': 'Grace period over, subject not seen again: awaiting re-check',
+  'event.notice_escalated': 'Still there after the grace period: escalated',
+  'event.resolved_by_notice': 'Resolved by notice',
+  'event.subject_cleared': 'The camera reports the subject gone',
 } as const;
 
 export type IncidentWordKey = keyof typeof en;
@@ -52,6 +63,16 @@ const zhCN: Record<IncidentWordKey, string> = {
   'event.unit_on_scene': '单位已到场',
   'event.escalated': '已升级：无人及时确认',
   'event.note': '备注',
+  'event.noticed': '已短信告知当事人：整改期计时中',
+  'event.notice_skipped': '未告知：登记库中无此对象',
+  'event.notice_rate_limited': '未发短信：对该对象发送过于频繁',
+  'event.notice_submitted': '短信网关已受理',
+  'event.notice_delivered': '短信已送达当事人手机',
+  'event.notice_failed': '短信未送达',
+  'event.grace_ended': '整改期已过，未再次发现：待复核',
+  'event.notice_escalated': '整改期后仍在：已升级',
+  'event.resolved_by_notice': '告知后已整改',
+  'event.subject_cleared': '摄像头报告对象已离开',
 };
 
 export const incidentWords = { en, zhCN };
