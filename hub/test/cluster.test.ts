@@ -87,8 +87,11 @@ describe('a cluster of hubs', () => {
     // the coordinator on A is proposed the unit on B: A's nearest-units index sees the whole fleet
     const nearest = async () => (await a.api<{ units: { unitId: string; online: boolean }[] }>('GET', '/api/units/nearest?lat=22.61&lon=114.2&limit=5')).body.units;
     await eventually(async () => (await nearest()).some((u) => u.unitId === 'cl-car-2' && u.online), 10_000, 'the unit on B among A’s nearest');
-    const incident = (await a.api<Incident>('POST', '/api/incidents', { type: 'hotline', lat: 22.61, lon: 114.2 })).body;
-    expect((await a.api('POST', `/api/incidents/${incident.id}/dispatch`, { unitIds: ['cl-car-2'] })).status).toBeLessThan(300);
+    const created = await a.api<Incident>('POST', '/api/incidents', { type: 'hotline', lat: 22.61, lon: 114.2 });
+    expect(created.status, JSON.stringify(created.body)).toBe(201);
+    const incident = created.body;
+    const dispatched = await a.api('POST', `/api/incidents/${incident.id}/dispatch`, { unitIds: ['cl-car-2'] });
+    expect(dispatched.status, JSON.stringify(dispatched.body)).toBeLessThan(300);
     const order = await eventually(async () => unit.commands.find((c) => c.type === 'dispatch' && c.incidentId === String(incident.id)), 10_000, 'the order at the unit on B');
     await unit.publish(topics.cmdAck('cl-car-2'), { id: order.id, ok: true });
     await unit.publish(topics.cmdAnswer('cl-car-2'), { id: order.id, accepted: true });
