@@ -1,6 +1,6 @@
 // One hub process: the database (embedded or external), then identity, telemetry, alarms, the
 // media role, incidents, the REST API with every package's routes, the linkage rules and the
-// wall's pages on one Fastify instance, plus the MQTT port.
+// wall's pages on one Fastify instance, plus the MQTT port and the JT/T 808 terminals' port.
 import path from 'node:path';
 import Fastify, { type FastifyInstance } from 'fastify';
 import pino, { type Logger } from 'pino';
@@ -15,7 +15,7 @@ import { basemapGeojsonPath, districtMap, readBasemapGeojson } from '@hub/wall-s
 import { resolveAdminToken, type AdminToken } from './admin-token';
 import type { Media } from './media';
 import { schemaMigrations } from './migrations';
-import { apiPlugin, linkagePlugin, mediaPlugin, wallPagesPlugin } from './plugins';
+import { apiPlugin, jt808Plugin, linkagePlugin, mediaPlugin, wallPagesPlugin } from './plugins';
 import { recordingSource } from './recording';
 
 export interface Hub {
@@ -32,6 +32,8 @@ export interface Hub {
   adminToken: AdminToken;
   httpPort: number;
   mqttPort: number;
+  /** the JT/T 808 terminals' TCP port; undefined when jt808.enabled is false */
+  jt808Port: number | undefined;
   /** the database URL in use (password included: never log it) */
   databaseUrl: string;
   timescale: boolean;
@@ -101,6 +103,7 @@ export async function startHub(config: HubConfig, opts: StartHubOptions = {}): P
     await app.register(identityPlugin, { db, adminToken: adminToken.token, auth: config.auth, log });
     await app.register(telemetryPlugin, { config, db, log, databaseStatus, deviceAlarms });
     await app.register(alarmsPlugin, { db, config: config.alarms, log });
+    if (config.jt808.enabled) await app.register(jt808Plugin, { config, db, log });
     if (config.roles.includes('media')) await app.register(mediaPlugin, { config, db, log });
     await app.register(incidentsPlugin, {
       db,
@@ -121,7 +124,8 @@ export async function startHub(config: HubConfig, opts: StartHubOptions = {}): P
     await app.listen({ host: config.http.host, port: config.http.port });
     const httpPort = (app.server.address() as import('node:net').AddressInfo).port;
     const mqttPort = await telemetry.listenMqtt();
-    log.info({ httpPort, mqttPort }, 'hub listening');
+    const jt808Port = await app.jt808?.listen(config.jt808.host, config.jt808.port);
+    log.info({ httpPort, mqttPort, jt808Port }, 'hub listening');
 
     return {
       app,
@@ -134,6 +138,7 @@ export async function startHub(config: HubConfig, opts: StartHubOptions = {}): P
       adminToken,
       httpPort,
       mqttPort,
+      jt808Port,
       databaseUrl,
       timescale,
       log,

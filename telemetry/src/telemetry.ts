@@ -5,7 +5,7 @@ import type { FastifyInstance } from 'fastify';
 import type pg from 'pg';
 import type { Logger } from 'pino';
 import { Server as SocketServer } from 'socket.io';
-import { HealthSchema, RejectionListSchema, type DeviceAlarm, type Health, type HubConfig, type LiveClientToServer, type LiveServerToClient } from '@hub/config';
+import { HealthSchema, RejectionListSchema, type DeviceAlarm, type Health, type HubConfig, type LiveClientToServer, type LiveServerToClient, type PositionMessage } from '@hub/config';
 import { serializerCompiler } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { TelemetryBus } from './events';
@@ -35,8 +35,24 @@ export interface TelemetryOptions {
   deviceAlarms: (alarm: DeviceAlarm) => Promise<void>;
 }
 
+/**
+ * Units that reach the hub another way than MQTT (the JT/T 808 gateway): their positions take
+ * the MQTT positions' path (checks, rejection log, batch writer, commit before the answer) and
+ * their presence the broker's (online while their session lives).
+ */
+export interface UnitIngestPort {
+  /** resolves true once committed, false when refused (counted); rejects when the database failed */
+  position(unitId: string, source: string, position: PositionMessage): Promise<boolean>;
+  /** the unit's session opened (authenticated) */
+  connected(unitId: string): void;
+  /** the unit's session closed or went silent */
+  disconnected(unitId: string): void;
+}
+
 export interface Telemetry {
   bus: TelemetryBus;
+  /** positions and presence of units on other transports than MQTT */
+  ingest: UnitIngestPort;
   broker: UnitBroker;
   writer: PositionWriter;
   metrics: TelemetryMetrics;
@@ -178,6 +194,11 @@ export async function startTelemetry(app: FastifyInstance, opts: TelemetryOption
   let closed = false;
   return {
     bus,
+    ingest: {
+      position: (unitId, source, position) => router.ingestPosition(unitId, source, position),
+      connected: (unitId) => status.connected(unitId),
+      disconnected: (unitId) => status.disconnected(unitId),
+    },
     broker,
     writer,
     metrics,
