@@ -8,6 +8,7 @@ import type pg from 'pg';
 import type { DeviceAlarm, HubConfig } from '@hub/config';
 import { alarmsPlugin, type AlarmService } from '@hub/alarms';
 import { identityPlugin, recordAudit } from '@hub/identity';
+import type { Jt808Gateway } from '@hub/jt808';
 import { incidentsPlugin, type IncidentService } from '@hub/incidents';
 import { createPool, startEmbeddedDatabase, type EmbeddedDatabase } from '@hub/platform';
 import { MAX_PATH_PARAM_LENGTH, migrate, registerDocs, telemetryPlugin, type Telemetry } from '@hub/telemetry';
@@ -32,7 +33,8 @@ export interface Hub {
   adminToken: AdminToken;
   httpPort: number;
   mqttPort: number;
-  /** the JT/T 808 terminals' TCP port; undefined when jt808.enabled is false */
+  /** the JT/T 808 gateway and its terminals' TCP port; undefined when jt808.enabled is false */
+  jt808: Jt808Gateway | undefined;
   jt808Port: number | undefined;
   /** the database URL in use (password included: never log it) */
   databaseUrl: string;
@@ -138,6 +140,7 @@ export async function startHub(config: HubConfig, opts: StartHubOptions = {}): P
       adminToken,
       httpPort,
       mqttPort,
+      jt808: app.jt808,
       jt808Port,
       databaseUrl,
       timescale,
