@@ -1,5 +1,5 @@
 // /api/units: the register of vehicles and body cams, and their MQTT credentials.
-import type { FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { ApiErrorSchema, Jt808AuthCodeSchema, NoContentSchema, UnitCreateSchema, UnitCredentialSchema, UnitIdParamsSchema, UnitListQuerySchema, UnitSchema, UnitUpdateSchema } from '@hub/config';
 import { clearAuthCode, createUnit, getUnit, issueAuthCode, issueCredential, listUnits, NotATerminalError, updateUnit } from '../store';
@@ -11,6 +11,9 @@ const tags = ['units'];
 
 /** Who asked, for the audit log (the operator hook has set the principal). */
 const actorOf = (request: FastifyRequest) => request.principal?.username ?? 'unknown';
+
+/** 201 with a secret that exists only in this response: no cache may keep a copy (RFC 9111 §5.2.2.5). */
+const shownOnce = <T>(reply: FastifyReply, body: T) => reply.code(201).header('Cache-Control', 'no-store').header('Pragma', 'no-cache').send(body);
 
 export const unitRoutes: FastifyPluginAsyncZod<ApiContext> = async (app, { db, bus }) => {
   app.post(
@@ -123,8 +126,7 @@ export const unitRoutes: FastifyPluginAsyncZod<ApiContext> = async (app, { db, b
       await recordAudit(db, { actor: actorOf(request), action: before.hasCredential ? 'unit_credential_rotated' : 'unit_credential_issued', target: `unit:${credential.unitId}` });
       // A rotated secret must drop the unit's old session: the broker listens for this.
       bus.emit('credentialIssued', credential.unitId);
-      // The secret exists only in this response: no cache may keep a copy (RFC 9111 §5.2.2.5).
-      return reply.code(201).header('Cache-Control', 'no-store').header('Pragma', 'no-cache').send(credential);
+      return shownOnce(reply, credential);
     },
   );
 
@@ -146,7 +148,7 @@ export const unitRoutes: FastifyPluginAsyncZod<ApiContext> = async (app, { db, b
       await recordAudit(db, { actor: actorOf(request), action: 'unit_jt808_auth_code_rotated', target: `unit:${issued.unitId}` });
       // the terminal's session on the old code ends (the gateway listens for this, as the broker does)
       bus.emit('credentialIssued', issued.unitId);
-      return reply.code(201).header('Cache-Control', 'no-store').header('Pragma', 'no-cache').send(issued);
+      return shownOnce(reply, issued);
     },
   );
 
