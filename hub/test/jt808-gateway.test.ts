@@ -10,8 +10,7 @@ import { eventually, withTestHub, type TestHub } from '../../test-support/test-h
 let t: TestHub;
 withTestHub(
   {
-    'jt808.host': '127.0.0.1',
-    'jt808.port': 0,
+    // (the gateway listens on 127.0.0.1, any free port: the test hub's default)
     // the terminal's camera is JT/T 1078, the next step: an SOS here opens the incident only
     'linkage.rules.sos.startStream': false,
     'linkage.rules.sos.record': false,
