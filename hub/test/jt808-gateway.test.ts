@@ -132,6 +132,34 @@ describe('JT/T 808 sessions', () => {
     expect((await again.authenticate(rotated.body.authCode)).result).toBe(GeneralResult.ok);
   });
 
+  it('takes a logout (0x0003) as giving up the registration: answered, closed, offline, and it may register again', async () => {
+    const terminal = await online('truck-logout', '13800000009');
+    expect((await terminal.response(terminal.send(MessageId.Logout, {}))).result).toBe(GeneralResult.ok);
+    await terminal.closed;
+    await eventually(async () => (await isOnline('truck-logout')) === false || undefined, 10_000, 'offline after the logout');
+    const again = await connect('13800000009');
+    expect((await again.register()).result).toBe(RegistrationResult.ok);
+  });
+
+  it('lets a reconnecting terminal take over its old connection, the unit staying online; a new terminal id ends the session', async () => {
+    const first = await online('truck-takeover', '13800000010');
+    const code = (await t.api<Jt808AuthCode>('POST', '/api/units/truck-takeover/jt808/auth-code')).body.authCode;
+    await first.closed;
+    const a = await connect('13800000010');
+    expect((await a.authenticate(code)).result).toBe(GeneralResult.ok);
+    const b = await connect('13800000010');
+    expect((await b.authenticate(code)).result).toBe(GeneralResult.ok);
+    await a.closed;
+    expect(t.hub.jt808!.isConnected('truck-takeover')).toBe(true);
+    expect((await b.heartbeat()).result).toBe(GeneralResult.ok);
+    expect(await isOnline('truck-takeover')).toBe(true);
+
+    const changed = await t.api<Unit>('PATCH', '/api/units/truck-takeover', { jt808: { terminalId: '13800000099' } });
+    expect(changed.body.jt808).toEqual({ terminalId: '13800000099', registered: false });
+    await b.closed;
+    await eventually(async () => (await isOnline('truck-takeover')) === false || undefined, 10_000, 'offline once its terminal changed');
+  });
+
   it('speaks the 2019 edition (BCD[10] phone number, version flag) as well', async () => {
     const terminal = await online('truck-2019', '13800000008', 2019);
     expect((await terminal.location()).result).toBe(GeneralResult.ok);
@@ -169,14 +197,25 @@ describe('JT/T 808 positions', () => {
 
   it('lands a 0x0704 blind-area batch in its place in time, the live position staying the latest', async () => {
     const terminal = await online('truck-blind', '13800000013');
-    expect((await terminal.location({ time: minutesAgo(0), latitude: 22.6 })).result).toBe(GeneralResult.ok);
-    const late = [4, 2, 3, 1].map((m, i) => locationReport({ time: minutesAgo(m), latitude: 22.5 + i * 0.001 }));
+    const now = minutesAgo(0);
+    const at = (m: number) => new Date(now.getTime() - m * 60_000);
+    expect((await terminal.location({ time: now, latitude: 22.6 })).result).toBe(GeneralResult.ok);
+    const late = [4, 2, 3, 1].map((m, i) => locationReport({ time: at(m), latitude: 22.5 + i * 0.001 }));
     const serial = terminal.send(MessageId.LocationBatch, { type: BatchType.blindArea, locations: late, refused: [] });
     expect((await terminal.response(serial)).result).toBe(GeneralResult.ok);
-    const track = await t.api<PositionOut[]>('GET', `/api/units/truck-blind/track?from=${minutesAgo(10).toISOString()}&to=${new Date(Date.now() + 60_000).toISOString()}`);
-    expect(track.body.map((p) => p.ts)).toEqual([4, 3, 2, 1, 0].map((m) => minutesAgo(m).toISOString()));
+    const track = await t.api<PositionOut[]>('GET', `/api/units/truck-blind/track?from=${at(10).toISOString()}&to=${at(-1).toISOString()}`);
+    expect(track.body.map((p) => p.ts)).toEqual([4, 3, 2, 1, 0].map((m) => at(m).toISOString()));
     const latest = await t.api<PositionOut[]>('GET', '/api/positions/latest');
     expect(latest.body.find((p) => p.unitId === 'truck-blind')).toMatchObject({ lat: 22.6 });
+  });
+
+  it('refuses a position dated an hour ahead: 0x8001 result 2, in the rejection log under its message', async () => {
+    const terminal = await online('truck-future', '13800000015');
+    const answer = await terminal.location({ time: new Date(Math.floor(Date.now() / 1000) * 1000 + 3_600_000) });
+    expect(answer.result).toBe(GeneralResult.badMessage);
+    const log = await t.api<{ rejections: { unitId: string; topic: string; reason: string }[] }>('GET', '/api/ingest/rejections');
+    expect(log.body.rejections).toContainEqual(expect.objectContaining({ unitId: 'truck-future', topic: 'jt808/0x0200', reason: 'ts_in_future' }));
+    expect(await t.storedPositions('truck-future')).toBe(0);
   });
 
   it('does not store a position without a valid fix (counted), and answers it as received', async () => {
