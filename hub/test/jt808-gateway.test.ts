@@ -40,12 +40,16 @@ async function createTerminalUnit(id: string, terminalId: string): Promise<Unit>
   return res.body;
 }
 
+/** authentication codes by phone number, as the terminals got them */
+const codes = new Map<string, string>();
+
 /** A unit whose terminal has registered and authenticated on a fresh connection. */
 async function online(id: string, phone: string, edition?: 2013 | 2019): Promise<Jt808Terminal> {
   await createTerminalUnit(id, phone);
   const terminal = await connect(phone, edition);
   const registered = await terminal.register();
   expect(registered.result).toBe(RegistrationResult.ok);
+  codes.set(phone, registered.authCode!);
   expect((await terminal.authenticate(registered.authCode!)).result).toBe(GeneralResult.ok);
   return terminal;
 }
@@ -218,6 +222,20 @@ describe('JT/T 808 positions', () => {
     expect(await t.storedPositions('truck-future')).toBe(0);
   });
 
+  it('takes a burst of 300 reports: every one stored and answered (the connection is paused past 64 in flight and read again)', async () => {
+    const terminal = await online('truck-burst', '13800000016');
+    const base = minutesAgo(30).getTime();
+    const frames = Array.from({ length: 300 }, (_, i) => terminal.frame(MessageId.Location, locationReport({ time: new Date(base + i * 1000) })));
+    // ten writes a little apart: ten reads for the hub, the later ones while it holds the connection
+    for (let i = 0; i < frames.length; i += 30) {
+      terminal.write(Buffer.concat(frames.slice(i, i + 30).map((f) => f.bytes)));
+      await new Promise((r) => setTimeout(r, 5));
+    }
+    const answers = await Promise.all(frames.map((f) => terminal.response(f.serial, 30_000)));
+    expect(answers.every((a) => a.result === GeneralResult.ok)).toBe(true);
+    expect(await t.storedPositions('truck-burst')).toBe(300);
+  });
+
   it('does not store a position without a valid fix (counted), and answers it as received', async () => {
     const terminal = await online('truck-nofix', '13800000014');
     const before = await refused('no_fix');
@@ -252,6 +270,17 @@ describe('JT/T 808 alarms', () => {
     expect((await terminal.location({ alarm: 0 })).result).toBe(GeneralResult.ok);
     expect((await terminal.location({ alarm: 0b1, time: minutesAgo(0) })).result).toBe(GeneralResult.ok);
     expect((await t.api<Alarm[]>('GET', '/api/alarms?unitId=truck-sos&kind=sos')).body).toHaveLength(2);
+  });
+
+  it('confirms an emergency acknowledged while the terminal was away when it authenticates again', async () => {
+    const terminal = await online('truck-away', '13800000023');
+    expect((await terminal.location({ alarm: 0b1 })).result).toBe(GeneralResult.ok);
+    const [sos] = (await t.api<Alarm[]>('GET', '/api/alarms?unitId=truck-away&kind=sos')).body;
+    await terminal.close();
+    expect((await t.api('POST', `/api/alarms/${sos!.id}/ack`, {})).status).toBe(200);
+    const back = await connect('13800000023');
+    expect((await back.authenticate(codes.get('13800000023')!)).result).toBe(GeneralResult.ok);
+    expect(await back.next((m) => (m.messageId === MessageId.AlarmConfirmation ? m.body : undefined))).toEqual({ alarmSerial: 0, alarmTypes: 0b1 });
   });
 
   it('raises the other bits as device alarms named in en and zh-CN', async () => {

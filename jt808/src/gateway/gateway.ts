@@ -32,6 +32,8 @@ export class Jt808Gateway {
   readonly #sessions = new Map<string, TerminalSession>();
   /** alarm bits handled while the unit's terminal was away: confirmed when it authenticates */
   readonly #unconfirmed = new Map<string, number>();
+  /** units whose terminal authenticated since the start: only theirs wait for a confirmation (an MQTT unit's alarm code may match a flag's) */
+  readonly #terminals = new Set<string>();
   #server: net.Server | undefined;
   #closed = false;
 
@@ -95,7 +97,7 @@ export class Jt808Gateway {
     if (bit === undefined) return;
     const session = this.#sessions.get(unitId);
     if (session) session.confirmAlarms((1 << bit) >>> 0);
-    else this.#unconfirmed.set(unitId, ((this.#unconfirmed.get(unitId) ?? 0) | (1 << bit)) >>> 0);
+    else if (this.#terminals.has(unitId)) this.#unconfirmed.set(unitId, ((this.#unconfirmed.get(unitId) ?? 0) | (1 << bit)) >>> 0);
   }
 
   /** Stops listening and closes every connection. Units are not marked offline (the next start does). Safe twice. */
@@ -130,6 +132,7 @@ export class Jt808Gateway {
   #authenticated(session: TerminalSession, unitId: string): void {
     const older = this.#sessions.get(unitId);
     this.#sessions.set(unitId, session);
+    this.#terminals.add(unitId);
     // the terminal reconnected before its old connection timed out: the old one is a ghost
     if (older && older !== session) older.close();
     this.#metrics.sessions.set(this.#sessions.size);

@@ -38,6 +38,9 @@ interface Addressee {
   protocolVersion?: number;
 }
 
+/** messages queued or waiting for their commit past which the connection is not read (read again at half) */
+const MAX_IN_FLIGHT = 64;
+
 export class TerminalSession {
   readonly #decoder = new FrameStreamDecoder();
   readonly #reassembler = new SubpackageReassembler({ maxPending: 4 });
@@ -47,6 +50,8 @@ export class TerminalSession {
   #addressee: Addressee | undefined;
   /** messages are handled one after another: an authentication must be done before the position behind it */
   #queue: Promise<void> = Promise.resolve();
+  /** messages waiting in the queue, and reports waiting for their commit */
+  #inFlight = 0;
   readonly #log: Logger;
 
   constructor(
@@ -102,7 +107,11 @@ export class TerminalSession {
       }
       if (!whole) continue;
       const message = whole;
-      this.#queue = this.#queue.then(() => this.#handle(message)).catch((err: unknown) => this.#log.error({ err, unitId: this.#unitId }, 'JT/T 808 message handling failed'));
+      this.#took();
+      this.#queue = this.#queue
+        .then(() => this.#handle(message))
+        .catch((err: unknown) => this.#log.error({ err, unitId: this.#unitId }, 'JT/T 808 message handling failed'))
+        .finally(() => this.#done());
     }
     for (const gone of this.#reassembler.expire()) this.#refuse('bad_subpackage', `message 0x${hex4(gone.messageId)} given up: part(s) ${gone.missing.join(', ')} of ${gone.total} never came`);
   }
@@ -232,14 +241,29 @@ export class TerminalSession {
 
   /** 0x8001 once all of `work` is done: ok, 2 when something was refused, 1 (send again) when storing failed. */
   #answerWhen(header: Jt808Header, work: Promise<boolean>[], onFailure?: () => void): void {
-    Promise.all(work).then(
-      (done) => this.#answer(header, done.every(Boolean) ? GeneralResult.ok : GeneralResult.badMessage),
-      (err: unknown) => {
-        onFailure?.();
-        this.#log.warn({ err, unitId: this.#unitId, messageId: hex4(header.messageId) }, 'JT/T 808 report not stored; answered failure so the terminal sends it again');
-        this.#answer(header, GeneralResult.failure);
-      },
-    );
+    this.#took();
+    Promise.all(work)
+      .finally(() => this.#done())
+      .then(
+        (done) => this.#answer(header, done.every(Boolean) ? GeneralResult.ok : GeneralResult.badMessage),
+        (err: unknown) => {
+          onFailure?.();
+          this.#log.warn({ err, unitId: this.#unitId, messageId: hex4(header.messageId) }, 'JT/T 808 report not stored; answered failure so the terminal sends it again');
+          this.#answer(header, GeneralResult.failure);
+        },
+      );
+  }
+
+  /**
+   * A terminal that sends faster than the hub stores (or a flood) is read no further until the
+   * hub catches up: TCP then slows it, as a backlogged MQTT unit's connection is held.
+   */
+  #took(): void {
+    if (++this.#inFlight === MAX_IN_FLIGHT) this.socket.pause();
+  }
+
+  #done(): void {
+    if (this.#inFlight-- === MAX_IN_FLIGHT / 2) this.socket.resume();
   }
 
   #refuse(reason: string, detail: string): void {
