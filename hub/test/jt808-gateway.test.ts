@@ -156,7 +156,8 @@ describe('JT/T 808 sessions', () => {
     await a.closed;
     expect(t.hub.jt808!.isConnected('truck-takeover')).toBe(true);
     expect((await b.heartbeat()).result).toBe(GeneralResult.ok);
-    expect(await isOnline('truck-takeover')).toBe(true);
+    // stored by the presence writer after the rotation's offline: waited for, not raced
+    await eventually(async () => (await isOnline('truck-takeover')) || undefined, 10_000, 'online through the takeover');
 
     const changed = await t.api<Unit>('PATCH', '/api/units/truck-takeover', { jt808: { terminalId: '13800000099' } });
     expect(changed.body.jt808).toEqual({ terminalId: '13800000099', registered: false });
