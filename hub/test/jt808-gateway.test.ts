@@ -3,7 +3,7 @@
 // and alarms; the hub stores them through the MQTT positions' path and answers after the commit.
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Alarm, Incident, Jt808AuthCode, PositionOut, Unit } from '@hub/config';
-import { BatchType, GeneralResult, MessageId, RegistrationResult, StatusBit } from '@hub/jt808';
+import { BatchType, escapeFrame, GeneralResult, MessageId, RegistrationResult, StatusBit, unescapeFrame } from '@hub/jt808';
 import { Jt808Terminal, locationReport } from '../../test-support/jt808-terminal';
 import { eventually, withTestHub, type TestHub } from '../../test-support/test-hub';
 
@@ -189,9 +189,10 @@ describe('JT/T 808 positions', () => {
     const first = terminal.frame(MessageId.Location, locationReport({ time: minutesAgo(3) }));
     const broken = terminal.frame(MessageId.Location, locationReport({ time: minutesAgo(2) }));
     const last = terminal.frame(MessageId.Location, locationReport({ time: minutesAgo(1) }));
-    // flip the check code (the byte before the closing 0x7E), escaping kept valid
-    const bad = Buffer.from(broken.bytes);
-    bad[bad.length - 2] = bad[bad.length - 2] === 0x01 ? 0x03 : 0x01;
+    // the check code (the last byte before escaping) flipped, escaping kept valid
+    const content = unescapeFrame(broken.bytes.subarray(1, -1));
+    content[content.length - 1] = content.at(-1)! ^ 0xff;
+    const bad = Buffer.concat([Buffer.of(0x7e), escapeFrame(content), Buffer.of(0x7e)]);
     terminal.write(Buffer.concat([first.bytes, bad, last.bytes]));
     expect((await terminal.response(first.serial)).result).toBe(GeneralResult.ok);
     expect((await terminal.response(last.serial)).result).toBe(GeneralResult.ok);
