@@ -285,6 +285,13 @@ describe('JT/T 808 alarms', () => {
     expect(await back.next((m) => (m.messageId === MessageId.AlarmConfirmation ? m.body : undefined))).toEqual({ alarmSerial: 0, alarmTypes: 0b1 });
   });
 
+  it('raises an alarm of a report whose coordinates cannot be, at the last known position, and refuses its position', async () => {
+    const terminal = await online('truck-garbage', '13800000024');
+    expect((await terminal.location({ alarm: 1 << 8, latitude: 4000, longitude: 114.05 })).result).toBe(GeneralResult.badMessage);
+    expect((await t.api<Alarm[]>('GET', '/api/alarms?unitId=truck-garbage&kind=device')).body).toEqual([expect.objectContaining({ lat: null, lon: null })]);
+    expect(await t.storedPositions('truck-garbage')).toBe(0);
+  });
+
   it('raises the other bits as device alarms named in en and zh-CN', async () => {
     const terminal = await online('truck-device', '13800000022');
     expect((await terminal.location({ alarm: (1 << 1) | (1 << 8) })).result).toBe(GeneralResult.ok);

@@ -289,7 +289,8 @@ function addresseeOf(header: Addressee): Addressee {
 
 /** An alarm flag bit that turned on → the hub's alarm, as an MQTT unit would send it (`sos` for bit 0). */
 function alarmOf(unitId: string, flag: AlarmFlag, report: LocationReport): DeviceAlarm {
-  const fix = (report.status & StatusBit.fix) !== 0;
+  // a fix with coordinates that cannot be (garbage past ±90/±180) is no fix: the alarm still counts
+  const fix = (report.status & StatusBit.fix) !== 0 && Math.abs(report.latitude) <= 90 && Math.abs(report.longitude) <= 180;
   return AlarmMessageSchema.parse({
     unitId,
     ts: (report.time ?? new Date()).getTime(),
