@@ -46,6 +46,8 @@ export async function spawnHubProcess(opts: HubProcessOptions): Promise<HubProce
       HUB_DATA_DIR: path.join(opts.dataDir, 'data'),
       HUB_HTTP__PORT: String(ports.httpPort),
       HUB_MQTT__PORT: String(ports.mqttPort),
+      // any free port: several hubs run at once in the tests
+      HUB_JT808__PORT: '0',
       HUB_DATABASE__EMBEDDED_PORT: String(ports.pgPort),
       HUB_AUTH__ADMIN_TOKEN: opts.token,
       HUB_LOG__LEVEL: 'warn',

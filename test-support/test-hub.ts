@@ -44,6 +44,8 @@ export async function startTestHub(overrides: Record<string, unknown> = {}, shar
       'http.port': 0,
       'mqtt.host': '127.0.0.1',
       'mqtt.port': 0,
+      'jt808.host': '127.0.0.1',
+      'jt808.port': 0,
       'auth.adminToken': ADMIN_TOKEN,
       dataDir: mkdtempSync(path.join(tmpdir(), 'hub-data-')),
       ...overrides,

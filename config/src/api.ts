@@ -4,6 +4,37 @@ import { BBoxQuerySchema, BBoxSchema, decimalInt, LatSchema, LonSchema, RowIdSch
 import { freeText } from './text';
 import type { DispatchEvent, DispatchOfferEvent, EscalationEvent, Incident, LinkageEvent } from './incident';
 
+// --- JT/T 808 vehicle terminals (issue 15) ---
+/**
+ * A terminal's phone number as its message header carries it (JT/T 808-2019 Table 2: BCD[6],
+ * 2019 BCD[10]): decimal digits. Leading zeros are the header's padding, so they are dropped
+ * ("013800138000" and "13800138000" are one terminal); "0" stays "0".
+ */
+export const Jt808TerminalIdSchema = z
+  .string()
+  .regex(/^[0-9]{1,20}$/, 'a JT/T 808 terminal id is its phone number: 1-20 decimal digits')
+  .transform((digits) => digits.replace(/^0+(?=.)/, ''));
+
+/** `jt808` in a unit's create or change body: the unit is the terminal with this phone number (unique). */
+export const Jt808TerminalSchema = z.object({ terminalId: Jt808TerminalIdSchema });
+export type Jt808Terminal = z.infer<typeof Jt808TerminalSchema>;
+
+export const Jt808TerminalOutSchema = z.object({
+  terminalId: z.string(),
+  /** true while the terminal holds an authentication code (issued at its registration 0x0100, or by the admin) */
+  registered: z.boolean(),
+});
+
+/** Returned once, when the admin rotates a terminal's authentication code; only its hash is kept. */
+export const Jt808AuthCodeSchema = z.object({
+  unitId: UnitIdSchema,
+  terminalId: z.string(),
+  /** the code the terminal sends in 0x0102: shown only in this response */
+  authCode: z.string(),
+});
+export type Jt808AuthCode = z.infer<typeof Jt808AuthCodeSchema>;
+// --- end JT/T 808 ---
+
 export const UnitSchema = z.object({
   id: UnitIdSchema,
   name: z.string(),
@@ -13,6 +44,8 @@ export const UnitSchema = z.object({
   disabled: z.boolean(),
   /** true once a credential has been issued */
   hasCredential: z.boolean(),
+  /** a JT/T 808 vehicle terminal: present only on units that are one (see Jt808TerminalSchema) */
+  jt808: Jt808TerminalOutSchema.optional(),
   createdAt: z.iso.datetime(),
   updatedAt: z.iso.datetime(),
 });
@@ -24,6 +57,8 @@ export const UnitCreateSchema = z.object({
   type: UnitTypeSchema,
   team: z.string().max(100).nullable().optional(),
   district: z.string().max(100).nullable().optional(),
+  /** a JT/T 808 vehicle terminal; default none (an MQTT unit) */
+  jt808: Jt808TerminalSchema.optional(),
 });
 export type UnitCreate = z.infer<typeof UnitCreateSchema>;
 
@@ -34,6 +69,8 @@ export const UnitUpdateSchema = z
     team: z.string().max(100).nullable(),
     district: z.string().max(100).nullable(),
     disabled: z.boolean(),
+    /** another terminal (its registration starts afresh), or null: no longer a JT/T 808 terminal */
+    jt808: Jt808TerminalSchema.nullable(),
   })
   .partial();
 export type UnitUpdate = z.infer<typeof UnitUpdateSchema>;

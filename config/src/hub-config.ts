@@ -85,6 +85,22 @@ export const HubConfigSchema = z.object({
         .prefault({}),
     })
     .prefault({}),
+  /** the JT/T 808 gateway for vehicle terminals (TCP; README "Vehicle terminals (JT/T 808)") */
+  jt808: z
+    .object({
+      /** false: the gateway does not listen; default true */
+      enabled: flag.default(true),
+      /** default 0.0.0.0 */
+      host: z.string().default('0.0.0.0'),
+      /** the TCP port terminals dial (their "main server" setting); 0 = any free port (tests); default 6808 */
+      port: port.default(6808),
+      /**
+       * a connection that sends nothing for this long is closed and its unit goes offline; terminals
+       * send a heartbeat 0x0002 every 30-60 s (parameter 0x0001), so three missed ones; default 180
+       */
+      idleTimeoutSeconds: seconds.default(180),
+    })
+    .prefault({}),
   database: z
     .object({
       /** postgres://… of an external PostgreSQL or TimescaleDB; unset = embedded server */

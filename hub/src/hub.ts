@@ -1,6 +1,6 @@
 // One hub process: the database (embedded or external), then identity, telemetry, alarms, the
 // media role, incidents, the REST API with every package's routes, the linkage rules and the
-// wall's pages on one Fastify instance, plus the MQTT port.
+// wall's pages on one Fastify instance, plus the MQTT port and the JT/T 808 terminals' port.
 import path from 'node:path';
 import Fastify, { type FastifyInstance } from 'fastify';
 import pino, { type Logger } from 'pino';
@@ -8,6 +8,7 @@ import type pg from 'pg';
 import type { DeviceAlarm, HubConfig } from '@hub/config';
 import { alarmsPlugin, type AlarmService } from '@hub/alarms';
 import { identityPlugin, recordAudit } from '@hub/identity';
+import type { Jt808Gateway } from '@hub/jt808';
 import { incidentsPlugin, type IncidentService } from '@hub/incidents';
 import { noticesPlugin } from '@hub/notices';
 import { createPool, startEmbeddedDatabase, type EmbeddedDatabase } from '@hub/platform';
@@ -17,7 +18,7 @@ import { basemapGeojsonPath, districtMap, readBasemapGeojson } from '@hub/wall-s
 import { resolveAdminToken, type AdminToken } from './admin-token';
 import type { Media } from './media';
 import { schemaMigrations } from './migrations';
-import { apiPlugin, linkagePlugin, mediaPlugin, wallPagesPlugin } from './plugins';
+import { apiPlugin, jt808Plugin, linkagePlugin, mediaPlugin, wallPagesPlugin } from './plugins';
 import { recordingSource } from './recording';
 
 export interface Hub {
@@ -34,6 +35,9 @@ export interface Hub {
   adminToken: AdminToken;
   httpPort: number;
   mqttPort: number;
+  /** the JT/T 808 gateway and its terminals' TCP port; undefined when jt808.enabled is false */
+  jt808: Jt808Gateway | undefined;
+  jt808Port: number | undefined;
   /** the database URL in use (password included: never log it) */
   databaseUrl: string;
   timescale: boolean;
@@ -109,6 +113,7 @@ export async function startHub(config: HubConfig, opts: StartHubOptions = {}): P
     await app.register(identityPlugin, { db, adminToken: adminToken.token, auth: config.auth, log });
     await app.register(telemetryPlugin, { config, db, log, databaseStatus, deviceAlarms, cluster });
     await app.register(alarmsPlugin, { db, config: config.alarms, log });
+    if (config.jt808.enabled) await app.register(jt808Plugin, { config, db, log });
     if (config.roles.includes('media')) await app.register(mediaPlugin, { config, db, log });
     await app.register(incidentsPlugin, {
       db,
@@ -131,7 +136,8 @@ export async function startHub(config: HubConfig, opts: StartHubOptions = {}): P
     await app.listen({ host: config.http.host, port: config.http.port });
     const httpPort = (app.server.address() as import('node:net').AddressInfo).port;
     const mqttPort = await telemetry.listenMqtt();
-    log.info({ httpPort, mqttPort }, 'hub listening');
+    const jt808Port = await app.jt808?.listen(config.jt808.host, config.jt808.port);
+    log.info({ httpPort, mqttPort, jt808Port }, 'hub listening');
 
     return {
       app,
@@ -144,6 +150,8 @@ export async function startHub(config: HubConfig, opts: StartHubOptions = {}): P
       adminToken,
       httpPort,
       mqttPort,
+      jt808: app.jt808,
+      jt808Port,
       databaseUrl,
       timescale,
       log,

@@ -4,11 +4,12 @@
 import fp from 'fastify-plugin';
 import type pg from 'pg';
 import type { Logger } from 'pino';
-import type { HubConfig } from '@hub/config';
+import type { Alarm, HubConfig } from '@hub/config';
+import { Jt808Gateway } from '@hub/jt808';
 import { alarmRoutes, geofenceRoutes } from '@hub/alarms';
 import { incidentApiRoutes, intakeApiRoutes } from '@hub/incidents';
 import { noticeApiRoutes } from '@hub/notices';
-import { telemetryApi } from '@hub/telemetry';
+import { clearAuthCode, findTerminal, issueAuthCode, telemetryApi, verifyAuthCode } from '@hub/telemetry';
 import { basemapRoutes, presetRoutes, wallPages } from '@hub/wall-server';
 import { Linkage } from './linkage';
 import { SosStatusReporter } from './sos-status';
@@ -24,6 +25,8 @@ declare module 'fastify' {
   interface FastifyInstance {
     /** the SFU, cameras on demand and the recorder (the `media` plugin, where the media role runs) */
     media?: Media;
+    /** the JT/T 808 gateway for vehicle terminals (the `jt808` plugin, unless jt808.enabled is false) */
+    jt808?: Jt808Gateway;
   }
 }
 
@@ -39,6 +42,51 @@ export const mediaPlugin = fp<HubPluginOptions>(
   },
   // alarms: a stalled recording is raised as an alarm
   { name: 'media', dependencies: ['identity', 'telemetry', 'alarms'] },
+);
+
+/**
+ * The JT/T 808 gateway: vehicle terminals as units. Their positions take telemetry's ingest (the
+ * answer after the commit), their presence the broker's, their alarms the alarm service, as MQTT
+ * units'; it listens once the hub is up (hub.ts), as the MQTT port does.
+ */
+export const jt808Plugin = fp<HubPluginOptions>(
+  async (app, { config, db, log }) => {
+    const { telemetry, alarms } = app;
+    const gatewayLog = log.child({ module: 'jt808' });
+    const gateway = new Jt808Gateway({
+      ports: {
+        terminals: {
+          find: (phone) => findTerminal(db, phone),
+          register: async (unitId) => (await issueAuthCode(db, unitId, { onlyIfUnregistered: true }))?.authCode,
+          verify: (unitId, authCode) => verifyAuthCode(db, unitId, authCode),
+          deregister: async (unitId) => void (await clearAuthCode(db, unitId)),
+        },
+        units: telemetry.ingest,
+        alarm: (alarm) => alarms.handleDeviceAlarm(alarm),
+      },
+      registry: telemetry.metrics.registry,
+      log: gatewayLog,
+      idleTimeoutSeconds: config.jt808.idleTimeoutSeconds,
+    });
+    // a rotated or forgotten code (or MQTT secret) ends the session at once, as the broker does
+    const onCredentialIssued = (unitId: string) => gateway.disconnectUnit(unitId, 'credential changed');
+    const onUnitChanged = (unitId: string) => void gateway.recheck(unitId).catch((err: unknown) => gatewayLog.error({ err, unitId }, 'unit state could not be read'));
+    // an operator's acknowledgement is the platform's handling of the alarm: 0x8203 where the terminal waits for it
+    const onAlarm = (alarm: Alarm) => {
+      if (alarm.acknowledgedAt && typeof alarm.details.code === 'string') gateway.alarmHandled(alarm.unitId, alarm.details.code);
+    };
+    telemetry.bus.on('credentialIssued', onCredentialIssued);
+    telemetry.bus.on('unitChanged', onUnitChanged);
+    telemetry.bus.on('alarm', onAlarm);
+    app.decorate('jt808', gateway);
+    app.addHook('onClose', async () => {
+      telemetry.bus.off('credentialIssued', onCredentialIssued);
+      telemetry.bus.off('unitChanged', onUnitChanged);
+      telemetry.bus.off('alarm', onAlarm);
+      await gateway.close();
+    });
+  },
+  { name: 'jt808', dependencies: ['telemetry', 'alarms'] },
 );
 
 /** Telemetry's REST API, with the alarms', incidents' and wall's routes in its operator scope. */

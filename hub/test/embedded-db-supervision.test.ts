@@ -38,6 +38,7 @@ beforeAll(async () => {
       'http.port': 0,
       'mqtt.host': '127.0.0.1',
       'mqtt.port': 0,
+      'jt808.port': 0,
       'auth.adminToken': TOKEN,
       roles: ['telemetry'],
     },

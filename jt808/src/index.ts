@@ -1,5 +1,6 @@
 // @hub/jt808: the JT/T 808 (2011, 2013, 2019) and JT/T 1078 signalling codec. Pure functions
-// over Buffers: no sockets, no database. The gateway (TCP sessions into units) stands on it.
+// over Buffers: no sockets, no database; and the gateway (src/gateway/: TCP sessions of terminals
+// into units) that stands on it, given the rest of the hub as ports.
 export { Jt808Error, JT808_REFUSAL_REASONS, type Jt808RefusalReason } from './errors';
 export { checkCode, escapeFrame, unescapeFrame } from './framing';
 export { MAX_BODY_LENGTH, type Jt808Header, type Jt808Message } from './header';
@@ -26,3 +27,5 @@ export { AvCloseType, AvControl, AvDataType, StreamType, type LiveVideoControl, 
 export { SubpackageReassembler, type IncompleteMessage, type ReassemblerOptions } from './reassembly';
 export { ALARM_FLAGS, alarmFlagsOf, bitsNeedingConfirmation, type AlarmFlag } from './alarm-flags';
 export { toPosition, type Jt808Position } from './to-position';
+export { Jt808Gateway, type Jt808GatewayOptions } from './gateway/gateway';
+export type { AuthCodeCheck, Jt808GatewayPorts, TerminalUnit } from './gateway/ports';

@@ -5,7 +5,7 @@ import type { FastifyInstance } from 'fastify';
 import type pg from 'pg';
 import type { Logger } from 'pino';
 import { Server as SocketServer } from 'socket.io';
-import { HealthSchema, RejectionListSchema, type DeviceAlarm, type Health, type HubConfig, type LiveClientToServer, type LiveServerToClient } from '@hub/config';
+import { HealthSchema, RejectionListSchema, type DeviceAlarm, type Health, type HubConfig, type LiveClientToServer, type LiveServerToClient, type PositionMessage } from '@hub/config';
 import { serializerCompiler } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { TelemetryBus } from './events';
@@ -41,8 +41,24 @@ export interface TelemetryOptions {
   cluster?: ClusterMember;
 }
 
+/**
+ * Units that reach the hub another way than MQTT (the JT/T 808 gateway): their positions take
+ * the MQTT positions' path (checks, rejection log, batch writer, commit before the answer) and
+ * their presence the broker's (online while their session lives).
+ */
+export interface UnitIngestPort {
+  /** resolves true once committed, false when refused (counted); rejects when the database failed */
+  position(unitId: string, source: string, position: PositionMessage): Promise<boolean>;
+  /** the unit's session opened (authenticated) */
+  connected(unitId: string): void;
+  /** the unit's session closed or went silent */
+  disconnected(unitId: string): void;
+}
+
 export interface Telemetry {
   bus: TelemetryBus;
+  /** positions and presence of units on other transports than MQTT */
+  ingest: UnitIngestPort;
   broker: UnitBroker;
   writer: PositionWriter;
   metrics: TelemetryMetrics;
@@ -99,8 +115,8 @@ export async function startTelemetry(app: FastifyInstance, opts: TelemetryOption
     verifyCredential: (unitId, secret) => verifyCredential(db, unitId, secret),
     handleMessage: (unitId, kind, topic, payload, qos, isWill) => router.handle(unitId, kind, topic, payload, qos, isWill),
     ingestBacklogged: () => writer.depth >= config.ingest.maxBacklog,
-    onUnitOnline: (unitId) => (presence ? presence.connected(unitId) : status.connected(unitId)),
-    onUnitOffline: (unitId) => (presence ? presence.disconnected(unitId) : status.disconnected(unitId)),
+    onUnitOnline: (unitId) => unitConnected(unitId),
+    onUnitOffline: (unitId) => unitDisconnected(unitId),
     onConnectionClosed: (unitId) => status.connectionClosed(unitId),
     maxPacketBytes: config.mqtt.maxPacketBytes,
     loginFailures: config.mqtt.loginFailures,
@@ -109,7 +125,18 @@ export async function startTelemetry(app: FastifyInstance, opts: TelemetryOption
     ...(cluster && config.cluster.redisUrl ? { mq: new ClusterMq({ redisUrl: config.cluster.redisUrl, crosses: crossesHubs }) } : {}),
   });
   // in a cluster, Redis decides when a unit comes online or goes offline; the other hubs' walls get this hub's events
-  const presence = cluster ? new ClusterPresence(cluster, status, broker, log.child({ module: 'cluster' })) : undefined;
+  // units whose session is on another transport (the JT/T 808 gateway), beside the broker's
+  const otherSessions = new Set<string>();
+  const local = { unitIds: () => [...broker.unitIds(), ...otherSessions], isConnected: (id: string) => broker.isConnected(id) || otherSessions.has(id) };
+  const presence = cluster ? new ClusterPresence(cluster, status, local, log.child({ module: 'cluster' })) : undefined;
+  function unitConnected(unitId: string): void {
+    if (presence) presence.connected(unitId);
+    else status.connected(unitId);
+  }
+  function unitDisconnected(unitId: string): void {
+    if (presence) presence.disconnected(unitId);
+    else status.disconnected(unitId);
+  }
   const relay = cluster ? new ClusterRelay(cluster, bus, log.child({ module: 'cluster' })) : undefined;
   const detachWs = attachMqttOverWebSocket(app.server, config.mqtt.wsPath, broker);
 
@@ -192,6 +219,17 @@ export async function startTelemetry(app: FastifyInstance, opts: TelemetryOption
   let closed = false;
   return {
     bus,
+    ingest: {
+      position: (unitId, source, position) => router.ingestPosition(unitId, source, position),
+      connected: (unitId) => {
+        otherSessions.add(unitId);
+        unitConnected(unitId);
+      },
+      disconnected: (unitId) => {
+        otherSessions.delete(unitId);
+        unitDisconnected(unitId);
+      },
+    },
     broker,
     writer,
     metrics,

@@ -1,9 +1,9 @@
 // /api/units: the register of vehicles and body cams, and their MQTT credentials.
-import type { FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { ApiErrorSchema, UnitCreateSchema, UnitCredentialSchema, UnitIdParamsSchema, UnitListQuerySchema, UnitSchema, UnitUpdateSchema } from '@hub/config';
-import { createUnit, getUnit, issueCredential, listUnits, updateUnit, UnitExistsError } from '../store';
-import { ConflictError, NotFoundError } from '@hub/platform';
+import { ApiErrorSchema, Jt808AuthCodeSchema, NoContentSchema, UnitCreateSchema, UnitCredentialSchema, UnitIdParamsSchema, UnitListQuerySchema, UnitSchema, UnitUpdateSchema } from '@hub/config';
+import { clearAuthCode, createUnit, getUnit, issueAuthCode, issueCredential, listUnits, NotATerminalError, updateUnit } from '../store';
+import { NotFoundError } from '@hub/platform';
 import { recordAudit, requireRole } from '@hub/identity';
 import type { ApiContext } from './context';
 
@@ -11,6 +11,9 @@ const tags = ['units'];
 
 /** Who asked, for the audit log (the operator hook has set the principal). */
 const actorOf = (request: FastifyRequest) => request.principal?.username ?? 'unknown';
+
+/** 201 with a secret that exists only in this response: no cache may keep a copy (RFC 9111 §5.2.2.5). */
+const shownOnce = <T>(reply: FastifyReply, body: T) => reply.code(201).header('Cache-Control', 'no-store').header('Pragma', 'no-cache').send(body);
 
 export const unitRoutes: FastifyPluginAsyncZod<ApiContext> = async (app, { db, bus }) => {
   app.post(
@@ -25,15 +28,8 @@ export const unitRoutes: FastifyPluginAsyncZod<ApiContext> = async (app, { db, b
       },
     },
     async (request, reply) => {
-      let unit;
-      try {
-        unit = await createUnit(db, request.body);
-      } catch (err) {
-        if (err instanceof UnitExistsError) {
-          throw new ConflictError('HUB_ERR_UNIT_EXISTS', `unit ${JSON.stringify(err.unitId)} already exists`, { unitId: err.unitId });
-        }
-        throw err;
-      }
+      // a taken id or terminal phone number: 409 (UnitExistsError, TerminalTakenError)
+      const unit = await createUnit(db, request.body);
       bus.emit('unitChanged', unit.id);
       await recordAudit(db, { actor: actorOf(request), action: 'unit_created', target: `unit:${unit.id}`, detail: { type: unit.type, name: unit.name, team: unit.team, district: unit.district } });
       return reply.code(201).send(unit);
@@ -79,7 +75,7 @@ export const unitRoutes: FastifyPluginAsyncZod<ApiContext> = async (app, { db, b
         summary: 'Change a unit',
         params: UnitIdParamsSchema,
         body: UnitUpdateSchema,
-        response: { 200: UnitSchema, 400: ApiErrorSchema, 404: ApiErrorSchema },
+        response: { 200: UnitSchema, 400: ApiErrorSchema, 404: ApiErrorSchema, 409: ApiErrorSchema },
       },
     },
     async (request) => {
@@ -130,8 +126,48 @@ export const unitRoutes: FastifyPluginAsyncZod<ApiContext> = async (app, { db, b
       await recordAudit(db, { actor: actorOf(request), action: before.hasCredential ? 'unit_credential_rotated' : 'unit_credential_issued', target: `unit:${credential.unitId}` });
       // A rotated secret must drop the unit's old session: the broker listens for this.
       bus.emit('credentialIssued', credential.unitId);
-      // The secret exists only in this response: no cache may keep a copy (RFC 9111 §5.2.2.5).
-      return reply.code(201).header('Cache-Control', 'no-store').header('Pragma', 'no-cache').send(credential);
+      return shownOnce(reply, credential);
+    },
+  );
+
+  // --- JT/T 808 terminals: the authentication code, a credential like the MQTT secret ---
+  app.post(
+    '/units/:unitId/jt808/auth-code',
+    {
+      preHandler: requireRole('admin'),
+      schema: {
+        tags,
+        summary: "Rotate a JT/T 808 terminal's authentication code (to configure in the terminal); shown only in this response, the old one stops working",
+        params: UnitIdParamsSchema,
+        response: { 201: Jt808AuthCodeSchema, 404: ApiErrorSchema },
+      },
+    },
+    async (request, reply) => {
+      const issued = await issueAuthCode(db, request.params.unitId);
+      if (!issued) throw new NotATerminalError(request.params.unitId);
+      await recordAudit(db, { actor: actorOf(request), action: 'unit_jt808_auth_code_rotated', target: `unit:${issued.unitId}` });
+      // the terminal's session on the old code ends (the gateway listens for this, as the broker does)
+      bus.emit('credentialIssued', issued.unitId);
+      return shownOnce(reply, issued);
+    },
+  );
+
+  app.delete(
+    '/units/:unitId/jt808/auth-code',
+    {
+      preHandler: requireRole('admin'),
+      schema: {
+        tags,
+        summary: "Forget a JT/T 808 terminal's authentication code: its session ends and it must register (0x0100) again",
+        params: UnitIdParamsSchema,
+        response: { 204: NoContentSchema, 404: ApiErrorSchema },
+      },
+    },
+    async (request, reply) => {
+      if (!(await clearAuthCode(db, request.params.unitId))) throw new NotATerminalError(request.params.unitId);
+      await recordAudit(db, { actor: actorOf(request), action: 'unit_jt808_registration_reset', target: `unit:${request.params.unitId}` });
+      bus.emit('credentialIssued', request.params.unitId);
+      return reply.code(204).send();
     },
   );
 };

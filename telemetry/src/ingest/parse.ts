@@ -12,6 +12,11 @@ export function parsePayload<S extends z.ZodType>(schema: S, topicUnitId: string
   } catch (err) {
     return { ok: false, reason: 'not_json', detail: `payload is not JSON: ${(err as Error).message}` };
   }
+  return parseValue(schema, topicUnitId, json);
+}
+
+/** A message already out of its transport's encoding (JSON, or a JT/T 808 body) → validated, as parsePayload. */
+export function parseValue<S extends z.ZodType>(schema: S, topicUnitId: string, json: unknown): Parsed<z.output<S>> {
   // A payload without unitId takes the topic's; one with another unit's id is refused.
   if (json && typeof json === 'object' && !Array.isArray(json) && !('unitId' in json)) {
     json = { ...(json as object), unitId: topicUnitId };

@@ -3,10 +3,20 @@
 // acknowledge (for a position: committed); a malformed message is counted and resolves
 // too, so that a device does not resend it forever (MQTT 3.1.1 has no negative PUBACK).
 import type { Logger } from 'pino';
-import { AlarmMessageSchema, CommandAckSchema, DispatchAnswerSchema, PositionMessageSchema, StatusMessageSchema, type DeviceAlarm, type UnitTopicKind } from '@hub/config';
+import {
+  AlarmMessageSchema,
+  CommandAckSchema,
+  DispatchAnswerSchema,
+  PositionMessageSchema,
+  StatusMessageSchema,
+  type DeviceAlarm,
+  type Position,
+  type PositionMessage,
+  type UnitTopicKind,
+} from '@hub/config';
 import type { TelemetryBus } from '../events';
 import type { TelemetryMetrics } from '../metrics';
-import { parsePayload } from './parse';
+import { parsePayload, parseValue } from './parse';
 import { PositionRefusedError, type PositionWriter } from './position-writer';
 import type { RejectionLog, RejectionReason } from './rejections';
 import type { UnitStatusTracker } from './unit-status';
@@ -65,35 +75,59 @@ export class UnitMessageRouter {
   private async position(unitId: string, topic: string, payload: Buffer, qos: number): Promise<void> {
     const parsed = parsePayload(PositionMessageSchema, unitId, payload);
     if (!parsed.ok) return this.reject('position', unitId, topic, parsed);
-    const position = parsed.value;
+    await this.storePosition(unitId, topic, parsed.value, qos);
+  }
+
+  /**
+   * A position that came another way than MQTT (the JT/T 808 gateway; `source` names it where
+   * MQTT names the topic): the same checks, counting and durable write as a QoS 1 position.
+   * Resolves true once committed, false when refused (counted, in the rejection log); rejects
+   * when the database failed, so that the sender's answer says to send it again.
+   */
+  async ingestPosition(unitId: string, source: string, position: PositionMessage): Promise<boolean> {
+    const parsed = parseValue(PositionMessageSchema, unitId, position);
+    if (!parsed.ok) {
+      this.reject('position', unitId, source, parsed);
+      return false;
+    }
+    return this.storePosition(unitId, source, parsed.value, 1);
+  }
+
+  private async storePosition(unitId: string, topic: string, position: Position, qos: number): Promise<boolean> {
     const now = Date.now();
     const t = position.ts.getTime();
     if (t > now + this.opts.maxFutureSeconds * 1000) {
-      return this.reject('position', unitId, topic, {
+      this.reject('position', unitId, topic, {
         reason: 'ts_in_future',
         detail: `ts ${position.ts.toISOString()} is more than ${this.opts.maxFutureSeconds} s ahead of the hub's clock`,
       });
+      return false;
     }
     if (t < now - this.opts.retentionDays * 86_400_000) {
-      return this.reject('position', unitId, topic, {
+      this.reject('position', unitId, topic, {
         reason: 'too_old',
         detail: `ts ${position.ts.toISOString()} is older than the ${this.opts.retentionDays}-day retention`,
       });
+      return false;
     }
     this.opts.metrics.positionsReceived.inc();
-    const written = this.opts.writer.write(position).catch((err: unknown) => {
-      // Refused by the database for something in it: counted, and acknowledged like any other
-      // malformed message so the unit stops resending it. Other failures reject: no PUBACK.
-      if (!(err instanceof PositionRefusedError)) throw err;
-      this.reject('position', unitId, topic, { reason: 'refused_by_database', detail: err.message });
-    });
+    const written = this.opts.writer.write(position).then(
+      () => true,
+      (err: unknown) => {
+        // Refused by the database for something in it: counted, and acknowledged like any other
+        // malformed message so the unit stops resending it. Other failures reject: no PUBACK.
+        if (!(err instanceof PositionRefusedError)) throw err;
+        this.reject('position', unitId, topic, { reason: 'refused_by_database', detail: err.message });
+        return false;
+      },
+    );
     this.opts.bus.emit('positionAccepted', position);
     // QoS 0 promises nothing, so it is not held up; QoS 1 is acknowledged after the commit.
     if (qos === 0) {
       written.catch(() => {});
-      return;
+      return true;
     }
-    await written;
+    return written;
   }
 
   private reject(kind: string, unitId: string, topic: string, r: { reason: RejectionReason; detail: string }): void {

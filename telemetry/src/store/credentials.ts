@@ -26,11 +26,15 @@ export async function issueCredential(db: Queryable, unitId: string): Promise<Un
 export async function verifyCredential(db: Queryable, unitId: string, secret: string): Promise<CredentialCheck> {
   const { rows } = await db.query<{ disabled: boolean; secret_hash: string | null }>(`SELECT disabled, secret_hash FROM units WHERE id = $1`, [unitId]);
   const row = rows[0];
-  if (!row) return 'unknown_unit';
-  if (!row.secret_hash) return 'no_credential';
-  const stored = Buffer.from(row.secret_hash, 'hex');
+  return row ? checkSecret(row.secret_hash, row.disabled, secret) : 'unknown_unit';
+}
+
+/** A secret against its stored hash (null: none issued), then the disabled flag. Also the JT/T 808 authentication code's check (terminals.ts). */
+export function checkSecret(storedHash: string | null, disabled: boolean, secret: string): Exclude<CredentialCheck, 'unknown_unit'> {
+  if (!storedHash) return 'no_credential';
+  const stored = Buffer.from(storedHash, 'hex');
   const given = Buffer.from(hashSecret(secret), 'hex');
   if (stored.length !== given.length || !timingSafeEqual(stored, given)) return 'bad_secret';
-  if (row.disabled) return 'disabled';
+  if (disabled) return 'disabled';
   return 'ok';
 }

@@ -19,12 +19,15 @@ interface UnitRow {
   district: string | null;
   disabled: boolean;
   has_credential: boolean;
+  jt808_terminal_id: string | null;
+  jt808_registered: boolean;
   created_at: Date | string;
   updated_at: Date | string;
 }
 
 // Never the hash itself: only whether there is one.
-const COLUMNS = `id, name, type, team, district, disabled, secret_hash IS NOT NULL AS has_credential, created_at, updated_at`;
+const COLUMNS = `id, name, type, team, district, disabled, secret_hash IS NOT NULL AS has_credential,
+  jt808_terminal_id, jt808_auth_hash IS NOT NULL AS jt808_registered, created_at, updated_at`;
 
 function toUnit(r: UnitRow): Unit {
   return {
@@ -35,25 +38,40 @@ function toUnit(r: UnitRow): Unit {
     district: r.district,
     disabled: r.disabled,
     hasCredential: r.has_credential,
+    ...(r.jt808_terminal_id !== null && { jt808: { terminalId: r.jt808_terminal_id, registered: r.jt808_registered } }),
     createdAt: toIso(r.created_at),
     updatedAt: toIso(r.updated_at),
   };
 }
 
+/** 409 HUB_ERR_JT808_TERMINAL_TAKEN: another unit is already this JT/T 808 terminal. */
+export class TerminalTakenError extends ConflictError {
+  constructor(readonly terminalId: string) {
+    super('HUB_ERR_JT808_TERMINAL_TAKEN', `another unit is already the JT/T 808 terminal with phone number ${terminalId}: one terminal is one unit`, { terminalId });
+  }
+}
+
+/** A unique violation → the conflict it means: the terminal's phone number, else the unit id. */
+function conflictOf(err: unknown, unitId: string, terminalId: string | undefined): unknown {
+  const e = err as { code?: string; constraint?: string };
+  if (e.code !== '23505') return err;
+  return e.constraint === 'units_jt808_terminal_id_key' ? new TerminalTakenError(terminalId ?? '') : new UnitExistsError(unitId);
+}
+
 /** Registers a unit (without a credential). Throws UnitExistsError on a taken id. */
 export async function createUnit(db: Queryable, unit: UnitCreate): Promise<Unit> {
   try {
-    const { rows } = await db.query<UnitRow>(`INSERT INTO units (id, name, type, team, district) VALUES ($1, $2, $3, $4, $5) RETURNING ${COLUMNS}`, [
+    const { rows } = await db.query<UnitRow>(`INSERT INTO units (id, name, type, team, district, jt808_terminal_id) VALUES ($1, $2, $3, $4, $5, $6) RETURNING ${COLUMNS}`, [
       unit.id,
       unit.name,
       unit.type,
       unit.team ?? null,
       unit.district ?? null,
+      unit.jt808?.terminalId ?? null,
     ]);
     return toUnit(rows[0]!);
   } catch (err) {
-    if ((err as { code?: string }).code === '23505') throw new UnitExistsError(unit.id);
-    throw err;
+    throw conflictOf(err, unit.id, unit.jt808?.terminalId);
   }
 }
 
@@ -93,9 +111,18 @@ export async function updateUnit(db: Queryable, unitId: string, patch: UnitUpdat
     params.push(patch[field]);
     sets.push(`${column} = $${params.length}`);
   }
+  if (patch.jt808 !== undefined) {
+    params.push(patch.jt808?.terminalId ?? null);
+    // another terminal in the vehicle registers afresh: the old one's code must not let it in
+    sets.push(`jt808_auth_hash = CASE WHEN jt808_terminal_id IS NOT DISTINCT FROM $${params.length} THEN jt808_auth_hash END`, `jt808_terminal_id = $${params.length}`);
+  }
   if (sets.length === 0) return getUnit(db, unitId);
-  const { rows } = await db.query<UnitRow>(`UPDATE units SET ${sets.join(', ')}, updated_at = now() WHERE id = $1 RETURNING ${COLUMNS}`, params);
-  return rows[0] && toUnit(rows[0]);
+  try {
+    const { rows } = await db.query<UnitRow>(`UPDATE units SET ${sets.join(', ')}, updated_at = now() WHERE id = $1 RETURNING ${COLUMNS}`, params);
+    return rows[0] && toUnit(rows[0]);
+  } catch (err) {
+    throw conflictOf(err, unitId, patch.jt808?.terminalId);
+  }
 }
 
 /**

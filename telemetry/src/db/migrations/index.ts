@@ -3,5 +3,6 @@ import type { Migration } from '@hub/platform';
 import { core } from './001_core';
 import { positions } from './002_positions';
 import { positionsHourly } from './003_positions_hourly';
+import { jt808Terminals } from './004_jt808_terminals';
 
-export const telemetryMigrations: readonly Migration[] = [core, positions, positionsHourly];
+export const telemetryMigrations: readonly Migration[] = [core, positions, positionsHourly, jt808Terminals];

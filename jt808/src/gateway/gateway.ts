@@ -1,0 +1,157 @@
+// The JT/T 808 gateway: a TCP port for vehicle terminals (node:net), a session per connection
+// (session.ts), and the units whose terminal is connected. A unit is online exactly while its
+// authenticated session lives, as an MQTT unit while its connection does (telemetry's presence).
+import net from 'node:net';
+import type { Logger } from 'pino';
+import type { Registry } from 'prom-client';
+import { ALARM_FLAGS } from '../alarm-flags';
+import { AlarmEdges } from './alarm-edges';
+import { createJt808Metrics, type Jt808Metrics } from './metrics';
+import type { Jt808GatewayPorts } from './ports';
+import { TerminalSession } from './session';
+
+export interface Jt808GatewayOptions {
+  ports: Jt808GatewayPorts;
+  /** the hub's Prometheus registry (/metrics) */
+  registry: Registry;
+  log: Logger;
+  /** a connection silent for this long is closed, seconds; default 180 */
+  idleTimeoutSeconds?: number;
+}
+
+const CONFIRMABLE = new Map(ALARM_FLAGS.filter((f) => f.clearedByConfirmation).map((f) => [f.code, f.bit]));
+
+export class Jt808Gateway {
+  readonly #ports: Jt808GatewayPorts;
+  readonly #log: Logger;
+  readonly #metrics: Jt808Metrics;
+  readonly #idleTimeoutMs: number;
+  readonly #edges = new AlarmEdges();
+  readonly #connections = new Set<TerminalSession>();
+  /** by unit id: its authenticated session (a newer one takes over) */
+  readonly #sessions = new Map<string, TerminalSession>();
+  /** alarm bits handled while the unit's terminal was away: confirmed when it authenticates */
+  readonly #unconfirmed = new Map<string, number>();
+  /** units whose terminal authenticated since the start: only theirs wait for a confirmation (an MQTT unit's alarm code may match a flag's) */
+  readonly #terminals = new Set<string>();
+  #server: net.Server | undefined;
+  #closed = false;
+
+  constructor(opts: Jt808GatewayOptions) {
+    this.#ports = opts.ports;
+    this.#log = opts.log;
+    this.#metrics = createJt808Metrics(opts.registry);
+    this.#idleTimeoutMs = (opts.idleTimeoutSeconds ?? 180) * 1000;
+  }
+
+  /** Listens for terminals; resolves with the port. */
+  listen(host: string, port: number): Promise<number> {
+    const server = net.createServer((socket) => this.#accept(socket));
+    this.#server = server;
+    return new Promise((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(port, host, () => {
+        server.off('error', reject);
+        resolve((server.address() as net.AddressInfo).port);
+      });
+    });
+  }
+
+  get listening(): boolean {
+    return this.#server?.listening ?? false;
+  }
+
+  /** Units with an authenticated session. */
+  get connectedUnits(): number {
+    return this.#sessions.size;
+  }
+
+  isConnected(unitId: string): boolean {
+    return this.#sessions.has(unitId);
+  }
+
+  /** Ends the unit's session (its code rotated, the unit disabled); it must authenticate again. */
+  disconnectUnit(unitId: string, reason: string): boolean {
+    const session = this.#sessions.get(unitId);
+    if (!session) return false;
+    this.#log.info({ unitId, reason }, 'JT/T 808 terminal disconnected by the hub');
+    session.close();
+    return true;
+  }
+
+  /** The unit changed: a session whose terminal is no longer this enabled unit's ends. */
+  async recheck(unitId: string): Promise<void> {
+    const session = this.#sessions.get(unitId);
+    if (!session?.phone) return;
+    const terminal = await this.#ports.terminals.find(session.phone);
+    if (!terminal || terminal.unitId !== unitId || terminal.disabled) this.disconnectUnit(unitId, 'unit disabled or given another terminal');
+  }
+
+  /**
+   * An operator handled (acknowledged) the unit's alarm with this code: a flag the terminal keeps
+   * set until the platform confirms it (JT/T 808-2019 Table 24, e.g. the emergency bit) is
+   * confirmed with 0x8203, now or when the terminal next authenticates.
+   */
+  alarmHandled(unitId: string, code: string): void {
+    const bit = CONFIRMABLE.get(code);
+    if (bit === undefined) return;
+    const session = this.#sessions.get(unitId);
+    if (session) session.confirmAlarms((1 << bit) >>> 0);
+    else if (this.#terminals.has(unitId)) this.#unconfirmed.set(unitId, ((this.#unconfirmed.get(unitId) ?? 0) | (1 << bit)) >>> 0);
+  }
+
+  /** Stops listening and closes every connection. Units are not marked offline (the next start does). Safe twice. */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    const server = this.#server;
+    const stopped = new Promise<void>((r) => (server ? server.close(() => r()) : r()));
+    for (const session of this.#connections) session.close();
+    await stopped;
+  }
+
+  #accept(socket: net.Socket): void {
+    if (this.#closed) return void socket.destroy();
+    socket.setNoDelay(true);
+    const session = new TerminalSession(
+      socket,
+      {
+        ports: this.#ports,
+        metrics: this.#metrics,
+        edges: this.#edges,
+        log: this.#log,
+        authenticated: (s, unitId) => this.#authenticated(s, unitId),
+        closed: (s, unitId) => this.#sessionClosed(s, unitId),
+      },
+      this.#idleTimeoutMs,
+    );
+    this.#connections.add(session);
+    this.#metrics.connections.set(this.#connections.size);
+  }
+
+  #authenticated(session: TerminalSession, unitId: string): void {
+    const older = this.#sessions.get(unitId);
+    this.#sessions.set(unitId, session);
+    this.#terminals.add(unitId);
+    // the terminal reconnected before its old connection timed out: the old one is a ghost
+    if (older && older !== session) older.close();
+    this.#metrics.sessions.set(this.#sessions.size);
+    this.#ports.units.connected(unitId);
+    this.#log.info({ unitId, phone: session.phone }, 'JT/T 808 terminal authenticated');
+    const unconfirmed = this.#unconfirmed.get(unitId);
+    if (unconfirmed !== undefined) {
+      this.#unconfirmed.delete(unitId);
+      session.confirmAlarms(unconfirmed);
+    }
+  }
+
+  #sessionClosed(session: TerminalSession, unitId: string | undefined): void {
+    this.#connections.delete(session);
+    this.#metrics.connections.set(this.#connections.size);
+    if (unitId === undefined || this.#sessions.get(unitId) !== session) return; // never authenticated, or taken over
+    this.#sessions.delete(unitId);
+    this.#metrics.sessions.set(this.#sessions.size);
+    if (!this.#closed) this.#ports.units.disconnected(unitId);
+    this.#log.info({ unitId }, 'JT/T 808 terminal disconnected');
+  }
+}

@@ -1,0 +1,18 @@
+// The gateway's Prometheus figures, in the hub's registry (served at /metrics).
+import { Counter, Gauge, type Registry } from 'prom-client';
+
+export type Jt808Metrics = ReturnType<typeof createJt808Metrics>;
+
+export function createJt808Metrics(registry: Registry) {
+  return {
+    sessions: new Gauge({ name: 'hub_jt808_sessions', help: 'Authenticated JT/T 808 terminal sessions', registers: [registry] }),
+    connections: new Gauge({ name: 'hub_jt808_connections', help: 'Open TCP connections on the JT/T 808 port, authenticated or not', registers: [registry] }),
+    messages: new Counter({ name: 'hub_jt808_messages_total', help: 'Whole JT/T 808 messages received, by message id (hex)', labelNames: ['message'] as const, registers: [registry] }),
+    refused: new Counter({
+      name: 'hub_jt808_refused_total',
+      help: 'JT/T 808 frames and messages refused, by reason (the codec reasons, not_authenticated, bad_auth_code, unknown_terminal, already_registered, no_fix…)',
+      labelNames: ['reason'] as const,
+      registers: [registry],
+    }),
+  };
+}
