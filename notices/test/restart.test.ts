@@ -29,6 +29,7 @@ const config = loadConfig({
     'http.port': 0,
     'mqtt.host': '127.0.0.1',
     'mqtt.port': 0,
+    'jt808.port': 0,
     'auth.adminToken': ADMIN_TOKEN,
     dataDir: mkdtempSync(path.join(tmpdir(), 'hub-data-')),
     'notices.smpp': { host: '127.0.0.1', port: smsc.port, system_id: 'hubtest', password: 'secret1' },
