@@ -10,6 +10,8 @@ export interface AlarmsPluginOptions {
   db: Queryable;
   config: HubConfig['alarms'];
   log: Logger;
+  /** this hub is one of a cluster (cluster.redisUrl set); default false */
+  cluster?: boolean;
 }
 
 declare module 'fastify' {
@@ -20,11 +22,12 @@ declare module 'fastify' {
 }
 
 export const alarmsPlugin = fp<AlarmsPluginOptions>(
-  async (app, { db, config, log }) => {
+  async (app, { db, config, log, cluster }) => {
     const alarms = await startAlarmService({
       db,
       bus: app.telemetry.bus,
       config,
+      cluster,
       log: log.child({ module: 'alarms' }),
       // a silent unit is noticed within a quarter of the offline / no-position time (at most 5 s late)
       checkIntervalMs: Math.min(5000, (Math.min(config.offlineAfterSeconds, config.noPositionAfterSeconds) * 1000) / 4),

@@ -67,31 +67,53 @@ export class AlarmRules {
   seed(latest: Array<Position | PositionOut>, opts: SeedOptions = {}): void {
     const now = this.now();
     this.silenceFrom = now;
-    for (const p of latest) {
-      const pos: Position = {
-        unitId: p.unitId,
-        ts: p.ts instanceof Date ? p.ts : new Date(p.ts),
-        lat: p.lat,
-        lon: p.lon,
-        ...(p.speed != null && { speed: p.speed }),
-        ...(p.battery != null && { battery: p.battery }),
-      };
-      const unit = this.unit(pos.unitId);
-      if (unit.last && pos.ts.getTime() <= unit.last.ts) continue;
-      this.applyPosition(unit, pos);
-      unit.heardAt = Math.min(pos.ts.getTime(), now);
-    }
+    for (const p of latest) this.seedPosition(p, now);
     const alarmedAt = new Map<string, number>();
     for (const a of opts.offlineAlarms ?? []) {
       const t = new Date(a.ts).getTime();
       alarmedAt.set(a.unitId, Math.max(t, alarmedAt.get(a.unitId) ?? -Infinity));
     }
-    const afterMs = this.config.offlineAfterSeconds * 1000;
-    for (const unit of this.units.values()) {
-      const lastTs = unit.last?.ts ?? -Infinity;
-      const alarmed = opts.offlineAlarms ? (alarmedAt.get(unit.unitId) ?? -Infinity) >= lastTs : now - lastTs >= afterMs;
-      if (alarmed) unit.offlineSince = Math.max(lastTs, alarmedAt.get(unit.unitId) ?? -Infinity);
-    }
+    for (const unit of this.units.values()) this.seedOffline(unit, opts.offlineAlarms ? (alarmedAt.get(unit.unitId) ?? -Infinity) : undefined, now);
+  }
+
+  /**
+   * Starts one unit over from its stored latest position, raising nothing, as seed() does for
+   * all at start. In a cluster a unit that comes to this hub from another carries the state the
+   * other hub's rules built (inside which geofences, an overspeed episode…) only in what that
+   * hub stored; `newestOfflineAlarm` is its newest stored offline alarm, epoch ms.
+   */
+  reseedUnit(unitId: string, latest: PositionOut | undefined, newestOfflineAlarm: number | undefined): void {
+    this.units.delete(unitId);
+    const now = this.now();
+    if (latest) this.seedPosition(latest, now);
+    this.seedOffline(this.unit(unitId), newestOfflineAlarm ?? -Infinity, now);
+  }
+
+  /** Forgets a unit's state: it is on another hub of the cluster now, whose rules speak for it. */
+  forgetUnit(unitId: string): void {
+    this.units.delete(unitId);
+  }
+
+  private seedPosition(p: Position | PositionOut, now: number): void {
+    const pos: Position = {
+      unitId: p.unitId,
+      ts: p.ts instanceof Date ? p.ts : new Date(p.ts),
+      lat: p.lat,
+      lon: p.lon,
+      ...(p.speed != null && { speed: p.speed }),
+      ...(p.battery != null && { battery: p.battery }),
+    };
+    const unit = this.unit(pos.unitId);
+    if (unit.last && pos.ts.getTime() <= unit.last.ts) return;
+    this.applyPosition(unit, pos);
+    unit.heardAt = Math.min(pos.ts.getTime(), now);
+  }
+
+  /** An offline episode already alarmed: `alarmedAt` is the unit's newest offline alarm; undefined: not known, so judged by its silence. */
+  private seedOffline(unit: UnitState, alarmedAt: number | undefined, now: number): void {
+    const lastTs = unit.last?.ts ?? -Infinity;
+    const alarmed = alarmedAt !== undefined ? alarmedAt >= lastTs : now - lastTs >= this.config.offlineAfterSeconds * 1000;
+    if (alarmed) unit.offlineSince = Math.max(lastTs, alarmedAt ?? -Infinity);
   }
 
   /** Positions just committed, in any order; late ones only count as a sign of life. */

@@ -1,13 +1,14 @@
 // The alarm service: feeds the rules engine from the bus, stores what it raises and pushes the
 // stored alarm back on the bus for the live feed. All I/O of the alarm rules lives here.
 import type { Logger } from 'pino';
-import type { Alarm, DeviceAlarm, Position, UnitStatusOut } from '@hub/config';
+import type { Alarm, DeviceAlarm, Position, PositionOut, UnitStatusOut } from '@hub/config';
 import { HubError, type Queryable } from '@hub/platform';
-import { getUnit, latestPositions, listUnits, type TelemetryBus } from '@hub/telemetry';
+import { getUnit, latestPosition, latestPositions, listUnits, type TelemetryBus } from '@hub/telemetry';
 import { countRepeat, insertAlarm, type NewAlarm } from './store/alarms';
 import { FloodGate } from './flood-gate';
 import { listGeofences } from './store/geofences';
-import { newestOfflineAlarms } from './offline-episodes';
+import { newestOfflineAlarm, newestOfflineAlarms } from './offline-episodes';
+import { ClusterUnits } from './cluster-units';
 import { AlarmRules, type AlarmsConfig } from './rules';
 
 export interface AlarmServiceOptions {
@@ -21,6 +22,8 @@ export interface AlarmServiceOptions {
   checkIntervalMs?: number;
   /** wait before the one retry of a failed database write, ms; default 500 */
   retryDelayMs?: number;
+  /** this hub is one of a cluster (cluster-units.ts): a unit's state is read when it comes here; default false */
+  cluster?: boolean;
 }
 
 export interface AlarmService {
@@ -116,12 +119,37 @@ export async function startAlarmService(opts: AlarmServiceOptions): Promise<Alar
     reloads = reloads.then(() => (closed ? undefined : retryOnce(`reloading ${what}`, fn, {}))).catch(() => undefined);
   }
 
+  const cluster = opts.cluster
+    ? new ClusterUnits(
+        async (unitId) => {
+          const [latest, offline] = await Promise.all([latestPosition(db, unitId), newestOfflineAlarm(db, unitId)]);
+          if (!closed) rules.reseedUnit(unitId, latest, offline);
+        },
+        (unitId) => rules.forgetUnit(unitId),
+        log,
+      )
+    : undefined;
+  /** runs `fn` for the unit's message once its state is current (in a cluster: read when it came to this hub) */
+  const forUnit = (unitId: string, fn: () => void) => (cluster ? cluster.run(unitId, fn) : fn());
+  const byUnit = (positions: Position[]) => {
+    const out = new Map<string, Position[]>();
+    for (const p of positions) out.set(p.unitId, [...(out.get(p.unitId) ?? []), p]);
+    return out;
+  };
+
   // Subscribe first and hold events until the state is loaded: nothing emitted meanwhile is lost.
   let held: Array<() => void> | null = [];
   const whenReady = (fn: () => void) => (held ? held.push(fn) : fn());
   const handlers = {
-    positions: (positions: Position[]) => whenReady(() => void raise('positions', () => rules.onPositions(positions))),
-    status: (status: UnitStatusOut) => whenReady(() => void raise('a status', () => rules.onStatus(status))),
+    positions: (positions: Position[]) =>
+      whenReady(() => {
+        if (!cluster) return void raise('positions', () => rules.onPositions(positions));
+        for (const [unitId, own] of byUnit(positions)) forUnit(unitId, () => void raise('positions', () => rules.onPositions(own)));
+      }),
+    status: (status: UnitStatusOut) => whenReady(() => forUnit(status.unitId, () => void raise('a status', () => rules.onStatus(status)))),
+    clusterPositions: (positions: PositionOut[]) => {
+      for (const p of positions) cluster?.elsewhere(p.unitId);
+    },
     geofencesChanged: () =>
       reload('geofences', async () => {
         const fences = await listGeofences(db);
@@ -135,11 +163,13 @@ export async function startAlarmService(opts: AlarmServiceOptions): Promise<Alar
   };
   bus.on('positions', handlers.positions);
   bus.on('status', handlers.status);
+  if (cluster) bus.on('clusterPositions', handlers.clusterPositions);
   bus.on('geofencesChanged', handlers.geofencesChanged);
   bus.on('unitChanged', handlers.unitChanged);
   const unsubscribe = () => {
     bus.off('positions', handlers.positions);
     bus.off('status', handlers.status);
+    bus.off('clusterPositions', handlers.clusterPositions);
     bus.off('geofencesChanged', handlers.geofencesChanged);
     bus.off('unitChanged', handlers.unitChanged);
   };

@@ -112,7 +112,7 @@ export async function startHub(config: HubConfig, opts: StartHubOptions = {}): P
     const deviceAlarms = (a: DeviceAlarm) => app.alarms.handleDeviceAlarm(a);
     await app.register(identityPlugin, { db, adminToken: adminToken.token, auth: config.auth, log });
     await app.register(telemetryPlugin, { config, db, log, databaseStatus, deviceAlarms, cluster });
-    await app.register(alarmsPlugin, { db, config: config.alarms, log });
+    await app.register(alarmsPlugin, { db, config: config.alarms, log, cluster: cluster !== undefined });
     if (config.jt808.enabled) await app.register(jt808Plugin, { config, db, log });
     if (config.roles.includes('media')) await app.register(mediaPlugin, { config, db, log });
     await app.register(incidentsPlugin, {

@@ -114,6 +114,35 @@ describe('a cluster of hubs', () => {
     await eventually(async () => (await storedOnline('cl-walker')) === false, 10_000, 'offline in the database');
   });
 
+  it('a credential rotated on hub A closes the unit’s old connection on hub B; the new secret stays connected', async () => {
+    const { secret } = await a.createUnit('cl-rotate');
+    const old = await connectUnit(b.mqtt, 'cl-rotate', secret);
+    const closed = new Promise<void>((r) => old.client.once('close', () => r()));
+    const rotated = await a.api<{ secret: string }>('POST', '/api/units/cl-rotate/credential');
+    expect(rotated.status).toBeLessThan(300);
+    await closed;
+    const fresh = await connectUnit(b.mqtt, 'cl-rotate', rotated.body.secret);
+    await new Promise((r) => setTimeout(r, 1500)); // the rotation's news has reached hub B by now, whenever it came
+    expect(fresh.client.connected).toBe(true);
+  });
+
+  it('an overspeed episode follows the unit from hub A to hub B: no second alarm there, one for the next episode', async () => {
+    const { secret } = await a.createUnit('cl-speed');
+    const speeds = async () => (await a.api<{ details: { speedKmh: number } }[]>('GET', '/api/alarms?kind=overspeed&unitId=cl-speed')).body.map((x) => x.details.speedKmh).sort((x, y) => x - y);
+    const onA = await connectUnit(a.mqtt, 'cl-speed', secret);
+    await onA.publish(topics.gps('cl-speed'), { lat: 22.63, lon: 114.2, speed: 30, accuracy: 4 }); // 108 km/h, over the car's 80
+    await eventually(async () => (await speeds()).length === 1, 10_000, 'the overspeed alarm on A');
+    await onA.client.endAsync();
+
+    const onB = await connectUnit(b.mqtt, 'cl-speed', secret); // through the load balancer, to another hub
+    await onB.publish(topics.gps('cl-speed'), { lat: 22.631, lon: 114.2, speed: 31, accuracy: 4 }); // the same episode
+    await onB.publish(topics.gps('cl-speed'), { lat: 22.632, lon: 114.2, speed: 5, accuracy: 4 }); // it ends
+    await onB.publish(topics.gps('cl-speed'), { lat: 22.633, lon: 114.2, speed: 30, accuracy: 4 }); // a new one
+    await eventually(async () => (await speeds()).length >= 2, 10_000, 'the next episode’s alarm on B');
+    await b.hub.alarms.flush();
+    expect(await speeds()).toEqual([108, 108]); // not 111.6: hub B knew the episode was under way
+  });
+
   it('a hub killed with SIGKILL takes its units offline once, after its lease; they come back online on another hub', async () => {
     const { secret } = await a.createUnit('cl-car-3');
     let c: HubProcess | undefined = await spawnHubProcess({

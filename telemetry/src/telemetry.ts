@@ -18,7 +18,7 @@ import { UnitBroker } from './broker/unit-broker';
 import { attachMqttOverWebSocket } from './broker/mqtt-over-websocket';
 import { LiveFeed, type LiveEvent } from './live/live-feed';
 import { operatorAuth, guardOperatorSockets, type OperatorAuth } from '@hub/identity';
-import { getUnit, insertPositions, setUnitOnline, verifyCredential } from './store';
+import { getUnit, insertPositions, secretHash, setUnitOnline, verifyCredential } from './store';
 import { maintain } from './db/partitions';
 import { storableValidatorCompiler, type EmbeddedDatabaseStatus } from '@hub/platform';
 import { ClusterMq, type ClusterMember } from '@hub/cluster';
@@ -141,7 +141,16 @@ export async function startTelemetry(app: FastifyInstance, opts: TelemetryOption
   const detachWs = attachMqttOverWebSocket(app.server, config.mqtt.wsPath, broker);
 
   // A disabled unit or a rotated credential takes effect at once, not at the next reconnect.
-  const onCredentialIssued = (unitId: string) => broker.disconnectUnit(unitId, 'credential rotated');
+  const onCredentialIssued = (unitId: string) => {
+    if (!broker.isConnected(unitId)) return;
+    secretHash(db, unitId).then(
+      (current) => broker.disconnectStaleCredential(unitId, current),
+      (err: unknown) => {
+        log.error({ err, unitId }, 'the rotated credential could not be read; closing the unit’s connections');
+        broker.disconnectUnit(unitId, 'credential rotated');
+      },
+    );
+  };
   const onUnitChanged = (unitId: string) => {
     if (!broker.isConnected(unitId)) return;
     getUnit(db, unitId).then(

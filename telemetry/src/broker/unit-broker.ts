@@ -20,6 +20,7 @@ import { Aedes, type AuthenticateError, type Client } from 'aedes';
 import type { Logger } from 'pino';
 import { UnitIdSchema, topics, type CommandMessage } from '@hub/config';
 import type { CredentialCheck } from '../store/types';
+import { hashSecret } from '../store/credentials';
 import type { TelemetryMetrics } from '../metrics';
 import { authorizeUnitPublish, authorizeUnitSubscribe } from './acl';
 import { DeferredPubacks } from './deferred-puback';
@@ -61,6 +62,8 @@ const RETURN_CODE: Record<Exclude<CredentialCheck, 'ok'>, number> = {
 export class UnitBroker {
   readonly aedes: Aedes;
   private readonly unitOf = new WeakMap<Client, string>();
+  /** the SHA-256 of the secret each connection authenticated with (what the database keeps too) */
+  private readonly secretHashOf = new WeakMap<Client, string>();
   /** by unit id: its open connections */
   private readonly connections = new Map<string, Set<Client>>();
   private readonly throttle: LoginThrottle;
@@ -144,6 +147,7 @@ export class UnitBroker {
         (check) => {
           if (check !== 'ok') return refuse(check, check);
           this.unitOf.set(client, username);
+          this.secretHashOf.set(client, hashSecret(password.toString('utf8')));
           // Counted from here, not from clientReady: when a reconnect takes over an older
           // connection, the older one's close then finds the unit still connected.
           this.connectionOpened(username, client);
@@ -308,6 +312,19 @@ export class UnitBroker {
     for (const client of clients) client.close();
     if (clients.length > 0) this.opts.log.info({ unitId, reason, connections: clients.length }, 'unit disconnected by the hub');
     return clients.length;
+  }
+
+  /**
+   * Closes the unit's connections that authenticated with another secret than `currentHash`
+   * (the stored one; null: none). A rotation takes effect at once, and a connection made with
+   * the new secret stays, whatever order the rotation's news and the connection come in (in a
+   * cluster the news comes from another hub). Returns how many were closed.
+   */
+  disconnectStaleCredential(unitId: string, currentHash: string | null): number {
+    const stale = [...(this.connections.get(unitId) ?? [])].filter((c) => this.secretHashOf.get(c) !== currentHash);
+    for (const client of stale) client.close();
+    if (stale.length > 0) this.opts.log.info({ unitId, connections: stale.length }, 'unit disconnected: its credential was rotated');
+    return stale.length;
   }
 
   /** Sends a command to a unit at QoS 1; kept for it while it is offline (persistent session). */

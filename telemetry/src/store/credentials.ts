@@ -19,6 +19,12 @@ export async function issueCredential(db: Queryable, unitId: string): Promise<Un
   return { unitId, username: unitId, secret };
 }
 
+/** The stored hash of a unit's secret; null when none is issued (or no such unit). */
+export async function secretHash(db: Queryable, unitId: string): Promise<string | null> {
+  const { rows } = await db.query<{ secret_hash: string | null }>(`SELECT secret_hash FROM units WHERE id = $1`, [unitId]);
+  return rows[0]?.secret_hash ?? null;
+}
+
 /**
  * Checks a unit's secret. The secret is checked before the disabled flag, so a wrong
  * secret learns nothing about the unit's state.
