@@ -1,0 +1,137 @@
+import { EventEmitter } from 'node:events';
+import { randomUUID } from 'node:crypto';
+import type { types } from 'mediasoup';
+import type { Consumer, LayerStats, MediaKind, Producer, ProducerEvents, ProducerStats } from '../types';
+import type { MediasoupConsumer } from './consumer';
+import { RtpTap } from './rtp-tap';
+
+/**
+ * A publisher's video (or audio) in a mediasoup worker. The worker forwards, caches for NACKs
+ * and paces keyframe requests; this side keeps the stream id, the viewers and the recorder's tap.
+ */
+export class MediasoupProducer extends EventEmitter<ProducerEvents> implements Producer {
+  readonly id = randomUUID();
+  readonly kind: MediaKind;
+  readonly #consumers = new Map<string, MediasoupConsumer>();
+  #audio: MediasoupProducer | undefined;
+  #tap: RtpTap | undefined;
+  #closed = false;
+  #since: number | null = null;
+  #keyFrames = 0;
+
+  constructor(
+    readonly streamId: string,
+    /** the worker's producer */
+    readonly ms: types.Producer,
+    private readonly router: types.Router,
+  ) {
+    super();
+    this.kind = ms.kind;
+    // the worker reports each keyframe it receives: a cheap event, unlike per-packet tracing
+    if (this.kind === 'video') void ms.enableTraceEvent(['keyframe']).catch(() => {});
+    ms.on('trace', (t) => {
+      if (t.type === 'keyframe') this.#keyFrames++;
+    });
+    ms.on('score', (scores) => {
+      if (this.#since === null && scores.some((s) => s.score > 0)) this.#since = Date.now();
+    });
+    ms.observer.once('close', () => this.close());
+  }
+
+  get mimeType(): string | undefined {
+    return this.ms.rtpParameters.codecs[0]?.mimeType;
+  }
+  get audio(): MediasoupProducer | undefined {
+    return this.#audio;
+  }
+  get consumers(): ReadonlyMap<string, Consumer> {
+    return this.#consumers;
+  }
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  /** The audio of the same publisher; closed with this producer. */
+  setAudio(audio: MediasoupProducer): void {
+    this.#audio = audio;
+    this.once('close', () => audio.close());
+  }
+
+  addConsumer(consumer: MediasoupConsumer): void {
+    if (this.#closed) return consumer.close();
+    this.#consumers.set(consumer.id, consumer);
+    consumer.once('close', () => this.#consumers.delete(consumer.id));
+  }
+
+  async stats(): Promise<ProducerStats> {
+    const [streams, consumers] = await Promise.all([this.ms.getStats().catch(() => []), Promise.all([...this.#consumers.values()].map((c) => c.stats()))]);
+    const sum = (f: (s: types.RtpStreamRecvStats) => number) => streams.reduce((n, s) => n + f(s), 0);
+    const retransmitted = consumers.reduce((n, c) => n + c.retransmitted, 0);
+    const layers: LayerStats[] = [...streams]
+      .sort((a, b) => this.#order(a.rid) - this.#order(b.rid))
+      .map((s) => ({ rid: s.rid ?? null, ssrc: s.ssrc, width: null, height: null, packets: s.packetCount, bitrate: s.bitrate, fps: 0 }));
+    return {
+      packets: sum((s) => s.packetCount),
+      bytes: sum((s) => s.byteCount),
+      keyFrameRequests: sum((s) => s.pliCount + s.firCount),
+      since: this.#since ?? (streams.some((s) => s.packetCount > 0) ? (this.#since = Date.now()) : null),
+      // the worker does not count frames: only keyframes (trace events) are known here
+      fps: 0,
+      bitrate: sum((s) => s.bitrate),
+      frames: 0,
+      keyFrames: this.#keyFrames,
+      packetsLost: sum((s) => s.packetsLost),
+      fractionLost: Math.max(0, ...streams.map((s) => s.fractionLost / 256)),
+      nacksAnswered: retransmitted,
+      nacksMissed: 0,
+      consumers,
+      layers,
+    };
+  }
+
+  /** the publisher's order of its simulcast layers (full size first), mediasoup's is the reverse */
+  #order(rid: string | undefined): number {
+    const encodings = this.ms.rtpParameters.encodings ?? [];
+    const i = encodings.findIndex((e) => e.rid === rid);
+    return i < 0 ? 0 : encodings.length - 1 - i;
+  }
+
+  /**
+   * The worker asks a publisher for keyframes on behalf of a consumer (at most once per
+   * keyFrameRequestDelay): through the recorder's tap, else any viewer's consumer.
+   */
+  requestKeyFrame(): void {
+    if (this.#closed || this.kind !== 'video') return;
+    const via = this.#tap?.consumer ?? [...this.#consumers.values()][0]?.ms;
+    void via?.requestKeyFrame().catch(() => {});
+  }
+
+  onRtp(listener: (packet: Buffer) => void): () => void {
+    if (this.#closed) return () => {};
+    this.#tap ??= new RtpTap(this.router, this.ms);
+    const tap = this.#tap;
+    const off = tap.add(listener);
+    return () => {
+      off();
+      if (tap.size > 0 || this.#tap !== tap) return;
+      tap.close();
+      this.#tap = undefined;
+    };
+  }
+
+  /** the recorder's tap, once ready (tests wait on it) */
+  get tapReady(): Promise<void> {
+    return this.#tap?.ready ?? Promise.resolve();
+  }
+
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#tap?.close();
+    this.#tap = undefined;
+    // mediasoup closes a producer's consumers with it: its viewers go too (no returning publisher yet)
+    this.ms.close();
+    for (const c of [...this.#consumers.values()]) c.close();
+    this.emit('close');
+  }
+}

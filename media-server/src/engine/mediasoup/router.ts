@@ -1,0 +1,101 @@
+import os from 'node:os';
+import { createWorker, type types } from 'mediasoup';
+import { workerBin } from '@hub/mediasoup-worker';
+import type { Producer, Router, TransportOptions, WebRtcTransport } from '../types';
+import { MEDIA_CODECS } from './codecs';
+import { MediasoupProducer } from './producer';
+import { MediasoupTransport } from './transport';
+
+export interface MediasoupRouterOptions extends TransportOptions {
+  /** a worker to route on (the caller owns it); default one started for this router, closed with it */
+  worker?: types.Worker;
+  /** called when the worker dies (the router closes every transport then); default none */
+  onWorkerDied?: (err: Error) => void;
+}
+
+/**
+ * Where transports listen: every IPv4 address of this host's interfaces, and each
+ * `additionalHostAddresses` entry: a local one (127.0.0.1 for loopback tests) is listened on,
+ * another (a public address behind NAT) is announced for a socket on all interfaces.
+ */
+export function listenInfos(opts: TransportOptions, interfaces = os.networkInterfaces()): types.TransportListenInfo[] {
+  const local = Object.values(interfaces)
+    .flat()
+    .filter((i): i is os.NetworkInterfaceInfo => !!i && i.family === 'IPv4');
+  const portRange = opts.portRange ? { portRange: { min: opts.portRange[0], max: opts.portRange[1] } } : {};
+  const udp = (ip: string, announcedAddress?: string): types.TransportListenInfo => ({ protocol: 'udp', ip, ...(announcedAddress ? { announcedAddress } : {}), ...portRange });
+  const infos = local.filter((i) => !i.internal).map((i) => udp(i.address));
+  for (const a of opts.additionalHostAddresses ?? []) {
+    if (infos.some((i) => i.ip === a || i.announcedAddress === a)) continue;
+    infos.push(local.some((i) => i.address === a) ? udp(a) : udp('0.0.0.0', a));
+  }
+  return infos.length > 0 ? infos : [udp('127.0.0.1')];
+}
+
+/**
+ * The SFU on one mediasoup worker (C++, its own process): one mediasoup Router, a transport per
+ * peer, the live producers by stream id. Closing it closes them all, and the worker if it started it.
+ */
+export class MediasoupRouter implements Router {
+  readonly #transports = new Map<string, WebRtcTransport>();
+  readonly #producers = new Map<string, Producer>();
+  readonly #listenInfos: types.TransportListenInfo[];
+  #closed = false;
+
+  private constructor(
+    readonly worker: types.Worker,
+    readonly ms: types.Router,
+    private readonly opts: MediasoupRouterOptions,
+    private readonly ownsWorker: boolean,
+  ) {
+    this.#listenInfos = listenInfos(opts);
+    worker.once('died', (err) => {
+      opts.onWorkerDied?.(err);
+      this.close();
+    });
+  }
+
+  /** Starts a worker (the one `npm ci` built, see @hub/mediasoup-worker) unless given one, and a router on it. */
+  static async create(opts: MediasoupRouterOptions = {}): Promise<MediasoupRouter> {
+    const worker = opts.worker ?? (await createWorker({ workerBin: workerBin(), logLevel: 'warn' }));
+    try {
+      const ms = await worker.createRouter({ mediaCodecs: MEDIA_CODECS });
+      return new MediasoupRouter(worker, ms, opts, !opts.worker);
+    } catch (err) {
+      if (!opts.worker) worker.close();
+      throw err;
+    }
+  }
+
+  get transports(): ReadonlyMap<string, WebRtcTransport> {
+    return this.#transports;
+  }
+  get producers(): ReadonlyMap<string, Producer> {
+    return this.#producers;
+  }
+
+  createWebRtcTransport(): WebRtcTransport {
+    const transport = new MediasoupTransport(this.ms, this.#listenInfos, this.opts);
+    if (this.#closed) transport.close();
+    else this.#transports.set(transport.id, transport);
+    transport.once('close', () => this.#transports.delete(transport.id));
+    return transport;
+  }
+
+  addProducer(producer: Producer): void {
+    if (!(producer instanceof MediasoupProducer)) throw new TypeError('a producer of another engine');
+    const { streamId } = producer;
+    this.#producers.set(streamId, producer);
+    producer.once('close', () => {
+      if (this.#producers.get(streamId) === producer) this.#producers.delete(streamId);
+    });
+  }
+
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    for (const t of [...this.#transports.values()]) t.close();
+    this.ms.close();
+    if (this.ownsWorker) this.worker.close();
+  }
+}
