@@ -74,7 +74,7 @@ describe.each(ENGINES)('the $name engine', (engine) => {
     await eventually(async () => (await packetsOf(streamId)) > 10, 20_000, 'the publisher’s packets at the SFU');
     const viewer = await viewFromRouter(router, streamId);
     cleanup.push(() => viewer.close());
-    await waitFor(() => viewer.counts.keyFrames >= 1, 30_000, 'the first keyframe at the viewer');
+    await waitFor(() => viewer.counts.packets > 0, 30_000, 'media at the viewer');
     const before = plis;
     const ssrc = viewer.receiver!.tracks[0]!.ssrc!;
     // one PLI a second until the publisher hears one (the engine may pace them)
@@ -126,7 +126,7 @@ describe.each(ENGINES)('the $name engine', (engine) => {
     await expect(producer.stats()).resolves.toMatchObject({ consumers: [] });
   });
 
-  it('lets go of every viewer over 100 join/leave cycles', { timeout: 240_000 }, async () => {
+  it('lets go of every viewer over 100 join/leave cycles', { timeout: 360_000 }, async () => {
     const streamId = 'churn';
     const pub = await publishToRouter(router, streamId, { fps: 15 });
     cleanup.push(() => pub.close());

@@ -4,12 +4,12 @@ import type { types } from 'mediasoup';
 
 /**
  * VP8; H.264 packetization-mode 1 (RFC 6184 §6.3, what browsers and the agent's ffmpeg send) in
- * the profiles publishers offer (constrained baseline, baseline, main, high; the level is
+ * the profiles publishers offer (constrained baseline, baseline, main, constrained high as Chrome offers, high; the level is
  * negotiated per viewer); Opus stereo (RFC 7587 §6.1). mediasoup adds RTX for each video codec.
  */
 export const MEDIA_CODECS: types.RouterRtpCodecCapability[] = [
   { kind: 'video', mimeType: 'video/VP8', clockRate: 90000 },
-  ...['42e01f', '42001f', '4d001f', '64001f'].map((profile): types.RouterRtpCodecCapability => ({
+  ...['42e01f', '42001f', '4d001f', '640c1f', '64001f'].map((profile): types.RouterRtpCodecCapability => ({
     kind: 'video',
     mimeType: 'video/H264',
     clockRate: 90000,
