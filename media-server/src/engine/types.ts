@@ -113,10 +113,7 @@ export interface Producer extends EventEmitter<ProducerEvents> {
    * returns the unsubscribe
    */
   onRtp(listener: (packet: Buffer) => void): () => void;
-  /**
-   * closes the producer. Safe twice. werift: its consumers wait for a publisher under the same
-   * stream id; mediasoup: its consumers close with it (a returning publisher is not kept yet).
-   */
+  /** closes the producer; its consumers wait for a publisher under the same stream id. Safe twice. */
   close(): void;
 }
 

@@ -66,8 +66,9 @@ describe.each(ENGINES)('the $name engine', (engine) => {
 
   it('passes a viewer’s PLI on to the publisher', async () => {
     const streamId = 'pli';
-    // a long GOP: a keyframe comes only when asked for
-    const pub = await publishToRouter(router, streamId, { fps: 20, gop: 400 });
+    // the test pattern does not answer PLI: its 5 s GOP bounds the wait for a first keyframe
+    // (mediasoup forwards from a keyframe on), and the publisher's PLI count shows the request
+    const pub = await publishToRouter(router, streamId, { fps: 20, gop: 100 });
     cleanup.push(() => pub.close());
     let plis = 0;
     pub.pc.getTransceivers()[0]!.sender.onPictureLossIndication.subscribe(() => plis++);
@@ -142,7 +143,8 @@ describe.each(ENGINES)('the $name engine', (engine) => {
     await waitFor(() => router.transports.size === transports, 20_000, 'every viewer’s transport closed');
     expect(producer.consumers.size).toBe(0);
     expect((await producer.stats()).consumers).toEqual([]);
-    await eventually(async () => (await engine.foreignObjects(router)) === foreign, 20_000, 'the engine’s own objects back to where they were');
+    // at most as many as before: a stream of an earlier test may have let go of its relay meanwhile
+    await eventually(async () => (await engine.foreignObjects(router)) <= foreign, 20_000, 'the engine’s own objects back to where they were');
     await waitFor(() => udpSockets() <= sockets, 20_000, `UDP sockets back to ${sockets}`);
     expect(router.producers.get(streamId)).toBe(producer); // the stream stayed live throughout
   });

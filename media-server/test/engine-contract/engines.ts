@@ -25,8 +25,7 @@ export const ENGINES: EngineUnderTest[] = [
     create: (opts) => MediasoupRouter.create(opts),
     foreignObjects: async (router) => ((await (router as MediasoupRouter).ms.dump()) as { transportIds: string[] }).transportIds.length,
     missing: {
-      returningPublisher: 'mediasoup consumers close with their producer: keeping a stream’s viewers across publishers has to move above the engine',
-      simulcastLayerChoice: 'maxHeight → a preferred spatial layer needs the layers’ frame sizes, which the mediasoup engine does not read yet',
+      simulcastLayerChoice: 'the stream relay carries one layer (the tallest); a viewer’s choice by height needs a relay per layer and the layers’ frame sizes',
     },
   },
 ];

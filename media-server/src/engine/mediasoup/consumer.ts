@@ -4,10 +4,10 @@ import type { types } from 'mediasoup';
 import type { Consumer, ConsumerEvents, ConsumerStats, MediaKind } from '../types';
 
 /**
- * A viewer's copy of a producer in a mediasoup worker. The worker rewrites SSRC, sequence
- * numbers and timestamps per viewer, answers NACKs from its own cache and turns the viewer's
- * PLI/FIR into a keyframe request to the publisher. It closes with its producer: a stream does
- * not outlive its publisher in this engine yet (the werift engine keeps its viewers waiting).
+ * A viewer's copy of a stream in a mediasoup worker: a consumer of the stream's relay
+ * (stream-relay.ts), so it outlives a publisher that drops (paused until one returns). The
+ * worker rewrites SSRC, sequence numbers and timestamps per viewer, answers NACKs from its own
+ * cache and turns the viewer's PLI/FIR into a keyframe request that reaches the publisher.
  */
 export class MediasoupConsumer extends EventEmitter<ConsumerEvents> implements Consumer {
   readonly id = randomUUID();
@@ -50,9 +50,6 @@ export class MediasoupConsumer extends EventEmitter<ConsumerEvents> implements C
   async stats(): Promise<ConsumerStats> {
     const all = await this.ms.getStats().catch(() => []);
     const out = all.find((s): s is types.RtpStreamSendStats => s.type === 'outbound-rtp');
-    const layer = this.ms.currentLayers?.spatialLayer;
-    // mediasoup numbers spatial layers lowest first, as the producer's encodings go
-    const rid = layer !== undefined ? (this.#producerEncodings()[layer]?.rid ?? null) : null;
     return {
       id: this.id,
       packets: out?.packetCount ?? 0,
@@ -64,19 +61,16 @@ export class MediasoupConsumer extends EventEmitter<ConsumerEvents> implements C
       roundTripMs: out?.roundTripTime ? Math.round(out.roundTripTime) : null,
       estimatedBitrate: null,
       kind: this.kind,
-      layer: rid,
+      // the relay carries one layer of a simulcast publisher (the tallest): no choice per viewer yet
+      layer: null,
       maxHeight: this.#maxHeight ?? null,
     };
   }
 
-  #producerEncodings(): types.RtpEncodingParameters[] {
-    return (this.ms.appData as { producerEncodings?: types.RtpEncodingParameters[] }).producerEncodings ?? [];
-  }
-
   /**
-   * Kept, and reported in stats; the worker forwards the tallest layer the viewer's bandwidth
-   * allows. Choosing a layer by height needs the layers' frame sizes, which this engine does not
-   * read yet (see the engine contract suite's todo).
+   * Kept, and reported in stats; the stream relay carries a simulcast publisher's tallest layer.
+   * Choosing a layer by height needs a relay per layer and the layers' frame sizes, which this
+   * engine does not have yet (see the engine contract suite's todo).
    */
   setMaxHeight(maxHeight: number | undefined): void {
     this.#maxHeight = maxHeight;

@@ -4,6 +4,7 @@ import type { types } from 'mediasoup';
 import type { Consumer, LayerStats, MediaKind, Producer, ProducerEvents, ProducerStats } from '../types';
 import type { MediasoupConsumer } from './consumer';
 import { RtpTap } from './rtp-tap';
+import type { StreamRelay } from './stream-relay';
 
 /**
  * A publisher's video (or audio) in a mediasoup worker. The worker forwards, caches for NACKs
@@ -15,6 +16,7 @@ export class MediasoupProducer extends EventEmitter<ProducerEvents> implements P
   readonly #consumers = new Map<string, MediasoupConsumer>();
   #audio: MediasoupProducer | undefined;
   #tap: RtpTap | undefined;
+  #relay: StreamRelay | undefined;
   #closed = false;
   #since: number | null = null;
   #keyFrames = 0;
@@ -57,8 +59,14 @@ export class MediasoupProducer extends EventEmitter<ProducerEvents> implements P
     this.once('close', () => audio.close());
   }
 
+  /** The stream's relay this producer feeds (its viewers consume the relay). */
+  setRelay(relay: StreamRelay): void {
+    this.#relay = relay;
+  }
+
+  /** A viewer of the stream is this producer's while it publishes. */
   addConsumer(consumer: MediasoupConsumer): void {
-    if (this.#closed) return consumer.close();
+    if (this.#closed || consumer.closed) return;
     this.#consumers.set(consumer.id, consumer);
     consumer.once('close', () => this.#consumers.delete(consumer.id));
   }
@@ -98,11 +106,11 @@ export class MediasoupProducer extends EventEmitter<ProducerEvents> implements P
 
   /**
    * The worker asks a publisher for keyframes on behalf of a consumer (at most once per
-   * keyFrameRequestDelay): through the recorder's tap, else any viewer's consumer.
+   * keyFrameRequestDelay): the recorder's tap, else the stream relay's.
    */
   requestKeyFrame(): void {
     if (this.#closed || this.kind !== 'video') return;
-    const via = this.#tap?.consumer ?? [...this.#consumers.values()][0]?.ms;
+    const via = this.#tap?.consumer ?? this.#relay?.video.source;
     void via?.requestKeyFrame().catch(() => {});
   }
 
@@ -129,9 +137,9 @@ export class MediasoupProducer extends EventEmitter<ProducerEvents> implements P
     this.#closed = true;
     this.#tap?.close();
     this.#tap = undefined;
-    // mediasoup closes a producer's consumers with it: its viewers go too (no returning publisher yet)
+    // the viewers consume the stream's relay, not this producer: they wait for the next publisher
     this.ms.close();
-    for (const c of [...this.#consumers.values()]) c.close();
+    this.#consumers.clear();
     this.emit('close');
   }
 }

@@ -3,8 +3,10 @@ import { createWorker, type types } from 'mediasoup';
 import { workerBin } from '@hub/mediasoup-worker';
 import type { Producer, Router, TransportOptions, WebRtcTransport } from '../types';
 import { MEDIA_CODECS } from './codecs';
+import type { MediasoupConsumer } from './consumer';
 import { MediasoupProducer } from './producer';
-import { MediasoupTransport } from './transport';
+import { routerCodecFor, StreamRelay } from './stream-relay';
+import { MediasoupTransport, type Streams } from './transport';
 
 export interface MediasoupRouterOptions extends TransportOptions {
   /** a worker to route on (the caller owns it); default one started for this router, closed with it */
@@ -34,11 +36,17 @@ export function listenInfos(opts: TransportOptions, interfaces = os.networkInter
 
 /**
  * The SFU on one mediasoup worker (C++, its own process): one mediasoup Router, a transport per
- * peer, the live producers by stream id. Closing it closes them all, and the worker if it started it.
+ * peer, the live producers by stream id, and each stream's relay (stream-relay.ts), which its
+ * viewers consume so that they outlive a publisher that drops: they wait, paused, up to
+ * `publisherReturnMs` for one under the same stream id. Closing it closes them all, and the
+ * worker if it started it.
  */
 export class MediasoupRouter implements Router {
   readonly #transports = new Map<string, WebRtcTransport>();
   readonly #producers = new Map<string, Producer>();
+  readonly #relays = new Map<string, Promise<StreamRelay>>();
+  /** every viewer of a stream, live or waiting */
+  readonly #viewers = new Map<string, Set<MediasoupConsumer>>();
   readonly #listenInfos: types.TransportListenInfo[];
   #closed = false;
 
@@ -74,20 +82,69 @@ export class MediasoupRouter implements Router {
     return this.#producers;
   }
 
+  /** Every viewer of each stream, live or waiting (for operators and leak checks). */
+  get viewers(): ReadonlyMap<string, ReadonlySet<MediasoupConsumer>> {
+    return this.#viewers;
+  }
+
+  readonly #streams: Streams = {
+    relayOf: async (streamId) => this.#relays.get(streamId),
+    addViewer: (consumer) => {
+      let set = this.#viewers.get(consumer.streamId);
+      if (!set) this.#viewers.set(consumer.streamId, (set = new Set()));
+      set.add(consumer);
+      consumer.once('close', () => {
+        set.delete(consumer);
+        if (set.size === 0 && this.#viewers.get(consumer.streamId) === set) this.#viewers.delete(consumer.streamId);
+      });
+    },
+  };
+
   createWebRtcTransport(): WebRtcTransport {
-    const transport = new MediasoupTransport(this.ms, this.#listenInfos, this.opts);
+    const transport = new MediasoupTransport(this.ms, this.#listenInfos, this.#streams, this.opts);
     if (this.#closed) transport.close();
     else this.#transports.set(transport.id, transport);
     transport.once('close', () => this.#transports.delete(transport.id));
     return transport;
   }
 
+  /** Registers a stream's producer: it feeds the stream's relay, and its waiting viewers get media again. */
   addProducer(producer: Producer): void {
     if (!(producer instanceof MediasoupProducer)) throw new TypeError('a producer of another engine');
     const { streamId } = producer;
     this.#producers.set(streamId, producer);
+    const relay = this.#feed(producer);
+    this.#relays.set(streamId, relay);
+    relay.catch(() => producer.close());
     producer.once('close', () => {
       if (this.#producers.get(streamId) === producer) this.#producers.delete(streamId);
+      void relay.then((r) => r.detach(producer.ms, this.#viewers.get(streamId)?.size ?? 0)).catch(() => {});
+    });
+  }
+
+  async #feed(producer: MediasoupProducer): Promise<StreamRelay> {
+    const { streamId } = producer;
+    const codec = routerCodecFor(producer.ms.rtpParameters.codecs[0]!, 'video', this.ms.rtpCapabilities);
+    if (!codec) throw new TypeError(`no router codec for ${producer.mimeType}`);
+    let relay = await this.#relays.get(streamId)?.catch(() => undefined);
+    if (relay && (relay.closed || !relay.fits(codec))) {
+      // media is forwarded as it is: viewers negotiated for another codec must signal again
+      relay.close();
+      relay = undefined;
+    }
+    const opened = relay ?? (await StreamRelay.open(this.ms, streamId, codec, this.opts.publisherReturnMs ?? 60_000, (closed) => this.#relayClosed(streamId, closed)));
+    producer.setRelay(opened);
+    await opened.attach(producer.ms, producer.audio?.ms);
+    for (const viewer of this.#viewers.get(streamId) ?? []) {
+      producer.addConsumer(viewer);
+      if (viewer.audio) producer.audio?.addConsumer(viewer.audio);
+    }
+    return opened;
+  }
+
+  #relayClosed(streamId: string, relay: StreamRelay): void {
+    void this.#relays.get(streamId)?.then((r) => {
+      if (r === relay) this.#relays.delete(streamId);
     });
   }
 
@@ -95,6 +152,7 @@ export class MediasoupRouter implements Router {
     if (this.#closed) return;
     this.#closed = true;
     for (const t of [...this.#transports.values()]) t.close();
+    for (const r of this.#relays.values()) void r.then((relay) => relay.close()).catch(() => {});
     this.ms.close();
     if (this.ownsWorker) this.worker.close();
   }

@@ -5,6 +5,7 @@ import { InvalidOfferError, InvalidStateError } from '../../errors';
 import type { ConsumeOptions, Producer, TransportEvents, TransportOptions, WebRtcTransport } from '../types';
 import { MediasoupConsumer } from './consumer';
 import { MediasoupProducer } from './producer';
+import type { StreamRelay } from './stream-relay';
 import { answerSdp, parseOffer, producerRtpParameters, viewerRtpCapabilities, type AnsweredSection, type Offer, type OfferedSection } from './sdp';
 
 /**
@@ -15,6 +16,12 @@ const MIN_CONSENT_TIMEOUT_S = 12;
 
 const sends = (s: OfferedSection) => !s.rejected && (s.direction === 'sendonly' || s.direction === 'sendrecv');
 const receives = (s: OfferedSection) => !s.rejected && (s.direction === 'recvonly' || s.direction === 'sendrecv');
+
+/** What a transport needs of its router's streams: a stream's relay (viewers consume it), and the list of viewers. */
+export interface Streams {
+  relayOf(streamId: string): Promise<StreamRelay | undefined>;
+  addViewer(consumer: MediasoupConsumer): void;
+}
 
 /** One peer (a publisher or a viewer) on one mediasoup WebRtcTransport: ICE-lite, DTLS server, BUNDLE. */
 export class MediasoupTransport extends EventEmitter<TransportEvents> implements WebRtcTransport {
@@ -27,6 +34,7 @@ export class MediasoupTransport extends EventEmitter<TransportEvents> implements
   constructor(
     private readonly router: types.Router,
     private readonly listenInfos: types.TransportListenInfo[],
+    private readonly streams: Streams,
     private readonly opts: TransportOptions = {},
   ) {
     super();
@@ -110,19 +118,22 @@ export class MediasoupTransport extends EventEmitter<TransportEvents> implements
       if (!video) throw new InvalidOfferError('it takes no video');
       const audio = offer.sections.find((s) => s.kind === 'audio' && receives(s));
       const caps = viewerRtpCapabilities(offer.sections);
-      const consume = async (p: MediasoupProducer, s: OfferedSection) => {
-        // the producer's encodings, lowest first, tell the consumer which rid a spatial layer is
-        const c = await ms.consume({ producerId: p.ms.id, rtpCapabilities: caps, mid: s.mid, appData: { producerEncodings: p.ms.rtpParameters.encodings } });
+      // viewers consume the stream's relay, which outlives this publisher (stream-relay.ts)
+      const relay = await this.streams.relayOf(producer.streamId);
+      if (!relay || relay.closed) throw new InvalidStateError(`stream "${producer.streamId}" is not ready to view yet`);
+      const consume = async (relayProducer: types.Producer, s: OfferedSection) => {
+        const c = await ms.consume({ producerId: relayProducer.id, rtpCapabilities: caps, mid: s.mid });
         return new MediasoupConsumer(producer.streamId, c, { maxHeight: opts.maxHeight });
       };
-      if (!this.router.canConsume({ producerId: producer.ms.id, rtpCapabilities: caps })) throw new InvalidOfferError(`the viewer does not take ${producer.mimeType ?? 'the stream’s codec'}`);
-      const consumer = await consume(producer, video);
+      if (!this.router.canConsume({ producerId: relay.video.producer.id, rtpCapabilities: caps })) throw new InvalidOfferError(`the viewer does not take ${producer.mimeType ?? 'the stream’s codec'}`);
+      const consumer = await consume(relay.video.producer, video);
       this.#owned = consumer;
       consumer.once('close', () => this.close());
-      const withAudio = audio && producer.audio && this.router.canConsume({ producerId: producer.audio.ms.id, rtpCapabilities: caps });
-      if (withAudio) consumer.setAudio(await consume(producer.audio!, audio));
+      const withAudio = audio && relay.audio && this.router.canConsume({ producerId: relay.audio.producer.id, rtpCapabilities: caps });
+      if (withAudio) consumer.setAudio(await consume(relay.audio!.producer, audio));
+      this.streams.addViewer(consumer);
       producer.addConsumer(consumer);
-      if (consumer.audio) producer.audio!.addConsumer(consumer.audio);
+      if (consumer.audio) producer.audio?.addConsumer(consumer.audio);
       // a new viewer decodes from a keyframe: ask again once its DTLS is up, as the first may pass before
       ms.on('dtlsstatechange', (state) => {
         if (state === 'connected') consumer.requestKeyFrame();
