@@ -149,6 +149,25 @@ describe.each(ENGINES)('the $name engine', (engine) => {
     expect(router.producers.get(streamId)).toBe(producer); // the stream stayed live throughout
   });
 
+  it('lets go of a stream once its publisher and its last waiting viewer are gone', async () => {
+    const foreign = await engine.foreignObjects(router);
+    const sockets = udpSockets();
+    const streamId = 'gone';
+    const pub = await publishToRouter(router, streamId, { fps: 15 });
+    cleanup.push(() => pub.close());
+    await eventually(async () => (await packetsOf(streamId)) > 5, 20_000, 'the publisher’s packets at the SFU');
+    const viewer = await viewFromRouter(router, streamId);
+    cleanup.push(() => viewer.close());
+    await waitFor(() => viewer.counts.packets > 0, 30_000, 'media at the viewer');
+    await pub.close();
+    await waitFor(() => router.producers.get(streamId) === undefined, 10_000, 'the publisher gone');
+    await viewer.close();
+    // well before publisherReturnMs (20 s): nobody is left to wait for the stream
+    await waitFor(() => router.transports.size === 0, 10_000, 'every transport closed');
+    await eventually(async () => (await engine.foreignObjects(router)) <= foreign, 10_000, 'the engine’s own objects released');
+    await waitFor(() => udpSockets() <= sockets, 10_000, `UDP sockets back to ${sockets}`);
+  });
+
   const returning = engine.missing.returningPublisher ? it.todo : it;
   returning(`keeps a stream’s viewers for a returning publisher${engine.missing.returningPublisher ? `: missing ${engine.missing.returningPublisher}` : ''}`, async () => {
     const streamId = 'return';

@@ -95,7 +95,14 @@ export class MediasoupRouter implements Router {
       set.add(consumer);
       consumer.once('close', () => {
         set.delete(consumer);
-        if (set.size === 0 && this.#viewers.get(consumer.streamId) === set) this.#viewers.delete(consumer.streamId);
+        if (set.size > 0 || this.#viewers.get(consumer.streamId) !== set) return;
+        this.#viewers.delete(consumer.streamId);
+        // the last viewer of a stream without a publisher: nobody waits for its return
+        if (!this.#producers.has(consumer.streamId))
+          void this.#relays.get(consumer.streamId)?.then(
+            (r) => r.close(),
+            () => {},
+          );
       });
     },
   };
@@ -134,7 +141,13 @@ export class MediasoupRouter implements Router {
     }
     const opened = relay ?? (await StreamRelay.open(this.ms, streamId, codec, this.opts.publisherReturnMs ?? 60_000, (closed) => this.#relayClosed(streamId, closed)));
     producer.setRelay(opened);
-    await opened.attach(producer.ms, producer.audio?.ms);
+    try {
+      await opened.attach(producer.ms, producer.audio?.ms);
+    } catch {
+      // the publisher went while it was being attached: the relay stays for the stream's viewers
+      producer.close();
+      return opened;
+    }
     for (const viewer of this.#viewers.get(streamId) ?? []) {
       producer.addConsumer(viewer);
       if (viewer.audio) producer.audio?.addConsumer(viewer.audio);
