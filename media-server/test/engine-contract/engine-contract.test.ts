@@ -43,6 +43,16 @@ describe.each(ENGINES)('the $name engine', (engine) => {
       const [consumer] = [...producer.consumers.values()];
       expect(consumer?.kind).toBe('video');
       await eventually(async () => ((await consumer!.stats()).packets ?? 0) >= 60, 10_000, 'the consumer’s figures');
+      // the publisher's figures as an operator reads them (/api/streams): frames, frame rate, and a VP8 picture's size
+      const figures = await eventually(
+        async () => {
+          const s = await producer.stats();
+          return s.fps > 5 && s.frames > 20 && s.keyFrames >= 1 && s;
+        },
+        15_000,
+        'the publisher’s frame rate',
+      );
+      if (codec === 'vp8') expect(figures.layers[0]).toMatchObject({ width: 320, height: 240 });
     });
   }
 

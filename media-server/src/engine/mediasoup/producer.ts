@@ -19,7 +19,6 @@ export class MediasoupProducer extends EventEmitter<ProducerEvents> implements P
   #relay: StreamRelay | undefined;
   #closed = false;
   #since: number | null = null;
-  #keyFrames = 0;
 
   constructor(
     readonly streamId: string,
@@ -29,11 +28,6 @@ export class MediasoupProducer extends EventEmitter<ProducerEvents> implements P
   ) {
     super();
     this.kind = ms.kind;
-    // the worker reports each keyframe it receives: a cheap event, unlike per-packet tracing
-    if (this.kind === 'video') void ms.enableTraceEvent(['keyframe']).catch(() => {});
-    ms.on('trace', (t) => {
-      if (t.type === 'keyframe') this.#keyFrames++;
-    });
     ms.on('score', (scores) => {
       if (this.#since === null && scores.some((s) => s.score > 0)) this.#since = Date.now();
     });
@@ -75,19 +69,31 @@ export class MediasoupProducer extends EventEmitter<ProducerEvents> implements P
     const [streams, consumers] = await Promise.all([this.ms.getStats().catch(() => []), Promise.all([...this.#consumers.values()].map((c) => c.stats()))]);
     const sum = (f: (s: types.RtpStreamRecvStats) => number) => streams.reduce((n, s) => n + f(s), 0);
     const retransmitted = consumers.reduce((n, c) => n + c.retransmitted, 0);
+    // frames and picture size are read where this producer's packets pass through this process:
+    // the stream relay, which carries its tallest layer (the publisher's first)
+    const relay = this.#relay?.fedBy(this.ms) ? this.#relay.video : undefined;
+    const seen = relay?.figures();
     const layers: LayerStats[] = [...streams]
       .sort((a, b) => this.#order(a.rid) - this.#order(b.rid))
-      .map((s) => ({ rid: s.rid ?? null, ssrc: s.ssrc, width: null, height: null, packets: s.packetCount, bitrate: s.bitrate, fps: 0 }));
+      .map((s, i) => ({
+        rid: s.rid ?? null,
+        ssrc: s.ssrc,
+        width: null,
+        height: null,
+        packets: s.packetCount,
+        bitrate: s.bitrate,
+        fps: 0,
+        ...(i === 0 && relay ? { width: relay.size?.width ?? null, height: relay.size?.height ?? null, fps: seen!.fps } : {}),
+      }));
     return {
       packets: sum((s) => s.packetCount),
       bytes: sum((s) => s.byteCount),
       keyFrameRequests: sum((s) => s.pliCount + s.firCount),
       since: this.#since ?? (streams.some((s) => s.packetCount > 0) ? (this.#since = Date.now()) : null),
-      // the worker does not count frames: only keyframes (trace events) are known here
-      fps: 0,
+      fps: seen?.fps ?? 0,
       bitrate: sum((s) => s.bitrate),
-      frames: 0,
-      keyFrames: this.#keyFrames,
+      frames: seen?.frames ?? 0,
+      keyFrames: seen?.keyFrames ?? 0,
       packetsLost: sum((s) => s.packetsLost),
       fractionLost: Math.max(0, ...streams.map((s) => s.fractionLost / 256)),
       nacksAnswered: retransmitted,

@@ -11,6 +11,8 @@ import dgram from 'node:dgram';
 import { randomInt } from 'node:crypto';
 import type { types } from 'mediasoup';
 import type { MediaKind } from '../types';
+import { InboundRtpStats, type InboundFigures } from '../rtp/inbound-stats';
+import { isKeyFrame, vp8KeyFrameSize } from '../rtp/keyframe';
 import { sameCodec } from './sdp';
 
 const RTCP_PSFB = 206; // RFC 4585 §6.1 payload-specific feedback
@@ -28,6 +30,13 @@ function asksKeyFrame(packet: Buffer): boolean {
     at += (packet.readUInt16BE(at + 2) + 1) * 4;
   }
   return false;
+}
+
+/** Where an RTP packet's payload starts: after the CSRCs and the header extension (RFC 3550 §5.1, §5.3.1). */
+function payloadOffset(packet: Buffer): number {
+  let at = 12 + (packet[0]! & 0x0f) * 4;
+  if (packet[0]! & 0x10 && packet.length >= at + 4) at += 4 + packet.readUInt16BE(at + 2) * 4;
+  return at;
 }
 
 /** The router's codec for a publisher's: the relay forwards that, in the router's payload type. */
@@ -60,6 +69,9 @@ export class RelayLeg {
   #rebase = false;
   #last: { seq: number; ts: number; at: number } | undefined;
   readonly #ticksPerMs: number;
+  /** the current publisher's figures (frames, fps), which the worker does not count */
+  #inbound: InboundRtpStats;
+  #size: { width: number; height: number } | undefined;
 
   constructor(
     private readonly router: types.Router,
@@ -68,6 +80,17 @@ export class RelayLeg {
     readonly codec: types.RtpCodecCapability,
   ) {
     this.#ticksPerMs = codec.clockRate / 1000;
+    this.#inbound = new InboundRtpStats(Date.now, codec.clockRate);
+  }
+
+  /** frames, keyframes and frame rate of the current publisher's stream as this leg forwards it */
+  figures(): InboundFigures {
+    return this.#inbound.figures();
+  }
+
+  /** the picture size from the last VP8 keyframe, when known */
+  get size(): { width: number; height: number } | undefined {
+    return this.#size;
   }
 
   /** the producer viewers consume; set once open() resolves */
@@ -117,6 +140,8 @@ export class RelayLeg {
     const consumer = await out.consume({ producerId: source.id, rtpCapabilities: { codecs: [{ ...this.codec, rtcpFeedback: [] }], headerExtensions: [] } });
     if (this.#out !== out || this.#closed) return void out.close();
     this.#outConsumer = consumer;
+    this.#inbound = new InboundRtpStats(Date.now, this.codec.clockRate);
+    this.#size = undefined;
     this.#rebase = this.#last !== undefined;
     await this.#producer?.resume();
   }
@@ -143,6 +168,12 @@ export class RelayLeg {
     const seq = packet.readUInt16BE(2);
     const ts = packet.readUInt32BE(4);
     const now = Date.now();
+    if (this.kind === 'video') {
+      const payload = packet.subarray(payloadOffset(packet));
+      const keyFrame = isKeyFrame(this.codec.mimeType, payload);
+      this.#inbound.onPacket(seq, ts, payload.length, keyFrame);
+      if (keyFrame) this.#size = vp8KeyFrameSize(payload) ?? this.#size;
+    }
     if (this.#rebase && this.#last) {
       this.#rebase = false;
       this.#seqOffset = (this.#last.seq + 1 - seq) & 0xffff;
@@ -209,6 +240,11 @@ export class StreamRelay {
 
   get closed(): boolean {
     return this.#closed;
+  }
+
+  /** Whether `video` is the publisher feeding the stream now. */
+  fedBy(video: types.Producer): boolean {
+    return this.#current === video;
   }
 
   /** Whether a publisher's video can continue this stream for its viewers (same codec and profile). */
