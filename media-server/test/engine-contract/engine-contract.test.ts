@@ -4,6 +4,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { AddressInfo } from 'node:net';
+import { RTCPeerConnection, useOPUS, useVP8, useVP9 } from 'werift';
 import { whipWhep, type Router } from '../../src';
 import { publishToRouter, viewFromRouter } from '../support/rtp-peers';
 import { churnViewers, udpSockets } from '../support/churn';
@@ -55,6 +56,25 @@ describe.each(ENGINES)('the $name engine', (engine) => {
       if (codec === 'vp8') expect(figures.layers[0]).toMatchObject({ width: 320, height: 240 });
     });
   }
+
+  it('answers a viewer in the payload types of its own offer (RFC 3264 §6.1)', async () => {
+    const streamId = 'payload-types';
+    const pub = await publishToRouter(router, streamId, { fps: 15 });
+    cleanup.push(() => pub.close());
+    await eventually(async () => (await packetsOf(streamId)) > 5, 20_000, 'the publisher’s packets at the SFU');
+    // as Chrome numbers them: VP8 96, and the number a router might give VP8 taken by VP9
+    const pc = new RTCPeerConnection({ codecs: { video: [useVP8({ payloadType: 96 }), useVP9({ payloadType: 100 }), useVP9({ payloadType: 101 })], audio: [useOPUS({ payloadType: 111 })] } });
+    cleanup.push(() => pc.close());
+    pc.addTransceiver('video', { direction: 'recvonly' });
+    pc.addTransceiver('audio', { direction: 'recvonly' });
+    await pc.setLocalDescription(await pc.createOffer());
+    const transport = router.createWebRtcTransport();
+    cleanup.push(() => transport.close());
+    const { answerSdp } = await transport.consume(router.producers.get(streamId)!, pc.localDescription!.sdp);
+    const rtpmaps = [...answerSdp.matchAll(/^a=rtpmap:(\d+) ([^/\s]+)/gm)].map((m) => `${m[1]} ${m[2]!.toLowerCase()}`);
+    expect(rtpmaps).toContain('96 vp8');
+    expect(rtpmaps.filter((r) => r.endsWith(' vp8'))).toEqual(['96 vp8']);
+  });
 
   it('gives a viewer that takes audio the publisher’s Opus', async () => {
     const app: FastifyInstance = Fastify();

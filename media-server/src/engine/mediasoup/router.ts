@@ -6,6 +6,7 @@ import { MEDIA_CODECS } from './codecs';
 import type { MediasoupConsumer } from './consumer';
 import { MediasoupProducer } from './producer';
 import { routerCodecFor, StreamRelay } from './stream-relay';
+import { PayloadTypeRouters } from './payload-routers';
 import { MediasoupTransport, type Streams } from './transport';
 
 export interface MediasoupRouterOptions extends TransportOptions {
@@ -48,6 +49,7 @@ export class MediasoupRouter implements Router {
   /** every viewer of a stream, live or waiting */
   readonly #viewers = new Map<string, Set<MediasoupConsumer>>();
   readonly #listenInfos: types.TransportListenInfo[];
+  readonly #payloadTypeRouters: PayloadTypeRouters;
   #closed = false;
 
   private constructor(
@@ -57,6 +59,7 @@ export class MediasoupRouter implements Router {
     private readonly ownsWorker: boolean,
   ) {
     this.#listenInfos = listenInfos(opts);
+    this.#payloadTypeRouters = new PayloadTypeRouters(worker, ms);
     worker.once('died', (err) => {
       opts.onWorkerDied?.(err);
       this.close();
@@ -89,6 +92,7 @@ export class MediasoupRouter implements Router {
 
   readonly #streams: Streams = {
     relayOf: async (streamId) => this.#relays.get(streamId),
+    routeFor: (relay, sections) => this.#payloadTypeRouters.routeFor(relay, sections),
     addViewer: (consumer) => {
       let set = this.#viewers.get(consumer.streamId);
       if (!set) this.#viewers.set(consumer.streamId, (set = new Set()));
@@ -166,6 +170,7 @@ export class MediasoupRouter implements Router {
     this.#closed = true;
     for (const t of [...this.#transports.values()]) t.close();
     for (const r of this.#relays.values()) void r.then((relay) => relay.close()).catch(() => {});
+    this.#payloadTypeRouters.close();
     this.ms.close();
     if (this.ownsWorker) this.worker.close();
   }

@@ -6,6 +6,7 @@ import type { ConsumeOptions, Producer, TransportEvents, TransportOptions, WebRt
 import { MediasoupConsumer } from './consumer';
 import { MediasoupProducer } from './producer';
 import type { StreamRelay } from './stream-relay';
+import type { ViewerRoute } from './payload-routers';
 import { answerSdp, parseOffer, producerRtpParameters, viewerRtpCapabilities, type AnsweredSection, type Offer, type OfferedSection } from './sdp';
 
 /**
@@ -20,6 +21,8 @@ const receives = (s: OfferedSection) => !s.rejected && (s.direction === 'recvonl
 /** What a transport needs of its router's streams: a stream's relay (viewers consume it), and the list of viewers. */
 export interface Streams {
   relayOf(streamId: string): Promise<StreamRelay | undefined>;
+  /** the router a viewer consumes in, so that it gets its own payload types (payload-routers.ts) */
+  routeFor(relay: StreamRelay, sections: OfferedSection[]): Promise<ViewerRoute>;
   addViewer(consumer: MediasoupConsumer): void;
 }
 
@@ -45,12 +48,14 @@ export class MediasoupTransport extends EventEmitter<TransportEvents> implements
   }
 
   /** Opens the worker's transport for an offer and takes the offerer as the DTLS client (we answer setup:passive). */
-  async #open(offerSdp: string): Promise<{ ms: types.WebRtcTransport; offer: Offer }> {
+  async #open(offerSdp: string, pick: (offer: Offer) => Promise<types.Router> = async () => this.router): Promise<{ ms: types.WebRtcTransport; offer: Offer }> {
     if (this.#answered) throw new InvalidStateError('this transport has already answered an offer');
     this.#answered = true;
     let offer: Offer;
+    let router: types.Router;
     try {
       offer = parseOffer(offerSdp);
+      router = await pick(offer);
     } catch (err) {
       this.close();
       throw err;
@@ -58,7 +63,7 @@ export class MediasoupTransport extends EventEmitter<TransportEvents> implements
     // a peer that goes without a word (a killed tab, a viewer's process gone) stops its consent
     // checks: the worker then says ICE `disconnected`, and the transport is closed
     const iceConsentTimeout = Math.max(MIN_CONSENT_TIMEOUT_S, Math.ceil((this.opts.peerTimeoutMs ?? 10_000) / 1000));
-    const ms = await this.router.createWebRtcTransport({ listenInfos: this.listenInfos, enableUdp: true, enableTcp: false, preferUdp: true, iceConsentTimeout });
+    const ms = await router.createWebRtcTransport({ listenInfos: this.listenInfos, enableUdp: true, enableTcp: false, preferUdp: true, iceConsentTimeout });
     this.#ms = ms;
     if (this.#closed) {
       ms.close();
@@ -112,25 +117,31 @@ export class MediasoupTransport extends EventEmitter<TransportEvents> implements
 
   async consume(producer: Producer, offerSdp: string, opts: ConsumeOptions = {}): Promise<{ answerSdp: string; consumer: MediasoupConsumer }> {
     if (!(producer instanceof MediasoupProducer)) throw new InvalidStateError('a producer of another engine');
-    const { ms, offer } = await this.#open(offerSdp);
+    // viewers consume the stream's relay, which outlives this publisher (stream-relay.ts), in a
+    // router that sends the viewer's own payload types (payload-routers.ts)
+    let route: ViewerRoute | undefined;
+    const { ms, offer } = await this.#open(offerSdp, async (o) => {
+      const relay = await this.streams.relayOf(producer.streamId);
+      if (!relay || relay.closed) throw new InvalidStateError(`stream "${producer.streamId}" is not ready to view yet`);
+      route = await this.streams.routeFor(relay, o.sections);
+      return route.router;
+    });
     return this.#guard(async () => {
       const video = offer.sections.find((s) => s.kind === 'video' && receives(s));
       if (!video) throw new InvalidOfferError('it takes no video');
       const audio = offer.sections.find((s) => s.kind === 'audio' && receives(s));
       const caps = viewerRtpCapabilities(offer.sections);
-      // viewers consume the stream's relay, which outlives this publisher (stream-relay.ts)
-      const relay = await this.streams.relayOf(producer.streamId);
-      if (!relay || relay.closed) throw new InvalidStateError(`stream "${producer.streamId}" is not ready to view yet`);
-      const consume = async (relayProducer: types.Producer, s: OfferedSection) => {
-        const c = await ms.consume({ producerId: relayProducer.id, rtpCapabilities: caps, mid: s.mid });
+      const { router, video: videoProducer, audio: audioProducer } = route!;
+      const consume = async (source: types.Producer, s: OfferedSection) => {
+        const c = await ms.consume({ producerId: source.id, rtpCapabilities: caps, mid: s.mid });
         return new MediasoupConsumer(producer.streamId, c, { maxHeight: opts.maxHeight });
       };
-      if (!this.router.canConsume({ producerId: relay.video.producer.id, rtpCapabilities: caps })) throw new InvalidOfferError(`the viewer does not take ${producer.mimeType ?? 'the stream’s codec'}`);
-      const consumer = await consume(relay.video.producer, video);
+      if (!router.canConsume({ producerId: videoProducer.id, rtpCapabilities: caps })) throw new InvalidOfferError(`the viewer does not take ${producer.mimeType ?? 'the stream’s codec'}`);
+      const consumer = await consume(videoProducer, video);
       this.#owned = consumer;
       consumer.once('close', () => this.close());
-      const withAudio = audio && relay.audio && this.router.canConsume({ producerId: relay.audio.producer.id, rtpCapabilities: caps });
-      if (withAudio) consumer.setAudio(await consume(relay.audio!.producer, audio));
+      const withAudio = audio && audioProducer && router.canConsume({ producerId: audioProducer.id, rtpCapabilities: caps });
+      if (withAudio) consumer.setAudio(await consume(audioProducer, audio));
       this.streams.addViewer(consumer);
       producer.addConsumer(consumer);
       if (consumer.audio) producer.audio?.addConsumer(consumer.audio);
