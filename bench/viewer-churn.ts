@@ -23,7 +23,7 @@ async function main(): Promise<void> {
   const router = new WeriftRouter({ additionalHostAddresses: ['127.0.0.1'], peerTimeoutMs: Number(args['peer-timeout-ms']) });
   const streamId = 'churn';
   const pub = await publishToRouter(router, streamId, { fps: 15 });
-  while ((router.producers.get(streamId)?.stats().packets ?? 0) === 0) await new Promise((r) => setTimeout(r, 50));
+  while (((await router.producers.get(streamId)?.stats())?.packets ?? 0) === 0) await new Promise((r) => setTimeout(r, 50));
   const producer = router.producers.get(streamId)!;
   await collectGarbage();
   const base = { heap: process.memoryUsage().heapUsed, rss: process.memoryUsage().rss, sockets: udpSockets() };
@@ -40,10 +40,11 @@ async function main(): Promise<void> {
     );
   }
   const end = process.memoryUsage().heapUsed;
+  const figures = await producer.stats();
   console.log(
     `end: heap ${mb(end)} MB (${((end - base.heap) / CYCLES / 1024).toFixed(1)} kB per cycle), UDP sockets ${udpSockets()} (start ${base.sockets}), ` +
       `router transports ${router.transports.size} (the publisher's), viewer records ${router.viewers.size}, producer consumers ${producer.consumers.size}, ` +
-      `NACKs answered ${producer.stats().nacksAnswered}, keyframe requests ${producer.stats().keyFrameRequests}`,
+      `NACKs answered ${figures.nacksAnswered}, keyframe requests ${figures.keyFrameRequests}`,
   );
   await pub.close();
   router.close();

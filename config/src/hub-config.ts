@@ -172,6 +172,11 @@ export const HubConfigSchema = z.object({
     .prefault({}),
   media: z
     .object({
+      /**
+       * the SFU engine: 'werift' (in this process) or 'mediasoup' (the C++ worker `npm ci` builds,
+       * one worker for now; README "Media engine"); default 'werift'
+       */
+      engine: z.enum(['werift', 'mediasoup']).default('werift'),
       /** UDP port range for WebRTC (ICE), e.g. [40000, 40999]; default any free port */
       portRange: z.tuple([port, port]).optional(),
       /** extra host addresses offered as ICE candidates (an announced IP behind NAT, or 127.0.0.1); default none */

@@ -9,6 +9,7 @@ import { WhipPublisher } from '../src/video/whip-publisher';
 import { startRtspServer, type RtspTestServer } from './support/rtsp-server';
 import { spsFromRtp, spsPictureSize } from './support/h264';
 import { waitFor } from './support/test-broker';
+import { eventually } from '../../test-support/wait';
 
 const TOKEN = 'rtsp-test-token';
 let app: FastifyInstance;
@@ -42,7 +43,7 @@ describe('RTSP camera passed through', () => {
     });
     cleanup.push(() => publisher.close());
     await waitFor(() => camera.plays >= 1, 15_000, 'the agent playing the RTSP stream');
-    await waitFor(() => (router.producers.get('cam-rtsp')?.stats().packets ?? 0) > 10, 15_000, 'the camera’s packets at the SFU');
+    await eventually(async () => ((await router.producers.get('cam-rtsp')?.stats())?.packets ?? 0) > 10, 15_000, 'the camera’s packets at the SFU');
     expect(router.producers.get('cam-rtsp')!.mimeType?.toLowerCase()).toBe('video/h264');
 
     const pc = new RTCPeerConnection({ codecs: { video: [useH264()], audio: [] }, iceAdditionalHostAddresses: ['127.0.0.1'], iceUseIpv6: false });

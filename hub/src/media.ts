@@ -15,7 +15,7 @@ import {
   type MediaClientToServer,
   type MediaServerToClient,
 } from '@hub/config';
-import { ForbiddenError, WeriftRouter, attachSignalling, watchPublisherLiveness, whipWhep, type MediaGrant, type MediaPeer, type PublishEvent, type Router } from '@hub/media-server';
+import { ForbiddenError, attachSignalling, createRouter, watchPublisherLiveness, whipWhep, type MediaGrant, type MediaPeer, type PublishEvent, type Router } from '@hub/media-server';
 import { verifyCredential } from '@hub/telemetry';
 import { operatorAuth, recordAudit, requireRole, setSocketPrincipal } from '@hub/identity';
 import type { Telemetry } from '@hub/telemetry';
@@ -90,7 +90,11 @@ export interface Media {
 }
 
 export async function startMedia(app: FastifyInstance, config: HubConfig, db: pg.Pool, telemetry: Telemetry, log: Logger): Promise<Media> {
-  const router = new WeriftRouter({ additionalHostAddresses: config.media.additionalHostAddresses, portRange: config.media.portRange });
+  const router = await createRouter(config.media.engine, {
+    additionalHostAddresses: config.media.additionalHostAddresses,
+    portRange: config.media.portRange,
+    onWorkerDied: (err) => log.error({ err }, 'the mediasoup worker died: every stream was closed'),
+  });
   const streamIds = new StreamIds(db);
   const authorizeMedia = (token: string | undefined, action: 'publish' | 'view', streamId: string) => authorize(db, streamIds, telemetry, token, action, streamId);
   const onPublish = (e: PublishEvent) => auditPublish(db, streamIds, e);

@@ -1,6 +1,8 @@
 export type { Router, Producer, Consumer, WebRtcTransport, TransportOptions, ProducerStats, ConsumerStats } from './engine/types';
 export { isKeyFrame, isVp8KeyFrame, isH264KeyFrame } from './engine/rtp/keyframe';
 export { WeriftRouter } from './engine/werift/router';
+export { MediasoupRouter, type MediasoupRouterOptions } from './engine/mediasoup/router';
+export { createRouter, type EngineName } from './engine/create';
 export { whipWhep, type WhipWhepOptions, type MediaAuthorize, type MediaGrant, type PublishEvent, type OnPublish } from './whip-whep';
 export { checkOfferDirection, mediaSections, type MediaSection, type Direction } from './offer-direction';
 export { attachSignalling, type SignallingOptions, type MediaNamespace, type MediaPeer } from './signalling';

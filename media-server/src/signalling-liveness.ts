@@ -17,10 +17,12 @@ export interface LivenessOptions {
 export function watchPublisherLiveness(opts: LivenessOptions): { close(): void } {
   const silenceMs = opts.silenceMs ?? 5000;
   const seen = new WeakMap<Producer, { packets: number; since: number }>();
-  const timer = setInterval(() => {
+  let checking = false;
+  const check = async () => {
     const now = Date.now();
     for (const producer of [...opts.router.producers.values()]) {
-      const { packets } = producer.stats();
+      const { packets } = await producer.stats();
+      if (producer.closed) continue;
       const last = seen.get(producer);
       if (!last || last.packets !== packets) {
         seen.set(producer, { packets, since: now });
@@ -31,6 +33,14 @@ export function watchPublisherLiveness(opts: LivenessOptions): { close(): void }
         producer.close();
       }
     }
+  };
+  // figures come asynchronously (a worker in another process): one check at a time
+  const timer = setInterval(() => {
+    if (checking) return;
+    checking = true;
+    void check()
+      .catch(() => {})
+      .finally(() => (checking = false));
   }, opts.intervalMs ?? 1000);
   timer.unref();
   return { close: () => clearInterval(timer) };

@@ -159,8 +159,9 @@ export async function whipWhep(app: FastifyInstance, opts: WhipWhepOptions): Pro
   zod.get('/api/streams', { onRequest: guard('view'), schema: { tags, summary: 'Streams with a live publisher', response: { 200: StreamInfoSchema.array() } } }, async (): Promise<StreamInfo[]> => {
     const producers = [...router.producers.values()];
     const units = await Promise.all(producers.map((p) => opts.unitOf?.(p.streamId)));
+    const stats = await Promise.all(producers.map((p) => p.stats()));
     return producers.map((p, i) => {
-      const s = p.stats();
+      const s = stats[i]!;
       const seconds = s.since ? (Date.now() - s.since) / 1000 : 0;
       return {
         streamId: p.streamId,

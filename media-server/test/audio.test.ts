@@ -8,6 +8,7 @@ import { MediaStreamTrack, RTCPeerConnection, RtcpSrPacket, useOPUS, useVP8, typ
 import { lavfiInput, spawnFfmpeg } from '@hub/config/node';
 import { useWhipServer } from './support/whip-server';
 import { signal, until } from '../../test-support/webrtc-peers';
+import { eventually } from '../../test-support/wait';
 import { ffmpegRtp } from './support/rtp-peers';
 
 const TOKEN = 'audio-test-token';
@@ -84,7 +85,7 @@ describe('audio through the SFU', () => {
   it('forwards a WHIP publisher’s Opus beside its video to a WHEP viewer, as it was sent', async () => {
     const streamId = 'av-whip-1';
     await publishAv(streamId);
-    await until(() => (server.router.producers.get(streamId)?.audio?.stats().packets ?? 0) > 10, 15_000, 'the publisher’s audio at the SFU');
+    await eventually(async () => ((await server.router.producers.get(streamId)?.audio?.stats())?.packets ?? 0) > 10, 15_000, 'the publisher’s audio at the SFU');
     const producer = server.router.producers.get(streamId)!;
     expect(producer.kind).toBe('video');
     expect(producer.audio!.kind).toBe('audio');
@@ -101,7 +102,7 @@ describe('audio through the SFU', () => {
     // Opus TOC byte (RFC 6716 §3.1): a 20 ms frame of any mode, as libopus sent it
     expect(a.every((p) => p.payload.length > 2)).toBe(true);
     // the SFU's stats list the viewer's audio consumer
-    expect(producer.audio!.stats().consumers).toEqual([expect.objectContaining({ kind: 'audio', packets: expect.any(Number) })]);
+    expect((await producer.audio!.stats()).consumers).toEqual([expect.objectContaining({ kind: 'audio', packets: expect.any(Number) })]);
 
     // sender reports of the audio, in the viewer's timestamp space: the RTP time they give is the
     // time of the packets arriving (within a second of 48 kHz ticks), so the browser can align sound and picture
@@ -114,7 +115,7 @@ describe('audio through the SFU', () => {
   it('continues a viewer’s audio sequence and timestamps when its publisher returns', async () => {
     const streamId = 'av-return';
     const first = await publishAv(streamId);
-    await until(() => (server.router.producers.get(streamId)?.audio?.stats().packets ?? 0) > 10, 15_000, 'audio at the SFU');
+    await eventually(async () => ((await server.router.producers.get(streamId)?.audio?.stats())?.packets ?? 0) > 10, 15_000, 'audio at the SFU');
     const got = await viewAv(streamId);
     await until(() => got.audio.length > 30, 15_000, 'audio before the drop');
     await first.close();

@@ -4,7 +4,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { WeriftRouter } from '../src';
 import { publishToRouter, viewFromRouter } from './support/rtp-peers';
-import { waitFor } from '../../test-support/wait';
+import { eventually, waitFor } from '../../test-support/wait';
 
 let router: WeriftRouter;
 const cleanup: (() => unknown)[] = [];
@@ -22,13 +22,13 @@ describe('producer stats', () => {
     const streamId = 'stats';
     const pub = await publishToRouter(router, streamId, { fps: 20, bitrate: '400k', drop: (n) => n > 0 && n % 25 === 0 });
     cleanup.push(() => pub.close());
-    await waitFor(() => (router.producers.get(streamId)?.stats().packets ?? 0) > 0, 10_000, 'the publisher’s packets');
+    await eventually(async () => ((await router.producers.get(streamId)?.stats())?.packets ?? 0) > 0, 10_000, 'the publisher’s packets');
     const viewer = await viewFromRouter(router, streamId);
     cleanup.push(() => viewer.close());
     const producer = router.producers.get(streamId)!;
     // four seconds of stream: the window is full
-    await waitFor(() => (producer.stats().since ?? Infinity) < Date.now() - 4000, 10_000, 'four seconds of stream');
-    const s = producer.stats();
+    await eventually(async () => ((await producer.stats()).since ?? Infinity) < Date.now() - 4000, 10_000, 'four seconds of stream');
+    const s = await producer.stats();
     // by arrival over the window: a loaded machine delays and bunches ffmpeg's frames, so only
     // "about 20, not 0 and not doubled" holds everywhere
     expect(s.fps).toBeGreaterThanOrEqual(10);
@@ -49,17 +49,17 @@ describe('producer stats', () => {
     expect(s.consumers[0]!.packets).toBeGreaterThan(50);
     expect(s.consumers[0]!.bytes).toBeGreaterThan(10_000);
     // the viewer sees the same gaps in its own sequence: its receiver reports say so
-    await waitFor(() => (producer.stats().consumers[0]!.packetsLost ?? 0) > 0, 10_000, 'loss in the viewer’s receiver reports');
+    await eventually(async () => ((await producer.stats()).consumers[0]!.packetsLost ?? 0) > 0, 10_000, 'loss in the viewer’s receiver reports');
   });
 
   it('reads no frame rate once the publisher stops sending', async () => {
     const streamId = 'stats-stop';
     const pub = await publishToRouter(router, streamId, { fps: 20 });
-    await waitFor(() => (router.producers.get(streamId)?.stats().fps ?? 0) > 10, 10_000, 'a frame rate');
+    await eventually(async () => ((await router.producers.get(streamId)?.stats())?.fps ?? 0) > 10, 10_000, 'a frame rate');
     cleanup.push(() => pub.close());
     const producer = router.producers.get(streamId)!;
     pub.stopSource(); // the camera stops; the connection stays
-    await waitFor(() => producer.stats().fps === 0 && producer.stats().bitrate === 0, 10_000, 'the rates falling to 0');
+    await eventually(async () => (await producer.stats()).fps === 0 && (await producer.stats()).bitrate === 0, 10_000, 'the rates falling to 0');
     expect(producer.closed).toBe(false);
   });
 });

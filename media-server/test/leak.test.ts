@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WeriftRouter } from '../src';
 import { publishToRouter, type RouterPublisher } from './support/rtp-peers';
 import { churnViewers, collectGarbage, udpSockets } from './support/churn';
-import { waitFor } from '../../test-support/wait';
+import { eventually, waitFor } from '../../test-support/wait';
 
 const CYCLES = 80;
 const streamId = 'churn';
@@ -14,7 +14,7 @@ let pub: RouterPublisher;
 beforeAll(async () => {
   router = new WeriftRouter({ additionalHostAddresses: ['127.0.0.1'], peerTimeoutMs: 3000 });
   pub = await publishToRouter(router, streamId, { fps: 15 });
-  await waitFor(() => (router.producers.get(streamId)?.stats().packets ?? 0) > 0, 10_000, 'the publisher’s packets');
+  await eventually(async () => ((await router.producers.get(streamId)?.stats())?.packets ?? 0) > 0, 10_000, 'the publisher’s packets');
 });
 afterAll(async () => {
   await pub?.close();
@@ -37,7 +37,7 @@ describe('viewer join/leave', () => {
     await waitFor(() => router.transports.size === transports, 10_000, 'viewer transports closed');
     expect(router.transports.size).toBe(1);
     expect(producer.consumers.size).toBe(0);
-    expect(producer.stats().consumers).toEqual([]);
+    expect((await producer.stats()).consumers).toEqual([]);
     expect(router.viewers.size).toBe(0);
     expect(router.producers.get(streamId)).toBe(producer); // the stream stayed live throughout
     // both ends' sockets: back to what they were

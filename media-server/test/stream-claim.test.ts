@@ -5,6 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { MediaStreamTrack } from 'werift';
 import { peer, signal, until, viewStream } from '../../test-support/webrtc-peers';
+import { eventually } from '../../test-support/wait';
 import { ffmpegRtp } from './support/rtp-peers';
 import { useWhipServer } from './support/whip-server';
 
@@ -29,7 +30,7 @@ describe('a second publisher for the same stream', () => {
   it('is refused while the first still sends, and takes over a silent (crashed) one at once', async () => {
     const first = await publisher('cam-claim');
     expect(first.res.status).toBe(201);
-    await until(() => (server.router.producers.get('cam-claim')?.stats().packets ?? 0) > 10, 10_000, 'the first publisher’s packets');
+    await eventually(async () => ((await server.router.producers.get('cam-claim')?.stats())?.packets ?? 0) > 10, 10_000, 'the first publisher’s packets');
 
     const second = await publisher('cam-claim');
     expect(second.res.status).toBe(409);

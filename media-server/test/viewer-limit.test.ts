@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { viewerCount } from '../src';
 import { useWhipServer } from './support/whip-server';
 import { publishTestPattern, until, viewStream } from '../../test-support/webrtc-peers';
+import { eventually } from '../../test-support/wait';
 
 const TOKEN = 'media-test-token';
 const server = useWhipServer({ token: TOKEN, maxViewers: 2 });
@@ -20,7 +21,7 @@ describe('viewer limit', () => {
     const pub = await publishTestPattern(`${server.base}/whip/cam-limit`, TOKEN, 'vp8');
     server.cleanup.push(() => pub.close());
     expect(pub.status).toBe(201);
-    await until(() => (server.router.producers.get('cam-limit')?.stats().packets ?? 0) > 10, 10_000, 'the publisher’s packets at the SFU');
+    await eventually(async () => ((await server.router.producers.get('cam-limit')?.stats())?.packets ?? 0) > 10, 10_000, 'the publisher’s packets at the SFU');
 
     const first = await view('cam-limit');
     const second = await view('cam-limit');

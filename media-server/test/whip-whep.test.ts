@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { MediaStreamTrack } from 'werift';
 import { useWhipServer } from './support/whip-server';
 import { peer, publishTestPattern, signal, until, viewStream, type Codec } from '../../test-support/webrtc-peers';
+import { eventually } from '../../test-support/wait';
 
 const TOKEN = 'media-test-token';
 const server = useWhipServer({ token: TOKEN, router: { publisherReturnMs: 1500 } });
@@ -26,13 +27,13 @@ describe('WHIP → SFU → WHEP', () => {
     it(`forwards ${codec.toUpperCase()} from a WHIP publisher to a WHEP viewer as it is`, async () => {
       const streamId = `cam-${codec}-1`;
       await publish(streamId, codec);
-      await until(() => (server.router.producers.get(streamId)?.stats().packets ?? 0) > 10, 10_000, 'the publisher’s packets at the SFU');
+      await eventually(async () => ((await server.router.producers.get(streamId)?.stats())?.packets ?? 0) > 10, 10_000, 'the publisher’s packets at the SFU');
       const viewer = await view(streamId, codec);
       expect(viewer.res.status).toBe(201);
       expect(viewer.res.headers.get('content-type')).toBe('application/sdp');
       await until(() => viewer.counter.packets > 30, 10_000, 'packets at the viewer');
       expect(viewer.counter.mimeType.toLowerCase()).toBe(`video/${codec}`);
-      expect(server.router.producers.get(streamId)!.stats().keyFrameRequests).toBeGreaterThanOrEqual(1);
+      expect((await server.router.producers.get(streamId)!.stats()).keyFrameRequests).toBeGreaterThanOrEqual(1);
     });
   }
 

@@ -1,5 +1,7 @@
-// The SFU engine's narrow interface, in mediasoup's vocabulary, so that another engine
-// (mediasoup, where it installs) can stand in for werift. Signalling is SDP offer/answer
+// The SFU engine's narrow interface, in mediasoup's vocabulary: werift (engine/werift/) and
+// mediasoup's C++ worker (engine/mediasoup/) stand behind it, and one contract suite
+// (media-server/test/engine-contract/) runs against each. Figures are asynchronous, as a
+// worker in another process answers them. Signalling is SDP offer/answer
 // (WHIP/WHEP, RFC 9725): a transport answers one offer and then carries one producer
 // (a publisher's video, with its audio producer beside it when the publisher sends audio) or
 // one consumer (a viewer's copy of a producer, with an audio consumer when the viewer takes audio).
@@ -99,7 +101,7 @@ export interface Producer extends EventEmitter<ProducerEvents> {
   readonly audio: Producer | undefined;
   readonly consumers: ReadonlyMap<string, Consumer>;
   readonly closed: boolean;
-  stats(): ProducerStats;
+  stats(): Promise<ProducerStats>;
   /**
    * asks the publisher for a keyframe (PLI, else FIR), at most once per `keyFrameRequestIntervalMs`;
    * a request inside the interval is sent when it ends, so no viewer waits for the next one.
@@ -126,9 +128,7 @@ export interface Consumer extends EventEmitter<ConsumerEvents> {
   /** true while the stream has no publisher */
   readonly paused: boolean;
   readonly closed: boolean;
-  /** packets forwarded to the viewer */
-  readonly packets: number;
-  stats(): ConsumerStats;
+  stats(): Promise<ConsumerStats>;
   /**
    * the tallest picture the viewer shows, device pixels: of a simulcast producer it gets the
    * smallest layer at least that tall (else the tallest), switching at that layer's keyframe;
@@ -170,7 +170,10 @@ export interface TransportOptions {
   publisherReturnMs?: number;
   /** extra host candidates, e.g. 127.0.0.1 for tests on loopback */
   additionalHostAddresses?: string[];
-  /** a connected peer silent (no RTP, no RTCP) this long is taken as gone and closed, ms; default 10000 */
+  /**
+   * a connected peer silent (no RTP, no RTCP) this long is taken as gone and closed, ms; default 10000.
+   * mediasoup: the ICE consent timeout (RFC 7675), at least 12 s, as its worker watches consent checks
+   */
   peerTimeoutMs?: number;
   /** least time between two keyframe requests to a publisher, ms; default 500 */
   keyFrameRequestIntervalMs?: number;

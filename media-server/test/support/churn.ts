@@ -1,12 +1,12 @@
 // Viewers joining and leaving one live producer, for the leak test and bench/viewer-churn.ts.
 // Half the viewers leave by closing their peer connection (the SFU must notice), half are
 // closed by the SFU (as a WHEP DELETE does).
-import type { WeriftRouter } from '../../src';
+import type { Router } from '../../src';
 import { viewFromRouter } from './rtp-peers';
 import { waitFor } from '../../../test-support/wait';
 
 export interface ChurnOptions {
-  router: WeriftRouter;
+  router: Router;
   streamId: string;
   cycles: number;
   /** viewers in flight at once; default 4 */
@@ -16,7 +16,7 @@ export interface ChurnOptions {
 }
 
 /** One viewer: joins, waits for media, leaves; resolves when the SFU has let go of it. */
-export async function viewerCycle(router: WeriftRouter, streamId: string, k: number): Promise<void> {
+export async function viewerCycle(router: Router, streamId: string, k: number): Promise<void> {
   const viewer = await viewFromRouter(router, streamId);
   try {
     await waitFor(() => viewer.counts.packets > 0, 20_000, `media at viewer ${k}`);

@@ -303,7 +303,12 @@ export class WeriftConsumer extends EventEmitter<ConsumerEvents> implements Cons
     void dtls.sendRtp(rtp.payload, h).catch(() => {});
   }
 
-  stats(): ConsumerStats {
+  async stats(): Promise<ConsumerStats> {
+    return this.statsNow();
+  }
+
+  /** the figures as they are now */
+  statsNow(): ConsumerStats {
     const s = this.#sender ? senderInternals(this.#sender) : undefined;
     const remb = this.#sender?.receiverEstimatedMaxBitrate ?? 0n;
     return {

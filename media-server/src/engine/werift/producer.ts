@@ -154,7 +154,12 @@ export class WeriftProducer extends EventEmitter<ProducerEvents> implements Prod
     for (const listener of this.#rtpListeners) listener(packet);
   }
 
-  stats(): ProducerStats {
+  async stats(): Promise<ProducerStats> {
+    return this.statsNow();
+  }
+
+  /** the figures as they are now (this engine keeps them in this process) */
+  statsNow(): ProducerStats {
     const layers = this.#layers.map((l) => ({ layer: l, f: l.inbound.figures() }));
     // frames and frame rate are those of the tallest (else first) layer; counts are summed
     const top = [...layers].sort((a, b) => (b.layer.height ?? 0) - (a.layer.height ?? 0))[0]?.f;
@@ -173,7 +178,7 @@ export class WeriftProducer extends EventEmitter<ProducerEvents> implements Prod
       fractionLost: Math.max(0, ...layers.map((l) => l.f.fractionLost)),
       nacksAnswered: this.#nacksAnswered,
       nacksMissed: this.#nacksMissed,
-      consumers: [...this.#consumers.values()].map((c) => c.stats()),
+      consumers: [...this.#consumers.values()].map((c) => c.statsNow()),
       layers: this.#layers.map((l) => l.stats()),
     };
   }
