@@ -157,7 +157,8 @@ describe.each(ENGINES)('the $name engine', (engine) => {
     await expect(producer.stats()).resolves.toMatchObject({ consumers: [] });
   });
 
-  it('lets go of every viewer over 100 join/leave cycles', { timeout: 360_000 }, async () => {
+  // 40 cycles here (a leak per cycle shows); the 1,000 belong in bench/viewer-churn.ts
+  it('lets go of every viewer over 40 join/leave cycles', { timeout: 360_000 }, async () => {
     const streamId = 'churn';
     const pub = await publishToRouter(router, streamId, { fps: 15 });
     cleanup.push(() => pub.close());
@@ -168,7 +169,7 @@ describe.each(ENGINES)('the $name engine', (engine) => {
     const foreign = await engine.foreignObjects(router);
     const sockets = udpSockets();
 
-    await churnViewers({ router, streamId, cycles: 100, parallel: 6 });
+    await churnViewers({ router, streamId, cycles: 40, parallel: 6 });
 
     await waitFor(() => router.transports.size === transports, 20_000, 'every viewer’s transport closed');
     expect(producer.consumers.size).toBe(0);
