@@ -8,12 +8,13 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import mqtt, { type MqttClient } from 'mqtt';
+import type { MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { io as ioClient, type Socket } from 'socket.io-client';
-import { CommandMessageSchema, topics, type Command, type DispatchEvent, type Health, type Incident, type LiveBatch, type UnitStatusOut } from '@hub/config';
+import { topics, type DispatchEvent, type Health, type Incident, type LiveBatch, type UnitStatusOut } from '@hub/config';
 import { ADMIN_TOKEN, eventually, startTestHub, type TestHub } from '../../test-support/test-hub';
 import { startRedis, type TestRedis } from '../../test-support/redis';
+import { connectMqttUnit } from '../../test-support/mqtt-unit';
 import { spawnHubProcess, waitForOutput, type HubProcess } from '../../test-support/hub-process';
 
 const LEASE_MS = 1500;
@@ -47,19 +48,11 @@ afterAll(async () => {
   await redis?.close();
 });
 
-/** A unit as a plain MQTT client connected to the hub at `url`; its commands are collected. */
+/** A unit as a plain MQTT client connected to the hub at `url` (a client id of its own per link). */
 async function connectUnit(url: string, id: string, secret: string) {
-  const client = mqtt.connect(url, { username: id, password: secret, clientId: `${id}-${clients.length}`, reconnectPeriod: 0 });
-  clients.push(client);
-  const commands: Command[] = [];
-  client.on('message', (_topic, payload) => commands.push(CommandMessageSchema.parse(JSON.parse(payload.toString()))));
-  await new Promise<void>((resolve, reject) => {
-    client.once('connect', () => resolve());
-    client.once('error', reject);
-  });
-  await client.subscribeAsync(topics.cmd(id), { qos: 1 });
-  const publish = (topic: string, body: object) => client.publishAsync(topic, JSON.stringify({ ts: Date.now(), ...body }), { qos: 1 });
-  return { client, commands, publish };
+  const unit = await connectMqttUnit(url, id, secret, `${id}-${clients.length}`);
+  clients.push(unit.client);
+  return unit;
 }
 
 const statusesOf = (unitId: string) => seen.statuses.filter((s) => s.unitId === unitId).map((s) => s.state);

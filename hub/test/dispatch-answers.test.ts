@@ -3,12 +3,13 @@
 // person's cmd/answer accepts or refuses it; no answer within acceptTimeoutSeconds times it out;
 // a refusal or a time-out offers the coordinator the next nearest unit by ETA; a unit without a
 // handler answers ok: false (unsupported_command); and a unit may answer only on its own topic.
-import mqtt, { type MqttClient } from 'mqtt';
+import type { MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { io as ioClient, type Socket } from 'socket.io-client';
 import { UnitAgent } from '@hub/edge-agent';
-import { CommandMessageSchema, topics, type Command, type CommandAckMessage, type DispatchEvent, type DispatchOfferEvent, type Incident, type IncidentDetail } from '@hub/config';
+import { topics, type CommandAckMessage, type DispatchEvent, type DispatchOfferEvent, type Incident, type IncidentDetail } from '@hub/config';
 import { ADMIN_TOKEN, eventually, startTestHub, type TestHub } from '../../test-support/test-hub';
+import { connectMqttUnit } from '../../test-support/mqtt-unit';
 
 const ACCEPT_TIMEOUT_S = 2;
 let t: TestHub;
@@ -24,17 +25,9 @@ const north = (m: number) => ({ lat: P0.lat + m / 111_195, lon: P0.lon });
 /** A unit as a plain MQTT client at a place: its commands are collected, nothing answered by itself. */
 async function rawUnit(id: string, type: 'vehicle' | 'bodycam', at: { lat: number; lon: number }, speed = 0) {
   const { secret } = await t.createUnit(id, type);
-  const client = mqtt.connect(t.mqtt, { username: id, password: secret, clientId: id, reconnectPeriod: 0 });
+  const { client, commands, publish: pub } = await connectMqttUnit(t.mqtt, id, secret);
   clients.push(client);
-  const commands: Command[] = [];
-  client.on('message', (_topic, payload) => commands.push(CommandMessageSchema.parse(JSON.parse(payload.toString()))));
-  await new Promise<void>((resolve, reject) => {
-    client.once('connect', () => resolve());
-    client.once('error', reject);
-  });
-  await client.subscribeAsync(topics.cmd(id), { qos: 1 });
-  await client.publishAsync(topics.gps(id), JSON.stringify({ ts: Date.now(), ...at, speed, accuracy: 4 }), { qos: 1 });
-  const pub = (topic: string, body: object) => client.publishAsync(topic, JSON.stringify({ ts: Date.now(), ...body }), { qos: 1 });
+  await pub(topics.gps(id), { ...at, speed, accuracy: 4 });
   return {
     id,
     client,
