@@ -28,7 +28,14 @@ export interface Jt808TerminalOptions {
   textResult?: number | null;
   /** where it is when the platform asks (0x8201); default its last report, else locationReport(); null: it does not answer */
   whereAmI?: (() => LocationReport) | null;
+  /** a text message arrived (after it is answered) */
+  onText?: (text: TextMessage) => void;
+  /** keep every platform message in `received` (tests read them); false for a long-running simulator, which keeps only the last texts; default true */
+  record?: boolean;
 }
+
+/** texts kept when not recording everything */
+const LAST_TEXTS = 20;
 
 /** A message the platform sent, decoded. */
 export type PlatformMessage = DecodedBody & { header: Jt808Header };
@@ -76,6 +83,10 @@ export class Jt808Terminal {
   lastReport: LocationReport | undefined;
   textResult: number | null;
   readonly #whereAmI: (() => LocationReport) | null | undefined;
+  readonly #record: boolean;
+  readonly #onText: ((text: TextMessage) => void) | undefined;
+  /** general responses awaited by serial (without recording) */
+  readonly #responses = new Map<number, (r: GeneralResponse | undefined) => void>();
   #waiters: (() => void)[] = [];
   readonly closed: Promise<void>;
 
@@ -85,6 +96,8 @@ export class Jt808Terminal {
     this.#protocolVersion = opts.edition === 2019 ? 1 : undefined;
     this.textResult = opts.textResult === undefined ? GeneralResult.ok : opts.textResult;
     this.#whereAmI = opts.whereAmI;
+    this.#record = opts.record ?? true;
+    this.#onText = opts.onText;
     this.closed = new Promise((r) => socket.once('close', () => r()));
     socket.on('error', () => {});
     socket.on('data', (chunk) => {
@@ -94,12 +107,18 @@ export class Jt808Terminal {
           continue;
         }
         const message: PlatformMessage = { ...decodeBody(frame.message), header: frame.message.header };
-        this.received.push(message);
+        if (this.#record) this.received.push(message);
+        else if (message.messageId === MessageId.PlatformResponse) this.#responses.get(message.body.answeredSerial)?.(message.body);
+        // the rare ones (registration answers, alarm confirmations) are kept; texts and queries are answered below
+        else if (message.messageId !== MessageId.TextMessage && message.messageId !== MessageId.LocationQuery) this.received.push(message);
         this.#answerPlatform(message);
       }
       for (const w of this.#waiters.splice(0)) w();
     });
-    socket.once('close', () => this.#waiters.splice(0).forEach((w) => w()));
+    socket.once('close', () => {
+      this.#waiters.splice(0).forEach((w) => w());
+      for (const w of this.#responses.values()) w(undefined);
+    });
   }
 
   static connect(opts: Jt808TerminalOptions): Promise<Jt808Terminal> {
@@ -136,11 +155,27 @@ export class Jt808Terminal {
     return serial;
   }
 
+  #awaitResponse(serial: number, timeoutMs: number): Promise<GeneralResponse> {
+    if (this.#socket.destroyed) return Promise.reject(new Error('the platform closed the connection'));
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => settle(undefined, `no answer to message ${serial} within ${timeoutMs} ms`), timeoutMs);
+      const settle = (r: GeneralResponse | undefined, why = 'the platform closed the connection') => {
+        clearTimeout(timer);
+        this.#responses.delete(serial);
+        if (r) resolve(r);
+        else reject(new Error(why));
+      };
+      this.#responses.set(serial, settle);
+    });
+  }
+
   /** What a terminal answers by itself: a text is shown and acknowledged, a position query answered. */
   #answerPlatform(m: PlatformMessage): void {
     if (m.messageId === MessageId.TextMessage) {
       this.texts.push(m.body);
+      if (!this.#record && this.texts.length > LAST_TEXTS) this.texts.shift();
       if (this.textResult !== null) this.send(MessageId.TerminalResponse, { answeredSerial: m.header.serial, answeredMessageId: m.messageId, result: this.textResult });
+      this.#onText?.(m.body);
     } else if (m.messageId === MessageId.LocationQuery && this.#whereAmI !== null) {
       const location = this.#whereAmI?.() ?? this.lastReport ?? locationReport();
       this.send(MessageId.LocationQueryAnswer, { answeredSerial: m.header.serial, location });
@@ -166,7 +201,8 @@ export class Jt808Terminal {
   }
 
   /** The platform's general response 0x8001 to the message with this serial. */
-  response(serial: number, timeoutMs?: number): Promise<GeneralResponse> {
+  response(serial: number, timeoutMs = 15_000): Promise<GeneralResponse> {
+    if (!this.#record) return this.#awaitResponse(serial, timeoutMs);
     return this.next((m) => (m.messageId === MessageId.PlatformResponse && m.body.answeredSerial === serial ? m.body : undefined), timeoutMs);
   }
 
