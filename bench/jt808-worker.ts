@@ -3,7 +3,7 @@
 // second at its own phase in the second; reports 0x0200 → 0x8001 latencies (the answer comes
 // after the commit). Report times are whole seconds (BCD): the k-th report is dated startAt + k s.
 import { GeneralResult, Jt808Terminal, locationReport, MessageId, StatusBit } from '@hub/jt808';
-import type { WorkerReport } from './load-worker';
+import { connectInSlices, newReport, type WorkerReport } from './worker-report';
 import { paceUnits } from './pacing';
 
 export interface Jt808WorkerJob {
@@ -16,31 +16,15 @@ export interface Jt808WorkerJob {
   startAt: number;
 }
 
-const SAMPLE = 50_000;
-
 async function run(job: Jt808WorkerJob): Promise<WorkerReport> {
-  const report: WorkerReport = { connected: 0, connectErrors: 0, sent: 0, acked: 0, lastAckAt: 0, ackLatencies: [], ackedByUnit: {} };
-  const terminals: { id: string; terminal: Jt808Terminal }[] = [];
-  // connect in slices so that the gateway's authentications are not one burst
-  for (let i = 0; i < job.units.length; i += 200) {
-    const made = await Promise.all(
-      job.units.slice(i, i + 200).map(async (u) => {
-        try {
-          const terminal = await Jt808Terminal.connect({ host: job.host, port: job.port, phone: u.phone, record: false });
-          if ((await terminal.authenticate(u.secret)).result !== GeneralResult.ok) throw new Error(`${u.id}: authentication refused`);
-          report.connected++;
-          return { id: u.id, terminal };
-        } catch {
-          report.connectErrors++;
-          return undefined;
-        }
-      }),
-    );
-    for (const m of made) if (m) terminals.push(m);
-  }
+  const report = newReport();
+  const terminals = await connectInSlices(job.units, report, async (u) => {
+    const terminal = await Jt808Terminal.connect({ host: job.host, port: job.port, phone: u.phone, record: false });
+    if ((await terminal.authenticate(u.secret)).result !== GeneralResult.ok) throw new Error(`${u.id}: authentication refused`);
+    return { id: u.id, terminal };
+  });
   const reportsMade = new Array<number>(terminals.length).fill(0);
   const pending: Promise<void>[] = [];
-  let seen = 0;
   await paceUnits(terminals.length, { startAt: job.startAt, seconds: job.seconds, rate: 1, tickMs: 5, catchUp: true }, (i) => {
     const { id, terminal } = terminals[i]!;
     const time = new Date(job.startAt + reportsMade[i]! * 1000);
@@ -54,17 +38,7 @@ async function run(job: Jt808WorkerJob): Promise<WorkerReport> {
     pending.push(
       terminal.response(serial, 60_000).then(
         (answer) => {
-          if (answer.result !== GeneralResult.ok) return;
-          report.acked++;
-          report.lastAckAt = Date.now();
-          report.ackedByUnit[id] = (report.ackedByUnit[id] ?? 0) + 1;
-          const latency = performance.now() - sentAt;
-          seen++;
-          if (report.ackLatencies.length < SAMPLE) report.ackLatencies.push(latency);
-          else {
-            const j = Math.floor(Math.random() * seen);
-            if (j < SAMPLE) report.ackLatencies[j] = latency;
-          }
+          if (answer.result === GeneralResult.ok) report.ack(id, performance.now() - sentAt);
         },
         () => undefined,
       ),

@@ -145,6 +145,16 @@ export type RouteFile = z.infer<typeof RouteFileSchema>;
 /** `--credentials` file of the fleet simulator: the hub's credential responses, one per unit. */
 export const FleetCredentialsFileSchema = z.array(UnitCredentialSchema).min(1);
 
+/** Flags both simulators (MQTT units, JT/T 808 terminals) take. */
+const simulatorFields = {
+  /** stop after this many seconds; default run until stopped */
+  duration: z.coerce.number().positive().optional(),
+  /** centre of the city the routes go around; default Shenzhen Futian */
+  centreLat: z.coerce.number().pipe(LatSchema).default(22.54),
+  centreLon: z.coerce.number().pipe(LonSchema).default(114.05),
+};
+const unitIdPrefix = z.string().regex(/^[A-Za-z0-9_.-]{0,40}$/);
+
 /** Options of the fleet simulator (`npm run simulate`). */
 export const FleetOptionsSchema = z
   .object({
@@ -160,16 +170,9 @@ export const FleetOptionsSchema = z
     credentials: z.string().min(1).optional(),
     /** positions per second per unit; default 1 */
     rateHz: z.coerce.number().positive().max(100).default(1),
-    /** stop after this many seconds; default run until stopped */
-    duration: z.coerce.number().positive().optional(),
-    /** centre of the city the routes go around; default Shenzhen Futian */
-    centreLat: z.coerce.number().pipe(LatSchema).default(22.54),
-    centreLon: z.coerce.number().pipe(LonSchema).default(114.05),
+    ...simulatorFields,
     /** unit ids are this prefix + a number; default sim- */
-    idPrefix: z
-      .string()
-      .regex(/^[A-Za-z0-9_.-]{0,40}$/)
-      .default('sim-'),
+    idPrefix: unitIdPrefix.default('sim-'),
     /** one queue folder per unit under it; default in-memory queues */
     queueDir: z.string().min(1).optional(),
     /** spread of connection starts, ms; default 1000 */
@@ -203,15 +206,9 @@ export const Jt808FleetOptionsSchema = z
     state: z.string().min(1).default('jt808-sim-state.json'),
     /** seconds between reports (JT/T 808 times are whole seconds); default 1 */
     interval: z.coerce.number().int().min(1).max(3600).default(1),
-    /** stop after this many seconds; default run until stopped */
-    duration: z.coerce.number().positive().optional(),
-    centreLat: z.coerce.number().pipe(LatSchema).default(22.54),
-    centreLon: z.coerce.number().pipe(LonSchema).default(114.05),
+    ...simulatorFields,
     /** unit ids are this prefix + a number; default jt- */
-    idPrefix: z
-      .string()
-      .regex(/^[A-Za-z0-9_.-]{0,40}$/)
-      .default('jt-'),
+    idPrefix: unitIdPrefix.default('jt-'),
     /** terminal i's phone number is this number + i; default 13900000000 */
     phoneBase: z.coerce.number().int().min(1).max(99_999_999_999).default(13_900_000_000),
     /** spread of connection starts, ms; default 1000 */

@@ -5,19 +5,12 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import type { DispatchResponse, Incident, IncidentDetail, NearestUnit } from '@hub/config';
 import { fleetTerminals, provisionTerminals, startJt808Fleet, type Jt808Fleet } from '@hub/edge-agent';
+import { SOS_WITHOUT_VIDEO } from '../../test-support/jt808-terminal';
 import { ADMIN_TOKEN, eventually, withTestHub, type TestHub } from '../../test-support/test-hub';
 
 let t: TestHub;
-withTestHub(
-  {
-    // the terminal's camera is JT/T 1078 (not here yet): an SOS opens the incident and proposes units
-    'linkage.rules.sos.startStream': false,
-    'linkage.rules.sos.record': false,
-    'linkage.rules.sos.openCameras': false,
-    'linkage.rules.sos.escalateAfterSeconds': 0,
-  },
-  (h) => (t = h),
-);
+// (the gateway listens on 127.0.0.1, any free port: the test hub's default)
+withTestHub(SOS_WITHOUT_VIDEO, (h) => (t = h));
 
 let fleet: Jt808Fleet | undefined;
 afterAll(() => fleet?.close());
