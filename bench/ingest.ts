@@ -7,7 +7,6 @@
 //
 // Options: --units N, --rate positions/s per unit, --seconds T, --workers W (load
 // processes, default 2), --no-reference (skip Mosquitto), --reference-only, DATABASE_URL (else embedded).
-import { fork } from 'node:child_process';
 import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -19,7 +18,8 @@ import type { LiveBatch } from '@hub/config';
 import { hashSecret } from '@hub/telemetry';
 import { spawnTied } from '@hub/config/node';
 import { freePort } from '../test-support/ports';
-import type { WorkerJob, WorkerReport } from './load-worker';
+import type { WorkerJob } from './load-worker';
+import { fmt, pct, runLoad, summarize } from './load';
 import { cpuSeconds, spawnBenchHub, treeCpuSeconds, waitForOutput } from './processes';
 
 const { values: args } = parseArgs({
@@ -37,46 +37,15 @@ const RATE = Number(args.rate);
 const SECONDS = Number(args.seconds);
 const WORKERS = Number(args.workers);
 const TOKEN = 'bench-admin-token-0000000000';
-const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
 
-function pct(sorted: number[], p: number): number {
-  if (sorted.length === 0) return NaN;
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
-}
-const fmt = (n: number) => (Number.isFinite(n) ? n.toFixed(1) : '-');
-
-async function runLoad(broker: string, units: { id: string; secret: string }[], onStart: () => void, onEnd: () => void): Promise<{ reports: WorkerReport[]; startAt: number }> {
-  const workers = Array.from({ length: WORKERS }, () => fork(path.join(root, 'bench/load-worker.ts'), [], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] }));
-  const per = Math.ceil(units.length / WORKERS);
-  // everyone connects first; publishing starts together
-  const startAt = Date.now() + 5_000 + units.length * 3;
-  const startTimer = setTimeout(onStart, startAt - Date.now());
-  const endTimer = setTimeout(onEnd, startAt + SECONDS * 1000 - Date.now());
-  const reports = workers.map(
-    (w, i) =>
-      new Promise<WorkerReport>((resolve, reject) => {
-        w.on('message', (m: { type: string; report?: WorkerReport; error?: string }) => {
-          if (m.type === 'report') resolve(m.report!);
-          if (m.type === 'error') reject(new Error(m.error));
-        });
-        const job: WorkerJob = { broker, units: units.slice(i * per, (i + 1) * per), rate: RATE, seconds: SECONDS, startAt };
-        w.send(job);
-      }),
+/** MQTT units in WORKERS load processes, all publishing RATE/s from one moment for SECONDS. */
+function mqttLoad(broker: string, units: { id: string; secret: string }[], onStart: () => void, onEnd: () => void) {
+  return runLoad<WorkerJob>(
+    units,
+    { worker: 'load-worker.ts', workers: WORKERS, seconds: SECONDS, job: (slice, startAt) => ({ broker, units: slice, rate: RATE, seconds: SECONDS, startAt }) },
+    onStart,
+    onEnd,
   );
-  const done = await Promise.all(reports);
-  clearTimeout(startTimer);
-  clearTimeout(endTimer);
-  return { reports: done, startAt };
-}
-
-function summarize(reports: WorkerReport[]) {
-  const sent = reports.reduce((n, r) => n + r.sent, 0);
-  const acked = reports.reduce((n, r) => n + r.acked, 0);
-  const connected = reports.reduce((n, r) => n + r.connected, 0);
-  const lat = reports.flatMap((r) => r.ackLatencies).sort((a, b) => a - b);
-  const ackedByUnit: Record<string, number> = Object.assign({}, ...reports.map((r) => r.ackedByUnit));
-  const lastAckAt = Math.max(...reports.map((r) => r.lastAckAt));
-  return { sent, acked, connected, lat, ackedByUnit, lastAckAt };
 }
 
 async function benchHub(): Promise<void> {
@@ -114,7 +83,7 @@ async function benchHub(): Promise<void> {
     // CPU from the moment publishing starts (connecting 10,000 units is not the steady state)
     let cpuDuring = 0;
     let hubCpuDuring = 0;
-    const { reports, startAt } = await runLoad(
+    const { reports, startAt } = await mqttLoad(
       `mqtt://127.0.0.1:${mqttPort}`,
       units,
       () => {
@@ -187,7 +156,7 @@ async function benchMosquitto(): Promise<void> {
     await sub.subscribeAsync('units/+/gps', { qos: 1 });
     const units = Array.from({ length: UNITS }, (_, i) => ({ id: `b-${i}`, secret: 'unused' }));
     let cpuDuring = 0;
-    const { reports, startAt } = await runLoad(
+    const { reports, startAt } = await mqttLoad(
       `mqtt://127.0.0.1:${port}`,
       units,
       () => (cpuDuring = -cpuSeconds(mosq.pid!)),

@@ -1,7 +1,8 @@
 // A load generator process for bench/ingest.ts: one MQTT connection per unit, each
 // publishing its position at a fixed rate at QoS 1; reports PUBACK latencies.
 import { paceUnits } from './pacing';
-import mqtt, { type MqttClient } from 'mqtt';
+import mqtt from 'mqtt';
+import { connectInSlices, newReport, type WorkerReport } from './worker-report';
 
 export interface WorkerJob {
   broker: string;
@@ -13,51 +14,23 @@ export interface WorkerJob {
   startAt: number;
 }
 
-export interface WorkerReport {
-  connected: number;
-  connectErrors: number;
-  sent: number;
-  acked: number;
-  /** a uniform sample of publish→PUBACK latencies, ms */
-  ackLatencies: number[];
-  /** epoch ms of the last PUBACK */
-  lastAckAt: number;
-  /** unit id → acknowledged timestamps count (for the lost check) */
-  ackedByUnit: Record<string, number>;
-}
-
-const SAMPLE = 50_000;
+export type { WorkerReport } from './worker-report';
 
 async function run(job: WorkerJob): Promise<WorkerReport> {
-  const report: WorkerReport = { connected: 0, connectErrors: 0, sent: 0, acked: 0, lastAckAt: 0, ackLatencies: [], ackedByUnit: {} };
-  const clients: { id: string; client: MqttClient }[] = [];
-  // connect in slices so the broker's CONNECT handling is not one burst
-  for (let i = 0; i < job.units.length; i += 200) {
-    const slice = job.units.slice(i, i + 200);
-    const made = await Promise.all(
-      slice.map(async (u) => {
-        try {
-          const client = await mqtt.connectAsync(job.broker, {
-            username: u.id,
-            password: u.secret,
-            clientId: `bench-${u.id}`,
-            reconnectPeriod: 0,
-            keepalive: 60,
-            connectTimeout: 30_000,
-          });
-          client.on('error', () => {});
-          report.connected++;
-          return { id: u.id, client };
-        } catch {
-          report.connectErrors++;
-          return undefined;
-        }
-      }),
-    );
-    for (const m of made) if (m) clients.push(m);
-  }
+  const report = newReport();
+  const clients = await connectInSlices(job.units, report, async (u) => {
+    const client = await mqtt.connectAsync(job.broker, {
+      username: u.id,
+      password: u.secret,
+      clientId: `bench-${u.id}`,
+      reconnectPeriod: 0,
+      keepalive: 60,
+      connectTimeout: 30_000,
+    });
+    client.on('error', () => {});
+    return { id: u.id, client };
+  });
   process.send!({ type: 'connected', connected: report.connected });
-  let seen = 0;
   const pending: Promise<void>[] = [];
   let lastTs = new Map<string, number>();
   // catch up: the ingest bench measures the hub at the rate asked for, not at the rate a busy worker manages
@@ -74,18 +47,7 @@ async function run(job: WorkerJob): Promise<WorkerReport> {
     pending.push(
       new Promise<void>((done) =>
         client.publish(`units/${id}/gps`, payload, { qos: 1 }, (err) => {
-          if (!err) {
-            report.acked++;
-            report.lastAckAt = Date.now();
-            report.ackedByUnit[id] = (report.ackedByUnit[id] ?? 0) + 1;
-            const latency = performance.now() - sentAt;
-            seen++;
-            if (report.ackLatencies.length < SAMPLE) report.ackLatencies.push(latency);
-            else {
-              const j = Math.floor(Math.random() * seen);
-              if (j < SAMPLE) report.ackLatencies[j] = latency;
-            }
-          }
+          if (!err) report.ack(id, performance.now() - sentAt);
           done();
         }),
       ),

@@ -145,6 +145,16 @@ export type RouteFile = z.infer<typeof RouteFileSchema>;
 /** `--credentials` file of the fleet simulator: the hub's credential responses, one per unit. */
 export const FleetCredentialsFileSchema = z.array(UnitCredentialSchema).min(1);
 
+/** Flags both simulators (MQTT units, JT/T 808 terminals) take. */
+const simulatorFields = {
+  /** stop after this many seconds; default run until stopped */
+  duration: z.coerce.number().positive().optional(),
+  /** centre of the city the routes go around; default Shenzhen Futian */
+  centreLat: z.coerce.number().pipe(LatSchema).default(22.54),
+  centreLon: z.coerce.number().pipe(LonSchema).default(114.05),
+};
+const unitIdPrefix = z.string().regex(/^[A-Za-z0-9_.-]{0,40}$/);
+
 /** Options of the fleet simulator (`npm run simulate`). */
 export const FleetOptionsSchema = z
   .object({
@@ -160,16 +170,9 @@ export const FleetOptionsSchema = z
     credentials: z.string().min(1).optional(),
     /** positions per second per unit; default 1 */
     rateHz: z.coerce.number().positive().max(100).default(1),
-    /** stop after this many seconds; default run until stopped */
-    duration: z.coerce.number().positive().optional(),
-    /** centre of the city the routes go around; default Shenzhen Futian */
-    centreLat: z.coerce.number().pipe(LatSchema).default(22.54),
-    centreLon: z.coerce.number().pipe(LonSchema).default(114.05),
+    ...simulatorFields,
     /** unit ids are this prefix + a number; default sim- */
-    idPrefix: z
-      .string()
-      .regex(/^[A-Za-z0-9_.-]{0,40}$/)
-      .default('sim-'),
+    idPrefix: unitIdPrefix.default('sim-'),
     /** one queue folder per unit under it; default in-memory queues */
     queueDir: z.string().min(1).optional(),
     /** spread of connection starts, ms; default 1000 */
@@ -184,6 +187,41 @@ export const FleetOptionsSchema = z
   });
 export type FleetOptions = z.infer<typeof FleetOptionsSchema>;
 export type FleetOptionsInput = z.input<typeof FleetOptionsSchema>;
+
+/** `npm run simulate -- --protocol jt808`: simulated JT/T 808 vehicle terminals (edge-agent/src/simulate-jt808.ts). */
+export const Jt808FleetOptionsSchema = z
+  .object({
+    /** number of simulated terminals */
+    units: z.coerce.number().int().min(1).max(100_000),
+    /** the hub's JT/T 808 gateway, host:port; default the --hub URL's host (else 127.0.0.1) and port 6808 */
+    gateway: z
+      .string()
+      .regex(/^[^\s:]+:[0-9]{1,5}$/, 'host:port')
+      .optional(),
+    /** hub base URL for creating the terminals' units, e.g. http://127.0.0.1:8080 */
+    hub: z.string().url().optional(),
+    /** operator (admin) token of the hub's REST API, with --hub */
+    adminToken: z.string().min(1).optional(),
+    /** JSON file of the terminals' authentication codes, kept across restarts; default jt808-sim-state.json */
+    state: z.string().min(1).default('jt808-sim-state.json'),
+    /** seconds between reports (JT/T 808 times are whole seconds); default 1 */
+    interval: z.coerce.number().int().min(1).max(3600).default(1),
+    ...simulatorFields,
+    /** unit ids are this prefix + a number; default jt- */
+    idPrefix: unitIdPrefix.default('jt-'),
+    /** terminal i's phone number is this number + i; default 13900000000 */
+    phoneBase: z.coerce.number().int().min(1).max(99_999_999_999).default(13_900_000_000),
+    /** spread of connection starts, ms; default 1000 */
+    staggerMs: z.coerce.number().int().min(0).default(1000),
+    /** every this many seconds the terminals lose their link (a dead zone); default never */
+    cutEvery: z.coerce.number().positive().optional(),
+    /** how long a cut lasts, seconds: positions go to the blind-area store meanwhile; default 10 */
+    cutFor: z.coerce.number().positive().default(10),
+    /** the first terminal presses its emergency button after this many seconds; default never (or the s key) */
+    sosAfter: z.coerce.number().min(0).optional(),
+  })
+  .refine((o) => !o.hub || o.adminToken, { message: '--hub needs --admin-token', path: ['adminToken'] });
+export type Jt808FleetOptions = z.infer<typeof Jt808FleetOptionsSchema>;
 
 /**
  * gpsd's TPV report (time-position-velocity), the fields the agent reads. See gpsd_json(5):

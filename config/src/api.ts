@@ -100,6 +100,18 @@ export const PositionOutSchema = z.object({
 });
 export type PositionOut = z.infer<typeof PositionOutSchema>;
 
+// --- JT/T 808 position query (issue 15, third step) ---
+/** `POST /api/units/{unitId}/locate`: the terminal's answer (0x0201) to a position query (0x8201). */
+export const LocateResponseSchema = z.object({
+  unitId: UnitIdSchema,
+  /** the position it answered, stored like any report; null when the terminal had no GPS fix */
+  position: PositionOutSchema.nullable(),
+  /** when the hub had the answer */
+  answeredAt: z.iso.datetime(),
+});
+export type LocateResponse = z.infer<typeof LocateResponseSchema>;
+// --- end JT/T 808 position query ---
+
 export const LatestQuerySchema = z.object({ bbox: BBoxQuerySchema.optional() });
 
 export const TrackQuerySchema = z

@@ -99,6 +99,10 @@ export const HubConfigSchema = z.object({
        * send a heartbeat 0x0002 every 30-60 s (parameter 0x0001), so three missed ones; default 180
        */
       idleTimeoutSeconds: seconds.default(180),
+      /** how long a terminal has to answer a dispatch's text 0x8300 with 0x0001 before the hub stops waiting (the dispatch stays "sent"), seconds; default 60 */
+      commandAnswerSeconds: seconds.default(60),
+      /** how long "Locate now" (0x8201) waits for the terminal's 0x0201, seconds; default 10 */
+      locateTimeoutSeconds: seconds.default(10),
     })
     .prefault({}),
   database: z

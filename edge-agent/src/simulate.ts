@@ -1,5 +1,6 @@
 // `npm run simulate -- --units 50 --hub http://127.0.0.1:8080 --admin-token T`
-// N virtual units driving loops around a city centre at 1 Hz, one MQTT connection each.
+// N virtual units driving loops around a city centre at 1 Hz, one MQTT connection each;
+// `--protocol jt808`: JT/T 808 vehicle terminals instead (simulate-jt808.ts).
 import { readFile } from 'node:fs/promises';
 import { pathToFileURL } from 'node:url';
 import { FleetCredentialsFileSchema, FleetOptionsSchema, type FleetOptions, type UnitCredential } from '@hub/config';
@@ -9,12 +10,14 @@ import { startFleet, type Fleet, type FleetStats } from './fleet/fleet';
 import { simulatedUnitType } from './fleet/unit-speeds';
 import { provisionUnits } from './fleet/provision';
 import { createLogger } from './log';
+import { mainJt808 } from './simulate-jt808';
 
 export { startFleet, type Fleet, type FleetStats, type StartFleetOptions } from './fleet/fleet';
 export { provisionUnit, provisionUnits } from './fleet/provision';
 
 export const USAGE = `usage: npm run simulate -- --units N [options]
 
+  --protocol P           mqtt (default) or jt808: vehicle terminals (--protocol jt808 --help)
   --units N              virtual units (required)
   --broker URL           default mqtt://127.0.0.1:1883                       (env BROKER_URL)
   --hub URL              create the units and issue credentials through the hub's API
@@ -99,7 +102,21 @@ export function progressLine(now: FleetStats, before: FleetStats | undefined, se
   );
 }
 
+/** The --protocol flag's value, wherever it stands (mqtt when absent). */
+export function protocolOf(argv: string[]): string {
+  const i = argv.findIndex((a) => a === '--protocol' || a.startsWith('--protocol='));
+  if (i < 0) return 'mqtt';
+  return argv[i]!.includes('=') ? argv[i]!.slice('--protocol='.length) : (argv[i + 1] ?? '');
+}
+
 export async function main(argv = process.argv.slice(2)): Promise<number> {
+  const protocol = protocolOf(argv);
+  if (protocol === 'jt808') return mainJt808(argv);
+  if (protocol !== 'mqtt') {
+    process.stderr.write(`simulate: --protocol ${protocol}: mqtt or jt808\n\n${USAGE}\n`);
+    return 2;
+  }
+  argv = argv.filter((a, i) => !(a.startsWith('--protocol') || argv[i - 1] === '--protocol'));
   let opts: FleetOptions | 'help';
   try {
     opts = parseFleetArgs(argv);

@@ -18,7 +18,7 @@ import { basemapGeojsonPath, districtMap, readBasemapGeojson } from '@hub/wall-s
 import { resolveAdminToken, type AdminToken } from './admin-token';
 import type { Media } from './media';
 import { schemaMigrations } from './migrations';
-import { apiPlugin, jt808Plugin, linkagePlugin, mediaPlugin, wallPagesPlugin } from './plugins';
+import { apiPlugin, jt808Plugin, linkagePlugin, mediaPlugin, unitCommandsPlugin, wallPagesPlugin } from './plugins';
 import { recordingSource } from './recording';
 
 export interface Hub {
@@ -114,6 +114,7 @@ export async function startHub(config: HubConfig, opts: StartHubOptions = {}): P
     await app.register(telemetryPlugin, { config, db, log, databaseStatus, deviceAlarms, cluster });
     await app.register(alarmsPlugin, { db, config: config.alarms, log, cluster: cluster !== undefined });
     if (config.jt808.enabled) await app.register(jt808Plugin, { config, db, log });
+    await app.register(unitCommandsPlugin, { config, db, log });
     if (config.roles.includes('media')) await app.register(mediaPlugin, { config, db, log });
     await app.register(incidentsPlugin, {
       db,
@@ -121,6 +122,7 @@ export async function startHub(config: HubConfig, opts: StartHubOptions = {}): P
       dispatch: config.incidents.dispatch,
       dataDir: config.dataDir,
       log,
+      sendCommand: (unitId, command) => app.unitCommands.sendCommand(unitId, command),
       audit: (entry) => recordAudit(db, entry),
       districts: districtMap((await readBasemapGeojson(basemapGeojsonPath(config.basemap))).geojson),
       recordings: app.media ? recordingSource(app.media.recorder) : undefined,

@@ -126,6 +126,7 @@ export async function startMedia(app: FastifyInstance, config: HubConfig, db: pg
   const onDemand = new StreamsOnDemand({
     router,
     telemetry,
+    commands: app.unitCommands,
     streamIds,
     idleStopSeconds: config.media.idleStopSeconds,
     startTimeoutSeconds: config.media.startTimeoutSeconds,

@@ -10,6 +10,7 @@ import { HubError } from '@hub/platform';
 import type { Router } from '@hub/media-server';
 import type { Telemetry } from '@hub/telemetry';
 import type { StreamIds } from './stream-ids';
+import type { UnitCommandPort } from './unit-commands';
 
 /** Why a camera could not be started on demand (409 offline, 504 no answer…). */
 export class StreamStartError extends HubError {}
@@ -17,6 +18,8 @@ export class StreamStartError extends HubError {}
 export interface StreamsOnDemandOptions {
   router: Router;
   telemetry: Telemetry;
+  /** how stream.start/stop reach the unit (MQTT, or refused for a JT/T 808 terminal) */
+  commands: UnitCommandPort;
   /** each unit's opaque stream id */
   streamIds: StreamIds;
   idleStopSeconds: number;
@@ -51,14 +54,14 @@ export class StreamsOnDemand {
 
   /** Resolves with the unit's stream id when its stream is live: at once if it is, else after the unit has started it. */
   async start(unitId: string): Promise<{ streamId: string; state: 'live' | 'started' }> {
-    const { router, telemetry } = this.opts;
+    const { router, commands } = this.opts;
     const streamId = await this.opts.streamIds.forUnit(unitId);
     if (!streamId) throw new StreamStartError('HUB_ERR_UNIT_NOT_FOUND', 404, `unit ${unitId} does not exist`);
     if (router.producers.has(streamId)) return { streamId, state: 'live' };
-    if (!telemetry.broker.isConnected(unitId)) {
+    if (!commands.isConnected(unitId)) {
       throw new StreamStartError('HUB_ERR_UNIT_OFFLINE', 409, `unit ${unitId} is not connected, so its camera cannot be started`);
     }
-    await telemetry.broker.sendCommand(unitId, { id: randomUUID(), type: 'stream.start', streamId, ts: Date.now() });
+    await commands.sendCommand(unitId, { id: randomUUID(), type: 'stream.start', streamId, ts: Date.now() });
     const deadline = Date.now() + this.opts.startTimeoutSeconds * 1000;
     while (!router.producers.has(streamId)) {
       if (Date.now() > deadline) {
@@ -82,10 +85,10 @@ export class StreamsOnDemand {
       const since = this.idleSince.get(streamId) ?? now;
       this.idleSince.set(streamId, since);
       if (now - since < this.opts.idleStopSeconds * 1000 || this.stopping.has(streamId)) continue;
-      if (!this.opts.telemetry.broker.isConnected(unitId)) continue;
+      if (!this.opts.commands.isConnected(unitId)) continue;
       this.stopping.add(streamId);
       this.opts.log.info({ unitId, streamId }, 'nobody watches: stopping the unit’s camera');
-      this.opts.telemetry.broker.sendCommand(unitId, { id: randomUUID(), type: 'stream.stop', ts: Date.now() }).catch((err: unknown) => this.opts.log.warn({ err, unitId }, 'stream.stop not sent'));
+      this.opts.commands.sendCommand(unitId, { id: randomUUID(), type: 'stream.stop', ts: Date.now() }).catch((err: unknown) => this.opts.log.warn({ err, unitId }, 'stream.stop not sent'));
     }
     for (const id of this.idleSince.keys()) if (!this.opts.router.producers.has(id)) this.idleSince.delete(id);
     // a stopped stream may start again later, and must then be stoppable again

@@ -12,8 +12,10 @@ import { noticeApiRoutes } from '@hub/notices';
 import { clearAuthCode, findTerminal, issueAuthCode, telemetryApi, verifyAuthCode } from '@hub/telemetry';
 import { basemapRoutes, presetRoutes, wallPages } from '@hub/wall-server';
 import { Linkage } from './linkage';
+import { locateRoutes } from './locate';
 import { SosStatusReporter } from './sos-status';
 import { startMedia, type Media } from './media';
+import { UnitCommands } from './unit-commands';
 
 interface HubPluginOptions {
   config: HubConfig;
@@ -27,6 +29,8 @@ declare module 'fastify' {
     media?: Media;
     /** the JT/T 808 gateway for vehicle terminals (the `jt808` plugin, unless jt808.enabled is false) */
     jt808?: Jt808Gateway;
+    /** commands to units, over MQTT or to a JT/T 808 terminal (the `unit-commands` plugin) */
+    unitCommands: UnitCommands;
   }
 }
 
@@ -41,7 +45,7 @@ export const mediaPlugin = fp<HubPluginOptions>(
     });
   },
   // alarms: a stalled recording is raised as an alarm
-  { name: 'media', dependencies: ['identity', 'telemetry', 'alarms'] },
+  { name: 'media', dependencies: ['identity', 'telemetry', 'alarms', 'unit-commands'] },
 );
 
 /**
@@ -63,10 +67,13 @@ export const jt808Plugin = fp<HubPluginOptions>(
         },
         units: telemetry.ingest,
         alarm: (alarm) => alarms.handleDeviceAlarm(alarm),
+        // the terminal's 0x0001 to a dispatch's text is the unit's receipt, as an MQTT cmd/ack is
+        commandAck: (unitId, ack) => telemetry.bus.emit('commandAck', { unitId, ack }),
       },
       registry: telemetry.metrics.registry,
       log: gatewayLog,
       idleTimeoutSeconds: config.jt808.idleTimeoutSeconds,
+      commandAnswerSeconds: config.jt808.commandAnswerSeconds,
     });
     // a rotated or forgotten code (or MQTT secret) ends the session at once, as the broker does
     const onCredentialIssued = (unitId: string) => gateway.disconnectUnit(unitId, 'credential changed');
@@ -89,6 +96,15 @@ export const jt808Plugin = fp<HubPluginOptions>(
   { name: 'jt808', dependencies: ['telemetry', 'alarms'] },
 );
 
+/** The one way commands reach units: MQTT, or the JT/T 808 gateway for a terminal (unit-commands.ts). */
+export const unitCommandsPlugin = fp<HubPluginOptions>(
+  async (app, { db }) => {
+    app.decorate('unitCommands', new UnitCommands(db, app.telemetry, app.jt808));
+  },
+  // after jt808 when it runs (jt808.enabled); fastify-plugin cannot say "optional", so hub.ts orders it
+  { name: 'unit-commands', dependencies: ['telemetry'] },
+);
+
 /** Telemetry's REST API, with the alarms', incidents' and wall's routes in its operator scope. */
 export const apiPlugin = fp<HubPluginOptions>(
   async (app, { config, db }) => {
@@ -104,6 +120,7 @@ export const apiPlugin = fp<HubPluginOptions>(
         ...incidentApiRoutes(incidents),
         ...noticeApiRoutes(app.notices),
         presetRoutes,
+        locateRoutes(app.jt808, config.jt808.locateTimeoutSeconds),
         async (api) => {
           await api.register(basemapRoutes, { basemap: config.basemap });
         },
@@ -128,13 +145,13 @@ export const linkagePlugin = fp<HubPluginOptions>(
       log: log.child({ module: 'linkage' }),
     });
     // the wearer who pressed SOS is told: received, acknowledged by the centre, who is coming
-    const sosStatus = new SosStatusReporter({ db, telemetry: app.telemetry, incidents: app.incidents, log: log.child({ module: 'sos-status' }) });
+    const sosStatus = new SosStatusReporter({ db, telemetry: app.telemetry, incidents: app.incidents, commands: app.unitCommands, log: log.child({ module: 'sos-status' }) });
     app.addHook('onClose', async () => {
       sosStatus.close();
       linkage.close();
     });
   },
-  { name: 'linkage', dependencies: ['telemetry', 'alarms', 'incidents', 'notices'] },
+  { name: 'linkage', dependencies: ['telemetry', 'alarms', 'incidents', 'notices', 'unit-commands'] },
 );
 
 /** The built wall and the other pages (a static wildcard at the root: registered last). */

@@ -9,11 +9,14 @@ import { getAlarm } from '@hub/alarms';
 import type { IncidentService } from '@hub/incidents';
 import type { Telemetry } from '@hub/telemetry';
 import type pg from 'pg';
+import type { UnitCommandPort } from './unit-commands';
 
 export interface SosStatusOptions {
   db: pg.Pool;
   telemetry: Telemetry;
   incidents: IncidentService;
+  /** a JT/T 808 terminal cannot take sos.status: refused there with HUB_ERR_JT808_COMMAND_UNSUPPORTED (logged) */
+  commands: UnitCommandPort;
   log: Logger;
 }
 
@@ -64,7 +67,7 @@ export class SosStatusReporter {
   }
 
   private async send(i: Incident): Promise<void> {
-    const { db, telemetry, incidents } = this.opts;
+    const { db, commands, incidents } = this.opts;
     const acknowledged = i.alarmId !== null && Boolean((await getAlarm(db, i.alarmId))?.acknowledgedAt);
     const units = i.units.filter((u) => COMING.has(u.state));
     const etas = units.length ? await incidents.nearest({ lat: i.lat, lon: i.lon, limit: units.length, all: true, only: units.map((u) => u.unitId) }) : [];
@@ -72,7 +75,7 @@ export class SosStatusReporter {
       const e = etas.find((x) => x.unitId === u.unitId);
       return { unitId: u.unitId, name: e?.name ?? u.unitId, state: u.state as SosHelper['state'], ...(e && u.state !== 'on_scene' ? { etaSeconds: e.etaSeconds } : {}) };
     });
-    await telemetry.broker.sendCommand(i.unitId!, { id: randomUUID(), ts: Date.now(), type: 'sos.status', incidentId: String(i.id), acknowledged, coming });
+    await commands.sendCommand(i.unitId!, { id: randomUUID(), ts: Date.now(), type: 'sos.status', incidentId: String(i.id), acknowledged, coming });
   }
 
   close(): void {

@@ -4,21 +4,12 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Alarm, Incident, Jt808AuthCode, PositionOut, Unit } from '@hub/config';
 import { BatchType, escapeFrame, GeneralResult, MessageId, RegistrationResult, StatusBit, unescapeFrame } from '@hub/jt808';
-import { Jt808Terminal, locationReport } from '../../test-support/jt808-terminal';
+import { Jt808Terminal, locationReport, SOS_WITHOUT_VIDEO } from '../../test-support/jt808-terminal';
 import { eventually, withTestHub, type TestHub } from '../../test-support/test-hub';
 
 let t: TestHub;
-withTestHub(
-  {
-    // (the gateway listens on 127.0.0.1, any free port: the test hub's default)
-    // the terminal's camera is JT/T 1078, the next step: an SOS here opens the incident only
-    'linkage.rules.sos.startStream': false,
-    'linkage.rules.sos.record': false,
-    'linkage.rules.sos.openCameras': false,
-    'linkage.rules.sos.escalateAfterSeconds': 0,
-  },
-  (h) => (t = h),
-);
+// (the gateway listens on 127.0.0.1, any free port: the test hub's default)
+withTestHub(SOS_WITHOUT_VIDEO, (h) => (t = h));
 
 const terminals: Jt808Terminal[] = [];
 afterEach(async () => {

@@ -17,7 +17,7 @@ describe('the hub’s plugins', () => {
     await expect(alone.register(alarmsPlugin, { db, config: config.alarms, log })).rejects.toThrow(/telemetry/);
     await alone.close();
     const incidents = Fastify();
-    await expect(incidents.register(incidentsPlugin, { db, linkage: config.linkage, dataDir: '/tmp', log })).rejects.toThrow(/telemetry/);
+    await expect(incidents.register(incidentsPlugin, { db, linkage: config.linkage, dataDir: '/tmp', log, sendCommand: async () => {} })).rejects.toThrow(/telemetry/);
     await incidents.close();
   });
 });

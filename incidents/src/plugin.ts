@@ -1,10 +1,11 @@
 // The incident loop as a named Fastify plugin (after `telemetry`: its bus, its command sender
-// and its live feed, which relays the incidents' events), decorated as `incidents`.
+// and its live feed, which relays the incidents' events), decorated as `incidents`. Commands go
+// through the port the hub hands it (`sendCommand`), which picks MQTT or the JT/T 808 gateway.
 import fp from 'fastify-plugin';
 import { IncidentService, type IncidentServiceOptions } from './service';
 
-/** The incident service's options but what the plugin takes from telemetry (its bus and command sender). */
-export type IncidentsPluginOptions = Omit<IncidentServiceOptions, 'bus' | 'sendCommand'>;
+/** The incident service's options but what the plugin takes from telemetry (its bus); `sendCommand` is the hub's unit command port (MQTT or JT/T 808). */
+export type IncidentsPluginOptions = Omit<IncidentServiceOptions, 'bus'>;
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -20,7 +21,6 @@ export const incidentsPlugin = fp<IncidentsPluginOptions>(
       ...opts,
       log: opts.log.child({ module: 'incidents' }),
       bus: telemetry.bus,
-      sendCommand: (unitId, command) => telemetry.broker.sendCommand(unitId, command),
     });
     telemetry.live.relay(incidents.events);
     app.decorate('incidents', incidents);

@@ -29,3 +29,5 @@ export { ALARM_FLAGS, alarmFlagsOf, bitsNeedingConfirmation, type AlarmFlag } fr
 export { toPosition, type Jt808Position } from './to-position';
 export { Jt808Gateway, type Jt808GatewayOptions } from './gateway/gateway';
 export type { AuthCodeCheck, Jt808GatewayPorts, TerminalUnit } from './gateway/ports';
+export { TerminalCommandUnsupportedError, TerminalUnavailableError, textOfCommand } from './gateway/commands';
+export { Jt808Terminal, locationReport, TEST_REGISTRATION, type Jt808TerminalOptions, type PlatformMessage } from './terminal';

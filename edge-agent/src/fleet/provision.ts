@@ -1,4 +1,5 @@
-// Creates units and issues their MQTT credentials through the hub's REST API.
+// Creates units and issues their MQTT credentials through the hub's REST API; creates JT/T 808
+// terminals' units (their phone number; the terminal registers itself) and resets a registration.
 import { ApiErrorSchema, UnitCredentialSchema, type UnitCreate, type UnitCredential } from '@hub/config';
 import { HubApiError } from '../errors';
 
@@ -44,15 +45,36 @@ export async function provisionUnit(opts: ProvisionOptions, unit: UnitCreate): P
 }
 
 /** provisionUnit for many units, a few requests at a time; results in the order of `units`. */
-export async function provisionUnits(opts: ProvisionOptions, units: UnitCreate[]): Promise<UnitCredential[]> {
-  const out: UnitCredential[] = new Array(units.length);
+export function provisionUnits(opts: ProvisionOptions, units: UnitCreate[]): Promise<UnitCredential[]> {
+  return fewAtATime(opts, units, (unit) => provisionUnit(opts, unit));
+}
+
+/** Creates a JT/T 808 terminal's unit (`unit.jt808` set; a 409 means it exists already). No credential: the terminal registers (0x0100). */
+export async function provisionTerminal(opts: ProvisionOptions, unit: UnitCreate): Promise<void> {
+  const created = await call(opts, 'POST', '/api/units', unit);
+  if (created.status !== 201 && created.status !== 409) fail(`creating unit ${unit.id}`, created.status, created.json);
+}
+
+export function provisionTerminals(opts: ProvisionOptions, units: UnitCreate[]): Promise<void[]> {
+  return fewAtATime(opts, units, (unit) => provisionTerminal(opts, unit));
+}
+
+/** Forgets a terminal's authentication code so that it may register again (README "Vehicle terminals"). */
+export async function forgetAuthCode(opts: ProvisionOptions, unitId: string): Promise<void> {
+  const res = await call(opts, 'DELETE', `/api/units/${encodeURIComponent(unitId)}/jt808/auth-code`);
+  if (res.status >= 300) fail(`resetting the registration of ${unitId}`, res.status, res.json);
+}
+
+/** `fn` over `items`, `opts.concurrency` (default 8) at a time; results in order. */
+async function fewAtATime<T, R>(opts: ProvisionOptions, items: T[], fn: (item: T) => Promise<R>): Promise<R[]> {
+  const out: R[] = new Array(items.length);
   let next = 0;
   const worker = async () => {
-    while (next < units.length) {
+    while (next < items.length) {
       const i = next++;
-      out[i] = await provisionUnit(opts, units[i]!);
+      out[i] = await fn(items[i]!);
     }
   };
-  await Promise.all(Array.from({ length: Math.min(opts.concurrency ?? 8, units.length) }, worker));
+  await Promise.all(Array.from({ length: Math.min(opts.concurrency ?? 8, items.length) }, worker));
   return out;
 }

@@ -4,11 +4,17 @@
 import net from 'node:net';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
+import type { CommandMessage } from '@hub/config';
 import { ALARM_FLAGS } from '../alarm-flags';
+import type { LocationReport } from '../messages/location';
+import { GeneralResult } from '../messages/general-response';
+import { MessageId } from '../messages/ids';
+import type { TextMessage } from '../messages/platform-commands';
+import { ackOfResponse, textOfCommand, TerminalUnavailableError } from './commands';
 import { AlarmEdges } from './alarm-edges';
 import { createJt808Metrics, type Jt808Metrics } from './metrics';
 import type { Jt808GatewayPorts } from './ports';
-import { TerminalSession } from './session';
+import { NoAnswerError, TerminalSession } from './session';
 
 export interface Jt808GatewayOptions {
   ports: Jt808GatewayPorts;
@@ -17,7 +23,18 @@ export interface Jt808GatewayOptions {
   log: Logger;
   /** a connection silent for this long is closed, seconds; default 180 */
   idleTimeoutSeconds?: number;
+  /** how long a terminal has to answer a command's text with 0x0001, seconds; default 60 */
+  commandAnswerSeconds?: number;
 }
+
+/** A command's text waiting for its terminal to come back. */
+interface Queued {
+  commandId: string;
+  text: TextMessage;
+}
+
+/** commands kept per terminal while it is away; past it the oldest is dropped (and logged) */
+const OUTBOX_MAX = 32;
 
 const CONFIRMABLE = new Map(ALARM_FLAGS.filter((f) => f.clearedByConfirmation).map((f) => [f.code, f.bit]));
 
@@ -34,6 +51,9 @@ export class Jt808Gateway {
   readonly #unconfirmed = new Map<string, number>();
   /** units whose terminal authenticated since the start: only theirs wait for a confirmation (an MQTT unit's alarm code may match a flag's) */
   readonly #terminals = new Set<string>();
+  /** commands to terminals that are away, sent when they authenticate (as MQTT keeps QoS 1 commands for an offline unit) */
+  readonly #outbox = new Map<string, Queued[]>();
+  readonly #commandAnswerMs: number;
   #server: net.Server | undefined;
   #closed = false;
 
@@ -42,6 +62,7 @@ export class Jt808Gateway {
     this.#log = opts.log;
     this.#metrics = createJt808Metrics(opts.registry);
     this.#idleTimeoutMs = (opts.idleTimeoutSeconds ?? 180) * 1000;
+    this.#commandAnswerMs = (opts.commandAnswerSeconds ?? 60) * 1000;
   }
 
   /** Listens for terminals; resolves with the port. */
@@ -100,6 +121,60 @@ export class Jt808Gateway {
     else if (this.#terminals.has(unitId)) this.#unconfirmed.set(unitId, ((this.#unconfirmed.get(unitId) ?? 0) | (1 << bit)) >>> 0);
   }
 
+  /**
+   * A hub command to the unit's terminal: a dispatch or a message as a text 0x8300 (commands.ts;
+   * anything else throws TerminalCommandUnsupportedError). Resolves once written, or kept until
+   * the terminal authenticates when it is away. Its 0x0001 answer comes back as the unit's
+   * cmd/ack (`ports.commandAck`): delivery, never a person's acceptance.
+   */
+  sendCommand(unitId: string, command: CommandMessage): Promise<void> {
+    const text = textOfCommand(unitId, command);
+    const session = this.#sessions.get(unitId);
+    if (session) this.#sendText(session, unitId, { commandId: command.id, text });
+    else this.#queue(unitId, { commandId: command.id, text });
+    return Promise.resolve();
+  }
+
+  /**
+   * Position query 0x8201 (JT/T 808-2019 8.26): resolves with the terminal's 0x0201 report once
+   * its position is stored through ingest (`stored` false when it had no fix). 409
+   * HUB_ERR_UNIT_OFFLINE when the terminal is not connected, 504 HUB_ERR_JT808_NO_ANSWER when it
+   * does not answer within `timeoutMs`.
+   */
+  async queryPosition(unitId: string, timeoutMs: number): Promise<{ report: LocationReport; stored: boolean }> {
+    const session = this.#sessions.get(unitId);
+    if (!session) throw new TerminalUnavailableError('HUB_ERR_UNIT_OFFLINE', 409, `unit ${unitId}'s terminal is not connected, so it cannot be asked where it is`);
+    let answer;
+    try {
+      answer = await session.request(MessageId.LocationQuery, {}, timeoutMs);
+    } catch (err) {
+      if (!(err instanceof NoAnswerError)) throw err;
+      throw new TerminalUnavailableError('HUB_ERR_JT808_NO_ANSWER', 504, `unit ${unitId}'s terminal did not answer the position query: ${err.message}`);
+    }
+    if (answer.kind === 'position') return answer;
+    throw new TerminalUnavailableError('HUB_ERR_JT808_NO_ANSWER', 504, `unit ${unitId}'s terminal answered the position query with 0x0001 result ${answer.result} instead of its position`);
+  }
+
+  #sendText(session: TerminalSession, unitId: string, queued: Queued): void {
+    const { commandId, text } = queued;
+    session.request(MessageId.TextMessage, text, this.#commandAnswerMs).then(
+      (answer) => this.#ports.commandAck(unitId, ackOfResponse(commandId, answer.kind === 'response' ? answer.result : GeneralResult.failure)),
+      (err: unknown) => {
+        // cut off before its answer: sent again when the terminal is back, as QoS 1 is (a terminal may show it twice)
+        if (err instanceof NoAnswerError && err.disconnected && !this.#closed) return this.#queue(unitId, queued);
+        // no answer: the dispatch stays "sent" and times out as an MQTT unit's that never acknowledged
+        this.#log.warn({ unitId, commandId, err: (err as Error).message }, 'JT/T 808 text message not answered');
+      },
+    );
+  }
+
+  #queue(unitId: string, queued: Queued): void {
+    const list = this.#outbox.get(unitId) ?? [];
+    list.push(queued);
+    if (list.length > OUTBOX_MAX) this.#log.warn({ unitId, commandId: list.shift()!.commandId }, 'JT/T 808 terminal away too long: its oldest waiting command dropped');
+    this.#outbox.set(unitId, list);
+  }
+
   /** Stops listening and closes every connection. Units are not marked offline (the next start does). Safe twice. */
   async close(): Promise<void> {
     if (this.#closed) return;
@@ -138,6 +213,9 @@ export class Jt808Gateway {
     this.#metrics.sessions.set(this.#sessions.size);
     this.#ports.units.connected(unitId);
     this.#log.info({ unitId, phone: session.phone }, 'JT/T 808 terminal authenticated');
+    const waiting = this.#outbox.get(unitId);
+    this.#outbox.delete(unitId);
+    for (const queued of waiting ?? []) this.#sendText(session, unitId, queued);
     const unconfirmed = this.#unconfirmed.get(unitId);
     if (unconfirmed !== undefined) {
       this.#unconfirmed.delete(unitId);

@@ -2,7 +2,7 @@
 // units register (telemetry's store), the ingest and presence path MQTT units take (telemetry),
 // and the alarm service (alarms). Ports, not imports: @hub/jt808 stays on config and platform,
 // so telemetry or alarms may one day use the codec without a cycle.
-import type { DeviceAlarm, PositionMessage } from '@hub/config';
+import type { CommandAckMessage, DeviceAlarm, PositionMessage } from '@hub/config';
 
 /** A terminal's unit as the register knows it. */
 export interface TerminalUnit {
@@ -33,4 +33,6 @@ export interface Jt808GatewayPorts {
   };
   /** stores an SOS or device alarm (the alarm service, as for an MQTT alarm); resolves once stored */
   alarm(alarm: DeviceAlarm): Promise<void>;
+  /** the terminal answered a command's text (0x0001): the unit's cmd/ack, as an MQTT unit's comes on the bus */
+  commandAck(unitId: string, ack: CommandAckMessage): void;
 }

@@ -12,7 +12,7 @@ import { Jt808Error } from '../errors';
 import { hex4, type Jt808Header, type Jt808Message } from '../header';
 import { GeneralResult } from '../messages/general-response';
 import { MessageId } from '../messages/ids';
-import { StatusBit, type LocationBatch, type LocationReport } from '../messages/location';
+import { StatusBit, type LocationBatch, type LocationQueryAnswer, type LocationReport } from '../messages/location';
 import { RegistrationResult } from '../messages/registration';
 import { SubpackageReassembler } from '../reassembly';
 import { FrameStreamDecoder } from '../stream';
@@ -41,6 +41,25 @@ interface Addressee {
 /** messages queued or waiting for their commit past which the connection is not read (read again at half) */
 const MAX_IN_FLIGHT = 64;
 
+/** The terminal's answer to a platform message: its general response 0x0001, or 0x0201 to a position query. */
+export type TerminalAnswer = { kind: 'response'; result: number } | { kind: 'position'; report: LocationReport; stored: boolean };
+
+interface PendingRequest {
+  messageId: number;
+  settle(answer: TerminalAnswer): void;
+  fail(err: Error): void;
+}
+
+/** A request the terminal did not answer in time, or whose connection closed first (`disconnected`). */
+export class NoAnswerError extends Error {
+  constructor(
+    message: string,
+    readonly disconnected = false,
+  ) {
+    super(message);
+  }
+}
+
 export class TerminalSession {
   readonly #decoder = new FrameStreamDecoder();
   readonly #reassembler = new SubpackageReassembler({ maxPending: 4 });
@@ -52,6 +71,8 @@ export class TerminalSession {
   #queue: Promise<void> = Promise.resolve();
   /** messages waiting in the queue, and reports waiting for their commit */
   #inFlight = 0;
+  /** the platform's messages waiting for the terminal's answer, by their serial (the answer's "reply serial") */
+  readonly #pending = new Map<number, PendingRequest>();
   readonly #log: Logger;
 
   constructor(
@@ -67,7 +88,11 @@ export class TerminalSession {
     });
     socket.on('data', (chunk) => this.#received(chunk));
     socket.on('error', (err) => this.#log.debug({ err: err.message, unitId: this.#unitId }, 'JT/T 808 connection error'));
-    socket.once('close', () => this.ctx.closed(this, this.#unitId));
+    socket.once('close', () => {
+      for (const p of this.#pending.values()) p.fail(new NoAnswerError('the terminal disconnected before it answered', true));
+      this.#pending.clear();
+      this.ctx.closed(this, this.#unitId);
+    });
   }
 
   /** The unit this connection authenticated as. */
@@ -87,6 +112,25 @@ export class TerminalSession {
   /** 0x8203 manual alarm confirmation (JT/T 808-2019 Table 30): the platform handled these alarm bits; serial 0 = every report of them. */
   confirmAlarms(bits: number): void {
     if (this.#addressee) this.#send(this.#addressee, MessageId.AlarmConfirmation, { alarmSerial: 0, alarmTypes: bits });
+  }
+
+  /**
+   * Sends a platform message the terminal answers (a text 0x8300 with 0x0001, a position query
+   * 0x8201 with 0x0201), matched by the answer's reply serial (JT/T 808-2019 Tables 5 and 27).
+   * Rejects with NoAnswerError after `timeoutMs` or when the connection closes first.
+   */
+  request<K extends KnownMessageId>(messageId: K, body: BodyTypes[K], timeoutMs: number): Promise<TerminalAnswer> {
+    const addressee = this.#addressee;
+    if (!addressee || this.socket.destroyed) return Promise.reject(new NoAnswerError('the terminal is not connected', true));
+    return new Promise((resolve, reject) => {
+      const serial = this.#send(addressee, messageId, body);
+      const timer = setTimeout(() => {
+        this.#pending.delete(serial);
+        reject(new NoAnswerError(`the terminal did not answer 0x${hex4(messageId)} within ${Math.round(timeoutMs / 1000)} s`));
+      }, timeoutMs);
+      const done = () => (clearTimeout(timer), this.#pending.delete(serial));
+      this.#pending.set(serial, { messageId, settle: (a) => (done(), resolve(a)), fail: (err) => (done(), reject(err)) });
+    });
   }
 
   #received(chunk: Buffer): void {
@@ -143,8 +187,13 @@ export class TerminalSession {
         return this.#register(header);
       case MessageId.Authentication:
         return this.#authenticate(header, decoded.body.authCode);
-      case MessageId.TerminalResponse:
-        return; // an answer to the hub's own message: never answered (Table 5)
+      case MessageId.TerminalResponse: {
+        // an answer to the hub's own message: matched to it, never answered back (Table 5)
+        const { answeredSerial, answeredMessageId, result } = decoded.body;
+        const pending = this.#pending.get(answeredSerial);
+        if (pending?.messageId === answeredMessageId) pending.settle({ kind: 'response', result });
+        return;
+      }
     }
     const unitId = this.#unitId;
     if (!unitId || header.phone !== this.#addressee?.phone) {
@@ -160,6 +209,8 @@ export class TerminalSession {
         return this.#location(header, unitId, decoded.body);
       case MessageId.LocationBatch:
         return this.#batch(header, unitId, decoded.body);
+      case MessageId.LocationQueryAnswer:
+        return this.#queryAnswer(unitId, decoded.body);
       default:
         // known to the codec but not (yet) taken from a terminal, e.g. 0x0201 or a platform id
         this.#refuse('unsupported_message', `message 0x${hex4(header.messageId)} is not taken from terminals`);
@@ -172,13 +223,13 @@ export class TerminalSession {
     const terminal = await this.ctx.ports.terminals.find(header.phone);
     if (!terminal || terminal.disabled) {
       this.#refuse('unknown_terminal', `registration from ${header.phone}: no ${terminal ? 'enabled ' : ''}unit has this terminal phone number`);
-      return this.#send(header, MessageId.RegistrationResponse, { answeredSerial: header.serial, result: RegistrationResult.noSuchTerminal });
+      return void this.#send(header, MessageId.RegistrationResponse, { answeredSerial: header.serial, result: RegistrationResult.noSuchTerminal });
     }
     const authCode = await this.ctx.ports.terminals.register(terminal.unitId);
     if (authCode === undefined) {
       // Table 9 result 1: the vehicle holds a code; the admin resets it (README) for a new registration
       this.#refuse('already_registered', `registration from ${header.phone}: unit ${terminal.unitId} is registered already`);
-      return this.#send(header, MessageId.RegistrationResponse, { answeredSerial: header.serial, result: RegistrationResult.vehicleAlreadyRegistered });
+      return void this.#send(header, MessageId.RegistrationResponse, { answeredSerial: header.serial, result: RegistrationResult.vehicleAlreadyRegistered });
     }
     this.#log.info({ unitId: terminal.unitId, phone: header.phone }, 'JT/T 808 terminal registered');
     this.#send(header, MessageId.RegistrationResponse, { answeredSerial: header.serial, result: RegistrationResult.ok, authCode });
@@ -219,6 +270,22 @@ export class TerminalSession {
     const stored = batch.locations.map((report) => this.#storePosition(unitId, source, report));
     if (batch.refused.length > 0) stored.push(Promise.resolve(false));
     this.#answerWhen(header, stored);
+  }
+
+  /** 0x0201: the position asked for (0x8201), stored as a live one; an answer, so not answered (Table 27). */
+  #queryAnswer(unitId: string, { answeredSerial, location }: LocationQueryAnswer): void {
+    const pending = this.#pending.get(answeredSerial);
+    const asked = pending?.messageId === MessageId.LocationQuery ? pending : undefined;
+    this.#took();
+    this.#storePosition(unitId, 'jt808/0x0201', location)
+      .finally(() => this.#done())
+      .then(
+        (stored) => asked?.settle({ kind: 'position', report: location, stored: stored && (location.status & StatusBit.fix) !== 0 }),
+        (err: unknown) => {
+          this.#log.warn({ err, unitId }, 'JT/T 808 position query answer not stored');
+          asked?.fail(err instanceof Error ? err : new Error(String(err)));
+        },
+      );
   }
 
   /**
@@ -275,11 +342,12 @@ export class TerminalSession {
     this.#send(to, MessageId.PlatformResponse, { answeredSerial: to.serial, answeredMessageId: to.messageId, result });
   }
 
-  #send<K extends KnownMessageId>(to: Addressee, messageId: K, body: BodyTypes[K]): void {
-    if (this.socket.destroyed || !this.socket.writable) return;
+  /** Writes a message (unless the connection is gone); returns its serial. */
+  #send<K extends KnownMessageId>(to: Addressee, messageId: K, body: BodyTypes[K]): number {
     const serial = this.#serial;
     this.#serial = (this.#serial + 1) & 0xffff;
-    this.socket.write(encodeMessage({ messageId, serial, ...addresseeOf(to) }, body));
+    if (!this.socket.destroyed && this.socket.writable) this.socket.write(encodeMessage({ messageId, serial, ...addresseeOf(to) }, body));
+    return serial;
   }
 }
 

@@ -2,7 +2,7 @@
 // logged-in operator. Its state lives in hooks, one concern each (session watch, layout,
 // presets, incident feed, linkage target, alarms); this component wires them to the panels.
 import { useCallback, useMemo, useState } from 'react';
-import { OPEN_INCIDENT_STATES, type Alarm, type PositionOut } from '@hub/config';
+import { OPEN_INCIDENT_STATES, type Alarm, type LocateResponse, type PositionOut } from '@hub/config';
 import { UnitStore } from '../live/unit-store';
 import { LiveMap } from '../map/LiveMap';
 import { useT } from '../i18n';
@@ -24,7 +24,7 @@ import { Header, type Page } from './Header';
 import { OperatorsPage } from './OperatorsPage';
 import { UnitsAdminPage } from '../admin/UnitsAdminPage';
 import { AuditPage } from '../admin/AuditPage';
-import { hasRole, logout, type Session } from './session';
+import { api, hasRole, logout, type Session } from './session';
 import { useSessionWatch } from './useSessionWatch';
 import { viewPosition } from './unit-view';
 
@@ -112,6 +112,7 @@ export function Wall({ session }: { session: Session }) {
                 selectedUnitId={selectedUnitId ?? undefined}
                 onSelectUnit={selectUnit}
                 onOpenCamera={(id) => openOnTiles([id])}
+                onLocate={(id) => api<LocateResponse>('POST', `/api/units/${encodeURIComponent(id)}/locate`)}
                 onMapClick={linkage.targetPoint}
                 flyTo={flyTo}
                 onViewChange={viewChanged}

@@ -326,6 +326,16 @@ export const en = {
   'incident.event.with': '{what}: {facts}',
   'incident.event.next': 'next: {unit}',
   'incident.event.reason': 'reason: {reason}',
+  // --- JT/T 808 terminals: Locate now, commands (issue 15) ---
+  'map.unit.locateNow': 'Locate now',
+  'map.unit.locating': 'Asking the terminal where it is…',
+  'map.unit.located': 'Located: position of {time}',
+  'map.unit.locatedNoFix': 'The terminal answered at {time} without a GPS fix.',
+  'map.unit.locateOffline': 'The terminal is not connected: it cannot be asked where it is.',
+  'error.jt808NoAnswer': 'The terminal did not answer the position query in time. Try again, or call the driver.',
+  'error.unitNotTerminal': 'Only JT/T 808 vehicle terminals can be asked for their position; this unit reports by itself.',
+  'error.jt808CommandUnsupported': 'This vehicle terminal cannot do that (it takes dispatches and messages as text).',
+  // --- end JT/T 808 ---
 } as const satisfies Record<string, string>;
 
 export type MessageKey = keyof typeof en;

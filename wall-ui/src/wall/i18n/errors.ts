@@ -25,6 +25,10 @@ const BY_CODE: Partial<Record<string, MessageKey>> = {
   HUB_ERR_AUTH_INVALID: 'error.authInvalid',
   HUB_ERR_AUTH_REQUIRED: 'error.authRequired',
   HUB_ERR_VIEWER_LIMIT: 'error.viewerLimit',
+  // JT/T 808 vehicle terminals
+  HUB_ERR_JT808_NO_ANSWER: 'error.jt808NoAnswer',
+  HUB_ERR_UNIT_NOT_TERMINAL: 'error.unitNotTerminal',
+  HUB_ERR_JT808_COMMAND_UNSUPPORTED: 'error.jt808CommandUnsupported',
 };
 
 /** What the wall says about a failed call: `err` is a HubApiError-like ({code, message}) or anything thrown. */

@@ -325,4 +325,14 @@ export const zhCN: Record<MessageKey, string> = {
   'incident.event.with': '{what}：{facts}',
   'incident.event.next': '下一单位：{unit}',
   'incident.event.reason': '原因：{reason}',
+  // --- JT/T 808 终端：立即定位、指令（issue 15） ---
+  'map.unit.locateNow': '立即定位',
+  'map.unit.locating': '正在查询终端位置…',
+  'map.unit.located': '已定位：{time} 的位置',
+  'map.unit.locatedNoFix': '终端于 {time} 应答，但未定位（无 GPS）。',
+  'map.unit.locateOffline': '终端未连接，无法查询其位置。',
+  'error.jt808NoAnswer': '终端未及时应答位置查询。请重试，或电话联系驾驶员。',
+  'error.unitNotTerminal': '只有 JT/T 808 车载终端可以查询位置；该单元会自行上报。',
+  'error.jt808CommandUnsupported': '该车载终端不支持此操作（它只接收文本形式的调度和消息）。',
+  // --- end JT/T 808 ---
 };

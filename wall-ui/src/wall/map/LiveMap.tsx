@@ -5,7 +5,7 @@ import { useEffect, useMemo, useRef, useState, type CSSProperties } from 'react'
 import maplibregl, { type Map as MapLibreMap } from 'maplibre-gl';
 import 'maplibre-gl/dist/maplibre-gl.css';
 import './map.css';
-import type { Alarm, BasemapOut, MapView, PositionOut } from '@hub/config';
+import type { Alarm, BasemapOut, LocateResponse, MapView, PositionOut } from '@hub/config';
 import type { UnitStore } from '../live/unit-store';
 import { useConnectionState } from '../live/hooks';
 import { basemapStyle, DEFAULT_BASEMAP } from './basemap-style';
@@ -29,6 +29,8 @@ export interface LiveMapProps {
   selectedUnitId?: string;
   onSelectUnit?(unitId: string): void;
   onOpenCamera?(unitId: string): void;
+  /** "Locate now" in a JT/T 808 terminal's popup (the wall: POST /api/units/{id}/locate) */
+  onLocate?(unitId: string): Promise<LocateResponse>;
   /** a click on the map away from units, in WGS-84 */
   onMapClick?(lat: number, lon: number): void;
   /** fly there whenever `key` changes; `instant` jumps without the flight (a preset's saved view) */
@@ -212,7 +214,13 @@ export function LiveMap(props: LiveMapProps) {
           <MarkersLayer alarms={props.alarms} incidents={props.incidents} />
           {props.replay && <ReplayLayer points={props.replay.points} cursorTs={props.replay.cursorTs} />}
           {popupUnitId && (
-            <UnitPopup store={store} unitId={popupUnitId} onOpenCamera={props.onOpenCamera ? (id) => latest.current.onOpenCamera?.(id) : undefined} onClose={() => setPopupUnitId(undefined)} />
+            <UnitPopup
+              store={store}
+              unitId={popupUnitId}
+              onOpenCamera={props.onOpenCamera ? (id) => latest.current.onOpenCamera?.(id) : undefined}
+              onLocate={props.onLocate ? (id) => latest.current.onLocate!(id) : undefined}
+              onClose={() => setPopupUnitId(undefined)}
+            />
           )}
           <ClusterLabels />
           <UnitLabels nameOf={(id) => store.units.get(id)?.name} dimmed={!!props.replay} />

@@ -1,17 +1,64 @@
-// The clicked unit's details in a MapLibre popup that follows the unit, with "open camera".
+// The clicked unit's details in a MapLibre popup that follows the unit, with "open camera" and,
+// on a JT/T 808 vehicle terminal, "Locate now" (the hub asks the terminal where it is: 0x8201).
 // Plain DOM (the popup lives outside React's tree), refreshed when the store says the unit changed
 // and when the operator switches the language.
 import { useEffect, useRef } from 'react';
 import { Popup } from 'maplibre-gl';
+import type { LocateResponse } from '@hub/config';
+import { errorText } from '../i18n/errors';
 import type { UnitStore } from '../live/unit-store';
 import { unitStatusKind, type UnitView } from '../live/types';
 import { STATUS_COLOURS } from './icons';
 import { useMapContext } from './map-context';
 import { translate, useLocale, type Locale, type Translate } from '../i18n';
 
+/** Where "Locate now" stands: asking, answered (with or without a fix), or refused. */
+type Located = { kind: 'busy' } | { kind: 'done'; answer: LocateResponse } | { kind: 'failed'; err: unknown };
+
+/** "Locate now" beside the details: shown only on JT/T 808 terminals (an MQTT unit reports by itself at its own rate). */
+function locateControls(el: HTMLElement, onLocate: () => Promise<LocateResponse>, redraw: () => void) {
+  const button = document.createElement('button');
+  button.type = 'button';
+  button.className = 'hub-locate-now';
+  button.style.marginTop = '6px';
+  button.style.marginLeft = '6px';
+  const result = document.createElement('div');
+  result.className = 'hub-locate-result';
+  result.style.marginTop = '4px';
+  let located: Located | undefined;
+  button.onclick = () => {
+    located = { kind: 'busy' };
+    redraw();
+    onLocate()
+      .then(
+        (answer) => (located = { kind: 'done', answer }),
+        (err: unknown) => (located = { kind: 'failed', err }),
+      )
+      .finally(redraw);
+  };
+  el.append(button, result);
+  return (u: UnitView, t: Translate, locale: Locale) => {
+    const terminal = Boolean(u.jt808);
+    button.style.display = terminal ? '' : 'none';
+    result.style.display = terminal && located ? '' : 'none';
+    button.disabled = located?.kind === 'busy';
+    button.textContent = t('map.unit.locateNow');
+    const time = (iso: string) => new Date(iso).toLocaleTimeString(locale, { hour12: false });
+    result.dataset.state = located?.kind ?? '';
+    result.style.color = located?.kind === 'failed' ? '#b42318' : '';
+    if (!located) result.textContent = '';
+    else if (located.kind === 'busy') result.textContent = t('map.unit.locating');
+    // (the wall's sentence for HUB_ERR_UNIT_OFFLINE speaks of the camera)
+    else if (located.kind === 'failed') result.textContent = (located.err as { code?: string }).code === 'HUB_ERR_UNIT_OFFLINE' ? t('map.unit.locateOffline') : errorText(t, located.err);
+    else if (located.answer.position) result.textContent = t('map.unit.located', { time: time(located.answer.position.ts) });
+    else result.textContent = t('map.unit.locatedNoFix', { time: time(located.answer.answeredAt) });
+  };
+}
+
 /** The popup's elements, built once; refresh() only sets their text (so a button under the pointer stays put). */
-function build(el: HTMLElement, onOpenCamera?: () => void) {
+function build(el: HTMLElement, onOpenCamera?: () => void, onLocate?: () => Promise<LocateResponse>) {
   let button: HTMLButtonElement | undefined;
+  let last: [UnitView, Locale] | undefined;
   const line = (cls: string) => {
     const div = document.createElement('div');
     div.className = cls;
@@ -33,8 +80,11 @@ function build(el: HTMLElement, onOpenCamera?: () => void) {
     button.onclick = onOpenCamera;
     el.append(button);
   }
-  return (u: UnitView, locale: Locale) => {
+  const locate = onLocate && locateControls(el, onLocate, () => last && fill(...last));
+  const fill = (u: UnitView, locale: Locale) => {
+    last = [u, locale];
     const t: Translate = (key, vars) => translate(locale, key, vars);
+    locate?.(u, t, locale);
     const labelled = (label: string, value: string) => t('map.unit.line', { label, value });
     const kind = unitStatusKind(u);
     if (button) button.textContent = t('map.unit.openCamera');
@@ -54,9 +104,19 @@ function build(el: HTMLElement, onOpenCamera?: () => void) {
     }
     details.textContent = lines.join('\n');
   };
+  return fill;
 }
 
-export function UnitPopup({ store, unitId, onOpenCamera, onClose }: { store: UnitStore; unitId: string; onOpenCamera?: (unitId: string) => void; onClose(): void }) {
+export interface UnitPopupProps {
+  store: UnitStore;
+  unitId: string;
+  onOpenCamera?: (unitId: string) => void;
+  /** "Locate now" on a JT/T 808 terminal: POST /api/units/{id}/locate */
+  onLocate?: (unitId: string) => Promise<LocateResponse>;
+  onClose(): void;
+}
+
+export function UnitPopup({ store, unitId, onOpenCamera, onLocate, onClose }: UnitPopupProps) {
   const { map, projector } = useMapContext();
   const locale = useLocale();
   const localeRef = useRef(locale);
@@ -69,7 +129,7 @@ export function UnitPopup({ store, unitId, onOpenCamera, onClose }: { store: Uni
     el.style.font = '13px system-ui, sans-serif';
     el.style.minWidth = '180px';
     const popup = new Popup({ closeOnClick: false, offset: 16, maxWidth: '280px' }).setDOMContent(el);
-    const fill = build(el, onOpenCamera ? () => onOpenCamera(unitId) : undefined);
+    const fill = build(el, onOpenCamera ? () => onOpenCamera(unitId) : undefined, onLocate ? () => onLocate(unitId) : undefined);
     let shown = false;
     let closedByUs = false;
     const refresh = () => {
@@ -95,7 +155,7 @@ export function UnitPopup({ store, unitId, onOpenCamera, onClose }: { store: Uni
       closedByUs = true;
       popup.remove();
     };
-    // onClose/onOpenCamera are read when called; a new function each render must not reopen the popup
+    // onClose/onOpenCamera/onLocate are read when called; a new function each render must not reopen the popup
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [map, projector, store, unitId]);
   // a language switch redraws the open popup's text in place
