@@ -8,7 +8,7 @@ import { incidentRoutes } from './api/incidents';
 import { intakeClientRoutes, intakeEventRoutes } from './api/intake';
 import { nearestRoutes } from './api/nearest';
 
-export { IncidentService, type AuditEntry, type IncidentServiceOptions, type RecordingSource } from './service';
+export { IncidentService, type AuditEntry, type CloseCheck, type EvidencePart, type IncidentServiceOptions, type OpenHook, type RecordingSource } from './service';
 export { IncidentBus, type IncidentEvents } from './events';
 export type { FiledReport, IntakeHook } from './intake';
 export { appendEvent, getIncident, listIncidents, timeline, withTransaction } from './store';
