@@ -10,7 +10,7 @@ import { appendEvent, getIncident, withTransaction } from '@hub/incidents';
 import type { Queryable } from '@hub/platform';
 import { toIso } from '@hub/platform';
 import { TransferError } from './errors';
-import { casesAwaitingDeadline, departmentFor, getCase, getDepartment, insertCase } from './store';
+import { anyDepartment, casesAwaitingDeadline, departmentFor, getCase, getDepartment, insertCase } from './store';
 
 /** The overdue escalation: an alarm on the wall (it returns what to announce after the commit). */
 export type OverdueAlarm = (tx: Queryable, incident: { id: number; unitId: string | null; lat: number; lon: number }, details: Record<string, unknown>) => Promise<() => void>;
@@ -62,8 +62,9 @@ export class DepartmentDesk {
     const caseTypes = await this.caseTypesOf(tx, incident);
     const department = await departmentFor(tx, caseTypes, incident.district);
     if (!department) {
-      // an alarm's incident (SOS) is the centre's own; an outside report nobody answers for is said
-      if (incident.source !== 'alarm') await appendEvent(tx, { incidentId: incident.id, actor: ACTOR, kind: 'department_unrouted', detail: { caseTypes, district: incident.district } });
+      // an alarm's incident (SOS) is the centre's own; an outside report nobody answers for is said, once the city has departments
+      if (incident.source !== 'alarm' && (await anyDepartment(tx)))
+        await appendEvent(tx, { incidentId: incident.id, actor: ACTOR, kind: 'department_unrouted', detail: { caseTypes, district: incident.district } });
       return undefined;
     }
     const c = await insertCase(tx, incident.id, department.id, this.deadlineSeconds(incident.type));

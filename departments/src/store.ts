@@ -36,6 +36,11 @@ async function unique<T>(name: string, fn: () => Promise<T>): Promise<T> {
   }
 }
 
+export async function anyDepartment(db: Queryable): Promise<boolean> {
+  const { rows } = await db.query('SELECT 1 FROM departments LIMIT 1');
+  return rows.length > 0;
+}
+
 export async function listDepartments(db: Queryable): Promise<Department[]> {
   const { rows } = await db.query<DepartmentRow>('SELECT * FROM departments ORDER BY id');
   return rows.map(toDepartment);

@@ -61,17 +61,22 @@ export async function listEvidence(db: Queryable, incidentId: number): Promise<(
   return rows.map((r) => ({ ...toPhoto(r), path: r.path }));
 }
 
-/** The close check: a type that needs verification has a photo, or was resolved by notice (nobody had to go). */
+/**
+ * The close check: a department's case of a type that needs verification has a photo, or was
+ * resolved by notice (nobody had to go). An incident no department holds is the centre's own and
+ * closes as before.
+ */
 export function verificationCheck(settings: DepartmentsConfig): CloseCheck {
   const types = new Set(settings.verificationTypes);
   return async (tx, incident) => {
     if (!types.has(incident.type)) return;
-    const { rows } = await tx.query(
-      `SELECT 1 FROM incident_evidence WHERE incident_id = $1
-       UNION ALL SELECT 1 FROM incident_events WHERE incident_id = $1 AND kind = 'resolved_by_notice' LIMIT 1`,
+    const { rows } = await tx.query<{ held: boolean; shown: boolean }>(
+      `SELECT EXISTS (SELECT 1 FROM department_cases WHERE incident_id = $1) AS held,
+              EXISTS (SELECT 1 FROM incident_evidence WHERE incident_id = $1)
+           OR EXISTS (SELECT 1 FROM incident_events WHERE incident_id = $1 AND kind = 'resolved_by_notice') AS shown`,
       [incident.id],
     );
-    if (rows.length === 0) throw new EvidenceRequiredError(incident.id, incident.type);
+    if (rows[0]!.held && !rows[0]!.shown) throw new EvidenceRequiredError(incident.id, incident.type);
   };
 }
 
