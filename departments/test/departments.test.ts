@@ -3,7 +3,7 @@
 // desks awake on the database, verification's scene photo (uploaded by the unit sent, over real
 // MQTT dispatch and answer), the hotline, and the assessment's figures against the trail.
 import mqtt, { type MqttClient } from 'mqtt';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import pino from 'pino';
 import { topics, type Alarm, type AssessmentResponse, type Department, type DepartmentCase, type EvidencePhoto, type Incident, type IncidentDetail } from '@hub/config';
 import { DepartmentDesk } from '@hub/departments';
