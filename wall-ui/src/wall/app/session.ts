@@ -94,6 +94,11 @@ export async function download(path: string, filename: string): Promise<void> {
   setTimeout(() => URL.revokeObjectURL(url), 60_000);
 }
 
+/** A file of the hub's (a scene photo) as an object URL for an <img>, fetched with the session's token; revoke it when done. */
+export async function photoUrl(path: string): Promise<string> {
+  return URL.createObjectURL(await requestBlob(path, { token: session?.token }));
+}
+
 /** Opens the incident's replay page in a new tab; the token travels in the fragment, never to a server log. */
 export function openReplay(incidentId: number): void {
   window.open(`/replay#token=${encodeURIComponent(session?.token ?? '')}&incident=${incidentId}`, '_blank', 'noopener');

@@ -25,6 +25,10 @@ const BY_CODE: Partial<Record<string, MessageKey>> = {
   HUB_ERR_AUTH_INVALID: 'error.authInvalid',
   HUB_ERR_AUTH_REQUIRED: 'error.authRequired',
   HUB_ERR_VIEWER_LIMIT: 'error.viewerLimit',
+  // departments: verification, the hotline, transfers
+  HUB_ERR_EVIDENCE_REQUIRED: 'error.evidenceRequired',
+  HUB_ERR_HOTLINE_PHONE: 'error.hotlinePhone',
+  HUB_ERR_TRANSFER: 'error.transfer',
 };
 
 /** What the wall says about a failed call: `err` is a HubApiError-like ({code, message}) or anything thrown. */
