@@ -4,6 +4,7 @@ import type { AssessmentResponse } from '@hub/config';
 import { fmt } from '../kpi/charts';
 
 const cell = { border: '1px solid #ccc', padding: '4px 8px', textAlign: 'right' as const };
+const name = { ...cell, textAlign: 'left' as const };
 
 /** The ranking over the whole range: the KPI page shows the same table. */
 export function Ranking({ data, t }: { data: AssessmentResponse; t: (key: 'rank' | 'department' | 'received' | 'inTimeRate' | 'overdue' | 'stage.total' | 'seconds') => string }) {
@@ -12,7 +13,7 @@ export function Ranking({ data, t }: { data: AssessmentResponse; t: (key: 'rank'
       <thead>
         <tr>
           <th style={cell}>{t('rank')}</th>
-          <th style={cell}>{t('department')}</th>
+          <th style={name}>{t('department')}</th>
           <th style={cell}>{t('received')}</th>
           <th style={cell}>{t('inTimeRate')}</th>
           <th style={cell}>{t('overdue')}</th>
@@ -25,7 +26,7 @@ export function Ranking({ data, t }: { data: AssessmentResponse; t: (key: 'rank'
         {data.ranking.map((r) => (
           <tr key={r.departmentId} data-testid="ranking-row" data-department={r.name} data-rank={r.rank}>
             <td style={cell}>{r.rank}</td>
-            <th style={cell} scope="row">
+            <th style={name} scope="row">
               {r.name}
             </th>
             <td style={cell}>{r.received}</td>

@@ -78,7 +78,7 @@ export function StageChart({ rows, title, unit }: { rows: DepartmentAssessment[]
               return bar;
             })}
             <text x={W - 66} y={y + ROW / 2 + 4} fontSize="11" fill="#555">
-              {r.stages.total.median === null ? '–' : `${fmt(r.stages.total.median)} ${unit}`}
+              {total(r) === 0 ? '–' : `${fmt(total(r))} ${unit}`}
             </text>
           </g>
         );
