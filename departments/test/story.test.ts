@@ -12,7 +12,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import type { Alarm, Department, EvidencePhoto, IncidentDetail, IntakeEventResult } from '@hub/config';
 import { artifactDir, launchChromium } from '../../test-support/browser';
 import { ADMIN_TOKEN, eventually, startTestHub, type TestHub } from '../../test-support/test-hub';
-import { startSmsc } from '../../notices/test/support/smsc';
+import { startSmsc } from '../../test-support/smsc';
 
 const CENTRE = { lat: 22.54, lon: 114.05 }; // the sample basemap's "Centre district (illustrative)"
 const HERE = { latitude: CENTRE.lat + 0.0001, longitude: CENTRE.lon }; // the body cam, 11 m away
