@@ -4,6 +4,7 @@
 import { z } from 'zod';
 import { LatSchema, LonSchema } from './ids';
 import { freeText } from './text';
+import { KpiStatSchema } from './incident';
 
 /** unit: one of the city's own (an enforcement team); agency: a cooperating bureau (traffic police, commerce). */
 export const DepartmentKindSchema = z.enum(['unit', 'agency']);
@@ -74,8 +75,6 @@ export const AssessmentQuerySchema = z.object({
 export const ASSESSMENT_STAGES = ['dispatch', 'arrive', 'resolve', 'total'] as const;
 export type AssessmentStage = (typeof ASSESSMENT_STAGES)[number];
 
-const StageStatSchema = z.object({ count: z.number().int(), median: z.number().nullable(), p90: z.number().nullable() });
-
 /** One target against the figure: met is null when the department has no such target. */
 const QuotaCheckSchema = z.object({ target: z.number().nullable(), actual: z.number().nullable(), met: z.boolean().nullable() });
 
@@ -92,7 +91,7 @@ export const DepartmentAssessmentSchema = z.object({
   /** resolvedInTime / received; null with none received */
   inTimeRate: z.number().nullable(),
   /** seconds: dispatch = received→dispatched, arrive = dispatched→on scene, resolve = on scene→resolved, total = received→resolved */
-  stages: z.record(z.enum(ASSESSMENT_STAGES), StageStatSchema),
+  stages: z.record(z.enum(ASSESSMENT_STAGES), KpiStatSchema),
   quota: z.object({ inTimeRate: QuotaCheckSchema, maxOverdue: QuotaCheckSchema, maxResolveMedianSeconds: QuotaCheckSchema }),
   /** every target set was met (null: no target) */
   quotaMet: z.boolean().nullable(),

@@ -6,7 +6,7 @@
 import type { Logger } from 'pino';
 import type { DepartmentCase, DepartmentsConfig, Incident } from '@hub/config';
 import type { IncidentService } from '@hub/incidents';
-import { appendEvent, getIncident, withTransaction } from '@hub/incidents';
+import { appendEvent, WakeTimers, withTransaction } from '@hub/incidents';
 import type { Queryable } from '@hub/platform';
 import { toIso } from '@hub/platform';
 import { TransferError } from './errors';
@@ -23,17 +23,21 @@ export interface DepartmentDeskOptions {
   log: Logger;
 }
 
-/** setTimeout's longest wait; a later deadline wakes the hub once on the way and is scheduled again. */
-const MAX_TIMER_MS = 2 ** 31 - 1;
 const OPEN = ['reported', 'dispatched', 'en_route', 'on_scene'];
 const ACTOR = 'departments';
 
 export class DepartmentDesk {
-  private readonly timers = new Map<number, NodeJS.Timeout>();
+  /** the deadlines' timers (the database holds each deadline; these only wake the hub) */
+  private readonly timers: WakeTimers;
   private readonly unsubscribe: (() => void)[] = [];
   private closed = false;
 
-  private constructor(private readonly opts: DepartmentDeskOptions) {}
+  private constructor(private readonly opts: DepartmentDeskOptions) {
+    this.timers = new WakeTimers(
+      (incidentId) => this.deadlinePassed(incidentId),
+      (err, incidentId) => opts.log.error({ err, incidentId }, 'deadline not handled'),
+    );
+  }
 
   static async start(opts: DepartmentDeskOptions): Promise<DepartmentDesk> {
     const desk = new DepartmentDesk(opts);
@@ -93,7 +97,6 @@ export class DepartmentDesk {
         await insertCase(tx, incidentId, departmentId, this.deadlineSeconds(i[0]!.type));
         await tx.query(`UPDATE department_cases SET routed_by = 'transfer' WHERE incident_id = $1`, [incidentId]);
       }
-      await tx.query('UPDATE incidents SET updated_at = clock_timestamp() WHERE id = $1', [incidentId]);
       await appendEvent(tx, {
         incidentId,
         actor,
@@ -104,20 +107,12 @@ export class DepartmentDesk {
     });
     if (!moved.overdueAt) this.schedule(incidentId, moved.dueAt);
     this.opts.log.info({ incidentId, departmentId, actor }, 'case transferred');
-    await this.announce(incidentId);
+    await this.opts.incidents.touch(incidentId);
     return moved;
   }
 
   private schedule(incidentId: number, dueAt: Date | string): void {
-    if (this.closed) return;
-    clearTimeout(this.timers.get(incidentId));
-    const wait = Math.min(MAX_TIMER_MS, Math.max(0, new Date(dueAt).getTime() - Date.now()));
-    const timer = setTimeout(() => {
-      this.timers.delete(incidentId);
-      this.deadlinePassed(incidentId).catch((err: unknown) => this.opts.log.error({ err, incidentId }, 'deadline not handled'));
-    }, wait);
-    timer.unref();
-    this.timers.set(incidentId, timer);
+    this.timers.at(incidentId, dueAt);
   }
 
   /** The deadline's timer: the case is claimed once, written in the trail, and the alarm raised, in one transaction. */
@@ -164,20 +159,13 @@ export class DepartmentDesk {
     if ('later' in out) return this.schedule(incidentId, out.later);
     out.announce();
     this.opts.log.warn({ incidentId, department: out.department }, 'case overdue at its department: escalated');
-    await this.announce(incidentId);
-  }
-
-  private async announce(incidentId: number): Promise<void> {
-    await this.opts.db.query('UPDATE incidents SET updated_at = clock_timestamp() WHERE id = $1', [incidentId]);
-    const incident = await getIncident(this.opts.db, incidentId);
-    if (incident) this.opts.incidents.events.emit('incident', incident);
+    await this.opts.incidents.touch(incidentId);
   }
 
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
     this.unsubscribe.splice(0).forEach((u) => u());
-    for (const t of this.timers.values()) clearTimeout(t);
-    this.timers.clear();
+    this.timers.close();
   }
 }

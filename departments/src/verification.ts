@@ -50,7 +50,6 @@ export async function storeEvidence(db: Queryable, dataDir: string, maxBytes: nu
       file,
       photo.length,
     ]);
-    await tx.query('UPDATE incidents SET updated_at = clock_timestamp() WHERE id = $1', [incidentId]);
     await appendEvent(tx, { incidentId, actor: `unit:${unitId}`, kind: 'evidence_captured', detail: { unitId, sha256, bytes: photo.length } });
     return toPhoto(rows[0]!);
   });

@@ -14,6 +14,7 @@ export type { FiledReport, IntakeHook } from './intake';
 export { appendEvent, getIncident, listIncidents, timeline, withTransaction } from './store';
 export { nearestUnits, nearestUnitsSql, type EtaSettings, type NearestRequest } from './nearest';
 export { UnitIndex } from './unit-index';
+export { WakeTimers } from './wake-timers';
 export { kpis, kpisCsv } from './kpis';
 export { incidentMigrations } from './migrations';
 export { incidentsPlugin, type IncidentsPluginOptions } from './plugin';

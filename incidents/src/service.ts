@@ -185,6 +185,12 @@ export class IncidentService {
     return incident;
   }
 
+  /** Another package changed what the incident shows (a case, a photo): its updatedAt moves and walls reload it. */
+  async touch(id: number): Promise<Incident | undefined> {
+    await this.opts.db.query('UPDATE incidents SET updated_at = clock_timestamp() WHERE id = $1', [id]);
+    return this.announce(id);
+  }
+
   private dispatchEvent(e: Omit<DispatchEvent, 'ts'> & { ts?: string }): void {
     this.events.emit('dispatch', { ...e, ts: e.ts ?? new Date().toISOString() });
   }

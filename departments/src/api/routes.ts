@@ -21,7 +21,7 @@ import {
   type DepartmentsConfig,
 } from '@hub/config';
 import { ADMIN_OPERATOR, bearerToken, recordAudit, requireRole } from '@hub/identity';
-import { getIncident, type IncidentService } from '@hub/incidents';
+import type { IncidentService } from '@hub/incidents';
 import { HubError } from '@hub/platform';
 import { verifyCredential, type ApiContext } from '@hub/telemetry';
 import { assessment, assessmentCsv } from '../assessment';
@@ -210,8 +210,7 @@ export const evidenceUploadRoutes: FastifyPluginAsyncZod<DepartmentApiContext> =
       const unitId = (request as { unitId?: string }).unitId!;
       const photo = await storeEvidence(db, dataDir, settings.evidenceMaxBytes, request.params.id, unitId, request.body as Buffer);
       request.log.info({ incidentId: request.params.id, unitId, sha256: photo.sha256 }, 'evidence captured');
-      const incident = await getIncident(db, request.params.id);
-      if (incident) incidents.events.emit('incident', incident);
+      await incidents.touch(request.params.id);
       return reply.code(201).send(photo);
     },
   );

@@ -50,7 +50,7 @@ export function App({ lang }: { lang: Lang }) {
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [token, period]);
 
-  if (!token) return <PageLogin t={t} login={login} onToken={setToken} />;
+  if (!token) return <PageLogin title={t('title')} lang={lang} login={login} onToken={setToken} />;
   const periods = data ? [...new Set(data.rows.map((r) => r.period))] : [];
 
   return (

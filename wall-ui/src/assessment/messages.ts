@@ -37,10 +37,6 @@ export const en = {
   rank: 'Rank',
   none: 'No cases in this period.',
   loading: 'Loading…',
-  login: 'Sign in',
-  username: 'Username',
-  password: 'Password',
-  loginFailed: 'Sign-in failed: check the username and password.',
   error: 'Could not load the figures',
   generated: 'Figures from the incidents’ trail; days and months in {zone}.',
 } as const;
@@ -83,10 +79,6 @@ export const zhCN: Record<MessageKey, string> = {
   rank: '名次',
   none: '该时段没有案件。',
   loading: '加载中…',
-  login: '登录',
-  username: '用户名',
-  password: '密码',
-  loginFailed: '登录失败：请检查用户名和密码。',
   error: '无法加载数据',
   generated: '数据取自事件轨迹；日、月按 {zone} 计。',
 };

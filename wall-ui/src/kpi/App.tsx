@@ -24,7 +24,8 @@ export function App() {
   const params = new URLSearchParams(location.search);
   // the page's language is read once, from the address it was opened with
   // eslint-disable-next-line react-hooks/exhaustive-deps
-  const t = useMemo(() => translator(pickLang(params.get('lang'), navigator.language)), []);
+  const lang = useMemo(() => pickLang(params.get('lang'), navigator.language), []);
+  const t = useMemo(() => translator(lang), [lang]);
   const [token, setToken] = useState<string | null>(() => initialToken());
   const [from, setFrom] = useState(() => (params.get('from') ? localInput(Date.parse(params.get('from')!)) : localInput(Date.now() - 7 * DAY)));
   const [to, setTo] = useState(() => (params.get('to') ? localInput(Date.parse(params.get('to')!)) : localInput(Date.now() + 60_000)));
@@ -58,7 +59,7 @@ export function App() {
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [token, groupBy]);
 
-  if (!token) return <PageLogin t={t} login={login} onToken={setToken} />;
+  if (!token) return <PageLogin title={t('title')} lang={lang} login={login} onToken={setToken} />;
 
   return (
     <main style={{ fontFamily: 'system-ui, sans-serif', padding: 16, color: '#111' }}>
