@@ -230,6 +230,18 @@ describe('the city’s loop, with departments', () => {
     });
     await page.locator('[data-testid=incident-photos]').scrollIntoViewIfNeeded();
     await page.screenshot({ path: path.join(shots, 'wall-incident-photo.png') });
+    // the overdue case: its escalation says why on the wall, and a coordinator transfers it with a reason
+    await page.locator('[data-testid=alarm]', { hasText: 'past its deadline at Centre enforcement team' }).first().waitFor({ timeout: 10_000 });
+    await page.click('[data-testid=incident-back]');
+    await page.locator(`[data-testid=incident-row][data-incident-id="${ids.overdue}"]`).click();
+    await page.waitForSelector('[data-testid=incident-department][data-overdue=true]');
+    await page.click('[data-testid=incident-transfer]');
+    await page.selectOption('[data-testid=incident-transfer-to]', { label: 'Environmental protection bureau' });
+    await page.fill('[data-testid=incident-transfer-reason]', 'the stall is a noise case');
+    await page.click('[data-testid=incident-transfer-confirm]');
+    await page.locator('[data-testid=incident-department]', { hasText: 'Environmental protection bureau' }).waitFor({ timeout: 10_000 });
+    await page.locator('[data-testid=incident-timeline]').getByText('Transferred to another department: Environmental protection bureau · reason: the stall is a noise case').waitFor({ timeout: 10_000 });
+    await page.screenshot({ path: path.join(shots, 'wall-incident-transfer.png') });
     await page.close();
   });
 });

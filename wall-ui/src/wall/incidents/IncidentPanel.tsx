@@ -104,7 +104,7 @@ export function IncidentPanel({ id, live, canAct, onBack, onShowOnMap }: Inciden
           {detail.lat.toFixed(5)}, {detail.lon.toFixed(5)}
         </a>
       </p>
-      <CaseDepartment incidentId={detail.id} version={detail.updatedAt} />
+      <CaseDepartment incidentId={detail.id} version={detail.updatedAt} canTransfer={canAct && isOpen} onChanged={() => void load().catch(() => undefined)} />
       {detail.note && <p>{detail.note}</p>}
       {error && <p className="error">{error}</p>}
 
