@@ -240,7 +240,10 @@ describe('the city’s loop, with departments', () => {
     await page.fill('[data-testid=incident-transfer-reason]', 'the stall is a noise case');
     await page.click('[data-testid=incident-transfer-confirm]');
     await page.locator('[data-testid=incident-department]', { hasText: 'Environmental protection bureau' }).waitFor({ timeout: 10_000 });
-    await page.locator('[data-testid=incident-timeline]').getByText('Transferred to another department: Environmental protection bureau · reason: the stall is a noise case').waitFor({ timeout: 10_000 });
+    await page
+      .locator('[data-testid=incident-timeline]')
+      .getByText('Transferred to another department: Environmental protection bureau · reason: the stall is a noise case')
+      .waitFor({ timeout: 10_000 });
     await page.screenshot({ path: path.join(shots, 'wall-incident-transfer.png') });
     await page.close();
   });
