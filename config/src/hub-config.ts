@@ -4,6 +4,7 @@ import { IceServerSchema, MediaCorsOriginsSchema } from './media';
 import { LoginLockoutSchema } from './operators';
 import { BasemapConfigSchema } from './basemap';
 import { NoticesConfigSchema } from './notices';
+import { DepartmentsConfigSchema } from './departments';
 
 const port = z.coerce.number().int().min(0).max(65535);
 const seconds = z.coerce.number().positive();
@@ -309,6 +310,8 @@ export const HubConfigSchema = z.object({
     .prefault({}),
   /** the notice-and-escalation loop: grace per event type, SMS templates, the SMPP or HTTP gateway (notices.ts); default no gateway (off) */
   notices: NoticesConfigSchema,
+  /** departments: case deadlines per type, which types need scene evidence to close, the assessment's time zone (departments.ts) */
+  departments: DepartmentsConfigSchema,
   log: z
     .object({
       /** pino level; default info */

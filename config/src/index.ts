@@ -14,6 +14,7 @@ export * from './basemap';
 export * from './gcj02';
 export * from './incident';
 export * from './notices';
+export * from './departments';
 export * from './presets';
 export * from './geo';
 export * from './text';

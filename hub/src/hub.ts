@@ -11,6 +11,7 @@ import { identityPlugin, recordAudit } from '@hub/identity';
 import type { Jt808Gateway } from '@hub/jt808';
 import { incidentsPlugin, type IncidentService } from '@hub/incidents';
 import { noticesPlugin } from '@hub/notices';
+import { departmentsPlugin } from '@hub/departments';
 import { createPool, startEmbeddedDatabase, type EmbeddedDatabase } from '@hub/platform';
 import { ClusterMember } from '@hub/cluster';
 import { MAX_PATH_PARAM_LENGTH, migrate, registerDocs, telemetryPlugin, type Telemetry } from '@hub/telemetry';
@@ -129,6 +130,8 @@ export async function startHub(config: HubConfig, opts: StartHubOptions = {}): P
     });
     // the notice loop hooks intake before any route can take an event
     await app.register(noticesPlugin, { config, db, log });
+    // departments route every incident that opens from here on, and check its closing
+    await app.register(departmentsPlugin, { config, db, log });
     await app.register(apiPlugin, { config, db, log });
     await app.register(linkagePlugin, { config, db, log });
     await app.register(wallPagesPlugin, { config });

@@ -9,6 +9,7 @@ import { Jt808Gateway } from '@hub/jt808';
 import { alarmRoutes, geofenceRoutes } from '@hub/alarms';
 import { incidentApiRoutes, intakeApiRoutes } from '@hub/incidents';
 import { noticeApiRoutes } from '@hub/notices';
+import { departmentApiRoutes, evidenceApiRoutes } from '@hub/departments';
 import { clearAuthCode, findTerminal, issueAuthCode, telemetryApi, verifyAuthCode } from '@hub/telemetry';
 import { basemapRoutes, presetRoutes, wallPages } from '@hub/wall-server';
 import { Linkage } from './linkage';
@@ -119,16 +120,17 @@ export const apiPlugin = fp<HubPluginOptions>(
         alarmRoutes,
         ...incidentApiRoutes(incidents),
         ...noticeApiRoutes(app.notices),
+        ...departmentApiRoutes({ desk: app.departments, incidents, config }),
         presetRoutes,
         locateRoutes(app.jt808, config.jt808.locateTimeoutSeconds),
         async (api) => {
           await api.register(basemapRoutes, { basemap: config.basemap });
         },
       ],
-      publicRoutes: intakeApiRoutes(incidents, { intake: config.linkage.intake, dataDir: config.dataDir }),
+      publicRoutes: [...intakeApiRoutes(incidents, { intake: config.linkage.intake, dataDir: config.dataDir }), ...evidenceApiRoutes({ desk: app.departments, incidents, config })],
     });
   },
-  { name: 'api', dependencies: ['identity', 'telemetry', 'alarms', 'incidents', 'notices'] },
+  { name: 'api', dependencies: ['identity', 'telemetry', 'alarms', 'incidents', 'notices', 'departments'] },
 );
 
 /** What an alarm sets in motion (config `linkage.rules`): incidents, cameras, recordings, nearest units, escalation. */

@@ -8,12 +8,13 @@ import { incidentRoutes } from './api/incidents';
 import { intakeClientRoutes, intakeEventRoutes } from './api/intake';
 import { nearestRoutes } from './api/nearest';
 
-export { IncidentService, type AuditEntry, type IncidentServiceOptions, type RecordingSource } from './service';
+export { IncidentService, type AuditEntry, type CloseCheck, type EvidencePart, type IncidentServiceOptions, type OpenHook, type RecordingSource } from './service';
 export { IncidentBus, type IncidentEvents } from './events';
 export type { FiledReport, IntakeHook } from './intake';
 export { appendEvent, getIncident, listIncidents, timeline, withTransaction } from './store';
 export { nearestUnits, nearestUnitsSql, type EtaSettings, type NearestRequest } from './nearest';
 export { UnitIndex } from './unit-index';
+export { WakeTimers } from './wake-timers';
 export { kpis, kpisCsv } from './kpis';
 export { incidentMigrations } from './migrations';
 export { incidentsPlugin, type IncidentsPluginOptions } from './plugin';

@@ -127,6 +127,7 @@ export async function submitExternalEvent(
     // an absence report says something is gone: it never opens an incident
     if (incidentId === undefined && e.cleared) return undefined;
     let created = false;
+    let opened: (() => void)[] = [];
     if (incidentId === undefined) {
       const incident = await insertIncident(tx, {
         type: e.type,
@@ -141,6 +142,7 @@ export async function submitExternalEvent(
       });
       incidentId = incident.id;
       created = true;
+      opened = await service.opened(tx, incident);
     } else if (e.cleared) {
       await tx.query(`UPDATE incidents SET updated_at = clock_timestamp() WHERE id = $1`, [incidentId]);
       await appendEvent(tx, { incidentId, actor, kind: 'subject_cleared', detail: { source: e.source, externalId: e.externalId ?? null, by: why, ts: e.ts } });
@@ -185,10 +187,11 @@ export async function submitExternalEvent(
       const then = await hook.filed(tx, { incident, created, event: e, actor });
       if (then) after.push(then);
     }
-    return { incidentId, created, after };
+    return { incidentId, created, after, opened };
   });
   if (!out) return { incident: undefined, created: false, result: { incidentId: null, merged: false, reportCount: 0, snapshotSha256: snapshot?.sha256 ?? null } };
   // committed first, then the hooks' work (a text to send): the report is kept whatever the gateway does
+  out.opened.forEach((fn) => fn());
   for (const then of out.after) then().catch((err: unknown) => service.opts.log.error({ err, incidentId: out.incidentId }, 'intake hook failed after commit'));
   const incident = (await getIncident(db, out.incidentId))!;
   service.events.emit('incident', incident);

@@ -119,6 +119,16 @@ export async function evidencePack(service: IncidentService, db: Queryable, id: 
       }
     }
   }
+  // other packages' parts (the scene photos of verification): an index and the files, hashed below like the rest
+  for (const part of service.evidenceParts) {
+    const { dir, index, files: parts } = await part(id);
+    if (parts.length === 0) continue;
+    fixed.push(mem(`${dir}/index.json`, JSON.stringify(index, null, 1)));
+    for (const f of parts) {
+      const st = await stat(f.path).catch(() => undefined);
+      if (st) files.push({ name: `${root}/${dir}/${f.name}`, size: st.size, mtime: st.mtime, data: { file: f.path } });
+    }
+  }
   for (const s of r.segments) {
     const file = r.segmentFiles.get(`${s.recordingId}/${s.seq}`);
     if (!file) continue;

@@ -87,6 +87,18 @@ export interface IncidentServiceOptions {
   recordings?: RecordingSource;
 }
 
+/**
+ * Another package's say when an incident opens (routing it to a department), in the opening's
+ * transaction; returns work to run after the commit, if any.
+ */
+export type OpenHook = (tx: Queryable, incident: Incident) => Promise<(() => void) | undefined>;
+
+/** Another package's say before an incident is resolved or closed (verification): throws a HubError to refuse. */
+export type CloseCheck = (tx: Queryable, incident: { id: number; type: string }, to: 'resolved' | 'closed') => Promise<void>;
+
+/** Files another package adds to an incident's evidence pack (scene photos), under `dir/` with their SHA-256. */
+export type EvidencePart = (incidentId: number) => Promise<{ dir: string; index: unknown; files: { name: string; path: string }[] }>;
+
 interface OnTheWay {
   incidentId: number;
   commandId: string;
@@ -98,6 +110,12 @@ export class IncidentService {
   readonly events = new IncidentBus();
   /** other packages' say in external intake (the notice loop): add on start, delete on close */
   readonly intakeHooks = new Set<IntakeHook>();
+  /** run in the transaction that opens an incident (here and by intake): department routing */
+  readonly openHooks = new Set<OpenHook>();
+  /** run before an incident is resolved or closed; one that throws refuses the move */
+  readonly closeChecks = new Set<CloseCheck>();
+  /** more parts of the evidence pack */
+  readonly evidenceParts = new Set<EvidencePart>();
   readonly opts: IncidentServiceOptions;
   /** the recording port: injected at construction, the one place replay and evidence read from */
   readonly recordings: RecordingSource | undefined;
@@ -167,6 +185,12 @@ export class IncidentService {
     return incident;
   }
 
+  /** Another package changed what the incident shows (a case, a photo): its updatedAt moves and walls reload it. */
+  async touch(id: number): Promise<Incident | undefined> {
+    await this.opts.db.query('UPDATE incidents SET updated_at = clock_timestamp() WHERE id = $1', [id]);
+    return this.announce(id);
+  }
+
   private dispatchEvent(e: Omit<DispatchEvent, 'ts'> & { ts?: string }): void {
     this.events.emit('dispatch', { ...e, ts: e.ts ?? new Date().toISOString() });
   }
@@ -202,11 +226,25 @@ export class IncidentService {
       const { rows } = await db.query<{ district: string | null }>('SELECT district FROM units WHERE id = $1', [n.unitId]);
       district = rows[0]?.district ?? null;
     }
-    const incident = await withTransaction(db, (tx) => insertIncident(tx, { ...n, district }));
+    const { incident, after } = await withTransaction(db, async (tx) => {
+      const opened = await insertIncident(tx, { ...n, district });
+      return { incident: opened, after: await this.opened(tx, opened) };
+    });
+    after.forEach((fn) => fn());
     this.opts.log.info({ incidentId: incident.id, type: incident.type, source: incident.source }, 'incident reported');
     await this.audit({ actor: n.createdBy, action: 'incident_created', target: `incident:${incident.id}`, detail: { type: n.type, source: n.source, alarmId: n.alarmId ?? null } });
     this.events.emit('incident', incident);
     return incident;
+  }
+
+  /** The open hooks, in the opening's transaction; their after-commit work. */
+  async opened(tx: Queryable, incident: Incident): Promise<(() => void)[]> {
+    const after: (() => void)[] = [];
+    for (const hook of this.openHooks) {
+      const then = await hook(tx, incident);
+      if (then) after.push(then);
+    }
+    return after;
   }
 
   /** One more report of the same thing (a repeated alarm): counted on the incident, in its trail. */
@@ -240,6 +278,7 @@ export class IncidentService {
       if (!canMove(from, to)) throw new TransitionError(id, from, to, ALLOWED[from]);
       const reopen = isReopen(from, to);
       if (reopen && !reason) throw new ReasonRequiredError(id);
+      if (to === 'resolved' || to === 'closed') for (const check of this.closeChecks) await check(tx, { id, type: row.type }, to);
       await setIncidentState(tx, id, to);
       await appendEvent(tx, { incidentId: id, actor, kind: reopen ? 'reopened' : 'transition', fromState: from, toState: to, detail: reason ? { reason } : {} });
       return { from, reopen };

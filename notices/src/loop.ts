@@ -7,7 +7,7 @@ import type { Logger } from 'pino';
 import type { Incident, IntakeEvent, NoticesConfig } from '@hub/config';
 import { distanceM } from '@hub/config';
 import type { FiledReport, IncidentService, IntakeHook } from '@hub/incidents';
-import { appendEvent, getIncident, withTransaction } from '@hub/incidents';
+import { appendEvent, getIncident, WakeTimers, withTransaction } from '@hub/incidents';
 import type { Queryable } from '@hub/platform';
 import { toIso } from '@hub/platform';
 import { NoticeCaseNotFoundError, NoticeCasePhaseError, SmsSendError } from './errors';
@@ -39,7 +39,7 @@ const ACTOR = 'notices';
 
 export class NoticeLoop implements IntakeHook {
   /** grace timers by incident id (the database holds the end; these only wake the hub) */
-  private readonly timers = new Map<number, NodeJS.Timeout>();
+  private readonly timers: WakeTimers;
   /** contacts looked up in `match`, for `filed` of the same event */
   private readonly looked = new WeakMap<IntakeEvent, SubjectContact | null>();
   /** texts being handed to the gateway: a receipt waits for them (it can overtake the submit's bookkeeping) */
@@ -47,7 +47,12 @@ export class NoticeLoop implements IntakeHook {
   private readonly unsubscribe: (() => void)[] = [];
   private closed = false;
 
-  private constructor(private readonly opts: NoticeLoopOptions) {}
+  private constructor(private readonly opts: NoticeLoopOptions) {
+    this.timers = new WakeTimers(
+      (incidentId) => this.graceOver(incidentId),
+      (err, incidentId) => opts.log.error({ err, incidentId }, 'grace end not handled'),
+    );
+  }
 
   static async start(opts: NoticeLoopOptions): Promise<NoticeLoop> {
     const loop = new NoticeLoop(opts);
@@ -189,20 +194,11 @@ export class NoticeLoop implements IntakeHook {
   // ---- grace ----
 
   private schedule(incidentId: number, endsAt: Date | string): void {
-    if (this.closed) return;
-    this.unschedule(incidentId);
-    const wait = Math.max(0, new Date(endsAt).getTime() - Date.now());
-    const timer = setTimeout(() => {
-      this.timers.delete(incidentId);
-      this.graceOver(incidentId).catch((err: unknown) => this.opts.log.error({ err, incidentId }, 'grace end not handled'));
-    }, wait);
-    timer.unref();
-    this.timers.set(incidentId, timer);
+    this.timers.at(incidentId, endsAt);
   }
 
   private unschedule(incidentId: number): void {
-    clearTimeout(this.timers.get(incidentId));
-    this.timers.delete(incidentId);
+    this.timers.cancel(incidentId);
   }
 
   /**
@@ -325,17 +321,14 @@ export class NoticeLoop implements IntakeHook {
   }
 
   private async announce(incidentId: number): Promise<void> {
-    await this.opts.db.query('UPDATE incidents SET updated_at = clock_timestamp() WHERE id = $1', [incidentId]);
-    const incident = await getIncident(this.opts.db, incidentId);
-    if (incident) this.opts.incidents.events.emit('incident', incident);
+    await this.opts.incidents.touch(incidentId);
   }
 
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
     this.unsubscribe.splice(0).forEach((u) => u());
-    for (const t of this.timers.values()) clearTimeout(t);
-    this.timers.clear();
+    this.timers.close();
     await Promise.allSettled([...this.inFlight]);
     await this.opts.sender?.close();
   }

@@ -4,7 +4,7 @@ import mqtt from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Alarm, IncidentDetail, IntakeEventResult, KpiResponse, LinkageEvent, NoticeCase, Subject, SubjectImportReport } from '@hub/config';
 import { eventually, positionPayload, withTestHub, type TestHub } from '../../test-support/test-hub';
-import { startSmsc } from './support/smsc';
+import { startSmsc } from '../../test-support/smsc';
 
 const smsc = await startSmsc({ receipt: 'DELIVRD' });
 let t: TestHub;

@@ -10,7 +10,7 @@ import { loadConfig } from '@hub/config/node';
 import { startHub, type Hub } from '@hub/server';
 import { createTestDatabase } from '../../test-support/db';
 import { ADMIN_TOKEN, eventually } from '../../test-support/test-hub';
-import { startSmsc } from './support/smsc';
+import { startSmsc } from '../../test-support/smsc';
 
 const smsc = await startSmsc({ receipt: null });
 const db = await createTestDatabase();

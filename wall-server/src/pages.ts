@@ -1,5 +1,5 @@
 // The pages the hub serves: the built wall at `/`, the body cam at `/bodycam`, the viewer,
-// KPI and replay pages, and the hub's index page at `/hub`.
+// KPI, department assessment and replay pages, and the hub's index page at `/hub`.
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { FastifyInstance } from 'fastify';
@@ -21,5 +21,6 @@ export async function wallPages(app: FastifyInstance, { config }: { config: HubC
   app.get('/bodycam', async (_req, reply) => reply.sendFile('bodycam.html'));
   app.get('/viewer', async (_req, reply) => reply.sendFile('viewer.html'));
   app.get('/kpi', async (_req, reply) => reply.sendFile('kpi.html'));
+  app.get('/assessment', async (_req, reply) => reply.sendFile('assessment.html'));
   app.get('/replay', async (_req, reply) => reply.sendFile('replay.html'));
 }

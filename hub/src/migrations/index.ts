@@ -5,18 +5,20 @@ import { alarmMigrations } from '@hub/alarms';
 import { incidentMigrations } from '@hub/incidents';
 import { mediaMigrations } from '@hub/media-server';
 import { noticeMigrations } from '@hub/notices';
+import { departmentMigrations } from '@hub/departments';
 import { wallMigrations } from '@hub/wall-server';
 import { defaultMigrations as telemetryAndIdentity } from '@hub/telemetry';
 import { streams } from './001_streams';
 
 export const hubMigrations: readonly Migration[] = [streams];
 
-/** What `startHub` applies: identity's, telemetry's, the alarms', the incidents', the notice loop's, the wall's, the media server's and the hub's. */
+/** What `startHub` applies: identity's, telemetry's, the alarms', the incidents', the notice loop's, the departments', the wall's, the media server's and the hub's. */
 export const schemaMigrations: readonly Migration[] = [
   ...telemetryAndIdentity,
   ...alarmMigrations,
   ...incidentMigrations,
   ...noticeMigrations,
+  ...departmentMigrations,
   ...wallMigrations,
   ...mediaMigrations,
   ...hubMigrations,

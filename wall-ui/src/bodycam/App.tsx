@@ -7,7 +7,8 @@ import { useCallback, useEffect, useMemo, useRef, useState, type FormEvent } fro
 import { bodycamMessages } from './messages';
 import { credentialFromFragment, remember, rememberedCredential, type UnitCredential } from './credentials';
 import { UnitLink, UnsupportedCommand, type LinkState } from './unit-link';
-import { DispatchCard, type ShownOrder } from './DispatchCard';
+import { DispatchCard, type EvidenceState, type ShownOrder } from './DispatchCard';
+import { grabStill, sendEvidence } from './evidence-capture';
 import { SosButton, type SosStage, type SosStatus } from './SosButton';
 import { CameraPublisher, type OutboundVideo, type PublishState, type VideoCodecChoice } from './camera-publisher';
 
@@ -140,6 +141,7 @@ function Station({ cred, onRefused, onSignOut }: { cred: UnitCredential; onRefus
   const [sos, setSos] = useState<SosStage>('idle');
   const [sosStatus, setSosStatus] = useState<SosStatus>();
   const [order, setOrder] = useState<ShownOrder>();
+  const [evidence, setEvidence] = useState<EvidenceState>({ stage: 'idle' });
   const [here, setHere] = useState<{ lat: number; lon: number }>();
   const [cameraError, setCameraError] = useState(false);
   const [micRefused, setMicRefused] = useState(false);
@@ -267,6 +269,10 @@ function Station({ cred, onRefused, onSignOut }: { cred: UnitCredential; onRefus
 
   useEffect(() => () => stopVideo(), [stopVideo]);
 
+  // a new order starts without a photo
+  const orderId = order?.order.id;
+  useEffect(() => setEvidence({ stage: 'idle' }), [orderId]);
+
   useEffect(() => {
     window.hubBodycam = {
       link,
@@ -294,6 +300,21 @@ function Station({ cred, onRefused, onSignOut }: { cred: UnitCredential; onRefus
       () => setOrder((o) => (o?.order.id === id ? { ...o, unsent: false } : o)),
       () => undefined,
     );
+  };
+
+  /** A still of the camera for the current order's incident: the camera starts first if it is off. */
+  const captureEvidence = async () => {
+    const incidentId = order?.order.incidentId;
+    if (!incidentId || !preview.current) return;
+    setEvidence({ stage: 'capturing' });
+    try {
+      if (!publisherRef.current) await goLive();
+      const photo = await sendEvidence(cred, incidentId, await grabStill(preview.current));
+      setEvidence({ stage: 'sent', sha256: photo.sha256 });
+    } catch (err) {
+      const e = err as { code?: string; message?: string };
+      setEvidence({ stage: 'failed', reason: (e.code && t.evidence.refusedBecause[e.code]) || e.message || String(err) });
+    }
   };
 
   const live = video !== 'off' && video !== 'stopped';
@@ -328,7 +349,7 @@ function Station({ cred, onRefused, onSignOut }: { cred: UnitCredential; onRefus
         </p>
       )}
       {gps.error && <p className="error">{t.errors.geolocation}</p>}
-      {order && <DispatchCard shown={order} here={here} onAnswer={answer} onDismiss={() => setOrder(undefined)} />}
+      {order && <DispatchCard shown={order} here={here} evidence={evidence} onAnswer={answer} onDismiss={() => setOrder(undefined)} onCapture={() => void captureEvidence()} />}
       <div className="actions">
         <button type="button" className="big live" data-testid="go-live" onClick={() => (live ? stopVideo() : void goLive().catch(() => {}))}>
           {live ? t.stop : t.goLive}

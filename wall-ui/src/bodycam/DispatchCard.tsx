@@ -21,7 +21,24 @@ export interface ShownOrder {
   unsent?: boolean;
 }
 
-export function DispatchCard({ shown, here, onAnswer, onDismiss }: { shown: ShownOrder; here: LatLon | undefined; onAnswer(accepted: boolean, reason?: string): void; onDismiss(): void }) {
+/** The photo from the scene for this order: not taken, being taken and sent, sent (its hash), or refused (why). */
+export type EvidenceState = { stage: 'idle' } | { stage: 'capturing' } | { stage: 'sent'; sha256: string } | { stage: 'failed'; reason: string };
+
+export function DispatchCard({
+  shown,
+  here,
+  evidence,
+  onAnswer,
+  onDismiss,
+  onCapture,
+}: {
+  shown: ShownOrder;
+  here: LatLon | undefined;
+  evidence: EvidenceState;
+  onAnswer(accepted: boolean, reason?: string): void;
+  onDismiss(): void;
+  onCapture(): void;
+}) {
   const { order, status } = shown;
   const [refusing, setRefusing] = useState(false);
   const [other, setOther] = useState('');
@@ -90,6 +107,23 @@ export function DispatchCard({ shown, here, onAnswer, onDismiss }: { shown: Show
         <p className="ok" data-testid="order-state">
           {onScene ? t.order.onScene : m === undefined ? t.order.accepted : t.order.enRoute(t.order.distance(m))}
         </p>
+      )}
+      {status === 'accepted' && order.incidentId && (
+        <div className="order-evidence" data-testid="evidence" data-stage={evidence.stage}>
+          <button type="button" className="big evidence" data-testid="capture-evidence" disabled={evidence.stage === 'capturing'} onClick={onCapture}>
+            {evidence.stage === 'capturing' ? t.evidence.capturing : t.evidence.capture}
+          </button>
+          {evidence.stage === 'sent' && (
+            <p className="ok" data-testid="evidence-state">
+              {t.evidence.sent(evidence.sha256.slice(0, 12))}
+            </p>
+          )}
+          {evidence.stage === 'failed' && (
+            <p className="error" role="alert" data-testid="evidence-state">
+              {t.evidence.failed(evidence.reason)}
+            </p>
+          )}
+        </div>
       )}
       {status === 'refused' && (
         <>

@@ -39,6 +39,8 @@ export interface BodycamMessages {
     notSent: string;
     dismiss: string;
   };
+  /** verification (核查): a photo from the scene for the current dispatch */
+  evidence: { capture: string; capturing: string; sent(hash: string): string; failed(reason: string): string; refusedBecause: Partial<Record<string, string>> };
   /** the SOS flow: hold, cancel window, then what the centre did */
   sosFlow: {
     hold: string;
@@ -105,6 +107,17 @@ const en: BodycamMessages = {
     notSent: 'Answer not confirmed by the hub yet: it is sent when the link returns.',
     dismiss: 'Close',
   },
+  evidence: {
+    capture: 'Capture evidence',
+    capturing: 'Taking the photo…',
+    sent: (hash) => `Photo sent to the centre (SHA-256 ${hash}…)`,
+    failed: (reason) => `Photo not sent: ${reason}`,
+    refusedBecause: {
+      HUB_ERR_EVIDENCE_NOT_DISPATCHED: 'this unit is not on this incident any more',
+      HUB_ERR_EVIDENCE_AUTH: 'this unit’s credential was refused',
+      HUB_ERR_EVIDENCE_PHOTO: 'the camera gave no usable picture',
+    },
+  },
   sosFlow: {
     hold: 'Hold 2 s for SOS',
     holding: 'Keep holding…',
@@ -167,6 +180,17 @@ const zh: BodycamMessages = {
     refused: '已拒绝：指挥中心已获知',
     notSent: '指挥中心尚未确认收到您的应答：连接恢复后会自动发送。',
     dismiss: '关闭',
+  },
+  evidence: {
+    capture: '采集证据',
+    capturing: '正在拍照…',
+    sent: (hash) => `照片已发送至指挥中心（SHA-256 ${hash}…）`,
+    failed: (reason) => `照片未发送：${reason}`,
+    refusedBecause: {
+      HUB_ERR_EVIDENCE_NOT_DISPATCHED: '本单位已不在此事件中',
+      HUB_ERR_EVIDENCE_AUTH: '本单位的凭据被拒绝',
+      HUB_ERR_EVIDENCE_PHOTO: '摄像头未给出可用画面',
+    },
   },
   sosFlow: {
     hold: '长按 2 秒发送 SOS',

@@ -1,8 +1,11 @@
 // The KPI page: response times per unit, team or district over a period, as a table and
 // charts, with a CSV download. Figures come from GET /api/kpis.
 import { useCallback, useEffect, useMemo, useState } from 'react';
-import { KPI_METRICS, type KpiGroupBy, type KpiMetric, type KpiResponse } from '@hub/config';
+import { KPI_METRICS, type AssessmentResponse, type KpiGroupBy, type KpiMetric, type KpiResponse } from '@hub/config';
+import { fetchAssessment } from '../assessment/api';
+import { Ranking } from '../assessment/Ranking';
 import { HubApiError } from '../shared/hub-api';
+import { PageLogin } from '../shared/PageLogin';
 import { downloadCsv, fetchKpis, initialToken, login } from './api';
 import { MetricChart, fmt } from './charts';
 import { pickLang, translator, type MessageKey } from './messages';
@@ -21,12 +24,14 @@ export function App() {
   const params = new URLSearchParams(location.search);
   // the page's language is read once, from the address it was opened with
   // eslint-disable-next-line react-hooks/exhaustive-deps
-  const t = useMemo(() => translator(pickLang(params.get('lang'), navigator.language)), []);
+  const lang = useMemo(() => pickLang(params.get('lang'), navigator.language), []);
+  const t = useMemo(() => translator(lang), [lang]);
   const [token, setToken] = useState<string | null>(() => initialToken());
   const [from, setFrom] = useState(() => (params.get('from') ? localInput(Date.parse(params.get('from')!)) : localInput(Date.now() - 7 * DAY)));
   const [to, setTo] = useState(() => (params.get('to') ? localInput(Date.parse(params.get('to')!)) : localInput(Date.now() + 60_000)));
   const [groupBy, setGroupBy] = useState<KpiGroupBy>(() => (['unit', 'team', 'district'].includes(params.get('groupBy') ?? '') ? (params.get('groupBy') as KpiGroupBy) : 'district'));
   const [data, setData] = useState<KpiResponse | null>(null);
+  const [ranking, setRanking] = useState<AssessmentResponse | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [loading, setLoading] = useState(false);
 
@@ -37,7 +42,9 @@ export function App() {
     setError(null);
     try {
       const r = range();
-      setData(await fetchKpis(token, r.from, r.to, groupBy));
+      const [k, a] = await Promise.all([fetchKpis(token, r.from, r.to, groupBy), fetchAssessment(token, r.from, r.to, 'month')]);
+      setData(k);
+      setRanking(a);
     } catch (err) {
       if (err instanceof HubApiError && err.status === 401) setToken(null);
       setError(`${t('error')}: ${(err as Error).message}`);
@@ -52,7 +59,7 @@ export function App() {
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [token, groupBy]);
 
-  if (!token) return <Login t={t} onToken={setToken} />;
+  if (!token) return <PageLogin title={t('title')} lang={lang} login={login} onToken={setToken} />;
 
   return (
     <main style={{ fontFamily: 'system-ui, sans-serif', padding: 16, color: '#111' }}>
@@ -158,29 +165,17 @@ export function App() {
           </div>
         </>
       )}
+      {ranking && ranking.ranking.length > 0 && (
+        <section data-testid="department-ranking">
+          <h2>{t('ranking')}</h2>
+          <Ranking data={ranking} t={t} />
+          <p>
+            <a href={`/assessment?${new URLSearchParams({ ...range(), lang: params.get('lang') ?? '' })}`}>{t('assessmentLink')}</a>
+          </p>
+        </section>
+      )}
     </main>
   );
 }
 
 const cell = { border: '1px solid #ccc', padding: '4px 8px', textAlign: 'right' as const };
-
-function Login({ t, onToken }: { t: (k: MessageKey) => string; onToken: (token: string) => void }) {
-  const [username, setUsername] = useState('');
-  const [password, setPassword] = useState('');
-  const [failed, setFailed] = useState(false);
-  return (
-    <form
-      style={{ fontFamily: 'system-ui, sans-serif', padding: 16, display: 'grid', gap: 8, maxWidth: 280 }}
-      onSubmit={(e) => {
-        e.preventDefault();
-        void login(username, password).then(onToken, () => setFailed(true));
-      }}
-    >
-      <h1>{t('title')}</h1>
-      <input placeholder={t('username')} value={username} onChange={(e) => setUsername(e.target.value)} autoComplete="username" />
-      <input placeholder={t('password')} type="password" value={password} onChange={(e) => setPassword(e.target.value)} autoComplete="current-password" />
-      <button type="submit">{t('login')}</button>
-      {failed && <p role="alert">{t('loginFailed')}</p>}
-    </form>
-  );
-}

@@ -1,6 +1,6 @@
 // The KPI page's calls: the operator's session token from ?token= or the last sign-in.
 import type { KpiGroupBy, KpiResponse } from '@hub/config';
-import { errorOf, login as loginRequest, request } from '../shared/hub-api';
+import { downloadFile, login as loginRequest, request } from '../shared/hub-api';
 
 const KEY = 'hub.kpi.token';
 
@@ -32,13 +32,6 @@ export function fetchKpis(token: string, from: string, to: string, groupBy: KpiG
   return request<KpiResponse>('GET', kpiUrl(from, to, groupBy), { token });
 }
 
-export async function downloadCsv(token: string, from: string, to: string, groupBy: KpiGroupBy): Promise<void> {
-  const res = await fetch(kpiUrl(from, to, groupBy, 'csv'), { headers: { authorization: `Bearer ${token}` } });
-  if (!res.ok) throw await errorOf(res);
-  const href = URL.createObjectURL(await res.blob());
-  const a = document.createElement('a');
-  a.href = href;
-  a.download = `kpis-${groupBy}.csv`;
-  a.click();
-  setTimeout(() => URL.revokeObjectURL(href), 10_000);
+export function downloadCsv(token: string, from: string, to: string, groupBy: KpiGroupBy): Promise<void> {
+  return downloadFile(kpiUrl(from, to, groupBy, 'csv'), `kpis-${groupBy}.csv`, { token });
 }

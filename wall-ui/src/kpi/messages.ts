@@ -23,12 +23,17 @@ export const en = {
   seconds: 's',
   none: 'No incidents in this period.',
   loading: 'Loading…',
-  login: 'Sign in',
-  username: 'Username',
-  password: 'Password',
-  loginFailed: 'Sign-in failed: check the username and password.',
   legend: 'Bar: median; line: 90th percentile (seconds from the report).',
   error: 'Could not load the figures',
+  // the departments' ranking (departments/): the same table as the assessment page's
+  ranking: 'Departments ranked',
+  rank: 'Rank',
+  department: 'Department',
+  received: 'Cases',
+  inTimeRate: 'In time',
+  overdue: 'Overdue',
+  'stage.total': 'Received → resolved, median',
+  assessmentLink: 'Full assessment',
 } as const;
 
 export type MessageKey = keyof typeof en;
@@ -56,12 +61,16 @@ export const zhCN: Record<MessageKey, string> = {
   seconds: '秒',
   none: '该时段没有事件。',
   loading: '加载中…',
-  login: '登录',
-  username: '用户名',
-  password: '密码',
-  loginFailed: '登录失败：请检查用户名和密码。',
   legend: '柱：中位数；线：90 分位（自报告起的秒数）。',
   error: '无法加载数据',
+  ranking: '部门排名',
+  rank: '名次',
+  department: '部门',
+  received: '案件数',
+  inTimeRate: '按期率',
+  overdue: '超期',
+  'stage.total': '受理 → 办结中位用时',
+  assessmentLink: '完整考核',
 };
 
 export { pickLang, type Lang } from '../shared/page-language';

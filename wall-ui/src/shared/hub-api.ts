@@ -51,6 +51,16 @@ export async function requestBlob(path: string, opts: RequestOptions = {}): Prom
   return (await send('GET', path, opts)).blob();
 }
 
+/** Downloads a file of the hub's (a CSV report) under `filename`, with the operator's token. */
+export async function downloadFile(path: string, filename: string, opts: RequestOptions = {}): Promise<void> {
+  const href = URL.createObjectURL(await requestBlob(path, opts));
+  const a = Object.assign(document.createElement('a'), { href, download: filename });
+  document.body.append(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(href), 60_000);
+}
+
 async function send(method: string, path: string, opts: RequestOptions): Promise<Response> {
   const res = await fetch(opts.base ? new URL(path, opts.base) : path, {
     method,

@@ -36,6 +36,13 @@ const en = {
   'event.notice_escalated': 'Still there after the grace period: escalated',
   'event.resolved_by_notice': 'Resolved by notice',
   'event.subject_cleared': 'The camera reports the subject gone',
+  // departments (departments/): routing, transfer, deadline, hotline, verification
+  'event.department_routed': 'Routed to a department',
+  'event.department_unrouted': 'No department answers for this case',
+  'event.department_transferred': 'Transferred to another department',
+  'event.department_overdue': 'Past its deadline at the department: escalated',
+  'event.hotline_complaint': '12319 hotline complaint recorded',
+  'event.evidence_captured': 'Photo from the scene received',
 } as const;
 
 export type IncidentWordKey = keyof typeof en;
@@ -73,6 +80,12 @@ const zhCN: Record<IncidentWordKey, string> = {
   'event.notice_escalated': '整改期后仍在：已升级',
   'event.resolved_by_notice': '告知后已整改',
   'event.subject_cleared': '摄像头报告对象已离开',
+  'event.department_routed': '已派至责任部门',
+  'event.department_unrouted': '无对应责任部门',
+  'event.department_transferred': '已转派至其他部门',
+  'event.department_overdue': '部门处置超期：已升级',
+  'event.hotline_complaint': '已登记12319热线投诉',
+  'event.evidence_captured': '已收到现场核查照片',
 };
 
 export const incidentWords = { en, zhCN };

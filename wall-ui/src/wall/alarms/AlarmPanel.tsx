@@ -209,5 +209,8 @@ function AlarmRow({ group: g, fresh, selected, expanded, unitName, onSelect, onE
 function alarmTitle(a: Alarm, t: ReturnType<typeof useT>): string {
   const seconds = a.details.noPositionAfterSeconds;
   if (a.kind === 'no_position' && typeof seconds === 'number') return t('alarm.noPositionFor', { n: String(seconds) });
+  // an escalation says why: a case past its department's deadline, or a notice ignored
+  if (a.kind === 'escalation' && a.details.reason === 'overdue') return t('alarm.escalation.overdue', { department: String(a.details.department ?? '') });
+  if (a.kind === 'escalation' && a.details.reason === 'notice_ignored') return t('alarm.escalation.noticeIgnored');
   return t(`alarm.kind.${a.kind}`);
 }

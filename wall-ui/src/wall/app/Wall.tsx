@@ -15,6 +15,7 @@ import { LinkagePanel } from '../linkage/LinkagePanel';
 import { useLinkageTarget } from '../linkage/useLinkageTarget';
 import { useDispatchOffers } from '../linkage/useDispatchOffers';
 import { ReplayPanel } from '../replay/ReplayPanel';
+import { HotlinePanel } from '../hotline/HotlinePanel';
 import { UnitList } from '../units/UnitList';
 import { VideoGrid } from '../tiles/VideoGrid';
 import { PresetBar } from '../layout/PresetBar';
@@ -37,6 +38,8 @@ export function Wall({ session }: { session: Session }) {
   const [selectedUnitId, setSelectedUnitId] = useState<string | null>(null);
   const [sound, setSound] = useState(true);
   const [replay, setReplay] = useState<{ points: PositionOut[]; cursorTs?: string } | undefined>();
+  /** the place of the hotline complaint being written down: a map click while its tab is open */
+  const [hotlinePlace, setHotlinePlace] = useState<{ lat: number; lon: number } | undefined>();
 
   // in this order, as their effects subscribe and first ask the hub: alarms before the socket connects
   const { alarms, fresh, replace } = useAlarms(store, sound);
@@ -113,7 +116,7 @@ export function Wall({ session }: { session: Session }) {
                 onSelectUnit={selectUnit}
                 onOpenCamera={(id) => openOnTiles([id])}
                 onLocate={(id) => api<LocateResponse>('POST', `/api/units/${encodeURIComponent(id)}/locate`)}
-                onMapClick={linkage.targetPoint}
+                onMapClick={tab === 'hotline' ? (lat, lon) => setHotlinePlace({ lat, lon }) : linkage.targetPoint}
                 flyTo={flyTo}
                 onViewChange={viewChanged}
                 alarms={openAlarms}
@@ -152,6 +155,11 @@ export function Wall({ session }: { session: Session }) {
               <button role="tab" className={tab === 'replay' ? 'active' : 'secondary'} onClick={() => linkage.setTab('replay')} data-testid="tab-replay">
                 {t('replay.title')}
               </button>
+              {canAct && (
+                <button role="tab" className={tab === 'hotline' ? 'active' : 'secondary'} onClick={() => linkage.setTab('hotline')} data-testid="tab-hotline">
+                  {t('hotline.tab')}
+                </button>
+              )}
             </div>
             {tab === 'linkage' ? (
               <LinkagePanel
@@ -173,6 +181,8 @@ export function Wall({ session }: { session: Session }) {
               />
             ) : tab === 'incidents' ? (
               <IncidentsTab live={feed.incidents} canAct={canAct} onShowOnMap={(i) => fly(i.lat, i.lon, 15)} />
+            ) : tab === 'hotline' ? (
+              <HotlinePanel place={hotlinePlace} />
             ) : (
               <ReplayPanel units={unitOptions} defaultUnitId={selectedUnitId} onReplay={setReplay} />
             )}

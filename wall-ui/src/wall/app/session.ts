@@ -2,7 +2,7 @@
 // with the tab), one fetch wrapper for every /api call, and the way back to the login
 // screen when the hub answers 401 anywhere.
 import type { OperatorRole, Principal, Session as HubSession } from '@hub/config';
-import { HubApiError, login as loginRequest, request, requestBlob } from '../../shared/hub-api';
+import { downloadFile, HubApiError, login as loginRequest, request, requestBlob } from '../../shared/hub-api';
 
 export type Role = OperatorRole;
 export type OperatorInfo = Principal;
@@ -84,14 +84,13 @@ export async function api<T>(method: string, path: string, body?: unknown): Prom
 }
 
 /** Saves the file at an /api path (an evidence pack) as `filename`, with the session's token. */
-export async function download(path: string, filename: string): Promise<void> {
-  const blob = await requestBlob(path, { token: session?.token });
-  const url = URL.createObjectURL(blob);
-  const a = Object.assign(document.createElement('a'), { href: url, download: filename });
-  document.body.append(a);
-  a.click();
-  a.remove();
-  setTimeout(() => URL.revokeObjectURL(url), 60_000);
+export function download(path: string, filename: string): Promise<void> {
+  return downloadFile(path, filename, { token: session?.token });
+}
+
+/** A file of the hub's (a scene photo) as an object URL for an <img>, fetched with the session's token; revoke it when done. */
+export async function photoUrl(path: string): Promise<string> {
+  return URL.createObjectURL(await requestBlob(path, { token: session?.token }));
 }
 
 /** Opens the incident's replay page in a new tab; the token travels in the fragment, never to a server log. */

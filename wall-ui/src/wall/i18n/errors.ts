@@ -29,6 +29,10 @@ const BY_CODE: Partial<Record<string, MessageKey>> = {
   HUB_ERR_JT808_NO_ANSWER: 'error.jt808NoAnswer',
   HUB_ERR_UNIT_NOT_TERMINAL: 'error.unitNotTerminal',
   HUB_ERR_JT808_COMMAND_UNSUPPORTED: 'error.jt808CommandUnsupported',
+  // departments: verification, the hotline, transfers
+  HUB_ERR_EVIDENCE_REQUIRED: 'error.evidenceRequired',
+  HUB_ERR_HOTLINE_PHONE: 'error.hotlinePhone',
+  HUB_ERR_TRANSFER: 'error.transfer',
 };
 
 /** What the wall says about a failed call: `err` is a HubApiError-like ({code, message}) or anything thrown. */

@@ -8,6 +8,7 @@ import { useLocale, useT } from '../i18n';
 import { errorText } from '../i18n/errors';
 import { api, download, openReplay } from '../app/session';
 import { incidentEventText, incidentStateText, incidentTypeText } from './incident-text';
+import { CaseDepartment, ScenePhotos } from './CaseDepartment';
 
 export interface IncidentPanelProps {
   id: number;
@@ -103,6 +104,7 @@ export function IncidentPanel({ id, live, canAct, onBack, onShowOnMap }: Inciden
           {detail.lat.toFixed(5)}, {detail.lon.toFixed(5)}
         </a>
       </p>
+      <CaseDepartment incidentId={detail.id} version={detail.updatedAt} canTransfer={canAct && isOpen} onChanged={() => void load().catch(() => undefined)} />
       {detail.note && <p>{detail.note}</p>}
       {error && <p className="error">{error}</p>}
 
@@ -160,6 +162,7 @@ export function IncidentPanel({ id, live, canAct, onBack, onShowOnMap }: Inciden
           </li>
         ))}
       </ul>
+      <ScenePhotos incidentId={detail.id} version={detail.updatedAt} />
       <div className="incident-actions">
         <button className="secondary small" onClick={() => openReplay(detail.id)} data-testid="incident-replay">
           {t('incident.replay')}

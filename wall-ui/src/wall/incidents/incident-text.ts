@@ -23,6 +23,8 @@ export function incidentEventText(t: Translate, e: IncidentEvent): string {
   if (e.fromState && e.toState) facts.push(t('incident.event.fromTo', { from: incidentStateText(t, e.fromState), to: incidentStateText(t, e.toState) }));
   const d = e.detail;
   if (typeof d.unitId === 'string') facts.push(t('incident.event.unit', { unit: d.unitId }));
+  if (typeof d.department === 'string') facts.push(d.department);
+  if (typeof d.category === 'string') facts.push(t(`hotline.category.${d.category}` as MessageKey));
   if (typeof d.reason === 'string') facts.push(t('incident.event.reason', { reason: d.reason }));
   if (typeof d.text === 'string') facts.push(d.text);
   if (typeof d.note === 'string') facts.push(d.note);

@@ -1,12 +1,12 @@
 // Owns what the linkage panel works for: the target (an alarm picked, a point clicked on the
 // map, or the place of a linkage event pushed by the hub), the nearest units a linkage event
-// brought, the units highlighted on the map, and which side tab shows (linkage, incidents or replay).
+// brought, the units highlighted on the map, and which side tab shows (linkage, incidents, replay or the 12319 hotline).
 import { useCallback, useEffect, useRef, useState } from 'react';
 import type { Alarm } from '@hub/config';
 import type { UnitStore } from '../live/unit-store';
 import type { Incident, LinkageTarget, NearestUnit } from './types';
 
-export type SideTab = 'linkage' | 'incidents' | 'replay';
+export type SideTab = 'linkage' | 'incidents' | 'replay' | 'hotline';
 
 export interface LinkageTargetDeps {
   /** the alarms the wall shows (a linkage event names its alarm by id) */

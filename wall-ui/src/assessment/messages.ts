@@ -1,0 +1,91 @@
+// Strings of the department assessment page, in English and Simplified Chinese.
+import { translator as pageTranslator, type Lang } from '../shared/page-language';
+
+export const en = {
+  title: 'Department assessment',
+  from: 'From',
+  to: 'To',
+  period: 'Period',
+  'period.day': 'Day',
+  'period.month': 'Month',
+  refresh: 'Show',
+  csv: 'Download CSV',
+  print: 'Print',
+  department: 'Department',
+  received: 'Received',
+  byNotice: 'Resolved by notice',
+  inTime: 'Resolved in time',
+  overdue: 'Overdue',
+  inTimeRate: 'In time',
+  'stage.dispatch': 'Received → dispatched',
+  'stage.arrive': 'Dispatched → on scene',
+  'stage.resolve': 'On scene → resolved',
+  'stage.total': 'Received → resolved',
+  median: 'median',
+  p90: '90th pct.',
+  seconds: 's',
+  quota: 'Quota',
+  'quota.inTimeRate': 'in time ≥ {v}',
+  'quota.maxOverdue': 'overdue ≤ {v}',
+  'quota.maxResolveMedianSeconds': 'median ≤ {v} s',
+  'quota.none': 'no quota',
+  met: 'met',
+  missed: 'missed',
+  'chart.inTime': 'Cases resolved in time, against the quota (line)',
+  'chart.stages': 'Median time per stage (seconds)',
+  ranking: 'Ranking over the whole range',
+  rank: 'Rank',
+  none: 'No cases in this period.',
+  loading: 'Loading…',
+  error: 'Could not load the figures',
+  generated: 'Figures from the incidents’ trail; days and months in {zone}.',
+} as const;
+
+export type MessageKey = keyof typeof en;
+
+export const zhCN: Record<MessageKey, string> = {
+  title: '部门考核',
+  from: '开始',
+  to: '结束',
+  period: '周期',
+  'period.day': '日',
+  'period.month': '月',
+  refresh: '查询',
+  csv: '下载 CSV',
+  print: '打印',
+  department: '部门',
+  received: '受理数',
+  byNotice: '告知后整改',
+  inTime: '按期办结',
+  overdue: '超期',
+  inTimeRate: '按期率',
+  'stage.dispatch': '受理 → 派遣',
+  'stage.arrive': '派遣 → 到场',
+  'stage.resolve': '到场 → 办结',
+  'stage.total': '受理 → 办结',
+  median: '中位数',
+  p90: '90 分位',
+  seconds: '秒',
+  quota: '定额',
+  'quota.inTimeRate': '按期率 ≥ {v}',
+  'quota.maxOverdue': '超期 ≤ {v}',
+  'quota.maxResolveMedianSeconds': '中位用时 ≤ {v} 秒',
+  'quota.none': '未设定额',
+  met: '达标',
+  missed: '未达标',
+  'chart.inTime': '按期办结率与定额（竖线）',
+  'chart.stages': '各环节用时中位数（秒）',
+  ranking: '全时段排名',
+  rank: '名次',
+  none: '该时段没有案件。',
+  loading: '加载中…',
+  error: '无法加载数据',
+  generated: '数据取自事件轨迹；日、月按 {zone} 计。',
+};
+
+export { pickLang, type Lang } from '../shared/page-language';
+
+export function translator(lang: Lang): (key: MessageKey, vars?: Record<string, string | number>) => string {
+  const t = pageTranslator({ en, zhCN }, lang);
+  return (key, vars) => t(key).replace(/\{(\w+)\}/g, (m, name: string) => (vars && name in vars ? String(vars[name]) : m));
+}
