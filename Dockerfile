@@ -17,6 +17,7 @@ COPY alarms/package.json alarms/
 COPY wall-server/package.json wall-server/
 COPY incidents/package.json incidents/
 COPY notices/package.json notices/
+COPY departments/package.json departments/
 COPY telemetry/package.json telemetry/
 COPY media-server/package.json media-server/
 COPY wall-ui/package.json wall-ui/
