@@ -1,7 +1,8 @@
 // The wall at work in Chromium against the real hub: the simulated fleet in the unit list (its
 // search and type, link and duty filters) and on the map, the unit's popup following a language
 // switch, an SOS from mosquitto_pub in the alarm panel (with a sound and a flash, flying the map
-// to it on a click) acknowledged with a note, a viewer who may look but not acknowledge.
+// to it on a click) acknowledged with a note, an SOS raised while the wall's feed was away shown
+// once it is back, a viewer who may look but not acknowledge.
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { Browser } from 'playwright-core';
 import type { Page } from 'playwright-core';
@@ -179,6 +180,31 @@ describe('the wall at work', () => {
     await row.waitFor({ state: 'detached' });
     await page.selectOption('[data-testid=alarm-state]', 'acknowledged');
     await page.locator('[data-testid=alarm]').filter({ hasText: 'patrol 3 on the way' }).waitFor();
+    await context.close();
+  });
+
+  test('an SOS raised while the wall’s live feed is away shows, and sounds, once the feed is back', async () => {
+    const { secret } = await th.createUnit('cam-78', 'bodycam');
+    const { page, context } = await openWall(browser, th.http, undefined, '?testHooks', recordTones);
+    await login(page);
+    await page.waitForSelector('[data-testid=alarm-panel]');
+    await page.waitForSelector('.hub-map-connection[data-state=live]');
+    const before = await beeps(page);
+    // the link drops: the page is offline and the hub has closed its socket
+    await context.setOffline(true);
+    th.hub.telemetry.io.disconnectSockets(true);
+    await page.waitForSelector('.hub-map-connection:not([data-state=live])');
+    const pub = await mosquittoPub(
+      { port: th.hub.mqttPort, username: 'cam-78', password: secret },
+      'units/cam-78/alarm',
+      JSON.stringify({ ts: new Date().toISOString(), type: 'sos', message: 'raised while the wall was away', lat: 22.541, lon: 114.055 }),
+    );
+    expect(pub.code, pub.stderr).toBe(0);
+    await eventually(async () => (await th.api<Alarm[]>('GET', '/api/alarms?unitId=cam-78&kind=sos')).body.length === 1, 10_000, 'the SOS stored');
+    await context.setOffline(false);
+    // no batch carried it: the wall reads the list again when its feed is live again
+    await page.locator('[data-testid=alarm][data-kind=sos]').filter({ hasText: 'cam-78' }).waitFor({ timeout: 30_000 });
+    await eventually(async () => (await beeps(page)) > before, 5_000, 'its beep');
     await context.close();
   });
 

@@ -26,6 +26,20 @@ export function useAlarms(store: UnitStore, sound: boolean) {
     };
     const live: Alarm[] = [];
     let loaded = false;
+    /** A new, unacknowledged alarm: its kind's sound, and a flash. */
+    const announce = (a: Alarm) => {
+      if (soundRef.on) beep(a.kind);
+      setFresh((f) => new Set(f).add(a.id));
+      setTimeout(
+        () =>
+          setFresh((f) => {
+            const n = new Set(f);
+            n.delete(a.id);
+            return n;
+          }),
+        FLASH_MS,
+      );
+    };
     const off = store.onAlarm((a) => {
       if (!loaded) {
         live.push(a);
@@ -34,33 +48,31 @@ export function useAlarms(store: UnitStore, sound: boolean) {
       const isNew = !byId.has(a.id) && a.acknowledgedAt === null;
       byId.set(a.id, a);
       publish();
-      if (isNew) {
-        if (soundRef.on) beep(a.kind);
-        setFresh((f) => new Set(f).add(a.id));
-        setTimeout(
-          () =>
-            setFresh((f) => {
-              const n = new Set(f);
-              n.delete(a.id);
-              return n;
-            }),
-          FLASH_MS,
-        );
-      }
+      if (isNew) announce(a);
     });
-    api<Alarm[]>('GET', `/api/alarms?limit=${KEEP}`)
-      .then((list) => {
-        for (const a of list) byId.set(a.id, a);
-      })
-      .catch(() => undefined)
-      .finally(() => {
-        loaded = true;
-        for (const a of live.splice(0)) byId.set(a.id, a);
-        publish();
-      });
+    // The list is read again at every (re)connect of the live feed: an alarm raised after the
+    // first read but before the feed was live (a slow connect, a reconnect) is in no batch.
+    const load = () =>
+      api<Alarm[]>('GET', `/api/alarms?limit=${KEEP}`)
+        .then((list) => {
+          for (const a of list) {
+            // after the first list, one that came while the feed was away is announced as it would have been live
+            if (loaded && !byId.has(a.id) && a.acknowledgedAt === null) announce(a);
+            byId.set(a.id, later(byId.get(a.id), a));
+          }
+        })
+        .catch(() => undefined)
+        .finally(() => {
+          loaded = true;
+          for (const a of live.splice(0)) byId.set(a.id, a);
+          publish();
+        });
+    void load();
+    const offState = store.onConnectionState((state) => state === 'live' && void load());
     return () => {
       cancelled = true;
       off();
+      offState();
     };
   }, [store]);
 
@@ -78,3 +90,10 @@ export function useAlarms(store: UnitStore, sound: boolean) {
 }
 
 const soundRef = { on: true };
+
+/** Of two copies of one alarm, the one further on: acknowledged over not, more repeats over fewer. */
+function later(known: Alarm | undefined, read: Alarm): Alarm {
+  if (!known) return read;
+  if ((known.acknowledgedAt !== null) !== (read.acknowledgedAt !== null)) return known.acknowledgedAt !== null ? known : read;
+  return (read.repeats ?? 0) >= (known.repeats ?? 0) ? read : known;
+}
