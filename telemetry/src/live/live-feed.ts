@@ -95,7 +95,13 @@ export class LiveFeed {
     const local = (event: LiveEvent) => {
       if (this.show(event)) opts.onLocal?.(event);
     };
-    const onPosition = (p: Position) => local({ kind: 'position', position: positionOut(p) });
+    // per position, the hot path: its wire shape is made only when a wall or another hub takes it
+    const onPosition = (p: Position) => {
+      if (!this.isNewest(p.unitId, p.ts.getTime()) || (this.walls.size === 0 && !opts.onLocal)) return;
+      const position = positionOut(p);
+      this.place(position);
+      opts.onLocal?.({ kind: 'position', position });
+    };
     const onAlarm = (alarm: Alarm) => local({ kind: 'alarm', alarm });
     const onStatus = (status: UnitStatusOut) => local({ kind: 'status', status });
     bus.on('positionAccepted', onPosition);
@@ -158,7 +164,9 @@ export class LiveFeed {
   show(event: LiveEvent): boolean {
     switch (event.kind) {
       case 'position':
-        return this.pushPosition(event.position);
+        if (!this.isNewest(event.position.unitId, Date.parse(event.position.ts))) return false;
+        this.place(event.position);
+        return true;
       case 'alarm': {
         const a = event.alarm;
         this.fanOut((w) => (!w.bbox || a.lat === null || a.lon === null || inside(w.bbox, a.lon, a.lat)) && w.alarms.push(a));
@@ -173,18 +181,24 @@ export class LiveFeed {
     }
   }
 
-  private pushPosition(p: PositionOut): boolean {
-    const t = Date.parse(p.ts);
-    // Late and repeated positions are stored in their place in time; live, only the newest
-    // counts. Positions arrive here as they are received, so now is their arrival time.
+  /**
+   * Whether a unit's position of fix time `t` (epoch ms) is its newest yet, and then remembers
+   * it. Late and repeated positions are stored in their place in time; live, only the newest
+   * counts. Positions arrive here as they are received, so now is their arrival time.
+   */
+  private isNewest(unitId: string, t: number): boolean {
     const order = latestOrderMs(t, Date.now());
-    const before = this.newest.get(p.unitId);
+    const before = this.newest.get(unitId);
     if (before && (order < before.order || (order === before.order && t <= before.ts))) return false;
-    this.newest.set(p.unitId, { order, ts: t });
+    this.newest.set(unitId, { order, ts: t });
+    return true;
+  }
+
+  /** Puts a unit's newest position in the next batch of each wall that looks at its place. */
+  private place(p: PositionOut): void {
     for (const w of this.walls.values()) {
       if (!w.bbox || inside(w.bbox, p.lon, p.lat)) w.positions.set(p.unitId, p);
     }
-    return true;
   }
 
   private flush(): void {
