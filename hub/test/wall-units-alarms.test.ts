@@ -184,7 +184,7 @@ describe('the wall at work', () => {
   });
 
   test('an SOS raised while the wall’s live feed is away shows, and sounds, once the feed is back', async () => {
-    const { secret } = await th.createUnit('cam-78', 'bodycam');
+    const { secret } = await th.createUnit('cam-away', 'bodycam');
     const { page, context } = await openWall(browser, th.http, undefined, '?testHooks', recordTones);
     await login(page);
     await page.waitForSelector('[data-testid=alarm-panel]');
@@ -195,15 +195,15 @@ describe('the wall at work', () => {
     th.hub.telemetry.io.disconnectSockets(true);
     await page.waitForSelector('.hub-map-connection:not([data-state=live])');
     const pub = await mosquittoPub(
-      { port: th.hub.mqttPort, username: 'cam-78', password: secret },
-      'units/cam-78/alarm',
+      { port: th.hub.mqttPort, username: 'cam-away', password: secret },
+      'units/cam-away/alarm',
       JSON.stringify({ ts: new Date().toISOString(), type: 'sos', message: 'raised while the wall was away', lat: 22.541, lon: 114.055 }),
     );
     expect(pub.code, pub.stderr).toBe(0);
-    await eventually(async () => (await th.api<Alarm[]>('GET', '/api/alarms?unitId=cam-78&kind=sos')).body.length === 1, 10_000, 'the SOS stored');
+    await eventually(async () => (await th.api<Alarm[]>('GET', '/api/alarms?unitId=cam-away&kind=sos')).body.length === 1, 10_000, 'the SOS stored');
     await context.setOffline(false);
     // no batch carried it: the wall reads the list again when its feed is live again
-    await page.locator('[data-testid=alarm][data-kind=sos]').filter({ hasText: 'cam-78' }).waitFor({ timeout: 30_000 });
+    await page.locator('[data-testid=alarm][data-kind=sos]').filter({ hasText: 'cam-away' }).waitFor({ timeout: 30_000 });
     await eventually(async () => (await beeps(page)) > before, 5_000, 'its beep');
     await context.close();
   });
