@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import pino from 'pino';
 import { afterAll, beforeAll } from 'vitest';
-import type { OperatorRole, Session, UnitCredential, UnitType } from '@hub/config';
+import type { HubConfig, OperatorRole, Session, UnitCredential, UnitType } from '@hub/config';
 import { loadConfig } from '@hub/config/node';
 import { startHub, type Hub } from '@hub/server';
 import { createTestDatabase, type TestDatabase } from './db';
@@ -30,16 +30,12 @@ export interface TestHub {
   close(): Promise<void>;
 }
 
-/**
- * Starts a hub on a fresh database, or on `shared.db` (another hub's: the hubs of a cluster
- * share one), which is then left for its owner to drop.
- */
-export async function startTestHub(overrides: Record<string, unknown> = {}, shared?: { db: TestDatabase }): Promise<TestHub> {
-  const db = shared?.db ?? (await createTestDatabase());
-  const config = loadConfig({
+/** A test hub's config: loopback, free ports, the test admin token, a fresh data folder, on the database at `databaseUrl`. */
+export function testHubConfig(databaseUrl: string, overrides: Record<string, unknown> = {}): HubConfig {
+  return loadConfig({
     env: {},
     overrides: {
-      'database.url': db.url,
+      'database.url': databaseUrl,
       'http.host': '127.0.0.1',
       'http.port': 0,
       'mqtt.host': '127.0.0.1',
@@ -51,7 +47,19 @@ export async function startTestHub(overrides: Record<string, unknown> = {}, shar
       ...overrides,
     },
   });
-  const hub = await startHub(config, { logger: pino({ level: process.env.HUB_TEST_LOG ?? 'silent' }) });
+}
+
+/** A hub's logger in tests: silent unless HUB_TEST_LOG names a level. */
+export const testLogger = () => pino({ level: process.env.HUB_TEST_LOG ?? 'silent' });
+
+/**
+ * Starts a hub on a fresh database, or on `shared.db` (another hub's: the hubs of a cluster
+ * share one), which is then left for its owner to drop.
+ */
+export async function startTestHub(overrides: Record<string, unknown> = {}, shared?: { db: TestDatabase }): Promise<TestHub> {
+  const db = shared?.db ?? (await createTestDatabase());
+  const config = testHubConfig(db.url, overrides);
+  const hub = await startHub(config, { logger: testLogger() });
   const http = `http://127.0.0.1:${hub.httpPort}`;
   const api: TestHub['api'] = async (method, p, body) => {
     const res = await fetch(http + p, {

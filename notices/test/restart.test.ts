@@ -1,15 +1,10 @@
 // A hub that stops during a grace period must neither lose nor double the escalation: the grace
 // end is in the database, and the case is claimed once (SKIP LOCKED) by whichever hub wakes first.
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import pino from 'pino';
 import { afterAll, expect, it } from 'vitest';
 import type { Alarm, IncidentDetail, IntakeEventResult } from '@hub/config';
-import { loadConfig } from '@hub/config/node';
 import { startHub, type Hub } from '@hub/server';
 import { createTestDatabase } from '../../test-support/db';
-import { ADMIN_TOKEN, eventually } from '../../test-support/test-hub';
+import { ADMIN_TOKEN, eventually, testHubConfig, testLogger } from '../../test-support/test-hub';
 import { startSmsc } from '../../test-support/smsc';
 
 const smsc = await startSmsc({ receipt: null });
@@ -21,24 +16,13 @@ afterAll(async () => {
   await db.drop();
 });
 
-const config = loadConfig({
-  env: {},
-  overrides: {
-    'database.url': db.url,
-    'http.host': '127.0.0.1',
-    'http.port': 0,
-    'mqtt.host': '127.0.0.1',
-    'mqtt.port': 0,
-    'jt808.port': 0,
-    'auth.adminToken': ADMIN_TOKEN,
-    dataDir: mkdtempSync(path.join(tmpdir(), 'hub-data-')),
-    'notices.smpp': { host: '127.0.0.1', port: smsc.port, system_id: 'hubtest', password: 'secret1' },
-    'notices.grace': { illegal_parking: { graceSeconds: 4, recheckSeconds: 4 } },
-  },
+const config = testHubConfig(db.url, {
+  'notices.smpp': { host: '127.0.0.1', port: smsc.port, system_id: 'hubtest', password: 'secret1' },
+  'notices.grace': { illegal_parking: { graceSeconds: 4, recheckSeconds: 4 } },
 });
 
 async function start(): Promise<Hub> {
-  const hub = await startHub(config, { logger: pino({ level: process.env.HUB_TEST_LOG ?? 'silent' }) });
+  const hub = await startHub(config, { logger: testLogger() });
   hubs.push(hub);
   return hub;
 }
