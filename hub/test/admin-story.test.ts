@@ -92,7 +92,16 @@ describe('story (c): an admin provisions a body cam from the wall', () => {
     await wall.click('[data-testid=page-audit]');
     await wall.fill('[data-testid=audit-action]', 'unit_credential_issued');
     await wall.click('[data-testid=audit-apply]');
-    await wall.waitForSelector('[data-testid=audit-row][data-action="unit_credential_issued"]');
+    // the unfiltered list shows first (it has such rows too): wait until the filter's answer replaced it
+    const actions = () => wall.locator('[data-testid=audit-row]').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-action')));
+    await eventually(
+      async () => {
+        const shown = await actions();
+        return shown.length > 0 && shown.every((a) => a === 'unit_credential_issued');
+      },
+      10_000,
+      'the filtered audit list',
+    );
     expect(await wall.locator('[data-testid=audit-row]').count()).toBe(1);
     await wall.fill('[data-testid=audit-action]', '');
     await wall.click('[data-testid=audit-apply]');
