@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import { BBoxQuerySchema, BBoxSchema, decimalInt, LatSchema, LonSchema, RowIdSchema, UnitIdSchema, UnitTypeSchema } from './ids';
 import { freeText } from './text';
+import { VehicleReadingsSchema } from './wire';
 import type { DispatchEvent, DispatchOfferEvent, EscalationEvent, Incident, LinkageEvent } from './incident';
 
 // --- JT/T 808 vehicle terminals (issue 15) ---
@@ -97,6 +98,8 @@ export const PositionOutSchema = z.object({
   alt: z.number().nullable(),
   battery: z.number().nullable(),
   flags: z.array(z.string()).nullable(),
+  /** the vehicle's readings with this fix; absent when it reported none */
+  vehicle: VehicleReadingsSchema.optional(),
 });
 export type PositionOut = z.infer<typeof PositionOutSchema>;
 

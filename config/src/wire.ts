@@ -3,6 +3,25 @@ import { z } from 'zod';
 import { freeText, storableText } from './text';
 import { LatSchema, LonSchema, UnitIdSchema, WireTimestampSchema } from './ids';
 
+/**
+ * A vehicle's own readings beside a position: a JT/T 808 terminal's common additional items
+ * (JT/T 808-2019 Table 27: 0x01 mileage, 0x02 fuel, 0x03 recorder speed, 0x30 signal, 0x31
+ * satellites), or the same from an MQTT unit that knows them. Kept with the position.
+ */
+export const VehicleReadingsSchema = z.object({
+  /** odometer, km */
+  odometerKm: z.number().min(0).max(1e8).optional(),
+  /** fuel in the tank, litres */
+  fuelL: z.number().min(0).max(1e5).optional(),
+  /** speed from the tachograph (driving recorder), km/h */
+  recorderSpeedKmh: z.number().min(0).max(600).optional(),
+  /** wireless network signal strength as the terminal gives it (0–255; often 0–31) */
+  signal: z.int().min(0).max(255).optional(),
+  /** GNSS satellites in view */
+  satellites: z.int().min(0).max(255).optional(),
+});
+export type VehicleReadings = z.infer<typeof VehicleReadingsSchema>;
+
 /** `units/{unitId}/gps`, QoS 1. */
 export const PositionMessageSchema = z.object({
   unitId: UnitIdSchema,
@@ -21,6 +40,8 @@ export const PositionMessageSchema = z.object({
   battery: z.number().min(0).max(100).optional(),
   /** device flags, e.g. ["ignition", "door_open"]: codes, so one PostgreSQL cannot store refuses the position */
   flags: z.array(storableText().max(32)).max(16).optional(),
+  /** the vehicle's readings with this fix, when it reports them */
+  vehicle: VehicleReadingsSchema.optional(),
 });
 export type PositionMessage = z.input<typeof PositionMessageSchema>;
 /** A validated position, as stored and as pushed to walls. */

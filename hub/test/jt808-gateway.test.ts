@@ -3,7 +3,7 @@
 // and alarms; the hub stores them through the MQTT positions' path and answers after the commit.
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Alarm, Incident, Jt808AuthCode, PositionOut, Unit } from '@hub/config';
-import { BatchType, escapeFrame, GeneralResult, MessageId, RegistrationResult, StatusBit, unescapeFrame } from '@hub/jt808';
+import { BatchType, escapeFrame, GeneralResult, knownItems, MessageId, RegistrationResult, StatusBit, unescapeFrame } from '@hub/jt808';
 import { Jt808Terminal, locationReport, SOS_WITHOUT_VIDEO } from '../../test-support/jt808-terminal';
 import { eventually, withTestHub, type TestHub } from '../../test-support/test-hub';
 
@@ -172,6 +172,22 @@ describe('JT/T 808 positions', () => {
     // no waiting: the answer comes only after the commit
     const { rows } = await t.hub.db.query<{ ts: Date; lat: number; lon: number; speed: number }>('SELECT ts, lat, lon, speed FROM positions WHERE unit_id = $1', ['truck-pos']);
     expect(rows).toEqual([{ ts, lat: 22.55, lon: 114.06, speed: 15 }]);
+  });
+
+  it("keeps the terminal's odometer, fuel, signal and satellites with the position (track and latest)", async () => {
+    const terminal = await online('truck-items', '13800000019');
+    const ts = minutesAgo(0);
+    const items = knownItems({ mileageKm: 12345.6, fuelL: 41.5, recorderSpeedKmh: 52, signal: 27, satellites: 11 });
+    expect((await terminal.location({ time: ts, items })).result).toBe(GeneralResult.ok);
+    const vehicle = { odometerKm: 12345.6, fuelL: 41.5, recorderSpeedKmh: 52, signal: 27, satellites: 11 };
+    const track = await t.api<PositionOut[]>('GET', `/api/units/truck-items/track?from=${minutesAgo(1).toISOString()}&to=${minutesAgo(-1).toISOString()}`);
+    expect(track.body).toEqual([expect.objectContaining({ ts: ts.toISOString(), vehicle })]);
+    const latest = await t.api<PositionOut[]>('GET', '/api/positions/latest');
+    expect(latest.body.find((p) => p.unitId === 'truck-items')).toMatchObject({ vehicle });
+    // a report without items has none: nothing carried over from the one before
+    expect((await terminal.location({ time: new Date(ts.getTime() + 1000) })).result).toBe(GeneralResult.ok);
+    const after = await t.api<PositionOut[]>('GET', '/api/positions/latest');
+    expect(after.body.find((p) => p.unitId === 'truck-items')).not.toHaveProperty('vehicle');
   });
 
   it('refuses a frame with a bad check code between two good positions: counted, both good ones stored and answered', async () => {

@@ -3,7 +3,7 @@
 // MQTT unit's popup has no such button (it reports by itself).
 import path from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
-import { GeneralResult, RegistrationResult } from '@hub/jt808';
+import { GeneralResult, knownItems, RegistrationResult } from '@hub/jt808';
 import { provisionUnit, startFleet, type Fleet } from '@hub/edge-agent';
 import { artifactDir } from '../../test-support/browser';
 import { hubAndBrowser } from '../../test-support/hub-and-browser';
@@ -12,6 +12,8 @@ import { ADMIN_TOKEN, eventually } from '../../test-support/test-hub';
 import { login, openWall } from './support/wall-page';
 
 const ctx = hubAndBrowser();
+/** the terminal's odometer, fuel and satellites (JT/T 808 additional items), kept with its position */
+const READINGS = knownItems({ mileageKm: 80412.3, fuelL: 37.5, satellites: 12 });
 let terminal: Jt808Terminal | undefined;
 let fleet: Fleet | undefined;
 afterAll(async () => {
@@ -25,7 +27,11 @@ describe('Locate now on the wall', () => {
     expect((await th.api('POST', '/api/units', { id: 'truck-w1', name: 'Muck truck 1', type: 'vehicle', jt808: { terminalId: '13822220001' } })).status).toBe(201);
     // the position the terminal will answer with: a minute after its last report, a few hundred metres on
     const answerTime = new Date(Math.floor(Date.now() / 1000) * 1000 - 5_000);
-    terminal = await Jt808Terminal.connect({ port: th.hub.jt808Port!, phone: '13822220001', whereAmI: () => locationReport({ latitude: 22.546, longitude: 114.06, time: answerTime }) });
+    terminal = await Jt808Terminal.connect({
+      port: th.hub.jt808Port!,
+      phone: '13822220001',
+      whereAmI: () => locationReport({ latitude: 22.546, longitude: 114.06, time: answerTime, items: READINGS }),
+    });
     const registered = await terminal.register();
     expect(registered.result).toBe(RegistrationResult.ok);
     expect((await terminal.authenticate(registered.authCode!)).result).toBe(GeneralResult.ok);
@@ -57,11 +63,17 @@ describe('Locate now on the wall', () => {
       expect(await result.textContent()).toBe(`Located: position of ${hhmmss}`);
       // the answer is stored and reaches the wall like any report: the popup's last fix moves to it
       await eventually(async () => (await popup.locator('.hub-popup-details').textContent())?.includes(hhmmss), 15_000, 'the popup showing the located fix');
+      // with the vehicle's own readings of that fix
+      const details = await popup.locator('.hub-popup-details').textContent();
+      expect(details).toContain('Odometer: 80,412.3 km');
+      expect(details).toContain('Fuel: 37.5 L');
+      expect(details).toContain('Satellites: 12');
       await page.screenshot({ path: path.join(artifactDir('wall-locate'), 'locate-now-en.png') });
 
       await page.selectOption('[data-testid=language]', 'zh-CN');
       await page.waitForFunction(() => document.querySelector('.hub-unit-popup .hub-locate-now')?.textContent === '立即定位');
       expect(await result.textContent()).toBe(`已定位：${hhmmss} 的位置`);
+      expect(await popup.locator('.hub-popup-details').textContent()).toContain('油量');
       await page.screenshot({ path: path.join(artifactDir('wall-locate'), 'locate-now-zh-CN.png') });
     } finally {
       await context.close();

@@ -17,6 +17,8 @@ describe('toPosition', () => {
     expect(parsed.ts.toISOString()).toBe('2015-08-17T23:21:21.000Z');
     expect(fix).toBe(true);
     expect(additional).toEqual({ mileageKm: 75.7, fuelL: 0, recorderSpeedKmh: 0, raw: { '01': '000002f5', '02': '0000', '03': '0000' } });
+    // the known items travel with the position, to be stored with it
+    expect(parsed.vehicle).toEqual({ odometerKm: 75.7, fuelL: 0, recorderSpeedKmh: 0 });
   });
 
   it('south and west, km/h to m/s, no fix and ACC as flags, signal and satellites', () => {
@@ -39,6 +41,7 @@ describe('toPosition', () => {
     expect(PositionMessageSchema.parse(position)).toMatchObject({ lat: -33.8688, lon: -70.6693, alt: -12, speed: 20, heading: 270, flags: ['acc_on', 'no_fix'] });
     expect(fix).toBe(false);
     expect(additional).toMatchObject({ signal: 25, satellites: 9 });
+    expect(position.vehicle).toEqual({ signal: 25, satellites: 9 });
   });
 
   it('leaves out what the schema cannot hold and refuses a position without a time', () => {

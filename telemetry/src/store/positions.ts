@@ -1,5 +1,5 @@
 // The time series of positions, and the latest position of each unit.
-import type { BBox, Position, PositionOut } from '@hub/config';
+import type { BBox, Position, PositionOut, VehicleReadings } from '@hub/config';
 import { ensurePartitions, forgetPartitions, utcDay } from '../db/partitions';
 import type { Queryable, TrackOptions } from './types';
 import { toDate, toIso, toNumberOrNull } from '@hub/platform';
@@ -15,9 +15,10 @@ interface PositionRow {
   alt: number | null;
   battery: number | null;
   flags: string[] | null;
+  vehicle: VehicleReadings | null;
 }
 
-const COLUMNS = 'unit_id, ts, lat, lon, speed, heading, accuracy, alt, battery, flags';
+const COLUMNS = 'unit_id, ts, lat, lon, speed, heading, accuracy, alt, battery, flags, vehicle';
 
 function toPositionOut(r: PositionRow): PositionOut {
   return {
@@ -31,6 +32,7 @@ function toPositionOut(r: PositionRow): PositionOut {
     alt: toNumberOrNull(r.alt),
     battery: toNumberOrNull(r.battery),
     flags: r.flags ?? null,
+    ...(r.vehicle ? { vehicle: r.vehicle } : {}),
   };
 }
 
@@ -47,13 +49,15 @@ export function positionOut(p: Position): PositionOut {
     alt: p.alt ?? null,
     battery: p.battery ?? null,
     flags: p.flags ?? null,
+    ...(p.vehicle ? { vehicle: p.vehicle } : {}),
   };
 }
 
 const key = (unitId: string, ts: Date) => `${unitId}\n${ts.getTime()}`;
 
 const LATEST_SET = `ts = n.ts, lat = n.lat, lon = n.lon, speed = n.speed, heading = n.heading,
-  accuracy = n.accuracy, alt = n.alt, battery = n.battery, flags = n.flags, received_at = n.received_at`;
+  accuracy = n.accuracy, alt = n.alt, battery = n.battery, flags = n.flags, vehicle = n.vehicle,
+  received_at = n.received_at`;
 
 // Which position is a unit's latest: the one with the greatest (least(ts, received_at), ts),
 // the rule of config's latestOrderMs. A fix dated ahead of the hub's clock counts as of its
@@ -72,7 +76,7 @@ const BATCH_CTE = `
          (e->>4)::float8 AS speed, (e->>5)::float8 AS heading, (e->>6)::float8 AS accuracy,
          (e->>7)::float8 AS alt, (e->>8)::float8 AS battery,
          CASE WHEN json_typeof(e->9) = 'array' THEN ARRAY(SELECT json_array_elements_text(e->9)) END AS flags,
-         (e->>10)::timestamptz AS received_at
+         (e->>10)::timestamptz AS received_at, nullif((e->11)::jsonb, 'null') AS vehicle
     FROM json_array_elements($1::json) AS e
 `;
 
@@ -187,7 +191,7 @@ export async function insertPositions(
   const batch = [...unique.values()].sort((x, y) => (x.unitId < y.unitId ? -1 : x.unitId > y.unitId ? 1 : x.ts.getTime() - y.ts.getTime()));
   const days = new Set<number>();
   for (const p of batch) days.add(utcDay(p.ts));
-  const payload = JSON.stringify(batch.map((p) => [p.unitId, p.ts.toISOString(), p.lat, p.lon, p.speed, p.heading, p.accuracy, p.alt, p.battery, p.flags, received.get(p)!.toISOString()]));
+  const payload = JSON.stringify(batch.map((p) => [p.unitId, p.ts.toISOString(), p.lat, p.lon, p.speed, p.heading, p.accuracy, p.alt, p.battery, p.flags, received.get(p)!.toISOString(), p.vehicle]));
   const rows = await runInsert(db, payload, days);
   if (rows === 'all') return { inserted: batch.length, fresh: [...unique.values()] };
   if (rows.length === 0) return { inserted: 0, fresh: [] };

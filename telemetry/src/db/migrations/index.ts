@@ -4,5 +4,6 @@ import { core } from './001_core';
 import { positions } from './002_positions';
 import { positionsHourly } from './003_positions_hourly';
 import { jt808Terminals } from './004_jt808_terminals';
+import { vehicleReadings } from './005_vehicle_readings';
 
-export const telemetryMigrations: readonly Migration[] = [core, positions, positionsHourly, jt808Terminals];
+export const telemetryMigrations: readonly Migration[] = [core, positions, positionsHourly, jt808Terminals, vehicleReadings];

@@ -190,6 +190,13 @@ export const en = {
   'map.unit.speedValue': '{kmh} km/h',
   'map.unit.headingValue': '{deg}°',
   'map.unit.batteryValue': '{pct}%',
+  // a vehicle terminal's own readings (JT/T 808 additional items)
+  'map.unit.odometer': 'Odometer',
+  'map.unit.odometerValue': '{km} km',
+  'map.unit.fuel': 'Fuel',
+  'map.unit.fuelValue': '{l} L',
+  'map.unit.satellites': 'Satellites',
+  'map.unit.signal': 'Signal',
   'map.unit.none': '–',
   'map.connection.connecting': 'Connecting…',
   'map.connection.live': 'Live',

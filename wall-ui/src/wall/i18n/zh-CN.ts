@@ -190,6 +190,13 @@ export const zhCN: Record<MessageKey, string> = {
   'map.unit.speedValue': '{kmh} 公里/小时',
   'map.unit.headingValue': '{deg}°',
   'map.unit.batteryValue': '{pct}%',
+  // a vehicle terminal's own readings (JT/T 808 additional items)
+  'map.unit.odometer': '里程',
+  'map.unit.odometerValue': '{km} 公里',
+  'map.unit.fuel': '油量',
+  'map.unit.fuelValue': '{l} 升',
+  'map.unit.satellites': '卫星数',
+  'map.unit.signal': '信号强度',
   'map.unit.none': '–',
   'map.connection.connecting': '正在连接…',
   'map.connection.live': '实时',

@@ -1,5 +1,5 @@
 // What the wall knows of each unit, and the live feed's events as the wall sees them.
-import type { Alarm, LiveServerToClient, Unit, UnitStatusReason } from '@hub/config';
+import type { Alarm, LiveServerToClient, Unit, UnitStatusReason, VehicleReadings } from '@hub/config';
 
 /** A unit with its latest position and status, as the map, the unit list and the tiles read it. */
 export interface UnitView extends Unit {
@@ -14,6 +14,8 @@ export interface UnitView extends Unit {
   heading: number | null;
   accuracy: number | null;
   battery: number | null;
+  /** the vehicle's readings with the latest position (odometer, fuel…); null when it reported none */
+  vehicle: VehicleReadings | null;
   /** connected to the hub (its MQTT link is up) */
   online: boolean;
   /** why the status last changed; null when only inferred from the latest position's age */

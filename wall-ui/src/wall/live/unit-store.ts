@@ -58,6 +58,7 @@ function emptyView(unit: Unit): UnitView {
     heading: null,
     accuracy: null,
     battery: null,
+    vehicle: null,
     online: (unit as Unit & { online?: boolean }).online ?? false,
     statusReason: null,
     statusTs: null,
@@ -307,6 +308,7 @@ export class UnitStore {
       heading: p.heading,
       accuracy: p.accuracy,
       battery: p.battery,
+      vehicle: p.vehicle ?? null,
       // a position is proof of life when no status said otherwise since
       online: u.statusReason === null || !u.statusTs || Date.parse(u.statusTs) <= t ? true : u.online,
       receivedAt: now,

@@ -55,6 +55,19 @@ function locateControls(el: HTMLElement, onLocate: () => Promise<LocateResponse>
   };
 }
 
+/** A vehicle's own readings with its latest fix (a JT/T 808 terminal's odometer, fuel, satellites), those it reports. */
+function vehicleLines({ vehicle: v }: UnitView, t: Translate, locale: Locale): string[] {
+  if (!v) return [];
+  const labelled = (label: string, value: string) => t('map.unit.line', { label, value });
+  const number = (n: number, digits = 0) => n.toLocaleString(locale, { maximumFractionDigits: digits });
+  const lines: string[] = [];
+  if (v.odometerKm !== undefined) lines.push(labelled(t('map.unit.odometer'), t('map.unit.odometerValue', { km: number(v.odometerKm, 1) })));
+  if (v.fuelL !== undefined) lines.push(labelled(t('map.unit.fuel'), t('map.unit.fuelValue', { l: number(v.fuelL, 1) })));
+  if (v.satellites !== undefined) lines.push(labelled(t('map.unit.satellites'), number(v.satellites)));
+  if (v.signal !== undefined) lines.push(labelled(t('map.unit.signal'), number(v.signal)));
+  return lines;
+}
+
 /** The popup's elements, built once; refresh() only sets their text (so a button under the pointer stays put). */
 function build(el: HTMLElement, onOpenCamera?: () => void, onLocate?: () => Promise<LocateResponse>) {
   let button: HTMLButtonElement | undefined;
@@ -98,6 +111,7 @@ function build(el: HTMLElement, onOpenCamera?: () => void, onLocate?: () => Prom
       lines.push(labelled(t('map.unit.speed'), u.speed === null ? t('map.unit.none') : t('map.unit.speedValue', { kmh: (u.speed * 3.6).toFixed(0) })));
       lines.push(labelled(t('map.unit.heading'), u.heading === null ? t('map.unit.none') : t('map.unit.headingValue', { deg: Math.round(u.heading) })));
       if (u.battery !== null) lines.push(labelled(t('map.unit.battery'), t('map.unit.batteryValue', { pct: Math.round(u.battery) })));
+      lines.push(...vehicleLines(u, t, locale));
       lines.push(labelled(t('map.unit.lastFix'), new Date(u.ts).toLocaleTimeString(locale, { hour12: false })));
     } else {
       lines.push(labelled(t('map.unit.lastFix'), t('map.unit.noFix')));
