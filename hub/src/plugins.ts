@@ -74,6 +74,8 @@ export const jt808Plugin = fp<HubPluginOptions>(
       registry: telemetry.metrics.registry,
       log: gatewayLog,
       idleTimeoutSeconds: config.jt808.idleTimeoutSeconds,
+      // one policy for device logins, MQTT's and the terminals'
+      loginFailures: config.mqtt.loginFailures,
       commandAnswerSeconds: config.jt808.commandAnswerSeconds,
     });
     // a rotated or forgotten code (or MQTT secret) ends the session at once, as the broker does

@@ -100,6 +100,21 @@ describe('JT/T 808 sessions', () => {
     expect((await terminal.heartbeat()).result).toBe(GeneralResult.ok);
   });
 
+  it('stops checking the codes of a terminal after 10 wrong ones from its address (as MQTT logins), not those of the others', async () => {
+    await createTerminalUnit('truck-guess', '13800000025');
+    const guesser = await connect('13800000025');
+    const code = (await guesser.register()).authCode!;
+    for (let i = 0; i < 10; i++) expect((await guesser.authenticate(`guess-${i}`)).result).toBe(GeneralResult.failure);
+    const throttled = await refused('login_throttled');
+    // the right code is not even checked now: refused, counted, the unit stays offline
+    expect((await guesser.authenticate(code)).result).toBe(GeneralResult.failure);
+    expect(await refused('login_throttled')).toBe(throttled + 1);
+    expect(t.hub.jt808!.isConnected('truck-guess')).toBe(false);
+    // another terminal behind the same address gets in (online() expects its authentication to succeed)
+    await online('truck-beside-guesser', '13800000026');
+    expect(t.hub.jt808!.isConnected('truck-beside-guesser')).toBe(true);
+  });
+
   it('answers an unsupported message id with 0x8001 result 3 (not supported), and the session goes on', async () => {
     const terminal = await online('truck-unsupported', '13800000005');
     const { serial, bytes } = terminal.rawFrame(0x0900, Buffer.from('hello'));

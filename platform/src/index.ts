@@ -8,3 +8,4 @@ export { applyMigrations, MigrationError, onOneConnection, orderMigrations, type
 export { createPool } from './db/pool';
 export { startEmbeddedDatabase, type EmbeddedDatabase, type EmbeddedDatabaseStatus } from './db/embedded';
 export { storableValidatorCompiler } from './validation';
+export { LoginThrottle, type LoginThrottleOptions, type ThrottleVerdict } from './login-throttle';

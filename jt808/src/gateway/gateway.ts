@@ -5,6 +5,7 @@ import net from 'node:net';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import type { CommandMessage } from '@hub/config';
+import { LoginThrottle } from '@hub/platform';
 import { ALARM_FLAGS } from '../alarm-flags';
 import type { LocationReport } from '../messages/location';
 import { GeneralResult } from '../messages/general-response';
@@ -25,6 +26,8 @@ export interface Jt808GatewayOptions {
   idleTimeoutSeconds?: number;
   /** how long a terminal has to answer a command's text with 0x0001, seconds; default 60 */
   commandAnswerSeconds?: number;
+  /** failed authentications tolerated per source address, as for MQTT logins (config `mqtt.loginFailures`); default 10 per terminal, 100 per address, in 60 s */
+  loginFailures?: { perUnit: number; perAddress: number; windowSeconds: number };
 }
 
 /** A command's text waiting for its terminal to come back. */
@@ -54,6 +57,8 @@ export class Jt808Gateway {
   /** commands to terminals that are away, sent when they authenticate (as MQTT keeps QoS 1 commands for an offline unit) */
   readonly #outbox = new Map<string, Queued[]>();
   readonly #commandAnswerMs: number;
+  readonly #throttle: LoginThrottle;
+  readonly #throttleSweep: NodeJS.Timeout;
   #server: net.Server | undefined;
   #closed = false;
 
@@ -63,6 +68,10 @@ export class Jt808Gateway {
     this.#metrics = createJt808Metrics(opts.registry);
     this.#idleTimeoutMs = (opts.idleTimeoutSeconds ?? 180) * 1000;
     this.#commandAnswerMs = (opts.commandAnswerSeconds ?? 60) * 1000;
+    const limits = opts.loginFailures ?? { perUnit: 10, perAddress: 100, windowSeconds: 60 };
+    this.#throttle = new LoginThrottle({ perUnit: limits.perUnit, perAddress: limits.perAddress, windowMs: limits.windowSeconds * 1000 });
+    this.#throttleSweep = setInterval(() => this.#throttle.sweep(), limits.windowSeconds * 1000);
+    this.#throttleSweep.unref();
   }
 
   /** Listens for terminals; resolves with the port. */
@@ -179,6 +188,7 @@ export class Jt808Gateway {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
+    clearInterval(this.#throttleSweep);
     const server = this.#server;
     const stopped = new Promise<void>((r) => (server ? server.close(() => r()) : r()));
     for (const session of this.#connections) session.close();
@@ -194,6 +204,7 @@ export class Jt808Gateway {
         ports: this.#ports,
         metrics: this.#metrics,
         edges: this.#edges,
+        throttle: this.#throttle,
         log: this.#log,
         authenticated: (s, unitId) => this.#authenticated(s, unitId),
         closed: (s, unitId) => this.#sessionClosed(s, unitId),

@@ -6,6 +6,7 @@
 import type { Socket } from 'node:net';
 import type { Logger } from 'pino';
 import { AlarmMessageSchema, type DeviceAlarm } from '@hub/config';
+import type { LoginThrottle } from '@hub/platform';
 import { alarmFlagsOf, type AlarmFlag } from '../alarm-flags';
 import { decodeBody, encodeMessage, type BodyTypes, type DecodedBody, type KnownMessageId } from '../body';
 import { Jt808Error } from '../errors';
@@ -25,6 +26,8 @@ export interface SessionContext {
   ports: Jt808GatewayPorts;
   metrics: Jt808Metrics;
   edges: AlarmEdges;
+  /** failed authentications per source address (as MQTT logins): a code cannot be guessed at wire speed */
+  throttle: LoginThrottle;
   log: Logger;
   /** this session authenticated as `unitId` (the gateway ends an older session of the unit) */
   authenticated(session: TerminalSession, unitId: string): void;
@@ -237,10 +240,21 @@ export class TerminalSession {
 
   async #authenticate(header: Jt808Header, authCode: string): Promise<void> {
     this.#addressee = addresseeOf(header);
+    const address = this.socket.remoteAddress ?? 'unknown';
+    const throttled = this.ctx.throttle.check(address, header.phone);
+    if (!throttled.allowed) {
+      // answered as any failure (result 1): the terminal retries by itself and gets in once the window has passed
+      this.#refuse(
+        'login_throttled',
+        `authentication from ${header.phone} refused without checking the code: too many failed authentications from this ${throttled.scope === 'unit' ? 'terminal' : 'address'} (retry in ${Math.ceil(throttled.retryAfterMs / 1000)} s)`,
+      );
+      return this.#answer(header, GeneralResult.failure);
+    }
     const terminal = await this.ctx.ports.terminals.find(header.phone);
     const check = terminal ? await this.ctx.ports.terminals.verify(terminal.unitId, authCode) : 'unknown_unit';
     if (!terminal || check !== 'ok') {
       const reason = check === 'unknown_unit' ? 'unknown_terminal' : check === 'disabled' ? 'disabled' : 'bad_auth_code';
+      this.ctx.throttle.failed(address, header.phone);
       this.#refuse(reason, `authentication from ${header.phone} refused (${check})`);
       return this.#answer(header, GeneralResult.failure);
     }

@@ -19,12 +19,12 @@ import type { Duplex } from 'node:stream';
 import { Aedes, type AuthenticateError, type Client } from 'aedes';
 import type { Logger } from 'pino';
 import { UnitIdSchema, topics, type CommandMessage } from '@hub/config';
+import { LoginThrottle } from '@hub/platform';
 import type { CredentialCheck } from '../store/types';
 import { hashSecret } from '../store/credentials';
 import type { TelemetryMetrics } from '../metrics';
 import { authorizeUnitPublish, authorizeUnitSubscribe } from './acl';
 import { DeferredPubacks } from './deferred-puback';
-import { LoginThrottle } from './login-throttle';
 import { DEFAULT_MAX_PACKET_BYTES, PacketGuard } from './packet-guard';
 import type { UnitTopicKind } from '@hub/config';
 

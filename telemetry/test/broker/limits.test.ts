@@ -2,7 +2,7 @@
 // (MQTT-2.2.3 remaining length), and the failed-login windows.
 import { describe, expect, it } from 'vitest';
 import { PacketBoundaryScanner } from '../../src/broker/packet-guard';
-import { LoginThrottle } from '../../src/broker/login-throttle';
+import { LoginThrottle } from '@hub/platform';
 
 /** A packet of `type` with a body of `bodyBytes`, fixed header included. */
 function packet(type: number, bodyBytes: number): Buffer {

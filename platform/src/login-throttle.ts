@@ -1,4 +1,5 @@
-// Failed MQTT logins per source address, so that secrets cannot be guessed at wire speed.
+// Failed device logins per source address (an MQTT CONNECT's secret, a JT/T 808 terminal's
+// authentication code), so that credentials cannot be guessed at wire speed.
 //
 // Two sliding windows: failures for one unit id from one address (`perUnit`), and for all
 // unit ids from that address (`perAddress`). Only failures count, so a fleet of gateways
