@@ -19,6 +19,7 @@ import {
   type StoredOperator,
 } from './store/operators';
 import { recordAudit } from './store/audit';
+import { forgetFailures, noteFailure, recentFailures } from './store/login-failures';
 import { checkOperatorToken } from './api/auth';
 import { AuthError, LoginLockedError } from './errors';
 import { hashPassword, verifyPassword } from './passwords';
@@ -33,9 +34,6 @@ class SourceLockedError extends LoginLockedError {
     this.message = `Too many failed logins from this address: try again in ${retryAfterSeconds} s, or ask an admin to reset the password.`;
   }
 }
-
-/** failure lists are pruned of old entries once this many sources are tracked */
-const PRUNE_AT_SOURCES = 10_000;
 
 export type OperatorAuthEvents = {
   /** a session ended (logout): `key` is tokenKey(token) */
@@ -65,12 +63,6 @@ export class OperatorAuth extends EventEmitter<OperatorAuthEvents> {
   readonly #sessionMs: number;
   readonly #log: Logger;
   readonly #lockout: LoginLockout;
-  /**
-   * Failed logins by source address, then username: times, ms. Keyed on both, so that wrong
-   * passwords typed elsewhere cannot lock a coordinator out of the wall during an incident;
-   * the per-source total stops one address from trying many usernames.
-   */
-  readonly #failures = new Map<string, Map<string, number[]>>();
 
   constructor(opts: OperatorAuthOptions) {
     super();
@@ -97,7 +89,7 @@ export class OperatorAuth extends EventEmitter<OperatorAuthEvents> {
 
   async login(username: string, password: string, meta: { ip?: string } = {}): Promise<Session> {
     const source = meta.ip ?? 'unknown';
-    this.#checkNotLocked(source, username);
+    await this.#checkNotLocked(source, username);
     const op = await getOperator(this.#db, username);
     let ok = false;
     if (op && !op.disabled) {
@@ -107,12 +99,12 @@ export class OperatorAuth extends EventEmitter<OperatorAuthEvents> {
       await verifyPassword(password, await dummy());
     }
     if (!ok) {
-      this.#noteFailure(source, username);
+      await noteFailure(this.#db, source, username, this.#lockout.windowSeconds);
       await recordAudit(this.#db, { actor: username, action: 'login_failed', detail: { ip: meta.ip ?? null, reason: !op ? 'unknown user' : op.disabled ? 'disabled' : 'wrong password' } });
       this.#log.warn({ username, ip: meta.ip }, 'operator login refused');
       throw new AuthError('HUB_ERR_LOGIN_FAILED', 'The username or password is not right (or the account is disabled). Check both and try again.');
     }
-    this.#failures.get(source)?.delete(username);
+    await forgetFailures(this.#db, source, username);
     const token = randomBytes(32).toString('base64url');
     const expiresAt = new Date(Date.now() + this.#sessionMs);
     await insertSession(this.#db, Buffer.from(tokenKey(token), 'hex'), op!.username, expiresAt);
@@ -173,42 +165,21 @@ export class OperatorAuth extends EventEmitter<OperatorAuthEvents> {
     return deleteExpiredSessions(this.#db);
   }
 
-  /** Throws LoginLockedError while this username from this source, or this source at all, is locked. */
-  #checkNotLocked(source: string, username: string): void {
-    const now = Date.now();
-    const windowMs = this.#lockout.windowSeconds * 1000;
-    const bySource = this.#prune(source, now);
-    const retryAfter = (oldest: number) => Math.max(1, Math.ceil((oldest + windowMs - now) / 1000));
-    const pair = bySource?.get(username) ?? [];
-    if (pair.length >= this.#lockout.maxFailures) throw new LoginLockedError(retryAfter(pair[pair.length - this.#lockout.maxFailures]!));
-    const all = [...(bySource?.values() ?? [])].flat().sort((a, b) => a - b);
-    if (all.length >= this.#lockout.maxFailuresPerSource) throw new SourceLockedError(retryAfter(all[all.length - this.#lockout.maxFailuresPerSource]!));
-  }
-
-  #noteFailure(source: string, username: string): void {
-    if (this.#failures.size >= PRUNE_AT_SOURCES) for (const s of [...this.#failures.keys()]) this.#prune(s, Date.now());
-    let bySource = this.#failures.get(source);
-    if (!bySource) this.#failures.set(source, (bySource = new Map()));
-    const list = bySource.get(username) ?? [];
-    list.push(Date.now());
-    bySource.set(username, list);
-  }
-
-  /** Drops failures older than the window; returns the source's failures left, if any. */
-  #prune(source: string, now: number): Map<string, number[]> | undefined {
-    const bySource = this.#failures.get(source);
-    if (!bySource) return undefined;
-    const windowMs = this.#lockout.windowSeconds * 1000;
-    for (const [username, times] of bySource) {
-      const recent = times.filter((t) => now - t < windowMs);
-      if (recent.length) bySource.set(username, recent);
-      else bySource.delete(username);
-    }
-    if (bySource.size === 0) {
-      this.#failures.delete(source);
-      return undefined;
-    }
-    return bySource;
+  /**
+   * Throws LoginLockedError while this username from this source, or this source at all, is
+   * locked. Failures are keyed on both (in the database, shared by every hub), so that wrong
+   * passwords typed elsewhere cannot lock a coordinator out of the wall during an incident;
+   * the per-source total stops one address from trying many usernames.
+   */
+  async #checkNotLocked(source: string, username: string): Promise<void> {
+    const { windowSeconds, maxFailures, maxFailuresPerSource } = this.#lockout;
+    const bySource = await recentFailures(this.#db, source, windowSeconds);
+    // seconds until the failure that locks leaves the window (ago: ms since it happened)
+    const retryAfter = (agoMs: number) => Math.max(1, Math.ceil(windowSeconds - agoMs / 1000));
+    const pair = bySource.get(username) ?? [];
+    if (pair.length >= maxFailures) throw new LoginLockedError(retryAfter(pair[pair.length - maxFailures]!));
+    const all = [...bySource.values()].flat().sort((a, b) => b - a);
+    if (all.length >= maxFailuresPerSource) throw new SourceLockedError(retryAfter(all[all.length - maxFailuresPerSource]!));
   }
 }
 
