@@ -88,11 +88,14 @@ export const jt808Plugin = fp<HubPluginOptions>(
     telemetry.bus.on('credentialIssued', onCredentialIssued);
     telemetry.bus.on('unitChanged', onUnitChanged);
     telemetry.bus.on('alarm', onAlarm);
+    // acknowledged on another hub while the terminal is connected here
+    telemetry.bus.on('clusterAlarm', onAlarm);
     app.decorate('jt808', gateway);
     app.addHook('onClose', async () => {
       telemetry.bus.off('credentialIssued', onCredentialIssued);
       telemetry.bus.off('unitChanged', onUnitChanged);
       telemetry.bus.off('alarm', onAlarm);
+      telemetry.bus.off('clusterAlarm', onAlarm);
       await gateway.close();
     });
   },

@@ -11,7 +11,9 @@ import path from 'node:path';
 import type { MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { io as ioClient, type Socket } from 'socket.io-client';
-import { topics, type DispatchEvent, type Health, type Incident, type LiveBatch, type UnitStatusOut } from '@hub/config';
+import { GeneralResult, MessageId } from '@hub/jt808';
+import { Jt808Terminal } from '../../test-support/jt808-terminal';
+import { topics, type Alarm, type DispatchEvent, type Health, type Incident, type LiveBatch, type UnitStatusOut } from '@hub/config';
 import { ADMIN_TOKEN, eventually, startTestHub, type TestHub } from '../../test-support/test-hub';
 import { startRedis, type TestRedis } from '../../test-support/redis';
 import { connectMqttUnit } from '../../test-support/mqtt-unit';
@@ -90,6 +92,24 @@ describe('a cluster of hubs', () => {
     await unit.publish(topics.cmdAnswer('cl-car-2'), { id: order.id, accepted: true });
     await eventually(async () => seen.dispatches.some((d) => d.unitId === 'cl-car-2' && d.state === 'en_route'), 10_000, 'en route on A’s wall');
     expect(seen.dispatches.filter((d) => d.unitId === 'cl-car-2').map((d) => d.state)).toEqual(['sent', 'delivered', 'accepted', 'en_route']);
+  });
+
+  it('an SOS of a JT/T 808 terminal on hub B acknowledged on hub A is confirmed to the terminal (0x8203) by B', async () => {
+    expect((await a.api('POST', '/api/units', { id: 'cl-truck', name: 'Truck on B', type: 'vehicle', jt808: { terminalId: '13811110001' } })).status).toBe(201);
+    const terminal = await Jt808Terminal.connect({ port: b.hub.jt808Port!, phone: '13811110001' });
+    try {
+      const { authCode } = await terminal.register();
+      expect((await terminal.authenticate(authCode!)).result).toBe(GeneralResult.ok);
+      expect((await terminal.location({ alarm: 0b1 })).result).toBe(GeneralResult.ok);
+      const sos = await eventually(async () => (await a.api<Alarm[]>('GET', '/api/alarms?unitId=cl-truck&kind=sos')).body[0], 10_000, 'the SOS');
+      const seenBefore = terminal.received.length;
+      expect((await a.api('POST', `/api/alarms/${sos.id}/ack`, {})).status).toBe(200);
+      const confirmation = await terminal.next((m) => (m.messageId === MessageId.AlarmConfirmation ? m.body : undefined), 15_000, seenBefore);
+      expect(confirmation).toEqual({ alarmSerial: 0, alarmTypes: 0b1 });
+      expect(terminal.unreadable).toEqual([]);
+    } finally {
+      await terminal.close();
+    }
   });
 
   it('a unit connected to two hubs is online once, and offline once its last connection closes', async () => {

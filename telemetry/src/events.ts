@@ -21,6 +21,8 @@ export type TelemetryEvents = {
    */
   clusterPositions: [PositionOut[]];
   clusterStatus: [UnitStatusOut];
+  /** an alarm stored or acknowledged on another hub: for what acts on the unit's own connection (a JT/T 808 terminal's 0x8203 confirmation) */
+  clusterAlarm: [Alarm];
   /** a unit answered a command on units/{id}/cmd/ack */
   commandAck: [{ unitId: string; ack: CommandAckMessage }];
   /** a unit's person accepted or refused a dispatch on units/{id}/cmd/answer */

@@ -84,6 +84,10 @@ export class ClusterRelay {
         live.show(message);
         this.bus.emit('clusterStatus', message.status);
         return;
+      case 'alarm':
+        live.show(message);
+        this.bus.emit('clusterAlarm', message.alarm);
+        return;
       case 'bus':
         if (!(REPLAYED as readonly string[]).includes(message.event)) return;
         this.#replaying = true;
