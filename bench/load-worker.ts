@@ -6,6 +6,12 @@ import { connectInSlices, newReport, type WorkerReport } from './worker-report';
 
 export interface WorkerJob {
   broker: string;
+  /** brokers to spread the units over (unit i of the whole fleet to brokers[i % n]), as DNS round robin would; default `broker` */
+  brokers?: string[];
+  /** the index in the whole fleet of this worker's first unit (for `brokers`); default 0 */
+  firstIndex?: number;
+  /** reconnect after a lost connection (a killed hub behind a load balancer), resending what was not acknowledged; default false */
+  reconnect?: boolean;
   units: { id: string; secret: string }[];
   /** positions per second per unit */
   rate: number;
@@ -18,12 +24,15 @@ export type { WorkerReport } from './worker-report';
 
 async function run(job: WorkerJob): Promise<WorkerReport> {
   const report = newReport();
+  const index = new Map(job.units.map((u, i) => [u.id, (job.firstIndex ?? 0) + i]));
+  const brokerOf = (id: string) => (job.brokers ? job.brokers[index.get(id)! % job.brokers.length]! : job.broker);
   const clients = await connectInSlices(job.units, report, async (u) => {
-    const client = await mqtt.connectAsync(job.broker, {
+    const client = await mqtt.connectAsync(brokerOf(u.id), {
       username: u.id,
       password: u.secret,
       clientId: `bench-${u.id}`,
-      reconnectPeriod: 0,
+      // mqtt.js resends unacknowledged QoS 1 messages when it reconnects
+      reconnectPeriod: job.reconnect ? 500 : 0,
       keepalive: 60,
       connectTimeout: 30_000,
     });

@@ -1,5 +1,5 @@
 // `npm run cluster -- --hubs 3`: a cluster of hubs on this machine, for trying it and for its
-// checks — Redis, one PostgreSQL (embedded), N hub processes and HAProxy in front of them on the
+// checks — Redis, one PostgreSQL (embedded, or DATABASE_URL's), N hub processes and HAProxy in front of them on the
 // ports one hub would use (8080 HTTP, 1883 MQTT, 6808 JT/T 808). Its state (ports, process ids,
 // the admin token) is written to `<data>/cluster.json`. Ctrl-C stops it all. A hub that dies is
 // not restarted here (its units reconnect to the others through HAProxy); a supervisor (systemd,
@@ -95,8 +95,9 @@ async function main(): Promise<void> {
   children.push(redis);
   await ready(redis, 'redis', 'Ready to accept connections');
 
-  const database = await startEmbeddedDatabase({ dataDir: path.join(dataDir, 'postgres'), port: await freePort() });
-  stops.push(() => database.stop());
+  // DATABASE_URL: an external PostgreSQL / TimescaleDB (and the benchmark's own); else an embedded one
+  const database = process.env.DATABASE_URL ? { url: process.env.DATABASE_URL } : await startEmbeddedDatabase({ dataDir: path.join(dataDir, 'postgres'), port: await freePort() });
+  if ('stop' in database) stops.push(() => database.stop());
 
   const token = process.env.HUB_AUTH__ADMIN_TOKEN ?? randomBytes(24).toString('base64url');
   const hubs: (HubAddress & { pid: number | undefined })[] = [];
