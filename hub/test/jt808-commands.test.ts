@@ -9,7 +9,8 @@ import { Jt808Terminal, locationReport } from '../../test-support/jt808-terminal
 import { eventually, withTestHub, type TestHub } from '../../test-support/test-hub';
 
 let t: TestHub;
-withTestHub({ 'jt808.locateTimeoutSeconds': 3 }, (h) => (t = h));
+// a text is sent again after 1 s and 3 s (JT/T 808's T, 2T… with 6 s in all)
+withTestHub({ 'jt808.locateTimeoutSeconds': 3, 'jt808.commandAnswerSeconds': 6 }, (h) => (t = h));
 
 const terminals: Jt808Terminal[] = [];
 afterEach(async () => {
@@ -78,6 +79,23 @@ describe('dispatch to a JT/T 808 terminal', () => {
     await dispatch(incident.id, 'truck-d2');
     await eventually(async () => (await dispatchState(incident.id, 'truck-d2')) === 'refused', 15_000, 'the dispatch refused');
     expect(await trailKinds(incident.id)).toContain('unit_undeliverable');
+  });
+
+  it('sends an unanswered text again with the same serial (JT/T 808 retransmission); the answer to it delivers the dispatch', async () => {
+    await createTerminalUnit('truck-d5', '13811110005');
+    // a terminal that misses the first text (a radio fade) and answers the next
+    const terminal = await connect('13811110005', { textResult: null });
+    terminal.received.length = 0;
+    const before = await t.metric('hub_jt808_retransmitted_total', 'message="8300"');
+    const incident = await openIncident('fallen tree');
+    await dispatch(incident.id, 'truck-d5');
+    const first = await terminal.next((m) => (m.messageId === MessageId.TextMessage ? m : undefined));
+    terminal.textResult = GeneralResult.ok;
+    const again = await terminal.next((m) => (m.messageId === MessageId.TextMessage && m !== first ? m : undefined));
+    expect(again.header.serial).toBe(first.header.serial);
+    expect(again.body).toEqual(first.body);
+    await eventually(async () => (await dispatchState(incident.id, 'truck-d5')) === 'delivered', 15_000, 'the dispatch delivered by the answer to the resend');
+    expect(await t.metric('hub_jt808_retransmitted_total', 'message="8300"')).toBeGreaterThanOrEqual(before + 1);
   });
 
   it('waits for a terminal that is away, as for an offline MQTT unit: sent and delivered when it authenticates', async () => {

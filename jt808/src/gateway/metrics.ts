@@ -8,6 +8,12 @@ export function createJt808Metrics(registry: Registry) {
     sessions: new Gauge({ name: 'hub_jt808_sessions', help: 'Authenticated JT/T 808 terminal sessions', registers: [registry] }),
     connections: new Gauge({ name: 'hub_jt808_connections', help: 'Open TCP connections on the JT/T 808 port, authenticated or not', registers: [registry] }),
     messages: new Counter({ name: 'hub_jt808_messages_total', help: 'Whole JT/T 808 messages received, by message id (hex)', labelNames: ['message'] as const, registers: [registry] }),
+    retransmitted: new Counter({
+      name: 'hub_jt808_retransmitted_total',
+      help: 'Platform messages sent again because the terminal did not answer in time, by message id (hex)',
+      labelNames: ['message'] as const,
+      registers: [registry],
+    }),
     refused: new Counter({
       name: 'hub_jt808_refused_total',
       help: 'JT/T 808 frames and messages refused, by reason (the codec reasons, not_authenticated, bad_auth_code, unknown_terminal, already_registered, no_fix…)',

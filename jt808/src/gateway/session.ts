@@ -63,6 +63,9 @@ export class NoAnswerError extends Error {
   }
 }
 
+/** how many times an unanswered platform message is sent again */
+const RETRANSMISSIONS = 2;
+
 export class TerminalSession {
   readonly #decoder = new FrameStreamDecoder();
   readonly #reassembler = new SubpackageReassembler({ maxPending: 4 });
@@ -120,17 +123,34 @@ export class TerminalSession {
   /**
    * Sends a platform message the terminal answers (a text 0x8300 with 0x0001, a position query
    * 0x8201 with 0x0201), matched by the answer's reply serial (JT/T 808-2019 Tables 5 and 27).
-   * Rejects with NoAnswerError after `timeoutMs` or when the connection closes first.
+   * Unanswered, it is sent again with the same serial by JT/T 808's retransmission rule
+   * (T(n+1) = T(n) × (n+1), the rule terminals follow with parameters 0x0002/0x0003):
+   * RETRANSMISSIONS times, T chosen so that the last wait ends at `timeoutMs` (60 s: sent at 0,
+   * 10 and 30 s, given up at 60 s). Rejects with NoAnswerError after
+   * `timeoutMs`, or when the connection closes first.
    */
   request<K extends KnownMessageId>(messageId: K, body: BodyTypes[K], timeoutMs: number): Promise<TerminalAnswer> {
     const addressee = this.#addressee;
     if (!addressee || this.socket.destroyed) return Promise.reject(new NoAnswerError('the terminal is not connected', true));
     return new Promise((resolve, reject) => {
       const serial = this.#send(addressee, messageId, body);
-      const timer = setTimeout(() => {
-        this.#pending.delete(serial);
-        reject(new NoAnswerError(`the terminal did not answer 0x${hex4(messageId)} within ${Math.round(timeoutMs / 1000)} s`));
-      }, timeoutMs);
+      // waits T, 2T, 3T: 6T in all
+      const first = timeoutMs / (((RETRANSMISSIONS + 1) * (RETRANSMISSIONS + 2)) / 2);
+      let sent = 1;
+      const wait = () => {
+        timer = setTimeout(() => {
+          if (sent <= RETRANSMISSIONS && !this.socket.destroyed) {
+            sent++;
+            this.ctx.metrics.retransmitted.inc({ message: hex4(messageId) });
+            this.#write(addressee, messageId, serial, body);
+            return wait();
+          }
+          this.#pending.delete(serial);
+          reject(new NoAnswerError(`the terminal did not answer 0x${hex4(messageId)} within ${Math.round(timeoutMs / 1000)} s (sent ${sent} times)`));
+        }, first * sent);
+      };
+      let timer: NodeJS.Timeout;
+      wait();
       const done = () => (clearTimeout(timer), this.#pending.delete(serial));
       this.#pending.set(serial, { messageId, settle: (a) => (done(), resolve(a)), fail: (err) => (done(), reject(err)) });
     });
@@ -360,8 +380,12 @@ export class TerminalSession {
   #send<K extends KnownMessageId>(to: Addressee, messageId: K, body: BodyTypes[K]): number {
     const serial = this.#serial;
     this.#serial = (this.#serial + 1) & 0xffff;
-    if (!this.socket.destroyed && this.socket.writable) this.socket.write(encodeMessage({ messageId, serial, ...addresseeOf(to) }, body));
+    this.#write(to, messageId, serial, body);
     return serial;
+  }
+
+  #write<K extends KnownMessageId>(to: Addressee, messageId: K, serial: number, body: BodyTypes[K]): void {
+    if (!this.socket.destroyed && this.socket.writable) this.socket.write(encodeMessage({ messageId, serial, ...addresseeOf(to) }, body));
   }
 }
 
