@@ -88,6 +88,8 @@ export const DepartmentAssessmentSchema = z.object({
   resolvedInTime: z.number().int(),
   /** past their deadline: resolved late, or still open after it */
   overdue: z.number().int(),
+  /** closed without the scene photo verification needs, by an admin's override (counted in the figures above too) */
+  closedByOverride: z.number().int(),
   /** resolvedInTime / received; null with none received */
   inTimeRate: z.number().nullable(),
   /** seconds: dispatch = received→dispatched, arrive = dispatched→on scene, resolve = on scene→resolved, total = received→resolved */
@@ -158,8 +160,28 @@ export type EvidencePhoto = z.infer<typeof EvidencePhotoSchema>;
 
 export const EvidencePhotoParamsSchema = z.object({ id: z.coerce.number().int().positive(), sha256: z.string().regex(/^[0-9a-f]{64}$/) });
 
-/** The trail entries of this step (incident_events.kind). */
-export const DEPARTMENT_TRAIL_KINDS = ['department_routed', 'department_unrouted', 'department_transferred', 'department_overdue', 'hotline_complaint', 'evidence_captured'] as const;
+/** The shortest reason an admin gives to close a case without its scene photo. */
+export const CLOSE_OVERRIDE_REASON_MIN = 10;
+
+/** An admin closes a case that needs a scene photo without one: the reason goes into the trail and the evidence pack. */
+export const CloseOverrideRequestSchema = z.object({
+  /** resolved (default) or closed */
+  to: z.enum(['resolved', 'closed']).default('resolved'),
+  /** why no photo can be had (the unit's camera failed, the subject left before anyone arrived, …) */
+  reason: freeText().min(CLOSE_OVERRIDE_REASON_MIN).max(1000),
+});
+export type CloseOverrideRequest = z.infer<typeof CloseOverrideRequestSchema>;
+
+/** The trail entries of this step (incident_events.kind); evidence_overridden: closed without its scene photo by an admin, with the reason. */
+export const DEPARTMENT_TRAIL_KINDS = [
+  'department_routed',
+  'department_unrouted',
+  'department_transferred',
+  'department_overdue',
+  'hotline_complaint',
+  'evidence_captured',
+  'evidence_overridden',
+] as const;
 
 export const DepartmentsConfigSchema = z
   .object({

@@ -120,7 +120,7 @@ export const apiPlugin = fp<HubPluginOptions>(
         alarmRoutes,
         ...incidentApiRoutes(incidents),
         ...noticeApiRoutes(app.notices),
-        ...departmentApiRoutes({ desk: app.departments, incidents, config }),
+        ...departmentApiRoutes({ desk: app.departments, overrides: app.closeOverrides, incidents, config }),
         presetRoutes,
         locateRoutes(app.jt808, config.jt808.locateTimeoutSeconds),
         async (api) => {
@@ -129,7 +129,7 @@ export const apiPlugin = fp<HubPluginOptions>(
       ],
       publicRoutes: [
         ...intakeApiRoutes(incidents, { intake: config.linkage.intake, dataDir: config.dataDir }),
-        ...evidenceApiRoutes({ desk: app.departments, incidents, config }),
+        ...evidenceApiRoutes({ desk: app.departments, overrides: app.closeOverrides, incidents, config }),
         ...noticeReceiptApiRoutes(app.notices, app.telemetry.metrics.registry),
       ],
     });

@@ -180,7 +180,7 @@ export function Wall({ session }: { session: Session }) {
                 onClear={linkage.clear}
               />
             ) : tab === 'incidents' ? (
-              <IncidentsTab live={feed.incidents} canAct={canAct} onShowOnMap={(i) => fly(i.lat, i.lon, 15)} />
+              <IncidentsTab live={feed.incidents} canAct={canAct} canOverride={hasRole(operator, 'admin')} onShowOnMap={(i) => fly(i.lat, i.lon, 15)} />
             ) : tab === 'hotline' ? (
               <HotlinePanel place={hotlinePlace} />
             ) : (

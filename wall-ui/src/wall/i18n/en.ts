@@ -370,6 +370,10 @@ export const en = {
   'error.evidenceRequired': 'This case closes only with a photo from the scene: the responding unit takes one with “Capture evidence” on its body cam.',
   'error.hotlinePhone': 'The caller’s phone must be a mobile (13812341234) or a landline with its area code (0755-83001234).',
   'error.transfer': 'The case cannot be transferred now.',
+  // issue 16, third step: close override, the departments admin page, hotline markers
+  'incident.override': 'Close without photo (override)',
+  'incident.overrideReason': 'Why no photo can be had (at least {n} characters)',
+  'error.closeOverride': 'This case needs no override: close it as usual.',
 } as const satisfies Record<string, string>;
 
 export type MessageKey = keyof typeof en;

@@ -33,6 +33,7 @@ const BY_CODE: Partial<Record<string, MessageKey>> = {
   HUB_ERR_EVIDENCE_REQUIRED: 'error.evidenceRequired',
   HUB_ERR_HOTLINE_PHONE: 'error.hotlinePhone',
   HUB_ERR_TRANSFER: 'error.transfer',
+  HUB_ERR_CLOSE_OVERRIDE: 'error.closeOverride',
 };
 
 /** What the wall says about a failed call: `err` is a HubApiError-like ({code, message}) or anything thrown. */

@@ -368,4 +368,8 @@ export const zhCN: Record<MessageKey, string> = {
   'error.evidenceRequired': '此案件需有现场照片方可结案：请处置单位在执法记录仪页面点击“采集证据”。',
   'error.hotlinePhone': '来电人电话须为手机号（13812341234）或带区号的固定电话（0755-83001234）。',
   'error.transfer': '此案件当前无法转派。',
+  // issue 16, third step: close override, the departments admin page, hotline markers
+  'incident.override': '无照片结案（特批）',
+  'incident.overrideReason': '无法取得现场照片的原因（至少 {n} 个字）',
+  'error.closeOverride': '此案件无需特批，请按常规结案。',
 };

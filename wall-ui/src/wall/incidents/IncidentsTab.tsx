@@ -9,10 +9,12 @@ export interface IncidentsTabProps {
   /** incidents as the live feed last told them, by id */
   live: ReadonlyMap<number, Incident>;
   canAct: boolean;
+  /** an admin: may close a case without its scene photo */
+  canOverride?: boolean;
   onShowOnMap(incident: Incident): void;
 }
 
-export function IncidentsTab({ live, canAct, onShowOnMap }: IncidentsTabProps) {
+export function IncidentsTab({ live, canAct, canOverride, onShowOnMap }: IncidentsTabProps) {
   const [selected, setSelected] = useState<number | null>(null);
   return (
     <section className="panel incidents-tab" data-testid="incidents-tab">
@@ -26,7 +28,7 @@ export function IncidentsTab({ live, canAct, onShowOnMap }: IncidentsTabProps) {
           }}
         />
       ) : (
-        <IncidentPanel id={selected} live={live.get(selected)} canAct={canAct} onBack={() => setSelected(null)} onShowOnMap={onShowOnMap} />
+        <IncidentPanel id={selected} live={live.get(selected)} canAct={canAct} canOverride={canOverride} onBack={() => setSelected(null)} onShowOnMap={onShowOnMap} />
       )}
     </section>
   );
