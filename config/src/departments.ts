@@ -52,6 +52,8 @@ export const DepartmentCaseSchema = z.object({
   dueAt: z.iso.datetime(),
   /** when the overdue escalation was raised, if it was */
   overdueAt: z.iso.datetime().nullable(),
+  /** the department that held the case then: the overdue is charged to it even if the case moved on */
+  overdueDepartmentId: z.number().int().nullable(),
 });
 export type DepartmentCase = z.infer<typeof DepartmentCaseSchema>;
 

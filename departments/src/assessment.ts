@@ -7,9 +7,13 @@ import { ASSESSMENT_STAGES, type AssessmentPeriod, type AssessmentResponse, type
 import type { Queryable } from '@hub/platform';
 import { toJson } from '@hub/platform';
 
-/** Each case of a department opened in [from, to), with its milestones from the trail. */
+/**
+ * Each case opened in [from, to), with its milestones from the trail, charged to one department:
+ * the one that held it when it went overdue (a transfer afterwards does not move the charge),
+ * else the one that holds it (that resolved it, or has it open).
+ */
 const CASE_TIMES = `
-  SELECT c.department_id, i.id, c.due_at,
+  SELECT coalesce(c.overdue_department_id, c.department_id) AS department_id, i.id, c.due_at,
          to_char(date_trunc($3, i.created_at AT TIME ZONE $4), 'YYYY-MM-DD') AS period,
          min(e.ts) FILTER (WHERE e.kind = 'created') AS received_at,
          min(e.ts) FILTER (WHERE e.to_state = 'dispatched') AS dispatch_at,
@@ -19,7 +23,7 @@ const CASE_TIMES = `
          coalesce(bool_or(e.kind = 'evidence_overridden'), false) AS by_override
     FROM department_cases c JOIN incidents i ON i.id = c.incident_id JOIN incident_events e ON e.incident_id = i.id
    WHERE i.created_at >= $1 AND i.created_at < $2
-   GROUP BY c.department_id, i.id, c.due_at`;
+   GROUP BY 1, i.id, c.due_at`;
 
 const secs = (a: string, b: string) => `extract(epoch FROM (${a} - ${b}))::float8`;
 const STAGE_SQL: Record<(typeof ASSESSMENT_STAGES)[number], string> = {

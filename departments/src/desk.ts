@@ -1,8 +1,10 @@
 // The departments' desk: a case is routed to one department when its incident opens (by type and
 // district, in the opening's transaction, written in the trail), may be transferred with a
-// reason, and carries a deadline per type. An open case past its deadline raises one escalation
-// alarm to its department and the centre: the row is claimed by an UPDATE … WHERE overdue_at IS
-// NULL, so of two hubs (or a timer left from before a restart) only one raises it.
+// reason, and carries a deadline per type (a transfer keeps it). An open case past its deadline
+// raises one escalation alarm to the department that holds it then, and the centre: the row is
+// claimed by an UPDATE … WHERE overdue_at IS NULL, so of two hubs (or a timer left from before a
+// restart) only one raises it; the claim names that department, which the overdue stays charged
+// to if the case is transferred afterwards.
 import type { Logger } from 'pino';
 import type { DepartmentCase, DepartmentsConfig, Incident } from '@hub/config';
 import type { IncidentService } from '@hub/incidents';
@@ -122,7 +124,7 @@ export class DepartmentDesk {
     const out = await withTransaction(this.opts.db, async (tx): Promise<Outcome> => {
       const { rows } = await tx.query<{ department_id: string; due_at: Date; overdue_at: Date | null; claimed: boolean; due: boolean; open: boolean }>(
         `WITH claim AS (
-           UPDATE department_cases c SET overdue_at = clock_timestamp()
+           UPDATE department_cases c SET overdue_at = clock_timestamp(), overdue_department_id = c.department_id
              FROM incidents i
             WHERE c.incident_id = $1 AND i.id = c.incident_id AND c.overdue_at IS NULL AND c.due_at <= clock_timestamp()
               AND i.state IN ('reported', 'dispatched', 'en_route', 'on_scene')

@@ -78,7 +78,7 @@ export function updateDepartment(db: Queryable, id: number, d: DepartmentInput):
 
 export async function deleteDepartment(db: Queryable, id: number): Promise<Department> {
   const d = await getDepartment(db, id);
-  const { rows } = await db.query<{ n: string }>('SELECT count(*) AS n FROM department_cases WHERE department_id = $1', [id]);
+  const { rows } = await db.query<{ n: string }>('SELECT count(*) AS n FROM department_cases WHERE department_id = $1 OR overdue_department_id = $1', [id]);
   if (Number(rows[0]!.n) > 0) throw new DepartmentInUseError(id, Number(rows[0]!.n));
   await db.query('DELETE FROM departments WHERE id = $1', [id]);
   return d;
@@ -107,6 +107,7 @@ interface CaseRow {
   routed_at: Date | string;
   due_at: Date | string;
   overdue_at: Date | string | null;
+  overdue_department_id: number | string | null;
 }
 
 const toCase = (r: CaseRow): DepartmentCase => ({
@@ -117,6 +118,7 @@ const toCase = (r: CaseRow): DepartmentCase => ({
   routedAt: toIso(r.routed_at),
   dueAt: toIso(r.due_at),
   overdueAt: toIsoOrNull(r.overdue_at),
+  overdueDepartmentId: r.overdue_department_id === null ? null : Number(r.overdue_department_id),
 });
 
 export async function getCase(db: Queryable, incidentId: number, lock = false): Promise<DepartmentCase | undefined> {

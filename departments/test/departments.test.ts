@@ -299,3 +299,36 @@ describe('closing without the scene photo, by override', () => {
     expect(d.timeline.map((e) => e.kind)).not.toContain('evidence_overridden');
   });
 });
+
+describe('transfer and overdue', () => {
+  const month = async () => {
+    const from = new Date(Date.now() - 3600_000).toISOString();
+    const to = new Date(Date.now() + 3600_000).toISOString();
+    const rows = (await t.api<AssessmentResponse>('GET', `/api/departments/assessment?from=${from}&to=${to}&period=month`)).body.rows;
+    const of = (d: Department) => rows.filter((r) => r.departmentId === d.id).reduce((n, r) => ({ received: n.received + r.received, overdue: n.overdue + r.overdue }), { received: 0, overdue: 0 });
+    return { centre: of(depts.centre!), city: of(depts.city!) };
+  };
+
+  it('the overdue stays charged to the department that held the case at its deadline; one transferred before it is the new one’s', async () => {
+    const before = await month();
+    const late = await open('street_occupation', CENTRE);
+    const early = await open('street_occupation', CENTRE);
+    // transferred before its deadline (2 s): the new department answers for it
+    expect((await t.api('POST', `/api/incidents/${early.id}/transfer`, { departmentId: depts.city!.id, reason: 'the brigade has a team there' })).status).toBe(200);
+    const [lateAlarm] = await eventually(async () => (await overdueAlarms(late.id)).length > 0 && overdueAlarms(late.id), 15_000, 'the late case’s overdue alarm');
+    const [earlyAlarm] = await eventually(async () => (await overdueAlarms(early.id)).length > 0 && overdueAlarms(early.id), 15_000, 'the early case’s overdue alarm');
+    expect(lateAlarm!.details).toMatchObject({ department: 'Centre enforcement team', to: [`department:${depts.centre!.id}`, 'centre'] });
+    expect(earlyAlarm!.details).toMatchObject({ department: 'City enforcement brigade', to: [`department:${depts.city!.id}`, 'centre'] });
+    // transferred after it went overdue: the case moves, the overdue stays where it happened
+    expect((await t.api('POST', `/api/incidents/${late.id}/transfer`, { departmentId: depts.city!.id, reason: 'the centre team cannot go' })).status).toBe(200);
+    expect((await t.api<DepartmentCase>('GET', `/api/incidents/${late.id}/department`)).body).toMatchObject({ departmentId: depts.city!.id, overdueDepartmentId: depts.centre!.id });
+    expect((await t.api<DepartmentCase>('GET', `/api/incidents/${early.id}/department`)).body).toMatchObject({ departmentId: depts.city!.id, overdueDepartmentId: depts.city!.id });
+    const after = await month();
+    expect({ centre: after.centre.overdue - before.centre.overdue, city: after.city.overdue - before.city.overdue }).toEqual({ centre: 1, city: 1 });
+    expect({ centre: after.centre.received - before.centre.received, city: after.city.received - before.city.received }).toEqual({ centre: 1, city: 1 });
+    // still one escalation each: the transfer after the deadline raises none at the new department
+    expect(await overdueAlarms(late.id)).toHaveLength(1);
+    // a department an overdue is charged to stays (its assessment needs it)
+    expect((await t.api<{ code: string }>('DELETE', `/api/departments/${depts.centre!.id}`)).body.code).toBe('HUB_ERR_DEPARTMENT_IN_USE');
+  });
+});
