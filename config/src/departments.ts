@@ -27,6 +27,16 @@ export const DepartmentInputSchema = z.object({
   districts: z.array(z.string().min(1).max(100)).max(100).default([]),
   /** the case types it answers for: incident types (illegal_parking), or `hotline:<category>` */
   caseTypes: z.array(z.string().min(1).max(64)).min(1).max(100),
+  /** its own deadline per case type (as in caseTypes), seconds from a case's opening; a type not here takes departments.deadlines; default none */
+  deadlines: z
+    .record(
+      z.string().min(1).max(64),
+      z
+        .number()
+        .positive()
+        .max(366 * 86400),
+    )
+    .default({}),
   /** its quota per day and per month */
   quota: z.object({ day: DepartmentQuotaSchema.optional(), month: DepartmentQuotaSchema.optional() }).default({}),
 });
@@ -148,6 +158,16 @@ export const HotlineComplaintResultSchema = z.object({
   /** masked: 138****1234 */
   callerPhone: z.string(),
 });
+
+/** An open hotline case where the caller said, for the wall's map (no caller's name or phone). */
+export const HotlinePlaceSchema = z.object({
+  incidentId: z.number().int(),
+  complaintId: z.number().int(),
+  category: HotlineCategorySchema,
+  lat: LatSchema,
+  lon: LonSchema,
+});
+export type HotlinePlace = z.infer<typeof HotlinePlaceSchema>;
 
 /** A photo from the scene, stored by its SHA-256. */
 export const EvidencePhotoSchema = z.object({

@@ -51,9 +51,13 @@ export class DepartmentDesk {
     return desk;
   }
 
-  /** The deadline of a case type, seconds from its opening. */
-  deadlineSeconds(type: string): number {
-    return this.opts.settings.deadlines[type] ?? this.opts.settings.defaultDeadlineSeconds;
+  /**
+   * The deadline of a case, seconds from its opening: the department's own for the most specific
+   * of its case types that it names, else the hub's for the incident's type, else the default.
+   */
+  deadlineSeconds(type: string, department?: { deadlines: Record<string, number> }, caseTypes: readonly string[] = [type]): number {
+    const own = caseTypes.map((c) => department?.deadlines[c]).find((s) => s !== undefined);
+    return own ?? this.opts.settings.deadlines[type] ?? this.opts.settings.defaultDeadlineSeconds;
   }
 
   /** The case types an incident is routed as, most specific first: a hotline complaint by its category, then `hotline`. */
@@ -73,7 +77,7 @@ export class DepartmentDesk {
         await appendEvent(tx, { incidentId: incident.id, actor: ACTOR, kind: 'department_unrouted', detail: { caseTypes, district: incident.district } });
       return undefined;
     }
-    const c = await insertCase(tx, incident.id, department.id, this.deadlineSeconds(incident.type));
+    const c = await insertCase(tx, incident.id, department.id, this.deadlineSeconds(incident.type, department, caseTypes));
     await appendEvent(tx, {
       incidentId: incident.id,
       actor: ACTOR,
@@ -96,7 +100,7 @@ export class DepartmentDesk {
         await tx.query(`UPDATE department_cases SET department_id = $2, routed_by = 'transfer', routed_at = clock_timestamp() WHERE incident_id = $1`, [incidentId, departmentId]);
       } else {
         const { rows: i } = await tx.query<{ type: string }>('SELECT type FROM incidents WHERE id = $1', [incidentId]);
-        await insertCase(tx, incidentId, departmentId, this.deadlineSeconds(i[0]!.type));
+        await insertCase(tx, incidentId, departmentId, this.deadlineSeconds(i[0]!.type, to));
         await tx.query(`UPDATE department_cases SET routed_by = 'transfer' WHERE incident_id = $1`, [incidentId]);
       }
       await appendEvent(tx, {

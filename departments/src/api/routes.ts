@@ -17,6 +17,7 @@ import {
   EvidencePhotoSchema,
   HotlineComplaintResultSchema,
   HotlineComplaintSchema,
+  HotlinePlaceSchema,
   IncidentSchema,
   IncidentIdParamsSchema,
   TransferRequestSchema,
@@ -29,7 +30,7 @@ import { verifyCredential, type ApiContext } from '@hub/telemetry';
 import { assessment, assessmentCsv } from '../assessment';
 import type { DepartmentDesk } from '../desk';
 import { EvidenceAuthError } from '../errors';
-import { takeComplaint } from '../hotline';
+import { openHotlinePlaces, takeComplaint } from '../hotline';
 import { deleteDepartment, getCase, getDepartment, insertDepartment, listDepartments, updateDepartment } from '../store';
 import { listEvidence, storeEvidence, type CloseOverrides } from '../verification';
 
@@ -188,6 +189,18 @@ export const departmentRoutes: FastifyPluginAsyncZod<DepartmentApiContext> = asy
       },
     },
     async (request, reply) => reply.code(201).send(await takeComplaint(db, incidents, request.body, actorOf(request))),
+  );
+
+  app.get(
+    '/hotline/places',
+    {
+      schema: {
+        tags: ['hotline'],
+        summary: 'The open hotline cases where their callers said, with the category (for the wall’s map; no caller details)',
+        response: { 200: HotlinePlaceSchema.array() },
+      },
+    },
+    async () => openHotlinePlaces(db),
   );
 
   app.get(
