@@ -27,6 +27,16 @@ export const DepartmentInputSchema = z.object({
   districts: z.array(z.string().min(1).max(100)).max(100).default([]),
   /** the case types it answers for: incident types (illegal_parking), or `hotline:<category>` */
   caseTypes: z.array(z.string().min(1).max(64)).min(1).max(100),
+  /** its own deadline per case type (as in caseTypes), seconds from a case's opening; a type not here takes departments.deadlines; default none */
+  deadlines: z
+    .record(
+      z.string().min(1).max(64),
+      z
+        .number()
+        .positive()
+        .max(366 * 86400),
+    )
+    .default({}),
   /** its quota per day and per month */
   quota: z.object({ day: DepartmentQuotaSchema.optional(), month: DepartmentQuotaSchema.optional() }).default({}),
 });
@@ -52,6 +62,8 @@ export const DepartmentCaseSchema = z.object({
   dueAt: z.iso.datetime(),
   /** when the overdue escalation was raised, if it was */
   overdueAt: z.iso.datetime().nullable(),
+  /** the department that held the case then: the overdue is charged to it even if the case moved on */
+  overdueDepartmentId: z.number().int().nullable(),
 });
 export type DepartmentCase = z.infer<typeof DepartmentCaseSchema>;
 
@@ -88,6 +100,8 @@ export const DepartmentAssessmentSchema = z.object({
   resolvedInTime: z.number().int(),
   /** past their deadline: resolved late, or still open after it */
   overdue: z.number().int(),
+  /** closed without the scene photo verification needs, by an admin's override (counted in the figures above too) */
+  closedByOverride: z.number().int(),
   /** resolvedInTime / received; null with none received */
   inTimeRate: z.number().nullable(),
   /** seconds: dispatch = received→dispatched, arrive = dispatched→on scene, resolve = on scene→resolved, total = received→resolved */
@@ -145,6 +159,16 @@ export const HotlineComplaintResultSchema = z.object({
   callerPhone: z.string(),
 });
 
+/** An open hotline case where the caller said, for the wall's map (no caller's name or phone). */
+export const HotlinePlaceSchema = z.object({
+  incidentId: z.number().int(),
+  complaintId: z.number().int(),
+  category: HotlineCategorySchema,
+  lat: LatSchema,
+  lon: LonSchema,
+});
+export type HotlinePlace = z.infer<typeof HotlinePlaceSchema>;
+
 /** A photo from the scene, stored by its SHA-256. */
 export const EvidencePhotoSchema = z.object({
   id: z.number().int(),
@@ -158,8 +182,28 @@ export type EvidencePhoto = z.infer<typeof EvidencePhotoSchema>;
 
 export const EvidencePhotoParamsSchema = z.object({ id: z.coerce.number().int().positive(), sha256: z.string().regex(/^[0-9a-f]{64}$/) });
 
-/** The trail entries of this step (incident_events.kind). */
-export const DEPARTMENT_TRAIL_KINDS = ['department_routed', 'department_unrouted', 'department_transferred', 'department_overdue', 'hotline_complaint', 'evidence_captured'] as const;
+/** The shortest reason an admin gives to close a case without its scene photo. */
+export const CLOSE_OVERRIDE_REASON_MIN = 10;
+
+/** An admin closes a case that needs a scene photo without one: the reason goes into the trail and the evidence pack. */
+export const CloseOverrideRequestSchema = z.object({
+  /** resolved (default) or closed */
+  to: z.enum(['resolved', 'closed']).default('resolved'),
+  /** why no photo can be had (the unit's camera failed, the subject left before anyone arrived, …) */
+  reason: freeText().min(CLOSE_OVERRIDE_REASON_MIN).max(1000),
+});
+export type CloseOverrideRequest = z.infer<typeof CloseOverrideRequestSchema>;
+
+/** The trail entries of this step (incident_events.kind); evidence_overridden: closed without its scene photo by an admin, with the reason. */
+export const DEPARTMENT_TRAIL_KINDS = [
+  'department_routed',
+  'department_unrouted',
+  'department_transferred',
+  'department_overdue',
+  'hotline_complaint',
+  'evidence_captured',
+  'evidence_overridden',
+] as const;
 
 export const DepartmentsConfigSchema = z
   .object({

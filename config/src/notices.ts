@@ -82,6 +82,27 @@ export const NoticeCaseSchema = z.object({
 });
 export type NoticeCase = z.infer<typeof NoticeCaseSchema>;
 
+/**
+ * A delivery report as the HTTP provider posts it (Alibaba Cloud's SmsReport shape: a JSON array,
+ * one element per text). Fields the hub does not use are kept by passthrough and ignored.
+ */
+export const HttpSmsReceiptSchema = z.looseObject({
+  /** the id the provider answered at submission (BizId) */
+  biz_id: z.string().min(1).max(100),
+  /** true: on the handset */
+  success: z.boolean(),
+  /** the network's word for the final state: DELIVERED, or the failure's code (e.g. MOBILE_NOT_ON_SERVICE) */
+  err_code: z.string().max(100).default(''),
+  err_msg: z.string().max(500).optional(),
+  report_time: z.string().max(40).optional(),
+});
+export type HttpSmsReceipt = z.infer<typeof HttpSmsReceiptSchema>;
+
+export const HttpSmsReceiptsSchema = z.array(HttpSmsReceiptSchema).min(1).max(1000);
+
+/** The hub's answer to a receipt post: how many it matched to a notice (the provider wants code 0 to stop retrying). */
+export const HttpSmsReceiptAnswerSchema = z.object({ code: z.literal(0), msg: z.string(), recorded: z.number().int(), unknown: z.number().int() });
+
 export const NoticeCaseParamsSchema = z.object({ incidentId: z.coerce.number().int().positive() });
 
 /**
@@ -166,19 +187,40 @@ export const NoticesConfigSchema = z
         timeoutSeconds: seconds.default(10),
       })
       .optional(),
-    /** an HTTP SMS provider shaped like the mainstream Chinese APIs (template id + parameters JSON); unset = none */
+    /**
+     * an HTTP SMS provider shaped like the mainstream Chinese APIs (template id + parameters JSON),
+     * each request signed with Alibaba Cloud's V3 scheme (ACS3-HMAC-SHA256); unset = none
+     */
     http: z
       .object({
-        /** the provider's send endpoint, e.g. https://dysmsapi.example/send */
+        /** the provider's send endpoint, e.g. https://dysmsapi.example/ */
         url: z.string().url(),
-        /** sent as Authorization: Bearer …; never logged */
-        apiKey: z.string().min(1),
+        /** the AccessKey ID, named in each request's Authorization header */
+        accessKeyId: z.string().min(1),
+        /** the AccessKey secret that signs each request (HMAC-SHA256); never sent, never logged */
+        accessKeySecret: z.string().min(1),
+        /** x-acs-action; default SendSms */
+        action: z.string().min(1).default('SendSms'),
+        /** x-acs-version, the API's version; default 2017-05-25 (Dysmsapi) */
+        version: z.string().min(1).default('2017-05-25'),
         /** the approved signature (签名), e.g. 城市管理 */
         signName: z.string().min(1),
         /** the provider's template id per event type (the text is the provider's; our template is kept in the trail) */
         templateIds: z.record(z.string(), z.string().min(1)),
         /** default 10 */
         timeoutSeconds: seconds.default(10),
+        /**
+         * delivery receipts the provider posts to POST /api/notices/receipts/http, signed with this
+         * shared secret (HMAC-SHA256 over "{x-sms-timestamp}\n{body}"); unset = receipts refused
+         */
+        receipts: z
+          .object({
+            /** the shared secret, at least 16 characters; never logged */
+            secret: z.string().min(16),
+            /** a receipt whose x-sms-timestamp is further than this from the hub's clock is refused (a replay), seconds; default 300 */
+            maxSkewSeconds: seconds.default(300),
+          })
+          .optional(),
       })
       .optional(),
   })

@@ -7,18 +7,23 @@ import { ASSESSMENT_STAGES, type AssessmentPeriod, type AssessmentResponse, type
 import type { Queryable } from '@hub/platform';
 import { toJson } from '@hub/platform';
 
-/** Each case of a department opened in [from, to), with its milestones from the trail. */
+/**
+ * Each case opened in [from, to), with its milestones from the trail, charged to one department:
+ * the one that held it when it went overdue (a transfer afterwards does not move the charge),
+ * else the one that holds it (that resolved it, or has it open).
+ */
 const CASE_TIMES = `
-  SELECT c.department_id, i.id, c.due_at,
+  SELECT coalesce(c.overdue_department_id, c.department_id) AS department_id, i.id, c.due_at,
          to_char(date_trunc($3, i.created_at AT TIME ZONE $4), 'YYYY-MM-DD') AS period,
          min(e.ts) FILTER (WHERE e.kind = 'created') AS received_at,
          min(e.ts) FILTER (WHERE e.to_state = 'dispatched') AS dispatch_at,
          min(e.ts) FILTER (WHERE e.to_state = 'on_scene') AS arrive_at,
          min(e.ts) FILTER (WHERE e.to_state IN ('resolved', 'closed')) AS resolve_at,
-         coalesce(bool_or(e.kind = 'resolved_by_notice'), false) AS by_notice
+         coalesce(bool_or(e.kind = 'resolved_by_notice'), false) AS by_notice,
+         coalesce(bool_or(e.kind = 'evidence_overridden'), false) AS by_override
     FROM department_cases c JOIN incidents i ON i.id = c.incident_id JOIN incident_events e ON e.incident_id = i.id
    WHERE i.created_at >= $1 AND i.created_at < $2
-   GROUP BY c.department_id, i.id, c.due_at`;
+   GROUP BY 1, i.id, c.due_at`;
 
 const secs = (a: string, b: string) => `extract(epoch FROM (${a} - ${b}))::float8`;
 const STAGE_SQL: Record<(typeof ASSESSMENT_STAGES)[number], string> = {
@@ -34,13 +39,23 @@ const stats = () =>
   );
 
 const PER_CASE = `
-  SELECT department_id, period, by_notice,
+  SELECT department_id, period, by_notice, by_override,
          resolve_at IS NOT NULL AND resolve_at <= due_at AS in_time,
          (resolve_at IS NOT NULL AND resolve_at > due_at) OR (resolve_at IS NULL AND due_at <= clock_timestamp()) AS overdue,
          ${ASSESSMENT_STAGES.map((s) => `${STAGE_SQL[s]} AS s_${s}`).join(', ')}
     FROM t`;
 
-type Row = Record<string, unknown> & { department_id: string; name: string; quota: unknown; period: string; received: string; by_notice: string; in_time: string; overdue: string };
+type Row = Record<string, unknown> & {
+  department_id: string;
+  name: string;
+  quota: unknown;
+  period: string;
+  received: string;
+  by_notice: string;
+  in_time: string;
+  overdue: string;
+  by_override: string;
+};
 
 const round = (v: unknown) => (v === null || v === undefined ? null : Math.round(Number(v) * 1000) / 1000);
 
@@ -71,6 +86,7 @@ function toAssessment(r: Row, period: AssessmentPeriod): DepartmentAssessment {
     resolvedByNotice: Number(r.by_notice),
     resolvedInTime,
     overdue,
+    closedByOverride: Number(r.by_override),
     inTimeRate,
     stages,
     quota,
@@ -83,7 +99,8 @@ export async function assessment(db: Queryable, from: Date, to: Date, period: As
     WITH t AS (${CASE_TIMES}), p AS (${PER_CASE})
     SELECT d.id AS department_id, d.name, d.quota, ${groupByPeriod ? 'p.period' : "'' AS period"},
            count(p.department_id) AS received, count(*) FILTER (WHERE p.by_notice) AS by_notice,
-           count(*) FILTER (WHERE p.in_time) AS in_time, count(*) FILTER (WHERE p.overdue) AS overdue, ${stats()}
+           count(*) FILTER (WHERE p.in_time) AS in_time, count(*) FILTER (WHERE p.overdue) AS overdue,
+           count(*) FILTER (WHERE p.by_override) AS by_override, ${stats()}
       FROM departments d ${groupByPeriod ? 'JOIN' : 'LEFT JOIN'} p ON p.department_id = d.id
      GROUP BY d.id${groupByPeriod ? ', p.period' : ''}
      ORDER BY ${groupByPeriod ? 'p.period, ' : ''}d.id`;
@@ -133,6 +150,8 @@ export function assessmentCsv(a: AssessmentResponse): string {
     'quota_max_overdue',
     'quota_max_resolve_median_s',
     'quota_met',
+    // last, so the columns before keep their places in sheets made from earlier exports
+    'closed_by_override',
   ];
   const lines = [header.join(',')];
   for (const r of a.rows) {
@@ -150,6 +169,7 @@ export function assessmentCsv(a: AssessmentResponse): string {
         r.quota.maxOverdue.target,
         r.quota.maxResolveMedianSeconds.target,
         r.quotaMet,
+        r.closedByOverride,
       ]
         .map(csvCell)
         .join(','),

@@ -1,8 +1,10 @@
 // The departments' desk: a case is routed to one department when its incident opens (by type and
 // district, in the opening's transaction, written in the trail), may be transferred with a
-// reason, and carries a deadline per type. An open case past its deadline raises one escalation
-// alarm to its department and the centre: the row is claimed by an UPDATE … WHERE overdue_at IS
-// NULL, so of two hubs (or a timer left from before a restart) only one raises it.
+// reason, and carries a deadline per type (a transfer keeps it). An open case past its deadline
+// raises one escalation alarm to the department that holds it then, and the centre: the row is
+// claimed by an UPDATE … WHERE overdue_at IS NULL, so of two hubs (or a timer left from before a
+// restart) only one raises it; the claim names that department, which the overdue stays charged
+// to if the case is transferred afterwards.
 import type { Logger } from 'pino';
 import type { DepartmentCase, DepartmentsConfig, Incident } from '@hub/config';
 import type { IncidentService } from '@hub/incidents';
@@ -49,9 +51,13 @@ export class DepartmentDesk {
     return desk;
   }
 
-  /** The deadline of a case type, seconds from its opening. */
-  deadlineSeconds(type: string): number {
-    return this.opts.settings.deadlines[type] ?? this.opts.settings.defaultDeadlineSeconds;
+  /**
+   * The deadline of a case, seconds from its opening: the department's own for the most specific
+   * of its case types that it names, else the hub's for the incident's type, else the default.
+   */
+  deadlineSeconds(type: string, department?: { deadlines: Record<string, number> }, caseTypes: readonly string[] = [type]): number {
+    const own = caseTypes.map((c) => department?.deadlines[c]).find((s) => s !== undefined);
+    return own ?? this.opts.settings.deadlines[type] ?? this.opts.settings.defaultDeadlineSeconds;
   }
 
   /** The case types an incident is routed as, most specific first: a hotline complaint by its category, then `hotline`. */
@@ -71,7 +77,7 @@ export class DepartmentDesk {
         await appendEvent(tx, { incidentId: incident.id, actor: ACTOR, kind: 'department_unrouted', detail: { caseTypes, district: incident.district } });
       return undefined;
     }
-    const c = await insertCase(tx, incident.id, department.id, this.deadlineSeconds(incident.type));
+    const c = await insertCase(tx, incident.id, department.id, this.deadlineSeconds(incident.type, department, caseTypes));
     await appendEvent(tx, {
       incidentId: incident.id,
       actor: ACTOR,
@@ -94,7 +100,7 @@ export class DepartmentDesk {
         await tx.query(`UPDATE department_cases SET department_id = $2, routed_by = 'transfer', routed_at = clock_timestamp() WHERE incident_id = $1`, [incidentId, departmentId]);
       } else {
         const { rows: i } = await tx.query<{ type: string }>('SELECT type FROM incidents WHERE id = $1', [incidentId]);
-        await insertCase(tx, incidentId, departmentId, this.deadlineSeconds(i[0]!.type));
+        await insertCase(tx, incidentId, departmentId, this.deadlineSeconds(i[0]!.type, to));
         await tx.query(`UPDATE department_cases SET routed_by = 'transfer' WHERE incident_id = $1`, [incidentId]);
       }
       await appendEvent(tx, {
@@ -122,7 +128,7 @@ export class DepartmentDesk {
     const out = await withTransaction(this.opts.db, async (tx): Promise<Outcome> => {
       const { rows } = await tx.query<{ department_id: string; due_at: Date; overdue_at: Date | null; claimed: boolean; due: boolean; open: boolean }>(
         `WITH claim AS (
-           UPDATE department_cases c SET overdue_at = clock_timestamp()
+           UPDATE department_cases c SET overdue_at = clock_timestamp(), overdue_department_id = c.department_id
              FROM incidents i
             WHERE c.incident_id = $1 AND i.id = c.incident_id AND c.overdue_at IS NULL AND c.due_at <= clock_timestamp()
               AND i.state IN ('reported', 'dispatched', 'en_route', 'on_scene')

@@ -61,3 +61,10 @@ export class EvidencePhotoError extends HubError {
     super('HUB_ERR_EVIDENCE_PHOTO', 400, `the evidence photo ${why}`);
   }
 }
+
+/** 409 HUB_ERR_CLOSE_OVERRIDE: an override is for a case that cannot close otherwise (no photo from the scene). */
+export class CloseOverrideError extends HubError {
+  constructor(incidentId: number, why: string) {
+    super('HUB_ERR_CLOSE_OVERRIDE', 409, `incident ${incidentId} is not closed by override: ${why}`);
+  }
+}

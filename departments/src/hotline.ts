@@ -2,7 +2,7 @@
 // map, category, description) and it starts the same case flow as a detection: an incident of
 // type `hotline` (external source 12319, external id the complaint's), routed by its category.
 // The caller's phone is personal data: kept whole in its own table, masked everywhere else.
-import type { HotlineComplaint } from '@hub/config';
+import type { HotlineComplaint, HotlinePlace } from '@hub/config';
 import type { IncidentService } from '@hub/incidents';
 import { appendEvent } from '@hub/incidents';
 import { maskPhone, normalizePhone } from '@hub/notices';
@@ -53,4 +53,13 @@ export async function takeComplaint(
   });
   const routed = await getCase(db, incident.id);
   return { complaintId, incidentId: incident.id, department: routed?.departmentName ?? null, callerPhone: maskPhone(phone) };
+}
+
+/** The open hotline cases and where their callers said, for the wall's map. */
+export async function openHotlinePlaces(db: Queryable): Promise<HotlinePlace[]> {
+  const { rows } = await db.query<{ id: string; incident_id: string; category: HotlinePlace['category']; lat: number; lon: number }>(
+    `SELECT h.id, h.incident_id, h.category, h.lat, h.lon FROM hotline_complaints h JOIN incidents i ON i.id = h.incident_id
+      WHERE i.state IN ('reported', 'dispatched', 'en_route', 'on_scene') ORDER BY h.id`,
+  );
+  return rows.map((r) => ({ incidentId: Number(r.incident_id), complaintId: Number(r.id), category: r.category, lat: r.lat, lon: r.lon }));
 }

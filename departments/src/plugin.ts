@@ -6,7 +6,7 @@ import type { HubConfig } from '@hub/config';
 import { insertAlarm } from '@hub/alarms';
 import type { Queryable } from '@hub/platform';
 import { DepartmentDesk } from './desk';
-import { evidencePart, verificationCheck } from './verification';
+import { CloseOverrides, evidencePart, verificationCheck } from './verification';
 
 export interface DepartmentsPluginOptions {
   config: HubConfig;
@@ -18,6 +18,8 @@ declare module 'fastify' {
   interface FastifyInstance {
     /** routing, transfers and deadlines of the departments' cases (the `departments` plugin) */
     departments: DepartmentDesk;
+    /** an admin's close of a case without its scene photo, applied in the close's transaction */
+    closeOverrides: CloseOverrides;
   }
 }
 
@@ -35,11 +37,13 @@ export const departmentsPlugin = fp<DepartmentsPluginOptions>(
         return () => telemetry.bus.emit('alarm', alarm);
       },
     });
-    const check = verificationCheck(config.departments);
+    const overrides = new CloseOverrides();
+    const check = verificationCheck(config.departments, overrides);
     const part = evidencePart(db);
     incidents.closeChecks.add(check);
     incidents.evidenceParts.add(part);
     app.decorate('departments', desk);
+    app.decorate('closeOverrides', overrides);
     app.addHook('onClose', async () => {
       incidents.closeChecks.delete(check);
       incidents.evidenceParts.delete(part);

@@ -10,6 +10,7 @@ interface DepartmentRow {
   kind: Department['kind'];
   districts: string[];
   case_types: string[];
+  deadlines: unknown;
   quota: unknown;
   created_at: Date | string;
   updated_at: Date | string;
@@ -21,6 +22,7 @@ const toDepartment = (r: DepartmentRow): Department => ({
   kind: r.kind,
   districts: r.districts,
   caseTypes: r.case_types,
+  deadlines: toJson<Record<string, number>>(r.deadlines) ?? {},
   quota: toJson<Department['quota']>(r.quota) ?? {},
   createdAt: toIso(r.created_at),
   updatedAt: toIso(r.updated_at),
@@ -54,11 +56,12 @@ export async function getDepartment(db: Queryable, id: number): Promise<Departme
 
 export function insertDepartment(db: Queryable, d: DepartmentInput): Promise<Department> {
   return unique(d.name, async () => {
-    const { rows } = await db.query<DepartmentRow>(`INSERT INTO departments (name, kind, districts, case_types, quota) VALUES ($1, $2, $3, $4, $5) RETURNING *`, [
+    const { rows } = await db.query<DepartmentRow>(`INSERT INTO departments (name, kind, districts, case_types, deadlines, quota) VALUES ($1, $2, $3, $4, $5, $6) RETURNING *`, [
       d.name,
       d.kind,
       d.districts,
       d.caseTypes,
+      JSON.stringify(d.deadlines),
       JSON.stringify(d.quota),
     ]);
     return toDepartment(rows[0]!);
@@ -68,8 +71,8 @@ export function insertDepartment(db: Queryable, d: DepartmentInput): Promise<Dep
 export function updateDepartment(db: Queryable, id: number, d: DepartmentInput): Promise<Department> {
   return unique(d.name, async () => {
     const { rows } = await db.query<DepartmentRow>(
-      `UPDATE departments SET name = $2, kind = $3, districts = $4, case_types = $5, quota = $6, updated_at = clock_timestamp() WHERE id = $1 RETURNING *`,
-      [id, d.name, d.kind, d.districts, d.caseTypes, JSON.stringify(d.quota)],
+      `UPDATE departments SET name = $2, kind = $3, districts = $4, case_types = $5, deadlines = $6, quota = $7, updated_at = clock_timestamp() WHERE id = $1 RETURNING *`,
+      [id, d.name, d.kind, d.districts, d.caseTypes, JSON.stringify(d.deadlines), JSON.stringify(d.quota)],
     );
     if (!rows[0]) throw new DepartmentNotFoundError(id);
     return toDepartment(rows[0]);
@@ -78,7 +81,7 @@ export function updateDepartment(db: Queryable, id: number, d: DepartmentInput):
 
 export async function deleteDepartment(db: Queryable, id: number): Promise<Department> {
   const d = await getDepartment(db, id);
-  const { rows } = await db.query<{ n: string }>('SELECT count(*) AS n FROM department_cases WHERE department_id = $1', [id]);
+  const { rows } = await db.query<{ n: string }>('SELECT count(*) AS n FROM department_cases WHERE department_id = $1 OR overdue_department_id = $1', [id]);
   if (Number(rows[0]!.n) > 0) throw new DepartmentInUseError(id, Number(rows[0]!.n));
   await db.query('DELETE FROM departments WHERE id = $1', [id]);
   return d;
@@ -89,14 +92,14 @@ export async function deleteDepartment(db: Queryable, id: number): Promise<Depar
  * (`hotline:noise`, then `hotline`); among departments for the same type one that names the
  * district comes before one that covers the whole city (no districts); the oldest first.
  */
-export async function departmentFor(db: Queryable, caseTypes: readonly string[], district: string | null): Promise<{ id: number; name: string } | undefined> {
+export async function departmentFor(db: Queryable, caseTypes: readonly string[], district: string | null): Promise<{ id: number; name: string; deadlines: Record<string, number> } | undefined> {
   const { rows } = await db.query<DepartmentRow>(`SELECT * FROM departments WHERE case_types && $1::text[] AND (cardinality(districts) = 0 OR $2::text = ANY (districts)) ORDER BY id`, [
     caseTypes,
     district,
   ]);
   const rank = (r: DepartmentRow) => Math.min(...r.case_types.map((t) => caseTypes.indexOf(t)).filter((i) => i >= 0)) * 2 + (r.districts.length === 0 ? 1 : 0);
   const best = rows.sort((a, b) => rank(a) - rank(b) || Number(a.id) - Number(b.id))[0];
-  return best && { id: Number(best.id), name: best.name };
+  return best && { id: Number(best.id), name: best.name, deadlines: toJson<Record<string, number>>(best.deadlines) ?? {} };
 }
 
 interface CaseRow {
@@ -107,6 +110,7 @@ interface CaseRow {
   routed_at: Date | string;
   due_at: Date | string;
   overdue_at: Date | string | null;
+  overdue_department_id: number | string | null;
 }
 
 const toCase = (r: CaseRow): DepartmentCase => ({
@@ -117,6 +121,7 @@ const toCase = (r: CaseRow): DepartmentCase => ({
   routedAt: toIso(r.routed_at),
   dueAt: toIso(r.due_at),
   overdueAt: toIsoOrNull(r.overdue_at),
+  overdueDepartmentId: r.overdue_department_id === null ? null : Number(r.overdue_department_id),
 });
 
 export async function getCase(db: Queryable, incidentId: number, lock = false): Promise<DepartmentCase | undefined> {

@@ -10,7 +10,7 @@ import type { CloseCheck, EvidencePart } from '@hub/incidents';
 import { appendEvent, withTransaction } from '@hub/incidents';
 import type { Queryable } from '@hub/platform';
 import { toIso } from '@hub/platform';
-import { EvidenceNotDispatchedError, EvidencePhotoError, EvidenceRequiredError } from './errors';
+import { CloseOverrideError, EvidenceNotDispatchedError, EvidencePhotoError, EvidenceRequiredError } from './errors';
 
 const JPEG_MAGIC = Buffer.from([0xff, 0xd8, 0xff]);
 
@@ -60,34 +60,84 @@ export async function listEvidence(db: Queryable, incidentId: number): Promise<(
   return rows.map((r) => ({ ...toPhoto(r), path: r.path }));
 }
 
+/** An admin's permission to close one case without its photo, held for the length of that transition. */
+export interface CloseOverride {
+  actor: string;
+  reason: string;
+}
+
 /**
- * The close check: a department's case of a type that needs verification has a photo, or was
- * resolved by notice (nobody had to go). An incident no department holds is the centre's own and
- * closes as before.
+ * The overrides being applied, by incident: set around the transition, taken (once) by the close
+ * check inside its transaction, so the trail entry commits with the close or not at all.
  */
-export function verificationCheck(settings: DepartmentsConfig): CloseCheck {
+export class CloseOverrides {
+  private readonly pending = new Map<number, CloseOverride>();
+
+  async apply<T>(incidentId: number, grant: CloseOverride, close: () => Promise<T>): Promise<T> {
+    if (this.pending.has(incidentId)) throw new CloseOverrideError(incidentId, 'another override of it is being applied');
+    this.pending.set(incidentId, grant);
+    try {
+      return await close();
+    } finally {
+      this.pending.delete(incidentId);
+    }
+  }
+
+  take(incidentId: number): CloseOverride | undefined {
+    const grant = this.pending.get(incidentId);
+    this.pending.delete(incidentId);
+    return grant;
+  }
+}
+
+/**
+ * The close check: a department's case of a type that needs verification has a photo, was
+ * resolved by notice (nobody had to go), or an admin overrode it (now, with a reason written into
+ * the trail in the close's transaction, or before). An incident no department holds is the
+ * centre's own and closes as before.
+ */
+export function verificationCheck(settings: DepartmentsConfig, overrides: CloseOverrides): CloseCheck {
   const types = new Set(settings.verificationTypes);
-  return async (tx, incident) => {
-    if (!types.has(incident.type)) return;
-    const { rows } = await tx.query<{ held: boolean; shown: boolean }>(
-      `SELECT EXISTS (SELECT 1 FROM department_cases WHERE incident_id = $1) AS held,
-              EXISTS (SELECT 1 FROM incident_evidence WHERE incident_id = $1)
-           OR EXISTS (SELECT 1 FROM incident_events WHERE incident_id = $1 AND kind = 'resolved_by_notice') AS shown`,
-      [incident.id],
-    );
-    if (rows[0]!.held && !rows[0]!.shown) throw new EvidenceRequiredError(incident.id, incident.type);
+  return async (tx, incident, to) => {
+    const grant = overrides.take(incident.id);
+    const needed =
+      types.has(incident.type) &&
+      (
+        await tx.query<{ needed: boolean }>(
+          `SELECT EXISTS (SELECT 1 FROM department_cases WHERE incident_id = $1)
+              AND NOT EXISTS (SELECT 1 FROM incident_evidence WHERE incident_id = $1)
+              AND NOT EXISTS (SELECT 1 FROM incident_events WHERE incident_id = $1 AND kind IN ('resolved_by_notice', 'evidence_overridden')) AS needed`,
+          [incident.id],
+        )
+      ).rows[0]!.needed;
+    if (!needed) {
+      if (grant) throw new CloseOverrideError(incident.id, 'it needs no override (it has its photo, was resolved by notice, or needs no verification): close it as usual');
+      return;
+    }
+    if (!grant) throw new EvidenceRequiredError(incident.id, incident.type);
+    await appendEvent(tx, { incidentId: incident.id, actor: grant.actor, kind: 'evidence_overridden', detail: { reason: grant.reason, to } });
   };
 }
 
-/** The photos in the evidence pack: `evidence/<sha256>.jpg` and an index with who sent each and when. */
+/**
+ * The photos in the evidence pack: `evidence/<sha256>.jpg` and an index with who sent each and
+ * when; an override (closed without a photo) goes into the pack's manifest with its reason.
+ */
 export function evidencePart(db: Queryable): EvidencePart {
   return async (incidentId) => {
     const photos = await listEvidence(db, incidentId);
     const unique = [...new Map(photos.map((p) => [p.sha256, p])).values()];
+    const { rows: overrides } = await db.query<{ actor: string; ts: Date; detail: { reason: string; to: string } }>(
+      `SELECT actor, ts, detail FROM incident_events WHERE incident_id = $1 AND kind = 'evidence_overridden' ORDER BY id`,
+      [incidentId],
+    );
     return {
       dir: 'evidence',
       index: photos.map(({ path: _p, ...p }) => ({ ...p, file: `evidence/${p.sha256}.jpg` })),
       files: unique.map((p) => ({ name: `${p.sha256}.jpg`, path: p.path })),
+      ...(overrides.length
+        ? { manifest: { verification: { photos: photos.length, closedByOverride: overrides.map((o) => ({ by: o.actor, at: toIso(o.ts), reason: o.detail.reason, to: o.detail.to })) } } }
+        : {}),
     };
   };
 }

@@ -8,6 +8,7 @@ import pino from 'pino';
 import { topics, type Alarm, type AssessmentResponse, type Department, type DepartmentCase, type EvidencePhoto, type Incident, type IncidentDetail } from '@hub/config';
 import { DepartmentDesk } from '@hub/departments';
 import { eventually, positionPayload, withTestHub, type TestHub } from '../../test-support/test-hub';
+import { untar } from '../../test-support/untar';
 
 let t: TestHub;
 const closers = withTestHub({ 'departments.deadlines': { street_occupation: 2, illegal_parking: 3600, hotline: 3600 } }, (h) => (t = h));
@@ -234,5 +235,100 @@ describe('the 12319 hotline', () => {
     expect(other.body.department).toBe('Market supervision bureau');
     const bad = await t.api<{ code: string }>('POST', '/api/hotline/complaints', { callerName: 'Li', callerPhone: '12345', category: 'other', description: 'x', ...EAST });
     expect(bad).toMatchObject({ status: 400, body: { code: 'HUB_ERR_HOTLINE_PHONE' } });
+  });
+});
+
+describe('closing without the scene photo, by override', () => {
+  const REASON = 'the body cam failed on scene; the officer saw the car towed';
+  const pack = async (id: number) =>
+    untar(Buffer.from(await (await fetch(`${t.http}/api/incidents/${id}/evidence`, { headers: { authorization: `Bearer ${(await t.createOperator(`pk-${id}`, 'viewer')).token}` } })).arrayBuffer()));
+
+  it('an admin closes it with a reason; the trail, the evidence pack’s manifest and the assessment say so', async () => {
+    const i = await open('illegal_parking', CENTRE);
+    expect((await t.api<{ code: string }>('POST', `/api/incidents/${i.id}/transition`, { to: 'resolved' })).body.code).toBe('HUB_ERR_EVIDENCE_REQUIRED');
+    const coordinator = await t.createOperator('ovr-coord', 'coordinator');
+    const refused = await fetch(`${t.http}/api/incidents/${i.id}/close-override`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${coordinator.token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ reason: REASON }),
+    });
+    expect(refused.status).toBe(403);
+    expect((await t.api('POST', `/api/incidents/${i.id}/close-override`, { reason: 'broken' })).status).toBe(400);
+    expect((await detail(i.id)).state).toBe('reported');
+
+    const res = await t.api<Incident>('POST', `/api/incidents/${i.id}/close-override`, { reason: REASON });
+    expect(res.status).toBe(200);
+    expect(res.body.state).toBe('resolved');
+    const d = await detail(i.id);
+    expect(d.timeline.find((e) => e.kind === 'evidence_overridden')).toMatchObject({ actor: 'admin', detail: { reason: REASON, to: 'resolved' } });
+    // resolved by override, it closes as usual afterwards
+    expect((await t.api('POST', `/api/incidents/${i.id}/transition`, { to: 'closed' })).status).toBe(200);
+    const manifest = JSON.parse((await pack(i.id)).get(`incident-${i.id}/manifest.json`)!.toString('utf8')) as {
+      verification?: { photos: number; closedByOverride: { by: string; reason: string }[] };
+    };
+    expect(manifest.verification).toMatchObject({ photos: 0, closedByOverride: [{ by: 'admin', reason: REASON, to: 'resolved' }] });
+    const audit = (await t.api<{ action: string; target: string }[]>('GET', '/api/audit?limit=200')).body.filter((a) => a.target === `incident:${i.id}`).map((a) => a.action);
+    expect(audit).toContain('case_closed_by_override');
+
+    const from = new Date(Date.now() - 3600_000).toISOString();
+    const to = new Date(Date.now() + 3600_000).toISOString();
+    const a = (await t.api<AssessmentResponse>('GET', `/api/departments/assessment?from=${from}&to=${to}&period=month`)).body;
+    const centre = a.rows.find((r) => r.departmentId === depts.centre!.id)!;
+    const city = a.rows.find((r) => r.departmentId === depts.city!.id)!;
+    expect(centre.closedByOverride).toBe(1);
+    expect(city.closedByOverride).toBe(0);
+    const csv = await (
+      await fetch(`${t.http}/api/departments/assessment?from=${from}&to=${to}&period=month&format=csv`, { headers: { authorization: `Bearer ${(await t.createOperator('ovr-csv', 'viewer')).token}` } })
+    ).text();
+    const [header, ...lines] = csv.trim().split('\r\n');
+    expect(header!.split(',').at(-1)).toBe('closed_by_override');
+    expect(
+      lines
+        .find((l) => l.includes('Centre enforcement team'))!
+        .split(',')
+        .at(-1),
+    ).toBe('1');
+  });
+
+  it('is refused where no photo is needed, and the case stays as it was', async () => {
+    const fire = await open('fire', CENTRE);
+    const res = await t.api<{ code: string }>('POST', `/api/incidents/${fire.id}/close-override`, { reason: REASON });
+    expect(res).toMatchObject({ status: 409, body: { code: 'HUB_ERR_CLOSE_OVERRIDE' } });
+    const d = await detail(fire.id);
+    expect(d.state).toBe('reported');
+    expect(d.timeline.map((e) => e.kind)).not.toContain('evidence_overridden');
+  });
+});
+
+describe('transfer and overdue', () => {
+  const month = async () => {
+    const from = new Date(Date.now() - 3600_000).toISOString();
+    const to = new Date(Date.now() + 3600_000).toISOString();
+    const rows = (await t.api<AssessmentResponse>('GET', `/api/departments/assessment?from=${from}&to=${to}&period=month`)).body.rows;
+    const of = (d: Department) => rows.filter((r) => r.departmentId === d.id).reduce((n, r) => ({ received: n.received + r.received, overdue: n.overdue + r.overdue }), { received: 0, overdue: 0 });
+    return { centre: of(depts.centre!), city: of(depts.city!) };
+  };
+
+  it('the overdue stays charged to the department that held the case at its deadline; one transferred before it is the new one’s', async () => {
+    const before = await month();
+    const late = await open('street_occupation', CENTRE);
+    const early = await open('street_occupation', CENTRE);
+    // transferred before its deadline (2 s): the new department answers for it
+    expect((await t.api('POST', `/api/incidents/${early.id}/transfer`, { departmentId: depts.city!.id, reason: 'the brigade has a team there' })).status).toBe(200);
+    const [lateAlarm] = await eventually(async () => (await overdueAlarms(late.id)).length > 0 && overdueAlarms(late.id), 15_000, 'the late case’s overdue alarm');
+    const [earlyAlarm] = await eventually(async () => (await overdueAlarms(early.id)).length > 0 && overdueAlarms(early.id), 15_000, 'the early case’s overdue alarm');
+    expect(lateAlarm!.details).toMatchObject({ department: 'Centre enforcement team', to: [`department:${depts.centre!.id}`, 'centre'] });
+    expect(earlyAlarm!.details).toMatchObject({ department: 'City enforcement brigade', to: [`department:${depts.city!.id}`, 'centre'] });
+    // transferred after it went overdue: the case moves, the overdue stays where it happened
+    expect((await t.api('POST', `/api/incidents/${late.id}/transfer`, { departmentId: depts.city!.id, reason: 'the centre team cannot go' })).status).toBe(200);
+    expect((await t.api<DepartmentCase>('GET', `/api/incidents/${late.id}/department`)).body).toMatchObject({ departmentId: depts.city!.id, overdueDepartmentId: depts.centre!.id });
+    expect((await t.api<DepartmentCase>('GET', `/api/incidents/${early.id}/department`)).body).toMatchObject({ departmentId: depts.city!.id, overdueDepartmentId: depts.city!.id });
+    const after = await month();
+    expect({ centre: after.centre.overdue - before.centre.overdue, city: after.city.overdue - before.city.overdue }).toEqual({ centre: 1, city: 1 });
+    expect({ centre: after.centre.received - before.centre.received, city: after.city.received - before.city.received }).toEqual({ centre: 1, city: 1 });
+    // still one escalation each: the transfer after the deadline raises none at the new department
+    expect(await overdueAlarms(late.id)).toHaveLength(1);
+    // a department an overdue is charged to stays (its assessment needs it)
+    expect((await t.api<{ code: string }>('DELETE', `/api/departments/${depts.centre!.id}`)).body.code).toBe('HUB_ERR_DEPARTMENT_IN_USE');
   });
 });

@@ -8,7 +8,7 @@ import type { Alarm, HubConfig } from '@hub/config';
 import { Jt808Gateway } from '@hub/jt808';
 import { alarmRoutes, geofenceRoutes } from '@hub/alarms';
 import { incidentApiRoutes, intakeApiRoutes } from '@hub/incidents';
-import { noticeApiRoutes } from '@hub/notices';
+import { noticeApiRoutes, noticeReceiptApiRoutes } from '@hub/notices';
 import { departmentApiRoutes, evidenceApiRoutes } from '@hub/departments';
 import { clearAuthCode, findTerminal, issueAuthCode, telemetryApi, verifyAuthCode } from '@hub/telemetry';
 import { basemapRoutes, presetRoutes, wallPages } from '@hub/wall-server';
@@ -125,14 +125,18 @@ export const apiPlugin = fp<HubPluginOptions>(
         alarmRoutes,
         ...incidentApiRoutes(incidents),
         ...noticeApiRoutes(app.notices),
-        ...departmentApiRoutes({ desk: app.departments, incidents, config }),
+        ...departmentApiRoutes({ desk: app.departments, overrides: app.closeOverrides, incidents, config }),
         presetRoutes,
         locateRoutes(app.jt808, config.jt808.locateTimeoutSeconds),
         async (api) => {
           await api.register(basemapRoutes, { basemap: config.basemap });
         },
       ],
-      publicRoutes: [...intakeApiRoutes(incidents, { intake: config.linkage.intake, dataDir: config.dataDir }), ...evidenceApiRoutes({ desk: app.departments, incidents, config })],
+      publicRoutes: [
+        ...intakeApiRoutes(incidents, { intake: config.linkage.intake, dataDir: config.dataDir }),
+        ...evidenceApiRoutes({ desk: app.departments, overrides: app.closeOverrides, incidents, config }),
+        ...noticeReceiptApiRoutes(app.notices, app.telemetry.metrics.registry),
+      ],
     });
   },
   { name: 'api', dependencies: ['identity', 'telemetry', 'alarms', 'incidents', 'notices', 'departments'] },

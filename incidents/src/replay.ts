@@ -120,8 +120,11 @@ export async function evidencePack(service: IncidentService, db: Queryable, id: 
     }
   }
   // other packages' parts (the scene photos of verification): an index and the files, hashed below like the rest
+  // (and their words for the manifest: a case closed without its photo says why there)
+  const partsManifest: Record<string, unknown> = {};
   for (const part of service.evidenceParts) {
-    const { dir, index, files: parts } = await part(id);
+    const { dir, index, files: parts, manifest } = await part(id);
+    Object.assign(partsManifest, manifest);
     if (parts.length === 0) continue;
     fixed.push(mem(`${dir}/index.json`, JSON.stringify(index, null, 1)));
     for (const f of parts) {
@@ -149,7 +152,11 @@ export async function evidencePack(service: IncidentService, db: Queryable, id: 
     yield mem('manifest-sha256.txt', digests.map(([n, d]) => `${d}  ${n}`).join('\n') + '\n');
     yield mem(
       'manifest.json',
-      JSON.stringify({ incidentId: id, createdAt: new Date().toISOString(), algorithm: 'SHA-256', files: Object.fromEntries(digests), recordedSha256: Object.fromEntries(expected) }, null, 1),
+      JSON.stringify(
+        { incidentId: id, createdAt: new Date().toISOString(), algorithm: 'SHA-256', files: Object.fromEntries(digests), recordedSha256: Object.fromEntries(expected), ...partsManifest },
+        null,
+        1,
+      ),
     );
   }
   return { name: `${root}.tar`, stream: Readable.from(tarStream(entries(), onData)) };

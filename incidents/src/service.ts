@@ -96,8 +96,8 @@ export type OpenHook = (tx: Queryable, incident: Incident) => Promise<(() => voi
 /** Another package's say before an incident is resolved or closed (verification): throws a HubError to refuse. */
 export type CloseCheck = (tx: Queryable, incident: { id: number; type: string }, to: 'resolved' | 'closed') => Promise<void>;
 
-/** Files another package adds to an incident's evidence pack (scene photos), under `dir/` with their SHA-256. */
-export type EvidencePart = (incidentId: number) => Promise<{ dir: string; index: unknown; files: { name: string; path: string }[] }>;
+/** Files another package adds to an incident's evidence pack (scene photos), under `dir/` with their SHA-256, and entries for its manifest.json. */
+export type EvidencePart = (incidentId: number) => Promise<{ dir: string; index: unknown; files: { name: string; path: string }[]; manifest?: Record<string, unknown> }>;
 
 interface OnTheWay {
   incidentId: number;

@@ -45,3 +45,17 @@ export class SmsSendError extends Error {
     super(message);
   }
 }
+
+/**
+ * 401 HUB_ERR_SMS_RECEIPT_REFUSED: a delivery-report post not signed with the shared secret, or
+ * signed too long ago (a replay); 400 for a signed post whose body is not the provider's reports.
+ */
+export class ReceiptRefusedError extends HubError {
+  constructor(
+    readonly reason: 'off' | 'signature' | 'stale' | 'body',
+    message: string,
+    status = 401,
+  ) {
+    super(status === 401 ? 'HUB_ERR_SMS_RECEIPT_REFUSED' : 'HUB_ERR_SMS_RECEIPT_BODY', status, message, { reason });
+  }
+}

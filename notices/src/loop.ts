@@ -306,18 +306,33 @@ export class NoticeLoop implements IntakeHook {
   }
 
   private async onReceipt(r: DeliveryReceipt): Promise<void> {
-    // the SMSC may send the receipt before the submit's answer is written down
+    await this.recordReceipt(r);
+  }
+
+  /** The gateway that sends the texts (the receipts' route asks the HTTP provider's adapter to read its posts). */
+  get gateway(): SmsSender | undefined {
+    return this.opts.sender;
+  }
+
+  /**
+   * A delivery receipt into its notice and the incident's trail: true when it matched a notice
+   * still waiting for one (a repeat or an unknown id matches nothing and changes nothing).
+   */
+  async recordReceipt(r: DeliveryReceipt): Promise<boolean> {
+    // the gateway may send the receipt before the submit's answer is written down
     await Promise.allSettled([...this.inFlight]);
     const { db, sender } = this.opts;
-    const n = await receiptNotice(db, sender!.channel, r.messageId, r.delivered, r.delivered ? null : `${r.status}${r.error ? ` err:${r.error}` : ''}`);
-    if (!n) return;
+    if (!sender) return false;
+    const n = await receiptNotice(db, sender.channel, r.messageId, r.delivered, r.delivered ? null : `${r.status}${r.error ? ` err:${r.error}` : ''}`);
+    if (!n) return false;
     await appendEvent(db, {
       incidentId: n.incidentId,
       actor: ACTOR,
       kind: r.delivered ? 'notice_delivered' : 'notice_failed',
-      detail: { noticeId: n.id, messageId: r.messageId, status: r.status, ...(r.error ? { error: r.error } : {}) },
+      detail: { noticeId: n.id, channel: sender.channel, messageId: r.messageId, status: r.status, ...(r.error ? { error: r.error } : {}) },
     });
     await this.announce(n.incidentId);
+    return true;
   }
 
   private async announce(incidentId: number): Promise<void> {

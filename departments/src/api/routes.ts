@@ -8,6 +8,7 @@ import {
   ApiErrorSchema,
   AssessmentQuerySchema,
   AssessmentResponseSchema,
+  CloseOverrideRequestSchema,
   DepartmentCaseSchema,
   DepartmentIdParamsSchema,
   DepartmentInputSchema,
@@ -16,6 +17,8 @@ import {
   EvidencePhotoSchema,
   HotlineComplaintResultSchema,
   HotlineComplaintSchema,
+  HotlinePlaceSchema,
+  IncidentSchema,
   IncidentIdParamsSchema,
   TransferRequestSchema,
   type DepartmentsConfig,
@@ -27,12 +30,13 @@ import { verifyCredential, type ApiContext } from '@hub/telemetry';
 import { assessment, assessmentCsv } from '../assessment';
 import type { DepartmentDesk } from '../desk';
 import { EvidenceAuthError } from '../errors';
-import { takeComplaint } from '../hotline';
+import { openHotlinePlaces, takeComplaint } from '../hotline';
 import { deleteDepartment, getCase, getDepartment, insertDepartment, listDepartments, updateDepartment } from '../store';
-import { listEvidence, storeEvidence } from '../verification';
+import { listEvidence, storeEvidence, type CloseOverrides } from '../verification';
 
 export interface DepartmentApiContext extends ApiContext {
   desk: DepartmentDesk;
+  overrides: CloseOverrides;
   incidents: IncidentService;
   settings: DepartmentsConfig;
   dataDir: string;
@@ -43,7 +47,7 @@ const actorOf = (request: { operator?: string }) => request.operator ?? ADMIN_OP
 const admin = requireRole('admin');
 const coordinator = requireRole('coordinator');
 
-export const departmentRoutes: FastifyPluginAsyncZod<DepartmentApiContext> = async (app, { db, desk, incidents, settings }) => {
+export const departmentRoutes: FastifyPluginAsyncZod<DepartmentApiContext> = async (app, { db, desk, overrides, incidents, settings }) => {
   const audited = async (request: { operator?: string }, action: string, id: number, detail: Record<string, unknown> = {}) =>
     recordAudit(db, { actor: actorOf(request), action, target: `department:${id}`, detail });
 
@@ -151,6 +155,29 @@ export const departmentRoutes: FastifyPluginAsyncZod<DepartmentApiContext> = asy
   );
 
   app.post(
+    '/incidents/:id/close-override',
+    {
+      preHandler: admin,
+      schema: {
+        tags,
+        summary: 'Close a case that needs a scene photo without one (admin), with a reason: in the trail (evidence_overridden), the evidence pack’s manifest and the assessment',
+        params: IncidentIdParamsSchema,
+        body: CloseOverrideRequestSchema,
+        response: { 200: IncidentSchema, 400: ApiErrorSchema, 404: ApiErrorSchema, 409: ApiErrorSchema },
+      },
+    },
+    async (request) => {
+      const { id } = request.params;
+      const { to, reason } = request.body;
+      const actor = actorOf(request);
+      const closed = await overrides.apply(id, { actor, reason }, () => incidents.transition(id, to, actor, reason));
+      await recordAudit(db, { actor, action: 'case_closed_by_override', target: `incident:${id}`, detail: { to, reason } });
+      request.log.warn({ incidentId: id, to, actor }, 'case closed without its scene photo, by override');
+      return closed;
+    },
+  );
+
+  app.post(
     '/hotline/complaints',
     {
       preHandler: coordinator,
@@ -162,6 +189,18 @@ export const departmentRoutes: FastifyPluginAsyncZod<DepartmentApiContext> = asy
       },
     },
     async (request, reply) => reply.code(201).send(await takeComplaint(db, incidents, request.body, actorOf(request))),
+  );
+
+  app.get(
+    '/hotline/places',
+    {
+      schema: {
+        tags: ['hotline'],
+        summary: 'The open hotline cases where their callers said, with the category (for the wall’s map; no caller details)',
+        response: { 200: HotlinePlaceSchema.array() },
+      },
+    },
+    async () => openHotlinePlaces(db),
   );
 
   app.get(

@@ -43,6 +43,7 @@ const en = {
   'event.department_overdue': 'Past its deadline at the department: escalated',
   'event.hotline_complaint': '12319 hotline complaint recorded',
   'event.evidence_captured': 'Photo from the scene received',
+  'event.evidence_overridden': 'Closed without the scene photo, by an admin’s override',
 } as const;
 
 export type IncidentWordKey = keyof typeof en;
@@ -86,6 +87,7 @@ const zhCN: Record<IncidentWordKey, string> = {
   'event.department_overdue': '部门处置超期：已升级',
   'event.hotline_complaint': '已登记12319热线投诉',
   'event.evidence_captured': '已收到现场核查照片',
+  'event.evidence_overridden': '管理员特批：无现场照片结案',
 };
 
 export const incidentWords = { en, zhCN };

@@ -66,3 +66,12 @@ export function EnableToggle({ disabled, testIdPrefix, onEnable, onDisable }: { 
     </button>
   );
 }
+
+/** What the last action on an admin page came to: done, or the hub's refusal in words. */
+export function AdminMessage({ message }: { message: { error: boolean; text: string } | null }) {
+  return message ? (
+    <p className={message.error ? 'error' : 'ok'} data-testid="admin-message">
+      {message.text}
+    </p>
+  ) : null;
+}

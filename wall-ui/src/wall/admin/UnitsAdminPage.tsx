@@ -7,7 +7,7 @@ import { useT } from '../i18n';
 import { errorText } from '../i18n/errors';
 import { api } from '../app/session';
 import { CredentialDialog } from './CredentialDialog';
-import { AdminTable, EditRow, EnableToggle } from './AdminTable';
+import { AdminMessage, AdminTable, EditRow, EnableToggle } from './AdminTable';
 import './admin.css';
 
 const TYPES = UnitTypeSchema.options;
@@ -167,11 +167,7 @@ export function UnitsAdminPage() {
           {t('admin.create')}
         </button>
       </form>
-      {message && (
-        <p className={message.error ? 'error' : 'ok'} data-testid="admin-message">
-          {message.text}
-        </p>
-      )}
+      <AdminMessage message={message} />
       {credential && <CredentialDialog credential={credential} onClose={() => setCredential(null)} />}
     </main>
   );

@@ -3,11 +3,12 @@ import { useEffect, useState } from 'react';
 import { LOCALES, setLocale, useLocale, useT, type Locale } from '../i18n';
 import type { OperatorInfo } from './session';
 
-export type Page = 'wall' | 'units' | 'operators' | 'audit';
+export type Page = 'wall' | 'units' | 'departments' | 'operators' | 'audit';
 
 /** The admin pages reached from the header, each with its button's test id. */
 const ADMIN_PAGES = [
   { page: 'units', key: 'header.units', testId: 'page-units' },
+  { page: 'departments', key: 'header.departments', testId: 'page-departments' },
   { page: 'audit', key: 'header.audit', testId: 'page-audit' },
 ] as const;
 

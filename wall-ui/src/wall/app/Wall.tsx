@@ -25,6 +25,8 @@ import { Header, type Page } from './Header';
 import { OperatorsPage } from './OperatorsPage';
 import { UnitsAdminPage } from '../admin/UnitsAdminPage';
 import { AuditPage } from '../admin/AuditPage';
+import { DepartmentsAdminPage } from '../admin/DepartmentsAdminPage';
+import { useHotlinePlaces } from '../hotline/useHotlinePlaces';
 import { api, hasRole, logout, type Session } from './session';
 import { useSessionWatch } from './useSessionWatch';
 import { viewPosition } from './unit-view';
@@ -50,6 +52,13 @@ export function Wall({ session }: { session: Session }) {
   const linkage = useLinkageTarget(store, { alarms, incidentById: feed.incidentById, openOnTiles });
   const { target, tab } = linkage;
   const offers = useDispatchOffers(store);
+  const hotlinePlaces = useHotlinePlaces(feed.incidents);
+  /** a case picked on the map (a hotline marker): the incidents tab opens it */
+  const [pickedIncident, setPickedIncident] = useState<{ id: number; key: number } | undefined>();
+  const pickIncident = (id: number) => {
+    linkage.setTab('incidents');
+    setPickedIncident({ id, key: Date.now() });
+  };
 
   const unitName = useCallback((id: string) => store.units.get(id)?.name ?? id, [store]);
 
@@ -101,6 +110,8 @@ export function Wall({ session }: { session: Session }) {
         <OperatorsPage />
       ) : page === 'units' ? (
         <UnitsAdminPage />
+      ) : page === 'departments' ? (
+        <DepartmentsAdminPage />
       ) : page === 'audit' ? (
         <AuditPage />
       ) : (
@@ -121,6 +132,8 @@ export function Wall({ session }: { session: Session }) {
                 onViewChange={viewChanged}
                 alarms={openAlarms}
                 incidents={[...feed.incidents.values()].map((i) => ({ id: i.id, lat: i.lat, lon: i.lon, state: i.state }))}
+                hotlinePlaces={hotlinePlaces}
+                onSelectIncident={pickIncident}
                 highlightUnitIds={linkage.highlight}
                 replay={replay}
               />
@@ -180,7 +193,7 @@ export function Wall({ session }: { session: Session }) {
                 onClear={linkage.clear}
               />
             ) : tab === 'incidents' ? (
-              <IncidentsTab live={feed.incidents} canAct={canAct} onShowOnMap={(i) => fly(i.lat, i.lon, 15)} />
+              <IncidentsTab live={feed.incidents} canAct={canAct} canOverride={hasRole(operator, 'admin')} picked={pickedIncident} onShowOnMap={(i) => fly(i.lat, i.lon, 15)} />
             ) : tab === 'hotline' ? (
               <HotlinePanel place={hotlinePlace} />
             ) : (

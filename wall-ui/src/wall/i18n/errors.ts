@@ -33,6 +33,9 @@ const BY_CODE: Partial<Record<string, MessageKey>> = {
   HUB_ERR_EVIDENCE_REQUIRED: 'error.evidenceRequired',
   HUB_ERR_HOTLINE_PHONE: 'error.hotlinePhone',
   HUB_ERR_TRANSFER: 'error.transfer',
+  HUB_ERR_CLOSE_OVERRIDE: 'error.closeOverride',
+  HUB_ERR_DEPARTMENT_NAME_TAKEN: 'error.departmentNameTaken',
+  HUB_ERR_DEPARTMENT_IN_USE: 'error.departmentInUse',
 };
 
 /** What the wall says about a failed call: `err` is a HubApiError-like ({code, message}) or anything thrown. */

@@ -1,9 +1,10 @@
 // One incident as a coordinator works it: where and what, its units, its timeline in words,
-// notes, the state changes a person decides (resolve, close, reopen with a reason), and its
+// notes, the state changes a person decides (resolve, close, reopen with a reason; an admin's
+// close without the scene photo, with a reason, once the hub asked for the photo), and its
 // evidence (recordings, the replay page, the evidence pack). Reloaded whenever the live feed
 // says the incident changed.
 import { useCallback, useEffect, useState } from 'react';
-import type { Incident, IncidentDetail, IncidentState, Recording } from '@hub/config';
+import { CLOSE_OVERRIDE_REASON_MIN, type Incident, type IncidentDetail, type IncidentState, type Recording } from '@hub/config';
 import { useLocale, useT } from '../i18n';
 import { errorText } from '../i18n/errors';
 import { api, download, openReplay } from '../app/session';
@@ -15,13 +16,15 @@ export interface IncidentPanelProps {
   /** the incident as the live feed last told it: a newer updatedAt reloads the panel */
   live: Incident | undefined;
   canAct: boolean;
+  /** an admin: may close a case without its scene photo, with a reason */
+  canOverride?: boolean;
   onBack(): void;
   onShowOnMap(incident: Incident): void;
 }
 
 const OPEN: readonly IncidentState[] = ['reported', 'dispatched', 'en_route', 'on_scene'];
 
-export function IncidentPanel({ id, live, canAct, onBack, onShowOnMap }: IncidentPanelProps) {
+export function IncidentPanel({ id, live, canAct, canOverride = false, onBack, onShowOnMap }: IncidentPanelProps) {
   const t = useT();
   const locale = useLocale();
   const [detail, setDetail] = useState<IncidentDetail | null>(null);
@@ -30,6 +33,9 @@ export function IncidentPanel({ id, live, canAct, onBack, onShowOnMap }: Inciden
   const [reopening, setReopening] = useState(false);
   const [reason, setReason] = useState('');
   const [error, setError] = useState<string | null>(null);
+  /** the hub refused the close for want of a scene photo: an admin is offered the override */
+  const [photoMissing, setPhotoMissing] = useState(false);
+  const [overrideReason, setOverrideReason] = useState('');
   const [busy, setBusy] = useState(false);
 
   const load = useCallback(async () => {
@@ -51,6 +57,7 @@ export function IncidentPanel({ id, live, canAct, onBack, onShowOnMap }: Inciden
       await load();
     } catch (err) {
       setError(errorText(t, err));
+      setPhotoMissing((err as { code?: unknown } | null)?.code === 'HUB_ERR_EVIDENCE_REQUIRED');
     } finally {
       setBusy(false);
     }
@@ -61,6 +68,12 @@ export function IncidentPanel({ id, live, canAct, onBack, onShowOnMap }: Inciden
       await api('POST', `/api/incidents/${id}/reopen`, { reason: reason.trim() });
       setReopening(false);
       setReason('');
+    });
+  const closeByOverride = () =>
+    act(async () => {
+      await api('POST', `/api/incidents/${id}/close-override`, { reason: overrideReason.trim() });
+      setPhotoMissing(false);
+      setOverrideReason('');
     });
   const addNote = () =>
     act(async () => {
@@ -119,6 +132,20 @@ export function IncidentPanel({ id, live, canAct, onBack, onShowOnMap }: Inciden
             <button onClick={() => void moveTo('closed')} disabled={busy} data-testid="incident-close">
               {t('incident.close')}
             </button>
+          )}
+          {isOpen && photoMissing && canOverride && (
+            <div className="incident-form" data-testid="incident-override">
+              <input
+                value={overrideReason}
+                onChange={(e) => setOverrideReason(e.target.value)}
+                placeholder={t('incident.overrideReason', { n: CLOSE_OVERRIDE_REASON_MIN })}
+                maxLength={1000}
+                data-testid="incident-override-reason"
+              />
+              <button onClick={() => void closeByOverride()} disabled={busy || overrideReason.trim().length < CLOSE_OVERRIDE_REASON_MIN} data-testid="incident-override-confirm">
+                {t('incident.override')}
+              </button>
+            </div>
           )}
           {!isOpen && !reopening && (
             <button className="secondary" onClick={() => setReopening(true)} data-testid="incident-reopen">

@@ -5,7 +5,7 @@ import { useEffect, useMemo, useRef, useState, type CSSProperties } from 'react'
 import maplibregl, { type Map as MapLibreMap } from 'maplibre-gl';
 import 'maplibre-gl/dist/maplibre-gl.css';
 import './map.css';
-import type { Alarm, BasemapOut, LocateResponse, MapView, PositionOut } from '@hub/config';
+import type { Alarm, BasemapOut, HotlinePlace, LocateResponse, MapView, PositionOut } from '@hub/config';
 import type { UnitStore } from '../live/unit-store';
 import { useConnectionState } from '../live/hooks';
 import { basemapStyle, DEFAULT_BASEMAP } from './basemap-style';
@@ -15,6 +15,7 @@ import { makeProjector } from './projection';
 import { newMapStats, type MapStats } from './stats';
 import { GeofencesLayer } from './GeofencesLayer';
 import { MarkersLayer, type IncidentMarker } from './MarkersLayer';
+import { HotlineMarkers } from './HotlineMarkers';
 import { ReplayLayer } from './ReplayLayer';
 import { TrailsLayer } from './TrailsLayer';
 import { UnitPopup } from './UnitPopup';
@@ -39,6 +40,10 @@ export interface LiveMapProps {
   onViewChange?(view: MapView): void;
   alarms?: Alarm[];
   incidents?: IncidentMarker[];
+  /** open 12319 hotline cases where their callers said */
+  hotlinePlaces?: readonly HotlinePlace[];
+  /** a click on a case's marker (a hotline place) */
+  onSelectIncident?(incidentId: number): void;
   highlightUnitIds?: string[];
   replay?: { points: PositionOut[]; cursorTs?: string };
   /** the map canvas's pixels per CSS pixel; default the screen's (a lower one trades sharpness for repaint time on a software renderer) */
@@ -212,6 +217,7 @@ export function LiveMap(props: LiveMapProps) {
             }}
           />
           <MarkersLayer alarms={props.alarms} incidents={props.incidents} />
+          {props.hotlinePlaces && <HotlineMarkers places={props.hotlinePlaces} onSelect={(id) => latest.current.onSelectIncident?.(id)} />}
           {props.replay && <ReplayLayer points={props.replay.points} cursorTs={props.replay.cursorTs} />}
           {popupUnitId && (
             <UnitPopup
