@@ -23,6 +23,22 @@ export interface ViewerRoute {
   audio: types.Producer | undefined;
 }
 
+/**
+ * `producer` of `from` piped into `to` (another router, on this worker or another). mediasoup
+ * forwards the pipe consumer's pause and resume with a promise nobody awaits: one in flight when
+ * a worker closes (it died, or the hub stops) is rejected unhandled and ends the process; here
+ * they are forwarded with the rejection caught.
+ */
+export async function pipeProducer(from: types.Router, producer: types.Producer, to: types.Router): Promise<types.Producer> {
+  const { pipeConsumer, pipeProducer: piped } = await from.pipeToRouter({ producerId: producer.id, router: to, keepId: false });
+  const consumer = pipeConsumer!;
+  const target = piped!;
+  consumer.observer.removeAllListeners('pause').removeAllListeners('resume');
+  consumer.observer.on('pause', () => void target.pause().catch(() => {}));
+  consumer.observer.on('resume', () => void target.resume().catch(() => {}));
+  return target;
+}
+
 const takes = (s: OfferedSection) => !s.rejected && (s.direction === 'recvonly' || s.direction === 'sendrecv');
 
 /** The payload type a viewer's offer gives a leg's codec, when it takes it. */
@@ -73,9 +89,9 @@ export class PayloadTypeRouters {
     const id = `${key}#${producer.id}`;
     let pipe = this.#pipes.get(id);
     if (!pipe) {
-      pipe = this.base.pipeToRouter({ producerId: producer.id, router: target, keepId: false }).then(({ pipeProducer }) => {
-        pipeProducer!.observer.once('close', () => this.#pipes.delete(id));
-        return pipeProducer!;
+      pipe = pipeProducer(this.base, producer, target).then((piped) => {
+        piped.observer.once('close', () => this.#pipes.delete(id));
+        return piped;
       });
       this.#pipes.set(id, pipe);
       pipe.catch(() => this.#pipes.delete(id));

@@ -11,7 +11,7 @@ import { workerBin } from '@hub/mediasoup-worker';
 import type { TransportOptions } from '../types';
 import { MEDIA_CODECS } from './codecs';
 import type { MediasoupConsumer } from './consumer';
-import { PayloadTypeRouters, type StreamLeg, type ViewerRoute } from './payload-routers';
+import { PayloadTypeRouters, pipeProducer, type StreamLeg, type ViewerRoute } from './payload-routers';
 
 /** Viewers one worker serves by default: one worker carried 500 SRTP consumers of a 1 Mbit/s stream at 77 % of a core and saturates at about 600 (issue 13, bench/RESULTS.md). */
 export const DEFAULT_VIEWERS_PER_WORKER = 500;
@@ -154,8 +154,7 @@ export class MediaWorker {
     if (!s.piped) {
       const piped = Promise.all(
         legs.map(async (leg): Promise<StreamLeg> => {
-          const { pipeProducer } = await home.router.pipeToRouter({ producerId: leg.producer.id, router: this.router, keepId: false });
-          return { ...leg, producer: pipeProducer! };
+          return { ...leg, producer: await pipeProducer(home.router, leg.producer, this.router) };
         }),
       );
       s.piped = piped;
