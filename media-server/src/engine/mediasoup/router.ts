@@ -1,5 +1,5 @@
 import type { types } from 'mediasoup';
-import { ViewerLimitError } from '../../errors';
+import { InvalidStateError, ViewerLimitError } from '../../errors';
 import type { Producer, Router, WebRtcTransport } from '../types';
 import type { MediasoupConsumer } from './consumer';
 import { MediasoupProducer } from './producer';
@@ -79,7 +79,8 @@ export class MediasoupRouter implements Router {
     relayOf: async (streamId) => this.#relays.get(streamId),
     routeFor: async (relay, sections) => {
       const home = this.#homes.get(relay);
-      if (!home || home.dead) throw new ViewerLimitError(this.#pool.viewersPerWorker, 'per worker');
+      // its worker died a moment ago: the relay is closing, and the publisher will signal again
+      if (!home || home.dead) throw new InvalidStateError(`stream "${relay.streamId}" is not ready to view yet`);
       const legs = [relay.video, ...(relay.audio ? [relay.audio] : [])].map((l) => ({ kind: l.kind, codec: l.codec, producer: l.producer }));
       const placed = await this.#pool.route(relay.streamId, home, legs, (w, wLegs) => w.payloadTypeRouters.routeFor(wLegs, sections));
       if (!placed) throw new ViewerLimitError(this.#pool.viewersPerWorker, 'per worker');
