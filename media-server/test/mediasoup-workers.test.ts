@@ -2,8 +2,9 @@
 // (viewersPerWorker) are served from another worker, the stream piped there, and all of them get
 // its media, through a returning publisher too; a viewer is refused only when every worker is
 // full; each worker's transports use its WebRtcServer's one fixed port (rtcPort + index), the
-// port the answers name. Real peers: the edge agent's WHIP test pattern, werift WHEP viewers.
-import { describe, expect, it } from 'vitest';
+// port the answers name. A worker that dies takes only its own viewers with it, and is
+// replaced. Real peers: the edge agent's WHIP test pattern, werift WHEP viewers.
+import { afterEach, describe, expect, it } from 'vitest';
 import { MediasoupRouter } from '../src';
 import { useWhipServer } from './support/whip-server';
 import { publishTestPattern, until, viewStream, type Viewer } from '../../test-support/webrtc-peers';
@@ -11,7 +12,7 @@ import { freePort } from '../../test-support/ports';
 import { eventually } from '../../test-support/wait';
 
 const TOKEN = 'media-test-token';
-const STREAM = 'cam-workers';
+let STREAM = 'cam-workers';
 let rtcPort = 0;
 const server = useWhipServer({
   token: TOKEN,
@@ -48,6 +49,11 @@ async function allReceive(viewers: Viewer[], n: number, what: string): Promise<v
 }
 
 describe('the mediasoup engine on two workers', () => {
+  afterEach(async () => {
+    for (const fn of server.cleanup.splice(0).reverse()) await fn();
+    await eventually(async () => server.router.transports.size === 0, 20_000, 'every session closed');
+  });
+
   it('serves a stream’s viewers past one worker’s share from the other, piped, and refuses one only when both are full', async () => {
     const router = server.router;
     expect(router.workers.map((w) => w.index).sort()).toEqual([0, 1]);
@@ -102,5 +108,29 @@ describe('the mediasoup engine on two workers', () => {
     const again = await view();
     expect(again.res.status).toBe(201);
     await allReceive([again], 30, 'media at a viewer let in on the other worker again');
+  });
+
+  it('loses only the viewers on a worker that dies, and serves viewers from its replacement', async () => {
+    STREAM = 'cam-worker-dies';
+    const router = server.router;
+    await publish();
+    const viewers = [await view(), await view(), await view()];
+    expect(viewers.map((v) => v.res.status)).toEqual([201, 201, 201]);
+    const home = router.workers.find((w) => w.homed === 1)!;
+    const other = router.workers.find((w) => w !== home)!;
+    expect(other.streams.get(STREAM)?.viewers.size).toBe(1);
+    await allReceive(viewers, 30, 'media at the three viewers');
+
+    const { pid } = other.worker;
+    process.kill(pid, 'SIGKILL');
+    // the piped viewer's session closes; the publisher and the two viewers on the stream's worker stay
+    await eventually(async () => router.transports.size === 3, 20_000, 'the dead worker’s viewer gone, the rest kept');
+    await allReceive(viewers.slice(0, 2), 30, 'media at the viewers on the stream’s own worker after the other died');
+
+    await eventually(async () => router.workers.length === 2 && router.workers.every((w) => w.worker.pid !== pid), 30_000, 'a new worker in the dead one’s place');
+    const next = await view();
+    expect(next.res.status).toBe(201);
+    expect(router.workers.find((w) => w.index === other.index)?.streams.get(STREAM)?.viewers.size).toBe(1);
+    await allReceive([next], 30, 'media at a viewer served from the new worker');
   });
 });
