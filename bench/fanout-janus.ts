@@ -7,7 +7,8 @@ import path from 'node:path';
 import { spawnFfmpeg, spawnTied } from '@hub/config/node';
 import { ffmpegSourceArgs } from '@hub/edge-agent';
 import { freePort } from '../test-support/ports';
-import { makeClip, measureFanout, printFanout, startViewerWorker } from './fanout';
+import { cpuSeconds } from './processes';
+import { makeClip, measureFanout, printFanout, startViewerWorker, type FanoutFigures } from './fanout';
 import type { Phases } from './fanout-phases';
 
 export interface JanusReferenceOptions {
@@ -21,7 +22,8 @@ export interface JanusReferenceOptions {
 
 const LIB = '/usr/lib/x86_64-linux-gnu/janus';
 
-export async function runJanusReference(opts: JanusReferenceOptions): Promise<void> {
+/** Janus's figures, or undefined when it is not installed. */
+export async function runJanusReference(opts: JanusReferenceOptions): Promise<FanoutFigures | undefined> {
   if (!existsSync('/usr/bin/janus')) {
     console.log('\nJanus reference: /usr/bin/janus not installed (apt-get install janus)');
     return;
@@ -88,11 +90,12 @@ events: { broadcast = false }
     }
     await new Promise((r) => setTimeout(r, 2000));
     for (let i = 0; i < opts.workers; i++) workers.push(await startViewerWorker());
-    const figures = await measureFanout(workers, base, '', ['1'], janus.pid!, opts.seconds, true, undefined, opts.joinParallel);
+    const figures = await measureFanout(workers, base, '', ['1'], () => cpuSeconds(janus.pid!), opts.seconds, true, undefined, opts.joinParallel);
     const probeWorker = await startViewerWorker();
     workers.push(probeWorker);
     const probes = (await probeWorker.ask<{ phases: Phases[] }>({ kind: 'probe', base, token: '', streamId: '1', count: opts.probes, janus: true }, 'probed')).phases;
     printFanout(`Janus 1.1 streaming plugin (reference, pid ${janus.pid})`, figures, probes);
+    return figures;
   } finally {
     for (const w of workers) w.child.kill('SIGKILL');
     ffmpeg.kill('SIGKILL');

@@ -1,14 +1,19 @@
-// Video fan-out benchmark: the hub (its media role: the werift SFU) in its own process,
-// P publishers (the edge agent's WHIP publisher: ffmpeg's test pattern, VP8 at ~1 Mbit/s)
-// and C WHEP viewers (werift) in separate processes, so that the SFU's CPU can be read on
-// its own. Prints the SFU's CPU, egress, loss and frames lost at the viewers, and time to
-// first frame for a new viewer of a live stream and for a camera started on demand (the
-// hub's on-demand path with real edge agents over MQTT). Prints figures; asserts nothing.
+// Video fan-out benchmark: the hub (its media role: the werift SFU, or mediasoup's workers)
+// in its own process, P publishers (the edge agent's WHIP publisher: ffmpeg's test pattern,
+// VP8 at ~1 Mbit/s) and C WHEP viewers (werift) in separate processes, so that the SFU's CPU
+// can be read on its own. Prints the SFU's CPU (mediasoup: the hub and its workers), egress,
+// loss and frames lost at the viewers, and time to first frame for a new viewer of a live
+// stream and for a camera started on demand (the hub's on-demand path with real edge agents
+// over MQTT); with several engines, one after the other on the same clip, a line each of CPU
+// per packet sent at the end. Prints figures; asserts nothing.
 //
-//   npm run bench:fanout -- --publishers 1 --consumers 100 --seconds 20
+//   npm run bench:fanout -- --engine mediasoup,werift --publishers 1 --viewers 100 --seconds 20 --janus
 //
-// Options: --publishers P, --consumers C, --seconds S (measured window), --workers W (viewer
-// processes; default one per 150 viewers), --probes N (live TTFF probes, default 20),
+// Options: --engine E[,E…] (werift, mediasoup; default werift), --workers W (mediasoup
+// workers; default the hub's, the core count), --viewers-per-worker N (mediasoup; default C / W,
+// so that the viewers spread over the workers), --publishers P, --viewers C (or --consumers),
+// --seconds S (measured window), --viewer-processes N (default one per 150 viewers),
+// --probes N (live TTFF probes, default 20),
 // --on-demand N (on-demand starts, default 6), --bitrate kbit/s (default 1000),
 // --janus (also run Janus's streaming plugin as the reference, when installed), --join-parallel N
 // (viewers joining at once per viewer process, default 8).
@@ -30,9 +35,13 @@ import { cpuSeconds, spawnBenchHub, waitForOutput } from './processes';
 const { values: args } = parseArgs({
   options: {
     publishers: { type: 'string', default: '1' },
-    consumers: { type: 'string', default: '100' },
+    consumers: { type: 'string' },
+    viewers: { type: 'string' },
     seconds: { type: 'string', default: '20' },
+    'viewer-processes': { type: 'string' },
+    engine: { type: 'string', default: 'werift' },
     workers: { type: 'string' },
+    'viewers-per-worker': { type: 'string' },
     probes: { type: 'string', default: '20' },
     'on-demand': { type: 'string', default: '6' },
     bitrate: { type: 'string', default: '1000' },
@@ -42,9 +51,12 @@ const { values: args } = parseArgs({
   },
 });
 const P = Number(args.publishers);
-const C = Number(args.consumers);
+const C = Number(args.viewers ?? args.consumers ?? 100);
 const SECONDS = Number(args.seconds);
-const WORKERS = Number(args.workers ?? Math.max(1, Math.ceil(C / 150)));
+/** viewer processes */
+const WORKERS = Number(args['viewer-processes'] ?? Math.max(1, Math.ceil(C / 150)));
+const ENGINES = args.engine.split(',').map((e) => e.trim());
+for (const e of ENGINES) if (e !== 'werift' && e !== 'mediasoup') throw new Error(`--engine ${e}: werift or mediasoup`);
 const BITRATE = Number(args.bitrate);
 /** viewers joining at once, per viewer process */
 const JOIN_PARALLEL = Number(args['join-parallel']);
@@ -111,7 +123,8 @@ export async function measureFanout(
   base: string,
   token: string,
   streams: string[],
-  sfuPid: number,
+  /** CPU seconds the SFU has used so far (its processes) */
+  sfuCpu: () => number,
   seconds: number,
   janus = false,
   sfuLoopFile?: string,
@@ -133,10 +146,10 @@ export async function measureFanout(
     return live.reduce((n, l) => n + l.packets * l.viewers, 0);
   };
   const sfu0 = await sfuCount();
-  const cpu0 = cpuSeconds(sfuPid);
+  const cpu0 = sfuCpu();
   const t0 = Date.now();
   await new Promise((r) => setTimeout(r, seconds * 1000));
-  const cpu1 = cpuSeconds(sfuPid);
+  const cpu1 = sfuCpu();
   const wall = (Date.now() - t0) / 1000;
   const sfuSent = ((await sfuCount()) - sfu0) / wall;
   const reports = (await Promise.all(workers.map((w) => w.ask<{ report: ViewerReport }>({ kind: 'report' }, 'report')))).map((r) => r.report);
@@ -199,7 +212,7 @@ export function printFanout(title: string, f: FanoutFigures, probePhases: Phases
   if (f.sfuLoop) console.log(`  SFU event-loop delay     ${loopLine(f.sfuLoop)} (worst second of the window)`);
   console.log(`  viewers' CPU (load gen.) ${f.viewerCpuPercent.toFixed(0)} % of one core; their event-loop delay ${loopLine(f.viewerLoop)}`);
   console.log(`  egress (payload)         ${f.egressMbps.toFixed(1)} Mbit/s, ${Math.round(f.packetsPerSecond)} packets/s received (${Math.round(f.sentPerSecond)} sent)`);
-  console.log(`  SFU CPU per packet sent  ${((f.cpuPercent / 100 / f.sentPerSecond) * 1e6).toFixed(0)} µs`);
+  console.log(`  SFU CPU per packet sent  ${perPacketUs(f).toFixed(1)} µs`);
   console.log(`  packet loss at viewers   ${f.lossPercent.toFixed(3)} %`);
   console.log(`  frames lost at viewers   ${f.framesLost} (${f.framesLostPercent.toFixed(3)} %)`);
   const join = f.joinPhases.map((p) => p.key).sort((a, b) => a - b);
@@ -255,15 +268,60 @@ export async function makeClip(dir: string, kbps: number): Promise<string> {
   return clip;
 }
 
+/** The mediasoup workers among a process's children (the hub's; its embedded PostgreSQL is not the SFU). */
+function mediasoupWorkers(pid: number): number[] {
+  try {
+    const children = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
+    return children.filter((c) => readFileSync(`/proc/${c}/comm`, 'utf8').startsWith('mediasoup'));
+  } catch {
+    return [];
+  }
+}
+
+/** The SFU's CPU seconds: the hub's process, and its mediasoup workers (C++ processes) on that engine. */
+const sfuCpu = (hubPid: number) => () => cpuSeconds(hubPid) + mediasoupWorkers(hubPid).reduce((n, w) => n + cpuSeconds(w), 0);
+
+/** One engine's figures for the closing comparison. */
+interface EngineLine {
+  name: string;
+  figures: FanoutFigures;
+}
+
+const perPacketUs = (f: FanoutFigures) => (f.cpuPercent / 100 / f.sentPerSecond) * 1e6;
+
 async function main(): Promise<void> {
+  const janusOpts = { consumers: C, seconds: SECONDS, bitrateKbps: BITRATE, probes: Number(args.probes), workers: WORKERS, joinParallel: JOIN_PARALLEL };
   if (args['janus-only']) {
     console.log(
       `Janus reference only: 1 stream × ${C} viewers; load average ${loadavg()
         .map((l) => l.toFixed(1))
         .join(' ')}`,
     );
-    return runJanusReference({ consumers: C, seconds: SECONDS, bitrateKbps: BITRATE, probes: Number(args.probes), workers: WORKERS, joinParallel: JOIN_PARALLEL });
+    await runJanusReference(janusOpts);
+    return;
   }
+  const lines: EngineLine[] = [];
+  for (const engine of ENGINES) lines.push(await runEngine(engine as 'werift' | 'mediasoup'));
+  if (args.janus) {
+    const janus = await runJanusReference(janusOpts);
+    if (janus) lines.push({ name: 'Janus 1.1 streaming', figures: janus });
+  }
+  if (lines.length > 1) {
+    console.log(`
+Side by side (${P} × ${C}, the same clip; load average now ${loadavg()
+      .map((l) => l.toFixed(1))
+      .join(' ')})`);
+    for (const l of lines)
+      console.log(
+        `  ${l.name.padEnd(28)} CPU ${l.figures.cpuPercent.toFixed(1).padStart(5)} % of one core, ${perPacketUs(l.figures).toFixed(1).padStart(5)} µs per packet sent, loss ${l.figures.lossPercent.toFixed(3)} %`,
+      );
+  }
+}
+
+/** The hub on `engine`: its fan-out, live probes and on-demand starts; its figures. */
+async function runEngine(engine: 'werift' | 'mediasoup'): Promise<EngineLine> {
+  const mediasoupWorkerCount = args.workers ? Number(args.workers) : undefined;
+  const perWorker = args['viewers-per-worker'] ?? (mediasoupWorkerCount ? String(Math.ceil(C / mediasoupWorkerCount)) : undefined);
   const dataDir = mkdtempSync(path.join(tmpdir(), 'hub-fanout-'));
   chmodSync(dataDir, 0o755);
   const loopFile = path.join(dataDir, 'hub-loop-delay.jsonl');
@@ -276,6 +334,11 @@ async function main(): Promise<void> {
       HUB_MEDIA__IDLE_STOP_SECONDS: '2',
       // the bench measures how many viewers the SFU carries: no viewer limit
       HUB_MEDIA__MAX_VIEWERS: '0',
+      HUB_MEDIA__ENGINE: engine,
+      HUB_MEDIA__RTC_PORT: '0',
+      ...(mediasoupWorkerCount ? { HUB_MEDIA__WORKERS: String(mediasoupWorkerCount) } : {}),
+      // spread the viewers over the workers (the hub's default, 500 a worker, keeps 100 on one)
+      ...(perWorker ? { HUB_MEDIA__VIEWERS_PER_WORKER: perWorker } : {}),
       BENCH_LOOP_DELAY_FILE: loopFile,
     },
   });
@@ -288,8 +351,11 @@ async function main(): Promise<void> {
     hub.stdout!.on('data', hubLog);
     hub.stderr!.on('data', hubLog);
     const base = `http://127.0.0.1:${httpPort}`;
+    const workerPids = mediasoupWorkers(hub.pid!);
+    const sfuName =
+      engine === 'mediasoup' ? `mediasoup SFU (the hub, pid ${hub.pid}, and ${workerPids.length} worker(s), pids ${workerPids.join(' ')})` : `werift SFU (the hub's media role, pid ${hub.pid})`;
     console.log(
-      `Video fan-out: ${P} publisher(s) × ${C} viewers, ${SECONDS} s measured, ${WORKERS} viewer process(es); load average at start ${loadavg()
+      `\n${engine}: video fan-out: ${P} publisher(s) × ${C} viewers, ${SECONDS} s measured, ${WORKERS} viewer process(es); load average at start ${loadavg()
         .map((l) => l.toFixed(1))
         .join(' ')}`,
     );
@@ -337,7 +403,7 @@ async function main(): Promise<void> {
 
     const workers = await Promise.all(Array.from({ length: WORKERS }, () => startViewerWorker()));
     closers.push(() => workers.forEach((w) => w.child.kill('SIGKILL')));
-    const figures = await measureFanout(workers, base, TOKEN, streams, hub.pid!, SECONDS, false, loopFile);
+    const figures = await measureFanout(workers, base, TOKEN, streams, sfuCpu(hub.pid!), SECONDS, false, loopFile);
     // what the SFU says of the stream after the window (viewers, packets, loss)
     const after = await (await fetch(`${base}/api/streams`, { headers: { authorization: `Bearer ${TOKEN}` } })).json();
     console.log(`  the SFU's /api/streams after the window: ${JSON.stringify(after).slice(0, 400)}`);
@@ -360,7 +426,7 @@ async function main(): Promise<void> {
     const probeWorker = await startViewerWorker();
     closers.push(() => probeWorker.child.kill('SIGKILL'));
     const probes = (await probeWorker.ask<{ phases: Phases[] }>({ kind: 'probe', base, token: TOKEN, streamId: streams[0]!, count: Number(args.probes) }, 'probed')).phases;
-    printFanout(`werift SFU (the hub's media role, pid ${hub.pid})`, figures, probes);
+    printFanout(sfuName, figures, probes);
     await Promise.all(workers.map((w) => w.child.kill('SIGKILL')));
 
     // on demand: the wall asks, the hub commands the agent over MQTT, the agent publishes, the viewer's first frame
@@ -400,8 +466,7 @@ async function main(): Promise<void> {
     console.log(`    viewer's phases p50/p95 ${phaseLine(onDemandPhases)} (from its WHEP POST, made when the start answered)`);
     probeWorker.child.kill('SIGKILL');
     await Promise.all(publishers.map((p) => p.close()));
-
-    if (args.janus) await runJanusReference({ consumers: C, seconds: SECONDS, bitrateKbps: BITRATE, probes: Number(args.probes), workers: WORKERS, joinParallel: JOIN_PARALLEL });
+    return { name: engine === 'mediasoup' ? `mediasoup (${workerPids.length} worker(s))` : 'werift', figures };
   } finally {
     for (const c of closers.reverse()) await Promise.resolve(c()).catch(() => {});
     hub.kill('SIGINT');

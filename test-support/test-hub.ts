@@ -42,6 +42,8 @@ export function testHubConfig(databaseUrl: string, overrides: Record<string, unk
       'mqtt.port': 0,
       'jt808.host': '127.0.0.1',
       'jt808.port': 0,
+      // the mediasoup engine's WebRTC ports (40000 + worker by default): free ones too
+      'media.rtcPort': 0,
       'auth.adminToken': ADMIN_TOKEN,
       dataDir: mkdtempSync(path.join(tmpdir(), 'hub-data-')),
       ...overrides,

@@ -178,11 +178,25 @@ export const HubConfigSchema = z.object({
   media: z
     .object({
       /**
-       * the SFU engine: 'werift' (in this process) or 'mediasoup' (the C++ worker `npm ci` builds,
-       * one worker for now; README "Media engine"); default 'werift'
+       * the SFU engine: 'werift' (in this process) or 'mediasoup' (the C++ workers `npm ci` builds,
+       * `workers` of them; README "Media engine"); default 'werift'
        */
       engine: z.enum(['werift', 'mediasoup']).default('werift'),
-      /** UDP port range for WebRTC (ICE), e.g. [40000, 40999]; default any free port */
+      /** mediasoup: how many workers (a process, one core, each); default the number of cores (os.availableParallelism()) */
+      workers: z.coerce.number().int().min(1).optional(),
+      /**
+       * mediasoup: viewers one worker serves before a stream's next viewer goes to another worker
+       * (piped there); when every worker has this many, a viewer more is refused (503
+       * HUB_ERR_VIEWER_LIMIT). One worker carried 500 viewers of a 1 Mbit/s stream at 77 % of a
+       * core and saturates at about 600 (issue 13); default 500. 0 = no limit.
+       */
+      viewersPerWorker: z.coerce.number().int().min(0).default(500),
+      /**
+       * mediasoup: worker i takes all its WebRTC traffic on UDP and TCP port rtcPort + i (its
+       * WebRtcServer), so a firewall opens rtcPort … rtcPort + workers - 1; default 40000; 0 = any free port
+       */
+      rtcPort: port.default(40000),
+      /** werift: UDP port range for WebRTC (ICE), e.g. [40000, 40999]; default any free port (mediasoup uses rtcPort) */
       portRange: z.tuple([port, port]).optional(),
       /** extra host addresses offered as ICE candidates (an announced IP behind NAT, or 127.0.0.1); default none */
       additionalHostAddresses: z.array(z.string()).default([]),
@@ -207,10 +221,10 @@ export const HubConfigSchema = z.object({
         })
         .optional(),
       /**
-       * viewers the SFU takes at once, all streams together; one more is refused (503
+       * werift: viewers the SFU takes at once, all streams together; one more is refused (503
        * HUB_ERR_VIEWER_LIMIT) rather than overloading the SFU's one thread until it drops the
        * publishers for everyone. The werift SFU filled a core at about 200 viewers of a
-       * 1 Mbit/s stream (bench/RESULTS.md); default 150. 0 = no limit.
+       * 1 Mbit/s stream (bench/RESULTS.md); default 150. 0 = no limit. (mediasoup: viewersPerWorker)
        */
       maxViewers: z.coerce.number().int().min(0).default(150),
       /** a publisher that sends nothing for this long is taken as gone (its viewers show reconnecting); default 5 */

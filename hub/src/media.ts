@@ -15,6 +15,7 @@ import {
   type MediaClientToServer,
   type MediaServerToClient,
 } from '@hub/config';
+import { Counter } from 'prom-client';
 import { ForbiddenError, attachSignalling, createRouter, watchPublisherLiveness, whipWhep, type MediaGrant, type MediaPeer, type PublishEvent, type Router } from '@hub/media-server';
 import { verifyCredential } from '@hub/telemetry';
 import { operatorAuth, recordAudit, requireRole, setSocketPrincipal } from '@hub/identity';
@@ -90,10 +91,21 @@ export interface Media {
 }
 
 export async function startMedia(app: FastifyInstance, config: HubConfig, db: pg.Pool, telemetry: Telemetry, log: Logger): Promise<Media> {
+  const workerDeaths = new Counter({
+    name: 'hub_media_worker_deaths_total',
+    help: 'mediasoup workers that died (each started again; the peers on it signalled again)',
+    registers: [telemetry.metrics.registry],
+  });
   const router = await createRouter(config.media.engine, {
     additionalHostAddresses: config.media.additionalHostAddresses,
     portRange: config.media.portRange,
-    onWorkerDied: (err) => log.error({ err }, 'the mediasoup worker died: every stream was closed'),
+    workers: config.media.workers,
+    viewersPerWorker: config.media.viewersPerWorker,
+    rtcPort: config.media.rtcPort,
+    onWorkerDied: (err, death) => {
+      workerDeaths.inc();
+      log.error({ err, ...death }, 'a mediasoup worker died: the streams and viewers on it were closed (they signal again); it starts again');
+    },
   });
   const streamIds = new StreamIds(db);
   const authorizeMedia = (token: string | undefined, action: 'publish' | 'view', streamId: string) => authorize(db, streamIds, telemetry, token, action, streamId);

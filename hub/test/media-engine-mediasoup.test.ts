@@ -9,7 +9,7 @@ import { ADMIN_TOKEN, eventually, withTestHub, type TestHub } from '../../test-s
 import { checkPlayback } from './support/recording-playback';
 
 let t: TestHub;
-const closers = withTestHub({ 'media.engine': 'mediasoup', 'media.additionalHostAddresses': ['127.0.0.1'] }, (hub) => (t = hub));
+const closers = withTestHub({ 'media.engine': 'mediasoup', 'media.rtcPort': 0, 'media.additionalHostAddresses': ['127.0.0.1'] }, (hub) => (t = hub));
 
 describe('the hub on the mediasoup engine', () => {
   it('carries a WHIP publisher to a WHEP viewer, and records it so that it plays', async () => {

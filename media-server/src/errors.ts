@@ -20,8 +20,15 @@ export class StreamBusyError extends MediaError {
 }
 
 export class ViewerLimitError extends MediaError {
-  constructor(limit: number) {
-    super('HUB_ERR_VIEWER_LIMIT', 503, `the video server already carries its limit of ${limit} viewers: close a video tile elsewhere, or raise media.maxViewers if this server has the CPU for more`);
+  /** `limit` viewers on the whole SFU (werift), or 'per worker' on every worker (mediasoup) */
+  constructor(limit: number, scope: 'in all' | 'per worker' = 'in all') {
+    super(
+      'HUB_ERR_VIEWER_LIMIT',
+      503,
+      scope === 'per worker'
+        ? `every video worker already carries its limit of ${limit} viewers: close a video tile elsewhere, or raise media.viewersPerWorker (or media.workers) if this server has the CPU for more`
+        : `the video server already carries its limit of ${limit} viewers: close a video tile elsewhere, or raise media.maxViewers if this server has the CPU for more`,
+    );
   }
 }
 

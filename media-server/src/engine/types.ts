@@ -161,6 +161,11 @@ export interface Router {
   createWebRtcTransport(): WebRtcTransport;
   /** registers a stream's producer until it closes */
   addProducer(producer: Producer): void;
+  /**
+   * an engine that limits viewers itself (mediasoup: `viewersPerWorker` on each worker) throws
+   * ViewerLimitError here when it has no room for one more; absent, `media.maxViewers` limits them all
+   */
+  checkViewerRoom?(): void;
   /** closes every transport; safe twice */
   close(): void;
 }

@@ -23,7 +23,7 @@ export const ENGINES: EngineUnderTest[] = [
   {
     name: 'mediasoup',
     create: (opts) => MediasoupRouter.create(opts),
-    foreignObjects: async (router) => ((await (router as MediasoupRouter).ms.dump()) as { transportIds: string[] }).transportIds.length,
+    foreignObjects: (router) => (router as MediasoupRouter).workerTransports(),
     missing: {
       simulcastLayerChoice: 'the stream relay carries one layer (the tallest); a viewer’s choice by height needs a relay per layer and the layers’ frame sizes',
     },

@@ -24,7 +24,8 @@ export class MediasoupProducer extends EventEmitter<ProducerEvents> implements P
     readonly streamId: string,
     /** the worker's producer */
     readonly ms: types.Producer,
-    private readonly router: types.Router,
+    /** the worker router it lives in */
+    readonly router: types.Router,
   ) {
     super();
     this.kind = ms.kind;

@@ -1,81 +1,61 @@
-import os from 'node:os';
-import { createWorker, type types } from 'mediasoup';
-import { workerBin } from '@hub/mediasoup-worker';
-import type { Producer, Router, TransportOptions, WebRtcTransport } from '../types';
-import { MEDIA_CODECS } from './codecs';
+import type { types } from 'mediasoup';
+import { InvalidStateError, ViewerLimitError } from '../../errors';
+import type { Producer, Router, WebRtcTransport } from '../types';
 import type { MediasoupConsumer } from './consumer';
 import { MediasoupProducer } from './producer';
 import { routerCodecFor, StreamRelay } from './stream-relay';
-import { PayloadTypeRouters } from './payload-routers';
 import { MediasoupTransport, type Streams } from './transport';
+import { WorkerPool, type MediaWorker, type WorkerPoolOptions } from './worker-pool';
 
-export interface MediasoupRouterOptions extends TransportOptions {
-  /** a worker to route on (the caller owns it); default one started for this router, closed with it */
-  worker?: types.Worker;
-  /** called when the worker dies (the router closes every transport then); default none */
-  onWorkerDied?: (err: Error) => void;
-}
+export type MediasoupRouterOptions = WorkerPoolOptions;
 
 /**
- * Where transports listen: every IPv4 address of this host's interfaces, and each
- * `additionalHostAddresses` entry: a local one (127.0.0.1 for loopback tests) is listened on,
- * another (a public address behind NAT) is announced for a socket on all interfaces.
- */
-export function listenInfos(opts: TransportOptions, interfaces = os.networkInterfaces()): types.TransportListenInfo[] {
-  const local = Object.values(interfaces)
-    .flat()
-    .filter((i): i is os.NetworkInterfaceInfo => !!i && i.family === 'IPv4');
-  const portRange = opts.portRange ? { portRange: { min: opts.portRange[0], max: opts.portRange[1] } } : {};
-  const udp = (ip: string, announcedAddress?: string): types.TransportListenInfo => ({ protocol: 'udp', ip, ...(announcedAddress ? { announcedAddress } : {}), ...portRange });
-  const infos = local.filter((i) => !i.internal).map((i) => udp(i.address));
-  for (const a of opts.additionalHostAddresses ?? []) {
-    if (infos.some((i) => i.ip === a || i.announcedAddress === a)) continue;
-    infos.push(local.some((i) => i.address === a) ? udp(a) : udp('0.0.0.0', a));
-  }
-  return infos.length > 0 ? infos : [udp('127.0.0.1')];
-}
-
-/**
- * The SFU on one mediasoup worker (C++, its own process): one mediasoup Router, a transport per
- * peer, the live producers by stream id, and each stream's relay (stream-relay.ts), which its
- * viewers consume so that they outlive a publisher that drops: they wait, paused, up to
- * `publisherReturnMs` for one under the same stream id. Closing it closes them all, and the
- * worker if it started it.
+ * The SFU on mediasoup workers (C++, a process each, worker-pool.ts): a transport per peer, the
+ * live producers by stream id, and each stream's relay (stream-relay.ts) on the stream's own
+ * worker, which its viewers consume (on that worker, or piped to another when it is full) so
+ * that they outlive a publisher that drops: they wait, paused, up to `publisherReturnMs` for one
+ * under the same stream id. Closing it closes them all, and the workers.
  */
 export class MediasoupRouter implements Router {
   readonly #transports = new Map<string, WebRtcTransport>();
   readonly #producers = new Map<string, Producer>();
   readonly #relays = new Map<string, Promise<StreamRelay>>();
+  /** the worker each open relay lives on */
+  readonly #homes = new Map<StreamRelay, MediaWorker>();
   /** every viewer of a stream, live or waiting */
   readonly #viewers = new Map<string, Set<MediasoupConsumer>>();
-  readonly #listenInfos: types.TransportListenInfo[];
-  readonly #payloadTypeRouters: PayloadTypeRouters;
+  #pool!: WorkerPool;
   #closed = false;
 
-  private constructor(
-    readonly worker: types.Worker,
-    readonly ms: types.Router,
-    private readonly opts: MediasoupRouterOptions,
-    private readonly ownsWorker: boolean,
-  ) {
-    this.#listenInfos = listenInfos(opts);
-    this.#payloadTypeRouters = new PayloadTypeRouters(worker, ms);
-    worker.once('died', (err) => {
-      opts.onWorkerDied?.(err);
-      this.close();
-    });
+  private constructor(private readonly opts: MediasoupRouterOptions) {}
+
+  /** Starts the workers (the binary `npm ci` built, see @hub/mediasoup-worker), each with its WebRtcServer and router. */
+  static async create(opts: MediasoupRouterOptions = {}): Promise<MediasoupRouter> {
+    const router = new MediasoupRouter(opts);
+    router.#pool = await WorkerPool.start(opts, (dead) => router.#workerDied(dead));
+    return router;
   }
 
-  /** Starts a worker (the one `npm ci` built, see @hub/mediasoup-worker) unless given one, and a router on it. */
-  static async create(opts: MediasoupRouterOptions = {}): Promise<MediasoupRouter> {
-    const worker = opts.worker ?? (await createWorker({ workerBin: workerBin(), logLevel: 'warn' }));
-    try {
-      const ms = await worker.createRouter({ mediaCodecs: MEDIA_CODECS });
-      return new MediasoupRouter(worker, ms, opts, !opts.worker);
-    } catch (err) {
-      if (!opts.worker) worker.close();
-      throw err;
-    }
+  /** the live workers, for operators and tests (each one's routers, viewers, pid) */
+  get workers(): readonly MediaWorker[] {
+    return this.#pool.workers;
+  }
+
+  /** viewers past this many on a worker go to another worker; 0 = no limit */
+  get viewersPerWorker(): number {
+    return this.#pool.viewersPerWorker;
+  }
+
+  /** transports the workers hold (WebRTC, the relays' plain ones, pipes), for leak checks */
+  async workerTransports(): Promise<number> {
+    const routers = this.#pool.workers.flatMap((w) => [w.router, ...w.payloadTypeRouters.routers]);
+    const dumps = await Promise.all(routers.map((r) => r.dump().catch(() => ({ transportIds: [] }))));
+    return dumps.reduce((n, d) => n + d.transportIds.length, 0);
+  }
+
+  /** Refuses a viewer more (HUB_ERR_VIEWER_LIMIT) when every worker serves `viewersPerWorker`. */
+  checkViewerRoom(): void {
+    if (!this.#pool.hasRoom()) throw new ViewerLimitError(this.#pool.viewersPerWorker, 'per worker');
   }
 
   get transports(): ReadonlyMap<string, WebRtcTransport> {
@@ -91,8 +71,21 @@ export class MediasoupRouter implements Router {
   }
 
   readonly #streams: Streams = {
+    publisherPlace: async (streamId) => {
+      const relay = await this.#relays.get(streamId)?.catch(() => undefined);
+      const home = relay && !relay.closed ? this.#homes.get(relay) : undefined;
+      return home && !home.dead ? home : this.#pool.home();
+    },
     relayOf: async (streamId) => this.#relays.get(streamId),
-    routeFor: (relay, sections) => this.#payloadTypeRouters.routeFor(relay, sections),
+    routeFor: async (relay, sections) => {
+      const home = this.#homes.get(relay);
+      // its worker died a moment ago: the relay is closing, and the publisher will signal again
+      if (!home || home.dead) throw new InvalidStateError(`stream "${relay.streamId}" is not ready to view yet`);
+      const legs = [relay.video, ...(relay.audio ? [relay.audio] : [])].map((l) => ({ kind: l.kind, codec: l.codec, producer: l.producer }));
+      const placed = await this.#pool.route(relay.streamId, home, legs, (w, wLegs) => w.payloadTypeRouters.routeFor(wLegs, sections));
+      if (!placed) throw new ViewerLimitError(this.#pool.viewersPerWorker, 'per worker');
+      return { ...placed.route, webRtcServer: placed.worker.webRtcServer, seat: placed.seat };
+    },
     addViewer: (consumer) => {
       let set = this.#viewers.get(consumer.streamId);
       if (!set) this.#viewers.set(consumer.streamId, (set = new Set()));
@@ -112,7 +105,7 @@ export class MediasoupRouter implements Router {
   };
 
   createWebRtcTransport(): WebRtcTransport {
-    const transport = new MediasoupTransport(this.ms, this.#listenInfos, this.#streams, this.opts);
+    const transport = new MediasoupTransport(this.#streams, this.opts);
     if (this.#closed) transport.close();
     else this.#transports.set(transport.id, transport);
     transport.once('close', () => this.#transports.delete(transport.id));
@@ -135,15 +128,17 @@ export class MediasoupRouter implements Router {
 
   async #feed(producer: MediasoupProducer): Promise<StreamRelay> {
     const { streamId } = producer;
-    const codec = routerCodecFor(producer.ms.rtpParameters.codecs[0]!, 'video', this.ms.rtpCapabilities);
+    const home = this.#pool.workers.find((w) => w.router === producer.router);
+    if (!home) throw new TypeError(`the worker of stream "${streamId}" is gone`);
+    const codec = routerCodecFor(producer.ms.rtpParameters.codecs[0]!, 'video', home.router.rtpCapabilities);
     if (!codec) throw new TypeError(`no router codec for ${producer.mimeType}`);
     let relay = await this.#relays.get(streamId)?.catch(() => undefined);
-    if (relay && (relay.closed || !relay.fits(codec))) {
+    if (relay && (relay.closed || !relay.fits(codec) || this.#homes.get(relay) !== home)) {
       // media is forwarded as it is: viewers negotiated for another codec must signal again
       relay.close();
       relay = undefined;
     }
-    const opened = relay ?? (await StreamRelay.open(this.ms, streamId, codec, this.opts.publisherReturnMs ?? 60_000, (closed) => this.#relayClosed(streamId, closed)));
+    const opened = relay ?? (await this.#openRelay(home, streamId, codec));
     producer.setRelay(opened);
     try {
       await opened.attach(producer.ms, producer.audio?.ms);
@@ -159,7 +154,23 @@ export class MediasoupRouter implements Router {
     return opened;
   }
 
+  async #openRelay(home: MediaWorker, streamId: string, codec: types.RtpCodecCapability): Promise<StreamRelay> {
+    home.homed++;
+    try {
+      const relay = await StreamRelay.open(home.router, streamId, codec, this.opts.publisherReturnMs ?? 60_000, (closed) => this.#relayClosed(streamId, closed));
+      if (relay.closed) home.homed--;
+      else this.#homes.set(relay, home);
+      return relay;
+    } catch (err) {
+      home.homed--;
+      throw err;
+    }
+  }
+
   #relayClosed(streamId: string, relay: StreamRelay): void {
+    const home = this.#homes.get(relay);
+    if (home) home.homed--;
+    this.#homes.delete(relay);
     void this.#relays.get(streamId)?.then((r) => {
       if (r === relay) this.#relays.delete(streamId);
     });
@@ -170,8 +181,11 @@ export class MediasoupRouter implements Router {
     this.#closed = true;
     for (const t of [...this.#transports.values()]) t.close();
     for (const r of this.#relays.values()) void r.then((relay) => relay.close()).catch(() => {});
-    this.#payloadTypeRouters.close();
-    this.ms.close();
-    if (this.ownsWorker) this.worker.close();
+    this.#pool?.close();
+  }
+
+  /** Its transports close by themselves (their peers signal again); the relays of its streams go with it. */
+  #workerDied(dead: MediaWorker): void {
+    for (const [relay, home] of [...this.#homes]) if (home === dead) relay.close();
   }
 }

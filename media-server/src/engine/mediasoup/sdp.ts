@@ -190,8 +190,9 @@ const fmtp = (params: Record<string, unknown> | undefined) =>
 /** The SDP answer (RFC 3264 §6) for an offer this transport took. */
 export function answerSdp(transport: TransportSide, sections: AnsweredSection[]): string {
   const fingerprint = transport.dtlsParameters.fingerprints.find((f) => f.algorithm === 'sha-256') ?? transport.dtlsParameters.fingerprints[0]!;
-  const candidates = transport.iceCandidates.filter((c) => c.protocol === 'udp');
-  const first = candidates[0];
+  // UDP first (the c= line's address), then ICE-TCP passive ones (RFC 6544 §4.5)
+  const candidates = [...transport.iceCandidates].sort((a, b) => (a.protocol === b.protocol ? 0 : a.protocol === 'udp' ? -1 : 1));
+  const first = candidates.find((c) => c.protocol === 'udp');
   const bundled = sections.filter((a) => !('refused' in a)).map((a) => a.section.mid);
   const lines = [
     'v=0',
@@ -214,7 +215,7 @@ export function answerSdp(transport: TransportSide, sections: AnsweredSection[])
     const pts = params.codecs.map((c) => c.payloadType);
     lines.push(`m=${s.kind} ${first?.port ?? 9} UDP/TLS/RTP/SAVPF ${pts.join(' ')}`, `c=IN IP4 ${first?.address ?? '0.0.0.0'}`, 'a=rtcp:9 IN IP4 0.0.0.0');
     lines.push(`a=ice-ufrag:${transport.iceParameters.usernameFragment}`, `a=ice-pwd:${transport.iceParameters.password}`);
-    for (const c of candidates) lines.push(`a=candidate:${c.foundation} 1 udp ${c.priority} ${c.address} ${c.port} typ host`);
+    for (const c of candidates) lines.push(`a=candidate:${c.foundation} 1 ${c.protocol} ${c.priority} ${c.address} ${c.port} typ host${c.protocol === 'tcp' ? ' tcptype passive' : ''}`);
     lines.push('a=end-of-candidates', 'a=setup:passive', `a=mid:${s.mid}`, 'receives' in a ? 'a=recvonly' : 'a=sendonly', 'a=rtcp-mux', 'a=rtcp-rsize');
     for (const c of params.codecs) {
       const [, name] = c.mimeType.split('/');

@@ -7,6 +7,7 @@ import { MediasoupConsumer } from './consumer';
 import { MediasoupProducer } from './producer';
 import type { StreamRelay } from './stream-relay';
 import type { ViewerRoute } from './payload-routers';
+import type { Seat } from './worker-pool';
 import { answerSdp, parseOffer, producerRtpParameters, viewerRtpCapabilities, type AnsweredSection, type Offer, type OfferedSection } from './sdp';
 
 /**
@@ -18,11 +19,22 @@ const MIN_CONSENT_TIMEOUT_S = 12;
 const sends = (s: OfferedSection) => !s.rejected && (s.direction === 'sendonly' || s.direction === 'sendrecv');
 const receives = (s: OfferedSection) => !s.rejected && (s.direction === 'recvonly' || s.direction === 'sendrecv');
 
-/** What a transport needs of its router's streams: a stream's relay (viewers consume it), and the list of viewers. */
+/** A mediasoup router, and the WebRtcServer of its worker (whose ports every transport there shares). */
+export interface Placement {
+  router: types.Router;
+  webRtcServer: types.WebRtcServer;
+}
+
+/** What a transport needs of its router's streams: where to publish, a stream's relay (viewers consume it), and the list of viewers. */
 export interface Streams {
+  /** where a publisher of `streamId` produces: the worker of its stream's relay, else the least loaded */
+  publisherPlace(streamId: string): Promise<Placement>;
   relayOf(streamId: string): Promise<StreamRelay | undefined>;
-  /** the router a viewer consumes in, so that it gets its own payload types (payload-routers.ts) */
-  routeFor(relay: StreamRelay, sections: OfferedSection[]): Promise<ViewerRoute>;
+  /**
+   * the router a viewer consumes in, on a worker with room (ViewerLimitError when every one is
+   * full), with the viewer's own payload types (payload-routers.ts); it holds the viewer's seat
+   */
+  routeFor(relay: StreamRelay, sections: OfferedSection[]): Promise<ViewerRoute & Placement & { seat: Seat }>;
   addViewer(consumer: MediasoupConsumer): void;
 }
 
@@ -35,8 +47,6 @@ export class MediasoupTransport extends EventEmitter<TransportEvents> implements
   #closed = false;
 
   constructor(
-    private readonly router: types.Router,
-    private readonly listenInfos: types.TransportListenInfo[],
     private readonly streams: Streams,
     private readonly opts: TransportOptions = {},
   ) {
@@ -47,23 +57,25 @@ export class MediasoupTransport extends EventEmitter<TransportEvents> implements
     return this.#closed;
   }
 
-  /** Opens the worker's transport for an offer and takes the offerer as the DTLS client (we answer setup:passive). */
-  async #open(offerSdp: string, pick: (offer: Offer) => Promise<types.Router> = async () => this.router): Promise<{ ms: types.WebRtcTransport; offer: Offer }> {
+  /** Opens the worker's transport for an offer, where `pick` places it, and takes the offerer as the DTLS client (we answer setup:passive). */
+  async #open(offerSdp: string, pick: (offer: Offer) => Promise<Placement>): Promise<{ ms: types.WebRtcTransport; offer: Offer; router: types.Router }> {
     if (this.#answered) throw new InvalidStateError('this transport has already answered an offer');
     this.#answered = true;
     let offer: Offer;
-    let router: types.Router;
+    let placed: Placement;
     try {
       offer = parseOffer(offerSdp);
-      router = await pick(offer);
+      placed = await pick(offer);
     } catch (err) {
       this.close();
       throw err;
     }
+    const { router, webRtcServer } = placed;
     // a peer that goes without a word (a killed tab, a viewer's process gone) stops its consent
     // checks: the worker then says ICE `disconnected`, and the transport is closed
     const iceConsentTimeout = Math.max(MIN_CONSENT_TIMEOUT_S, Math.ceil((this.opts.peerTimeoutMs ?? 10_000) / 1000));
-    const ms = await router.createWebRtcTransport({ listenInfos: this.listenInfos, enableUdp: true, enableTcp: false, preferUdp: true, iceConsentTimeout });
+    // on the worker's WebRtcServer: its one UDP and one TCP port (ICE-TCP, RFC 6544, for networks that block UDP)
+    const ms = await router.createWebRtcTransport({ webRtcServer, enableUdp: true, enableTcp: true, preferUdp: true, iceConsentTimeout });
     this.#ms = ms;
     if (this.#closed) {
       ms.close();
@@ -78,7 +90,7 @@ export class MediasoupTransport extends EventEmitter<TransportEvents> implements
     });
     ms.observer.once('close', () => this.close());
     await ms.connect({ dtlsParameters: { role: 'client', fingerprints: [offer.fingerprint] } });
-    return { ms, offer };
+    return { ms, offer, router };
   }
 
   /** Runs `fn`; an error closes the transport, and a refusal of the worker becomes a refused offer. */
@@ -93,15 +105,15 @@ export class MediasoupTransport extends EventEmitter<TransportEvents> implements
   }
 
   async publish(streamId: string, offerSdp: string): Promise<{ answerSdp: string; producer: Producer }> {
-    const { ms, offer } = await this.#open(offerSdp);
+    const { ms, offer, router } = await this.#open(offerSdp, () => this.streams.publisherPlace(streamId));
     return this.#guard(async () => {
       const video = offer.sections.find((s) => s.kind === 'video' && sends(s));
       if (!video) throw new InvalidOfferError('it sends no video');
       const audio = offer.sections.find((s) => s.kind === 'audio' && sends(s));
-      const caps = this.router.rtpCapabilities;
+      const caps = router.rtpCapabilities;
       const produce = async (s: OfferedSection) => {
         const p = await ms.produce({ kind: s.kind, rtpParameters: producerRtpParameters(s, caps), keyFrameRequestDelay: this.opts.keyFrameRequestIntervalMs ?? 500 });
-        return new MediasoupProducer(streamId, p, this.router);
+        return new MediasoupProducer(streamId, p, router);
       };
       const producer = await produce(video);
       this.#owned = producer;
@@ -119,13 +131,18 @@ export class MediasoupTransport extends EventEmitter<TransportEvents> implements
     if (!(producer instanceof MediasoupProducer)) throw new InvalidStateError('a producer of another engine');
     // viewers consume the stream's relay, which outlives this publisher (stream-relay.ts), in a
     // router that sends the viewer's own payload types (payload-routers.ts)
-    let route: ViewerRoute | undefined;
+    let route: (ViewerRoute & Placement & { seat: Seat }) | undefined;
     const { ms, offer } = await this.#open(offerSdp, async (o) => {
       const relay = await this.streams.relayOf(producer.streamId);
       if (!relay || relay.closed) throw new InvalidStateError(`stream "${producer.streamId}" is not ready to view yet`);
       route = await this.streams.routeFor(relay, o.sections);
-      return route.router;
+      return route;
+    }).catch((err: unknown) => {
+      route?.seat.release();
+      throw err;
     });
+    const seat = route!.seat;
+    this.once('close', () => seat.release());
     return this.#guard(async () => {
       const video = offer.sections.find((s) => s.kind === 'video' && receives(s));
       if (!video) throw new InvalidOfferError('it takes no video');
@@ -140,6 +157,7 @@ export class MediasoupTransport extends EventEmitter<TransportEvents> implements
       const consumer = await consume(videoProducer, video);
       this.#owned = consumer;
       consumer.once('close', () => this.close());
+      seat.take(consumer);
       const withAudio = audio && audioProducer && router.canConsume({ producerId: audioProducer.id, rtpCapabilities: caps });
       if (withAudio) consumer.setAudio(await consume(audioProducer, audio));
       this.streams.addViewer(consumer);
