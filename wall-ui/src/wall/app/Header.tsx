@@ -69,8 +69,10 @@ export function Header({ operator, page, wallMode, onPage, onToggleWallMode, onL
           </option>
         ))}
       </select>
+      {/* name over role, so that the header fits one row of a 1600-pixel wall with every admin page */}
       <span className="operator" data-testid="operator" data-role={operator.role} title={operator.username}>
-        {operator.displayName || operator.username} · {t(`role.${operator.role}`)}
+        <span>{operator.displayName || operator.username}</span>
+        <small>{t(`role.${operator.role}`)}</small>
       </span>
       <button className="secondary" onClick={onLogout} data-testid="logout">
         {t('header.logout')}
