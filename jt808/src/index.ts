@@ -31,3 +31,19 @@ export { Jt808Gateway, type Jt808GatewayOptions } from './gateway/gateway';
 export type { AuthCodeCheck, Jt808GatewayPorts, TerminalUnit } from './gateway/ports';
 export { TerminalCommandUnsupportedError, TerminalUnavailableError, textOfCommand } from './gateway/commands';
 export { Jt808Terminal, locationReport, TEST_REGISTRATION, type Jt808TerminalOptions, type PlatformMessage } from './terminal';
+export {
+  encodeMediaPacket,
+  isVideo,
+  MAX_MEDIA_BODY,
+  MEDIA_FRAME_HEADER,
+  MediaDataType,
+  MediaPayloadType,
+  readMediaPacket,
+  Subpackage,
+  type MediaDataTypeValue,
+  type MediaPacket,
+  type SubpackageValue,
+} from './media/packet';
+export { MediaStreamDecoder, type MediaPacketResult, type MediaStreamOptions } from './media/stream';
+export { FrameAssembler, packetsOfFrame, type FrameAssemblerOptions, type FrameAssemblyResult, type MediaFrame } from './media/frames';
+export { H264Packetizer, nalTypes, rtpTimestamp90k, splitAnnexB, type H264PacketizerOptions } from './media/rtp-h264';
