@@ -44,6 +44,7 @@ export function testHubConfig(databaseUrl: string, overrides: Record<string, unk
       'jt808.port': 0,
       // the mediasoup engine's WebRTC ports (40000 + worker by default): free ones too
       'media.rtcPort': 0,
+      'jt808.mediaPort': 0,
       'auth.adminToken': ADMIN_TOKEN,
       dataDir: mkdtempSync(path.join(tmpdir(), 'hub-data-')),
       ...overrides,

@@ -104,6 +104,10 @@ export const HubConfigSchema = z.object({
       commandAnswerSeconds: seconds.default(60),
       /** how long "Locate now" (0x8201) waits for the terminal's 0x0201, seconds; default 10 */
       locateTimeoutSeconds: seconds.default(10),
+      /** the TCP port terminals send JT/T 1078 video to (named in 0x9101); 0 = any free port (tests); default 6809 */
+      mediaPort: port.default(6809),
+      /** the media server's address put in 0x9101 (an IP or host name the terminals reach); default the address each terminal's JT/T 808 connection came in on */
+      mediaAddress: z.string().min(1).max(255).optional(),
     })
     .prefault({}),
   database: z

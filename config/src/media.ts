@@ -36,9 +36,18 @@ export type IceServer = z.infer<typeof IceServerSchema>;
 export const IceServersResponseSchema = z.object({ iceServers: z.array(IceServerSchema) });
 export type IceServersResponse = z.infer<typeof IceServersResponseSchema>;
 
-/** `POST /api/streams/{unitId}/start`: the unit's stream id, live now or just started. */
+/** `POST /api/streams/{unitId}/start?channel=N`: which camera of the unit (a JT/T 808 terminal's logical channel); default 1. */
+export const StreamStartQuerySchema = z.object({
+  /** the camera channel; default 1, the one camera of an MQTT unit */
+  channel: z.coerce.number().int().min(1).max(255).default(1),
+});
+export type StreamStartQuery = z.infer<typeof StreamStartQuerySchema>;
+
+/** `POST /api/streams/{unitId}/start`: the stream id of the unit's camera channel, live now or just started. */
 export const StreamStartResponseSchema = z.object({
   unitId: UnitIdSchema,
+  /** the camera channel this stream is (1 unless asked for another) */
+  channel: z.number().int(),
   streamId: StreamIdSchema,
   state: z.enum(['live', 'started']),
   whep: z.string(),

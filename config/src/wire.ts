@@ -104,10 +104,16 @@ const SosStatusFields = {
   coming: z.array(SosHelperSchema).max(50),
 };
 
+/**
+ * A unit's camera: the logical channel of a JT/T 808 terminal (JT/T 1078-2016 Table 2: 1-36
+ * audio/video, up to 255 on the wire); an MQTT unit has one camera, channel 1, and ignores it.
+ */
+export const CameraChannelSchema = z.number().int().min(1).max(255);
+
 /** `units/{unitId}/cmd`, QoS 1: downlink from the hub to a unit. */
 export const CommandMessageSchema = z.discriminatedUnion('type', [
-  z.object({ ...CommandBase, type: z.literal('stream.start'), streamId: z.string().optional() }),
-  z.object({ ...CommandBase, type: z.literal('stream.stop') }),
+  z.object({ ...CommandBase, type: z.literal('stream.start'), streamId: z.string().optional(), channel: CameraChannelSchema.optional() }),
+  z.object({ ...CommandBase, type: z.literal('stream.stop'), channel: CameraChannelSchema.optional() }),
   z.object({
     ...CommandBase,
     type: z.literal('dispatch'),

@@ -39,6 +39,8 @@ export interface Hub {
   /** the JT/T 808 gateway and its terminals' TCP port; undefined when jt808.enabled is false */
   jt808: Jt808Gateway | undefined;
   jt808Port: number | undefined;
+  /** the JT/T 1078 media port terminals send video to (jt808.mediaPort) */
+  jt1078Port: number | undefined;
   /** the database URL in use (password included: never log it) */
   databaseUrl: string;
   timescale: boolean;
@@ -142,7 +144,8 @@ export async function startHub(config: HubConfig, opts: StartHubOptions = {}): P
     const httpPort = (app.server.address() as import('node:net').AddressInfo).port;
     const mqttPort = await telemetry.listenMqtt();
     const jt808Port = await app.jt808?.listen(config.jt808.host, config.jt808.port);
-    log.info({ httpPort, mqttPort, jt808Port }, 'hub listening');
+    const jt1078Port = await app.jt808?.listenMedia(config.jt808.host, config.jt808.mediaPort);
+    log.info({ httpPort, mqttPort, jt808Port, jt1078Port }, 'hub listening');
 
     return {
       app,
@@ -157,6 +160,7 @@ export async function startHub(config: HubConfig, opts: StartHubOptions = {}): P
       mqttPort,
       jt808: app.jt808,
       jt808Port,
+      jt1078Port,
       databaseUrl,
       timescale,
       log,

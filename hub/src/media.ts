@@ -8,6 +8,7 @@ import {
   IceServersResponseSchema,
   MEDIA_NAMESPACE,
   roleAtLeast,
+  StreamStartQuerySchema,
   StreamStartResponseSchema,
   UnitIdParamsSchema,
   UnitStreamSchema,
@@ -27,6 +28,7 @@ import { StreamsOnDemand } from './on-demand';
 import { startRecorder, type Recorder } from './recording';
 import { StreamIds } from './stream-ids';
 import { iceServersFor } from './ice-servers';
+import { TerminalVideo } from './terminal-video';
 
 /** A unit's credential, `{unitId}:{secret}`, split; undefined for anything else. */
 function unitCredential(token: string | undefined): { unitId: string; secret: string } | undefined {
@@ -75,8 +77,8 @@ async function authenticateSocket(db: pg.Pool, telemetry: Telemetry, token: stri
   return null;
 }
 
-/** Every publish the SFU takes is in the audit log: who, which stream, whose unit, over what. */
-async function auditPublish(db: pg.Pool, streamIds: StreamIds, e: PublishEvent): Promise<void> {
+/** Every publish the SFU takes is in the audit log: who, which stream, whose unit, over what (WHIP, socket.io, or a terminal's JT/T 1078 stream). */
+async function auditPublish(db: pg.Pool, streamIds: StreamIds, e: Omit<PublishEvent, 'via'> & { via: PublishEvent['via'] | 'jt1078' }): Promise<void> {
   const unitId = (await streamIds.unitOf(e.streamId)) ?? null;
   await recordAudit(db, { actor: e.by ?? 'unknown', action: 'video_publish', target: e.streamId, detail: { unitId, via: e.via, sessionId: e.sessionId } });
 }
@@ -159,14 +161,16 @@ export async function startMedia(app: FastifyInstance, config: HubConfig, db: pg
       {
         schema: {
           tags,
-          summary: "Start a unit's camera on demand (or find it live) and get its stream id for WHEP",
+          summary: "Start a unit's camera on demand (or find it live) and get its stream id for WHEP; ?channel=N for a JT/T 808 terminal's other cameras",
           params: UnitIdParamsSchema,
+          querystring: StreamStartQuerySchema,
           response: { 200: StreamStartResponseSchema, 404: ApiErrorSchema, 409: ApiErrorSchema, 504: ApiErrorSchema },
         },
       },
       async (req) => {
-        const { streamId, state } = await onDemand.start(req.params.unitId);
-        return { unitId: req.params.unitId, streamId, state, whep: `/whep/${streamId}` };
+        const { channel } = req.query;
+        const { streamId, state } = await onDemand.start(req.params.unitId, channel);
+        return { unitId: req.params.unitId, channel, streamId, state, whep: `/whep/${streamId}` };
       },
     );
     api.get(
@@ -192,6 +196,16 @@ export async function startMedia(app: FastifyInstance, config: HubConfig, db: pg
       async (req) => ({ iceServers: iceServersFor(config.media, req.operator ?? 'operator') }),
     );
   });
+  // a JT/T 808 terminal's cameras (JT/T 1078) come in through the gateway's media port into this SFU
+  app.jt808?.useVideo(
+    new TerminalVideo({
+      router,
+      streamIds,
+      audit: (streamId, unitId, sessionId) => auditPublish(db, streamIds, { streamId, sessionId, by: unitActor(unitId), via: 'jt1078' }),
+      additionalHostAddresses: config.media.additionalHostAddresses,
+      log: log.child({ module: 'jt1078' }),
+    }),
+  );
   const recorder = await startRecorder(app, { config, db, router, streamIds, telemetry, log });
   return {
     router,
@@ -199,6 +213,7 @@ export async function startMedia(app: FastifyInstance, config: HubConfig, db: pg
     recorder,
     streamIds,
     close() {
+      app.jt808?.useVideo(undefined);
       onDemand.close();
       liveness.close();
       signalling.close();

@@ -2,7 +2,9 @@
 // (stream.start on its command topic) and answers once the stream is live; a stream that
 // nobody has watched for `idleStopSeconds` is stopped (stream.stop), so a vehicle on a
 // metered link streams only while someone watches. An SOS starts the unit's stream at
-// once and keeps it until the SOS is acknowledged.
+// once and keeps it until the SOS is acknowledged. A unit may have several cameras (a JT/T 808
+// terminal's logical channels): each channel is a stream of its own, started and stopped alone;
+// an SOS starts and pins channel 1.
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { Alarm } from '@hub/config';
@@ -18,7 +20,7 @@ export class StreamStartError extends HubError {}
 export interface StreamsOnDemandOptions {
   router: Router;
   telemetry: Telemetry;
-  /** how stream.start/stop reach the unit (MQTT, or refused for a JT/T 808 terminal) */
+  /** how stream.start/stop reach the unit (MQTT, or JT/T 1078 0x9101/0x9102 for a JT/T 808 terminal) */
   commands: UnitCommandPort;
   /** each unit's opaque stream id */
   streamIds: StreamIds;
@@ -52,16 +54,17 @@ export class StreamsOnDemand {
     this.offAlarm = () => opts.telemetry.bus.off('alarm', onAlarm);
   }
 
-  /** Resolves with the unit's stream id when its stream is live: at once if it is, else after the unit has started it. */
-  async start(unitId: string): Promise<{ streamId: string; state: 'live' | 'started' }> {
+  /** Resolves with the stream id of the unit's camera `channel` (default 1) when it is live: at once if it is, else after the unit has started it. */
+  async start(unitId: string, channel = 1): Promise<{ streamId: string; state: 'live' | 'started' }> {
     const { router, commands } = this.opts;
-    const streamId = await this.opts.streamIds.forUnit(unitId);
+    const streamId = await this.opts.streamIds.forUnit(unitId, channel);
     if (!streamId) throw new StreamStartError('HUB_ERR_UNIT_NOT_FOUND', 404, `unit ${unitId} does not exist`);
     if (router.producers.has(streamId)) return { streamId, state: 'live' };
     if (!commands.isConnected(unitId)) {
       throw new StreamStartError('HUB_ERR_UNIT_OFFLINE', 409, `unit ${unitId} is not connected, so its camera cannot be started`);
     }
-    await commands.sendCommand(unitId, { id: randomUUID(), type: 'stream.start', streamId, ts: Date.now() });
+    // channel 1 goes without the field: an MQTT unit's command stays as it was
+    await commands.sendCommand(unitId, { id: randomUUID(), type: 'stream.start', streamId, ...channelField(channel), ts: Date.now() });
     const deadline = Date.now() + this.opts.startTimeoutSeconds * 1000;
     while (!router.producers.has(streamId)) {
       if (Date.now() > deadline) {
@@ -76,19 +79,22 @@ export class StreamsOnDemand {
     const now = Date.now();
     for (const [streamId, producer] of this.opts.router.producers) {
       // a stream an operator published under an id of its own has no unit to stop
-      const unitId = this.opts.streamIds.cachedUnitOf(streamId);
-      if (!unitId || producer.consumers.size > 0 || this.pinned.has(unitId)) {
+      const camera = this.opts.streamIds.cachedCameraOf(streamId);
+      if (!camera || producer.consumers.size > 0 || (camera.channel === 1 && this.pinned.has(camera.unitId))) {
         this.idleSince.delete(streamId);
         this.stopping.delete(streamId);
         continue;
       }
+      const { unitId } = camera;
       const since = this.idleSince.get(streamId) ?? now;
       this.idleSince.set(streamId, since);
       if (now - since < this.opts.idleStopSeconds * 1000 || this.stopping.has(streamId)) continue;
       if (!this.opts.commands.isConnected(unitId)) continue;
       this.stopping.add(streamId);
-      this.opts.log.info({ unitId, streamId }, 'nobody watches: stopping the unit’s camera');
-      this.opts.commands.sendCommand(unitId, { id: randomUUID(), type: 'stream.stop', ts: Date.now() }).catch((err: unknown) => this.opts.log.warn({ err, unitId }, 'stream.stop not sent'));
+      this.opts.log.info({ unitId, channel: camera.channel, streamId }, 'nobody watches: stopping the unit’s camera');
+      this.opts.commands
+        .sendCommand(unitId, { id: randomUUID(), type: 'stream.stop', ...channelField(camera.channel), ts: Date.now() })
+        .catch((err: unknown) => this.opts.log.warn({ err, unitId }, 'stream.stop not sent'));
     }
     for (const id of this.idleSince.keys()) if (!this.opts.router.producers.has(id)) this.idleSince.delete(id);
     // a stopped stream may start again later, and must then be stoppable again
@@ -100,3 +106,6 @@ export class StreamsOnDemand {
     this.offAlarm();
   }
 }
+
+/** A camera channel as a command carries it: absent for channel 1, so MQTT units' commands are unchanged. */
+const channelField = (channel: number): { channel?: number } => (channel === 1 ? {} : { channel });

@@ -77,6 +77,7 @@ export const jt808Plugin = fp<HubPluginOptions>(
       // one policy for device logins, MQTT's and the terminals'
       loginFailures: config.mqtt.loginFailures,
       commandAnswerSeconds: config.jt808.commandAnswerSeconds,
+      mediaAddress: config.jt808.mediaAddress,
     });
     // a rotated or forgotten code (or MQTT secret) ends the session at once, as the broker does
     const onCredentialIssued = (unitId: string) => gateway.disconnectUnit(unitId, 'credential changed');

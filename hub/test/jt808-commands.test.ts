@@ -1,6 +1,6 @@
 // Commands to JT/T 808 terminals against a real hub: a dispatch reaches a terminal as a text
 // message 0x8300 and its 0x0001 answer is delivery (never acceptance); a terminal that is away
-// gets it when it is back; commands a terminal cannot take are refused with a code; "Locate now"
+// gets it when it is back; "Locate now"
 // (POST /api/units/{id}/locate) asks 0x8201 and stores the 0x0201 answer through ingest.
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ApiError, DispatchResponse, Incident, IncidentDetail, LocateResponse, Unit } from '@hub/config';
@@ -111,15 +111,7 @@ describe('dispatch to a JT/T 808 terminal', () => {
     expect(text.text).toContain(`事件${incident.id}`);
     await eventually(async () => (await dispatchState(incident.id, 'truck-d3')) === 'delivered', 15_000, 'the dispatch delivered after the return');
   });
-
-  it('refuses a camera start for a terminal with HUB_ERR_JT808_COMMAND_UNSUPPORTED, not a silent wait', async () => {
-    await createTerminalUnit('truck-d4', '13811110004');
-    await connect('13811110004');
-    const res = await t.api<ApiError>('POST', '/api/streams/truck-d4/start');
-    expect(res.status).toBe(422);
-    expect(res.body.code).toBe('HUB_ERR_JT808_COMMAND_UNSUPPORTED');
-    expect(res.body.message).toMatch(/stream\.start/);
-  });
+  // a camera start for a terminal is JT/T 1078 0x9101 now: hub/test/jt1078-video.test.ts
 });
 
 describe('Locate now (POST /api/units/{id}/locate)', () => {

@@ -15,7 +15,18 @@ import { HubError } from '@hub/platform';
  * `unsupported_message` no body codec for this message id (the gateway answers 0x8001 result 3),
  * `bad_sync` JT/T 1078 media bytes that are no packet (no frame header 0x30316364 where one must start).
  */
-export const JT808_REFUSAL_REASONS = ['bad_escape', 'bad_checksum', 'bad_length', 'too_long', 'bad_field', 'bad_subpackage', 'reassembly_full', 'encrypted', 'unsupported_message', 'bad_sync'] as const;
+export const JT808_REFUSAL_REASONS = [
+  'bad_escape',
+  'bad_checksum',
+  'bad_length',
+  'too_long',
+  'bad_field',
+  'bad_subpackage',
+  'reassembly_full',
+  'encrypted',
+  'unsupported_message',
+  'bad_sync',
+] as const;
 export type Jt808RefusalReason = (typeof JT808_REFUSAL_REASONS)[number];
 
 /** 400 HUB_ERR_JT808_<REASON>: bytes from (or for) a terminal that the codec refuses. */

@@ -47,3 +47,8 @@ export {
 export { MediaStreamDecoder, type MediaPacketResult, type MediaStreamOptions } from './media/stream';
 export { FrameAssembler, packetsOfFrame, type FrameAssemblerOptions, type FrameAssemblyResult, type MediaFrame } from './media/frames';
 export { H264Packetizer, nalTypes, rtpTimestamp90k, splitAnnexB, type H264PacketizerOptions } from './media/rtp-h264';
+export { Jt1078MediaListener, type Admission, type MediaListenerOptions, type VideoSink } from './media/listener';
+export { NoMediaPortError } from './gateway/video';
+export type { TerminalVideoPort } from './gateway/ports';
+export { AnnexBReader } from './media/annexb-reader';
+export { TerminalCamera, type TerminalCameraOptions } from './media/camera';

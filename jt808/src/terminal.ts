@@ -1,7 +1,9 @@
 // A JT/T 808 vehicle terminal over real TCP, its frames built and read by this codec:
 // registration, authentication, heartbeats, location reports and batches, and whatever the
 // platform sends back. It answers the platform as a terminal does: a text 0x8300 with the general
-// response 0x0001, a position query 0x8201 with 0x0201 (JT/T 808-2019 8.2, 8.26). The hub's tests
+// response 0x0001, a position query 0x8201 with 0x0201 (JT/T 808-2019 8.2, 8.26), a live video
+// request 0x9101 by sending its camera's test pattern to the media port named in it, 0x9102 by
+// stopping it (JT/T 1078-2016; media/camera.ts). The hub's tests
 // and the terminal simulator (`npm run simulate -- --protocol jt808`) both drive it.
 import net from 'node:net';
 import { decodeBody, encodeFrame, encodeMessage, isKnownMessageId, type BodyTypes, type DecodedBody, type KnownMessageId } from './body';
@@ -12,6 +14,8 @@ import { BatchType, StatusBit, type LocationReport } from './messages/location';
 import type { TextMessage } from './messages/platform-commands';
 import type { Registration, RegistrationResponse } from './messages/registration';
 import { FrameStreamDecoder } from './stream';
+import { TerminalCamera } from './media/camera';
+import { AvControl, type LiveVideoRequest } from './messages/live-video';
 
 export interface Jt808TerminalOptions {
   port: number;
@@ -32,6 +36,11 @@ export interface Jt808TerminalOptions {
   onText?: (text: TextMessage) => void;
   /** keep every platform message in `received` (tests read them); false for a long-running simulator, which keeps only the last texts; default true */
   record?: boolean;
+  /** its cameras' logical channels: 0x9101 for another is answered 0x0001 failure; default [1, 2] */
+  channels?: number[];
+  /** picture size and rate of its cameras' test pattern; default 320x240 at 15 fps */
+  videoSize?: string;
+  videoFps?: number;
 }
 
 /** texts kept when not recording everything */
@@ -89,6 +98,10 @@ export class Jt808Terminal {
   readonly #responses = new Map<number, (r: GeneralResponse | undefined) => void>();
   #waiters: (() => void)[] = [];
   readonly closed: Promise<void>;
+  /** cameras sending now, by logical channel (0x9101 starts one, 0x9102 stops it) */
+  readonly cameras = new Map<number, TerminalCamera>();
+  readonly #channels: number[];
+  readonly #video: { size?: string; fps?: number };
 
   private constructor(socket: net.Socket, opts: Jt808TerminalOptions) {
     this.#socket = socket;
@@ -98,6 +111,8 @@ export class Jt808Terminal {
     this.#whereAmI = opts.whereAmI;
     this.#record = opts.record ?? true;
     this.#onText = opts.onText;
+    this.#channels = opts.channels ?? [1, 2];
+    this.#video = { size: opts.videoSize, fps: opts.videoFps };
     this.closed = new Promise((r) => socket.once('close', () => r()));
     socket.on('error', () => {});
     socket.on('data', (chunk) => {
@@ -116,6 +131,7 @@ export class Jt808Terminal {
       for (const w of this.#waiters.splice(0)) w();
     });
     socket.once('close', () => {
+      for (const camera of this.cameras.values()) void camera.stop();
       this.#waiters.splice(0).forEach((w) => w());
       for (const w of this.#responses.values()) w(undefined);
     });
@@ -176,10 +192,34 @@ export class Jt808Terminal {
       if (!this.#record && this.texts.length > LAST_TEXTS) this.texts.shift();
       if (this.textResult !== null) this.send(MessageId.TerminalResponse, { answeredSerial: m.header.serial, answeredMessageId: m.messageId, result: this.textResult });
       this.#onText?.(m.body);
+    } else if (m.messageId === MessageId.LiveVideoRequest) {
+      void this.#startCamera(m.header.serial, m.body);
+    } else if (m.messageId === MessageId.LiveVideoControl) {
+      if (m.body.command === AvControl.close) void this.cameras.get(m.body.channel)?.stop();
+      this.#respond(m, GeneralResult.ok);
     } else if (m.messageId === MessageId.LocationQuery && this.#whereAmI !== null) {
       const location = this.#whereAmI?.() ?? this.lastReport ?? locationReport();
       this.send(MessageId.LocationQueryAnswer, { answeredSerial: m.header.serial, location });
     }
+  }
+
+  /** 0x9101: answered at once (0x0001), then the camera dials the media port; a channel it has not is answered failure. */
+  async #startCamera(serial: number, request: LiveVideoRequest): Promise<void> {
+    const { channel } = request;
+    const has = this.#channels.includes(channel);
+    this.send(MessageId.TerminalResponse, { answeredSerial: serial, answeredMessageId: MessageId.LiveVideoRequest, result: has ? GeneralResult.ok : GeneralResult.failure });
+    if (!has || this.cameras.has(channel)) return;
+    try {
+      const camera = await TerminalCamera.start({ host: request.serverAddress, port: request.tcpPort, sim: this.phone, channel, ...this.#video });
+      this.cameras.set(channel, camera);
+      void camera.closed.then(() => this.cameras.get(channel) === camera && this.cameras.delete(channel));
+    } catch {
+      // the media port is not there: a real terminal gives up too, and the platform's start times out
+    }
+  }
+
+  #respond(m: PlatformMessage, result: number): void {
+    this.send(MessageId.TerminalResponse, { answeredSerial: m.header.serial, answeredMessageId: m.messageId, result });
   }
 
   /** The first platform message (from `after` on) that `match` picks; rejects after `timeoutMs` or when the connection closes. */

@@ -1,7 +1,7 @@
 // The hub's unit commands (config/src/wire.ts CommandMessage) as a JT/T 808 terminal takes them.
 // A terminal has no program of ours: what it can take is a text message 0x8300, shown on its
-// display and read aloud (JT/T 808-2019 Table 36 flags). Video (stream.start/stop) waits for
-// JT/T 1078 (0x9101); sos.status has no place on a terminal; both are refused with a code.
+// display and read aloud (JT/T 808-2019 Table 36 flags). Video (stream.start/stop) is JT/T 1078
+// 0x9101/0x9102 (video.ts); sos.status has no place on a terminal and is refused with a code.
 import type { CommandAckMessage, CommandMessage } from '@hub/config';
 import { HubError } from '@hub/platform';
 import { toGbk } from '../bytes';
@@ -12,7 +12,11 @@ import { TextFlag, type TextMessage } from '../messages/platform-commands';
 /** 422 HUB_ERR_JT808_COMMAND_UNSUPPORTED: a command a JT/T 808 terminal cannot take. */
 export class TerminalCommandUnsupportedError extends HubError {
   constructor(unitId: string, type: string) {
-    super('HUB_ERR_JT808_COMMAND_UNSUPPORTED', 422, `unit ${unitId} is a JT/T 808 terminal, which cannot take a ${type} command (it takes dispatches and messages as text)`);
+    super(
+      'HUB_ERR_JT808_COMMAND_UNSUPPORTED',
+      422,
+      `unit ${unitId} is a JT/T 808 terminal, which cannot take a ${type} command (it takes dispatches and messages as text, and stream.start/stop as JT/T 1078 video)`,
+    );
   }
 }
 
@@ -51,8 +55,8 @@ export function fitGbk(text: string, max: number): string {
 }
 
 /** The terminal's 0x0001 answer to a command's text (Table 5) as the device's cmd/ack: ok is delivery, nothing more. */
-export function ackOfResponse(commandId: string, result: number): CommandAckMessage {
+export function ackOfResponse(commandId: string, result: number, what = 'the text message'): CommandAckMessage {
   if (result === GeneralResult.ok) return { id: commandId, ok: true };
   const code = result === GeneralResult.notSupported ? 'unsupported_command' : result === GeneralResult.badMessage ? 'invalid_command' : 'failed';
-  return { id: commandId, ok: false, code, message: `the terminal answered the text message with 0x0001 result ${result} (${code})` };
+  return { id: commandId, ok: false, code, message: `the terminal answered ${what} with 0x0001 result ${result} (${code})` };
 }

@@ -14,8 +14,11 @@ import type { TextMessage } from '../messages/platform-commands';
 import { ackOfResponse, textOfCommand, TerminalUnavailableError } from './commands';
 import { AlarmEdges } from './alarm-edges';
 import { createJt808Metrics, type Jt808Metrics } from './metrics';
-import type { Jt808GatewayPorts } from './ports';
+import type { Jt808GatewayPorts, TerminalVideoPort } from './ports';
 import { NoAnswerError, TerminalSession } from './session';
+import { Jt1078MediaListener, type Admission } from '../media/listener';
+import { createJt1078Metrics } from './metrics';
+import { TerminalVideo } from './video';
 
 export interface Jt808GatewayOptions {
   ports: Jt808GatewayPorts;
@@ -28,6 +31,8 @@ export interface Jt808GatewayOptions {
   commandAnswerSeconds?: number;
   /** failed authentications tolerated per source address, as for MQTT logins (config `mqtt.loginFailures`); default 10 per terminal, 100 per address, in 60 s */
   loginFailures?: { perUnit: number; perAddress: number; windowSeconds: number };
+  /** the media server's address a terminal dials for video (0x9101); default the address its JT/T 808 connection came in on */
+  mediaAddress?: string;
 }
 
 /** A command's text waiting for its terminal to come back. */
@@ -59,6 +64,8 @@ export class Jt808Gateway {
   readonly #commandAnswerMs: number;
   readonly #throttle: LoginThrottle;
   readonly #throttleSweep: NodeJS.Timeout;
+  /** JT/T 1078 live video: the channels asked for (0x9101) and the media port's listener */
+  readonly #video: TerminalVideo;
   #server: net.Server | undefined;
   #closed = false;
 
@@ -72,6 +79,31 @@ export class Jt808Gateway {
     this.#throttle = new LoginThrottle({ perUnit: limits.perUnit, perAddress: limits.perAddress, windowMs: limits.windowSeconds * 1000 });
     this.#throttleSweep = setInterval(() => this.#throttle.sweep(), limits.windowSeconds * 1000);
     this.#throttleSweep.unref();
+    this.#video = new TerminalVideo({
+      log: opts.log,
+      mediaAddress: opts.mediaAddress,
+      answerMs: this.#commandAnswerMs,
+      commandAck: (unitId, ack) => this.#ports.commandAck(unitId, ack),
+      listener: new Jt1078MediaListener({ admit: (sim, channel) => this.#admit(sim, channel), metrics: createJt1078Metrics(opts.registry), log: opts.log.child({ module: 'jt1078' }) }),
+    });
+  }
+
+  /** Listens for terminals' JT/T 1078 streams (the port 0x9101 names); resolves with the port. */
+  listenMedia(host: string, port: number): Promise<number> {
+    return this.#video.listen(host, port);
+  }
+
+  /** Where admitted streams go: the hub's SFU (set by the media role; without it streams are refused, no_media). */
+  useVideo(port: TerminalVideoPort | undefined): void {
+    this.#video.port = port;
+  }
+
+  /** A stream's first packet named this SIM and channel: a terminal with a session, asked for that channel. */
+  async #admit(sim: string, channel: number): Promise<Admission> {
+    const digits = sim.replace(/^0+/, '');
+    const found = [...this.#sessions].find(([, s]) => s.phone?.replace(/^0+/, '') === digits);
+    if (!found) return { refused: 'unknown_stream', why: `no terminal with SIM ${sim} is connected` };
+    return this.#video.admit(found[0], channel);
   }
 
   /** Listens for terminals; resolves with the port. */
@@ -137,6 +169,16 @@ export class Jt808Gateway {
    * cmd/ack (`ports.commandAck`): delivery, never a person's acceptance.
    */
   sendCommand(unitId: string, command: CommandMessage): Promise<void> {
+    if (command.type === 'stream.start' || command.type === 'stream.stop') {
+      const session = this.#sessions.get(unitId);
+      if (!session)
+        throw new TerminalUnavailableError(
+          'HUB_ERR_UNIT_OFFLINE',
+          409,
+          `unit ${unitId}'s terminal is not connected, so its camera cannot be ${command.type === 'stream.start' ? 'started' : 'stopped'}`,
+        );
+      return command.type === 'stream.start' ? this.#video.start(session, unitId, command) : this.#video.stop(session, unitId, command);
+    }
     const text = textOfCommand(unitId, command);
     const session = this.#sessions.get(unitId);
     if (session) this.#sendText(session, unitId, { commandId: command.id, text });
@@ -192,7 +234,7 @@ export class Jt808Gateway {
     const server = this.#server;
     const stopped = new Promise<void>((r) => (server ? server.close(() => r()) : r()));
     for (const session of this.#connections) session.close();
-    await stopped;
+    await Promise.all([stopped, this.#video.close()]);
   }
 
   #accept(socket: net.Socket): void {
@@ -239,6 +281,7 @@ export class Jt808Gateway {
     this.#metrics.connections.set(this.#connections.size);
     if (unitId === undefined || this.#sessions.get(unitId) !== session) return; // never authenticated, or taken over
     this.#sessions.delete(unitId);
+    this.#video.forget(unitId);
     this.#metrics.sessions.set(this.#sessions.size);
     if (!this.#closed) this.#ports.units.disconnected(unitId);
     this.#log.info({ unitId }, 'JT/T 808 terminal disconnected');

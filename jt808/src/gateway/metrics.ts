@@ -22,3 +22,24 @@ export function createJt808Metrics(registry: Registry) {
     }),
   };
 }
+
+export type Jt1078Metrics = ReturnType<typeof createJt1078Metrics>;
+
+/** The media listener's figures (JT/T 1078 streams). */
+export function createJt1078Metrics(registry: Registry) {
+  return {
+    connections: new Gauge({ name: 'hub_jt1078_connections', help: 'Open TCP connections on the JT/T 1078 media port', registers: [registry] }),
+    frames: new Counter({
+      name: 'hub_jt1078_frames_total',
+      help: 'Whole JT/T 1078 frames received, by kind (video, audio, transparent) and fate (forwarded, dropped)',
+      labelNames: ['kind', 'fate'] as const,
+      registers: [registry],
+    }),
+    refused: new Counter({
+      name: 'hub_jt1078_refused_total',
+      help: 'JT/T 1078 packets, frames and connections refused, by reason (bad_sync, bad_field, too_long, bad_subpackage, unknown_stream, not_requested, no_media, wrong_stream, unsupported_codec)',
+      labelNames: ['reason'] as const,
+      registers: [registry],
+    }),
+  };
+}

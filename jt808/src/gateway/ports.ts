@@ -3,6 +3,7 @@
 // and the alarm service (alarms). Ports, not imports: @hub/jt808 stays on config and platform,
 // so telemetry or alarms may one day use the codec without a cycle.
 import type { CommandAckMessage, DeviceAlarm, PositionMessage } from '@hub/config';
+import type { VideoSink } from '../media/listener';
 
 /** A terminal's unit as the register knows it. */
 export interface TerminalUnit {
@@ -35,4 +36,10 @@ export interface Jt808GatewayPorts {
   alarm(alarm: DeviceAlarm): Promise<void>;
   /** the terminal answered a command's text (0x0001): the unit's cmd/ack, as an MQTT unit's comes on the bus */
   commandAck(unitId: string, ack: CommandAckMessage): void;
+}
+
+/** Where a terminal's JT/T 1078 video goes: the hub's SFU, a producer under the stream id of the unit's channel. */
+export interface TerminalVideoPort {
+  /** the sink of this unit's channel's stream, once it is ready to take frames */
+  open(unitId: string, channel: number): Promise<VideoSink>;
 }
