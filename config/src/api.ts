@@ -1,6 +1,6 @@
 // REST bodies and responses of the telemetry API, and the live feed's socket.io events.
 import { z } from 'zod';
-import { BBoxQuerySchema, BBoxSchema, decimalInt, LatSchema, LonSchema, RowIdSchema, UnitIdSchema, UnitTypeSchema } from './ids';
+import { BBoxQuerySchema, BBoxSchema, CameraChannelSchema, decimalInt, LatSchema, LonSchema, RowIdSchema, UnitIdSchema, UnitTypeSchema } from './ids';
 import { freeText } from './text';
 import { VehicleReadingsSchema } from './wire';
 import type { DispatchEvent, DispatchOfferEvent, EscalationEvent, Incident, LinkageEvent } from './incident';
@@ -16,14 +16,30 @@ export const Jt808TerminalIdSchema = z
   .regex(/^[0-9]{1,20}$/, 'a JT/T 808 terminal id is its phone number: 1-20 decimal digits')
   .transform((digits) => digits.replace(/^0+(?=.)/, ''));
 
+/**
+ * A terminal's cameras: its JT/T 1078 logical channels, each a stream of the unit that the wall
+ * can put on a tile (a truck has several: 1 driver, 2 front, …); distinct, at most 36.
+ */
+export const Jt808ChannelsSchema = z
+  .array(CameraChannelSchema)
+  .min(1)
+  .max(36)
+  .refine((c) => new Set(c).size === c.length, 'each channel once');
+
 /** `jt808` in a unit's create or change body: the unit is the terminal with this phone number (unique). */
-export const Jt808TerminalSchema = z.object({ terminalId: Jt808TerminalIdSchema });
+export const Jt808TerminalSchema = z.object({
+  terminalId: Jt808TerminalIdSchema,
+  /** its cameras' logical channels; default [1] at creation, unchanged when a change leaves it out */
+  channels: Jt808ChannelsSchema.optional(),
+});
 export type Jt808Terminal = z.infer<typeof Jt808TerminalSchema>;
 
 export const Jt808TerminalOutSchema = z.object({
   terminalId: z.string(),
   /** true while the terminal holds an authentication code (issued at its registration 0x0100, or by the admin) */
   registered: z.boolean(),
+  /** its cameras' logical channels (JT/T 1078), each a stream: `POST /api/streams/{unitId}/start?channel=N` */
+  channels: z.array(z.number().int()),
 });
 
 /** Returned once, when the admin rotates a terminal's authentication code; only its hash is kept. */

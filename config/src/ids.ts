@@ -4,6 +4,12 @@ import { z } from 'zod';
 export const UnitIdSchema = z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, 'unit id must be 1-64 characters of A-Z a-z 0-9 _ . -');
 export type UnitId = z.infer<typeof UnitIdSchema>;
 
+/**
+ * A unit's camera: the logical channel of a JT/T 808 terminal (JT/T 1078-2016 Table 2: 1-36
+ * audio/video, up to 255 on the wire); an MQTT unit has one camera, channel 1, and ignores it.
+ */
+export const CameraChannelSchema = z.number().int().min(1).max(255);
+
 export const UnitTypeSchema = z.enum(['vehicle', 'bodycam']);
 export type UnitType = z.infer<typeof UnitTypeSchema>;
 

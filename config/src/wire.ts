@@ -1,7 +1,7 @@
 // MQTT wire messages between units and the hub. Topics: see `topics.ts`.
 import { z } from 'zod';
 import { freeText, storableText } from './text';
-import { LatSchema, LonSchema, UnitIdSchema, WireTimestampSchema } from './ids';
+import { CameraChannelSchema, LatSchema, LonSchema, UnitIdSchema, WireTimestampSchema } from './ids';
 
 /**
  * A vehicle's own readings beside a position: a JT/T 808 terminal's common additional items
@@ -103,12 +103,6 @@ const SosStatusFields = {
   acknowledged: z.boolean(),
   coming: z.array(SosHelperSchema).max(50),
 };
-
-/**
- * A unit's camera: the logical channel of a JT/T 808 terminal (JT/T 1078-2016 Table 2: 1-36
- * audio/video, up to 255 on the wire); an MQTT unit has one camera, channel 1, and ignores it.
- */
-export const CameraChannelSchema = z.number().int().min(1).max(255);
 
 /** `units/{unitId}/cmd`, QoS 1: downlink from the hub to a unit. */
 export const CommandMessageSchema = z.discriminatedUnion('type', [

@@ -18,13 +18,13 @@ import {
 } from '@hub/config';
 import { Counter } from 'prom-client';
 import { ForbiddenError, attachSignalling, createRouter, watchPublisherLiveness, whipWhep, type MediaGrant, type MediaPeer, type PublishEvent, type Router } from '@hub/media-server';
-import { verifyCredential } from '@hub/telemetry';
+import { getUnit, verifyCredential } from '@hub/telemetry';
 import { operatorAuth, recordAudit, requireRole, setSocketPrincipal } from '@hub/identity';
 import type { Telemetry } from '@hub/telemetry';
 import type { Logger } from 'pino';
 import { errorHandler, NotFoundError, storableValidatorCompiler } from '@hub/platform';
 import { serializerCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
-import { StreamsOnDemand } from './on-demand';
+import { StreamsOnDemand, StreamStartError } from './on-demand';
 import { startRecorder, type Recorder } from './recording';
 import { StreamIds } from './stream-ids';
 import { iceServersFor } from './ice-servers';
@@ -169,6 +169,14 @@ export async function startMedia(app: FastifyInstance, config: HubConfig, db: pg
       },
       async (req) => {
         const { channel } = req.query;
+        // a camera other than the first is a JT/T 808 terminal's channel, and must be one of its own
+        if (channel !== 1 && !(await getUnit(db, req.params.unitId))?.jt808?.channels.includes(channel)) {
+          throw new StreamStartError(
+            'HUB_ERR_CAMERA_NOT_FOUND',
+            404,
+            `unit ${req.params.unitId} has no camera channel ${channel} (an MQTT unit has channel 1; a terminal the channels in its jt808.channels)`,
+          );
+        }
         const { streamId, state } = await onDemand.start(req.params.unitId, channel);
         return { unitId: req.params.unitId, channel, streamId, state, whep: `/whep/${streamId}` };
       },

@@ -4,7 +4,7 @@
 // Garbage between packets is refused and counted while the frames go on; a stream of an unknown
 // SIM, or of a channel nobody asked for, is refused. Each channel is a stream of its own.
 import { afterEach, describe, expect, it } from 'vitest';
-import type { StreamStartResponse, Unit } from '@hub/config';
+import type { ApiError, StreamStartResponse, Unit } from '@hub/config';
 import { GeneralResult, MessageId, RegistrationResult, TerminalCamera, type LiveVideoControl, type LiveVideoRequest } from '@hub/jt808';
 import { Jt808Terminal } from '../../test-support/jt808-terminal';
 import { eventually, withTestHub, ADMIN_TOKEN, type TestHub } from '../../test-support/test-hub';
@@ -19,8 +19,10 @@ afterEach(async () => {
 });
 
 /** A terminal unit, registered and authenticated. */
-async function terminalUnit(id: string, phone: string): Promise<Jt808Terminal> {
-  expect((await t.api<Unit>('POST', '/api/units', { id, name: `Truck ${id}`, type: 'vehicle', jt808: { terminalId: phone } })).status).toBe(201);
+async function terminalUnit(id: string, phone: string, channels?: number[]): Promise<Jt808Terminal> {
+  const created = await t.api<Unit>('POST', '/api/units', { id, name: `Truck ${id}`, type: 'vehicle', jt808: { terminalId: phone, channels } });
+  expect(created.status).toBe(201);
+  expect(created.body.jt808?.channels).toEqual(channels ?? [1]);
   const terminal = await Jt808Terminal.connect({ port: t.hub.jt808Port!, phone });
   closers.push(() => terminal.close());
   const registered = await terminal.register();
@@ -99,7 +101,7 @@ describe('JT/T 1078 live video', () => {
   });
 
   it('each logical channel is a stream of the unit: channel 2 has its own stream id and 0x9101', async () => {
-    const terminal = await terminalUnit('truck-v4', '13822220004');
+    const terminal = await terminalUnit('truck-v4', '13822220004', [1, 2]);
     const first = await start('truck-v4');
     const second = start('truck-v4', 2);
     expect((await request(terminal, 2)).channel).toBe(2);
@@ -109,5 +111,13 @@ describe('JT/T 1078 live video', () => {
     const viewer = await view(whep);
     await packetsPast(viewer, 30, "channel 2's frames");
     expect([...terminal.cameras.keys()].sort()).toEqual([1, 2]);
+  });
+
+  it('a channel the unit does not have is 404 HUB_ERR_CAMERA_NOT_FOUND; an MQTT unit has channel 1 only', async () => {
+    await terminalUnit('truck-v5', '13822220005', [1, 2]);
+    expect((await t.api<ApiError>('POST', '/api/streams/truck-v5/start?channel=3')).body.code).toBe('HUB_ERR_CAMERA_NOT_FOUND');
+    expect((await t.api<Unit>('POST', '/api/units', { id: 'van-v6', name: 'Van', type: 'vehicle' })).status).toBe(201);
+    const res = await t.api<ApiError>('POST', '/api/streams/van-v6/start?channel=2');
+    expect([res.status, res.body.code]).toEqual([404, 'HUB_ERR_CAMERA_NOT_FOUND']);
   });
 });

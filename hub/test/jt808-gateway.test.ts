@@ -61,7 +61,7 @@ describe('JT/T 808 sessions', () => {
 
   it('registers a known terminal once (result 0 and a code; then 1, vehicle already registered), and keeps the code hashed', async () => {
     const unit = await createTerminalUnit('truck-reg', '013800000002');
-    expect(unit.jt808).toEqual({ terminalId: '13800000002', registered: false });
+    expect(unit.jt808).toEqual({ terminalId: '13800000002', registered: false, channels: [1] });
     const terminal = await connect('13800000002');
     const first = await terminal.register();
     expect(first.result).toBe(RegistrationResult.ok);
@@ -70,7 +70,7 @@ describe('JT/T 808 sessions', () => {
     expect(stored).toMatch(/^[0-9a-f]{64}$/);
     expect(stored).not.toContain(first.authCode);
     expect((await terminal.register()).result).toBe(RegistrationResult.vehicleAlreadyRegistered);
-    expect((await t.api<Unit>('GET', '/api/units/truck-reg')).body.jt808).toEqual({ terminalId: '13800000002', registered: true });
+    expect((await t.api<Unit>('GET', '/api/units/truck-reg')).body.jt808).toEqual({ terminalId: '13800000002', registered: true, channels: [1] });
   });
 
   it('refuses a second unit with the same terminal phone number: 409', async () => {
@@ -166,7 +166,7 @@ describe('JT/T 808 sessions', () => {
     await eventually(async () => (await isOnline('truck-takeover')) || undefined, 10_000, 'online through the takeover');
 
     const changed = await t.api<Unit>('PATCH', '/api/units/truck-takeover', { jt808: { terminalId: '13800000099' } });
-    expect(changed.body.jt808).toEqual({ terminalId: '13800000099', registered: false });
+    expect(changed.body.jt808).toEqual({ terminalId: '13800000099', registered: false, channels: [1] });
     await b.closed;
     await eventually(async () => (await isOnline('truck-takeover')) === false || undefined, 10_000, 'offline once its terminal changed');
   });

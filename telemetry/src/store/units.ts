@@ -21,13 +21,14 @@ interface UnitRow {
   has_credential: boolean;
   jt808_terminal_id: string | null;
   jt808_registered: boolean;
+  jt808_channels: number[];
   created_at: Date | string;
   updated_at: Date | string;
 }
 
 // Never the hash itself: only whether there is one.
 const COLUMNS = `id, name, type, team, district, disabled, secret_hash IS NOT NULL AS has_credential,
-  jt808_terminal_id, jt808_auth_hash IS NOT NULL AS jt808_registered, created_at, updated_at`;
+  jt808_terminal_id, jt808_auth_hash IS NOT NULL AS jt808_registered, jt808_channels, created_at, updated_at`;
 
 function toUnit(r: UnitRow): Unit {
   return {
@@ -38,7 +39,7 @@ function toUnit(r: UnitRow): Unit {
     district: r.district,
     disabled: r.disabled,
     hasCredential: r.has_credential,
-    ...(r.jt808_terminal_id !== null && { jt808: { terminalId: r.jt808_terminal_id, registered: r.jt808_registered } }),
+    ...(r.jt808_terminal_id !== null && { jt808: { terminalId: r.jt808_terminal_id, registered: r.jt808_registered, channels: r.jt808_channels } }),
     createdAt: toIso(r.created_at),
     updatedAt: toIso(r.updated_at),
   };
@@ -61,13 +62,14 @@ function conflictOf(err: unknown, unitId: string, terminalId: string | undefined
 /** Registers a unit (without a credential). Throws UnitExistsError on a taken id. */
 export async function createUnit(db: Queryable, unit: UnitCreate): Promise<Unit> {
   try {
-    const { rows } = await db.query<UnitRow>(`INSERT INTO units (id, name, type, team, district, jt808_terminal_id) VALUES ($1, $2, $3, $4, $5, $6) RETURNING ${COLUMNS}`, [
+    const { rows } = await db.query<UnitRow>(`INSERT INTO units (id, name, type, team, district, jt808_terminal_id, jt808_channels) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING ${COLUMNS}`, [
       unit.id,
       unit.name,
       unit.type,
       unit.team ?? null,
       unit.district ?? null,
       unit.jt808?.terminalId ?? null,
+      unit.jt808?.channels ?? [1],
     ]);
     return toUnit(rows[0]!);
   } catch (err) {
@@ -115,6 +117,10 @@ export async function updateUnit(db: Queryable, unitId: string, patch: UnitUpdat
     params.push(patch.jt808?.terminalId ?? null);
     // another terminal in the vehicle registers afresh: the old one's code must not let it in
     sets.push(`jt808_auth_hash = CASE WHEN jt808_terminal_id IS NOT DISTINCT FROM $${params.length} THEN jt808_auth_hash END`, `jt808_terminal_id = $${params.length}`);
+    if (patch.jt808?.channels) {
+      params.push(patch.jt808.channels);
+      sets.push(`jt808_channels = $${params.length}`);
+    }
   }
   if (sets.length === 0) return getUnit(db, unitId);
   try {
