@@ -3,8 +3,9 @@
 export { Jt808Terminal, locationReport, TEST_REGISTRATION, type Jt808TerminalOptions, type PlatformMessage } from '@hub/jt808';
 
 /**
- * Test hub settings for terminals' SOS: the terminal's camera is JT/T 1078, not here yet, so an
- * SOS opens the incident (and proposes units) without starting, recording or opening video.
+ * Test hub settings for terminals' SOS without video: an SOS opens the incident (and proposes
+ * units) without starting, recording or opening the terminal's JT/T 1078 camera, for tests of
+ * the rest of the loop (hub/test/jt1078-wall.test.ts plays the camera).
  */
 export const SOS_WITHOUT_VIDEO = {
   'linkage.rules.sos.startStream': false,

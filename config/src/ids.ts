@@ -10,6 +10,22 @@ export type UnitId = z.infer<typeof UnitIdSchema>;
  */
 export const CameraChannelSchema = z.number().int().min(1).max(255);
 
+/**
+ * What a wall tile shows: a unit's camera, written as its unit id (channel 1, the only camera
+ * of an MQTT unit) or `{unitId}@{channel}` for another channel of a JT/T 808 terminal.
+ */
+export const CameraKeySchema = z.string().regex(/^[A-Za-z0-9_.-]{1,64}(@[1-9][0-9]{0,2})?$/, 'a camera is a unit id, or unit id @ channel');
+
+export function cameraKey(unitId: string, channel = 1): string {
+  return channel === 1 ? unitId : `${unitId}@${channel}`;
+}
+
+/** A tile's camera key → its unit and channel (1 when the key is a plain unit id). */
+export function cameraOfKey(key: string): { unitId: string; channel: number } {
+  const at = key.lastIndexOf('@');
+  return at < 0 ? { unitId: key, channel: 1 } : { unitId: key.slice(0, at), channel: Number(key.slice(at + 1)) };
+}
+
 export const UnitTypeSchema = z.enum(['vehicle', 'bodycam']);
 export type UnitType = z.infer<typeof UnitTypeSchema>;
 

@@ -1,7 +1,7 @@
 // Wall presets: an operator's named layouts (grid size, which unit sits in which tile, wall
 // mode, where the map looks), saved per operator at /api/presets/{name}.
 import { z } from 'zod';
-import { UnitIdSchema } from './ids';
+import { CameraKeySchema } from './ids';
 
 /** A preset's name: also a path segment, so a short plain string. */
 export const PresetNameSchema = z.string().regex(/^[\p{L}\p{N} _.-]{1,64}$/u, 'preset name must be 1-64 letters, digits, spaces, _ . -');
@@ -23,8 +23,8 @@ export type MapView = z.infer<typeof MapViewSchema>;
 export const WallLayoutSchema = z.object({
   /** tiles in the video grid */
   grid: GridSizeSchema,
-  /** the unit shown in each tile, by tile index; null for an empty tile (length ≤ grid) */
-  tiles: z.array(UnitIdSchema.nullable()).max(16),
+  /** the camera shown in each tile (a unit id, or unit@channel), by tile index; null for an empty tile (length ≤ grid) */
+  tiles: z.array(CameraKeySchema.nullable()).max(16),
   /** full-screen video wall for the big screen */
   wallMode: z.boolean().default(false),
   /** the map's view when the preset was saved; presets saved before views were kept have none */

@@ -1,9 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import {
+  AnnexBReader,
   encodeMediaPacket,
   FrameAssembler,
   H264Packetizer,
   MediaDataType,
+  nalTypes,
   MediaStreamDecoder,
   packetsOfFrame,
   readMediaPacket,
@@ -181,5 +183,21 @@ describe('H.264 → RTP (RFC 6184)', () => {
     expect(Buffer.concat([Buffer.of(0x65), ...fus.map((f) => f.subarray(2))]).equals(idr)).toBe(true);
     const seq = packets.map((p) => p.readUInt16BE(2));
     expect(seq.slice(1).map((s, i) => (s - seq[i]! + 0x10000) & 0xffff)).toEqual([1, 1, 1, 1]);
+  });
+});
+
+describe('Annex B reader (the simulated camera)', () => {
+  const nal = (hex: string) => Buffer.concat([Buffer.from('00000001', 'hex'), Buffer.from(hex, 'hex')]);
+  // SPS, PPS, IDR (first_mb 0: 0x88), then P slices: one picture in two slices (0x88, then first_mb ≠ 0: 0x24), another picture
+  const stream = Buffer.concat([nal('6742c01e'), nal('68ce3c80'), nal('6588aaaa'), nal('4188bbbb'), nal('4124cccc'), nal('4188dddd'), nal('09f0'), nal('6742c01e')]);
+  // (a NAL unit is whole once the next start code comes: the last SPS waits for more)
+
+  it('cuts access units at the first slice of each picture and at a parameter set or delimiter after a slice, in any chunking', () => {
+    for (const size of [1, 3, 7, stream.length]) {
+      const reader = new AnnexBReader();
+      const units: Buffer[] = [];
+      for (let i = 0; i < stream.length; i += size) units.push(...reader.push(stream.subarray(i, i + size)));
+      expect(units.map((u) => nalTypes(u))).toEqual([[7, 8, 5], [1, 1], [1]]);
+    }
   });
 });

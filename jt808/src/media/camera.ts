@@ -64,7 +64,7 @@ export class TerminalCamera {
       ...lavfiInput(`testsrc=size=${size}:rate=${fps}`),
       '-vf',
       // the channel drawn big where a font is (the screenshots tell the cameras apart); 4:2:0 for the baseline profile
-      [FONT && `drawtext=fontfile=${FONT}:text='${label}':fontcolor=white:fontsize=32:box=1:boxcolor=black@0.6:x=10:y=10`, 'format=yuv420p'].filter(Boolean).join(','),
+      [FONT && `drawtext=fontfile=${FONT}:text='${label}':fontcolor=white:fontsize=32:box=1:boxcolor=black@0.6:x=10:y=(h-th)/2`, 'format=yuv420p'].filter(Boolean).join(','),
       '-c:v',
       'libx264',
       '-preset',

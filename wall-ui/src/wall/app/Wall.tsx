@@ -2,7 +2,7 @@
 // logged-in operator. Its state lives in hooks, one concern each (session watch, layout,
 // presets, incident feed, linkage target, alarms); this component wires them to the panels.
 import { useCallback, useMemo, useState } from 'react';
-import { OPEN_INCIDENT_STATES, type Alarm, type LocateResponse, type PositionOut } from '@hub/config';
+import { cameraKey, cameraOfKey, OPEN_INCIDENT_STATES, type Alarm, type LocateResponse, type PositionOut } from '@hub/config';
 import { UnitStore } from '../live/unit-store';
 import { LiveMap } from '../map/LiveMap';
 import { useT } from '../i18n';
@@ -61,6 +61,16 @@ export function Wall({ session }: { session: Session }) {
   };
 
   const unitName = useCallback((id: string) => store.units.get(id)?.name ?? id, [store]);
+  // a tile's camera key → its unit's name, and on a terminal with several cameras which one it is
+  const cameraName = useCallback(
+    (key: string) => {
+      const { unitId, channel } = cameraOfKey(key);
+      const u = store.units.get(unitId);
+      const name = u?.name ?? unitId;
+      return u?.jt808 && (u.jt808.channels.length > 1 || channel !== 1) ? t('tile.channel', { name, channel }) : name;
+    },
+    [store, t],
+  );
 
   const selectUnit = useCallback(
     (id: string) => {
@@ -125,7 +135,7 @@ export function Wall({ session }: { session: Session }) {
                 store={store}
                 selectedUnitId={selectedUnitId ?? undefined}
                 onSelectUnit={selectUnit}
-                onOpenCamera={(id) => openOnTiles([id])}
+                onOpenCamera={(id, channel) => openOnTiles([cameraKey(id, channel)])}
                 onLocate={(id) => api<LocateResponse>('POST', `/api/units/${encodeURIComponent(id)}/locate`)}
                 onMapClick={tab === 'hotline' ? (lat, lon) => setHotlinePlace({ lat, lon }) : linkage.targetPoint}
                 flyTo={flyTo}
@@ -139,7 +149,7 @@ export function Wall({ session }: { session: Session }) {
               />
             </div>
             <div className="grid-area">
-              <VideoGrid grid={layout.grid} tiles={layout.tiles} unitName={unitName} onSetTile={setTile} />
+              <VideoGrid grid={layout.grid} tiles={layout.tiles} unitName={cameraName} onSetTile={setTile} />
             </div>
           </main>
           <aside className="right">

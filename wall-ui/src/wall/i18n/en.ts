@@ -415,6 +415,9 @@ export const en = {
   'admin.departments.deleteYes': 'Yes, delete',
   'error.departmentNameTaken': 'A department with this name exists already.',
   'error.departmentInUse': 'This department has cases: it cannot be deleted. Change its case types instead.',
+  // JT/T 1078: a terminal's cameras (logical channels)
+  'map.unit.openChannel': 'Camera {channel}',
+  'tile.channel': '{name} · camera {channel}',
 } as const satisfies Record<string, string>;
 
 export type MessageKey = keyof typeof en;

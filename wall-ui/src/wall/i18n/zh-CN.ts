@@ -413,4 +413,7 @@ export const zhCN: Record<MessageKey, string> = {
   'admin.departments.deleteYes': '确定删除',
   'error.departmentNameTaken': '已有同名部门。',
   'error.departmentInUse': '该部门已有案件，不能删除；请改为修改其案件类型。',
+  // JT/T 1078: a terminal's cameras (logical channels)
+  'map.unit.openChannel': '摄像头 {channel}',
+  'tile.channel': '{name} · 摄像头{channel}',
 };

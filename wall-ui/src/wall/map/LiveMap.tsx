@@ -29,7 +29,8 @@ export interface LiveMapProps {
   store: UnitStore;
   selectedUnitId?: string;
   onSelectUnit?(unitId: string): void;
-  onOpenCamera?(unitId: string): void;
+  /** `channel`: a JT/T 808 terminal's camera (1 for a unit with one) */
+  onOpenCamera?(unitId: string, channel: number): void;
   /** "Locate now" in a JT/T 808 terminal's popup (the wall: POST /api/units/{id}/locate) */
   onLocate?(unitId: string): Promise<LocateResponse>;
   /** a click on the map away from units, in WGS-84 */
@@ -223,7 +224,7 @@ export function LiveMap(props: LiveMapProps) {
             <UnitPopup
               store={store}
               unitId={popupUnitId}
-              onOpenCamera={props.onOpenCamera ? (id) => latest.current.onOpenCamera?.(id) : undefined}
+              onOpenCamera={props.onOpenCamera ? (id, channel) => latest.current.onOpenCamera?.(id, channel) : undefined}
               onLocate={props.onLocate ? (id) => latest.current.onLocate!(id) : undefined}
               onClose={() => setPopupUnitId(undefined)}
             />

@@ -1,5 +1,6 @@
 // The clicked unit's details in a MapLibre popup that follows the unit, with "open camera" and,
-// on a JT/T 808 vehicle terminal, "Locate now" (the hub asks the terminal where it is: 0x8201).
+// on a JT/T 808 vehicle terminal, "Locate now" (the hub asks the terminal where it is: 0x8201)
+// and a camera button per logical channel when it has several (JT/T 1078: a truck's cameras).
 // Plain DOM (the popup lives outside React's tree), refreshed when the store says the unit changed
 // and when the operator switches the language.
 import { useEffect, useRef } from 'react';
@@ -68,9 +69,39 @@ function vehicleLines({ vehicle: v }: UnitView, t: Translate, locale: Locale): s
   return lines;
 }
 
+/** "Open camera", or on a terminal with several cameras one button per channel ("Camera 2"); rebuilt only when its channels change. */
+function cameraButtons(el: HTMLElement, onOpenCamera: (channel: number) => void) {
+  const box = document.createElement('div');
+  box.className = 'hub-camera-buttons';
+  // inline: "Locate now" follows on the same line, as it did beside the one camera button
+  box.style.display = 'inline';
+  el.append(box);
+  let shown = '';
+  return (u: UnitView, t: Translate) => {
+    const channels = u.jt808 && u.jt808.channels.length > 1 ? u.jt808.channels : [1];
+    if (channels.join() !== shown) {
+      shown = channels.join();
+      box.replaceChildren(
+        ...channels.map((channel) => {
+          const button = document.createElement('button');
+          button.type = 'button';
+          button.className = 'hub-open-camera';
+          button.dataset.channel = String(channel);
+          button.style.marginTop = '6px';
+          if (channel !== channels[0]) button.style.marginLeft = '6px';
+          button.onclick = () => onOpenCamera(channel);
+          return button;
+        }),
+      );
+    }
+    for (const button of box.querySelectorAll<HTMLButtonElement>('button')) {
+      button.textContent = channels.length > 1 ? t('map.unit.openChannel', { channel: button.dataset.channel! }) : t('map.unit.openCamera');
+    }
+  };
+}
+
 /** The popup's elements, built once; refresh() only sets their text (so a button under the pointer stays put). */
-function build(el: HTMLElement, onOpenCamera?: () => void, onLocate?: () => Promise<LocateResponse>) {
-  let button: HTMLButtonElement | undefined;
+function build(el: HTMLElement, onOpenCamera?: (channel: number) => void, onLocate?: () => Promise<LocateResponse>) {
   let last: [UnitView, Locale] | undefined;
   const line = (cls: string) => {
     const div = document.createElement('div');
@@ -85,14 +116,7 @@ function build(el: HTMLElement, onOpenCamera?: () => void, onLocate?: () => Prom
   const details = line('hub-popup-details');
   details.style.whiteSpace = 'pre-line';
   details.style.opacity = '0.85';
-  if (onOpenCamera) {
-    button = document.createElement('button');
-    button.type = 'button';
-    button.className = 'hub-open-camera';
-    button.style.marginTop = '6px';
-    button.onclick = onOpenCamera;
-    el.append(button);
-  }
+  const cameras = onOpenCamera && cameraButtons(el, onOpenCamera);
   const locate = onLocate && locateControls(el, onLocate, () => last && fill(...last));
   const fill = (u: UnitView, locale: Locale) => {
     last = [u, locale];
@@ -100,7 +124,7 @@ function build(el: HTMLElement, onOpenCamera?: () => void, onLocate?: () => Prom
     locate?.(u, t, locale);
     const labelled = (label: string, value: string) => t('map.unit.line', { label, value });
     const kind = unitStatusKind(u);
-    if (button) button.textContent = t('map.unit.openCamera');
+    cameras?.(u, t);
     title.textContent = `${u.name} (${u.id})`;
     status.dataset.status = kind;
     status.textContent = `${t(`map.unit.type.${u.type}`)} · ${t(`map.unit.status.${kind}`)}`;
@@ -124,7 +148,8 @@ function build(el: HTMLElement, onOpenCamera?: () => void, onLocate?: () => Prom
 export interface UnitPopupProps {
   store: UnitStore;
   unitId: string;
-  onOpenCamera?: (unitId: string) => void;
+  /** the unit's camera on a tile; `channel` a terminal's logical channel (1 when it has one camera) */
+  onOpenCamera?: (unitId: string, channel: number) => void;
   /** "Locate now" on a JT/T 808 terminal: POST /api/units/{id}/locate */
   onLocate?: (unitId: string) => Promise<LocateResponse>;
   onClose(): void;
@@ -143,7 +168,7 @@ export function UnitPopup({ store, unitId, onOpenCamera, onLocate, onClose }: Un
     el.style.font = '13px system-ui, sans-serif';
     el.style.minWidth = '180px';
     const popup = new Popup({ closeOnClick: false, offset: 16, maxWidth: '280px' }).setDOMContent(el);
-    const fill = build(el, onOpenCamera ? () => onOpenCamera(unitId) : undefined, onLocate ? () => onLocate(unitId) : undefined);
+    const fill = build(el, onOpenCamera ? (channel) => onOpenCamera(unitId, channel) : undefined, onLocate ? () => onLocate(unitId) : undefined);
     let shown = false;
     let closedByUs = false;
     const refresh = () => {

@@ -1,10 +1,12 @@
-// A tile's camera: ask the hub to start the unit's stream (POST /api/streams/{unitId}/start),
-// then play it with the shared player, which recovers by itself. The tile only shows state.
+// A tile's camera: ask the hub to start the unit's stream (POST /api/streams/{unitId}/start,
+// with ?channel=N for a terminal's other cameras), then play it with the shared player, which
+// recovers by itself. The tile only shows state.
 //
 // Layers: a tile smaller than the stream asks for no more than it shows: its video element's
 // height in device pixels goes to the player (ResizeObserver), and of a simulcast stream the
 // SFU forwards the smallest layer at least that tall.
 import { useEffect, useRef, useState } from 'react';
+import { cameraOfKey } from '@hub/config';
 import { openStream, type StreamPlayer } from '../../shared/stream-player';
 import { HubApiError } from '../../shared/hub-api';
 import { api, currentSession } from '../app/session';
@@ -34,6 +36,13 @@ function shownHeight(el: HTMLVideoElement): number | undefined {
 /** How long a tile waits before asking again for a camera the hub could not start. */
 const START_RETRY_MS = 5000;
 
+/** The start of a tile's camera (a unit id, or unit@channel). */
+function startPath(camera: string): string {
+  const { unitId, channel } = cameraOfKey(camera);
+  return `/api/streams/${encodeURIComponent(unitId)}/start${channel === 1 ? '' : `?channel=${channel}`}`;
+}
+
+/** `unitId`: the tile's camera key (a unit id, or unit@channel). */
 export function useUnitStream(unitId: string | null, video: React.RefObject<HTMLVideoElement | null>) {
   const [state, setState] = useState<TileState>('idle');
   // why the tile is not live, as the hub or the player said it; shown in the wall's language
@@ -59,7 +68,7 @@ export function useUnitStream(unitId: string | null, video: React.RefObject<HTML
     // While the tile is not live, ask again now and then (start is idempotent).
     const askAgain = async () => {
       try {
-        await api('POST', `/api/streams/${encodeURIComponent(unitId)}/start`);
+        await api('POST', startPath(unitId));
       } catch {
         // the unit is offline or the start timed out: the tile keeps saying so; next round
       }
@@ -77,7 +86,7 @@ export function useUnitStream(unitId: string | null, video: React.RefObject<HTML
       if (cancelled) return;
       setState('starting');
       try {
-        const res = await api<{ streamId?: string; unitId?: string; state: string }>('POST', `/api/streams/${encodeURIComponent(unitId)}/start`);
+        const res = await api<{ streamId?: string; unitId?: string; state: string }>('POST', startPath(unitId));
         if (cancelled) return;
         const streamId = res.streamId ?? res.unitId ?? unitId;
         const token = currentSession()?.token ?? '';
