@@ -28,7 +28,7 @@ import { StreamsOnDemand, StreamStartError } from './on-demand';
 import { startRecorder, type Recorder } from './recording';
 import { StreamIds } from './stream-ids';
 import { iceServersFor } from './ice-servers';
-import { TerminalVideo } from './terminal-video';
+import { TerminalPublishers } from './terminal-video';
 
 /** A unit's credential, `{unitId}:{secret}`, split; undefined for anything else. */
 function unitCredential(token: string | undefined): { unitId: string; secret: string } | undefined {
@@ -206,7 +206,7 @@ export async function startMedia(app: FastifyInstance, config: HubConfig, db: pg
   });
   // a JT/T 808 terminal's cameras (JT/T 1078) come in through the gateway's media port into this SFU
   app.jt808?.useVideo(
-    new TerminalVideo({
+    new TerminalPublishers({
       router,
       streamIds,
       audit: (streamId, unitId, sessionId) => auditPublish(db, streamIds, { streamId, sessionId, by: unitActor(unitId), via: 'jt1078' }),

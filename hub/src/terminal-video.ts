@@ -14,7 +14,7 @@ import { claimStream, type Router } from '@hub/media-server';
 import { HubError } from '@hub/platform';
 import type { StreamIds } from './stream-ids';
 
-export interface TerminalVideoOptions {
+export interface TerminalPublishersOptions {
   router: Router;
   streamIds: StreamIds;
   /** the audit of a publish (video_publish), awaited before the producer goes live */
@@ -26,8 +26,8 @@ export interface TerminalVideoOptions {
   connectTimeoutMs?: number;
 }
 
-export class TerminalVideo implements TerminalVideoPort {
-  constructor(private readonly opts: TerminalVideoOptions) {}
+export class TerminalPublishers implements TerminalVideoPort {
+  constructor(private readonly opts: TerminalPublishersOptions) {}
 
   async open(unitId: string, channel: number): Promise<VideoSink> {
     const { router } = this.opts;

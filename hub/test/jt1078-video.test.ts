@@ -11,7 +11,7 @@ import { eventually, withTestHub, ADMIN_TOKEN, type TestHub } from '../../test-s
 import { viewStream, type Viewer } from '../../test-support/webrtc-peers';
 
 let t: TestHub;
-withTestHub({ 'media.idleStopSeconds': 3, 'media.startTimeoutSeconds': 20 }, (h) => (t = h));
+const SETTINGS = { 'media.idleStopSeconds': 3, 'media.startTimeoutSeconds': 20 };
 
 const closers: (() => Promise<unknown>)[] = [];
 afterEach(async () => {
@@ -52,6 +52,8 @@ async function view(whep: string): Promise<Viewer> {
 const packetsPast = (viewer: Viewer, n: number, what: string) => eventually(async () => viewer.counter.packets > n, 30_000, what);
 
 describe('JT/T 1078 live video', () => {
+  withTestHub(SETTINGS, (h) => (t = h));
+
   it("the wall's start sends 0x9101 with the media port; the terminal's H.264 reaches a WHEP viewer; nobody watching sends 0x9102", async () => {
     const terminal = await terminalUnit('truck-v1', '13822220001');
     const started = start('truck-v1');
@@ -119,5 +121,17 @@ describe('JT/T 1078 live video', () => {
     expect((await t.api<Unit>('POST', '/api/units', { id: 'van-v6', name: 'Van', type: 'vehicle' })).status).toBe(201);
     const res = await t.api<ApiError>('POST', '/api/streams/van-v6/start?channel=2');
     expect([res.status, res.body.code]).toEqual([404, 'HUB_ERR_CAMERA_NOT_FOUND']);
+  });
+});
+
+// the in-process publisher takes the same path as WHIP, so mediasoup's worker takes the stream unchanged
+describe('JT/T 1078 live video with the mediasoup engine', () => {
+  withTestHub({ ...SETTINGS, 'media.engine': 'mediasoup', 'media.additionalHostAddresses': ['127.0.0.1'] }, (h) => (t = h));
+
+  it("the terminal's H.264 reaches a WHEP viewer through mediasoup's worker", async () => {
+    await terminalUnit('truck-m1', '13822220011');
+    const viewer = await view((await start('truck-m1')).whep);
+    await packetsPast(viewer, 60, 'H.264 from the terminal at the viewer');
+    expect(viewer.counter.mimeType.toLowerCase()).toBe('video/h264');
   });
 });
