@@ -43,6 +43,9 @@ export interface Jt808TerminalOptions {
   videoFps?: number;
 }
 
+/** what it answers by itself, not kept when not recording everything */
+const ANSWERED_BY_ITSELF = new Set<number>([MessageId.TextMessage, MessageId.LocationQuery, MessageId.LiveVideoRequest, MessageId.LiveVideoControl]);
+
 /** texts kept when not recording everything */
 const LAST_TEXTS = 20;
 
@@ -124,8 +127,8 @@ export class Jt808Terminal {
         const message: PlatformMessage = { ...decodeBody(frame.message), header: frame.message.header };
         if (this.#record) this.received.push(message);
         else if (message.messageId === MessageId.PlatformResponse) this.#responses.get(message.body.answeredSerial)?.(message.body);
-        // the rare ones (registration answers, alarm confirmations) are kept; texts and queries are answered below
-        else if (message.messageId !== MessageId.TextMessage && message.messageId !== MessageId.LocationQuery) this.received.push(message);
+        // the rare ones (registration answers, alarm confirmations) are kept; texts, queries and video requests are answered below
+        else if (!ANSWERED_BY_ITSELF.has(message.messageId)) this.received.push(message);
         this.#answerPlatform(message);
       }
       for (const w of this.#waiters.splice(0)) w();

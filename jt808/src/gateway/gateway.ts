@@ -2,6 +2,7 @@
 // (session.ts), and the units whose terminal is connected. A unit is online exactly while its
 // authenticated session lives, as an MQTT unit while its connection does (telemetry's presence).
 import net from 'node:net';
+import { listenOn } from '../listen';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import type { CommandMessage } from '@hub/config';
@@ -110,13 +111,7 @@ export class Jt808Gateway {
   listen(host: string, port: number): Promise<number> {
     const server = net.createServer((socket) => this.#accept(socket));
     this.#server = server;
-    return new Promise((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(port, host, () => {
-        server.off('error', reject);
-        resolve((server.address() as net.AddressInfo).port);
-      });
-    });
+    return listenOn(server, host, port);
   }
 
   get listening(): boolean {

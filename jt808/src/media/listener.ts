@@ -4,6 +4,7 @@
 // frames go to the sink it returns (the hub's SFU publisher). A refused connection is closed and
 // counted; bad bytes inside an admitted one are refused and counted and the frames go on.
 import net from 'node:net';
+import { listenOn } from '../listen';
 import type { Logger } from 'pino';
 import type { Jt1078Metrics } from '../gateway/metrics';
 import { FrameAssembler, type MediaFrame } from './frames';
@@ -51,13 +52,7 @@ export class Jt1078MediaListener {
       this.#opts.metrics.connections.set(this.#connections.size);
     });
     this.#server = server;
-    return new Promise((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(port, host, () => {
-        server.off('error', reject);
-        resolve((server.address() as net.AddressInfo).port);
-      });
-    });
+    return listenOn(server, host, port);
   }
 
   /** Ends the streams of this unit's channel (0x9102 sent, or its terminal gone); every channel when none is given. */
