@@ -1,7 +1,9 @@
 // `npm run simulate -- --protocol jt808 --units 20 --hub http://127.0.0.1:8080 --admin-token T`
 // N simulated JT/T 808 vehicle terminals driving loops at 1 Hz over TCP to the hub's gateway.
 // Keys on a terminal: s presses (and releases) the first terminal's emergency button, c cuts every
-// terminal's link for --cut-for seconds (their positions come back as blind-area batches).
+// terminal's link for --cut-for seconds (their positions come back as blind-area batches). Each
+// terminal has cameras on channels 1 and 2: a camera opened on the wall (0x9101) sends an H.264
+// test pattern to the hub's JT/T 1078 media port named in the request, until 0x9102.
 import { Jt808FleetOptionsSchema, type Jt808FleetOptions } from '@hub/config';
 import { parseFlags } from './cli-flags';
 import { AgentOptionsError } from './errors';
@@ -25,7 +27,11 @@ export const JT808_USAGE = `usage: npm run simulate -- --protocol jt808 --units 
   --cut-every S          every S seconds the terminals lose their link (a dead zone)
   --cut-for S            for S seconds (default 10): their positions come back as a blind-area batch
   --sos-after S          the first terminal presses its emergency button after S seconds
-  keys (on a terminal):  s emergency button of the first terminal on/off, c cut every link now`;
+  keys (on a terminal):  s emergency button of the first terminal on/off, c cut every link now
+
+Each terminal has cameras on channels 1 and 2 (--hub creates its unit with both): a camera opened
+on the wall (0x9101) sends an H.264 test pattern (ffmpeg) to the media port the hub names in the
+request, until the hub closes it (0x9102).`;
 
 export function parseJt808Args(argv: string[], env: NodeJS.ProcessEnv = process.env): Jt808FleetOptions | 'help' {
   const flags = ['units', 'gateway', 'hub', 'admin-token', 'state', 'interval', 'duration', 'centre', 'id-prefix', 'phone-base', 'stagger-ms', 'cut-every', 'cut-for', 'sos-after', 'protocol'];
@@ -79,7 +85,8 @@ export async function mainJt808(argv: string[]): Promise<number> {
   if (api)
     await provisionTerminals(
       api,
-      terminals.map((t, i) => ({ id: t.unitId, name: `Simulated truck ${i + 1}`, type: 'vehicle', jt808: { terminalId: t.phone } })),
+      // two cameras each (the simulated terminal answers 0x9101 for channels 1 and 2)
+      terminals.map((t, i) => ({ id: t.unitId, name: `Simulated truck ${i + 1}`, type: 'vehicle', jt808: { terminalId: t.phone, channels: [1, 2] } })),
     );
   const fleet = startJt808Fleet({
     terminals,

@@ -6,6 +6,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ApiError, StreamStartResponse, Unit } from '@hub/config';
 import { GeneralResult, MessageId, RegistrationResult, TerminalCamera, type LiveVideoControl, type LiveVideoRequest } from '@hub/jt808';
+import { fleetTerminals, provisionTerminals, startJt808Fleet } from '@hub/edge-agent';
 import { Jt808Terminal } from '../../test-support/jt808-terminal';
 import { eventually, withTestHub, ADMIN_TOKEN, type TestHub } from '../../test-support/test-hub';
 import { viewStream, type Viewer } from '../../test-support/webrtc-peers';
@@ -113,6 +114,16 @@ describe('JT/T 1078 live video', () => {
     const viewer = await view(whep);
     await packetsPast(viewer, 30, "channel 2's frames");
     expect([...terminal.cameras.keys()].sort()).toEqual([1, 2]);
+  });
+
+  it("the simulator's terminals (npm run simulate -- --protocol jt808) answer 0x9101 with their test pattern", async () => {
+    const [sim] = fleetTerminals({ units: 1, idPrefix: 'sim-v', phoneBase: 13_822_229_000 });
+    await provisionTerminals({ hub: t.http, adminToken: ADMIN_TOKEN }, [{ id: sim!.unitId, name: 'Simulated truck', type: 'vehicle', jt808: { terminalId: sim!.phone } }]);
+    const fleet = startJt808Fleet({ terminals: [sim!], host: '127.0.0.1', port: t.hub.jt808Port!, staggerMs: 0 });
+    closers.push(() => fleet.close());
+    await eventually(async () => fleet.stats().connected === 1, 20_000, 'the simulated terminal connected');
+    const viewer = await view((await start(sim!.unitId)).whep);
+    await packetsPast(viewer, 30, "the simulated terminal's frames");
   });
 
   it('a channel the unit does not have is 404 HUB_ERR_CAMERA_NOT_FOUND; an MQTT unit has channel 1 only', async () => {
