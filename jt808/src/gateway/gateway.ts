@@ -101,8 +101,8 @@ export class Jt808Gateway {
 
   /** A stream's first packet named this SIM and channel: a terminal with a session, asked for that channel. */
   async #admit(sim: string, channel: number): Promise<Admission> {
-    const digits = sim.replace(/^0+/, '');
-    const found = [...this.#sessions].find(([, s]) => s.phone?.replace(/^0+/, '') === digits);
+    // Table 19's SIM is BCD[6]: a 2019 terminal's 20-digit number is matched by its last 12 digits
+    const found = [...this.#sessions].find(([, s]) => s.phone !== undefined && s.phone.padStart(12, '0').slice(-12) === sim);
     if (!found) return { refused: 'unknown_stream', why: `no terminal with SIM ${sim} is connected` };
     return this.#video.admit(found[0], channel);
   }
