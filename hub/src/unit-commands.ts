@@ -1,5 +1,6 @@
 // The one place that decides how a command reaches a unit: over MQTT (units/{id}/cmd, QoS 1) or,
-// for a JT/T 808 vehicle terminal, through the gateway as a text message 0x8300. Incidents
+// for a JT/T 808 vehicle terminal, through the gateway: a text message 0x8300, or for its cameras
+// JT/T 1078 0x9101/0x9102 (stream.start/stop with the command's channel). Incidents
 // (dispatch), cameras on demand (stream.start/stop) and the SOS status all send through it, so no
 // caller asks which kind of unit it talks to.
 import type pg from 'pg';

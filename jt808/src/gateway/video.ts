@@ -76,7 +76,7 @@ export class TerminalVideo {
     return Promise.resolve();
   }
 
-  /** 0x9102 close (Table 19 control 0, close type 0: audio and video), and the hub's side of the stream ends at once. */
+  /** 0x9102 close (control command 0, close type 0: audio and video), and the hub's side of the stream ends at once. */
   stop(session: TerminalSession, unitId: string, command: StreamCommand<'stream.stop'>): Promise<void> {
     const channel = command.channel ?? 1;
     this.#requested.get(unitId)?.delete(channel);
