@@ -44,6 +44,6 @@ ENV HUB_DATA_DIR=/data
 # the hub runs as `node`: its data folder (admin token) must be its own
 RUN mkdir -p /data && chown node:node /data
 VOLUME /data
-EXPOSE 8080 1883 6808
+EXPOSE 8080 1883 6808 6809
 USER node
 CMD ["npm", "start"]

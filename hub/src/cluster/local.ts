@@ -117,6 +117,8 @@ async function main(): Promise<void> {
         HUB_MQTT__PORT: String(hub.mqttPort),
         HUB_JT808__HOST: '127.0.0.1',
         HUB_JT808__PORT: String(hub.jt808Port),
+        // each hub its own JT/T 1078 media port: 0x9101 names it with the address the terminal came in on (127.0.0.1), so video goes to the hub that asked
+        HUB_JT808__MEDIA_PORT: String(await freePort()),
         HUB_AUTH__ADMIN_TOKEN: token,
         HUB_HTTP__TRUST_PROXY: '["127.0.0.1"]',
         HUB_LOG__LEVEL: process.env.HUB_LOG__LEVEL ?? 'warn',
