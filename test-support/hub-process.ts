@@ -48,6 +48,7 @@ export async function spawnHubProcess(opts: HubProcessOptions): Promise<HubProce
       HUB_MQTT__PORT: String(ports.mqttPort),
       // any free port: several hubs run at once in the tests
       HUB_JT808__PORT: '0',
+      HUB_JT808__MEDIA_PORT: '0',
       HUB_DATABASE__EMBEDDED_PORT: String(ports.pgPort),
       HUB_AUTH__ADMIN_TOKEN: opts.token,
       HUB_LOG__LEVEL: 'warn',

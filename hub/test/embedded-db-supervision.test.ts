@@ -39,6 +39,7 @@ beforeAll(async () => {
       'mqtt.host': '127.0.0.1',
       'mqtt.port': 0,
       'jt808.port': 0,
+      'jt808.mediaPort': 0,
       'auth.adminToken': TOKEN,
       roles: ['telemetry'],
     },
