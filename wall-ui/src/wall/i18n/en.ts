@@ -418,6 +418,8 @@ export const en = {
   // JT/T 1078: a terminal's cameras (logical channels)
   'map.unit.openChannel': 'Camera {channel}',
   'tile.channel': '{name} · camera {channel}',
+  'error.cameraNotFound': 'The unit has no such camera (a vehicle terminal has the channels set on its unit).',
+  'error.jt1078NoMediaPort': 'This hub does not take vehicle terminals’ video (no JT/T 1078 media port).',
 } as const satisfies Record<string, string>;
 
 export type MessageKey = keyof typeof en;

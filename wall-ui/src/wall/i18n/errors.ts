@@ -29,6 +29,9 @@ const BY_CODE: Partial<Record<string, MessageKey>> = {
   HUB_ERR_JT808_NO_ANSWER: 'error.jt808NoAnswer',
   HUB_ERR_UNIT_NOT_TERMINAL: 'error.unitNotTerminal',
   HUB_ERR_JT808_COMMAND_UNSUPPORTED: 'error.jt808CommandUnsupported',
+  // JT/T 1078: a terminal's cameras
+  HUB_ERR_CAMERA_NOT_FOUND: 'error.cameraNotFound',
+  HUB_ERR_JT1078_NO_MEDIA_PORT: 'error.jt1078NoMediaPort',
   // departments: verification, the hotline, transfers
   HUB_ERR_EVIDENCE_REQUIRED: 'error.evidenceRequired',
   HUB_ERR_HOTLINE_PHONE: 'error.hotlinePhone',

@@ -416,4 +416,6 @@ export const zhCN: Record<MessageKey, string> = {
   // JT/T 1078: a terminal's cameras (logical channels)
   'map.unit.openChannel': '摄像头 {channel}',
   'tile.channel': '{name} · 摄像头{channel}',
+  'error.cameraNotFound': '该单元没有这个摄像头（车载终端的通道在其单元中设置）。',
+  'error.jt1078NoMediaPort': '本中心未开启车载终端视频接收（无 JT/T 1078 媒体端口）。',
 };
