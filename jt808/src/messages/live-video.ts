@@ -1,6 +1,7 @@
 // JT/T 1078-2016 live audio/video: 0x9101 real-time AV transfer request (Table 17: BYTE server
 // IP length, STRING server IP or host, WORD TCP port, WORD UDP port, BYTE logical channel,
-// BYTE data type, BYTE stream type) and 0x9102 real-time AV transfer control (Table 19).
+// BYTE data type, BYTE stream type) and 0x9102 real-time AV transfer control (channel, command,
+// close type, stream type). Table 19 is the stream packet's (media/packet.ts), not 0x9102's.
 import type { BodyCodec } from './codec';
 
 /** 0x9101 data type. */
@@ -41,7 +42,7 @@ export const liveVideoRequestCodec: BodyCodec<LiveVideoRequest> = {
   },
 };
 
-/** 0x9102 control command (Table 19). */
+/** 0x9102 control command. */
 export const AvControl = { close: 0, switchStream: 1, pause: 2, resume: 3, closeIntercom: 4 } as const;
 /** 0x9102 what `close` closes. */
 export const AvCloseType = { all: 0, audioOnly: 1, videoOnly: 2 } as const;
