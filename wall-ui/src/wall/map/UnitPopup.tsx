@@ -22,7 +22,6 @@ function locateControls(el: HTMLElement, onLocate: () => Promise<LocateResponse>
   button.type = 'button';
   button.className = 'hub-locate-now';
   button.style.marginTop = '6px';
-  button.style.marginLeft = '6px';
   const result = document.createElement('div');
   result.className = 'hub-locate-result';
   result.style.marginTop = '4px';
@@ -88,7 +87,8 @@ function cameraButtons(el: HTMLElement, onOpenCamera: (channel: number) => void)
           button.className = 'hub-open-camera';
           button.dataset.channel = String(channel);
           button.style.marginTop = '6px';
-          if (channel !== channels[0]) button.style.marginLeft = '6px';
+          // on the right, not the left: a button that wraps to the next line starts at the edge
+          button.style.marginRight = '6px';
           button.onclick = () => onOpenCamera(channel);
           return button;
         }),
