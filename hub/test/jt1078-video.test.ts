@@ -9,7 +9,8 @@ import { GeneralResult, MessageId, RegistrationResult, TerminalCamera, type Live
 import { fleetTerminals, provisionTerminals, startJt808Fleet } from '@hub/edge-agent';
 import { Jt808Terminal } from '../../test-support/jt808-terminal';
 import { eventually, withTestHub, ADMIN_TOKEN, type TestHub } from '../../test-support/test-hub';
-import { viewStream, type Viewer } from '../../test-support/webrtc-peers';
+import { RTCPeerConnection, useH264, useOPUS } from 'werift';
+import { signal, viewStream, type Viewer } from '../../test-support/webrtc-peers';
 
 let t: TestHub;
 const SETTINGS = { 'media.idleStopSeconds': 3, 'media.startTimeoutSeconds': 20 };
@@ -72,6 +73,33 @@ describe('JT/T 1078 live video', () => {
     expect(stop).toMatchObject({ command: 0, closeType: 0 });
     await eventually(async () => !t.hub.media!.router.producers.has(streamId), 15_000, 'the stream gone after 0x9102');
     await eventually(async () => terminal.cameras.size === 0, 15_000, "the terminal's camera stopped");
+  });
+
+  it("the terminal's G.711A sound (HiSilicon-framed) reaches a WHEP viewer as Opus, a tone and not silence", async () => {
+    const terminal = await terminalUnit('truck-a1', '13822220021');
+    const started = start('truck-a1');
+    // 0x9101 asks for picture and sound (data type 0)
+    expect(await request(terminal, 1)).toMatchObject({ dataType: 0 });
+    const { whep } = await started;
+    const pc = new RTCPeerConnection({ codecs: { video: [useH264()], audio: [useOPUS()] }, iceAdditionalHostAddresses: ['127.0.0.1'], iceUseIpv6: false });
+    closers.push(() => pc.close());
+    pc.addTransceiver('video', { direction: 'recvonly' });
+    pc.addTransceiver('audio', { direction: 'recvonly' });
+    const sound = { packets: 0, loud: 0, mimeType: '' };
+    pc.onTrack.subscribe((track) =>
+      track.onReceiveRtp.subscribe((rtp) => {
+        if (track.kind !== 'audio') return;
+        sound.packets++;
+        sound.mimeType = track.codec?.mimeType ?? '';
+        // Opus codes silence in a few bytes (DTX, comfort noise); a 440 Hz tone at 24 kbit/s takes tens
+        if (rtp.payload.length > 20) sound.loud++;
+      }),
+    );
+    expect((await signal(pc, `http://127.0.0.1:${t.hub.httpPort}${whep}`, ADMIN_TOKEN)).status).toBe(201);
+    await eventually(async () => sound.loud > 25, 30_000, 'Opus packets of the tone at the viewer');
+    expect(sound.mimeType.toLowerCase()).toBe('audio/opus');
+    expect(await t.metric('hub_jt1078_frames_total', 'kind="audio",fate="forwarded"')).toBeGreaterThan(10);
+    expect(terminal.cameras.get(1)!.audioFrames).toBeGreaterThan(10);
   });
 
   it("garbage between packets is refused and counted, and the frames go on (a 2019 terminal: its SIM is its number's last 12 digits)", async () => {

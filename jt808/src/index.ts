@@ -52,3 +52,4 @@ export { NoMediaPortError } from './gateway/video';
 export type { TerminalVideoPort } from './gateway/ports';
 export { AnnexBReader } from './media/annexb-reader';
 export { TerminalCamera, type TerminalCameraOptions } from './media/camera';
+export { alawOf, alawTone, g711LawOf, g711Samples, type G711Law } from './media/g711';

@@ -15,7 +15,7 @@ import type { TextMessage } from './messages/platform-commands';
 import type { Registration, RegistrationResponse } from './messages/registration';
 import { FrameStreamDecoder } from './stream';
 import { TerminalCamera } from './media/camera';
-import { AvControl, type LiveVideoRequest } from './messages/live-video';
+import { AvControl, AvDataType, type LiveVideoRequest } from './messages/live-video';
 
 export interface Jt808TerminalOptions {
   port: number;
@@ -213,7 +213,8 @@ export class Jt808Terminal {
     this.send(MessageId.TerminalResponse, { answeredSerial: serial, answeredMessageId: MessageId.LiveVideoRequest, result: has ? GeneralResult.ok : GeneralResult.failure });
     if (!has || this.cameras.has(channel)) return;
     try {
-      const camera = await TerminalCamera.start({ host: request.serverAddress, port: request.tcpPort, sim: this.phone, channel, ...this.#video });
+      const audio = request.dataType === AvDataType.audioVideo || request.dataType === AvDataType.listen;
+      const camera = await TerminalCamera.start({ host: request.serverAddress, port: request.tcpPort, sim: this.phone, channel, audio, ...this.#video });
       this.cameras.set(channel, camera);
       void camera.closed.then(() => this.cameras.get(channel) === camera && this.cameras.delete(channel));
     } catch {

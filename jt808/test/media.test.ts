@@ -1,5 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import {
+  alawOf,
+  alawTone,
+  g711LawOf,
+  g711Samples,
   AnnexBReader,
   encodeMediaPacket,
   FrameAssembler,
@@ -199,5 +203,26 @@ describe('Annex B reader (the simulated camera)', () => {
       for (let i = 0; i < stream.length; i += size) units.push(...reader.push(stream.subarray(i, i + size)));
       expect(units.map((u) => nalTypes(u))).toEqual([[7, 8, 5], [1, 1], [1]]);
     }
+  });
+});
+
+describe('G.711 audio (data type 3)', () => {
+  it('encodes A-law as ITU-T G.711 does at its known points', () => {
+    expect([alawOf(0), alawOf(32767), alawOf(-32768), alawOf(-8)].map((b) => b.toString(16))).toEqual(['d5', 'aa', '2a', '55']);
+  });
+
+  it('takes a HiSilicon header (00 01, length in words, 00) off a frame, and leaves a bare one as it is', () => {
+    const samples = alawTone(440, 40, 0);
+    expect(samples).toHaveLength(320);
+    const framed = Buffer.concat([Buffer.of(0x00, 0x01, 160, 0x00), samples]);
+    expect(g711Samples(framed).equals(samples)).toBe(true);
+    expect(g711Samples(samples).equals(samples)).toBe(true);
+    // a header whose length does not match the frame is audio, not a header
+    const lookalike = Buffer.concat([Buffer.of(0x00, 0x01, 10, 0x00), samples]);
+    expect(g711Samples(lookalike)).toHaveLength(324);
+  });
+
+  it('takes G.711A and µ-law, and no other audio codec', () => {
+    expect([6, 7, 8, 19, 26].map(g711LawOf)).toEqual(['alaw', 'mulaw', undefined, undefined, undefined]);
   });
 });

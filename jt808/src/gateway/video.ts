@@ -66,8 +66,8 @@ export class TerminalVideo {
       tcpPort: this.#mediaPort,
       udpPort: 0, // the hub takes TCP only (README)
       channel,
-      // video only: the hub does not carry the terminal's audio (README), so its link is not spent on it
-      dataType: AvDataType.video,
+      // picture and sound: G.711 is transcoded to Opus for the wall (README)
+      dataType: AvDataType.audioVideo,
       streamType: StreamType.main,
     };
     this.#answered(session, unitId, command.id, MessageId.LiveVideoRequest, request, (ok) => {

@@ -9,12 +9,15 @@ import type { Logger } from 'pino';
 import type { Jt1078Metrics } from '../gateway/metrics';
 import { FrameAssembler, type MediaFrame } from './frames';
 import { MediaDataType, MediaPayloadType, type MediaPacket } from './packet';
+import { g711LawOf, g711Samples, type G711Law } from './g711';
 import { MediaStreamDecoder } from './stream';
 
 /** Where an admitted stream's frames go. */
 export interface VideoSink {
   /** a whole H.264 frame (Annex B), in order */
   video(frame: MediaFrame): void;
+  /** an audio frame's G.711 samples (8 kHz mono), a HiSilicon header taken off */
+  audio(law: G711Law, samples: Buffer): void;
   /** the stream ended (the terminal hung up, or the hub stopped it) */
   close(): void;
 }
@@ -81,6 +84,7 @@ class MediaConnection {
   #waiting: MediaPacket[] | undefined;
   /** codecs already refused on this connection (counted once per frame, logged once) */
   #refusedCodec = false;
+  #refusedAudioCodec = false;
 
   constructor(
     readonly socket: net.Socket,
@@ -159,7 +163,17 @@ class MediaConnection {
     if (refused) this.#refuse(refused.reason, refused.message);
     if (!frame) return;
     const { metrics } = this.opts;
-    if (frame.dataType === MediaDataType.audio) return metrics.frames.inc({ kind: 'audio', fate: 'dropped' }); // README: audio is not carried (yet)
+    if (frame.dataType === MediaDataType.audio) {
+      const law = g711LawOf(frame.payloadType);
+      if (!law) {
+        // G.726, ADPCM, AAC…: browsers' WebRTC takes none of them, and the hub transcodes only G.711 (README)
+        if (!this.#refusedAudioCodec) this.#log.warn({ unitId: this.unitId, payloadType: frame.payloadType }, 'JT/T 1078 audio that is not G.711 (payload type 6 or 7) is not carried');
+        this.#refusedAudioCodec = true;
+        return metrics.frames.inc({ kind: 'audio', fate: 'dropped' });
+      }
+      metrics.frames.inc({ kind: 'audio', fate: 'forwarded' });
+      return this.#sink?.audio(law, g711Samples(frame.data));
+    }
     if (frame.dataType === MediaDataType.transparent) return metrics.frames.inc({ kind: 'transparent', fate: 'dropped' });
     if (frame.payloadType !== MediaPayloadType.h264) {
       // H.265 (99) and the rest: browsers' WebRTC takes H.264, and the hub does not transcode
