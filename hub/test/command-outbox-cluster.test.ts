@@ -5,12 +5,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { io as ioClient, type Socket } from 'socket.io-client';
 import { MessageId, RegistrationResult, GeneralResult } from '@hub/jt808';
-import type { Command, DispatchEvent, DispatchResponse, Incident, IncidentDetail } from '@hub/config';
+import type { Command, DispatchEvent, IncidentDetail } from '@hub/config';
 import { createTestDatabase, type TestDatabase } from '../../test-support/db';
 import { Jt808Terminal } from '../../test-support/jt808-terminal';
 import { startRedis, type TestRedis } from '../../test-support/redis';
 import { ADMIN_TOKEN, eventually, startTestHub, type TestHub } from '../../test-support/test-hub';
-import { connectCommandUnit, type CommandUnit } from './support/command-unit';
+import { connectCommandUnit, dispatchOn, type CommandUnit } from './support/command-unit';
 
 let redis: TestRedis;
 let db: TestDatabase;
@@ -52,12 +52,7 @@ async function connect(hub: TestHub, unitId: string, secret: string, commands: C
   return unit;
 }
 
-async function dispatchOnA(unitId: string): Promise<{ incidentId: number; commandId: string }> {
-  const incident = (await a.api<Incident>('POST', '/api/incidents', { type: 'hotline', lat: 22.61, lon: 114.2 })).body;
-  const res = await a.api<DispatchResponse>('POST', `/api/incidents/${incident.id}/dispatch`, { unitIds: [unitId] });
-  expect(res.status, JSON.stringify(res.body)).toBe(200);
-  return { incidentId: incident.id, commandId: res.body.dispatches[0]!.commandId };
-}
+const dispatchOnA = (unitId: string) => dispatchOn(a, unitId);
 
 const statesOnWall = (unitId: string) => dispatches.filter((d) => d.unitId === unitId).map((d) => d.state);
 

@@ -3,11 +3,11 @@
 // restart, an unanswered one is sent again at the unit's next connection until it answers, and a
 // stream.start past its lifetime is never sent.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Command, CommandMessage, DispatchResponse, Incident, IncidentDetail } from '@hub/config';
+import type { Command, CommandMessage, IncidentDetail } from '@hub/config';
 import type {} from '../src/plugins'; // the hub's decorations (app.unitCommands)
 import { createTestDatabase, type TestDatabase } from '../../test-support/db';
 import { eventually, startTestHub, type TestHub } from '../../test-support/test-hub';
-import { connectCommandUnit, type CommandUnit } from './support/command-unit';
+import { connectCommandUnit, dispatchOn, type CommandUnit } from './support/command-unit';
 
 let db: TestDatabase;
 let t: TestHub;
@@ -30,12 +30,7 @@ async function connect(unitId: string, secret: string, commands: Command[]): Pro
   return unit;
 }
 
-async function dispatch(unitId: string): Promise<{ incidentId: number; commandId: string }> {
-  const incident = (await t.api<Incident>('POST', '/api/incidents', { type: 'fire', lat: 22.5431, lon: 114.0579 })).body;
-  const res = await t.api<DispatchResponse>('POST', `/api/incidents/${incident.id}/dispatch`, { unitIds: [unitId] });
-  expect(res.status, JSON.stringify(res.body)).toBe(200);
-  return { incidentId: incident.id, commandId: res.body.dispatches[0]!.commandId };
-}
+const dispatch = (unitId: string) => dispatchOn(t, unitId);
 
 const dispatchState = async (incidentId: number, unitId: string) => (await t.api<IncidentDetail>('GET', `/api/incidents/${incidentId}`)).body.units.find((u) => u.unitId === unitId)?.state;
 const timesReceived = (commands: Command[], id: string) => commands.filter((c) => c.id === id).length;

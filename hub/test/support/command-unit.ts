@@ -2,7 +2,9 @@
 // agent does (a stable client id, clean false, subscribing only when the broker has no session
 // for it), and collects every command it is sent, repeats included.
 import mqtt, { type MqttClient } from 'mqtt';
-import { CommandMessageSchema, topics, type Command } from '@hub/config';
+import { expect } from 'vitest';
+import { CommandMessageSchema, topics, type Command, type DispatchResponse, type Incident } from '@hub/config';
+import type { TestHub } from '../../../test-support/test-hub';
 
 export interface CommandUnit {
   client: MqttClient;
@@ -30,4 +32,12 @@ export async function connectCommandUnit(url: string, unitId: string, secret: st
     answer: (id, accepted) => publish(topics.cmdAnswer(unitId), { id, accepted }),
     close: () => client.endAsync(),
   };
+}
+
+/** Opens an incident on `hub` and dispatches the unit to it: the dispatch's command id. */
+export async function dispatchOn(hub: TestHub, unitId: string): Promise<{ incidentId: number; commandId: string }> {
+  const incident = (await hub.api<Incident>('POST', '/api/incidents', { type: 'hotline', lat: 22.61, lon: 114.2 })).body;
+  const res = await hub.api<DispatchResponse>('POST', `/api/incidents/${incident.id}/dispatch`, { unitIds: [unitId] });
+  expect(res.status, JSON.stringify(res.body)).toBe(200);
+  return { incidentId: incident.id, commandId: res.body.dispatches[0]!.commandId };
 }
