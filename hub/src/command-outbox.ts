@@ -41,13 +41,16 @@ export class CommandOutbox {
     );
   }
 
-  /** The unit's commands still waiting, oldest first; expired ones are dropped on the way. */
-  async waiting(unitId: string): Promise<CommandMessage[]> {
-    await this.db.query('DELETE FROM unit_command_outbox WHERE unit_id = $1 AND expires_at <= clock_timestamp()', [unitId]);
-    const { rows } = await this.db.query<{ command: CommandMessage }>('SELECT command FROM unit_command_outbox WHERE unit_id = $1 AND expires_at > clock_timestamp() ORDER BY created_at, command_id', [
+  /** The unit's commands still waiting, oldest first; expired ones are dropped on the way (and named, to be logged). */
+  async waiting(unitId: string): Promise<{ commands: CommandMessage[]; expired: { id: string; type: string }[] }> {
+    const expired = await this.db.query<{ id: string; type: string }>(
+      `DELETE FROM unit_command_outbox WHERE unit_id = $1 AND expires_at <= clock_timestamp() RETURNING command_id AS id, command->>'type' AS type`,
+      [unitId],
+    );
+    const waiting = await this.db.query<{ command: CommandMessage }>('SELECT command FROM unit_command_outbox WHERE unit_id = $1 AND expires_at > clock_timestamp() ORDER BY created_at, command_id', [
       unitId,
     ]);
-    return rows.map((r) => r.command);
+    return { commands: waiting.rows.map((r) => r.command), expired: expired.rows };
   }
 
   /** The unit answered: the command is done (an answer "failed" is an answer too). Only the unit's own answer counts. */

@@ -126,7 +126,9 @@ export class UnitCommands implements UnitCommandPort {
     if (!viaTerminal && !this.telemetry.broker.acceptsCommands(unitId)) return; // not held here: the hub that holds it sends
     const sent = this.#sent.get(unitId) ?? new Set<string>();
     this.#sent.set(unitId, sent);
-    for (const command of await this.#outbox.waiting(unitId)) {
+    const { commands, expired } = await this.#outbox.waiting(unitId);
+    if (expired.length > 0) this.log.info({ unitId, expired }, 'commands past their lifetime dropped unsent: the unit came back too late for them');
+    for (const command of commands) {
       if (sent.has(command.id)) continue;
       sent.add(command.id);
       try {

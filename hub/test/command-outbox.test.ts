@@ -5,6 +5,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Command, CommandMessage, IncidentDetail } from '@hub/config';
 import type {} from '../src/plugins'; // the hub's decorations (app.unitCommands)
+import { GeneralResult, MessageId, RegistrationResult } from '@hub/jt808';
+import { Jt808Terminal } from '../../test-support/jt808-terminal';
 import { createTestDatabase, type TestDatabase } from '../../test-support/db';
 import { eventually, startTestHub, type TestHub } from '../../test-support/test-hub';
 import { connectCommandUnit, dispatchOn, type CommandUnit } from './support/command-unit';
@@ -52,6 +54,32 @@ describe('the command outbox on one hub', () => {
     await unit.ack(commandId);
     await eventually(async () => (await dispatchState(incidentId, 'ob-car-1')) === 'delivered', 10_000, 'delivered');
     await eventually(async () => (await waiting('ob-car-1')) === 0, 10_000, 'the answered command gone from the outbox');
+  });
+
+  it('a text to a JT/T 808 terminal that is away is kept across a hub restart and sent when it authenticates; its 0x0001 makes the dispatch delivered', async () => {
+    expect((await t.api('POST', '/api/units', { id: 'ob-truck', name: 'Truck', type: 'vehicle', jt808: { terminalId: '13833330001' } })).status).toBe(201);
+    const first = await Jt808Terminal.connect({ port: t.hub.jt808Port!, phone: '13833330001' });
+    const registered = await first.register();
+    expect(registered.result).toBe(RegistrationResult.ok);
+    expect((await first.authenticate(registered.authCode!)).result).toBe(GeneralResult.ok);
+    await first.close();
+    await eventually(async () => !t.hub.jt808!.isConnected('ob-truck'), 10_000, 'the terminal gone');
+    const { incidentId } = await dispatch('ob-truck');
+
+    await t.hub.close();
+    t = await startTestHub({}, { db });
+
+    const back = await Jt808Terminal.connect({ port: t.hub.jt808Port!, phone: '13833330001' });
+    try {
+      expect((await back.authenticate(registered.authCode!)).result).toBe(GeneralResult.ok);
+      const text = await back.next((m) => (m.messageId === MessageId.TextMessage ? m.body : undefined), 15_000);
+      expect(text.text).toContain(`事件${incidentId}`);
+      await eventually(async () => (await dispatchState(incidentId, 'ob-truck')) === 'delivered', 15_000, 'delivered');
+      await eventually(async () => (await waiting('ob-truck')) === 0, 10_000, 'answered, gone from the outbox');
+      expect(back.unreadable).toEqual([]);
+    } finally {
+      await back.close();
+    }
   });
 
   it('an unanswered command is sent again at the unit’s next connection (same id), until the unit answers it', async () => {
