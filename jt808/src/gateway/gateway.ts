@@ -62,7 +62,7 @@ export class Jt808Gateway {
    * then sends what waits for it. The gateway keeps no commands of its own: a text to a terminal
    * that is away, or connected to another hub, waits in that outbox.
    */
-  readonly #outbox = new Set<(unitId: string) => void>();
+  readonly #terminalReady = new Set<(unitId: string) => void>();
   readonly #commandAnswerMs: number;
   readonly #throttle: LoginThrottle;
   readonly #throttleSweep: NodeJS.Timeout;
@@ -165,8 +165,8 @@ export class Jt808Gateway {
 
   /** Calls `listener` each time a terminal authenticates here (a new session: what waits for it is sent). */
   onTerminalReady(listener: (unitId: string) => void): () => void {
-    this.#outbox.add(listener);
-    return () => this.#outbox.delete(listener);
+    this.#terminalReady.add(listener);
+    return () => this.#terminalReady.delete(listener);
   }
 
   /**
@@ -266,7 +266,7 @@ export class Jt808Gateway {
     this.#metrics.sessions.set(this.#sessions.size);
     this.#ports.units.connected(unitId);
     this.#log.info({ unitId, phone: session.phone }, 'JT/T 808 terminal authenticated');
-    for (const ready of this.#outbox) ready(unitId);
+    for (const ready of this.#terminalReady) ready(unitId);
     const unconfirmed = this.#unconfirmed.get(unitId);
     if (unconfirmed !== undefined) {
       this.#unconfirmed.delete(unitId);
