@@ -73,7 +73,7 @@ export class UnitCommands implements UnitCommandPort {
     await commands.#listener.start();
     const connected = (unitId: string) => {
       commands.#sent.delete(unitId); // a new connection: whatever is still unanswered goes again
-      commands.#deliver(unitId);
+      void commands.#deliver(unitId);
     };
     const onAck = ({ unitId, ack }: { unitId: string; ack: CommandAckMessage }) => commands.#answered(unitId, ack.id);
     telemetry.bus.on('commandAck', onAck);
