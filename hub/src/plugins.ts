@@ -105,8 +105,10 @@ export const jt808Plugin = fp<HubPluginOptions>(
 
 /** The one way commands reach units: MQTT, or the JT/T 808 gateway for a terminal (unit-commands.ts). */
 export const unitCommandsPlugin = fp<HubPluginOptions>(
-  async (app, { db }) => {
-    app.decorate('unitCommands', new UnitCommands(db, app.telemetry, app.jt808));
+  async (app, { db, log }) => {
+    const commands = await UnitCommands.start(db, app.telemetry, app.jt808, log.child({ module: 'unit-commands' }));
+    app.decorate('unitCommands', commands);
+    app.addHook('onClose', () => commands.close());
   },
   // after jt808 when it runs (jt808.enabled); fastify-plugin cannot say "optional", so hub.ts orders it
   { name: 'unit-commands', dependencies: ['telemetry'] },

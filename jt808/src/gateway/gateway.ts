@@ -36,14 +36,11 @@ export interface Jt808GatewayOptions {
   mediaAddress?: string;
 }
 
-/** A command's text waiting for its terminal to come back. */
+/** A command's text on its way to a terminal. */
 interface Queued {
   commandId: string;
   text: TextMessage;
 }
-
-/** commands kept per terminal while it is away; past it the oldest is dropped (and logged) */
-const OUTBOX_MAX = 32;
 
 const CONFIRMABLE = new Map(ALARM_FLAGS.filter((f) => f.clearedByConfirmation).map((f) => [f.code, f.bit]));
 
@@ -60,8 +57,12 @@ export class Jt808Gateway {
   readonly #unconfirmed = new Map<string, number>();
   /** units whose terminal authenticated since the start: only theirs wait for a confirmation (an MQTT unit's alarm code may match a flag's) */
   readonly #terminals = new Set<string>();
-  /** commands to terminals that are away, sent when they authenticate (as MQTT keeps QoS 1 commands for an offline unit) */
-  readonly #outbox = new Map<string, Queued[]>();
+  /**
+   * told when a terminal authenticates: the hub's durable command outbox (hub/src/command-outbox.ts)
+   * then sends what waits for it. The gateway keeps no commands of its own: a text to a terminal
+   * that is away, or connected to another hub, waits in that outbox.
+   */
+  readonly #terminalReady = new Set<(unitId: string) => void>();
   readonly #commandAnswerMs: number;
   readonly #throttle: LoginThrottle;
   readonly #throttleSweep: NodeJS.Timeout;
@@ -127,6 +128,11 @@ export class Jt808Gateway {
     return this.#sessions.has(unitId);
   }
 
+  /** The ids of the units whose terminal has a session here. */
+  unitIds(): string[] {
+    return [...this.#sessions.keys()];
+  }
+
   /** Ends the unit's session (its code rotated, the unit disabled); it must authenticate again. */
   disconnectUnit(unitId: string, reason: string): boolean {
     const session = this.#sessions.get(unitId);
@@ -157,11 +163,18 @@ export class Jt808Gateway {
     else if (this.#terminals.has(unitId)) this.#unconfirmed.set(unitId, ((this.#unconfirmed.get(unitId) ?? 0) | (1 << bit)) >>> 0);
   }
 
+  /** Calls `listener` each time a terminal authenticates here (a new session: what waits for it is sent). */
+  onTerminalReady(listener: (unitId: string) => void): () => void {
+    this.#terminalReady.add(listener);
+    return () => this.#terminalReady.delete(listener);
+  }
+
   /**
    * A hub command to the unit's terminal: a dispatch or a message as a text 0x8300 (commands.ts;
-   * anything else throws TerminalCommandUnsupportedError). Resolves once written, or kept until
-   * the terminal authenticates when it is away. Its 0x0001 answer comes back as the unit's
-   * cmd/ack (`ports.commandAck`): delivery, never a person's acceptance.
+   * anything else throws TerminalCommandUnsupportedError). Resolves once written; 409
+   * HUB_ERR_UNIT_OFFLINE when the terminal has no session here (the hub's outbox keeps it). Its
+   * 0x0001 answer comes back as the unit's cmd/ack (`ports.commandAck`): delivery, never a
+   * person's acceptance.
    */
   sendCommand(unitId: string, command: CommandMessage): Promise<void> {
     if (command.type === 'stream.start' || command.type === 'stream.stop') {
@@ -176,8 +189,8 @@ export class Jt808Gateway {
     }
     const text = textOfCommand(unitId, command);
     const session = this.#sessions.get(unitId);
-    if (session) this.#sendText(session, unitId, { commandId: command.id, text });
-    else this.#queue(unitId, { commandId: command.id, text });
+    if (!session) throw new TerminalUnavailableError('HUB_ERR_UNIT_OFFLINE', 409, `unit ${unitId}'s terminal is not connected here, so the text waits for it`);
+    this.#sendText(session, unitId, { commandId: command.id, text });
     return Promise.resolve();
   }
 
@@ -206,19 +219,11 @@ export class Jt808Gateway {
     session.request(MessageId.TextMessage, text, this.#commandAnswerMs).then(
       (answer) => this.#ports.commandAck(unitId, ackOfResponse(commandId, answer.kind === 'response' ? answer.result : GeneralResult.failure)),
       (err: unknown) => {
-        // cut off before its answer: sent again when the terminal is back, as QoS 1 is (a terminal may show it twice)
-        if (err instanceof NoAnswerError && err.disconnected && !this.#closed) return this.#queue(unitId, queued);
-        // no answer: the dispatch stays "sent" and times out as an MQTT unit's that never acknowledged
-        this.#log.warn({ unitId, commandId, err: (err as Error).message }, 'JT/T 808 text message not answered');
+        // Cut off or not answered: the hub's outbox keeps the command until an answer, and sends it
+        // again at the terminal's next authentication, as QoS 1 is (a terminal may show it twice).
+        this.#log.warn({ unitId, commandId, err: (err as Error).message }, 'JT/T 808 text message not answered; sent again when the terminal next authenticates');
       },
     );
-  }
-
-  #queue(unitId: string, queued: Queued): void {
-    const list = this.#outbox.get(unitId) ?? [];
-    list.push(queued);
-    if (list.length > OUTBOX_MAX) this.#log.warn({ unitId, commandId: list.shift()!.commandId }, 'JT/T 808 terminal away too long: its oldest waiting command dropped');
-    this.#outbox.set(unitId, list);
   }
 
   /** Stops listening and closes every connection. Units are not marked offline (the next start does). Safe twice. */
@@ -261,9 +266,7 @@ export class Jt808Gateway {
     this.#metrics.sessions.set(this.#sessions.size);
     this.#ports.units.connected(unitId);
     this.#log.info({ unitId, phone: session.phone }, 'JT/T 808 terminal authenticated');
-    const waiting = this.#outbox.get(unitId);
-    this.#outbox.delete(unitId);
-    for (const queued of waiting ?? []) this.#sendText(session, unitId, queued);
+    for (const ready of this.#terminalReady) ready(unitId);
     const unconfirmed = this.#unconfirmed.get(unitId);
     if (unconfirmed !== undefined) {
       this.#unconfirmed.delete(unitId);

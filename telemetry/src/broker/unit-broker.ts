@@ -19,7 +19,7 @@ import type { Duplex } from 'node:stream';
 import { Aedes, type AuthenticateError, type Client } from 'aedes';
 import type { Logger } from 'pino';
 import { UnitIdSchema, topics, type CommandMessage } from '@hub/config';
-import { LoginThrottle } from '@hub/platform';
+import { HubError, LoginThrottle } from '@hub/platform';
 import type { CredentialCheck } from '../store/types';
 import { hashSecret } from '../store/credentials';
 import type { TelemetryMetrics } from '../metrics';
@@ -75,6 +75,8 @@ export class UnitBroker {
     client.close();
   });
   private closed = false;
+  /** told when a connection of a unit can take commands (command-outbox's delivery) */
+  private readonly commandsReady = new Set<(unitId: string) => void>();
 
   private constructor(
     aedes: Aedes,
@@ -215,12 +217,19 @@ export class UnitBroker {
     aedes.on('clientReady', (client) => {
       const unitId = this.unitOf.get(client);
       if (!unitId) return;
+      // a resumed session (clean false, same hub) has its subscriptions back before clientReady
+      if (subscribedToCommands(client, unitId)) this.announceCommandsReady(unitId);
       // MQTT-3.1.4-2: a new connection with a client id takes over the older one. aedes
       // does it too, but not for CONNECTs that overlap; this closes any it missed.
       for (const other of this.connections.get(unitId) ?? []) {
         if (other !== client && other.id === client.id && !other.closed) other.close();
       }
       log.info({ unitId, clientId: client.id }, 'unit connected');
+    });
+
+    aedes.on('subscribe', (subscriptions, client) => {
+      const unitId = this.unitOf.get(client);
+      if (unitId && subscriptions.some((sub) => sub.topic === topics.cmd(unitId) && (sub.qos as number) !== 128)) this.announceCommandsReady(unitId);
     });
 
     // Also from here: the client is closed before its connection is (aedes closes it
@@ -327,11 +336,37 @@ export class UnitBroker {
     return stale.length;
   }
 
-  /** Sends a command to a unit at QoS 1; kept for it while it is offline (persistent session). */
+  /** Calls `listener` each time a connection of a unit here subscribes to its command topic (or resumes a session that has it). */
+  onCommandsReady(listener: (unitId: string) => void): () => void {
+    this.commandsReady.add(listener);
+    return () => this.commandsReady.delete(listener);
+  }
+
+  private announceCommandsReady(unitId: string): void {
+    for (const listener of this.commandsReady) listener(unitId);
+  }
+
+  /** A connection of the unit here is subscribed to its command topic: a command published now reaches it. */
+  acceptsCommands(unitId: string): boolean {
+    for (const client of this.connections.get(unitId) ?? []) if (!client.closed && subscribedToCommands(client, unitId)) return true;
+    return false;
+  }
+
+  /**
+   * Sends a command at QoS 1 to each of the unit's connections here that is subscribed to its
+   * command topic, and to nothing else: not through aedes's broker-wide publish, which would also
+   * queue it for the unit's offline sessions and carry it to the other hubs. The hub's command
+   * outbox keeps the command until it is answered and sends it where the unit is; a unit with
+   * no such connection here is refused (HUB_ERR_UNIT_OFFLINE).
+   */
   sendCommand(unitId: string, command: CommandMessage): Promise<void> {
-    return new Promise((resolve, reject) => {
-      this.aedes.publish({ cmd: 'publish', topic: topics.cmd(unitId), payload: Buffer.from(JSON.stringify(command)), qos: 1, retain: false, dup: false }, (err) => (err ? reject(err) : resolve()));
-    });
+    const clients = [...(this.connections.get(unitId) ?? [])].filter((c) => !c.closed && subscribedToCommands(c, unitId));
+    if (clients.length === 0) return Promise.reject(new UnitOfflineError(unitId));
+    const payload = Buffer.from(JSON.stringify(command));
+    const topic = topics.cmd(unitId);
+    return Promise.all(
+      clients.map((client) => new Promise<void>((resolve, reject) => client.publish({ cmd: 'publish', topic, payload, qos: 1, retain: false, dup: false }, (err) => (err ? reject(err) : resolve())))),
+    ).then(() => undefined);
   }
 
   /** Closes the TCP listener, every connection and the broker. Safe to call twice. */
@@ -344,6 +379,19 @@ export class UnitBroker {
     await new Promise<void>((r) => this.aedes.close(() => r()));
     await tcpClosed;
   }
+}
+
+/** 409 HUB_ERR_UNIT_OFFLINE: the unit has no connection here that takes commands. */
+export class UnitOfflineError extends HubError {
+  constructor(unitId: string) {
+    super('HUB_ERR_UNIT_OFFLINE', 409, `unit ${unitId} has no connection to this hub subscribed to its commands`);
+  }
+}
+
+function subscribedToCommands(client: Client, unitId: string): boolean {
+  // aedes keeps a client's subscriptions by topic filter (lib/handlers/subscribe.js); not in its types
+  const subscriptions = (client as unknown as { subscriptions?: Record<string, unknown> }).subscriptions;
+  return subscriptions?.[topics.cmd(unitId)] !== undefined;
 }
 
 function remoteOf(client: Client): string | undefined {
