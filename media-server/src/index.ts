@@ -3,7 +3,18 @@ export { isKeyFrame, isVp8KeyFrame, isH264KeyFrame } from './engine/rtp/keyframe
 export { WeriftRouter } from './engine/werift/router';
 export { MediasoupRouter, type MediasoupRouterOptions } from './engine/mediasoup/router';
 export { createRouter, type EngineName } from './engine/create';
-export { whipWhep, type WhipWhepOptions, type MediaAuthorize, type MediaGrant, type PublishEvent, type OnPublish } from './whip-whep';
+export {
+  whipWhep,
+  type WhipWhepOptions,
+  type MediaAuthorize,
+  type MediaGrant,
+  type PublishEvent,
+  type OnPublish,
+  type WhepRelay,
+  type RelayedRequest,
+  type RelayedAnswer,
+  RELAYED_HEADER,
+} from './whip-whep';
 export { checkOfferDirection, mediaSections, type MediaSection, type Direction } from './offer-direction';
 export { attachSignalling, type SignallingOptions, type MediaNamespace, type MediaPeer } from './signalling';
 export * from './errors';

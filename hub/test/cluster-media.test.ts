@@ -1,0 +1,122 @@
+// Media across hubs (issue 14), with real processes: Redis, one PostgreSQL database, hubs A and
+// B in this process (hub C as its own process, so that it can be killed), real WebRTC peers.
+// A stream's publisher lands on one hub; a viewer who asks another hub is relayed there and
+// plays; its DELETE through the hub it talks to ends the session where it lives; a camera
+// started on demand from hub A answers live once its unit publishes to hub B; a hub that dies
+// with its stream answers 502 through the others until its lease runs out, then 404.
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ApiError, UnitStream } from '@hub/config';
+import { ADMIN_TOKEN, eventually, startTestHub, type TestHub } from '../../test-support/test-hub';
+import { startRedis, type TestRedis } from '../../test-support/redis';
+import { publishTestPattern, viewStream, type Publisher, type Viewer } from '../../test-support/webrtc-peers';
+import { spawnHubProcess, waitForOutput, type HubProcess } from '../../test-support/hub-process';
+import { freePort } from '../../test-support/ports';
+
+const LEASE_MS = 1500;
+/** media.idleStopSeconds of hubs A and B: short, so that the test sees the idle stop */
+const IDLE_STOP_S = 2;
+let redis: TestRedis;
+let a: TestHub;
+let b: TestHub;
+const peers: (Publisher | Viewer)[] = [];
+const member = (hubId: string) => ({ 'cluster.redisUrl': redis.url, 'cluster.hubId': hubId, 'cluster.leaseMs': LEASE_MS, 'media.idleStopSeconds': IDLE_STOP_S });
+
+beforeAll(async () => {
+  redis = await startRedis();
+  a = await startTestHub(member('hub-a'));
+  b = await startTestHub(member('hub-b'), { db: a.db });
+}, 120_000);
+
+afterAll(async () => {
+  for (const p of peers) await p.close().catch(() => {});
+  await b?.close();
+  await a?.close();
+  await redis?.close();
+});
+
+async function streamOf(unitId: string): Promise<string> {
+  const res = await a.api<UnitStream>('GET', `/api/units/${unitId}/stream`);
+  expect(res.status).toBe(200);
+  return res.body.streamId;
+}
+
+const consumersOn = (hub: TestHub, streamId: string) => hub.hub.media!.router.producers.get(streamId)?.consumers.size ?? 0;
+
+/** A WHEP viewer (a real werift peer) of `streamId` through the hub at `http`. */
+async function view(http: string, streamId: string): Promise<Viewer> {
+  const viewer = await viewStream(`${http}/whep/${streamId}`, ADMIN_TOKEN, 'vp8');
+  peers.push(viewer);
+  return viewer;
+}
+
+describe('media across hubs', () => {
+  it('a viewer on hub A of a stream published to hub B plays it from B; its DELETE through A ends the session on B', async () => {
+    await a.createUnit('cm-car-1');
+    const streamId = await streamOf('cm-car-1');
+    const publisher = await publishTestPattern(`${b.http}/whip/${streamId}`, ADMIN_TOKEN, 'vp8');
+    peers.push(publisher);
+    expect(publisher.status).toBe(201);
+
+    const viewer = await view(a.http, streamId);
+    expect(viewer.res.status, await viewer.res.clone().text()).toBe(201);
+    await eventually(async () => viewer.counter.packets > 20, 20_000, 'frames at the viewer of hub A');
+    // the session lives on B, where the producer is (and its viewer limit and audit): A holds no transport
+    expect(consumersOn(b, streamId)).toBe(1);
+    expect(a.hub.media!.router.transports.size).toBe(0);
+    const location = viewer.res.headers.get('location')!;
+    expect(location).toMatch(new RegExp(`^/whep/${streamId}/`));
+
+    const deleted = await fetch(a.http + location, { method: 'DELETE', headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
+    expect(deleted.status).toBe(200);
+    await eventually(async () => consumersOn(b, streamId) === 0, 10_000, 'the session on B ended');
+    // the registry forgets a stream whose producer closed: A then says it is not published
+    await publisher.close();
+    await eventually(async () => (await view(a.http, streamId)).res.status === 404, 10_000, 'A answers 404 once the publisher on B is gone');
+    // B authorized the view: a viewer without a token is refused there, and A says what B said
+    const anonymous = await fetch(`${a.http}/whep/${streamId}`, { method: 'POST', headers: { 'content-type': 'application/sdp' }, body: 'v=0\r\n' });
+    expect(anonymous.status).toBe(401);
+    expect(((await anonymous.json()) as ApiError).code).toBe('HUB_ERR_AUTH_REQUIRED');
+  }, 60_000);
+
+  it('a hub that dies with its stream: the others answer 502 with a code until its lease runs out, then 404', async () => {
+    await a.createUnit('cm-car-3');
+    const streamId = await streamOf('cm-car-3');
+    const cLease = 8000; // long enough to see the 502 before the sweep
+    const ports = { httpPort: await freePort(), mqttPort: await freePort(), pgPort: await freePort() };
+    let c: HubProcess | undefined = await spawnHubProcess({
+      dataDir: mkdtempSync(path.join(tmpdir(), 'hub-c-')),
+      token: ADMIN_TOKEN,
+      ports,
+      env: {
+        HUB_DATABASE__URL: a.hub.databaseUrl,
+        HUB_CLUSTER__REDIS_URL: redis.url,
+        HUB_CLUSTER__HUB_ID: 'hub-c',
+        HUB_CLUSTER__LEASE_MS: String(cLease),
+        HUB_CLUSTER__ADVERTISE_URL: `http://127.0.0.1:${ports.httpPort}`,
+      },
+    });
+    try {
+      await waitForOutput(c.hub, 'Hub ready', 90_000);
+      const publisher = await publishTestPattern(`http://127.0.0.1:${ports.httpPort}/whip/${streamId}`, ADMIN_TOKEN, 'vp8');
+      peers.push(publisher);
+      expect(publisher.status).toBe(201);
+      const viewer = await view(a.http, streamId);
+      expect(viewer.res.status).toBe(201); // relayed to C while it lives
+
+      c.hub.kill('SIGKILL');
+      c = undefined;
+      const dead = await view(a.http, streamId);
+      expect(dead.res.status).toBe(502);
+      const body = (await dead.res.json()) as ApiError;
+      expect(body.code).toBe('HUB_ERR_STREAM_HOST_UNREACHABLE');
+      expect(body.message).toContain('hub-c');
+      // swept with C's lease: the stream is not published anywhere
+      await eventually(async () => (await view(a.http, streamId)).res.status === 404, cLease + 15_000, '404 once C is swept');
+    } finally {
+      c?.hub.kill('SIGKILL');
+    }
+  }, 150_000);
+});
