@@ -154,6 +154,7 @@ export async function startMedia(app: FastifyInstance, config: HubConfig, db: pg
     idleStopSeconds: config.media.idleStopSeconds,
     startTimeoutSeconds: config.media.startTimeoutSeconds,
     log: log.child({ module: 'on-demand' }),
+    ...(cluster && streams ? { cluster: { hostedElsewhere: (id: string) => streams.hostedElsewhere(id), unitConnected: (id: string) => cluster.unitConnectedAnywhere(id) } } : {}),
   });
   await app.register(async (scope) => {
     scope.setValidatorCompiler(storableValidatorCompiler);

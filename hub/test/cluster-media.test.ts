@@ -7,10 +7,12 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import type { MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ApiError, UnitStream } from '@hub/config';
+import { topics, type Alarm, type ApiError, type StreamStartResponse, type UnitStream } from '@hub/config';
 import { ADMIN_TOKEN, eventually, startTestHub, type TestHub } from '../../test-support/test-hub';
 import { startRedis, type TestRedis } from '../../test-support/redis';
+import { connectMqttUnit } from '../../test-support/mqtt-unit';
 import { publishTestPattern, viewStream, type Publisher, type Viewer } from '../../test-support/webrtc-peers';
 import { spawnHubProcess, waitForOutput, type HubProcess } from '../../test-support/hub-process';
 import { freePort } from '../../test-support/ports';
@@ -21,6 +23,7 @@ const IDLE_STOP_S = 2;
 let redis: TestRedis;
 let a: TestHub;
 let b: TestHub;
+const clients: MqttClient[] = [];
 const peers: (Publisher | Viewer)[] = [];
 const member = (hubId: string) => ({ 'cluster.redisUrl': redis.url, 'cluster.hubId': hubId, 'cluster.leaseMs': LEASE_MS, 'media.idleStopSeconds': IDLE_STOP_S });
 
@@ -32,6 +35,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   for (const p of peers) await p.close().catch(() => {});
+  for (const c of clients) c.end(true);
   await b?.close();
   await a?.close();
   await redis?.close();
@@ -79,6 +83,51 @@ describe('media across hubs', () => {
     const anonymous = await fetch(`${a.http}/whep/${streamId}`, { method: 'POST', headers: { 'content-type': 'application/sdp' }, body: 'v=0\r\n' });
     expect(anonymous.status).toBe(401);
     expect(((await anonymous.json()) as ApiError).code).toBe('HUB_ERR_AUTH_REQUIRED');
+  }, 60_000);
+
+  it('a camera started on demand from hub A answers live once its unit publishes to hub B, and A’s viewer plays it', async () => {
+    const { secret } = await a.createUnit('cm-car-2');
+    const unit = await connectMqttUnit(b.mqtt, 'cm-car-2', secret);
+    clients.push(unit.client);
+    const online = async () => (await a.hub.db.query<{ online: boolean }>('SELECT online FROM units WHERE id = $1', ['cm-car-2'])).rows[0]?.online;
+    await eventually(online, 10_000, 'the unit on B online');
+
+    const started = a.api<StreamStartResponse>('POST', '/api/streams/cm-car-2/start');
+    const command = await eventually(async () => unit.commands.find((c) => c.type === 'stream.start'), 15_000, 'stream.start at the unit on B');
+    // the unit's agent publishes through the load balancer, which sent it to hub B
+    const publisher = await publishTestPattern(`${b.http}/whip/${(command as { streamId: string }).streamId}`, `cm-car-2:${secret}`, 'vp8');
+    peers.push(publisher);
+    expect(publisher.status).toBe(201);
+    const answer = await started;
+    expect(answer.status, JSON.stringify(answer.body)).toBe(200);
+    expect(answer.body).toMatchObject({ unitId: 'cm-car-2', state: 'started' });
+
+    const viewer = await view(a.http, answer.body.streamId);
+    expect(viewer.res.status).toBe(201);
+    await eventually(async () => viewer.counter.packets > 20, 20_000, 'frames at the viewer of hub A');
+    // asked again, A finds it live on B
+    expect((await a.api<StreamStartResponse>('POST', '/api/streams/cm-car-2/start')).body.state).toBe('live');
+  }, 60_000);
+
+  it('an SOS raised on hub A pins its stream on hub B, where the producer is; acknowledged and unwatched, B stops it through A', async () => {
+    const { secret } = await a.createUnit('cm-car-4');
+    const unit = await connectMqttUnit(a.mqtt, 'cm-car-4', secret);
+    clients.push(unit.client);
+    await unit.publish(topics.alarm('cm-car-4'), { type: 'sos', lat: 22.6, lon: 114.2 });
+    const command = await eventually(async () => unit.commands.find((c) => c.type === 'stream.start'), 15_000, 'stream.start from A');
+    const streamId = (command as { streamId: string }).streamId;
+    const publisher = await publishTestPattern(`${b.http}/whip/${streamId}`, `cm-car-4:${secret}`, 'vp8');
+    peers.push(publisher);
+    expect(publisher.status).toBe(201);
+    // nobody watches, but the SOS is open: B keeps the stream well past its idle stop
+    await new Promise((r) => setTimeout(r, 3 * IDLE_STOP_S * 1000));
+    expect(unit.commands.filter((c) => c.type === 'stream.stop')).toEqual([]);
+    expect(b.hub.media!.router.producers.has(streamId)).toBe(true);
+
+    const sos = await eventually(async () => (await a.api<Alarm[]>('GET', '/api/alarms?unitId=cm-car-4&kind=sos')).body[0], 10_000, 'the SOS stored');
+    expect((await a.api('POST', `/api/alarms/${sos.id}/ack`, {})).status).toBe(200);
+    // B hears the acknowledgement (clusterAlarm), and tells the unit on A to stop
+    await eventually(async () => unit.commands.some((c) => c.type === 'stream.stop'), 10_000 + IDLE_STOP_S * 1000, 'stream.stop from B at the unit on A');
   }, 60_000);
 
   it('a hub that dies with its stream: the others answer 502 with a code until its lease runs out, then 404', async () => {
