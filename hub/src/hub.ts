@@ -119,7 +119,7 @@ export async function startHub(config: HubConfig, opts: StartHubOptions = {}): P
     await app.register(alarmsPlugin, { db, config: config.alarms, log, cluster: cluster !== undefined });
     if (config.jt808.enabled) await app.register(jt808Plugin, { config, db, log });
     await app.register(unitCommandsPlugin, { config, db, log });
-    if (config.roles.includes('media')) await app.register(mediaPlugin, { config, db, log, cluster });
+    if (config.roles.includes('media')) await app.register(mediaPlugin, { config, db, log, cluster, adminToken: adminToken.token });
     await app.register(incidentsPlugin, {
       db,
       linkage: config.linkage,

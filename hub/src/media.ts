@@ -94,7 +94,8 @@ export interface Media {
   close(): void;
 }
 
-export async function startMedia(app: FastifyInstance, config: HubConfig, db: pg.Pool, telemetry: Telemetry, log: Logger, cluster?: ClusterMember): Promise<Media> {
+export async function startMedia(app: FastifyInstance, config: HubConfig, db: pg.Pool, telemetry: Telemetry, log: Logger, inCluster?: { member: ClusterMember; adminToken: string }): Promise<Media> {
+  const cluster = inCluster?.member;
   const workerDeaths = new Counter({
     name: 'hub_media_worker_deaths_total',
     help: 'mediasoup workers that died (each started again; the peers on it signalled again)',
@@ -224,7 +225,7 @@ export async function startMedia(app: FastifyInstance, config: HubConfig, db: pg
       log: log.child({ module: 'jt1078' }),
     }),
   );
-  const recorder = await startRecorder(app, { config, db, router, streamIds, telemetry, log });
+  const recorder = await startRecorder(app, { config, db, router, streamIds, telemetry, log, ...(streams && inCluster ? { cluster: { streams, token: inCluster.adminToken } } : {}) });
   return {
     router,
     onDemand,

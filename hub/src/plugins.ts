@@ -25,6 +25,8 @@ interface HubPluginOptions {
   log: Logger;
   /** this hub's membership of a cluster (the media plugin's stream registry); default none */
   cluster?: ClusterMember;
+  /** the admin token (the same on every hub of a cluster): a recording started here is made by the hub that hosts the stream */
+  adminToken?: string;
 }
 
 declare module 'fastify' {
@@ -40,8 +42,8 @@ declare module 'fastify' {
 
 /** The SFU with WHIP/WHEP, the /media signalling, cameras on demand and the recorder. */
 export const mediaPlugin = fp<HubPluginOptions>(
-  async (app, { config, db, log, cluster }) => {
-    const media = await startMedia(app, config, db, app.telemetry, log, cluster);
+  async (app, { config, db, log, cluster, adminToken }) => {
+    const media = await startMedia(app, config, db, app.telemetry, log, cluster && adminToken ? { member: cluster, adminToken } : undefined);
     app.decorate('media', media);
     app.addHook('onClose', async () => {
       await media.recorder.close(); // recordings end (last segments indexed) before the SFU closes

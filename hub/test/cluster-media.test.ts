@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { topics, type Alarm, type ApiError, type StreamStartResponse, type UnitStream } from '@hub/config';
+import { topics, type Alarm, type ApiError, type Recording, type StreamStartResponse, type UnitStream } from '@hub/config';
 import { ADMIN_TOKEN, eventually, startTestHub, type TestHub } from '../../test-support/test-hub';
 import { startRedis, type TestRedis } from '../../test-support/redis';
 import { connectMqttUnit } from '../../test-support/mqtt-unit';
@@ -128,6 +128,24 @@ describe('media across hubs', () => {
     expect((await a.api('POST', `/api/alarms/${sos.id}/ack`, {})).status).toBe(200);
     // B hears the acknowledgement (clusterAlarm), and tells the unit on A to stop
     await eventually(async () => unit.commands.some((c) => c.type === 'stream.stop'), 10_000 + IDLE_STOP_S * 1000, 'stream.stop from B at the unit on A');
+  }, 60_000);
+
+  it('a recording asked on hub A of a stream published to hub B is made once, by B; A stops it there', async () => {
+    await a.createUnit('cm-car-5');
+    const streamId = await streamOf('cm-car-5');
+    const publisher = await publishTestPattern(`${b.http}/whip/${streamId}`, ADMIN_TOKEN, 'vp8');
+    peers.push(publisher);
+    expect(publisher.status).toBe(201);
+    const started = await a.api<Recording>('POST', '/api/recordings', { streamId, reason: 'operator' });
+    expect(started.status, JSON.stringify(started.body)).toBe(201);
+    const id = started.body.id;
+    // segments are written where the media is: B (hub A never had the producer)
+    await eventually(async () => (await a.api<Recording>('GET', `/api/recordings/${id}`)).body.segments > 0, 30_000, 'a segment recorded by B');
+    const stopped = await a.api<Recording>('POST', `/api/recordings/${id}/stop`);
+    expect(stopped.status, JSON.stringify(stopped.body)).toBe(200);
+    expect(stopped.body.endedAt).not.toBeNull();
+    const rows = (await a.api<Recording[]>('GET', `/api/recordings?streamId=${streamId}`)).body;
+    expect(rows.map((r) => r.id)).toEqual([id]);
   }, 60_000);
 
   it('a hub that dies with its stream: the others answer 502 with a code until its lease runs out, then 404', async () => {

@@ -22,4 +22,4 @@ export { checkViewerLimit, viewerCount } from './viewer-limit';
 export { claimStream, CLAIM_PROBE_MS } from './stream-claim';
 export { watchPublisherLiveness, type LivenessOptions } from './signalling-liveness';
 export { mediaMigrations } from './migrations';
-export { Recorder, recordingApi, type RecorderOptions, type RecordingApiOptions, type RecordingStall } from './recording/index';
+export { Recorder, recordingApi, type RecorderOptions, type StartRecordingOptions, type StopRecordingOptions, type RecordingApiOptions, type RecordingStall } from './recording/index';

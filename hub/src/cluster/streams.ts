@@ -87,10 +87,41 @@ export class ClusterStreams implements WhepRelay {
     }
   }
 
-  async hostOf(streamId: string): Promise<{ send(request: RelayedRequest): Promise<RelayedAnswer> } | undefined> {
+  /** The other hub that hosts the stream's producer (its URL undefined once its lease ran out); undefined when this one or none does. */
+  async otherHost(streamId: string): Promise<{ hubId: string; url: string | undefined } | undefined> {
     const host = this.member.redisUp ? await this.member.streamHost(streamId) : undefined;
-    if (!host || host.hubId === this.member.hubId) return undefined;
-    return { send: (request) => this.#send(streamId, host.hubId, host.url, request) };
+    return host && host.hubId !== this.member.hubId ? host : undefined;
+  }
+
+  async hostOf(streamId: string): Promise<{ send(request: RelayedRequest): Promise<RelayedAnswer> } | undefined> {
+    const host = await this.otherHost(streamId);
+    return host && { send: (request) => this.#send(streamId, host.hubId, host.url, request) };
+  }
+
+  /**
+   * Calls the hub that hosts `streamId` at `path` (a recording's start or stop), with the
+   * bearer token given; resolves with its answer. Throws StreamHostUnreachableError when it does not answer.
+   */
+  async call(host: { hubId: string; url: string | undefined }, streamId: string, path: string, token: string, body?: object): Promise<{ status: number; body: unknown }> {
+    if (!host.url) throw new StreamHostUnreachableError(streamId, host.hubId, 'its lease ran out');
+    try {
+      const res = await fetch(new URL(path, host.url), {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}`, [RELAYED_HEADER]: this.member.hubId, ...(body ? { 'content-type': 'application/json' } : {}) },
+        body: body ? JSON.stringify(body) : undefined,
+        signal: AbortSignal.timeout(RELAY_TIMEOUT_MS),
+      });
+      const text = await res.text();
+      return { status: res.status, body: text ? JSON.parse(text) : undefined };
+    } catch (err) {
+      throw this.#unreachable(streamId, host.hubId, host.url, err);
+    }
+  }
+
+  #unreachable(streamId: string, hubId: string, url: string, err: unknown): StreamHostUnreachableError {
+    const why = err instanceof Error ? ((err.cause as Error | undefined)?.message ?? err.message) : String(err);
+    this.log.warn({ streamId, hubId, url, why }, 'cluster: the hub that hosts a stream does not answer');
+    return new StreamHostUnreachableError(streamId, hubId, `${url}: ${why}`);
   }
 
   /** True when another hub hosts the stream's producer (a camera started from here went live there). */
@@ -114,9 +145,7 @@ export class ClusterStreams implements WhepRelay {
         signal: AbortSignal.timeout(RELAY_TIMEOUT_MS),
       });
     } catch (err) {
-      const why = err instanceof Error ? ((err.cause as Error | undefined)?.message ?? err.message) : String(err);
-      this.log.warn({ streamId, hubId, url, why }, 'cluster: the hub that hosts a stream does not answer');
-      throw new StreamHostUnreachableError(streamId, hubId, `${url}: ${why}`);
+      throw this.#unreachable(streamId, hubId, url, err);
     }
     return { status: res.status, contentType: res.headers.get('content-type') ?? undefined, location: res.headers.get('location') ?? undefined, body: await res.text() };
   }
