@@ -140,6 +140,7 @@ export async function startMedia(app: FastifyInstance, config: HubConfig, db: pg
     // a TURN credential of its own for each authenticated socket, named after it (coturn's log says who relayed)
     iceServers: (peer) => iceServersFor(config.media, peer.name),
     maxViewers: config.media.maxViewers,
+    relay: streams,
     log: log.child({ module: 'signalling' }),
   });
   const liveness = watchPublisherLiveness({
