@@ -66,13 +66,19 @@ async function view(http: string, streamId: string): Promise<Viewer> {
   return viewer;
 }
 
+/** A new unit whose stream a coordinator's test pattern publishes to hub B. */
+async function publishToB(unitId: string): Promise<{ streamId: string; publisher: Publisher }> {
+  await a.createUnit(unitId);
+  const streamId = await streamOf(unitId);
+  const publisher = await publishTestPattern(`${b.http}/whip/${streamId}`, ADMIN_TOKEN, 'vp8');
+  peers.push(publisher);
+  expect(publisher.status).toBe(201);
+  return { streamId, publisher };
+}
+
 describe('media across hubs', () => {
   it('a viewer on hub A of a stream published to hub B plays it from B; its DELETE through A ends the session on B', async () => {
-    await a.createUnit('cm-car-1');
-    const streamId = await streamOf('cm-car-1');
-    const publisher = await publishTestPattern(`${b.http}/whip/${streamId}`, ADMIN_TOKEN, 'vp8');
-    peers.push(publisher);
-    expect(publisher.status).toBe(201);
+    const { streamId, publisher } = await publishToB('cm-car-1');
 
     const viewer = await view(a.http, streamId);
     expect(viewer.res.status, await viewer.res.clone().text()).toBe(201);
@@ -141,11 +147,7 @@ describe('media across hubs', () => {
   }, 60_000);
 
   it('a recording asked on hub A of a stream published to hub B is made once, by B; A stops it there', async () => {
-    await a.createUnit('cm-car-5');
-    const streamId = await streamOf('cm-car-5');
-    const publisher = await publishTestPattern(`${b.http}/whip/${streamId}`, ADMIN_TOKEN, 'vp8');
-    peers.push(publisher);
-    expect(publisher.status).toBe(201);
+    const { streamId } = await publishToB('cm-car-5');
     const started = await a.api<Recording>('POST', '/api/recordings', { streamId, reason: 'operator' });
     expect(started.status, JSON.stringify(started.body)).toBe(201);
     const id = started.body.id;
