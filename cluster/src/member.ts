@@ -5,7 +5,7 @@
 import { EventEmitter } from 'node:events';
 import { hostname } from 'node:os';
 import { Redis } from 'ioredis';
-import { CONNECT, DISCONNECT, SWEEP, PREFIX, keys } from './keys';
+import { CONNECT, DISCONNECT, STREAM_GONE, SWEEP, PREFIX, keys } from './keys';
 import { ClusterUnavailableError, redact } from './errors';
 
 export interface ClusterLog {
@@ -21,13 +21,15 @@ export interface ClusterMemberOptions {
   hubId?: string;
   /** a hub silent this long is dead, ms; default 5000 */
   leaseMs?: number;
+  /** this hub's HTTP base URL for the other hubs (cluster.advertiseUrl); default none until advertise() */
+  advertiseUrl?: string;
   log: ClusterLog;
 }
 
 export type ClusterMemberEvents = {
   /** a dead hub's units that have no connection left anywhere: they go offline (emitted on one hub only) */
   unitsLost: [unitIds: string[], deadHubId: string];
-  /** Redis came back (it may have lost its data) or this hub's lease lapsed: register the local units again */
+  /** Redis came back (it may have lost its data) or this hub's lease lapsed: register the local units and streams again */
   resync: [];
   /** one message of the event channel, from another hub */
   message: [fromHubId: string, body: string];
@@ -50,6 +52,7 @@ export class ClusterMember extends EventEmitter<ClusterMemberEvents> {
   readonly #log: ClusterLog;
   readonly #url: string;
   #timer: NodeJS.Timeout | undefined;
+  #advertiseUrl: string | undefined;
   #hubs = 1;
   #lastError: string | undefined;
   #lostRedis = false;
@@ -62,6 +65,7 @@ export class ClusterMember extends EventEmitter<ClusterMemberEvents> {
     this.leaseMs = opts.leaseMs ?? 5000;
     this.#log = opts.log;
     this.#url = opts.redisUrl;
+    this.#advertiseUrl = opts.advertiseUrl;
     const common = {
       lazyConnect: true,
       // a command while Redis is down fails at once instead of queueing: presence falls back to this hub's own view
@@ -136,6 +140,34 @@ export class ClusterMember extends EventEmitter<ClusterMemberEvents> {
     return members.length === 0 ? [] : this.#cmd.sunion(...members.map(keys.hubUnits));
   }
 
+  /** Sets the HTTP base URL the other hubs call this one at (known once the hub listens); it goes out with the next renewal. */
+  advertise(url: string): void {
+    this.#advertiseUrl = url;
+    if (this.redisUp) void this.#renew().catch(() => {});
+  }
+
+  /** A stream's producer appeared on this hub: the registry names this hub as its host. */
+  async streamHosted(streamId: string): Promise<void> {
+    await this.#cmd.multi().set(keys.stream(streamId), this.hubId).sadd(keys.hubStreams(this.hubId), streamId).exec();
+  }
+
+  /** A stream's producer on this hub closed: forgotten, unless another hub hosts it by now. */
+  async streamGone(streamId: string): Promise<void> {
+    await this.#cmd.eval(STREAM_GONE, 2, keys.stream(streamId), keys.hubStreams(this.hubId), this.hubId, streamId);
+  }
+
+  /** The hub that hosts the stream's producer, with its URL (undefined when its lease ran out); undefined when no hub does. */
+  async streamHost(streamId: string): Promise<{ hubId: string; url: string | undefined } | undefined> {
+    const hubId = await this.#cmd.get(keys.stream(streamId));
+    if (!hubId) return undefined;
+    return { hubId, url: (await this.#cmd.get(keys.url(hubId))) ?? undefined };
+  }
+
+  /** True while the unit has a connection on any hub. */
+  async unitConnectedAnywhere(unitId: string): Promise<boolean> {
+    return (await this.#cmd.scard(keys.unitHubs(unitId))) > 0;
+  }
+
   /** Sends `body` to every other hub (`message` there). Dropped while Redis is down. */
   publish(body: string): void {
     if (!this.redisUp) return;
@@ -162,7 +194,9 @@ export class ClusterMember extends EventEmitter<ClusterMemberEvents> {
 
   /** Renews the lease; if this hub had been swept meanwhile (it stalled past its lease), its units register again. */
   async #renew(): Promise<void> {
-    const [, added] = (await this.#cmd.multi().set(keys.alive(this.hubId), '1', 'PX', this.leaseMs).sadd(keys.members, this.hubId).exec()) ?? [];
+    const tx = this.#cmd.multi().set(keys.alive(this.hubId), '1', 'PX', this.leaseMs).sadd(keys.members, this.hubId);
+    if (this.#advertiseUrl) tx.set(keys.url(this.hubId), this.#advertiseUrl, 'PX', this.leaseMs);
+    const [, added] = (await tx.exec()) ?? [];
     if (added?.[1] === 1 && this.#timer && !this.#left) {
       this.#log.warn({ hubId: this.hubId }, 'cluster: this hub was taken as dead (its lease lapsed); registering its units again');
       this.emit('resync');
@@ -186,7 +220,7 @@ export class ClusterMember extends EventEmitter<ClusterMemberEvents> {
 
   /** The units left with no connection when `hubId` is swept; undefined when it is alive or already swept. */
   async #sweepHub(hubId: string): Promise<string[] | undefined> {
-    const [outcome, ...lost] = (await this.#cmd.eval(SWEEP, 3, keys.hubUnits(hubId), keys.members, keys.alive(hubId), hubId, PREFIX)) as string[];
+    const [outcome, ...lost] = (await this.#cmd.eval(SWEEP, 5, keys.hubUnits(hubId), keys.members, keys.alive(hubId), keys.hubStreams(hubId), keys.url(hubId), hubId, PREFIX)) as string[];
     return outcome === 'swept' ? lost : undefined;
   }
 

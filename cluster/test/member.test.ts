@@ -94,4 +94,28 @@ describe('cluster membership', () => {
     expect((err as Error).message).toMatch(/does not answer.*unset cluster.redisUrl/);
     expect((err as Error).message).not.toContain('secret');
   });
+
+  it('names the hub that hosts a stream, with its URL; forgets it when its producer closes, unless another hub took it; a leaving hub takes its streams', async () => {
+    const a = await join('hub-a');
+    const b = await join('hub-b');
+    a.advertise('http://10.0.0.1:8080');
+    b.advertise('http://10.0.0.2:8080');
+    expect(await a.streamHost('s-1')).toBeUndefined();
+    await b.streamHosted('s-1');
+    await eventually(async () => (await a.streamHost('s-1'))?.url === 'http://10.0.0.2:8080', 5000, 'B’s URL, renewed with its lease');
+    expect((await a.streamHost('s-1'))?.hubId).toBe('hub-b');
+    await b.streamGone('s-1');
+    expect(await a.streamHost('s-1')).toBeUndefined();
+
+    // the publisher moved to A before B saw its producer close: B's close does not erase A's entry
+    await b.streamHosted('s-2');
+    await a.streamHosted('s-2');
+    await b.streamGone('s-2');
+    expect((await b.streamHost('s-2'))?.hubId).toBe('hub-a');
+
+    await b.streamHosted('s-3');
+    await b.leave();
+    expect(await a.streamHost('s-3')).toBeUndefined();
+    expect((await a.streamHost('s-2'))?.hubId).toBe('hub-a');
+  });
 });

@@ -324,6 +324,12 @@ export const HubConfigSchema = z.object({
         .optional(),
       /** a hub that has not renewed its lease for this long is taken as dead and its units go offline, ms; default 5000 */
       leaseMs: z.coerce.number().int().min(500).max(60_000).default(5000),
+      /**
+       * this hub's HTTP base URL as the other hubs reach it (a viewer's WHEP signalling is relayed
+       * to the hub that hosts the stream), e.g. http://10.0.0.7:8080; default http://<http.host, or
+       * this machine's hostname when it is 0.0.0.0>:<the port it listens on>
+       */
+      advertiseUrl: z.string().url().optional(),
     })
     .prefault({}),
   /** the notice-and-escalation loop: grace per event type, SMS templates, the SMPP or HTTP gateway (notices.ts); default no gateway (off) */

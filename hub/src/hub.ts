@@ -1,6 +1,7 @@
 // One hub process: the database (embedded or external), then identity, telemetry, alarms, the
 // media role, incidents, the REST API with every package's routes, the linkage rules and the
 // wall's pages on one Fastify instance, plus the MQTT port and the JT/T 808 terminals' port.
+import { hostname } from 'node:os';
 import path from 'node:path';
 import Fastify, { type FastifyInstance } from 'fastify';
 import pino, { type Logger } from 'pino';
@@ -118,7 +119,7 @@ export async function startHub(config: HubConfig, opts: StartHubOptions = {}): P
     await app.register(alarmsPlugin, { db, config: config.alarms, log, cluster: cluster !== undefined });
     if (config.jt808.enabled) await app.register(jt808Plugin, { config, db, log });
     await app.register(unitCommandsPlugin, { config, db, log });
-    if (config.roles.includes('media')) await app.register(mediaPlugin, { config, db, log });
+    if (config.roles.includes('media')) await app.register(mediaPlugin, { config, db, log, cluster, adminToken: adminToken.token });
     await app.register(incidentsPlugin, {
       db,
       linkage: config.linkage,
@@ -142,6 +143,8 @@ export async function startHub(config: HubConfig, opts: StartHubOptions = {}): P
 
     await app.listen({ host: config.http.host, port: config.http.port });
     const httpPort = (app.server.address() as import('node:net').AddressInfo).port;
+    // where the other hubs call this one (a viewer's WHEP relayed to the hub that hosts the stream)
+    cluster?.advertise(config.cluster.advertiseUrl ?? `http://${['0.0.0.0', '::'].includes(config.http.host) ? hostname() : config.http.host}:${httpPort}`);
     const mqttPort = await telemetry.listenMqtt();
     const jt808Port = await app.jt808?.listen(config.jt808.host, config.jt808.port);
     const jt1078Port = await app.jt808?.listenMedia(config.jt808.host, config.jt808.mediaPort);

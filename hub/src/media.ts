@@ -28,6 +28,8 @@ import { StreamsOnDemand, StreamStartError } from './on-demand';
 import { startRecorder, type Recorder } from './recording';
 import { StreamIds } from './stream-ids';
 import { iceServersFor } from './ice-servers';
+import { ClusterStreams } from './cluster/streams';
+import type { ClusterMember } from '@hub/cluster';
 import { TerminalPublishers } from './terminal-video';
 
 /** A unit's credential, `{unitId}:{secret}`, split; undefined for anything else. */
@@ -92,7 +94,8 @@ export interface Media {
   close(): void;
 }
 
-export async function startMedia(app: FastifyInstance, config: HubConfig, db: pg.Pool, telemetry: Telemetry, log: Logger): Promise<Media> {
+export async function startMedia(app: FastifyInstance, config: HubConfig, db: pg.Pool, telemetry: Telemetry, log: Logger, inCluster?: { member: ClusterMember; adminToken: string }): Promise<Media> {
+  const cluster = inCluster?.member;
   const workerDeaths = new Counter({
     name: 'hub_media_worker_deaths_total',
     help: 'mediasoup workers that died (each started again; the peers on it signalled again)',
@@ -111,7 +114,13 @@ export async function startMedia(app: FastifyInstance, config: HubConfig, db: pg
   });
   const streamIds = new StreamIds(db);
   const authorizeMedia = (token: string | undefined, action: 'publish' | 'view', streamId: string) => authorize(db, streamIds, telemetry, token, action, streamId);
-  const onPublish = (e: PublishEvent) => auditPublish(db, streamIds, e);
+  // in a cluster: the stream registry says which hub hosts each stream, and a viewer of a stream hosted elsewhere is relayed there
+  const streams = cluster ? new ClusterStreams(cluster, router, log.child({ module: 'cluster-streams' })) : undefined;
+  const onPublish = async (e: PublishEvent) => {
+    await auditPublish(db, streamIds, e);
+    // the producer is added right after this hook: registered on the next turn
+    if (streams) setImmediate(() => streams.reconcile());
+  };
   await app.register(whipWhep, {
     router,
     authorize: authorizeMedia,
@@ -119,6 +128,7 @@ export async function startMedia(app: FastifyInstance, config: HubConfig, db: pg
     unitOf: (streamId) => streamIds.unitOf(streamId),
     maxViewers: config.media.maxViewers,
     corsOrigins: config.media.corsOrigins,
+    relay: streams,
   });
   const signalling = attachSignalling({
     router,
@@ -130,6 +140,7 @@ export async function startMedia(app: FastifyInstance, config: HubConfig, db: pg
     // a TURN credential of its own for each authenticated socket, named after it (coturn's log says who relayed)
     iceServers: (peer) => iceServersFor(config.media, peer.name),
     maxViewers: config.media.maxViewers,
+    relay: streams,
     log: log.child({ module: 'signalling' }),
   });
   const liveness = watchPublisherLiveness({
@@ -145,6 +156,7 @@ export async function startMedia(app: FastifyInstance, config: HubConfig, db: pg
     idleStopSeconds: config.media.idleStopSeconds,
     startTimeoutSeconds: config.media.startTimeoutSeconds,
     log: log.child({ module: 'on-demand' }),
+    ...(cluster && streams ? { cluster: { hostedElsewhere: (id: string) => streams.hostedElsewhere(id), unitConnected: (id: string) => cluster.unitConnectedAnywhere(id) } } : {}),
   });
   await app.register(async (scope) => {
     scope.setValidatorCompiler(storableValidatorCompiler);
@@ -214,7 +226,7 @@ export async function startMedia(app: FastifyInstance, config: HubConfig, db: pg
       log: log.child({ module: 'jt1078' }),
     }),
   );
-  const recorder = await startRecorder(app, { config, db, router, streamIds, telemetry, log });
+  const recorder = await startRecorder(app, { config, db, router, streamIds, telemetry, log, ...(streams && inCluster ? { cluster: { streams, token: inCluster.adminToken } } : {}) });
   return {
     router,
     onDemand,
@@ -223,6 +235,7 @@ export async function startMedia(app: FastifyInstance, config: HubConfig, db: pg
     close() {
       app.jt808?.useVideo(undefined);
       onDemand.close();
+      streams?.close();
       liveness.close();
       signalling.close();
       router.close();

@@ -2,6 +2,7 @@
 // linkage rules and the wall's pages. Each names the plugins it needs (fastify-plugin
 // `dependencies`): registered out of order, the hub refuses to start and says which is missing.
 import fp from 'fastify-plugin';
+import type { ClusterMember } from '@hub/cluster';
 import type pg from 'pg';
 import type { Logger } from 'pino';
 import type { Alarm, HubConfig } from '@hub/config';
@@ -22,6 +23,10 @@ interface HubPluginOptions {
   config: HubConfig;
   db: pg.Pool;
   log: Logger;
+  /** this hub's membership of a cluster (the media plugin's stream registry); default none */
+  cluster?: ClusterMember;
+  /** the admin token (the same on every hub of a cluster): a recording started here is made by the hub that hosts the stream */
+  adminToken?: string;
 }
 
 declare module 'fastify' {
@@ -37,8 +42,8 @@ declare module 'fastify' {
 
 /** The SFU with WHIP/WHEP, the /media signalling, cameras on demand and the recorder. */
 export const mediaPlugin = fp<HubPluginOptions>(
-  async (app, { config, db, log }) => {
-    const media = await startMedia(app, config, db, app.telemetry, log);
+  async (app, { config, db, log, cluster, adminToken }) => {
+    const media = await startMedia(app, config, db, app.telemetry, log, cluster && adminToken ? { member: cluster, adminToken } : undefined);
     app.decorate('media', media);
     app.addHook('onClose', async () => {
       await media.recorder.close(); // recordings end (last segments indexed) before the SFU closes

@@ -4,6 +4,9 @@
 // incidents' replay and evidence pack fed with the recorded segments, every start and
 // stop in the audit log, and a stalled recording raised as a `recording_stalled` alarm
 // (through the alarm service, so that walls see it) and counted (hub_recording_stalls_total).
+// In a cluster a recording is made once, by the hub that hosts the stream's producer: a start
+// or stop asked on another hub (the linkage rules run where the alarm came in, REST calls
+// where the load balancer sent them) is passed to that hub (ClusterRecorder).
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type pg from 'pg';
@@ -12,10 +15,12 @@ import { Counter } from 'prom-client';
 import type { AlarmService } from '@hub/alarms';
 import { OPEN_INCIDENT_STATES, type HubConfig, type IncidentState, type Recording } from '@hub/config';
 import type { RecordingSource } from '@hub/incidents';
-import { Recorder, recordingApi, type RecordingStall, type Router } from '@hub/media-server';
+import { HubError } from '@hub/platform';
+import { Recorder, recordingApi, type RecorderOptions, type RecordingStall, type Router, type StartRecordingOptions, type StopRecordingOptions } from '@hub/media-server';
 import type { Telemetry } from '@hub/telemetry';
 import { operatorAuth, requireRole, recordAudit } from '@hub/identity';
 import type { StreamIds } from './stream-ids';
+import type { ClusterStreams } from './cluster/streams';
 
 export interface StartRecorderOptions {
   config: HubConfig;
@@ -25,10 +30,18 @@ export interface StartRecorderOptions {
   streamIds: StreamIds;
   telemetry: Telemetry;
   log: Logger;
+  /** the other hubs of a cluster, and the admin token every hub takes; default none: this hub records alone */
+  cluster?: { streams: ClusterStreams; token: string };
 }
 
-export async function startRecorder(app: FastifyInstance, { config, db, router, streamIds, telemetry, log }: StartRecorderOptions): Promise<Recorder> {
-  const recorder = new Recorder({
+export async function startRecorder(app: FastifyInstance, { config, db, router, streamIds, telemetry, log, cluster }: StartRecorderOptions): Promise<Recorder> {
+  // a unit's id names its stream; any other id is a stream id (an operator's own stream)
+  const resolve = async (id: string) => {
+    const streamId = await streamIds.forUnit(id);
+    if (streamId) return { streamId, unitId: id };
+    return { streamId: id, unitId: (await streamIds.unitOf(id)) ?? id };
+  };
+  const options: RecorderOptions = {
     router,
     db,
     dir: path.resolve(config.dataDir, 'recordings'),
@@ -37,19 +50,15 @@ export async function startRecorder(app: FastifyInstance, { config, db, router, 
     stallAfterSeconds: 3 * config.recording.segmentSeconds,
     retentionDays: config.recording.retentionDays,
     sweepIntervalSeconds: config.recording.sweepIntervalSeconds,
-    // a unit's id names its stream; any other id is a stream id (an operator's own stream)
-    resolve: async (id) => {
-      const streamId = await streamIds.forUnit(id);
-      if (streamId) return { streamId, unitId: id };
-      return { streamId: id, unitId: (await streamIds.unitOf(id)) ?? id };
-    },
+    resolve,
     // an open incident's recordings outlive retention (the incidents' own list of open states)
     keep: async (recording) => {
       if (recording.incidentId === null || !/^\d+$/.test(recording.incidentId)) return false;
       const { rows } = await db.query<{ state: IncidentState }>('SELECT state FROM incidents WHERE id = $1', [Number(recording.incidentId)]);
       return !!rows[0] && OPEN_INCIDENT_STATES.includes(rows[0].state);
     },
-  });
+  };
+  const recorder = cluster ? new ClusterRecorder(options, cluster, resolve) : new Recorder(options);
   await recorder.init();
   auditRecordings(recorder, db, log);
   alarmOnStall(recorder, app.alarms, telemetry, log);
@@ -65,6 +74,53 @@ export async function startRecorder(app: FastifyInstance, { config, db, router, 
 }
 
 export type { Recorder };
+
+/**
+ * A Recorder in a cluster: a stream whose producer another hub hosts is recorded there (its
+ * segments are written where the media is), through that hub's /api/recordings with the
+ * cluster's admin token; a recording this hub does not hold is stopped there too.
+ */
+class ClusterRecorder extends Recorder {
+  constructor(
+    options: RecorderOptions,
+    private readonly cluster: { streams: ClusterStreams; token: string },
+    private readonly resolveStream: (id: string) => Promise<{ streamId: string; unitId: string }>,
+  ) {
+    super(options);
+  }
+
+  override async start(stream: string, opts: StartRecordingOptions = {}): Promise<Recording> {
+    const { streamId } = await this.resolveStream(stream);
+    const host = await this.cluster.streams.otherHost(streamId);
+    if (!host) return super.start(stream, opts);
+    const body = {
+      streamId,
+      ...(opts.unitId ? { unitId: opts.unitId } : {}),
+      ...(opts.incidentId === undefined ? {} : { incidentId: String(opts.incidentId) }),
+      ...(opts.reason ? { reason: opts.reason } : {}),
+    };
+    return this.#remote(host, streamId, '/api/recordings', body, 201);
+  }
+
+  override async stop(id: string, opts: StopRecordingOptions = {}): Promise<Recording[]> {
+    const stopped = await super.stop(id, opts);
+    if (stopped.length > 0) return stopped;
+    // not held here: a running recording (by its id) made where its stream is hosted
+    const recording = await this.get(id);
+    const host = recording && !recording.endedAt ? await this.cluster.streams.otherHost(recording.streamId) : undefined;
+    if (!recording || !host) return stopped;
+    return [await this.#remote(host, recording.streamId, `/api/recordings/${recording.id}/stop`, undefined, 200)];
+  }
+
+  async #remote(host: { hubId: string; url: string | undefined }, streamId: string, path: string, body: object | undefined, expected: number): Promise<Recording> {
+    const answer = await this.cluster.streams.call(host, streamId, path, this.cluster.token, body);
+    if (answer.status !== expected) {
+      const error = answer.body as { code?: string; message?: string } | undefined;
+      throw new HubError(error?.code ?? 'HUB_ERR_STREAM_HOST_UNREACHABLE', answer.status, `hub ${host.hubId}, which hosts stream "${streamId}": ${error?.message ?? `answered ${answer.status}`}`);
+    }
+    return answer.body as Recording;
+  }
+}
 
 /** Every recording's start and stop, from whatever asked (REST, the linkage rules, shutdown), is in the audit log. */
 function auditRecordings(recorder: Recorder, db: pg.Pool, log: Logger): void {

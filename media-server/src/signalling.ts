@@ -17,7 +17,7 @@ import {
 } from '@hub/config';
 import type { Consumer, Router, WebRtcTransport } from './engine/types';
 import { AuthInvalidError, AuthRequiredError, BadRequestError, MediaError, SessionNotFoundError, StreamEndedError, StreamNotFoundError } from './errors';
-import type { MediaAuthorize, OnPublish } from './whip-whep';
+import type { MediaAuthorize, OnPublish, WhepRelay } from './whip-whep';
 import { checkOfferDirection } from './offer-direction';
 import { checkViewerLimit } from './viewer-limit';
 import { claimStream } from './stream-claim';
@@ -57,6 +57,8 @@ export interface SignallingOptions {
   iceServers?: (peer: MediaPeer) => IceServer[];
   /** viewers served at once, all streams together (see viewer-limit.ts); default no limit */
   maxViewers?: number;
+  /** a stream hosted by another hub is viewed there, its offer relayed as a WHEP request (see WhepRelay); default none */
+  relay?: WhepRelay;
   log?: SignallingLog;
 }
 
@@ -177,9 +179,29 @@ export function attachSignalling(opts: SignallingOptions): { close(): void } {
       }),
     );
 
+    // viewers relayed to the hub that hosts their stream: by session id, the WHEP session's URL there
+    const relayed = new Map<string, { host: NonNullable<Awaited<ReturnType<WhepRelay['hostOf']>>>; location: string }>();
+    const endRelayed = (sessionId: string) => {
+      const session = relayed.get(sessionId);
+      relayed.delete(sessionId);
+      void session?.host.send({ method: 'DELETE', path: session.location, token: tokenOf(socket) }).catch(() => {});
+    };
     socket.on('view', (msg, ack) =>
       answer(ack, async () => {
         const req = parsed(MediaViewRequestSchema, msg);
+        const host = router.producers.has(req.streamId) ? undefined : await opts.relay?.hostOf(req.streamId);
+        if (host) {
+          // that hub authorizes, counts and audits the view; media flows between the browser and it
+          const path = `/whep/${encodeURIComponent(req.streamId)}${req.maxHeight ? `?maxHeight=${req.maxHeight}` : ''}`;
+          const res = await host.send({ method: 'POST', path, token: tokenOf(socket), offer: req.sdp });
+          if (res.status !== 201 || !res.location) {
+            const err = (res.contentType?.includes('json') ? JSON.parse(res.body) : {}) as { code?: string; message?: string };
+            throw new MediaError(err.code ?? 'HUB_ERR_STREAM_HOST_UNREACHABLE', res.status, err.message ?? `the hub that hosts stream "${req.streamId}" answered ${res.status}`);
+          }
+          const sessionId = res.location.split('/').pop()!;
+          relayed.set(sessionId, { host, location: res.location });
+          return { ok: true, streamId: req.streamId, sessionId, sdp: res.body, state: 'live' };
+        }
         await authorize(socket, 'view', req.streamId);
         const producer = router.producers.get(req.streamId);
         if (!producer) throw new StreamNotFoundError(req.streamId);
@@ -203,6 +225,11 @@ export function attachSignalling(opts: SignallingOptions): { close(): void } {
     socket.on('close', (msg, ack) => {
       try {
         const { sessionId } = parsed(MediaCloseRequestSchema, msg);
+        if (relayed.has(sessionId)) {
+          endRelayed(sessionId);
+          if (typeof ack === 'function') ack({ ok: true });
+          return;
+        }
         const session = sessions.get(sessionId);
         if (!session) throw new SessionNotFoundError(sessionId);
         sessions.delete(sessionId);
@@ -227,6 +254,7 @@ export function attachSignalling(opts: SignallingOptions): { close(): void } {
 
     socket.on('disconnect', () => {
       sockets.delete(socket.id);
+      for (const id of [...relayed.keys()]) endRelayed(id);
       for (const s of [...sessions.values()]) s.transport.close();
       sessions.clear();
     });

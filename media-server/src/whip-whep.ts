@@ -48,7 +48,40 @@ export interface WhipWhepOptions {
   onPublish?: OnPublish;
   /** web origins allowed to use WHIP/WHEP from another origin, "*" any (see cors.ts); default none */
   corsOrigins?: readonly string[];
+  /** see WhepRelay; default none (a stream not hosted here is a 404) */
+  relay?: WhepRelay;
 }
+
+/** A WHEP request as relayed to the hub that hosts the stream (path and bearer token as the viewer sent them). */
+export interface RelayedRequest {
+  method: 'POST' | 'DELETE';
+  /** e.g. /whep/{streamId}?maxHeight=360 or /whep/{streamId}/{sessionId}: the same on every hub */
+  path: string;
+  token: string | undefined;
+  /** the SDP offer of a POST */
+  offer?: string;
+}
+
+/** That hub's answer, passed on to the viewer as it is. */
+export interface RelayedAnswer {
+  status: number;
+  contentType: string | undefined;
+  /** a relative URL (/whep/{streamId}/{sessionId}), so later requests come back to the hub the viewer talks to */
+  location: string | undefined;
+  body: string;
+}
+
+/**
+ * Where a stream whose producer is not here lives (a cluster's stream registry): the WHEP
+ * signalling is relayed to that hub server-side, and media flows between the viewer and it.
+ */
+export interface WhepRelay {
+  /** the other hub that hosts the stream's producer; undefined when none does (404 here) */
+  hostOf(streamId: string): Promise<{ send(request: RelayedRequest): Promise<RelayedAnswer> } | undefined>;
+}
+
+/** marks a relayed request: the hub that gets it answers itself and never relays it on (no loop while the registry changes) */
+export const RELAYED_HEADER = 'x-hub-relayed';
 
 type Kind = 'whip' | 'whep';
 
@@ -106,6 +139,21 @@ export async function whipWhep(app: FastifyInstance, opts: WhipWhepOptions): Pro
     // RFC 9725 §4.5: authentication by bearer token
     throw new MediaError(token ? 'HUB_ERR_AUTH_INVALID' : 'HUB_ERR_AUTH_REQUIRED', 401, `a valid bearer token is required to ${action} a stream`);
   };
+  // a viewer of a stream hosted by another hub: that hub authorizes, counts and audits the view
+  // (the token is valid on every hub), so nothing of it happens here
+  const relayOrGuard = async (req: FastifyRequest) => {
+    const { streamId, sessionId } = req.params as { streamId: string; sessionId?: string };
+    const local = sessionId === undefined ? router.producers.has(streamId) : sessions.whep.has(sessionId);
+    const host = local || !opts.relay || req.headers[RELAYED_HEADER] ? undefined : await opts.relay.hostOf(streamId);
+    if (host) req.whepRelay = host;
+    else await guard('view')(req);
+  };
+  const relay = async (req: FastifyRequest, reply: FastifyReply, offer?: string) => {
+    const answer = await req.whepRelay!.send({ method: req.method === 'DELETE' ? 'DELETE' : 'POST', path: req.url, token: bearer(req), ...(offer === undefined ? {} : { offer }) });
+    if (answer.location) reply.header('location', answer.location);
+    if (answer.contentType) reply.header('content-type', answer.contentType);
+    return reply.code(answer.status).send(answer.body);
+  };
   const sdpBody = (req: FastifyRequest): string => {
     if (req.headers['content-type']?.split(';')[0]?.trim() !== 'application/sdp' || typeof req.body !== 'string') {
       throw notAnOffer();
@@ -138,10 +186,20 @@ export async function whipWhep(app: FastifyInstance, opts: WhipWhepOptions): Pro
 
   zod.post(
     '/whep/:streamId',
-    { onRequest: guard('view'), schema: { tags, summary: 'WHEP: view a stream (SDP offer in, answer out)', params: WhipEndpointParamsSchema, querystring: WhepQuerySchema, body: SdpOfferBodySchema } },
+    {
+      onRequest: relayOrGuard,
+      schema: {
+        tags,
+        summary: 'WHEP: view a stream (SDP offer in, answer out; relayed to the hub that hosts it)',
+        params: WhipEndpointParamsSchema,
+        querystring: WhepQuerySchema,
+        body: SdpOfferBodySchema,
+      },
+    },
     async (req, reply) => {
       const { streamId } = req.params;
       const offer = sdpBody(req);
+      if (req.whepRelay) return relay(req, reply, offer);
       // ?maxHeight=N: of a simulcast stream, the smallest layer at least N pixels tall
       const { maxHeight } = req.query;
       const producer = router.producers.get(streamId);
@@ -184,7 +242,9 @@ export async function whipWhep(app: FastifyInstance, opts: WhipWhepOptions): Pro
     ['whep', 'view'],
   ] as const) {
     const name = kind.toUpperCase();
-    zod.delete(`/${kind}/:streamId/:sessionId`, { onRequest: guard(action), schema: { tags, summary: `${name}: end a session`, params: WhipSessionParamsSchema } }, async (req, reply) => {
+    const onRequest = kind === 'whep' ? relayOrGuard : guard(action);
+    zod.delete(`/${kind}/:streamId/:sessionId`, { onRequest, schema: { tags, summary: `${name}: end a session`, params: WhipSessionParamsSchema } }, async (req, reply) => {
+      if (req.whepRelay) return relay(req, reply);
       const session = sessions[kind].get(req.params.sessionId);
       if (!session || session.streamId !== req.params.streamId) throw new SessionNotFoundError(req.params.sessionId);
       session.transport.close();
@@ -213,5 +273,7 @@ declare module 'fastify' {
   interface FastifyRequest {
     /** who the media authorization let in (WHIP/WHEP) */
     mediaGrant?: MediaGrant;
+    /** the hub a WHEP request is relayed to (WhepRelay) */
+    whepRelay?: Awaited<ReturnType<WhepRelay['hostOf']>>;
   }
 }

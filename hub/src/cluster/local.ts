@@ -111,6 +111,8 @@ async function main(): Promise<void> {
         HUB_CLUSTER__REDIS_URL: `redis://127.0.0.1:${redisPort}`,
         HUB_CLUSTER__HUB_ID: hub.name,
         HUB_CLUSTER__LEASE_MS: args['lease-ms'],
+        // the address the other hubs relay a viewer's WHEP signalling to (the hub that hosts the stream)
+        HUB_CLUSTER__ADVERTISE_URL: `http://127.0.0.1:${hub.httpPort}`,
         HUB_HTTP__HOST: '127.0.0.1',
         HUB_HTTP__PORT: String(hub.httpPort),
         HUB_MQTT__HOST: '127.0.0.1',
