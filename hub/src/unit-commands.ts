@@ -90,8 +90,13 @@ export class UnitCommands implements UnitCommandPort {
 
   async sendCommand(unitId: string, command: CommandMessage): Promise<void> {
     // A terminal's camera is a request it answers now (JT/T 1078 0x9101/0x9102), and a command it
-    // cannot take is refused at once (422): neither waits in the outbox.
-    if (this.jt808 && !TERMINAL_TEXT.has(command.type) && (await this.#isTerminal(unitId))) return this.jt808.sendCommand(unitId, command);
+    // cannot take is refused at once (422): neither waits in the outbox. Only a camera request to
+    // a terminal held by another hub goes through it (a stream.start lives 30 s there), so that
+    // the hub holding its session asks it, naming its own media port.
+    if (this.jt808 && !TERMINAL_TEXT.has(command.type) && (await this.#isTerminal(unitId))) {
+      const heldElsewhere = (command.type === 'stream.start' || command.type === 'stream.stop') && !this.jt808.isConnected(unitId);
+      if (!heldElsewhere) return this.jt808.sendCommand(unitId, command);
+    }
     await this.#outbox.put(unitId, command);
     await this.#deliver(unitId);
   }

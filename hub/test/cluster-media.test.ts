@@ -19,6 +19,10 @@ import { freePort } from '../../test-support/ports';
 import { artifactDir, launchChromium } from '../../test-support/browser';
 import { UnitAgent, attachOnDemandVideo } from '@hub/edge-agent';
 import { login, openWall } from './support/wall-page';
+import { GeneralResult, MessageId, type LiveVideoRequest } from '@hub/jt808';
+import { Jt808Terminal } from '../../test-support/jt808-terminal';
+
+const closers: (() => Promise<unknown>)[] = [];
 
 const LEASE_MS = 1500;
 /** media.idleStopSeconds of hubs A and B: short, so that the test sees the idle stop */
@@ -44,6 +48,7 @@ beforeAll(async () => {
 }, 120_000);
 
 afterAll(async () => {
+  for (const close of closers) await close().catch(() => {});
   for (const p of peers) await p.close().catch(() => {});
   for (const c of clients) c.end(true);
   await b?.close();
@@ -123,6 +128,24 @@ describe('media across hubs', () => {
     await eventually(async () => viewer.counter.packets > 20, 20_000, 'frames at the viewer of hub A');
     // asked again, A finds it live on B
     expect((await a.api<StreamStartResponse>('POST', '/api/streams/cm-car-2/start')).body.state).toBe('live');
+  }, 60_000);
+
+  it('a JT/T 808 truck connected to hub B: its camera started from hub A (0x9101 sent by B, naming its media port) plays on A', async () => {
+    expect((await a.api('POST', '/api/units', { id: 'cm-truck', name: 'Truck on B', type: 'vehicle', jt808: { terminalId: '13833330001' } })).status).toBe(201);
+    const terminal = await Jt808Terminal.connect({ port: b.hub.jt808Port!, phone: '13833330001' });
+    closers.push(() => terminal.close());
+    const { authCode } = await terminal.register();
+    expect((await terminal.authenticate(authCode!)).result).toBe(GeneralResult.ok);
+    const answer = await a.api<StreamStartResponse>('POST', '/api/streams/cm-truck/start');
+    expect(answer.status, JSON.stringify(answer.body)).toBe(200);
+    expect(answer.body.state).toBe('started');
+    const asked = await terminal.next((m) => (m.messageId === MessageId.LiveVideoRequest ? (m.body as LiveVideoRequest) : undefined));
+    expect(asked.tcpPort).toBe(b.hub.jt1078Port);
+    expect(b.hub.media!.router.producers.has(answer.body.streamId)).toBe(true);
+    const viewer = await viewStream(`${a.http}/whep/${answer.body.streamId}`, ADMIN_TOKEN, 'h264');
+    peers.push(viewer);
+    expect(viewer.res.status).toBe(201);
+    await eventually(async () => viewer.counter.packets > 20, 20_000, "the truck's H.264 at the viewer of hub A");
   }, 60_000);
 
   it('an SOS raised on hub A pins its stream on hub B, where the producer is; acknowledged and unwatched, B stops it through A', async () => {
