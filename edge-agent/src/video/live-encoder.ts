@@ -2,9 +2,10 @@
 // make the next frame a keyframe (5.1's -force_key_frames takes times or an expression fixed
 // at start), and starting an ffmpeg costs about half a second on a busy unit. So one ffmpeg
 // captures raw frames (test pattern or V4L2, the device opened once), and the agent feeds them
-// to an encoder ffmpeg while a second one waits, started, on its stdin. A keyframe request
-// (RTCP PLI, RFC 4585 §6.3.1; FIR, RFC 5104 §4.3.1) hands the next frame to the waiting
-// encoder, whose first frame is a keyframe, ends the old one and starts a new spare. The RTP
+// to an encoder ffmpeg while a second one waits, started and warmed with one frame, on its
+// stdin. A keyframe request (RTCP PLI, RFC 4585 §6.3.1; FIR, RFC 5104 §4.3.1) hands the next
+// frame to the waiting encoder, which makes it a keyframe, ends the old one and starts a new
+// spare. The RTP
 // of each encoder is renumbered here (sequence numbers and timestamps carry on) so the SFU sees
 // one continuous stream (RFC 3550 §5.1).
 import dgram from 'node:dgram';
@@ -25,6 +26,8 @@ export interface LiveEncoderOptions extends SourceEncoding {
 interface Encoder {
   process: ChildProcess;
   ssrc: number;
+  /** a spare has been given its warm-up frame (its output is dropped: not the active SSRC) */
+  warmed: boolean;
 }
 
 /** Keeps ffmpeg's last words on stderr (device busy, RTSP 401, not H.264) and says why it stopped. */
@@ -81,9 +84,9 @@ export class LiveEncoder implements VideoPipeline {
     const enc = new LiveEncoder(opts);
     enc.#socket.on('message', (buf) => enc.#onRtp(buf));
     await new Promise<void>((r) => enc.#socket.bind(0, '127.0.0.1', () => r()));
-    enc.#active = enc.#spawnEncoder();
+    enc.#active = enc.#spawnEncoder(false);
     enc.#forwarding = enc.#active.ssrc;
-    enc.#spare = enc.#spawnEncoder();
+    enc.#spare = enc.#spawnEncoder(true);
     const capture = spawnFfmpeg(ffmpegCaptureArgs(opts.source, opts), { stdio: ['ignore', 'pipe', 'pipe'] });
     enc.#capture = capture;
     const why = exitReason(capture, 'the video source');
@@ -111,7 +114,7 @@ export class LiveEncoder implements VideoPipeline {
     if (this.#closed || !this.#spare) return;
     const old = this.#active;
     this.#active = this.#spare;
-    this.#spare = this.#spawnEncoder();
+    this.#spare = this.#spawnEncoder(true);
     this.#lastSwitch = Date.now();
     // the old encoder finishes the frames it has and exits at the end of its input
     if (old) {
@@ -120,15 +123,15 @@ export class LiveEncoder implements VideoPipeline {
     }
   }
 
-  #spawnEncoder(): Encoder {
+  #spawnEncoder(spare: boolean): Encoder {
     const ssrc = 1 + Math.floor(Math.random() * 0x7ffffffe); // ffmpeg's -ssrc is a signed int
-    const process = spawnFfmpeg(ffmpegEncoderArgs(this.#opts, `rtp://127.0.0.1:${this.#socket.address().port}`, ssrc), { stdio: ['pipe', 'ignore', 'pipe'] });
+    const process = spawnFfmpeg(ffmpegEncoderArgs(this.#opts, `rtp://127.0.0.1:${this.#socket.address().port}`, ssrc, spare), { stdio: ['pipe', 'ignore', 'pipe'] });
     const why = exitReason(process, 'the video encoder');
     process.stdin!.on('error', () => {}); // EPIPE when it dies: its exit says why
     process.once('exit', (code, signal) => {
       if (this.#active?.process === process || this.#spare?.process === process) this.#ended(why(code, signal));
     });
-    return { process, ssrc };
+    return { process, ssrc, warmed: !spare };
   }
 
   /** Cuts the capture's byte stream into whole frames for the active encoder. */
@@ -141,6 +144,11 @@ export class LiveEncoder implements VideoPipeline {
       const rest = all.subarray(this.#frameBytes);
       this.#pending = rest.length ? [rest] : [];
       this.#pendingBytes = rest.length;
+      // libvpx/x264 set up on the warm-up frame, not when a viewer waits for the keyframe
+      if (this.#spare && !this.#spare.warmed) {
+        this.#spare.warmed = true;
+        this.#spare.process.stdin?.write(frame);
+      }
       const stdin = this.#active?.process.stdin;
       // an encoder two frames behind drops frames rather than letting latency grow
       if (!stdin || stdin.writableLength > 2 * this.#frameBytes) this.counters.framesDropped++;

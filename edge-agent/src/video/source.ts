@@ -142,9 +142,14 @@ export function ffmpegCaptureArgs(spec: Extract<PublisherSource, { kind: 'testsr
   return [...head, '-re', '-f', 'lavfi', '-i', `testsrc=size=${size}:rate=${fps}`, ...(overlay ? ['-vf', overlay] : []), ...raw];
 }
 
-/** ffmpeg's arguments from raw yuv420p frames on stdin to RTP on `rtpUrl`, with the given SSRC. */
-export function ffmpegEncoderArgs(enc: SourceEncoding, rtpUrl: string, ssrc: number): string[] {
+/**
+ * ffmpeg's arguments from raw yuv420p frames on stdin to RTP on `rtpUrl`, with the given SSRC.
+ * A spare encoder is warmed with one frame (its encoder set up, its output dropped), so its
+ * second frame, the first a viewer gets, is forced to be a keyframe too.
+ */
+export function ffmpegEncoderArgs(enc: SourceEncoding, rtpUrl: string, ssrc: number, spare = false): string[] {
   const head = ['-hide_banner', '-loglevel', 'error'];
   const input = ['-f', 'rawvideo', '-pix_fmt', 'yuv420p', '-video_size', enc.size ?? '640x480', '-framerate', String(enc.fps ?? 15), '-i', 'pipe:0'];
-  return [...head, ...input, ...encoderArgs(enc), '-ssrc', String(ssrc), '-payload_type', '96', '-f', 'rtp', '-pkt_size', '1200', rtpUrl];
+  const warm = spare ? ['-force_key_frames', 'expr:lte(n,1)'] : [];
+  return [...head, ...input, ...encoderArgs(enc), ...warm, '-ssrc', String(ssrc), '-payload_type', '96', '-f', 'rtp', '-pkt_size', '1200', rtpUrl];
 }
