@@ -25,7 +25,8 @@ export const ENGINES: EngineUnderTest[] = [
     create: (opts) => MediasoupRouter.create(opts),
     foreignObjects: (router) => (router as MediasoupRouter).workerTransports(),
     missing: {
-      simulcastLayerChoice: 'the stream relay carries one layer (the tallest); a viewer’s choice by height needs a relay per layer and the layers’ frame sizes',
+      simulcastLayerChoice:
+        'a werift simulcast publisher (rid layers) for this suite; the relay carries every layer and a viewer’s consumer prefers one by height, but in Chromium a layer the body cam turns on after the first is not switched to (README “Media engine”, simulcast)',
     },
   },
 ];
