@@ -2,7 +2,7 @@ import { EventEmitter } from 'node:events';
 import { randomUUID } from 'node:crypto';
 import type { types } from 'mediasoup';
 import type { Consumer, ConsumerEvents, ConsumerStats, MediaKind } from '../types';
-import type { RelayLayers } from './stream-relay';
+import { askLayerAgain, type RelayLayers } from './stream-relay';
 
 /**
  * The spatial layer (lowest first) a viewer of `maxHeight` device pixels gets: the smallest
@@ -31,6 +31,14 @@ export class MediasoupConsumer extends EventEmitter<ConsumerEvents> implements C
   /** the relay's simulcast layers, when it carries more than one */
   readonly #layers: RelayLayers | undefined;
   readonly #onLayerSize = () => this.#preferLayer();
+  /** times this viewer asked for its layer again since it chose it (at most 10: a viewer held lower by its bandwidth is left there) */
+  #askedAgain = 0;
+  readonly #onLayerCheck = () => {
+    const preferred = this.ms.preferredLayers?.spatialLayer;
+    if (this.#closed || preferred === undefined || !this.#layers?.layerLive(preferred) || this.ms.currentLayers?.spatialLayer === preferred || this.#askedAgain >= 10) return;
+    this.#askedAgain++;
+    void askLayerAgain(this.ms, preferred);
+  };
 
   constructor(
     readonly streamId: string,
@@ -45,6 +53,7 @@ export class MediasoupConsumer extends EventEmitter<ConsumerEvents> implements C
       this.#layers = opts.layers;
       // a layer's height becomes known at its first keyframe: the choice is made again then
       opts.layers.on('layersize', this.#onLayerSize);
+      opts.layers.on('layercheck', this.#onLayerCheck);
       this.#preferLayer();
     }
     ms.on('producerpause', () => this.emit('producerpause'));
@@ -98,6 +107,7 @@ export class MediasoupConsumer extends EventEmitter<ConsumerEvents> implements C
     if (this.#closed || !this.#layers) return;
     const spatialLayer = chooseSpatialLayer(this.#layers.layerHeights(), this.#maxHeight);
     if (this.ms.preferredLayers?.spatialLayer === spatialLayer) return;
+    this.#askedAgain = 0;
     void this.ms.setPreferredLayers({ spatialLayer }).catch(() => {});
   }
 
@@ -110,6 +120,7 @@ export class MediasoupConsumer extends EventEmitter<ConsumerEvents> implements C
     if (this.#closed) return;
     this.#closed = true;
     this.#layers?.off('layersize', this.#onLayerSize);
+    this.#layers?.off('layercheck', this.#onLayerCheck);
     this.#audio?.close();
     this.ms.close();
     this.emit('close');

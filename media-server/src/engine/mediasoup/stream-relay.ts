@@ -63,6 +63,18 @@ export function routerCodecFor(source: types.RtpCodecParameters, kind: MediaKind
   return caps.codecs?.find((c) => c.kind === kind && !c.mimeType.toLowerCase().endsWith('/rtx') && sameCodec(offered, c));
 }
 
+/**
+ * Asks a simulcast consumer that is not on `spatialLayer` for it again: first for the layer it
+ * is on, then for the wanted one, since the worker ignores a request for the layers it already
+ * prefers (RelayLeg's layer watch says why this is needed).
+ */
+export async function askLayerAgain(consumer: types.Consumer, spatialLayer: number): Promise<void> {
+  const current = consumer.currentLayers?.spatialLayer;
+  if (consumer.closed || current === undefined || current === spatialLayer) return;
+  await consumer.setPreferredLayers({ spatialLayer: current }).catch(() => {});
+  if (!consumer.closed) await consumer.setPreferredLayers({ spatialLayer }).catch(() => {});
+}
+
 /** One layer of a leg: its SSRC towards the viewers, and its own sequence space. */
 interface RelayLayer {
   readonly ssrc: number;
@@ -84,13 +96,15 @@ export interface RelayLayers {
   layerHeights(): (number | undefined)[];
   /** the publisher's rid of a spatial layer */
   layerRid(spatialLayer: number): string | null;
-  /** 'layersize': a layer's height became known */
-  on(event: 'layersize', listener: () => void): unknown;
-  off(event: 'layersize', listener: () => void): unknown;
+  /** whether a layer carries the publisher's layer of that rank now (not a lower one in its place) */
+  layerLive(spatialLayer: number): boolean;
+  /** 'layersize': a layer's height became known; 'layercheck': a consumer not on its preferred layer should ask again (askLayerAgain) */
+  on(event: 'layersize' | 'layercheck', listener: () => void): unknown;
+  off(event: 'layersize' | 'layercheck', listener: () => void): unknown;
 }
 
 /** One kind (video or audio) of a stream's relay. */
-export class RelayLeg extends EventEmitter<{ layersize: [] }> implements RelayLayers {
+export class RelayLeg extends EventEmitter<{ layersize: []; layercheck: [] }> implements RelayLayers {
   /** lowest first; one unless the publisher sends simulcast */
   readonly #layers: RelayLayer[];
   #rids: (string | null)[] = [];
@@ -103,6 +117,7 @@ export class RelayLeg extends EventEmitter<{ layersize: [] }> implements RelayLa
   #outPort = 0;
   #inPort = 0;
   #closed = false;
+  #layerWatch: NodeJS.Timeout | undefined;
   readonly #ticksPerMs: number;
   /** the current publisher's figures (frames, fps) of the tallest layer, which the worker does not count */
   #inbound: InboundRtpStats;
@@ -131,6 +146,10 @@ export class RelayLeg extends EventEmitter<{ layersize: [] }> implements RelayLa
 
   layerRid(spatialLayer: number): string | null {
     return this.#rids[spatialLayer] ?? null;
+  }
+
+  layerLive(spatialLayer: number): boolean {
+    return this.#layers[spatialLayer]?.source?.currentLayers?.spatialLayer === spatialLayer;
   }
 
   /** the picture size of a layer (default the tallest), from its last VP8 keyframe, when known */
@@ -214,7 +233,26 @@ export class RelayLeg extends EventEmitter<{ layersize: [] }> implements RelayLa
       this.#bySourceSsrc.set(c.rtpParameters.encodings![0]!.ssrc!, layer);
     });
     this.#inbound = new InboundRtpStats(Date.now, this.codec.clockRate);
+    this.#watchLayers();
     await this.#producer?.resume();
+  }
+
+  /**
+   * Once a second, each source consumer not on its own layer (and, through 'layercheck', each
+   * viewer's consumer not on the one it prefers) asks for it again. mediasoup 3.27 moves a
+   * consumer to a layer only once it knows that layer's capture instant (from its sender reports,
+   * set as its packets arrive), but looks again only on the layer's first sender report, before
+   * that instant can be known, or when the preferred layers change: a layer the publisher starts
+   * after the first (Chromium's full size, seconds after the half) was never taken. Asking for
+   * the layer it is on, then for the wanted one, makes the worker look again.
+   */
+  #watchLayers(): void {
+    if (this.#layers.length < 2 || this.#layerWatch) return;
+    this.#layerWatch = setInterval(() => {
+      for (const [i, l] of this.#layers.entries()) if (l.source) void askLayerAgain(l.source, i);
+      this.emit('layercheck');
+    }, 1000);
+    this.#layerWatch.unref();
   }
 
   /** The publisher went: viewers see their producer paused until the next one. */
@@ -297,6 +335,7 @@ export class RelayLeg extends EventEmitter<{ layersize: [] }> implements RelayLa
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
+    clearInterval(this.#layerWatch);
     this.#detachSource();
     this.#in?.close(); // closes the relay producer, and with it every viewer's consumer
     try {
