@@ -16,16 +16,12 @@ export const ENGINES: EngineUnderTest[] = [
     name: 'werift',
     create: async (opts) => new WeriftRouter(opts),
     foreignObjects: async () => 0,
-    missing: {
-      simulcastLayerChoice: 'a werift simulcast publisher (rid layers) for this suite; the body cam’s three layers are covered with Chromium in hub/test/bodycam-av.test.ts',
-    },
+    missing: {},
   },
   {
     name: 'mediasoup',
     create: (opts) => MediasoupRouter.create(opts),
     foreignObjects: (router) => (router as MediasoupRouter).workerTransports(),
-    missing: {
-      simulcastLayerChoice: 'a werift simulcast publisher (rid layers) for this suite; the body cam’s layers are covered with Chromium on this engine too in hub/test/bodycam-av.test.ts',
-    },
+    missing: {},
   },
 ];
