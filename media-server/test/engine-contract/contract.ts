@@ -245,6 +245,11 @@ export function engineContract(engine: EngineUnderTest): void {
       const large = await heights(240);
       await waitFor(() => small.includes(120), 30_000, 'the small viewer on the 160×120 layer');
       await waitFor(() => large.includes(240), 30_000, 'the large viewer on the 320×240 layer');
+      // and each stays on its own: two more keyframes (a GOP is a second) of the same heights
+      const [smallSeen, largeSeen] = [small.length, large.length];
+      await waitFor(() => small.length >= smallSeen + 2 && large.length >= largeSeen + 2, 30_000, 'two more keyframes at each viewer');
+      expect(small.slice(smallSeen)).toEqual(small.slice(smallSeen).map(() => 120));
+      expect(large.slice(largeSeen)).toEqual(large.slice(largeSeen).map(() => 240));
       // the small viewer grows: the same consumer moves up at the tall layer's keyframe
       const consumer = [...router.producers.get(streamId)!.consumers.values()][0]!;
       expect((await consumer.stats()).maxHeight).toBe(120);
