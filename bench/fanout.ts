@@ -16,7 +16,11 @@
 // --probes N (live TTFF probes, default 20),
 // --on-demand N (on-demand starts, default 6), --bitrate kbit/s (default 1000),
 // --janus (also run Janus's streaming plugin as the reference, when installed), --join-parallel N
-// (viewers joining at once per viewer process, default 8).
+// (viewers joining at once per viewer process, default 8), --source clip|encoder (the
+// publishers replay the clip as it is, default, or run the agent's live encoder on its test
+// pattern, which answers keyframe requests: the TTFF figures that count for a unit).
+// TTFF only, small:
+//   npm run bench:fanout -- --engine mediasoup,werift --source encoder --viewers 5 --probes 5 --on-demand 5 --seconds 5
 // BENCH_PROFILE=dir writes a V8 CPU profile of the hub (node --cpu-prof) there.
 import { fork, type ChildProcess } from 'node:child_process';
 import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -48,6 +52,7 @@ const { values: args } = parseArgs({
     janus: { type: 'boolean', default: false },
     'join-parallel': { type: 'string', default: '8' },
     'janus-only': { type: 'boolean', default: false },
+    source: { type: 'string', default: 'clip' },
   },
 });
 const P = Number(args.publishers);
@@ -58,6 +63,8 @@ const WORKERS = Number(args['viewer-processes'] ?? Math.max(1, Math.ceil(C / 150
 const ENGINES = args.engine.split(',').map((e) => e.trim());
 for (const e of ENGINES) if (e !== 'werift' && e !== 'mediasoup') throw new Error(`--engine ${e}: werift or mediasoup`);
 const BITRATE = Number(args.bitrate);
+if (args.source !== 'clip' && args.source !== 'encoder') throw new Error(`--source ${args.source}: clip or encoder`);
+const LIVE_ENCODER = args.source === 'encoder';
 /** viewers joining at once, per viewer process */
 const JOIN_PARALLEL = Number(args['join-parallel']);
 const TOKEN = 'bench-admin-token-0000000000';
@@ -360,10 +367,11 @@ async function runEngine(engine: 'werift' | 'mediasoup'): Promise<EngineLine> {
         .join(' ')}`,
     );
 
-    // publishers: the agent's own WHIP publisher, replaying the clip as it is
+    // publishers: the agent's own WHIP publisher, replaying the clip as it is or encoding its test pattern live
     const streams = Array.from({ length: P }, (_, i) => `bench-${i}`);
+    const source = LIVE_ENCODER ? ({ kind: 'testsrc' } as const) : ({ kind: 'file', path: clip } as const);
     const publishers = await Promise.all(
-      streams.map((s) => WhipPublisher.start({ whipUrl: `${base}/whip/${s}`, token: TOKEN, codec: 'vp8', source: { kind: 'file', path: clip }, additionalHostAddresses: ['127.0.0.1'] })),
+      streams.map((s) => WhipPublisher.start({ whipUrl: `${base}/whip/${s}`, token: TOKEN, codec: 'vp8', source, bitrateKbps: BITRATE, label: s, additionalHostAddresses: ['127.0.0.1'] })),
     );
     closers.push(() => Promise.all(publishers.map((p) => p.close())));
     // a publisher that stops is the first thing to know when viewers get nothing
@@ -426,7 +434,9 @@ async function runEngine(engine: 'werift' | 'mediasoup'): Promise<EngineLine> {
     const probeWorker = await startViewerWorker();
     closers.push(() => probeWorker.child.kill('SIGKILL'));
     const probes = (await probeWorker.ask<{ phases: Phases[] }>({ kind: 'probe', base, token: TOKEN, streamId: streams[0]!, count: Number(args.probes) }, 'probed')).phases;
-    printFanout(sfuName, figures, probes);
+    printFanout(`${sfuName}; publisher: ${LIVE_ENCODER ? 'the agent’s live encoder (test pattern)' : 'the clip, as it is'}`, figures, probes);
+    const kf = publishers[0]!.liveEncoder?.counters;
+    if (kf) console.log(`  the agent's encoder      ${kf.keyframeRequests} keyframe requests, ${kf.keyframesOnRequest} keyframes made for them, ${kf.framesDropped} frames dropped`);
     await Promise.all(workers.map((w) => w.child.kill('SIGKILL')));
 
     // on demand: the wall asks, the hub commands the agent over MQTT, the agent publishes, the viewer's first frame

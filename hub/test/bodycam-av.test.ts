@@ -2,7 +2,7 @@
 // its fake microphone (a beep): the viewer receives the Opus audio through the SFU (samples and
 // energy rising), muted until asked; a microphone that is refused leaves video with a notice;
 // a simulcast body cam feeds a small viewer a small layer and a large one the full size, and the
-// small one moves up without reconnecting when it asks for more.
+// small one moves up without reconnecting when it asks for more, on both media engines.
 import { describe, expect, it } from 'vitest';
 import type { BrowserContext, Page } from 'playwright-core';
 import { ADMIN_TOKEN, eventually, type TestHub } from '../../test-support/test-hub';
@@ -145,7 +145,14 @@ describe('body cam sound through the SFU', () => {
   });
 });
 
-describe('simulcast body cam', () => {
+for (const engine of ['werift', 'mediasoup'] as const)
+  describe(`simulcast body cam (${engine} engine)`, () => {
+    // the mediasoup engine's own hub and browsers, for this last describe (t, cams, walls point to them from here on)
+    if (engine === 'mediasoup') withBodyCamWorld(here, (world) => ({ t, cams, walls } = world), { 'media.engine': 'mediasoup', 'media.workers': 1 });
+    simulcastLayersTest();
+  });
+
+function simulcastLayersTest(): void {
   it('feeds each viewer the layer its height asks for, and moves a viewer up without reconnecting', async () => {
     const cred = await t.createUnit('bc-layers', 'bodycam');
     const cam = await cams.newPage();
@@ -186,4 +193,4 @@ describe('simulcast body cam', () => {
     await large.close();
     await cam.close();
   });
-});
+}

@@ -98,6 +98,26 @@ describe('the mediasoup engine’s SDP bridge', () => {
     expect(sound.rtcp?.cname).toBe('bodycam');
   });
 
+  it('gives a publisher REMB, not transport-cc (its feedback made Chromium’s send estimate collapse to one layer)', () => {
+    const withBwe = SIMULCAST_OFFER.replace(
+      'a=extmap:13 urn:3gpp:video-orientation',
+      'a=extmap:2 http://www.webrtc.org/experiments/rtp-hdrext/abs-send-time\r\na=extmap:3 http://www.ietf.org/id/draft-holmer-rmcat-transport-wide-cc-extensions-01',
+    ).replace('a=rtcp-fb:96 nack\r\n', 'a=rtcp-fb:96 goog-remb\r\na=rtcp-fb:96 transport-cc\r\na=rtcp-fb:96 nack\r\n');
+    const offer = parseOffer(withBwe);
+    const bweCaps: types.RtpCapabilities = {
+      ...CAPS,
+      headerExtensions: [
+        ...CAPS.headerExtensions!,
+        { kind: 'video', uri: 'http://www.webrtc.org/experiments/rtp-hdrext/abs-send-time', preferredId: 4, direction: 'sendrecv' },
+        { kind: 'video', uri: 'http://www.ietf.org/id/draft-holmer-rmcat-transport-wide-cc-extensions-01', preferredId: 5, direction: 'sendrecv' },
+      ],
+    };
+    const params = producerRtpParameters(offer.sections[0]!, bweCaps);
+    expect(params.codecs[0]!.rtcpFeedback!.map((f) => f.type)).toEqual(['goog-remb', 'nack', 'nack']);
+    expect(params.headerExtensions!.map((e) => e.uri)).toContain('http://www.webrtc.org/experiments/rtp-hdrext/abs-send-time');
+    expect(params.headerExtensions!.map((e) => e.uri)).not.toContain('http://www.ietf.org/id/draft-holmer-rmcat-transport-wide-cc-extensions-01');
+  });
+
   it('takes the first H.264 of packetization-mode 1 whose profile the router has, and refuses an offer with none', () => {
     // mode 0 first (the router takes only mode 1), then constrained baseline at level 3.1
     const offer = parseOffer(

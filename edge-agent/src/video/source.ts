@@ -24,6 +24,8 @@ export interface SourceEncoding {
   fps?: number;
   /** drawn on the test pattern with the clock */
   label?: string;
+  /** frames between the encoder's own keyframes; default fps (one a second) */
+  gopFrames?: number;
 }
 
 /** Fonts ffmpeg's drawtext can use without fontconfig (the static npm ffmpeg has none). */
@@ -69,9 +71,9 @@ export function sourceCodec(spec: PublisherSource, asked: VideoCodec | undefined
 function encoderArgs(enc: SourceEncoding): string[] {
   const kbps = enc.bitrateKbps ?? 800;
   const fps = enc.fps ?? 15;
-  // a keyframe every second: a new viewer waits at most that long even when a PLI cannot
-  // reach the encoder (ffmpeg's RTP output does not read RTCP)
-  const gop = String(fps);
+  // a keyframe every second by default: a new viewer waits at most that long even when its
+  // keyframe request cannot reach the encoder (a passed-through camera, a lost PLI)
+  const gop = String(enc.gopFrames ?? fps);
   const rate = ['-b:v', `${kbps}k`, '-maxrate', `${kbps}k`, '-bufsize', `${kbps}k`];
   return enc.codec === 'h264'
     ? ['-c:v', 'libx264', '-preset', 'ultrafast', '-tune', 'zerolatency', '-profile:v', 'baseline', '-pix_fmt', 'yuv420p', '-g', gop, ...rate, '-bsf:v', 'h264_mp4toannexb']
@@ -113,4 +115,41 @@ export function ffmpegSourceArgs(spec: PublisherSource, enc: SourceEncoding, rtp
         ...rtp,
       ];
   }
+}
+
+/** The sources the agent encodes itself, whose keyframes it can make on request (./live-encoder.ts). */
+export function isEncodedSource(spec: PublisherSource): spec is Extract<PublisherSource, { kind: 'testsrc' | 'v4l2' }> {
+  return spec.kind === 'testsrc' || spec.kind === 'v4l2';
+}
+
+/** Width and height of a `WxH` size. */
+export function pictureSize(size = '640x480'): { width: number; height: number } {
+  const [w, h] = size.split('x').map(Number);
+  return { width: w || 640, height: h || 480 };
+}
+
+/**
+ * ffmpeg's arguments from an encoded source to raw yuv420p frames on stdout, at exactly the
+ * asked size, for the live encoder to feed its encoders frame by frame.
+ */
+export function ffmpegCaptureArgs(spec: Extract<PublisherSource, { kind: 'testsrc' | 'v4l2' }>, enc: SourceEncoding): string[] {
+  const size = enc.size ?? '640x480';
+  const fps = enc.fps ?? 15;
+  const head = ['-hide_banner', '-loglevel', 'error', '-nostdin'];
+  const raw = ['-an', '-s', size, '-pix_fmt', 'yuv420p', '-f', 'rawvideo', 'pipe:1'];
+  if (spec.kind === 'v4l2') return [...head, '-f', 'v4l2', '-framerate', String(fps), '-video_size', size, '-i', spec.device, ...raw];
+  const overlay = enc.label ? overlayFilter(enc.label, pictureSize(size).height) : undefined;
+  return [...head, '-re', '-f', 'lavfi', '-i', `testsrc=size=${size}:rate=${fps}`, ...(overlay ? ['-vf', overlay] : []), ...raw];
+}
+
+/**
+ * ffmpeg's arguments from raw yuv420p frames on stdin to RTP on `rtpUrl`, with the given SSRC.
+ * A spare encoder is warmed with one frame (its encoder set up, its output dropped), so its
+ * second frame, the first a viewer gets, is forced to be a keyframe too.
+ */
+export function ffmpegEncoderArgs(enc: SourceEncoding, rtpUrl: string, ssrc: number, spare = false): string[] {
+  const head = ['-hide_banner', '-loglevel', 'error'];
+  const input = ['-f', 'rawvideo', '-pix_fmt', 'yuv420p', '-video_size', enc.size ?? '640x480', '-framerate', String(enc.fps ?? 15), '-i', 'pipe:0'];
+  const warm = spare ? ['-force_key_frames', 'expr:lte(n,1)'] : [];
+  return [...head, ...input, ...encoderArgs(enc), ...warm, '-ssrc', String(ssrc), '-payload_type', '96', '-f', 'rtp', '-pkt_size', '1200', rtpUrl];
 }

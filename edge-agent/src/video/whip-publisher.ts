@@ -1,12 +1,12 @@
 // Publishes a video source to the hub over WHIP (RFC 9725): a werift peer connection
 // whose track carries RTP from ffmpeg. Sources (./source.ts): ffmpeg's test pattern with the
-// unit id and a clock, a V4L2 camera, or an RTSP camera's H.264 passed through.
-import dgram from 'node:dgram';
-import type { ChildProcess } from 'node:child_process';
-import { MediaStreamTrack, RTCPeerConnection, RTCSessionDescription, useH264, useVP8 } from 'werift';
+// unit id and a clock, a V4L2 camera, or an RTSP camera's H.264 passed through. The sources
+// the agent encodes answer the SFU's keyframe requests (./live-encoder.ts).
+import { MediaStreamTrack, RTCPeerConnection, RTCSessionDescription, RtcpPayloadSpecificFeedback, useH264, useVP8, type RtcpPacket } from 'werift';
 import '@hub/werift-patches'; // werift's fixes: consent answers delayed by a stall (a busy vehicle gateway), duplicate HelloVerifyRequests
-import { spawnFfmpeg } from './ffmpeg-path';
-import { ffmpegSourceArgs, sourceCodec, type PublisherSource, type VideoCodec } from './source';
+import { LiveEncoder, type VideoPipeline } from './live-encoder';
+import { startPassthrough } from './passthrough';
+import { isEncodedSource, sourceCodec, type PublisherSource, type SourceEncoding, type VideoCodec } from './source';
 
 export type { VideoCodec };
 
@@ -26,6 +26,8 @@ export interface WhipPublisherOptions {
   bitrateKbps?: number;
   /** drawn on the test pattern with the clock, e.g. the unit id */
   label?: string;
+  /** frames between the encoder's own keyframes (test pattern, V4L2); default fps, one a second */
+  gopFrames?: number;
   /** extra ICE host candidates, e.g. 127.0.0.1 */
   additionalHostAddresses?: string[];
 }
@@ -40,13 +42,17 @@ export class WhipError extends Error {
   }
 }
 
+/** RTCP PLI (RFC 4585 §6.3.1, FMT 1) or FIR (RFC 5104 §4.3.1, FMT 4): the receiver needs a keyframe. */
+function isKeyframeRequest(packet: RtcpPacket): boolean {
+  return packet.type === RtcpPayloadSpecificFeedback.type && [1, 4].includes((packet as RtcpPayloadSpecificFeedback).feedback.count);
+}
+
 export class WhipPublisher {
   #closed = false;
+  #video: VideoPipeline | undefined;
 
   private constructor(
     readonly pc: RTCPeerConnection,
-    private readonly ffmpeg: ChildProcess,
-    private readonly socket: dgram.Socket,
     /** the session's URL (Location), DELETEd on close */
     readonly sessionUrl: string,
     private readonly token: string,
@@ -61,7 +67,7 @@ export class WhipPublisher {
       iceUseIpv6: false,
     });
     const track = new MediaStreamTrack({ kind: 'video' });
-    pc.addTransceiver(track, { direction: 'sendonly' });
+    const transceiver = pc.addTransceiver(track, { direction: 'sendonly' });
     await pc.setLocalDescription(await pc.createOffer());
     const res = await fetch(opts.whipUrl, {
       method: 'POST',
@@ -76,24 +82,29 @@ export class WhipPublisher {
     await pc.setRemoteDescription(new RTCSessionDescription(await res.text(), 'answer'));
     const sessionUrl = new URL(res.headers.get('location') ?? '', opts.whipUrl).toString();
 
-    const socket = dgram.createSocket('udp4');
-    socket.on('message', (buf) => track.writeRtp(buf));
-    await new Promise<void>((r) => socket.bind(0, '127.0.0.1', () => r()));
-    const args = ffmpegSourceArgs(source, { codec, size: opts.size, fps: opts.fps, bitrateKbps: opts.bitrateKbps, label: opts.label }, `rtp://127.0.0.1:${socket.address().port}`);
-    const ffmpeg = spawnFfmpeg(args, { stdio: ['ignore', 'ignore', 'pipe'] });
-    // ffmpeg says why a camera cannot be read (device busy, RTSP 401, not H.264): keep the last words
-    let stderr = '';
-    ffmpeg.stderr?.on('data', (d: Buffer) => {
-      stderr = (stderr + d.toString()).slice(-2000);
-    });
-    const publisher = new WhipPublisher(pc, ffmpeg, socket, sessionUrl, opts.token);
-    ffmpeg.once('exit', (code, signal) => {
+    const publisher = new WhipPublisher(pc, sessionUrl, opts.token);
+    const enc: SourceEncoding = { codec, size: opts.size, fps: opts.fps, bitrateKbps: opts.bitrateKbps, label: opts.label, gopFrames: opts.gopFrames };
+    const onRtp = (buf: Buffer) => track.writeRtp(buf);
+    const onEnd = (why: string) => {
       if (publisher.#closed) return;
-      publisher.#sourceError = `the video source stopped (ffmpeg ${signal ?? `exit ${code}`})${stderr ? `: ${stderr.trim().split('\n').at(-1)}` : ''}`;
-      publisher.onSourceEnd?.(publisher.#sourceError);
+      publisher.#sourceError = why;
+      publisher.onSourceEnd?.(why);
+    };
+    if (isEncodedSource(source)) {
+      const encoder = await LiveEncoder.start({ ...enc, source, onRtp, onEnd });
+      publisher.liveEncoder = encoder;
+      publisher.#video = encoder;
+    } else {
+      publisher.#video = await startPassthrough(source, enc, onRtp, onEnd);
+    }
+    transceiver.sender.onRtcp.subscribe((packet) => {
+      if (isKeyframeRequest(packet)) publisher.#video?.requestKeyframe();
     });
     return publisher;
   }
+
+  /** the encoder of a test pattern or V4L2 source (its keyframe counters); undefined for a passed-through source */
+  liveEncoder: LiveEncoder | undefined;
 
   #sourceError: string | undefined;
   /** called when ffmpeg ends by itself (a camera unplugged, an RTSP camera gone), with why */
@@ -112,8 +123,7 @@ export class WhipPublisher {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
-    this.ffmpeg.kill('SIGKILL');
-    this.socket.close();
+    this.#video?.close();
     await fetch(this.sessionUrl, { method: 'DELETE', headers: { authorization: `Bearer ${this.token}` } }).catch(() => {});
     await this.pc.close();
   }

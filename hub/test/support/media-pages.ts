@@ -102,10 +102,10 @@ export interface BodyCamWorld {
 }
 
 /** Starts that world before the file's tests (the body cams at `here`) and closes it after them. */
-export function withBodyCamWorld(here: { latitude: number; longitude: number }, started: (world: BodyCamWorld) => void): void {
+export function withBodyCamWorld(here: { latitude: number; longitude: number }, started: (world: BodyCamWorld) => void, hubOverrides: Record<string, unknown> = {}): void {
   let world: BodyCamWorld | undefined;
   beforeAll(async () => {
-    const t = await startTestHub({ 'media.additionalHostAddresses': ['127.0.0.1'] });
+    const t = await startTestHub({ 'media.additionalHostAddresses': ['127.0.0.1'], ...hubOverrides });
     const browser = await launchChromium({ fakeCamera: true });
     world = { t, browser, cams: await newDeviceContext(browser, t.http, here), walls: await browser.newContext() };
     started(world);

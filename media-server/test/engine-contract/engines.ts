@@ -16,16 +16,12 @@ export const ENGINES: EngineUnderTest[] = [
     name: 'werift',
     create: async (opts) => new WeriftRouter(opts),
     foreignObjects: async () => 0,
-    missing: {
-      simulcastLayerChoice: 'a werift simulcast publisher (rid layers) for this suite; the body cam’s three layers are covered with Chromium in hub/test/bodycam-av.test.ts',
-    },
+    missing: {},
   },
   {
     name: 'mediasoup',
     create: (opts) => MediasoupRouter.create(opts),
     foreignObjects: (router) => (router as MediasoupRouter).workerTransports(),
-    missing: {
-      simulcastLayerChoice: 'the stream relay carries one layer (the tallest); a viewer’s choice by height needs a relay per layer and the layers’ frame sizes',
-    },
+    missing: {},
   },
 ];

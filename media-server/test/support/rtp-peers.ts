@@ -12,7 +12,12 @@ import {
   useNACK,
   usePLI,
   useREMB,
+  useSdesMid,
+  useSdesRTPStreamId,
   useVP8,
+  RtpPacket as RtpPacketClass,
+  RtcpSenderInfo,
+  RtcpSrPacket,
   type RTCRtpCodecParameters,
   type RTCRtpHeaderExtensionParameters,
   type RTCRtpReceiver,
@@ -21,6 +26,7 @@ import {
 import { lavfiInput, spawnFfmpeg } from '@hub/config/node';
 import type { Router, WebRtcTransport } from '../../src';
 import { isKeyFrame } from '../../src/engine/rtp/keyframe';
+import { ntpFromMs } from '../../src/engine/werift/sender-clock';
 
 export type Codec = 'vp8' | 'h264';
 
@@ -141,6 +147,8 @@ export interface RouterViewerOptions {
   /** drop a packet's first arrival when this says so: it comes back only if the SFU resends it */
   dropFirstArrival?: (sequenceNumber: number) => boolean;
   rtcpFeedback?: RTCRtpCodecParameters['rtcpFeedback'];
+  /** the tallest picture the viewer shows (a simulcast stream's layer) */
+  maxHeight?: number;
 }
 
 /** Views `streamId` through `router`, counting what arrives. */
@@ -183,7 +191,7 @@ export async function viewFromRouter(router: Router, streamId: string, opts: Rou
   );
   await pc.setLocalDescription(await pc.createOffer());
   const transport = router.createWebRtcTransport();
-  const { answerSdp } = await transport.consume(producer, pc.localDescription!.sdp);
+  const { answerSdp } = await transport.consume(producer, pc.localDescription!.sdp, { maxHeight: opts.maxHeight });
   await pc.setRemoteDescription(new RTCSessionDescription(answerSdp, 'answer'));
   return {
     pc,
@@ -195,6 +203,87 @@ export async function viewFromRouter(router: Router, streamId: string, opts: Rou
     counts,
     onRtp,
     async close() {
+      transport.close();
+      await pc.close();
+    },
+  };
+}
+
+export interface SimulcastLayer {
+  rid: string;
+  /** WxH */
+  size: string;
+}
+
+/**
+ * A simulcast publisher as a browser is one (RFC 8853): one VP8 section offering its layers by
+ * rid, without SSRCs, each layer's packets marked with the mid and rid header extensions
+ * (RFC 8852). werift's sender sends one SSRC, so the layers (one ffmpeg test pattern each, at
+ * its size) go straight to its DTLS transport, each in an SSRC of its own.
+ */
+export async function publishSimulcastToRouter(router: Router, streamId: string, layers: SimulcastLayer[]): Promise<{ close(): Promise<void> }> {
+  const pc = new RTCPeerConnection({
+    codecs: { video: [codecParams('vp8', [useNACK(), usePLI()])], audio: [] },
+    headerExtensions: { video: [useSdesMid(), useSdesRTPStreamId()], audio: [] },
+    iceAdditionalHostAddresses: ['127.0.0.1'],
+    iceUseIpv6: false,
+  });
+  const transceiver = pc.addTransceiver(new MediaStreamTrack({ kind: 'video' }), { direction: 'sendonly' });
+  await pc.setLocalDescription(await pc.createOffer());
+  const offer = pc.localDescription!.sdp.split('\r\n').filter((l) => !l.startsWith('a=ssrc'));
+  const at = offer.lastIndexOf('') > 0 ? offer.lastIndexOf('') : offer.length;
+  offer.splice(at, 0, ...layers.map((l) => `a=rid:${l.rid} send`), `a=simulcast:send ${layers.map((l) => l.rid).join(';')}`);
+  const transport = router.createWebRtcTransport();
+  const { answerSdp, producer } = await transport.publish(streamId, offer.join('\r\n'));
+  router.addProducer(producer);
+  await pc.setRemoteDescription(new RTCSessionDescription(answerSdp, 'answer'));
+  const sender = transceiver.sender;
+  // the offer's extension ids, which the SFU reads (RFC 8285 §6)
+  const idOf = (uri: string) =>
+    Number(
+      offer
+        .find((l) => l.startsWith('a=extmap:') && l.endsWith(` ${uri}`))
+        ?.slice('a=extmap:'.length)
+        .split(' ')[0],
+    );
+  // each layer's last packet: its RTP time and when it went, for the layer's sender reports
+  const last = layers.map(() => ({ ts: 0, at: 0, packets: 0, octets: 0 }));
+  const sources = await Promise.all(
+    layers.map((layer, i) => {
+      const ssrc = 0x10000 + i;
+      return ffmpegRtp({ size: layer.size, fps: 15, gop: 15 }, (buf) => {
+        if (sender.dtlsTransport?.state !== 'connected' || !sender.codec) return;
+        const rtp = RtpPacketClass.deSerialize(buf);
+        Object.assign(last[i]!, { ts: rtp.header.timestamp, at: Date.now(), packets: last[i]!.packets + 1, octets: last[i]!.octets + rtp.payload.length });
+        rtp.header.ssrc = ssrc;
+        rtp.header.payloadType = sender.codec.payloadType;
+        rtp.header.extensionProfile = 0xbede;
+        rtp.header.extensions = [
+          { id: idOf(useSdesMid().uri), payload: Buffer.from(transceiver.mid ?? '0') },
+          { id: idOf(useSdesRTPStreamId().uri), payload: Buffer.from(layer.rid) },
+        ];
+        void sender.dtlsTransport.sendRtp(rtp.payload, rtp.header);
+      });
+    }),
+  );
+  // a sender report per layer each second (RFC 3550 §6.4.1), as a browser sends: an SFU aligns
+  // the layers' RTP times by them when it switches a viewer between layers
+  const reports = setInterval(() => {
+    if (sender.dtlsTransport?.state !== 'connected') return;
+    const now = Date.now();
+    const srs = last
+      .map((l, i) => ({ l, ssrc: 0x10000 + i }))
+      .filter(({ l }) => l.at > 0)
+      .map(
+        ({ l, ssrc }) =>
+          new RtcpSrPacket({ ssrc, senderInfo: new RtcpSenderInfo({ ntpTimestamp: ntpFromMs(now), rtpTimestamp: (l.ts + (now - l.at) * 90) >>> 0, packetCount: l.packets, octetCount: l.octets }) }),
+      );
+    if (srs.length) void sender.dtlsTransport.sendRtcp(srs).catch(() => {});
+  }, 1000);
+  return {
+    async close() {
+      clearInterval(reports);
+      for (const s of sources) s.close();
       transport.close();
       await pc.close();
     },

@@ -2,6 +2,19 @@ import { EventEmitter } from 'node:events';
 import { randomUUID } from 'node:crypto';
 import type { types } from 'mediasoup';
 import type { Consumer, ConsumerEvents, ConsumerStats, MediaKind } from '../types';
+import { askLayerAgain, type RelayLayers } from './stream-relay';
+
+/**
+ * The spatial layer (lowest first) a viewer of `maxHeight` device pixels gets: the smallest
+ * layer at least that tall, else the tallest; layers whose height no keyframe has told yet are
+ * left out, and with none known, the tallest (as engine/werift/layer.ts chooses).
+ */
+export function chooseSpatialLayer(heights: readonly (number | undefined)[], maxHeight: number | undefined): number {
+  const top = heights.length - 1;
+  if (maxHeight === undefined) return top;
+  const sized = heights.map((h, i) => ({ h, i })).filter((l): l is { h: number; i: number } => l.h !== undefined);
+  return [...sized].sort((a, b) => a.h - b.h).find((l) => l.h >= maxHeight)?.i ?? top;
+}
 
 /**
  * A viewer's copy of a stream in a mediasoup worker: a consumer of the stream's relay
@@ -15,16 +28,34 @@ export class MediasoupConsumer extends EventEmitter<ConsumerEvents> implements C
   #audio: MediasoupConsumer | undefined;
   #maxHeight: number | undefined;
   #closed = false;
+  /** the relay's simulcast layers, when it carries more than one */
+  readonly #layers: RelayLayers | undefined;
+  readonly #onLayerSize = () => this.#preferLayer();
+  /** times this viewer asked for its layer again since it chose it (at most 10: a viewer held lower by its bandwidth is left there) */
+  #askedAgain = 0;
+  readonly #onLayerCheck = () => {
+    const preferred = this.ms.preferredLayers?.spatialLayer;
+    if (this.#closed || preferred === undefined || !this.#layers?.layerLive(preferred) || this.ms.currentLayers?.spatialLayer === preferred || this.#askedAgain >= 10) return;
+    this.#askedAgain++;
+    void askLayerAgain(this.ms, preferred);
+  };
 
   constructor(
     readonly streamId: string,
     /** the worker's consumer */
     readonly ms: types.Consumer,
-    opts: { maxHeight?: number } = {},
+    opts: { maxHeight?: number; layers?: RelayLayers } = {},
   ) {
     super();
     this.kind = ms.kind;
     this.#maxHeight = opts.maxHeight;
+    if (ms.type === 'simulcast' && opts.layers && opts.layers.layerCount > 1) {
+      this.#layers = opts.layers;
+      // a layer's height becomes known at its first keyframe: the choice is made again then
+      opts.layers.on('layersize', this.#onLayerSize);
+      opts.layers.on('layercheck', this.#onLayerCheck);
+      this.#preferLayer();
+    }
     ms.on('producerpause', () => this.emit('producerpause'));
     ms.on('producerresume', () => this.emit('producerresume'));
     ms.observer.once('close', () => this.close());
@@ -61,19 +92,23 @@ export class MediasoupConsumer extends EventEmitter<ConsumerEvents> implements C
       roundTripMs: out?.roundTripTime ? Math.round(out.roundTripTime) : null,
       estimatedBitrate: null,
       kind: this.kind,
-      // the relay carries one layer of a simulcast publisher (the tallest): no choice per viewer yet
-      layer: null,
+      layer: this.#layers && this.ms.currentLayers ? this.#layers.layerRid(this.ms.currentLayers.spatialLayer) : null,
       maxHeight: this.#maxHeight ?? null,
     };
   }
 
-  /**
-   * Kept, and reported in stats; the stream relay carries a simulcast publisher's tallest layer.
-   * Choosing a layer by height needs a relay per layer and the layers' frame sizes, which this
-   * engine does not have yet (see the engine contract suite's todo).
-   */
+  /** Of a simulcast stream, the layer by height; the worker switches at that layer's keyframe (asking for one). */
   setMaxHeight(maxHeight: number | undefined): void {
     this.#maxHeight = maxHeight;
+    this.#preferLayer();
+  }
+
+  #preferLayer(): void {
+    if (this.#closed || !this.#layers) return;
+    const spatialLayer = chooseSpatialLayer(this.#layers.layerHeights(), this.#maxHeight);
+    if (this.ms.preferredLayers?.spatialLayer === spatialLayer) return;
+    this.#askedAgain = 0;
+    void this.ms.setPreferredLayers({ spatialLayer }).catch(() => {});
   }
 
   requestKeyFrame(): void {
@@ -84,6 +119,8 @@ export class MediasoupConsumer extends EventEmitter<ConsumerEvents> implements C
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
+    this.#layers?.off('layersize', this.#onLayerSize);
+    this.#layers?.off('layercheck', this.#onLayerCheck);
     this.#audio?.close();
     this.ms.close();
     this.emit('close');

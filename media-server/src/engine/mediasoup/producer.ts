@@ -70,8 +70,8 @@ export class MediasoupProducer extends EventEmitter<ProducerEvents> implements P
     const [streams, consumers] = await Promise.all([this.ms.getStats().catch(() => []), Promise.all([...this.#consumers.values()].map((c) => c.stats()))]);
     const sum = (f: (s: types.RtpStreamRecvStats) => number) => streams.reduce((n, s) => n + f(s), 0);
     const retransmitted = consumers.reduce((n, c) => n + c.retransmitted, 0);
-    // frames and picture size are read where this producer's packets pass through this process:
-    // the stream relay, which carries its tallest layer (the publisher's first)
+    // frames and picture sizes are read where this producer's packets pass through this process:
+    // the stream relay (its layers lowest first; the publisher's order is full size first)
     const relay = this.#relay?.fedBy(this.ms) ? this.#relay.video : undefined;
     const seen = relay?.figures();
     const layers: LayerStats[] = [...streams]
@@ -84,7 +84,8 @@ export class MediasoupProducer extends EventEmitter<ProducerEvents> implements P
         packets: s.packetCount,
         bitrate: s.bitrate,
         fps: 0,
-        ...(i === 0 && relay ? { width: relay.size?.width ?? null, height: relay.size?.height ?? null, fps: seen!.fps } : {}),
+        ...(relay ? { width: relay.layerSize(relay.layerCount - 1 - i)?.width ?? null, height: relay.layerSize(relay.layerCount - 1 - i)?.height ?? null } : {}),
+        ...(i === 0 && relay ? { fps: seen!.fps } : {}),
       }));
     return {
       packets: sum((s) => s.packetCount),

@@ -132,13 +132,14 @@ export class MediasoupRouter implements Router {
     if (!home) throw new TypeError(`the worker of stream "${streamId}" is gone`);
     const codec = routerCodecFor(producer.ms.rtpParameters.codecs[0]!, 'video', home.router.rtpCapabilities);
     if (!codec) throw new TypeError(`no router codec for ${producer.mimeType}`);
+    const encodings = producer.ms.rtpParameters.encodings ?? [];
     let relay = await this.#relays.get(streamId)?.catch(() => undefined);
-    if (relay && (relay.closed || !relay.fits(codec) || this.#homes.get(relay) !== home)) {
+    if (relay && (relay.closed || !relay.fits(codec, encodings) || this.#homes.get(relay) !== home)) {
       // media is forwarded as it is: viewers negotiated for another codec must signal again
       relay.close();
       relay = undefined;
     }
-    const opened = relay ?? (await this.#openRelay(home, streamId, codec));
+    const opened = relay ?? (await this.#openRelay(home, streamId, codec, encodings));
     producer.setRelay(opened);
     try {
       await opened.attach(producer.ms, producer.audio?.ms);
@@ -154,10 +155,10 @@ export class MediasoupRouter implements Router {
     return opened;
   }
 
-  async #openRelay(home: MediaWorker, streamId: string, codec: types.RtpCodecCapability): Promise<StreamRelay> {
+  async #openRelay(home: MediaWorker, streamId: string, codec: types.RtpCodecCapability, encodings: types.RtpEncodingParameters[]): Promise<StreamRelay> {
     home.homed++;
     try {
-      const relay = await StreamRelay.open(home.router, streamId, codec, this.opts.publisherReturnMs ?? 60_000, (closed) => this.#relayClosed(streamId, closed));
+      const relay = await StreamRelay.open(home.router, streamId, codec, encodings, this.opts.publisherReturnMs ?? 60_000, (closed) => this.#relayClosed(streamId, closed));
       if (relay.closed) home.homed--;
       else this.#homes.set(relay, home);
       return relay;

@@ -127,6 +127,13 @@ function sharedExtensions(s: OfferedSection, caps: types.RtpCapabilities): types
 }
 
 /**
+ * Publishers get REMB (abs-send-time), not transport-cc: with the worker's transport-cc
+ * feedback a browser's send estimate fell from 300 to 84 kbit/s on loopback within seconds and
+ * it sent one simulcast layer at 5 fps; with REMB it climbs (measured in Chromium 2026-12).
+ */
+const TRANSPORT_WIDE_CC = 'http://www.ietf.org/id/draft-holmer-rmcat-transport-wide-cc-extensions-01';
+
+/**
  * A publisher's section as a producer's RTP parameters. The worker tells its streams apart by
  * SSRC when the offer signals them, else by mid and rid header extensions (RFC 8852): a
  * browser's simulcast layers have no SSRC in the offer. The layers go lowest first, as
@@ -137,7 +144,14 @@ export function producerRtpParameters(s: OfferedSection, caps: types.RtpCapabili
   if (!chosen) throw new InvalidOfferError(`its ${s.kind} section offers no codec the SFU forwards (VP8, H.264 packetization-mode 1, Opus)`);
   const { offered } = chosen;
   const codecs: types.RtpCodecParameters[] = [
-    { mimeType: offered.mimeType, payloadType: offered.payloadType, clockRate: offered.clockRate, channels: offered.channels, parameters: offered.parameters, rtcpFeedback: offered.rtcpFeedback },
+    {
+      mimeType: offered.mimeType,
+      payloadType: offered.payloadType,
+      clockRate: offered.clockRate,
+      channels: offered.channels,
+      parameters: offered.parameters,
+      rtcpFeedback: offered.rtcpFeedback.filter((fb) => fb.type !== 'transport-cc'),
+    },
   ];
   const rtx = s.codecs.find((c) => isRtx(c) && Number(c.parameters.apt) === offered.payloadType);
   if (rtx) codecs.push({ mimeType: rtx.mimeType, payloadType: rtx.payloadType, clockRate: rtx.clockRate, parameters: rtx.parameters, rtcpFeedback: [] });
@@ -145,7 +159,7 @@ export function producerRtpParameters(s: OfferedSection, caps: types.RtpCapabili
   if (s.rids.length > 1) encodings = [...s.rids].reverse().map((rid) => ({ rid }));
   else if (s.ssrcs.length > 0) encodings = [{ ssrc: s.ssrcs[0]!.ssrc, ...(rtx && s.ssrcs[0]!.rtxSsrc ? { rtx: { ssrc: s.ssrcs[0]!.rtxSsrc } } : {}) }];
   else encodings = [{}];
-  return { mid: s.mid, codecs, headerExtensions: sharedExtensions(s, caps), encodings, rtcp: { cname: s.cname, reducedSize: true } };
+  return { mid: s.mid, codecs, headerExtensions: sharedExtensions(s, caps).filter((e) => e.uri !== TRANSPORT_WIDE_CC), encodings, rtcp: { cname: s.cname, reducedSize: true } };
 }
 
 /**

@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import type { types } from 'mediasoup';
 import { InvalidOfferError, InvalidStateError } from '../../errors';
 import type { ConsumeOptions, Producer, TransportEvents, TransportOptions, WebRtcTransport } from '../types';
-import { MediasoupConsumer } from './consumer';
+import { chooseSpatialLayer, MediasoupConsumer } from './consumer';
 import { MediasoupProducer } from './producer';
 import type { StreamRelay } from './stream-relay';
 import type { ViewerRoute } from './payload-routers';
@@ -132,8 +132,9 @@ export class MediasoupTransport extends EventEmitter<TransportEvents> implements
     // viewers consume the stream's relay, which outlives this publisher (stream-relay.ts), in a
     // router that sends the viewer's own payload types (payload-routers.ts)
     let route: (ViewerRoute & Placement & { seat: Seat }) | undefined;
+    let relay: StreamRelay | undefined;
     const { ms, offer } = await this.#open(offerSdp, async (o) => {
-      const relay = await this.streams.relayOf(producer.streamId);
+      relay = await this.streams.relayOf(producer.streamId);
       if (!relay || relay.closed) throw new InvalidStateError(`stream "${producer.streamId}" is not ready to view yet`);
       route = await this.streams.routeFor(relay, o.sections);
       return route;
@@ -150,8 +151,11 @@ export class MediasoupTransport extends EventEmitter<TransportEvents> implements
       const caps = viewerRtpCapabilities(offer.sections);
       const { router, video: videoProducer, audio: audioProducer } = route!;
       const consume = async (source: types.Producer, s: OfferedSection) => {
-        const c = await ms.consume({ producerId: source.id, rtpCapabilities: caps, mid: s.mid });
-        return new MediasoupConsumer(producer.streamId, c, { maxHeight: opts.maxHeight });
+        const layers = source.kind === 'video' ? relay!.video : undefined;
+        // a simulcast stream's layer by the viewer's height from the first packet on
+        const preferredLayers = layers && layers.layerCount > 1 ? { spatialLayer: chooseSpatialLayer(layers.layerHeights(), opts.maxHeight) } : undefined;
+        const c = await ms.consume({ producerId: source.id, rtpCapabilities: caps, mid: s.mid, ...(preferredLayers ? { preferredLayers } : {}) });
+        return new MediasoupConsumer(producer.streamId, c, { maxHeight: opts.maxHeight, layers });
       };
       if (!router.canConsume({ producerId: videoProducer.id, rtpCapabilities: caps })) throw new InvalidOfferError(`the viewer does not take ${producer.mimeType ?? 'the stream’s codec'}`);
       const consumer = await consume(videoProducer, video);
