@@ -8,7 +8,8 @@ import { spawnFfmpeg, spawnTied } from '@hub/config/node';
 import { ffmpegSourceArgs } from '@hub/edge-agent';
 import { freePort } from '../test-support/ports';
 import { cpuSeconds } from './processes';
-import { makeClip, measureFanout, printFanout, startViewerWorker, type FanoutFigures } from './fanout';
+import { measureFanout, printFanout, startViewerWorker, type FanoutFigures } from './fanout';
+import { makeClip } from './clip';
 import type { Phases } from './fanout-phases';
 
 export interface JanusReferenceOptions {
