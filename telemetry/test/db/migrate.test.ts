@@ -29,7 +29,10 @@ describe('migrate on plain PostgreSQL', () => {
     expect(results.map((r) => r.timescale)).toEqual([false, false]);
     const applied = results.map((r) => r.applied).sort((a, b) => b.length - a.length);
     expect(applied[0]).toEqual(ALL);
-    expect(ALL.slice(0, 4)).toEqual(['identity.001_operators', 'telemetry.001_core', 'telemetry.002_positions', 'telemetry.003_positions_hourly']);
+    // identity's first, and each package's own in their order
+    expect(ALL[0]).toBe('identity.001_operators');
+    expect(ALL.filter((id) => id.startsWith('identity.'))).toEqual(['identity.001_operators', 'identity.002_login_failures']);
+    expect(ALL.filter((id) => id.startsWith('telemetry.')).slice(0, 3)).toEqual(['telemetry.001_core', 'telemetry.002_positions', 'telemetry.003_positions_hourly']);
     expect(applied[1]).toEqual([]);
   });
 
