@@ -1,7 +1,7 @@
 // How many viewers of one 1 Mbit/s VP8 stream mediasoup's workers carry (issue 13). WebRTC
 // viewers cost the load generator as much as the SFU, so the viewers here are cheap: each is a
-// PlainTransport consumer with SRTP (AES_CM_128_HMAC_SHA1_80: the worker encrypts every copy, as
-// for a browser) sending to ONE counting UDP socket in this process, which reads each packet's
+// PlainTransport consumer with SRTP (AEAD_AES_128_GCM: the worker encrypts every copy, as for
+// a browser) sending to ONE counting UDP socket in this process, which reads each packet's
 // SSRC and sequence number (SRTP leaves the RTP header in the clear) to count loss per viewer.
 // The stream: a VP8 clip (ffmpeg's test pattern with noise, a keyframe a second) replayed by
 // ffmpeg into a PlainTransport producer on worker 0, piped to the other workers (pipeToRouter),
@@ -36,7 +36,9 @@ const SECONDS = Number(args.seconds);
 const KBPS = Number(args.kbps);
 const SSRC = 0x1234_5678;
 const VP8 = { kind: 'video', mimeType: 'video/VP8', clockRate: 90000 } as const;
-const SRTP_KEY = Buffer.alloc(30, 7).toString('base64');
+// AEAD_AES_128_GCM, what Chromium and Firefox negotiate first (RFC 7714): 16-byte key + 12-byte salt
+const SRTP_KEY = Buffer.alloc(28, 7).toString('base64');
+const SUITE = 'AEAD_AES_128_GCM';
 
 /** Per SSRC: packets received and the extended sequence numbers seen (RFC 3550 A.1), for loss = expected − received. */
 class Counter {
@@ -122,8 +124,8 @@ async function run(viewers: number, clip: string): Promise<{ loss: number; perWo
     const consumers: types.Consumer[] = [];
     for (let i = 0; i < viewers; i++) {
       const router = routers[i % WORKERS]!;
-      const t = await router.createPlainTransport({ listenInfo: { protocol: 'udp', ip: '127.0.0.1' }, rtcpMux: true, comedia: false, enableSrtp: true, srtpCryptoSuite: 'AES_CM_128_HMAC_SHA1_80' });
-      await t.connect({ ip: '127.0.0.1', port: socket.address().port, srtpParameters: { cryptoSuite: 'AES_CM_128_HMAC_SHA1_80', keyBase64: SRTP_KEY } });
+      const t = await router.createPlainTransport({ listenInfo: { protocol: 'udp', ip: '127.0.0.1' }, rtcpMux: true, comedia: false, enableSrtp: true, srtpCryptoSuite: SUITE });
+      await t.connect({ ip: '127.0.0.1', port: socket.address().port, srtpParameters: { cryptoSuite: SUITE, keyBase64: SRTP_KEY } });
       consumers.push(await t.consume({ producerId: producer.id, rtpCapabilities: { codecs: [{ ...VP8, preferredPayloadType: 96, rtcpFeedback: [] }], headerExtensions: [] } }));
     }
     // warm up, then measure a window

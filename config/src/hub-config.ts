@@ -191,10 +191,11 @@ export const HubConfigSchema = z.object({
       /**
        * mediasoup: viewers one worker serves before a stream's next viewer goes to another worker
        * (piped there); when every worker has this many, a viewer more is refused (503
-       * HUB_ERR_VIEWER_LIMIT). One worker carried 500 viewers of a 1 Mbit/s stream at 77 % of a
-       * core and saturates at about 600 (issue 13); default 500. 0 = no limit.
+       * HUB_ERR_VIEWER_LIMIT). Measured with `npm run bench:workers` (bench/RESULTS.md): one
+       * worker carried 400 SRTP viewers of a 1 Mbit/s stream with no loss at 70 % of a core and
+       * lost 3.9 % at 500; default 400. 0 = no limit.
        */
-      viewersPerWorker: z.coerce.number().int().min(0).default(500),
+      viewersPerWorker: z.coerce.number().int().min(0).default(400),
       /**
        * mediasoup: worker i takes all its WebRTC traffic on UDP and TCP port rtcPort + i (its
        * WebRtcServer), so a firewall opens rtcPort … rtcPort + workers - 1; default 40000; 0 = any free port
