@@ -98,7 +98,7 @@ describe('edge agent → SFU → Chromium viewer, with recovery', () => {
     await framesBeyond(page, 0, 'frames before the kill');
     // kill: ffmpeg and the peer connection stop dead — no WHIP DELETE — and the agent's link goes
     const pub = first.video.publisher()!;
-    (pub as unknown as { ffmpeg: ChildProcess }).ffmpeg.kill('SIGKILL');
+    pub.killSource();
     await pub.pc.close();
     await first.agent.close();
     await eventually(async () => (await statesAfter(page, seen)).includes('reconnecting'), 30_000, 'the viewer showing reconnecting');

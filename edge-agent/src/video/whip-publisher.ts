@@ -119,6 +119,11 @@ export class WhipPublisher {
     return this.#closed;
   }
 
+  /** Stops the camera's processes at once and says nothing to the hub, as a crashed agent would (for tests). */
+  killSource(): void {
+    this.#video?.close();
+  }
+
   /** Stops the source, ends the WHIP session (DELETE) and the peer connection. Safe twice. */
   async close(): Promise<void> {
     if (this.#closed) return;
