@@ -30,10 +30,14 @@ beforeAll(async () => {
 afterAll(async () => {
   wall?.close();
   for (const c of clients) c.end(true);
-  // both at once: a loaded CI machine once took over the hook's two minutes closing them one after the other
-  await Promise.all([b?.close(), a?.close()]);
+  // Bounded: in the full suite (not alone) closing these hubs after the Redis restart has hung
+  // past the hook's minutes, a defect still open (issue 14); the test's checks are done by now,
+  // and the forked test process ends with the run.
+  const closing = Promise.all([b?.close(), a?.close()]).then(() => 'closed' as const);
+  const outcome = await Promise.race([closing, new Promise<'hung'>((r) => setTimeout(() => r('hung'), 45_000).unref())]);
+  if (outcome === 'hung') console.warn('cluster-redis-outage: the hubs did not close within 45 s after the Redis restart (known defect, issue 14)');
   await redis?.close();
-}, 180_000);
+}, 120_000);
 
 const redisState = async (hub: TestHub) => (await hub.api<Health>('GET', '/health')).body.cluster?.redis;
 const online = async (unitId: string) => (await a.hub.db.query<{ online: boolean }>('SELECT online FROM units WHERE id = $1', [unitId])).rows[0]?.online;
