@@ -21,10 +21,9 @@ import { io as ioClient } from 'socket.io-client';
 import type { LiveBatch, UnitStatusOut } from '@hub/config';
 import { spawnTied } from '@hub/config/node';
 import { startEmbeddedDatabase } from '@hub/platform';
-import { hashSecret } from '@hub/telemetry';
 import { freePort } from '../test-support/ports';
 import type { WorkerJob } from './load-worker';
-import { fmt, pct, runLoad, summarize } from './load';
+import { fmt, insertUnits, pct, runLoad, summarize } from './load';
 import { cpuSeconds, treeCpuSeconds, waitForOutput } from './processes';
 
 const { values: args } = parseArgs({
@@ -69,11 +68,7 @@ try {
   await db.connect();
   const units = Array.from({ length: UNITS }, (_, i) => ({ id: `c-${i}`, secret: `bench-secret-${i}` }));
   // units made directly in the database: tens of thousands of REST calls would only time the API
-  await db.query(`INSERT INTO units (id, name, type, secret_hash) SELECT * FROM unnest($1::text[], $1::text[], $2::text[], $3::text[])`, [
-    units.map((u) => u.id),
-    units.map(() => 'vehicle'),
-    units.map((u) => hashSecret(u.secret)),
-  ]);
+  await insertUnits(db, units);
   // every hub's caches learn of them as of a unit made through the API
   for (const hub of state.hubs) await fetch(`http://127.0.0.1:${hub.httpPort}/health`);
 

@@ -15,11 +15,10 @@ import mqtt from 'mqtt';
 import pg from 'pg';
 import { io as ioClient } from 'socket.io-client';
 import type { LiveBatch } from '@hub/config';
-import { hashSecret } from '@hub/telemetry';
 import { spawnTied } from '@hub/config/node';
 import { freePort } from '../test-support/ports';
 import type { WorkerJob } from './load-worker';
-import { fmt, pct, runLoad, summarize } from './load';
+import { fmt, insertUnits, pct, runLoad, summarize } from './load';
 import { cpuSeconds, spawnBenchHub, treeCpuSeconds, waitForOutput } from './processes';
 
 const { values: args } = parseArgs({
@@ -59,11 +58,7 @@ async function benchHub(): Promise<void> {
     await db.connect();
     const units = Array.from({ length: UNITS }, (_, i) => ({ id: `b-${i}`, secret: `bench-secret-${i}` }));
     // units made directly in the database: 10,000 REST calls would only time the API
-    await db.query(`INSERT INTO units (id, name, type, secret_hash) SELECT * FROM unnest($1::text[], $1::text[], $2::text[], $3::text[])`, [
-      units.map((u) => u.id),
-      units.map(() => 'vehicle'),
-      units.map((u) => hashSecret(u.secret)),
-    ]);
+    await insertUnits(db, units);
 
     // a wall on the live feed: publish → socket latency from the position's own timestamp
     const wall = ioClient(`http://127.0.0.1:${httpPort}`, { auth: { token: TOKEN }, transports: ['websocket'] });

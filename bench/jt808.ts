@@ -19,7 +19,7 @@ import { hashSecret } from '@hub/telemetry';
 import { freePort } from '../test-support/ports';
 import type { Jt808WorkerJob } from './jt808-worker';
 import type { WorkerJob } from './load-worker';
-import { fmt, pct, runLoad, summarize } from './load';
+import { fmt, insertUnits, pct, runLoad, summarize } from './load';
 import { cpuSeconds, spawnBenchHub, treeCpuSeconds, waitForOutput } from './processes';
 
 const { values: args } = parseArgs({
@@ -131,11 +131,7 @@ try {
 
   if (!args['no-mqtt']) {
     const mqttUnits = Array.from({ length: UNITS }, (_, i) => ({ id: `m-${i}`, secret: `bench-secret-${i}` }));
-    await db.query(`INSERT INTO units (id, name, type, secret_hash) SELECT * FROM unnest($1::text[], $1::text[], $2::text[], $3::text[])`, [
-      mqttUnits.map((u) => u.id),
-      mqttUnits.map(() => 'vehicle'),
-      mqttUnits.map((u) => hashSecret(u.secret)),
-    ]);
+    await insertUnits(db, mqttUnits);
     // an MQTT position carries its send time in ms
     const wallMqtt = watchWall(httpPort, (id, ts) => (id.startsWith('m-') ? ts : undefined));
     await wallMqtt.ready;

@@ -32,13 +32,13 @@ import { createServer } from 'node:http';
 import { Server as SocketServer } from 'socket.io';
 import type { PositionOut } from '@hub/config';
 import pg from 'pg';
-import { hashSecret } from '@hub/telemetry';
 import { buildWall } from '@hub/wall-ui';
 import { chromium } from 'playwright-core';
 import { artifactDir, CHROMIUM_PATH, launchChromium } from '../test-support/browser';
 import { freePort } from '../test-support/ports';
 import type { PublisherMessage, PublisherReport } from './wall-publisher';
 import { spawnBenchHub, treeCpuSeconds, waitForOutput } from './processes';
+import { insertUnits } from './load';
 
 const { values: args } = parseArgs({
   options: {
@@ -189,11 +189,7 @@ async function main(): Promise<void> {
     const db = new pg.Client({ connectionString: process.env.DATABASE_URL ?? `postgres://hub:hub-embedded@127.0.0.1:${pgPort}/hub` });
     await db.connect();
     const units = Array.from({ length: UNITS }, (_, i) => ({ id: `w-${i}`, secret: `bench-secret-${i}` }));
-    await db.query(`INSERT INTO units (id, name, type, secret_hash) SELECT * FROM unnest($1::text[], $1::text[], $2::text[], $3::text[])`, [
-      units.map((u) => u.id),
-      units.map((_, i) => (i % 3 === 0 ? 'bodycam' : 'vehicle')),
-      units.map((u) => hashSecret(u.secret)),
-    ]);
+    await insertUnits(db, units, (i) => (i % 3 === 0 ? 'bodycam' : 'vehicle'));
     await db.end();
 
     let feedUrl = '';
