@@ -203,6 +203,11 @@ export type DispatchOfferEvent = z.infer<typeof DispatchOfferEventSchema>;
 export const LinkageEventSchema = z.object({
   incidentId: z.number().int(),
   alarmId: z.number().int().optional(),
+  /** the place the linkage works for: the wall shows it without waiting for the alarm or incident to reach it */
+  lat: z.number(),
+  lon: z.number(),
+  /** the unit whose alarm it was, if any */
+  unitId: UnitIdSchema.optional(),
   openCameras: z.array(UnitIdSchema),
   nearest: z.array(NearestUnitSchema),
 });

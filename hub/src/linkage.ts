@@ -105,6 +105,9 @@ export class Linkage {
       incidents.events.emit('linkage', {
         incidentId: incident.id,
         alarmId: alarm.id,
+        lat: incident.lat,
+        lon: incident.lon,
+        unitId: alarm.unitId,
         openCameras: rule.openCameras ? [alarm.unitId] : [],
         nearest,
       });
@@ -125,7 +128,7 @@ export class Linkage {
     const rule = this.rule(incident.type);
     if (!rule.createIncident) return;
     const nearest = await this.nearest(rule, incident.lat, incident.lon, []);
-    this.opts.incidents.events.emit('linkage', { incidentId: incident.id, openCameras: [], nearest });
+    this.opts.incidents.events.emit('linkage', { incidentId: incident.id, lat: incident.lat, lon: incident.lon, openCameras: [], nearest });
     this.escalateLater(incident.id, undefined, rule);
   }
 

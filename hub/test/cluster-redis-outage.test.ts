@@ -47,7 +47,8 @@ describe('Redis killed and restarted under a cluster', () => {
     const { secret } = await a.createUnit('ro-car-1');
     const unit = await connectMqttUnit(b.mqtt, 'ro-car-1', secret);
     clients.push(unit.client);
-    await unit.publish(topics.gps('ro-car-1'), { lat: 22.5, lon: 114.1 });
+    const firstTs = Date.now();
+    await unit.publish(topics.gps('ro-car-1'), { ts: firstTs, lat: 22.5, lon: 114.1 });
     await eventually(async () => positionsOnA.some((p) => p.unitId === 'ro-car-1'), 10_000, 'the position of B’s unit on A’s wall');
 
     await redis.kill();
@@ -57,7 +58,8 @@ describe('Redis killed and restarted under a cluster', () => {
 
     // ingest goes on, durably: each position below is PUBACKed only once it is committed
     const during = 20;
-    for (let i = 0; i < during; i++) await unit.publish(topics.gps('ro-car-1'), { ts: Date.now() - (during - i) * 10, lat: 22.5 + (i + 1) / 1000, lon: 114.1 });
+    // each at its own time after the first: the hub stores one position per unit and time
+    for (let i = 0; i < during; i++) await unit.publish(topics.gps('ro-car-1'), { ts: firstTs + 1 + i, lat: 22.5 + (i + 1) / 1000, lon: 114.1 });
     expect(await a.storedPositions('ro-car-1')).toBe(1 + during);
     // a unit may connect meanwhile, and is online
     const { secret: secret2 } = await a.createUnit('ro-car-2');

@@ -38,10 +38,15 @@ export function drawnUnits(page: Page): Promise<Record<string, [number, number]>
   });
 }
 
-/** Logs in and waits for the wall. The built-in admin's password is the admin token. */
+/**
+ * Logs in and waits for the wall and its live feed (the map's connection badge says live), so
+ * that events the hub pushes from here on reach the page. The built-in admin's password is the
+ * admin token.
+ */
 export async function login(page: Page, username = 'admin', password = ADMIN_TOKEN): Promise<void> {
   await submitLogin(page, username, password);
   await page.waitForSelector('[data-testid=wall]', { timeout: 15_000 });
+  await page.waitForSelector('.hub-map-connection[data-state=live]', { timeout: 15_000 });
 }
 
 /** An init script: records the frequency of each tone the page starts (headless Chromium has no speakers). Read with `tones(page)`. */

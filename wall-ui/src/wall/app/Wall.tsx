@@ -49,7 +49,7 @@ export function Wall({ session }: { session: Session }) {
   const { layout, flyTo, mapView, fly, applyLayout, openOnTiles, setTile, setGrid, toggleWallMode, viewChanged } = useWallLayout();
   const presets = usePresets(operator, layout, applyLayout, mapView);
   const feed = useIncidentFeed(store);
-  const linkage = useLinkageTarget(store, { alarms, incidentById: feed.incidentById, openOnTiles });
+  const linkage = useLinkageTarget(store, { openOnTiles });
   const { target, tab } = linkage;
   const offers = useDispatchOffers(store);
   const hotlinePlaces = useHotlinePlaces(feed.incidents);

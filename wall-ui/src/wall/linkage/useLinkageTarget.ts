@@ -4,15 +4,11 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import type { Alarm } from '@hub/config';
 import type { UnitStore } from '../live/unit-store';
-import type { Incident, LinkageTarget, NearestUnit } from './types';
+import type { LinkageTarget, NearestUnit } from './types';
 
 export type SideTab = 'linkage' | 'incidents' | 'replay' | 'hotline';
 
 export interface LinkageTargetDeps {
-  /** the alarms the wall shows (a linkage event names its alarm by id) */
-  alarms: readonly Alarm[];
-  /** the incident as known now (a linkage event may follow its incident before React renders) */
-  incidentById(id: number): Incident | undefined;
   /** puts these units' cameras on tiles */
   openOnTiles(unitIds: string[]): void;
 }
@@ -36,33 +32,26 @@ export interface LinkageTargetState {
   clear(): void;
 }
 
-export function useLinkageTarget(store: UnitStore, { alarms, incidentById, openOnTiles }: LinkageTargetDeps): LinkageTargetState {
+export function useLinkageTarget(store: UnitStore, { openOnTiles }: LinkageTargetDeps): LinkageTargetState {
   const [target, setTarget] = useState<LinkageTarget | null>(null);
   const [pushedNearest, setPushedNearest] = useState<NearestUnit[] | null>(null);
   const [highlight, setHighlight] = useState<string[]>([]);
   const [tab, setTab] = useState<SideTab>('linkage');
   /** a new number each time the target is picked: the panel asks for its nearest units again */
   const targetSeq = useRef(0);
-  const alarmsRef = useRef(alarms);
-  alarmsRef.current = alarms;
 
   // linkage events: the hub's rules picked a place, its nearest units and cameras to open
   useEffect(
     () =>
       store.on('linkage', (ev) => {
-        const alarm = ev.alarmId !== undefined ? alarmsRef.current.find((a) => a.id === ev.alarmId) : undefined;
-        const inc = incidentById(ev.incidentId);
-        const lat = alarm?.lat ?? inc?.lat;
-        const lon = alarm?.lon ?? inc?.lon;
-        if (lat != null && lon != null) {
-          setTarget({ lat, lon, alarmId: ev.alarmId, unitId: alarm?.unitId ?? inc?.unitId ?? undefined, incidentId: ev.incidentId, seq: ++targetSeq.current });
-          setTab('linkage');
-        }
+        // the event carries its place: the alarm or incident may not have reached the wall yet
+        setTarget({ lat: ev.lat, lon: ev.lon, alarmId: ev.alarmId, unitId: ev.unitId, incidentId: ev.incidentId, seq: ++targetSeq.current });
+        setTab('linkage');
         setPushedNearest(ev.nearest);
         setHighlight(ev.nearest.map((u) => u.unitId));
         openOnTiles(ev.openCameras);
       }),
-    [store, incidentById, openOnTiles],
+    [store, openOnTiles],
   );
 
   const targetAlarm = useCallback((a: Alarm, lat: number, lon: number, incidentId: number | undefined) => {
