@@ -5,6 +5,7 @@
 // through Redis would only add a round trip per message; a command to a unit must reach the
 // hub the unit is connected to, and aedes's "a client id connected elsewhere" notice must
 // reach every hub (it closes the older connection: MQTT-3.1.4-2 across the cluster).
+import { Redis } from 'ioredis';
 import mqemitter from 'mqemitter';
 import MQEmitterRedis from 'mqemitter-redis';
 
@@ -23,12 +24,21 @@ export const NEW_CLIENTS = /^\$SYS\/[^/]+\/new\/clients$/;
 export class ClusterMq {
   readonly #local: mqemitter.MQEmitter;
   readonly #redis: ReturnType<typeof MQEmitterRedis>;
+  readonly #sub: Redis;
+  readonly #pub: Redis;
   readonly #crosses: (topic: string) => boolean;
 
   constructor(opts: ClusterMqOptions) {
     // as aedes makes its own (aedes.js): empty levels match, so `a/+` matches `a/`
     this.#local = mqemitter({ matchEmptyLevels: true });
-    this.#redis = MQEmitterRedis({ connectionString: opts.redisUrl, matchEmptyLevels: true, retryStrategy: (times: number) => Math.min(200 * times, 2000) });
+    // Its two connections made here: given a connectionString, mqemitter-redis passes no other
+    // option to ioredis, so these would be silently ignored. A subscription made while Redis is
+    // down waits for it however long (maxRetriesPerRequest null): given up after some retries, it
+    // would be missing when Redis came back (ioredis re-subscribes only what Redis confirmed).
+    const connect = () => new Redis(opts.redisUrl, { enableAutoPipelining: true, maxRetriesPerRequest: null, retryStrategy: (times: number) => Math.min(200 * times, 2000) });
+    this.#sub = connect();
+    this.#pub = connect();
+    this.#redis = MQEmitterRedis({ subConn: this.#sub, pubConn: this.#pub, matchEmptyLevels: true });
     // said by the cluster member, which watches the same Redis (`state` is not in the package's types)
     (this.#redis as unknown as { state: NodeJS.EventEmitter }).state.on('error', () => {});
     this.#crosses = opts.crosses;
@@ -45,20 +55,42 @@ export class ClusterMq {
     return this.#local.concurrent;
   }
 
+  // While Redis is down (or not yet back), the broker must not wait for it: a unit's SUBACK
+  // comes at once (the subscription reaches Redis when it is back), and a message for a
+  // topic that crosses hubs is delivered on this hub (a command to a unit connected here still
+  // reaches it; one for a unit on another hub is the command outbox's to deliver again).
+
   on(topic: string, listener: Listener, done?: () => void): this {
-    this.#for(topic).on(topic, listener, done);
+    if (this.#crosses(topic) && this.#sub.status !== 'ready') {
+      this.#redis.on(topic, listener);
+      if (done) setImmediate(done);
+    } else this.#for(topic).on(topic, listener, done);
     return this;
   }
 
   removeListener(topic: string, listener: Listener, done?: () => void): void {
-    this.#for(topic).removeListener(topic, listener, done);
+    if (this.#crosses(topic) && this.#sub.status !== 'ready') {
+      this.#redis.removeListener(topic, listener);
+      if (done) setImmediate(done);
+    } else this.#for(topic).removeListener(topic, listener, done);
   }
 
   emit(message: Message, done?: (error?: Error) => void): void {
-    this.#for(message.topic).emit(message, done);
+    if (this.#crosses(message.topic) && this.#pub.status !== 'ready') {
+      // mqemitter's own emit, on this hub's listeners only (mqemitter-redis's would queue it for Redis)
+      (mqemitter as unknown as { prototype: { emit(this: unknown, m: Message, cb?: (error?: Error) => void): void } }).prototype.emit.call(this.#redis, message, done);
+    } else this.#for(message.topic).emit(message, done);
   }
 
   close(done: () => void): void {
-    this.#local.close(() => this.#redis.close(() => done()));
+    this.#local.close(() => {
+      // Not mqemitter-redis's own close: it QUITs each connection and waits for its `end`, which
+      // a connection between its retries (Redis down, or back a moment ago) never emits after
+      // ioredis's disconnect, so a hub stopping then would hang. The hub is stopping: the
+      // connections are dropped, and the emitter is marked closed as its close would.
+      (this.#redis as unknown as { closing: boolean }).closing = true;
+      for (const conn of [this.#sub, this.#pub]) conn.disconnect();
+      (mqemitter as unknown as { prototype: { close(this: unknown, cb: () => void): void } }).prototype.close.call(this.#redis, done);
+    });
   }
 }

@@ -5,7 +5,7 @@
 import type { MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { io as ioClient, type Socket } from 'socket.io-client';
-import { topics, type Health, type LiveBatch } from '@hub/config';
+import { topics, type Health, type Incident, type LiveBatch } from '@hub/config';
 import { ADMIN_TOKEN, eventually, startTestHub, type TestHub } from '../../test-support/test-hub';
 import { startRedis, type TestRedis } from '../../test-support/redis';
 import { connectMqttUnit } from '../../test-support/mqtt-unit';
@@ -30,12 +30,8 @@ beforeAll(async () => {
 afterAll(async () => {
   wall?.close();
   for (const c of clients) c.end(true);
-  // Bounded: in the full suite (not alone) closing these hubs after the Redis restart has hung
-  // past the hook's minutes, a defect still open (issue 14); the test's checks are done by now,
-  // and the forked test process ends with the run.
-  const closing = Promise.all([b?.close(), a?.close()]).then(() => 'closed' as const);
-  const outcome = await Promise.race([closing, new Promise<'hung'>((r) => setTimeout(() => r('hung'), 45_000).unref())]);
-  if (outcome === 'hung') console.warn('cluster-redis-outage: the hubs did not close within 45 s after the Redis restart (known defect, issue 14)');
+  await b?.close();
+  await a?.close();
   await redis?.close();
 }, 120_000);
 
@@ -68,6 +64,11 @@ describe('Redis killed and restarted under a cluster', () => {
     await second.publish(topics.gps('ro-car-2'), { lat: 22.6, lon: 114.2 });
     expect(await a.storedPositions('ro-car-2')).toBe(1);
     await eventually(async () => (await online('ro-car-2')) || undefined, 10_000, 'ro-car-2 online while Redis is down');
+    // and takes commands from its own hub: a dispatch made on A reaches it without Redis
+    const incident = (await a.api<Incident>('POST', '/api/incidents', { type: 'hotline', lat: 22.6, lon: 114.2 })).body;
+    const dispatched = await a.api('POST', `/api/incidents/${incident.id}/dispatch`, { unitIds: ['ro-car-2'] });
+    expect(dispatched.status, JSON.stringify(dispatched.body)).toBeLessThan(300);
+    await eventually(async () => second.commands.find((c) => c.type === 'dispatch' && c.incidentId === String(incident.id)), 10_000, 'the dispatch at ro-car-2 while Redis is down');
 
     await redis.restart();
     await eventually(async () => (await redisState(a)) === 'up' && (await redisState(b)) === 'up' && true, 30_000, '/health saying redis up again');
@@ -80,5 +81,25 @@ describe('Redis killed and restarted under a cluster', () => {
     await second.client.endAsync();
     await eventually(async () => (await online('ro-car-2')) === false || undefined, 15_000, 'ro-car-2 offline after its link closed');
     expect(await a.storedPositions('ro-car-1')).toBe(2 + during);
+  });
+
+  it('a hub stops just after Redis came back without dropping another hub’s walls, and one stops while Redis is down', async () => {
+    let wallDisconnects = 0;
+    wall.on('disconnect', () => wallDisconnects++);
+    const { secret } = await a.createUnit('ro-car-3');
+    const unit = await connectMqttUnit(a.mqtt, 'ro-car-3', secret);
+    clients.push(unit.client);
+    // Redis back a moment ago: B's connections to it may still be between their retries
+    await redis.restart();
+    await b.close();
+    // B stopping ended its own connections, not the walls on A (the feed's adapter spans hubs)
+    await unit.publish(topics.gps('ro-car-3'), { lat: 22.8, lon: 114.3 });
+    await eventually(async () => positionsOnA.some((p) => p.unitId === 'ro-car-3'), 10_000, 'A’s unit on A’s wall after B stopped');
+    expect(wallDisconnects).toBe(0);
+    // A stops with Redis gone and a wall and a unit still connected: it ends their connections itself
+    await redis.kill();
+    await a.close();
+    await eventually(async () => !wall.connected || undefined, 10_000, 'the wall told A is gone');
+    expect(wallDisconnects).toBeGreaterThan(0);
   });
 });

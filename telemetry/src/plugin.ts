@@ -14,6 +14,8 @@ export const telemetryPlugin = fp<Omit<TelemetryOptions, 'operators'>>(
   async (app, opts) => {
     const telemetry = await startTelemetry(app, { ...opts, operators: app.operators });
     app.decorate('telemetry', telemetry);
+    // before the HTTP server's close, which waits for these connections to end
+    app.addHook('preClose', () => telemetry.closeConnections());
     app.addHook('onClose', () => telemetry.close());
   },
   { name: 'telemetry', dependencies: ['identity'] },

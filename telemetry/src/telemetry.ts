@@ -71,6 +71,12 @@ export interface Telemetry {
   io: SocketServer;
   /** starts MQTT over TCP; resolves with the port */
   listenMqtt(): Promise<number>;
+  /**
+   * Ends the long-lived connections on the HTTP port: walls' live feeds (socket.io) and units'
+   * MQTT over WebSocket. Fastify's close waits for every connection to end before any plugin's
+   * own closing runs, and those would otherwise stay open as long as their clients like.
+   */
+  closeConnections(): Promise<void>;
   /** flushes queued positions, closes broker, feed and timers. Safe twice. */
   close(): Promise<void>;
 }
@@ -247,6 +253,12 @@ export async function startTelemetry(app: FastifyInstance, opts: TelemetryOption
     operators,
     io: io as unknown as SocketServer,
     listenMqtt: () => broker.listenTcp(config.mqtt.host, config.mqtt.port),
+    async closeConnections() {
+      // this hub's sockets only: io.disconnectSockets() goes through the cluster adapter to every hub
+      io.local.disconnectSockets(true);
+      io.engine.close();
+      await detachWs();
+    },
     async close() {
       if (closed) return;
       closed = true;
@@ -264,7 +276,7 @@ export async function startTelemetry(app: FastifyInstance, opts: TelemetryOption
       live.close();
       await detachWs();
       // Not io.close(): that would also close the HTTP server, which Fastify owns.
-      io.disconnectSockets(true);
+      io.local.disconnectSockets(true);
       io.engine.close();
     },
   };
