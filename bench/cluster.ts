@@ -6,6 +6,10 @@
 //   npm run bench:cluster -- --hubs 3 --units 50000 --rate 0.2 --seconds 300 --workers 6
 //   npm run bench:cluster -- --hubs 3 --units 500 --rate 1 --seconds 40 --via-haproxy --kill-at 15
 //
+// `--lease-ms` is the hubs' cluster.leaseMs (default the hub's own, 5000). Each hub's event-loop
+// delay is read from its /metrics every second: a hub whose loop stalls past its lease is taken
+// as dead by the others (hub_cluster_resyncs_total{reason="lease_lapsed"}).
+//
 // Units connect straight to the hubs, spread as DNS round robin would (`--via-haproxy`: through
 // HAProxy, as a hub's death needs: its units reconnect there to the others). HAProxy holds two
 // descriptors per connection and this machine allows 20,000 per process, so tens of thousands
@@ -13,7 +17,7 @@
 // limit (`--workers`). The wall watches the first hub, so positions from units on the others
 // cross Redis to reach it. `--kill-at S`: SIGKILL the second hub S seconds into the run.
 import { chmodSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpus, tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
@@ -35,6 +39,7 @@ const { values: args } = parseArgs({
     workers: { type: 'string', default: '2' },
     'via-haproxy': { type: 'boolean', default: false },
     'kill-at': { type: 'string', default: '0' },
+    'lease-ms': { type: 'string', default: '5000' },
   },
 });
 const HUBS = Number(args.hubs);
@@ -43,12 +48,21 @@ const RATE = Number(args.rate);
 const SECONDS = Number(args.seconds);
 const WORKERS = Number(args.workers);
 const KILL_AT = Number(args['kill-at']);
+const LEASE_MS = Number(args['lease-ms']);
 const TOKEN = 'bench-admin-token-0000000000';
 const ROOT = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
 
 interface ClusterState {
   front: { httpPort: number; mqttPort: number };
   hubs: { name: string; httpPort: number; mqttPort: number; pid: number }[];
+}
+
+/** The machine's CPU seconds [busy, idle] so far, all cores (/proc/stat). */
+function machineCpu(): [number, number] {
+  const f = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1).map(Number);
+  const idle = f[3]! + f[4]!;
+  const total = f.reduce((a, b) => a + b, 0);
+  return [(total - idle) / 100, idle / 100];
 }
 
 const data = mkdtempSync(path.join(tmpdir(), 'hub-bench-cluster-'));
@@ -58,7 +72,23 @@ const postmaster = Number(readFileSync(path.join(data, 'postgres', 'postmaster.p
 const [http, mqttFront, jt808] = [await freePort(), await freePort(), await freePort()];
 const launcher = spawnTied(
   process.execPath,
-  ['--import', 'tsx', 'hub/src/cluster/local.ts', '--hubs', String(HUBS), '--http', String(http), '--mqtt', String(mqttFront), '--jt808', String(jt808), '--data', data, '--lease-ms', '3000'],
+  [
+    '--import',
+    'tsx',
+    'hub/src/cluster/local.ts',
+    '--hubs',
+    String(HUBS),
+    '--http',
+    String(http),
+    '--mqtt',
+    String(mqttFront),
+    '--jt808',
+    String(jt808),
+    '--data',
+    data,
+    '--lease-ms',
+    String(LEASE_MS),
+  ],
   { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, DATABASE_URL: database.url, HUB_AUTH__ADMIN_TOKEN: TOKEN, HUB_LOG__LEVEL: 'error' } },
 );
 try {
@@ -100,7 +130,15 @@ try {
   const brokers = args['via-haproxy'] ? [`mqtt://127.0.0.1:${mqttFront}`] : state.hubs.map((h) => `mqtt://127.0.0.1:${h.mqttPort}`);
   const indexOf = new Map(units.map((u, i) => [u.id, i]));
   const pids = state.hubs.map((h) => h.pid);
-  const cpu = { hubs: pids.map(() => 0), pg: 0 };
+  const cpu = { hubs: pids.map(() => 0), pg: 0, machine: 0, machineIdle: 0 };
+  // each hub's event-loop delay, its maximum over each second (prom-client resets it at each scrape)
+  const loopMaxMs: number[][] = pids.map(() => []);
+  const scrape = async (hubIndex: number) => {
+    const text = await (await fetch(`http://127.0.0.1:${state.hubs[hubIndex]!.httpPort}/metrics`)).text();
+    const line = text.split('\n').find((l) => l.startsWith('hub_process_nodejs_eventloop_lag_max_seconds '));
+    if (line) loopMaxMs[hubIndex]!.push(Number(line.split(' ')[1]) * 1000);
+  };
+  const sampler = setInterval(() => state.hubs.forEach((_, i) => void scrape(i).catch(() => {})), 1000);
   let killTimer: NodeJS.Timeout | undefined;
   let killedAt = 0;
   const { reports, startAt } = await runLoad<WorkerJob>(
@@ -114,6 +152,9 @@ try {
     () => {
       pids.forEach((pid, i) => (cpu.hubs[i] = -cpuSeconds(pid)));
       cpu.pg = -treeCpuSeconds(postmaster);
+      [cpu.machine, cpu.machineIdle] = machineCpu().map((v) => -v) as [number, number];
+      state.hubs.forEach((_, i) => void scrape(i).catch(() => {})); // resets the hubs' loop-delay windows
+      loopMaxMs.forEach((l) => (l.length = 0));
       running = true;
       if (KILL_AT > 0) {
         killTimer = setTimeout(() => {
@@ -127,10 +168,28 @@ try {
     () => {
       pids.forEach((pid, i) => (cpu.hubs[i]! += killedAt && i === 1 ? 0 : cpuSeconds(pid)));
       cpu.pg += treeCpuSeconds(postmaster);
+      const [busy, idle] = machineCpu();
+      cpu.machine += busy;
+      cpu.machineIdle += idle;
       running = false;
     },
   );
   clearTimeout(killTimer);
+  clearInterval(sampler);
+  const counters = await Promise.all(
+    state.hubs.map(async (h, i) => {
+      if (killedAt && i === 1) return undefined;
+      const text = await (await fetch(`http://127.0.0.1:${h.httpPort}/metrics`)).text();
+      const value = (prefix: string) =>
+        Number(
+          text
+            .split('\n')
+            .find((l) => l.startsWith(prefix))
+            ?.split(' ')[1] ?? 0,
+        );
+      return { lapsed: value('hub_cluster_resyncs_total{reason="lease_lapsed"}'), unitsLost: value('hub_cluster_units_lost_total') };
+    }),
+  );
   const s = summarize(reports);
   await new Promise((r) => setTimeout(r, 3000));
   const { rows } = await db.query<{ unit_id: string; n: string }>(`SELECT unit_id, count(*) AS n FROM positions WHERE unit_id LIKE 'c-%' GROUP BY unit_id`);
@@ -156,6 +215,14 @@ try {
     `  publish → wall on ${state.hubs[0]!.name}     p50 ${fmt(pct(wallLat, 50))} ms  p99 ${fmt(pct(wallLat, 99))} ms  (${wallPositions} positions; ${fmt(((HUBS - 1) / HUBS) * 100)}% of units on other hubs)`,
   );
   console.log(`  CPU (% of one core)          ${state.hubs.map((h, i) => `${h.name} ${fmt((cpu.hubs[i]! / SECONDS) * 100)}%`).join(', ')}, PostgreSQL ${fmt((cpu.pg / SECONDS) * 100)}%`);
+  console.log(`  machine CPU                  ${fmt((cpu.machine / (cpu.machine + cpu.machineIdle)) * 100)}% busy of ${cpus().length} cores (load processes, Redis and the rest included)`);
+  for (const [i, h] of state.hubs.entries()) {
+    const l = [...loopMaxMs[i]!].sort((a, b) => a - b);
+    const c = counters[i];
+    console.log(
+      `  ${h.name} event-loop delay        worst second ${fmt(l.at(-1) ?? 0)} ms, p90 of seconds ${fmt(pct(l, 90))} ms${c ? `; lease lapsed ${c.lapsed}×, units it took offline for another hub ${c.unitsLost}` : ''}`,
+    );
+  }
   if (KILL_AT > 0) {
     const twice = [...offline.values()].filter((n) => n > 1).length;
     console.log(`  kill at ${fmt((killedAt - startAt) / 1000)} s: units said offline ${offline.size} (twice or more: ${twice}), still offline when the run ended ${leftOffline}`);

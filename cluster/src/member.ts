@@ -7,6 +7,7 @@ import { hostname } from 'node:os';
 import { Redis } from 'ioredis';
 import { CONNECT, DISCONNECT, STREAM_GONE, SWEEP, PREFIX, keys } from './keys';
 import { ClusterUnavailableError, redact } from './errors';
+import { LeaseKeeper } from './lease-keeper';
 
 export interface ClusterLog {
   info(obj: object, msg: string): void;
@@ -21,6 +22,8 @@ export interface ClusterMemberOptions {
   hubId?: string;
   /** a hub silent this long is dead, ms; default 5000 */
   leaseMs?: number;
+  /** a hub whose main thread is stuck this long lets its lease lapse, ms; default 30000 */
+  stallMs?: number;
   /** this hub's HTTP base URL for the other hubs (cluster.advertiseUrl); default none until advertise() */
   advertiseUrl?: string;
   log: ClusterLog;
@@ -30,7 +33,7 @@ export type ClusterMemberEvents = {
   /** a dead hub's units that have no connection left anywhere: they go offline (emitted on one hub only) */
   unitsLost: [unitIds: string[], deadHubId: string];
   /** Redis came back (it may have lost its data) or this hub's lease lapsed: register the local units and streams again */
-  resync: [];
+  resync: [reason: 'redis_back' | 'lease_lapsed'];
   /** one message of the event channel, from another hub */
   message: [fromHubId: string, body: string];
 };
@@ -45,6 +48,7 @@ export interface ClusterHealth {
 export class ClusterMember extends EventEmitter<ClusterMemberEvents> {
   readonly hubId: string;
   readonly leaseMs: number;
+  readonly stallMs: number;
   /** commands (scripts, lease); fails at once while Redis is down, so callers can fall back */
   readonly #cmd: Redis;
   /** the event channel's subscription */
@@ -52,6 +56,7 @@ export class ClusterMember extends EventEmitter<ClusterMemberEvents> {
   readonly #log: ClusterLog;
   readonly #url: string;
   #timer: NodeJS.Timeout | undefined;
+  #keeper: LeaseKeeper | undefined;
   #advertiseUrl: string | undefined;
   #hubs = 1;
   #lastError: string | undefined;
@@ -63,6 +68,7 @@ export class ClusterMember extends EventEmitter<ClusterMemberEvents> {
     super();
     this.hubId = opts.hubId ?? `${hostname()}-${process.pid}`;
     this.leaseMs = opts.leaseMs ?? 5000;
+    this.stallMs = opts.stallMs ?? 30_000;
     this.#log = opts.log;
     this.#url = opts.redisUrl;
     this.#advertiseUrl = opts.advertiseUrl;
@@ -91,6 +97,20 @@ export class ClusterMember extends EventEmitter<ClusterMemberEvents> {
     await member.#sub.subscribe(keys.events);
     member.#sub.on('message', (_channel: string, raw: string) => member.#onMessage(raw));
     await member.#renew();
+    // renewed from a thread of its own from now on (lease-keeper.ts); this thread sweeps
+    member.#keeper = new LeaseKeeper({
+      redisUrl: opts.redisUrl,
+      hubId: member.hubId,
+      leaseMs: member.leaseMs,
+      stallMs: member.stallMs,
+      prefix: PREFIX,
+      advertiseUrl: member.#advertiseUrl,
+      connectionName: `hub-${member.hubId}-lease`,
+      onLapsed: () => member.#lapsed(),
+      onStalled: (ms) => member.#log.error({ silentMs: ms, stallMs: member.stallMs }, 'cluster: this hub’s main thread is stuck; its lease is let go, as a dead hub’s'),
+      onRecovered: () => member.#log.warn({}, 'cluster: this hub’s main thread runs again; its lease is renewed'),
+      onError: (err) => member.#log.error({ err: err.message }, 'cluster: the lease thread failed; the lease will lapse'),
+    });
     member.#timer = setInterval(() => void member.#tick(), Math.max(100, Math.floor(member.leaseMs / 3)));
     member.#timer.unref();
     opts.log.info({ hubId: member.hubId, redis: redact(opts.redisUrl), leaseMs: member.leaseMs }, 'cluster: member');
@@ -111,7 +131,7 @@ export class ClusterMember extends EventEmitter<ClusterMemberEvents> {
       this.#lostRedis = false;
       this.#lastError = undefined;
       this.#log.info({ redis: redact(this.#url) }, 'cluster: Redis is back; registering this hub and its units again');
-      void this.#renew().then(() => this.emit('resync'));
+      void this.#renew().then(() => this.emit('resync', 'redis_back'));
     });
   }
 
@@ -143,6 +163,7 @@ export class ClusterMember extends EventEmitter<ClusterMemberEvents> {
   /** Sets the HTTP base URL the other hubs call this one at (known once the hub listens); it goes out with the next renewal. */
   advertise(url: string): void {
     this.#advertiseUrl = url;
+    this.#keeper?.advertise(url);
     if (this.redisUp) void this.#renew().catch(() => {});
   }
 
@@ -185,22 +206,25 @@ export class ClusterMember extends EventEmitter<ClusterMemberEvents> {
   async #tick(): Promise<void> {
     if (this.#left || !this.redisUp) return;
     try {
-      await this.#renew();
       await this.#sweep();
     } catch (err) {
-      this.#log.warn({ err: (err as Error).message }, 'cluster: lease not renewed');
+      this.#log.warn({ err: (err as Error).message }, 'cluster: the sweep of lapsed hubs failed; the next one tries again');
     }
   }
 
-  /** Renews the lease; if this hub had been swept meanwhile (it stalled past its lease), its units register again. */
+  /** Renews the lease now (at start, when Redis is back, with a new URL); the lease thread renews it after. */
   async #renew(): Promise<void> {
     const tx = this.#cmd.multi().set(keys.alive(this.hubId), '1', 'PX', this.leaseMs).sadd(keys.members, this.hubId);
     if (this.#advertiseUrl) tx.set(keys.url(this.hubId), this.#advertiseUrl, 'PX', this.leaseMs);
     const [, added] = (await tx.exec()) ?? [];
-    if (added?.[1] === 1 && this.#timer && !this.#left) {
-      this.#log.warn({ hubId: this.hubId }, 'cluster: this hub was taken as dead (its lease lapsed); registering its units again');
-      this.emit('resync');
-    }
+    if (added?.[1] === 1 && this.#timer) this.#lapsed();
+  }
+
+  /** This hub had been swept (its lease lapsed): its units register again. */
+  #lapsed(): void {
+    if (this.#left) return;
+    this.#log.warn({ hubId: this.hubId }, 'cluster: this hub was taken as dead (its lease lapsed); registering its units again');
+    this.emit('resync', 'lease_lapsed');
   }
 
   /** Sweeps the hubs whose lease ran out. */
@@ -232,6 +256,7 @@ export class ClusterMember extends EventEmitter<ClusterMemberEvents> {
     if (this.#left || !this.redisUp) return [];
     this.#left = true;
     clearInterval(this.#timer);
+    await this.#keeper?.stop();
     try {
       await this.#cmd.del(keys.alive(this.hubId));
       return (await this.#sweepHub(this.hubId)) ?? [];
@@ -246,6 +271,7 @@ export class ClusterMember extends EventEmitter<ClusterMemberEvents> {
     if (this.#closed) return;
     await this.leave();
     this.#closed = true;
+    await this.#keeper?.stop();
     this.#cmd.disconnect();
     this.#sub.disconnect();
   }

@@ -5,16 +5,17 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { ClusterMember, ClusterUnavailableError } from '../src/index';
+import { Redis } from 'ioredis';
+import { ClusterMember, ClusterUnavailableError, type ClusterLog } from '../src/index';
 import { startRedis, type TestRedis } from '../../test-support/redis';
 import { waitForOutput } from '../../test-support/hub-process';
 import { eventually } from '../../test-support/wait';
 
-const log = { info: () => {}, warn: () => {}, error: () => {} };
+const log: ClusterLog = { info: () => {}, warn: () => {}, error: () => {} };
 let redis: TestRedis;
 const members: ClusterMember[] = [];
-const join = async (hubId: string, leaseMs = 800) => {
-  const m = await ClusterMember.start({ redisUrl: redis.url, hubId, leaseMs, log });
+const join = async (hubId: string, leaseMs = 800, stallMs?: number, onLog = log) => {
+  const m = await ClusterMember.start({ redisUrl: redis.url, hubId, leaseMs, ...(stallMs ? { stallMs } : {}), log: onLog });
   members.push(m);
   return m;
 };
@@ -118,4 +119,43 @@ describe('cluster membership', () => {
     expect(await a.streamHost('s-3')).toBeUndefined();
     expect((await a.streamHost('s-2'))?.hubId).toBe('hub-a');
   });
+
+  it('keeps its lease while its main thread is busy for several leases, and lets it go when it is stuck past stallMs', async () => {
+    const lines: string[] = [];
+    const said: ClusterLog = { info: () => {}, warn: (_, msg) => void lines.push(msg), error: (_, msg) => void lines.push(msg) };
+    const a = await join('hub-a', 600, 2500, said);
+    const b = await join('hub-b', 600);
+    await a.unitConnected('busy-1');
+    const redisClient = new Redis(redis.url);
+    const alive = async () => (await redisClient.exists('{hub}:alive:hub-a')) === 1;
+    try {
+      // this thread (both members' sweeps, and their renewals before the lease thread) blocked for three leases
+      block(1800);
+      // what Redis holds, asked before any timer of this thread runs again: the lease thread kept it
+      expect(await alive()).toBe(true);
+      await new Promise((r) => setTimeout(r, 1000)); // B's sweeps run: A is alive, its unit stays
+      expect(await b.unitConnectedAnywhere('busy-1')).toBe(true);
+      expect(lines).toEqual([]);
+      // stuck past stallMs: the lease thread lets the lease go, and B takes the unit offline
+      const lost = new Promise<string[]>((resolve) => b.once('unitsLost', (ids) => resolve(ids)));
+      const resync = new Promise<string>((resolve) => a.once('resync', (reason) => resolve(reason)));
+      block(4500);
+      expect(await alive()).toBe(false);
+      expect(await lost).toEqual(['busy-1']);
+      expect(lines).toContain('cluster: this hub’s main thread is stuck; its lease is let go, as a dead hub’s');
+      // running again, A renews its lease after one more lease and registers its units again
+      expect(await resync).toBe('lease_lapsed');
+      expect(await alive()).toBe(true);
+    } finally {
+      redisClient.disconnect();
+    }
+  });
 });
+
+/** Keeps this thread busy for `ms`, timers and I/O callbacks waiting (a hub at its limit). */
+function block(ms: number): void {
+  const until = Date.now() + ms;
+  while (Date.now() < until) {
+    /* busy */
+  }
+}

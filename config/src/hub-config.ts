@@ -326,6 +326,11 @@ export const HubConfigSchema = z.object({
       /** a hub that has not renewed its lease for this long is taken as dead and its units go offline, ms; default 5000 */
       leaseMs: z.coerce.number().int().min(500).max(60_000).default(5000),
       /**
+       * the lease is renewed from a thread of its own, so a busy hub keeps it; a hub whose main
+       * thread is stuck this long lets it lapse and is taken as dead, ms; default 30000
+       */
+      stallMs: z.coerce.number().int().min(1000).max(600_000).default(30_000),
+      /**
        * this hub's HTTP base URL as the other hubs reach it (a viewer's WHEP signalling is relayed
        * to the hub that hosts the stream), e.g. http://10.0.0.7:8080; default http://<http.host, or
        * this machine's hostname when it is 0.0.0.0>:<the port it listens on>

@@ -94,7 +94,13 @@ export async function startHub(config: HubConfig, opts: StartHubOptions = {}): P
 
     // A member of a cluster when cluster.redisUrl is set: Redis must answer now, or the hub says so and stops
     const cluster = config.cluster.redisUrl
-      ? await ClusterMember.start({ redisUrl: config.cluster.redisUrl, hubId: config.cluster.hubId, leaseMs: config.cluster.leaseMs, log: log.child({ module: 'cluster' }) })
+      ? await ClusterMember.start({
+          redisUrl: config.cluster.redisUrl,
+          hubId: config.cluster.hubId,
+          leaseMs: config.cluster.leaseMs,
+          stallMs: config.cluster.stallMs,
+          log: log.child({ module: 'cluster' }),
+        })
       : undefined;
     if (cluster) cleanup.push(() => cluster.close()); // after the app's close: its units are released first
 

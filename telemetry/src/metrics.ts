@@ -36,6 +36,17 @@ export function createTelemetryMetrics(registry = new Registry()) {
       labelNames: ['kind', 'reason'] as const,
       registers: [registry],
     }),
+    clusterResyncs: new Counter({
+      name: 'hub_cluster_resyncs_total',
+      help: 'Times this hub registered its units in Redis again: Redis came back (redis_back), or its lease had lapsed and another hub took it as dead (lease_lapsed)',
+      labelNames: ['reason'] as const,
+      registers: [registry],
+    }),
+    clusterUnitsLost: new Counter({
+      name: 'hub_cluster_units_lost_total',
+      help: 'Units this hub took offline because the hub they were connected to stopped renewing its lease',
+      registers: [registry],
+    }),
     positionsReceived: new Counter({ name: 'hub_positions_received_total', help: 'Valid positions received', registers: [registry] }),
     positionsStored: new Counter({ name: 'hub_positions_stored_total', help: 'Positions committed (new rows)', registers: [registry] }),
     positionsDuplicate: new Counter({

@@ -134,7 +134,7 @@ export async function startTelemetry(app: FastifyInstance, opts: TelemetryOption
   // units whose session is on another transport (the JT/T 808 gateway), beside the broker's
   const otherSessions = new Set<string>();
   const local = { unitIds: () => [...broker.unitIds(), ...otherSessions], isConnected: (id: string) => broker.isConnected(id) || otherSessions.has(id) };
-  const presence = cluster ? new ClusterPresence(cluster, status, local, log.child({ module: 'cluster' })) : undefined;
+  const presence = cluster ? new ClusterPresence(cluster, status, local, log.child({ module: 'cluster' }), metrics) : undefined;
   function unitConnected(unitId: string): void {
     if (presence) presence.connected(unitId);
     else status.connected(unitId);

@@ -9,6 +9,7 @@
 import type { Logger } from 'pino';
 import type { ClusterMember } from '@hub/cluster';
 import type { UnitStatusTracker } from '../ingest/unit-status';
+import type { TelemetryMetrics } from '../metrics';
 
 export class ClusterPresence {
   /** per unit, the presence calls in the order the broker made them */
@@ -21,9 +22,13 @@ export class ClusterPresence {
     /** the units connected to this hub now, and whether one is */
     private readonly local: { unitIds(): string[]; isConnected(unitId: string): boolean },
     private readonly log: Logger,
+    private readonly metrics: Pick<TelemetryMetrics, 'clusterResyncs' | 'clusterUnitsLost'>,
   ) {
     const onLost = (unitIds: string[]) => this.#lost(unitIds);
-    const onResync = () => this.#resync();
+    const onResync = (reason: 'redis_back' | 'lease_lapsed') => {
+      metrics.clusterResyncs.inc({ reason });
+      this.#resync();
+    };
     member.on('unitsLost', onLost);
     member.on('resync', onResync);
     this.#unsubscribe.push(
@@ -100,6 +105,7 @@ export class ClusterPresence {
         this.#say(unitId, 'offline');
       });
     }
+    this.metrics.clusterUnitsLost.inc(unitIds.length);
     this.log.info({ units: unitIds.length }, 'cluster: units of a dead hub taken offline');
   }
 
