@@ -215,7 +215,10 @@ try {
     `  publish → wall on ${state.hubs[0]!.name}     p50 ${fmt(pct(wallLat, 50))} ms  p99 ${fmt(pct(wallLat, 99))} ms  (${wallPositions} positions; ${fmt(((HUBS - 1) / HUBS) * 100)}% of units on other hubs)`,
   );
   console.log(`  CPU (% of one core)          ${state.hubs.map((h, i) => `${h.name} ${fmt((cpu.hubs[i]! / SECONDS) * 100)}%`).join(', ')}, PostgreSQL ${fmt((cpu.pg / SECONDS) * 100)}%`);
-  console.log(`  machine CPU                  ${fmt((cpu.machine / (cpu.machine + cpu.machineIdle)) * 100)}% busy of ${cpus().length} cores (load processes, Redis and the rest included)`);
+  const others = cpu.machine - cpu.hubs.reduce((a, b) => a + b, 0) - cpu.pg;
+  console.log(
+    `  machine CPU                  ${fmt((cpu.machine / (cpu.machine + cpu.machineIdle)) * 100)}% busy of ${cpus().length} cores; besides the hubs and PostgreSQL ${fmt((others / SECONDS) * 100)}% of one core (load processes, Redis, HAProxy, this bench's wall)`,
+  );
   for (const [i, h] of state.hubs.entries()) {
     const l = [...loopMaxMs[i]!].sort((a, b) => a - b);
     const c = counters[i];
