@@ -21,7 +21,7 @@ export function watchPublisherLiveness(opts: LivenessOptions): { close(): void }
   const check = async () => {
     const now = Date.now();
     for (const producer of [...opts.router.producers.values()]) {
-      const { packets } = await producer.stats();
+      const packets = await producer.packetsIn();
       if (producer.closed) continue;
       const last = seen.get(producer);
       if (!last || last.packets !== packets) {

@@ -15,10 +15,10 @@ export const CLAIM_PROBE_MS = 1000;
 export async function claimStream(router: Router, streamId: string, probeMs = CLAIM_PROBE_MS): Promise<void> {
   const current = router.producers.get(streamId);
   if (!current) return;
-  const before = (await current.stats()).packets;
+  const before = await current.packetsIn();
   await new Promise((r) => setTimeout(r, probeMs));
   const now = router.producers.get(streamId);
   if (!now) return; // it went meanwhile
-  if (now !== current || (await current.stats()).packets !== before) throw new StreamBusyError(streamId);
+  if (now !== current || (await current.packetsIn()) !== before) throw new StreamBusyError(streamId);
   current.close();
 }

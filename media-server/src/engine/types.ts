@@ -102,6 +102,8 @@ export interface Producer extends EventEmitter<ProducerEvents> {
   readonly consumers: ReadonlyMap<string, Consumer>;
   readonly closed: boolean;
   stats(): Promise<ProducerStats>;
+  /** the packets received from the publisher so far: what liveness needs, without every viewer's figures that stats() gathers */
+  packetsIn(): Promise<number>;
   /**
    * asks the publisher for a keyframe (PLI, else FIR), at most once per `keyFrameRequestIntervalMs`;
    * a request inside the interval is sent when it ends, so no viewer waits for the next one.

@@ -66,6 +66,11 @@ export class MediasoupProducer extends EventEmitter<ProducerEvents> implements P
     consumer.once('close', () => this.#consumers.delete(consumer.id));
   }
 
+  async packetsIn(): Promise<number> {
+    const streams = await this.ms.getStats().catch(() => []);
+    return streams.reduce((n, s) => n + s.packetCount, 0);
+  }
+
   async stats(): Promise<ProducerStats> {
     const [streams, consumers] = await Promise.all([this.ms.getStats().catch(() => []), Promise.all([...this.#consumers.values()].map((c) => c.stats()))]);
     const sum = (f: (s: types.RtpStreamRecvStats) => number) => streams.reduce((n, s) => n + f(s), 0);

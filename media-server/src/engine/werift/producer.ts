@@ -158,6 +158,10 @@ export class WeriftProducer extends EventEmitter<ProducerEvents> implements Prod
     return this.statsNow();
   }
 
+  async packetsIn(): Promise<number> {
+    return this.#layers.reduce((n, l) => n + l.inbound.figures().packets, 0);
+  }
+
   /** the figures as they are now (this engine keeps them in this process) */
   statsNow(): ProducerStats {
     const layers = this.#layers.map((l) => ({ layer: l, f: l.inbound.figures() }));
