@@ -184,6 +184,14 @@ export class ClusterMember extends EventEmitter<ClusterMemberEvents> {
     return { hubId, url: (await this.#cmd.get(keys.url(hubId))) ?? undefined };
   }
 
+  /** The other hubs that hold a lease, with their URLs (undefined for one that has not said it yet). */
+  async otherHubs(): Promise<{ hubId: string; url: string | undefined }[]> {
+    const hubIds = (await this.#cmd.smembers(keys.members)).filter((id) => id !== this.hubId).sort();
+    if (hubIds.length === 0) return [];
+    const urls = await this.#cmd.mget(...hubIds.map(keys.url));
+    return hubIds.map((hubId, i) => ({ hubId, url: urls[i] ?? undefined }));
+  }
+
   /** True while the unit has a connection on any hub. */
   async unitConnectedAnywhere(unitId: string): Promise<boolean> {
     return (await this.#cmd.scard(keys.unitHubs(unitId))) > 0;

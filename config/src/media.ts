@@ -94,6 +94,8 @@ export const StreamInfoSchema = z.object({
   ),
   /** each viewer's video: the layer it gets (null without simulcast) and the height it asked for */
   consumers: z.array(z.object({ id: z.string(), layer: z.string().nullable(), maxHeight: z.number().int().nullable() })),
+  /** in a cluster, the hub that hosts the stream's publisher (the list spans every hub); absent on a hub alone */
+  hubId: z.string().optional(),
 });
 export type StreamInfo = z.infer<typeof StreamInfoSchema>;
 

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { topics, type Alarm, type ApiError, type Recording, type StreamStartResponse, type UnitStream } from '@hub/config';
+import { topics, type Alarm, type ApiError, type Recording, type StreamInfo, type StreamStartResponse, type UnitStream } from '@hub/config';
 import { ADMIN_TOKEN, eventually, startTestHub, type TestHub } from '../../test-support/test-hub';
 import { startRedis, type TestRedis } from '../../test-support/redis';
 import { connectMqttUnit } from '../../test-support/mqtt-unit';
@@ -91,6 +91,11 @@ describe('media across hubs', () => {
     // the session lives on B, where the producer is (and its viewer limit and audit): A holds no transport
     expect(consumersOn(b, streamId)).toBe(1);
     expect(a.hub.media!.router.transports.size).toBe(0);
+    // the operators' list of streams spans the cluster, whichever hub is asked
+    for (const hub of [a, b]) {
+      const listed = await hub.api<StreamInfo[]>('GET', '/api/streams');
+      expect(listed.body.find((s) => s.streamId === streamId)).toMatchObject({ hubId: 'hub-b', viewers: 1 });
+    }
     const location = viewer.res.headers.get('location')!;
     expect(location).toMatch(new RegExp(`^/whep/${streamId}/`));
 
@@ -240,6 +245,11 @@ describe('media across hubs', () => {
 
       c.hub.kill('SIGKILL');
       c = undefined;
+      // A's list of streams goes without C's and says so
+      const listed = await fetch(`${a.http}/api/streams`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
+      expect(listed.status).toBe(200);
+      expect(listed.headers.get('x-hub-streams-unreachable')).toBe('hub-c');
+      expect(((await listed.json()) as StreamInfo[]).some((s) => s.streamId === streamId)).toBe(false);
       const dead = await view(a.http, streamId);
       expect(dead.res.status).toBe(502);
       const body = (await dead.res.json()) as ApiError;

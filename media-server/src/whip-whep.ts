@@ -78,6 +78,10 @@ export interface RelayedAnswer {
 export interface WhepRelay {
   /** the other hub that hosts the stream's producer; undefined when none does (404 here) */
   hostOf(streamId: string): Promise<{ send(request: RelayedRequest): Promise<RelayedAnswer> } | undefined>;
+  /** this hub's name in the cluster */
+  readonly hubId: string;
+  /** the streams the other hubs host, each hub asked with the operator's token; a hub that does not answer is named in `unreachable` */
+  otherHubsStreams(token: string | undefined): Promise<{ streams: StreamInfo[]; unreachable: string[] }>;
 }
 
 /** marks a relayed request: the hub that gets it answers itself and never relays it on (no loop while the registry changes) */
@@ -214,7 +218,29 @@ export async function whipWhep(app: FastifyInstance, opts: WhipWhepOptions): Pro
   );
 
   // Per-stream figures for operators: bitrate comes from the byte count over the producer's age.
-  zod.get('/api/streams', { onRequest: guard('view'), schema: { tags, summary: 'Streams with a live publisher', response: { 200: StreamInfoSchema.array() } } }, async (): Promise<StreamInfo[]> => {
+  zod.get(
+    '/api/streams',
+    {
+      onRequest: guard('view'),
+      schema: {
+        tags,
+        summary: 'Streams with a live publisher',
+        description:
+          'In a cluster, the streams of every hub, each with the hub that hosts it (`hubId`); a hub that does not answer within a few seconds is left out and named in the `x-hub-streams-unreachable` header.',
+        response: { 200: StreamInfoSchema.array() },
+      },
+    },
+    async (req, reply): Promise<StreamInfo[]> => {
+      const here = await localStreams();
+      if (!opts.relay || req.headers[RELAYED_HEADER]) return here;
+      const hubId = opts.relay.hubId;
+      const others = await opts.relay.otherHubsStreams(bearer(req));
+      if (others.unreachable.length) void reply.header('x-hub-streams-unreachable', others.unreachable.join(','));
+      return [...here.map((s) => ({ ...s, hubId })), ...others.streams];
+    },
+  );
+
+  async function localStreams(): Promise<StreamInfo[]> {
     const producers = [...router.producers.values()];
     const units = await Promise.all(producers.map((p) => opts.unitOf?.(p.streamId)));
     const stats = await Promise.all(producers.map((p) => p.stats()));
@@ -235,7 +261,7 @@ export async function whipWhep(app: FastifyInstance, opts: WhipWhepOptions): Pro
         consumers: s.consumers.map((c) => ({ id: c.id, layer: c.layer, maxHeight: c.maxHeight })),
       };
     });
-  });
+  }
 
   for (const [kind, action] of [
     ['whip', 'publish'],

@@ -10,11 +10,14 @@ import type { Logger } from 'pino';
 import type { ClusterMember } from '@hub/cluster';
 import { HubError } from '@hub/platform';
 import { RELAYED_HEADER, type RelayedAnswer, type RelayedRequest, type Router, type WhepRelay } from '@hub/media-server';
+import { StreamInfoSchema, type StreamInfo } from '@hub/config';
 
 /** how often the registry is brought in line with the router, as a backstop to the producer events, ms */
 const RECONCILE_MS = 1000;
 /** how long the hosting hub has to answer a relayed request (it gathers ICE candidates before it answers), ms */
 const RELAY_TIMEOUT_MS = 15_000;
+/** how long another hub has to list its streams before the list goes without them, ms */
+const LIST_TIMEOUT_MS = 3000;
 
 /** The hub that hosts a stream does not answer: 502 with what to do. */
 export class StreamHostUnreachableError extends HubError {
@@ -85,6 +88,40 @@ export class ClusterStreams implements WhepRelay {
       await this.member.streamGone(streamId);
       this.#registered.delete(streamId);
     }
+  }
+
+  get hubId(): string {
+    return this.member.hubId;
+  }
+
+  async otherHubsStreams(token: string | undefined): Promise<{ streams: StreamInfo[]; unreachable: string[] }> {
+    if (!this.member.redisUp) return { streams: [], unreachable: [] };
+    const hubs = await this.member.otherHubs();
+    const answers = await Promise.all(
+      hubs.map(async ({ hubId, url }) => {
+        if (!url) return { hubId, streams: undefined };
+        try {
+          const res = await fetch(new URL('/api/streams', url), {
+            headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), [RELAYED_HEADER]: this.member.hubId },
+            signal: AbortSignal.timeout(LIST_TIMEOUT_MS),
+          });
+          if (!res.ok) throw new Error(`HTTP ${res.status}`);
+          return {
+            hubId,
+            streams: StreamInfoSchema.array()
+              .parse(await res.json())
+              .map((s) => ({ ...s, hubId })),
+          };
+        } catch (err) {
+          this.log.warn({ hubId, url, why: (err as Error).message }, 'cluster: another hub did not list its streams; the list goes without them');
+          return { hubId, streams: undefined };
+        }
+      }),
+    );
+    return {
+      streams: answers.flatMap((a) => a.streams ?? []),
+      unreachable: answers.filter((a) => !a.streams).map((a) => a.hubId),
+    };
   }
 
   /** The other hub that hosts the stream's producer (its URL undefined once its lease ran out); undefined when this one or none does. */
