@@ -39,6 +39,8 @@ export const RecordingSchema = z.object({
   codec: z.string().nullable(),
   /** false: the publisher's H.264 is stored as it came; true: VP8 re-encoded to H.264 for HLS */
   transcoded: z.boolean().nullable(),
+  /** in a cluster, the hub making it, whose disk holds its segments (cluster.hubId); null for a hub alone */
+  hubId: z.string().nullable().optional(),
   state: RecordingStateSchema,
   /** segments indexed so far, their total duration and size */
   segments: z.number().int(),

@@ -51,6 +51,8 @@ export async function startRecorder(app: FastifyInstance, { config, db, router, 
     retentionDays: config.recording.retentionDays,
     sweepIntervalSeconds: config.recording.sweepIntervalSeconds,
     resolve,
+    // in a cluster each recording names the hub whose disk holds it, and a hub that starts leaves the live hubs' recordings open
+    ...(cluster ? { hubId: cluster.streams.hubId, otherLiveHubs: () => cluster.streams.otherLiveHubs() } : {}),
     // an open incident's recordings outlive retention (the incidents' own list of open states)
     keep: async (recording) => {
       if (recording.incidentId === null || !/^\d+$/.test(recording.incidentId)) return false;
@@ -171,7 +173,7 @@ export function recordingSource(recorder: Recorder): RecordingSource {
             end: new Date(Date.parse(s.startedAt) + s.durationMs).toISOString(),
             url: s.url,
             sha256: s.sha256,
-            ...(file ? { path: file } : {}),
+            ...(file ? { path: file } : { hubId: r.hubId ?? null }),
           });
         }
       }

@@ -9,7 +9,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { topics, type Alarm, type ApiError, type Recording, type StreamInfo, type StreamStartResponse, type UnitStream } from '@hub/config';
+import { topics, type Alarm, type ApiError, type Incident, type Recording, type RecordingSegment, type StreamInfo, type StreamStartResponse, type UnitStream } from '@hub/config';
+import { untar } from '../../test-support/untar';
 import { ADMIN_TOKEN, eventually, startTestHub, type TestHub } from '../../test-support/test-hub';
 import { startRedis, type TestRedis } from '../../test-support/redis';
 import { connectMqttUnit } from '../../test-support/mqtt-unit';
@@ -176,16 +177,36 @@ describe('media across hubs', () => {
 
   it('a recording asked on hub A of a stream published to hub B is made once, by B; A stops it there', async () => {
     const { streamId } = await publishToB('cm-car-5');
-    const started = await a.api<Recording>('POST', '/api/recordings', { streamId, reason: 'operator' });
+    const incident = (await a.api<Incident>('POST', '/api/incidents', { type: 'evidence_check', lat: 22.54, lon: 114.05 })).body;
+    const started = await a.api<Recording>('POST', '/api/recordings', { streamId, reason: 'operator', incidentId: String(incident.id) });
     expect(started.status, JSON.stringify(started.body)).toBe(201);
     const id = started.body.id;
-    // segments are written where the media is: B (hub A never had the producer)
+    // segments are written where the media is: B (hub A never had the producer), and the recording says so
+    expect(started.body.hubId).toBe('hub-b');
     await eventually(async () => (await a.api<Recording>('GET', `/api/recordings/${id}`)).body.segments > 0, 30_000, 'a segment recorded by B');
     const stopped = await a.api<Recording>('POST', `/api/recordings/${id}/stop`);
     expect(stopped.status, JSON.stringify(stopped.body)).toBe(200);
     expect(stopped.body.endedAt).not.toBeNull();
     const rows = (await a.api<Recording[]>('GET', `/api/recordings?streamId=${streamId}`)).body;
     expect(rows.map((r) => r.id)).toEqual([id]);
+
+    // the incident's evidence pack: built on B it carries the segments; built on A, whose disk has
+    // none of them, its manifest names each one left out and the hub that holds it
+    const segments = (await a.api<RecordingSegment[]>('GET', `/api/recordings/${id}/segments`)).body;
+    const pack = async (hub: TestHub) => {
+      const res = await fetch(`${hub.http}/api/incidents/${incident.id}/evidence`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
+      expect(res.status).toBe(200);
+      const files = untar(Buffer.from(await res.arrayBuffer()));
+      const manifest = JSON.parse(files.get(`incident-${incident.id}/manifest.json`)!.toString()) as { segmentsNotIncluded?: { seq: number; sha256: string; reason: string }[] };
+      return { segmentFiles: [...files.keys()].filter((n) => n.includes('/segments/cm-car-5/')), manifest };
+    };
+    const onB = await pack(b);
+    expect(onB.segmentFiles).toHaveLength(segments.length);
+    expect(onB.manifest.segmentsNotIncluded).toBeUndefined();
+    const onA = await pack(a);
+    expect(onA.segmentFiles).toEqual([]);
+    expect(onA.manifest.segmentsNotIncluded?.map((s) => s.sha256).sort()).toEqual(segments.map((s) => s.sha256).sort());
+    expect(onA.manifest.segmentsNotIncluded?.[0]?.reason).toContain('hub hub-b');
   }, 60_000);
 
   it('the wall of hub A plays, in Chromium, the camera of a unit whose video the load balancer sent to hub B', async () => {
@@ -235,8 +256,14 @@ describe('media across hubs', () => {
         HUB_CLUSTER__ADVERTISE_URL: `http://127.0.0.1:${ports.httpPort}`,
       },
     });
+    // a recording B is making while C starts: C ends the recordings a stopped hub left open, not B's
+    const { streamId: onB } = await publishToB('cm-car-6');
+    const recordingOnB = (await b.api<Recording>('POST', '/api/recordings', { streamId: onB, reason: 'operator' })).body;
+    expect(recordingOnB.hubId).toBe('hub-b');
     try {
       await waitForOutput(c.hub, 'Hub ready', 90_000);
+      expect((await a.api<Recording>('GET', `/api/recordings/${recordingOnB.id}`)).body.endedAt).toBeNull();
+      expect((await b.api<Recording>('POST', `/api/recordings/${recordingOnB.id}/stop`)).status).toBe(200);
       const publisher = await publishTestPattern(`http://127.0.0.1:${ports.httpPort}/whip/${streamId}`, ADMIN_TOKEN, 'vp8');
       peers.push(publisher);
       expect(publisher.status).toBe(201);

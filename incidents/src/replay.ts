@@ -13,7 +13,7 @@ import type { IncidentService } from './service';
 /** The axis starts this long before the incident (what led to it), ms. */
 const LEAD_MS = 60_000;
 
-export async function replay(service: IncidentService, db: Queryable, id: number): Promise<Replay & { segmentFiles: Map<string, string> }> {
+export async function replay(service: IncidentService, db: Queryable, id: number): Promise<Replay & { segmentFiles: Map<string, string>; segmentsElsewhere: Map<string, string | null> }> {
   const incident = await service.get(id);
   const from = new Date(Date.parse(incident.createdAt) - LEAD_MS);
   const ended = [...incident.timeline].reverse().find((e) => e.toState === 'closed' || e.toState === 'resolved');
@@ -28,9 +28,12 @@ export async function replay(service: IncidentService, db: Queryable, id: number
   );
   const recorded = service.recordings ? await service.recordings.forIncident(id) : { segments: [], playlists: [] };
   const segmentFiles = new Map<string, string>();
+  /** segments whose file is not on this hub's disk → the hub that recorded them */
+  const segmentsElsewhere = new Map<string, string | null>();
   const segments = recorded.segments
-    .map(({ path: file, ...s }) => {
+    .map(({ path: file, hubId, ...s }) => {
       if (file) segmentFiles.set(`${s.recordingId}/${s.seq}`, file);
+      else segmentsElsewhere.set(`${s.recordingId}/${s.seq}`, hubId ?? null);
       return { ...s, start: new Date(s.start).toISOString(), end: new Date(s.end).toISOString() };
     })
     .sort((a, b) => a.start.localeCompare(b.start) || a.seq - b.seq);
@@ -43,6 +46,7 @@ export async function replay(service: IncidentService, db: Queryable, id: number
     tracks,
     timeline: incident.timeline,
     segmentFiles,
+    segmentsElsewhere,
   };
 }
 
@@ -84,7 +88,7 @@ export async function evidencePack(service: IncidentService, db: Queryable, id: 
     mem('timeline.json', JSON.stringify(r.timeline, null, 1)),
     mem('track.geojson', trackGeoJson(r)),
     mem('track.csv', trackCsv(r)),
-    mem('replay.json', JSON.stringify({ ...r, segmentFiles: undefined }, null, 1)),
+    mem('replay.json', JSON.stringify({ ...r, segmentFiles: undefined, segmentsElsewhere: undefined }, null, 1)),
   ];
   const files: TarEntry[] = [];
   // external reports and their snapshots
@@ -132,11 +136,22 @@ export async function evidencePack(service: IncidentService, db: Queryable, id: 
       if (st) files.push({ name: `${root}/${dir}/${f.name}`, size: st.size, mtime: st.mtime, data: { file: f.path } });
     }
   }
+  // A segment that cannot go in is named in the manifest with the reason, never left out in silence
+  const notIncluded: { recordingId: string | number; seq: number; sha256: string | null; reason: string }[] = [];
   for (const s of r.segments) {
-    const file = r.segmentFiles.get(`${s.recordingId}/${s.seq}`);
-    if (!file) continue;
-    const st = await stat(file).catch(() => undefined);
-    if (!st) continue;
+    const key = `${s.recordingId}/${s.seq}`;
+    const file = r.segmentFiles.get(key);
+    const st = file ? await stat(file).catch(() => undefined) : undefined;
+    if (!file || !st) {
+      const hub = r.segmentsElsewhere.get(key);
+      notIncluded.push({
+        recordingId: s.recordingId,
+        seq: s.seq,
+        sha256: s.sha256,
+        reason: hub ? `recorded by hub ${hub}: its file is on that hub's disk; build the pack there` : 'its file is not on this hub’s disk (removed, or recorded by another hub)',
+      });
+      continue;
+    }
     files.push({ name: `${root}/segments/${s.unitId}/${String(s.recordingId).slice(0, 36)}-${s.seq}${path.extname(file)}`, size: st.size, mtime: st.mtime, data: { file } });
   }
   const hashes = new Map<string, ReturnType<typeof createHash>>();
@@ -153,7 +168,15 @@ export async function evidencePack(service: IncidentService, db: Queryable, id: 
     yield mem(
       'manifest.json',
       JSON.stringify(
-        { incidentId: id, createdAt: new Date().toISOString(), algorithm: 'SHA-256', files: Object.fromEntries(digests), recordedSha256: Object.fromEntries(expected), ...partsManifest },
+        {
+          incidentId: id,
+          createdAt: new Date().toISOString(),
+          algorithm: 'SHA-256',
+          files: Object.fromEntries(digests),
+          recordedSha256: Object.fromEntries(expected),
+          ...(notIncluded.length ? { segmentsNotIncluded: notIncluded } : {}),
+          ...partsManifest,
+        },
         null,
         1,
       ),

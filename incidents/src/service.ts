@@ -63,7 +63,8 @@ export interface AuditEntry {
 /** Where recorded video of an incident comes from (the recorder, once it runs in this hub). */
 export interface RecordingSource {
   forIncident(incidentId: number): Promise<{
-    segments: { recordingId: string | number; unitId: string; seq: number; start: string; end: string; url: string; sha256: string | null; path?: string }[];
+    /** `path` when the segment's file is on this hub's disk; else `hubId`, the hub that recorded it (null: none known) */
+    segments: { recordingId: string | number; unitId: string; seq: number; start: string; end: string; url: string; sha256: string | null; path?: string; hubId?: string | null }[];
     playlists: { recordingId: string | number; unitId: string; url: string }[];
   }>;
 }

@@ -94,6 +94,12 @@ export class ClusterStreams implements WhepRelay {
     return this.member.hubId;
   }
 
+  /** The other hubs that hold a lease now; throws while Redis cannot be reached. */
+  async otherLiveHubs(): Promise<string[]> {
+    if (!this.member.redisUp) throw new Error('Redis cannot be reached');
+    return (await this.member.otherHubs()).map((h) => h.hubId);
+  }
+
   async otherHubsStreams(token: string | undefined): Promise<{ streams: StreamInfo[]; unreachable: string[] }> {
     if (!this.member.redisUp) return { streams: [], unreachable: [] };
     const hubs = await this.member.otherHubs();

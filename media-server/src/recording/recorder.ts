@@ -43,6 +43,10 @@ export interface RecorderOptions {
    * unit id) → the stream id to follow and the unit filmed; default the id itself for both
    */
   resolve?: (id: string) => Promise<{ streamId: string; unitId: string }>;
+  /** in a cluster, this hub's name: each recording carries the hub that makes it (its disk holds the segments) */
+  hubId?: string;
+  /** in a cluster, the other hubs alive now: at start, their open recordings are not orphans */
+  otherLiveHubs?: () => Promise<string[]>;
 }
 
 export interface StartRecordingOptions {
@@ -117,8 +121,14 @@ export class Recorder extends EventEmitter<RecorderEvents> {
   /** Ends recordings a previous run left open, and starts following streams and sweeping. */
   async init(): Promise<void> {
     await mkdir(this.#opts.dir, { recursive: true });
-    const orphans = await endOrphanRecordings(this.#opts.db);
-    if (orphans.length) this.#opts.log.warn({ recordings: orphans }, 'recording: ended recordings left open by the previous run');
+    const makers =
+      (await this.#opts.otherLiveHubs?.().catch((err: unknown) => {
+        // without the cluster's word, another hub's recording might be ended: none is
+        this.#opts.log.warn({ err }, 'recording: the live hubs are not known; recordings left open stay open');
+        return undefined;
+      })) ?? (this.#opts.otherLiveHubs ? undefined : []);
+    const orphans = makers ? await endOrphanRecordings(this.#opts.db, makers) : [];
+    if (orphans.length) this.#opts.log.warn({ recordings: orphans }, 'recording: ended recordings left open by a hub that stopped');
     this.#followTimer = setInterval(() => this.#follow(), this.#opts.followMs ?? 250);
     this.#followTimer.unref();
     const sweepSeconds = this.#opts.sweepIntervalSeconds ?? 3600;
@@ -148,7 +158,7 @@ export class Recorder extends EventEmitter<RecorderEvents> {
       if (s.streamId === streamId && s.recording.incidentId === incidentId) return this.#require(s.id);
     }
     const reason = opts.reason ?? (incidentId === null ? 'operator' : 'incident');
-    const recording = { id: randomUUID(), streamId, unitId: opts.unitId ?? unitId, incidentId, reason, startedAt: new Date() };
+    const recording = { id: randomUUID(), streamId, unitId: opts.unitId ?? unitId, incidentId, reason, startedAt: new Date(), hubId: this.#opts.hubId ?? null };
     const segmentSeconds = this.#opts.segmentSeconds ?? 2;
     const session = new RecordingSession(recording, {
       db: this.#opts.db,
@@ -315,6 +325,7 @@ export class Recorder extends EventEmitter<RecorderEvents> {
       endedAt: r.endedAt?.toISOString() ?? null,
       codec: r.codec,
       transcoded: r.transcoded,
+      hubId: r.hubId,
       // ended once the row says so: the last segments are indexed before ended_at is written
       state: r.endedAt ? 'ended' : session?.state === 'ended' ? 'stopping' : (session?.state ?? 'waiting'),
       segments: r.segments,

@@ -10,6 +10,8 @@ export interface NewRecording {
   incidentId: string | null;
   reason: string;
   startedAt: Date;
+  /** the hub making it (cluster.hubId), whose disk holds its segments; null for a hub alone */
+  hubId: string | null;
 }
 
 /** A recording as read back: what it started with, plus what came since (end, codec, segment totals). */
@@ -34,7 +36,7 @@ export interface SegmentRow {
   sha256: string;
 }
 
-const RECORDING_COLUMNS = `r.id, r.stream_id, r.unit_id, r.incident_id, r.reason, r.started_at, r.ended_at, r.codec, r.transcoded,
+const RECORDING_COLUMNS = `r.id, r.stream_id, r.unit_id, r.incident_id, r.reason, r.started_at, r.hub_id, r.ended_at, r.codec, r.transcoded,
   coalesce(s.segments, 0)::int AS segments, coalesce(s.duration_ms, 0)::bigint AS duration_ms, coalesce(s.bytes, 0)::bigint AS bytes`;
 const RECORDING_FROM = `recordings r LEFT JOIN LATERAL (
     SELECT count(*) AS segments, sum(duration_ms) AS duration_ms, sum(bytes) AS bytes FROM recording_segments WHERE recording_id = r.id
@@ -50,6 +52,7 @@ function toRecording(r: Raw): RecordingRow {
     incidentId: (r.incident_id as string | null) ?? null,
     reason: r.reason as string,
     startedAt: r.started_at as Date,
+    hubId: (r.hub_id as string | null) ?? null,
     endedAt: (r.ended_at as Date | null) ?? null,
     codec: (r.codec as string | null) ?? null,
     transcoded: (r.transcoded as boolean | null) ?? null,
@@ -73,7 +76,15 @@ function toSegment(r: Raw): SegmentRow {
 }
 
 export async function insertRecording(db: Queryable, r: NewRecording): Promise<void> {
-  await db.query('INSERT INTO recordings (id, stream_id, unit_id, incident_id, reason, started_at) VALUES ($1, $2, $3, $4, $5, $6)', [r.id, r.streamId, r.unitId, r.incidentId, r.reason, r.startedAt]);
+  await db.query('INSERT INTO recordings (id, stream_id, unit_id, incident_id, reason, started_at, hub_id) VALUES ($1, $2, $3, $4, $5, $6, $7)', [
+    r.id,
+    r.streamId,
+    r.unitId,
+    r.incidentId,
+    r.reason,
+    r.startedAt,
+    r.hubId,
+  ]);
 }
 
 /** The first publisher's codec is the recording's. */
@@ -87,13 +98,15 @@ export async function endRecording(db: Queryable, id: string, endedAt: Date): Pr
 
 /**
  * Recordings left open by a hub that stopped without ending them: they end where their
- * last segment ends (or where they started). One hub per database is assumed.
+ * last segment ends (or where they started). `makers` are the hubs that may be making
+ * recordings now (the live members of a cluster other than this one): theirs stay open.
  */
-export async function endOrphanRecordings(db: Queryable): Promise<string[]> {
+export async function endOrphanRecordings(db: Queryable, makers: readonly string[] = []): Promise<string[]> {
   const { rows } = await db.query<{ id: string }>(
     `UPDATE recordings r SET ended_at = coalesce(
        (SELECT max(started_at + duration_ms * interval '1 millisecond') FROM recording_segments WHERE recording_id = r.id), r.started_at)
-     WHERE ended_at IS NULL RETURNING id`,
+     WHERE ended_at IS NULL AND (hub_id IS NULL OR NOT (hub_id = ANY($1::text[]))) RETURNING id`,
+    [makers],
   );
   return rows.map((r) => r.id);
 }
