@@ -184,6 +184,11 @@ export class ClusterMember extends EventEmitter<ClusterMemberEvents> {
     return { hubId, url: (await this.#cmd.get(keys.url(hubId))) ?? undefined };
   }
 
+  /** A hub's HTTP base URL (cluster.advertiseUrl); undefined once its lease ran out. */
+  async urlOf(hubId: string): Promise<string | undefined> {
+    return (await this.#cmd.get(keys.url(hubId))) ?? undefined;
+  }
+
   /** The other hubs that hold a lease, with their URLs (undefined for one that has not said it yet). */
   async otherHubs(): Promise<{ hubId: string; url: string | undefined }[]> {
     const hubIds = (await this.#cmd.smembers(keys.members)).filter((id) => id !== this.hubId).sort();

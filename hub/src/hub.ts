@@ -135,7 +135,7 @@ export async function startHub(config: HubConfig, opts: StartHubOptions = {}): P
       sendCommand: (unitId, command) => app.unitCommands.sendCommand(unitId, command),
       audit: (entry) => recordAudit(db, entry),
       districts: districtMap((await readBasemapGeojson(basemapGeojsonPath(config.basemap))).geojson),
-      recordings: app.media ? recordingSource(app.media.recorder) : undefined,
+      recordings: app.media ? recordingSource(app.media.recorder, app.media.segmentFromHub) : undefined,
     });
     // the notice loop hooks intake before any route can take an event
     await app.register(noticesPlugin, { config, db, log });

@@ -1,5 +1,6 @@
 // The media role: the WebRTC SFU with WHIP publish and WHEP view on the hub's port, the
 // socket.io signalling (namespace /media) for browsers, cameras on demand, ICE servers.
+import { Readable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import type pg from 'pg';
 import type { Socket } from 'socket.io';
@@ -91,6 +92,8 @@ export interface Media {
   /** server-side recording of streams (hub/src/recording.ts); the hub awaits its close before close() */
   recorder: Recorder;
   streamIds: StreamIds;
+  /** in a cluster, a recording's segment file from the hub whose disk holds it */
+  segmentFromHub?: (hubId: string, recordingId: string, seq: number) => Promise<AsyncIterable<Uint8Array>>;
   close(): void;
 }
 
@@ -232,6 +235,15 @@ export async function startMedia(app: FastifyInstance, config: HubConfig, db: pg
     onDemand,
     recorder,
     streamIds,
+    ...(streams && inCluster
+      ? {
+          segmentFromHub: async (hubId: string, recordingId: string, seq: number) => {
+            const res = await streams.fetchFrom(hubId, `/api/recordings/${recordingId}/segments/${seq}.ts`, inCluster.adminToken);
+            if (!res.body) throw new Error(`hub ${hubId} sent no body`);
+            return Readable.fromWeb(res.body as import('node:stream/web').ReadableStream<Uint8Array>);
+          },
+        }
+      : {}),
     close() {
       app.jt808?.useVideo(undefined);
       onDemand.close();

@@ -8,6 +8,7 @@
 // or stop asked on another hub (the linkage rules run where the alarm came in, REST calls
 // where the load balancer sent them) is passed to that hub (ClusterRecorder).
 import path from 'node:path';
+import { Readable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import type pg from 'pg';
 import type { Logger } from 'pino';
@@ -21,6 +22,7 @@ import type { Telemetry } from '@hub/telemetry';
 import { operatorAuth, requireRole, recordAudit } from '@hub/identity';
 import type { StreamIds } from './stream-ids';
 import type { ClusterStreams } from './cluster/streams';
+import type { Media } from './media';
 
 export interface StartRecorderOptions {
   config: HubConfig;
@@ -71,6 +73,19 @@ export async function startRecorder(app: FastifyInstance, { config, db, router, 
     // incident's recording too): a viewer watches, and may do neither
     control: requireRole('coordinator'),
     actorOf: (request) => request.operator,
+    ...(cluster
+      ? {
+          segmentElsewhere: async (recordingId: string, seq: number) => {
+            const hubId = (await recorder.get(recordingId))?.hubId;
+            if (!hubId || hubId === cluster.streams.hubId) return undefined;
+            const res = await cluster.streams.fetchFrom(hubId, `/api/recordings/${recordingId}/segments/${seq}.ts`, cluster.token).catch((err: unknown) => {
+              throw new SegmentHostUnreachableError(recordingId, seq, hubId, (err as Error).message);
+            });
+            if (!res.body) return undefined;
+            return { body: Readable.fromWeb(res.body as import('node:stream/web').ReadableStream<Uint8Array>), bytes: res.headers.get('content-length'), etag: res.headers.get('etag') };
+          },
+        }
+      : {}),
   });
   return recorder;
 }
@@ -154,8 +169,9 @@ function alarmOnStall(recorder: Recorder, alarms: AlarmService, telemetry: Telem
 }
 
 /** An incident's recordings, as the replay and the evidence pack read them. */
-export function recordingSource(recorder: Recorder): RecordingSource {
+export function recordingSource(recorder: Recorder, segmentFromHub?: Media['segmentFromHub']): RecordingSource {
   return {
+    ...(segmentFromHub ? { fetchSegment: (recordingId: string, seq: number, hubId: string) => segmentFromHub(hubId, recordingId, seq) } : {}),
     async forIncident(incidentId) {
       const recordings = await recorder.list({ incidentId: String(incidentId), limit: 1000 });
       const segments: Awaited<ReturnType<RecordingSource['forIncident']>>['segments'] = [];
@@ -173,6 +189,7 @@ export function recordingSource(recorder: Recorder): RecordingSource {
             end: new Date(Date.parse(s.startedAt) + s.durationMs).toISOString(),
             url: s.url,
             sha256: s.sha256,
+            bytes: s.bytes,
             ...(file ? { path: file } : { hubId: r.hubId ?? null }),
           });
         }
@@ -180,4 +197,15 @@ export function recordingSource(recorder: Recorder): RecordingSource {
       return { segments, playlists: recordings.map((r) => ({ recordingId: r.id, unitId: r.unitId, url: `/api/recordings/${r.id}/index.m3u8` })) };
     },
   };
+}
+
+/** A segment recorded by another hub that this hub cannot fetch: 502 with what to do. */
+export class SegmentHostUnreachableError extends HubError {
+  constructor(recordingId: string, seq: number, hubId: string, why: string) {
+    super(
+      'HUB_ERR_SEGMENT_HOST_UNREACHABLE',
+      502,
+      `segment ${seq} of recording ${recordingId} is on the disk of hub ${hubId}, which this hub cannot reach (${why}); it plays again once that hub is back`,
+    );
+  }
 }

@@ -1,14 +1,17 @@
 // One time axis for an incident: its recorded video segments, its units' GPS tracks and its
 // timeline, every item with ISO times; and the evidence pack built from the same parts.
 import { createHash } from 'node:crypto';
-import { stat } from 'node:fs/promises';
+import { createWriteStream, type Stats } from 'node:fs';
+import { mkdtemp, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import type { Replay } from '@hub/config';
 import type { Queryable } from '@hub/platform';
 import { track } from '@hub/telemetry';
 import { tarStream, type TarEntry } from './tar';
-import type { IncidentService } from './service';
+import type { IncidentService, RecordingSource } from './service';
 
 /** The axis starts this long before the incident (what led to it), ms. */
 const LEAD_MS = 60_000;
@@ -136,19 +139,32 @@ export async function evidencePack(service: IncidentService, db: Queryable, id: 
       if (st) files.push({ name: `${root}/${dir}/${f.name}`, size: st.size, mtime: st.mtime, data: { file: f.path } });
     }
   }
-  // A segment that cannot go in is named in the manifest with the reason, never left out in silence
+  // A segment recorded by another hub of the cluster is fetched from it into a folder of this
+  // pack's own (removed once the pack is sent) and goes in only if its SHA-256 is the one the
+  // recorder indexed. One that cannot go in is named in the manifest with the reason, never
+  // left out in silence.
   const notIncluded: { recordingId: string | number; seq: number; sha256: string | null; reason: string }[] = [];
+  let fetchedDir: string | undefined;
   for (const s of r.segments) {
     const key = `${s.recordingId}/${s.seq}`;
-    const file = r.segmentFiles.get(key);
-    const st = file ? await stat(file).catch(() => undefined) : undefined;
+    let file = r.segmentFiles.get(key);
+    let st = file ? await stat(file).catch(() => undefined) : undefined;
+    const hub = r.segmentsElsewhere.get(key);
+    if ((!file || !st) && hub && service.recordings?.fetchSegment) {
+      fetchedDir ??= await mkdtemp(path.join(tmpdir(), `hub-evidence-${id}-`));
+      const fetched = await fetchSegment(service.recordings.fetchSegment, String(s.recordingId), s.seq, hub, s.sha256, path.join(fetchedDir, `${String(s.recordingId).slice(0, 36)}-${s.seq}.ts`));
+      if (typeof fetched === 'string') {
+        notIncluded.push({ recordingId: s.recordingId, seq: s.seq, sha256: s.sha256, reason: fetched });
+        continue;
+      }
+      [file, st] = [fetched.file, fetched.st];
+    }
     if (!file || !st) {
-      const hub = r.segmentsElsewhere.get(key);
       notIncluded.push({
         recordingId: s.recordingId,
         seq: s.seq,
         sha256: s.sha256,
-        reason: hub ? `recorded by hub ${hub}: its file is on that hub's disk; build the pack there` : 'its file is not on this hub’s disk (removed, or recorded by another hub)',
+        reason: hub ? `recorded by hub ${hub}, whose disk holds its file` : 'its file is not on this hub’s disk (removed, or recorded by another hub)',
       });
       continue;
     }
@@ -182,5 +198,43 @@ export async function evidencePack(service: IncidentService, db: Queryable, id: 
       ),
     );
   }
-  return { name: `${root}.tar`, stream: Readable.from(tarStream(entries(), onData)) };
+  const stream = Readable.from(tarStream(entries(), onData));
+  if (fetchedDir) {
+    const dir = fetchedDir;
+    stream.once('close', () => void rm(dir, { recursive: true, force: true }));
+  }
+  return { name: `${root}.tar`, stream };
+}
+
+/**
+ * Fetches a segment recorded by another hub into `file`, hashing it on the way. Resolves with
+ * the file when its SHA-256 is the recorded one, else with the reason it is left out.
+ */
+async function fetchSegment(
+  fetchFrom: NonNullable<RecordingSource['fetchSegment']>,
+  recordingId: string,
+  seq: number,
+  hubId: string,
+  sha256: string | null,
+  file: string,
+): Promise<{ file: string; st: Stats } | string> {
+  const hash = createHash('sha256');
+  try {
+    const body = await fetchFrom(recordingId, seq, hubId);
+    await pipeline(
+      body,
+      async function* (chunks: AsyncIterable<Uint8Array>) {
+        for await (const chunk of chunks) {
+          hash.update(chunk);
+          yield chunk;
+        }
+      },
+      createWriteStream(file),
+    );
+  } catch (err) {
+    return `recorded by hub ${hubId}, which did not send its file (${(err as Error).message})`;
+  }
+  const digest = hash.digest('hex');
+  if (sha256 && digest !== sha256) return `recorded by hub ${hubId}, which sent a file whose SHA-256 (${digest}) is not the recorded one`;
+  return { file, st: await stat(file) };
 }

@@ -64,9 +64,11 @@ export interface AuditEntry {
 export interface RecordingSource {
   forIncident(incidentId: number): Promise<{
     /** `path` when the segment's file is on this hub's disk; else `hubId`, the hub that recorded it (null: none known) */
-    segments: { recordingId: string | number; unitId: string; seq: number; start: string; end: string; url: string; sha256: string | null; path?: string; hubId?: string | null }[];
+    segments: { recordingId: string | number; unitId: string; seq: number; start: string; end: string; url: string; sha256: string | null; bytes?: number; path?: string; hubId?: string | null }[];
     playlists: { recordingId: string | number; unitId: string; url: string }[];
   }>;
+  /** in a cluster, a segment's file from the hub whose disk holds it (the evidence pack fetches it) */
+  fetchSegment?(recordingId: string, seq: number, hubId: string): Promise<AsyncIterable<Uint8Array>>;
 }
 
 export interface IncidentServiceOptions {

@@ -94,6 +94,15 @@ export class ClusterStreams implements WhepRelay {
     return this.member.hubId;
   }
 
+  /** GETs `path` of another hub with `token` (a recording's segment file); throws when that hub cannot be reached or refuses. */
+  async fetchFrom(hubId: string, path: string, token: string): Promise<Response> {
+    const url = this.member.redisUp ? await this.member.urlOf(hubId) : undefined;
+    if (!url) throw new Error(`hub ${hubId} holds no lease (stopped, or Redis cannot be reached)`);
+    const res = await fetch(new URL(path, url), { headers: { authorization: `Bearer ${token}`, [RELAYED_HEADER]: this.member.hubId }, signal: AbortSignal.timeout(RELAY_TIMEOUT_MS) });
+    if (!res.ok) throw new Error(`hub ${hubId} answered HTTP ${res.status}`);
+    return res;
+  }
+
   /** The other hubs that hold a lease now; throws while Redis cannot be reached. */
   async otherLiveHubs(): Promise<string[]> {
     if (!this.member.redisUp) throw new Error('Redis cannot be reached');

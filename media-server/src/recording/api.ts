@@ -1,12 +1,13 @@
 // /api/recordings: list recordings, a recording's segments with their hashes, its HLS
 // playlist and segment files, and start/stop for operators. Register under no prefix.
+import { Readable } from 'node:stream';
 import { createReadStream } from 'node:fs';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { serializerCompiler, type FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { ApiErrorSchema, RecordingIdParamsSchema, RecordingListQuerySchema, RecordingSchema, RecordingSegmentFileParamsSchema, RecordingSegmentSchema, RecordingStartSchema } from '@hub/config';
 import { errorHandler, storableValidatorCompiler } from '@hub/platform';
-import { RecordingNotFoundError } from './errors';
+import { RecordingNotFoundError, SegmentNotFoundError } from './errors';
 import type { Recorder } from './recorder';
 
 export interface RecordingApiOptions {
@@ -17,13 +18,15 @@ export interface RecordingApiOptions {
   control?: (request: FastifyRequest, reply: FastifyReply) => Promise<unknown>;
   /** who asks, as the recorder's `start`/`end` events name them (the audit log); default "operator" */
   actorOf?: (request: FastifyRequest) => string | undefined;
+  /** in a cluster, a segment file another hub's disk holds (the hub that recorded it); undefined when none does */
+  segmentElsewhere?: (recordingId: string, seq: number) => Promise<{ body: AsyncIterable<Uint8Array>; bytes: string | null; etag: string | null } | undefined>;
 }
 
-type RoutesOptions = Pick<RecordingApiOptions, 'recorder' | 'control' | 'actorOf'>;
+type RoutesOptions = Pick<RecordingApiOptions, 'recorder' | 'control' | 'actorOf' | 'segmentElsewhere'>;
 
 const tags = ['recordings'];
 
-const routes: FastifyPluginAsyncZod<RoutesOptions> = async (app, { recorder, control, actorOf }) => {
+const routes: FastifyPluginAsyncZod<RoutesOptions> = async (app, { recorder, control, actorOf, segmentElsewhere }) => {
   const by = (request: FastifyRequest) => actorOf?.(request) ?? 'operator';
 
   app.get(
@@ -112,7 +115,18 @@ const routes: FastifyPluginAsyncZod<RoutesOptions> = async (app, { recorder, con
     },
     async (request, reply) => {
       const seq = Number.parseInt(request.params.file, 10);
-      const { file, bytes, sha256 } = await recorder.segmentFile(request.params.id, seq);
+      const local = await recorder.segmentFile(request.params.id, seq).catch(async (err: unknown) => {
+        // recorded by another hub of the cluster: its file comes from that hub's disk
+        const elsewhere = err instanceof SegmentNotFoundError ? await segmentElsewhere?.(request.params.id, seq) : undefined;
+        if (!elsewhere) throw err;
+        return elsewhere;
+      });
+      if (!('file' in local)) {
+        if (local.bytes) void reply.header('content-length', local.bytes);
+        if (local.etag) void reply.header('etag', local.etag);
+        return reply.type('video/mp2t').header('cache-control', 'private, max-age=31536000, immutable').send(Readable.from(local.body));
+      }
+      const { file, bytes, sha256 } = local;
       // a closed segment never changes: cache it for good
       return reply.type('video/mp2t').header('content-length', bytes).header('cache-control', 'private, max-age=31536000, immutable').header('etag', `"${sha256}"`).send(createReadStream(file));
     },
@@ -125,5 +139,5 @@ export async function recordingApi(app: FastifyInstance, opts: RecordingApiOptio
   app.setSerializerCompiler(serializerCompiler);
   app.setErrorHandler(errorHandler); // the hub's one mapping: codes, schema failures, 503 while the database is away
   app.addHook('onRequest', opts.authorize);
-  await app.register(routes, { prefix: '/api', recorder: opts.recorder, control: opts.control, actorOf: opts.actorOf });
+  await app.register(routes, { prefix: '/api', recorder: opts.recorder, control: opts.control, actorOf: opts.actorOf, segmentElsewhere: opts.segmentElsewhere });
 }
