@@ -34,6 +34,8 @@ export type ClusterMemberEvents = {
   unitsLost: [unitIds: string[], deadHubId: string];
   /** Redis came back (it may have lost its data) or this hub's lease lapsed: register the local units and streams again */
   resync: [reason: 'redis_back' | 'lease_lapsed'];
+  /** a dead hub was swept (emitted on the one hub that swept it): what it was doing is for the living to end */
+  hubSwept: [deadHubId: string];
   /** one message of the event channel, from another hub */
   message: [fromHubId: string, body: string];
 };
@@ -251,6 +253,7 @@ export class ClusterMember extends EventEmitter<ClusterMemberEvents> {
       alive -= 1;
       this.#log.warn({ deadHubId: hubId, unitsLost: lost.length }, 'cluster: a hub stopped renewing its lease; its units are offline unless connected elsewhere');
       if (lost.length > 0) this.emit('unitsLost', lost, hubId);
+      this.emit('hubSwept', hubId);
     }
     this.#hubs = alive;
   }

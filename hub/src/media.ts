@@ -230,6 +230,9 @@ export async function startMedia(app: FastifyInstance, config: HubConfig, db: pg
     }),
   );
   const recorder = await startRecorder(app, { config, db, router, streamIds, telemetry, log, ...(streams && inCluster ? { cluster: { streams, token: inCluster.adminToken } } : {}) });
+  // a hub that died cannot end its recordings: the hub that swept it does
+  const onHubSwept = (hubId: string) => void recorder.endRecordingsOf(hubId).catch((err: unknown) => log.error({ err, hubId }, 'recording: a dead hub’s recordings were not ended'));
+  cluster?.on('hubSwept', onHubSwept);
   return {
     router,
     onDemand,
@@ -245,6 +248,7 @@ export async function startMedia(app: FastifyInstance, config: HubConfig, db: pg
         }
       : {}),
     close() {
+      cluster?.off('hubSwept', onHubSwept);
       app.jt808?.useVideo(undefined);
       onDemand.close();
       streams?.close();

@@ -271,6 +271,9 @@ describe('media across hubs', () => {
       expect(publisher.status).toBe(201);
       const viewer = await view(a.http, streamId);
       expect(viewer.res.status).toBe(201); // relayed to C while it lives
+      // a recording C makes: once C is swept, the hub that swept it ends it (C cannot)
+      const recordingOnC = (await a.api<Recording>('POST', '/api/recordings', { streamId, reason: 'operator' })).body;
+      expect(recordingOnC.hubId).toBe('hub-c');
 
       c.hub.kill('SIGKILL');
       c = undefined;
@@ -286,6 +289,7 @@ describe('media across hubs', () => {
       expect(body.message).toContain('hub-c');
       // swept with C's lease: the stream is not published anywhere
       await eventually(async () => (await view(a.http, streamId)).res.status === 404, cLease + 15_000, '404 once C is swept');
+      await eventually(async () => (await a.api<Recording>('GET', `/api/recordings/${recordingOnC.id}`)).body.endedAt !== null || undefined, 10_000, 'C’s recording ended by the hub that swept C');
     } finally {
       c?.hub.kill('SIGKILL');
     }

@@ -12,7 +12,20 @@ import { RecorderClosedError, RecordingNotFoundError, SegmentNotFoundError } fro
 import { findFfmpeg } from './ffmpeg-part';
 import { buildPlaylist } from './playlist';
 import { RecordingSession } from './session';
-import { deleteRecording, endOrphanRecordings, endRecording, endedBefore, getRecording, getSegment, insertRecording, listRecordings, listSegments, segmentOut, type RecordingRow } from './store';
+import {
+  deleteRecording,
+  endOrphanRecordings,
+  endRecording,
+  endRecordingsOfHub,
+  endedBefore,
+  getRecording,
+  getSegment,
+  insertRecording,
+  listRecordings,
+  listSegments,
+  segmentOut,
+  type RecordingRow,
+} from './store';
 import type { Queryable, RecorderLog } from './types';
 
 /** true keeps a recording past retention, e.g. while its incident is open */
@@ -116,6 +129,13 @@ export class Recorder extends EventEmitter<RecorderEvents> {
     this.#opts = opts;
     this.#ffmpegPath = opts.ffmpegPath ?? findFfmpeg();
     this.#keep = opts.keep;
+  }
+
+  /** In a cluster: another hub died (its lease was swept); the recordings it was making end where their last segment ends. */
+  async endRecordingsOf(hubId: string): Promise<void> {
+    if (hubId === this.#opts.hubId) return;
+    const ended = await endRecordingsOfHub(this.#opts.db, hubId);
+    if (ended.length) this.#opts.log.warn({ recordings: ended, hubId }, 'recording: ended the recordings of a hub that died');
   }
 
   /** Ends recordings a previous run left open, and starts following streams and sweeping. */

@@ -96,6 +96,17 @@ export async function endRecording(db: Queryable, id: string, endedAt: Date): Pr
   await db.query('UPDATE recordings SET ended_at = $2 WHERE id = $1 AND ended_at IS NULL', [id, endedAt]);
 }
 
+/** The open recordings of a hub that died (its lease was swept): they end where their last segment ends. */
+export async function endRecordingsOfHub(db: Queryable, hubId: string): Promise<string[]> {
+  const { rows } = await db.query<{ id: string }>(
+    `UPDATE recordings r SET ended_at = coalesce(
+       (SELECT max(started_at + duration_ms * interval '1 millisecond') FROM recording_segments WHERE recording_id = r.id), r.started_at)
+     WHERE ended_at IS NULL AND hub_id = $1 RETURNING id`,
+    [hubId],
+  );
+  return rows.map((r) => r.id);
+}
+
 /**
  * Recordings left open by a hub that stopped without ending them: they end where their
  * last segment ends (or where they started). `makers` are the hubs that may be making
