@@ -76,10 +76,11 @@ export class ClusterMq {
   }
 
   emit(message: Message, done?: (error?: Error) => void): void {
-    if (this.#crosses(message.topic) && this.#pub.status !== 'ready') {
-      // mqemitter's own emit, on this hub's listeners only (mqemitter-redis's would queue it for Redis)
-      (mqemitter as unknown as { prototype: { emit(this: unknown, m: Message, cb?: (error?: Error) => void): void } }).prototype.emit.call(this.#redis, message, done);
-    } else this.#for(message.topic).emit(message, done);
+    // every PUBLISH of every unit passes here: one topic test, and positions go straight to the local emitter
+    if (!this.#crosses(message.topic)) this.#local.emit(message, done);
+    else if (this.#pub.status === 'ready') this.#redis.emit(message, done);
+    // mqemitter's own emit, on this hub's listeners only (mqemitter-redis's would queue it for Redis)
+    else (mqemitter as unknown as { prototype: { emit(this: unknown, m: Message, cb?: (error?: Error) => void): void } }).prototype.emit.call(this.#redis, message, done);
   }
 
   close(done: () => void): void {
