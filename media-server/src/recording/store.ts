@@ -96,14 +96,13 @@ export async function endRecording(db: Queryable, id: string, endedAt: Date): Pr
   await db.query('UPDATE recordings SET ended_at = $2 WHERE id = $1 AND ended_at IS NULL', [id, endedAt]);
 }
 
+/** An open recording ends where its last segment ends (or where it started). */
+const END_AT_LAST_SEGMENT = `ended_at = coalesce(
+  (SELECT max(started_at + duration_ms * interval '1 millisecond') FROM recording_segments WHERE recording_id = r.id), r.started_at)`;
+
 /** The open recordings of a hub that died (its lease was swept): they end where their last segment ends. */
 export async function endRecordingsOfHub(db: Queryable, hubId: string): Promise<string[]> {
-  const { rows } = await db.query<{ id: string }>(
-    `UPDATE recordings r SET ended_at = coalesce(
-       (SELECT max(started_at + duration_ms * interval '1 millisecond') FROM recording_segments WHERE recording_id = r.id), r.started_at)
-     WHERE ended_at IS NULL AND hub_id = $1 RETURNING id`,
-    [hubId],
-  );
+  const { rows } = await db.query<{ id: string }>(`UPDATE recordings r SET ${END_AT_LAST_SEGMENT} WHERE ended_at IS NULL AND hub_id = $1 RETURNING id`, [hubId]);
   return rows.map((r) => r.id);
 }
 
@@ -113,12 +112,9 @@ export async function endRecordingsOfHub(db: Queryable, hubId: string): Promise<
  * recordings now (the live members of a cluster other than this one): theirs stay open.
  */
 export async function endOrphanRecordings(db: Queryable, makers: readonly string[] = []): Promise<string[]> {
-  const { rows } = await db.query<{ id: string }>(
-    `UPDATE recordings r SET ended_at = coalesce(
-       (SELECT max(started_at + duration_ms * interval '1 millisecond') FROM recording_segments WHERE recording_id = r.id), r.started_at)
-     WHERE ended_at IS NULL AND (hub_id IS NULL OR NOT (hub_id = ANY($1::text[]))) RETURNING id`,
-    [makers],
-  );
+  const { rows } = await db.query<{ id: string }>(`UPDATE recordings r SET ${END_AT_LAST_SEGMENT} WHERE ended_at IS NULL AND (hub_id IS NULL OR NOT (hub_id = ANY($1::text[]))) RETURNING id`, [
+    makers,
+  ]);
   return rows.map((r) => r.id);
 }
 
