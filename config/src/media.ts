@@ -189,7 +189,7 @@ export const MediaStateEventSchema = z.object({
   sessionId: z.string(),
   streamId: z.string(),
   state: StreamStateSchema,
-  /** why it ended, e.g. HUB_ERR_STREAM_ENDED */
+  /** why it is reconnecting or ended, e.g. HUB_ERR_PUBLISHER_LEFT, HUB_ERR_STREAM_ENDED */
   code: z.string().optional(),
   message: z.string().optional(),
 });

@@ -168,6 +168,7 @@ export async function main(argv = process.argv.slice(2)): Promise<number> {
         secret: opts.secret,
         codec: opts.video.codec,
         video: { source: opts.video.source, size: opts.video.size, fps: opts.video.fps, bitrateKbps: opts.video.bitrateKbps },
+        logger: log,
       })
     : undefined;
   log.info({ unitId: opts.unitId, broker: opts.broker, gps: gps.name, queueDir, video: opts.video ? describeVideo(opts.video) : 'off' }, 'agent started');

@@ -1,6 +1,7 @@
 // Cameras on demand, end to end: the wall asks for a unit's camera, the hub commands the
 // real edge agent over MQTT, the agent publishes over WHIP, a WHEP viewer gets video;
 // with nobody watching, the hub tells the agent to stop. An SOS starts it at once.
+import { execFileSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { UnitAgent, attachOnDemandVideo } from '@hub/edge-agent';
 import { until, viewStream } from '../../test-support/webrtc-peers';
@@ -70,5 +71,54 @@ describe('cameras on demand', () => {
     const [sos] = (await t.api<{ id: number }[]>('GET', '/api/alarms?unitId=cam-sos&kind=sos')).body;
     await t.api('POST', `/api/alarms/${sos!.id}/ack`, { note: 'seen' });
     await until(() => !t.hub.media!.router.producers.has(streamId), 10_000, 'the stream stopped after the acknowledgement');
+  });
+
+  it('publishes again when the hub has ended the unit’s session (taken as silent), at the next start', async () => {
+    const { video } = await unitWithCamera('van-silent');
+    const first = await t.api<{ streamId: string; state: string }>('POST', '/api/streams/van-silent/start');
+    expect(first.body.state).toBe('started');
+    const { streamId } = first.body;
+    const viewer = await viewStream(`${t.http}/whep/${streamId}`, ADMIN_TOKEN, 'vp8');
+    closers.push(() => viewer.close());
+    await until(() => viewer.counter.packets > 20, 10_000, 'video at the viewer');
+    const old = video.publisher()!;
+    // the hub takes a publisher as silent only after seconds of silence, never just after it began
+    // (a start within 3 s of the publisher's own repeats the start in flight: on-demand.ts)
+    await until(() => Date.now() - old.startedAt > 3500, 10_000, 'the publisher a few seconds old');
+    // what the hub does to a publisher whose packets stopped arriving (signalling-liveness.ts)
+    t.hub.media!.router.producers.get(streamId)!.close();
+    // the wall's tile asks again: the agent must not answer "already publishing" for a session the hub ended
+    const again = await t.api<{ streamId: string; state: string; code?: string }>('POST', '/api/streams/van-silent/start');
+    expect(again.status, JSON.stringify(again.body)).toBe(200);
+    expect(again.body).toMatchObject({ streamId, state: 'started' });
+    expect(video.publisher()).not.toBe(old);
+    expect(old.closed).toBe(true);
+    // the waiting viewer gets the new publisher's video without signalling again
+    const before = viewer.counter.packets;
+    await until(() => viewer.counter.packets > before + 20, 15_000, 'video at the viewer from the new publisher');
+    await video.close();
+  });
+
+  it('publishes again at the next start when its encoder died (ffmpeg gone), and ends the dead session at once', async () => {
+    const { video } = await unitWithCamera('van-enc');
+    const { streamId } = (await t.api<{ streamId: string }>('POST', '/api/streams/van-enc/start')).body;
+    const viewer = await viewStream(`${t.http}/whep/${streamId}`, ADMIN_TOKEN, 'vp8');
+    closers.push(() => viewer.close());
+    await until(() => viewer.counter.packets > 20, 10_000, 'video at the viewer');
+    const old = video.publisher()!;
+    // the camera's ffmpeg processes die (the only ones this process runs now), as the OOM killer would kill them
+    const ffmpegs = execFileSync('ps', ['--ppid', String(process.pid), '-o', 'pid=,comm='], { encoding: 'utf8' })
+      .split('\n')
+      .filter((l) => l.trim().endsWith('ffmpeg'))
+      .map((l) => Number(l.trim().split(/\s+/)[0]));
+    expect(ffmpegs.length).toBeGreaterThan(0);
+    for (const pid of ffmpegs) process.kill(pid, 'SIGKILL');
+    // the agent ends its WHIP session itself: the hub frees the stream well before the silence limit
+    await until(() => !t.hub.media!.router.producers.has(streamId), 3_000, 'the dead session ended by the agent');
+    const again = await t.api<{ streamId: string; state: string }>('POST', '/api/streams/van-enc/start');
+    expect(again.status, JSON.stringify(again.body)).toBe(200);
+    expect(video.publisher()).not.toBe(old);
+    const before = viewer.counter.packets;
+    await until(() => viewer.counter.packets > before + 20, 15_000, 'video at the viewer from the new publisher');
   });
 });

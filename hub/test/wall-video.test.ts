@@ -8,7 +8,7 @@ import type { AuditEntry } from '@hub/config';
 import { UnitAgent, attachOnDemandVideo } from '@hub/edge-agent';
 import { artifactDir, launchChromium } from '../../test-support/browser';
 import { eventually, startTestHub, type TestHub } from '../../test-support/test-hub';
-import { login, openWall } from './support/wall-page';
+import { login, openWall, waitTileLive } from './support/wall-page';
 
 let th: TestHub;
 let browser: Browser;
@@ -124,7 +124,7 @@ describe('video tiles', () => {
     for (const [id] of spots) {
       await page.locator(`[data-testid=unit][data-unit-id="${id}"] [data-testid=open-camera]`).click();
     }
-    for (const [id] of spots) await page.waitForSelector(`[data-testid=tile][data-unit-id="${id}"][data-state=live]`, { timeout: 60_000 });
+    for (const [id] of spots) await waitTileLive(page, id);
     // a picture on every tile (the frames-advance check is the test above; four software
     // decoders and four ffmpeg encoders on a shared 2-core machine make slow frame rates)
     for (const [id] of spots) await eventually(async () => (await framesOn(page, id)) > 0, 60_000, `${id} frames`);

@@ -74,6 +74,13 @@ export class BadRequestError extends MediaError {
   }
 }
 
+/** Said to a stream's viewers while its publisher is away (they wait for it, up to publisherReturnMs). */
+export class PublisherLeftError extends MediaError {
+  constructor(streamId: string) {
+    super('HUB_ERR_PUBLISHER_LEFT', 503, `the camera of stream "${streamId}" stopped sending: waiting for it to come back`);
+  }
+}
+
 export class StreamEndedError extends MediaError {
   constructor(streamId: string) {
     super('HUB_ERR_STREAM_ENDED', 410, `stream "${streamId}" ended (its publisher left and did not come back in time, or the session closed)`);

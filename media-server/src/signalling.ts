@@ -16,7 +16,7 @@ import {
   type StreamState,
 } from '@hub/config';
 import type { Consumer, Router, WebRtcTransport } from './engine/types';
-import { AuthInvalidError, AuthRequiredError, BadRequestError, MediaError, SessionNotFoundError, StreamEndedError, StreamNotFoundError } from './errors';
+import { AuthInvalidError, AuthRequiredError, BadRequestError, MediaError, PublisherLeftError, SessionNotFoundError, StreamEndedError, StreamNotFoundError } from './errors';
 import type { MediaAuthorize, OnPublish, WhepRelay } from './whip-whep';
 import { checkOfferDirection } from './offer-direction';
 import { checkViewerLimit } from './viewer-limit';
@@ -216,7 +216,7 @@ export function attachSignalling(opts: SignallingOptions): { close(): void } {
         const sessionId = transport.id;
         const emit = (state: StreamState, err?: MediaError) => socket.emit('state', { sessionId, streamId: req.streamId, state, code: err?.code, message: err?.message });
         track({ transport, streamId: req.streamId, role: 'viewer', consumer }, emit);
-        consumer.on('producerpause', () => emit('reconnecting'));
+        consumer.on('producerpause', () => emit('reconnecting', new PublisherLeftError(req.streamId)));
         consumer.on('producerresume', () => emit('live'));
         return { ok: true, streamId: req.streamId, sessionId, sdp: answerSdp, state: consumer.paused ? 'reconnecting' : 'live' };
       }),

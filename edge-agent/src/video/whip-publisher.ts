@@ -89,7 +89,12 @@ export class WhipPublisher {
       if (publisher.#closed) return;
       publisher.#sourceError = why;
       publisher.onSourceEnd?.(why);
+      publisher.#ended(why);
     };
+    // the hub closed the session, or the link died (ICE consent lost): nothing reaches the hub any more
+    pc.connectionStateChange.subscribe((state) => {
+      if (state === 'failed' || state === 'closed') publisher.#ended(`the connection to the hub ${state === 'failed' ? 'failed' : 'was closed'}`);
+    });
     if (isEncodedSource(source)) {
       const encoder = await LiveEncoder.start({ ...enc, source, onRtp, onEnd });
       publisher.liveEncoder = encoder;
@@ -106,9 +111,25 @@ export class WhipPublisher {
   /** the encoder of a test pattern or V4L2 source (its keyframe counters); undefined for a passed-through source */
   liveEncoder: LiveEncoder | undefined;
 
+  /** when the hub took the stream (this process's clock, ms) */
+  readonly startedAt = Date.now();
   #sourceError: string | undefined;
+  #endedWhy: string | undefined;
   /** called when ffmpeg ends by itself (a camera unplugged, an RTSP camera gone), with why */
   onSourceEnd: ((why: string) => void) | undefined;
+  /** called once when the stream stops reaching the hub without close(): the source ended, or the connection failed or was closed by the hub */
+  onEnd: ((why: string) => void) | undefined;
+
+  #ended(why: string): void {
+    if (this.#closed || this.#endedWhy !== undefined) return;
+    this.#endedWhy = why;
+    this.onEnd?.(why);
+  }
+
+  /** why the stream stopped reaching the hub (without close()), if it did */
+  get endedWhy(): string | undefined {
+    return this.#endedWhy;
+  }
 
   /** why the source stopped, if it did */
   get sourceError(): string | undefined {

@@ -71,3 +71,26 @@ export function recordTones(): void {
 export function tones(page: Page): Promise<number[]> {
   return page.evaluate(() => (window as unknown as { __tones: number[] }).__tones.slice());
 }
+
+/**
+ * Waits for the tile showing `unitId` to be live. On a timeout the error gives the tile's states
+ * and what it said of each (e.g. "connecting → offline: the unit did not answer"), read every
+ * quarter second, so a failure tells where the camera stopped.
+ */
+export async function waitTileLive(page: Page, unitId: string, timeoutMs = 60_000): Promise<void> {
+  const started = Date.now();
+  const seen: string[] = [];
+  let last = '';
+  for (;;) {
+    const now = await page.evaluate((id) => {
+      const tile = document.querySelector(`[data-testid=tile][data-unit-id="${id}"]`);
+      if (!tile) return 'no tile';
+      return `${tile.getAttribute('data-state')}${tile.querySelector('.tile-detail')?.textContent ? ` (${tile.querySelector('.tile-detail')!.textContent})` : ''}`;
+    }, unitId);
+    if (now !== last) seen.push(`${((Date.now() - started) / 1000).toFixed(1)} s ${now}`);
+    last = now;
+    if (now === 'live') return;
+    if (Date.now() - started > timeoutMs) throw new Error(`the tile of ${unitId} was not live after ${timeoutMs / 1000} s; it showed: ${seen.join(' → ')}`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}

@@ -193,7 +193,7 @@ export function openStream(video: HTMLVideoElement, streamId: string, opts: Open
         streamState = ev.state;
         if (ev.state === 'reconnecting') {
           decoding = false;
-          setState('reconnecting', { code: ev.code, message: ev.message });
+          setState('reconnecting', ev.code ? { code: ev.code, message: ev.message } : undefined);
         } else {
           socket?.emit('keyframe', { sessionId: ev.sessionId });
           showLiveIfReady();

@@ -223,6 +223,7 @@ export const en = {
   'error.streamStalled': 'No video is arriving; connecting again.',
   'error.mediaDisconnected': 'The connection to the hub dropped; reconnecting.',
   'error.streamEnded': 'The camera stopped sending.',
+  'error.publisherLeft': 'The camera stopped sending: waiting for it to come back.',
   'error.peerFailed': 'The video connection failed; trying again.',
   'error.mediaTimeout': 'The hub did not answer in time; trying again.',
   'error.mediaUnreachable': 'The video service cannot be reached.',

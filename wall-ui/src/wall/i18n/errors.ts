@@ -16,6 +16,7 @@ const BY_CODE: Partial<Record<string, MessageKey>> = {
   HUB_ERR_STREAM_STALLED: 'error.streamStalled',
   HUB_ERR_MEDIA_DISCONNECTED: 'error.mediaDisconnected',
   HUB_ERR_STREAM_ENDED: 'error.streamEnded',
+  HUB_ERR_PUBLISHER_LEFT: 'error.publisherLeft',
   HUB_ERR_PEER_FAILED: 'error.peerFailed',
   HUB_ERR_MEDIA_TIMEOUT: 'error.mediaTimeout',
   HUB_ERR_MEDIA_UNREACHABLE: 'error.mediaUnreachable',

@@ -223,6 +223,7 @@ export const zhCN: Record<MessageKey, string> = {
   'error.streamStalled': '没有收到视频，正在重新连接。',
   'error.mediaDisconnected': '与中心服务的连接已断开，正在重连。',
   'error.streamEnded': '摄像头已停止发送。',
+  'error.publisherLeft': '摄像头已停止发送，正在等待其恢复。',
   'error.peerFailed': '视频连接失败，正在重试。',
   'error.mediaTimeout': '中心服务未及时响应，正在重试。',
   'error.mediaUnreachable': '无法连接视频服务。',
