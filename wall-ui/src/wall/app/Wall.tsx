@@ -168,15 +168,15 @@ export function Wall({ session }: { session: Session }) {
               }}
             />
             <div className="tabs" role="tablist">
-              <button role="tab" className={tab === 'linkage' ? 'active' : 'secondary'} onClick={() => linkage.setTab('linkage')} data-testid="tab-linkage">
-                {t('linkage.title')}
+              <button role="tab" className={tab === 'linkage' ? 'active' : 'secondary'} onClick={() => linkage.setTab('linkage')} data-testid="tab-linkage" title={t('linkage.title')}>
+                {t('linkage.tab')}
               </button>
               <button role="tab" className={tab === 'incidents' ? 'active' : 'secondary'} onClick={() => linkage.setTab('incidents')} data-testid="tab-incidents">
                 {t('incidents.tab')}
                 {openIncidents > 0 && <span className="tab-count">{openIncidents}</span>}
               </button>
-              <button role="tab" className={tab === 'replay' ? 'active' : 'secondary'} onClick={() => linkage.setTab('replay')} data-testid="tab-replay">
-                {t('replay.title')}
+              <button role="tab" className={tab === 'replay' ? 'active' : 'secondary'} onClick={() => linkage.setTab('replay')} data-testid="tab-replay" title={t('replay.title')}>
+                {t('replay.tab')}
               </button>
               {canAct && (
                 <button role="tab" className={tab === 'hotline' ? 'active' : 'secondary'} onClick={() => linkage.setTab('hotline')} data-testid="tab-hotline">

@@ -117,6 +117,7 @@ export const en = {
   'alarm.kind.recording_stalled': 'Recording stalled: no video written',
 
   'linkage.title': 'Emergency linkage',
+  'linkage.tab': 'Linkage',
   'linkage.hint': 'Select an alarm, or click a point on the map, to list the nearest available units.',
   'linkage.forAlarm': '{kind} from {unit}',
   'linkage.forPoint': 'Point on the map',
@@ -152,6 +153,7 @@ export const en = {
   // a dispatch's trail entries in words (incident_events.kind), for the incident timeline
 
   'replay.title': 'Track replay',
+  'replay.tab': 'Replay',
   'replay.unit': 'Unit',
   'replay.pickUnit': 'Pick a unit',
   'replay.from': 'From',

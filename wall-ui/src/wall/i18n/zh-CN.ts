@@ -117,6 +117,7 @@ export const zhCN: Record<MessageKey, string> = {
   'alarm.kind.recording_stalled': '录像中断：未写入视频',
 
   'linkage.title': '应急联动',
+  'linkage.tab': '联动',
   'linkage.hint': '选择一条告警，或在地图上点击一个位置，列出最近的空闲单元。',
   'linkage.forAlarm': '{unit} 的{kind}',
   'linkage.forPoint': '地图上的位置',
@@ -152,6 +153,7 @@ export const zhCN: Record<MessageKey, string> = {
   // 派遣在事件时间线中的记录（incident_events.kind）
 
   'replay.title': '轨迹回放',
+  'replay.tab': '回放',
   'replay.unit': '单元',
   'replay.pickUnit': '选择单元',
   'replay.from': '开始',
