@@ -3,12 +3,13 @@
 // its spare encoder, and that encoder's first frame is a keyframe, which the viewer gets. The
 // encoder's own GOP is made longer than the test, so a keyframe can only come on request.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import Fastify, { type FastifyInstance } from 'fastify';
-import { isVp8KeyFrame, MediasoupRouter, whipWhep } from '@hub/media-server';
+import type { FastifyInstance } from 'fastify';
+import { isVp8KeyFrame, MediasoupRouter } from '@hub/media-server';
 import { WhipPublisher } from '../src/video/whip-publisher';
 import { peer, signal } from '../../test-support/webrtc-peers';
 import { freePort } from '../../test-support/ports';
 import { eventually, waitFor } from '../../test-support/wait';
+import { startWhipServer } from './support/whip-server';
 
 const TOKEN = 'keyframe-test-token';
 let app: FastifyInstance;
@@ -18,10 +19,7 @@ const cleanup: (() => unknown)[] = [];
 
 beforeAll(async () => {
   router = await MediasoupRouter.create({ workers: 1, rtcPort: await freePort(), additionalHostAddresses: ['127.0.0.1'] });
-  app = Fastify();
-  await app.register(whipWhep, { router, authorize: (t) => t === TOKEN });
-  await app.listen({ host: '127.0.0.1', port: 0 });
-  base = `http://127.0.0.1:${(app.server.address() as import('node:net').AddressInfo).port}`;
+  ({ app, base } = await startWhipServer(router, TOKEN));
 });
 afterAll(async () => {
   for (const fn of cleanup.splice(0).reverse()) await fn();

@@ -2,14 +2,15 @@
 // viewer over WHEP: the viewer receives H.264 whose SPS is the camera's own, byte for byte,
 // with the same picture size, so nothing was transcoded on the way.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import Fastify, { type FastifyInstance } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import { RTCPeerConnection, RTCSessionDescription, useH264 } from 'werift';
-import { WeriftRouter, whipWhep } from '@hub/media-server';
+import { WeriftRouter } from '@hub/media-server';
 import { WhipPublisher } from '../src/video/whip-publisher';
 import { startRtspServer, type RtspTestServer } from './support/rtsp-server';
 import { spsFromRtp, spsPictureSize } from './support/h264';
 import { waitFor } from './support/test-broker';
 import { eventually } from '../../test-support/wait';
+import { startWhipServer } from './support/whip-server';
 
 const TOKEN = 'rtsp-test-token';
 let app: FastifyInstance;
@@ -21,10 +22,7 @@ const cleanup: (() => unknown)[] = [];
 beforeAll(async () => {
   camera = await startRtspServer({ size: '640x360', fps: 15 });
   router = new WeriftRouter({ additionalHostAddresses: ['127.0.0.1'] });
-  app = Fastify();
-  await app.register(whipWhep, { router, authorize: (t) => t === TOKEN });
-  await app.listen({ host: '127.0.0.1', port: 0 });
-  base = `http://127.0.0.1:${(app.server.address() as import('node:net').AddressInfo).port}`;
+  ({ app, base } = await startWhipServer(router, TOKEN));
 });
 afterAll(async () => {
   for (const fn of cleanup.splice(0).reverse()) await fn();
