@@ -100,7 +100,7 @@ describe('the city’s loop, with departments', () => {
     await eventually(async () => (await cam.evaluate(() => (window as unknown as { hubBodycam?: { link: string } }).hubBodycam?.link)) === 'online', 15_000, 'the body cam online');
     await eventually(async () => (await t.api<{ unitId: string }[]>('GET', '/api/positions/latest')).body.some((p) => p.unitId === 'bc-1'), 15_000, 'its position');
     expect((await t.api('POST', `/api/incidents/${ids.enforced}/dispatch`, { unitIds: ['bc-1'], note: 'car on the pavement' })).status).toBe(200);
-    await cam.click('[data-testid=order-accept]', { timeout: 15_000 });
+    await cam.click('[data-testid=order-accept]', { timeout: 30_000 });
     await eventually(async () => (await detail(ids.enforced)).state === 'en_route', 15_000, 'en route');
     // the wearer's next fix, a step closer: inside the on-scene radius
     await cams.setGeolocation({ latitude: HERE.latitude - 0.00002, longitude: HERE.longitude });
@@ -157,7 +157,7 @@ describe('the city’s loop, with departments', () => {
     const to = new Date(Date.now() + 3600_000).toISOString();
     await page.goto(`${t.http}/assessment?token=${ADMIN_TOKEN}&period=day&from=${from}&to=${to}&lang=en`);
     const row = page.locator('[data-testid=assessment-row][data-department="Centre enforcement team"]');
-    await row.first().waitFor({ timeout: 15_000 });
+    await row.first().waitFor({ timeout: 30_000 });
     expect(await row.count()).toBe(1); // one day
     const figure = (name: string) => row.locator(`[data-figure="${name}"]`);
     expect(await figure('received').textContent()).toBe('3');
@@ -171,12 +171,12 @@ describe('the city’s loop, with departments', () => {
     expect(await page.locator('[data-testid=ranking-row]').first().getAttribute('data-department')).toBe('Centre enforcement team');
     await page.screenshot({ path: path.join(shots, 'assessment.png'), fullPage: true });
     await page.goto(`${t.http}/assessment?token=${ADMIN_TOKEN}&period=day&from=${from}&to=${to}&lang=zh-CN`);
-    await page.locator('[data-testid=assessment-row]').first().waitFor({ timeout: 15_000 });
+    await page.locator('[data-testid=assessment-row]').first().waitFor({ timeout: 30_000 });
     expect(await page.locator('h1').textContent()).toBe('部门考核');
     await page.screenshot({ path: path.join(shots, 'assessment-zh-CN.png'), fullPage: true });
     // the KPI page ranks the departments too
     await page.goto(`${t.http}/kpi?token=${ADMIN_TOKEN}&from=${from}&to=${to}&lang=en`);
-    await page.locator('[data-testid=department-ranking] [data-testid=ranking-row]').first().waitFor({ timeout: 15_000 });
+    await page.locator('[data-testid=department-ranking] [data-testid=ranking-row]').first().waitFor({ timeout: 30_000 });
     await page.screenshot({ path: path.join(shots, 'kpi-ranking.png'), fullPage: true });
     await page.close();
   });
@@ -187,7 +187,7 @@ describe('the city’s loop, with departments', () => {
     await page.fill('[data-testid=login-username]', 'admin');
     await page.fill('[data-testid=login-password]', ADMIN_TOKEN);
     await page.click('[data-testid=login-submit]');
-    await page.waitForSelector('[data-testid=wall]', { timeout: 15_000 });
+    await page.waitForSelector('[data-testid=wall]', { timeout: 30_000 });
     await page.click('[data-testid=tab-hotline]');
     await page.fill('[data-testid=hotline-caller-name]', '王女士');
     await page.fill('[data-testid=hotline-caller-phone]', '138 1234 5678');
@@ -208,7 +208,7 @@ describe('the city’s loop, with departments', () => {
     const picked = (await page.textContent('[data-testid=hotline-place]'))!.match(/(-?\d+\.\d+), (-?\d+\.\d+)/)!;
     await page.click('[data-testid=hotline-submit]');
     const done = page.locator('[data-testid=hotline-done]');
-    await done.waitFor({ timeout: 10_000 });
+    await done.waitFor({ timeout: 30_000 });
     expect(await done.textContent()).toContain('138****5678');
     expect(await done.textContent()).toContain('Environmental protection bureau');
     const incident = await detail(Number(await done.getAttribute('data-incident-id')));
@@ -231,7 +231,7 @@ describe('the city’s loop, with departments', () => {
     await page.locator('[data-testid=incident-photos]').scrollIntoViewIfNeeded();
     await page.screenshot({ path: path.join(shots, 'wall-incident-photo.png') });
     // the overdue case: its escalation says why on the wall, and a coordinator transfers it with a reason
-    await page.locator('[data-testid=alarm]', { hasText: 'past its deadline at Centre enforcement team' }).first().waitFor({ timeout: 10_000 });
+    await page.locator('[data-testid=alarm]', { hasText: 'past its deadline at Centre enforcement team' }).first().waitFor({ timeout: 30_000 });
     await page.click('[data-testid=incident-back]');
     await page.locator(`[data-testid=incident-row][data-incident-id="${ids.overdue}"]`).click();
     await page.waitForSelector('[data-testid=incident-department][data-overdue=true]');
@@ -239,11 +239,11 @@ describe('the city’s loop, with departments', () => {
     await page.selectOption('[data-testid=incident-transfer-to]', { label: 'Environmental protection bureau' });
     await page.fill('[data-testid=incident-transfer-reason]', 'the stall is a noise case');
     await page.click('[data-testid=incident-transfer-confirm]');
-    await page.locator('[data-testid=incident-department]', { hasText: 'Environmental protection bureau' }).waitFor({ timeout: 10_000 });
+    await page.locator('[data-testid=incident-department]', { hasText: 'Environmental protection bureau' }).waitFor({ timeout: 30_000 });
     await page
       .locator('[data-testid=incident-timeline]')
       .getByText('Transferred to another department: Environmental protection bureau · reason: the stall is a noise case')
-      .waitFor({ timeout: 10_000 });
+      .waitFor({ timeout: 30_000 });
     await page.screenshot({ path: path.join(shots, 'wall-incident-transfer.png') });
     await page.close();
   });

@@ -31,7 +31,7 @@ beforeAll(async () => {
   await page.fill('[data-testid=login-username]', 'admin');
   await page.fill('[data-testid=login-password]', ADMIN_TOKEN);
   await page.click('[data-testid=login-submit]');
-  await page.waitForSelector('[data-testid=wall]', { timeout: 15_000 });
+  await page.waitForSelector('[data-testid=wall]', { timeout: 30_000 });
 }, 60_000);
 
 afterEach(() => expect(pageErrors.splice(0)).toEqual([]));
@@ -57,7 +57,7 @@ describe('the departments admin page', () => {
     await page.fill('[data-testid=department-form-month-maxOverdue]', '2');
     await page.fill('[data-testid=department-form-day-maxMedianMinutes]', '30');
     await page.click('[data-testid=department-create]');
-    await row('Centre enforcement team').waitFor({ timeout: 10_000 });
+    await row('Centre enforcement team').waitFor({ timeout: 30_000 });
     expect(await message().textContent()).toBe('Department Centre enforcement team added.');
     const [d] = await departments();
     expect(d).toMatchObject({
@@ -128,11 +128,11 @@ describe('the wall', () => {
     await page.fill('[data-testid=incident-override-reason]', 'the body cam failed; the van left before we arrived');
     await page.screenshot({ path: path.join(shots, 'wall-incident-override.png') });
     await page.click('[data-testid=incident-override-confirm]');
-    await page.waitForSelector(`[data-testid=incident-panel][data-state=resolved]`, { timeout: 10_000 });
+    await page.waitForSelector(`[data-testid=incident-panel][data-state=resolved]`, { timeout: 30_000 });
     await page
       .locator('[data-testid=incident-timeline]')
       .getByText('Closed without the scene photo, by an admin’s override: reason: the body cam failed; the van left before we arrived')
-      .waitFor({ timeout: 10_000 });
+      .waitFor({ timeout: 30_000 });
     const d = (await t.api<IncidentDetail>('GET', `/api/incidents/${incident.id}`)).body;
     expect(d.timeline.find((e) => e.kind === 'evidence_overridden')).toMatchObject({ actor: 'admin', detail: { reason: 'the body cam failed; the van left before we arrived' } });
     await page.click('[data-testid=incident-back]');
@@ -145,7 +145,7 @@ describe('the wall', () => {
     ).body;
     await page.click('[data-testid=tab-linkage]');
     const marker = page.locator(`[data-testid=hotline-marker][data-incident-id="${complaint.incidentId}"]`);
-    await marker.waitFor({ timeout: 10_000 });
+    await marker.waitFor({ timeout: 30_000 });
     expect(await marker.textContent()).toBe('12319 · Noise');
     // drawn where the caller said: the label's pointed corner 10 px right of and above the place's point (beside the incident's diamond)
     type Hooks = { map: { isMoving(): boolean; project(p: [number, number]): { x: number; y: number }; getContainer(): HTMLElement }; toMap(lat: number, lon: number): [number, number] };
@@ -169,10 +169,10 @@ describe('the wall', () => {
     expect(Math.abs(box.y + box.height - (expected.y - 10))).toBeLessThan(3);
     await page.screenshot({ path: path.join(shots, 'wall-hotline-marker.png') });
     await marker.click();
-    await page.waitForSelector(`[data-testid=incident-panel][data-incident-id="${complaint.incidentId}"]`, { timeout: 10_000 });
+    await page.waitForSelector(`[data-testid=incident-panel][data-incident-id="${complaint.incidentId}"]`, { timeout: 30_000 });
     expect(await page.getAttribute('[data-testid=tab-incidents]', 'class')).toContain('active');
     // closed, it leaves the map
     expect((await t.api('POST', `/api/incidents/${complaint.incidentId}/transition`, { to: 'resolved' })).status).toBe(200);
-    await marker.waitFor({ state: 'detached', timeout: 10_000 });
+    await marker.waitFor({ state: 'detached', timeout: 30_000 });
   });
 });

@@ -85,7 +85,7 @@ describe('body cam → SFU → viewer in Chromium', () => {
     // the centre acknowledges the alarm: the wearer sees it
     expect(await cam.textContent('[data-testid="sos-ack"]')).toMatch(/Waiting/);
     await t.api('POST', `/api/alarms/${alarms.body[0]!.id}/ack`, { note: 'seen' });
-    await cam.waitForFunction(() => /Acknowledged/.test(document.querySelector('[data-testid="sos-ack"]')?.textContent ?? ''), undefined, { timeout: 15_000 });
+    await cam.waitForFunction(() => /Acknowledged/.test(document.querySelector('[data-testid="sos-ack"]')?.textContent ?? ''), undefined, { timeout: 30_000 });
     // a responder accepts: the wearer sees who is coming and when
     const incident = await eventually(async () => (await t.api<{ id: number; unitId: string }[]>('GET', '/api/incidents?state=open')).body.find((i) => i.unitId === 'bc-gps'), 10_000, 'the incident');
     const helper = await t.createUnit('bc-helper', 'vehicle');
@@ -97,7 +97,7 @@ describe('body cam → SFU → viewer in Chromium', () => {
       await eventually(async () => (await t.api<{ unitId: string }[]>('GET', '/api/positions/latest')).body.some((p) => p.unitId === 'bc-helper'), 10_000, 'helper position');
       await t.api('POST', `/api/incidents/${incident.id}/dispatch`, { unitIds: ['bc-helper'] });
       const coming = cam.locator('[data-testid="sos-coming"][data-unit-id="bc-helper"]');
-      await coming.waitFor({ timeout: 15_000 });
+      await coming.waitFor({ timeout: 30_000 });
       expect(await coming.textContent()).toMatch(/bc-helper is coming: about 2 min/); // 900 m × 1.3 ÷ 10 m/s = 117 s
       await cam.screenshot({ path: `${artifactDir('bodycam')}/sos-acknowledged-coming.png`, fullPage: true });
     } finally {
@@ -155,7 +155,7 @@ describe('body cam → SFU → viewer in Chromium', () => {
     await t.createUnit('bc-wrong', 'bodycam');
     const cam = await cams.newPage();
     await cam.goto(`${t.http}/bodycam#unit=bc-wrong&secret=not-the-secret`);
-    const error = await cam.waitForSelector('[data-testid="signin-error"]', { timeout: 15_000 });
+    const error = await cam.waitForSelector('[data-testid="signin-error"]', { timeout: 30_000 });
     expect(await error.textContent()).toMatch(/refused|拒绝/);
     await cam.close();
   });

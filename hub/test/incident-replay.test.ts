@@ -138,9 +138,9 @@ it('the wall’s linkage panel opens the incident’s replay in a new tab, the t
   const incident = await eventually(async () => (await t.api<Incident[]>('GET', '/api/incidents?state=open')).body.find((i) => i.unitId === 'cam-link'), 15_000, 'incident');
   // the linkage event puts the incident in the panel
   const link = page.locator('[data-testid=linkage-replay]');
-  await link.waitFor({ timeout: 15_000 });
+  await link.waitFor({ timeout: 30_000 });
   const [popup] = await Promise.all([context.waitForEvent('page'), link.click()]);
-  await popup.waitForSelector('[data-testid=replay-heading]', { timeout: 15_000 });
+  await popup.waitForSelector('[data-testid=replay-heading]', { timeout: 30_000 });
   expect(await popup.locator('[data-testid=replay-heading]').innerText()).toContain(`#${incident.id}`);
   expect(popup.url()).not.toContain(ADMIN_TOKEN);
   expect(popup.url()).toContain(`incident=${incident.id}`);
@@ -194,13 +194,13 @@ it('says in a sentence that a recording holds no video, in English and Chinese',
   page.on('pageerror', (e) => errors.push(e.message));
   await page.goto(`${t.http}/replay#token=${ADMIN_TOKEN}&incident=${incident.id}`);
   const problem = page.locator('[data-testid="replay-problem"]');
-  await problem.waitFor({ timeout: 15_000 });
+  await problem.waitFor({ timeout: 30_000 });
   expect(await problem.getAttribute('data-problem')).toBe('empty');
   expect(await problem.innerText()).toBe('This recording holds no video: the camera sent nothing the recorder could write while it ran.');
   expect(await page.locator('[data-testid="replay-video"]').isVisible()).toBe(false);
   await page.screenshot({ path: `${artifactDir('wall')}/replay-empty.png`, fullPage: true });
   await page.goto(`${t.http}/replay?incident=${incident.id}&lang=zh-CN`);
-  await problem.waitFor({ timeout: 15_000 });
+  await problem.waitFor({ timeout: 30_000 });
   expect(await problem.innerText()).toBe('此录像没有视频：录制期间摄像头未发送可写入的画面。');
   await page.screenshot({ path: `${artifactDir('wall')}/replay-empty-zh-CN.png`, fullPage: true });
   expect(errors).toEqual([]);

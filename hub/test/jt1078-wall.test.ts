@@ -55,7 +55,7 @@ describe('JT/T 1078 cameras on the wall', () => {
     const { page, context } = await openWall(browser, th.http);
     try {
       await login(page);
-      await page.locator('[data-testid=unit][data-unit-id="truck-c1"]').waitFor({ timeout: 15_000 });
+      await page.locator('[data-testid=unit][data-unit-id="truck-c1"]').waitFor({ timeout: 30_000 });
 
       // the emergency button (JT/T 808 alarm bit 0): an SOS, with the MQTT SOS's linkage
       expect((await terminal.location({ alarm: 1 })).result).toBe(GeneralResult.ok);

@@ -68,11 +68,11 @@ test('a dispatch the wearer refuses, and one nobody answers: the next unit is of
     await wall.locator('[data-testid=nearest-unit][data-unit-id="bc-ana"] input[type=checkbox]').check();
     await wall.click('[data-testid=dispatch]');
     // on the phone: the order, with where and the note; the device's receipt shows as "delivered" on the wall
-    await cam.waitForSelector('[data-testid=order][data-status=waiting]', { timeout: 15_000 });
+    await cam.waitForSelector('[data-testid=order][data-status=waiting]', { timeout: 30_000 });
     expect(await cam.textContent('[data-testid=order-distance]')).toMatch(/^250 m to the south$/);
     expect(await cam.getAttribute('[data-testid=order-compass]', 'data-bearing')).toBe('180');
     expect(await cam.textContent('[data-testid=order-note]')).toBe('Person collapsed at the north gate');
-    await wall.waitForSelector('[data-testid=nearest-unit][data-unit-id="bc-ana"][data-dispatch=delivered]', { timeout: 10_000 });
+    await wall.waitForSelector('[data-testid=nearest-unit][data-unit-id="bc-ana"][data-dispatch=delivered]', { timeout: 30_000 });
     expect((await th.api<Incident>('GET', `/api/incidents/${incidentId}`)).body.state).toBe('dispatched');
     await shot(cam, '2-phone-order');
 
@@ -81,10 +81,10 @@ test('a dispatch the wearer refuses, and one nobody answers: the next unit is of
     await shot(cam, '3-phone-refuse-reason');
     await cam.locator('[data-testid=order-reason]', { hasText: 'On another task' }).click();
     await cam.waitForSelector('[data-testid=order][data-status=refused]');
-    await wall.waitForSelector('[data-testid=nearest-unit][data-unit-id="bc-ana"][data-dispatch=refused]', { timeout: 10_000 });
+    await wall.waitForSelector('[data-testid=nearest-unit][data-unit-id="bc-ana"][data-dispatch=refused]', { timeout: 30_000 });
     expect(await wall.textContent('[data-testid=nearest-unit][data-unit-id="bc-ana"] [data-testid=dispatch-reason]')).toBe('On another task');
     const offer = wall.locator('[data-testid=dispatch-offer][data-unit-id="bc-ana"]');
-    await offer.waitFor({ timeout: 10_000 });
+    await offer.waitFor({ timeout: 30_000 });
     expect(await offer.getAttribute('data-next')).toBe('car-quiet');
     expect(await offer.textContent()).toMatch(/bc-ana refused\. Next nearest: (Unit )?car-quiet, ETA 4 min \d+ s/);
     await shot(wall, '4-wall-refused-next-offered');
@@ -92,7 +92,7 @@ test('a dispatch the wearer refuses, and one nobody answers: the next unit is of
     // the coordinator takes the offer; the car's terminal confirms receipt, nobody answers
     const sentAt = Date.now();
     await offer.locator('[data-testid=offer-dispatch]').click();
-    await wall.waitForSelector('[data-testid=nearest-unit][data-unit-id="car-quiet"][data-dispatch=delivered]', { timeout: 10_000 });
+    await wall.waitForSelector('[data-testid=nearest-unit][data-unit-id="car-quiet"][data-dispatch=delivered]', { timeout: 30_000 });
     const timedOut = wall.locator('[data-testid=dispatch-offer][data-unit-id="car-quiet"]');
     await timedOut.waitFor({ timeout: (ACCEPT_TIMEOUT_S + 20) * 1000 });
     expect(Date.now() - sentAt).toBeGreaterThanOrEqual(ACCEPT_TIMEOUT_S * 1000);
@@ -121,7 +121,7 @@ test('a dispatch the wearer refuses, and one nobody answers: the next unit is of
 
     // resolved elsewhere (the API, another wall): the panel offers no more dispatch
     await th.api('POST', `/api/incidents/${incidentId}/transition`, { to: 'resolved' });
-    await wall.waitForSelector('[data-testid=linkage-ended]', { timeout: 10_000 });
+    await wall.waitForSelector('[data-testid=linkage-ended]', { timeout: 30_000 });
     expect(await wall.locator('[data-testid=dispatch], [data-testid=offer-dispatch], [data-testid=nearest-unit] input[type=checkbox]').count()).toBe(0);
     await shot(wall, '6-wall-resolved-no-dispatch');
   } finally {

@@ -45,7 +45,7 @@ test('SOS on a phone → the wall → dispatch → accepted on another phone →
     await holdSos(victim.page);
     await victim.page.waitForSelector('[data-testid="sos-state"]', { timeout: 20_000 });
     const alarmRow = wall.locator('[data-testid=alarm][data-kind=sos]').filter({ hasText: 'bc-victim' });
-    await alarmRow.waitFor({ timeout: 15_000 });
+    await alarmRow.waitFor({ timeout: 30_000 });
     const incident = await eventually(async () => (await th.api<Incident[]>('GET', '/api/incidents?state=open')).body.find((i) => i.unitId === 'bc-victim'), 15_000, 'the SOS incident');
     // the SOS camera comes onto a tile by itself
     await wall.waitForSelector('[data-testid=tile][data-unit-id="bc-victim"][data-state=live]', { timeout: 30_000 });
@@ -56,26 +56,26 @@ test('SOS on a phone → the wall → dispatch → accepted on another phone →
     await wall.fill('[data-testid=ack-note]', 'help is being sent');
     await wall.click('[data-testid=ack-confirm]');
     const ackedAt = Date.now();
-    await victim.page.waitForFunction(() => /Acknowledged/.test(document.querySelector('[data-testid="sos-ack"]')?.textContent ?? ''), undefined, { timeout: 15_000 });
+    await victim.page.waitForFunction(() => /Acknowledged/.test(document.querySelector('[data-testid="sos-ack"]')?.textContent ?? ''), undefined, { timeout: 30_000 });
 
     // 3. the nearest unit, picked by the coordinator (nothing is ticked for them), is dispatched
     await wall.selectOption('[data-testid=alarm-state]', 'all');
     await wall.locator('[data-testid=alarm][data-kind=sos]').filter({ hasText: 'bc-victim' }).locator('.alarm-line').click();
     const nearest = wall.locator('[data-testid=nearest-unit][data-unit-id="bc-resp"]');
-    await nearest.waitFor({ timeout: 15_000 });
+    await nearest.waitFor({ timeout: 30_000 });
     expect(await wall.locator('[data-testid=nearest-unit] input[type=checkbox]:checked').count()).toBe(0);
     await nearest.locator('input[type=checkbox]').check();
     await wall.click('[data-testid=dispatch]');
 
     // 4. the responder's phone shows the order; the responder accepts
-    await responder.page.waitForSelector('[data-testid=order][data-status=waiting]', { timeout: 15_000 });
+    await responder.page.waitForSelector('[data-testid=order][data-status=waiting]', { timeout: 30_000 });
     expect(await responder.page.textContent('[data-testid=order-distance]')).toMatch(/^300 m to the south$/);
     await shot(responder.page, '2-responder-order');
     await responder.page.click('[data-testid=order-accept]');
     const acceptedAt = Date.now();
-    await wall.waitForSelector('[data-testid=nearest-unit][data-unit-id="bc-resp"][data-dispatch=en_route]', { timeout: 15_000 });
+    await wall.waitForSelector('[data-testid=nearest-unit][data-unit-id="bc-resp"][data-dispatch=en_route]', { timeout: 30_000 });
     // the wearer in trouble sees who is coming
-    await victim.page.locator('[data-testid="sos-coming"][data-unit-id="bc-resp"]').waitFor({ timeout: 15_000 });
+    await victim.page.locator('[data-testid="sos-coming"][data-unit-id="bc-resp"]').waitFor({ timeout: 30_000 });
     await shot(victim.page, '3-victim-help-coming');
 
     // 5. the responder walks to the scene: on scene by GPS
@@ -90,7 +90,7 @@ test('SOS on a phone → the wall → dispatch → accepted on another phone →
     await wall.locator(`[data-testid=incident-row][data-incident-id="${incident.id}"]`).click();
     await wall.click('[data-testid=incident-resolve]');
     const resolvedAt = Date.now();
-    await wall.waitForSelector(`[data-testid=incident-panel][data-state=resolved]`, { timeout: 10_000 });
+    await wall.waitForSelector(`[data-testid=incident-panel][data-state=resolved]`, { timeout: 30_000 });
     // the linkage panel offers no dispatch for a resolved incident
     await wall.click('[data-testid=tab-linkage]');
     expect(await wall.locator('[data-testid=dispatch]').count()).toBe(0);

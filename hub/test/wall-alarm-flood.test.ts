@@ -66,7 +66,7 @@ describe('an alarm flood on the wall', () => {
       await page.click('[data-testid=ack-all-shown]');
       await page.fill('[data-testid=ack-note]', 'door sensors faulty, workshop told');
       await page.click('[data-testid=ack-confirm]');
-      await page.locator('[data-testid=alarm]').first().waitFor({ state: 'detached', timeout: 10_000 });
+      await page.locator('[data-testid=alarm]').first().waitFor({ state: 'detached', timeout: 30_000 });
       expect((await th.api<Alarm[]>('GET', '/api/alarms?kind=device&acknowledged=false')).body).toEqual([]);
       const acked = (await th.api<Alarm[]>('GET', '/api/alarms?kind=device&acknowledged=true&limit=1000')).body;
       expect(acked).toHaveLength(9);

@@ -56,7 +56,7 @@ describe('incidents on the wall', () => {
       await page.fill('[data-testid=incident-note]', 'owner phoned, moving it');
       await page.click('[data-testid=incident-note-add]');
       const timeline = page.locator('[data-testid=incident-timeline]');
-      await timeline.getByText('Note: owner phoned, moving it').waitFor({ timeout: 10_000 });
+      await timeline.getByText('Note: owner phoned, moving it').waitFor({ timeout: 30_000 });
       await page.click('[data-testid=incident-resolve]');
       await eventually(async () => (await panel.getAttribute('data-state')) === 'resolved', 10_000, 'resolved');
       await timeline.getByText('State changed: reported → resolved').waitFor();
@@ -85,7 +85,7 @@ describe('incidents on the wall', () => {
 
       // in Chinese, the timeline has no English words left
       await page.selectOption('[data-testid=language]', 'zh-CN');
-      await timeline.getByText('备注：owner phoned, moving it').waitFor({ timeout: 10_000 });
+      await timeline.getByText('备注：owner phoned, moving it').waitFor({ timeout: 30_000 });
       expect(await timeline.textContent()).not.toMatch(/Note|State changed|Reopened|Incident opened/);
 
       // back to the list: the closed incident left the open ones

@@ -57,7 +57,7 @@ describe('emergency linkage', () => {
     await sosAgent.sos('officer down');
 
     // the linkage event: the alarming unit's camera is put on a tile without anyone asking
-    await page.waitForSelector('[data-testid=tile][data-unit-id="cam-sos"]', { timeout: 10_000 });
+    await page.waitForSelector('[data-testid=tile][data-unit-id="cam-sos"]', { timeout: 30_000 });
     const alarm = page.locator('[data-testid=alarm][data-kind=sos]').first();
     await alarm.waitFor();
     await alarm.click();
@@ -76,10 +76,10 @@ describe('emergency linkage', () => {
     // each agent got the dispatch command over MQTT, its person accepted; the wall shows the answer
     for (const [id] of RESPONDERS) {
       await eventually(async () => commands.get(id)?.some((c) => c.type === 'dispatch'), 10_000, `${id} received the dispatch`);
-      await page.waitForSelector(`[data-testid=nearest-unit][data-unit-id="${id}"]:is([data-dispatch=en_route], [data-dispatch=on_scene])`, { timeout: 10_000 });
+      await page.waitForSelector(`[data-testid=nearest-unit][data-unit-id="${id}"]:is([data-dispatch=en_route], [data-dispatch=on_scene])`, { timeout: 30_000 });
     }
     // the dispatched units' cameras join the alarming one on the wall
-    for (const [id] of RESPONDERS) await page.waitForSelector(`[data-testid=tile][data-unit-id="${id}"]`, { timeout: 5_000 });
+    for (const [id] of RESPONDERS) await page.waitForSelector(`[data-testid=tile][data-unit-id="${id}"]`, { timeout: 30_000 });
     // the audit log names who dispatched whom
     const audit = await th.api<AuditEntry[]>('GET', '/api/audit?action=dispatch');
     expect(
@@ -135,7 +135,7 @@ describe('linkage from the map', () => {
         return !h.map.isMoving();
       },
       undefined,
-      { timeout: 15_000 },
+      { timeout: 30_000 },
     );
     const xy = await page.evaluate(({ lat, lon }) => {
       const h = (window as unknown as { __hubWall: Hooks }).__hubWall;

@@ -58,7 +58,7 @@ describe('Locate now on the wall', () => {
       expect(await button.textContent()).toBe('Locate now');
       await button.click();
       const result = popup.locator('.hub-locate-result[data-state=done]');
-      await result.waitFor({ timeout: 15_000 });
+      await result.waitFor({ timeout: 30_000 });
       const hhmmss = answerTime.toLocaleTimeString('en', { hour12: false, timeZone: await page.evaluate(() => Intl.DateTimeFormat().resolvedOptions().timeZone) });
       expect(await result.textContent()).toBe(`Located: position of ${hhmmss}`);
       // the answer is stored and reaches the wall like any report: the popup's last fix moves to it

@@ -88,7 +88,7 @@ async function flyAndSettle(lat: number, lon: number): Promise<void> {
       return !map.isMoving() && Math.abs(c.lng - x) < 1e-6 && Math.abs(c.lat - y) < 1e-6;
     },
     { lat, lon },
-    { timeout: 15_000 },
+    { timeout: 30_000 },
   );
 }
 
@@ -208,7 +208,7 @@ describe('live map', () => {
       expect(await page.evaluate(({ x, y }) => window.__hubWall!.unitAt(x, y), q)).toEqual({ kind: 'unit', unitId: 'map-pub-1' });
       // selected, its trail (its stored track: the two positions) is drawn in white between them
       await page.mouse.click(q.x, q.y);
-      await page.waitForFunction(() => document.querySelector('.hub-unit-popup')?.textContent?.includes('map-pub-1'), undefined, { timeout: 10_000 });
+      await page.waitForFunction(() => document.querySelector('.hub-unit-popup')?.textContent?.includes('map-pub-1'), undefined, { timeout: 30_000 });
       const mid = { x: (p.x + q.x) / 2, y: (p.y + q.y) / 2 };
       await eventually(async () => near(await pixelAt(mid.x, mid.y), '#c6c8cb', 45), 10_000, 'the white trail drawn between the two positions');
     } finally {
@@ -273,7 +273,7 @@ describe('live map', () => {
     const d = await eventually(async () => (await drawnUnits()).find((u) => u.id === 'map-car-3'), 10_000, 'map-car-3 drawn');
     const pt = await page.evaluate(([lon, lat]) => window.__hubWall!.map.project([lon, lat]), [d.lon, d.lat] as [number, number]);
     await page.mouse.click(pt.x, pt.y);
-    await page.waitForFunction(() => !!document.querySelector('.hub-unit-popup button.hub-open-camera'), undefined, { timeout: 15_000 });
+    await page.waitForFunction(() => !!document.querySelector('.hub-unit-popup button.hub-open-camera'), undefined, { timeout: 30_000 });
     expect(await page.textContent('.hub-unit-popup')).toContain('map-car-3');
     await page.click('.hub-unit-popup button.hub-open-camera');
     expect(await page.evaluate(() => window.__mapTest!.cameras)).toEqual(['map-car-3']);
@@ -294,7 +294,7 @@ describe('live map', () => {
     await page.screenshot({ path: path.join(artifactDir('wall'), 'map-unit.png') });
     // the whole simulated area: clusters with their counts
     await page.evaluate(() => window.__hubWall!.map.jumpTo({ zoom: 12.5 }));
-    await page.waitForFunction(() => document.querySelectorAll('.hub-cluster-label').length > 0 || window.__hubWall!.drawnUnits().length > 0, undefined, { timeout: 10_000 });
+    await page.waitForFunction(() => document.querySelectorAll('.hub-cluster-label').length > 0 || window.__hubWall!.drawnUnits().length > 0, undefined, { timeout: 30_000 });
     await page.screenshot({ path: path.join(artifactDir('wall'), 'map.png') });
   });
 
@@ -320,6 +320,6 @@ describe('live map', () => {
     const p = await onPage(biggest.lon, biggest.lat);
     expect(await page.evaluate(({ x, y }) => window.__hubWall!.unitAt(x, y)?.kind, p)).toBe('cluster');
     await page.mouse.click(p.x, p.y);
-    await page.waitForFunction(() => !window.__hubWall!.map.isMoving() && window.__hubWall!.map.getZoom() > 11, undefined, { timeout: 15_000 });
+    await page.waitForFunction(() => !window.__hubWall!.map.isMoving() && window.__hubWall!.map.getZoom() > 11, undefined, { timeout: 30_000 });
   });
 });

@@ -38,7 +38,7 @@ describe('the wall at work', () => {
 
     const { page, context } = await openWall(browser, th.http, undefined, '?testHooks');
     await login(page);
-    for (const id of ids) await page.waitForSelector(`[data-testid=unit][data-unit-id="${id}"][data-online=true]`, { timeout: 15_000 });
+    for (const id of ids) await page.waitForSelector(`[data-testid=unit][data-unit-id="${id}"][data-online=true]`, { timeout: 30_000 });
     await page.waitForSelector('[data-testid=unit][data-unit-id="cam-idle"][data-online=false]');
 
     // search, and each filter: what it keeps, and what it leaves out
@@ -129,7 +129,7 @@ describe('the wall at work', () => {
     );
     expect(pub.code, pub.stderr).toBe(0);
     const row = page.locator('[data-testid=alarm][data-kind=sos]').filter({ hasText: 'cam-77' });
-    await row.waitFor({ timeout: 15_000 });
+    await row.waitFor({ timeout: 30_000 });
     // a figure, not an assertion: from starting mosquitto_pub to the row on the wall
     console.log(`SOS on the wall ${Date.now() - published} ms after mosquitto_pub started`);
     // the flash (the new row and the panel) and the sound
@@ -159,7 +159,7 @@ describe('the wall at work', () => {
     const before = await beeps(page);
     await mosquittoPub({ port: th.hub.mqttPort, username: 'cam-77', password: secret }, 'units/cam-77/alarm', JSON.stringify({ ts: new Date().toISOString(), type: 'device', code: 'tamper' }));
     const quiet = page.locator('[data-testid=alarm][data-kind=device]').filter({ hasText: 'cam-77' });
-    await quiet.waitFor({ timeout: 15_000 });
+    await quiet.waitFor({ timeout: 30_000 });
     expect(await quiet.getAttribute('class')).toContain('fresh');
     expect(await beeps(page)).toBe(before);
 

@@ -53,7 +53,7 @@ describe('video tiles', () => {
     await page.waitForSelector('[data-testid=unit][data-unit-id="van-1"]');
     await page.dragAndDrop('[data-testid=unit][data-unit-id="van-1"]', '[data-testid=tile][data-tile-index="0"]');
     const tile = page.locator('[data-testid=tile][data-unit-id="van-1"]');
-    await tile.waitFor({ timeout: 5_000 });
+    await tile.waitFor({ timeout: 30_000 });
     // generous waits: the machine running these checks may be shared and slow
     await page.waitForSelector('[data-testid=tile][data-unit-id="van-1"][data-state=live]', { timeout: 45_000 });
     const before = await eventually(
@@ -129,7 +129,7 @@ describe('video tiles', () => {
     // decoders and four ffmpeg encoders on a shared 2-core machine make slow frame rates)
     for (const [id] of spots) await eventually(async () => (await framesOn(page, id)) > 0, 60_000, `${id} frames`);
     await units[2]!.agent.sos('wall screenshot: officer needs help');
-    await page.locator('[data-testid=alarm][data-kind=sos]').first().waitFor({ timeout: 10_000 });
+    await page.locator('[data-testid=alarm][data-kind=sos]').first().waitFor({ timeout: 30_000 });
     await page.locator('[data-testid=alarm][data-kind=sos]').first().click();
 
     const dir = artifactDir('wall');

@@ -45,8 +45,8 @@ export function drawnUnits(page: Page): Promise<Record<string, [number, number]>
  */
 export async function login(page: Page, username = 'admin', password = ADMIN_TOKEN): Promise<void> {
   await submitLogin(page, username, password);
-  await page.waitForSelector('[data-testid=wall]', { timeout: 15_000 });
-  await page.waitForSelector('.hub-map-connection[data-state=live]', { timeout: 15_000 });
+  await page.waitForSelector('[data-testid=wall]', { timeout: 30_000 });
+  await page.waitForSelector('.hub-map-connection[data-state=live]', { timeout: 30_000 });
 }
 
 /** An init script: records the frequency of each tone the page starts (headless Chromium has no speakers). Read with `tones(page)`. */
