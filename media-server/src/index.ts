@@ -1,5 +1,6 @@
 export type { Router, Producer, Consumer, WebRtcTransport, TransportOptions, ProducerStats, ConsumerStats } from './engine/types';
 export { isKeyFrame, isVp8KeyFrame, isH264KeyFrame } from './engine/rtp/keyframe';
+export { h264SpsFromRtp, h264SpsPictureSize } from './engine/rtp/h264-sps';
 export { WeriftRouter } from './engine/werift/router';
 export { MediasoupRouter, type MediasoupRouterOptions } from './engine/mediasoup/router';
 export { createRouter, type EngineName } from './engine/create';

@@ -17,7 +17,7 @@ import { randomInt } from 'node:crypto';
 import type { types } from 'mediasoup';
 import type { MediaKind } from '../types';
 import { InboundRtpStats, type InboundFigures } from '../rtp/inbound-stats';
-import { isKeyFrame, vp8KeyFrameSize } from '../rtp/keyframe';
+import { isKeyFrame, keyFrameSize } from '../rtp/keyframe';
 import { sameCodec } from './sdp';
 
 const RTCP_SR = 200; // RFC 3550 §6.4.1 sender report
@@ -290,7 +290,7 @@ export class RelayLeg extends EventEmitter<{ layersize: []; layercheck: [] }> im
       const payload = packet.subarray(payloadOffset(packet));
       const keyFrame = isKeyFrame(this.codec.mimeType, payload);
       if (layer === this.#layers.at(-1)) this.#inbound.onPacket(seq, ts, payload.length, keyFrame);
-      const size = keyFrame ? vp8KeyFrameSize(payload) : undefined;
+      const size = keyFrame ? keyFrameSize(this.codec.mimeType, payload) : undefined;
       if (size && size.height !== layer.size?.height) {
         layer.size = size;
         this.emit('layersize');

@@ -1,5 +1,6 @@
 // Is this RTP payload the start of a keyframe? Used for stats and by benchmark viewers to
-// time their first decodable frame.
+// time their first decodable frame. A keyframe also tells the picture's size.
+import { h264SpsFromRtp, h264SpsPictureSize } from './h264-sps';
 
 /** Where the VP8 payload header starts after the payload descriptor (RFC 7741 §4.2), or -1. */
 function vp8HeaderOffset(payload: Buffer): number {
@@ -51,6 +52,18 @@ export function isH264KeyFrame(payload: Buffer): boolean {
   }
   if (type === 28) return payload.length > 1 && (payload[1]! & 0x80) !== 0 && isKey(payload[1]! & 0x1f);
   return isKey(type);
+}
+
+/** The picture size a keyframe's packet tells: VP8's frame header, or an H.264 SPS; else undefined. */
+export function keyFrameSize(mimeType: string | undefined, payload: Buffer): { width: number; height: number } | undefined {
+  const m = mimeType?.toLowerCase();
+  if (m === 'video/vp8') return vp8KeyFrameSize(payload);
+  if (m === 'video/h264') {
+    const sps = h264SpsFromRtp(payload);
+    const size = sps && h264SpsPictureSize(sps);
+    return size && { width: size.width, height: size.height };
+  }
+  return undefined;
 }
 
 export function isKeyFrame(mimeType: string | undefined, payload: Buffer): boolean {

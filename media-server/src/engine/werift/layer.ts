@@ -5,7 +5,7 @@ import { RtcpPayloadSpecificFeedback, RtcpSrPacket, type MediaStreamTrack, type 
 import type { LayerStats } from '../types';
 import { RtpPacketCache } from '../rtp/packet-cache';
 import { InboundRtpStats } from '../rtp/inbound-stats';
-import { vp8KeyFrameSize } from '../rtp/keyframe';
+import { keyFrameSize } from '../rtp/keyframe';
 import { receiverInternals } from './internals';
 
 /** FIR (RFC 5104 §4.3.1), for publishers that negotiated `ccm fir` but not `nack pli`. */
@@ -83,13 +83,13 @@ export class ProducerLayer {
     this.#offRtcp = () => sub.unSubscribe();
   }
 
-  /** Counts a packet; true when it starts a keyframe (whose frame size is then known, VP8). */
+  /** Counts a packet; a keyframe's packet may tell the picture's size (VP8's frame header, H.264's SPS). */
   onPacket(ssrc: number, sequenceNumber: number, timestamp: number, payload: Buffer, keyFrame: boolean, mimeType: string | undefined): void {
     this.ssrc = ssrc;
     this.lastPacketAt = Date.now();
     this.inbound.onPacket(sequenceNumber, timestamp, payload.length, keyFrame);
-    if (keyFrame && mimeType?.toLowerCase() === 'video/vp8') {
-      const size = vp8KeyFrameSize(payload);
+    if (keyFrame) {
+      const size = keyFrameSize(mimeType, payload);
       if (size) {
         this.width = size.width;
         this.height = size.height;
