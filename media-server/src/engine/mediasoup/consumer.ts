@@ -31,7 +31,7 @@ export class MediasoupConsumer extends EventEmitter<ConsumerEvents> implements C
   /** the relay's simulcast layers, when it carries more than one */
   readonly #layers: RelayLayers | undefined;
   readonly #onLayerSize = () => this.#preferLayer();
-  /** times this viewer asked for its layer again since it chose it (at most 10: a viewer held lower by its bandwidth is left there) */
+  /** times this viewer asked for its layer again since it chose it (at most 10: a layer the worker will not take is not asked for for ever) */
   #askedAgain = 0;
   readonly #onLayerCheck = () => {
     const preferred = this.ms.preferredLayers?.spatialLayer;

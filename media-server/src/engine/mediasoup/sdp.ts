@@ -127,9 +127,11 @@ function sharedExtensions(s: OfferedSection, caps: types.RtpCapabilities): types
 }
 
 /**
- * Publishers get REMB (abs-send-time), not transport-cc: with the worker's transport-cc
- * feedback a browser's send estimate fell from 300 to 84 kbit/s on loopback within seconds and
- * it sent one simulcast layer at 5 fps; with REMB it climbs (measured in Chromium 2026-12).
+ * Publishers are not offered transport-cc: this worker is built with mediasoup's "built-in BWE"
+ * (`ms_use_builtin_bwe`, no libwebrtc), a stub in 3.27 that sends no transport-cc feedback (nor
+ * REMB), so a browser that negotiated it heard nothing back and its send estimate fell from 300
+ * to 84 kbit/s on loopback within seconds (Chromium 2026-12). Without it the browser's estimate
+ * follows loss and climbs. README "No congestion control in this build".
  */
 const TRANSPORT_WIDE_CC = 'http://www.ietf.org/id/draft-holmer-rmcat-transport-wide-cc-extensions-01';
 
